@@ -1,38 +1,131 @@
-// The Cluster Durable Object: one simulated Kubernetes cluster per session.
-// (Work in progress: the API server core is being written; this stub holds the RPC contract.)
+// The Cluster Durable Object: one simulated Kubernetes cluster per session. It owns the cluster's
+// SQLite store, serves the Kubernetes API, and wipes itself when the session's lifetime ends.
 import { DurableObject } from "cloudflare:workers";
-import type { SessionInfo, SessionInit } from "./contract";
+import type { NodeRole, SessionInfo, SessionInit } from "./contract";
+import { ApiServer } from "./api/server";
+import { Registry, rfc3339 } from "./api/registry";
+import { ApiError, statusResponse } from "./api/status";
+import { WatchHub } from "./api/watch";
+import { byPlural } from "./resources";
+import { Store } from "./store/store";
+import { STANDARD_NAMESPACES, kubernetesService, nodeNames, nodeObject, nodeStatus } from "./bootstrap";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
 }
 
+interface SessionMeta {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  nodes: { name: string; role: NodeRole }[];
+  clock: "realistic" | "instant";
+  origin: string;
+}
+
 export class Cluster extends DurableObject<ClusterEnv> {
+  private store!: Store;
+  private registry!: Registry;
+  private hub!: WatchHub;
+  private api!: ApiServer;
+
+  constructor(ctx: DurableObjectState, env: ClusterEnv) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => this.open());
+  }
+
+  private open(): void {
+    this.store = new Store(this.ctx.storage.sql);
+    this.registry = new Registry({
+      store: this.store,
+      now: () => Date.now(),
+      maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
+    });
+    this.hub = new WatchHub(this.store, () => this.registry.ctx());
+    this.api = new ApiServer(this.registry, this.hub, (fn) => this.store.transaction(this.ctx.storage, fn));
+  }
+
+  private session(): SessionMeta | undefined {
+    const raw = this.store.getMeta("session");
+    return raw ? JSON.parse(raw) : undefined;
+  }
+
+  /** Create the cluster: session metadata, namespaces, nodes, the kubernetes Service. Idempotent. */
   async init(params: SessionInit): Promise<SessionInfo> {
-    const info: SessionInfo = {
+    const existing = this.session();
+    if (existing) return this.describe(existing);
+    const meta: SessionMeta = {
       id: params.id,
       createdAt: params.createdAt,
       expiresAt: params.expiresAt,
-      nodes: params.nodes.map((n, i) => ({ role: n.role, name: i === 0 ? "controlplane" : `node${String(i).padStart(2, "0")}` })),
+      nodes: nodeNames(params.nodes.map((n) => n.role)),
       clock: params.clock ?? "realistic",
-      objects: 0,
+      origin: params.origin,
     };
-    await this.ctx.storage.put("session", info);
-    await this.ctx.storage.setAlarm(Date.parse(params.expiresAt));
-    return info;
+    const reg = this.registry;
+    this.store.transaction(this.ctx.storage, () => {
+      this.store.setMeta("session", JSON.stringify(meta));
+      const ns = byPlural("namespaces")!;
+      const sa = byPlural("serviceaccounts")!;
+      for (const name of STANDARD_NAMESPACES) reg.create(ns, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+      for (const name of STANDARD_NAMESPACES) reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+      const nodes = byPlural("nodes")!;
+      const now = rfc3339(Date.now());
+      meta.nodes.forEach((n, i) => {
+        reg.create(nodes, undefined, nodeObject(n.name, n.role, i));
+        reg.update(nodes, undefined, n.name, { metadata: { name: n.name }, status: nodeStatus(n.name, i, now) }, { subresource: "status" });
+      });
+      reg.create(byPlural("services")!, "default", kubernetesService());
+    });
+    await this.ctx.storage.setAlarm(Date.parse(meta.expiresAt));
+    return this.describe(meta);
   }
+
+  private describe(meta: SessionMeta): SessionInfo {
+    return {
+      id: meta.id,
+      createdAt: meta.createdAt,
+      expiresAt: meta.expiresAt,
+      nodes: meta.nodes,
+      clock: meta.clock,
+      objects: this.store.count(),
+    };
+  }
+
   async info(): Promise<SessionInfo | null> {
-    return (await this.ctx.storage.get<SessionInfo>("session")) ?? null;
+    const meta = this.session();
+    return meta ? this.describe(meta) : null;
   }
+
+  /** Wipe everything this cluster stored (session deleted or expired). */
   async destroy(): Promise<void> {
-    await this.ctx.storage.deleteAll();
+    this.hub.closeAll();
     await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.open(); // fresh, empty schema for any late request
   }
+
   override async alarm(): Promise<void> {
-    const info = await this.info();
-    if (info && Date.parse(info.expiresAt) <= Date.now()) await this.destroy();
+    const meta = this.session();
+    if (!meta || Date.parse(meta.expiresAt) <= Date.now()) await this.destroy();
   }
+
   override async fetch(request: Request): Promise<Response> {
-    return Response.json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "not implemented", reason: "NotFound", code: 404 }, { status: 404 });
+    const url = new URL(request.url);
+    const match = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (!match) return statusResponse(new ApiError(404, "NotFound", "the server could not find the requested resource"));
+    const [, id, path = "/"] = match;
+    const meta = this.session();
+    if (!meta || meta.id !== id) {
+      return statusResponse(new ApiError(401, "Unauthorized", `kubeplay session ${id} does not exist or was deleted; start a new one with \`kubeplay create cluster\` or POST /api/sessions`));
+    }
+    if (Date.parse(meta.expiresAt) <= Date.now()) {
+      await this.destroy();
+      return statusResponse(
+        new ApiError(401, "Unauthorized", `kubeplay session ${id} expired at ${meta.expiresAt}; its cluster and data are gone. Start a new one with \`kubeplay create cluster\` or POST /api/sessions`),
+      );
+    }
+    this.store.compact();
+    return this.api.handle(request, path, `/clusters/${id}`);
   }
 }

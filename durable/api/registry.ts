@@ -1,0 +1,480 @@
+// The generic REST engine: create, get, list, update, patch, delete for every registered kind,
+// with the real metadata handling, strategies, validation, finalizers and graceful deletion
+// (the genericregistry.Store of k8s.io/apiserver, over our revision-log store).
+import type { Ctx, FieldError, Obj, ResourceDef } from "../resources/types";
+import { apiVersionOf } from "../resources/types";
+import {
+  invalid as fieldInvalid,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  required,
+  validateAnnotations,
+  validateLabels,
+  immutable,
+} from "../resources/validation";
+import { Op, type Store } from "../store/store";
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  modifiedConflict,
+  notFound,
+  successStatus,
+} from "./status";
+import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
+import { byPlural } from "../resources";
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** Extra warnings collected for the response. */
+  warnings?: string[];
+}
+
+export interface DeleteOptions extends WriteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface ListOptions {
+  labels?: Requirement[];
+  fields?: FieldRequirement[];
+  limit?: number;
+  continue?: string;
+  /** resourceVersion to list at (snapshot), when given with Exact semantics. */
+  at?: number;
+}
+
+const GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+export function randomSuffix(n = 5): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  return Array.from(bytes, (b) => GENERATE_CHARS[b % GENERATE_CHARS.length]).join("");
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function storagePrefix(def: ResourceDef): string {
+  const s = def.storage ?? { group: def.group, plural: def.plural };
+  return `/${s.group || "core"}/${s.plural}/`;
+}
+
+export function keyOf(def: ResourceDef, namespace: string | undefined, name: string): string {
+  return def.namespaced ? `${storagePrefix(def)}${namespace}/${name}` : `${storagePrefix(def)}${name}`;
+}
+
+const deepEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const clone = <T>(o: T): T => structuredClone(o);
+
+/** Everything a write needs from its surroundings. */
+export interface RegistryHost {
+  store: Store;
+  now(): number;
+  /** Cap on stored objects (403 past it). */
+  maxObjects: number;
+}
+
+export class Registry {
+  constructor(private readonly host: RegistryHost) {}
+
+  get store(): Store {
+    return this.host.store;
+  }
+
+  /** The read context handed to kind hooks. */
+  ctx(): Ctx {
+    return {
+      now: this.host.now(),
+      get: (plural, ns, name) => {
+        const def = byPlural(plural);
+        return def ? this.read(def, ns, name) : undefined;
+      },
+      list: (plural, ns) => {
+        const def = byPlural(plural);
+        return def ? this.listRaw(def, ns) : [];
+      },
+    };
+  }
+
+  // ---- reads ----------------------------------------------------------------
+
+  /** The object as served at this def's version, or undefined. */
+  read(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
+    if (def.virtual) return def.virtual(this.ctx()).find((o) => o.metadata.name === name);
+    const obj = this.store.get(keyOf(def, namespace, name));
+    return obj && (def.convert ? def.convert.fromStorage(obj) : obj);
+  }
+
+  get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
+    const obj = this.read(def, namespace, name);
+    if (!obj) throw notFound(def.plural, def.group, name);
+    return obj;
+  }
+
+  listRaw(def: ResourceDef, namespace?: string): Obj[] {
+    if (def.virtual) return def.virtual(this.ctx());
+    const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
+    const objs = this.store.list(prefix);
+    return def.convert ? objs.map(def.convert.fromStorage) : objs;
+  }
+
+  /** A list with selectors and paging; returns the items, the list's resourceVersion and the continue token. */
+  list(
+    def: ResourceDef,
+    namespace: string | undefined,
+    opts: ListOptions,
+  ): { items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number } {
+    const filter = (o: Obj) =>
+      (!opts.labels || matches(opts.labels, o.metadata?.labels)) &&
+      (!opts.fields || fieldMatches(opts.fields, (f) => fieldValue(def, o, f)));
+    if (def.virtual) {
+      return { items: def.virtual(this.ctx()).filter(filter), resourceVersion: String(this.store.rev) };
+    }
+    const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
+    let at = opts.at ?? this.store.rev;
+    let after: string | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      at = token.rv;
+      after = prefix + token.start;
+      if (at < this.store.compacted) throw continueExpired();
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    const items: Obj[] = [];
+    let lastKeyName: string | undefined;
+    let more = false;
+    // Read in pages from the store until the limit of *matching* items is reached.
+    const page = limit ? Math.max(limit, 100) : undefined;
+    let cursor = after;
+    for (;;) {
+      const batch = this.store.list(prefix, { at, after: cursor, limit: page });
+      for (const raw of batch) {
+        const obj = def.convert ? def.convert.fromStorage(raw) : raw;
+        const name = (obj.metadata.namespace && !namespace ? `${obj.metadata.namespace}/` : "") + obj.metadata.name;
+        if (limit && items.length === limit) {
+          more = true;
+          break;
+        }
+        lastKeyName = name;
+        if (filter(obj)) items.push(obj);
+      }
+      if (more || !page || batch.length < page) break;
+      cursor = keyOf(def, batch[batch.length - 1].metadata.namespace, batch[batch.length - 1].metadata.name);
+    }
+    const result: { items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+      items,
+      resourceVersion: String(at),
+    };
+    if (more && lastKeyName !== undefined) {
+      result.continue = encodeContinue(at, lastKeyName);
+      if (!opts.labels?.length && !opts.fields?.length) {
+        result.remainingItemCount = this.store.count(prefix, prefix + lastKeyName, at);
+      }
+    }
+    return result;
+  }
+
+  // ---- writes ---------------------------------------------------------------
+
+  create(def: ResourceDef, namespace: string | undefined, body: Obj, opts: WriteOptions = {}): Obj {
+    const ctx = this.ctx();
+    const obj = clone(body);
+    obj.apiVersion = apiVersionOf(def);
+    obj.kind = def.kind;
+    const meta = (obj.metadata ??= {});
+    if (def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      meta.namespace = namespace ?? meta.namespace;
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    // System fields are the server's.
+    meta.uid = crypto.randomUUID();
+    meta.creationTimestamp = rfc3339(ctx.now);
+    for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"]) delete meta[f];
+
+    def.defaults?.(obj, ctx);
+    def.prepareForCreate?.(obj, ctx);
+
+    const errs = [...validateObjectMeta(def, meta, true), ...(def.validate?.(obj, ctx) ?? [])];
+    if (errs.length) throw invalid(def.kind, def.group, meta.name ?? "", errs);
+    if (opts.warnings && def.warnings) opts.warnings.push(...def.warnings(obj));
+
+    if (def.namespaced) this.checkNamespace(def, meta.namespace, meta.name);
+    const key = keyOf(def, meta.namespace, meta.name);
+    if (this.store.get(key)) throw alreadyExists(def.plural, def.group, meta.name);
+    if (opts.dryRun) return obj;
+    if (this.store.count() >= this.host.maxObjects) {
+      throw new ApiError(
+        403,
+        "Forbidden",
+        `${def.plural} "${meta.name}" is forbidden: exceeded quota: this playground cluster holds at most ${this.host.maxObjects} objects`,
+        { name: meta.name, kind: def.plural },
+      );
+    }
+    return this.commit(def, key, Op.Created, obj);
+  }
+
+  /** PUT: replace the object (or the status / scale part of it, by `subresource`). */
+  update(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    body: Obj,
+    opts: WriteOptions & { subresource?: "status"; createIfMissing?: boolean } = {},
+  ): { obj: Obj; created: boolean } {
+    if (body.metadata?.name && body.metadata.name !== name) {
+      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (def.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace) {
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    const old = this.read(def, namespace, name);
+    if (!old) {
+      if (opts.createIfMissing && def.allowUpdateCreate && !opts.subresource) {
+        if (body.metadata?.resourceVersion) throw notFound(def.plural, def.group, name);
+        return { obj: this.create(def, namespace, { ...body, metadata: { ...body.metadata, name } }, opts), created: true };
+      }
+      throw notFound(def.plural, def.group, name);
+    }
+    const rv = body.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw modifiedConflict(def.plural, def.group, name);
+    return { obj: this.replace(def, old, body, opts), created: false };
+  }
+
+  /** Apply `mutate` to the current object and store the result (PATCH and internal writers). */
+  mutate(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: Obj) => Obj,
+    opts: WriteOptions & { subresource?: "status" } = {},
+  ): Obj {
+    const old = this.get(def, namespace, name);
+    const next = mutate(clone(old));
+    const rv = next?.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw modifiedConflict(def.plural, def.group, name);
+    if (next.metadata?.name !== undefined && next.metadata.name !== name) {
+      throw badRequest(`metadata.name: Invalid value: "${next.metadata.name}": field is immutable`);
+    }
+    return this.replace(def, old, next, opts);
+  }
+
+  /** The shared update path: strategy, validation, finalizer-driven deletion, no-op detection. */
+  private replace(def: ResourceDef, old: Obj, body: Obj, opts: WriteOptions & { subresource?: "status" }): Obj {
+    const ctx = this.ctx();
+    let obj = clone(body);
+    obj.apiVersion = apiVersionOf(def);
+    obj.kind = def.kind;
+    if (opts.subresource === "status") {
+      // Only status (and, like the real status strategies, nothing of spec/metadata) changes.
+      obj = { ...clone(old), status: obj.status };
+    }
+    const meta = (obj.metadata ??= {});
+    const om = old.metadata;
+    meta.name = om.name;
+    if (def.namespaced) meta.namespace = om.namespace;
+    else delete meta.namespace;
+    // BeforeUpdate: system fields come from the stored object.
+    const uidErr = meta.uid && meta.uid !== om.uid ? [immutable("metadata.uid", meta.uid)] : [];
+    meta.uid = om.uid;
+    meta.creationTimestamp = om.creationTimestamp;
+    if (om.generation !== undefined) meta.generation = om.generation;
+    else delete meta.generation;
+    if (om.deletionTimestamp) {
+      meta.deletionTimestamp = om.deletionTimestamp;
+      if (om.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    delete meta.managedFields;
+    delete meta.selfLink;
+    meta.resourceVersion = om.resourceVersion;
+
+    if (!opts.subresource) {
+      def.defaults?.(obj, ctx);
+      def.prepareForUpdate?.(obj, old, ctx);
+    }
+    const errs = [
+      ...uidErr,
+      ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),
+      ...(opts.subresource === "status"
+        ? def.validateStatusUpdate?.(obj, old, ctx) ?? []
+        : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
+    ];
+    if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
+    if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
+
+    const key = keyOf(def, om.namespace, om.name);
+    // An update that drops the last finalizer of an object being deleted completes the deletion.
+    if (meta.deletionTimestamp && !(meta.finalizers?.length) && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
+      if (opts.dryRun) return obj;
+      return this.commit(def, key, Op.Deleted, obj, old);
+    }
+    if (deepEqual(obj, old)) return old; // no change: no new revision, like the real server
+    if (opts.dryRun) return obj;
+    return this.commit(def, key, Op.Updated, obj, old);
+  }
+
+  /**
+   * DELETE. Returns the object (still present, being deleted) or the deleted object / a Status.
+   * `deleted` tells whether the object is gone.
+   */
+  delete(def: ResourceDef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): { body: Obj; deleted: boolean } {
+    const ctx = this.ctx();
+    const old = this.get(def, namespace, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid) {
+      throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+      throw conflict(
+        def.plural,
+        def.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
+    }
+    const obj = clone(old);
+    const meta = obj.metadata;
+    const key = keyOf(def, meta.namespace, meta.name);
+
+    // Propagation: orphan and foreground deletions are finalizers the garbage collector honours.
+    const finalizers: string[] = [...(meta.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    const setFinalizer = (f: string, on: boolean) => {
+      const i = finalizers.indexOf(f);
+      if (on && i < 0) finalizers.push(f);
+      if (!on && i >= 0 && !meta.deletionTimestamp) finalizers.splice(i, 1);
+    };
+    if (policy) {
+      setFinalizer("orphan", policy === "Orphan");
+      setFinalizer("foregroundDeletion", policy === "Foreground");
+    }
+
+    const grace = def.gracePeriod ? def.gracePeriod(obj, opts.gracePeriodSeconds) : 0;
+    if (meta.deletionTimestamp) {
+      // Already being deleted: a delete may only shorten the grace period.
+      const current = meta.deletionGracePeriodSeconds ?? 0;
+      if (grace === 0 && finalizers.length === 0) return this.finishDelete(def, key, obj, opts);
+      if (grace < current) {
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = rfc3339(ctx.now + grace * 1000);
+        if (opts.dryRun) return { body: obj, deleted: false };
+        return { body: this.commit(def, key, Op.Updated, obj, old), deleted: false };
+      }
+      return { body: old, deleted: false };
+    }
+    if (grace > 0 || finalizers.length > 0) {
+      meta.deletionTimestamp = rfc3339(ctx.now + grace * 1000);
+      meta.deletionGracePeriodSeconds = grace;
+      if (finalizers.length) meta.finalizers = finalizers;
+      if (opts.dryRun) return { body: obj, deleted: false };
+      return { body: this.commit(def, key, Op.Updated, obj, old), deleted: false };
+    }
+    return this.finishDelete(def, key, obj, opts);
+  }
+
+  private finishDelete(def: ResourceDef, key: string, obj: Obj, opts: WriteOptions): { body: Obj; deleted: boolean } {
+    const last = opts.dryRun ? obj : this.commit(def, key, Op.Deleted, obj, obj);
+    const body = def.returnDeletedObject
+      ? last
+      : successStatus({ name: obj.metadata.name, ...(def.group ? { group: def.group } : {}), kind: def.plural, uid: obj.metadata.uid });
+    return { body, deleted: true };
+  }
+
+  /** Write one revision; served-version objects are converted to their stored form first. */
+  private commit(def: ResourceDef, key: string, op: Op, obj: Obj, prev?: Obj): Obj {
+    const stored = def.convert ? def.convert.toStorage(obj) : obj;
+    const written = this.store.put(key, op, stored, prev && (def.convert ? def.convert.toStorage(prev) : prev));
+    return def.convert ? def.convert.fromStorage(written) : written;
+  }
+
+  private checkNamespace(def: ResourceDef, namespace: string, name: string): void {
+    const nsDef = byPlural("namespaces")!;
+    const ns = this.store.get(keyOf(nsDef, undefined, namespace));
+    if (!ns) throw notFound("namespaces", "", namespace);
+    if (ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") {
+      const err = forbidden(def.plural, def.group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      err.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }];
+      throw err;
+    }
+  }
+}
+
+/** The value of a field selector's field on an object; unknown fields are a 400. */
+export function fieldValue(def: ResourceDef, obj: Obj, field: string): string {
+  if (field === "metadata.name") return obj.metadata?.name ?? "";
+  if (field === "metadata.namespace" && def.namespaced) return obj.metadata?.namespace ?? "";
+  const get = def.fieldSelectors?.[field];
+  if (!get) throw badRequest(`field label not supported: ${field}`);
+  return get(obj);
+}
+
+/** Reject unknown field selector fields before listing (so an empty list is not mistaken for success). */
+export function checkFieldSelector(def: ResourceDef, fields: FieldRequirement[]): void {
+  for (const f of fields) {
+    if (f.field === "metadata.name" || (f.field === "metadata.namespace" && def.namespaced)) continue;
+    if (!def.fieldSelectors?.[f.field]) throw badRequest(`field label not supported: ${f.field}`);
+  }
+}
+
+/** ValidateObjectMeta / ValidateObjectMetaUpdate. */
+export function validateObjectMeta(def: ResourceDef, meta: Obj, create: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  const nameFn = def.nameValidator ?? isDNS1123Subdomain;
+  if (!meta.name) {
+    if (create) errs.push(required("metadata.name", "name or generateName is required"));
+  } else {
+    for (const p of nameFn(meta.name)) errs.push(fieldInvalid("metadata.name", meta.name, p));
+  }
+  if (meta.generateName && create) {
+    const prefix = String(meta.generateName).replace(/-+$/, "");
+    if (prefix) for (const p of nameFn(prefix)) errs.push(fieldInvalid("metadata.generateName", meta.generateName, p));
+  }
+  if (def.namespaced && !meta.namespace) errs.push(required("metadata.namespace"));
+  errs.push(...validateLabels(meta.labels, "metadata.labels"));
+  errs.push(...validateAnnotations(meta.annotations, "metadata.annotations"));
+  (meta.ownerReferences ?? []).forEach((ref: Obj, i: number) => {
+    const f = `metadata.ownerReferences[${i}]`;
+    if (!ref.apiVersion) errs.push(fieldInvalid(`${f}.apiVersion`, ref.apiVersion ?? "", "version must not be empty"));
+    if (!ref.kind) errs.push(fieldInvalid(`${f}.kind`, ref.kind ?? "", "kind must not be empty"));
+    if (!ref.name) errs.push(fieldInvalid(`${f}.name`, ref.name ?? "", "name must not be empty"));
+    if (!ref.uid) errs.push(fieldInvalid(`${f}.uid`, ref.uid ?? "", "uid must not be empty"));
+  });
+  (meta.finalizers ?? []).forEach((fin: string, i: number) => {
+    for (const p of isQualifiedName(fin)) errs.push(fieldInvalid(`metadata.finalizers[${i}]`, fin, p));
+  });
+  return errs;
+}
+
+// ---- continue tokens (the real format: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"key"}) ----
+
+function encodeContinue(rv: number, lastName: string): string {
+  const json = JSON.stringify({ v: "meta.k8s.io/v1", rv, start: `${lastName}\u0000` });
+  return btoa(unescape(encodeURIComponent(json))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const b64 = token.replace(/-/g, "+").replace(/_/g, "/");
+    const json = JSON.parse(decodeURIComponent(escape(atob(b64))));
+    if (json.v !== "meta.k8s.io/v1" || typeof json.rv !== "number" || typeof json.start !== "string") throw 0;
+    return { rv: json.rv, start: json.start.replace(/\u0000$/, "") };
+  } catch {
+    throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  }
+}
+
+function continueExpired(): ApiError {
+  return new ApiError(
+    410,
+    "Expired",
+    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+  );
+}

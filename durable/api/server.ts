@@ -1,0 +1,479 @@
+// The HTTP surface of the API server: routing of Kubernetes paths to discovery, OpenAPI and the
+// generic REST engine, with content negotiation (Table, PartialObjectMetadata) and Status errors.
+import type { Obj, ResourceDef } from "../resources/types";
+import { apiVersionOf } from "../resources/types";
+import { lookup, resources } from "../resources";
+import { unknownFields } from "../openapi/unknown-fields";
+import { serveOpenAPI, strictDecodingMessage } from "./openapi";
+import { applyPatch } from "./patching";
+import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
+import { parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
+import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
+import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
+import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
+import { WatchHub } from "./watch";
+
+export const KUBE_VERSION = {
+  major: "1",
+  minor: "33",
+  emulationMajor: "1",
+  emulationMinor: "33",
+  minCompatibilityMajor: "1",
+  minCompatibilityMinor: "32",
+  gitVersion: "v1.33.1",
+  gitCommit: "8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828",
+  gitTreeState: "clean",
+  buildDate: "2025-05-15T08:19:08Z",
+  goVersion: "go1.24.2",
+  compiler: "gc",
+  platform: "linux/amd64",
+};
+
+const HEALTH_CHECKS = [
+  "ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
+  "poststarthook/start-apiextensions-informers", "poststarthook/crd-informer-synced", "poststarthook/bootstrap-controller",
+  "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/apiservice-registration-controller",
+];
+
+/** Subresources that other parts of the cluster serve (logs, exec, …); routed to `extra`. */
+export type SubresourceHandler = (req: Request, def: ResourceDef, ns: string | undefined, name: string, url: URL) => Promise<Response> | Response;
+
+interface Target {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watch: boolean;
+}
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+export class ApiServer {
+  /** Handlers for subresources outside the generic engine, keyed by "<plural>/<subresource>". */
+  readonly extra = new Map<string, SubresourceHandler>();
+
+  constructor(
+    readonly registry: Registry,
+    readonly hub: WatchHub,
+    /** Run fn in one storage transaction (all writes of a request commit together). */
+    private readonly transaction: <T>(fn: () => T) => T,
+  ) {}
+
+  /** Serve one request; `path` is the Kubernetes path (the /clusters/<id> prefix removed). */
+  async handle(request: Request, path: string, prefix: string): Promise<Response> {
+    const url = new URL(request.url);
+    try {
+      const res = await this.route(request, path, prefix, url);
+      return res;
+    } catch (e) {
+      if (e instanceof ApiError) return statusResponse(e);
+      console.error("internal error", e);
+      return statusResponse(internal(e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
+    const method = request.method;
+    const accept = request.headers.get("accept");
+    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+
+    if (path === "/version" || path === "/version/") return json(KUBE_VERSION);
+    if (["/healthz", "/livez", "/readyz"].includes(path) || /^\/(healthz|livez|readyz)\//.test(path)) {
+      if (url.searchParams.has("verbose")) {
+        const word = path.slice(1).split("/")[0];
+        return text(HEALTH_CHECKS.map((c) => `[+]${c} ok`).join("\n") + `\n${word} check passed\n`);
+      }
+      return text("ok");
+    }
+    if (segs[0] === "openapi") {
+      const res = serveOpenAPI(resources, prefix, path, url.searchParams, request.headers);
+      if (!res) throw notFoundPath();
+      return res;
+    }
+    if (segs[0] === "api" && segs.length === 1) {
+      const agg = wantsAggregated(accept);
+      return agg ? aggregatedResponse(aggregated(true, agg), agg) : json(apiVersions());
+    }
+    if (segs[0] === "apis" && segs.length === 1) {
+      const agg = wantsAggregated(accept);
+      return agg ? aggregatedResponse(aggregated(false, agg), agg) : json(apiGroupList());
+    }
+    if (segs[0] === "apis" && segs.length === 2) {
+      const g = apiGroup(segs[1]);
+      if (!g) throw notFoundPath();
+      return json(g);
+    }
+
+    let group: string, version: string, rest: string[];
+    if (segs[0] === "api" && segs[1] === "v1") [group, version, rest] = ["", "v1", segs.slice(2)];
+    else if (segs[0] === "apis" && segs.length >= 3) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
+    else throw notFoundPath();
+
+    const gv = group ? `${group}/${version}` : version;
+    if (rest.length === 0) {
+      const list = apiResourceList(gv);
+      if (!list) throw notFoundPath();
+      return json(list);
+    }
+    const target = this.resolve(group, version, rest);
+    if (target.subresource && target.name) {
+      const handler = this.extra.get(`${target.def.plural}/${target.subresource}`);
+      if (handler) return handler(request, target.def, target.namespace, target.name, url);
+    }
+    return this.rest(request, target, url, accept);
+  }
+
+  /** Map path segments after /api/v1 or /apis/<g>/<v> to a resource target. */
+  private resolve(group: string, version: string, rest: string[]): Target {
+    let watch = false;
+    if (rest[0] === "watch") {
+      watch = true;
+      rest = rest.slice(1);
+    }
+    let namespace: string | undefined;
+    if (rest[0] === "namespaces" && rest.length >= 3) {
+      const nsScoped = lookup(group, version, rest[2]);
+      if (nsScoped?.namespaced) {
+        namespace = rest[1];
+        rest = rest.slice(2);
+      }
+    }
+    const def = lookup(group, version, rest[0]);
+    if (!def || rest.length > 3 || (namespace && !def.namespaced)) throw notFoundPath();
+    const [, name, subresource] = rest;
+    if (subresource) {
+      const known =
+        (subresource === "status" && def.subresources?.status) ||
+        (subresource === "scale" && def.subresources?.scale) ||
+        def.extraSubresources?.some((s) => s.name === subresource);
+      if (!known) throw notFoundPath();
+    }
+    return { def, namespace, name, subresource, watch };
+  }
+
+  // ---- REST verbs ---------------------------------------------------------------
+
+  private async rest(request: Request, t: Target, url: URL, accept: string | null): Promise<Response> {
+    const { def, namespace, name, subresource } = t;
+    const q = url.searchParams;
+    const method = request.method;
+    const verbs = verbsOf(def);
+    const allow = (verb: string) => {
+      if (!verbs.includes(verb) && !subresource) throw methodNotAllowed(verb, def.plural, def.group);
+    };
+    const warnings: string[] = [];
+    if (def.deprecationWarning) warnings.push(def.deprecationWarning);
+    const dryRun = parseDryRun(q);
+
+    if (method === "GET" && (t.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
+      allow("watch");
+      const opts = this.listOptions(def, q, name);
+      return withWarnings(
+        this.hub.open({
+          def,
+          namespace,
+          labels: opts.labels,
+          fields: opts.fields,
+          resourceVersion: q.get("resourceVersion") ?? undefined,
+          bookmarks: q.get("allowWatchBookmarks") === "true",
+          sendInitialEvents: q.get("sendInitialEvents") === "true",
+          timeoutSeconds: q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : undefined,
+          shape: negotiate(accept),
+          includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
+        }),
+        warnings,
+      );
+    }
+
+    if (!name) {
+      if (method === "GET") {
+        allow("list");
+        return withWarnings(this.list(def, namespace, q, accept), warnings);
+      }
+      if (method === "POST") {
+        allow("create");
+        const body = await readBody(request, def);
+        this.checkFields(def, body, q, warnings);
+        const obj = this.transaction(() => this.registry.create(def, namespace, body, { dryRun, warnings }));
+        return withWarnings(json(obj, 201), warnings);
+      }
+      if (method === "DELETE") {
+        allow("deletecollection");
+        const opts = this.listOptions(def, q);
+        const del = await deleteOptions(request, q, dryRun);
+        const items = this.transaction(() => {
+          const out: Obj[] = [];
+          for (const o of this.registry.list(def, namespace, opts).items) {
+            out.push(this.registry.delete(def, o.metadata.namespace, o.metadata.name, del).body);
+          }
+          return out;
+        });
+        return withWarnings(json({ kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.registry.store.rev) }, items: items.filter((o) => o.kind !== "Status") }), warnings);
+      }
+      throw methodNotAllowed(method, def.plural, def.group);
+    }
+
+    if (subresource === "scale") return this.scale(request, def, namespace, name, dryRun);
+
+    const status = subresource === "status" ? ("status" as const) : undefined;
+    switch (method) {
+      case "GET": {
+        allow("get");
+        const obj = this.registry.get(def, namespace, name);
+        return withWarnings(this.shaped(def, obj, accept, q), warnings);
+      }
+      case "PUT": {
+        allow("update");
+        const body = await readBody(request, def);
+        this.checkFields(def, body, q, warnings);
+        const { obj, created } = this.transaction(() =>
+          this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }),
+        );
+        return withWarnings(json(obj, created ? 201 : 200), warnings);
+      }
+      case "PATCH": {
+        allow("patch");
+        const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+        const patch = await readJson(request);
+        const obj = this.transaction(() =>
+          this.registry.mutate(
+            def,
+            namespace,
+            name,
+            (current) => {
+              const next = applyPatch(contentType, current, patch, def);
+              this.checkFields(def, next, q, warnings, true);
+              return next;
+            },
+            { dryRun, warnings, subresource: status },
+          ),
+        );
+        return withWarnings(json(obj), warnings);
+      }
+      case "DELETE": {
+        allow("delete");
+        const del = await deleteOptions(request, q, dryRun);
+        const { body } = this.transaction(() => this.registry.delete(def, namespace, name, del));
+        return withWarnings(json(body), warnings);
+      }
+    }
+    throw methodNotAllowed(method, def.plural, def.group);
+  }
+
+  private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null): Response {
+    const opts = this.listOptions(def, q);
+    const result = this.registry.list(def, namespace, opts);
+    const listMeta: Obj = { resourceVersion: result.resourceVersion };
+    if (result.continue) listMeta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    const shape = negotiate(accept);
+    if (shape.shape === "Table") {
+      const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
+      return json(toTable(def, result.items, this.registry.ctx(), { listMeta, includeObject, version: shape.version }), 200, tableType(shape.version));
+    }
+    if (shape.shape === "PartialObjectMetadataList" || shape.shape === "PartialObjectMetadata") {
+      return json(partialMetadataList(result.items, listMeta, shape.version));
+    }
+    return json({
+      kind: def.listKind ?? `${def.kind}List`,
+      apiVersion: apiVersionOf(def),
+      metadata: listMeta,
+      items: result.items,
+    });
+  }
+
+  private listOptions(def: ResourceDef, q: URLSearchParams, name?: string): ListOptions {
+    const labels = q.has("labelSelector") ? parseLabelSelector(q.get("labelSelector")!) : undefined;
+    let fields = q.has("fieldSelector") ? parseFieldSelector(q.get("fieldSelector")!) : undefined;
+    if (name) fields = [...(fields ?? []), { field: "metadata.name", op: "=", value: name }];
+    if (fields) checkFieldSelector(def, fields);
+    const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: ${q.get("limit")}`);
+    const rv = q.get("resourceVersion");
+    const at = rv && rv !== "0" && q.get("resourceVersionMatch") === "Exact" ? Number(rv) : undefined;
+    return { labels, fields, limit, continue: q.get("continue") ?? undefined, at };
+  }
+
+  private shaped(def: ResourceDef, obj: Obj, accept: string | null, q: URLSearchParams): Response {
+    const shape = negotiate(accept);
+    if (shape.shape === "Table") {
+      const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
+      return json(toTable(def, [obj], this.registry.ctx(), { includeObject, version: shape.version, listMeta: { resourceVersion: obj.metadata.resourceVersion } }), 200, tableType(shape.version));
+    }
+    if (shape.shape === "PartialObjectMetadata") {
+      return json({ kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${shape.version}`, metadata: obj.metadata });
+    }
+    return json(obj);
+  }
+
+  /** fieldValidation: Strict rejects unknown fields, Warn (the default) turns them into warnings. */
+  private checkFields(def: ResourceDef, body: Obj, q: URLSearchParams, warnings: string[], patch = false): void {
+    const mode = q.get("fieldValidation") ?? "Warn";
+    if (mode !== "Strict" && mode !== "Warn" && mode !== "Ignore") {
+      throw badRequest(`fieldValidation parameter unsupported: ${mode}`);
+    }
+    if (mode === "Ignore") return;
+    const unknown = unknownFields(body, def.openapi);
+    if (unknown.length === 0) return;
+    if (mode === "Strict") {
+      throw badRequest(patch ? strictDecodingMessage(unknown) : strictDecodingMessage(unknown, def.kind, def.version));
+    }
+    warnings.push(...unknown);
+  }
+
+  /** The scale subresource: an autoscaling/v1 Scale view of spec.replicas. */
+  private async scale(request: Request, def: ResourceDef, namespace: string | undefined, name: string, dryRun: boolean): Promise<Response> {
+    const spec = def.subresources!.scale!;
+    const toScale = (obj: Obj): Obj => {
+      const sel = spec.labelSelectorPath ? getPath(obj, spec.labelSelectorPath) : undefined;
+      const selector = sel === undefined ? undefined : sel.matchLabels || sel.matchExpressions ? formatLabelSelector(sel) : Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+      return {
+        kind: "Scale",
+        apiVersion: "autoscaling/v1",
+        metadata: {
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+          creationTimestamp: obj.metadata.creationTimestamp,
+        },
+        spec: { replicas: getPath(obj, spec.specReplicasPath) ?? 0 },
+        status: { replicas: getPath(obj, spec.statusReplicasPath) ?? 0, ...(selector ? { selector } : {}) },
+      };
+    };
+    if (request.method === "GET") return json(toScale(this.registry.get(def, namespace, name)));
+    if (request.method !== "PUT" && request.method !== "PATCH") throw methodNotAllowed(request.method, def.plural, def.group);
+    const input = await readJson(request);
+    const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+    const obj = this.transaction(() =>
+      this.registry.mutate(
+        def,
+        namespace,
+        name,
+        (current) => {
+          const scale = request.method === "PUT" ? input : applyPatch(contentType, toScale(current), input, undefined);
+          const replicas = scale?.spec?.replicas;
+          if (scale?.metadata?.resourceVersion && scale.metadata.resourceVersion !== current.metadata.resourceVersion) {
+            current.metadata.resourceVersion = scale.metadata.resourceVersion; // surfaces as a Conflict
+          }
+          if (!Number.isInteger(replicas) || replicas < 0) {
+            throw new ApiError(422, "Invalid", `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`, {
+              name, group: "autoscaling", kind: "Scale",
+              causes: [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`, field: "spec.replicas" }],
+            });
+          }
+          setPath(current, spec.specReplicasPath, replicas);
+          return current;
+        },
+        { dryRun },
+      ),
+    );
+    return json(toScale(obj));
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+function json(body: unknown, status = 200, contentType = "application/json"): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": contentType } });
+}
+
+function text(body: string): Response {
+  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+}
+
+const tableType = (v: string) => `application/json;as=Table;v=${v};g=meta.k8s.io`;
+
+function aggregatedResponse(body: Obj, version: string): Response {
+  return json(body, 200, `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
+}
+
+function withWarnings(res: Response, warnings: string[]): Response {
+  if (warnings.length === 0) return res;
+  const headers = new Headers(res.headers);
+  for (const w of warnings) headers.append("Warning", `299 - ${JSON.stringify(w)}`);
+  return new Response(res.body, { status: res.status, headers });
+}
+
+function parseDryRun(q: URLSearchParams): boolean {
+  const values = q.getAll("dryRun");
+  for (const v of values) if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+async function readText(request: Request): Promise<string> {
+  const buf = await request.arrayBuffer();
+  if (buf.byteLength > MAX_BODY) {
+    throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
+  }
+  return new TextDecoder().decode(buf);
+}
+
+async function readJson(request: Request): Promise<any> {
+  const raw = await readText(request);
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+  }
+}
+
+/** Decode a create/update body, checking its apiVersion and kind like the real decoder. */
+async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
+  const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
+  if (ct !== "application/json" && ct !== "") throw unsupportedMediaType(ct);
+  const raw = await readText(request);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (e) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  const obj = body as Obj;
+  const want = apiVersionOf(def);
+  if (obj.kind && obj.kind !== def.kind) {
+    throw badRequest(`${obj.kind} in version "${String(obj.apiVersion ?? "").split("/").pop()}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
+  }
+  if (obj.apiVersion && obj.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
+  }
+  return obj;
+}
+
+async function deleteOptions(request: Request, q: URLSearchParams, dryRun: boolean): Promise<DeleteOptions> {
+  let body: Obj = {};
+  const raw = request.body ? await readText(request) : "";
+  if (raw.trim()) {
+    try {
+      body = JSON.parse(raw);
+    } catch (e) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    }
+  }
+  const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
+  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined);
+  if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
+    throw new ApiError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+  }
+  if (grace !== undefined && grace !== null && (!Number.isInteger(Number(grace)) )) throw badRequest(`gracePeriodSeconds: Invalid value: ${grace}`);
+  return {
+    dryRun: dryRun || (body.dryRun ?? []).includes("All"),
+    gracePeriodSeconds: grace === undefined || grace === null ? undefined : Math.max(0, Number(grace)),
+    propagationPolicy: policy,
+    preconditions: body.preconditions,
+  };
+}
+
+export function getPath(obj: Obj, path: string): any {
+  return path.split(".").reduce<any>((o, k) => (o == null ? undefined : o[k]), obj);
+}
+
+function setPath(obj: Obj, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] ??= {};
+  o[keys[keys.length - 1]] = value;
+}

@@ -1,0 +1,47 @@
+// The resource table: every kind the API server serves. Adding a kind is adding a module here.
+import type { ResourceDef } from "./types";
+import namespace from "./namespace";
+import node from "./node";
+import pod from "./pod";
+import service from "./service";
+import endpoints from "./endpoints";
+import endpointslice from "./endpointslice";
+import configmap from "./configmap";
+import secret from "./secret";
+import serviceaccount from "./serviceaccount";
+import event from "./event";
+import componentstatus from "./componentstatus";
+import replicationcontroller from "./replicationcontroller";
+import replicaset from "./replicaset";
+import deployment from "./deployment";
+import controllerrevision from "./controllerrevision";
+import lease from "./lease";
+
+export const resources: ResourceDef[] = [
+  namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
+  componentstatus, replicationcontroller, replicaset, deployment, controllerrevision, lease,
+].flat();
+
+const byGroupVersion = new Map<string, ResourceDef[]>();
+for (const def of resources) {
+  const gv = def.group ? `${def.group}/${def.version}` : def.version;
+  if (!byGroupVersion.has(gv)) byGroupVersion.set(gv, []);
+  byGroupVersion.get(gv)!.push(def);
+}
+
+/** Group versions in discovery order (core first, then groups as registered). */
+export const groupVersions = [...byGroupVersion.keys()];
+
+export function inGroupVersion(gv: string): ResourceDef[] {
+  return byGroupVersion.get(gv) ?? [];
+}
+
+/** Find a kind by group, version and plural (the REST path). */
+export function lookup(group: string, version: string, plural: string): ResourceDef | undefined {
+  return resources.find((d) => d.group === group && d.version === version && d.plural === plural);
+}
+
+/** The preferred definition of a plural across groups (for internal readers: "pods", "nodes"…). */
+export function byPlural(plural: string): ResourceDef | undefined {
+  return resources.find((d) => d.plural === plural && !d.convert);
+}

@@ -1,0 +1,207 @@
+// End-to-end harness: runs the real server (`npm start` → wrangler dev) on a free port with a fresh
+// state directory, creates sessions through the public API, and drives the real kubectl binaries.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import https from "node:https";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** kubectl binaries by minor version; "default" is /usr/bin/kubectl. */
+export const KUBECTL = {
+  default: "/usr/bin/kubectl",
+  ...Object.fromEntries(
+    [27, 28, 29, 30, 31, 32, 33].map((m) => [`1.${m}`, `/usr/lib/google-cloud-sdk/bin/kubectl.1.${m}`]),
+  ),
+};
+export const KUBECTL_VERSIONS = Object.keys(KUBECTL).filter((v) => v !== "default" && existsSync(KUBECTL[v]));
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** An HTTPS request to the local server (self-signed certificate). */
+export function request(url, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, rejectUnauthorized: false }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.write(typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    req.end();
+  });
+}
+
+export class Server {
+  constructor(port, child, stateDir, logs) {
+    this.port = port;
+    this.child = child;
+    this.stateDir = stateDir;
+    this.logs = logs;
+    this.origin = `https://127.0.0.1:${port}`;
+  }
+
+  /** Start `npm start` on a free port; resolves when /healthz answers. */
+  static async start(extraEnv = {}) {
+    const port = await freePort();
+    const stateDir = mkdtempSync(join(tmpdir(), "kubeplay-e2e-"));
+    const child = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "1000", ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const logs = [];
+    child.stdout.on("data", (d) => logs.push(d.toString()));
+    child.stderr.on("data", (d) => logs.push(d.toString()));
+    const server = new Server(port, child, stateDir, logs);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${logs.join("")}`);
+      try {
+        const res = await request(`${server.origin}/healthz`);
+        if (res.status === 200) break;
+      } catch {}
+      if (Date.now() > deadline) {
+        await server.stop();
+        throw new Error(`server did not start in time:\n${logs.join("")}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return server;
+  }
+
+  async stop() {
+    if (this.child.exitCode === null) {
+      try {
+        process.kill(-this.child.pid, "SIGTERM");
+      } catch {}
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          try {
+            process.kill(-this.child.pid, "SIGKILL");
+          } catch {}
+          r();
+        }, 5000);
+        this.child.once("exit", () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  /** POST /api/sessions; returns the session with a kubeconfig file written to disk. */
+  async createSession(body = {}, contentType = "application/json") {
+    const res = await request(`${this.origin}/api/sessions`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`create session: ${res.status} ${res.text}`);
+    return new Session(this, res.json);
+  }
+}
+
+export class Session {
+  constructor(host, info) {
+    Object.assign(this, info); // id, createdAt, expiresAt, server (the cluster URL), token, kubeconfig
+    this.host = host;
+    this.dir = mkdtempSync(join(tmpdir(), "kubeplay-kc-"));
+    this.kubeconfigPath = join(this.dir, "config");
+    writeFileSync(this.kubeconfigPath, info.kubeconfig);
+  }
+
+  /** Run kubectl (version "default" or "1.27" … "1.33") with this session's kubeconfig. */
+  kubectl(args, { version = "default", input, env = {}, timeout = 60_000 } = {}) {
+    const argv = typeof args === "string" ? splitArgs(args) : args;
+    const res = spawnSync(KUBECTL[version], argv, {
+      input,
+      env: { ...process.env, KUBECONFIG: this.kubeconfigPath, HOME: this.dir, ...env },
+      encoding: "utf8",
+      timeout,
+      cwd: this.dir,
+    });
+    return { code: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "", out: (res.stdout ?? "") + (res.stderr ?? "") };
+  }
+
+  /** kubectl that must succeed; returns stdout. */
+  k(args, opts) {
+    const r = this.kubectl(args, opts);
+    if (r.code !== 0) throw new Error(`kubectl ${typeof args === "string" ? args : args.join(" ")} failed (${r.code}):\n${r.out}`);
+    return r.stdout;
+  }
+
+  /** Write a file into the session's working directory. */
+  file(name, content) {
+    const p = join(this.dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  /** A raw request to this session's cluster (path like /api/v1/pods) with its token. */
+  api(path, opts = {}) {
+    return request(`${this.server}${path}`, {
+      ...opts,
+      headers: { authorization: `Bearer ${this.token}`, ...(opts.headers ?? {}) },
+    });
+  }
+}
+
+/** Split a command line on spaces, honouring single and double quotes. */
+export function splitArgs(s) {
+  const out = [];
+  let cur = "";
+  let quote = null;
+  let has = false;
+  for (const ch of s) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else cur += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (cur || has) out.push(cur);
+      cur = "";
+      has = false;
+    } else cur += ch;
+  }
+  if (cur || has) out.push(cur);
+  return out;
+}
+
+/** Poll fn until it returns a truthy value (or throw after timeout). */
+export async function eventually(fn, { timeout = 20_000, interval = 200 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met in time: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
