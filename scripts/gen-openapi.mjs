@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// Generates durable/openapi/definitions.json: the OpenAPI (swagger 2.0 style) definitions of the
+// kinds kubeplay serves, keyed by their real names (io.k8s.api.core.v1.Pod, ...).
+//
+// Why this way: the real swagger.json cannot be downloaded here, and descriptions written by hand
+// would drift from upstream. The `kubernetes-types` package (1.30.0) is generated from that very
+// swagger.json and keeps every field's upstream description as JSDoc, its required fields as
+// non-optional properties and its kinds as literal `apiVersion`/`kind` types. So we read its .d.ts
+// files with the TypeScript compiler API and turn them back into swagger definitions. What the
+// .d.ts loses is restored from small tables below: integer formats (int32/int64), byte strings,
+// the IntOrString/Quantity/Time leaf types, and (from durable/openapi/patch-meta.json, written by
+// hand elsewhere) the x-kubernetes-patch-strategy / merge-key / list-type extensions.
+//
+// Only definitions reachable from ROOTS are written, keeping the file small. Output is
+// deterministic (sorted keys), so `npm run build:openapi` twice gives the same bytes.
+import ts from "typescript";
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const typesDir = join(root, "node_modules/kubernetes-types");
+const outFile = join(root, "durable/openapi/definitions.json");
+const patchMetaFile = join(root, "durable/openapi/patch-meta.json");
+
+/** .d.ts module (relative to kubernetes-types, no extension) → upstream definition prefix. */
+const PACKAGES = {
+  "core/v1": "io.k8s.api.core.v1",
+  "apps/v1": "io.k8s.api.apps.v1",
+  "discovery/v1": "io.k8s.api.discovery.v1",
+  "events/v1": "io.k8s.api.events.v1",
+  "coordination/v1": "io.k8s.api.coordination.v1",
+  "autoscaling/v1": "io.k8s.api.autoscaling.v1",
+  "policy/v1": "io.k8s.api.policy.v1",
+  "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
+  "api/resource": "io.k8s.apimachinery.pkg.api.resource",
+  runtime: "io.k8s.apimachinery.pkg.runtime",
+};
+
+/** The kinds we serve (with their lists) and the meta types the API server speaks. */
+const ROOTS = {
+  "core/v1": [
+    "Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "ServiceAccount",
+    "Event", "ComponentStatus", "ReplicationController",
+  ].flatMap((k) => [k, `${k}List`]).concat(["Binding"]),
+  "apps/v1": ["ReplicaSet", "Deployment", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
+  "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
+  "events/v1": ["Event", "EventList"],
+  "coordination/v1": ["Lease", "LeaseList"],
+  "autoscaling/v1": ["Scale"],
+  "policy/v1": ["Eviction"],
+  "meta/v1": [
+    "Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup",
+    "APIVersions", "Patch",
+  ],
+};
+
+const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+
+/** Leaf types: hand-written as upstream has them (the .d.ts only has `string` / `number | string`). */
+const LEAVES = {
+  "io.k8s.apimachinery.pkg.api.resource.Quantity": { type: "string" },
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Time": { type: "string", format: "date-time" },
+  "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": { type: "string", format: "date-time" },
+  "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": { type: "object" },
+  "io.k8s.apimachinery.pkg.runtime.RawExtension": { type: "object" },
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": { type: "object" },
+  [INT_OR_STRING]: {
+    description:
+      "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
+    type: "string",
+    format: "int-or-string",
+  },
+};
+
+/** Integer fields that are int64 upstream (everything else in these kinds is int32). */
+const INT64 = new Set([
+  "generation", "observedGeneration", "deletionGracePeriodSeconds", "activeDeadlineSeconds",
+  "terminationGracePeriodSeconds", "runAsUser", "runAsGroup", "fsGroup", "supplementalGroups",
+  "revision", "gracePeriodSeconds", "expirationSeconds", "remainingItemCount", "sizeBytes",
+  "tolerationSeconds",
+]);
+/** Base64 string maps: definition.property → values are `format: byte`. */
+const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.ConfigMap.binaryData"]);
+/** x-kubernetes-group-version-kind for meta kinds whose apiVersion is not a literal in the .d.ts. */
+const EXTRA_GVK = {
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", kind: "Status", version: "v1" }],
+  "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
+    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+  ].map((group) => ({ group, kind: "DeleteOptions", version: "v1" })),
+  "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": [
+    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+  ].map((group) => ({ group, kind: "WatchEvent", version: "v1" })),
+};
+
+const files = Object.keys(PACKAGES).map((m) => join(typesDir, `${m}.d.ts`));
+const program = ts.createProgram(files, { noResolve: false, types: [] });
+const checker = program.getTypeChecker();
+
+/** The upstream name of an interface or type alias declaration. */
+function defName(decl) {
+  const mod = relative(typesDir, decl.getSourceFile().fileName).replace(/\.d\.ts$/, "");
+  const pkg = PACKAGES[mod];
+  if (!pkg) throw new Error(`no package mapping for ${mod} (${decl.name.text})`);
+  return `${pkg}.${decl.name.text}`;
+}
+
+/** The JSDoc text exactly as written (upstream newlines and indentation kept). */
+function docOf(node) {
+  const text = node.getSourceFile().getFullText();
+  const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
+  const doc = ranges.filter((r) => text.slice(r.pos, r.pos + 3) === "/**").pop();
+  if (!doc) return undefined;
+  const body = text.slice(doc.pos + 3, doc.end - 2);
+  if (!body.includes("\n")) return body.trim();
+  return body
+    .split("\n")
+    .map((l) => l.replace(/^\s*\* ?/, ""))
+    .join("\n")
+    .trim();
+}
+
+function declOf(typeNode) {
+  let sym = checker.getSymbolAtLocation(typeNode.typeName);
+  if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+  const decl = sym?.declarations?.[0];
+  if (!decl) throw new Error(`unresolved type ${typeNode.getText()}`);
+  return decl;
+}
+
+const defs = {};
+const queue = [];
+
+function ref(decl) {
+  const name = defName(decl);
+  if (!(name in defs) && !queue.includes(decl)) queue.push(decl);
+  return { $ref: `#/definitions/${name}` };
+}
+
+/** Schema of a property type. `where` is "Definition.property" for the tables. */
+function schemaOf(node, where, prop) {
+  switch (node.kind) {
+    case ts.SyntaxKind.StringKeyword:
+      return BYTES.has(where) ? { type: "string", format: "byte" } : { type: "string" };
+    case ts.SyntaxKind.BooleanKeyword:
+      return { type: "boolean" };
+    case ts.SyntaxKind.NumberKeyword:
+      return { type: "integer", format: INT64.has(prop) ? "int64" : "int32" };
+    case ts.SyntaxKind.LiteralType:
+      return { type: "string" };
+    case ts.SyntaxKind.ArrayType:
+      return { type: "array", items: schemaOf(node.elementType, where, prop) };
+    case ts.SyntaxKind.UnionType: {
+      const kinds = node.types.map((t) => t.kind).sort();
+      if (kinds.join() === [ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.StringKeyword].sort().join())
+        return { $ref: `#/definitions/${INT_OR_STRING}` };
+      throw new Error(`unsupported union at ${where}: ${node.getText()}`);
+    }
+    case ts.SyntaxKind.TypeLiteral: {
+      const index = node.members.find((m) => m.kind === ts.SyntaxKind.IndexSignature);
+      if (!index || node.members.length !== 1) throw new Error(`unsupported literal at ${where}`);
+      return { type: "object", additionalProperties: schemaOf(index.type, where, prop) };
+    }
+    case ts.SyntaxKind.TypeReference: {
+      if (node.typeName.getText() === "Array")
+        return { type: "array", items: schemaOf(node.typeArguments[0], where, prop) };
+      return ref(declOf(node));
+    }
+    default:
+      throw new Error(`unsupported type at ${where}: ${node.getText()}`);
+  }
+}
+
+function literal(members, name) {
+  const m = members.find((p) => p.name?.getText() === name);
+  return m?.type?.kind === ts.SyntaxKind.LiteralType ? m.type.literal.text : undefined;
+}
+
+function definition(decl) {
+  const name = defName(decl);
+  const description = docOf(decl);
+  if (LEAVES[name]) return { ...(description && { description }), ...LEAVES[name] };
+  if (!ts.isInterfaceDeclaration(decl)) throw new Error(`unexpected declaration ${name}`);
+  const def = { ...(description && { description }), type: "object", properties: {} };
+  const required = [];
+  for (const m of decl.members) {
+    if (!ts.isPropertySignature(m)) continue;
+    const prop = m.name.getText();
+    const s = schemaOf(m.type, `${name}.${prop}`, prop);
+    const d = docOf(m);
+    def.properties[prop] = d ? { ...s, description: d } : s;
+    if (!m.questionToken) required.push(prop);
+  }
+  if (required.length) def.required = required.sort();
+  if (!Object.keys(def.properties).length) delete def.properties;
+  const apiVersion = literal(decl.members, "apiVersion");
+  const kind = literal(decl.members, "kind");
+  if (apiVersion && kind) {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    def["x-kubernetes-group-version-kind"] = [{ group, kind, version }];
+  }
+  if (EXTRA_GVK[name]) def["x-kubernetes-group-version-kind"] = EXTRA_GVK[name];
+  return def;
+}
+
+for (const [mod, names] of Object.entries(ROOTS)) {
+  const sf = program.getSourceFile(join(typesDir, `${mod}.d.ts`));
+  for (const n of names) {
+    const decl = sf.statements.find((s) => s.name?.text === n);
+    if (!decl) throw new Error(`${n} not found in ${mod}`);
+    queue.push(decl);
+  }
+}
+while (queue.length) {
+  const decl = queue.shift();
+  const name = defName(decl);
+  if (!(name in defs)) defs[name] = definition(decl);
+}
+defs[INT_OR_STRING] = LEAVES[INT_OR_STRING];
+
+// Patch metadata (strategic merge patch keys, list types), maintained by hand in patch-meta.json:
+// { "<definition name>": { "<property>": { "strategy": "merge", "mergeKey": "name", … } } }.
+const PATCH_KEYS = {
+  strategy: "x-kubernetes-patch-strategy",
+  mergeKey: "x-kubernetes-patch-merge-key",
+  listType: "x-kubernetes-list-type",
+  listMapKeys: "x-kubernetes-list-map-keys",
+  mapType: "x-kubernetes-map-type",
+};
+if (existsSync(patchMetaFile)) {
+  const meta = JSON.parse(readFileSync(patchMetaFile, "utf8"));
+  let applied = 0;
+  for (const [name, props] of Object.entries(meta)) {
+    if (!defs[name] || typeof props !== "object" || !props) continue;
+    for (const [prop, ext] of Object.entries(props)) {
+      const p = defs[name].properties?.[prop];
+      if (!p || typeof ext !== "object" || !ext) continue;
+      for (const [k, v] of Object.entries(ext)) {
+        const key = PATCH_KEYS[k] ?? (k.startsWith("x-kubernetes-") ? k : undefined);
+        if (key) (p[key] = v), applied++;
+      }
+    }
+  }
+  console.log(`patch-meta.json: ${applied} extensions applied`);
+}
+
+/** Stable key order (alphabetical), so the output only changes when the inputs do. */
+function sorted(v) {
+  if (Array.isArray(v)) return v.map(sorted);
+  if (!v || typeof v !== "object") return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+}
+
+mkdirSync(dirname(outFile), { recursive: true });
+// One definition per line: small, and diffs stay readable.
+const out = sorted(defs);
+const lines = Object.keys(out).map((k) => `${JSON.stringify(k)}: ${JSON.stringify(out[k])}`);
+writeFileSync(outFile, `{\n${lines.join(",\n")}\n}\n`);
+console.log(`${relative(root, outFile)}: ${Object.keys(defs).length} definitions`);
