@@ -87,13 +87,11 @@ export class WatchHub {
     return this.response(readable, req);
   }
 
-  private response(readable: ReadableStream, req: WatchRequest): Response {
-    const contentType =
-      req.shape.shape === "Table"
-        ? `application/json;as=Table;v=${req.shape.version};g=meta.k8s.io`
-        : "application/json";
+  private response(readable: ReadableStream, _req: WatchRequest): Response {
+    // A watch stream is `application/json` whatever the shape of its objects (client-go picks its
+    // stream decoder by this media type).
     return new Response(readable, {
-      headers: { "content-type": contentType, "cache-control": "no-cache, private", "transfer-encoding": "chunked" },
+      headers: { "content-type": "application/json", "cache-control": "no-cache, private", "content-encoding": "identity" },
     });
   }
 

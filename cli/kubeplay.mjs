@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// kubeplay: create, list and delete playground clusters in the style of `kind`, and keep ~/.kube/config in sync.
+// Talks only to the public HTTP API (POST/GET/DELETE /api/sessions).
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml, stringify } from "yaml";
+
+const DEFAULT_SERVER = "https://127.0.0.1:8787";
+const USAGE = `kubeplay creates and manages throwaway Kubernetes playground clusters.
+
+Usage:
+  kubeplay create cluster [--config kind.yaml] [--lifetime 90m] [--clock instant] [--server URL] [--kubeconfig PATH]
+  kubeplay get clusters [--server URL] [--kubeconfig PATH]
+  kubeplay get kubeconfig [--name ID] [--kubeconfig PATH]
+  kubeplay delete cluster [--name ID] [--kubeconfig PATH]
+
+The server defaults to $KUBEPLAY_SERVER or ${DEFAULT_SERVER}; the kubeconfig to --kubeconfig, the first
+file in $KUBECONFIG, or ~/.kube/config.`;
+
+const OPTIONS = {
+  config: { type: "string" },
+  lifetime: { type: "string" },
+  clock: { type: "string" },
+  server: { type: "string" },
+  kubeconfig: { type: "string" },
+  name: { type: "string", short: "n" },
+  help: { type: "boolean", short: "h" },
+};
+
+class CliError extends Error {}
+const log = (line = "") => process.stderr.write(`${line}\n`);
+
+// ---- HTTP -------------------------------------------------------------------------------------------
+
+const isLoopback = (host) => host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** One HTTP(S) request; the local dev server's self-signed certificate is accepted for loopback hosts only. */
+function request(method, url, { body, headers = {} } = {}) {
+  const u = new URL(url);
+  const mod = u.protocol === "http:" ? http : https;
+  const options = { method, headers: { accept: "application/json", ...headers }, timeout: 30_000 };
+  if (u.protocol === "https:" && isLoopback(u.hostname)) options.rejectUnauthorized = false;
+  return new Promise((resolvePromise, reject) => {
+    const req = mod.request(u, options, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (e) => reject(new CliError(`cannot reach the kubeplay server at ${u.origin}: ${e.message}` +
+      (isLoopback(u.hostname) ? " (is `npm start` running?)" : ""))));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** The Status message of an error answer, or the raw text. */
+function errorMessage(res) {
+  try {
+    const s = JSON.parse(res.text);
+    if (s && s.message) return s.message;
+  } catch {}
+  return `HTTP ${res.status}: ${res.text.trim().slice(0, 300)}`;
+}
+
+// ---- kubeconfig -------------------------------------------------------------------------------------
+
+function kubeconfigPath(flag) {
+  if (flag) return resolve(flag);
+  const env = (process.env.KUBECONFIG ?? "").split(delimiter).find(Boolean);
+  return env ? resolve(env) : join(homedir(), ".kube", "config");
+}
+
+function readKubeconfig(path) {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const doc = (text.trim() ? parseYaml(text) : null) ?? {};
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new CliError(`${path} is not a kubeconfig file`);
+  return { apiVersion: "v1", kind: "Config", preferences: {}, ...doc, clusters: doc.clusters ?? [], contexts: doc.contexts ?? [], users: doc.users ?? [] };
+}
+
+function writeKubeconfig(path, config) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.kubeplay-${process.pid}`;
+  writeFileSync(tmp, stringify(config), { mode: 0o600 }); // it holds bearer tokens
+  renameSync(tmp, path);
+}
+
+const upsert = (list, entry) => [...list.filter((e) => e.name !== entry.name), entry];
+
+/** Merges an issued kubeconfig into `config` (like kind: replace entries of the same name, set current-context). */
+function merge(config, issued) {
+  for (const key of ["clusters", "contexts", "users"]) for (const e of issued[key] ?? []) config[key] = upsert(config[key], e);
+  config["current-context"] = issued["current-context"];
+  return config;
+}
+
+/** The kubeplay sessions recorded in a kubeconfig: contexts kubeplay-<id> whose server is <origin>/clusters/<id>. */
+function sessionsIn(config) {
+  const out = [];
+  for (const ctx of config.contexts) {
+    const m = /^kubeplay-([a-z0-9]+)$/.exec(ctx.name ?? "");
+    if (!m) continue;
+    const id = m[1];
+    const cluster = config.clusters.find((c) => c.name === ctx.context?.cluster)?.cluster;
+    const token = config.users.find((u) => u.name === ctx.context?.user)?.user?.token;
+    const sm = /^(.*)\/clusters\/([a-z0-9]+)\/?$/.exec(cluster?.server ?? "");
+    if (!sm || sm[2] !== id) continue;
+    const exp = /^kp1\.[a-z0-9]+\.(\d+)\./.exec(token ?? "");
+    out.push({ id, context: ctx.name, origin: sm[1], token, expiresAt: exp ? new Date(Number(exp[1]) * 1000) : null });
+  }
+  return out;
+}
+
+function pickSession(config, name, path) {
+  const all = sessionsIn(config);
+  if (name) {
+    const id = name.replace(/^kubeplay-/, "");
+    const s = all.find((x) => x.id === id);
+    if (!s) throw new CliError(`no kubeplay cluster "${id}" in ${path}`);
+    return s;
+  }
+  const current = all.find((x) => x.context === config["current-context"]);
+  if (current) return current;
+  if (all.length === 1) return all[0];
+  throw new CliError(all.length ? `several kubeplay clusters in ${path}; choose one with --name (see "kubeplay get clusters")`
+    : `no kubeplay clusters in ${path}`);
+}
+
+function remaining(date) {
+  const s = Math.round((date.getTime() - Date.now()) / 1000);
+  if (s <= 0) return "expired";
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${m}m` : m ? `${m}m${s % 60}s` : `${s}s`;
+}
+
+// ---- commands ---------------------------------------------------------------------------------------
+
+const serverOf = (flags) => (flags.server ?? process.env.KUBEPLAY_SERVER ?? DEFAULT_SERVER).replace(/\/+$/, "");
+
+async function createCluster(flags) {
+  const server = serverOf(flags);
+  const path = kubeconfigPath(flags.kubeconfig);
+  let body = "";
+  let contentType = "application/json";
+  if (flags.config) {
+    body = flags.config === "-" ? readFileSync(0, "utf8") : readFileSync(resolve(flags.config), "utf8");
+    contentType = "application/yaml";
+  }
+  const query = new URLSearchParams();
+  if (flags.lifetime) query.set("lifetime", flags.lifetime);
+  if (flags.clock) query.set("clock", flags.clock);
+  if (flags.name) throw new CliError("--name is not supported by create: the server assigns each cluster a unique id");
+
+  log(`Creating cluster on ${server} ...`);
+  const res = await request("POST", `${server}/api/sessions${query.size ? `?${query}` : ""}`, { body, headers: { "content-type": contentType } });
+  if (res.status !== 201) throw new CliError(`failed to create cluster: ${errorMessage(res)}`);
+  const session = JSON.parse(res.text);
+  const info = await request("GET", `${server}/api/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
+  const nodes = info.status === 200 ? JSON.parse(info.text).nodes ?? [] : [];
+  log(` ✓ Starting control-plane 🕹️`);
+  if (nodes.length) log(` ✓ Preparing nodes ${nodes.map(() => "📦").join(" ")}`);
+  writeKubeconfig(path, merge(readKubeconfig(path), parseYaml(session.kubeconfig)));
+  log(` ✓ Writing configuration 📜`);
+  const context = `kubeplay-${session.id}`;
+  log(`Set kubectl context to "${context}"`);
+  log(`The cluster "${session.id}" expires at ${session.expiresAt} (in ${remaining(new Date(session.expiresAt))}); it cannot be extended.`);
+  log(`You can now use your cluster with:\n`);
+  log(`kubectl cluster-info --context ${context}\n`);
+  log(`Have a nice day! 👋`);
+  process.stdout.write(`export KUBECONFIG=${path}\n`);
+}
+
+async function getClusters(flags) {
+  const path = kubeconfigPath(flags.kubeconfig);
+  const explicit = flags.server ?? process.env.KUBEPLAY_SERVER;
+  const all = sessionsIn(readKubeconfig(path)).filter((s) => !explicit || s.origin === explicit.replace(/\/+$/, ""));
+  if (!all.length) return log("No kubeplay clusters found.");
+  const rows = await Promise.all(all.map(async (s) => {
+    let state = "unknown";
+    try {
+      const res = await request("GET", `${s.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
+      state = res.status === 200 ? JSON.parse(res.text).state : /was deleted/.test(res.text) ? "deleted" : /expired/.test(res.text) ? "expired" : `error ${res.status}`;
+    } catch {}
+    const left = state === "deleted" ? "-" : s.expiresAt ? remaining(s.expiresAt) : "";
+    return [s.id, state, s.expiresAt?.toISOString() ?? "<unknown>", left, s.origin];
+  }));
+  const table = [["NAME", "STATE", "EXPIRES", "REMAINING", "SERVER"], ...rows];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  for (const r of table) process.stdout.write(`${r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] + 3) : c)).join("")}\n`);
+}
+
+async function getKubeconfig(flags) {
+  const path = kubeconfigPath(flags.kubeconfig);
+  const s = pickSession(readKubeconfig(path), flags.name, path);
+  const res = await request("GET", `${s.origin}/api/sessions/${s.id}/kubeconfig`, { headers: { authorization: `Bearer ${s.token}`, accept: "application/yaml" } });
+  if (res.status !== 200) throw new CliError(`failed to get kubeconfig of "${s.id}": ${errorMessage(res)}`);
+  process.stdout.write(res.text);
+}
+
+async function deleteCluster(flags) {
+  const path = kubeconfigPath(flags.kubeconfig);
+  const config = readKubeconfig(path);
+  const s = pickSession(config, flags.name, path);
+  log(`Deleting cluster "${s.id}" ...`);
+  try {
+    const res = await request("DELETE", `${s.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
+    // An expired or already deleted session is gone on the server: just forget it locally.
+    if (res.status !== 200 && res.status !== 401) throw new CliError(`failed to delete cluster "${s.id}": ${errorMessage(res)}`);
+  } catch (e) {
+    if (!(e instanceof CliError) || !/cannot reach/.test(e.message)) throw e;
+    log(`WARNING: ${e.message}; removing it from ${path} anyway`);
+  }
+  const ctx = config.contexts.find((c) => c.name === s.context);
+  config.contexts = config.contexts.filter((c) => c.name !== s.context);
+  config.clusters = config.clusters.filter((c) => c.name !== ctx?.context?.cluster);
+  config.users = config.users.filter((u) => u.name !== ctx?.context?.user);
+  if (config["current-context"] === s.context) config["current-context"] = "";
+  writeKubeconfig(path, config);
+  log(`Deleted cluster "${s.id}" and its context "${s.context}" from ${path}`);
+}
+
+const COMMANDS = {
+  "create cluster": createCluster,
+  "get clusters": getClusters,
+  "get kubeconfig": getKubeconfig,
+  "delete cluster": deleteCluster,
+};
+
+async function main(argv) {
+  const { values: flags, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const command = COMMANDS[positionals.slice(0, 2).join(" ")];
+  if (flags.help || !command) {
+    (command || flags.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return flags.help || positionals.length === 0 ? 0 : 1;
+  }
+  await command(flags);
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+  log(`ERROR: ${e instanceof CliError || e?.code?.startsWith?.("ERR_PARSE_ARGS") || e?.code === "ENOENT" ? e.message : e?.stack ?? e}`);
+  process.exit(1);
+});

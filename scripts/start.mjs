@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm start`: run kubeplay locally at https://127.0.0.1:${PORT:-8787}, offline, with no Cloudflare account:
+// a local signing secret in .dev.vars, local D1 migrations, then `wrangler dev` with persisted state.
+// Any [vars] knob set in the environment (e.g. MAX_SESSIONS_PER_CLIENT=100 npm start) overrides wrangler.toml.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const port = process.env.PORT || "8787";
+const persist = process.env.KUBEPLAY_STATE_DIR || join(root, ".wrangler", "state");
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" };
+const KNOBS = ["SESSION_LIFETIME", "MAX_SESSION_LIFETIME", "MAX_NODES", "MAX_SESSIONS_PER_CLIENT", "MAX_OBJECTS_PER_CLUSTER", "SESSION_RATE_LIMIT"];
+
+// 1. A random local signing secret, kept across restarts so issued kubeconfigs stay valid.
+const devVars = join(root, ".dev.vars");
+const current = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+if (!/^KUBEPLAY_SECRET\s*=/m.test(current)) {
+  const sep = current && !current.endsWith("\n") ? "\n" : "";
+  appendFileSync(devVars, `${sep}KUBEPLAY_SECRET="${randomBytes(32).toString("base64url")}"\n`, { mode: 0o600 });
+  console.log("kubeplay: wrote a local KUBEPLAY_SECRET to .dev.vars");
+}
+
+// 2. The session registry's schema, applied to the local D1 database (non-interactive).
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "kubeplay", "--local", "--persist-to", persist], {
+  cwd: root,
+  env,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if (migrate.status !== 0) {
+  console.error("kubeplay: applying D1 migrations failed");
+  process.exit(migrate.status ?? 1);
+}
+
+// 3. The server. HTTPS because kubectl only sends bearer tokens over TLS (wrangler makes a self-signed cert).
+const vars = KNOBS.filter((k) => process.env[k]).flatMap((k) => ["--var", `${k}:${process.env[k]}`]);
+const args = ["dev", "--local", "--local-protocol", "https", "--ip", "127.0.0.1", "--port", port, "--persist-to", persist,
+  "--show-interactive-dev-session=false", ...vars, ...process.argv.slice(2)];
+const child = spawn(wrangler, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : 15) : 1)));

@@ -1,0 +1,40 @@
+// The kubeplay Worker: the stateless edge in front of one Cluster Durable Object per session.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { expireSession } from "./auth";
+import { clusters } from "./clusters";
+import type { AppEnv, Env } from "./env";
+import { overdueSessions } from "./registry";
+import { sessions } from "./sessions";
+import { BODY_LIMIT, notFound, status, statusResponse, tooLarge } from "./status";
+
+export { Cluster } from "../durable/cluster";
+
+const app = new Hono<AppEnv>();
+
+app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge() }));
+
+app.get("/healthz", (c) => c.text("ok"));
+app.route("/api/sessions", sessions);
+app.route("/clusters", clusters);
+
+app.notFound(() => notFound());
+app.onError((err) => {
+  console.error(err);
+  return statusResponse(status(500, "InternalError", `Internal error occurred: ${err.message}`));
+});
+
+/** Cron sweep: sessions whose expiry passed but whose registry row still says live (alarm missed, etc.). */
+async function sweep(env: Env): Promise<void> {
+  const ids = await overdueSessions(env.DB, new Date());
+  const results = await Promise.allSettled(ids.map((id) => expireSession(env, id)));
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (ids.length) console.log(`sweep: expired ${ids.length - failed} session(s), ${failed} failed`);
+}
+
+export default {
+  fetch: app.fetch,
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweep(env));
+  },
+} satisfies ExportedHandler<Env>;

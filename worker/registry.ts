@@ -1,0 +1,49 @@
+// Session registry queries (D1 through drizzle-orm).
+import { and, count, eq, gt, lte } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { NodeRole } from "../durable/contract";
+import { sessions, type SessionRow, type SessionState } from "./schema";
+
+export type { SessionRow, SessionState };
+
+const db = (d1: D1Database) => drizzle(d1, { schema: { sessions } });
+
+export async function insertSession(d1: D1Database, row: {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  nodes: { role: NodeRole }[];
+  clientHash: string;
+}): Promise<void> {
+  await db(d1).insert(sessions).values({ ...row, state: "live" });
+}
+
+export async function getSession(d1: D1Database, id: string): Promise<SessionRow | undefined> {
+  return db(d1).select().from(sessions).where(eq(sessions.id, id)).get();
+}
+
+/** Live, unexpired sessions created from one (hashed) address. */
+export async function countLiveSessions(d1: D1Database, clientHash: string, now: Date): Promise<number> {
+  const [row] = await db(d1)
+    .select({ n: count() })
+    .from(sessions)
+    .where(and(eq(sessions.clientHash, clientHash), eq(sessions.state, "live"), gt(sessions.expiresAt, now.toISOString())));
+  return row?.n ?? 0;
+}
+
+/** Moves a session out of "live" (never back); returns whether this call changed it. */
+export async function endSession(d1: D1Database, id: string, state: Exclude<SessionState, "live">): Promise<boolean> {
+  const res = await db(d1).update(sessions).set({ state }).where(and(eq(sessions.id, id), eq(sessions.state, "live"))).run();
+  return (res.meta.changes ?? 0) > 0;
+}
+
+/** Live sessions whose expiry has passed (for the cron sweep), oldest first. */
+export async function overdueSessions(d1: D1Database, now: Date, limit = 100): Promise<string[]> {
+  const rows = await db(d1)
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.state, "live"), lte(sessions.expiresAt, now.toISOString())))
+    .orderBy(sessions.expiresAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

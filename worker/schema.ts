@@ -1,0 +1,25 @@
+// The D1 session registry (drizzle-orm). Generate migrations with `npm run db:generate`.
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { NodeRole } from "../durable/contract";
+
+export type SessionState = "live" | "expired" | "deleted";
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    /** ISO 8601 timestamps (sortable as text). */
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    nodes: text("nodes", { mode: "json" }).$type<{ role: NodeRole }[]>().notNull(),
+    state: text("state", { enum: ["live", "expired", "deleted"] }).$type<SessionState>().notNull().default("live"),
+    /** SHA-256 of the creator's address keyed with the secret: quotas without storing addresses. */
+    clientHash: text("client_hash").notNull(),
+  },
+  (t) => [
+    index("sessions_client_state").on(t.clientHash, t.state),
+    index("sessions_state_expires").on(t.state, t.expiresAt),
+  ],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;

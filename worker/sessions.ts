@@ -1,0 +1,108 @@
+// /api/sessions: create, read, kubeconfig, delete.
+import { Hono, type Context } from "hono";
+import { authorize, clusterStub, forgetSession, notConfigured } from "./auth";
+import { limits, signingSecret, type AppEnv } from "./env";
+import { kubeconfig, serverUrl } from "./kubeconfig";
+import { countLiveSessions, endSession, insertSession } from "./registry";
+import { parseSessionRequest } from "./session-request";
+import { badRequest, invalid, status, statusResponse } from "./status";
+import { clientHash, newSessionId, signToken } from "./token";
+
+export const sessions = new Hono<AppEnv>();
+
+const RATE_PERIOD_SECONDS = 60; // wrangler.toml [[ratelimits]] simple.period
+
+/** The creator's address: Cloudflare's CF-Connecting-IP, or one shared bucket on the local dev server. */
+const clientAddress = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "local";
+
+sessions.post("/", async (c) => {
+  const origin = new URL(c.req.url).origin;
+  const secret = signingSecret(c.env, new URL(c.req.url));
+  if (!secret) return notConfigured();
+  const client = await clientHash(secret, clientAddress(c));
+
+  const lim = limits(c.env);
+  const parsed = parseSessionRequest(new TextDecoder().decode(await c.req.arrayBuffer()), c.req.header("content-type") ?? null, lim, {
+    lifetime: c.req.query("lifetime"),
+    clock: c.req.query("clock"),
+  });
+  if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
+
+  // Counted only for well-formed requests: a typo in a config should not cost a creation.
+  if (c.env.SESSION_RATE_LIMIT !== "off") {
+    const { success } = await c.env.SESSION_RATE_LIMITER.limit({ key: client });
+    if (!success) {
+      return statusResponse(
+        status(429, "TooManyRequests", "too many sessions created from your address; try again in a minute", {
+          retryAfterSeconds: RATE_PERIOD_SECONDS,
+        }),
+        { "retry-after": String(RATE_PERIOD_SECONDS) },
+      );
+    }
+  }
+
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
+  if ((await countLiveSessions(c.env.DB, client, now)) >= lim.maxSessionsPerClient) {
+    return statusResponse(
+      status(
+        403,
+        "Forbidden",
+        `too many live sessions from your address (the limit is ${lim.maxSessionsPerClient}); delete one with "kubeplay delete cluster" or wait until one expires`,
+      ),
+    );
+  }
+
+  const id = newSessionId();
+  const expires = new Date(now.getTime() + parsed.value.lifetimeMs);
+  const createdAt = now.toISOString();
+  const expiresAt = new Date(Math.floor(expires.getTime() / 1000) * 1000).toISOString();
+  const { nodes, clock } = parsed.value;
+  // Registry first: if the cluster fails to start, the sweep still finds the row and cleans up.
+  await insertSession(c.env.DB, { id, createdAt, expiresAt, nodes, clientHash: client });
+  try {
+    await clusterStub(c.env, id).init({ id, createdAt, expiresAt, nodes, clock, origin });
+  } catch (e) {
+    await endSession(c.env.DB, id, "deleted");
+    throw e;
+  }
+  const token = await signToken(secret, id, new Date(expiresAt));
+  return c.json(
+    { id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) },
+    201,
+  );
+});
+
+sessions.get("/:id", async (c) => {
+  const id = c.req.param("id");
+  const auth = await authorize(c, id);
+  if (auth instanceof Response) return auth;
+  const info = await clusterStub(c.env, id).info();
+  const { row } = auth;
+  return c.json({
+    id,
+    state: row.state,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    server: serverUrl(new URL(c.req.url).origin, id),
+    nodes: info?.nodes ?? row.nodes,
+    clock: info?.clock,
+    objects: info?.objects,
+  });
+});
+
+sessions.get("/:id/kubeconfig", async (c) => {
+  const id = c.req.param("id");
+  const auth = await authorize(c, id);
+  if (auth instanceof Response) return auth;
+  return c.body(kubeconfig(new URL(c.req.url).origin, id, auth.token), 200, { "content-type": "application/yaml" });
+});
+
+sessions.delete("/:id", async (c) => {
+  const id = c.req.param("id");
+  const auth = await authorize(c, id);
+  if (auth instanceof Response) return auth;
+  forgetSession(id);
+  await endSession(c.env.DB, id, "deleted");
+  await clusterStub(c.env, id).destroy();
+  return c.json({ id, state: "deleted", createdAt: auth.row.createdAt, expiresAt: auth.row.expiresAt });
+});
