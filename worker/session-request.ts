@@ -20,6 +20,8 @@ export const DEFAULT_NODES: { role: NodeRole }[] = [{ role: "control-plane" }, {
 const ROLES: NodeRole[] = ["control-plane", "worker"];
 const CLOCKS = ["realistic", "instant"] as const;
 const KIND_API_VERSION = "kind.x-k8s.io/v1alpha4";
+/** kind's current config version and the older ones tutorials still show (same `nodes` shape). */
+const KIND_API_VERSIONS = [KIND_API_VERSION, "kind.sigs.k8s.io/v1alpha3", "kind.sigs.k8s.io/v1alpha2"];
 const JSON_FIELDS = new Set(["lifetime", "nodes", "clock"]);
 
 /** Query parameters (`?lifetime=90m&clock=instant`) override fields of the body, so a kind config can stay pure. */
@@ -48,7 +50,7 @@ export function parseSessionRequest(body: string, contentType: string | null, li
 
   const isKind = "kind" in obj || "apiVersion" in obj;
   if (isKind) {
-    if (obj.kind !== "Cluster" || obj.apiVersion !== KIND_API_VERSION) {
+    if (obj.kind !== "Cluster" || !KIND_API_VERSIONS.includes(String(obj.apiVersion))) {
       return {
         ok: false,
         code: 400,

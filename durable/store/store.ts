@@ -46,6 +46,7 @@ export class Store {
   private compactCache: number;
   /** Changes committed by the current transaction, flushed to listeners afterwards. */
   private pending: Change[] = [];
+  private depth = 0;
   private listeners = new Set<(changes: Change[]) => void>();
 
   constructor(private readonly sql: SqlStorage) {
@@ -151,6 +152,7 @@ export class Store {
     this.sql.exec(`INSERT INTO log (rev, key, op, value) VALUES (?, ?, ?, ?)`, rev, key, op, JSON.stringify(value));
     this.revCache = rev;
     this.pending.push({ rev, key, op, value, prev });
+    if (this.depth === 0) this.flush(); // a write outside any transaction commits at once
     return value;
   }
 
@@ -167,14 +169,17 @@ export class Store {
   transaction<T>(storage: DurableObjectStorage, fn: () => T): T {
     const start = this.pending.length;
     let result: T;
+    this.depth++;
     try {
       result = storage.transactionSync(fn);
     } catch (e) {
       this.pending.length = start;
       this.revCache = Number(this.sql.exec(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).toArray()[0]?.seq ?? 0);
       throw e;
+    } finally {
+      this.depth--;
     }
-    if (start === 0) this.flush();
+    if (this.depth === 0) this.flush();
     return result;
   }
 

@@ -65,7 +65,7 @@ export class Server {
     const stateDir = mkdtempSync(join(tmpdir(), "kubeplay-e2e-"));
     const child = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "1000", ...extraEnv },
+      env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "off", ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
