@@ -105,7 +105,7 @@ export class Registry {
   read(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
     if (def.virtual) return def.virtual(this.ctx()).find((o) => o.metadata.name === name);
     const obj = this.store.get(keyOf(def, namespace, name));
-    return obj && (def.convert ? def.convert.fromStorage(obj) : obj);
+    return obj && this.served(def, obj);
   }
 
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
@@ -117,8 +117,13 @@ export class Registry {
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
     if (def.virtual) return def.virtual(this.ctx());
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
-    const objs = this.store.list(prefix);
-    return def.convert ? objs.map(def.convert.fromStorage) : objs;
+    return this.store.list(prefix).map((o) => this.served(def, o));
+  }
+
+  /** A stored object as this def serves it: converted to its version, computed state filled in. */
+  served(def: ResourceDef, stored: Obj): Obj {
+    const obj = def.convert ? def.convert.fromStorage(stored) : stored;
+    return def.present ? def.present(obj, this.ctx()) : obj;
   }
 
   /** A list with selectors and paging; returns the items, the list's resourceVersion and the continue token. */
@@ -152,7 +157,7 @@ export class Registry {
     for (;;) {
       const batch = this.store.list(prefix, { at, after: cursor, limit: page });
       for (const raw of batch) {
-        const obj = def.convert ? def.convert.fromStorage(raw) : raw;
+        const obj = this.served(def, raw);
         const name = (obj.metadata.namespace && !namespace ? `${obj.metadata.namespace}/` : "") + obj.metadata.name;
         if (limit && items.length === limit) {
           more = true;
@@ -392,7 +397,7 @@ export class Registry {
   private commit(def: ResourceDef, key: string, op: Op, obj: Obj, prev?: Obj): Obj {
     const stored = def.convert ? def.convert.toStorage(obj) : obj;
     const written = this.store.put(key, op, stored, prev && (def.convert ? def.convert.toStorage(prev) : prev));
-    return def.convert ? def.convert.fromStorage(written) : written;
+    return this.served(def, written);
   }
 
   private checkNamespace(def: ResourceDef, namespace: string, name: string): void {

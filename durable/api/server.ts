@@ -12,6 +12,8 @@ import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusR
 import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
 import { WatchHub } from "./watch";
+import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
+import { parse as parseYaml } from "yaml";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -401,16 +403,16 @@ function parseDryRun(q: URLSearchParams): boolean {
   return values.length > 0;
 }
 
-async function readText(request: Request): Promise<string> {
+async function readBytes(request: Request): Promise<Uint8Array> {
   const buf = await request.arrayBuffer();
   if (buf.byteLength > MAX_BODY) {
     throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
   }
-  return new TextDecoder().decode(buf);
+  return new Uint8Array(buf);
 }
 
 async function readJson(request: Request): Promise<any> {
-  const raw = await readText(request);
+  const raw = new TextDecoder().decode(await readBytes(request));
   try {
     return JSON.parse(raw);
   } catch (e) {
@@ -418,21 +420,34 @@ async function readJson(request: Request): Promise<any> {
   }
 }
 
-/** Decode a create/update body, checking its apiVersion and kind like the real decoder. */
-async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
+/**
+ * Decode a request body in any of the media types the real server accepts (JSON, YAML, and the
+ * Kubernetes protobuf that kubectl's typed clients send). `expect` names the type for messages.
+ */
+async function decodeBody(request: Request, expect: string): Promise<Obj | undefined> {
   const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
-  if (ct !== "application/json" && ct !== "") throw unsupportedMediaType(ct);
-  const raw = await readText(request);
+  const bytes = await readBytes(request);
+  if (bytes.length === 0) return undefined;
   let body: unknown;
   try {
-    body = JSON.parse(raw);
+    if (ct === PROTOBUF_CONTENT_TYPE) body = decodeKubernetesProtobuf(bytes);
+    else if (ct === "application/yaml") body = parseYaml(new TextDecoder().decode(bytes));
+    else if (ct === "application/json" || ct === "") body = JSON.parse(new TextDecoder().decode(bytes));
+    else throw unsupportedMediaType(ct);
   } catch (e) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    if (e instanceof ApiError) throw e;
+    throw badRequest(`the object provided is unrecognized (must be of type ${expect}): couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw badRequest(`the object provided is unrecognized (must be of type ${expect}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
   }
-  const obj = body as Obj;
+  return body as Obj;
+}
+
+/** Decode a create/update body, checking its apiVersion and kind like the real decoder. */
+async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
+  const obj = await decodeBody(request, def.kind);
+  if (!obj) throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
   const want = apiVersionOf(def);
   if (obj.kind && obj.kind !== def.kind) {
     throw badRequest(`${obj.kind} in version "${String(obj.apiVersion ?? "").split("/").pop()}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
@@ -444,15 +459,7 @@ async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
 }
 
 async function deleteOptions(request: Request, q: URLSearchParams, dryRun: boolean): Promise<DeleteOptions> {
-  let body: Obj = {};
-  const raw = request.body ? await readText(request) : "";
-  if (raw.trim()) {
-    try {
-      body = JSON.parse(raw);
-    } catch (e) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
-    }
-  }
+  const body: Obj = (request.body ? await decodeBody(request, "DeleteOptions") : undefined) ?? {};
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
   const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined);
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {

@@ -103,6 +103,9 @@ export interface ResourceDef {
   /** Kinds served at another version from shared storage (events.k8s.io/v1 Event over core/v1
    *  events): convert between this version and the stored form. `storage` names the stored kind. */
   convert?: { toStorage(obj: Obj): Obj; fromStorage(obj: Obj): Obj };
+  /** Lazy simulation: state computed when read rather than written (node heartbeats, lease
+   *  renewals). Gets a copy of the stored object; returns what clients see. */
+  present?(obj: Obj, ctx: Ctx): Obj;
   /** Read-only kinds computed on read (ComponentStatus): the current objects. */
   virtual?(ctx: Ctx): Obj[];
   /** Graceful deletion (CheckGracefulDelete): the grace period in seconds for this deletion, given
