@@ -9,6 +9,11 @@ import { WatchHub } from "./api/watch";
 import { byPlural } from "./resources";
 import { Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames, nodeObject, nodeStatus } from "./bootstrap";
+import { Client } from "./controllers/client";
+import { EventRecorder } from "./controllers/events";
+import { controllers } from "./controllers";
+import { ControllerRuntime } from "./controllers/runtime";
+import { Clock } from "./nodes/clock";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -28,6 +33,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private registry!: Registry;
   private hub!: WatchHub;
   private api!: ApiServer;
+  private runtime!: ControllerRuntime;
 
   constructor(ctx: DurableObjectState, env: ClusterEnv) {
     super(ctx, env);
@@ -42,7 +48,23 @@ export class Cluster extends DurableObject<ClusterEnv> {
       maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
     });
     this.hub = new WatchHub(this.store, () => this.registry.ctx());
-    this.api = new ApiServer(this.registry, this.hub, (fn) => this.store.transaction(this.ctx.storage, fn));
+    const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
+    this.api = new ApiServer(this.registry, this.hub, transaction);
+    const client = new Client(this.registry);
+    const now = () => Date.now();
+    this.runtime = new ControllerRuntime(
+      this.store,
+      this.ctx.storage.sql,
+      controllers,
+      {
+        now,
+        client,
+        events: new EventRecorder(client, now),
+        clock: new Clock(() => this.session()?.clock ?? "realistic"),
+        enqueue: (controller, key) => this.runtime.enqueue(controller, key),
+      },
+      transaction,
+    );
   }
 
   private session(): SessionMeta | undefined {
@@ -77,7 +99,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       });
       reg.create(byPlural("services")!, "default", kubernetesService());
     });
-    await this.ctx.storage.setAlarm(Date.parse(meta.expiresAt));
+    await this.wake();
     return this.describe(meta);
   }
 
@@ -105,9 +127,19 @@ export class Cluster extends DurableObject<ClusterEnv> {
     this.open(); // fresh, empty schema for any late request
   }
 
+  /** Set the alarm: now if there is work queued, else the earliest timer or the session's expiry. */
+  private async wake(): Promise<void> {
+    const meta = this.session();
+    if (!meta) return;
+    const at = this.runtime.pending ? Date.now() : Math.min(this.runtime.nextTimer() ?? Infinity, Date.parse(meta.expiresAt));
+    await this.ctx.storage.setAlarm(at);
+  }
+
   override async alarm(): Promise<void> {
     const meta = this.session();
-    if (!meta || Date.parse(meta.expiresAt) <= Date.now()) await this.destroy();
+    if (!meta || Date.parse(meta.expiresAt) <= Date.now()) return this.destroy();
+    await this.runtime.drain();
+    await this.wake();
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -126,6 +158,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
       );
     }
     this.store.compact();
-    return this.api.handle(request, path, `/clusters/${id}`);
+    const response = await this.api.handle(request, path, `/clusters/${id}`);
+    if (this.runtime.pending) await this.wake();
+    return response;
   }
 }

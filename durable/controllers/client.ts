@@ -1,0 +1,81 @@
+// The in-cluster client controllers write through: the same registry (defaulting, strategies,
+// validation, finalizers) the API server uses, addressed by plural like client-go's typed clients.
+import type { Obj, ResourceDef } from "../resources/types";
+import { byPlural } from "../resources";
+import type { DeleteOptions, Registry } from "../api/registry";
+import { ApiError } from "../api/status";
+
+function def(plural: string): ResourceDef {
+  const d = byPlural(plural);
+  if (!d) throw new Error(`unknown resource ${plural}`);
+  return d;
+}
+
+export class Client {
+  constructor(private readonly registry: Registry) {}
+
+  get(plural: string, namespace: string | undefined, name: string): Obj | undefined {
+    return this.registry.read(def(plural), namespace, name);
+  }
+
+  list(plural: string, namespace?: string, filter?: (o: Obj) => boolean): Obj[] {
+    const items = this.registry.listRaw(def(plural), namespace);
+    return filter ? items.filter(filter) : items;
+  }
+
+  create(plural: string, obj: Obj): Obj {
+    return this.registry.create(def(plural), obj.metadata?.namespace, obj);
+  }
+
+  /** Create unless it exists (bootstrap, idempotent reconciles); returns the stored object. */
+  ensure(plural: string, obj: Obj): Obj {
+    return this.get(plural, obj.metadata?.namespace, obj.metadata.name) ?? this.create(plural, obj);
+  }
+
+  update(plural: string, obj: Obj): Obj {
+    return this.registry.update(def(plural), obj.metadata?.namespace, obj.metadata.name, obj).obj;
+  }
+
+  updateStatus(plural: string, obj: Obj): Obj {
+    return this.registry.update(def(plural), obj.metadata?.namespace, obj.metadata.name, obj, { subresource: "status" }).obj;
+  }
+
+  /**
+   * Read-modify-write. `mutate` changes the object in place (or returns a replacement); returns the
+   * stored result, or undefined when the object does not exist. `status` writes the status subresource.
+   */
+  patch(
+    plural: string,
+    namespace: string | undefined,
+    name: string,
+    mutate: (obj: Obj) => Obj | void,
+    opts: { status?: boolean } = {},
+  ): Obj | undefined {
+    try {
+      return this.registry.mutate(
+        def(plural),
+        namespace,
+        name,
+        (current) => {
+          delete current.metadata.resourceVersion; // internal writers are unconditional
+          return mutate(current) ?? current;
+        },
+        { subresource: opts.status ? "status" : undefined },
+      );
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Delete; returns false when it was already gone. */
+  delete(plural: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): boolean {
+    try {
+      this.registry.delete(def(plural), namespace, name, opts);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return false;
+      throw e;
+    }
+  }
+}

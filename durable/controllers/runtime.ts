@@ -1,0 +1,153 @@
+// The reconcile loop: a work queue fed by committed writes, timed transitions kept as rows of a
+// timers table, and one drain that the Durable Object alarm drives. Every reconcile runs in its own
+// transaction; a key is reconciled again when its controller asks for it (requeueAfter) or when
+// something it watches changes. A fresh instance resyncs: every controller reconciles every object
+// of its primary kind once, so nothing depends on an in-memory queue surviving.
+import { storagePrefix } from "../api/registry";
+import { byPlural } from "../resources";
+import type { Change, Store } from "../store/store";
+import { keyOf, type Controller, type ControllerContext, type Key } from "./types";
+
+/** Reconciles per turn before yielding to requests (Date.now() stands still inside one turn). */
+const TURN = 500;
+/** A failing reconcile is retried after this long (then doubled, up to the maximum). */
+const RETRY_MS = 1000;
+const RETRY_MAX_MS = 60_000;
+
+/** The plural of a storage key `/<group>/<plural>/…`. */
+const pluralOfKey = (key: string) => key.split("/")[2];
+
+export class ControllerRuntime {
+  private readonly queue = new Map<string, Set<Key>>();
+  private readonly byPlural = new Map<string, { controller: Controller; watch: Controller["watches"][number] }[]>();
+  private readonly failures = new Map<string, number>();
+  private needsResync = true;
+  private running = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sql: SqlStorage,
+    private readonly controllers: Controller[],
+    private readonly context: ControllerContext,
+    /** Run fn in one storage transaction. */
+    private readonly transaction: <T>(fn: () => T) => T,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS timers (
+      controller TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (controller, key))`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS timers_at ON timers (at)`);
+    for (const c of controllers) {
+      this.queue.set(c.name, new Set());
+      for (const watch of c.watches) {
+        if (!this.byPlural.has(watch.plural)) this.byPlural.set(watch.plural, []);
+        this.byPlural.get(watch.plural)!.push({ controller: c, watch });
+      }
+    }
+    store.subscribe((changes) => this.onChanges(changes));
+  }
+
+  /** Is there work to do right now? */
+  get pending(): boolean {
+    if (this.needsResync) return true;
+    for (const keys of this.queue.values()) if (keys.size) return true;
+    return false;
+  }
+
+  enqueue(controller: string, key: Key): void {
+    this.queue.get(controller)?.add(key);
+  }
+
+  private onChanges(changes: Change[]): void {
+    for (const change of changes) {
+      const watchers = this.byPlural.get(pluralOfKey(change.key));
+      if (!watchers) continue;
+      for (const { controller, watch } of watchers) {
+        const keys = watch.map ? watch.map(change.value, change.prev, this.context) : [keyOf(change.value)];
+        for (const k of keys) this.enqueue(controller.name, k);
+      }
+    }
+  }
+
+  private resync(): void {
+    this.needsResync = false;
+    for (const c of this.controllers) for (const obj of this.store.list(primaryPrefix(c.primary))) this.enqueue(c.name, keyOf(obj));
+  }
+
+  /** Move timers that are due into the queue. */
+  private takeDueTimers(now: number): void {
+    const due = this.sql.exec<{ controller: string; key: string }>(`SELECT controller, key FROM timers WHERE at <= ?`, now).toArray();
+    for (const t of due) this.enqueue(t.controller, t.key);
+  }
+
+  /** The earliest timer, if any. */
+  nextTimer(): number | undefined {
+    const row = this.sql.exec<{ at: number | null }>(`SELECT MIN(at) AS at FROM timers`).one();
+    return row.at ?? undefined;
+  }
+
+  /**
+   * Drain the queue: reconcile until nothing is left, yielding between turns so requests interleave.
+   * Returns when the queue is empty (timers may remain for later).
+   */
+  async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        if (this.needsResync) this.resync();
+        this.takeDueTimers(this.context.now());
+        if (!this.turn()) break;
+        await new Promise((r) => setTimeout(r, 0)); // let time advance and requests in
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One turn of at most TURN reconciles; returns whether work remains. */
+  private turn(): boolean {
+    let done = 0;
+    for (const c of this.controllers) {
+      const keys = this.queue.get(c.name)!;
+      while (keys.size && done < TURN) {
+        const key = keys.values().next().value as Key;
+        keys.delete(key);
+        this.reconcileOne(c, key);
+        done++;
+      }
+    }
+    return this.pending;
+  }
+
+  private reconcileOne(c: Controller, key: Key): void {
+    const id = `${c.name}|${key}`;
+    const now = this.context.now();
+    let requeueAfter: number | undefined;
+    try {
+      requeueAfter = this.transaction(() => c.reconcile(key, this.context))?.requeueAfter;
+      this.failures.delete(id);
+    } catch (e) {
+      const n = (this.failures.get(id) ?? 0) + 1;
+      this.failures.set(id, n);
+      requeueAfter = Math.min(RETRY_MS * 2 ** (n - 1), RETRY_MAX_MS);
+      console.error(`reconcile ${id} failed (attempt ${n}):`, e instanceof Error ? e.stack ?? e.message : e);
+    }
+    if (requeueAfter !== undefined) {
+      this.sql.exec(
+        `INSERT INTO timers (controller, key, at) VALUES (?, ?, ?)
+         ON CONFLICT (controller, key) DO UPDATE SET at = excluded.at`,
+        c.name,
+        key,
+        now + Math.max(0, requeueAfter),
+      );
+    } else {
+      this.sql.exec(`DELETE FROM timers WHERE controller = ? AND key = ?`, c.name, key);
+    }
+  }
+}
+
+/** The storage prefix of a controller's primary kind, for resync listing. */
+function primaryPrefix(plural: string): string {
+  const def = byPlural(plural);
+  if (!def) throw new Error(`controller primary kind ${plural} is not registered`);
+  return storagePrefix(def);
+}

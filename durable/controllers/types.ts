@@ -1,0 +1,49 @@
+// The shape of a controller: a level-triggered reconcile(key) in the style of sample-controller.
+import type { Obj } from "../resources/types";
+import type { Client } from "./client";
+import type { EventRecorder } from "./events";
+import type { Clock } from "../nodes/clock";
+
+/** A queue key: "<namespace>/<name>" for namespaced objects, "<name>" for cluster-scoped ones. */
+export type Key = string;
+
+export const keyOf = (obj: Obj): Key =>
+  obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata?.name;
+
+export function splitKey(key: Key): { namespace?: string; name: string } {
+  const i = key.indexOf("/");
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** What wakes a controller: changes to objects of `plural` map to keys of its primary kind. */
+export interface Watch {
+  plural: string;
+  /** Keys to reconcile for a changed object (`prev` is its previous state, when known).
+   *  Defaults to the object's own key. */
+  map?(obj: Obj, prev: Obj | undefined, c: ControllerContext): Key[];
+}
+
+export interface ReconcileResult {
+  /** Reconcile this key again after this many milliseconds (a timed transition). */
+  requeueAfter?: number;
+}
+
+export interface Controller {
+  /** Unique name, also the component that reports its events (e.g. "replicaset-controller"). */
+  name: string;
+  /** The primary kind (plural) whose keys this controller reconciles; resync lists it. */
+  primary: string;
+  watches: Watch[];
+  /** Read current state, compare with desired, write the difference. Must be idempotent. */
+  reconcile(key: Key, c: ControllerContext): ReconcileResult | void;
+}
+
+export interface ControllerContext {
+  /** Cluster time in ms (the same clock the API server stamps objects with). */
+  now(): number;
+  client: Client;
+  events: EventRecorder;
+  clock: Clock;
+  /** Enqueue a key of any controller (e.g. the scheduler after a node change). */
+  enqueue(controller: string, key: Key): void;
+}

@@ -1,0 +1,51 @@
+// The per-cluster clock: how long simulated things take. "realistic" by default (an image pull takes
+// a second or few, with jitter), "instant" for tests and labs that want results at once.
+export type ClockMode = "realistic" | "instant";
+
+/** Named durations in milliseconds: [minimum, maximum] for realistic mode. */
+const REALISTIC: Record<string, [number, number]> = {
+  schedule: [5, 30],
+  imagePull: [800, 2500],
+  containerCreate: [200, 600],
+  containerStart: [200, 800],
+  podInitialize: [100, 300],
+  readiness: [500, 1500],
+  containerKill: [300, 900],
+  nodeBoot: [2000, 4000],
+};
+
+/** Timeouts of the real components; instant mode shortens them to keep labs fast. */
+const TIMEOUTS: Record<string, { realistic: number; instant: number }> = {
+  /** node-monitor-grace-period: a silent node goes NotReady/Unknown after this. */
+  nodeMonitorGrace: { realistic: 40_000, instant: 1_000 },
+  /** The default not-ready/unreachable toleration (300 s): pods are evicted after it. */
+  podEviction: { realistic: 300_000, instant: 2_000 },
+};
+
+export class Clock {
+  /** `mode` is read on every use: a cluster's setting can change at runtime. */
+  constructor(private readonly modeOf: () => ClockMode) {}
+
+  get mode(): ClockMode {
+    return this.modeOf();
+  }
+
+  /** A duration for a named simulated step, with jitter (0 in instant mode). */
+  delay(step: keyof typeof REALISTIC | string): number {
+    if (this.mode === "instant") return 0;
+    const [min, max] = REALISTIC[step] ?? [100, 300];
+    return Math.round(min + Math.random() * (max - min));
+  }
+
+  /** A timeout of a real component, possibly shortened in instant mode. */
+  timeout(name: keyof typeof TIMEOUTS | string): number {
+    const t = TIMEOUTS[name];
+    if (!t) throw new Error(`unknown timeout ${name}`);
+    return t[this.mode];
+  }
+
+  /** Scale a real duration given in seconds (e.g. a toleration's tolerationSeconds). */
+  seconds(s: number): number {
+    return this.mode === "instant" ? Math.min(s * 1000, 2_000) : s * 1000;
+  }
+}
