@@ -14,6 +14,8 @@ import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
 import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
+import { nodeAction, type NodeAction } from "./nodes/lifecycle";
+import { podSubresources } from "./nodes/subresources";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -50,6 +52,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     this.hub = new WatchHub(this.store, () => this.registry.ctx());
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
+    for (const [path, handler] of Object.entries(podSubresources(this.registry, transaction))) this.api.extra.set(path, handler);
     const client = new Client(this.registry);
     const now = () => Date.now();
     this.runtime = new ControllerRuntime(
@@ -117,6 +120,13 @@ export class Cluster extends DurableObject<ClusterEnv> {
   async info(): Promise<SessionInfo | null> {
     const meta = this.session();
     return meta ? this.describe(meta) : null;
+  }
+
+  /** Stop, start, add or remove a node (session API). */
+  async node(req: NodeAction): Promise<unknown> {
+    const result = this.store.transaction(this.ctx.storage, () => nodeAction(new Client(this.registry), Date.now(), req));
+    await this.wake();
+    return result;
   }
 
   /** Wipe everything this cluster stored (session deleted or expired). */
