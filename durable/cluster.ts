@@ -123,10 +123,15 @@ export class Cluster extends DurableObject<ClusterEnv> {
   }
 
   /** Stop, start, add or remove a node (session API). */
-  async node(req: NodeAction): Promise<unknown> {
-    const result = this.store.transaction(this.ctx.storage, () => nodeAction(new Client(this.registry), Date.now(), req));
+  async node(req: NodeAction): Promise<{ code: number; body: unknown }> {
+    const { code, body } = this.store.transaction(this.ctx.storage, () => {
+      const result = nodeAction(new Client(this.registry), Date.now(), req);
+      const meta = this.session();
+      if (meta) this.store.setMeta("session", JSON.stringify({ ...meta, nodes: result.nodes }));
+      return result;
+    });
     await this.wake();
-    return result;
+    return { code, body };
   }
 
   /** Wipe everything this cluster stored (session deleted or expired). */

@@ -43,7 +43,7 @@ const ROOTS = {
     "Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "ServiceAccount",
     "Event", "ComponentStatus", "ReplicationController",
   ].flatMap((k) => [k, `${k}List`]).concat(["Binding"]),
-  "apps/v1": ["ReplicaSet", "Deployment", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
+  "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
   "events/v1": ["Event", "EventList"],
   "coordination/v1": ["Lease", "LeaseList"],

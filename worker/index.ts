@@ -6,6 +6,7 @@ import { clusters } from "./clusters";
 import type { AppEnv, Env } from "./env";
 import { overdueSessions } from "./registry";
 import { sessions } from "./sessions";
+import { nodes } from "./nodes";
 import { BODY_LIMIT, notFound, status, statusResponse, tooLarge } from "./status";
 
 export { Cluster } from "../durable/cluster";
@@ -16,6 +17,7 @@ app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge() }));
 
 app.get("/healthz", (c) => c.text("ok"));
 app.route("/api/sessions", sessions);
+app.route("/api/sessions", nodes);
 app.route("/clusters", clusters);
 
 app.notFound(() => notFound());

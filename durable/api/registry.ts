@@ -230,7 +230,7 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     body: Obj,
-    opts: WriteOptions & { subresource?: "status"; createIfMissing?: boolean } = {},
+    opts: WriteOptions & { subresource?: string; createIfMissing?: boolean } = {},
   ): { obj: Obj; created: boolean } {
     if (body.metadata?.name && body.metadata.name !== name) {
       throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
@@ -257,7 +257,7 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     mutate: (current: Obj) => Obj,
-    opts: WriteOptions & { subresource?: "status" } = {},
+    opts: WriteOptions & { subresource?: string } = {},
   ): Obj {
     const old = this.get(def, namespace, name);
     const next = mutate(clone(old));
@@ -270,15 +270,19 @@ export class Registry {
   }
 
   /** The shared update path: strategy, validation, finalizer-driven deletion, no-op detection. */
-  private replace(def: ResourceDef, old: Obj, body: Obj, opts: WriteOptions & { subresource?: "status" }): Obj {
+  private replace(def: ResourceDef, old: Obj, body: Obj, opts: WriteOptions & { subresource?: string }): Obj {
     const ctx = this.ctx();
     let obj = clone(body);
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;
     if (opts.subresource === "status") {
-      // Only status (and, like the real status strategies, nothing of spec/metadata) changes.
+      // Only status changes (and annotations, which the real status strategies let through: the
+      // deployment controller records deployment.kubernetes.io/revision through UpdateStatus).
       obj = { ...clone(old), status: obj.status };
+      if (body.metadata?.annotations !== undefined) obj.metadata.annotations = clone(body.metadata.annotations);
     }
+    const sub = opts.subresource && opts.subresource !== "status" ? def.updateSubresources?.[opts.subresource] : undefined;
+    if (sub) obj = sub.prepare(obj, old);
     const meta = (obj.metadata ??= {});
     const om = old.metadata;
     meta.name = om.name;
@@ -308,7 +312,9 @@ export class Registry {
     const errs = [
       ...uidErr,
       ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),
-      ...(opts.subresource === "status"
+      ...(sub
+        ? sub.validate?.(obj, old) ?? []
+        : opts.subresource === "status"
         ? def.validateStatusUpdate?.(obj, old, ctx) ?? []
         : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
     ];
@@ -317,7 +323,12 @@ export class Registry {
 
     const key = keyOf(def, om.namespace, om.name);
     // An update that drops the last finalizer of an object being deleted completes the deletion.
-    if (meta.deletionTimestamp && !(meta.finalizers?.length) && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
+    if (
+      meta.deletionTimestamp &&
+      !(meta.finalizers?.length) &&
+      (meta.deletionGracePeriodSeconds ?? 0) === 0 &&
+      (def.shouldDeleteDuringUpdate?.(obj) ?? true)
+    ) {
       if (opts.dryRun) return obj;
       return this.commit(def, key, Op.Deleted, obj, old);
     }
@@ -345,9 +356,14 @@ export class Registry {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
+    const key = keyOf(def, old.metadata.namespace, old.metadata.name);
+    const kept = def.beforeDelete?.(clone(old), ctx);
+    if (kept) {
+      if (opts.dryRun || deepEqual(kept, old)) return { body: opts.dryRun ? kept : old, deleted: false };
+      return { body: this.commit(def, key, Op.Updated, kept, old), deleted: false };
+    }
     const obj = clone(old);
     const meta = obj.metadata;
-    const key = keyOf(def, meta.namespace, meta.name);
 
     // Propagation: orphan and foreground deletions are finalizers the garbage collector honours.
     const finalizers: string[] = [...(meta.finalizers ?? [])];

@@ -217,7 +217,7 @@ export class ApiServer {
 
     if (subresource === "scale") return this.scale(request, def, namespace, name, dryRun);
 
-    const status = subresource === "status" ? ("status" as const) : undefined;
+    const status = subresource === "status" || (subresource && def.updateSubresources?.[subresource]) ? subresource : undefined;
     switch (method) {
       case "GET": {
         allow("get");

@@ -42,14 +42,15 @@ export class Client {
 
   /**
    * Read-modify-write. `mutate` changes the object in place (or returns a replacement); returns the
-   * stored result, or undefined when the object does not exist. `status` writes the status subresource.
+   * stored result, or undefined when the object does not exist. `status` writes the status subresource,
+   * `subresource` another one (e.g. "finalize").
    */
   patch(
     plural: string,
     namespace: string | undefined,
     name: string,
     mutate: (obj: Obj) => Obj | void,
-    opts: { status?: boolean } = {},
+    opts: { status?: boolean; subresource?: string } = {},
   ): Obj | undefined {
     try {
       return this.registry.mutate(
@@ -60,7 +61,7 @@ export class Client {
           delete current.metadata.resourceVersion; // internal writers are unconditional
           return mutate(current) ?? current;
         },
-        { subresource: opts.status ? "status" : undefined },
+        { subresource: opts.status ? "status" : opts.subresource },
       );
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return undefined;

@@ -3,6 +3,7 @@
 // count and lastTimestamp, so `kubectl describe` and `kubectl get events` read like a real cluster.
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
+import { ApiError } from "../api/status";
 import type { Client } from "./client";
 
 export interface EventSource {
@@ -14,14 +15,14 @@ export interface EventSource {
 
 export type EventType = "Normal" | "Warning";
 
-/** FNV-1a 64-bit as 16 hex digits: stable event names per aggregation key. */
-function fnv64(s: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < s.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n);
-  return h.toString(16).padStart(16, "0");
-}
+/** How many distinct events the correlator remembers for aggregation (client-go keeps an LRU too). */
+const MAX_CORRELATED = 4096;
 
 export class EventRecorder {
+  /** Aggregation key → event name, for counting repeats (lost on restart: a repeat then starts a new event). */
+  private readonly recent = new Map<string, string>();
+  private seq = 0;
+
   constructor(
     private readonly client: Client,
     private readonly now: () => number,
@@ -43,13 +44,29 @@ export class EventRecorder {
       ...(fieldPath ? { fieldPath } : {}),
     };
     const key = [involved.kind, namespace, involved.name, involved.uid, fieldPath ?? "", reason, message, source.component, source.host ?? "", type].join("\u0000");
-    const name = `${obj.metadata.name}.${fnv64(key)}`;
     const ts = rfc3339(this.now());
-    const updated = this.client.patch("events", namespace, name, (ev) => {
-      ev.count = (ev.count ?? 1) + 1;
-      ev.lastTimestamp = ts;
-    });
-    if (updated) return;
+    const seen = this.recent.get(key);
+    if (seen) {
+      const updated = this.client.patch("events", namespace, seen, (ev) => {
+        ev.count = (ev.count ?? 1) + 1;
+        ev.lastTimestamp = ts;
+      });
+      if (updated) return;
+    }
+    // Named `<object>.<UnixNano in hex>` like client-go, so events list in the order they happened.
+    const name = `${obj.metadata.name}.${(BigInt(this.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
+    if (this.recent.size >= MAX_CORRELATED) this.recent.clear();
+    this.recent.set(key, name);
+    // Like client-go's event sink, a rejected event (e.g. in a namespace being terminated) is
+    // dropped: recording never fails the component that reports it.
+    try {
+      this.create(namespace, name, involved, reason, message, source, ts, type);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+  }
+
+  private create(namespace: string, name: string, involved: Obj, reason: string, message: string, source: EventSource, ts: string, type: EventType): void {
     this.client.create("events", {
       apiVersion: "v1",
       kind: "Event",

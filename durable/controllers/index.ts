@@ -1,4 +1,16 @@
 // Every controller of the simulated control plane, in the order a drain turn visits them.
 import type { Controller } from "./types";
+import { serviceController } from "./service";
+import { endpointsController } from "./endpoints";
+import { endpointSliceController } from "./endpointslice";
+import { namespaceController } from "./namespace";
+import { rootCACertPublisher, serviceAccountController } from "./serviceaccount";
+import { deploymentController } from "./deployment";
+import { replicaSetController, replicationControllerController } from "./replicaset";
+import { daemonSetController } from "./daemonset";
+import { garbageCollector } from "./garbagecollector";
+import { scheduler } from "../scheduler";
+import { kubelet } from "../nodes/kubelet";
+import { nodeLifecycle } from "./nodelifecycle";
 
-export const controllers: Controller[] = [];
+export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher];

@@ -12,6 +12,10 @@ const REALISTIC: Record<string, [number, number]> = {
   readiness: [500, 1500],
   containerKill: [300, 900],
   nodeBoot: [2000, 4000],
+  /** A LoadBalancer Service waiting for its external address (MetalLB / minikube tunnel). */
+  loadBalancer: [1500, 4000],
+  podSandbox: [300, 900],
+  initContainerRun: [1000, 3000],
 };
 
 /** Timeouts of the real components; instant mode shortens them to keep labs fast. */
@@ -37,6 +41,14 @@ export class Clock {
     return Math.round(min + Math.random() * (max - min));
   }
 
+  /**
+   * A delay with jitter derived from `seed` (e.g. a pod uid and a step) rather than Math.random, so a
+   * level-triggered reconcile that recomputes a due time gets the same answer every time.
+   */
+  seededDelay(step: keyof typeof REALISTIC | string, seed: string): number {
+    return this.mode === "instant" ? 0 : realisticDelay(step, seed);
+  }
+
   /** A timeout of a real component, possibly shortened in instant mode. */
   timeout(name: keyof typeof TIMEOUTS | string): number {
     const t = TIMEOUTS[name];
@@ -48,4 +60,12 @@ export class Clock {
   seconds(s: number): number {
     return this.mode === "instant" ? Math.min(s * 1000, 2_000) : s * 1000;
   }
+}
+
+/** The realistic duration of a step for a seed, whatever the mode (e.g. for "pulled in 1.2s" texts). */
+export function realisticDelay(step: string, seed: string): number {
+  const [min, max] = REALISTIC[step] ?? [100, 300];
+  let h = 0x811c9dc5;
+  for (const ch of `${step}|${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return Math.round(min + (h / 0xffffffff) * (max - min));
 }

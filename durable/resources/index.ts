@@ -14,12 +14,13 @@ import componentstatus from "./componentstatus";
 import replicationcontroller from "./replicationcontroller";
 import replicaset from "./replicaset";
 import deployment from "./deployment";
+import daemonset from "./daemonset";
 import controllerrevision from "./controllerrevision";
 import lease from "./lease";
 
 export const resources: ResourceDef[] = [
   namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
-  componentstatus, replicationcontroller, replicaset, deployment, controllerrevision, lease,
+  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, lease,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();

@@ -3,6 +3,7 @@
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { each, forbidden, invalid, isQualifiedName, notSupported } from "./validation";
 import { age, ageColumn, nameColumn } from "./printers";
+import { presentLease } from "../nodes/heartbeat";
 
 const LEASE_STRATEGIES = ["OldestEmulationVersion"];
 
@@ -57,6 +58,11 @@ const lease: ResourceDef = {
   prepareForUpdate: (l, old) => dropDisabled(l, old),
   validate: (l) => validateLeaseSpec(l.spec),
   validateUpdate: (l) => validateLeaseSpec(l.spec),
+  // Lazy renewals: a node Lease's renewTime follows its kubelet, computed on read.
+  present: (l, ctx) =>
+    l.metadata?.namespace === "kube-node-lease" && l.spec?.holderIdentity === l.metadata?.name
+      ? presentLease(l, ctx.get("nodes", undefined, l.metadata.name), ctx.now)
+      : l,
 };
 
 export default lease;

@@ -3,6 +3,10 @@
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { each, invalid, isDNS1123Label, isQualifiedName } from "./validation";
 import { age, ageColumn, nameColumn } from "./printers";
+import { forbidden } from "../api/status";
+
+/** NamespaceLifecycle admission's immortal namespaces (kube-node-lease may go: it is recreated). */
+export const IMMORTAL_NAMESPACES = ["default", "kube-public", "kube-system"];
 
 /** helper.IsStandardFinalizerName */
 const STANDARD_FINALIZERS = ["kubernetes", "orphan", "foregroundDeletion"];
@@ -28,6 +32,31 @@ const namespace: ResourceDef = {
   extraSubresources: [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
   openapi: "io.k8s.api.core.v1.Namespace",
   nameValidator: isDNS1123Label,
+  returnDeletedObject: true,
+  // The namespace REST storage's Delete: the first delete only marks the namespace Terminating; the
+  // namespace controller empties it and clears spec.finalizers through /finalize, which deletes it.
+  beforeDelete(ns, ctx) {
+    const name = ns.metadata.name;
+    if (IMMORTAL_NAMESPACES.includes(name)) throw forbidden("namespaces", "", name, "this namespace may not be deleted");
+    if (!ns.metadata.deletionTimestamp) {
+      ns.metadata.deletionTimestamp = new Date(ctx.now).toISOString().replace(/\.\d{3}Z$/, "Z");
+      ns.status = { ...(ns.status ?? {}), phase: "Terminating" };
+      return ns;
+    }
+    return ns.spec?.finalizers?.length ? ns : undefined;
+  },
+  shouldDeleteDuringUpdate: (ns) => !ns.spec?.finalizers?.length,
+  updateSubresources: {
+    // namespaceFinalizeStrategy: everything but status comes from the request.
+    finalize: {
+      prepare: (ns, old) => {
+        const out: Obj = { ...ns, status: structuredClone(old.status ?? {}) };
+        if (out.spec?.finalizers?.length === 0) delete out.spec.finalizers;
+        return out;
+      },
+      validate: (ns) => (ns.spec?.finalizers ?? []).flatMap((f: string) => validateFinalizerName(f, "spec.finalizers")),
+    },
+  },
   columns: [
     nameColumn,
     { name: "Status", type: "string", description: "The status of the namespace", priority: 0 },

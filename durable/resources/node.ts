@@ -3,6 +3,7 @@
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { each, forbidden, invalid, isQualifiedName, isValidLabelValue, notSupported, required } from "./validation";
 import { age, ageColumn, nameColumn } from "./printers";
+import { presentNode } from "../nodes/heartbeat";
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
@@ -163,6 +164,8 @@ const node: ResourceDef = {
   validate: (node) => validateNode(node),
   validateUpdate: validateNodeUpdate,
   validateStatusUpdate: validateNodeUpdate,
+  // Lazy heartbeats: a running kubelet's lastHeartbeatTime is computed on read.
+  present: (node, ctx) => presentNode(node, ctx.now),
   fieldSelectors: {
     "spec.unschedulable": (node) => String(!!node.spec?.unschedulable),
   },

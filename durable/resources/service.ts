@@ -1,8 +1,11 @@
 // core/v1 Service: defaults (pkg/apis/core/v1/defaults.go SetDefaults_Service), strategy
 // (pkg/registry/core/service/strategy.go + the storage's patchAllocatedValues/normalizeClusterIPs),
 // validation (pkg/apis/core/validation ValidateService) and the printer (printService).
-// IP allocation (clusterIP, nodePorts) is the service controller's job.
-import type { FieldError, Obj, ResourceDef } from "./types";
+// ClusterIPs and NodePorts are allocated here, synchronously at create/update, like the Service REST
+// storage's allocators (pkg/registry/core/service/storage/alloc.go); the allocator state is derived
+// from the stored Services, so deleting a Service releases what it held.
+import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
+import { invalid as invalidError } from "../api/status";
 import {
   duplicate,
   forbidden,
@@ -495,6 +498,143 @@ export function servicePorts(ports: Obj[] | undefined): string {
   return s || "<none>";
 }
 
+// ---- allocation ----------------------------------------------------------------------------
+
+/** --service-cluster-ip-range of a kubeadm cluster. 10.96.0.1 is `kubernetes`, 10.96.0.10 kube-dns. */
+export const SERVICE_CIDR = "10.96.0.0/12";
+const CIDR_BASE = ((10 << 24) | (96 << 16)) >>> 0;
+const CIDR_SIZE = 1 << 20;
+/** --service-node-port-range. */
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+
+/** calculateRangeOffset: the low block kept for static requests; dynamic allocation prefers the rest. */
+function rangeOffset(size: number, min: number, max: number, step: number): number {
+  if (size <= min) return 0;
+  return Math.min(Math.max(min, Math.floor(size / step)), max);
+}
+
+/** AllocationMapWithOffset.AllocateNext: random in [offset, max), then [0, offset). */
+function allocateNext(max: number, offset: number, taken: (i: number) => boolean): number | undefined {
+  const rand = (n: number) => crypto.getRandomValues(new Uint32Array(1))[0] % n;
+  for (const [lo, hi] of [[offset, max], [0, offset]]) {
+    if (hi <= lo) continue;
+    const start = rand(hi - lo);
+    for (let k = 0; k < hi - lo; k++) {
+      const i = lo + ((start + k) % (hi - lo));
+      if (!taken(i)) return i;
+    }
+  }
+  return undefined;
+}
+
+const ipToInt = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+const intToIP = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+
+/** What the other Services hold: cluster IPs and node ports (incl. health check ports). */
+export function allocatedBy(services: Obj[]): { ips: Set<string>; ports: Set<number> } {
+  const ips = new Set<string>();
+  const ports = new Set<number>();
+  for (const s of services) {
+    for (const ip of s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])) if (ip && ip !== "None") ips.add(ip);
+    for (const p of s.spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+    if (s.spec?.healthCheckNodePort) ports.add(s.spec.healthCheckNodePort);
+  }
+  return { ips, ports };
+}
+
+/**
+ * allocateCreate / allocateUpdate: give `svc` a cluster IP and node ports it needs, validating the
+ * ones requested against the range and the other Services. Returns the allocation errors (the real
+ * server fails the request with them before validation).
+ */
+export function allocate(svc: Obj, others: Obj[], old?: Obj): FieldError[] {
+  const spec = svc.spec ?? {};
+  const used = allocatedBy(others);
+  if (needsClusterIP(svc) && !isHeadless(svc)) {
+    const requested: string | undefined = spec.clusterIPs?.[0] || spec.clusterIP || undefined;
+    const held = old && needsClusterIP(old) ? old.spec?.clusterIPs?.[0] : undefined;
+    if (!requested) {
+      const max = CIDR_SIZE - 2; // no network or broadcast address
+      const i = allocateNext(max, rangeOffset(CIDR_SIZE, 16, 256, 16), (k) => used.ips.has(intToIP(CIDR_BASE + 1 + k)));
+      if (i === undefined) throw new Error("failed to allocate a serviceIP: range is full");
+      spec.clusterIP = intToIP(CIDR_BASE + 1 + i);
+      spec.clusterIPs = [spec.clusterIP];
+    } else if (requested !== held && parseIP(requested)) {
+      const err = (why: string): FieldError => ({
+        type: "FieldValueInvalid",
+        field: "spec.clusterIPs",
+        message: `Invalid value: ${goStrings(spec.clusterIPs ?? [requested])}: failed to allocate IP ${requested}: ${why}`,
+      });
+      const ip = parseIP(requested)!;
+      const n = ip.v4 ? ipToInt(ip.bytes.slice(12).join(".")) : -1;
+      if (n <= CIDR_BASE || n >= CIDR_BASE + CIDR_SIZE - 1)
+        return [err(`the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`)];
+      if (used.ips.has(intToIP(n))) return [err("provided IP is already allocated")];
+    }
+  }
+  // initNodePorts: only NodePort and LoadBalancer Services get node ports.
+  if (spec.type === "NodePort" || spec.type === "LoadBalancer") {
+    const held = new Set<number>(old ? (old.spec?.ports ?? []).map((p: Obj) => p.nodePort).filter(Boolean) : []);
+    if (old?.spec?.healthCheckNodePort) held.add(old.spec.healthCheckNodePort);
+    const taken = new Set(used.ports);
+    const check = (port: number, field: string): FieldError | undefined => {
+      if (held.has(port)) return undefined;
+      const err = (why: string): FieldError => ({ type: "FieldValueInvalid", field, message: `Invalid value: ${port}: ${why}` });
+      if (port < NODE_PORT_MIN || port > NODE_PORT_MAX)
+        return err(`provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
+      if (taken.has(port)) return err("provided port is already allocated");
+      taken.add(port);
+      return undefined;
+    };
+    const next = (): number => {
+      const size = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+      const i = allocateNext(size, rangeOffset(size, 16, 128, 32), (k) => taken.has(NODE_PORT_MIN + k));
+      if (i === undefined) throw new Error("failed to allocate a nodePort: range is full");
+      taken.add(NODE_PORT_MIN + i);
+      return NODE_PORT_MIN + i;
+    };
+    const ports: Obj[] = spec.ports ?? [];
+    const byServicePort = new Map<number, number>(); // ports sharing a number (TCP+UDP 53) share a node port
+    for (let i = 0; i < ports.length; i++) {
+      const p = ports[i];
+      if (!p.nodePort && !needsNodePort(svc)) continue; // allocateLoadBalancerNodePorts: false
+      const field = `spec.ports[${i}].nodePort`;
+      const shared = byServicePort.get(p.port);
+      if (!shared) {
+        const requested = ports.slice(i).find((q) => q.port === p.port && q.nodePort)?.nodePort;
+        if (requested) {
+          const e = check(requested, field);
+          if (e) return [e];
+          p.nodePort = requested;
+        } else p.nodePort = next();
+        byServicePort.set(p.port, p.nodePort);
+      } else if (p.nodePort !== shared) {
+        if (!p.nodePort) p.nodePort = shared;
+        else {
+          const e = check(p.nodePort, field);
+          if (e) return [e];
+        }
+      }
+    }
+    if (needsHealthCheck(svc)) {
+      if (!spec.healthCheckNodePort) spec.healthCheckNodePort = next();
+      else {
+        const e = check(spec.healthCheckNodePort, "spec.healthCheckNodePort");
+        if (e) return [e];
+      }
+    }
+  }
+  return [];
+}
+
+function allocateOrThrow(svc: Obj, ctx: Ctx, old?: Obj): void {
+  const { namespace, name } = svc.metadata ?? {};
+  const others = ctx.list("services").filter((s) => !(s.metadata.namespace === namespace && s.metadata.name === name));
+  const errs = allocate(svc, others, old);
+  if (errs.length) throw invalidError("Service", "", name ?? "", errs);
+}
+
 const service: ResourceDef = {
   group: "",
   version: "v1",
@@ -528,17 +668,19 @@ const service: ResourceDef = {
     formatLabels(svc.spec?.selector),
   ],
   defaults,
-  prepareForCreate(svc) {
+  prepareForCreate(svc, ctx) {
     svc.status = { loadBalancer: {} };
     normalizeClusterIPs(svc);
     initIPFamilies(svc);
+    allocateOrThrow(svc, ctx);
   },
-  prepareForUpdate(svc, old) {
+  prepareForUpdate(svc, old, ctx) {
     svc.status = structuredClone(old.status ?? { loadBalancer: {} });
     patchAllocatedValues(svc, old);
     normalizeClusterIPs(svc, old);
     dropTypeDependentFields(svc, old);
     initIPFamilies(svc);
+    allocateOrThrow(svc, ctx, old);
   },
   validate: (svc) => validateService(svc),
   validateUpdate(svc, old) {

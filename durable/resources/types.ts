@@ -111,6 +111,18 @@ export interface ResourceDef {
   /** Graceful deletion (CheckGracefulDelete): the grace period in seconds for this deletion, given
    *  the one requested (undefined when not given). 0 or absent hook means delete at once. */
   gracePeriod?(obj: Obj, requested: number | undefined): number;
+  /** A kind's own DELETE step before the generic one (the namespace REST storage, NamespaceLifecycle
+   *  admission): gets a copy of the current object; returns the object to store and return instead
+   *  of deleting it (e.g. phase Terminating), or undefined to go on with the generic deletion. May
+   *  throw an ApiError. */
+  beforeDelete?(obj: Obj, ctx: Ctx): Obj | undefined;
+  /** ShouldDeleteDuringUpdate: an extra condition for a write that leaves an object being deleted
+   *  without finalizers to complete the deletion (namespaces also wait for spec.finalizers). */
+  shouldDeleteDuringUpdate?(obj: Obj): boolean;
+  /** Subresources besides status that replace a part of the object on PUT/PATCH
+   *  (namespaces/finalize): the object to store from the written one and the stored one, and its
+   *  validation. */
+  updateSubresources?: Record<string, { prepare(obj: Obj, old: Obj): Obj; validate?(obj: Obj, old: Obj): FieldError[] }>;
   /** Return the deleted object (not a Status) from DELETE, like pods do. */
   returnDeletedObject?: boolean;
   /** Name validation (ValidateObjectMeta's nameFn); defaults to DNS-1123 subdomain. */

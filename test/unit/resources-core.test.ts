@@ -45,8 +45,10 @@ describe("Service", () => {
       internalTrafficPolicy: "Cluster",
       ipFamilyPolicy: "SingleStack",
       ipFamilies: ["IPv4"],
+      clusterIP: obj.spec.clusterIP, // allocated at create (controllers-services.test.ts)
+      clusterIPs: [obj.spec.clusterIP],
     });
-    expect(obj.spec.clusterIP).toBeUndefined();
+    expect(obj.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\./);
     expect(obj.status).toEqual({ loadBalancer: {} });
   });
 
@@ -105,6 +107,8 @@ describe("Service", () => {
     s.spec.clusterIPs = ["10.96.0.20"];
     expect(service.row(s, ctx)).toEqual(["web", "NodePort", "10.96.0.20", "<none>", "80:30080/TCP", "90s", "app=web"]);
     const lb = create(service, svc({ type: "LoadBalancer", ports: [{ port: 80 }] })).obj;
+    delete lb.spec.clusterIPs;
+    delete lb.spec.ports[0].nodePort;
     expect(service.row(lb, ctx).slice(1, 5)).toEqual(["LoadBalancer", "<none>", "<pending>", "80/TCP"]);
     expect(service.columns.map((c) => c.name)).toEqual(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"]);
     expect(service.columns.at(-1)!.priority).toBe(1);

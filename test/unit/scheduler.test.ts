@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { addPod, emptyNodeInfo, filter, fitErrorMessage, podRequests, selectHost, type NodeInfo } from "../../durable/scheduler/framework";
+import { schedule } from "../../durable/scheduler";
+import { nodeObject, nodeStatus } from "../../durable/bootstrap";
+import type { Obj } from "../../durable/resources/types";
+
+const node = (name: string, role: "control-plane" | "worker", i: number): Obj => ({ ...nodeObject(name, role, i), status: nodeStatus(name, i, "2025-01-01T00:00:00Z") });
+const cluster = (): NodeInfo[] => [node("controlplane", "control-plane", 0), node("node01", "worker", 1), node("node02", "worker", 2)].map(emptyNodeInfo);
+const pod = (spec: Obj = {}, meta: Obj = {}): Obj => ({
+  metadata: { name: "myapp", namespace: "default", uid: "u1", ...meta },
+  spec: { containers: [{ name: "nginx", image: "nginx", resources: {} }], tolerations: [], ...spec },
+});
+
+describe("scheduler filters", () => {
+  it("keeps pods off the tainted control plane and on the workers", () => {
+    const infos = cluster();
+    expect(filter(pod(), infos[0])?.reasons).toEqual(["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]);
+    expect(filter(pod(), infos[1])).toBeUndefined();
+    const tolerant = pod({ tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] });
+    expect(filter(tolerant, infos[0])).toBeUndefined();
+  });
+
+  it("honours nodeSelector, node affinity, nodeName and cordon", () => {
+    const [, n1, n2] = cluster();
+    n2.node.metadata.labels.disk = "ssd";
+    expect(filter(pod({ nodeSelector: { disk: "ssd" } }), n1)?.reasons).toEqual(["node(s) didn't match Pod's node affinity/selector"]);
+    expect(filter(pod({ nodeSelector: { disk: "ssd" } }), n2)).toBeUndefined();
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd"] }] }] } } };
+    expect(filter(pod({ affinity }), n1)?.code).toBe("UnschedulableAndUnresolvable");
+    expect(filter(pod({ affinity }), n2)).toBeUndefined();
+    n1.node.spec.unschedulable = true;
+    expect(filter(pod(), n1)?.reasons).toEqual(["node(s) were unschedulable"]);
+  });
+
+  it("counts requests of bound pods against allocatable, and host ports", () => {
+    const [, n1] = cluster();
+    const cpu = (q: string, extra: Obj = {}) => pod({ containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: q } }, ...extra }] });
+    expect(podRequests(cpu("1500m")).cpu).toBe(1500);
+    addPod(n1, cpu("1500m"));
+    expect(filter(cpu("600m"), n1)?.reasons).toEqual(["Insufficient cpu"]);
+    expect(filter(cpu("500m"), n1)).toBeUndefined();
+    const hp = (p: number) => pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80, hostPort: p, protocol: "TCP" }] }] });
+    addPod(n1, hp(8080));
+    expect(filter(hp(8080), n1)?.reasons).toEqual(["node(s) didn't have free ports for the requested pod ports"]);
+    expect(filter(hp(8081), n1)).toBeUndefined();
+  });
+});
+
+describe("scheduler scoring", () => {
+  it("spreads replicas of one ReplicaSet across nodes", () => {
+    const infos = cluster().slice(1);
+    const owner = { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "rs1", controller: true }] };
+    const placed: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const p = pod({}, { name: `web-${i}`, uid: `p${i}`, ...owner });
+      const host = selectHost(p, infos)!;
+      placed.push(host.node.metadata.name);
+      addPod(host, p);
+    }
+    expect(placed.filter((n) => n === "node01").length).toBe(2);
+    expect(placed.filter((n) => n === "node02").length).toBe(2);
+  });
+});
+
+describe("FailedScheduling message", () => {
+  it("is the real FitError text with the preemption part", () => {
+    const big = pod({ containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "3" } } }] });
+    expect(schedule(big, cluster())).toEqual({
+      message:
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod..",
+    });
+    expect(schedule(pod({ nodeSelector: { disk: "ssd" } }), cluster())).toEqual({
+      message:
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    });
+    expect(fitErrorMessage(pod(), [])).toBe("no nodes available to schedule pods");
+  });
+});
