@@ -8,13 +8,14 @@ import { ApiError, statusResponse } from "./api/status";
 import { WatchHub } from "./api/watch";
 import { byPlural } from "./resources";
 import { Store } from "./store/store";
-import { STANDARD_NAMESPACES, kubernetesService, nodeNames, nodeObject, nodeStatus } from "./bootstrap";
+import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
+import { bootstrapKubeSystem } from "./kubesystem";
 import { Client } from "./controllers/client";
 import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
 import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
-import { nodeAction, type NodeAction } from "./nodes/lifecycle";
+import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 
 export interface ClusterEnv {
@@ -36,6 +37,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private hub!: WatchHub;
   private api!: ApiServer;
   private runtime!: ControllerRuntime;
+  /** While the cluster boots, the clock is instant: kube-system is up before the first request. */
+  private booting = false;
 
   constructor(ctx: DurableObjectState, env: ClusterEnv) {
     super(ctx, env);
@@ -63,7 +66,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
         now,
         client,
         events: new EventRecorder(client, now),
-        clock: new Clock(() => this.session()?.clock ?? "realistic"),
+        clock: new Clock(() => (this.booting ? "instant" : this.session()?.clock ?? "realistic")),
         enqueue: (controller, key) => this.runtime.enqueue(controller, key),
       },
       transaction,
@@ -94,14 +97,20 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const sa = byPlural("serviceaccounts")!;
       for (const name of STANDARD_NAMESPACES) reg.create(ns, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
       for (const name of STANDARD_NAMESPACES) reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-      const nodes = byPlural("nodes")!;
-      const now = rfc3339(Date.now());
-      meta.nodes.forEach((n, i) => {
-        reg.create(nodes, undefined, nodeObject(n.name, n.role, i));
-        reg.update(nodes, undefined, n.name, { metadata: { name: n.name }, status: nodeStatus(n.name, i, now) }, { subresource: "status" });
-      });
+      const client = new Client(reg);
+      const now = Date.now();
+      const events = new EventRecorder(client, () => now);
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
       reg.create(byPlural("services")!, "default", kubernetesService());
+      bootstrapKubeSystem(client, nodes[0], now);
     });
+    // Bring the control plane up before answering, as a playground's cluster is up when you get it.
+    this.booting = true;
+    try {
+      await this.runtime.drain();
+    } finally {
+      this.booting = false;
+    }
     await this.wake();
     return this.describe(meta);
   }

@@ -3,6 +3,8 @@
 // (a DaemonSet, one pod per node), with the ConfigMaps kubeadm writes.
 import type { Obj } from "./resources/types";
 import { KUBE_VERSION } from "./api/server";
+import { rfc3339 } from "./api/registry";
+import type { Client } from "./controllers/client";
 
 const V = KUBE_VERSION.gitVersion;
 const ETCD_VERSION = "3.5.21-0";
@@ -275,6 +277,26 @@ kind: KubeletConfiguration
 /** The system ServiceAccounts the add-ons run as. */
 export const SYSTEM_SERVICE_ACCOUNTS = ["coredns", "kube-proxy"];
 
+/**
+ * Create kube-system's contents. The static pods are mirror pods owned by the control-plane Node;
+ * CoreDNS and kube-proxy pods come from their controllers like any other workload.
+ */
+export function bootstrapKubeSystem(client: Client, controlPlane: Obj, now: number): void {
+  for (const name of SYSTEM_SERVICE_ACCOUNTS) {
+    client.create("serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: "kube-system" } });
+  }
+  for (const cm of kubeSystemConfigMaps()) client.create("configmaps", cm);
+  client.create("services", kubeDNSService());
+  client.create("deployments", coreDNSDeployment());
+  client.create("daemonsets", kubeProxyDaemonSet());
+  const ip = controlPlane.status.addresses.find((a: Obj) => a.type === "InternalIP").address;
+  const owner = { apiVersion: "v1", kind: "Node", name: controlPlane.metadata.name, uid: controlPlane.metadata.uid, controller: true };
+  for (const pod of controlPlanePods(controlPlane.metadata.name, ip)) {
+    pod.metadata.annotations["kubernetes.io/config.seen"] = new Date(now).toISOString().replace("Z", "000000Z");
+    pod.metadata.ownerReferences = [owner];
+    client.create("pods", pod);
+  }
+}
 function hash32(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;

@@ -70,6 +70,18 @@ function layout(client: Client): { name: string; role: NodeRole }[] {
     .map((n) => ({ name: n.metadata.name, role: roleOf(n) }));
 }
 
+/** Register a node as `kubeadm init/join` leaves it: the Node with its status, and the events of its
+ *  kubelet, kube-proxy and the node controller. Returns the Node. */
+export function registerNode(client: Client, events: EventRecorder, name: string, role: NodeRole, index: number, now: number): Obj {
+  const node = client.create("nodes", nodeObject(name, role, index));
+  const ready = client.updateStatus("nodes", { ...node, status: nodeStatus(name, index, rfc3339(now)) });
+  kubeletStartEvents(events, ready);
+  events.record({ ...ready, metadata: { ...ready.metadata, uid: name } }, "Normal", "NodeReady", `Node ${name} status is now: NodeReady`, { component: "kubelet", host: name });
+  events.record(ready, "Normal", "Starting", "", { component: "kube-proxy", host: name });
+  events.record(ready, "Normal", "RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, { component: "node-controller" });
+  return ready;
+}
+
 /** Apply a node action (in one transaction); returns what the session API answers. */
 export function nodeAction(client: Client, now: number, req: NodeAction): NodeActionResult {
   const events = new EventRecorder(client, () => now);
@@ -90,13 +102,7 @@ export function nodeAction(client: Client, now: number, req: NodeAction): NodeAc
     }
     case "add": {
       const { name, index } = nextNode(client.list("nodes"), req.role);
-      const node = client.create("nodes", nodeObject(name, req.role, index));
-      const ready = client.updateStatus("nodes", { ...node, status: nodeStatus(name, index, rfc3339(now)) });
-      kubeletStartEvents(events, ready);
-      events.record({ ...ready, metadata: { ...ready.metadata, uid: name } }, "Normal", "NodeReady", `Node ${name} status is now: NodeReady`, { component: "kubelet", host: name });
-      events.record(ready, "Normal", "Starting", "", { component: "kube-proxy", host: name });
-      events.record(ready, "Normal", "RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, { component: "node-controller" });
-      return done(201, ready);
+      return done(201, registerNode(client, events, name, req.role, index, now));
     }
     case "remove": {
       const node = client.get("nodes", undefined, req.name);

@@ -30,6 +30,9 @@ for (const def of resources) {
   byGroupVersion.get(gv)!.push(def);
 }
 
+// Within a group version, the real server lists resources alphabetically (kubectl's `all` follows it).
+for (const defs of byGroupVersion.values()) defs.sort((a, b) => a.plural.localeCompare(b.plural));
+
 /** Group versions in discovery order (core first, then groups as registered). */
 export const groupVersions = [...byGroupVersion.keys()];
 
