@@ -46,6 +46,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
   }
 
   private open(): void {
+    this.sessionCache = undefined;
     this.store = new Store(this.ctx.storage.sql);
     this.registry = new Registry({
       store: this.store,
@@ -73,9 +74,20 @@ export class Cluster extends DurableObject<ClusterEnv> {
     );
   }
 
+  /** The session record, cached: it is read on every clock read and request. */
+  private sessionCache?: SessionMeta | null;
+
   private session(): SessionMeta | undefined {
-    const raw = this.store.getMeta("session");
-    return raw ? JSON.parse(raw) : undefined;
+    if (this.sessionCache === undefined) {
+      const raw = this.store.getMeta("session");
+      this.sessionCache = raw ? JSON.parse(raw) : null;
+    }
+    return this.sessionCache ?? undefined;
+  }
+
+  private saveSession(meta: SessionMeta): void {
+    this.store.setMeta("session", JSON.stringify(meta));
+    this.sessionCache = meta;
   }
 
   /** Create the cluster: session metadata, namespaces, nodes, the kubernetes Service. Idempotent. */
@@ -90,20 +102,13 @@ export class Cluster extends DurableObject<ClusterEnv> {
       clock: params.clock ?? "realistic",
       origin: params.origin,
     };
-    const reg = this.registry;
-    this.store.transaction(this.ctx.storage, () => {
-      this.store.setMeta("session", JSON.stringify(meta));
-      const ns = byPlural("namespaces")!;
-      const sa = byPlural("serviceaccounts")!;
-      for (const name of STANDARD_NAMESPACES) reg.create(ns, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-      for (const name of STANDARD_NAMESPACES) reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-      const client = new Client(reg);
-      const now = Date.now();
-      const events = new EventRecorder(client, () => now);
-      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
-      reg.create(byPlural("services")!, "default", kubernetesService());
-      bootstrapKubeSystem(client, nodes[0], now);
-    });
+    try {
+      this.bootstrap(meta);
+    } catch (e) {
+      this.sessionCache = undefined; // the transaction rolled back: nothing was saved
+      throw e;
+    }
+
     // Bring the control plane up before answering, as a playground's cluster is up when you get it.
     this.booting = true;
     try {
@@ -115,6 +120,24 @@ export class Cluster extends DurableObject<ClusterEnv> {
     return this.describe(meta);
   }
 
+  /** Create the cluster's objects, in one transaction. */
+  private bootstrap(meta: SessionMeta): void {
+    const reg = this.registry;
+    this.store.transaction(this.ctx.storage, () => {
+      this.saveSession(meta);
+      const ns = byPlural("namespaces")!;
+      const sa = byPlural("serviceaccounts")!;
+      for (const name of STANDARD_NAMESPACES) reg.create(ns, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+      for (const name of STANDARD_NAMESPACES) reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+      const client = new Client(reg);
+      const now = Date.now();
+      const events = new EventRecorder(client, () => now);
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
+      reg.create(byPlural("services")!, "default", kubernetesService());
+      bootstrapKubeSystem(client, nodes[0], now);
+    });
+  }
+
   private describe(meta: SessionMeta): SessionInfo {
     return {
       id: meta.id,
@@ -122,7 +145,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       expiresAt: meta.expiresAt,
       nodes: meta.nodes,
       clock: meta.clock,
-      objects: this.store.count(),
+      objects: this.store.objects,
     };
   }
 
@@ -136,7 +159,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const { code, body } = this.store.transaction(this.ctx.storage, () => {
       const result = nodeAction(new Client(this.registry), Date.now(), req);
       const meta = this.session();
-      if (meta) this.store.setMeta("session", JSON.stringify({ ...meta, nodes: result.nodes }));
+      if (meta) this.saveSession({ ...meta, nodes: result.nodes });
       return result;
     });
     await this.wake();

@@ -41,8 +41,13 @@ export class TooOldError extends Error {
 /** The end of a key range: every key starting with `prefix` sorts below it. */
 const rangeEnd = (prefix: string) => prefix + "\uffff";
 
+/** Events are many, short-lived and written by the system: they do not count against the cap. */
+const EVENTS_PREFIX = "/core/events/";
+
 export class Store {
   private revCache: number;
+  /** Live objects other than Events (which expire), derived from the log; for the object cap. */
+  private objectCount: number;
   private compactCache: number;
   /** Changes committed by the current transaction, flushed to listeners afterwards. */
   private pending: Change[] = [];
@@ -59,6 +64,16 @@ export class Store {
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.revCache = Number(sql.exec(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).toArray()[0]?.seq ?? 0);
     this.compactCache = Number(this.getMeta("compact") ?? 0);
+    this.objectCount = this.countObjects();
+  }
+
+  private countObjects(): number {
+    return this.count("/") - this.count(EVENTS_PREFIX);
+  }
+
+  /** Stored objects, Events not included (a cheap counter kept in step with every write). */
+  get objects(): number {
+    return this.objectCount;
   }
 
   /** The newest revision (the resourceVersion of an empty list, too). */
@@ -151,6 +166,10 @@ export class Store {
     value.metadata = { ...value.metadata, resourceVersion: String(rev) };
     this.sql.exec(`INSERT INTO log (rev, key, op, value) VALUES (?, ?, ?, ?)`, rev, key, op, JSON.stringify(value));
     this.revCache = rev;
+    if (!key.startsWith(EVENTS_PREFIX)) {
+      if (op === Op.Created) this.objectCount++;
+      else if (op === Op.Deleted) this.objectCount--;
+    }
     this.pending.push({ rev, key, op, value, prev });
     if (this.depth === 0) this.flush(); // a write outside any transaction commits at once
     return value;
@@ -175,6 +194,7 @@ export class Store {
     } catch (e) {
       this.pending.length = start;
       this.revCache = Number(this.sql.exec(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).toArray()[0]?.seq ?? 0);
+      this.objectCount = this.countObjects();
       throw e;
     } finally {
       this.depth--;
