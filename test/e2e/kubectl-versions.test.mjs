@@ -41,7 +41,8 @@ for (const version of KUBECTL_VERSIONS) {
     assert.equal(k(`apply -f ${f}`).trim(), "deployment.apps/hello-node unchanged");
     s.file("hello.yaml", manifest("registry.k8s.io/echoserver:1.10"));
     assert.equal(k(`apply -f ${f}`).trim(), "deployment.apps/hello-node configured");
-    assert.match(k("get deployments"), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nhello-node\s+[01]\/1\s+[01]\s+[01]\s+\d+s/);
+    assert.match(k("rollout status deployment/hello-node --timeout=60s"), /deployment "hello-node" successfully rolled out/);
+    assert.match(k("get deployments"), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nhello-node\s+1\/1\s+1\s+1\s+\d+s/);
     assert.match(k("get deploy hello-node -o yaml"), /image: registry\.k8s\.io\/echoserver:1\.10/);
     assert.match(k("explain pods.spec.containers"), /FIELD: containers <\[\]Container>|RESOURCE: containers <\[\]Object>/);
     assert.match(k("scale deployment hello-node --replicas=4"), /scaled/);
