@@ -141,7 +141,8 @@ export class ApiServer {
       }
     }
     const def = lookup(group, version, rest[0]);
-    if (!def || rest.length > 3 || (namespace && !def.namespaced)) throw notFoundPath();
+    // Only a proxy subresource has a path after it: services/x/proxy/some/path.
+    if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;
     if (subresource) {
       const known =
@@ -424,7 +425,7 @@ async function readJson(request: Request): Promise<any> {
  * Decode a request body in any of the media types the real server accepts (JSON, YAML, and the
  * Kubernetes protobuf that kubectl's typed clients send). `expect` names the type for messages.
  */
-async function decodeBody(request: Request, expect: string): Promise<Obj | undefined> {
+export async function decodeBody(request: Request, expect: string): Promise<Obj | undefined> {
   const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
   const bytes = await readBytes(request);
   if (bytes.length === 0) return undefined;

@@ -1,14 +1,12 @@
 // Pod subresources served by the simulated control plane rather than the generic engine:
 // pods/binding (the scheduler's bind, pkg/registry/core/pod/storage BindingREST) and pods/eviction
 // (drain, EvictionREST; no PodDisruptionBudgets are served, so an eviction is never refused).
-import type { SubresourceHandler } from "../api/server";
+import { decodeBody, type SubresourceHandler } from "../api/server";
 import { keyOf, rfc3339, type Registry } from "../api/registry";
-import { ApiError, badRequest, conflict, methodNotAllowed, unsupportedMediaType } from "../api/status";
-import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "../api/protobuf";
+import { ApiError, badRequest, conflict, methodNotAllowed } from "../api/status";
 import { Op } from "../store/store";
 import type { Obj, ResourceDef } from "../resources/types";
 import { byPlural } from "../resources";
-import { parse as parseYaml } from "yaml";
 
 const podsDef = () => byPlural("pods")!;
 
@@ -82,23 +80,11 @@ export function evictPod(registry: Registry, namespace: string, name: string, de
   });
 }
 
-/** A create body in JSON, YAML or Kubernetes protobuf. */
+/** A create body in JSON, YAML or Kubernetes protobuf (decoded like every other body). */
 async function decode(request: Request, kind: string): Promise<Obj> {
-  const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  let body: unknown;
-  try {
-    if (ct === PROTOBUF_CONTENT_TYPE) body = decodeKubernetesProtobuf(bytes);
-    else if (ct === "application/yaml") body = parseYaml(new TextDecoder().decode(bytes));
-    else if (ct === "application/json" || ct === "") body = JSON.parse(new TextDecoder().decode(bytes));
-    else throw unsupportedMediaType(ct);
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${(e as Error).message}`);
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body))
-    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
-  return body as Obj;
+  const body = await decodeBody(request, kind);
+  if (!body) throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
+  return body;
 }
 
 /** The Status a successful create of a subresource answers: 201 with code 201. */
