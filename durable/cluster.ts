@@ -17,6 +17,9 @@ import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
 import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
+import { trafficSubresources } from "./nodes/traffic";
+import { LogStore } from "./nodes/logs";
+import { streamSubresources } from "./nodes/streams";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -57,6 +60,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
     for (const [path, handler] of Object.entries(podSubresources(this.registry, transaction))) this.api.extra.set(path, handler);
+    const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
+    for (const [path, handler] of Object.entries({ ...trafficSubresources(this.registry, logs), ...streamSubresources(this.registry, logs) })) {
+      this.api.extra.set(path, handler);
+    }
     const client = new Client(this.registry);
     const now = () => Date.now();
     this.runtime = new ControllerRuntime(

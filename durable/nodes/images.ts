@@ -1,5 +1,6 @@
-// Images as containerd reports them: normalized references, digests and sizes. Issue 4's image
-// catalogue plugs in here (real sizes, failing pulls, what a container does).
+// Images as containerd reports them (normalized references, digests, sizes) and the image
+// catalogue: what a container of each image family does when it starts (its default command, the
+// ports it listens on, its start-up log lines, its files), and which references cannot be pulled.
 import { realisticDelay } from "./clock";
 
 /** Stable pseudo-random hex of any length from a seed (FNV-1a chained). */
@@ -37,6 +38,15 @@ export function imageRepository(normalized: string): string {
 const SIZES: Record<string, number> = {
   "docker.io/library/nginx:latest": 72195292,
   "docker.io/library/busybox:latest": 2166802,
+  "docker.io/library/alpine:latest": 3653068,
+  "docker.io/library/redis:latest": 52467331,
+  "docker.io/library/httpd:latest": 45319467,
+  "docker.io/library/ubuntu:latest": 29754422,
+  "docker.io/library/debian:latest": 48493590,
+  "docker.io/library/postgres:latest": 158421374,
+  "docker.io/library/mysql:latest": 236112842,
+  "registry.k8s.io/echoserver:1.4": 46240452,
+  "registry.k8s.io/pause:3.10": 320368,
 };
 
 export interface ImageInfo {
@@ -70,4 +80,391 @@ export function goDuration(ms: number): string {
   const s = (ms % 60_000) / 1000;
   const sec = `${String(Number(s.toFixed(3)))}s`;
   return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}`;
+}
+
+// ---- the catalogue -----------------------------------------------------------------------------
+
+export type ImageKind = "nginx" | "httpd" | "hello" | "echo" | "redis" | "postgres" | "mysql" | "busybox" | "generic" | "pause";
+
+/** What a container's main process writes when it starts: lines at offsets (ms) from its start. */
+export interface StartupContext {
+  start: number;
+  env: Record<string, string>;
+  hostname: string;
+  podIP: string;
+}
+export type StartupLine = { after: number; text: string };
+
+export interface ImageBehaviour {
+  kind: ImageKind;
+  /** Ports the default process listens on. */
+  ports: number[];
+  /** The image's ENTRYPOINT and CMD (Docker semantics: command replaces ENTRYPOINT, args replaces CMD). */
+  entrypoint: string[];
+  cmd: string[];
+  /** The shell `kubectl exec -it … -- <shell>` finds ("bash" images also have sh). */
+  shell: "bash" | "sh" | undefined;
+  /** The server's start-up output, or an exit (a misconfigured database exits 1). */
+  startup?(k: StartupContext): { lines: StartupLine[]; exit?: { code: number; after: number } };
+  /** The image's ENV (after PATH and HOSTNAME). */
+  env?: Record<string, string>;
+  /** Files the image ships (beyond the /etc files the kubelet writes). */
+  files?: Record<string, string>;
+}
+
+const NGINX_INDEX = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+const NGINX_CONF = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    #access_log  /var/log/nginx/host.access.log  main;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    #error_page  404              /404.html;
+
+    # redirect server error pages to the static page /50x.html
+    #
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+const MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+/** nginx error-log time: 2025/01/01 00:00:00 */
+const nginxTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace(/-/g, "/").replace("T", " ");
+/** redis log time: 01 Jan 2025 00:00:00.123 */
+const redisTime = (ms: number) => {
+  const d = new Date(ms);
+  return `${pad2(d.getUTCDate())} ${MON[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 23)}`;
+};
+/** httpd log time: Wed Jan 01 00:00:00.123456 2025 */
+const httpdTime = (ms: number) => {
+  const d = new Date(ms);
+  return `${DAY[d.getUTCDay()]} ${MON[d.getUTCMonth()]} ${pad2(d.getUTCDate())} ${d.toISOString().slice(11, 23)}${String(ms % 7).repeat(3)} ${d.getUTCFullYear()}`;
+};
+const at = (after: number, text: string): StartupLine => ({ after, text });
+
+const nginxStartup = ({ start }: StartupContext) => {
+  const t = nginxTime(start + 20);
+  return {
+    lines: [
+      at(0, "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration"),
+      at(0, "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/"),
+      at(0, "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh"),
+      at(5, "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf"),
+      at(8, "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf"),
+      at(8, "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh"),
+      at(9, "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh"),
+      at(11, "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh"),
+      at(12, "/docker-entrypoint.sh: Configuration complete; ready for start up"),
+      at(20, `${t} [notice] 1#1: using the "epoll" event method`),
+      at(20, `${t} [notice] 1#1: nginx/1.27.5`),
+      at(20, `${t} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14) `),
+      at(20, `${t} [notice] 1#1: OS: Linux 6.8.0-1015-gcp`),
+      at(20, `${t} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576`),
+      at(20, `${t} [notice] 1#1: start worker processes`),
+      ...[29, 30].map((pid) => at(20, `${t} [notice] 1#1: start worker process ${pid}`)),
+    ],
+  };
+};
+
+const redisStartup = ({ start }: StartupContext) => ({
+  lines: [
+    at(0, `1:C ${redisTime(start)} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo`),
+    at(0, `1:C ${redisTime(start)} * Redis version=7.4.2, bits=64, commit=00000000, modified=0, pid=1, just started`),
+    at(0, `1:C ${redisTime(start)} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf`),
+    at(1, `1:M ${redisTime(start + 1)} * monotonic clock: POSIX clock_gettime`),
+    at(1, `1:M ${redisTime(start + 1)} * Running mode=standalone, port=6379.`),
+    at(2, `1:M ${redisTime(start + 2)} * Server initialized`),
+    at(2, `1:M ${redisTime(start + 2)} * Ready to accept connections tcp`),
+  ],
+});
+
+const httpdStartup = ({ start, podIP }: StartupContext) => {
+  const fqdn = `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
+  return {
+    lines: [
+      at(0, fqdn),
+      at(5, fqdn),
+      at(6, `[${httpdTime(start + 6)}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.63 (Unix) configured -- resuming normal operations`),
+      at(6, `[${httpdTime(start + 6)}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'`),
+    ],
+  };
+};
+
+const postgresStartup = ({ start, env }: StartupContext) => {
+  if (!env.POSTGRES_PASSWORD && env.POSTGRES_HOST_AUTH_METHOD !== "trust")
+    return {
+      lines: [
+        "Error: Database is uninitialized and superuser password is not specified.",
+        "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
+        '       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".',
+        "",
+        '       You may also use "POSTGRES_HOST_AUTH_METHOD=trust" to allow all',
+        "       connections without a password. This is *not* recommended.",
+        "",
+        '       See PostgreSQL documentation about "trust":',
+        "       https://www.postgresql.org/docs/current/auth-trust.html",
+      ].map((l) => at(30, l)),
+      exit: { code: 1, after: 40 },
+    };
+  const ts = (ms: number) => `${new Date(ms).toISOString().replace("T", " ").slice(0, 23)} UTC`;
+  const t = start + 2400;
+  return {
+    lines: [
+      at(0, "The files belonging to this database system will be owned by user \"postgres\"."),
+      at(0, "This user must also own the server process."),
+      at(0, ""),
+      at(0, 'The database cluster will be initialized with locale "en_US.utf8".'),
+      at(0, 'The default database encoding has accordingly been set to "UTF8".'),
+      at(0, 'The default text search configuration will be set to "english".'),
+      at(0, ""),
+      at(1500, "Success. You can now start the database server using:"),
+      at(1500, ""),
+      at(1500, "    pg_ctl -D /var/lib/postgresql/data -l logfile start"),
+      at(1500, ""),
+      at(2300, "PostgreSQL init process complete; ready for start up."),
+      at(2300, ""),
+      at(2400, `${ts(t)} [1] LOG:  starting PostgreSQL 17.4 (Debian 17.4-1.pgdg120+2) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit`),
+      at(2400, `${ts(t)} [1] LOG:  listening on IPv4 address "0.0.0.0", port 5432`),
+      at(2400, `${ts(t)} [1] LOG:  listening on IPv6 address "::", port 5432`),
+      at(2401, `${ts(t + 1)} [1] LOG:  listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"`),
+      at(2410, `${ts(t + 10)} [1] LOG:  database system is ready to accept connections`),
+    ],
+  };
+};
+
+const mysqlStartup = ({ start, env }: StartupContext) => {
+  const ts = (ms: number) => `${new Date(ms).toISOString().replace("T", " ").slice(0, 19)}+00:00`;
+  const head = [
+    at(0, `${ts(start)} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.2.0-1.el9 started.`),
+    at(100, `${ts(start + 100)} [Note] [Entrypoint]: Switching to dedicated user 'mysql'`),
+    at(120, `${ts(start + 120)} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.2.0-1.el9 started.`),
+  ];
+  if (!env.MYSQL_ROOT_PASSWORD && !env.MYSQL_ALLOW_EMPTY_PASSWORD && !env.MYSQL_RANDOM_ROOT_PASSWORD)
+    return {
+      lines: [
+        ...head,
+        at(150, `${ts(start + 150)} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified`),
+        ...["    You need to specify one of the following as an environment variable:", "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"].map((l) => at(150, l)),
+      ],
+      exit: { code: 1, after: 160 },
+    };
+  const t = start + 9000;
+  const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "000Z");
+  return {
+    lines: [
+      ...head,
+      at(200, `${ts(start + 200)} [Note] [Entrypoint]: Initializing database files`),
+      at(8000, `${ts(start + 8000)} [Note] [Entrypoint]: Database files initialized`),
+      at(9000, `${ts(t)} [Note] [Entrypoint]: MySQL init process done. Ready for start up.`),
+      at(9500, `${iso(t + 500)} 0 [System] [MY-015015] [Server] MySQL Server - start.`),
+      at(9900, `${iso(t + 900)} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.2.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`),
+    ],
+  };
+};
+
+const goLog = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace(/-/g, "/").replace("T", " ");
+
+/** One entry per image family: the repositories (normalized, no tag) it covers, and its behaviour. */
+interface Family {
+  repos: string[];
+  behaviour: ImageBehaviour;
+  /** Tags that exist (others are "not found"); undefined: any tag. */
+  tags?: RegExp;
+}
+
+const VERSION_TAGS = /^(latest|stable|mainline|alpine[\d.]*|bookworm|bullseye|slim|\d+(\.\d+){0,2}([-.][a-z0-9.-]+)?|[a-z]+-\d[\d.]*)$/;
+
+const FAMILIES: Family[] = [
+  {
+    repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
+    tags: VERSION_TAGS,
+    behaviour: {
+      kind: "nginx",
+      ports: [80],
+      entrypoint: ["/docker-entrypoint.sh"],
+      cmd: ["nginx", "-g", "daemon off;"],
+      shell: "bash",
+      startup: nginxStartup,
+      env: { NGINX_VERSION: "1.27.5", NJS_VERSION: "0.8.10", NJS_RELEASE: "1~bookworm", PKG_RELEASE: "1~bookworm", DYNPKG_RELEASE: "1~bookworm" },
+      files: {
+        "/usr/share/nginx/html/index.html": NGINX_INDEX,
+        "/usr/share/nginx/html/50x.html": "<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n",
+        "/etc/nginx/conf.d/default.conf": NGINX_CONF,
+        "/etc/nginx/nginx.conf": "\nuser  nginx;\nworker_processes  auto;\n\nerror_log  /var/log/nginx/error.log notice;\npid        /run/nginx.pid;\n\n\nevents {\n    worker_connections  1024;\n}\n\n\nhttp {\n    include       /etc/nginx/mime.types;\n    default_type  application/octet-stream;\n\n    access_log  /var/log/nginx/access.log  main;\n\n    sendfile        on;\n\n    keepalive_timeout  65;\n\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+        "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n',
+      },
+    },
+  },
+  {
+    repos: ["docker.io/library/httpd"],
+    tags: VERSION_TAGS,
+    behaviour: {
+      kind: "httpd",
+      ports: [80],
+      entrypoint: [],
+      cmd: ["httpd-foreground"],
+      shell: "bash",
+      startup: httpdStartup,
+      files: { "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n" },
+    },
+  },
+  {
+    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "registry.k8s.io/e2e-test-images/agnhost", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/library/hello-node", "gcr.io/hello-minikube-zero-install/hello-node", "docker.io/kicbase/echo-server"],
+    behaviour: {
+      kind: "hello",
+      ports: [8080],
+      entrypoint: [],
+      cmd: ["/hello"],
+      shell: "sh",
+      startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
+    },
+  },
+  {
+    repos: ["docker.io/traefik/whoami", "docker.io/containous/whoami", "docker.io/hashicorp/http-echo", "docker.io/ealen/echo-server", "docker.io/mendhak/http-https-echo"],
+    behaviour: {
+      kind: "echo",
+      ports: [80],
+      entrypoint: ["/whoami"],
+      cmd: [],
+      shell: undefined,
+      startup: ({ start }) => ({ lines: [at(2, `${goLog(start + 2)} Starting up on port 80`)] }),
+    },
+  },
+  {
+    repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
+    tags: VERSION_TAGS,
+    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", startup: redisStartup },
+  },
+  {
+    repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
+    tags: VERSION_TAGS,
+    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", startup: postgresStartup },
+  },
+  {
+    repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
+    tags: VERSION_TAGS,
+    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", startup: mysqlStartup },
+  },
+  {
+    repos: ["docker.io/library/busybox", "registry.k8s.io/busybox", "gcr.io/google-containers/busybox", "docker.io/radial/busyboxplus", "registry.k8s.io/e2e-test-images/busybox"],
+    tags: /^(latest|musl|glibc|uclibc|stable|unstable|\d+(\.\d+){0,2}(-[a-z0-9.-]+)?|curl|git)$/,
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["sh"], shell: "sh", files: { "/etc/os-release": 'NAME="BusyBox"\n' } },
+  },
+  {
+    repos: ["docker.io/library/alpine", "docker.io/curlimages/curl", "docker.io/nicolaka/netshoot"],
+    tags: VERSION_TAGS,
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", files: { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' } },
+  },
+  {
+    repos: ["docker.io/library/ubuntu"],
+    tags: /^(latest|rolling|devel|jammy|noble|focal|bionic|oracular|plucky|\d{2}\.\d{2})$/,
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/bash"], shell: "bash", files: { "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.2 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
+  },
+  {
+    repos: ["docker.io/library/debian", "docker.io/library/centos", "docker.io/library/fedora", "docker.io/library/rockylinux", "docker.io/library/amazonlinux"],
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["bash"], shell: "bash", files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' } },
+  },
+  {
+    repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
+    behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined },
+  },
+];
+
+const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "sh" };
+
+/**
+ * Official (docker.io/library) repositories that exist besides the catalogue's: any other
+ * single-name image ("nginxx") is a repository that does not exist.
+ */
+const OFFICIAL = new Set(
+  "node python golang openjdk eclipse-temurin amazoncorretto tomcat php ruby perl rust gcc mongo memcached rabbitmq traefik haproxy caddy registry elasticsearch kibana logstash influxdb telegraf consul vault nats wordpress ghost drupal joomla jenkins sonarqube bash hello-world docker almalinux archlinux oraclelinux opensuse photon clearlinux cassandra couchdb neo4j zookeeper solr flink spark maven gradle python2 pypy julia erlang elixir haskell swift dart clojure groovy mono composer nextcloud owncloud matomo redmine rocket.chat mediawiki odoo postfixadmin adminer phpmyadmin eclipse-mosquitto httpd nginx redis postgres mysql mariadb busybox alpine ubuntu debian centos fedora rockylinux amazonlinux".split(" "),
+);
+
+/**
+ * References that cannot be pulled, for labs to extend: tags that look like mistakes on purpose.
+ * Matched against the tag of any image.
+ */
+export const KNOWN_MISSING_TAGS: RegExp[] = [/^(does-?not-?exist|non-?exist(ent|ing)?|not-?exist(s|ing)?|invalid|bad|broken|missing|typo|wrong|fake|nope|xxx+)([-_.].*)?$/i, /^(latest2|lastest|lates)$/];
+
+export function familyOf(normalized: string): Family | undefined {
+  const repo = imageRepository(normalized);
+  return FAMILIES.find((f) => f.repos.includes(repo));
+}
+
+/** What a container of `image` does. Unknown images behave as a generic server on their containerPorts. */
+export function imageBehaviour(image: string): ImageBehaviour {
+  return familyOf(normalizeImage(image ?? ""))?.behaviour ?? GENERIC;
+}
+
+const tagOf = (normalized: string) => {
+  const noDigest = normalized.split("@")[0];
+  return noDigest.slice(noDigest.lastIndexOf(":") + 1);
+};
+
+/**
+ * Why an image reference cannot be used: InvalidImageName (the reference does not parse) or
+ * ErrImagePull (the registry says no), with containerd's messages as the kubelet reports them.
+ */
+export function pullFailure(image: string): { reason: "InvalidImageName" | "ErrImagePull"; message: string } | undefined {
+  const ref = image ?? "";
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(ref)) {
+    const lower = ref.split(/[:@]/)[0] !== ref.split(/[:@]/)[0].toLowerCase();
+    const repo = normalizeImage(ref).replace(/^docker\.io\//, "").split(/[:@]/)[0];
+    return {
+      reason: "InvalidImageName",
+      message: `Failed to apply default image tag ${JSON.stringify(ref)}: couldn't parse image name ${JSON.stringify(ref)}: invalid reference format${lower ? `: repository name (${repo}) must be lowercase` : ""}`,
+    };
+  }
+  const normalized = normalizeImage(ref);
+  if (normalized.includes("@")) return undefined;
+  const tag = tagOf(normalized);
+  const repo = imageRepository(normalized);
+  const family = familyOf(normalized);
+  const notFound = () => ({
+    reason: "ErrImagePull" as const,
+    message: `rpc error: code = NotFound desc = failed to pull and unpack image ${JSON.stringify(normalized)}: failed to resolve reference ${JSON.stringify(normalized)}: ${normalized}: not found`,
+  });
+  if (KNOWN_MISSING_TAGS.some((re) => re.test(tag))) return notFound();
+  if (family?.tags && !family.tags.test(tag)) return notFound();
+  if (!family && repo.startsWith("docker.io/library/") && !OFFICIAL.has(repo.slice("docker.io/library/".length)))
+    return {
+      reason: "ErrImagePull",
+      message: `rpc error: code = Unknown desc = failed to pull and unpack image ${JSON.stringify(normalized)}: failed to resolve reference ${JSON.stringify(normalized)}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
+    };
+  return undefined;
 }

@@ -8,6 +8,8 @@ import { observePod, podCache } from "../scheduler/cache";
 import { kubeletRunning, KUBELET_STOPPED } from "./heartbeat";
 import { imageInfo } from "./images";
 import { advance, type StageContext } from "./stages";
+import { containerRun } from "../shell/container";
+import { probeTimeline } from "../shell/probes";
 
 export const KUBELET = "kubelet";
 
@@ -32,6 +34,9 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
     clock: c.clock,
     allocateIP: () => nextPodIP(node.spec?.podCIDR ?? "10.244.0.0/24", podCache(c).ipsOn(node.metadata.name)),
     imagePresent: (image) => images.has(imageInfo(image).image),
+    // The container's program, run on a virtual clock from its start, decides when it exits.
+    exitOf: (pod, container, startedAt) => containerRun(pod, container, startedAt, c.client).exit,
+    probes: (pod, container, startedAt) => probeTimeline(pod, container, startedAt, (s) => c.clock.seconds(s), c.client),
   };
 }
 

@@ -7,7 +7,8 @@ import type { Obj } from "../resources/types";
 import type { Clock } from "./clock";
 import { rfc3339 } from "../api/registry";
 import { putPodCondition } from "./subresources";
-import { goDuration, imageInfo, pullDuration, seededHex } from "./images";
+import type { ProbeTimeline } from "../shell/probes";
+import { goDuration, imageBehaviour, imageInfo, pullDuration, pullFailure, seededHex } from "./images";
 
 export interface StageEvent {
   type: "Normal" | "Warning";
@@ -25,6 +26,10 @@ export interface StageContext {
   allocateIP(): string;
   /** Is the image already on the node (node.status.images)? */
   imagePresent(image: string): boolean;
+  /** When a container started at `startedAt` exits and with which code (its program); none: it runs on. */
+  exitOf?(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined;
+  /** The container's probes over its run: when liveness kills it, when readiness flips. */
+  probes?(pod: Obj, c: Obj, startedAt: number): ProbeTimeline;
 }
 
 export interface Transition {
@@ -39,7 +44,8 @@ export interface Transition {
 
 export interface Stage {
   name: string;
-  selector(pod: Obj): boolean;
+  /** Does the stage apply (`k` given: also considering what the containers' programs do)? */
+  selector(pod: Obj, k?: StageContext): boolean;
   /** When the stage is due (ms since epoch): a timestamp in the pod plus a delay. */
   due(pod: Obj, k: StageContext): number;
   next: Transition;
@@ -58,7 +64,10 @@ const running = (s: Obj | undefined) => !!s?.state?.running;
 const isSidecar = (c: Obj) => c.restartPolicy === "Always";
 const anyRunning = (pod: Obj) => [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].some(running);
 
-/** The container the kubelet starts next (init containers in order first), if any. */
+/** Has the container run before (a restart, not a first start, is what brings it back)? */
+const hasRun = (s: Obj | undefined) => !!s && (!!s.state?.terminated || !!s.lastState?.terminated || (s.restartCount ?? 0) > 0);
+
+/** The container the kubelet starts for the first time next (init containers in order first), if any. */
 export function nextToStart(pod: Obj): { container: Obj; init: boolean } | undefined {
   for (const c of specInits(pod)) {
     const s = statusOf(pod, c.name, true);
@@ -67,9 +76,10 @@ export function nextToStart(pod: Obj): { container: Obj; init: boolean } | undef
       if (isSidecar(c)) continue;
       return undefined; // wait for it to complete
     }
+    if (hasRun(s)) return undefined; // failed: restarted (or not) by the restart stages
     return { container: c, init: true };
   }
-  for (const c of specContainers(pod)) if (!running(statusOf(pod, c.name, false)) && !statusOf(pod, c.name, false)?.state?.terminated) return { container: c, init: false };
+  for (const c of specContainers(pod)) if (!running(statusOf(pod, c.name, false)) && !hasRun(statusOf(pod, c.name, false))) return { container: c, init: false };
   return undefined;
 }
 
@@ -92,6 +102,7 @@ function pullingEvents(pod: Obj, k: StageContext): StageEvent[] {
   const next = nextToStart(pod);
   if (!next) return [];
   const { container: c, init } = next;
+  if (pullFailure(c.image)?.reason === "InvalidImageName") return [];
   if (pulls(c, k)) return [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fieldPath(c, init) }];
   return [];
 }
@@ -137,7 +148,7 @@ function runningStatus(pod: Obj, c: Obj, init: boolean, k: StageContext): Obj {
     imageID: img.imageID,
     lastState: {},
     name: c.name,
-    ready: init && !isSidecar(c) ? false : probeReady(c, k.now, k),
+    ready: init && !isSidecar(c) ? false : k.probes && c.readinessProbe ? false : probeReady(c, k.now, k),
     restartCount: 0,
     started: true,
     state: { running: { startedAt: rfc3339(k.now) } },
@@ -173,22 +184,132 @@ export function updateConditions(pod: Obj, now: number): void {
     putPodCondition(prev.status, c, now);
     conditions.push(prev.status.conditions.find((x: Obj) => x.type === c.type));
   };
-  put({ type: "PodReadyToStartContainers", status: st.podIP ? "True" : "False" });
+  put({ type: "PodReadyToStartContainers", status: st.podIP && !(st.phase === "Succeeded" || st.phase === "Failed") ? "True" : "False" });
   put(
     incomplete.length
       ? { type: "Initialized", status: "False", reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` }
       : { type: "Initialized", status: "True" },
   );
-  const notReady = { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
-  if (unready.length) put({ type: "Ready", status: "False", ...notReady });
+  const done = st.phase === "Succeeded" || st.phase === "Failed";
+  const notReady = done ? { reason: "PodCompleted" } : { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
+  if (unready.length || done) put({ type: "Ready", status: "False", ...notReady });
   else if (gates.length)
     put({ type: "Ready", status: "False", reason: "ReadinessGatesNotReady", message: `corresponding condition of pod readiness gate ${JSON.stringify(gates[0].conditionType)} does not exist.` });
   else put({ type: "Ready", status: "True" });
-  put(unready.length ? { type: "ContainersReady", status: "False", ...notReady } : { type: "ContainersReady", status: "True" });
+  put(unready.length || done ? { type: "ContainersReady", status: "False", ...notReady } : { type: "ContainersReady", status: "True" });
   put({ type: "PodScheduled", status: "True" });
   // Conditions others own (DisruptionTarget, readiness gates) stay, after the kubelet's.
   for (const c of st.conditions ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
   st.conditions = conditions;
+}
+
+
+// ---- exits, restarts, pull failures -----------------------------------------------------------
+
+type Ref = { c: Obj; init: boolean; s: Obj };
+
+/** Every container with its status, init containers first. */
+function refs(pod: Obj): Ref[] {
+  const out: Ref[] = [];
+  for (const c of specInits(pod)) { const s = statusOf(pod, c.name, true); if (s) out.push({ c, init: true, s }); }
+  for (const c of specContainers(pod)) { const s = statusOf(pod, c.name, false); if (s) out.push({ c, init: false, s }); }
+  return out;
+}
+
+/** The ref with the earliest due time among those `pick` gives a time for. */
+function earliest(pod: Obj, pick: (r: Ref) => number | undefined): { r: Ref; at: number } | undefined {
+  let best: { r: Ref; at: number } | undefined;
+  for (const r of refs(pod)) {
+    const at = pick(r);
+    if (at !== undefined && !Number.isNaN(at) && (!best || at < best.at)) best = { r, at };
+  }
+  return best;
+}
+
+/** When a running container's process ends: its program (or, without one, an init container's
+ *  short run); undefined while it runs on. */
+function exitOf(pod: Obj, r: Ref, k: StageContext): { code: number; at: number } | undefined {
+  if (!running(r.s)) return undefined;
+  const started = time(r.s.state.running.startedAt);
+  if (k.exitOf) return r.init && isSidecar(r.c) ? undefined : k.exitOf(pod, r.c, started);
+  if (r.init && !isSidecar(r.c)) return { code: 0, at: started + k.clock.seededDelay("initContainerRun", `${pod.metadata.uid}/${r.c.name}`) };
+  return undefined;
+}
+
+/** Does the kubelet restart a container that exited with `code` (restartPolicy; sidecars always)? */
+function restarts(pod: Obj, r: Ref, code: number): boolean {
+  if (r.init && isSidecar(r.c)) return true;
+  const policy = pod.spec?.restartPolicy ?? "Always";
+  if (r.init) return policy !== "Never" && code !== 0;
+  return policy === "Always" || (policy === "OnFailure" && code !== 0);
+}
+
+/** The exited run a restart follows: the current terminated state, or lastState while backing off. */
+const lastExit = (s: Obj): Obj | undefined => s.state?.terminated ?? (s.state?.waiting?.reason === "CrashLoopBackOff" ? s.lastState?.terminated : undefined);
+
+/** The real back-off before a restart (10s doubling to 5m; the first restart and a restart after 10
+ *  minutes of running are immediate), as a duration and as the cluster clock scales it. */
+function restartBackoff(s: Obj, k: StageContext): { real: number; ms: number } {
+  const t = lastExit(s)!;
+  const n = s.restartCount ?? 0;
+  const ran = time(t.finishedAt) - time(t.startedAt);
+  if (n === 0 || ran >= 600_000) return { real: 0, ms: 0 };
+  const real = Math.min(10_000 * 2 ** (n - 1), 300_000);
+  return { real, ms: k.clock.seconds(real / 1000) };
+}
+
+/** A restart awaits: exited and restartable. */
+const awaitingRestart = (pod: Obj, r: Ref) => {
+  const t = lastExit(r.s);
+  return !!t && restarts(pod, r, t.exitCode ?? 0);
+};
+
+const podRef = (pod: Obj) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+
+/** The pod's phase after a container exits (kubelet getPhase, simplified for what we simulate). */
+function phaseAfterExit(pod: Obj): void {
+  const st = pod.status;
+  const main = specContainers(pod).map((c) => statusOf(pod, c.name, false));
+  const initFailed = refs(pod).some((r) => r.init && !isSidecar(r.c) && r.s.state?.terminated && r.s.state.terminated.exitCode !== 0 && !restarts(pod, r, r.s.state.terminated.exitCode));
+  if (initFailed) { st.phase = "Failed"; return; }
+  if (main.every((s) => s?.state?.terminated && !restarts(pod, { c: {}, init: false, s }, s.state.terminated.exitCode ?? 0)))
+    st.phase = main.every((s) => s!.state.terminated.exitCode === 0) ? "Succeeded" : "Failed";
+}
+
+/** In-memory image pull back-off (the kubelet keeps it in memory too: a restart forgets it). */
+const pullBackoff = new Map<string, { attempts: number; last: number }>();
+
+function pullState(pod: Obj, c: Obj, now: number) {
+  const key = `${pod.metadata.uid}/${c.name}`;
+  let st = pullBackoff.get(key);
+  if (!st) pullBackoff.set(key, (st = { attempts: 1, last: now }));
+  if (pullBackoff.size > 2000) pullBackoff.delete(pullBackoff.keys().next().value!);
+  return st;
+}
+
+/** The container whose image cannot be pulled, if that is what the kubelet is doing next. */
+function failingPull(pod: Obj): { c: Obj; init: boolean; failure: NonNullable<ReturnType<typeof pullFailure>> } | undefined {
+  const next = nextToStart(pod);
+  const failure = next && pullFailure(next.container.image);
+  return next && failure ? { c: next.container, init: next.init, failure } : undefined;
+}
+const waitingReason = (pod: Obj, c: Obj, init: boolean): string | undefined => statusOf(pod, c.name, init)?.state?.waiting?.reason;
+
+/** When liveness kills a running container (before it exits by itself), if it does. */
+function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: string; failures: number } | undefined {
+  if (r.init || !running(r.s) || !r.c.livenessProbe || !k.probes) return undefined;
+  const kill = k.probes(pod, r.c, time(r.s.state.running.startedAt)).kill;
+  const exit = exitOf(pod, r, k);
+  return kill && (!exit || kill.at < exit.at) ? kill : undefined;
+}
+
+/** The next readiness flip of a running container away from its current `ready` (due now when overdue). */
+function readyChange(pod: Obj, c: Obj, s: Obj, k: StageContext): { at: number; ready: boolean; message: string } | undefined {
+  const flips = k.probes!(pod, c, time(s.state.running.startedAt)).ready;
+  let desired: (typeof flips)[number] | undefined;
+  for (const f of flips) if (f.at <= k.now) desired = f;
+  if ((desired?.ready ?? false) !== !!s.ready) return desired ?? { at: k.now, ready: false, message: "" };
+  return flips.find((f) => f.at > k.now && f.ready !== !!s.ready);
 }
 
 // ---- the stage table --------------------------------------------------------------------------
@@ -266,29 +387,9 @@ export const stages: Stage[] = [
     },
   },
   {
-    // An init container runs to completion (issue 4: its command decides how long and how it ends).
-    name: "init-complete",
-    selector: (pod) => !isTerminating(pod) && specInits(pod).some((c) => !isSidecar(c) && running(statusOf(pod, c.name, true))),
-    due: (pod, k) => {
-      const c = specInits(pod).find((c) => !isSidecar(c) && running(statusOf(pod, c.name, true)))!;
-      return time(statusOf(pod, c.name, true)!.state.running.startedAt) + k.clock.seededDelay("initContainerRun", `${pod.metadata.uid}/${c.name}`);
-    },
-    next: {
-      status(pod, k) {
-        const c = specInits(pod).find((c) => !isSidecar(c) && running(statusOf(pod, c.name, true)))!;
-        const s = statusOf(pod, c.name, true)!;
-        s.state = { terminated: { containerID: s.containerID, exitCode: 0, finishedAt: rfc3339(k.now), reason: "Completed", startedAt: s.state.running.startedAt } };
-        s.ready = false;
-        s.started = false;
-        updateConditions(pod, k.now);
-      },
-      after: pullingEvents,
-    },
-  },
-  {
     // The next container: image pulled, container created and started.
     name: "start",
-    selector: (pod) => !isTerminating(pod) && !!pod.status?.podIP && !!nextToStart(pod),
+    selector: (pod) => !isTerminating(pod) && !!pod.status?.podIP && !!nextToStart(pod) && !pullFailure(nextToStart(pod)!.container.image),
     due: (pod, k) => {
       const { container: c } = nextToStart(pod)!;
       const seed = `${pod.metadata.uid}/${c.name}`;
@@ -323,20 +424,216 @@ export const stages: Stage[] = [
     },
   },
   {
-    // A readiness probe passes: the container (and maybe the pod) becomes ready.
+    // The image cannot be pulled (or its name does not parse): ErrImagePull, then back-off.
+    name: "pull-failed",
+    selector: (pod) => !isTerminating(pod) && !!pod.status?.podIP && !!failingPull(pod) && !["ErrImagePull", "InvalidImageName"].includes(waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) ?? ""),
+    due: (pod, k) => {
+      const { c, init } = failingPull(pod)!;
+      if (waitingReason(pod, c, init) === "ImagePullBackOff") {
+        const b = pullState(pod, c, k.now);
+        return b.last + k.clock.seconds(Math.min(10 * 2 ** (b.attempts - 1), 300));
+      }
+      const seed = `${pod.metadata.uid}/${c.name}`;
+      return lastProgress(pod) + (k.clock.mode !== "instant" ? pullDuration(c.image, seed) : 0);
+    },
+    next: {
+      events(pod) {
+        const { c, init, failure } = failingPull(pod)!;
+        const fp = fieldPath(c, init);
+        const retry: StageEvent[] = waitingReason(pod, c, init) === "ImagePullBackOff" ? [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fp }] : [];
+        if (failure.reason === "InvalidImageName")
+          return [
+            { type: "Warning", reason: "InspectFailed", message: failure.message, fieldPath: fp },
+            { type: "Warning", reason: "Failed", message: "Error: InvalidImageName", fieldPath: fp },
+          ];
+        return [
+          ...retry,
+          { type: "Warning", reason: "Failed", message: `Failed to pull image ${JSON.stringify(c.image)}: ${failure.message}`, fieldPath: fp },
+          { type: "Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: fp },
+        ];
+      },
+      status(pod, k) {
+        const { c, init, failure } = failingPull(pod)!;
+        const s = statusOf(pod, c.name, init) ?? waitingStatus(c, failure.reason);
+        if (waitingReason(pod, c, init) === "ImagePullBackOff") {
+          const b = pullState(pod, c, k.now);
+          b.attempts++;
+          b.last = k.now;
+        } else pullBackoff.delete(`${pod.metadata.uid}/${c.name}`);
+        s.state = { waiting: { reason: failure.reason, message: failure.reason === "InvalidImageName" ? failure.message : failure.message } };
+        setStatus(pod, s, init);
+        updateConditions(pod, k.now);
+      },
+    },
+  },
+  {
+    // The kubelet's next sync after a failed pull: ImagePullBackOff until the back-off expires.
+    name: "pull-backoff",
+    selector: (pod) => !isTerminating(pod) && !!failingPull(pod) && waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) === "ErrImagePull",
+    due: (pod, k) => lastProgress(pod) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/pull`),
+    next: {
+      events(pod) {
+        const { c, init } = failingPull(pod)!;
+        const fp = fieldPath(c, init);
+        return [
+          { type: "Normal", reason: "BackOff", message: `Back-off pulling image ${JSON.stringify(c.image)}`, fieldPath: fp },
+          { type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath: fp },
+        ];
+      },
+      status(pod, k) {
+        const { c, init, failure } = failingPull(pod)!;
+        const s = statusOf(pod, c.name, init)!;
+        pullState(pod, c, k.now).last = k.now;
+        s.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image ${JSON.stringify(c.image)}: ErrImagePull: ${failure.message}` } };
+        updateConditions(pod, k.now);
+      },
+    },
+  },
+  {
+    // A container's process ends: Completed (exit 0) or Error, with its exit code.
+    name: "exit",
+    selector: (pod, k) => !isTerminating(pod) && refs(pod).some((r) => running(r.s) && (k ? !!exitOf(pod, r, k) : r.init && !isSidecar(r.c))),
+    due: (pod, k) => earliest(pod, (r) => exitOf(pod, r, k)?.at)?.at ?? Infinity,
+    next: {
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
+        const exit = exitOf(pod, r, k)!;
+        r.s.state = {
+          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason: exit.code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
+        };
+        r.s.ready = false;
+        r.s.started = false;
+        phaseAfterExit(pod);
+        updateConditions(pod, k.now);
+      },
+      after: pullingEvents,
+    },
+  },
+  {
+    // The kubelet's next sync finds the container exited within its back-off: CrashLoopBackOff.
+    name: "crash-backoff",
+    selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, { clock: { seconds: (x: number) => x * 1000 } } as StageContext).real > 0),
+    due: (pod, k) =>
+      earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined))!.at,
+    next: {
+      events(pod, k) {
+        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        return [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${r.c.name} in pod ${podRef(pod)}`, fieldPath: fieldPath(r.c, r.init) }];
+      },
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        const { real } = restartBackoff(r.s, k);
+        r.s.lastState = { terminated: r.s.state.terminated };
+        r.s.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(real)} restarting failed container=${r.c.name} pod=${podRef(pod)}` } };
+        updateConditions(pod, k.now);
+      },
+    },
+  },
+  {
+    // The back-off is over (or there was none): the container starts again, RESTARTS + 1.
+    name: "restart",
+    selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => awaitingRestart(pod, r)),
+    due: (pod, k) =>
+      earliest(pod, (r) => {
+        if (!awaitingRestart(pod, r)) return undefined;
+        const t = lastExit(r.s)!;
+        const { real, ms } = restartBackoff(r.s, k);
+        if (r.s.state?.terminated && real > 0) return undefined; // shows CrashLoopBackOff first
+        return time(t.finishedAt) + ms + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`);
+      })?.at ?? Infinity,
+    next: {
+      events(pod, k) {
+        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const fp = fieldPath(r.c, r.init);
+        const pulled: StageEvent[] = pulls(r.c, k)
+          ? [
+              { type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(r.c.image)}`, fieldPath: fp },
+              { type: "Normal", reason: "Pulled", message: `Successfully pulled image ${JSON.stringify(r.c.image)} in ${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} (${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} including waiting). Image size: ${imageInfo(r.c.image).sizeBytes} bytes.`, fieldPath: fp },
+            ]
+          : [{ type: "Normal", reason: "Pulled", message: `Container image ${JSON.stringify(r.c.image)} already present on machine`, fieldPath: fp }];
+        return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, { type: "Normal", reason: "Started", message: `Started container ${r.c.name}`, fieldPath: fp }];
+      },
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const prev = lastExit(r.s)!;
+        const fresh = runningStatus(pod, r.c, r.init, k);
+        fresh.restartCount = (r.s.restartCount ?? 0) + 1;
+        fresh.containerID = `containerd://${seededHex(`${pod.metadata.uid}/${r.c.name}/${fresh.restartCount}`, 64)}`;
+        fresh.lastState = { terminated: prev };
+        setStatus(pod, fresh, r.init);
+        if (!r.init) pod.status.phase = "Running";
+        updateConditions(pod, k.now);
+      },
+      after: pullingEvents,
+    },
+  },
+  {
+    // Liveness fails failureThreshold times in a row: the kubelet kills the container (it restarts).
+    name: "liveness",
+    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!r.c.livenessProbe && !!liveKill(pod, r, k)),
+    due: (pod, k) => earliest(pod, (r) => liveKill(pod, r, k)?.at)?.at ?? Infinity,
+    next: {
+      events(pod, k) {
+        const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
+        const kill = liveKill(pod, r, k)!;
+        const fp = fieldPath(r.c, r.init);
+        const unhealthy: StageEvent = { type: "Warning", reason: "Unhealthy", message: `Liveness probe failed: ${kill.message}`, fieldPath: fp };
+        return [...Array(kill.failures).fill(unhealthy), { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp }];
+      },
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
+        const kill = liveKill(pod, r, k)!;
+        // A server stops cleanly on SIGTERM; a shell as PID 1 ignores it and is SIGKILLed (137).
+        const code = imageBehaviour(r.c.image).kind !== "busybox" && !r.c.command ? 0 : 137;
+        r.s.state = {
+          terminated: { containerID: r.s.containerID, exitCode: code, finishedAt: rfc3339(kill.at), reason: code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
+        };
+        r.s.ready = false;
+        r.s.started = false;
+        updateConditions(pod, k.now);
+      },
+    },
+  },
+  {
+    // A readiness probe passes or fails: the container (and maybe the pod) becomes ready or not.
     name: "ready",
-    selector: (pod) => !isTerminating(pod) && specContainers(pod).some((c) => c.readinessProbe && running(statusOf(pod, c.name, false)) && !statusOf(pod, c.name, false)!.ready),
+    selector: (pod, k) =>
+      !isTerminating(pod) &&
+      specContainers(pod).some((c) => {
+        const s = statusOf(pod, c.name, false);
+        if (!c.readinessProbe || !running(s)) return false;
+        return k?.probes ? readyChange(pod, c, s!, k) !== undefined : !s!.ready;
+      }),
     due: (pod, k) =>
       Math.min(
         ...specContainers(pod)
-          .filter((c) => c.readinessProbe && running(statusOf(pod, c.name, false)) && !statusOf(pod, c.name, false)!.ready)
-          .map((c) => time(statusOf(pod, c.name, false)!.state.running.startedAt) + k.clock.seconds(c.readinessProbe.initialDelaySeconds ?? 0)),
+          .filter((c) => c.readinessProbe && running(statusOf(pod, c.name, false)))
+          .map((c) => {
+            const s = statusOf(pod, c.name, false)!;
+            if (k.probes) return readyChange(pod, c, s, k)?.at ?? Infinity;
+            return s.ready ? Infinity : time(s.state.running.startedAt) + k.clock.seconds(c.readinessProbe.initialDelaySeconds ?? 0);
+          }),
       ),
     next: {
+      events(pod, k) {
+        if (!k.probes) return [];
+        const out: StageEvent[] = [];
+        for (const c of specContainers(pod)) {
+          const s = statusOf(pod, c.name, false);
+          const change = c.readinessProbe && running(s) ? readyChange(pod, c, s!, k) : undefined;
+          if (change && change.at <= k.now && !change.ready)
+            out.push({ type: "Warning", reason: "Unhealthy", message: `Readiness probe failed: ${change.message}`, fieldPath: fieldPath(c, false) });
+        }
+        return out;
+      },
       status(pod, k) {
         for (const c of specContainers(pod)) {
           const s = statusOf(pod, c.name, false);
-          if (running(s) && !s!.ready) s!.ready = probeReady(c, time(s!.state.running.startedAt), k);
+          if (!c.readinessProbe || !running(s)) continue;
+          if (k.probes) {
+            const change = readyChange(pod, c, s!, k);
+            if (change && change.at <= k.now) s!.ready = change.ready;
+          } else if (!s!.ready) s!.ready = probeReady(c, time(s!.state.running.startedAt), k);
         }
         updateConditions(pod, k.now);
       },
@@ -345,7 +642,7 @@ export const stages: Stage[] = [
 ];
 
 /** The first stage whose selector matches the pod. */
-export const matchStage = (pod: Obj, table: Stage[] = stages) => table.find((s) => s.selector(pod));
+export const matchStage = (pod: Obj, table: Stage[] = stages, k?: StageContext) => table.find((s) => s.selector(pod, k));
 
 /**
  * Advance a pod through every stage that is due at `k.now`. Returns the events to record, whether
@@ -356,9 +653,16 @@ export function advance(pod: Obj, k: StageContext, table: Stage[] = stages): { e
   let changed = false;
   pod.status ??= {};
   for (let i = 0; i < 50; i++) {
-    const stage = matchStage(pod, table);
+    // Of the stages that apply, the one due first (ties: table order).
+    let stage: Stage | undefined;
+    let due = Infinity;
+    for (const s of table) {
+      if (!s.selector(pod, k)) continue;
+      const d = s.due(pod, k);
+      if (!stage || d < due) [stage, due] = [s, d];
+    }
     if (!stage) return { events, changed, remove: false };
-    const due = stage.due(pod, k);
+    if (due === Infinity) return { events, changed, remove: false };
     if (due > k.now) return { events, changed, remove: false, wakeIn: due - k.now };
     if (stage.next.delete) return { events, changed, remove: true };
     // Events describe the transition from the state before it.

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench`: the API latency, pod-list and control-plane benchmarks in sequence (each against its own
+// `npm run bench`: the API latency, pod-list, control-plane and streaming benchmarks in sequence (each against its own
 // `wrangler dev`), then a summary as a markdown table for the README. Not a pass/fail test.
 // BENCH_N (calls per op, default 500) and BENCH_SIZES (pod counts, default 1000,10000) shorten a trial run.
 import os from "node:os";
 import * as latency from "./api-latency.mjs";
 import * as listPods from "./list-pods.mjs";
 import * as controlPlane from "./control-plane.mjs";
+import * as streams from "./streams.mjs";
 import { fmt, ratio } from "./lib.mjs";
 
 const lat = await latency.main({ n: Number(process.env.BENCH_N ?? 500) });
 const lp = await listPods.main({ sizes: process.env.BENCH_SIZES?.split(",").map(Number) });
 const cp = await controlPlane.main();
+const st = await streams.main();
 
 const MB = 1024 * 1024;
 const rows = [];
@@ -31,6 +33,7 @@ if (peak) {
 }
 
 rows.push(...cp.rows);
+for (const [measure, figure] of st.rows) rows.push([measure, figure, "—", "—"]);
 
 console.log(`\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
 console.log("| measure | figure | target | figure/target |");

@@ -1,0 +1,217 @@
+// The simulated cluster network: CoreDNS names, kube-proxy's Service routing (ClusterIP and NodePort
+// to a ready endpoint, round-robin or ClientIP affinity, REJECT when there is none), pod IPs, node
+// IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
+import type { Obj } from "../resources/types";
+import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
+
+export type HttpResult = { status: number; headers: Record<string, string>; body: string } | { error: string; /** curl's exit code */ code?: number };
+export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
+export type ConnectResult = Connected | { error: string; code?: number };
+
+export interface Network {
+  resolve(name: string, fromNamespace: string): string[];
+  http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult;
+  connect(host: string, port: number, from?: Obj): ConnectResult;
+}
+
+/** What the network reads of the cluster (the controllers' Client fits). */
+export interface ClusterReader {
+  get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
+  list(plural: string, namespace?: string): Obj[];
+}
+
+export const CLUSTER_DOMAIN = "cluster.local";
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** kube-proxy's memory: the next endpoint per Service port, and ClientIP affinities. */
+const roundRobin = new Map<string, number>();
+const affinity = new Map<string, { ip: string; until: number }>();
+
+// curl's messages (curl 8: every failed connect says "Couldn't connect to server").
+export const refused = (ip: string, port: number) => ({ error: `Failed to connect to ${ip} port ${port} after 0 ms: Couldn't connect to server`, code: 7 });
+const timedOut = (ip: string, port: number) => ({ error: `Failed to connect to ${ip} port ${port} after 134012 ms: Couldn't connect to server`, code: 28 });
+const unresolved = (host: string) => ({ error: `Could not resolve host: ${host}`, code: 6 });
+
+const nodeIP = (node: Obj): string | undefined => ((node.status?.addresses ?? []) as Obj[]).find((a) => a.type === "InternalIP")?.address;
+const isLive = (pod: Obj) => !!pod.status?.podIP && pod.status.phase !== "Succeeded" && pod.status.phase !== "Failed";
+const clusterIPs = (svc: Obj): string[] => svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []);
+const isHeadless = (svc: Obj) => svc.spec?.clusterIP === "None";
+
+/** The bridge address of a node's pod network (cni0, .1 of its podCIDR): where node-originated traffic comes from. */
+export function bridgeIP(node: Obj | undefined): string {
+  const cidr: string = node?.spec?.podCIDR ?? "10.244.0.0/24";
+  return `${cidr.split("/")[0].split(".").slice(0, 3).join(".")}.1`;
+}
+
+/** The ready endpoints (ip, port, pod ref) of a Service port, from its Endpoints object. */
+export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj }[] {
+  const eps = c.get("endpoints", svc.metadata.namespace, svc.metadata.name);
+  const out: { ip: string; port: number; targetRef?: Obj }[] = [];
+  for (const ss of (eps?.subsets ?? []) as Obj[]) {
+    const p = ((ss.ports ?? []) as Obj[]).find((p) => (p.name ?? "") === (svcPort.name ?? ""));
+    if (!p) continue;
+    for (const a of (ss.addresses ?? []) as Obj[]) out.push({ ip: a.ip, port: p.port, targetRef: a.targetRef });
+  }
+  return out;
+}
+
+/** Pick an endpoint as kube-proxy does: sticky per client with ClientIP affinity, else the next in turn. */
+export function pickEndpoint<T extends { ip: string }>(svc: Obj, svcPort: Obj, endpoints: T[], clientIP: string, now: number): T {
+  const key = `${svc.metadata.uid}/${svcPort.port}`;
+  if (svc.spec?.sessionAffinity === "ClientIP") {
+    const sticky = affinity.get(`${key}/${clientIP}`);
+    const hit = sticky && sticky.until > now ? endpoints.find((e) => e.ip === sticky.ip) : undefined;
+    const chosen = hit ?? endpoints[(roundRobin.get(key) ?? 0) % endpoints.length];
+    if (!hit) roundRobin.set(key, (roundRobin.get(key) ?? 0) + 1);
+    const timeout = svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800;
+    affinity.set(`${key}/${clientIP}`, { ip: chosen.ip, until: now + timeout * 1000 });
+    return chosen;
+  }
+  const n = roundRobin.get(key) ?? 0;
+  roundRobin.set(key, n + 1);
+  return endpoints[n % endpoints.length];
+}
+
+export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefined, now: number): Network {
+  let cache: { services: Obj[]; pods: Obj[]; nodes: Obj[] } | undefined;
+  const world = () => (cache ??= { services: client.list("services"), pods: client.list("pods"), nodes: client.list("nodes") });
+
+  const serviceByName = (name: string, ns: string) => world().services.find((s) => s.metadata.name === name && s.metadata.namespace === ns);
+
+  /** A fully qualified name → addresses (CoreDNS's kubernetes plugin, plus node names as /etc/hosts would). */
+  function lookupFQDN(fqdn: string): string[] | undefined {
+    const labels = fqdn.split(".");
+    const suffix = `.svc.${CLUSTER_DOMAIN}`;
+    if (fqdn.endsWith(suffix)) {
+      const parts = fqdn.slice(0, -suffix.length).split(".");
+      if (parts.length === 2) {
+        const svc = serviceByName(parts[0], parts[1]);
+        if (!svc) return undefined;
+        if (svc.spec?.type === "ExternalName") return resolve(svc.spec.externalName, parts[1]);
+        if (!isHeadless(svc)) return clusterIPs(svc).slice(0, 1);
+        const eps = client.get("endpoints", parts[1], parts[0]);
+        const ips = ((eps?.subsets ?? []) as Obj[]).flatMap((ss) => ((ss.addresses ?? []) as Obj[]).map((a) => a.ip as string));
+        return ips.length ? [...new Set(ips)] : undefined;
+      }
+      if (parts.length === 3) {
+        // <hostname>.<subdomain>.<ns>.svc (StatefulSet pods behind a headless Service).
+        const eps = client.get("endpoints", parts[2], parts[1]);
+        const a = ((eps?.subsets ?? []) as Obj[]).flatMap((ss) => [...(ss.addresses ?? []), ...(ss.notReadyAddresses ?? [])] as Obj[]).find((a) => a.hostname === parts[0]);
+        return a ? [a.ip] : undefined;
+      }
+      return undefined;
+    }
+    const podSuffix = `.pod.${CLUSTER_DOMAIN}`;
+    if (fqdn.endsWith(podSuffix) && labels.length === 5) {
+      const ip = labels[0].replace(/-/g, ".");
+      return IPV4.test(ip) ? [ip] : undefined;
+    }
+    const node = world().nodes.find((n) => n.metadata.name === fqdn);
+    if (node && nodeIP(node)) return [nodeIP(node)!];
+    return undefined;
+  }
+
+  function resolve(name: string, fromNamespace: string): string[] {
+    name = name.toLowerCase().replace(/\.$/, "");
+    if (IPV4.test(name)) return [name];
+    if (name === "localhost") return ["127.0.0.1"];
+    // resolv.conf: search <ns>.svc.cluster.local svc.cluster.local cluster.local, options ndots:5.
+    const search = [`${fromNamespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
+    const candidates = name.split(".").length - 1 < 5 ? [...search.map((s) => `${name}.${s}`), name] : [name, ...search.map((s) => `${name}.${s}`)];
+    for (const fqdn of candidates) {
+      const ips = lookupFQDN(fqdn);
+      if (ips?.length) return ips;
+    }
+    return [];
+  }
+
+  /** The source address of traffic from `from` (a pod), or of node-originated traffic to `target`. */
+  function clientIP(from: Obj | undefined, target?: Obj): string {
+    if (from?.status?.podIP) return from.status.podIP;
+    const node = world().nodes.find((n) => n.metadata.name === target?.spec?.nodeName);
+    return bridgeIP(node);
+  }
+
+  /** A backend pod's listener on port, or refused at the address the client dialled. */
+  function reach(pod: Obj | undefined, port: number, dialled: string, dialledPort: number): ConnectResult {
+    const container = pod && isLive(pod) ? listener(pod, port) : undefined;
+    if (!pod || !container) return refused(dialled, dialledPort);
+    return { ok: true, ip: pod.status.podIP, pod, port, container };
+  }
+
+  function viaService(svc: Obj, svcPort: Obj, ip: string, port: number, from?: Obj): ConnectResult {
+    const eps = readyEndpoints(client, svc, svcPort);
+    if (!eps.length) return refused(ip, port); // kube-proxy's REJECT rule
+    const ep = pickEndpoint(svc, svcPort, eps, clientIP(from), now);
+    const pod = ep.targetRef?.kind === "Pod" ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace) : podAt(ep.ip, ep.port);
+    return reach(pod, ep.port, ip, port);
+  }
+
+  /** The pod at an IP; for a node IP, the host-network pod listening on port. */
+  function podAt(ip: string, port: number): Obj | undefined {
+    const pods = world().pods.filter((p) => isLive(p) && (p.status.podIPs ?? [{ ip: p.status.podIP }]).some((x: Obj) => x.ip === ip));
+    return pods.find((p) => !p.spec?.hostNetwork) ?? pods.find((p) => listener(p, port));
+  }
+
+  function connect(host: string, port: number, from?: Obj): ConnectResult {
+    const ip = resolve(host, from?.metadata?.namespace ?? "default")[0];
+    if (!ip) return unresolved(host);
+    if (ip === "127.0.0.1") return from ? reach(from, port, ip, port) : refused(ip, port);
+    for (const svc of world().services) {
+      if (!clusterIPs(svc).includes(ip)) continue;
+      const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
+      return sp ? viaService(svc, sp, ip, port, from) : timedOut(ip, port);
+    }
+    const node = world().nodes.find((n) => nodeIP(n) === ip);
+    if (node) {
+      for (const svc of world().services) {
+        const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.nodePort === port && (p.protocol ?? "TCP") === "TCP");
+        if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, ip, port, from);
+      }
+      return reach(podAt(ip, port), port, ip, port);
+    }
+    const pod = podAt(ip, port);
+    if (pod) return reach(pod, port, ip, port);
+    return timedOut(ip, port);
+  }
+
+  function http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult {
+    const raw = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url : `http://${req.url}`;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return { error: `URL rejected: Malformed input to a URL function`, code: 3 };
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return { error: `Protocol "${url.protocol.slice(0, -1)}" not supported`, code: 1 };
+    const https = url.protocol === "https:";
+    const port = Number(url.port || (https ? 443 : 80));
+    const conn = connect(url.hostname, port, from);
+    if (!("ok" in conn)) return conn;
+    const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
+    if (https && !isApiserver) return { error: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number", code: 35 };
+    const headers: Record<string, string> = { host: url.host, "user-agent": "curl/8.5.0", accept: "*/*" };
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (https) {
+      const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`, reason: "Forbidden", details: {}, code: 403 }, null, 2);
+      return { status: 403, headers: { "content-type": "application/json" }, body: `${body}\n` };
+    }
+    const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
+    if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };
+    if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };
+    return { status: reply.status, headers: reply.headers, body: reply.body };
+  }
+
+  function serveOn(conn: Connected, req: HttpRequest, remoteAddr: string): ServerReply {
+    return serve(req, conn.port!, { pod: conn.pod!, container: conn.container!, remoteAddr, now, logs, reader: client });
+  }
+
+  return { resolve, connect, http };
+}
+
+/** Send one HTTP request straight to a pod's port (the API server proxy, port-forward): no Service in between. */
+export function podHTTP(pod: Obj, port: number, req: HttpRequest, remoteAddr: string, now: number, logs?: LogAppender, reader?: ClusterReader): ServerReply | { refused: true } {
+  const container = isLive(pod) ? listener(pod, port) : undefined;
+  if (!container) return { refused: true };
+  return serve(req, port, { pod, container, remoteAddr, now, logs, reader });
+}

@@ -1,0 +1,234 @@
+// pods/exec and pods/attach over WebSocket (kubectl 1.30+; client-go's websocket executor): the
+// API server's checks (pkg/registry/core/pod/strategy.go streamLocation), then the kubelet's
+// (container running), then a channel session running the simulated shell.
+import type { Obj } from "../../resources/types";
+import type { Registry } from "../../api/registry";
+import { ApiError, badRequest, statusResponse } from "../../api/status";
+import { byPlural } from "../../resources";
+import { InteractiveShell, hasCommand, runCommand } from "../../shell";
+import { imageBehaviour } from "../images";
+import { ExitSignal, HaltSignal, command, newState, runScript, type ShellState } from "../../shell/interp";
+import type { ShellContext, ShellIO } from "../../shell/types";
+import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, onMessages, offeredProtocols, type ExecProtocol, type ExecResult } from "./channel";
+
+export interface ExecDeps {
+  registry: Registry;
+  context(pod: Obj, container: Obj): ShellContext;
+}
+
+const SHELLS = ["sh", "bash", "ash"];
+const base = (p: string) => p.replace(/^.*\//, "");
+
+/** Does the image have this program? Shells come from the image catalogue (busybox and alpine
+ *  have sh but no bash; pause has no shell at all). */
+export function imageHas(image: string, program: string): boolean {
+  const name = base(program);
+  if (SHELLS.includes(name)) {
+    const shell = imageBehaviour(image).shell;
+    return shell === "bash" || (shell === "sh" && name !== "bash");
+  }
+  return imageBehaviour(image).shell !== undefined && hasCommand(program);
+}
+
+/** The runtime's error for a program the image does not have (containerd + runc, as the kubelet relays it). */
+export function notFoundInImage(program: string, seed: string): string {
+  let h = 2166136261;
+  const hex: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    h = Math.imul(h ^ (seed.charCodeAt(i % seed.length) + i), 16777619) >>> 0;
+    hex.push((h & 15).toString(16));
+  }
+  return `error executing command in container: failed to exec in container: failed to start exec "${hex.join("")}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`;
+}
+
+/** A kubelet error: plain text, as kubectl prints it after "unable to upgrade connection: ". */
+const kubeletError = (message: string, status = 500) => new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+
+/** streamLocation's checks, then the kubelet's; returns the pod and container, or the error response. */
+export function locate(registry: Registry, ns: string, name: string, containerName: string | null): { pod: Obj; container: Obj } | Response {
+  const pod = registry.get(byPlural("pods")!, ns, name);
+  const containers: Obj[] = pod.spec?.containers ?? [];
+  const inits: Obj[] = pod.spec?.initContainers ?? [];
+  const all = [...containers, ...inits, ...(pod.spec?.ephemeralContainers ?? [])];
+  let cname = containerName ?? "";
+  if (!cname) {
+    if (containers.length === 1) cname = containers[0].name;
+    else if (!containers.length) throw badRequest(`a container name must be specified for pod ${name}`);
+    else {
+      let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(" ")}]`;
+      if (inits.length) msg += ` or one of the init containers: [${inits.map((c) => c.name).join(" ")}]`;
+      throw badRequest(msg);
+    }
+  } else if (!all.some((c) => c.name === cname)) throw badRequest(`container ${cname} is not valid for pod ${name}`);
+  if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const statuses: Obj[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const running = statuses.find((s) => s.name === cname)?.state?.running;
+  if (!running || pod.metadata.deletionTimestamp && pod.status?.phase !== "Running") return kubeletError(`container not found (${JSON.stringify(cname)})`);
+  return { pod, container: all.find((c) => c.name === cname)! };
+}
+
+const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
+
+/** The exec/attach handler: WebSocket upgrade in, channel session out. SPDY (kubectl < 1.30) gets a clear error. */
+export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
+  return (req: Request, _def: unknown, ns: string | undefined, name: string, url: URL): Response => {
+    if (req.method !== "GET" && req.method !== "POST") throw new ApiError(405, "MethodNotAllowed", `${req.method} is not supported`);
+    const argv = url.searchParams.getAll("command");
+    if (kind === "exec" && !argv.length) throw badRequest("you must specify at least 1 command");
+    const wantStdin = flag(url, "stdin"), wantStdout = flag(url, "stdout"), wantStderr = flag(url, "stderr"), tty = flag(url, "tty");
+    if (!wantStdin && !wantStdout && !wantStderr) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
+    const where = locate(deps.registry, ns!, name, url.searchParams.get("container"));
+    if (where instanceof Response) return where;
+
+    const upgrade = (req.headers.get("upgrade") ?? "").toLowerCase();
+    if (upgrade !== "websocket") {
+      const env = kind === "exec" ? "KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true" : "KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true";
+      return statusResponse(
+        badRequest(
+          `kubeplay serves pods/${kind} over WebSocket only (v5.channel.k8s.io): use kubectl 1.30 or newer, or set ${env} with kubectl 1.29; SPDY streaming is not supported`,
+        ),
+      );
+    }
+    const protocol = negotiate(offeredProtocols(req.headers.get("sec-websocket-protocol")));
+    if (!protocol) throw badRequest(`unable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io`);
+
+    const { pod, container } = where;
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    server.accept();
+    const program = kind === "exec" ? argv : attachProgram(container);
+    const session = new ExecSession(server, protocol, { stdin: wantStdin, tty, argv: program }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`);
+    session.start(kind);
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
+  };
+}
+
+/** What attach connects to: the container's own program, or the image's default shell. */
+function attachProgram(container: Obj): string[] {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])];
+  if (argv.length) return argv;
+  const shell = imageBehaviour(container.image ?? "").shell;
+  return shell ? [shell] : [];
+}
+
+/** One exec/attach stream: output on stdout/stderr channels, the end on the error channel, then close. */
+export class ExecSession {
+  private done = false;
+  private shell?: InteractiveShell;
+  private lineState?: ShellState;
+  private stdinBuf = "";
+  private decoder = new TextDecoder();
+  private readonly io: ShellIO;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly protocol: ExecProtocol,
+    private readonly opts: { stdin: boolean; tty: boolean; argv: string[] },
+    private readonly context: () => ShellContext,
+    private readonly image: string,
+    private readonly seed: string,
+  ) {
+    this.io = {
+      stdout: (s) => this.send(STDOUT, s),
+      stderr: (s) => this.send(opts.tty ? STDOUT : STDERR, s),
+    };
+  }
+
+  private send(channel: number, data: string): void {
+    if (!this.done && data) this.ws.send(frame(channel, data));
+  }
+
+  private finish(result: ExecResult): void {
+    if (this.done) return;
+    const status = exitStatus(result, this.protocol);
+    if (status) this.ws.send(frame(ERROR, status));
+    this.done = true;
+    try {
+      this.ws.close(1000, "");
+    } catch {}
+  }
+
+  start(kind: "exec" | "attach"): void {
+    onMessages(this.ws, (bytes) => this.onMessage(bytes), (e) => {
+      console.error("exec:", e);
+      this.finish({ internal: String(e) });
+    });
+    this.ws.addEventListener("close", () => this.onStdinEnd());
+    const argv = this.opts.argv;
+    if (!argv.length) return; // attach to a program that reads nothing and says nothing new: stay open
+    const program = argv[0];
+    if (!imageHas(this.image, program)) {
+      if (kind === "attach") return;
+      return this.finish({ internal: notFoundInImage(program, this.seed) });
+    }
+    const ctx = this.context();
+    const shellOnly = SHELLS.includes(base(program)) && argv.slice(1).every((a) => /^-[il]+$/.test(a));
+    if (this.opts.stdin && shellOnly) {
+      if (this.opts.tty) {
+        this.shell = new InteractiveShell(ctx, { shell: base(program) });
+        this.send(STDOUT, this.shell.banner() + this.shell.prompt());
+      } else this.lineState = newState(ctx, { name: base(program), maxSteps: 20_000 });
+      return;
+    }
+    if (kind === "attach") return; // the container's own program keeps running; nothing to drive
+    if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
+    this.finish({ code: runCommand(argv, ctx, this.io), argv });
+  }
+
+  private onMessage(msg: Uint8Array): void {
+    if (this.done) return;
+    if (!msg.length) return;
+    const [channel, data] = [msg[0], msg.subarray(1)];
+    if (channel === STDIN) this.onStdin(this.decoder.decode(data, { stream: true }));
+    else if (channel === CLOSE && data[0] === STDIN) this.onStdinEnd();
+    else if (channel === RESIZE) return; // terminal size: the simulated programs do not care
+  }
+
+  private onStdin(text: string): void {
+    if (this.shell) {
+      const r = this.shell.feed(text, this.io);
+      if (r.exit !== undefined) this.finish({ code: r.exit, argv: this.opts.argv });
+      return;
+    }
+    this.stdinBuf += text;
+    if (!this.lineState) return;
+    // A shell reading a pipe runs each complete line as it arrives, keeping its state.
+    let nl: number;
+    while ((nl = this.stdinBuf.indexOf("\n")) >= 0 && !this.done) {
+      const line = this.stdinBuf.slice(0, nl);
+      this.stdinBuf = this.stdinBuf.slice(nl + 1);
+      this.runLine(line);
+    }
+  }
+
+  private runLine(line: string): void {
+    const s = this.lineState!;
+    s.t.steps = 0;
+    try {
+      s.status = runScript(line, s, this.io);
+    } catch (e) {
+      if (e instanceof ExitSignal) return this.finish({ code: e.code, argv: this.opts.argv });
+      if (!(e instanceof HaltSignal)) throw e;
+    }
+  }
+
+  private onStdinEnd(): void {
+    if (this.done || !this.opts.stdin) return;
+    if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
+    if (this.lineState) {
+      if (this.stdinBuf) this.runLine(this.stdinBuf);
+      return this.finish({ code: this.lineState.status, argv: this.opts.argv });
+    }
+    if (!this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
+    const s = newState(this.context(), { maxSteps: 20_000 });
+    let code: number;
+    try {
+      code = command(this.opts.argv, s, this.io, this.stdinBuf);
+    } catch (e) {
+      if (e instanceof ExitSignal) code = e.code;
+      else if (e instanceof HaltSignal) code = 0;
+      else throw e;
+    }
+    this.finish({ code, argv: this.opts.argv });
+  }
+}

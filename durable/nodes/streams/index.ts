@@ -1,0 +1,26 @@
+// The streaming pod subresources (pods/exec, pods/attach, pods/portforward), registered in the
+// API server's `extra` handlers by durable/cluster.ts.
+import type { SubresourceHandler } from "../../api/server";
+import type { Registry } from "../../api/registry";
+import { Client } from "../../controllers/client";
+import { podHTTP } from "../network";
+import type { LogStore } from "../logs";
+import type { Obj } from "../../resources/types";
+import { containerContext } from "../../shell/container";
+import { execHandler } from "./exec";
+import { portForwardHandler } from "./portforward";
+
+export function streamSubresources(registry: Registry, logs: LogStore): Record<string, SubresourceHandler> {
+  const client = new Client(registry);
+  const now = () => Date.now();
+  const deps = {
+    registry,
+    // What an exec'd process sees is what the container's own program sees.
+    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs),
+  };
+  return {
+    "pods/exec": execHandler(deps, "exec"),
+    "pods/attach": execHandler(deps, "attach"),
+    "pods/portforward": portForwardHandler({ registry, http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs) }),
+  };
+}

@@ -1,0 +1,207 @@
+// pods/portforward as kubectl 1.31+ speaks it: a WebSocket with subprotocol
+// "SPDY/3.1+portforward.k8s.io" tunnelling a SPDY/3.1 session (client-go portforward
+// tunneling_connection.go). Per local connection the client opens an error stream and a data stream
+// (headers streamType, port, requestID); the bytes on the data stream are HTTP/1.1 requests, answered
+// by the simulated server behind the pod's port (the Network's `http`).
+import type { Obj } from "../../resources/types";
+import type { Registry } from "../../api/registry";
+import { badRequest, statusResponse } from "../../api/status";
+import { byPlural } from "../../resources";
+import type { HttpRequest as ServerRequest, ServerReply } from "../servers";
+import { FLAG_FIN, SpdyFramer, type Frame, type Headers } from "./spdy";
+import { offeredProtocols, onMessages } from "./channel";
+
+export const PORTFORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
+
+export interface PortForwardDeps {
+  registry: Registry;
+  /** One request straight to the pod's port from inside its network namespace (network.ts podHTTP). */
+  http(pod: Obj, port: number, req: ServerRequest, remoteAddr: string): ServerReply | { refused: true };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
+  401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+};
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Take the complete HTTP/1.1 requests off the front of `buf`; `bad` when it is not HTTP at all. */
+export function parseRequests(buf: string): { requests: HttpRequest[]; rest: string; bad?: boolean } {
+  const requests: HttpRequest[] = [];
+  for (;;) {
+    const end = buf.indexOf("\r\n\r\n");
+    if (end < 0) {
+      const bad = buf.length > 0 && !/^[A-Z]{0,10}( |$)/.test(buf.slice(0, 11));
+      return { requests, rest: buf, bad };
+    }
+    const [start, ...lines] = buf.slice(0, end).split("\r\n");
+    const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(start);
+    if (!m) return { requests, rest: buf, bad: true };
+    const headers: Record<string, string> = {};
+    for (const l of lines) {
+      const i = l.indexOf(":");
+      if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+    }
+    const len = Number(headers["content-length"] ?? 0);
+    if (buf.length < end + 4 + len) return { requests, rest: buf };
+    requests.push({ method: m[1], path: m[2], headers, body: buf.slice(end + 4, end + 4 + len) });
+    buf = buf.slice(end + 4 + len);
+  }
+}
+
+export function formatResponse(res: { status: number; headers: Record<string, string>; body: string }, method: string): string {
+  const body = new TextEncoder().encode(res.body);
+  const headers = Object.entries(res.headers).filter(([k]) => !/^(content-length|transfer-encoding)$/i.test(k));
+  const lines = [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`.trimEnd(), ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`];
+  const head = `${lines.join("\r\n")}\r\n\r\n`;
+  return method === "HEAD" ? head : head + res.body;
+}
+
+/** The kubelet's error when nothing listens on the port (containerd's port-forward in the pod's netns). */
+export function refusedMessage(pod: Obj, port: number): string {
+  const ns = `cni-${(pod.metadata.uid ?? "").slice(0, 36)}`;
+  return `error forwarding port ${port} to pod ${pod.metadata.uid}, uid : failed to execute portforward in network namespace "/var/run/netns/${ns}": failed to connect to localhost:${port} inside namespace "${pod.metadata.uid}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `;
+}
+
+interface Pair {
+  port: number;
+  errorStream?: number;
+  dataStream?: number;
+  buf: string;
+  closed: boolean;
+}
+
+export class PortForwardSession {
+  private readonly spdy = new SpdyFramer();
+  private readonly pairs = new Map<string, Pair>();
+  private readonly byStream = new Map<number, string>();
+  private readonly decoder = new Map<number, TextDecoder>();
+
+  constructor(
+    private readonly send: (bytes: Uint8Array) => void,
+    private readonly pod: Obj,
+    private readonly http: PortForwardDeps["http"],
+  ) {}
+
+  /** Bytes from the client (one WebSocket message: any slice of the SPDY byte stream). */
+  receive(bytes: Uint8Array): void {
+    for (const f of this.spdy.push(bytes)) this.frame(f);
+  }
+
+  private frame(f: Frame): void {
+    switch (f.type) {
+      case "syn_stream":
+        return this.open(f.streamId, f.headers);
+      case "data":
+        return this.data(f.streamId, f.data, (f.flags & FLAG_FIN) !== 0);
+      case "rst_stream":
+        return this.drop(f.streamId);
+      case "ping":
+        return this.send(this.spdy.ping(f.id));
+      default:
+        return; // SETTINGS, WINDOW_UPDATE (spdystream does no flow control), GOAWAY (the socket closes next)
+    }
+  }
+
+  private open(streamId: number, headers: Headers): void {
+    const h = (k: string) => headers[k.toLowerCase()]?.[0] ?? "";
+    const type = h("streamType"), port = Number(h("port")), id = h("requestID") || String(streamId);
+    if ((type !== "error" && type !== "data") || !(port > 0 && port < 65536)) {
+      this.send(this.spdy.rstStream(streamId, 1)); // PROTOCOL_ERROR
+      return;
+    }
+    this.send(this.spdy.synReply(streamId));
+    const pair = this.pairs.get(id) ?? { port, buf: "", closed: false };
+    this.pairs.set(id, pair);
+    this.byStream.set(streamId, id);
+    if (type === "error") pair.errorStream = streamId;
+    else {
+      pair.dataStream = streamId;
+      this.decoder.set(streamId, new TextDecoder());
+    }
+  }
+
+  private data(streamId: number, data: Uint8Array, fin: boolean): void {
+    const id = this.byStream.get(streamId);
+    const pair = id === undefined ? undefined : this.pairs.get(id);
+    if (!pair || pair.closed) return;
+    if (streamId === pair.dataStream) {
+      pair.buf += this.decoder.get(streamId)!.decode(data, { stream: !fin });
+      this.serve(pair);
+    }
+    if (fin && streamId === pair.dataStream) this.close(id!, pair);
+  }
+
+  private serve(pair: Pair): void {
+    const { requests, rest, bad } = parseRequests(pair.buf);
+    pair.buf = rest;
+    for (const r of requests) {
+      // Seen from inside the pod's network namespace: the client is 127.0.0.1 (as nginx logs it).
+      const res = this.http(this.pod, pair.port, { method: r.method, path: r.path, headers: r.headers, body: r.body }, "127.0.0.1");
+      if ("refused" in res) return this.fail(pair, refusedMessage(this.pod, pair.port));
+      if (res.kind === "eof") return this.close(this.idOf(pair), pair);
+      const text = res.kind === "garbage" ? res.text : formatResponse(res, r.method);
+      this.send(this.spdy.data(pair.dataStream!, new TextEncoder().encode(text)));
+    }
+    if (bad) this.fail(pair, `kubeplay simulates HTTP servers only: the bytes sent to port ${pair.port} of pod ${this.pod.metadata.name} are not an HTTP/1.1 request`);
+  }
+
+  /** Report an error on the error stream and end the pair, as the kubelet does. */
+  private fail(pair: Pair, message: string): void {
+    if (pair.closed) return;
+    if (pair.errorStream !== undefined) this.send(this.spdy.data(pair.errorStream, new TextEncoder().encode(message)));
+    this.close(this.idOf(pair), pair);
+  }
+
+  private idOf(pair: Pair): string {
+    return [...this.pairs.entries()].find(([, p]) => p === pair)?.[0] ?? "";
+  }
+
+  private close(id: string, pair: Pair): void {
+    pair.closed = true;
+    for (const s of [pair.dataStream, pair.errorStream]) {
+      if (s === undefined) continue;
+      this.send(this.spdy.data(s, new Uint8Array(0), FLAG_FIN));
+      this.byStream.delete(s);
+      this.decoder.delete(s);
+    }
+    this.pairs.delete(id);
+  }
+
+  private drop(streamId: number): void {
+    const id = this.byStream.get(streamId);
+    if (id === undefined) return;
+    const pair = this.pairs.get(id);
+    for (const s of [pair?.dataStream, pair?.errorStream]) if (s !== undefined) this.byStream.delete(s);
+    this.pairs.delete(id);
+  }
+}
+
+export function portForwardHandler(deps: PortForwardDeps) {
+  return (req: Request, _def: unknown, ns: string | undefined, name: string): Response => {
+    const pod = deps.registry.get(byPlural("pods")!, ns!, name);
+    if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if ((req.headers.get("upgrade") ?? "").toLowerCase() !== "websocket" || !offeredProtocols(req.headers.get("sec-websocket-protocol")).includes(PORTFORWARD_PROTOCOL)) {
+      return statusResponse(
+        badRequest(
+          "kubeplay serves pods/portforward as SPDY tunnelled over WebSocket (SPDY/3.1+portforward.k8s.io): use kubectl 1.31 or newer, or set KUBECTL_PORT_FORWARD_WEBSOCKETS=true with kubectl 1.30; plain SPDY is not supported",
+        ),
+      );
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    server.accept();
+    const session = new PortForwardSession((b) => server.send(b), pod, deps.http);
+    onMessages(server, (bytes) => session.receive(bytes), (err) => {
+      console.error("portforward:", err);
+      server.close(1011, "protocol error");
+    });
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": PORTFORWARD_PROTOCOL } });
+  };
+}

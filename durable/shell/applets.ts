@@ -1,0 +1,526 @@
+// The commands a container has (busybox-style applets), over the virtual filesystem and network.
+import { resolvePath } from "../nodes/fs";
+import type { ShellIO } from "./types";
+import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
+
+export interface AppletCall {
+  s: ShellState;
+  io: ShellIO;
+  stdin: string;
+}
+export type Applet = (args: string[], call: AppletCall) => number;
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (n: number, w = 2, c = "0") => String(n).padStart(w, c);
+
+/** strftime over UTC (containers run in UTC). */
+export function strftime(fmt: string, ms: number): string {
+  const d = new Date(ms);
+  return fmt.replace(/%([a-zA-Z%])/g, (_, f: string) => {
+    switch (f) {
+      case "Y": return String(d.getUTCFullYear());
+      case "m": return pad(d.getUTCMonth() + 1);
+      case "d": return pad(d.getUTCDate());
+      case "e": return pad(d.getUTCDate(), 2, " ");
+      case "H": return pad(d.getUTCHours());
+      case "M": return pad(d.getUTCMinutes());
+      case "S": return pad(d.getUTCSeconds());
+      case "s": return String(Math.floor(ms / 1000));
+      case "N": return pad(d.getUTCMilliseconds() * 1_000_000, 9);
+      case "a": return DAYS[d.getUTCDay()];
+      case "b": return MONTHS[d.getUTCMonth()];
+      case "Z": return "UTC";
+      case "z": return "+0000";
+      case "T": return strftime("%H:%M:%S", ms);
+      case "F": return strftime("%Y-%m-%d", ms);
+      case "D": return strftime("%m/%d/%y", ms);
+      case "c": return strftime("%a %b %e %H:%M:%S %Y", ms);
+      case "%": return "%";
+      default: return `%${f}`;
+    }
+  });
+}
+
+/** Backslash escapes of echo -e and printf. */
+function escapes(s: string): string {
+  return s.replace(/\\(0[0-7]{0,3}|[nrtabfv\\e]|c)/g, (_, e: string) => {
+    if (e[0] === "0") return String.fromCharCode(parseInt(e.slice(1) || "0", 8));
+    return ({ n: "\n", r: "\r", t: "\t", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", e: "\x1b", c: "" } as Record<string, string>)[e];
+  });
+}
+
+function printf(fmt: string, args: string[]): string {
+  let out = "";
+  let i = 0;
+  do {
+    out += escapes(fmt).replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdiouxXfcb%])/g, (_, flags: string, width: string, prec: string, conv: string) => {
+      if (conv === "%") return "%";
+      const a = args[i++] ?? "";
+      let v: string;
+      switch (conv) {
+        case "d":
+        case "i":
+        case "u": v = String(Math.trunc(Number(a) || 0)); break;
+        case "o": v = (Math.trunc(Number(a)) || 0).toString(8); break;
+        case "x": v = (Math.trunc(Number(a)) || 0).toString(16); break;
+        case "X": v = (Math.trunc(Number(a)) || 0).toString(16).toUpperCase(); break;
+        case "f": v = (Number(a) || 0).toFixed(prec ? Number(prec) : 6); break;
+        case "c": v = a.slice(0, 1); break;
+        case "b": v = escapes(a); break;
+        default: v = prec ? a.slice(0, Number(prec)) : a;
+      }
+      const w = Number(width) || 0;
+      return flags.includes("-") ? v.padEnd(w) : v.padStart(w, flags.includes("0") && conv !== "s" ? "0" : " ");
+    });
+  } while (i > 0 && i < args.length);
+  return out;
+}
+
+/** Split leading single-letter flags ("-la" → l, a) from operands; "--" ends them. */
+function flags(args: string[], withValue = ""): { f: Record<string, string | true>; rest: string[] } {
+  const f: Record<string, string | true> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") { rest.push(...args.slice(i + 1)); break; }
+    if (/^-[A-Za-z0-9]/.test(a) && !rest.length) {
+      for (let j = 1; j < a.length; j++) {
+        if (withValue.includes(a[j])) { f[a[j]] = a.slice(j + 1) || args[++i] || ""; break; }
+        f[a[j]] = true;
+      }
+    } else rest.push(a);
+  }
+  return { f, rest };
+}
+
+/** Read operands (or stdin): [name, content] pairs; reports missing files. */
+function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { data: [string, string][]; status: number } {
+  if (!files.length || (files.length === 1 && files[0] === "-")) return { data: [["-", stdin]], status: 0 };
+  const data: [string, string][] = [];
+  let status = 0;
+  for (const f of files) {
+    const p = resolvePath(f, s.cwd);
+    if (s.ctx.fs.isDir(p)) { io.stderr(`${cmd}: read error: Is a directory\n`); status = 1; continue; }
+    const c = s.ctx.fs.read(p);
+    if (c === undefined) { io.stderr(`${cmd}: can't open '${f}': No such file or directory\n`); status = 1; continue; }
+    data.push([f, c]);
+  }
+  return { data, status };
+}
+
+const lines = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+
+/** test / [ : the common unary and binary operators. */
+function test(args: string[], s: ShellState): boolean {
+  if (!args.length) return false;
+  if (args[0] === "!") return !test(args.slice(1), s);
+  const ai = args.indexOf("-a");
+  if (ai > 0) return test(args.slice(0, ai), s) && test(args.slice(ai + 1), s);
+  const oi = args.indexOf("-o");
+  if (oi > 0) return test(args.slice(0, oi), s) || test(args.slice(oi + 1), s);
+  if (args.length === 1) return args[0] !== "";
+  if (args.length === 2) {
+    const [op, v] = args;
+    const p = resolvePath(v, s.cwd);
+    switch (op) {
+      case "-z": return v === "";
+      case "-n": return v !== "";
+      case "-e": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
+      case "-f": return s.ctx.fs.read(p) !== undefined;
+      case "-d": return s.ctx.fs.isDir(p);
+      case "-s": return !!s.ctx.fs.read(p);
+      case "-r":
+      case "-w":
+      case "-x": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
+    }
+    return false;
+  }
+  const [a, op, b] = args;
+  const n = (x: string) => Number(x) || 0;
+  switch (op) {
+    case "=":
+    case "==": return a === b;
+    case "!=": return a !== b;
+    case "-eq": return n(a) === n(b);
+    case "-ne": return n(a) !== n(b);
+    case "-lt": return n(a) < n(b);
+    case "-le": return n(a) <= n(b);
+    case "-gt": return n(a) > n(b);
+    case "-ge": return n(a) >= n(b);
+  }
+  return false;
+}
+
+/** sleep's operand: "5", "0.5", "1m", "2h", "inf". */
+function sleepMs(arg: string): number | undefined {
+  if (arg === "inf" || arg === "infinity") return Infinity;
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(arg);
+  if (!m) return undefined;
+  return Number(m[1]) * { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]]!;
+}
+
+function ls(args: string[], { s, io }: AppletCall): number {
+  const { f, rest } = flags(args);
+  const all = !!f.a;
+  const long = !!f.l;
+  let status = 0;
+  const targets = rest.length ? rest : ["."];
+  const entry = (name: string, path: string) => {
+    if (!long) return name;
+    const dir = s.ctx.fs.isDir(path);
+    const size = dir ? 4096 : (s.ctx.fs.read(path) ?? "").length;
+    const date = strftime("%b %e %H:%M", nowOf(s));
+    return `${dir ? "drwxr-xr-x" : "-rw-r--r--"}    ${dir ? 2 : 1} root     root     ${String(size).padStart(8)} ${date} ${name}`;
+  };
+  targets.forEach((t, i) => {
+    const p = resolvePath(t, s.cwd);
+    if (!s.ctx.fs.isDir(p)) {
+      if (s.ctx.fs.read(p) === undefined) {
+        io.stderr(`ls: ${t}: No such file or directory\n`);
+        status = 1;
+      } else io.stdout(`${entry(t, p)}\n`);
+      return;
+    }
+    let names = s.ctx.fs.list(p) ?? [];
+    if (!all) names = names.filter((n) => !n.startsWith("."));
+    else names = [".", "..", ...names];
+    if (targets.length > 1) io.stdout(`${i ? "\n" : ""}${t}:\n`);
+    if (long) io.stdout(`total ${names.length * 4}\n`);
+    if (names.length) io.stdout(long || f["1"] ? names.map((n) => `${entry(n, resolvePath(n, p))}\n`).join("") : `${names.join("  ")}\n`);
+  });
+  return status;
+}
+
+function grep(args: string[], call: AppletCall): number {
+  const { f, rest } = flags(args, "e");
+  const pattern = typeof f.e === "string" ? f.e : rest.shift();
+  if (pattern === undefined) { call.io.stderr("Usage: grep [-HhnlLoqvsrRiwFE] PATTERN/-e PATTERN.../-f FILE [FILE]...\n"); return 2; }
+  let re: RegExp;
+  try {
+    re = f.F ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), f.i ? "i" : "") : new RegExp(f.E ? pattern : pattern.replace(/\\([|()+?{}])/g, "$1"), f.i ? "i" : "");
+  } catch {
+    call.io.stderr(`grep: bad regex '${pattern}'\n`);
+    return 2;
+  }
+  const { data, status } = inputs(rest, call, "grep");
+  let count = 0;
+  for (const [name, text] of data) {
+    let n = 0;
+    for (const line of lines(text)) {
+      if (re.test(line) === !f.v) {
+        n++;
+        if (!f.q && !f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${line}\n`);
+      }
+    }
+    if (f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${n}\n`);
+    count += n;
+  }
+  return status || (count ? 0 : 1);
+}
+
+function headTail(tail: boolean): Applet {
+  return (args, call) => {
+    const norm = args.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a));
+    const { f, rest } = flags(norm, "nc");
+    const n = Number(f.n ?? 10);
+    const { data, status } = inputs(rest, call, tail ? "tail" : "head");
+    for (const [, text] of data) {
+      const ls = lines(text);
+      const pick = tail ? ls.slice(Math.max(0, ls.length - n)) : ls.slice(0, n);
+      if (pick.length) call.io.stdout(`${pick.join("\n")}\n`);
+    }
+    return status;
+  };
+}
+
+function wc(args: string[], call: AppletCall): number {
+  const { f, rest } = flags(args);
+  const { data, status } = inputs(rest, call, "wc");
+  const only = f.l || f.w || f.c;
+  for (const [name, text] of data) {
+    const cols: number[] = [];
+    if (!only || f.l) cols.push((text.match(/\n/g) ?? []).length);
+    if (!only || f.w) cols.push(text.split(/\s+/).filter(Boolean).length);
+    if (!only || f.c) cols.push(new TextEncoder().encode(text).length);
+    const padded = cols.map((c) => (cols.length > 1 ? String(c).padStart(7) : String(c)));
+    call.io.stdout(`${padded.join(" ")}${name === "-" ? "" : ` ${name}`}\n`);
+  }
+  return status;
+}
+
+/** curl: GET (or -X/-d), -s, -i (headers), -I (HEAD), -o file, -v minimal, -f, -L ignored. */
+function curl(args: string[], { s, io }: AppletCall): number {
+  const { f, rest } = flags(args, "XdHom");
+  const url = rest[0];
+  if (!url) {
+    io.stderr("curl: try 'curl --help' or 'curl --manual' for more information\n");
+    return 2;
+  }
+  const full = /^[a-z]+:\/\//.test(url) ? url : `http://${url}`;
+  const method = typeof f.X === "string" ? f.X : f.I ? "HEAD" : typeof f.d === "string" ? "POST" : "GET";
+  const res = s.ctx.net.http({ method, url: full, body: typeof f.d === "string" ? f.d : undefined, headers: typeof f.H === "string" ? Object.fromEntries([f.H.split(/:\s*/, 2) as [string, string]]) : undefined }, s.ctx.pod);
+  if ("error" in res) {
+    const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
+    if (!f.s || f.S) io.stderr(`curl: (${code}) ${res.error}\n`);
+    return code;
+  }
+  if (f.f && res.status >= 400) {
+    if (!f.s || f.S) io.stderr(`curl: (22) The requested URL returned error: ${res.status}\n`);
+    return 22;
+  }
+  const head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n${Object.entries(res.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
+  const body = `${f.i || f.I ? head : ""}${method === "HEAD" ? "" : res.body}`;
+  if (typeof f.o === "string" && f.o !== "-") s.ctx.fs.write(resolvePath(f.o, s.cwd), body);
+  else io.stdout(body);
+  return 0;
+}
+
+/** wget (busybox): -q, -O file|-, -S; prints what busybox prints. */
+function wget(args: string[], { s, io }: AppletCall): number {
+  const { f, rest } = flags(args, "OTU");
+  const url = rest[0];
+  if (!url) {
+    io.stderr("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n");
+    return 1;
+  }
+  const full = /^[a-z]+:\/\//.test(url) ? url : `http://${url}`;
+  const file = typeof f.O === "string" ? f.O : full.replace(/^[a-z]+:\/\/[^/]*\/?/, "").split("?")[0].split("/").pop() || "index.html";
+  if (!f.q) io.stderr(`Connecting to ${full.replace(/^[a-z]+:\/\//, "").split("/")[0]}\n`);
+  const res = s.ctx.net.http({ method: "GET", url: full }, s.ctx.pod);
+  if ("error" in res) {
+    const m = /resolve/i.test(res.error) ? `wget: bad address '${full.replace(/^[a-z]+:\/\//, "").split(/[/:]/)[0]}'` : "wget: can't connect to remote host: Connection refused";
+    io.stderr(`${m}\n`);
+    return 1;
+  }
+  if (res.status >= 400) {
+    io.stderr(`wget: server returned error: HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\n`);
+    return 1;
+  }
+  if (file === "-") io.stdout(res.body);
+  else {
+    s.ctx.fs.write(resolvePath(file, s.cwd), res.body);
+    if (!f.q) io.stderr(`saving to '${file}'\n${file.padEnd(20)} 100% |********************************| ${res.body.length}  0:00:00 ETA\n'${file}' saved\n`);
+  }
+  return 0;
+}
+
+function nslookup(args: string[], { s, io }: AppletCall): number {
+  const name = args.find((a) => !a.startsWith("-"));
+  if (!name) { io.stderr("Usage: nslookup [HOST] [SERVER]\n"); return 1; }
+  const ns = s.ctx.pod?.metadata?.namespace ?? "default";
+  const ips = s.ctx.net.resolve(name, ns);
+  io.stdout("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n");
+  if (!ips.length) {
+    io.stdout(`** server can't find ${name}: NXDOMAIN\n\n`);
+    return 1;
+  }
+  const fqdn = name.includes(".svc") || /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name.replace(/\.$/, "") : name.split(".").length === 1 ? `${name}.${ns}.svc.cluster.local` : `${name}.svc.cluster.local`;
+  io.stdout(`Name:\t${fqdn}\n${ips.map((ip) => `Address: ${ip}\n`).join("")}\n`);
+  return 0;
+}
+
+export const STATUS_TEXT: Record<number, string> = {
+  200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+  500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+export const APPLETS: Record<string, Applet> = {
+  true: () => 0,
+  false: () => 1,
+  ":": () => 0,
+  echo(args, { io }) {
+    let newline = true;
+    let esc = false;
+    while (args.length && /^-[neE]+$/.test(args[0])) {
+      if (args[0].includes("n")) newline = false;
+      if (args[0].includes("e")) esc = true;
+      args = args.slice(1);
+    }
+    const text = args.join(" ");
+    io.stdout((esc ? escapes(text) : text) + (newline ? "\n" : ""));
+    return 0;
+  },
+  printf(args, { io }) {
+    if (!args.length) { io.stderr("printf: usage: printf format [arguments]\n"); return 2; }
+    io.stdout(printf(args[0], args.slice(1)));
+    return 0;
+  },
+  sleep(args, { s, io }) {
+    if (!args.length) { io.stderr("sleep: missing operand\n"); return 1; }
+    let ms = 0;
+    for (const a of args) {
+      const v = sleepMs(a);
+      if (v === undefined) { io.stderr(`sleep: invalid number '${a}'\n`); return 1; }
+      ms += v;
+    }
+    s.t.elapsed += ms;
+    if (s.t.elapsed > s.until) {
+      s.t.elapsed = Math.min(s.t.elapsed, s.until);
+      throw new HaltSignal();
+    }
+    return 0;
+  },
+  env(args, call) {
+    const env = environ(call.s);
+    const assigns = args.filter((a) => a.includes("=") && !a.startsWith("-"));
+    for (const a of assigns) env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
+    const cmd = args.slice(args.findIndex((a) => !a.includes("=") && !a.startsWith("-")));
+    if (cmd.length && !cmd[0].includes("=") && args.some((a) => !a.includes("=") && !a.startsWith("-")))
+      return APPLETS[cmd[0]] ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
+    call.io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
+    return 0;
+  },
+  printenv(args, { s, io }) {
+    const env = environ(s);
+    if (!args.length) {
+      io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
+      return 0;
+    }
+    let ok = true;
+    for (const a of args) {
+      if (env[a] === undefined) ok = false;
+      else io.stdout(`${env[a]}\n`);
+    }
+    return ok ? 0 : 1;
+  },
+  date(args, { s, io }) {
+    const fmt = args.find((a) => a.startsWith("+"));
+    io.stdout(`${strftime(fmt ? fmt.slice(1) : "%a %b %e %H:%M:%S %Z %Y", nowOf(s))}\n`);
+    return 0;
+  },
+  hostname(_args, { s, io }) {
+    io.stdout(`${s.ctx.hostname}\n`);
+    return 0;
+  },
+  pwd(_args, { s, io }) {
+    io.stdout(`${s.cwd}\n`);
+    return 0;
+  },
+  whoami(_args, { io }) {
+    io.stdout("root\n");
+    return 0;
+  },
+  id(_args, { io }) {
+    io.stdout("uid=0(root) gid=0(root) groups=0(root)\n");
+    return 0;
+  },
+  uname(args, { s, io }) {
+    io.stdout(args.some((a) => a.includes("a")) ? `Linux ${s.ctx.hostname} 6.8.0-1015-gcp #17-Ubuntu SMP x86_64 GNU/Linux\n` : "Linux\n");
+    return 0;
+  },
+  cat(args, call) {
+    const { data, status } = inputs(args.filter((a) => a !== "-n" && a !== "-A"), call, "cat");
+    for (const [, c] of data) call.io.stdout(c);
+    return status;
+  },
+  ls,
+  grep,
+  head: headTail(false),
+  tail: headTail(true),
+  wc,
+  test: (args, { s }) => (test(args, s) ? 0 : 1),
+  "[": (args, { s, io }) => {
+    if (args[args.length - 1] !== "]") { io.stderr("[: missing ]\n"); return 2; }
+    return test(args.slice(0, -1), s) ? 0 : 1;
+  },
+  mkdir(args, { s }) {
+    for (const a of args.filter((a) => !a.startsWith("-"))) s.ctx.fs.write(`${resolvePath(a, s.cwd)}/.keep`, "");
+    return 0;
+  },
+  sort(args, call) {
+    const { f, rest } = flags(args);
+    const { data, status } = inputs(rest, call, "sort");
+    let all = data.flatMap(([, t]) => lines(t));
+    all.sort(f.n ? (a, b) => (parseFloat(a) || 0) - (parseFloat(b) || 0) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (f.r) all.reverse();
+    if (f.u) all = all.filter((l, i) => i === 0 || l !== all[i - 1]);
+    if (all.length) call.io.stdout(`${all.join("\n")}\n`);
+    return status;
+  },
+  uniq(args, call) {
+    const { f, rest } = flags(args);
+    const { data, status } = inputs(rest, call, "uniq");
+    const out: [string, number][] = [];
+    for (const l of data.flatMap(([, t]) => lines(t))) {
+      if (out.length && out[out.length - 1][0] === l) out[out.length - 1][1]++;
+      else out.push([l, 1]);
+    }
+    call.io.stdout(out.map(([l, n]) => (f.c ? `${String(n).padStart(7)} ${l}\n` : `${l}\n`)).join(""));
+    return status;
+  },
+  seq(args, { io }) {
+    const n = args.map(Number);
+    const [first, step, last] = n.length === 1 ? [1, 1, n[0]] : n.length === 2 ? [n[0], 1, n[1]] : [n[0], n[1], n[2]];
+    const out: number[] = [];
+    for (let i = first; step > 0 ? i <= last : i >= last; i += step) if (out.push(i) > 100_000) break;
+    io.stdout(out.map((x) => `${x}\n`).join(""));
+    return 0;
+  },
+  cut(args, call) {
+    const { f, rest } = flags(args, "dfc");
+    const { data, status } = inputs(rest, call, "cut");
+    const pick = (spec: string, n: number) =>
+      String(spec).split(",").flatMap((r) => {
+        const [a, b] = r.split("-");
+        const lo = Number(a || 1);
+        const hi = r.includes("-") ? Number(b || n) : lo;
+        return Array.from({ length: Math.max(0, Math.min(hi, n) - lo + 1) }, (_, i) => lo + i - 1);
+      });
+    for (const l of data.flatMap(([, t]) => lines(t))) {
+      if (typeof f.c === "string") call.io.stdout(`${pick(f.c, l.length).map((i) => l[i]).join("")}\n`);
+      else {
+        const d = typeof f.d === "string" ? f.d : "\t";
+        const parts = l.split(d);
+        call.io.stdout(`${parts.length === 1 ? l : pick(String(f.f), parts.length).map((i) => parts[i]).join(d)}\n`);
+      }
+    }
+    return status;
+  },
+  tr(args, { io, stdin }) {
+    const del = args[0] === "-d";
+    const expand = (set: string) => set.replace(/(.)-(.)/g, (_, a: string, b: string) => Array.from({ length: b.charCodeAt(0) - a.charCodeAt(0) + 1 }, (_, i) => String.fromCharCode(a.charCodeAt(0) + i)).join("")).replace("[:upper:]", "ABCDEFGHIJKLMNOPQRSTUVWXYZ").replace("[:lower:]", "abcdefghijklmnopqrstuvwxyz");
+    if (del) {
+      const set = expand(args[1] ?? "");
+      io.stdout([...stdin].filter((ch) => !set.includes(ch)).join(""));
+      return 0;
+    }
+    const from = expand(args[0] ?? "");
+    const to = expand(args[1] ?? "");
+    io.stdout([...stdin].map((ch) => (from.includes(ch) ? to[Math.min(from.indexOf(ch), to.length - 1)] ?? ch : ch)).join(""));
+    return 0;
+  },
+  basename(args, { io }) {
+    io.stdout(`${(args[0] ?? "").replace(/\/+$/, "").split("/").pop()}\n`);
+    return 0;
+  },
+  dirname(args, { io }) {
+    const p = (args[0] ?? "").replace(/\/+$/, "");
+    io.stdout(`${p.includes("/") ? p.slice(0, p.lastIndexOf("/")) || "/" : "."}\n`);
+    return 0;
+  },
+  rm(args, { s, io }) {
+    const { f, rest } = flags(args);
+    let status = 0;
+    for (const a of rest) {
+      const p = resolvePath(a, s.cwd);
+      if (s.ctx.fs.isDir(p) && !f.r) { io.stderr(`rm: '${a}' is a directory\n`); status = 1; continue; }
+      if (!s.ctx.fs.remove?.(p) && !f.f && !s.ctx.fs.isDir(p)) { io.stderr(`rm: can't remove '${a}': No such file or directory\n`); status = 1; }
+    }
+    return status;
+  },
+  touch(args, { s }) {
+    for (const a of args) { const p = resolvePath(a, s.cwd); if (s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, ""); }
+    return 0;
+  },
+  ps(_args, { s, io }) {
+    const c = s.ctx.container;
+    const cmd = [...(c?.command ?? []), ...(c?.args ?? [])].join(" ") || "sh";
+    io.stdout(`PID   USER     TIME  COMMAND\n    1 root      0:00 ${cmd}\n   ${String(7).padStart(2)} root      0:00 ps\n`);
+    return 0;
+  },
+  curl,
+  wget,
+  nslookup,
+};

@@ -1,0 +1,175 @@
+// A container as its process sees it: the environment the kubelet builds, the filesystem, and its
+// program (the command/args through the interpreter, or the image's own server) on a virtual clock.
+import type { Obj } from "../resources/types";
+import { imageBehaviour, type ImageBehaviour } from "../nodes/images";
+import { clusterNetwork, type ClusterReader } from "../nodes/network";
+import { podFS } from "../nodes/fs";
+import { hasCommand } from "./interp";
+import { runProgram, type ProgramRun } from "./index";
+import type { ShellContext } from "./types";
+
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const b64 = (s: string) => {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(s), (c) => c.charCodeAt(0)));
+  } catch {
+    return "";
+  }
+};
+
+/** The hostname of a pod's containers (spec.hostname, else the pod name). */
+export const podHostname = (pod: Obj) => pod.spec?.hostname ?? pod.metadata?.name ?? "localhost";
+
+/** envvars.FromServices: <NAME>_SERVICE_HOST/PORT and the Docker-link variables. */
+export function serviceEnv(services: Obj[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === "None") continue;
+    const name = svc.metadata.name.toUpperCase().replace(/-/g, "_");
+    const ports: Obj[] = svc.spec?.ports ?? [];
+    if (!ports.length) continue;
+    env[`${name}_SERVICE_HOST`] = ip;
+    env[`${name}_SERVICE_PORT`] = String(ports[0].port);
+    for (const p of ports) if (p.name) env[`${name}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, "_")}`] = String(p.port);
+    const first = ports[0];
+    const proto = (first.protocol ?? "TCP").toLowerCase();
+    env[`${name}_PORT`] = `${proto}://${ip}:${first.port}`;
+    for (const p of ports) {
+      const pr = (p.protocol ?? "TCP").toLowerCase();
+      const prefix = `${name}_PORT_${p.port}_${pr.toUpperCase()}`;
+      env[prefix] = `${pr}://${ip}:${p.port}`;
+      env[`${prefix}_PROTO`] = pr;
+      env[`${prefix}_PORT`] = String(p.port);
+      env[`${prefix}_ADDR`] = ip;
+    }
+  }
+  return env;
+}
+
+/** fieldpath.ExtractFieldPathAsString for the downward API. */
+export function podField(pod: Obj, path: string): string | undefined {
+  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+  if (m) return pod.metadata?.[m[1]]?.[m[2]];
+  switch (path) {
+    case "metadata.name": return pod.metadata?.name;
+    case "metadata.namespace": return pod.metadata?.namespace;
+    case "metadata.uid": return pod.metadata?.uid;
+    case "metadata.labels": return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
+    case "metadata.annotations": return Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
+    case "spec.nodeName": return pod.spec?.nodeName;
+    case "spec.serviceAccountName": return pod.spec?.serviceAccountName;
+    case "status.hostIP": return pod.status?.hostIP;
+    case "status.hostIPs": return (pod.status?.hostIPs ?? []).map((i: Obj) => i.ip).join(",");
+    case "status.podIP": return pod.status?.podIP;
+    case "status.podIPs": return (pod.status?.podIPs ?? []).map((i: Obj) => i.ip).join(",");
+  }
+  return undefined;
+}
+
+/** Quantity → number (cores for cpu, bytes otherwise). */
+function quantity(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(q));
+  if (!m) return 0;
+  const mult: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+  return Number(m[1]) * (mult[m[2]] ?? 1);
+}
+
+/** resourceFieldRef: the limit (or request), defaulting to the node's allocatable; divided and rounded up. */
+export function resourceField(c: Obj, ref: Obj, node?: Obj): string {
+  const [kind, res] = String(ref.resource).split(".");
+  const value = c.resources?.[kind]?.[res] ?? (kind === "limits" ? node?.status?.allocatable?.[res] : undefined) ?? (res === "cpu" ? (kind === "limits" ? "2" : "0") : "0");
+  const divisor = quantity(ref.divisor ?? (res === "cpu" ? "1" : "1")) || 1;
+  return String(Math.ceil(quantity(value) / divisor));
+}
+
+/** The environment of a container, as the kubelet and the image set it (order as `env` prints it). */
+export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image)): Record<string, string> {
+  const ns = pod.metadata?.namespace ?? "default";
+  const env: Record<string, string> = { PATH, HOSTNAME: podHostname(pod), ...(behaviour.env ?? {}) };
+  const own: Record<string, string> = {};
+  for (const from of (c.envFrom ?? []) as Obj[]) {
+    const src = from.configMapRef ? reader?.get("configmaps", ns, from.configMapRef.name) : from.secretRef ? reader?.get("secrets", ns, from.secretRef.name) : undefined;
+    const data: Record<string, string> = from.configMapRef ? src?.data ?? {} : Object.fromEntries(Object.entries(src?.data ?? {}).map(([k, v]) => [k, b64(String(v))]));
+    for (const [k, v] of Object.entries(data)) own[`${from.prefix ?? ""}${k}`] = v;
+  }
+  for (const e of (c.env ?? []) as Obj[]) {
+    let v: string | undefined = e.value;
+    if (v !== undefined) v = v.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === "$$" ? "$" : (own[name] ?? m)));
+    const vf = e.valueFrom;
+    if (vf?.fieldRef) v = podField(pod, vf.fieldRef.fieldPath);
+    else if (vf?.resourceFieldRef) v = resourceField(c, vf.resourceFieldRef, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined);
+    else if (vf?.configMapKeyRef) v = reader?.get("configmaps", ns, vf.configMapKeyRef.name)?.data?.[vf.configMapKeyRef.key];
+    else if (vf?.secretKeyRef) {
+      const raw = reader?.get("secrets", ns, vf.secretKeyRef.name)?.data?.[vf.secretKeyRef.key];
+      v = raw === undefined ? undefined : b64(raw);
+    }
+    if (v !== undefined) own[e.name] = v;
+  }
+  Object.assign(env, own);
+  if (reader) {
+    const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns);
+    const kubernetes = reader.get("services", "default", "kubernetes");
+    const svcEnv = serviceEnv([...services.filter((s) => !(ns === "default" && s.metadata.name === "kubernetes")), ...(kubernetes ? [kubernetes] : [])]);
+    for (const [k, v] of Object.entries(svcEnv)) if (!(k in own)) env[k] = v;
+  }
+  env.HOME ??= "/root";
+  return env;
+}
+
+/** The argv a container runs (Docker semantics) and whether it is the image's own server process. */
+export function containerArgv(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): { argv: string[]; own: boolean } {
+  const argv = [...(c.command ?? behaviour.entrypoint), ...(c.args ?? (c.command ? [] : behaviour.cmd))];
+  const own = !c.command && (!c.args || behaviour.kind === "nginx" || behaviour.kind === "redis" || behaviour.kind === "postgres" || behaviour.kind === "mysql");
+  return { argv, own };
+}
+
+/** A ShellContext for a container of a pod (exec, probes, the container's own program). */
+export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1]): ShellContext {
+  const behaviour = imageBehaviour(c.image);
+  const env = containerEnv(pod, c, reader, behaviour);
+  return {
+    env,
+    cwd: c.workingDir ?? "/",
+    hostname: podHostname(pod),
+    fs: podFS(pod, c, reader, behaviour.files),
+    net: reader ? clusterNetwork(reader, logs, now) : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
+    now: () => now,
+    pod,
+    container: c,
+  };
+}
+
+/** How far ahead a container's program is simulated: longer than any session lives. */
+export const PROGRAM_HORIZON = 6 * 3600_000;
+
+const cache = new Map<string, ProgramRun>();
+
+/**
+ * The run of a container's program that started at `startedAt`: its output lines and, if it ends
+ * within the horizon, its exit. Computed once per start (cached in memory; recomputed after an eviction).
+ */
+export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: ClusterReader): ProgramRun {
+  const key = `${pod.metadata?.uid}/${c.name}/${startedAt}/${c.image}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const behaviour = imageBehaviour(c.image);
+  const { argv, own } = containerArgv(c, behaviour);
+  let run: ProgramRun;
+  if (own && behaviour.startup) {
+    const env = containerEnv(pod, c, reader, behaviour);
+    const out = behaviour.startup({ start: startedAt, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
+    run = {
+      lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
+      exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,
+    };
+  } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
+    run = runProgram(argv, containerContext(pod, c, reader, startedAt), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
+  } else {
+    run = { lines: [] }; // a server or a binary of its own: runs, says nothing
+  }
+  if (cache.size > 500) cache.delete(cache.keys().next().value!);
+  cache.set(key, run);
+  return run;
+}
