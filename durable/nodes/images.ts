@@ -405,7 +405,9 @@ const FAMILIES: Family[] = [
   },
 ];
 
-const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "sh" };
+// Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
+// bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.
+const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "bash" };
 
 /**
  * Official (docker.io/library) repositories that exist besides the catalogue's: any other

@@ -66,3 +66,33 @@ test("kubectl -s <server> with a token, as in the tutorial's master address", ()
 test("version shows a v1.33 server", () => {
   assert.match(s.k("version"), /Server Version: v1\.33\.\d+/);
 });
+
+test("tutorial 000: the myapp pod, exec bash + curl localhost:80, port-forward 8081:80", async () => {
+  const myapp = s.file(
+    "myapp-pod.yaml",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: myapp\nspec:\n  containers:\n  - name: myapp\n    image: username/myapp:0.0.1\n    ports:\n    - containerPort: 80\n      protocol: TCP\n",
+  );
+  assert.equal(s.k(`create -f ${myapp}`).trim(), "pod/myapp created");
+  s.k("wait --for=condition=Ready pod/myapp --timeout=60s");
+  const inside = s.kubectl(["exec", "-i", "myapp", "--", "bash"], { input: "curl localhost:80\nhostname\nexit\n" });
+  assert.equal(inside.code, 0, inside.out);
+  assert.match(inside.stdout, /myapp:0\.0\.1/);
+  assert.match(inside.stdout, /^myapp$/m);
+  const { spawn } = await import("node:child_process");
+  const { KUBECTL } = await import("./lib/harness.mjs");
+  // ":80" lets kubectl pick a free local port (the tutorial's 8081 may be taken on a test machine).
+  const pf = spawn(KUBECTL.default, ["port-forward", "pod/myapp", ":80"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath } });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      pf.stdout.on("data", (d) => {
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(String(d));
+        if (m) resolve(m[1]);
+      });
+      pf.on("exit", () => reject(new Error("port-forward exited")));
+    });
+    const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    assert.match(body, /myapp:0\.0\.1/);
+  } finally {
+    pf.kill();
+  }
+});
