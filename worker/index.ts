@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { expireSession } from "./auth";
-import { clusters } from "./clusters";
+import { clusters, forwardByToken } from "./clusters";
 import type { AppEnv, Env } from "./env";
 import { overdueSessions } from "./registry";
 import { sessions } from "./sessions";
@@ -19,6 +19,7 @@ app.get("/healthz", (c) => c.text("ok"));
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/clusters", clusters);
+for (const path of ["/api", "/api/v1", "/api/v1/*", "/apis", "/apis/*", "/version", "/openapi/*"]) app.all(path, forwardByToken);
 
 app.notFound(() => notFound());
 app.onError((err) => {

@@ -178,6 +178,8 @@ test("explain, api-resources, version, cluster-info", () => {
   assert.match(res, /pods\s+po\s+v1\s+true\s+Pod/);
   assert.match(res, /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
   assert.match(s.k("version"), /Server Version: v1\.33\.\d+/);
+  // --raw drops the kubeconfig server's path: bare Kubernetes paths are served for the token's session.
+  assert.equal(JSON.parse(s.k("get --raw /api/v1/namespaces/default/services/kubernetes")).spec.clusterIP, "10.96.0.1");
 });
 
 test("a second session's token is refused on the first session's cluster", async () => {
