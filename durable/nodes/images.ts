@@ -112,7 +112,8 @@ export interface ImageBehaviour {
   files?: Record<string, string>;
 }
 
-const NGINX_INDEX = `<!DOCTYPE html>
+/** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
+export const NGINX_INDEX = `<!DOCTYPE html>
 <html>
 <head>
 <title>Welcome to nginx!</title>

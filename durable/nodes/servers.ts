@@ -3,7 +3,7 @@
 // server on declared containerPorts, and the non-HTTP servers (redis, postgres, mysql) that make an
 // HTTP client fail the way a real one does.
 import type { Obj } from "../resources/types";
-import { imageBehaviour } from "./images";
+import { imageBehaviour, NGINX_INDEX } from "./images";
 import { podFS, type FSReader } from "./fs";
 
 export interface HttpRequest {
@@ -95,31 +95,8 @@ export function listener(pod: Obj, port: number): Obj | undefined {
 
 // ---- texts ------------------------------------------------------------------------------------
 
-/** nginx's /usr/share/nginx/html/index.html (615 bytes). */
-export const NGINX_WELCOME = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`;
+/** nginx's welcome page is the image's index.html (see the catalogue). */
+export const NGINX_WELCOME = NGINX_INDEX;
 
 export const HTTPD_IT_WORKS = "<html><body><h1>It works!</h1></body></html>\n";
 
