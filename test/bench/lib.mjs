@@ -1,15 +1,8 @@
 // Shared bits of the benchmarks: the e2e harness, timing, percentiles and plain-text tables.
 import { performance } from "node:perf_hooks";
 import { createServer } from "node:net";
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Server, request } from "../e2e/lib/harness.mjs";
 export { Server, request };
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Milliseconds taken by an async call, with its result. */
 export async function timed(fn) {
@@ -63,33 +56,5 @@ export async function freePort() {
 /** True when the module at `url` is the script node was started with. */
 export const isMain = (url) => process.argv[1] && new URL(url).pathname === process.argv[1];
 
-/**
- * Like Server.start() of the e2e harness, but passing extra arguments to `wrangler dev` (e.g.
- * `--inspector-port`), which Server.start() has no way to do. The returned object is a harness Server.
- */
-export async function startServer(wranglerArgs = [], extraEnv = {}) {
-  if (!wranglerArgs.length) return Server.start(extraEnv);
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "kubeplay-bench-"));
-  const child = spawn(process.execPath, [join(root, "scripts", "start.mjs"), ...wranglerArgs], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "off", ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const logs = [];
-  child.stdout.on("data", (d) => logs.push(d.toString()));
-  child.stderr.on("data", (d) => logs.push(d.toString()));
-  const server = new Server(port, child, stateDir, logs);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${logs.join("")}`);
-    const res = await request(`${server.origin}/healthz`).catch(() => undefined);
-    if (res?.status === 200) return server;
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`server did not start in time:\n${logs.join("")}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The e2e harness's server, with extra arguments for `wrangler dev` (e.g. `--inspector-port`). */
+export const startServer = (wranglerArgs = [], extraEnv = {}) => Server.start(extraEnv, wranglerArgs);

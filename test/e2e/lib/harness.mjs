@@ -59,11 +59,12 @@ export class Server {
     this.origin = `https://127.0.0.1:${port}`;
   }
 
-  /** Start `npm start` on a free port; resolves when /healthz answers. */
-  static async start(extraEnv = {}) {
+  /** Start `npm start` on a free port (extra arguments go to `wrangler dev`, e.g. --inspector-port);
+   *  resolves when /healthz answers. */
+  static async start(extraEnv = {}, wranglerArgs = []) {
     const port = await freePort();
     const stateDir = mkdtempSync(join(tmpdir(), "kubeplay-e2e-"));
-    const child = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
+    const child = spawn(process.execPath, [join(root, "scripts", "start.mjs"), ...wranglerArgs], {
       cwd: root,
       env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "off", ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
