@@ -15,6 +15,7 @@ import {
   layoutContainerCells,
   nonNegativeFields,
   validateSelectorAndTemplate,
+  keepStatusBumpGeneration,
 } from "./podtemplate";
 
 /** getIntOrPercentValue: 25 for "25%", the number itself for an int. */
@@ -168,12 +169,9 @@ const deployments: ResourceDef = {
   },
 
   // Spec and annotation changes bump the generation (annotations are copied to the ReplicaSets).
-  prepareForUpdate(d, old) {
-    d.status = old.status;
-    d.metadata.generation = old.metadata?.generation ?? 1;
-    if (!deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations ?? {}, old.metadata?.annotations ?? {}))
-      d.metadata.generation++;
-  },
+  // Deployments also move generation on annotation changes (the deprecated rollback annotation).
+  prepareForUpdate: (d, old) =>
+    keepStatusBumpGeneration(d, old, !deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations ?? {}, old.metadata?.annotations ?? {})),
 
   validate: validateSpec,
   validateUpdate: (d, old) => [...validateSpec(d), ...immutableSelector(d, old)],

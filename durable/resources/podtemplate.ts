@@ -34,6 +34,16 @@ export function stableStringify(v: unknown): string {
 
 export const deepEqual = (a: unknown, b: unknown): boolean => stableStringify(a) === stableStringify(b);
 
+/**
+ * The update strategy the workload kinds share (ReplicaSet, ReplicationController, DaemonSet,
+ * Deployment): status belongs to the controller and is kept, and generation moves on when the spec
+ * changed (or whatever `changed` says).
+ */
+export function keepStatusBumpGeneration(obj: Obj, old: Obj, changed = !deepEqual(obj.spec, old.spec)): void {
+  obj.status = old.status;
+  obj.metadata.generation = (old.metadata?.generation ?? 1) + (changed ? 1 : 0);
+}
+
 export const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
 const isEmpty = (m: unknown): boolean => m == null || Object.keys(m as object).length === 0;

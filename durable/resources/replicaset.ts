@@ -4,7 +4,6 @@ import type { FieldError, Obj, ResourceDef } from "./types";
 import { age, ageColumn, nameColumn } from "./printers";
 import {
   containersColumn,
-  deepEqual,
   defaultPodTemplate,
   formatLabelSelector,
   imagesColumn,
@@ -12,6 +11,7 @@ import {
   layoutContainerCells,
   nonNegativeFields,
   validateSelectorAndTemplate,
+  keepStatusBumpGeneration,
 } from "./podtemplate";
 import { validateReplicaStatus } from "./replicationcontroller";
 
@@ -95,11 +95,7 @@ const replicasets: ResourceDef = {
     rs.metadata.generation = 1;
   },
 
-  prepareForUpdate(rs, old) {
-    rs.status = old.status;
-    rs.metadata.generation = old.metadata?.generation ?? 1;
-    if (!deepEqual(rs.spec, old.spec)) rs.metadata.generation++;
-  },
+  prepareForUpdate: (obj, old) => keepStatusBumpGeneration(obj, old),
 
   validate: validateSpec,
   validateUpdate: (rs, old) => [...validateSpec(rs), ...immutableSelector(rs, old)],

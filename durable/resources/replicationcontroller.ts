@@ -6,13 +6,13 @@ import { age, ageColumn, formatLabels, nameColumn } from "./printers";
 import { invalid, required } from "./validation";
 import {
   containersColumn,
-  deepEqual,
   defaultPodTemplate,
   imagesColumn,
   layoutContainerCells,
   mapSelectorMatches,
   nonNegativeFields,
   validateReplicaTemplate,
+  keepStatusBumpGeneration,
 } from "./podtemplate";
 
 const RC_DOC = "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller";
@@ -120,11 +120,7 @@ const replicationcontrollers: ResourceDef = {
     rc.metadata.generation = 1;
   },
 
-  prepareForUpdate(rc, old) {
-    rc.status = old.status;
-    rc.metadata.generation = old.metadata?.generation ?? 1;
-    if (!deepEqual(rc.spec, old.spec)) rc.metadata.generation++;
-  },
+  prepareForUpdate: (obj, old) => keepStatusBumpGeneration(obj, old),
 
   validate: validateSpec,
   validateUpdate: validateSpec,

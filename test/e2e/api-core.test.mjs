@@ -4,22 +4,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { Server, eventually, KUBECTL } from "./lib/harness.mjs";
+import { MYAPP_POD as MYAPP } from "./lib/manifests.mjs";
 
 let server;
 let s; // the main session
 
-const MYAPP = `apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp
-spec:
-  containers:
-  - name: myapp
-    image: username/myapp:0.0.1
-    ports:
-    - containerPort: 80
-      protocol: TCP
-`;
 
 const deployment = (image, replicas = 2, extraEnv = "") => `apiVersion: apps/v1
 kind: Deployment

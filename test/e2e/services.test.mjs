@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Server, eventually } from "./lib/harness.mjs";
+import { NGINX_RC } from "./lib/manifests.mjs";
 
 let server;
 let s;
@@ -18,25 +19,6 @@ after(async () => {
   await server?.stop();
 });
 
-const NGINX_RC = `apiVersion: v1 
-kind: ReplicationController 
-metadata: 
-  name: nginx-controller 
-spec: 
-  replicas: 2 
-  selector: 
-    name: nginx 
-  template: 
-    metadata: 
-      labels: 
-        name: nginx 
-    spec: 
-      containers: 
-        - name: nginx
-          image: nginx
-          ports: 
-            - containerPort: 80
-`;
 
 const NGINX_SVC = `apiVersion: v1 
 kind: Service 

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Server } from "./lib/harness.mjs";
+import { MYAPP_POD } from "./lib/manifests.mjs";
 
 let server;
 let s;
@@ -68,10 +69,7 @@ test("version shows a v1.33 server", () => {
 });
 
 test("tutorial 000: the myapp pod, exec bash + curl localhost:80, port-forward 8081:80", async () => {
-  const myapp = s.file(
-    "myapp-pod.yaml",
-    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: myapp\nspec:\n  containers:\n  - name: myapp\n    image: username/myapp:0.0.1\n    ports:\n    - containerPort: 80\n      protocol: TCP\n",
-  );
+  const myapp = s.file("myapp-pod.yaml", MYAPP_POD);
   assert.equal(s.k(`create -f ${myapp}`).trim(), "pod/myapp created");
   s.k("wait --for=condition=Ready pod/myapp --timeout=60s");
   const inside = s.kubectl(["exec", "-i", "myapp", "--", "bash"], { input: "curl localhost:80\nhostname\nexit\n" });

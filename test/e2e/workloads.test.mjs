@@ -4,30 +4,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Server, eventually } from "./lib/harness.mjs";
+import { NGINX_RC } from "./lib/manifests.mjs";
 
 let server;
 let s; // instant clock
 let slow; // realistic clock, to watch a rollout progress
 
-const NGINX_RC = `apiVersion: v1 
-kind: ReplicationController 
-metadata: 
-  name: nginx-controller 
-spec: 
-  replicas: 2 
-  selector: 
-    name: nginx 
-  template: 
-    metadata: 
-      labels: 
-        name: nginx 
-    spec: 
-      containers: 
-        - name: nginx
-          image: nginx
-          ports: 
-            - containerPort: 80
-`;
 
 const DAEMONSET = `apiVersion: apps/v1
 kind: DaemonSet
