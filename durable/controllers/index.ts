@@ -12,5 +12,6 @@ import { garbageCollector } from "./garbagecollector";
 import { scheduler } from "../scheduler";
 import { kubelet } from "../nodes/kubelet";
 import { nodeLifecycle } from "./nodelifecycle";
+import { eventTTL } from "./eventttl";
 
-export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher];
+export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];
