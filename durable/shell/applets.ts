@@ -263,11 +263,17 @@ function curl(args: string[], { s, io }: AppletCall): number {
   if (typeof f.d === "string") headers["content-type"] = "application/x-www-form-urlencoded";
   if (typeof f.H === "string" && f.H.includes(":")) headers[f.H.slice(0, f.H.indexOf(":")).trim().toLowerCase()] = f.H.slice(f.H.indexOf(":") + 1).trim();
   const res = s.ctx.net.http({ method, url: full, body: typeof f.d === "string" ? f.d : undefined, headers }, s.ctx.pod);
+  // The progress meter goes to stderr unless the body goes to a terminal (so `kubectl exec pod -- curl …` shows it).
+  const toStdout = typeof f.o !== "string" || f.o === "-";
+  const meter = !f.s && !(io.tty && toStdout);
+  if (meter) io.stderr(`${PROGRESS_HEAD}${progressLine(0, 0)}`);
   if ("error" in res) {
     const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
-    if (!f.s || f.S) io.stderr(`curl: (${code}) ${res.error}\n`);
+    if (!f.s || f.S) io.stderr(`${meter ? "\n" : ""}curl: (${code}) ${res.error}\n`);
     return code;
   }
+  const size = method === "HEAD" ? 0 : new TextEncoder().encode(res.body).length;
+  if (meter) io.stderr(`${progressLine(size, 1000 * size)}\n`);
   if (f.f && res.status >= 400) {
     if (!f.s || f.S) io.stderr(`curl: (22) The requested URL returned error: ${res.status}\n`);
     return 22;
@@ -277,6 +283,22 @@ function curl(args: string[], { s, io }: AppletCall): number {
   if (typeof f.o === "string" && f.o !== "-") s.ctx.fs.write(resolvePath(f.o, s.cwd), body);
   else io.stdout(body);
   return 0;
+}
+
+const PROGRESS_HEAD = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
+
+/** curl's max5data: a byte count or rate in five columns ("  615", " 600k", " 1.2M"). */
+function max5(n: number): string {
+  if (n < 100_000) return String(n).padStart(5);
+  if (n < 10_000 * 1024) return `${String(Math.floor(n / 1024)).padStart(4)}k`;
+  if (n < 100 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1).padStart(4)}M`;
+  return `${String(Math.floor(n / 1024 / 1024)).padStart(4)}M`;
+}
+
+/** One refresh of curl's progress meter ("\r%3d %s  %3d %s  %3d %s  %s  %s %s %s %s %s" in progress.c) (a finished transfer of `size` bytes at `rate` bytes/s). */
+function progressLine(size: number, rate: number): string {
+  const pct = size ? 100 : 0;
+  return `\r${String(pct).padStart(3)} ${max5(size)}  ${String(pct).padStart(3)} ${max5(size)}    0     0  ${max5(rate)}      0 --:--:-- --:--:-- --:--:-- ${max5(rate)}`;
 }
 
 /** The curl a container ships (Ubuntu 24.04's; curlimages/curl and Alpine are newer 8.x). */

@@ -285,6 +285,10 @@ test("pod to pod by IP, and kubectl 1.30 exec", () => {
   const r = s.kubectl(["exec", "client", "--", "curl", "-s", `${podIP}:80`], { version: "1.30" });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
+  // Without -s and without a terminal, curl draws its progress meter on stderr.
+  const meter = ex("client", "curl", `${podIP}`);
+  assert.equal(meter.code, 0);
+  assert.match(meter.stderr, /^  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n {33}Dload  Upload   Total   Spent    Left  Speed\n(\r.*)?\r100   615  100   615    0     0 .* --:--:-- --:--:-- --:--:-- .*\n$/);
   const refused = ex("client", "curl", "-sS", `${podIP}:8080`);
   assert.equal(refused.code, 7);
   assert.match(refused.stderr, new RegExp(`^curl: \\(7\\) Failed to connect to ${podIP.replace(/\./g, "\\.")} port 8080 after \\d+ ms: Couldn't connect to server\\n`));

@@ -215,7 +215,7 @@ describe("the network tools a learner types in a pod (busybox/curl)", () => {
   it("curl: exit codes and messages name the host as typed", () => {
     expect(run("curl -sS empty")).toEqual({ out: "", err: "curl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n", code: 7 });
     expect(run("curl -s empty")).toEqual({ out: "", err: "", code: 7 });
-    expect(run("curl nope.other")).toMatchObject({ err: "curl: (6) Could not resolve host: nope.other\n", code: 6 });
+    expect(run("curl -sS nope.other")).toMatchObject({ err: "curl: (6) Could not resolve host: nope.other\n", code: 6 });
     expect(run("curl -s -H 'X-Trace: 1' echo:8080")).toMatchObject({ code: 0, out: expect.stringContaining("\taccept=*/*\n\thost=echo:8080\n\tuser-agent=curl/8.5.0\n\tx-trace=1\n") });
   });
 
@@ -223,5 +223,28 @@ describe("the network tools a learner types in a pod (busybox/curl)", () => {
     const who = pod("who", "10.244.1.30", "traefik/whoami");
     const r = serve({ method: "GET", path: "/a?b=1", headers: { host: "who", "user-agent": "curl/8.5.0", accept: "*/*", "x-b": "2", "content-type": "t" } }, 80, { pod: who, container: who.spec.containers[0], remoteAddr: "10.244.1.20", now: NOW }) as Obj;
     expect(r.body).toMatch(/^Hostname: who\nIP: 127\.0\.0\.1\nIP: ::1\nIP: 10\.244\.1\.30\nRemoteAddr: 10\.244\.1\.20:\d+\nGET \/a\?b=1 HTTP\/1\.1\r\nHost: who\r\nUser-Agent: curl\/8\.5\.0\r\nAccept: \*\/\*\r\nContent-Type: t\r\nX-B: 2\r\n\r\n$/);
+  });
+});
+
+describe("curl's progress meter", () => {
+  const ctx = () => ({ env: {}, cwd: "/", hostname: "c", now: () => NOW, fs: new MemoryFS({}), net: clusterNetwork(cluster(), undefined, NOW) });
+  const run = (script: string, tty: boolean) => {
+    let out = "";
+    let err = "";
+    const code = runCommand(["sh", "-c", script], ctx(), { stdout: (s) => void (out += s), stderr: (s) => void (err += s), tty });
+    return { out, err, code };
+  };
+  const HEAD = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
+  const ZERO = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0";
+  it("is on stderr when stdout is not a terminal, with the bytes received", () => {
+    const r = run("curl web", false);
+    expect(r.out).toBe(NGINX_WELCOME);
+    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   600k      0 --:--:-- --:--:-- --:--:--  600k\n`);
+    expect(run("curl empty", false)).toMatchObject({ err: `${HEAD}${ZERO}\ncurl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n`, code: 7 });
+  });
+  it("is not shown on a terminal, nor with -s", () => {
+    expect(run("curl web", true).err).toBe("");
+    expect(run("curl -s web", false).err).toBe("");
+    expect(run("curl -o /tmp/x web", true).err).toContain("100   615");
   });
 });

@@ -58,7 +58,7 @@ describe("sh -c", () => {
 
   it("curl through the network (nslookup: network.test.ts)", () => {
     expect(sh(`curl -s web`).out).toBe("Hello World!\n");
-    expect(sh(`curl nope`)).toMatchObject({ err: "curl: (6) Could not resolve host: nope\n", code: 6 });
+    expect(sh(`curl -sS nope`)).toMatchObject({ err: "curl: (6) Could not resolve host: nope\n", code: 6 });
   });
 
   it("reports syntax errors", () => {
