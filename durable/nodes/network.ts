@@ -4,12 +4,17 @@
 import type { Obj } from "../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
 
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | { error: string; /** curl's exit code */ code?: number };
+/** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
+export type NetError = { error: string; code?: number; ip?: string };
+export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
 export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
-export type ConnectResult = Connected | { error: string; code?: number };
+export type ConnectResult = Connected | NetError;
 
 export interface Network {
+  /** Addresses of a name as a pod's resolver finds them (search path, ndots:5; a trailing dot is absolute). */
   resolve(name: string, fromNamespace: string): string[];
+  /** The PTR name CoreDNS gives an address, if any. */
+  reverse?(ip: string): string | undefined;
   http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult;
   connect(host: string, port: number, from?: Obj): ConnectResult;
 }
@@ -27,10 +32,11 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const roundRobin = new Map<string, number>();
 const affinity = new Map<string, { ip: string; until: number }>();
 
-// curl's messages (curl 8: every failed connect says "Couldn't connect to server").
-export const refused = (ip: string, port: number) => ({ error: `Failed to connect to ${ip} port ${port} after 0 ms: Couldn't connect to server`, code: 7 });
-const timedOut = (ip: string, port: number) => ({ error: `Failed to connect to ${ip} port ${port} after 134012 ms: Couldn't connect to server`, code: 28 });
-const unresolved = (host: string) => ({ error: `Could not resolve host: ${host}`, code: 6 });
+// curl's messages, naming the host as the user typed it (curl 8: every failed connect says "Couldn't
+// connect to server"); a dropped SYN gives up after the kernel's ~130 s of retransmissions.
+export const refused = (host: string, port: number, ip = host): NetError => ({ error: `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`, code: 7, ip });
+const timedOut = (host: string, port: number, ip = host): NetError => ({ error: `Failed to connect to ${host} port ${port} after 134012 ms: Couldn't connect to server`, code: 28, ip });
+const unresolved = (host: string): NetError => ({ error: `Could not resolve host: ${host}`, code: 6 });
 
 const nodeIP = (node: Obj): string | undefined => ((node.status?.addresses ?? []) as Obj[]).find((a) => a.type === "InternalIP")?.address;
 const isLive = (pod: Obj) => !!pod.status?.podIP && pod.status.phase !== "Succeeded" && pod.status.phase !== "Failed";
@@ -112,9 +118,11 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   }
 
   function resolve(name: string, fromNamespace: string): string[] {
+    const absolute = name.endsWith(".");
     name = name.toLowerCase().replace(/\.$/, "");
     if (IPV4.test(name)) return [name];
     if (name === "localhost") return ["127.0.0.1"];
+    if (absolute) return lookupFQDN(name) ?? [];
     // resolv.conf: search <ns>.svc.cluster.local svc.cluster.local cluster.local, options ndots:5.
     const search = [`${fromNamespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
     const candidates = name.split(".").length - 1 < 5 ? [...search.map((s) => `${name}.${s}`), name] : [name, ...search.map((s) => `${name}.${s}`)];
@@ -132,19 +140,22 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return bridgeIP(node);
   }
 
+  /** Where the client dialled: the host as typed, its address and port (what error messages name). */
+  type Dialled = { host: string; ip: string; port: number };
+
   /** A backend pod's listener on port, or refused at the address the client dialled. */
-  function reach(pod: Obj | undefined, port: number, dialled: string, dialledPort: number): ConnectResult {
+  function reach(pod: Obj | undefined, port: number, d: Dialled): ConnectResult {
     const container = pod && isLive(pod) ? listener(pod, port) : undefined;
-    if (!pod || !container) return refused(dialled, dialledPort);
+    if (!pod || !container) return refused(d.host, d.port, d.ip);
     return { ok: true, ip: pod.status.podIP, pod, port, container };
   }
 
-  function viaService(svc: Obj, svcPort: Obj, ip: string, port: number, from?: Obj): ConnectResult {
+  function viaService(svc: Obj, svcPort: Obj, d: Dialled, from?: Obj): ConnectResult {
     const eps = readyEndpoints(client, svc, svcPort);
-    if (!eps.length) return refused(ip, port); // kube-proxy's REJECT rule
+    if (!eps.length) return refused(d.host, d.port, d.ip); // kube-proxy's REJECT rule
     const ep = pickEndpoint(svc, svcPort, eps, clientIP(from), now);
     const pod = ep.targetRef?.kind === "Pod" ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace) : podAt(ep.ip, ep.port);
-    return reach(pod, ep.port, ip, port);
+    return reach(pod, ep.port, d);
   }
 
   /** The pod at an IP; for a node IP, the host-network pod listening on port. */
@@ -156,23 +167,25 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   function connect(host: string, port: number, from?: Obj): ConnectResult {
     const ip = resolve(host, from?.metadata?.namespace ?? "default")[0];
     if (!ip) return unresolved(host);
-    if (ip === "127.0.0.1") return from ? reach(from, port, ip, port) : refused(ip, port);
+    const d: Dialled = { host, ip, port };
+    if (ip === "127.0.0.1") return from ? reach(from, port, d) : refused(host, port, ip);
     for (const svc of world().services) {
       if (!clusterIPs(svc).includes(ip)) continue;
       const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
-      return sp ? viaService(svc, sp, ip, port, from) : timedOut(ip, port);
+      // kube-proxy (iptables mode) has no rule for a port the Service lacks: the SYN goes nowhere.
+      return sp ? viaService(svc, sp, d, from) : timedOut(host, port, ip);
     }
     const node = world().nodes.find((n) => nodeIP(n) === ip);
     if (node) {
       for (const svc of world().services) {
         const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.nodePort === port && (p.protocol ?? "TCP") === "TCP");
-        if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, ip, port, from);
+        if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
       }
-      return reach(podAt(ip, port), port, ip, port);
+      return reach(podAt(ip, port), port, d);
     }
     const pod = podAt(ip, port);
-    if (pod) return reach(pod, port, ip, port);
-    return timedOut(ip, port);
+    if (pod) return reach(pod, port, d);
+    return timedOut(host, port, ip);
   }
 
   function http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult {
@@ -190,7 +203,8 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (!("ok" in conn)) return conn;
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
     if (https && !isApiserver) return { error: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number", code: 35 };
-    const headers: Record<string, string> = { host: url.host, "user-agent": "curl/8.5.0", accept: "*/*" };
+    // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
+    const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     if (https) {
       const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`, reason: "Forbidden", details: {}, code: 403 }, null, 2);
@@ -206,7 +220,18 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return serve(req, conn.port!, { pod: conn.pod!, container: conn.container!, remoteAddr, now, logs, reader: client });
   }
 
-  return { resolve, connect, http };
+  /** CoreDNS's reverse zone: a ClusterIP → its Service's name, an endpoint pod IP → <dashed-ip>.<svc>.<ns>.svc. */
+  function reverse(ip: string): string | undefined {
+    const svc = world().services.find((s) => clusterIPs(s).includes(ip));
+    if (svc) return `${svc.metadata.name}.${svc.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+    for (const eps of client.list("endpoints")) {
+      const a = ((eps.subsets ?? []) as Obj[]).flatMap((ss) => (ss.addresses ?? []) as Obj[]).find((a) => a.ip === ip);
+      if (a) return `${a.hostname ?? ip.replace(/\./g, "-")}.${eps.metadata.name}.${eps.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+    }
+    return undefined;
+  }
+
+  return { resolve, reverse, connect, http };
 }
 
 /** Send one HTTP request straight to a pod's port (the API server proxy, port-forward): no Service in between. */

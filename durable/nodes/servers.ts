@@ -226,14 +226,24 @@ const echoserver: Server = (req, k) => {
   return reply(200, body, { server: "echoserver", date: httpDate(k.now), "content-type": "text/plain", connection: "keep-alive" });
 };
 
-/** traefik/whoami. */
+/** traefik/whoami: its addresses, then the request as Go's Request.Write puts it (CRLF; Host and
+ * User-Agent first, the other headers sorted by canonical name). */
 const whoami: Server = (req, k) => {
   const ips = ["127.0.0.1", "::1", ...((k.pod.status?.podIPs ?? []) as Obj[]).map((p) => p.ip)];
-  const headers = Object.entries(req.headers)
-    .filter(([h]) => h !== "host")
-    .map(([h, v]) => `${h.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase())}: ${v}`)
-    .join("\n");
-  const body = `Hostname: ${hostnameOf(k.pod)}\n${ips.map((ip) => `IP: ${ip}\n`).join("")}RemoteAddr: ${k.remoteAddr}:${40000 + (k.now % 20000)}\n${req.method} ${req.path} HTTP/1.1\nHost: ${req.headers.host ?? ""}\n${headers}${headers ? "\n" : ""}\n`;
+  const canonical = (h: string) => h.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
+  const bodyLen = new TextEncoder().encode(req.body ?? "").length;
+  const wire = [
+    `${req.method} ${req.path} HTTP/1.1`,
+    `Host: ${req.headers.host ?? ""}`,
+    `User-Agent: ${req.headers["user-agent"] ?? "Go-http-client/1.1"}`,
+    ...(bodyLen ? [`Content-Length: ${bodyLen}`] : []),
+    ...Object.entries(req.headers)
+      .filter(([h]) => !["host", "user-agent", "content-length", "transfer-encoding", "trailer"].includes(h))
+      .map(([h, v]) => [canonical(h), v])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([h, v]) => `${h}: ${v}`),
+  ];
+  const body = `Hostname: ${hostnameOf(k.pod)}\n${ips.map((ip) => `IP: ${ip}\n`).join("")}RemoteAddr: ${k.remoteAddr}:${40000 + (k.now % 20000)}\n${wire.map((l) => `${l}\r\n`).join("")}\r\n${req.body ?? ""}`;
   return reply(200, body, { date: httpDate(k.now), "content-type": "text/plain; charset=utf-8" });
 };
 

@@ -115,7 +115,7 @@ export class InteractiveShell {
   }
 
   feed(bytes: string, io: ShellIO): { exit?: number } {
-    const tty: ShellIO = { stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")) };
+    const tty: ShellIO = { stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")), tty: true };
     const input = this.pending + bytes;
     this.pending = "";
     for (let i = 0; i < input.length; i++) {

@@ -5,6 +5,8 @@ import type { VirtualFS } from "../nodes/fs";
 export interface ShellIO {
   stdout(s: string): void;
   stderr(s: string): void;
+  /** Output goes to a terminal (`exec -it`): programs such as curl then skip their progress meter. */
+  tty?: boolean;
 }
 
 /** The cluster network as a container sees it (durable/nodes/network.ts). */

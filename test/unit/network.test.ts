@@ -4,6 +4,8 @@ import { NGINX_WELCOME, nginxAccessLine, serve } from "../../durable/nodes/serve
 import { checkLogStatus, chooseContainer, parseLogOptions, rfc3339Nano } from "../../durable/nodes/podlog";
 import { proxiedPath, splitSchemeNamePort } from "../../durable/nodes/proxy";
 import type { Obj } from "../../durable/resources/types";
+import { runCommand } from "../../durable/shell";
+import { MemoryFS } from "../../durable/nodes/fs";
 
 const NOW = Date.parse("2026-11-21T22:01:02Z");
 
@@ -61,6 +63,13 @@ describe("DNS", () => {
     expect(net.resolve("node01", "default")).toEqual(["172.30.1.2"]);
     expect(net.resolve("nope", "default")).toEqual([]);
   });
+  it("takes a name with a trailing dot as absolute, and answers PTR queries for Services and endpoints", () => {
+    expect(net.resolve("web.default.svc.cluster.local.", "kube-system")).toEqual(["10.96.10.1"]);
+    expect(net.resolve("web.", "default")).toEqual([]);
+    expect(net.reverse!("10.96.10.1")).toBe("web.default.svc.cluster.local");
+    expect(net.reverse!("10.244.1.3")).toBe("10-244-1-3.web.default.svc.cluster.local");
+    expect(net.reverse!("10.1.2.3")).toBeUndefined();
+  });
 });
 
 describe("kube-proxy", () => {
@@ -78,7 +87,10 @@ describe("kube-proxy", () => {
   });
   it("refuses connections to a Service without ready endpoints, and to ports nobody listens on", () => {
     const net = clusterNetwork(cluster(), logs, NOW);
-    expect(net.connect("empty", 80)).toEqual({ error: "Failed to connect to 10.96.10.3 port 80 after 0 ms: Couldn't connect to server", code: 7 });
+    // curl names the host as typed; wget names the address (ip).
+    expect(net.connect("empty", 80)).toEqual({ error: "Failed to connect to empty port 80 after 0 ms: Couldn't connect to server", code: 7, ip: "10.96.10.3" });
+    // No kube-proxy rule for a port the Service lacks: the SYN is dropped and the kernel gives up.
+    expect(net.connect("web", 81)).toEqual({ error: "Failed to connect to web port 81 after 134012 ms: Couldn't connect to server", code: 28, ip: "10.96.10.1" });
     expect(net.connect("10.244.1.2", 8080)).toMatchObject({ error: "Failed to connect to 10.244.1.2 port 8080 after 0 ms: Couldn't connect to server" });
     expect(net.http({ method: "GET", url: "http://nope/" })).toEqual({ error: "Could not resolve host: nope", code: 6 });
   });
@@ -102,13 +114,14 @@ describe("nginx", () => {
   it("serves its welcome page byte-exact and logs the access line", () => {
     appended.length = 0;
     const net = clusterNetwork(cluster(), logs, NOW);
-    const res = net.http({ method: "GET", url: "http://10.244.1.2/" }) as Obj;
+    const curl = { "user-agent": "curl/8.5.0", accept: "*/*" };
+    const res = net.http({ method: "GET", url: "http://10.244.1.2/", headers: curl }) as Obj;
     expect(res.status).toBe(200);
     expect(res.body).toBe(NGINX_WELCOME);
     expect(new TextEncoder().encode(res.body).length).toBe(615);
     expect(appended).toEqual([{ uid: "uid-web-1", line: '10.244.1.1 - - [21/Nov/2026:22:01:02 +0000] "GET / HTTP/1.1" 200 615 "-" "curl/8.5.0" "-"' }]);
     const from = pods[1];
-    (net.http({ method: "GET", url: "http://10.244.1.2/missing" }, from) as Obj);
+    (net.http({ method: "GET", url: "http://10.244.1.2/missing", headers: curl }, from) as Obj);
     expect(appended[1].line).toBe('10.244.1.3 - - [21/Nov/2026:22:01:02 +0000] "GET /missing HTTP/1.1" 404 153 "-" "curl/8.5.0" "-"');
   });
   it("serves its document root from the container's files (a ConfigMap mounted over html)", () => {
@@ -160,5 +173,78 @@ describe("pods/log rules", () => {
     expect(proxiedPath("/clusters/x/api/v1/namespaces/default/services/web:80/proxy/a/b", "services")).toBe("/a/b");
     expect(proxiedPath("/api/v1/namespaces/default/services/web/proxy/", "services")).toBe("/");
     expect(proxiedPath("/api/v1/namespaces/default/services/web/proxy", "services")).toBeUndefined();
+  });
+});
+
+describe("the network tools a learner types in a pod (busybox/curl)", () => {
+  const client = pod("bb", "10.244.1.20", "busybox", { command: ["sleep", "3600"] });
+  const run = (script: string) => {
+    let out = "";
+    let err = "";
+    const ctx = {
+      env: { PATH: "/bin" }, cwd: "/", hostname: "bb", pod: client, now: () => NOW,
+      fs: new MemoryFS({ "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n" }),
+      net: clusterNetwork(cluster(), logs, NOW),
+    };
+    const code = runCommand(["sh", "-c", script], ctx, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+    return { out, err, code };
+  };
+  const head = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n";
+
+  it("nslookup asks A then AAAA in each search domain for a bare name, a dotted name only as given", () => {
+    const nx = (...names: string[]) => names.map((n) => `** server can't find ${n}: NXDOMAIN\n\n`).join("");
+    const misses = nx("web.svc.cluster.local", "web.cluster.local");
+    expect(run("nslookup web")).toEqual({ out: `${head}Name:\tweb.default.svc.cluster.local\nAddress: 10.96.10.1\n\n${misses}\n${misses}`, err: "", code: 1 });
+    expect(run("nslookup web.default")).toEqual({ out: `${head}${nx("web.default", "web.default")}`, err: "", code: 1 });
+    expect(run("nslookup db.default.svc.cluster.local")).toMatchObject({ out: `${head}Name:\tdb.default.svc.cluster.local\nAddress: 10.244.1.2\nName:\tdb.default.svc.cluster.local\nAddress: 10.244.1.3\n\n\n`, code: 0 });
+    expect(run("nslookup node01.")).toMatchObject({ out: `${head}Non-authoritative answer:\nName:\tnode01\nAddress: 172.30.1.2\n\nNon-authoritative answer:\n\n`, code: 0 });
+    expect(run("nslookup 10.96.10.1")).toMatchObject({ out: `${head}1.10.96.10.in-addr.arpa\tname = web.default.svc.cluster.local\n\n`, code: 0 });
+  });
+
+  it("busybox wget: its request, its progress lines and its errors", () => {
+    const ok = run("wget -O- http://echo:8080/x");
+    expect(ok.code).toBe(0);
+    expect(ok.err).toBe(`Connecting to echo:8080 (10.96.10.2:8080)\nwriting to stdout\n-                    100% |${"*".repeat(32)}| ${String(ok.out.length).padStart(5)}  0:00:00 ETA\nwritten to stdout\n`);
+    expect(ok.out).toContain("\tuser-agent=Wget\n");
+    expect(run("wget -qO- nope")).toEqual({ out: "", err: "wget: bad address 'nope'\n", code: 1 });
+    expect(run("wget -qO- empty")).toEqual({ out: "", err: "wget: can't connect to remote host (10.96.10.3): Connection refused\n", code: 1 });
+    expect(run("wget -qO- web:81")).toEqual({ out: "", err: "wget: can't connect to remote host (10.96.10.1): Connection timed out\n", code: 1 });
+    expect(run("wget -qO- web/missing")).toEqual({ out: "", err: "wget: server returned error: HTTP/1.1 404 Not Found\n", code: 1 });
+  });
+
+  it("curl: exit codes and messages name the host as typed", () => {
+    expect(run("curl -sS empty")).toEqual({ out: "", err: "curl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n", code: 7 });
+    expect(run("curl -s empty")).toEqual({ out: "", err: "", code: 7 });
+    expect(run("curl -sS nope.other")).toMatchObject({ err: "curl: (6) Could not resolve host: nope.other\n", code: 6 });
+    expect(run("curl -s -H 'X-Trace: 1' echo:8080")).toMatchObject({ code: 0, out: expect.stringContaining("\taccept=*/*\n\thost=echo:8080\n\tuser-agent=curl/8.5.0\n\tx-trace=1\n") });
+  });
+
+  it("whoami echoes the request as Go writes it: CRLF, Host and User-Agent first, the rest sorted", () => {
+    const who = pod("who", "10.244.1.30", "traefik/whoami");
+    const r = serve({ method: "GET", path: "/a?b=1", headers: { host: "who", "user-agent": "curl/8.5.0", accept: "*/*", "x-b": "2", "content-type": "t" } }, 80, { pod: who, container: who.spec.containers[0], remoteAddr: "10.244.1.20", now: NOW }) as Obj;
+    expect(r.body).toMatch(/^Hostname: who\nIP: 127\.0\.0\.1\nIP: ::1\nIP: 10\.244\.1\.30\nRemoteAddr: 10\.244\.1\.20:\d+\nGET \/a\?b=1 HTTP\/1\.1\r\nHost: who\r\nUser-Agent: curl\/8\.5\.0\r\nAccept: \*\/\*\r\nContent-Type: t\r\nX-B: 2\r\n\r\n$/);
+  });
+});
+
+describe("curl's progress meter", () => {
+  const ctx = () => ({ env: {}, cwd: "/", hostname: "c", now: () => NOW, fs: new MemoryFS({}), net: clusterNetwork(cluster(), undefined, NOW) });
+  const run = (script: string, tty: boolean) => {
+    let out = "";
+    let err = "";
+    const code = runCommand(["sh", "-c", script], ctx(), { stdout: (s) => void (out += s), stderr: (s) => void (err += s), tty });
+    return { out, err, code };
+  };
+  const HEAD = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
+  const ZERO = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0";
+  it("is on stderr when stdout is not a terminal, with the bytes received", () => {
+    const r = run("curl web", false);
+    expect(r.out).toBe(NGINX_WELCOME);
+    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   600k      0 --:--:-- --:--:-- --:--:--  600k\n`);
+    expect(run("curl empty", false)).toMatchObject({ err: `${HEAD}${ZERO}\ncurl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n`, code: 7 });
+  });
+  it("is not shown on a terminal, nor with -s", () => {
+    expect(run("curl web", true).err).toBe("");
+    expect(run("curl -s web", false).err).toBe("");
+    expect(run("curl -o /tmp/x web", true).err).toContain("100   615");
   });
 });

@@ -56,10 +56,9 @@ describe("sh -c", () => {
     expect(sh(`sleep 5; date +%T`).out).toBe("00:00:05\n");
   });
 
-  it("curl and nslookup through the network", () => {
+  it("curl through the network (nslookup: network.test.ts)", () => {
     expect(sh(`curl -s web`).out).toBe("Hello World!\n");
-    expect(sh(`curl nope`)).toMatchObject({ err: "curl: (6) Could not resolve host: nope\n", code: 6 });
-    expect(sh(`nslookup web`).out).toContain("Name:\tweb.default.svc.cluster.local\nAddress: 10.96.0.20\n");
+    expect(sh(`curl -sS nope`)).toMatchObject({ err: "curl: (6) Could not resolve host: nope\n", code: 6 });
   });
 
   it("reports syntax errors", () => {
