@@ -5,6 +5,8 @@ import type { VirtualFS } from "../nodes/fs";
 export interface ShellIO {
   stdout(s: string): void;
   stderr(s: string): void;
+  /** Raw bytes to stdout, where the sink takes them (exec's stdout): tar, cat of a binary file. */
+  stdoutBytes?(b: Uint8Array): void;
 }
 
 /** The cluster network as a container sees it (durable/nodes/network.ts). */
