@@ -2,6 +2,7 @@
 import { FSError, resolvePath } from "../nodes/fs";
 import type { ShellIO } from "./types";
 import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
+import { tar } from "./tar";
 
 export interface AppletCall {
   s: ShellState;
@@ -561,4 +562,5 @@ export const APPLETS: Record<string, Applet> = {
   curl,
   wget,
   nslookup,
+  tar,
 };
