@@ -245,7 +245,8 @@ function wc(args: string[], call: AppletCall): number {
     const cols: number[] = [];
     if (!only || f.l) cols.push((text.match(/\n/g) ?? []).length);
     if (!only || f.w) cols.push(text.split(/\s+/).filter(Boolean).length);
-    if (!only || f.c) cols.push(new TextEncoder().encode(text).length);
+    const bytes = name === "-" ? call.stdinBytes : call.s.ctx.fs.readBytes?.(resolvePath(name, call.s.cwd));
+    if (!only || f.c) cols.push(bytes?.length ?? new TextEncoder().encode(text).length);
     const padded = cols.map((c) => (cols.length > 1 ? String(c).padStart(7) : String(c)));
     call.io.stdout(`${padded.join(" ")}${name === "-" ? "" : ` ${name}`}\n`);
   }
