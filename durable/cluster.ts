@@ -7,7 +7,7 @@ import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
 import { WatchHub } from "./api/watch";
 import { byPlural } from "./resources";
-import { Store } from "./store/store";
+import { Op, Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
 import { bootstrapKubeSystem } from "./kubesystem";
 import { Client } from "./controllers/client";
@@ -19,6 +19,7 @@ import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
+import { FileStore, attachFiles } from "./nodes/files";
 import { streamSubresources } from "./nodes/streams";
 
 export interface ClusterEnv {
@@ -61,6 +62,16 @@ export class Cluster extends DurableObject<ClusterEnv> {
     this.api = new ApiServer(this.registry, this.hub, transaction);
     for (const [path, handler] of Object.entries(podSubresources(this.registry, transaction))) this.api.extra.set(path, handler);
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
+    const files = new FileStore(this.ctx.storage.sql);
+    attachFiles(this.registry, files);
+    // A deleted pod's logs and files go with it.
+    this.store.subscribe((changes) => {
+      for (const c of changes) {
+        if (c.op !== Op.Deleted || !c.key.startsWith("/core/pods/")) continue;
+        const uid = (c.prev ?? c.value)?.metadata?.uid;
+        if (uid) (logs.forget(uid), files.forget(uid));
+      }
+    });
     for (const [path, handler] of Object.entries({ ...trafficSubresources(this.registry, logs), ...streamSubresources(this.registry, logs) })) {
       this.api.extra.set(path, handler);
     }

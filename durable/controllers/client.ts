@@ -4,6 +4,7 @@ import type { Obj, ResourceDef } from "../resources/types";
 import { byPlural } from "../resources";
 import type { DeleteOptions, Registry } from "../api/registry";
 import { ApiError } from "../api/status";
+import { filesOf, type FileStore } from "../nodes/files";
 
 function def(plural: string): ResourceDef {
   const d = byPlural(plural);
@@ -13,6 +14,11 @@ function def(plural: string): ResourceDef {
 
 export class Client {
   constructor(private readonly registry: Registry) {}
+
+  /** The cluster's stored container files (durable/nodes/files.ts), for the containers' filesystems. */
+  get files(): FileStore | undefined {
+    return filesOf(this.registry);
+  }
 
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined {
     return this.registry.read(def(plural), namespace, name);

@@ -4,7 +4,9 @@
 // HTTP client fail the way a real one does.
 import type { Obj } from "../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
-import { podFS, type FSReader } from "./fs";
+import type { FSReader } from "./fs";
+import { containerFS } from "./files";
+import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
   method: string;
@@ -149,14 +151,17 @@ type Server = (req: HttpRequest, k: ServeContext) => ServerReply;
 
 const MIME: Record<string, string> = { html: "text/html", htm: "text/html", css: "text/css", js: "application/javascript", json: "application/json", txt: "text/plain", svg: "image/svg+xml", xml: "text/xml" };
 
-/** A document under `root` for a request path: from the container's files, or the image's default page. */
-function document(k: ServeContext, root: string, path: string, fallback: string): { body: string; type: string } | undefined {
+/**
+ * A document under `root` for a request path, from the container's files as they are now (files.ts);
+ * `forbidden` for a directory without index.html. Without a reader, the image's default page.
+ */
+function document(k: ServeContext, root: string, path: string, fallback: string): { body: string; type: string } | "forbidden" | undefined {
   let p = `${root}${decodeURIComponent(path)}`;
   if (!k.reader) return path === "/" || path === "/index.html" ? { body: fallback, type: "text/html" } : undefined;
-  const fs = podFS(k.pod, k.container, k.reader, imageBehaviour(k.container.image).files);
+  const fs = containerFS(k.pod, k.container, k.now, { reader: k.reader as ClusterReader & FSReader });
   if (fs.isDir(p)) p = `${p.replace(/\/$/, "")}/index.html`;
   const body = fs.read(p);
-  if (body === undefined) return undefined;
+  if (body === undefined) return fs.isDir(p.slice(0, p.lastIndexOf("/")) || "/") && p.endsWith("/index.html") && path.endsWith("/") ? "forbidden" : undefined;
   return { body, type: MIME[p.slice(p.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream" };
 }
 
@@ -167,7 +172,8 @@ const nginx: Server = (req, k) => {
   let body: string;
   const headers: Record<string, string> = { server: `nginx/${version}`, date: httpDate(k.now), "content-type": "text/html" };
   const doc = ["GET", "HEAD", "POST"].includes(req.method) ? document(k, "/usr/share/nginx/html", path, NGINX_WELCOME) : undefined;
-  if (!["GET", "HEAD", "POST"].includes(req.method) || (doc && req.method === "POST")) [status, body] = [405, nginxError(405, "Not Allowed", version)];
+  if (!["GET", "HEAD", "POST"].includes(req.method) || (doc && doc !== "forbidden" && req.method === "POST")) [status, body] = [405, nginxError(405, "Not Allowed", version)];
+  else if (doc === "forbidden") [status, body] = [403, nginxError(403, "Forbidden", version)];
   else if (!doc) [status, body] = [404, nginxError(404, "Not Found", version)];
   else {
     body = doc.body;
@@ -181,7 +187,8 @@ const nginx: Server = (req, k) => {
 };
 
 const httpd: Server = (req, k) => {
-  const doc = document(k, "/usr/local/apache2/htdocs", pathOnly(req.path), HTTPD_IT_WORKS);
+  const found = document(k, "/usr/local/apache2/htdocs", pathOnly(req.path), HTTPD_IT_WORKS);
+  const doc = found === "forbidden" ? undefined : found;
   const body = doc?.body ?? `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n`;
   const status = doc ? 200 : 404;
   k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), httpdAccessLine(k.remoteAddr, req, status, new TextEncoder().encode(body).length, k.now), k.now);

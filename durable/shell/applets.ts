@@ -1,12 +1,15 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
-import { resolvePath } from "../nodes/fs";
+import { FSError, resolvePath } from "../nodes/fs";
 import type { ShellIO } from "./types";
 import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
+import { tar } from "./tar";
 
 export interface AppletCall {
   s: ShellState;
   io: ShellIO;
   stdin: string;
+  /** stdin as bytes, when it came from outside the shell (exec's stdin): binary-safe. */
+  stdinBytes?: Uint8Array;
 }
 export type Applet = (args: string[], call: AppletCall) => number;
 
@@ -242,7 +245,8 @@ function wc(args: string[], call: AppletCall): number {
     const cols: number[] = [];
     if (!only || f.l) cols.push((text.match(/\n/g) ?? []).length);
     if (!only || f.w) cols.push(text.split(/\s+/).filter(Boolean).length);
-    if (!only || f.c) cols.push(new TextEncoder().encode(text).length);
+    const bytes = name === "-" ? call.stdinBytes : call.s.ctx.fs.readBytes?.(resolvePath(name, call.s.cwd));
+    if (!only || f.c) cols.push(bytes?.length ?? new TextEncoder().encode(text).length);
     const padded = cols.map((c) => (cols.length > 1 ? String(c).padStart(7) : String(c)));
     call.io.stdout(`${padded.join(" ")}${name === "-" ? "" : ` ${name}`}\n`);
   }
@@ -469,7 +473,21 @@ export const APPLETS: Record<string, Applet> = {
     return 0;
   },
   cat(args, call) {
-    const { data, status } = inputs(args.filter((a) => a !== "-n" && a !== "-A"), call, "cat");
+    const files = args.filter((a) => a !== "-n" && a !== "-A");
+    const { s, io, stdinBytes } = call;
+    // Bytes straight through where both ends take them (kubectl exec … cat of a binary file).
+    if (io.stdoutBytes && s.ctx.fs.readBytes) {
+      let status = 0;
+      for (const f of files.length ? files : ["-"]) {
+        if (f === "-") { if (stdinBytes) io.stdoutBytes(stdinBytes); else io.stdout(call.stdin); continue; }
+        const p = resolvePath(f, s.cwd);
+        const bytes = s.ctx.fs.isDir(p) ? undefined : s.ctx.fs.readBytes(p);
+        if (bytes) io.stdoutBytes(bytes);
+        else status = inputs([f], call, "cat").status || status;
+      }
+      return status;
+    }
+    const { data, status } = inputs(files, call, "cat");
     for (const [, c] of data) call.io.stdout(c);
     return status;
   },
@@ -483,9 +501,24 @@ export const APPLETS: Record<string, Applet> = {
     if (args[args.length - 1] !== "]") { io.stderr("[: missing ]\n"); return 2; }
     return test(args.slice(0, -1), s) ? 0 : 1;
   },
-  mkdir(args, { s }) {
-    for (const a of args.filter((a) => !a.startsWith("-"))) s.ctx.fs.write(`${resolvePath(a, s.cwd)}/.keep`, "");
-    return 0;
+  mkdir(args, { s, io }) {
+    const { f, rest } = flags(args);
+    let status = 0;
+    for (const a of rest) {
+      const p = resolvePath(a, s.cwd);
+      const parent = p.slice(0, p.lastIndexOf("/")) || "/";
+      const why = s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined ? (f.p ? "" : "File exists") : !f.p && !s.ctx.fs.isDir(parent) ? "No such file or directory" : "";
+      try {
+        if (why) throw why;
+        if (s.ctx.fs.mkdir) s.ctx.fs.mkdir(p);
+        else if (!s.ctx.fs.isDir(p)) s.ctx.fs.write(`${p}/.keep`, "");
+      } catch (e) {
+        if (e === "") continue;
+        io.stderr(`mkdir: can't create directory '${a}': ${typeof e === "string" ? e : (e as Error).message}\n`);
+        status = 1;
+      }
+    }
+    return status;
   },
   sort(args, call) {
     const { f, rest } = flags(args);
@@ -563,8 +596,15 @@ export const APPLETS: Record<string, Applet> = {
     let status = 0;
     for (const a of rest) {
       const p = resolvePath(a, s.cwd);
-      if (s.ctx.fs.isDir(p) && !f.r) { io.stderr(`rm: '${a}' is a directory\n`); status = 1; continue; }
-      if (!s.ctx.fs.remove?.(p) && !f.f && !s.ctx.fs.isDir(p)) { io.stderr(`rm: can't remove '${a}': No such file or directory\n`); status = 1; }
+      if (s.ctx.fs.isDir(p) && !f.r && !f.R) { io.stderr(`rm: '${a}' is a directory\n`); status = 1; continue; }
+      try {
+        const gone = s.ctx.fs.isDir(p) ? s.ctx.fs.removeTree?.(p) ?? false : s.ctx.fs.remove?.(p) ?? false;
+        if (!gone && !f.f && !s.ctx.fs.isDir(p)) { io.stderr(`rm: can't remove '${a}': No such file or directory\n`); status = 1; }
+      } catch (e) {
+        if (!(e instanceof FSError)) throw e;
+        io.stderr(`rm: can't remove '${a}': ${e.message}\n`);
+        status = 1;
+      }
     }
     return status;
   },
@@ -581,4 +621,5 @@ export const APPLETS: Record<string, Applet> = {
   curl,
   wget,
   nslookup,
+  tar,
 };

@@ -3,7 +3,8 @@
 import type { Obj } from "../resources/types";
 import { imageBehaviour, type ImageBehaviour } from "../nodes/images";
 import { clusterNetwork, type ClusterReader } from "../nodes/network";
-import { podFS } from "../nodes/fs";
+import type { VirtualFS } from "../nodes/fs";
+import { containerFS } from "../nodes/files";
 import { hasCommand } from "./interp";
 import { runProgram, type ProgramRun } from "./index";
 import type { ShellContext } from "./types";
@@ -125,15 +126,18 @@ export function containerArgv(c: Obj, behaviour: ImageBehaviour = imageBehaviour
   return { argv, own };
 }
 
-/** A ShellContext for a container of a pod (exec, probes, the container's own program). */
-export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1]): ShellContext {
+/**
+ * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
+ * filesystem is the container's at `now` (files.ts), unless `fs` is given.
+ */
+export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1], fs?: VirtualFS): ShellContext {
   const behaviour = imageBehaviour(c.image);
   const env = containerEnv(pod, c, reader, behaviour);
   return {
     env,
     cwd: c.workingDir ?? "/",
     hostname: podHostname(pod),
-    fs: podFS(pod, c, reader, behaviour.files),
+    fs: fs ?? containerFS(pod, c, now, { reader, clock: () => Date.now() }),
     net: reader ? clusterNetwork(reader, logs, now) : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
     now: () => now,
     pod,
@@ -165,7 +169,8 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
       exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,
     };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
-    run = runProgram(argv, containerContext(pod, c, reader, startedAt), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
+    // The program starts from the image's filesystem (its own writes are what it produces).
+    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false })), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

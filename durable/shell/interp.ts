@@ -1,7 +1,7 @@
 // The interpreter: expansion ($VAR, ${VAR:-x}, $?, $(...), quotes), lists, pipelines, loops,
 // redirections, on a virtual clock — `sleep` advances `elapsed` instead of blocking, and a run can
 // be bounded in virtual time (`until`) and in steps, so `while true; do …; sleep 5; done` is cheap.
-import { resolvePath } from "../nodes/fs";
+import { FSError, resolvePath } from "../nodes/fs";
 import { parse, skipParens, SyntaxError, type Node, type Redirect } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
@@ -191,7 +191,12 @@ function simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellIO
     }
     for (const w of writes) {
       const p = resolvePath(w.path, s.cwd);
-      if (p !== "/dev/null") s.ctx.fs.write(p, (w.append ? s.ctx.fs.read(p) ?? "" : "") + w.data);
+      try {
+        if (p !== "/dev/null") s.ctx.fs.write(p, (w.append ? s.ctx.fs.read(p) ?? "" : "") + w.data);
+      } catch (e) {
+        if (!(e instanceof FSError)) throw e;
+        io.stderr(`${s.name}: write error: ${e.message}\n`);
+      }
     }
   }
 }
@@ -207,11 +212,23 @@ function redirect(r: Redirect, s: ShellState, io: ShellIO): number | { input?: s
     }
     return { input: data };
   }
+  // The shell opens (creates, truncates) the file before the command runs.
+  const p = resolvePath(path, s.cwd);
+  if (p !== "/dev/null") {
+    try {
+      if (s.ctx.fs.isDir(p)) throw new FSError("EISDIR", p);
+      if (r.op !== ">>" || s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, "");
+    } catch (e) {
+      if (!(e instanceof FSError)) throw e;
+      io.stderr(`${s.name}: can't create ${path}: ${e.message}\n`);
+      return 1;
+    }
+  }
   return { write: { path, append: r.op === ">>", fd: r.fd, data: "" } };
 }
 
 /** Run one command (builtin or applet) with expanded argv. */
-export function command(argv: string[], s: ShellState, io: ShellIO, stdin: string): number {
+export function command(argv: string[], s: ShellState, io: ShellIO, stdin: string, stdinBytes?: Uint8Array): number {
   const [name, ...args] = argv;
   switch (name) {
     case "exit":
@@ -273,7 +290,13 @@ export function command(argv: string[], s: ShellState, io: ShellIO, stdin: strin
     io.stderr(s.name === "bash" ? `bash: ${name}: command not found\n` : `${s.name}: ${name}: not found\n`);
     return 127;
   }
-  return applet(args, { s, io, stdin });
+  try {
+    return applet(args, { s, io, stdin, stdinBytes });
+  } catch (e) {
+    if (!(e instanceof FSError)) throw e;
+    io.stderr(`${name}: ${e.path}: ${e.message}\n`);
+    return 1;
+  }
 }
 
 /** Is `name` something this shell can run (builtin or applet)? */

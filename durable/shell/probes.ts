@@ -2,12 +2,12 @@
 // into a timeline: a container's program is deterministic, so the probe results at every period are
 // known in advance — when readiness flips, when liveness gives up. Nothing ticks while nobody looks.
 import type { Obj } from "../resources/types";
-import { podFS } from "../nodes/fs";
+import { containerFS } from "../nodes/files";
 import { imageBehaviour } from "../nodes/images";
 import { podHTTP, type ClusterReader } from "../nodes/network";
 import { listener } from "../nodes/servers";
 import { containerContext, containerRun, PROGRAM_HORIZON } from "./container";
-import { runCommand, type ProgramRun } from "./index";
+import { runCommand } from "./index";
 
 export interface ProbeResult {
   ok: boolean;
@@ -21,22 +21,18 @@ function probePort(c: Obj, port: number | string | undefined): number | undefine
   return ((c.ports ?? []) as Obj[]).find((p) => p.name === port)?.containerPort;
 }
 
-/** One probe at time `at` (the program's files as they are then). */
-export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, run: ProgramRun, reader?: ClusterReader): ProbeResult {
+/** One probe at time `at` of the run started at `startedAt` (the container's files as they are then). */
+export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, startedAt: number, reader?: ClusterReader): ProbeResult {
   const ip = pod.status?.podIP ?? "";
   // An image we know nothing about (a user's app, a control-plane component) serves what its probes
   // ask for: only the catalogue's servers can be judged.
   const unknown = imageBehaviour(c.image).kind === "generic";
   if (probe.exec) {
-    const ctx = containerContext(pod, c, reader, at);
-    const fs = podFS(pod, c, reader, imageBehaviour(c.image).files);
-    for (const f of run.files ?? []) {
-      if (f.at > at) break;
-      if (f.data === undefined) fs.remove?.(f.path);
-      else fs.write(f.path, f.data);
-    }
+    // The container's files at `at`; what the probe's command writes stays with it.
+    const fs = containerFS(pod, c, at, { reader, startedAt, persist: false });
+    const ctx = containerContext(pod, c, reader, at, undefined, fs);
     let out = "";
-    const code = runCommand(probe.exec.command ?? [], { ...ctx, fs }, { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    const code = runCommand(probe.exec.command ?? [], ctx, { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
     return { ok: code === 0, message: out };
   }
   if (probe.httpGet) {
@@ -90,7 +86,7 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
     return (at: number) => {
       const n = probe.exec ? (run.files ?? []).filter((f) => f.at <= at).length : 0;
       let r = seen.get(n);
-      if (!r) seen.set(n, (r = probeOnce(probe, pod, c, at, run, reader)));
+      if (!r) seen.set(n, (r = probeOnce(probe, pod, c, at, startedAt, reader)));
       return r;
     };
   };

@@ -7,6 +7,8 @@ export interface ShellIO {
   stderr(s: string): void;
   /** Output goes to a terminal (`exec -it`): programs such as curl then skip their progress meter. */
   tty?: boolean;
+  /** Raw bytes to stdout, where the sink takes them (exec's stdout): tar, cat of a binary file. */
+  stdoutBytes?(b: Uint8Array): void;
 }
 
 /** The cluster network as a container sees it (durable/nodes/network.ts). */

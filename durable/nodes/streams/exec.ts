@@ -17,6 +17,7 @@ export interface ExecDeps {
 }
 
 const SHELLS = ["sh", "bash", "ash"];
+const FRAME = 64 * 1024;
 const base = (p: string) => p.replace(/^.*\//, "");
 
 /** Does the image have this program? Shells come from the image catalogue (busybox and alpine
@@ -117,6 +118,8 @@ export class ExecSession {
   private shell?: InteractiveShell;
   private lineState?: ShellState;
   private stdinBuf = "";
+  /** stdin as it came, for programs that read bytes (tar -x of kubectl cp). */
+  private stdinBytes: Uint8Array[] = [];
   private decoder = new TextDecoder();
   private readonly io: ShellIO;
 
@@ -131,11 +134,15 @@ export class ExecSession {
     this.io = {
       stdout: (s) => this.send(STDOUT, s),
       stderr: (s) => this.send(opts.tty ? STDOUT : STDERR, s),
+      stdoutBytes: (b) => this.send(STDOUT, b),
     };
   }
 
-  private send(channel: number, data: string): void {
-    if (!this.done && data) this.ws.send(frame(channel, data));
+  /** Output in frames of at most 64 KiB, as the kubelet's copy buffer sends them. */
+  private send(channel: number, data: string | Uint8Array): void {
+    if (this.done || !data.length) return;
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    for (let off = 0; off < bytes.length; off += FRAME) this.ws.send(frame(channel, bytes.subarray(off, off + FRAME)));
   }
 
   private finish(result: ExecResult): void {
@@ -179,7 +186,10 @@ export class ExecSession {
     if (this.done) return;
     if (!msg.length) return;
     const [channel, data] = [msg[0], msg.subarray(1)];
-    if (channel === STDIN) this.onStdin(this.decoder.decode(data, { stream: true }));
+    if (channel === STDIN) {
+      if (!this.shell && !this.lineState) this.stdinBytes.push(data.slice());
+      this.onStdin(this.decoder.decode(data, { stream: true }));
+    }
     else if (channel === CLOSE && data[0] === STDIN) this.onStdinEnd();
     else if (channel === RESIZE) return; // terminal size: the simulated programs do not care
   }
@@ -223,7 +233,7 @@ export class ExecSession {
     const s = newState(this.context(), { maxSteps: 20_000 });
     let code: number;
     try {
-      code = command(this.opts.argv, s, this.io, this.stdinBuf);
+      code = command(this.opts.argv, s, this.io, this.stdinBuf + this.decoder.decode(), concat(this.stdinBytes));
     } catch (e) {
       if (e instanceof ExitSignal) code = e.code;
       else if (e instanceof HaltSignal) code = 0;
@@ -231,4 +241,11 @@ export class ExecSession {
     }
     this.finish({ code, argv: this.opts.argv });
   }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) out.set(c, (off += c.length) - c.length);
+  return out;
 }

@@ -1,0 +1,273 @@
+// A container's filesystem over time, and the writes that outlive one exec. `containerFS(pod, c, at)`
+// is the one view everyone uses (exec, kubectl cp, exec probes, the web servers): the pod's base
+// (image files, the kubelet's /etc files, volumes: podFS), then — in time order — the container
+// programs' own writes up to `at` (their runs are deterministic, see shell/container.ts) and the
+// writes made through exec/cp, which are rows in the Durable Object's SQLite. Real lifetimes:
+// the container's root filesystem lives as long as the container instance (a restart starts from
+// the image again), a writable volume (emptyDir …) as long as the pod, shared by every container
+// mounting it; ConfigMap/Secret/downward/projected mounts are read-only.
+import type { Obj } from "../resources/types";
+import { FSError, MemoryFS, bytesOf, podFS, podMounts, resolvePath, type FSReader, type Mount, type VirtualFS } from "./fs";
+import { imageBehaviour } from "./images";
+import type { ClusterReader } from "./network";
+import { containerRun } from "../shell/container";
+
+/** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
+export interface FileRow {
+  scope: string;
+  path: string;
+  kind: "f" | "d" | "x";
+  at: number;
+  data?: Uint8Array;
+}
+
+/** SQLite rows are at most 2 MB: file contents are split into parts. */
+const PART = 1 << 20;
+/** What one pod may store (its emptyDirs and containers' writable layers), like an ephemeral-storage limit. */
+export const POD_QUOTA = 64 << 20;
+
+/** The stored writes of every pod's containers and volumes: one row per (pod, scope, path, part). */
+export class FileStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS container_files (
+      pod_uid TEXT NOT NULL, scope TEXT NOT NULL, path TEXT NOT NULL, part INTEGER NOT NULL,
+      kind TEXT NOT NULL, at INTEGER NOT NULL, data BLOB,
+      PRIMARY KEY (pod_uid, scope, path, part))`);
+  }
+
+  /** A pod's rows in the given scopes, parts joined. */
+  rows(podUid: string, scopes: string[]): FileRow[] {
+    if (!scopes.length) return [];
+    const out = new Map<string, FileRow & { parts: Uint8Array[] }>();
+    const cur = this.sql.exec<{ scope: string; path: string; kind: string; at: number; data: ArrayBuffer | null }>(
+      `SELECT scope, path, kind, at, data FROM container_files WHERE pod_uid = ? AND scope IN (${scopes.map(() => "?").join(",")}) ORDER BY scope, path, part`,
+      podUid, ...scopes,
+    );
+    for (const r of cur) {
+      const key = `${r.scope}\0${r.path}`;
+      let row = out.get(key);
+      if (!row) out.set(key, (row = { scope: r.scope, path: r.path, kind: r.kind as FileRow["kind"], at: r.at, parts: [] }));
+      if (r.data) row.parts.push(new Uint8Array(r.data));
+    }
+    return [...out.values()].map(({ parts, ...row }) => (row.kind === "f" ? { ...row, data: join(parts) } : row));
+  }
+
+  /** Record a write (replacing the path's earlier one); throws ENOSPC past the pod's quota. */
+  put(podUid: string, row: FileRow): void {
+    const size = row.data?.length ?? 0;
+    if (size) {
+      const used = this.sql.exec<{ n: number }>("SELECT coalesce(sum(length(data)), 0) AS n FROM container_files WHERE pod_uid = ? AND NOT (scope = ? AND path = ?)", podUid, row.scope, row.path).one().n;
+      if (used + size > POD_QUOTA) throw new FSError("ENOSPC", row.path);
+    }
+    this.sql.exec("DELETE FROM container_files WHERE pod_uid = ? AND scope = ? AND path = ?", podUid, row.scope, row.path);
+    for (let part = 0, off = 0; part === 0 || off < size; part++, off += PART)
+      this.sql.exec("INSERT INTO container_files (pod_uid, scope, path, part, kind, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)", podUid, row.scope, row.path, part, row.kind, row.at, row.data ? row.data.subarray(off, off + PART) : null);
+  }
+
+  /** Drop a container's writable layers other than `keep` (older instances: a restart starts afresh). */
+  dropOtherLayers(podUid: string, container: string, keep: string): void {
+    this.sql.exec("DELETE FROM container_files WHERE pod_uid = ? AND scope LIKE ? AND scope != ?", podUid, `root/${container}/%`, keep);
+  }
+
+  /** Forget everything of a deleted pod. */
+  forget(podUid: string): void {
+    this.sql.exec("DELETE FROM container_files WHERE pod_uid = ?", podUid);
+  }
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) out.set(p, (off += p.length) - p.length);
+  return out;
+}
+
+// The file store of each cluster, found through its registry (every Client of a cluster shares it).
+const stores = new WeakMap<object, FileStore>();
+export const attachFiles = (registry: object, files: FileStore) => void stores.set(registry, files);
+export const filesOf = (registry: object) => stores.get(registry);
+
+const under = (path: string, dir: string) => dir === "/" || path === dir || path.startsWith(`${dir}/`);
+
+/** The status of a container (regular, init or ephemeral). */
+function statusOf(pod: Obj, name: string): Obj | undefined {
+  const all: Obj[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  return all.find((s) => s.name === name);
+}
+
+/** The start times of a container's current run and, for volumes, the previous one. */
+function runStarts(pod: Obj, name: string): { current?: number; previous?: number } {
+  const s = statusOf(pod, name);
+  const t = (x: Obj | undefined) => (x?.startedAt ? Date.parse(x.startedAt) : undefined);
+  return { current: t(s?.state?.running ?? s?.state?.terminated), previous: t(s?.lastState?.terminated) };
+}
+
+/** The scope a container's root filesystem is stored under: one per container instance. */
+export const rootScope = (pod: Obj, c: Obj) => `root/${c.name}/${statusOf(pod, c.name)?.restartCount ?? 0}`;
+const volumeScope = (volume: string) => `vol/${volume}`;
+
+export interface ViewOptions {
+  reader?: ClusterReader & FSReader;
+  /** The store of exec/cp writes (default: the reader's); none for the program's own start view. */
+  files?: FileStore;
+  /** Include the container programs' writes (false: the filesystem as the container starts). */
+  programs?: boolean;
+  /** Record writes in the store (exec, cp); false keeps them in this view only (probes). */
+  persist?: boolean;
+  /** The start of this container's current run, when the caller knows it before the status does (probes). */
+  startedAt?: number;
+  /** When a write happens (exec sessions last): defaults to `at`. */
+  clock?: () => number;
+}
+
+/** The one view of a container's filesystem at time `at`. */
+export function containerFS(pod: Obj, c: Obj, at: number, opts: ViewOptions = {}): VirtualFS {
+  const base = podFS(pod, c, opts.reader, imageBehaviour(c.image).files);
+  if (opts.programs === false && !opts.files) return base;
+  return new ContainerFS(pod, c, at, base, opts);
+}
+
+/** Where a path lives: the container's root layer, or a volume (path relative to the volume). */
+interface Place {
+  scope: string;
+  path: string;
+  mount?: Mount;
+}
+
+class ContainerFS implements VirtualFS {
+  private readonly mounts: Mount[];
+  private readonly root: string;
+  private readonly files?: FileStore;
+  private readonly uid: string;
+
+  constructor(
+    private readonly pod: Obj,
+    private readonly c: Obj,
+    private readonly at: number,
+    private readonly view: MemoryFS,
+    private readonly opts: ViewOptions,
+  ) {
+    this.mounts = podMounts(pod, c);
+    this.root = rootScope(pod, c);
+    this.files = opts.files ?? opts.reader?.files;
+    this.uid = pod.metadata?.uid ?? "";
+    const events: { at: number; abs: string; kind: FileRow["kind"]; data?: Uint8Array | string; order: number }[] = [];
+    if (opts.programs !== false) for (const e of this.programEvents()) events.push({ ...e, order: 0 });
+    if (this.files) {
+      const scopes = [this.root, ...new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)))];
+      for (const r of this.files.rows(this.uid, scopes))
+        for (const abs of this.absolute(r.scope, r.path)) if (r.at <= at) events.push({ at: r.at, abs, kind: r.kind, data: r.data, order: 1 });
+    }
+    events.sort((a, b) => a.at - b.at || a.order - b.order);
+    for (const e of events) {
+      try {
+        if (e.kind === "x") view.removeTree(e.abs);
+        else if (e.kind === "d") view.mkdir(e.abs);
+        else if (typeof e.data === "string") view.write(e.abs, e.data, e.at);
+        else view.writeBytes(e.abs, e.data ?? new Uint8Array(0), e.at);
+      } catch (err) {
+        if (!(err instanceof FSError)) throw err; // a file where a directory is now: the later one wins elsewhere
+      }
+    }
+  }
+
+  /** Where an absolute path of this container is stored. */
+  private place(abs: string): Place {
+    const m = this.mounts.find((m) => under(abs, m.path));
+    if (!m) return { scope: this.root, path: abs };
+    const rest = abs.slice(m.path.length);
+    return { scope: volumeScope(m.volume), path: resolvePath(`${m.subPath ?? ""}${rest}`), mount: m };
+  }
+
+  /** Where a stored (scope, path) appears in this container, if it does. */
+  private absolute(scope: string, path: string): string[] {
+    if (scope === this.root) return this.mounts.some((m) => under(path, m.path)) ? [] : [path];
+    const out: string[] = [];
+    for (const m of this.mounts) {
+      if (volumeScope(m.volume) !== scope) continue;
+      const sub = resolvePath(m.subPath ?? "/");
+      if (under(path, sub)) out.push(resolvePath(`${m.path}/${path.slice(sub.length)}`));
+    }
+    return out;
+  }
+
+  /** The programs' writes up to `at`: this container's own into its root layer, and every
+   *  container's (init ones too, previous runs too) into the volumes this one mounts. */
+  private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] {
+    const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] = [];
+    const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)));
+    const all: Obj[] = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? [])];
+    for (const k of all) {
+      const own = k.name === this.c.name;
+      const mounts = podMounts(this.pod, k);
+      if (!own && !mounts.some((m) => shared.has(volumeScope(m.volume)) && !m.readOnly)) continue;
+      const starts = runStarts(this.pod, k.name);
+      if (own && this.opts.startedAt !== undefined) starts.current = this.opts.startedAt;
+      for (const [which, start] of [["current", starts.current], ["previous", starts.previous]] as const) {
+        if (start === undefined || Number.isNaN(start) || start > this.at) continue;
+        for (const f of containerRun(this.pod, k, start, this.opts.reader).files ?? []) {
+          if (f.at > this.at) break;
+          const abs = resolvePath(f.path);
+          const m = mounts.find((m) => under(abs, m.path));
+          const ev = { at: f.at, kind: f.data === undefined ? ("x" as const) : ("f" as const), data: f.data };
+          if (!m) {
+            if (own && which === "current") out.push({ ...ev, abs });
+          } else if (!m.readOnly && shared.has(volumeScope(m.volume))) {
+            for (const a of this.absolute(volumeScope(m.volume), resolvePath(`${m.subPath ?? ""}${abs.slice(m.path.length)}`))) out.push({ ...ev, abs: a });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Check a path is writable, then record the write (if this view persists). */
+  private record(abs: string, kind: FileRow["kind"], data?: Uint8Array): void {
+    const p = this.place(abs);
+    if (p.mount?.readOnly) throw new FSError("EROFS", abs);
+    if (!this.files || this.opts.persist === false) return;
+    this.files.put(this.uid, { scope: p.scope, path: p.path, kind, at: this.opts.clock?.() ?? this.at, data });
+    if (p.scope === this.root) this.files.dropOtherLayers(this.uid, this.c.name, this.root);
+  }
+
+  read(path: string) { return this.view.read(path); }
+  readBytes(path: string) { return this.view.readBytes(path); }
+  list(dir: string) { return this.view.list(dir); }
+  isDir(path: string) { return this.view.isDir(path); }
+  stat(path: string) { return this.view.stat(path); }
+
+  write(path: string, data: string): void {
+    this.writeBytes(path, bytesOf(data), data);
+  }
+
+  writeBytes(path: string, data: Uint8Array, text?: string): void {
+    const abs = resolvePath(path);
+    if (this.view.isDir(abs)) throw new FSError("EISDIR", abs);
+    this.record(abs, "f", data);
+    if (text !== undefined) this.view.write(abs, text);
+    else this.view.writeBytes(abs, data);
+  }
+
+  mkdir(path: string): void {
+    const abs = resolvePath(path);
+    if (this.view.isDir(abs)) return;
+    this.record(abs, "d");
+    this.view.mkdir(abs);
+  }
+
+  remove(path: string): boolean {
+    const abs = resolvePath(path);
+    if (this.view.read(abs) === undefined) return false;
+    this.record(abs, "x");
+    return this.view.remove(abs);
+  }
+
+  removeTree(path: string): boolean {
+    const abs = resolvePath(path);
+    if (!this.view.isDir(abs) && this.view.read(abs) === undefined) return false;
+    if (this.mounts.some((m) => m.path === abs)) throw new FSError("EBUSY", abs);
+    this.record(abs, "x");
+    return this.view.removeTree(abs);
+  }
+}
