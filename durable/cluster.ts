@@ -21,6 +21,9 @@ import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
 import { FileStore, attachFiles } from "./nodes/files";
 import { streamSubresources } from "./nodes/streams";
+import { ContainerStdio } from "./nodes/stdio";
+import { KUBELET } from "./nodes/kubelet";
+import { keyOf } from "./controllers/types";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -64,15 +67,20 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
     const files = new FileStore(this.ctx.storage.sql);
     attachFiles(this.registry, files);
+    // A process that exits through attach is the kubelet's to report, now.
+    const stdio = new ContainerStdio(this.ctx.storage.sql, (pod) => {
+      this.runtime.enqueue(KUBELET, keyOf(pod));
+      void this.wake();
+    });
     // A deleted pod's logs and files go with it.
     this.store.subscribe((changes) => {
       for (const c of changes) {
         if (c.op !== Op.Deleted || !c.key.startsWith("/core/pods/")) continue;
         const uid = (c.prev ?? c.value)?.metadata?.uid;
-        if (uid) (logs.forget(uid), files.forget(uid));
+        if (uid) (logs.forget(uid), files.forget(uid), stdio.forget(uid));
       }
     });
-    for (const [path, handler] of Object.entries({ ...trafficSubresources(this.registry, logs), ...streamSubresources(this.registry, logs) })) {
+    for (const [path, handler] of Object.entries({ ...trafficSubresources(this.registry, logs), ...streamSubresources(this.registry, logs, stdio) })) {
       this.api.extra.set(path, handler);
     }
     const client = new Client(this.registry);
@@ -87,6 +95,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
         events: new EventRecorder(client, now),
         clock: new Clock(() => (this.booting ? "instant" : this.session()?.clock ?? "realistic")),
         enqueue: (controller, key) => this.runtime.enqueue(controller, key),
+        stdio,
       },
       transaction,
     );

@@ -46,4 +46,6 @@ export interface ControllerContext {
   clock: Clock;
   /** Enqueue a key of any controller (e.g. the scheduler after a node change). */
   enqueue(controller: string, key: Key): void;
+  /** Exits of container processes driven by their stdin through attach (durable/nodes/stdio.ts). */
+  stdio?: { exitOf(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined };
 }

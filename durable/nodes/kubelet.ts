@@ -35,7 +35,8 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
     allocateIP: () => nextPodIP(node.spec?.podCIDR ?? "10.244.0.0/24", podCache(c).ipsOn(node.metadata.name)),
     imagePresent: (image) => images.has(imageInfo(image).image),
     // The container's program, run on a virtual clock from its start, decides when it exits.
-    exitOf: (pod, container, startedAt) => containerRun(pod, container, startedAt, c.client).exit,
+    // A shell reading its stdin ends when attach makes it (stdio.ts).
+    exitOf: (pod, container, startedAt) => c.stdio?.exitOf(pod, container, startedAt) ?? containerRun(pod, container, startedAt, c.client).exit,
     probes: (pod, container, startedAt) => probeTimeline(pod, container, startedAt, (s) => c.clock.seconds(s), c.client),
   };
 }

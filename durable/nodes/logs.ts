@@ -8,6 +8,8 @@ import { containerRun } from "../shell/container";
 export interface LogLine {
   at: number;
   text: string;
+  /** Set for a line the program wrote to stderr (attach without a tty keeps them apart). */
+  stream?: "stderr";
 }
 
 export interface LogReadOptions {
@@ -73,7 +75,7 @@ export class LogStore {
     const spec: Obj | undefined = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c: Obj) => c.name === container);
     if (!run || !spec || Number.isNaN(run.startedAt)) return { lines: [] };
     const end = Math.min(now, run.finishedAt ?? Infinity);
-    const own = containerRun(pod, spec, run.startedAt, this.reader).lines.filter((l) => l.at <= end).map((l) => ({ at: l.at, text: l.text }));
+    const own = containerRun(pod, spec, run.startedAt, this.reader).lines.filter((l) => l.at <= end).map((l): LogLine => (l.stream === "stderr" ? { at: l.at, text: l.text, stream: "stderr" } : { at: l.at, text: l.text }));
     const rows = this.sql
       .exec<{ at: number; line: string }>("SELECT at, line FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ? ORDER BY seq", pod.metadata.uid, container, run.restart)
       .toArray()

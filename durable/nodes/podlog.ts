@@ -11,6 +11,8 @@ import type { FieldError, Obj } from "../resources/types";
 export interface LogLine {
   at: number;
   text: string;
+  /** Set for a line the program wrote to stderr (attach without a tty keeps them apart). */
+  stream?: "stderr";
 }
 
 /** What pods/log reads of the LogStore (durable/nodes/logs.ts). */
@@ -155,6 +157,47 @@ const stillRunning = (pod: Obj | undefined, container: string, restart: number) 
   return !!s?.state?.running && (s.restartCount ?? 0) === restart;
 };
 
+/**
+ * Follow one run of a container (the one running in `pod`) from a cursor: `emit` gets the lines its
+ * program writes (computed lazily, so looked for every FOLLOW_POLL_MS) and the lines traffic appends
+ * (at once) and says whether to go on; `end` is called once, when the run stops (exit, restart, pod
+ * gone) or `emit` says stop. Returns the stop for a client that leaves. Used by `logs -f` and attach.
+ */
+export function followLog(o: {
+  logs: LogReader;
+  pod: Obj;
+  container: string;
+  cursor: { at: number; n: number };
+  get(): Obj | undefined;
+  now(): number;
+  emit(lines: LogLine[]): boolean;
+  end(): void;
+}): () => void {
+  const restart = containerStatus(o.pod, o.container)?.restartCount ?? 0;
+  let closed = false;
+  const stop = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    unsubscribe();
+  };
+  const poll = () => {
+    if (closed) return;
+    const current = o.get();
+    const { cursor } = o;
+    const fresh = after(o.logs.read(current ?? o.pod, o.container, { sinceTime: cursor.at === -Infinity ? undefined : cursor.at }, o.now()).lines, cursor);
+    advanceCursor(cursor, fresh);
+    const more = fresh.length ? o.emit(fresh) : true;
+    if (!more || !stillRunning(current, o.container, restart)) {
+      stop();
+      o.end();
+    }
+  };
+  const timer = setInterval(poll, FOLLOW_POLL_MS);
+  const unsubscribe = o.logs.subscribe(o.pod.metadata.uid, o.container, () => queueMicrotask(poll));
+  return stop;
+}
+
 export function podLogHandler(registry: Registry, logs: LogReader, now: () => number = () => Date.now()): SubresourceHandler {
   return (req, def, ns, name, url) => {
     if (req.method !== "GET") throw methodNotAllowed(req.method, "pods/log");
@@ -193,32 +236,26 @@ export function podLogHandler(registry: Registry, logs: LogReader, now: () => nu
     const stream = new ReadableStream<Uint8Array>({
       start(ctl) {
         if (first.length) ctl.enqueue(first);
-        let closed = false;
-        const poll = () => {
-          if (closed) return;
-          const current = tryGet(registry, def, ns, name);
-          const fresh = after(logs.read(current ?? pod, container, { sinceTime: cursor.at === -Infinity ? undefined : cursor.at }, now()).lines, cursor);
-          advanceCursor(cursor, fresh);
-          if (fresh.length) {
+        stop = followLog({
+          logs,
+          pod,
+          container,
+          cursor,
+          get: () => tryGet(registry, def, ns, name),
+          now,
+          emit(fresh) {
             const bytes = chunk(fresh);
             if (bytes.length) ctl.enqueue(bytes);
-          }
-          if (budget <= 0 || !stillRunning(current, container, restart)) end();
-        };
-        const timer = setInterval(poll, FOLLOW_POLL_MS);
-        const unsubscribe = logs.subscribe(pod.metadata.uid, container, () => queueMicrotask(poll));
-        const end = () => {
-          if (closed) return;
-          closed = true;
-          clearInterval(timer);
-          unsubscribe();
-          try {
-            ctl.close();
-          } catch {
-            // already cancelled by the client
-          }
-        };
-        stop = end;
+            return budget > 0;
+          },
+          end() {
+            try {
+              ctl.close();
+            } catch {
+              // already cancelled by the client
+            }
+          },
+        });
       },
       cancel() {
         stop();

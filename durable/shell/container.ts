@@ -126,6 +126,14 @@ export function containerArgv(c: Obj, behaviour: ImageBehaviour = imageBehaviour
   return { argv, own };
 }
 
+/** Does the container's process read its stdin: a shell without a script (`sh`, `bash -l`) in a
+ *  container whose stdin is open (`stdin: true`, as `kubectl run -i` sets it)? It then waits for
+ *  input instead of reading EOF and exiting at once; what it does comes through attach. */
+export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): boolean {
+  const { argv } = containerArgv(c, behaviour);
+  return !!c.stdin && !!behaviour.shell && argv.length > 0 && ["sh", "bash", "ash"].includes(argv[0].replace(/^.*\//, "")) && argv.slice(1).every((a) => /^-[ils]+$/.test(a));
+}
+
 /**
  * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
  * filesystem is the container's at `now` (files.ts), unless `fs` is given.
@@ -161,7 +169,9 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
   const behaviour = imageBehaviour(c.image);
   const { argv, own } = containerArgv(c, behaviour);
   let run: ProgramRun;
-  if (own && behaviour.startup) {
+  if (readsStdin(c, behaviour)) {
+    run = { lines: [] }; // its input, and so its output and its end, come through attach (nodes/stdio.ts)
+  } else if (own && behaviour.startup) {
     const env = containerEnv(pod, c, reader, behaviour);
     const out = behaviour.startup({ start: startedAt, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
     run = {

@@ -9,11 +9,14 @@ import { InteractiveShell, hasCommand, runCommand } from "../../shell";
 import { imageBehaviour } from "../images";
 import { ExitSignal, HaltSignal, command, newState, runScript, type ShellState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
+import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, onMessages, offeredProtocols, type ExecProtocol, type ExecResult } from "./channel";
 
 export interface ExecDeps {
   registry: Registry;
   context(pod: Obj, container: Obj): ShellContext;
+  /** What attach follows: the container's output and its stdin-driven process. */
+  attach: Omit<AttachDeps, "context">;
 }
 
 const SHELLS = ["sh", "bash", "ash"];
@@ -94,25 +97,21 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
     if (!protocol) throw badRequest(`unable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io`);
 
     const { pod, container } = where;
+    const attach = { ...deps.attach, context: deps.context };
+    if (kind === "attach") {
+      const gone = attachError(pod, container, attach);
+      if (gone) return kubeletError(gone);
+    }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     server.accept();
-    const program = kind === "exec" ? argv : attachProgram(container);
-    const session = new ExecSession(server, protocol, { stdin: wantStdin, tty, argv: program }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`);
-    session.start(kind);
+    if (kind === "attach") new AttachSession(server, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach).start();
+    else new ExecSession(server, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`).start();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
   };
 }
 
-/** What attach connects to: the container's own program, or the image's default shell. */
-function attachProgram(container: Obj): string[] {
-  const argv = [...(container.command ?? []), ...(container.args ?? [])];
-  if (argv.length) return argv;
-  const shell = imageBehaviour(container.image ?? "").shell;
-  return shell ? [shell] : [];
-}
-
-/** One exec/attach stream: output on stdout/stderr channels, the end on the error channel, then close. */
+/** One exec stream: output on stdout/stderr channels, the end on the error channel, then close. */
 export class ExecSession {
   private done = false;
   private shell?: InteractiveShell;
@@ -155,19 +154,15 @@ export class ExecSession {
     } catch {}
   }
 
-  start(kind: "exec" | "attach"): void {
+  start(): void {
     onMessages(this.ws, (bytes) => this.onMessage(bytes), (e) => {
       console.error("exec:", e);
       this.finish({ internal: String(e) });
     });
     this.ws.addEventListener("close", () => this.onStdinEnd());
     const argv = this.opts.argv;
-    if (!argv.length) return; // attach to a program that reads nothing and says nothing new: stay open
     const program = argv[0];
-    if (!imageHas(this.image, program)) {
-      if (kind === "attach") return;
-      return this.finish({ internal: notFoundInImage(program, this.seed) });
-    }
+    if (!imageHas(this.image, program)) return this.finish({ internal: notFoundInImage(program, this.seed) });
     const ctx = this.context();
     const shellOnly = SHELLS.includes(base(program)) && argv.slice(1).every((a) => /^-[il]+$/.test(a));
     if (this.opts.stdin && shellOnly) {
@@ -177,7 +172,6 @@ export class ExecSession {
       } else this.lineState = newState(ctx, { name: base(program), maxSteps: 20_000 });
       return;
     }
-    if (kind === "attach") return; // the container's own program keeps running; nothing to drive
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
     this.finish({ code: runCommand(argv, ctx, this.io), argv });
   }

@@ -5,18 +5,20 @@ import type { Registry } from "../../api/registry";
 import { Client } from "../../controllers/client";
 import { podHTTP } from "../network";
 import type { LogStore } from "../logs";
+import type { ContainerStdio } from "../stdio";
 import type { Obj } from "../../resources/types";
 import { containerContext } from "../../shell/container";
 import { execHandler } from "./exec";
 import { portForwardHandler } from "./portforward";
 
-export function streamSubresources(registry: Registry, logs: LogStore): Record<string, SubresourceHandler> {
+export function streamSubresources(registry: Registry, logs: LogStore, stdio: ContainerStdio): Record<string, SubresourceHandler> {
   const client = new Client(registry);
   const now = () => Date.now();
   const deps = {
     registry,
     // What an exec'd process sees is what the container's own program sees.
     context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs),
+    attach: { logs, stdio, reader: client, now, get: (ns: string, name: string) => client.get("pods", ns, name) },
   };
   return {
     "pods/exec": execHandler(deps, "exec"),
