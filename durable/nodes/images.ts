@@ -110,6 +110,15 @@ export interface ImageBehaviour {
   env?: Record<string, string>;
   /** Files the image ships (beyond the /etc files the kubelet writes). */
   files?: Record<string, string>;
+  /** Programs of the image's own, by name, that the shell does not have (stress). */
+  binaries?: Record<string, (args: string[], k: StartupContext) => BinaryRun>;
+}
+
+/** What an image's own program does: its lines, its exit, and the memory it comes to hold. */
+export interface BinaryRun {
+  lines: StartupLine[];
+  exit?: { code: number; after: number };
+  memory?: { bytes: number; after: number };
 }
 
 /** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
@@ -401,10 +410,38 @@ const FAMILIES: Family[] = [
     behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["bash"], shell: "bash", files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' } },
   },
   {
+    // The Kubernetes docs' "Assign Memory Resources" task: stress allocates --vm-bytes per --vm worker.
+    repos: ["docker.io/polinux/stress", "docker.io/progrium/stress"],
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["stress"], shell: "sh", binaries: { stress: stressRun } },
+  },
+  {
     repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
     behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined },
   },
 ];
+
+/** stress 1.0.4: `--vm N --vm-bytes B` holds N×B (default 256M; suffixes b k m g, powers of 1024),
+ *  touching it over and over; `--timeout` ends a successful run. */
+function stressRun(args: string[]): BinaryRun {
+  const opt = (short: string, long: string) => {
+    const i = args.findIndex((a) => a === short || a === long);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const bytes = (s: string) => {
+    const m = /^(\d+)([bkmg]?)$/i.exec(s);
+    return m ? Number(m[1]) * 1024 ** "bkmg".indexOf((m[2] || "b").toLowerCase()) : NaN;
+  };
+  const [cpu, io, vm, hdd] = [opt("-c", "--cpu"), opt("-i", "--io"), opt("-m", "--vm"), opt("-d", "--hdd")].map((v) => Number(v ?? 0) || 0);
+  if (!cpu && !io && !vm && !hdd)
+    return { lines: [at(0, "`stress' imposes certain types of compute stress on your system"), at(0, ""), at(0, "Usage: stress [OPTION [ARG]] ...")], exit: { code: 1, after: 1 } };
+  const lines = [at(0, `stress: info: [1] dispatching hogs: ${cpu} cpu, ${io} io, ${vm} vm, ${hdd} hdd`)];
+  const t = /^(\d+)([smhdy]?)$/.exec(opt("-t", "--timeout") ?? "");
+  const secs = t ? Number(t[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400, y: 31_536_000 } as Record<string, number>)[t[2]] : undefined;
+  const exit = secs !== undefined ? { code: 0, after: secs * 1000 } : undefined;
+  if (exit) lines.push(at(exit.after, `stress: info: [1] successful run completed in ${secs}s`));
+  const each = bytes(opt("--vm-bytes", "--vm-bytes") ?? "256M");
+  return { lines, exit, memory: vm ? { bytes: vm * each, after: 120 } : undefined };
+}
 
 // Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
 // bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.

@@ -37,6 +37,7 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
     // The container's program, run on a virtual clock from its start, decides when it exits.
     // A shell reading its stdin ends when attach makes it (stdio.ts).
     exitOf: (pod, container, startedAt) => c.stdio?.exitOf(pod, container, startedAt) ?? containerRun(pod, container, startedAt, c.client).exit,
+    memoryOf: (pod, container, startedAt) => containerRun(pod, container, startedAt, c.client).memory,
     probes: (pod, container, startedAt) => probeTimeline(pod, container, startedAt, (s) => c.clock.seconds(s), c.client),
   };
 }

@@ -8,6 +8,7 @@ import type { Clock } from "./clock";
 import { rfc3339 } from "../api/registry";
 import { putPodCondition } from "./subresources";
 import type { ProbeTimeline } from "../shell/probes";
+import { parseQuantity } from "../resources/podtemplate";
 import { goDuration, imageBehaviour, imageInfo, pullDuration, pullFailure, seededHex } from "./images";
 
 export interface StageEvent {
@@ -28,6 +29,8 @@ export interface StageContext {
   imagePresent(image: string): boolean;
   /** When a container started at `startedAt` exits and with which code (its program); none: it runs on. */
   exitOf?(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined;
+  /** The memory a container's program comes to hold over its run started at `startedAt`, and from when. */
+  memoryOf?(pod: Obj, c: Obj, startedAt: number): { bytes: number; at: number } | undefined;
   /** The container's probes over its run: when liveness kills it, when readiness flips. */
   probes?(pod: Obj, c: Obj, startedAt: number): ProbeTimeline;
 }
@@ -303,6 +306,18 @@ function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: str
   return kill && (!exit || kill.at < exit.at) ? kill : undefined;
 }
 
+/** When the OOM killer ends a running container: its program comes to hold more than its memory
+ *  limit (the cgroup's memory.max; memory.oom.group kills the whole container) before it exits. */
+function oomKill(pod: Obj, r: Ref, k: StageContext): number | undefined {
+  if (!running(r.s) || !k.memoryOf) return undefined;
+  const limit = parseQuantity(r.c.resources?.limits?.memory);
+  if (!(limit > 0)) return undefined;
+  const held = k.memoryOf(pod, r.c, time(r.s.state.running.startedAt));
+  if (!held || held.bytes <= limit) return undefined;
+  const exit = exitOf(pod, r, k);
+  return !exit || held.at < exit.at ? held.at : undefined;
+}
+
 /** The next readiness flip of a running container away from its current `ready` (due now when overdue). */
 function readyChange(pod: Obj, c: Obj, s: Obj, k: StageContext): { at: number; ready: boolean; message: string } | undefined {
   const flips = k.probes!(pod, c, time(s.state.running.startedAt)).ready;
@@ -487,6 +502,24 @@ export const stages: Stage[] = [
         s.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image ${JSON.stringify(c.image)}: ErrImagePull: ${failure.message}` } };
         updateConditions(pod, k.now);
       },
+    },
+  },
+  {
+    // Over its memory limit: killed by the kernel (SIGKILL, 137), reported as OOMKilled; the restart
+    // stages then bring it back, or CrashLoopBackOff.
+    name: "oom-kill",
+    selector: (pod, k) => !isTerminating(pod) && !!k?.memoryOf && refs(pod).some((r) => oomKill(pod, r, k) !== undefined),
+    due: (pod, k) => earliest(pod, (r) => oomKill(pod, r, k))?.at ?? Infinity,
+    next: {
+      status(pod, k) {
+        const { r, at } = earliest(pod, (r) => oomKill(pod, r, k))!;
+        r.s.state = { terminated: { containerID: r.s.containerID, exitCode: 137, finishedAt: rfc3339(at), reason: "OOMKilled", startedAt: r.s.state.running.startedAt } };
+        r.s.ready = false;
+        r.s.started = false;
+        phaseAfterExit(pod);
+        updateConditions(pod, k.now);
+      },
+      after: pullingEvents,
     },
   },
   {

@@ -178,6 +178,13 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
       lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
       exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,
     };
+  } else if (behaviour.binaries?.[argv[0]?.replace(/^.*\//, "")]) {
+    const out = behaviour.binaries[argv[0].replace(/^.*\//, "")](argv.slice(1), { start: startedAt, env: containerEnv(pod, c, reader, behaviour), hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
+    run = {
+      lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
+      exit: out.exit && { code: out.exit.code, at: startedAt + out.exit.after },
+      memory: out.memory && { bytes: out.memory.bytes, at: startedAt + out.memory.after },
+    };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
     // The program starts from the image's filesystem (its own writes are what it produces).
     run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false })), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });

@@ -30,6 +30,8 @@ export interface ProgramRun {
   lines: ProgramLine[];
   /** Set when the program ended within the window: its exit code and virtual end time. */
   exit?: { code: number; at: number };
+  /** The memory the program comes to hold, and from when (the kubelet's cgroup limit may kill it). */
+  memory?: { bytes: number; at: number };
   /** The program's file writes and removals in time order (exec probes see the files at a time). */
   files?: { at: number; path: string; data?: string }[];
 }
