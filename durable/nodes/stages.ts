@@ -255,7 +255,7 @@ const lastExit = (s: Obj): Obj | undefined => s.state?.terminated ?? (s.state?.w
 function restartBackoff(s: Obj, k: StageContext): { real: number; ms: number } {
   const t = lastExit(s)!;
   const n = s.restartCount ?? 0;
-  const ran = time(t.finishedAt) - time(t.startedAt);
+  const ran = t.reason === "StartError" ? 0 : time(t.finishedAt) - time(t.startedAt); // never ran (startedAt is the zero time)
   if (n === 0 || ran >= 600_000) return { real: 0, ms: 0 };
   const real = Math.min(10_000 * 2 ** (n - 1), 300_000);
   return { real, ms: k.clock.seconds(real / 1000) };
