@@ -16,6 +16,8 @@ const REALISTIC: Record<string, [number, number]> = {
   loadBalancer: [1500, 4000],
   podSandbox: [300, 900],
   initContainerRun: [1000, 3000],
+  /** The kubelet noticing a container's exit (PLEG relists every second) and syncing its pod. */
+  podSync: [1000, 2000],
 };
 
 /** Timeouts of the real components; instant mode shortens them to keep labs fast. */

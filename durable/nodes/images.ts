@@ -110,6 +110,8 @@ export interface ImageBehaviour {
   env?: Record<string, string>;
   /** Files the image ships (beyond the /etc files the kubelet writes). */
   files?: Record<string, string>;
+  /** The programs on the image's PATH (what `exec` and its shells can run); default: GENERIC's. */
+  programs?: Programs;
   /** Programs of the image's own, by name, that the shell does not have (stress). */
   binaries?: Record<string, (args: string[], k: StartupContext) => BinaryRun>;
 }
@@ -120,6 +122,70 @@ export interface BinaryRun {
   exit?: { code: number; after: number };
   memory?: { bytes: number; after: number };
 }
+
+// ---- programs: what is on each image's PATH ----------------------------------------------------
+// As in the real images (a shell finding none of them says `not found`, exec the runtime's error).
+// The flavour names the implementation, whose output format a simulated program follows.
+
+export type Flavour = "busybox" | "gnu" | "bash" | "dash" | "curl" | "iputils" | "openbsd" | "bind" | "own";
+export type Programs = Readonly<Record<string, Flavour>>;
+const ship = (flavour: Flavour, names: string): Programs => Object.fromEntries(names.trim().split(/\s+/).map((n) => [n, flavour]));
+const without = (p: Programs, names: string): Programs => Object.fromEntries(Object.entries(p).filter(([n]) => !names.split(" ").includes(n)));
+
+/** busybox 1.36 (the busybox image's defconfig build): no bash, no curl. */
+export const BUSYBOX_APPLETS = ship(
+  "busybox",
+  `[ [[ addgroup adduser ar arch arp arping ash awk base32 base64 basename bc blkid bunzip2 bzcat bzip2 cal cat chgrp chmod chown
+  chroot cksum clear cmp comm cp cpio crond crontab cut date dc dd deluser df diff dirname dmesg dnsdomainname dos2unix du echo
+  egrep env expand expr factor fallocate false fgrep find flock fold free fsync ftpget ftpput fuser getopt grep groups gunzip
+  gzip hd head hexdump hostid hostname httpd hush id ifconfig install ip ipcalc kill killall less link ln logger login logname
+  ls lsof lzcat md5sum mkdir mkfifo mknod mktemp more mount mountpoint mv nc netstat nice nl nohup nproc nslookup od passwd
+  paste patch pgrep pidof ping ping6 pkill pmap printenv printf ps pstree pwd readlink realpath renice reset rev rm rmdir
+  route run-parts sed seq setsid sh sha1sum sha256sum sha3sum sha512sum shred shuf sleep sort split stat strings stty su sum
+  sync sysctl tac tail tar tee telnet test tftp time timeout top touch tr traceroute true truncate tsort tty udhcpc umount
+  uname uniq unix2dos unlink unxz unzip uptime usleep uudecode uuencode vi watch wc wget which who whoami whois xargs xxd xz
+  xzcat yes zcat`,
+);
+
+/** Alpine 3.21: its busybox (without the -extras applets) and the musl/apk tools. */
+export const ALPINE_BASE: Programs = {
+  ...without(BUSYBOX_APPLETS, "httpd telnet ftpget ftpput tftp hush"),
+  ...ship("own", "apk getconf getent iconv ldd scanelf ssl_client"),
+};
+
+/** debian:bookworm and ubuntu:24.04 (and the Debian-based official images): bash, dash as sh,
+ *  coreutils, grep, sed, tar — but no curl, wget, ps (procps), ping, nslookup, ip or vi. */
+export const DEBIAN_BASE: Programs = {
+  ...ship("bash", "bash rbash"),
+  ...ship("dash", "sh dash"),
+  ...ship(
+    "gnu",
+    `[ arch awk b2sum base32 base64 basename cat chgrp chmod chown chroot cksum cmp comm cp csplit cut date dd df diff dir
+    dircolors dirname du echo egrep env expand expr factor false fgrep find fmt fold getopt grep groups gunzip gzip head hostid
+    hostname id install join link ln logname ls mawk md5sum mkdir mkfifo mknod mktemp more mount mv nice nl nohup nproc numfmt
+    od paste pathchk pr printenv printf ptx pwd readlink realpath rm rmdir run-parts sed seq sha1sum sha256sum sha512sum shred
+    shuf sleep sort split stat stdbuf stty su sum sync tac tail tar tee test timeout touch tr true truncate tsort tty umount
+    uname unexpand uniq unlink users vdir wc which who whoami xargs yes zcat`,
+  ),
+  ...ship("own", "apt apt-get apt-cache dpkg dpkg-query perl login passwd"),
+};
+
+/** Oracle Linux 9 slim (mysql): bash is sh, coreutils, microdnf. */
+const RHEL_BASE: Programs = { ...without(DEBIAN_BASE, "dash mawk apt apt-get apt-cache dpkg dpkg-query"), ...ship("bash", "sh bash"), ...ship("own", "gawk microdnf rpm") };
+
+/** curl as Debian packages it (the nginx image installs it; most application images have it). */
+const CURL = ship("curl", "curl");
+
+/** nicolaka/netshoot: Alpine plus the network toolbox (iputils ping, OpenBSD nc, bind's nslookup/dig). */
+const NETSHOOT: Programs = {
+  ...ALPINE_BASE,
+  ...CURL,
+  ...ship("bash", "bash"),
+  ...ship("iputils", "ping ping6 tracepath arping"),
+  ...ship("openbsd", "nc"),
+  ...ship("bind", "nslookup dig host"),
+  ...ship("own", "zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
+};
 
 /** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
 export const NGINX_INDEX = `<!DOCTYPE html>
@@ -319,6 +385,8 @@ interface Family {
 
 const VERSION_TAGS = /^(latest|stable|mainline|alpine[\d.]*|bookworm|bullseye|slim|\d+(\.\d+){0,2}([-.][a-z0-9.-]+)?|[a-z]+-\d[\d.]*)$/;
 
+const ALPINE_FILES = { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' };
+
 const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
@@ -329,6 +397,7 @@ const FAMILIES: Family[] = [
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
       shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "nginx nginx-debug envsubst") },
       startup: nginxStartup,
       env: { NGINX_VERSION: "1.27.5", NJS_VERSION: "0.8.10", NJS_RELEASE: "1~bookworm", PKG_RELEASE: "1~bookworm", DYNPKG_RELEASE: "1~bookworm" },
       files: {
@@ -349,6 +418,7 @@ const FAMILIES: Family[] = [
       entrypoint: [],
       cmd: ["httpd-foreground"],
       shell: "bash",
+      programs: { ...DEBIAN_BASE, ...ship("own", "httpd httpd-foreground apachectl htpasswd ab") },
       startup: httpdStartup,
       files: { "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n" },
     },
@@ -361,6 +431,7 @@ const FAMILIES: Family[] = [
       entrypoint: [],
       cmd: ["/hello"],
       shell: "sh",
+      programs: ALPINE_BASE,
       startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
     },
   },
@@ -372,51 +443,58 @@ const FAMILIES: Family[] = [
       entrypoint: ["/whoami"],
       cmd: [],
       shell: undefined,
+      programs: ship("own", "whoami"), // FROM scratch: its binary and nothing else
       startup: ({ start }) => ({ lines: [at(2, `${goLog(start + 2)} Starting up on port 80`)] }),
     },
   },
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", startup: redisStartup },
+    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup },
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", startup: postgresStartup },
+    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup },
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", startup: mysqlStartup },
+    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup },
   },
   {
     repos: ["docker.io/library/busybox", "registry.k8s.io/busybox", "gcr.io/google-containers/busybox", "docker.io/radial/busyboxplus", "registry.k8s.io/e2e-test-images/busybox"],
     tags: /^(latest|musl|glibc|uclibc|stable|unstable|\d+(\.\d+){0,2}(-[a-z0-9.-]+)?|curl|git)$/,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["sh"], shell: "sh", files: { "/etc/os-release": 'NAME="BusyBox"\n' } },
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["sh"], shell: "sh", programs: BUSYBOX_APPLETS, files: { "/etc/os-release": 'NAME="BusyBox"\n' } },
   },
-  {
-    repos: ["docker.io/library/alpine", "docker.io/curlimages/curl", "docker.io/nicolaka/netshoot"],
+  ...(
+    [
+      [["docker.io/library/alpine"], ALPINE_BASE],
+      [["docker.io/curlimages/curl"], { ...ALPINE_BASE, ...CURL }],
+      [["docker.io/nicolaka/netshoot"], NETSHOOT],
+    ] as const
+  ).map(([repos, programs]): Family => ({
+    repos: [...repos],
     tags: VERSION_TAGS,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", files: { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' } },
-  },
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", programs, files: ALPINE_FILES },
+  })),
   {
     repos: ["docker.io/library/ubuntu"],
     tags: /^(latest|rolling|devel|jammy|noble|focal|bionic|oracular|plucky|\d{2}\.\d{2})$/,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/bash"], shell: "bash", files: { "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.2 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/bash"], shell: "bash", programs: DEBIAN_BASE, files: { "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.2 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
   },
   {
     repos: ["docker.io/library/debian", "docker.io/library/centos", "docker.io/library/fedora", "docker.io/library/rockylinux", "docker.io/library/amazonlinux"],
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["bash"], shell: "bash", files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' } },
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["bash"], shell: "bash", programs: DEBIAN_BASE, files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' } },
   },
   {
     // The Kubernetes docs' "Assign Memory Resources" task: stress allocates --vm-bytes per --vm worker.
     repos: ["docker.io/polinux/stress", "docker.io/progrium/stress"],
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["stress"], shell: "sh", binaries: { stress: stressRun } },
+    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["stress"], shell: "sh", programs: { ...ALPINE_BASE, ...ship("own", "stress") }, binaries: { stress: stressRun } },
   },
   {
     repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
-    behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined },
+    behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined, programs: ship("own", "pause") },
   },
 ];
 
@@ -445,7 +523,8 @@ function stressRun(args: string[]): BinaryRun {
 
 // Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
 // bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.
-const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "bash" };
+// Any program no known base decides ("*": node, python, the learner's binary) is taken to be theirs.
+const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "bash", programs: { ...DEBIAN_BASE, ...CURL, "*": "own" } };
 
 /**
  * Official (docker.io/library) repositories that exist besides the catalogue's: any other
@@ -464,6 +543,18 @@ export const KNOWN_MISSING_TAGS: RegExp[] = [/^(does-?not-?exist|non-?exist(ent|
 export function familyOf(normalized: string): Family | undefined {
   const repo = imageRepository(normalized);
   return FAMILIES.find((f) => f.repos.includes(repo));
+}
+
+/** The programs on the PATH of a container of `image`. */
+export const imagePrograms = (image: string): Programs => imageBehaviour(image).programs ?? GENERIC.programs!;
+
+/** Every program a known base ships or lacks: an open set ("*") leaves only the others to the image. */
+const KNOWN = new Set([...Object.keys(BUSYBOX_APPLETS), ...Object.keys(DEBIAN_BASE), ...Object.keys(NETSHOOT)]);
+
+/** Is `program` (a name or a path) on the image's PATH, and which implementation is it? */
+export function programIn(programs: Programs, program: string): Flavour | undefined {
+  const name = program.replace(/^.*\//, "");
+  return Object.hasOwn(programs, name) ? programs[name] : programs["*"] && !KNOWN.has(name) ? "own" : undefined;
 }
 
 /** What a container of `image` does. Unknown images behave as a generic server on their containerPorts. */

@@ -28,12 +28,15 @@ export interface StageContext {
   /** Is the image already on the node (node.status.images)? */
   imagePresent(image: string): boolean;
   /** When a container started at `startedAt` exits and with which code (its program); none: it runs on. */
-  exitOf?(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined;
+  exitOf?(pod: Obj, c: Obj, startedAt: number): Exit | undefined;
   /** The memory a container's program comes to hold over its run started at `startedAt`, and from when. */
   memoryOf?(pod: Obj, c: Obj, startedAt: number): { bytes: number; at: number } | undefined;
   /** The container's probes over its run: when liveness kills it, when readiness flips. */
   probes?(pod: Obj, c: Obj, startedAt: number): ProbeTimeline;
 }
+
+/** A container's end: its exit code, or the runtime's StartError (exit 128) for a program it could not start. */
+export type Exit = { code: number; at: number; reason?: "StartError"; message?: string };
 
 export interface Transition {
   /** Mutate the pod's status in place (the pod is a working copy). */
@@ -231,7 +234,7 @@ function earliest(pod: Obj, pick: (r: Ref) => number | undefined): { r: Ref; at:
 
 /** When a running container's process ends: its program (or, without one, an init container's
  *  short run); undefined while it runs on. */
-function exitOf(pod: Obj, r: Ref, k: StageContext): { code: number; at: number } | undefined {
+function exitOf(pod: Obj, r: Ref, k: StageContext): Exit | undefined {
   if (!running(r.s)) return undefined;
   const started = time(r.s.state.running.startedAt);
   if (k.exitOf) return r.init && isSidecar(r.c) ? undefined : k.exitOf(pod, r.c, started);
@@ -255,7 +258,7 @@ const lastExit = (s: Obj): Obj | undefined => s.state?.terminated ?? (s.state?.w
 function restartBackoff(s: Obj, k: StageContext): { real: number; ms: number } {
   const t = lastExit(s)!;
   const n = s.restartCount ?? 0;
-  const ran = time(t.finishedAt) - time(t.startedAt);
+  const ran = t.reason === "StartError" ? 0 : time(t.finishedAt) - time(t.startedAt); // never ran (startedAt is the zero time)
   if (n === 0 || ran >= 600_000) return { real: 0, ms: 0 };
   const real = Math.min(10_000 * 2 ** (n - 1), 300_000);
   return { real, ms: k.clock.seconds(real / 1000) };
@@ -531,13 +534,21 @@ export const stages: Stage[] = [
       status(pod, k) {
         const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
         const exit = exitOf(pod, r, k)!;
+        const reason = exit.reason ?? (exit.code === 0 ? "Completed" : "Error");
+        // A container that never started reports the zero time (the runtime's unset StartedAt).
+        const startedAt = exit.reason === "StartError" ? "1970-01-01T00:00:00Z" : r.s.state.running.startedAt;
         r.s.state = {
-          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason: exit.code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
+          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), ...(exit.message ? { message: exit.message } : {}), reason, startedAt },
         };
         r.s.ready = false;
         r.s.started = false;
         phaseAfterExit(pod);
         updateConditions(pod, k.now);
+      },
+      events(pod, k) {
+        const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
+        const exit = exitOf(pod, r, k)!;
+        return exit.reason === "StartError" ? [{ type: "Warning", reason: "Failed", message: `Error: ${exit.message}`, fieldPath: fieldPath(r.c, r.init) }] : [];
       },
       after: pullingEvents,
     },

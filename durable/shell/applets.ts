@@ -1,8 +1,10 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
 import { FSError, resolvePath } from "../nodes/fs";
 import type { ShellIO } from "./types";
-import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
+import { environ, HaltSignal, inImage, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
+import { nc, ping } from "./netapplets";
+import type { Flavour } from "../nodes/images";
 
 export interface AppletCall {
   s: ShellState;
@@ -10,6 +12,8 @@ export interface AppletCall {
   stdin: string;
   /** stdin as bytes, when it came from outside the shell (exec's stdin): binary-safe. */
   stdinBytes?: Uint8Array;
+  /** Which implementation the image ships (busybox, iputils …): the output follows it. */
+  flavour?: Flavour;
 }
 export type Applet = (args: string[], call: AppletCall) => number;
 
@@ -430,7 +434,7 @@ export const APPLETS: Record<string, Applet> = {
     for (const a of assigns) env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
     const cmd = args.slice(args.findIndex((a) => !a.includes("=") && !a.startsWith("-")));
     if (cmd.length && !cmd[0].includes("=") && args.some((a) => !a.includes("=") && !a.startsWith("-")))
-      return APPLETS[cmd[0]] ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
+      return APPLETS[cmd[0]] && (!call.s.ctx.container || inImage(call.s.ctx.container.image ?? "", cmd[0])) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
     call.io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
     return 0;
   },
@@ -622,4 +626,6 @@ export const APPLETS: Record<string, Applet> = {
   wget,
   nslookup,
   tar,
+  ping,
+  nc,
 };

@@ -5,7 +5,7 @@ import { imageBehaviour, type ImageBehaviour } from "../nodes/images";
 import { clusterNetwork, type ClusterReader } from "../nodes/network";
 import type { VirtualFS } from "../nodes/fs";
 import { containerFS } from "../nodes/files";
-import { hasCommand } from "./interp";
+import { hasCommand, inImage } from "./interp";
 import { runProgram, type ProgramRun } from "./index";
 import type { ShellContext } from "./types";
 
@@ -153,6 +153,10 @@ export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undef
   };
 }
 
+/** containerd's (runc 1.2) error for a container whose program is not in the image, as the kubelet relays it. */
+export const startError = (program: string) =>
+  `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: ${JSON.stringify(program)}: executable file not found in $PATH: unknown`;
+
 /** How far ahead a container's program is simulated: longer than any session lives. */
 export const PROGRAM_HORIZON = 6 * 3600_000;
 
@@ -185,6 +189,9 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
       exit: out.exit && { code: out.exit.code, at: startedAt + out.exit.after },
       memory: out.memory && { bytes: out.memory.bytes, at: startedAt + out.memory.after },
     };
+  } else if (argv.length && (c.command?.length || (!own && behaviour.kind === "busybox" && !behaviour.entrypoint.length)) && !inImage(c.image ?? "", argv[0])) {
+    // A program the image lacks never starts: the runtime's error, exit 128, then the back-off.
+    run = { lines: [], exit: { code: 128, at: startedAt, reason: "StartError", message: startError(argv[0]) } };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
     // The program starts from the image's filesystem (its own writes are what it produces).
     run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false })), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });

@@ -29,7 +29,7 @@ export interface ProgramLine {
 export interface ProgramRun {
   lines: ProgramLine[];
   /** Set when the program ended within the window: its exit code and virtual end time. */
-  exit?: { code: number; at: number };
+  exit?: { code: number; at: number; reason?: "StartError"; message?: string };
   /** The memory the program comes to hold, and from when (the kubelet's cgroup limit may kill it). */
   memory?: { bytes: number; at: number };
   /** The program's file writes and removals in time order (exec probes see the files at a time). */
@@ -104,7 +104,7 @@ export class InteractiveShell {
   private hpos = 0;
 
   constructor(ctx: ShellContext, private readonly opts: { prompt?: string; shell?: string } = {}) {
-    this.s = newState(ctx, { name: opts.shell ?? "sh", maxSteps: 20_000 });
+    this.s = newState(ctx, { name: opts.shell ?? "sh", maxSteps: 20_000, interactive: true });
     this.s.vars.HOME ??= "/root";
   }
 

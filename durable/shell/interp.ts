@@ -5,6 +5,7 @@ import { FSError, resolvePath } from "../nodes/fs";
 import { parse, skipParens, SyntaxError, type Node, type Redirect } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
+import { imagePrograms, programIn, type Flavour, type Programs } from "../nodes/images";
 
 /** Thrown to unwind: `exit`, loop control, or the end of the simulated time window. */
 export class ExitSignal { constructor(readonly code: number) {} }
@@ -28,9 +29,12 @@ export interface ShellState {
   args: string[];
   /** Who reads the time a line was written (logs). */
   onTick?: () => void;
+  /** A terminal session (errors without "line N:"), and the script line being run. */
+  interactive?: boolean;
+  lineno?: number;
 }
 
-export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: number; name?: string } = {}): ShellState {
+export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean } = {}): ShellState {
   return {
     ctx,
     vars: { ...ctx.env, PWD: ctx.cwd, HOSTNAME: ctx.hostname },
@@ -42,6 +46,7 @@ export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: n
     maxSteps: opts.maxSteps ?? 100_000,
     name: opts.name ?? "sh",
     args: [],
+    interactive: opts.interactive,
   };
 }
 
@@ -56,6 +61,7 @@ export function environ(s: ShellState): Record<string, string> {
 
 /** Run a script; returns its exit status (ExitSignal and HaltSignal propagate). */
 export function runScript(src: string, s: ShellState, io: ShellIO, stdin = ""): number {
+  s.lineno = (s.lineno ?? 0) + 1;
   let ast: Node;
   try {
     ast = parse(src);
@@ -227,6 +233,24 @@ function redirect(r: Redirect, s: ShellState, io: ShellIO): number | { input?: s
   return { write: { path, append: r.op === ">>", fd: r.fd, data: "" } };
 }
 
+/** Builtins of every shell: they need no program in the image. */
+const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd"]);
+const programName = (name: string) => name.replace(/^.*\//, "");
+
+/** The programs of the image the shell runs in; none outside a container (a bare shell has every applet). */
+const programsOf = (s: ShellState): Programs | undefined => (s.ctx.container ? imagePrograms(s.ctx.container.image ?? "") : undefined);
+
+/** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
+function notFound(name: string, s: ShellState, io: ShellIO): number {
+  const programs = programsOf(s);
+  const dialect = (programs && programIn(programs, s.name)) ?? (s.name === "bash" ? "bash" : "busybox");
+  const line = s.lineno ?? 1;
+  if (dialect === "dash") io.stderr(`${s.name}: ${line}: ${name}: not found\n`);
+  else if (dialect === "bash") io.stderr(`${s.name}: ${s.interactive ? "" : `line ${line}: `}${name}: command not found\n`);
+  else io.stderr(`${s.name}: ${name}: not found\n`);
+  return 127;
+}
+
 /** Run one command (builtin or applet) with expanded argv. */
 export function command(argv: string[], s: ShellState, io: ShellIO, stdin: string, stdinBytes?: Uint8Array): number {
   const [name, ...args] = argv;
@@ -257,41 +281,44 @@ export function command(argv: string[], s: ShellState, io: ShellIO, stdin: strin
       s.cwd = s.vars.PWD = dir;
       return 0;
     }
-    case "sh":
-    case "bash":
-    case "ash":
-    case "/bin/sh":
-    case "/bin/bash":
-    case "/bin/ash": {
-      if (args[0] === "-c") {
-        const sub: ShellState = { ...s, vars: { ...s.vars }, exported: new Set(s.exported), name: name.replace(/.*\//, ""), args: args.slice(3) };
-        try {
-          const st = args[1] === undefined ? (io.stderr(`${sub.name}: -c: option requires an argument\n`), 2) : runScript(args[1], sub, io, stdin);
-          return st;
-        } catch (e) {
-          if (e instanceof ExitSignal) return e.code;
-          throw e;
-        }
-      }
-      if (args.length) {
-        const src = s.ctx.fs.read(resolvePath(args[0], s.cwd));
-        if (src === undefined) {
-          io.stderr(`${name}: can't open '${args[0]}': No such file or directory\n`);
-          return 2;
-        }
-        return command([name, "-c", src, args[0], ...args.slice(1)], s, io, stdin);
-      }
-      // A non-interactive shell without a script reads stdin.
-      return stdin ? command([name, "-c", stdin], s, io, "") : 0;
-    }
   }
-  const applet = APPLETS[name.replace(/^\/(usr\/)?(s?bin)\//, "")];
+  const prog = programName(name);
+  const programs = programsOf(s);
+  const flavour: Flavour | undefined = programs ? programIn(programs, name) : "busybox";
+  if (!flavour && !BUILTINS.has(prog)) return notFound(name, s, io);
+  if (prog === "sh" || prog === "bash" || prog === "ash") {
+    if (args[0] === "-c") {
+      const sub: ShellState = { ...s, vars: { ...s.vars }, exported: new Set(s.exported), name: prog, args: args.slice(3), interactive: false, lineno: 0 };
+      try {
+        const st = args[1] === undefined ? (io.stderr(`${sub.name}: -c: option requires an argument\n`), 2) : runScript(args[1], sub, io, stdin);
+        return st;
+      } catch (e) {
+        if (e instanceof ExitSignal) return e.code;
+        throw e;
+      }
+    }
+    if (args.length) {
+      const src = s.ctx.fs.read(resolvePath(args[0], s.cwd));
+      if (src === undefined) {
+        io.stderr(`${name}: can't open '${args[0]}': No such file or directory\n`);
+        return 2;
+      }
+      return command([name, "-c", src, args[0], ...args.slice(1)], s, io, stdin);
+    }
+    // A non-interactive shell without a script reads stdin.
+    return stdin ? command([name, "-c", stdin], s, io, "") : 0;
+  }
+  const applet = APPLETS[prog];
   if (!applet) {
-    io.stderr(s.name === "bash" ? `bash: ${name}: command not found\n` : `${s.name}: ${name}: not found\n`);
-    return 127;
+    // On the image's PATH, but kubeplay does not simulate it: say so rather than pretend.
+    if (programs && flavour) {
+      io.stderr(`kubeplay: ${prog}: this program is in the image, but kubeplay does not simulate it\n`);
+      return 126;
+    }
+    return notFound(name, s, io);
   }
   try {
-    return applet(args, { s, io, stdin, stdinBytes });
+    return applet(args, { s, io, stdin, stdinBytes, flavour: flavour ?? "busybox" });
   } catch (e) {
     if (!(e instanceof FSError)) throw e;
     io.stderr(`${name}: ${e.path}: ${e.message}\n`);
@@ -303,6 +330,9 @@ export function command(argv: string[], s: ShellState, io: ShellIO, stdin: strin
 export const hasCommand = (name: string) =>
   ["exit", "break", "continue", "export", "unset", "cd", "sh", "bash", "ash"].includes(name.replace(/^\/(usr\/)?(s?bin)\//, "")) ||
   !!APPLETS[name.replace(/^\/(usr\/)?(s?bin)\//, "")];
+
+/** Is `program` on the PATH of `image` (what the runtime finds for exec and a container's command)? */
+export const inImage = (image: string, program: string) => programIn(imagePrograms(image), program) !== undefined;
 
 // ---- expansion ----------------------------------------------------------------------------
 

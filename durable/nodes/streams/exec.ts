@@ -5,9 +5,9 @@ import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { ApiError, badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
-import { InteractiveShell, hasCommand, runCommand } from "../../shell";
+import { InteractiveShell, runCommand } from "../../shell";
 import { imageBehaviour } from "../images";
-import { ExitSignal, HaltSignal, command, newState, runScript, type ShellState } from "../../shell/interp";
+import { ExitSignal, HaltSignal, command, inImage, newState, runScript, type ShellState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, onMessages, offeredProtocols, type ExecProtocol, type ExecResult } from "./channel";
@@ -23,16 +23,9 @@ const SHELLS = ["sh", "bash", "ash"];
 const FRAME = 64 * 1024;
 const base = (p: string) => p.replace(/^.*\//, "");
 
-/** Does the image have this program? Shells come from the image catalogue (busybox and alpine
- *  have sh but no bash; pause has no shell at all). */
-export function imageHas(image: string, program: string): boolean {
-  const name = base(program);
-  if (SHELLS.includes(name)) {
-    const shell = imageBehaviour(image).shell;
-    return shell === "bash" || (shell === "sh" && name !== "bash");
-  }
-  return imageBehaviour(image).shell !== undefined && hasCommand(program);
-}
+/** Does the image have this program (the catalogue's programs: busybox has sh but no bash or curl;
+ *  pause has nothing)? Missing, the runtime's error follows. */
+export const imageHas = (image: string, program: string): boolean => inImage(image, program);
 
 /** The runtime's error for a program the image does not have (containerd + runc, as the kubelet relays it). */
 export function notFoundInImage(program: string, seed: string): string {
