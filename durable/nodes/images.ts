@@ -431,7 +431,9 @@ const FAMILIES: Family[] = [
       entrypoint: [],
       cmd: ["/hello"],
       shell: "sh",
-      programs: ALPINE_BASE,
+      // Each of these ships its own server binary (/agnhost, /hello-app, /echo-server…): whatever no
+      // known base has is taken to be it.
+      programs: { ...ALPINE_BASE, "*": "own" },
       startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
     },
   },

@@ -6,24 +6,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { Server, KUBECTL, eventually } from "./lib/harness.mjs";
-import { MYAPP_POD, NGINX_RC } from "./lib/manifests.mjs";
+import { MYAPP_POD, NGINX_RC, NGINX_SVC } from "./lib/manifests.mjs";
 
 let server;
 let s;
-
-// 003: the ClusterIP Service in front of the nginx RC (port 8001 → 80).
-const NGINX_SVC = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx-service-clusterip
-spec:
-  ports:
-    - port: 8001
-      targetPort: 80
-      protocol: TCP
-  selector:
-    name: nginx
-`;
 
 const WORLD = `apiVersion: v1
 kind: Namespace
@@ -137,7 +123,7 @@ test("wget and curl through a Service round-robin across the 3 replicas, by ever
     const seen = new Set();
     for (let i = 0; i < 3; i++) {
       const r = ex("bb", "wget", "-qO-", `http://${name}`);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, JSON.stringify(r));
       assert.ok(r.stdout.endsWith(`\nGET / HTTP/1.1\r\nHost: ${name}\r\nUser-Agent: Wget\r\nConnection: close\r\n\r\n`), r.stdout);
       seen.add(hostname(r.stdout));
     }
@@ -146,7 +132,7 @@ test("wget and curl through a Service round-robin across the 3 replicas, by ever
   const seen = new Set();
   for (let i = 0; i < 3; i++) {
     const r = ex("client", "curl", "-s", "who");
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, JSON.stringify(r));
     assert.match(r.stdout, /\nGET \/ HTTP\/1\.1\r\nHost: who\r\nUser-Agent: curl\/8\.\d+\.\d+\r\nAccept: \*\/\*\r\n\r\n$/);
     assert.match(r.stdout, new RegExp(`^RemoteAddr: ${jp("pod client", "{.status.podIP}").replace(/\./g, "\\.")}:\\d+$`, "m"));
     seen.add(hostname(r.stdout));
@@ -160,7 +146,7 @@ test("from another namespace only the qualified names resolve", () => {
   assert.equal(bare.stderr, "wget: bad address 'who'\ncommand terminated with exit code 1\n");
   for (const name of ["who.default", "who.default.svc", "who.default.svc.cluster.local"]) {
     const r = ex("-n other far", "wget", "-qO-", `http://${name}/`);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, JSON.stringify(r));
     assert.match(r.stdout, /^Hostname: who-/m);
   }
   const curl = ex("client", "curl", "-sS", "http://who.other");
@@ -183,7 +169,7 @@ test("003: curling the nginx Service on 8001 spreads over both pods, whose logs 
   const before = nginxPods.map((p) => s.k(`logs ${p}`).split("\n").filter((l) => l.startsWith(`${clientIP} `)).length);
   for (let i = 0; i < 4; i++) {
     const r = ex("client", "curl", "-s", `${ip}:8001`);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, JSON.stringify(r));
     assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
   }
   const access = new RegExp(`^${clientIP.replace(/\./g, "\\.")} - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] "GET / HTTP/1\\.1" 200 615 "-" "curl/8\\.\\d+\\.\\d+" "-"$`);
@@ -219,7 +205,7 @@ test("a NodePort answers on every node's IP", () => {
   assert.ok(nodeIPs.length >= 2, `nodes: ${nodeIPs}`);
   for (const ip of nodeIPs) {
     const r = ex("client", "curl", "-s", `${ip}:30080`);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, JSON.stringify(r));
     assert.match(r.stdout, /^Hostname: who-/m);
   }
 });
@@ -283,7 +269,7 @@ test("pod to pod by IP, and kubectl 1.30 exec", () => {
   const [pod] = jp("pods -l name=nginx", "{.items[*].metadata.name}").split(" ");
   const podIP = jp(`pod ${pod}`, "{.status.podIP}");
   const r = s.kubectl(["exec", "client", "--", "curl", "-s", `${podIP}:80`], { version: "1.30" });
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, JSON.stringify(r));
   assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
   // Without -s and without a terminal, curl draws its progress meter on stderr.
   const meter = ex("client", "curl", `${podIP}`);

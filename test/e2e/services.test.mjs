@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Server, eventually } from "./lib/harness.mjs";
-import { NGINX_RC } from "./lib/manifests.mjs";
+import { NGINX_RC, NGINX_SVC } from "./lib/manifests.mjs";
 
 let server;
 let s;
@@ -20,18 +20,6 @@ after(async () => {
 });
 
 
-const NGINX_SVC = `apiVersion: v1 
-kind: Service 
-metadata: 
-  name: nginx-service-clusterip 
-spec: 
-  ports: 
-    - port: 8001 
-      targetPort: 80 
-      protocol: TCP 
-  selector: 
-    name: nginx
-`;
 
 const podIPs = (selector) =>
   s

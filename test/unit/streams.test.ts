@@ -5,7 +5,7 @@ const deflateSync = nodeDeflate as (b: Uint8Array, o: object) => Uint8Array;
 const constants = zc as { Z_SYNC_FLUSH: number };
 import { Inflater, StoredDeflater, adler32 } from "../../durable/nodes/streams/inflate";
 import { SPDY_DICTIONARY, SpdyFramer, decodeHeaderBlock, encodeHeaderBlock } from "../../durable/nodes/streams/spdy";
-import { exitStatus, frame, negotiate, offeredProtocols, unframe } from "../../durable/nodes/streams/channel";
+import { ChannelSocket, STREAM_SETTLE_MS, exitStatus, frame, negotiate, offeredProtocols, settleFor, unframe } from "../../durable/nodes/streams/channel";
 import { formatResponse, parseRequests } from "../../durable/nodes/streams/portforward";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -31,6 +31,29 @@ describe("exec channels", () => {
     );
     expect(JSON.parse(exitStatus({ internal: "boom" }, "v5.channel.k8s.io"))).toMatchObject({ status: "Failure", reason: "InternalError", code: 500, message: "Internal error occurred: boom" });
     expect(exitStatus({ code: 0, argv: ["x"] }, "v2.channel.k8s.io")).toBe("");
+  });
+});
+
+describe("the settle for kubectl up to 1.33 (kubernetes#131189)", () => {
+  it("holds output and the close back, in order, for clients that read before registering streams", async () => {
+    expect(settleFor("kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0")).toBe(STREAM_SETTLE_MS);
+    expect(settleFor("kubectl/v1.27.16 (linux/amd64) kubernetes/cbb86e0")).toBe(STREAM_SETTLE_MS);
+    expect(settleFor("kubectl/v1.34.0 (linux/amd64) kubernetes/abcdef0")).toBe(0);
+    expect(settleFor(null)).toBe(STREAM_SETTLE_MS);
+    const seen: string[] = [];
+    const ws = { send: (b: Uint8Array) => seen.push(`send ${b[0]}`), close: (code: number) => seen.push(`close ${code}`), addEventListener: () => {} } as unknown as WebSocket;
+    const held = new ChannelSocket(ws, STREAM_SETTLE_MS);
+    held.send(frame(1, "hi"));
+    held.send(frame(3, "{}"));
+    held.close(1000, "");
+    expect(seen).toEqual([]);
+    await new Promise((r) => setTimeout(r, STREAM_SETTLE_MS + 10));
+    expect(seen).toEqual(["send 1", "send 3", "close 1000"]);
+    held.send(frame(1, "late"));
+    expect(seen.at(-1)).toBe("send 1");
+    const direct = new ChannelSocket(ws, 0);
+    direct.send(frame(2, "x"));
+    expect(seen.at(-1)).toBe("send 2");
   });
 });
 

@@ -9,7 +9,7 @@ import { containerRun, readsStdin } from "../../shell/container";
 import type { ContainerStdio, StdinProcess } from "../stdio";
 import type { ShellContext } from "../../shell/types";
 import type { ClusterReader } from "../network";
-import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, onMessages, type ExecProtocol } from "./channel";
+import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, onMessages, type ChannelSocket, type ExecProtocol } from "./channel";
 
 export interface AttachDeps {
   logs: LogReader;
@@ -44,7 +44,7 @@ export class AttachSession {
   private readonly tty: boolean;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: ChannelSocket,
     private readonly protocol: ExecProtocol,
     private readonly pod: Obj,
     private readonly container: Obj,

@@ -60,9 +60,54 @@ export async function messageBytes(data: unknown): Promise<Uint8Array> {
 }
 
 /** Handle a socket's messages one at a time, in order, even when reading one is asynchronous. */
-export function onMessages(ws: WebSocket, handle: (bytes: Uint8Array) => void, onError: (e: unknown) => void): void {
+export function onMessages(ws: Pick<WebSocket, "addEventListener">, handle: (bytes: Uint8Array) => void, onError: (e: unknown) => void): void {
   let queue = Promise.resolve();
   ws.addEventListener("message", (e) => {
     queue = queue.then(async () => handle(await messageBytes(e.data))).catch(onError);
   });
+}
+
+/** How long output is held back for clients that need it (see ChannelSocket). */
+export const STREAM_SETTLE_MS = 20;
+
+/** kubectl 1.34 and newer register their streams before reading (kubernetes#131189); others need the settle. */
+export function settleFor(userAgent: string | null): number {
+  const m = /^kubectl\/v1\.(\d+)\./.exec(userAgent ?? "");
+  return m && Number(m[1]) >= 34 ? 0 : STREAM_SETTLE_MS;
+}
+
+/**
+ * The server end of an exec/attach socket. client-go up to 1.33 starts reading frames as soon as
+ * the upgrade completes but registers its streams just after: a frame arriving in between is
+ * dropped ("Unknown stream id 1, discarding message") and an early close fails the command ("closed
+ * all streams"). A real API server never answers that fast (it dials the kubelet first), so for
+ * such clients output and close are held back for `settleMs`, in order.
+ */
+export class ChannelSocket {
+  private held?: (() => void)[];
+
+  constructor(private readonly ws: WebSocket, settleMs: number) {
+    if (settleMs <= 0) return;
+    this.held = [];
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const f of held) f();
+    }, settleMs);
+  }
+
+  send(data: Uint8Array): void {
+    this.run(() => this.ws.send(data));
+  }
+
+  close(code: number, reason: string): void {
+    this.run(() => this.ws.close(code, reason));
+  }
+
+  addEventListener: WebSocket["addEventListener"] = (...args: Parameters<WebSocket["addEventListener"]>) => this.ws.addEventListener(...args);
+
+  private run(f: () => void): void {
+    if (this.held) return void this.held.push(() => { try { f(); } catch {} });
+    f();
+  }
 }

@@ -10,7 +10,7 @@ import { imageBehaviour } from "../images";
 import { ExitSignal, HaltSignal, command, inImage, newState, runScript, type ShellState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
-import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, onMessages, offeredProtocols, type ExecProtocol, type ExecResult } from "./channel";
+import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type ExecProtocol, type ExecResult } from "./channel";
 
 export interface ExecDeps {
   registry: Registry;
@@ -98,8 +98,9 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     server.accept();
-    if (kind === "attach") new AttachSession(server, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach).start();
-    else new ExecSession(server, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`).start();
+    const socket = new ChannelSocket(server, settleFor(req.headers.get("user-agent")));
+    if (kind === "attach") new AttachSession(socket, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach).start();
+    else new ExecSession(socket, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`).start();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
   };
 }
@@ -116,7 +117,7 @@ export class ExecSession {
   private readonly io: ShellIO;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: ChannelSocket,
     private readonly protocol: ExecProtocol,
     private readonly opts: { stdin: boolean; tty: boolean; argv: string[] },
     private readonly context: () => ShellContext,

@@ -34,3 +34,17 @@ spec:
           ports: 
             - containerPort: 80
 `;
+
+// 003: the ClusterIP Service in front of the nginx RC (port 8001 → targetPort 80).
+export const NGINX_SVC = `apiVersion: v1 
+kind: Service 
+metadata: 
+  name: nginx-service-clusterip 
+spec: 
+  ports: 
+    - port: 8001 
+      targetPort: 80 
+      protocol: TCP 
+  selector: 
+    name: nginx
+`;
