@@ -3,8 +3,7 @@
 // it decides its output and its end, so neither can be computed from its command. The live process
 // is kept in memory (a process is); its exit is stored, for the kubelet to report.
 import type { Obj } from "../resources/types";
-import { InteractiveShell } from "../shell";
-import { ExitSignal, HaltSignal, newState, runScript, type ShellState } from "../shell/interp";
+import { InteractiveShell, PipeShell } from "../shell";
 import { containerArgv } from "../shell/container";
 import type { ShellContext, ShellIO } from "../shell/types";
 
@@ -21,8 +20,7 @@ export interface StdinWatcher {
 export class StdinProcess {
   private readonly watchers = new Set<StdinWatcher>();
   private readonly terminal?: InteractiveShell;
-  private readonly state?: ShellState;
-  private buf = "";
+  private readonly pipe?: PipeShell;
   private readonly io: ShellIO;
   exited?: number;
 
@@ -31,7 +29,7 @@ export class StdinProcess {
     // With a tty, stderr is the terminal too.
     this.io = { stdout: (s) => this.emit("stdout", s), stderr: (s) => this.emit(tty ? "stdout" : "stderr", s), tty };
     if (tty) this.terminal = new InteractiveShell(ctx, { shell });
-    else this.state = newState(ctx, { name: shell, maxSteps: 20_000 });
+    else this.pipe = new PipeShell(ctx, shell);
   }
 
   private emit(stream: "stdout" | "stderr", text: string): void {
@@ -52,31 +50,14 @@ export class StdinProcess {
       if (r.exit !== undefined) this.end(r.exit);
       return;
     }
-    this.buf += text;
-    let nl: number;
-    while ((nl = this.buf.indexOf("\n")) >= 0 && this.exited === undefined) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      this.runLine(line);
-    }
+    const code = this.pipe!.feed(text, this.io);
+    if (code !== undefined) this.end(code);
   }
 
   /** EOF on stdin: the shell runs what is left and exits with its last status. */
   close(): void {
     if (this.exited !== undefined) return;
-    if (this.state && this.buf) this.runLine(this.buf);
-    if (this.exited === undefined) this.end(this.state?.status ?? 0);
-  }
-
-  private runLine(line: string): void {
-    const s = this.state!;
-    s.t.steps = 0;
-    try {
-      s.status = runScript(line, s, this.io);
-    } catch (e) {
-      if (e instanceof ExitSignal) return this.end(e.code);
-      if (!(e instanceof HaltSignal)) throw e;
-    }
+    this.end(this.pipe ? this.pipe.close(this.io) : 0);
   }
 
   private end(code: number): void {

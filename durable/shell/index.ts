@@ -87,6 +87,47 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
   return { lines, exit: { code, at: start + s.t.elapsed }, files };
 }
 
+/** `sh` reading a pipe (exec -i, attach without a tty): runs each complete line as it arrives, keeping
+ *  its state, until `exit` or the end of its input. */
+export class PipeShell {
+  private readonly s: ShellState;
+  private buf = "";
+  exited?: number;
+
+  constructor(ctx: ShellContext, name: string) {
+    this.s = newState(ctx, { name, maxSteps: 20_000 });
+  }
+
+  /** Input arrives; returns the exit code once the shell has exited. */
+  feed(text: string, io: ShellIO): number | undefined {
+    this.buf += text;
+    let nl: number;
+    while (this.exited === undefined && (nl = this.buf.indexOf("\n")) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      this.run(line, io);
+    }
+    return this.exited;
+  }
+
+  /** End of input: what is left runs, then the shell exits with its last status. */
+  close(io: ShellIO): number {
+    if (this.exited === undefined && this.buf) this.run(this.buf, io);
+    this.buf = "";
+    return (this.exited ??= this.s.status);
+  }
+
+  private run(line: string, io: ShellIO): void {
+    this.s.t.steps = 0;
+    try {
+      this.s.status = runScript(line, this.s, io);
+    } catch (e) {
+      if (e instanceof ExitSignal) this.exited = e.code;
+      else if (!(e instanceof HaltSignal)) throw e;
+    }
+  }
+}
+
 /** The prompt a shell shows: bash's `root@host:/# `, busybox/alpine ash's `/ # `. */
 function defaultPrompt(s: ShellState): string {
   return s.name === "bash" ? `root@${s.ctx.hostname}:${s.cwd === s.vars.HOME ? "~" : s.cwd}# ` : `${s.cwd === s.vars.HOME ? "~" : s.cwd} # `;

@@ -16,21 +16,26 @@ const WebSocket = createRequire(import.meta.url)("ws"); // wrangler's own depend
 
 const PROTOCOL = "v5.channel.k8s.io";
 
-function execSocket(s, pod, argv, { stdin = false } = {}) {
+/** kubectl 1.34+ registers its streams before reading, so the server sends at once; older clients
+ *  get their first output held back (durable/nodes/streams/channel.ts ChannelSocket). */
+const NEW_KUBECTL = "kubectl/v1.34.0 (linux/amd64) kubernetes/bench";
+const OLD_KUBECTL = "kubectl/v1.33.1 (linux/amd64) kubernetes/bench";
+
+function execSocket(s, pod, argv, { stdin = false, userAgent = NEW_KUBECTL } = {}) {
   const q = new URLSearchParams();
   for (const a of argv) q.append("command", a);
   q.set("stdout", "true");
   q.set("stderr", "true");
   if (stdin) q.set("stdin", "true");
   const url = `${s.server.replace(/^https/, "wss")}/api/v1/namespaces/default/pods/${pod}/exec?${q}`;
-  return new WebSocket(url, [PROTOCOL], { headers: { authorization: `Bearer ${s.token}` }, rejectUnauthorized: false });
+  return new WebSocket(url, [PROTOCOL], { headers: { authorization: `Bearer ${s.token}`, "user-agent": userAgent }, rejectUnauthorized: false });
 }
 
 /** One-shot exec: resolves with ms from connect to the close after the Status. */
-function oneShot(s, pod) {
+function oneShot(s, pod, userAgent) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const ws = execSocket(s, pod, ["echo", "hi"]);
+    const ws = execSocket(s, pod, ["echo", "hi"], { userAgent });
     let out = "";
     ws.on("message", (data) => {
       const buf = Buffer.from(data);
@@ -100,6 +105,10 @@ export async function main({ n = Number(process.env.BENCH_N ?? 200) } = {}) {
     for (let i = 0; i < n; i++) shots.push(await oneShot(s, "web"));
     const st = stats(shots);
     rows.push(["exec one-shot (`echo hi`), upgrade → exit status", `p50 ${fmt(st.p50)} ms, p99 ${fmt(st.p99)} ms`]);
+    const held = [];
+    for (let i = 0; i < Math.min(n, 50); i++) held.push(await oneShot(s, "web", OLD_KUBECTL));
+    const hs = stats(held);
+    rows.push(["the same for kubectl ≤ 1.33 (output held back 20 ms)", `p50 ${fmt(hs.p50)} ms, p99 ${fmt(hs.p99)} ms`]);
     const lines = stats(await interactive(s, "web", n));
     rows.push(["exec -i sh: command line in → output back", `p50 ${fmt(lines.p50)} ms, p99 ${fmt(lines.p99)} ms`]);
 

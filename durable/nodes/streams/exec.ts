@@ -5,9 +5,9 @@ import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { ApiError, badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
-import { InteractiveShell, runCommand } from "../../shell";
+import { InteractiveShell, PipeShell, runCommand } from "../../shell";
 import { imageBehaviour } from "../images";
-import { ExitSignal, HaltSignal, command, inImage, newState, runScript, type ShellState } from "../../shell/interp";
+import { ExitSignal, HaltSignal, command, inImage, newState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type ExecProtocol, type ExecResult } from "./channel";
@@ -109,7 +109,7 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
 export class ExecSession {
   private done = false;
   private shell?: InteractiveShell;
-  private lineState?: ShellState;
+  private pipe?: PipeShell;
   private stdinBuf = "";
   /** stdin as it came, for programs that read bytes (tar -x of kubectl cp). */
   private stdinBytes: Uint8Array[] = [];
@@ -163,7 +163,7 @@ export class ExecSession {
       if (this.opts.tty) {
         this.shell = new InteractiveShell(ctx, { shell: base(program) });
         this.send(STDOUT, this.shell.banner() + this.shell.prompt());
-      } else this.lineState = newState(ctx, { name: base(program), maxSteps: 20_000 });
+      } else this.pipe = new PipeShell(ctx, base(program));
       return;
     }
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
@@ -175,7 +175,7 @@ export class ExecSession {
     if (!msg.length) return;
     const [channel, data] = [msg[0], msg.subarray(1)];
     if (channel === STDIN) {
-      if (!this.shell && !this.lineState) this.stdinBytes.push(data.slice());
+      if (!this.shell && !this.pipe) this.stdinBytes.push(data.slice());
       this.onStdin(this.decoder.decode(data, { stream: true }));
     }
     else if (channel === CLOSE && data[0] === STDIN) this.onStdinEnd();
@@ -188,35 +188,18 @@ export class ExecSession {
       if (r.exit !== undefined) this.finish({ code: r.exit, argv: this.opts.argv });
       return;
     }
-    this.stdinBuf += text;
-    if (!this.lineState) return;
-    // A shell reading a pipe runs each complete line as it arrives, keeping its state.
-    let nl: number;
-    while ((nl = this.stdinBuf.indexOf("\n")) >= 0 && !this.done) {
-      const line = this.stdinBuf.slice(0, nl);
-      this.stdinBuf = this.stdinBuf.slice(nl + 1);
-      this.runLine(line);
+    if (this.pipe) {
+      const code = this.pipe.feed(text, this.io);
+      if (code !== undefined) this.finish({ code, argv: this.opts.argv });
+      return;
     }
-  }
-
-  private runLine(line: string): void {
-    const s = this.lineState!;
-    s.t.steps = 0;
-    try {
-      s.status = runScript(line, s, this.io);
-    } catch (e) {
-      if (e instanceof ExitSignal) return this.finish({ code: e.code, argv: this.opts.argv });
-      if (!(e instanceof HaltSignal)) throw e;
-    }
+    this.stdinBuf += text; // the program runs once its input is complete (cat, wc, tar …)
   }
 
   private onStdinEnd(): void {
     if (this.done || !this.opts.stdin) return;
     if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
-    if (this.lineState) {
-      if (this.stdinBuf) this.runLine(this.stdinBuf);
-      return this.finish({ code: this.lineState.status, argv: this.opts.argv });
-    }
+    if (this.pipe) return this.finish({ code: this.pipe.close(this.io), argv: this.opts.argv });
     if (!this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
     const s = newState(this.context(), { maxSteps: 20_000 });
     let code: number;
