@@ -218,6 +218,46 @@ while (queue.length) {
 }
 defs[INT_OR_STRING] = LEAVES[INT_OR_STRING];
 
+// Fields newer than kubernetes-types 1.30 that a v1.33 cluster writes (upstream swagger text), so
+// that status the simulated kubelet reports is not "unknown field" on the next patch or update.
+const NEWER = {
+  "io.k8s.api.core.v1.ContainerStatus": {
+    user: {
+      $ref: "#/definitions/io.k8s.api.core.v1.ContainerUser",
+      description: "User represents user identity information initially attached to the first process of the container",
+    },
+  },
+};
+const NEWER_DEFS = {
+  "io.k8s.api.core.v1.ContainerUser": {
+    description: "ContainerUser represents user identity information",
+    properties: {
+      linux: {
+        $ref: "#/definitions/io.k8s.api.core.v1.LinuxContainerUser",
+        description: "Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so.",
+      },
+    },
+    type: "object",
+  },
+  "io.k8s.api.core.v1.LinuxContainerUser": {
+    description: "LinuxContainerUser represents user identity information in Linux containers",
+    properties: {
+      gid: { description: "GID is the primary gid initially attached to the first process in the container", format: "int64", type: "integer" },
+      supplementalGroups: {
+        description: "SupplementalGroups are the supplemental groups initially attached to the first process in the container",
+        items: { format: "int64", type: "integer" },
+        type: "array",
+        "x-kubernetes-list-type": "atomic",
+      },
+      uid: { description: "UID is the primary uid initially attached to the first process in the container", format: "int64", type: "integer" },
+    },
+    required: ["gid", "uid"],
+    type: "object",
+  },
+};
+for (const [name, props] of Object.entries(NEWER)) Object.assign(defs[name].properties, props);
+Object.assign(defs, NEWER_DEFS);
+
 // Patch metadata (strategic merge patch keys, list types), maintained by hand in patch-meta.json:
 // { "<definition name>": { "<property>": { "strategy": "merge", "mergeKey": "name", … } } }.
 const PATCH_KEYS = {
