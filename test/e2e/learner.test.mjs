@@ -1,0 +1,70 @@
+// What a learner types in a CKAD/CKA-style lab, with kubectl 1.33, compared with what a real v1.33
+// cluster prints: labelling a running pod (no spurious warnings), `kubectl create token`,
+// `kubectl auth can-i` / `auth whoami`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Server, eventually } from "./lib/harness.mjs";
+
+const V = "1.33";
+let server;
+let s;
+
+before(async () => {
+  server = await Server.start();
+  s = await server.createSession({ clock: "instant" });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+const k = (args, opts = {}) => s.kubectl(args, { version: V, ...opts });
+
+test("label and annotate a running pod: no unknown-field warning for the kubelet's status", async () => {
+  assert.equal(k("run web --image=nginx --port=80 --expose").code, 0);
+  await eventually(() => s.k("get pod web -o jsonpath={.status.containerStatuses[0].state.running.startedAt}"));
+  // The kubelet reports containerStatuses[].user (v1.31+); a patch sends the object back to validation.
+  assert.ok(s.k("get pod web -o jsonpath={.status.containerStatuses[0].user.linux.uid}").length > 0);
+  for (const cmd of ["label pod web tier=fe", "label pod web tier=be --overwrite", "annotate pod web note=x"]) {
+    const r = k(cmd);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.stderr, /unknown field/, `${cmd}: ${r.stderr}`);
+  }
+  const r = k("label pod web tier=x");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: 'tier' already has a value \(be\), and --overwrite is false$/m);
+});
+
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8"));
+
+test("kubectl create token: a bound service-account token, its defaults and the real errors", () => {
+  assert.equal(k("create sa robot").code, 0);
+  const uid = s.k("get sa robot -o jsonpath={.metadata.uid}");
+  const r = k("create token robot");
+  assert.equal(r.code, 0, r.out);
+  const c = claims(r.stdout.trim());
+  assert.equal(c.sub, "system:serviceaccount:default:robot");
+  assert.deepEqual(c.aud, ["https://kubernetes.default.svc.cluster.local"]);
+  assert.equal(c.exp - c.iat, 3600);
+  assert.deepEqual(c["kubernetes.io"], { namespace: "default", serviceaccount: { name: "robot", uid } });
+
+  const v = claims(k("create token robot --duration=10m --audience=vault").stdout.trim());
+  assert.deepEqual([v.aud, v.exp - v.iat], [["vault"], 600]);
+
+  const y = k("create token robot -o json");
+  const tr = JSON.parse(y.stdout);
+  assert.equal(tr.kind, "TokenRequest");
+  assert.equal(tr.apiVersion, "authentication.k8s.io/v1");
+  assert.equal(tr.spec.expirationSeconds, 3600);
+  assert.ok(Math.abs(Date.parse(tr.status.expirationTimestamp) - (Date.now() + 3600_000)) < 10_000, tr.status.expirationTimestamp);
+
+  const short = k("create token robot --duration=1m");
+  assert.equal(short.code, 1);
+  assert.equal(
+    short.stderr.trim(),
+    'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes',
+  );
+  const missing = k("create token nobody");
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim(), 'error: failed to create token: serviceaccounts "nobody" not found');
+});
