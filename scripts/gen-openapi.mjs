@@ -32,6 +32,8 @@ const PACKAGES = {
   "coordination/v1": "io.k8s.api.coordination.v1",
   "autoscaling/v1": "io.k8s.api.autoscaling.v1",
   "policy/v1": "io.k8s.api.policy.v1",
+  "authentication/v1": "io.k8s.api.authentication.v1",
+  "authorization/v1": "io.k8s.api.authorization.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
   "api/resource": "io.k8s.apimachinery.pkg.api.resource",
   runtime: "io.k8s.apimachinery.pkg.runtime",
@@ -49,6 +51,8 @@ const ROOTS = {
   "coordination/v1": ["Lease", "LeaseList"],
   "autoscaling/v1": ["Scale"],
   "policy/v1": ["Eviction"],
+  "authentication/v1": ["SelfSubjectReview", "TokenRequest"],
+  "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview"],
   "meta/v1": [
     "Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup",
     "APIVersions", "Patch",
@@ -86,10 +90,10 @@ const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.Con
 const EXTRA_GVK = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", kind: "Status", version: "v1" }],
   "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
-    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "DeleteOptions", version: "v1" })),
   "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": [
-    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "WatchEvent", version: "v1" })),
 };
 

@@ -14,6 +14,7 @@ import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wants
 import { WatchHub } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { parse as parseYaml } from "yaml";
+import { requestUser } from "./identity";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -197,6 +198,7 @@ export class ApiServer {
         allow("create");
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
+        if (def.review) return withWarnings(json(def.review(body, requestUser(request.headers), this.registry.ctx()), 201), warnings);
         const obj = this.transaction(() => this.registry.create(def, namespace, body, { dryRun, warnings }));
         return withWarnings(json(obj, 201), warnings);
       }

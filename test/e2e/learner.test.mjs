@@ -68,3 +68,36 @@ test("kubectl create token: a bound service-account token, its defaults and the 
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr.trim(), 'error: failed to create token: serviceaccounts "nobody" not found');
 });
+
+test("kubectl auth can-i / can-i --list / whoami: the admin may do anything, an impersonated user only the basics", () => {
+  const yes = k("auth can-i create deployments");
+  assert.deepEqual([yes.code, yes.stdout], [0, "yes\n"]);
+  assert.equal(k(["auth", "can-i", "*", "*"]).stdout, "yes\n");
+  const sa = k("auth can-i list pods --as=system:serviceaccount:default:robot");
+  assert.deepEqual([sa.code, sa.stdout], [1, "no\n"]);
+  assert.equal(k("auth can-i get /healthz --as=bob").stdout, "yes\n");
+  assert.equal(k("auth can-i create selfsubjectaccessreviews.authorization.k8s.io --as=bob").stdout, "yes\n");
+  // A kind the server lacks: kubectl warns, the authorizer still answers.
+  const jobs = k("auth can-i create jobs");
+  assert.equal(jobs.stdout, "yes\n");
+  assert.match(jobs.stderr, /Warning: the server doesn't have a resource type 'jobs'/);
+
+  const list = k("auth can-i --list").stdout.split("\n");
+  assert.match(list[0], /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+  assert.match(list[1], /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/);
+  const bob = k("auth can-i --list --as=bob").stdout;
+  assert.doesNotMatch(bob, /\*\.\*/);
+  assert.match(bob, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
+  assert.match(bob, /^\s+\[\/healthz\]\s+\[\]\s+\[get\]$/m);
+
+  assert.match(k("auth whoami").stdout, /^ATTRIBUTE\s+VALUE\nUsername\s+kubernetes-admin\nGroups\s+\[kubeadm:cluster-admins system:authenticated\]\n$/);
+  const who = JSON.parse(k("auth whoami --as=system:serviceaccount:dev:x -o json").stdout);
+  assert.deepEqual(who.status.userInfo, {
+    username: "system:serviceaccount:dev:x",
+    groups: ["system:serviceaccounts", "system:serviceaccounts:dev", "system:authenticated"],
+  });
+  // Create-only kinds: listing them is not allowed.
+  const get = k("get selfsubjectaccessreviews");
+  assert.equal(get.code, 1);
+  assert.match(get.stderr, /the server does not allow this method on the requested resource/);
+});
