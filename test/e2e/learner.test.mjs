@@ -101,3 +101,20 @@ test("kubectl auth can-i / can-i --list / whoami: the admin may do anything, an 
   assert.equal(get.code, 1);
   assert.match(get.stderr, /the server does not allow this method on the requested resource/);
 });
+
+test("curl to the API: /version always indented, JSON and errors indented for curl and ?pretty=true, compact for kubectl", async () => {
+  const curl = { "user-agent": "curl/8.5.0" };
+  const v = await s.api("/version", { headers: {} });
+  assert.match(v.text, /^\{\n  "major": "1",\n  "minor": "33",\n/);
+  assert.match(v.text, /\n\}$/);
+  const err = await s.api("/api/v1/namespaces/default/configmaps/nope", { headers: curl });
+  assert.equal(err.status, 404);
+  assert.equal(err.text, JSON.stringify(err.json, null, 2));
+  assert.match(err.text, /^\{\n  "kind": "Status",\n  "apiVersion": "v1",\n/);
+  const list = await s.api("/api/v1/namespaces/default/services?pretty=true");
+  assert.equal(list.text, JSON.stringify(list.json, null, 2));
+  const compact = await s.api("/api/v1/namespaces/default/services", { headers: { "user-agent": "kubectl/v1.33.1" } });
+  assert.equal(compact.text, JSON.stringify(compact.json));
+  // kubectl get --raw passes the bytes through.
+  assert.match(k("get --raw /version").stdout, /^\{\n  "major": "1",/);
+});
