@@ -49,12 +49,12 @@ const BINDINGS: Binding[] = [
     group: "system:authenticated",
     rules: [{ verbs: ["get"], nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"] }],
   },
-  {
+  ...["system:authenticated", "system:unauthenticated"].map((group) => ({
     name: "system:public-info-viewer",
     role: "system:public-info-viewer",
-    group: "system:authenticated",
+    group,
     rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"] }],
-  },
+  })),
 ];
 
 const bindingsOf = (user: UserInfo) => BINDINGS.filter((b) => user.groups.includes(b.group));

@@ -118,3 +118,24 @@ test("curl to the API: /version always indented, JSON and errors indented for cu
   // kubectl get --raw passes the bytes through.
   assert.match(k("get --raw /version").stdout, /^\{\n  "major": "1",/);
 });
+
+test("curl to the API server from a pod: version for anyone, discovery with the service-account token, resources forbidden by RBAC", async () => {
+  assert.equal(k("run api-client --image=nginx").code, 0);
+  await eventually(() => s.k("get pod api-client -o jsonpath={.status.containerStatuses[0].ready}") === "true");
+  const curl = (path, token = true) =>
+    k(["exec", "api-client", "--", "sh", "-c", `curl -sk ${token ? '-H "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" ' : ""}https://kubernetes.default.svc${path}`]).stdout;
+  assert.equal(JSON.parse(curl("/version", false)).gitVersion, "v1.33.1");
+  assert.match(curl("/version", false), /^\{\n  "major": "1",/);
+  assert.equal(JSON.parse(curl("/api", false)).message, 'forbidden: User "system:anonymous" cannot get path "/api"');
+  assert.equal(JSON.parse(curl("/api")).kind, "APIVersions");
+  const pods = JSON.parse(curl("/api/v1/namespaces/default/pods"));
+  assert.deepEqual([pods.code, pods.reason, pods.message], [
+    403,
+    "Forbidden",
+    'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"',
+  ]);
+  // A token from `kubectl create token` authenticates as its service account.
+  const tok = k("create token robot").stdout.trim();
+  const r = JSON.parse(k(["exec", "api-client", "--", "curl", "-sk", "-H", `Authorization: Bearer ${tok}`, "https://kubernetes.default.svc/api/v1/nodes"]).stdout);
+  assert.equal(r.message, 'nodes is forbidden: User "system:serviceaccount:default:robot" cannot list resource "nodes" in API group "" at the cluster scope');
+});
