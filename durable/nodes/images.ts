@@ -431,7 +431,8 @@ const FAMILIES: Family[] = [
       entrypoint: [],
       cmd: ["/hello"],
       shell: "sh",
-      programs: ALPINE_BASE,
+      // Their own server binaries: agnhost's `/agnhost netexec` (the hello-node tutorial), hello-app's, echo-server's.
+      programs: { ...ALPINE_BASE, ...ship("own", "hello agnhost hello-app echo-server") },
       startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
     },
   },
