@@ -5,7 +5,7 @@ import { apiVersionOf } from "../resources/types";
 import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
-import { applyPatch } from "./patching";
+import { applyPatch, refuseApply } from "./patching";
 import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
 import { parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
 import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
@@ -241,6 +241,7 @@ export class ApiServer {
       case "PATCH": {
         allow("patch");
         const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+        refuseApply(contentType);
         const patch = await readJson(request);
         const obj = this.transaction(() =>
           this.registry.mutate(
