@@ -17,6 +17,7 @@ import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
 import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
+import { serviceAccountSubresources } from "./api/tokenrequest";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
 import { FileStore, attachFiles } from "./nodes/files";
@@ -63,7 +64,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     this.hub = new WatchHub(this.store, () => this.registry.ctx());
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
-    for (const [path, handler] of Object.entries(podSubresources(this.registry, transaction))) this.api.extra.set(path, handler);
+    for (const [path, handler] of Object.entries({ ...podSubresources(this.registry, transaction), ...serviceAccountSubresources(this.registry) })) this.api.extra.set(path, handler);
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
     const files = new FileStore(this.ctx.storage.sql);
     attachFiles(this.registry, files);

@@ -32,6 +32,8 @@ const PACKAGES = {
   "coordination/v1": "io.k8s.api.coordination.v1",
   "autoscaling/v1": "io.k8s.api.autoscaling.v1",
   "policy/v1": "io.k8s.api.policy.v1",
+  "authentication/v1": "io.k8s.api.authentication.v1",
+  "authorization/v1": "io.k8s.api.authorization.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
   "api/resource": "io.k8s.apimachinery.pkg.api.resource",
   runtime: "io.k8s.apimachinery.pkg.runtime",
@@ -49,6 +51,8 @@ const ROOTS = {
   "coordination/v1": ["Lease", "LeaseList"],
   "autoscaling/v1": ["Scale"],
   "policy/v1": ["Eviction"],
+  "authentication/v1": ["SelfSubjectReview", "TokenRequest"],
+  "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview"],
   "meta/v1": [
     "Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup",
     "APIVersions", "Patch",
@@ -86,10 +90,10 @@ const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.Con
 const EXTRA_GVK = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", kind: "Status", version: "v1" }],
   "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
-    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "DeleteOptions", version: "v1" })),
   "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": [
-    "", "apps", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "WatchEvent", version: "v1" })),
 };
 
@@ -217,6 +221,46 @@ while (queue.length) {
   if (!(name in defs)) defs[name] = definition(decl);
 }
 defs[INT_OR_STRING] = LEAVES[INT_OR_STRING];
+
+// Fields newer than kubernetes-types 1.30 that a v1.33 cluster writes (upstream swagger text), so
+// that status the simulated kubelet reports is not "unknown field" on the next patch or update.
+const NEWER = {
+  "io.k8s.api.core.v1.ContainerStatus": {
+    user: {
+      $ref: "#/definitions/io.k8s.api.core.v1.ContainerUser",
+      description: "User represents user identity information initially attached to the first process of the container",
+    },
+  },
+};
+const NEWER_DEFS = {
+  "io.k8s.api.core.v1.ContainerUser": {
+    description: "ContainerUser represents user identity information",
+    properties: {
+      linux: {
+        $ref: "#/definitions/io.k8s.api.core.v1.LinuxContainerUser",
+        description: "Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so.",
+      },
+    },
+    type: "object",
+  },
+  "io.k8s.api.core.v1.LinuxContainerUser": {
+    description: "LinuxContainerUser represents user identity information in Linux containers",
+    properties: {
+      gid: { description: "GID is the primary gid initially attached to the first process in the container", format: "int64", type: "integer" },
+      supplementalGroups: {
+        description: "SupplementalGroups are the supplemental groups initially attached to the first process in the container",
+        items: { format: "int64", type: "integer" },
+        type: "array",
+        "x-kubernetes-list-type": "atomic",
+      },
+      uid: { description: "UID is the primary uid initially attached to the first process in the container", format: "int64", type: "integer" },
+    },
+    required: ["gid", "uid"],
+    type: "object",
+  },
+};
+for (const [name, props] of Object.entries(NEWER)) Object.assign(defs[name].properties, props);
+Object.assign(defs, NEWER_DEFS);
 
 // Patch metadata (strategic merge patch keys, list types), maintained by hand in patch-meta.json:
 // { "<definition name>": { "<property>": { "strategy": "merge", "mergeKey": "name", … } } }.

@@ -29,7 +29,8 @@ const ROOTS = {
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'networking.k8s.io/v1': ['Ingress', 'NetworkPolicy'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
-  'authentication.k8s.io/v1': ['TokenRequest'],
+  'authentication.k8s.io/v1': ['TokenRequest', 'SelfSubjectReview'],
+  'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
   'meta.k8s.io/v1': ['DeleteOptions'],
 };
 const pkgOf = (gv) => {

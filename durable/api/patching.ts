@@ -13,6 +13,13 @@ export const PATCH_TYPES = [
   "application/strategic-merge-patch+json",
 ];
 
+/** Server-side apply is not served: a 415 for its content types, checked before the object is
+ *  looked up so that applying a new object gets the same answer as an existing one. */
+export function refuseApply(contentType: string): void {
+  if (contentType === "application/apply-patch+yaml" || contentType === "application/apply-patch+cbor")
+    throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side)");
+}
+
 /** Apply a patch of `contentType` to `current`; `def` gives the schema for strategic merge. */
 export function applyPatch(contentType: string, current: Obj, patch: unknown, def: ResourceDef | undefined): Obj {
   try {
@@ -24,10 +31,8 @@ export function applyPatch(contentType: string, current: Obj, patch: unknown, de
       case "application/strategic-merge-patch+json":
         // Kinds without a schema (Scale) fall back to a JSON merge patch, as for custom resources.
         return (def ? applyStrategicMergePatch(current, patch, schemaFor(DEFINITIONS as never, def.openapi)) : applyMergePatch(current, patch)) as Obj;
-      case "application/apply-patch+yaml":
-      case "application/apply-patch+cbor":
-        throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side)");
     }
+    refuseApply(contentType);
   } catch (e) {
     if (e instanceof PatchError) {
       const s = e.toStatus();

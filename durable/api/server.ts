@@ -5,7 +5,7 @@ import { apiVersionOf } from "../resources/types";
 import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
-import { applyPatch } from "./patching";
+import { applyPatch, refuseApply } from "./patching";
 import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
 import { parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
 import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
@@ -14,6 +14,8 @@ import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wants
 import { WatchHub } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { parse as parseYaml } from "yaml";
+import { requestUser } from "./identity";
+import { indented, isStream, wantsPretty } from "./pretty";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -64,14 +66,14 @@ export class ApiServer {
   /** Serve one request; `path` is the Kubernetes path (the /clusters/<id> prefix removed). */
   async handle(request: Request, path: string, prefix: string): Promise<Response> {
     const url = new URL(request.url);
+    let res: Response;
     try {
-      const res = await this.route(request, path, prefix, url);
-      return res;
+      res = await this.route(request, path, prefix, url);
     } catch (e) {
-      if (e instanceof ApiError) return statusResponse(e);
-      console.error("internal error", e);
-      return statusResponse(internal(e instanceof Error ? e.message : String(e)));
+      if (!(e instanceof ApiError)) console.error("internal error", e);
+      res = statusResponse(e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e)));
     }
+    return wantsPretty(request, url) && !isStream(path, url) ? indented(res) : res;
   }
 
   private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
@@ -79,7 +81,8 @@ export class ApiServer {
     const accept = request.headers.get("accept");
     const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
 
-    if (path === "/version" || path === "/version/") return json(KUBE_VERSION);
+    // responsewriters.WriteRawJSON: always indented.
+    if (path === "/version" || path === "/version/") return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
     if (["/healthz", "/livez", "/readyz"].includes(path) || /^\/(healthz|livez|readyz)\//.test(path)) {
       if (url.searchParams.has("verbose")) {
         const word = path.slice(1).split("/")[0];
@@ -197,6 +200,7 @@ export class ApiServer {
         allow("create");
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
+        if (def.review) return withWarnings(json(def.review(body, requestUser(request.headers), this.registry.ctx()), 201), warnings);
         const obj = this.transaction(() => this.registry.create(def, namespace, body, { dryRun, warnings }));
         return withWarnings(json(obj, 201), warnings);
       }
@@ -237,6 +241,7 @@ export class ApiServer {
       case "PATCH": {
         allow("patch");
         const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+        refuseApply(contentType);
         const patch = await readJson(request);
         const obj = this.transaction(() =>
           this.registry.mutate(

@@ -3,6 +3,7 @@
 // IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
 import type { Obj } from "../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
+import { serveInCluster } from "../api/incluster";
 
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
 export type NetError = { error: string; code?: number; ip?: string };
@@ -206,10 +207,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
     const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    if (https) {
-      const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`, reason: "Forbidden", details: {}, code: 403 }, null, 2);
-      return { status: 403, headers: { "content-type": "application/json" }, body: `${body}\n` };
-    }
+    if (https) return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers });
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };

@@ -17,10 +17,13 @@ import deployment from "./deployment";
 import daemonset from "./daemonset";
 import controllerrevision from "./controllerrevision";
 import lease from "./lease";
+import selfsubjectreview from "./selfsubjectreview";
+import authorization from "./authorization";
 
 export const resources: ResourceDef[] = [
   namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
   componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, lease,
+  selfsubjectreview, authorization,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();

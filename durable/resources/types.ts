@@ -3,6 +3,8 @@
 // strategy are all derived from these definitions (one source of truth).
 
 /** A Kubernetes object as plain JSON. */
+import type { UserInfo } from "../api/identity";
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
 
@@ -108,6 +110,9 @@ export interface ResourceDef {
   present?(obj: Obj, ctx: Ctx): Obj;
   /** Read-only kinds computed on read (ComponentStatus): the current objects. */
   virtual?(ctx: Ctx): Obj[];
+  /** Create-only kinds that are never stored (SelfSubjectAccessReview, SelfSubjectReview): the
+   *  answer to a POST of `obj` by `user`, with its status filled in. */
+  review?(obj: Obj, user: UserInfo, ctx: Ctx): Obj;
   /** Graceful deletion (CheckGracefulDelete): the grace period in seconds for this deletion, given
    *  the one requested (undefined when not given). 0 or absent hook means delete at once. */
   gracePeriod?(obj: Obj, requested: number | undefined): number;

@@ -153,6 +153,16 @@ describe("unknownFields", () => {
     ]);
   });
 
+  it("knows the v1.31+ status fields the kubelet writes (containerStatuses[].user)", () => {
+    const status = {
+      containerStatuses: [{ name: "c", image: "nginx", imageID: "", ready: true, restartCount: 0, user: { linux: { gid: 0, supplementalGroups: [0], uid: 0 } } }],
+    };
+    expect(unknownFields({ status }, "io.k8s.api.core.v1.Pod")).toEqual([]);
+    expect(unknownFields({ status: { containerStatuses: [{ user: { linux: { uid: 0, x: 1 } } }] } }, "io.k8s.api.core.v1.Pod")).toEqual([
+      'unknown field "status.containerStatuses[0].user.linux.x"',
+    ]);
+  });
+
   it("accepts known fields, IntOrString, Quantity and free-form objects", () => {
     const deploy = {
       apiVersion: "apps/v1",

@@ -92,6 +92,10 @@ describe("which programs each image has", () => {
     expect(has("traefik/whoami", "sh", "ls", "whoami", "/whoami")).toEqual([false, false, true, true]);
     expect(has("registry.k8s.io/pause:3.10", "sh", "ls")).toEqual([false, false]);
   });
+  it("hello-style servers ship their own binary (the hello-node tutorial runs `/agnhost netexec`)", () => {
+    expect(has("registry.k8s.io/e2e-test-images/agnhost:2.39", "/agnhost", "agnhost", "sh")).toEqual([true, true, true]);
+    expect(has("gcr.io/google-samples/hello-app:1.0", "/hello-app")).toEqual([true]);
+  });
   it("a learner's own image: Debian-like with bash and curl; its own programs are its own", () => {
     expect(has("username/myapp:0.0.1", "bash", "curl", "node", "/app/server", "wget", "ping", "ps")).toEqual([true, true, true, true, false, false, false]);
   });

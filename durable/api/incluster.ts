@@ -1,0 +1,115 @@
+// The API server as a pod sees it (https://kubernetes.default.svc from curl in a container): the
+// request is authenticated by its bearer token — a service-account token from the pod's projected
+// volume or `kubectl create token`, else anonymous — and authorized by RBAC over the bootstrap
+// bindings (resources/authorization.ts). No Roles are served, so a service account may read
+// discovery and the health and version paths, and is refused every resource with the real message.
+import { authorize } from "../resources/authorization";
+import type { UserInfo } from "./identity";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery";
+import { KUBE_VERSION } from "./server";
+import type { Obj } from "../resources/types";
+import { lookup } from "../resources";
+
+const ISSUER = "https://kubernetes.default.svc.cluster.local";
+const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+
+export interface InClusterReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The service account a token names (kubeplay's tokens carry the real claims, unsigned), or
+ *  undefined when it is not one of ours (the authenticator then answers 401). */
+function tokenUser(token: string): UserInfo | undefined {
+  const [, payload] = token.split(".");
+  try {
+    const c = JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/")));
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? "");
+    if (c.iss !== ISSUER || !sa) return undefined;
+    if (typeof c.exp === "number" && c.exp * 1000 < Date.now()) return undefined;
+    return { username: c.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`, "system:authenticated"] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** RequestInfoFactory.NewRequestInfo, for the paths a pod asks: resource requests under /api and /apis. */
+export function requestInfo(method: string, path: string, query: URLSearchParams): Obj | undefined {
+  const segs = path.split("/").filter(Boolean);
+  let group = "", version: string, rest: string[];
+  if (segs[0] === "api" && segs.length >= 2) [version, rest] = [segs[1], segs.slice(2)];
+  else if (segs[0] === "apis" && segs.length >= 3) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
+  else return undefined;
+  if (!rest.length) return undefined; // discovery of a group version: a non-resource path
+  let watch = false;
+  if (rest[0] === "watch") (watch = true), (rest = rest.slice(1));
+  let namespace = "";
+  if (rest[0] === "namespaces" && rest.length > 1) {
+    namespace = rest[1];
+    // namespaces/<name>/status and /finalize are the namespace's own subresources.
+    if (rest.length > 2 && !["status", "finalize"].includes(rest[2])) rest = rest.slice(2);
+  }
+  const [resource, name, subresource] = rest;
+  const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: name ? "delete" : "deletecollection" };
+  let verb = verbs[method] ?? (name ? "get" : "list");
+  if (watch || (method === "GET" && ["true", "1"].includes(query.get("watch") ?? ""))) verb = "watch";
+  return { verb, group, version, resource, name, subresource, namespace };
+}
+
+const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => ({
+  status: code,
+  headers: { "content-type": "application/json" },
+  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
+  body: JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2),
+});
+
+/** What the non-resource paths a pod may read answer. */
+function nonResource(path: string): InClusterReply | undefined {
+  const ok = (body: Obj | string): InClusterReply =>
+    typeof body === "string"
+      ? { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
+      : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
+  if (path === "/version" || path === "/version/") return ok(KUBE_VERSION);
+  if (["/healthz", "/livez", "/readyz"].includes(path)) return ok("ok");
+  const segs = path.split("/").filter(Boolean);
+  if (path === "/api" || path === "/api/") return ok(apiVersions());
+  if (path === "/apis" || path === "/apis/") return ok(apiGroupList());
+  if (segs[0] === "apis" && segs.length === 2) return apiGroup(segs[1]) && ok(apiGroup(segs[1])!);
+  if ((segs[0] === "api" && segs.length === 2) || (segs[0] === "apis" && segs.length === 3)) {
+    const list = apiResourceList(segs.slice(1).join("/"));
+    return list && ok(list);
+  }
+  return undefined;
+}
+
+/** Serve one in-cluster HTTPS request to the API server. */
+export function serveInCluster(req: { method: string; path: string; headers: Record<string, string> }): InClusterReply {
+  const url = new URL(req.path, "https://kubernetes.default.svc");
+  const auth = req.headers["authorization"] ?? "";
+  const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+  const user = bearer ? tokenUser(bearer) : ANONYMOUS;
+  if (!user) return status(401, "Unauthorized", "Unauthorized");
+  const info = requestInfo(req.method, url.pathname, url.searchParams);
+  if (!info) {
+    const verb = req.method === "GET" || req.method === "HEAD" ? "get" : req.method.toLowerCase();
+    const decision = authorize(user, { nonResourceAttributes: { verb, path: url.pathname } });
+    if (!decision.allowed) return status(403, "Forbidden", `forbidden: User "${user.username}" cannot ${verb} path "${url.pathname}"`);
+    return nonResource(url.pathname) ?? status(404, "NotFound", "the server could not find the requested resource");
+  }
+  const decision = authorize(user, { resourceAttributes: info });
+  // Only cluster-admins could get further, and no service account is one.
+  const def = lookup(info.group, info.version, info.resource);
+  const qualified = info.group ? `${info.resource}.${info.group}` : info.resource;
+  const what = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const scope = info.namespace ? `in the namespace "${info.namespace}"` : "at the cluster scope";
+  if (!decision.allowed || !def) {
+    const subject = info.name ? `${qualified} "${info.name}"` : qualified;
+    return status(403, "Forbidden", `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.group}" ${scope}`, {
+      ...(info.name ? { name: info.name } : {}),
+      ...(info.group ? { group: info.group } : {}),
+      kind: info.resource,
+    });
+  }
+  return status(403, "Forbidden", `${qualified} is forbidden: kubeplay serves in-cluster requests to service accounts only`);
+}

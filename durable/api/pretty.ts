@@ -1,0 +1,33 @@
+// JSON for people (k8s.io/apiserver negotiation.isPrettyPrint): `?pretty=true`, or a User-Agent
+// starting with curl, Wget or Mozilla/5.0, gets the negotiated JSON indented by two spaces
+// (json.Indent), errors included. Streams (watch, proxy, logs, exec) are never reformatted.
+
+/** strconv.ParseBool's true spellings; anything else (including garbage) is false. */
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
+export function wantsPretty(request: Request, url: URL): boolean {
+  const pp = url.searchParams.get("pretty");
+  if (pp) return TRUE.has(pp);
+  const ua = request.headers.get("user-agent") ?? "";
+  return ua.startsWith("curl") || ua.startsWith("Wget") || ua.startsWith("Mozilla/5.0");
+}
+
+/** Whether a request's answer is a stream or a pass-through that must not be buffered. */
+export function isStream(path: string, url: URL): boolean {
+  const watch = url.searchParams.get("watch");
+  return watch === "true" || watch === "1" || url.searchParams.get("follow") === "true" || /\/(watch|proxy)(\/|$)/.test(path);
+}
+
+/** The response with its JSON body indented, keeping status and headers. */
+export async function indented(res: Response): Promise<Response> {
+  const ct = res.headers.get("content-type") ?? "";
+  if (res.status === 101 || res.webSocket || !/^application\/json(;|$)/.test(ct)) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return new Response(text, { status: res.status, headers: res.headers });
+  }
+  return new Response(JSON.stringify(body, null, 2), { status: res.status, headers: res.headers });
+}
