@@ -50,6 +50,24 @@ export function request(url, { method = "GET", headers = {}, body } = {}) {
   });
 }
 
+/** The server runs in its own process group (so stop() can end wrangler and workerd together); make
+ *  sure that group dies with us even when we are killed or time out, or workerd lingers, busy. */
+const children = new Set();
+function killOnExit(child) {
+  if (!children.size) {
+    process.once("exit", () => {
+      for (const c of children) {
+        try {
+          process.kill(-c.pid, "SIGKILL");
+        } catch {}
+      }
+    });
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.once(signal, () => process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1)));
+  }
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+}
+
 export class Server {
   constructor(port, child, stateDir, logs) {
     this.port = port;
@@ -74,6 +92,7 @@ export class Server {
     child.stdout.on("data", (d) => logs.push(d.toString()));
     child.stderr.on("data", (d) => logs.push(d.toString()));
     const server = new Server(port, child, stateDir, logs);
+    killOnExit(child);
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited early:\n${logs.join("")}`);
