@@ -65,11 +65,11 @@ export const conflict = (resource: string, group: string, name: string, why: str
 export const modifiedConflict = (resource: string, group: string, name: string) =>
   conflict(resource, group, name, "the object has been modified; please apply your changes to the latest version and try again");
 
-/** 422 Invalid: `Pod "x" is invalid: spec.containers: Required value`. */
+/** 422 Invalid: `Pod "x" is invalid: spec.containers: Required value` (the kind qualified by its group: `Deployment.apps "x"`). */
 export function invalid(kind: string, group: string, name: string, errs: FieldError[]): ApiError {
   const parts = errs.map((e) => `${e.field}: ${e.message}`);
   const aggregate = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
-  return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${aggregate}`, {
+  return new ApiError(422, "Invalid", `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${aggregate}`, {
     name,
     ...(group ? { group } : {}),
     kind,

@@ -3,7 +3,7 @@
 // service-account token of the real shape; kubeplay signs nothing, so the signature is a placeholder.
 import { decodeBody, type SubresourceHandler } from "./server";
 import { rfc3339, type Registry } from "./registry";
-import { ApiError, methodNotAllowed } from "./status";
+import { invalid as invalidObject, methodNotAllowed } from "./status";
 import { invalid } from "../resources/validation";
 import type { FieldError, Obj } from "../resources/types";
 import { byPlural } from "../resources";
@@ -41,18 +41,6 @@ export function serviceAccountJWT(sa: Obj, audiences: string[], iat: number, exp
   return `${b64url({ alg: "RS256", kid: "kubeplay" })}.${b64url(claims)}.unsigned`;
 }
 
-/** errors.NewInvalid with the qualified kind: `TokenRequest.authentication.k8s.io "x" is invalid: …`. */
-function invalidTokenRequest(name: string, errs: FieldError[]): ApiError {
-  const parts = errs.map((e) => `${e.field}: ${e.message}`);
-  const msg = `TokenRequest.${GROUP} "${name}" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`}`;
-  return new ApiError(422, "Invalid", msg, {
-    name,
-    group: GROUP,
-    kind: "TokenRequest",
-    causes: errs.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
-  });
-}
-
 export function serviceAccountSubresources(registry: Registry): Record<string, SubresourceHandler> {
   const token: SubresourceHandler = async (req, _def, ns, name) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, "serviceaccounts/token");
@@ -62,11 +50,11 @@ export function serviceAccountSubresources(registry: Registry): Record<string, S
     spec.boundObjectRef ??= null;
     // The create validation runs before TokenREST.Create fills in the name, hence `""`.
     const errs = validate(Number(spec.expirationSeconds));
-    if (errs.length) throw invalidTokenRequest(tr.metadata?.name ?? "", errs);
+    if (errs.length) throw invalidObject("TokenRequest", GROUP, tr.metadata?.name ?? "", errs);
     const m = tr.metadata ?? {};
-    if (m.name && m.name !== name) throw invalidTokenRequest(name, [invalid("metadata.name", m.name, "must match the service account name if specified")]);
+    if (m.name && m.name !== name) throw invalidObject("TokenRequest", GROUP, name, [invalid("metadata.name", m.name, "must match the service account name if specified")]);
     if (m.namespace && m.namespace !== ns)
-      throw invalidTokenRequest(name, [invalid("metadata.namespace", m.namespace, "must match the service account namespace if specified")]);
+      throw invalidObject("TokenRequest", GROUP, name, [invalid("metadata.namespace", m.namespace, "must match the service account namespace if specified")]);
     const sa = registry.get(byPlural("serviceaccounts")!, ns, name); // 404 `serviceaccounts "x" not found`
     if (!spec.audiences?.length) spec.audiences = [ISSUER];
     const now = registry.ctx().now;

@@ -215,7 +215,7 @@ function serviceAccountToken(pod: Obj): string {
   const enc = (o: Obj) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
   const ns = pod.metadata?.namespace;
   const sa = pod.spec?.serviceAccountName ?? "default";
-  return `${enc({ alg: "RS256", kid: "kubeplay" })}.${enc({ aud: ["https://kubernetes.default.svc.cluster.local"], iss: "https://kubernetes.default.svc.cluster.local", sub: `system:serviceaccount:${ns}:${sa}`, kubernetes_io: { namespace: ns, pod: { name: pod.metadata?.name, uid: pod.metadata?.uid }, serviceaccount: { name: sa } } })}.unsigned`;
+  return `${enc({ alg: "RS256", kid: "kubeplay" })}.${enc({ aud: ["https://kubernetes.default.svc.cluster.local"], iss: "https://kubernetes.default.svc.cluster.local", sub: `system:serviceaccount:${ns}:${sa}`, "kubernetes.io": { namespace: ns, pod: { name: pod.metadata?.name, uid: pod.metadata?.uid }, serviceaccount: { name: sa } } })}.unsigned`;
 }
 
 /** Where a volume is mounted in a container; `readOnly` as the kubelet mounts it. */

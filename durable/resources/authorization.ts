@@ -2,9 +2,9 @@
 // `kubectl auth can-i --list`): create-only, never stored (pkg/registry/authorization). No RBAC
 // objects are served, so the authorizer is RBAC over the bootstrap ClusterRoleBindings a kubeadm
 // cluster starts with: the admin is a cluster-admin, everyone else only has the basic and discovery roles.
-import type { FieldError, Obj, ResourceDef } from "./types";
+import type { Obj, ResourceDef } from "./types";
 import type { UserInfo } from "../api/identity";
-import { ApiError, badRequest } from "../api/status";
+import { badRequest, invalid as invalidObject } from "../api/status";
 import { invalid } from "./validation";
 import { nameColumn } from "./printers";
 
@@ -84,17 +84,6 @@ export function authorize(user: UserInfo, spec: Obj): { allowed: boolean; reason
   return { allowed: false };
 }
 
-/** errors.NewInvalid with the qualified kind, e.g. `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: …`. */
-function invalidReview(kind: string, errs: FieldError[]): ApiError {
-  const parts = errs.map((e) => `${e.field}: ${e.message}`);
-  return new ApiError(422, "Invalid", `${kind}.${GROUP} "" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`}`, {
-    name: "",
-    group: GROUP,
-    kind,
-    causes: errs.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
-  });
-}
-
 const base: Pick<ResourceDef, "group" | "version" | "namespaced" | "verbs" | "columns" | "row"> = {
   group: GROUP,
   version: "v1",
@@ -114,9 +103,9 @@ const selfSubjectAccessReview: ResourceDef = {
     const spec: Obj = obj.spec ?? {};
     // ValidateSelfSubjectAccessReviewSpec.
     if (spec.resourceAttributes && spec.nonResourceAttributes)
-      throw invalidReview("SelfSubjectAccessReview", [invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes")]);
+      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes")]);
     if (!spec.resourceAttributes && !spec.nonResourceAttributes)
-      throw invalidReview("SelfSubjectAccessReview", [invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified")]);
+      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified")]);
     return { ...obj, metadata: { ...(obj.metadata ?? {}), creationTimestamp: null }, spec, status: authorize(user, spec) };
   },
 };
