@@ -28,6 +28,9 @@ export const POD_QUOTA = 64 << 20;
 
 /** The stored writes of every pod's containers and volumes: one row per (pod, scope, path, part). */
 export class FileStore {
+  /** Bumped by every change, so views built earlier can tell they are stale. */
+  generation = 0;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS container_files (
       pod_uid TEXT NOT NULL, scope TEXT NOT NULL, path TEXT NOT NULL, part INTEGER NOT NULL,
@@ -54,6 +57,7 @@ export class FileStore {
 
   /** Record a write (replacing the path's earlier one); throws ENOSPC past the pod's quota. */
   put(podUid: string, row: FileRow): void {
+    this.generation++;
     const size = row.data?.length ?? 0;
     if (size) {
       const used = this.sql.exec<{ n: number }>("SELECT coalesce(sum(length(data)), 0) AS n FROM container_files WHERE pod_uid = ? AND NOT (scope = ? AND path = ?)", podUid, row.scope, row.path).one().n;
@@ -66,11 +70,13 @@ export class FileStore {
 
   /** Drop a container's writable layers other than `keep` (older instances: a restart starts afresh). */
   dropOtherLayers(podUid: string, container: string, keep: string): void {
+    this.generation++;
     this.sql.exec("DELETE FROM container_files WHERE pod_uid = ? AND scope LIKE ? AND scope != ?", podUid, `root/${container}/%`, keep);
   }
 
   /** Forget everything of a deleted pod. */
   forget(podUid: string): void {
+    this.generation++;
     this.sql.exec("DELETE FROM container_files WHERE pod_uid = ?", podUid);
   }
 }
@@ -126,6 +132,31 @@ export function containerFS(pod: Obj, c: Obj, at: number, opts: ViewOptions = {}
   const base = podFS(pod, c, opts.reader, imageBehaviour(c.image).files);
   if (opts.programs === false && !opts.files) return base;
   return new ContainerFS(pod, c, at, base, opts);
+}
+
+/** How long a served view is reused: ConfigMap/Secret volume contents may change under it (a real
+ *  kubelet takes up to a minute to refresh them anyway). */
+const SERVED_TTL_MS = 5_000;
+const served = new Map<string, { fs: VirtualFS; until: number }>();
+
+/**
+ * A read-only view for the web servers, which read a file or two per request: reused while nothing
+ * it shows can have changed (same pod revision, no stored write since, no program writing files).
+ */
+export function servedFS(pod: Obj, c: Obj, at: number, reader: ClusterReader & FSReader): VirtualFS {
+  const files = reader.files;
+  const programsWrite = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((k: Obj) => {
+    const start = runStarts(pod, k.name).current;
+    return start !== undefined && !Number.isNaN(start) && !!containerRun(pod, k, start, reader).files?.length;
+  });
+  if (!files || programsWrite) return containerFS(pod, c, at, { reader });
+  const key = `${pod.metadata?.uid}/${c.name}/${pod.metadata?.resourceVersion}/${files.generation}`;
+  const hit = served.get(key);
+  if (hit && hit.until > at) return hit.fs;
+  if (served.size > 200) served.clear();
+  const fs = containerFS(pod, c, at, { reader, persist: false });
+  served.set(key, { fs, until: at + SERVED_TTL_MS });
+  return fs;
 }
 
 /** Where a path lives: the container's root layer, or a volume (path relative to the volume). */

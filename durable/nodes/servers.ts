@@ -5,7 +5,7 @@
 import type { Obj } from "../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
-import { containerFS } from "./files";
+import { servedFS } from "./files";
 import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
@@ -158,7 +158,7 @@ const MIME: Record<string, string> = { html: "text/html", htm: "text/html", css:
 function document(k: ServeContext, root: string, path: string, fallback: string): { body: string; type: string } | "forbidden" | undefined {
   let p = `${root}${decodeURIComponent(path)}`;
   if (!k.reader) return path === "/" || path === "/index.html" ? { body: fallback, type: "text/html" } : undefined;
-  const fs = containerFS(k.pod, k.container, k.now, { reader: k.reader as ClusterReader & FSReader });
+  const fs = servedFS(k.pod, k.container, k.now, k.reader as ClusterReader & FSReader);
   if (fs.isDir(p)) p = `${p.replace(/\/$/, "")}/index.html`;
   const body = fs.read(p);
   if (body === undefined) return fs.isDir(p.slice(0, p.lastIndexOf("/")) || "/") && p.endsWith("/index.html") && path.endsWith("/") ? "forbidden" : undefined;
