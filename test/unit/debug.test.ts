@@ -32,7 +32,7 @@ function update(old: Obj, body: Obj): { next: Obj; errs: string[] } {
   return { next, errs: (sub.validate?.(next, old) ?? []).map((e) => `${e.field}: ${e.message}`) };
 }
 
-const withEphemeral = (pod: Obj, ...ecs: Obj[]) => ({ ...structuredClone(pod), spec: { ...structuredClone(pod.spec), ephemeralContainers: ecs } });
+const withEphemeral = (pod: Obj, ...ecs: Obj[]): Obj => ({ ...structuredClone(pod), spec: { ...structuredClone(pod.spec), ephemeralContainers: ecs } });
 
 function ctx(now: number, exitOf?: StageContext["exitOf"]): StageContext {
   return { now, node, clock: new Clock(() => "instant"), allocateIP: () => "10.244.1.5", imagePresent: (i) => i.includes("whoami"), exitOf };
@@ -135,7 +135,7 @@ describe("the kubelet and ephemeral containers", () => {
 });
 
 describe("ps: process namespaces", () => {
-  const pod = runningPod().metadata && { ...runningPod(), spec: { ...runningPod().spec, ephemeralContainers: [debugger1] } };
+  const pod = withEphemeral(runningPod(), debugger1);
   const rows = (p: Obj, c: Obj) => processTable(p, c).map((x) => `${x.pid} ${x.user} ${x.command}`);
 
   it("a container alone sees itself as PID 1", () => {
