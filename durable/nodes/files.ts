@@ -228,7 +228,7 @@ class ContainerFS implements VirtualFS {
   private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] {
     const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] = [];
     const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)));
-    const all: Obj[] = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? [])];
+    const all: Obj[] = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? []), ...(this.pod.spec?.ephemeralContainers ?? [])];
     for (const k of all) {
       const own = k.name === this.c.name;
       const mounts = podMounts(this.pod, k);

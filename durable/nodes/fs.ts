@@ -3,6 +3,7 @@
 // files, volumes). The whole view with its writes over time is durable/nodes/files.ts.
 import type { Obj } from "../resources/types";
 import type { FileStore } from "./files";
+import { hostPathFiles } from "./hostfs";
 
 export interface VirtualFS {
   /** A file as UTF-8 text (what the shell reads). */
@@ -193,7 +194,8 @@ function volumeFiles(pod: Obj, c: Obj, vol: Obj, reader?: FSReader): Record<stri
     }
     return out;
   }
-  return undefined; // emptyDir, hostPath, PVCs: an (initially) empty directory
+  if (vol.hostPath) return hostPathFiles(pod.spec?.nodeName, vol.hostPath.path ?? "/", reader);
+  return undefined; // emptyDir, PVCs: an (initially) empty directory
 }
 
 function downward(pod: Obj, _c: Obj, items: Obj[]): Record<string, string> {
@@ -244,7 +246,7 @@ export function podMounts(pod: Obj, container: Obj): Mount[] {
  * and others as empty directories). Writes live as long as this object (files.ts keeps them).
  */
 export function podFS(pod: Obj, container: Obj, reader?: FSReader, imageFiles: Record<string, string> = {}): MemoryFS {
-  const hostname = pod.spec?.hostname ?? pod.metadata?.name ?? "localhost";
+  const hostname = (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
   const fs = new MemoryFS({ ...imageFiles, ...kubeletFiles(pod, hostname) }, BASE_DIRS);
   const put = (p: string, data: Data) => (typeof data === "string" ? fs.write(p, data) : fs.writeBytes(p, data));
   const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));

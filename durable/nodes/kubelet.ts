@@ -7,11 +7,15 @@ import type { Obj } from "../resources/types";
 import { observePod, podCache } from "../scheduler/cache";
 import { kubeletRunning, KUBELET_STOPPED } from "./heartbeat";
 import { imageInfo } from "./images";
-import { advance, type StageContext } from "./stages";
+import { advance, stages, type StageContext } from "./stages";
+import { ephemeralStages } from "./ephemeral";
 import { containerRun } from "../shell/container";
 import { probeTimeline } from "../shell/probes";
 
 export const KUBELET = "kubelet";
+
+/** The kubelet's lifecycle table: the pod's own containers, then `kubectl debug`'s ephemeral ones. */
+const kubeletStages = [...stages, ...ephemeralStages];
 
 /** The next free IP of a /24 podCIDR after the highest one in use (host-local IPAM, .1 is the bridge). */
 export function nextPodIP(cidr: string, used: Set<string>): string {
@@ -45,7 +49,7 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
 /** node.status.images gains what was pulled (names: repo@digest and repo:tag, like containerd). */
 function recordImages(c: ControllerContext, node: Obj, pod: Obj): void {
   const have = new Set<string>(((node.status?.images ?? []) as Obj[]).flatMap((i) => i.names ?? []));
-  const add = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as Obj[])
+  const add = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[])
     .filter((s) => s.imageID && !have.has(s.image))
     .map((s) => ({ names: [s.imageID, s.image], sizeBytes: imageInfo(s.image).sizeBytes }));
   if (!add.length) return;
@@ -92,7 +96,7 @@ export const kubelet: Controller = {
     if (!node || !kubeletRunning(node)) return;
     const k = stageContext(c, node);
     const work = structuredClone(pod);
-    const result = advance(work, k);
+    const result = advance(work, k, kubeletStages);
     const source = { component: KUBELET, host: nodeName };
     for (const e of result.events) c.events.record(pod, e.type, e.reason, e.message, source, e.fieldPath);
     if (result.remove) {

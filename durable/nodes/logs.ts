@@ -25,7 +25,7 @@ const MAX_ROWS = 5000;
 
 /** Which run of a container `kubectl logs [--previous]` reads (kubelet validateContainerLogStatus). */
 export function logRun(pod: Obj, container: string, previous = false): { startedAt: number; finishedAt?: number; restart: number } | undefined {
-  const s: Obj | undefined = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((x: Obj) => x.name === container);
+  const s: Obj | undefined = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((x: Obj) => x.name === container);
   if (!s) return undefined;
   const n = s.restartCount ?? 0;
   const last = s.lastState?.terminated;
@@ -72,7 +72,7 @@ export class LogStore {
    */
   read(pod: Obj, container: string, opts: LogReadOptions, now: number): { lines: LogLine[] } {
     const run = logRun(pod, container, opts.previous);
-    const spec: Obj | undefined = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c: Obj) => c.name === container);
+    const spec: Obj | undefined = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((c: Obj) => c.name === container);
     if (!run || !spec || Number.isNaN(run.startedAt)) return { lines: [] };
     const end = Math.min(now, run.finishedAt ?? Infinity);
     const own = containerRun(pod, spec, run.startedAt, this.reader).lines.filter((l) => l.at <= end).map((l): LogLine => (l.stream === "stderr" ? { at: l.at, text: l.text, stream: "stderr" } : { at: l.at, text: l.text }));

@@ -3,8 +3,8 @@
 // ValidatePodCreate / ValidatePodUpdate, and printPod.
 import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
 import { age, ageColumn, humanDuration, nameColumn } from "./printers";
-import { each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { clone, deepEqual, defaultPodSpec, parseQuantity, randomString, validatePodSpec } from "./podtemplate";
+import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
+import { clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
 
@@ -333,6 +333,81 @@ export function validatePodUpdate(pod: Obj, old: Obj): FieldError[] {
   return errs;
 }
 
+// ---- ephemeral containers (validateEphemeralContainers, ValidatePodEphemeralContainersUpdate) ----
+
+/** The EphemeralContainerCommon fields outside allowedEphemeralContainerFields, in struct order. */
+const notForEphemeral = ["ports", "resources", "resizePolicy", "restartPolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"];
+
+/** Set, as reflect.DeepEqual against the zero value sees it after decoding (an empty list is unset). */
+const isSet = (v: unknown) => v != null && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/** validateEphemeralContainers: the common container checks, names unique across every container
+ *  kind, the target an existing regular or init container, the allow-list, no subPaths. */
+export function validateEphemeralContainers(spec: Obj | undefined, path: string): FieldError[] {
+  const list: Obj[] = spec?.ephemeralContainers ?? [];
+  if (!list.length) return [];
+  const others = new Set<string>([...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c: Obj) => c.name));
+  const volumes = new Set<string>(((spec?.volumes ?? []) as Obj[]).map((v) => v.name));
+  // The common checks see only the allowed fields (the others are refused below, once).
+  const common = list.map((c) => Object.fromEntries(Object.entries(c).filter(([k]) => !notForEphemeral.includes(k))));
+  const errs = validateContainers(common, path, volumes, new Set(others), false).filter((e) => e.type !== "FieldValueDuplicate");
+  const names = new Set(others);
+  list.forEach((c, i) => {
+    const f = `${path}[${i}]`;
+    if (c.name && names.has(c.name)) errs.push(duplicate(`${f}.name`, c.name));
+    else names.add(c.name);
+    if (c.targetContainerName && !others.has(c.targetContainerName)) errs.push(notFound(`${f}.targetContainerName`, c.targetContainerName));
+    for (const k of notForEphemeral) if (isSet(c[k])) errs.push(forbidden(`${f}.${k}`, "cannot be set for an Ephemeral Container"));
+    ((c.volumeMounts ?? []) as Obj[]).forEach((m, j) => {
+      for (const k of ["subPath", "subPathExpr"])
+        if (m[k]) errs.push(forbidden(`${f}.volumeMounts[${j}].${k}`, "cannot be set for an Ephemeral Container"));
+    });
+  });
+  return errs;
+}
+
+/** A cmp.Diff-like rendering of a changed ephemeral container (the real one diffs Go structs). */
+function ephemeralDiff(old: Obj, now: Obj): string {
+  const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])];
+  const lines = ["  core.EphemeralContainer{", "  \tEphemeralContainerCommon: core.EphemeralContainerCommon{"];
+  for (const k of keys) {
+    if (deepEqual(old[k], now[k])) continue;
+    if (old[k] !== undefined) lines.push(`- \t\t${goFieldName(k)}: ${JSON.stringify(old[k])},`);
+    if (now[k] !== undefined) lines.push(`+ \t\t${goFieldName(k)}: ${JSON.stringify(now[k])},`);
+  }
+  lines.push("  \t},", "  }");
+  return lines.join("\n") + "\n";
+}
+
+/** ValidatePodEphemeralContainersUpdate: the new spec is valid; existing ephemeral containers are
+ *  neither removed nor changed (compared by name: a patch does not keep the order). */
+export function validatePodEphemeralContainersUpdate(pod: Obj, old: Obj): FieldError[] {
+  const errs = [...validatePodSpec(pod.spec, "spec"), ...validateEphemeralContainers(pod.spec, "spec.ephemeralContainers")];
+  if (old.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined) return [forbidden("", "static pods do not support ephemeral containers")];
+  const byName = new Map<string, Obj>(((pod.spec?.ephemeralContainers ?? []) as Obj[]).map((c) => [c.name, c]));
+  for (const o of (old.spec?.ephemeralContainers ?? []) as Obj[]) {
+    const n = byName.get(o.name);
+    if (!n) errs.push(forbidden("spec.ephemeralContainers", `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`));
+    else if (!deepEqual(o, n))
+      errs.push(forbidden("spec.ephemeralContainers", `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n${ephemeralDiff(o, n)}`));
+  }
+  return errs;
+}
+
+/** podEphemeralContainersStrategy: everything but spec.ephemeralContainers comes from the stored
+ *  pod (dropNonEphemeralContainerUpdates); the new containers get the decoder's defaults. */
+const ephemeralContainersSubresource = {
+  prepare(pod: Obj, old: Obj): Obj {
+    const next = clone(old);
+    next.metadata.resourceVersion = pod.metadata?.resourceVersion;
+    next.spec.ephemeralContainers = clone(pod.spec?.ephemeralContainers ?? []);
+    for (const c of next.spec.ephemeralContainers as Obj[]) defaultContainer(c);
+    if (!next.spec.ephemeralContainers.length) delete next.spec.ephemeralContainers;
+    return next;
+  },
+  validate: validatePodEphemeralContainersUpdate,
+};
+
 // ---- the kind ---------------------------------------------------------------------------
 
 const pods: ResourceDef = {
@@ -345,6 +420,7 @@ const pods: ResourceDef = {
   shortNames: ["po"],
   categories: ["all"],
   subresources: { status: true },
+  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource },
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },

@@ -351,7 +351,7 @@ function validateResources(r: Obj | undefined, path: string): FieldError[] {
   return errs;
 }
 
-function validateContainers(
+export function validateContainers(
   containers: Obj[] | undefined,
   path: string,
   volumes: Set<string>,

@@ -4,6 +4,7 @@ import type { ShellIO } from "./types";
 import { environ, HaltSignal, inImage, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
 import { nc, ping } from "./netapplets";
+import { processTable } from "./processes";
 import type { Flavour } from "../nodes/images";
 
 export interface AppletCall {
@@ -617,9 +618,8 @@ export const APPLETS: Record<string, Applet> = {
     return 0;
   },
   ps(_args, { s, io }) {
-    const c = s.ctx.container;
-    const cmd = [...(c?.command ?? []), ...(c?.args ?? [])].join(" ") || "sh";
-    io.stdout(`PID   USER     TIME  COMMAND\n    1 root      0:00 ${cmd}\n   ${String(7).padStart(2)} root      0:00 ps\n`);
+    const rows = processTable(s.ctx.pod, s.ctx.container).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
+    io.stdout(`PID   USER     TIME  COMMAND\n${rows.join("")}`);
     return 0;
   },
   curl,

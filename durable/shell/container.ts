@@ -18,8 +18,8 @@ const b64 = (s: string) => {
   }
 };
 
-/** The hostname of a pod's containers (spec.hostname, else the pod name). */
-export const podHostname = (pod: Obj) => pod.spec?.hostname ?? pod.metadata?.name ?? "localhost";
+/** The hostname of a pod's containers (the node's with hostNetwork, else spec.hostname, else the pod name). */
+export const podHostname = (pod: Obj) => (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
 
 /** envvars.FromServices: <NAME>_SERVICE_HOST/PORT and the Docker-link variables. */
 export function serviceEnv(services: Obj[]): Record<string, string> {

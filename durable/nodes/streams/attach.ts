@@ -21,7 +21,8 @@ export interface AttachDeps {
   now(): number;
 }
 
-const startedAt = (pod: Obj, c: Obj) => Date.parse(((pod.status?.containerStatuses ?? []) as Obj[]).concat(pod.status?.initContainerStatuses ?? []).find((s) => s.name === c.name)?.state?.running?.startedAt);
+const startedAt = (pod: Obj, c: Obj) =>
+  Date.parse(([...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[]).find((s) => s.name === c.name)?.state?.running?.startedAt);
 
 /**
  * The kubelet's GetAttach error when the runtime has no running container of that name — its

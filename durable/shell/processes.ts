@@ -1,0 +1,55 @@
+// What `ps` sees: the processes of the container's PID namespace. A container alone sees its own
+// process as PID 1; an ephemeral container with targetContainerName joins the target's namespace
+// (kubectl debug --target), shareProcessNamespace puts the pod's containers in one behind the
+// sandbox's /pause, and hostPID shows the node's own processes.
+import type { Obj } from "../resources/types";
+import { imageBehaviour } from "../nodes/images";
+import { containerArgv } from "./container";
+
+export interface Process {
+  pid: number;
+  user: string;
+  command: string;
+}
+
+/** The command lines a container's processes show (servers that retitle themselves as they do). */
+function commandsOf(c: Obj): { user: string; command: string }[] {
+  const { argv, own } = containerArgv(c);
+  if (own && imageBehaviour(c.image).kind === "nginx")
+    return [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }];
+  return [{ user: "root", command: argv.join(" ") || "sh" }];
+}
+
+/** What a node shows to a hostPID pod: init, the runtime, the kubelet and the control plane's pieces. */
+const HOST = [
+  "/sbin/init",
+  "/lib/systemd/systemd-journald",
+  "/usr/local/bin/containerd",
+  "/usr/bin/kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock",
+  "/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)",
+];
+
+/** The processes visible from container `c` of `pod`, `self` (its own, e.g. the shell) last but `ps`. */
+export function processTable(pod: Obj | undefined, c: Obj | undefined): Process[] {
+  const own = c ? commandsOf(c)[0] : { user: "root", command: "sh" };
+  const spec = pod?.spec ?? {};
+  const out: Process[] = [];
+  let pid = 1;
+  const add = (p: { user: string; command: string }, at = pid) => {
+    out.push({ pid: at, ...p });
+    pid = at + 1;
+  };
+  if (spec.hostPID) {
+    for (const command of HOST) add({ user: "root", command }, pid === 1 ? 1 : pid + 300);
+    add(own, pid + 4000);
+  } else if (spec.shareProcessNamespace) {
+    add({ user: "65535", command: "/pause" });
+    for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[]) for (const p of commandsOf(k)) add(p, pid + 6);
+  } else if (c?.targetContainerName) {
+    const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
+    for (const p of target ? commandsOf(target) : []) add(p, out.length ? pid + 28 : 1);
+    add(own, pid + 6);
+  } else add(own);
+  out.push({ pid: pid + 5, user: "root", command: "ps" });
+  return out;
+}
