@@ -146,6 +146,28 @@ export function probeReady(c: Obj, startedAt: number, k: StageContext): boolean 
   return k.now >= startedAt + k.clock.seconds(probe.initialDelaySeconds ?? 0);
 }
 
+/** A program the image lacks never starts: the runtime's StartError (exit 128, the zero start
+ *  time), with no Started event — containerd fails the task before there is a process. */
+function startFailure(pod: Obj, c: Obj, status: Obj, k: StageContext): Exit | undefined {
+  const exit = k.exitOf?.(pod, c, time(status.state.running.startedAt));
+  return exit?.reason === "StartError" ? exit : undefined;
+}
+
+/** A fresh container status as the runtime reports it: running, or terminated by a StartError. */
+function startedStatus(pod: Obj, c: Obj, status: Obj, k: StageContext): Obj {
+  const fail = startFailure(pod, c, status, k);
+  if (!fail) return status;
+  return { ...status, ready: false, started: false, state: { terminated: { containerID: status.containerID, exitCode: fail.code, finishedAt: rfc3339(k.now), message: fail.message, reason: "StartError", startedAt: "1970-01-01T00:00:00Z" } } };
+}
+
+/** "Started", or the runtime's "Failed" for a StartError. */
+function startedEvent(pod: Obj, c: Obj, fp: string, k: StageContext): StageEvent {
+  const fail = startFailure(pod, c, { state: { running: { startedAt: rfc3339(k.now) } } }, k);
+  return fail
+    ? { type: "Warning", reason: "Failed", message: `Error: ${fail.message}`, fieldPath: fp }
+    : { type: "Normal", reason: "Started", message: `Started container ${c.name}`, fieldPath: fp };
+}
+
 function runningStatus(pod: Obj, c: Obj, init: boolean, k: StageContext): Obj {
   const img = imageInfo(c.image);
   return {
@@ -426,13 +448,15 @@ export const stages: Stage[] = [
         return [
           pulled,
           { type: "Normal", reason: "Created", message: `Created container: ${c.name}`, fieldPath: fp },
-          { type: "Normal", reason: "Started", message: `Started container ${c.name}`, fieldPath: fp },
+          startedEvent(pod, c, fp, k),
         ];
       },
       status(pod, k) {
         const { container: c, init } = nextToStart(pod)!;
-        setStatus(pod, runningStatus(pod, c, init, k), init);
-        if (!init) pod.status.phase = "Running";
+        const status = startedStatus(pod, c, runningStatus(pod, c, init, k), k);
+        setStatus(pod, status, init);
+        if (status.state.terminated) phaseAfterExit(pod);
+        else if (!init) pod.status.phase = "Running";
         // Once the init containers are done, the app containers wait in ContainerCreating.
         if (init && !nextToStart(pod)?.init)
           for (const s of pod.status.containerStatuses ?? []) if (s.state?.waiting) s.state.waiting.reason = "PodInitializing";
@@ -534,21 +558,13 @@ export const stages: Stage[] = [
       status(pod, k) {
         const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
         const exit = exitOf(pod, r, k)!;
-        const reason = exit.reason ?? (exit.code === 0 ? "Completed" : "Error");
-        // A container that never started reports the zero time (the runtime's unset StartedAt).
-        const startedAt = exit.reason === "StartError" ? "1970-01-01T00:00:00Z" : r.s.state.running.startedAt;
         r.s.state = {
-          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), ...(exit.message ? { message: exit.message } : {}), reason, startedAt },
+          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason: exit.code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
         };
         r.s.ready = false;
         r.s.started = false;
         phaseAfterExit(pod);
         updateConditions(pod, k.now);
-      },
-      events(pod, k) {
-        const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
-        const exit = exitOf(pod, r, k)!;
-        return exit.reason === "StartError" ? [{ type: "Warning", reason: "Failed", message: `Error: ${exit.message}`, fieldPath: fieldPath(r.c, r.init) }] : [];
       },
       after: pullingEvents,
     },
@@ -595,17 +611,19 @@ export const stages: Stage[] = [
               { type: "Normal", reason: "Pulled", message: `Successfully pulled image ${JSON.stringify(r.c.image)} in ${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} (${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} including waiting). Image size: ${imageInfo(r.c.image).sizeBytes} bytes.`, fieldPath: fp },
             ]
           : [{ type: "Normal", reason: "Pulled", message: `Container image ${JSON.stringify(r.c.image)} already present on machine`, fieldPath: fp }];
-        return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, { type: "Normal", reason: "Started", message: `Started container ${r.c.name}`, fieldPath: fp }];
+        return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, startedEvent(pod, r.c, fp, k)];
       },
       status(pod, k) {
         const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
         const prev = lastExit(r.s)!;
-        const fresh = runningStatus(pod, r.c, r.init, k);
-        fresh.restartCount = (r.s.restartCount ?? 0) + 1;
-        fresh.containerID = `containerd://${seededHex(`${pod.metadata.uid}/${r.c.name}/${fresh.restartCount}`, 64)}`;
-        fresh.lastState = { terminated: prev };
+        const running = runningStatus(pod, r.c, r.init, k);
+        running.restartCount = (r.s.restartCount ?? 0) + 1;
+        running.containerID = `containerd://${seededHex(`${pod.metadata.uid}/${r.c.name}/${running.restartCount}`, 64)}`;
+        running.lastState = { terminated: prev };
+        const fresh = startedStatus(pod, r.c, running, k);
         setStatus(pod, fresh, r.init);
-        if (!r.init) pod.status.phase = "Running";
+        if (fresh.state.terminated) phaseAfterExit(pod);
+        else if (!r.init) pod.status.phase = "Running";
         updateConditions(pod, k.now);
       },
       after: pullingEvents,

@@ -143,3 +143,26 @@ describe("OOMKilled", () => {
     expect(free.status.containerStatuses[0].state.running).toBeDefined();
   });
 });
+
+describe("StartError", () => {
+  it("a command the image lacks never runs: terminated StartError at once, Failed instead of Started, then back-off", () => {
+    const p = pod({ image: "busybox", command: ["curl", "-s", "web"] });
+    const events: string[] = [];
+    let now = T0;
+    for (let i = 0; i < 40 && now <= T0 + 60_000; i++) {
+      const r = advance(p, ctx(now));
+      events.push(...r.events.map((e) => `${e.reason}: ${e.message}`));
+      const s = p.status.containerStatuses?.[0];
+      expect(s?.state?.running).toBeUndefined(); // never seen running
+      if (r.wakeIn === undefined) break;
+      now += Math.max(r.wakeIn, 1);
+    }
+    const s = p.status.containerStatuses[0];
+    expect(s.restartCount).toBeGreaterThanOrEqual(2);
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 128, reason: "StartError", startedAt: "1970-01-01T00:00:00Z" });
+    expect(s.lastState.terminated.message).toContain('exec: "curl": executable file not found in $PATH');
+    expect(events.some((e) => e.startsWith("Started"))).toBe(false);
+    expect(events.filter((e) => e.startsWith("Failed: Error: failed to create containerd task")).length).toBeGreaterThanOrEqual(2);
+    expect(events).toContain("BackOff: Back-off restarting failed container c in pod p_default(" + p.metadata.uid + ")");
+  });
+});
