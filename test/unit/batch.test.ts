@@ -1,0 +1,234 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { Store } from "../../durable/store/store";
+import { Registry } from "../../durable/api/registry";
+import { ApiError } from "../../durable/api/status";
+import { byPlural } from "../../durable/resources";
+import { Client } from "../../durable/controllers/client";
+import { EventRecorder } from "../../durable/controllers/events";
+import { Clock } from "../../durable/nodes/clock";
+import type { ControllerContext, ReconcileResult } from "../../durable/controllers/types";
+import type { Obj } from "../../durable/resources/types";
+import jobs, { jobCompletionsCell, jobStatusCell } from "../../durable/resources/job";
+import { backoffSeconds, formatIndexes, jobController, parseIndexes } from "../../durable/controllers/job";
+import { ttlAfterFinishedController } from "../../durable/controllers/ttlafterfinished";
+
+const NOW = Date.parse("2025-01-01T00:10:00Z");
+
+interface World {
+  c: ControllerContext;
+  advance(ms: number): void;
+  sync(key?: string): ReconcileResult | void;
+  finish(phase: "Succeeded" | "Failed", name?: string): void;
+  pods(): Obj[];
+  job(name?: string): Obj;
+}
+
+function withCluster<T>(fn: (w: World) => T): Promise<T> {
+  const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+  const stub = ns.get(ns.newUniqueId());
+  return runInDurableObject(stub, (_i, state) => {
+    let now = NOW;
+    const registry = new Registry({ store: new Store(state.storage.sql), now: () => now, maxObjects: 10_000 });
+    registry.create(byPlural("namespaces")!, undefined, { metadata: { name: "default" } });
+    const client = new Client(registry);
+    const c: ControllerContext = { now: () => now, client, events: new EventRecorder(client, () => now), clock: new Clock(() => "realistic"), enqueue: () => {} };
+    const w: World = {
+      c,
+      advance: (ms) => void (now += ms),
+      sync: (key = "default/pi") => jobController.reconcile(key, c),
+      pods: () => client.list("pods", "default"),
+      job: (name = "pi") => client.get("jobs", "default", name)!,
+      finish(phase, name) {
+        const p = name ? client.get("pods", "default", name)! : client.list("pods", "default", (x) => !x.status?.phase || x.status.phase === "Pending")[0];
+        const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+        client.patch("pods", "default", p.metadata.name, (o) => {
+          o.status = { phase, containerStatuses: [{ name: "c", restartCount: 0, state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, finishedAt: at, startedAt: at } } }] };
+        }, { status: true });
+      },
+    };
+    return fn(w);
+  });
+}
+
+const jobObj = (spec: Obj = {}, restartPolicy = "Never"): Obj => ({
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: { name: "pi", namespace: "default" },
+  spec: { ...spec, template: { spec: { restartPolicy, containers: [{ name: "c", image: "perl" }] } } },
+});
+
+const createError = (c: ControllerContext, obj: Obj): string[] => {
+  try {
+    c.client.create("jobs", obj);
+  } catch (e) {
+    if (e instanceof ApiError) return (e.details?.causes ?? []).map((x: Obj) => `${x.field}: ${x.message}`);
+    throw e;
+  }
+  return [];
+};
+
+describe("Job defaults and validation", () => {
+  it("defaults the spec and generates the selector and labels from the uid", () =>
+    withCluster(({ c }) => {
+      const job = c.client.create("jobs", jobObj());
+      const uid = job.metadata.uid;
+      expect(job.spec).toMatchObject({ parallelism: 1, completions: 1, backoffLimit: 6, completionMode: "NonIndexed", suspend: false, podReplacementPolicy: "TerminatingOrFailed" });
+      expect(job.spec.manualSelector).toBeUndefined();
+      expect(job.spec.selector).toEqual({ matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
+      const labels = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": uid, "job-name": "pi" };
+      expect(job.spec.template.metadata.labels).toEqual(labels);
+      expect(job.metadata.labels).toEqual(labels);
+      expect(job.status).toEqual({});
+      // A work queue: completions null stays null.
+      const wq = c.client.create("jobs", { ...jobObj({ parallelism: 3 }), metadata: { name: "wq", namespace: "default" } });
+      expect(wq.spec.completions).toBeUndefined();
+      expect(jobCompletionsCell(wq)).toBe("0/1 of 3");
+    }));
+
+  it("rejects restartPolicy Always, Indexed without completions, negative counts", () =>
+    withCluster(({ c }) => {
+      expect(createError(c, jobObj({}, "Always"))).toEqual(['spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"']);
+      expect(createError(c, jobObj({ completionMode: "Indexed", parallelism: 2 }))).toEqual(["spec.completions: Required value: when completion mode is Indexed"]);
+      expect(createError(c, jobObj({ backoffLimit: -1 }))).toEqual(["spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"]);
+      expect(createError(c, jobObj({ completionMode: "Sometimes" }))).toEqual(['spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"']);
+    }));
+
+  it("keeps the template immutable", () =>
+    withCluster(({ c }) => {
+      c.client.create("jobs", jobObj());
+      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.template.spec.containers[0].image = "perl:5"))).toThrow(/spec.template: Invalid value: .*field is immutable/);
+      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.completions = 4))).toThrow(/spec.completions: Invalid value: 4: field is immutable/);
+      expect(c.client.patch("jobs", "default", "pi", (j) => void (j.spec.parallelism = 4))!.spec.parallelism).toBe(4);
+    }));
+
+  it("prints STATUS from the conditions in printJob's order", () => {
+    const cond = (type: string) => ({ type, status: "True" });
+    expect(jobStatusCell({ status: {} })).toBe("Running");
+    expect(jobStatusCell({ status: { conditions: [cond("SuccessCriteriaMet")] } })).toBe("SuccessCriteriaMet");
+    expect(jobStatusCell({ status: { conditions: [cond("FailureTarget")] } })).toBe("FailureTarget");
+    expect(jobStatusCell({ status: { conditions: [cond("FailureTarget"), cond("Failed")] } })).toBe("Failed");
+    expect(jobStatusCell({ metadata: { deletionTimestamp: "x" }, status: { conditions: [cond("Suspended")] } })).toBe("Terminating");
+    expect(jobStatusCell({ status: { conditions: [cond("Suspended")] } })).toBe("Suspended");
+    expect(jobs.columns.map((x) => x.name)).toEqual(["Name", "Status", "Completions", "Duration", "Age", "Containers", "Images", "Selector"]);
+  });
+});
+
+describe("Job controller", () => {
+  it("runs parallelism pods up to completions, then SuccessCriteriaMet and Complete", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ completions: 3, parallelism: 2 }));
+      w.sync();
+      expect(w.pods().map((p) => p.metadata.generateName)).toEqual(["pi-", "pi-"]);
+      expect(w.job().status).toMatchObject({ active: 2, ready: 0, terminating: 0, startTime: "2025-01-01T00:10:00Z", uncountedTerminatedPods: {} });
+      w.finish("Succeeded");
+      w.sync();
+      expect(w.pods()).toHaveLength(3);
+      expect(w.job().status).toMatchObject({ active: 2, succeeded: 1 });
+      w.finish("Succeeded");
+      w.sync();
+      expect(w.pods()).toHaveLength(3); // only one completion missing, and it is running
+      w.advance(5000);
+      w.finish("Succeeded");
+      w.sync();
+      const job = w.job();
+      expect(job.status.succeeded).toBe(3);
+      expect(job.status.active).toBeUndefined();
+      expect(job.status.completionTime).toBe("2025-01-01T00:10:05Z");
+      expect(job.status.conditions.map((x: Obj) => `${x.type}=${x.status}/${x.reason}/${x.message}`)).toEqual([
+        "SuccessCriteriaMet=True/CompletionsReached/Reached expected number of succeeded pods",
+        "Complete=True/CompletionsReached/Reached expected number of succeeded pods",
+      ]);
+      const events = w.c.client.list("events", "default").map((e) => `${e.reason}: ${e.message}`);
+      expect(events.filter((e) => e.startsWith("SuccessfulCreate: Created pod: pi-"))).toHaveLength(3);
+      expect(events).toContain("Completed: Job completed");
+    }));
+
+  it("backs off after failures (10 s, 20 s, …) and fails past backoffLimit", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ backoffLimit: 1 }));
+      w.sync();
+      w.finish("Failed");
+      expect(w.sync()).toEqual({ requeueAfter: 10_000 });
+      expect(w.pods()).toHaveLength(1);
+      w.advance(10_000);
+      w.sync();
+      expect(w.pods()).toHaveLength(2);
+      expect(w.job().status).toMatchObject({ active: 1, failed: 1 });
+      w.finish("Failed");
+      w.sync();
+      const job = w.job();
+      expect(job.status.failed).toBe(2);
+      expect(job.status.completionTime).toBeUndefined();
+      expect(job.status.conditions.map((x: Obj) => `${x.type}/${x.reason}`)).toEqual(["FailureTarget/BackoffLimitExceeded", "Failed/BackoffLimitExceeded"]);
+      expect(w.c.client.list("events", "default").some((e) => e.type === "Warning" && e.reason === "BackoffLimitExceeded" && e.message === "Job has reached the specified backoff limit")).toBe(true);
+      expect([1, 2, 3, 6, 7, 10].map(backoffSeconds)).toEqual([10, 20, 40, 320, 360, 360]);
+    }));
+
+  it("counts container restarts with restartPolicy OnFailure", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ backoffLimit: 2 }, "OnFailure"));
+      w.sync();
+      const [p] = w.pods();
+      w.c.client.patch("pods", "default", p.metadata.name, (o) => void (o.status = { phase: "Running", containerStatuses: [{ name: "c", restartCount: 2 }] }), { status: true });
+      w.sync();
+      expect(w.job().status.conditions[0]).toMatchObject({ type: "FailureTarget", reason: "BackoffLimitExceeded" });
+      expect(w.c.client.get("pods", "default", p.metadata.name)?.metadata.deletionTimestamp ?? "gone").toBeTruthy();
+    }));
+
+  it("fails with DeadlineExceeded after activeDeadlineSeconds, waking itself at the deadline", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ activeDeadlineSeconds: 30 }));
+      expect(w.sync()).toEqual({ requeueAfter: 30_000 });
+      w.advance(30_000);
+      w.sync();
+      expect(w.job().status.conditions.map((x: Obj) => `${x.type}/${x.reason}/${x.message}`)).toContain("FailureTarget/DeadlineExceeded/Job was active longer than specified deadline");
+    }));
+
+  it("suspends (deleting its pods) and resumes", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ suspend: true }));
+      w.sync();
+      expect(w.pods()).toHaveLength(0);
+      expect(w.job().status.conditions).toMatchObject([{ type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended" }]);
+      expect(w.job().status.startTime).toBeUndefined();
+      expect(jobStatusCell(w.job())).toBe("Suspended");
+      w.c.client.patch("jobs", "default", "pi", (j) => void (j.spec.suspend = false));
+      w.sync();
+      expect(w.pods()).toHaveLength(1);
+      expect(w.job().status.conditions).toMatchObject([{ type: "Suspended", status: "False", reason: "JobResumed", message: "Job resumed" }]);
+    }));
+
+  it("Indexed: one pod per index with JOB_COMPLETION_INDEX, completedIndexes", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ completions: 3, parallelism: 3, completionMode: "Indexed" }));
+      w.sync();
+      const pods = w.pods().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      expect(pods.map((p) => p.metadata.annotations["batch.kubernetes.io/job-completion-index"])).toEqual(["0", "1", "2"]);
+      expect(pods[1].metadata.name).toMatch(/^pi-1-[a-z0-9]{5}$/);
+      expect(pods[1].metadata.labels["batch.kubernetes.io/job-completion-index"]).toBe("1");
+      expect(pods[1].spec.hostname).toBe("pi-1");
+      expect(pods[1].spec.containers[0].env).toEqual([{ name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+      w.finish("Succeeded", pods[2].metadata.name);
+      w.finish("Succeeded", pods[0].metadata.name);
+      w.sync();
+      expect(w.job().status.completedIndexes).toBe("0,2");
+      expect(parseIndexes("1,3-5,7")).toEqual(new Set([1, 3, 4, 5, 7]));
+      expect(formatIndexes(new Set([7, 1, 3, 4, 5]))).toBe("1,3-5,7");
+    }));
+
+  it("the TTL-after-finished controller deletes a finished Job when its TTL is over", () =>
+    withCluster((w) => {
+      w.c.client.create("jobs", jobObj({ ttlSecondsAfterFinished: 60 }));
+      w.sync();
+      expect(ttlAfterFinishedController.reconcile("default/pi", w.c)).toBeUndefined(); // not finished
+      w.finish("Succeeded");
+      w.sync();
+      w.advance(20_000);
+      expect(ttlAfterFinishedController.reconcile("default/pi", w.c)).toEqual({ requeueAfter: 40_000 });
+      w.advance(40_000);
+      ttlAfterFinishedController.reconcile("default/pi", w.c);
+      const job = w.c.client.get("jobs", "default", "pi");
+      expect(job === undefined || !!job.metadata.deletionTimestamp).toBe(true);
+    }));
+});
