@@ -14,6 +14,7 @@ import { kubelet } from "../nodes/kubelet";
 import { nodeLifecycle } from "./nodelifecycle";
 import { eventTTL } from "./eventttl";
 import { jobController } from "./job";
+import { cronJobController } from "./cronjob";
 import { ttlAfterFinishedController } from "./ttlafterfinished";
 
-export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, jobController, ttlAfterFinishedController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];
+export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, cronJobController, jobController, ttlAfterFinishedController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];

@@ -20,10 +20,11 @@ import lease from "./lease";
 import selfsubjectreview from "./selfsubjectreview";
 import authorization from "./authorization";
 import job from "./job";
+import cronjob from "./cronjob";
 
 export const resources: ResourceDef[] = [
   namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
-  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, job, lease,
+  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, job, cronjob, lease,
   selfsubjectreview, authorization,
 ].flat();
 

@@ -67,12 +67,13 @@ export function generateSelector(job: Obj): void {
 
 const MAX_PARALLELISM_INDEXED = 100_000;
 
-/** ValidateJobSpec (with the template checks of validateJobPodTemplateSpec). `path` is "spec". */
-export function validateJobSpec(spec: Obj | undefined, path: string): FieldError[] {
+/** ValidateJobSpec (with the template checks of validateJobPodTemplateSpec). `path` is "spec".
+ *  A CronJob's jobTemplate has no selector yet (`withSelector` false: validateJobSpec). */
+export function validateJobSpec(spec: Obj | undefined, path: string, withSelector = true): FieldError[] {
   const s = spec ?? {};
   const errs: FieldError[] = [];
   errs.push(...nonNegativeFields(s, path, ["parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"]));
-  if (!["NonIndexed", "Indexed"].includes(s.completionMode))
+  if (s.completionMode != null && !["NonIndexed", "Indexed"].includes(s.completionMode))
     errs.push(notSupported(`${path}.completionMode`, s.completionMode ?? "", ["NonIndexed", "Indexed"]));
   if (s.completionMode === "Indexed") {
     if (s.completions == null) errs.push(required(`${path}.completions`, "when completion mode is Indexed"));
@@ -82,15 +83,17 @@ export function validateJobSpec(spec: Obj | undefined, path: string): FieldError
   if (s.podReplacementPolicy != null && !["TerminatingOrFailed", "Failed"].includes(s.podReplacementPolicy))
     errs.push(notSupported(`${path}.podReplacementPolicy`, s.podReplacementPolicy, ["Failed", "TerminatingOrFailed"]));
   const sel = s.selector;
-  let matches = false;
-  if (sel == null) errs.push(required(`${path}.selector`, ""));
-  else {
-    const selErrs = validateLabelSelector(sel, `${path}.selector`);
-    errs.push(...selErrs);
-    matches = !selErrs.length && selectorMatches(sel, s.template?.metadata?.labels);
+  if (withSelector) {
+    let matches = false;
+    if (sel == null) errs.push(required(`${path}.selector`, ""));
+    else {
+      const selErrs = validateLabelSelector(sel, `${path}.selector`);
+      errs.push(...selErrs);
+      matches = !selErrs.length && selectorMatches(sel, s.template?.metadata?.labels);
+    }
+    if (sel != null && !matches)
+      errs.push(invalidRaw(`${path}.template.metadata.labels`, goMap(s.template?.metadata?.labels), "`selector` does not match template `labels`"));
   }
-  if (sel != null && !matches)
-    errs.push(invalidRaw(`${path}.template.metadata.labels`, goMap(s.template?.metadata?.labels), "`selector` does not match template `labels`"));
   errs.push(...validatePodTemplateSpec(s.template, `${path}.template`));
   const rp = s.template?.spec?.restartPolicy;
   if (s.template && rp !== "OnFailure" && rp !== "Never")

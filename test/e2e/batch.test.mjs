@@ -119,3 +119,64 @@ test("kubectl 1.27 creates and waits for a Job", { skip: !KUBECTL_VERSIONS.inclu
   assert.match(s.k("wait --for=condition=complete job/old --timeout=30s", { version: "1.27" }), /condition met/);
   assert.equal(s.k("logs job/old", { version: "1.27" }).trim(), "old");
 });
+
+test("create cronjob */1: a Job <cj>-<minutes> within ~65 s of real time, LAST SCHEDULE filled", async () => {
+  assert.equal(s.k(["create", "cronjob", "c", "--image=busybox", "--schedule=*/1 * * * *", "--", "date"]).trim(), "cronjob.batch/c created");
+  const [row] = rows(s.k("get cronjobs"));
+  assert.deepEqual(row.slice(0, 6), ["c", "*/1 * * * *", "<none>", "False", "0", "<none>"]);
+  assert.equal(rows(s.k("get cj"))[0][0], "c");
+  const job = await eventually(() => json(s.k("get jobs -o json")).items.find((j) => j.metadata.ownerReferences?.[0]?.name === "c"), { timeout: 70_000, interval: 1000 });
+  const scheduled = job.metadata.annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"];
+  assert.match(scheduled, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+  assert.equal(job.metadata.name, `c-${Date.parse(scheduled) / 60_000}`);
+  const cj = json(s.k("get cronjob c -o json"));
+  assert.equal(cj.status.lastScheduleTime, scheduled);
+  assert.match(rows(s.k("get cronjobs"))[0][5], /^\d+s$/);
+  assert.match(s.k("describe cronjob c"), new RegExp(`SuccessfulCreate\\s+.*Created job ${job.metadata.name}`));
+  await eventually(() => json(s.k("get cronjob c -o json")).status.lastSuccessfulTime, { timeout: 30_000 });
+  assert.match(s.k("get all"), /cronjob.batch\/c\s/);
+});
+
+test("create job --from=cronjob carries the manual-instantiate annotation", async () => {
+  s.k(["create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", "--", "echo", "nightly"]);
+  assert.equal(s.k("create job manual --from=cronjob/nightly").trim(), "job.batch/manual created");
+  const job = json(s.k("get job manual -o json"));
+  assert.equal(job.metadata.annotations["cronjob.kubernetes.io/instantiate"], "manual");
+  assert.equal(job.metadata.ownerReferences[0].kind, "CronJob");
+  await eventually(() => rows(s.k("get job manual"))[0][1] === "Complete");
+  assert.equal(s.k("logs job/manual").trim(), "nightly");
+});
+
+test("CronJob validation: TZ= in the schedule, bad fields, unknown time zones", () => {
+  const cj = (schedule, tz = "") => `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: v
+spec:
+  schedule: "${schedule}"${tz ? `\n  timeZone: "${tz}"` : ""}
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: c
+            image: busybox
+`;
+  const err = (y) => s.kubectl("apply -f -", { input: y }).stderr;
+  assert.match(err(cj("TZ=UTC 0 * * * *")), /spec.schedule: Invalid value: "TZ=UTC 0 \* \* \* \*": cannot use TZ or CRON_TZ in schedule, use timeZone field instead/);
+  assert.match(err(cj("61 * * * *")), /spec.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+  assert.match(err(cj("* * * *")), /expected exactly 5 fields, found 4: \[\* \* \* \*\]/);
+  assert.match(err(cj("0 * * * *", "Mars/Olympus")), /spec.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/);
+  assert.match(s.k("apply -f -", { input: cj("@daily", "Asia/Tokyo") }), /cronjob.batch\/v created/);
+  assert.deepEqual(rows(s.k("get cronjob v"))[0].slice(1, 3), ["@daily", "Asia/Tokyo"]);
+});
+
+test("kubectl explain cronjob.spec.concurrencyPolicy", () => {
+  const out = s.k("explain cronjob.spec.concurrencyPolicy");
+  assert.match(out, /KIND:\s+CronJob/);
+  assert.match(out, /GROUP:\s+batch\n/);
+  assert.match(out, /VERSION:\s+v1\n/);
+  assert.match(out, /FIELD: concurrencyPolicy <string>/);
+  assert.match(out, /Forbid/);
+});

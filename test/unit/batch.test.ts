@@ -12,6 +12,9 @@ import type { Obj } from "../../durable/resources/types";
 import jobs, { jobCompletionsCell, jobStatusCell } from "../../durable/resources/job";
 import { backoffSeconds, formatIndexes, jobController, parseIndexes } from "../../durable/controllers/job";
 import { ttlAfterFinishedController } from "../../durable/controllers/ttlafterfinished";
+import { parseGoDuration, parseStandard, rfc3339In, scheduleIn } from "../../durable/resources/cron";
+import cronjobs from "../../durable/resources/cronjob";
+import { cronJobController, jobFromTemplate, mostRecentScheduleTime } from "../../durable/controllers/cronjob";
 
 const NOW = Date.parse("2025-01-01T00:10:00Z");
 
@@ -230,5 +233,171 @@ describe("Job controller", () => {
       ttlAfterFinishedController.reconcile("default/pi", w.c);
       const job = w.c.client.get("jobs", "default", "pi");
       expect(job === undefined || !!job.metadata.deletionTimestamp).toBe(true);
+    }));
+});
+
+// ---- CronJob ------------------------------------------------------------------------------------
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const nextN = (spec: string, from: string, n: number, tz?: string) => {
+  const sched = scheduleIn(spec, tz);
+  const out: string[] = [];
+  let t = Date.parse(from);
+  for (let i = 0; i < n; i++) out.push(iso((t = sched.next(t)!))!);
+  return out;
+};
+const parseError = (spec: string) => {
+  try {
+    parseStandard(spec);
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+describe("cron schedules (robfig/cron ParseStandard)", () => {
+  it("steps, ranges, lists and names", () => {
+    expect(nextN("*/15 * * * *", "2025-01-01T00:07:30Z", 3)).toEqual(["2025-01-01T00:15:00.000Z", "2025-01-01T00:30:00.000Z", "2025-01-01T00:45:00.000Z"]);
+    expect(nextN("0 9-17/4 * * mon-fri", "2025-01-03T16:00:00Z", 3)).toEqual(["2025-01-03T17:00:00.000Z", "2025-01-06T09:00:00.000Z", "2025-01-06T13:00:00.000Z"]);
+    expect(nextN("30 2 1,15 jan,JUL *", "2025-01-10T00:00:00Z", 3)).toEqual(["2025-01-15T02:30:00.000Z", "2025-07-01T02:30:00.000Z", "2025-07-15T02:30:00.000Z"]);
+    expect(nextN("0 0 29 2 *", "2025-01-01T00:00:00Z", 1)).toEqual(["2028-02-29T00:00:00.000Z"]);
+    // Day of month OR day of week when both are restricted, AND when one is a star.
+    expect(nextN("0 0 13 * fri", "2025-06-01T00:00:00Z", 3)).toEqual(["2025-06-06T00:00:00.000Z", "2025-06-13T00:00:00.000Z", "2025-06-20T00:00:00.000Z"]);
+    expect(nextN("* * * * *", "2025-01-01T00:00:59.500Z", 1)).toEqual(["2025-01-01T00:01:00.000Z"]);
+  });
+
+  it("descriptors and @every", () => {
+    expect(nextN("@hourly", "2025-01-01T00:00:00Z", 2)).toEqual(["2025-01-01T01:00:00.000Z", "2025-01-01T02:00:00.000Z"]);
+    expect(nextN("@weekly", "2025-01-01T00:00:00Z", 1)).toEqual(["2025-01-05T00:00:00.000Z"]);
+    expect(nextN("@yearly", "2025-03-01T00:00:00Z", 1)).toEqual(["2026-01-01T00:00:00.000Z"]);
+    expect(nextN("@every 1h30m", "2025-01-01T00:00:00.250Z", 2)).toEqual(["2025-01-01T01:30:00.000Z", "2025-01-01T03:00:00.000Z"]);
+    expect(parseGoDuration("1.5s")).toBe(1500);
+  });
+
+  it("time zones: fixed offsets and zones without DST", () => {
+    expect(nextN("0 9 * * *", "2025-01-01T00:00:00Z", 1, "Asia/Tokyo")).toEqual(["2025-01-02T00:00:00.000Z"]); // strictly after 09:00 JST
+    expect(nextN("0 9 * * *", "2024-12-31T23:00:00Z", 1, "Asia/Tokyo")).toEqual(["2025-01-01T00:00:00.000Z"]);
+    expect(nextN("30 0 * * *", "2025-01-01T00:00:00Z", 1, "Asia/Kolkata")).toEqual(["2025-01-01T19:00:00.000Z"]);
+    expect(nextN("0 12 * * *", "2025-01-01T00:00:00Z", 1, "Etc/GMT+5")).toEqual(["2025-01-01T17:00:00.000Z"]);
+    expect(nextN("0 0 * * *", "2025-01-01T00:00:00Z", 1, "UTC")).toEqual(["2025-01-02T00:00:00.000Z"]);
+    expect(rfc3339In("Asia/Tokyo", Date.parse("2025-01-01T00:00:00Z"))).toBe("2025-01-01T09:00:00+09:00");
+    expect(rfc3339In("UTC", Date.parse("2025-01-01T00:00:00Z"))).toBe("2025-01-01T00:00:00Z");
+  });
+
+  it("the parser's messages", () => {
+    expect(parseError("")).toBe("empty spec string");
+    expect(parseError("* * * *")).toBe("expected exactly 5 fields, found 4: [* * * *]");
+    expect(parseError("60 * * * *")).toBe("end of range (60) above maximum (59): 60");
+    expect(parseError("* * 0 * *")).toBe("beginning of range (0) below minimum (1): 0");
+    expect(parseError("5-2 * * * *")).toBe("beginning of range (5) beyond end of range (2): 5-2");
+    expect(parseError("*/0 * * * *")).toBe("step of range should be a positive number: */0");
+    expect(parseError("x * * * *")).toBe('failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax');
+    expect(parseError("@fortnightly")).toBe("unrecognized descriptor: @fortnightly");
+    expect(parseError("@every soon")).toBe('failed to parse duration @every soon: time: invalid duration "soon"');
+    expect(parseError("CRON_TZ=Nowhere/Land 0 * * * *")).toBe("provided bad location Nowhere/Land: unknown time zone Nowhere/Land");
+  });
+});
+
+const cjObj = (spec: Obj = {}): Obj => ({
+  apiVersion: "batch/v1",
+  kind: "CronJob",
+  metadata: { name: "hello", namespace: "default" },
+  spec: { schedule: "*/5 * * * *", ...spec, jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "c", image: "busybox" }] } } } } },
+});
+
+const cjErrors = (c: ControllerContext, obj: Obj): string[] => {
+  try {
+    c.client.create("cronjobs", obj);
+  } catch (e) {
+    if (e instanceof ApiError) return (e.details?.causes ?? []).map((x: Obj) => `${x.field}: ${x.message}`);
+    throw e;
+  }
+  return [];
+};
+
+describe("CronJob", () => {
+  it("defaults, validation messages and the table row", () =>
+    withCluster(({ c }) => {
+      const cj = c.client.create("cronjobs", cjObj());
+      expect(cj.spec).toMatchObject({ concurrencyPolicy: "Allow", suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
+      expect(cj.spec.jobTemplate.spec.backoffLimit).toBeUndefined(); // only the pod template is defaulted
+      expect(cronjobs.row(cj, { now: NOW, get: () => undefined, list: () => [] }).slice(0, 6)).toEqual(["hello", "*/5 * * * *", "<none>", "False", 0, "<none>"]);
+      expect(cjErrors(c, { ...cjObj({ schedule: "TZ=UTC */5 * * * *" }), metadata: { name: "a", namespace: "default" } })).toEqual([
+        'spec.schedule: Invalid value: "TZ=UTC */5 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+      ]);
+      expect(cjErrors(c, { ...cjObj({ timeZone: "Local" }), metadata: { name: "b", namespace: "default" } })[0]).toBe(
+        'spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones',
+      );
+      expect(cjErrors(c, { ...cjObj({ concurrencyPolicy: "Sometimes" }), metadata: { name: "d", namespace: "default" } })).toEqual([
+        'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"',
+      ]);
+      expect(cjErrors(c, { ...cjObj(), metadata: { name: "x".repeat(53), namespace: "default" } })).toEqual([`metadata.name: Invalid value: "${"x".repeat(53)}": must be no more than 52 characters`]);
+    }));
+
+  it("creates <name>-<minutes> at the schedule, sleeps until the next one, trims history", () =>
+    withCluster((w) => {
+      const { c } = w;
+      c.client.create("cronjobs", cjObj({ successfulJobsHistoryLimit: 1 })); // created at 00:10:00
+      const sync = () => cronJobController.reconcile("default/hello", c);
+      expect(sync()).toEqual({ requeueAfter: 5 * 60_000 + 100 });
+      expect(c.client.list("jobs", "default")).toHaveLength(0);
+      w.advance(5 * 60_000 + 100);
+      expect(sync()).toEqual({ requeueAfter: 5 * 60_000 });
+      const [job] = c.client.list("jobs", "default");
+      const at = Date.parse("2025-01-01T00:15:00Z");
+      expect(job.metadata.name).toBe(`hello-${at / 60_000}`);
+      expect(job.metadata.annotations).toEqual({ "batch.kubernetes.io/cronjob-scheduled-timestamp": "2025-01-01T00:15:00Z" });
+      expect(job.metadata.ownerReferences[0]).toMatchObject({ kind: "CronJob", name: "hello", controller: true });
+      const cj = c.client.get("cronjobs", "default", "hello")!;
+      expect(cj.status.lastScheduleTime).toBe("2025-01-01T00:15:00Z");
+      expect(cj.status.active).toEqual([{ apiVersion: "batch/v1", kind: "Job", name: job.metadata.name, namespace: "default", resourceVersion: job.metadata.resourceVersion, uid: job.metadata.uid }]);
+      // The Job finishes: SawCompletedJob, lastSuccessfulTime, out of active.
+      c.client.patch("jobs", "default", job.metadata.name, (j) => {
+        j.status = { startTime: "2025-01-01T00:15:00Z", completionTime: "2025-01-01T00:15:05Z", succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
+      }, { status: true });
+      sync();
+      const done = c.client.get("cronjobs", "default", "hello")!;
+      expect(done.status.active).toBeUndefined();
+      expect(done.status.lastSuccessfulTime).toBe("2025-01-01T00:15:05Z");
+      expect(c.client.list("events", "default").map((e) => e.message)).toContain(`Saw completed job: ${job.metadata.name}, status: Complete`);
+      // The next one; the history keeps one successful Job.
+      w.advance(5 * 60_000);
+      sync();
+      const second = c.client.list("jobs", "default").find((j) => j.metadata.name !== job.metadata.name)!;
+      c.client.patch("jobs", "default", second.metadata.name, (j) => {
+        j.status = { startTime: "2025-01-01T00:20:00Z", completionTime: "2025-01-01T00:20:05Z", succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
+      }, { status: true });
+      sync();
+      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([second.metadata.name]);
+      expect(c.client.list("events", "default").map((e) => e.message)).toContain(`Deleted job ${job.metadata.name}`);
+    }));
+
+  it("Forbid skips while a Job runs; Replace replaces it; suspend stops; startingDeadlineSeconds misses", () =>
+    withCluster((w) => {
+      const { c } = w;
+      c.client.create("cronjobs", cjObj({ concurrencyPolicy: "Forbid" }));
+      const sync = () => cronJobController.reconcile("default/hello", c);
+      w.advance(5 * 60_000);
+      sync();
+      w.advance(5 * 60_000);
+      sync();
+      expect(c.client.list("jobs", "default")).toHaveLength(1);
+      expect(c.client.list("events", "default").some((e) => e.reason === "JobAlreadyActive")).toBe(true);
+      c.client.patch("cronjobs", "default", "hello", (cj) => void (cj.spec.concurrencyPolicy = "Replace"));
+      w.advance(5 * 60_000);
+      sync();
+      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([`hello-${Date.parse("2025-01-01T00:25:00Z") / 60_000}`]);
+      c.client.patch("cronjobs", "default", "hello", (cj) => void (cj.spec.suspend = true));
+      w.advance(5 * 60_000);
+      expect(sync()).toBeUndefined();
+      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp)).toHaveLength(1);
+      const late = { ...cjObj({ startingDeadlineSeconds: 10 }), metadata: { name: "late", namespace: "default" } };
+      const created = c.client.create("cronjobs", late);
+      const sched = scheduleIn("*/5 * * * *", undefined);
+      expect(mostRecentScheduleTime(created, Date.parse("2025-01-01T00:35:30Z"), sched)).toEqual({ missed: 0 });
+      expect(mostRecentScheduleTime(created, Date.parse("2025-01-01T00:40:05Z"), sched)).toEqual({ time: Date.parse("2025-01-01T00:40:00Z"), missed: 1 });
+      expect(jobFromTemplate({ ...created, spec: { ...created.spec, timeZone: "Asia/Tokyo" } }, Date.parse("2025-01-01T00:40:00Z")).metadata.annotations).toEqual({
+        "batch.kubernetes.io/cronjob-scheduled-timestamp": "2025-01-01T09:40:00+09:00",
+      });
     }));
 });
