@@ -6,6 +6,7 @@
 import type { Obj } from "../resources/types";
 import { ApiError } from "../api/status";
 import { rfc3339 } from "../api/registry";
+import { stableStringify } from "../resources/podtemplate";
 import { scheduleIn, rfc3339In, loadLocation, type Schedule } from "../resources/cron";
 import { isJobFinished, hasJobCondition } from "../resources/job";
 import { splitKey, type Controller, type ControllerContext, type Key } from "./types";
@@ -158,7 +159,7 @@ function syncCronJob(key: Key, c: ControllerContext) {
 
   const next: Obj = { ...status, ...(active.length ? { active } : {}) };
   if (!active.length) delete next.active;
-  if (JSON.stringify(next) !== JSON.stringify(cj.status ?? {}))
+  if (stableStringify(next) !== stableStringify(cj.status ?? {}))
     c.client.patch("cronjobs", namespace, name, (cur) => {
       cur.status = next;
     }, { status: true });

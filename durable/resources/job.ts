@@ -103,19 +103,13 @@ export function validateJobSpec(spec: Obj | undefined, path: string, withSelecto
   return errs;
 }
 
-/** validateGeneratedSelector: without manualSelector, the template must carry the Job's own uid. */
+/** validateGeneratedSelector: without manualSelector, the template's uid labels must be the Job's. */
 function validateGeneratedSelector(job: Obj): FieldError[] {
-  if (job.spec?.manualSelector === true) return [];
-  const uid = job.metadata?.uid;
+  if (job.spec?.manualSelector === true || !job.metadata?.uid) return [];
   const labels = job.spec?.template?.metadata?.labels ?? {};
-  const errs: FieldError[] = [];
-  for (const k of [CONTROLLER_UID, LEGACY_CONTROLLER_UID]) {
-    if (labels[k] != null && labels[k] !== uid)
-      errs.push(invalid(`spec.template.metadata.labels`, goMap(labels), `\`selector\` not auto-generated`));
-  }
-  if (job.spec?.selector?.matchLabels?.[CONTROLLER_UID] !== undefined && job.spec.selector.matchLabels[CONTROLLER_UID] !== uid)
-    errs.push(invalidRaw("spec.selector", goLabelSelector(job.spec.selector), "`selector` not auto-generated"));
-  return errs;
+  return [LEGACY_CONTROLLER_UID, CONTROLLER_UID]
+    .filter((k) => labels[k] != null && labels[k] !== job.metadata.uid)
+    .map((k) => invalid(`spec.template.metadata.labels[${k}]`, labels[k], `must be '${job.metadata.uid}'`));
 }
 
 /** ValidateJobSpecUpdate: the selector, template, completion mode and (non-indexed) completions are immutable. */

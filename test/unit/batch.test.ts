@@ -94,6 +94,9 @@ describe("Job defaults and validation", () => {
       expect(createError(c, jobObj({}, "Always"))).toEqual(['spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"']);
       expect(createError(c, jobObj({ completionMode: "Indexed", parallelism: 2 }))).toEqual(["spec.completions: Required value: when completion mode is Indexed"]);
       expect(createError(c, jobObj({ backoffLimit: -1 }))).toEqual(["spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"]);
+      const spoofed = jobObj();
+      spoofed.spec.template.metadata = { labels: { "controller-uid": "x" } };
+      expect(createError(c, spoofed)).toEqual([expect.stringMatching(/^spec.template.metadata.labels\[controller-uid\]: Invalid value: "x": must be '[0-9a-f-]{36}'$/)]);
       expect(createError(c, jobObj({ completionMode: "Sometimes" }))).toEqual(['spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"']);
     }));
 
