@@ -102,6 +102,18 @@ test("completions 3, parallelism 2: at most two pods at a time, 3/3", async () =
   assert.equal(jobPods("par").length, 3);
 });
 
+test("Indexed completion mode: each pod sees JOB_COMPLETION_INDEX and its hostname", async () => {
+  s.k("apply -f -", {
+    input: FAILING.replace("name: fail", "name: idx")
+      .replace("backoffLimit: 2", "completions: 3\n  parallelism: 3\n  completionMode: Indexed")
+      .replace('"exit 1"', '"echo index=$JOB_COMPLETION_INDEX host=$(hostname)"'),
+  });
+  await eventually(() => rows(s.k("get job idx"))[0][1] === "Complete");
+  const logs = jobPods("idx").map((p) => s.k(`logs ${p.metadata.name}`).trim()).sort();
+  assert.deepEqual(logs, ["index=0 host=idx-0", "index=1 host=idx-1", "index=2 host=idx-2"]);
+  assert.equal(json(s.k("get job idx -o json")).status.completedIndexes, "0-2");
+});
+
 test("ttlSecondsAfterFinished 0: the Job and its pods disappear", async () => {
   s.k("create -f -", { input: FAILING.replace("name: fail", "name: ttl").replace("backoffLimit: 2", "ttlSecondsAfterFinished: 0").replace("exit 1", "true") });
   await eventually(() => s.kubectl("get job ttl").code !== 0 && jobPods("ttl").length === 0, { timeout: 30_000 });
