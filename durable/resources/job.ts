@@ -174,6 +174,11 @@ const jobs: ResourceDef = {
   categories: ["all"],
   subresources: { status: true },
   openapi: "io.k8s.api.batch.v1.Job",
+  // batch/v1 keeps the pods of a deleted Job unless told otherwise (kubectl asks for Background).
+  defaultPropagation: {
+    policy: "Orphan",
+    warning: "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
+  },
 
   columns: [
     nameColumn,

@@ -126,6 +126,24 @@ test("kubectl delete job cascades to its pods", async () => {
   await eventually(() => jobPods("del").length === 0);
 });
 
+test("a DELETE without a propagation policy orphans the pods (batch/v1's default), with the real warning", async () => {
+  s.k("create job orphaned --image=busybox -- sleep 3600");
+  await eventually(() => jobPods("orphaned").some((p) => p.status?.phase === "Running"));
+  const res = await s.api("/apis/batch/v1/namespaces/default/jobs/orphaned", { method: "DELETE" });
+  assert.equal(res.status, 200);
+  assert.equal(
+    res.headers.warning,
+    '299 - "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"',
+  );
+  await eventually(() => s.kubectl("get job orphaned").code !== 0);
+  const [pod] = await eventually(() => {
+    const pods = jobPods("orphaned");
+    return pods.length === 1 && !pods[0].metadata.ownerReferences && pods;
+  });
+  assert.equal(pod.status.phase, "Running");
+  s.k(`delete pod ${pod.metadata.name} --wait=false`);
+});
+
 test("kubectl 1.27 creates and waits for a Job", { skip: !KUBECTL_VERSIONS.includes("1.27") }, async () => {
   assert.equal(s.k("create job old --image=busybox -- echo old", { version: "1.27" }).trim(), "job.batch/old created");
   assert.match(s.k("wait --for=condition=complete job/old --timeout=30s", { version: "1.27" }), /condition met/);
