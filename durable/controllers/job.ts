@@ -4,14 +4,15 @@
 // failed ones after an exponential back-off. Finishing is two steps as in v1.33: FailureTarget /
 // SuccessCriteriaMet first, Failed / Complete once no pod of the Job is still running.
 //
-// Counting: the real controller tracks finished pods with a finalizer and status.uncountedTerminatedPods
-// so that deleted pods stay counted; here a reconcile is one transaction, and the counters only grow
-// (max of what status says and what the pods show), which keeps a deleted finished pod counted.
+// Counting: each pod carries the job-tracking finalizer until the controller has counted it as
+// succeeded or failed (a pod deleted before it succeeded counts as failed), so deleted pods stay
+// counted. The real controller goes through status.uncountedTerminatedPods to survive a crash
+// between the two writes; here one reconcile is one transaction, so that list stays empty.
 import type { Obj } from "../resources/types";
 import { ApiError } from "../api/status";
 import { rfc3339 } from "../api/registry";
 import { selectorMatches, stableStringify } from "../resources/podtemplate";
-import { COMPLETION_INDEX, hasJobCondition, isJobFinished } from "../resources/job";
+import { COMPLETION_INDEX, JOB_NAME, JOB_TRACKING_FINALIZER, hasJobCondition, isJobFinished } from "../resources/job";
 import { keyOf, splitKey, type Controller, type ControllerContext, type Key } from "./types";
 import { controllerRef, isPodActive, isPodReady, isTerminating } from "./util";
 import { claim, podFromTemplate, slowStartBatch } from "./replicaset";
@@ -88,6 +89,7 @@ export function formatIndexes(set: Set<number>): string {
 /** The pod for a new Job pod; Indexed pods carry their index (annotation, label, env, hostname). */
 export function jobPod(job: Obj, index?: number): Obj {
   const pod = podFromTemplate(job.spec?.template ?? {}, job);
+  pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), JOB_TRACKING_FINALIZER];
   if (index === undefined) return pod;
   const i = String(index);
   pod.metadata.generateName = `${job.metadata.name}-${i}-`;
@@ -144,20 +146,51 @@ function createPods(c: ControllerContext, job: Obj, indexes: (number | undefined
   return successes;
 }
 
+const tracked = (p: Obj) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+
+function untrack(c: ControllerContext, pod: Obj): void {
+  c.client.patch("pods", pod.metadata.namespace, pod.metadata.name, (cur) => {
+    const rest = (cur.metadata.finalizers ?? []).filter((f: string) => f !== JOB_TRACKING_FINALIZER);
+    if (rest.length) cur.metadata.finalizers = rest;
+    else delete cur.metadata.finalizers;
+  });
+}
+
+/** Pods of a Job named `name` that no live Job counts any more (the Job was deleted, or orphaned them). */
+function releaseOrphans(c: ControllerContext, namespace: string | undefined, name: string, live: Obj | undefined): void {
+  for (const p of c.client.list("pods", namespace, tracked)) {
+    const ref = controllerRef(p);
+    const ours = ref ? ref.kind === "Job" && ref.name === name : p.metadata.labels?.[JOB_NAME] === name;
+    if (ours && (!live || isTerminating(live) || ref?.uid !== live.metadata.uid)) untrack(c, p);
+  }
+}
+
 function syncJob(key: Key, c: ControllerContext) {
   const { namespace, name } = splitKey(key);
   const job = c.client.get("jobs", namespace, name);
-  if (!job || isTerminating(job) || isJobFinished(job)) return;
-  const now = c.now();
+  releaseOrphans(c, namespace, name, job);
+  if (!job || isTerminating(job)) return;
   const spec = job.spec ?? {};
+  const pods = claim(c, job, "pods", c.client.list("pods", namespace), (p) => selectorMatches(spec.selector, p.metadata.labels));
+  if (isJobFinished(job)) {
+    for (const p of pods.filter(tracked)) untrack(c, p);
+    return;
+  }
+  const now = c.now();
   const status: Obj = structuredClone(job.status ?? {});
   const indexed = spec.completionMode === "Indexed";
-  const pods = claim(c, job, "pods", c.client.list("pods", namespace), (p) => selectorMatches(spec.selector, p.metadata.labels));
   let active = pods.filter(isPodActive);
   const succeededPods = pods.filter((p) => p.status?.phase === "Succeeded");
   const failedPods = pods.filter((p) => p.status?.phase === "Failed");
-  status.succeeded = Math.max(status.succeeded ?? 0, succeededPods.length);
-  status.failed = Math.max(status.failed ?? 0, failedPods.length);
+  // Count each finished (or deleted) pod once, then let it go.
+  status.succeeded ??= 0;
+  status.failed ??= 0;
+  for (const p of pods.filter(tracked)) {
+    if (p.status?.phase === "Succeeded") status.succeeded++;
+    else if (p.status?.phase === "Failed" || isTerminating(p)) status.failed++;
+    else continue;
+    untrack(c, p);
+  }
   const completed = parseIndexes(status.completedIndexes);
   if (indexed) for (const p of succeededPods) if (podIndex(p)! < spec.completions) completed.add(podIndex(p)!);
 
@@ -259,7 +292,10 @@ function podKeys(pod: Obj, prev: Obj | undefined, c: ControllerContext): Key[] {
   for (const p of prev ? [pod, prev] : [pod]) {
     const ref = controllerRef(p);
     if (ref?.kind === "Job") keys.add(`${ns}/${ref.name}`);
-    else if (!ref) for (const j of c.client.list("jobs", ns)) if (selectorMatches(j.spec?.selector, pod.metadata.labels)) keys.add(keyOf(j));
+    else if (!ref) {
+      for (const j of c.client.list("jobs", ns)) if (selectorMatches(j.spec?.selector, pod.metadata.labels)) keys.add(keyOf(j));
+      if (tracked(p) && p.metadata.labels?.[JOB_NAME]) keys.add(`${ns}/${p.metadata.labels[JOB_NAME]}`); // to let it go
+    }
   }
   return [...keys];
 }

@@ -25,6 +25,8 @@ export const LEGACY_CONTROLLER_UID = "controller-uid";
 export const JOB_NAME = "batch.kubernetes.io/job-name";
 export const LEGACY_JOB_NAME = "job-name";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+/** The finalizer that keeps a Job's pod until the Job controller has counted it. */
+export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 
 /** A field's upstream description, for column docs (the real server takes them from SwaggerDoc()). */
 export function fieldDoc(definition: string, field: string): string {

@@ -41,6 +41,7 @@ test("create job → wait complete → get jobs row → logs job/hello", async (
   assert.deepEqual(job.status.conditions.map((c) => `${c.type}/${c.reason}`), ["SuccessCriteriaMet/CompletionsReached", "Complete/CompletionsReached"]);
   const [pod] = jobPods("hello");
   assert.match(pod.metadata.name, /^hello-[a-z0-9]{5}$/);
+  assert.equal(pod.metadata.finalizers, undefined); // counted, so the job-tracking finalizer is gone
   assert.equal(pod.metadata.ownerReferences[0].kind, "Job");
   const wide = s.k("get job hello -o wide");
   assert.match(wide.split("\n")[0], /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
@@ -138,7 +139,7 @@ test("a DELETE without a propagation policy orphans the pods (batch/v1's default
   await eventually(() => s.kubectl("get job orphaned").code !== 0);
   const [pod] = await eventually(() => {
     const pods = jobPods("orphaned");
-    return pods.length === 1 && !pods[0].metadata.ownerReferences && pods;
+    return pods.length === 1 && !pods[0].metadata.ownerReferences && !pods[0].metadata.finalizers && pods;
   });
   assert.equal(pod.status.phase, "Running");
   s.k(`delete pod ${pod.metadata.name} --wait=false`);

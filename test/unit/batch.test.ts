@@ -223,6 +223,31 @@ describe("Job controller", () => {
       expect(formatIndexes(new Set([7, 1, 3, 4, 5]))).toBe("1,3-5,7");
     }));
 
+  it("tracks pods with a finalizer: counted once, deleted pods count as failed, released when the Job goes", () =>
+    withCluster((w) => {
+      const fin = "batch.kubernetes.io/job-tracking";
+      w.c.client.create("jobs", jobObj({ completions: 2, parallelism: 2 }));
+      w.sync();
+      const [a, b] = w.pods();
+      expect(a.metadata.finalizers).toEqual([fin]);
+      w.finish("Succeeded", a.metadata.name);
+      w.sync();
+      expect(w.c.client.get("pods", "default", a.metadata.name)!.metadata.finalizers).toBeUndefined();
+      w.c.client.delete("pods", "default", a.metadata.name); // a counted pod may go
+      w.sync();
+      expect(w.job().status.succeeded).toBe(1);
+      w.c.client.delete("pods", "default", b.metadata.name); // still running: it stays until counted
+      expect(w.c.client.get("pods", "default", b.metadata.name)!.metadata.deletionTimestamp).toBeTruthy();
+      w.sync();
+      expect(w.job().status).toMatchObject({ succeeded: 1, failed: 1, active: 1 });
+      expect(w.c.client.get("pods", "default", b.metadata.name)?.metadata.finalizers).toBeUndefined();
+      // The Job is deleted with its pods orphaned: the controller lets go of them.
+      const [c] = w.pods().filter((p) => p.metadata.name !== b.metadata.name && !p.metadata.deletionTimestamp);
+      w.c.client.delete("jobs", "default", "pi", { propagationPolicy: "Background" });
+      w.sync();
+      expect(w.c.client.get("pods", "default", c.metadata.name)!.metadata.finalizers).toBeUndefined();
+    }));
+
   it("the TTL-after-finished controller deletes a finished Job when its TTL is over", () =>
     withCluster((w) => {
       w.c.client.create("jobs", jobObj({ ttlSecondsAfterFinished: 60 }));
