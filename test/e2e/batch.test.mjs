@@ -145,6 +145,14 @@ test("a DELETE without a propagation policy orphans the pods (batch/v1's default
   s.k(`delete pod ${pod.metadata.name} --wait=false`);
 });
 
+test("deleting a namespace with Jobs in it completes (the job-tracking finalizers are let go)", async () => {
+  s.k("create ns batchns");
+  s.k("create job sleepy -n batchns --image=busybox -- sleep 3600");
+  await eventually(() => s.k("get pods -n batchns").includes("Running"));
+  s.k("delete ns batchns --wait=false");
+  await eventually(() => s.kubectl("get ns batchns").code !== 0, { timeout: 60_000 });
+});
+
 test("kubectl 1.27 creates and waits for a Job", { skip: !KUBECTL_VERSIONS.includes("1.27") }, async () => {
   assert.equal(s.k("create job old --image=busybox -- echo old", { version: "1.27" }).trim(), "job.batch/old created");
   assert.match(s.k("wait --for=condition=complete job/old --timeout=30s", { version: "1.27" }), /condition met/);
