@@ -27,6 +27,7 @@ const patchMetaFile = join(root, "durable/openapi/patch-meta.json");
 const PACKAGES = {
   "core/v1": "io.k8s.api.core.v1",
   "apps/v1": "io.k8s.api.apps.v1",
+  "batch/v1": "io.k8s.api.batch.v1",
   "discovery/v1": "io.k8s.api.discovery.v1",
   "events/v1": "io.k8s.api.events.v1",
   "coordination/v1": "io.k8s.api.coordination.v1",
@@ -46,6 +47,7 @@ const ROOTS = {
     "Event", "ComponentStatus", "ReplicationController",
   ].flatMap((k) => [k, `${k}List`]).concat(["Binding"]),
   "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
+  "batch/v1": ["Job", "CronJob"].flatMap((k) => [k, `${k}List`]),
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
   "events/v1": ["Event", "EventList"],
   "coordination/v1": ["Lease", "LeaseList"],
@@ -82,7 +84,7 @@ const INT64 = new Set([
   "generation", "observedGeneration", "deletionGracePeriodSeconds", "activeDeadlineSeconds",
   "terminationGracePeriodSeconds", "runAsUser", "runAsGroup", "fsGroup", "supplementalGroups",
   "revision", "gracePeriodSeconds", "expirationSeconds", "remainingItemCount", "sizeBytes",
-  "tolerationSeconds",
+  "tolerationSeconds", "startingDeadlineSeconds",
 ]);
 /** Base64 string maps: definition.property → values are `format: byte`. */
 const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.ConfigMap.binaryData"]);
@@ -90,10 +92,10 @@ const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.Con
 const EXTRA_GVK = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", kind: "Status", version: "v1" }],
   "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
-    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "DeleteOptions", version: "v1" })),
   "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": [
-    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
   ].map((group) => ({ group, kind: "WatchEvent", version: "v1" })),
 };
 

@@ -367,7 +367,9 @@ export class Registry {
 
     // Propagation: orphan and foreground deletions are finalizers the garbage collector honours.
     const finalizers: string[] = [...(meta.finalizers ?? [])];
-    const policy = opts.propagationPolicy;
+    const policy = opts.propagationPolicy ?? def.defaultPropagation?.policy;
+    if (!opts.propagationPolicy && def.defaultPropagation && !opts.warnings?.includes(def.defaultPropagation.warning))
+      opts.warnings?.push(def.defaultPropagation.warning);
     const setFinalizer = (f: string, on: boolean) => {
       const i = finalizers.indexOf(f);
       if (on && i < 0) finalizers.push(f);

@@ -207,7 +207,7 @@ export class ApiServer {
       if (method === "DELETE") {
         allow("deletecollection");
         const opts = this.listOptions(def, q);
-        const del = await deleteOptions(request, q, dryRun);
+        const del = { ...(await deleteOptions(request, q, dryRun)), warnings };
         const items = this.transaction(() => {
           const out: Obj[] = [];
           for (const o of this.registry.list(def, namespace, opts).items) {
@@ -260,7 +260,7 @@ export class ApiServer {
       }
       case "DELETE": {
         allow("delete");
-        const del = await deleteOptions(request, q, dryRun);
+        const del = { ...(await deleteOptions(request, q, dryRun)), warnings };
         const { body } = this.transaction(() => this.registry.delete(def, namespace, name, del));
         return withWarnings(json(body), warnings);
       }

@@ -13,5 +13,8 @@ import { scheduler } from "../scheduler";
 import { kubelet } from "../nodes/kubelet";
 import { nodeLifecycle } from "./nodelifecycle";
 import { eventTTL } from "./eventttl";
+import { jobController } from "./job";
+import { cronJobController } from "./cronjob";
+import { ttlAfterFinishedController } from "./ttlafterfinished";
 
-export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];
+export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, cronJobController, jobController, ttlAfterFinishedController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];

@@ -19,10 +19,12 @@ import controllerrevision from "./controllerrevision";
 import lease from "./lease";
 import selfsubjectreview from "./selfsubjectreview";
 import authorization from "./authorization";
+import job from "./job";
+import cronjob from "./cronjob";
 
 export const resources: ResourceDef[] = [
   namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
-  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, lease,
+  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, job, cronjob, lease,
   selfsubjectreview, authorization,
 ].flat();
 

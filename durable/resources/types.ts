@@ -128,6 +128,9 @@ export interface ResourceDef {
    *  (namespaces/finalize): the object to store from the written one and the stored one, and its
    *  validation. */
   updateSubresources?: Record<string, { prepare(obj: Obj, old: Obj): Obj; validate?(obj: Obj, old: Obj): FieldError[] }>;
+  /** DefaultGarbageCollectionPolicy when it is not Background (batch/v1 Jobs orphan their pods), and
+   *  the warning a DELETE without a propagation policy then gets. */
+  defaultPropagation?: { policy: "Orphan"; warning: string };
   /** Return the deleted object (not a Status) from DELETE, like pods do. */
   returnDeletedObject?: boolean;
   /** Name validation (ValidateObjectMeta's nameFn); defaults to DNS-1123 subdomain. */
