@@ -20,29 +20,8 @@ after(async () => {
   await server?.stop();
 });
 
-/** Run a command in a pty (script), typing `keys` after a pause; resolves with the transcript. */
-function inPty(cmd, keys) {
-  return new Promise((resolve) => {
-    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    let i = 0;
-    const type = () => {
-      if (i < keys.length) child.stdin.write(keys[i++]);
-      if (i < keys.length) setTimeout(type, 700);
-    };
-    setTimeout(type, 3000);
-    const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ out, code });
-    });
-  });
-}
-
 test("run -it --rm: the classic debug pod", async () => {
-  const { out, code } = await inPty(`${K} run -it --rm debug --image=busybox --restart=Never -- sh`, ["\r", "hostname\r", "wget -qO- http://web | head -4\r", "exit\r"]);
+  const { out, code } = await s.terminal(`${K} run -it --rm debug --image=busybox --restart=Never -- sh`, ["\r", "hostname\r", "wget -qO- http://web | head -4\r", "exit\r"], { firstAfter: 3000 });
   assert.equal(code, 0, out);
   assert.match(out, /^If you don't see a command prompt, try pressing enter\.\r\n/);
   assert.match(out, /\/ # hostname\r\ndebug\r\n/);
@@ -52,7 +31,7 @@ test("run -it --rm: the classic debug pod", async () => {
 });
 
 test("run -it without --restart: OnFailure, kubectl tells how to reattach", async () => {
-  const { out, code } = await inPty(`${K} run -it --rm dbg --image=busybox -- sh`, ["\r", "exit\r"]);
+  const { out, code } = await s.terminal(`${K} run -it --rm dbg --image=busybox -- sh`, ["\r", "exit\r"], { firstAfter: 3000 });
   assert.equal(code, 0, out);
   assert.match(out, /Session ended, resume using 'kubectl attach dbg -c dbg -i -t' command when the pod is running\r\npod "dbg" deleted/);
 });

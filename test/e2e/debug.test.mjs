@@ -3,7 +3,6 @@
 // of a pod, and node debugging.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { Server, KUBECTL, eventually } from "./lib/harness.mjs";
 
@@ -22,33 +21,12 @@ after(async () => {
   await server?.stop();
 });
 
-/** Run a command in a pty (script), typing `keys` after a pause; resolves with the transcript. */
-function inPty(cmd, keys) {
-  return new Promise((resolve) => {
-    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    let i = 0;
-    const type = () => {
-      if (i < keys.length) child.stdin.write(keys[i++]);
-      if (i < keys.length) setTimeout(type, 700);
-    };
-    setTimeout(type, 3000);
-    const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ out, code });
-    });
-  });
-}
-
 const ephemeral = (pod) => JSON.parse(s.k(`get pod ${pod} -o json`)).status.ephemeralContainerStatuses ?? [];
 
 test("debug -it --target: a shell next to a container that has none", async () => {
   const exec = s.kubectl("exec who -- sh", { version: "1.33" });
   assert.notEqual(exec.code, 0);
-  const { out, code } = await inPty(`${K} debug -it who --image=busybox --target=who`, ["\r", "wget -qO- localhost:80 | head -1\r", "ps\r", "exit\r"]);
+  const { out, code } = await s.terminal(`${K} debug -it who --image=busybox --target=who`, ["\r", "wget -qO- localhost:80 | head -1\r", "ps\r", "exit\r"], { firstAfter: 3000 });
   assert.equal(code, 0, out);
   const name = /Defaulting debug container name to (debugger-[a-z0-9]{5})\.\r\n/.exec(out)?.[1];
   assert.ok(name, out);
@@ -133,7 +111,7 @@ test("debug --copy-to: a copy of the pod with a debugging container, sharing pro
 
 test("debug node/: a host-namespace pod on the node with its filesystem at /host", async () => {
   const node = s.k("get nodes -o jsonpath={.items[0].metadata.name}");
-  const { out, code } = await inPty(`${K} debug node/${node} -it --image=busybox`, ["\r", "cat /host/etc/os-release | head -1\r", "ls /host/etc/kubernetes/manifests\r", "hostname\r", "exit\r"]);
+  const { out, code } = await s.terminal(`${K} debug node/${node} -it --image=busybox`, ["\r", "cat /host/etc/os-release | head -1\r", "ls /host/etc/kubernetes/manifests\r", "hostname\r", "exit\r"], { firstAfter: 3000 });
   assert.equal(code, 0, out);
   const pod = new RegExp(`Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container debugger on node ${node}\\.`).exec(out)?.[1];
   assert.ok(pod, out);

@@ -280,25 +280,9 @@ test("pod to pod by IP, and kubectl 1.30 exec", () => {
   assert.match(refused.stderr, new RegExp(`^curl: \\(7\\) Failed to connect to ${podIP.replace(/\./g, "\\.")} port 8080 after \\d+ ms: Couldn't connect to server\\n`));
 });
 
-/** An interactive `kubectl exec -it` driven through a pty (util-linux script); resolves with what the terminal showed. */
-function interactive(args, lines) {
-  return new Promise((resolve) => {
-    const child = spawn("script", ["-qfec", [KUBECTL.default, ...args].join(" "), "/dev/null"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    setTimeout(() => child.stdin.write(lines.map((l) => `${l}\r`).join("")), 1500);
-    const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.on("exit", () => {
-      clearTimeout(t);
-      resolve(out);
-    });
-  });
-}
-
 test("000: kubectl exec -it into a container, then curl localhost:80 and the pod's own IP", async () => {
   const podIP = jp("pod myapp", "{.status.podIP}");
-  const out = await interactive(["exec", "-it", "myapp", "--", "bash"], ["curl localhost:80", `curl ${podIP}:80`, "exit"]);
+  const { out } = await s.terminal(`${KUBECTL.default} exec -it myapp -- bash`, ["curl localhost:80\r" + `curl ${podIP}:80\r` + "exit\r"], { timeout: 15_000 });
   assert.match(out, /root@myapp:\/[^#]*# /);
   const answers = out.match(/Hello from myapp:0\.0\.1 on myapp/g) ?? [];
   assert.equal(answers.length, 2, out);

@@ -62,23 +62,8 @@ test("exec -i feeds a shell line by line from a pipe", () => {
 });
 
 
-function spawnSyncScript(cmd, keys) {
-  return new Promise((resolve) => {
-    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    setTimeout(() => child.stdin.write(keys), 1500);
-    const t = setTimeout(() => child.kill("SIGKILL"), 15000);
-    child.on("exit", () => {
-      clearTimeout(t);
-      resolve(out);
-    });
-  });
-}
-
 test("exec -it through a pty", async () => {
-  const out = await spawnSyncScript(`${KUBECTL.default} exec -it myapp -- bash`, "hostname\rexit\r");
+  const { out } = await s.terminal(`${KUBECTL.default} exec -it myapp -- bash`, ["hostname\rexit\r"], { timeout: 15_000 });
   assert.match(out, /root@myapp:\/# /);
   assert.match(out, /hostname\r\nmyapp\r\n/);
 });

@@ -171,6 +171,31 @@ export class Session {
     return r.stdout;
   }
 
+  /**
+   * Run a command line in a pseudo-terminal (util-linux `script`), as a learner at a terminal would:
+   * `keys` are typed one by one, the first after `firstAfter` ms, then every `between` ms. Resolves
+   * with what the terminal showed and the exit code (killed after `timeout`).
+   */
+  terminal(cmd, keys, { firstAfter = 1500, between = 700, timeout = 30_000 } = {}) {
+    return new Promise((resolve) => {
+      const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: this.kubeconfigPath, HOME: this.dir } });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      let i = 0;
+      const type = () => {
+        if (i < keys.length) child.stdin.write(keys[i++]);
+        if (i < keys.length) setTimeout(type, between);
+      };
+      setTimeout(type, firstAfter);
+      const t = setTimeout(() => child.kill("SIGKILL"), timeout);
+      child.on("exit", (code) => {
+        clearTimeout(t);
+        resolve({ out, code });
+      });
+    });
+  }
+
   /** Write a file into the session's working directory. */
   file(name, content) {
     const p = join(this.dir, name);
