@@ -146,6 +146,15 @@ export function probeReady(c: Obj, startedAt: number, k: StageContext): boolean 
   return k.now >= startedAt + k.clock.seconds(probe.initialDelaySeconds ?? 0);
 }
 
+/** A running container's process ends (its own exit, or the kernel's OOM kill). */
+function terminate(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): void {
+  r.s.state = { terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason, startedAt: r.s.state.running.startedAt } };
+  r.s.ready = false;
+  r.s.started = false;
+  phaseAfterExit(pod);
+  updateConditions(pod, k.now);
+}
+
 /** A program the image lacks never starts: the runtime's StartError (exit 128, the zero start
  *  time), with no Started event — containerd fails the task before there is a process. */
 function startFailure(pod: Obj, c: Obj, status: Obj, k: StageContext): Exit | undefined {
@@ -540,11 +549,7 @@ export const stages: Stage[] = [
     next: {
       status(pod, k) {
         const { r, at } = earliest(pod, (r) => oomKill(pod, r, k))!;
-        r.s.state = { terminated: { containerID: r.s.containerID, exitCode: 137, finishedAt: rfc3339(at), reason: "OOMKilled", startedAt: r.s.state.running.startedAt } };
-        r.s.ready = false;
-        r.s.started = false;
-        phaseAfterExit(pod);
-        updateConditions(pod, k.now);
+        terminate(pod, r, { code: 137, at }, "OOMKilled", k);
       },
       after: pullingEvents,
     },
@@ -558,13 +563,7 @@ export const stages: Stage[] = [
       status(pod, k) {
         const { r } = earliest(pod, (r) => exitOf(pod, r, k)?.at)!;
         const exit = exitOf(pod, r, k)!;
-        r.s.state = {
-          terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason: exit.code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
-        };
-        r.s.ready = false;
-        r.s.started = false;
-        phaseAfterExit(pod);
-        updateConditions(pod, k.now);
+        terminate(pod, r, exit, exit.code === 0 ? "Completed" : "Error", k);
       },
       after: pullingEvents,
     },
