@@ -157,6 +157,19 @@ function removeCond(status: Obj, type: string): void {
 
 const hasProgressDeadline = (d: Obj) => d.spec?.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== 2147483647;
 
+/**
+ * The shortest progress deadline a fast clock may scale to. The instant clock cuts a termination's grace
+ * period to 2 s, the Progressing condition keeps whole seconds, and a big rollout spends real seconds
+ * reconciling its pods: a deadline cut to 2 s as well would expire while old pods are still going.
+ */
+const MIN_SCALED_DEADLINE_MS = 10_000;
+
+/** progressDeadlineSeconds as the cluster clock runs it, in ms: scaled, but not below the floor unless asked. */
+const progressDeadlineMs = (d: Obj, clock: ControllerContext["clock"]) => {
+  const s = d.spec.progressDeadlineSeconds;
+  return Math.min(s * 1000, Math.max(clock.seconds(s), MIN_SCALED_DEADLINE_MS));
+};
+
 // ---- the sync --------------------------------------------------------------------------------------
 
 /** One sync of one Deployment; methods follow pkg/controller/deployment's. */
@@ -569,7 +582,7 @@ class Sync {
     if (!hasProgressDeadline(d) || !cur || cur.status !== "True") return undefined;
     if (cur.reason === "NewReplicaSetAvailable" || cur.reason === "ProgressDeadlineExceeded") return undefined;
     if (d.spec.paused) return undefined;
-    const at = Date.parse(cur.lastUpdateTime) + this.c.clock.seconds(d.spec.progressDeadlineSeconds);
+    const at = Date.parse(cur.lastUpdateTime) + progressDeadlineMs(d, this.c.clock);
     return Math.max(0, at - this.c.now()) + 1;
   }
 
@@ -579,7 +592,7 @@ class Sync {
     const cond = getCond(status, "Progressing");
     if (!cond || cond.reason === "NewReplicaSetAvailable") return false;
     if (cond.reason === "ProgressDeadlineExceeded") return true;
-    return Date.parse(cond.lastUpdateTime) + this.c.clock.seconds(d.spec.progressDeadlineSeconds) < this.c.now();
+    return Date.parse(cond.lastUpdateTime) + progressDeadlineMs(d, this.c.clock) < this.c.now();
   }
 
   /** checkPausedConditions. */

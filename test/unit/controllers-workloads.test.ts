@@ -12,6 +12,9 @@ import { comparePodsForDeletion, podsToDelete, replicaSetController, slowStartBa
 import { deploymentController, maxSurge, maxUnavailable, replicaSetName, resolveFenceposts, scaledValue } from "../../durable/controllers/deployment";
 import { daemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNode } from "../../durable/controllers/daemonset";
 import { garbageCollector } from "../../durable/controllers/garbagecollector";
+import { controllers } from "../../durable/controllers";
+import { ControllerRuntime } from "../../durable/controllers/runtime";
+import { registerNode } from "../../durable/nodes/lifecycle";
 
 const NOW = Date.parse("2025-01-01T00:10:00Z");
 const ts = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -255,4 +258,85 @@ describe("Deployment controller and garbage collector", () => {
       expect(pods).toHaveLength(2);
       for (const p of pods) expect(p.metadata.ownerReferences).toBeUndefined();
     }));
+});
+
+// ---- the whole control plane on simulated time ---------------------------------------------------
+
+/** How late after its time an alarm runs (a real Durable Object's alarm is never exactly on time). */
+const ALARM_LATENCY_MS = 20;
+/** What one read of the clock costs: work takes time on a busy machine, as it does in a real Durable Object. */
+const READ_COST_MS = 1;
+
+/** A cluster with every controller, the scheduler and the kubelet on the instant clock, and a clock of its
+ *  own that advances as work is done and jumps to the next timer (a little late) when the queue runs dry. */
+function withControlPlane<T>(fn: (c: ControllerContext, settle: (until: () => boolean, limitMs?: number) => Promise<number>, store: Store) => Promise<T>): Promise<T> {
+  const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+  const stub = ns.get(ns.newUniqueId());
+  return runInDurableObject(stub, async (_i, state) => {
+    const store = new Store(state.storage.sql);
+    let now = NOW;
+    const registry = new Registry({ store, now: () => now, maxObjects: 100_000 });
+    registry.create(byPlural("namespaces")!, undefined, { metadata: { name: "default" } });
+    const client = new Client(registry);
+    const events = new EventRecorder(client, () => now);
+    registerNode(client, events, "controlplane", "control-plane", 0, now);
+    registerNode(client, events, "node01", "worker", 1, now);
+    registerNode(client, events, "node02", "worker", 2, now);
+    const c: ControllerContext = { now: () => (now += READ_COST_MS), client, events, clock: new Clock(() => "instant"), enqueue: (ctl, key) => runtime.enqueue(ctl, key) };
+    const runtime = new ControllerRuntime(store, state.storage.sql, controllers, c, (f) => store.transaction(state.storage, f));
+    /** Runs the cluster until `until` holds (or `limitMs` of cluster time pass); returns the time it took. */
+    const settle = async (until: () => boolean, limitMs = 600_000) => {
+      const start = now;
+      for (;;) {
+        await runtime.drain();
+        if (until()) return now - start;
+        const next = runtime.nextTimer();
+        if (next === undefined || next - start > limitMs) return now - start;
+        now = Math.max(now, next + ALARM_LATENCY_MS);
+      }
+    };
+    return fn(c, settle, store);
+  });
+}
+
+describe("Deployment progress deadline on the instant clock", () => {
+  const progressing = (c: ControllerContext) => c.client.get("deployments", "default", "web")?.status?.conditions?.find((x: Obj) => x.type === "Progressing");
+  const complete = (c: ControllerContext) => progressing(c)?.reason === "NewReplicaSetAvailable" && c.client.get("deployments", "default", "web")!.status.updatedReplicas === 200;
+  const setImage = (c: ControllerContext, image: string) => c.client.patch("deployments", "default", "web", (d) => void (d.spec.template.spec.containers[0].image = image));
+  /** 200 replicas that fill two workers (110 pods each) with 20 other pods: a new pod fits only once an old one is gone. */
+  const fillNodes = (c: ControllerContext) => {
+    for (let i = 0; i < 20; i++) c.client.create("pods", { metadata: { name: `filler-${i}`, namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+    const spec = rsObj("web", 200).spec;
+    c.client.create("deployments", {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
+      spec: { ...spec, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: "25%" } } },
+    });
+  };
+
+  it("lets a 200-replica rolling update that waits on terminations complete", () =>
+    withControlPlane(async (c, settle, store) => {
+      fillNodes(c);
+      await settle(() => complete(c));
+      expect(progressing(c)?.reason).toBe("NewReplicaSetAvailable");
+      const reasons = new Set<string>();
+      store.subscribe((changes) => {
+        for (const ch of changes) if (ch.key === "/apps/deployments/default/web") reasons.add(ch.value?.status?.conditions?.find((x: Obj) => x.type === "Progressing")?.reason);
+      });
+      setImage(c, "nginx:1.28");
+      await settle(() => complete(c));
+      expect(reasons).not.toContain("ProgressDeadlineExceeded");
+      expect(progressing(c)).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+    }), 120_000);
+
+  it("still times out a rollout stuck on a bad image", () =>
+    withControlPlane(async (c, settle) => {
+      fillNodes(c);
+      await settle(() => complete(c));
+      setImage(c, "nginx:no-such-tag");
+      const took = await settle(() => progressing(c)?.reason === "ProgressDeadlineExceeded");
+      expect(progressing(c)).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+      expect(took).toBeLessThan(60_000);
+    }), 120_000);
 });
