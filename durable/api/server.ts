@@ -7,7 +7,7 @@ import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, refuseApply } from "./patching";
 import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
-import { parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
+import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
 import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
 import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
@@ -79,7 +79,7 @@ export class ApiServer {
   private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
     const method = request.method;
     const accept = request.headers.get("accept");
-    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const segs = path.split("/").filter(Boolean).map(decodePathSegment);
 
     // responsewriters.WriteRawJSON: always indented.
     if (path === "/version" || path === "/version/") return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
