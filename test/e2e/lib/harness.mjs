@@ -68,6 +68,18 @@ function killOnExit(child) {
   child.once("exit", () => children.delete(child));
 }
 
+/** Log lines of a server error (after ANSI colours are removed). */
+const SERVER_ERROR_LINES = [
+  /^\[wrangler:[a-z]+\] [A-Z]+ \S+ 500\b/, // a request answered 500
+  /\binternal error\b/, // durable/api/server.ts: an exception that is not an ApiError
+  /\breconcile \S+ failed\b/, // durable/controllers/runtime.ts
+  /\bUncaught\b/, // workerd: an exception nobody caught
+  /✘ \[ERROR\]/, // wrangler: the Worker failed (exceeded memory, crashed, …)
+];
+const ANSI = /\x1b\[[0-9;]*m/g;
+/** Running as a test: under `node --test` (which sets NODE_TEST_CONTEXT) or a *.test.mjs file run directly. */
+const UNDER_TEST = Boolean(process.env.NODE_TEST_CONTEXT) || /\.test\.m?js$/.test(process.argv[1] ?? "");
+
 export class Server {
   constructor(port, child, stateDir, logs) {
     this.port = port;
@@ -101,7 +113,7 @@ export class Server {
         if (res.status === 200) break;
       } catch {}
       if (Date.now() > deadline) {
-        await server.stop();
+        await server.stop({ allowServerErrors: true });
         throw new Error(`server did not start in time:\n${logs.join("")}`);
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -109,7 +121,31 @@ export class Server {
     return server;
   }
 
-  async stop() {
+  /**
+   * The server's log lines that show a server error: requests `wrangler dev` logged as answered
+   * 500, and what the server prints when it fails ("internal error" from the API server, a failed
+   * reconcile, an uncaught exception, wrangler's own ✘ [ERROR] lines).
+   */
+  serverErrors() {
+    return this.logs
+      .join("")
+      .split("\n")
+      .map((line) => line.replace(ANSI, "").trimEnd())
+      .filter((line) => SERVER_ERROR_LINES.some((re) => re.test(line)));
+  }
+
+  /**
+   * Stop the server. Under node:test (the e2e suites) it then throws when the server logged a
+   * server error (see serverErrors), so every suite's `after(() => server.stop())` fails on a 500
+   * nobody asserted on; `{ allowServerErrors: true }` skips that check.
+   */
+  async stop({ allowServerErrors = !UNDER_TEST } = {}) {
+    await this.#end();
+    const errors = allowServerErrors ? [] : this.serverErrors();
+    if (errors.length) throw new Error(`the server logged ${errors.length} server error line(s):\n${errors.join("\n")}`);
+  }
+
+  async #end() {
     if (this.child.exitCode === null) {
       try {
         process.kill(-this.child.pid, "SIGTERM");
