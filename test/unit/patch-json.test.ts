@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { PatchError, applyJsonPatch } from "../../durable/api/patch/json-patch";
 import { applyMergePatch } from "../../durable/api/patch/merge-patch";
+import { deepEqual } from "../../durable/api/patch/errors";
 
 const pod = () => ({
   metadata: { name: "p", labels: { app: "web", "a/b": "x" } },
@@ -120,5 +121,42 @@ describe("JSON merge patch", () => {
       const e = thrown(() => applyMergePatch(pod(), p));
       expect(e.toStatus()).toMatchObject({ code: 400, reason: "BadRequest", message: "Invalid JSON Patch" });
     }
+  });
+});
+
+/** `{x:{x:…1}}`, `depth` objects deep. */
+function nested(depth: number): unknown {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = { x: v };
+  return v;
+}
+
+describe("bounds", () => {
+  it("counts each copy's JSON size against the accumulated copy limit, with v4's message", () => {
+    const doc = { foo: ["A", "A".repeat(49)] };
+    const ops = [
+      { op: "copy", path: "/foo/-", from: "/foo/1" },
+      { op: "copy", path: "/foo/-", from: "/foo/1" },
+    ];
+    // The quotes count: each copy adds 51 bytes.
+    expect(applyJsonPatch(doc, ops, 102)).toEqual({ foo: ["A", "A".repeat(49), "A".repeat(49), "A".repeat(49)] });
+    const e = thrown(() => applyJsonPatch(doc, ops, 101));
+    expect(e.message).toBe("Unable to complete the copy, the accumulated size increase of copy is 102, exceeding the limit 101");
+    expect(e.toStatus()).toMatchObject({ code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request" });
+  });
+
+  it("stops copies of an object into itself before the document grows", () => {
+    const ops: unknown[] = [{ op: "add", path: "/a", value: { k: "v".repeat(1000) } }];
+    for (let i = 0; i < 30; i++) ops.push({ op: "copy", from: "/a", path: `/a/c${i}` });
+    expect(thrown(() => applyJsonPatch({}, ops)).message).toMatch(/^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/);
+  });
+
+  it("applies JSON and merge patches to documents 10000 deep without overflowing the stack", () => {
+    // (vitest's own toEqual recurses: compared with the engines' iterative deepEqual)
+    const deep = nested(9999);
+    const patched = applyJsonPatch({ a: 1 }, [{ op: "add", path: "/deep", value: deep }, { op: "test", path: "/deep", value: deep }]);
+    expect(deepEqual(patched, { a: 1, deep })).toBe(true);
+    expect(deepEqual(applyMergePatch({ deep }, { deep: nested(9999), b: { c: null } }), { deep, b: {} })).toBe(true);
+    expect(deepEqual(applyMergePatch({ deep }, { deep: { x: null } }), { deep: {} })).toBe(true);
   });
 });

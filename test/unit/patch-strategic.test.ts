@@ -366,3 +366,22 @@ describe("patch metadata lookups", () => {
     ]);
   });
 });
+
+describe("strategic merge patch: depth", () => {
+  it("copies a patch value 10000 deep, with its directives and nulls, without overflowing the stack", () => {
+    let deep: Record<string, unknown> = { keep: 1, gone: null, $retainKeys: ["keep"] };
+    for (let i = 0; i < 9997; i++) deep = { x: deep };
+    const out = applyStrategicMergePatch({ metadata: { name: "d" } }, { metadata: { annotations: { a: "b" } }, spec: { template: deep } }, deploymentSchema) as Record<string, any>;
+    let v = out.spec.template;
+    for (let i = 0; i < 9997; i++) v = v.x;
+    expect(v).toEqual({ keep: 1 });
+  });
+
+  it("quotes a deep map in an error message", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10000; i++) deep = { x: deep };
+    const e = thrown(() => smp(deployment(), { spec: { template: { spec: { containers: [{ image: "x", deep }] } } } }));
+    expect(e.message.startsWith("map: map[deep:map[x:map[x:")).toBe(true);
+    expect(e.message.endsWith("]]]]] image:x] does not contain declared merge key: name")).toBe(true);
+  });
+});

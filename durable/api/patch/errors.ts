@@ -1,4 +1,5 @@
-// Errors of the PATCH engines, carrying how the real API server reports them.
+// Errors of the PATCH engines, carrying how the real API server reports them, and the helpers on
+// decoded JSON the engines share (none of them recurses: a patch may be 10000 levels deep).
 //
 // staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go maps engine errors to HTTP:
 //  - a body that does not decode (jsonpatch.DecodePatch, merge patch not JSON) → 400 BadRequest
@@ -7,6 +8,8 @@
 //    dropped and the Status says "the server rejected our request due to an error in our request";
 //  - strategic merge patch: a few mergepatch sentinels → 400 or 422 (interpretStrategicMergePatchError),
 //    everything else is a plain Go error → 500 with the error text and no reason.
+
+import { cloneTree } from "../limits";
 
 /** The metav1.Status the server answers with (kind/apiVersion included). */
 export interface PatchStatus {
@@ -54,16 +57,32 @@ export class PatchError extends Error {
   }
 }
 
-/** Go's fmt `%v` of a decoded JSON value (maps print sorted as `map[k:v]`, nil as `<nil>`). */
-export function goFmt(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (Array.isArray(v)) return `[${v.map(goFmt).join(" ")}]`;
-  if (typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    return `map[${Object.keys(o).sort().map((k) => `${k}:${goFmt(o[k])}`).join(" ")}]`;
+/** Go's fmt `%v` of a decoded JSON value (maps print sorted as `map[k:v]`, nil as `<nil>`).
+ *  Built with an explicit stack: error messages may quote a patch of any depth. */
+export function goFmt(value: unknown): string {
+  const out: string[] = [];
+  // Each entry is a value to print or a literal piece of text.
+  const stack: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ("text" in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    if (v === null || v === undefined) out.push("<nil>");
+    else if (Array.isArray(v) || typeof v === "object") {
+      const entries = Array.isArray(v)
+        ? v.map((x): [string, unknown] => ["", x])
+        : Object.keys(v as Record<string, unknown>).sort().map((k): [string, unknown] => [`${k}:`, (v as Record<string, unknown>)[k]]);
+      const parts: ({ text: string } | { value: unknown })[] = [{ text: Array.isArray(v) ? "[" : "map[" }];
+      entries.forEach(([label, x], i) => parts.push({ text: `${i > 0 ? " " : ""}${label}` }, { value: x }));
+      parts.push({ text: "]" });
+      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
+    } else if (typeof v === "number" && !Number.isInteger(v)) out.push(String(v).replace(/e([+-])(\d)$/, "e$10$2"));
+    else out.push(String(v));
   }
-  if (typeof v === "number" && !Number.isInteger(v)) return String(v).replace(/e([+-])(\d)$/, "e$10$2");
-  return String(v);
+  return out.join("");
 }
 
 /** Go's reflect type name of a decoded JSON value, as in mergepatch.ErrBadArgType. */
@@ -96,16 +115,28 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A deep copy that no nesting depth can make overflow the stack. */
 export function deepClone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return cloneTree(v);
 }
 
+/** Deep equality of decoded JSON values, with an explicit stack. */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  const stack: [unknown, unknown][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      x.forEach((v, i) => stack.push([v, y[i]]));
+    } else if (isObject(x) && isObject(y)) {
+      const keys = Object.keys(x);
+      if (keys.length !== Object.keys(y).length) return false;
+      for (const k of keys) {
+        if (!(k in y)) return false;
+        stack.push([x[k], y[k]]);
+      }
+    } else return false;
   }
-  return false;
+  return true;
 }

@@ -6,11 +6,13 @@
 //    kept here in PatchError.message, is not shown to clients).
 // v4 quirks kept on purpose: `replace` of a missing object key adds it, negative array indices
 // count from the end, a `test` for null passes when the path is absent.
+// The `copy` operations of one patch may add at most JSON_PATCH_MAX_COPY_BYTES (v4's
+// AccumulatedCopySizeLimit, set by the apiserver), so a few copies of a value into itself cannot
+// double a document until the heap runs out.
+import { JSON_PATCH_MAX_COPY_BYTES, MAX_JSON_PATCH_OPERATIONS as MAX_OPERATIONS, jsonSize } from "../limits";
 import { PatchError, deepClone, deepEqual, isObject, jsonKind } from "./errors";
 
 export { PatchError } from "./errors";
-
-const MAX_OPERATIONS = 10000;
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -30,14 +32,16 @@ export function decodeJsonPatch(ops: unknown): Record<string, unknown>[] {
   return ops.map((op) => (op ?? {}) as Record<string, unknown>);
 }
 
-/** Apply an RFC 6902 patch to a JSON document; returns a new document, `doc` is not modified. */
-export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
+/** Apply an RFC 6902 patch to a JSON document; returns a new document, `doc` is not modified.
+ *  `copyLimit` bounds the bytes all `copy` operations together may add. */
+export function applyJsonPatch(doc: unknown, ops: unknown, copyLimit = JSON_PATCH_MAX_COPY_BYTES): unknown {
   const patch = decodeJsonPatch(ops);
   // The whole document is the root container; a path "" addresses nothing (as in v4).
   const root = { value: deepClone(doc) };
+  const copied = { bytes: 0, limit: copyLimit };
   for (const op of patch) {
     try {
-      applyOne(root, op);
+      applyOne(root, op, copied);
     } catch (e) {
       throw e instanceof PatchError ? e : new PatchError(String(e), "Generic422");
     }
@@ -56,7 +60,13 @@ function stringField(op: Record<string, unknown>, name: "path" | "from", what: s
   return v;
 }
 
-function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
+/** The bytes the `copy` operations of one patch added so far, and how many they may add. */
+interface CopyBudget {
+  bytes: number;
+  limit: number;
+}
+
+function applyOne(root: { value: unknown }, op: Record<string, unknown>, copied: CopyBudget): void {
   const kind = typeof op.op === "string" ? op.op : "unknown";
   // A missing "value" is a nil node: it is written as JSON null.
   const value = () => deepClone(op.value === undefined ? null : op.value);
@@ -103,6 +113,11 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
       const path = stringField(op, "path", "copy operation failed to decode path");
       const [dst, dkey] = findObject(root, path);
       if (!dst) fail(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
+      // Measured before the value is cloned: past the limit, the count stops early.
+      copied.bytes += jsonSize(val ?? null, copied.limit - copied.bytes);
+      if (copied.bytes > copied.limit) {
+        fail(`Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${copied.limit}`);
+      }
       wrap(() => add(dst, dkey, deepClone(val ?? null)), "error while adding value during copy");
       return;
     }

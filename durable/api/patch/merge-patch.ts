@@ -12,36 +12,38 @@ export function applyMergePatch(doc: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== "object") throw new PatchError("Invalid JSON Patch", "BadRequest");
   if (Array.isArray(patch)) return pruneNulls(deepClone(patch));
   if (!isObject(doc)) return pruneNulls(deepClone(patch));
-  return mergeDocs(deepClone(doc), patch as Record<string, unknown>);
+  const out = deepClone(doc);
+  mergeDocs(out, patch as Record<string, unknown>);
+  return out;
 }
 
-function mergeDocs(doc: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) {
-      delete doc[k];
-    } else if (doc[k] === undefined || doc[k] === null) {
-      doc[k] = pruneNulls(deepClone(v));
-    } else {
-      doc[k] = merge(doc[k], v);
+/** Merge `patch` into `doc` in place. The objects present on both sides are merged pair by pair
+ *  from a stack, not by recursion: they are disjoint subtrees, so the order does not matter. */
+function mergeDocs(doc: Record<string, unknown>, patch: Record<string, unknown>): void {
+  const stack: [Record<string, unknown>, Record<string, unknown>][] = [[doc, patch]];
+  while (stack.length > 0) {
+    const [d, p] = stack.pop()!;
+    for (const [k, v] of Object.entries(p)) {
+      const cur = d[k];
+      if (v === null) delete d[k];
+      else if (!isObject(cur)) d[k] = pruneNulls(deepClone(v));
+      else if (!isObject(v)) d[k] = deepClone(v); // an object replaced by a list keeps its nulls, as in v4
+      else stack.push([cur, v]);
     }
   }
-  return doc;
 }
 
-function merge(cur: unknown, patch: unknown): unknown {
-  if (!isObject(cur)) return pruneNulls(deepClone(patch));
-  if (!isObject(patch)) return deepClone(patch);
-  return mergeDocs(cur, patch);
-}
-
-/** Drop null members of objects, recursively (null array elements stay, as in v4). */
+/** Drop null members of objects, at every depth (null array elements stay, as in v4). */
 function pruneNulls(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    v.forEach(pruneNulls);
-  } else if (isObject(v)) {
-    for (const [k, x] of Object.entries(v)) {
-      if (x === null) delete v[k];
-      else pruneNulls(x);
+  const stack = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) for (const y of x) stack.push(y);
+    else if (isObject(x)) {
+      for (const [k, y] of Object.entries(x)) {
+        if (y === null) delete x[k];
+        else stack.push(y);
+      }
     }
   }
   return v;

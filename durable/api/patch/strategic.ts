@@ -560,36 +560,43 @@ function normalizeSliceOrder(toSort: unknown[], order: unknown[], mergeKey: stri
   return [...sorted, ...toDelete];
 }
 
-/** Remove `$patch` maps (a value that is itself a directive is dropped). Returns [value, keep]. */
+const isDirectiveMap = (v: unknown) => isObject(v) && DIRECTIVE in v;
+const isContainer = (v: unknown): v is object => typeof v === "object" && v !== null;
+
+/** Remove `$patch` maps (a value that is itself a directive is dropped). Returns [value, keep].
+ *  Works in place on the (already copied) patch, with a stack rather than recursion. */
 function removeDirectives(v: unknown): [unknown, boolean] {
-  if (isObject(v)) {
-    if (DIRECTIVE in v) return [undefined, false];
-    for (const [k, x] of Object.entries(v)) {
-      const [nv, keep] = removeDirectives(x);
-      if (keep) v[k] = nv;
-      else delete v[k];
+  if (isDirectiveMap(v)) return [undefined, false];
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      let kept = 0;
+      for (const e of x) if (!isDirectiveMap(e)) x[kept++] = e;
+      x.length = kept;
+      for (const e of x) if (isContainer(e)) stack.push(e);
+    } else if (isObject(x)) {
+      for (const [k, e] of Object.entries(x)) {
+        if (isDirectiveMap(e)) delete x[k];
+        else if (isContainer(e)) stack.push(e);
+      }
     }
-    return [v, true];
-  }
-  if (Array.isArray(v)) {
-    const out: unknown[] = [];
-    for (const x of v) {
-      const [nv, keep] = removeDirectives(x);
-      if (keep) out.push(nv);
-    }
-    return [out, true];
   }
   return [v, true];
 }
 
 function discardNullValuesFromPatch(v: unknown): void {
-  if (isObject(v)) {
-    for (const [k, x] of Object.entries(v)) {
-      if (x === null) delete v[k];
-      else discardNullValuesFromPatch(x);
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (const e of x) if (isContainer(e)) stack.push(e);
+    } else if (isObject(x)) {
+      for (const [k, e] of Object.entries(x)) {
+        if (e === null) delete x[k];
+        else if (isContainer(e)) stack.push(e);
+      }
     }
-  } else if (Array.isArray(v)) {
-    v.forEach(discardNullValuesFromPatch);
   }
 }
 
@@ -602,11 +609,16 @@ function isDirectiveKey(k: string): boolean {
  * the map and the decode into the Go struct drops them; here the result is stored as JSON.
  */
 function clean<T>(v: T): T {
-  if (Array.isArray(v)) v.forEach(clean);
-  else if (isObject(v)) {
-    for (const [k, x] of Object.entries(v)) {
-      if (isDirectiveKey(k)) delete v[k];
-      else clean(x);
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (const e of x) if (isContainer(e)) stack.push(e);
+    } else if (isObject(x)) {
+      for (const [k, e] of Object.entries(x)) {
+        if (isDirectiveKey(k)) delete x[k];
+        else if (isContainer(e)) stack.push(e);
+      }
     }
   }
   return v;
