@@ -12,7 +12,7 @@ import {
   validateLabels,
   immutable,
 } from "../resources/validation";
-import { Op, type Store } from "../store/store";
+import { BytesQuotaError, MAX_OBJECT_BYTES, Op, TooLargeError, TooOldError, type Store } from "../store/store";
 import {
   ApiError,
   alreadyExists,
@@ -26,6 +26,7 @@ import {
 } from "./status";
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
+import { cloneTree } from "./limits";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -44,8 +45,10 @@ export interface ListOptions {
   fields?: FieldRequirement[];
   limit?: number;
   continue?: string;
-  /** resourceVersion to list at (snapshot), when given with Exact semantics. */
-  at?: number;
+  /** The parsed resourceVersion parameter (0 when absent or "0"). */
+  resourceVersion?: bigint;
+  /** resourceVersionMatch: "Exact", "NotOlderThan" or "" (legacy). */
+  resourceVersionMatch?: string;
 }
 
 const GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789";
@@ -67,7 +70,8 @@ export function keyOf(def: ResourceDef, namespace: string | undefined, name: str
 }
 
 const deepEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const clone = <T>(o: T): T => structuredClone(o);
+// Not structuredClone: it overflows workerd's stack on objects about 2000 deep (limits.ts).
+const clone = <T>(o: T): T => cloneTree(o);
 
 /** Everything a write needs from its surroundings. */
 export interface RegistryHost {
@@ -139,14 +143,7 @@ export class Registry {
       return { items: def.virtual(this.ctx()).filter(filter), resourceVersion: String(this.store.rev) };
     }
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
-    let at = opts.at ?? this.store.rev;
-    let after: string | undefined;
-    if (opts.continue) {
-      const token = decodeContinue(opts.continue);
-      at = token.rv;
-      after = prefix + token.start;
-      if (at < this.store.compacted) throw continueExpired();
-    }
+    const { at, after } = this.listPoint(prefix, opts);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
     const items: Obj[] = [];
     let lastKeyName: string | undefined;
@@ -155,7 +152,7 @@ export class Registry {
     const page = limit ? Math.max(limit, 100) : undefined;
     let cursor = after;
     for (;;) {
-      const batch = this.store.list(prefix, { at, after: cursor, limit: page });
+      const batch = listing(() => this.store.list(prefix, { at, after: cursor, limit: page }));
       for (const raw of batch) {
         const obj = this.served(def, raw);
         const name = (obj.metadata.namespace && !namespace ? `${obj.metadata.namespace}/` : "") + obj.metadata.name;
@@ -180,6 +177,31 @@ export class Registry {
       }
     }
     return result;
+  }
+
+  /**
+   * The revision a list reads at and the key it starts after (storage.ValidateListOptions and the
+   * watch cache's list): a continue token's revision; with Exact (or the legacy form with a
+   * limit) the given revision; otherwise the newest, which is never older than any revision the
+   * store has. A revision the store has not reached is refused at once (the real server waits 3 s
+   * for it; a single-writer store knows it will not come), one compacted away answers 410.
+   */
+  private listPoint(prefix: string, opts: ListOptions): { at: number; after?: string } {
+    const rev = this.store.rev;
+    if (opts.continue) {
+      const rv = opts.resourceVersion ?? 0n;
+      if (rv !== 0n) throw badRequest("specifying resource version is not allowed when using continue");
+      const token = decodeContinue(opts.continue, rev);
+      if (token.rv > 0 && token.rv < this.store.compacted) throw continueExpired();
+      return { at: token.rv > 0 ? token.rv : rev, after: prefix + token.start };
+    }
+    const rv = opts.resourceVersion ?? 0n;
+    if (rv > BigInt(rev)) throw tooLargeResourceVersion(rv, rev);
+    const match = opts.resourceVersionMatch ?? "";
+    const exact = match === "Exact" || (match === "" && rv > 0n && (opts.limit ?? 0) > 0);
+    if (!exact) return { at: rev };
+    if (Number(rv) < this.store.compacted) throw listExpired();
+    return { at: Number(rv) };
   }
 
   // ---- writes ---------------------------------------------------------------
@@ -414,7 +436,21 @@ export class Registry {
   /** Write one revision; served-version objects are converted to their stored form first. */
   private commit(def: ResourceDef, key: string, op: Op, obj: Obj, prev?: Obj): Obj {
     const stored = def.convert ? def.convert.toStorage(obj) : obj;
-    const written = this.store.put(key, op, stored, prev && (def.convert ? def.convert.toStorage(prev) : prev));
+    let written: Obj;
+    try {
+      written = this.store.put(key, op, stored, prev && (def.convert ? def.convert.toStorage(prev) : prev));
+    } catch (e) {
+      if (e instanceof BytesQuotaError) {
+        const name = obj.metadata?.name ?? "";
+        throw new ApiError(
+          403,
+          "Forbidden",
+          `${def.plural} "${name}" is forbidden: exceeded quota: this playground cluster holds at most ${e.limit} bytes of objects, requested: ${e.requested}, used: ${e.used}`,
+          { name, kind: def.plural },
+        );
+      }
+      throw storageError(e);
+    }
     return this.served(def, written);
   }
 
@@ -483,15 +519,46 @@ function encodeContinue(rv: number, lastName: string): string {
   return btoa(unescape(encodeURIComponent(json))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function decodeContinue(token: string): { rv: number; start: string } {
+const invalidContinue = (why: string) => badRequest(`invalid continue token: ${why}`);
+const GENERIC_INVALID_KEY = "continue key is not valid";
+const INVALID_START_RV = "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)";
+
+/**
+ * storage.DecodeContinue, with its refusals: not base64url or not JSON, another version, no
+ * revision, no start key, a start key that path.Clean would change (a path escape). A revision
+ * past `current` was not issued by this store: refused like a missing one rather than read as
+ * "now" (etcd would fail the read with "required revision is a future revision").
+ */
+function decodeContinue(token: string, current: number): { rv: number; start: string } {
+  let json: { v?: unknown; rv?: unknown; start?: unknown };
   try {
-    const b64 = token.replace(/-/g, "+").replace(/_/g, "/");
-    const json = JSON.parse(decodeURIComponent(escape(atob(b64))));
-    if (json.v !== "meta.k8s.io/v1" || typeof json.rv !== "number" || typeof json.start !== "string") throw 0;
-    return { rv: json.rv, start: json.start.replace(/\u0000$/, "") };
+    if (!/^[A-Za-z0-9_-]*$/.test(token) || token.length % 4 === 1) throw 0;
+    const parsed = JSON.parse(decodeURIComponent(escape(atob(token.replace(/-/g, "+").replace(/_/g, "/")))));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw 0;
+    json = parsed;
   } catch {
-    throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    throw invalidContinue(GENERIC_INVALID_KEY);
   }
+  if (json.v !== "meta.k8s.io/v1") throw invalidContinue(`continue key is not valid: server does not recognize this encoded version ${String(json.v ?? "")}`);
+  const rv = json.rv ?? 0;
+  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || (json.start !== undefined && typeof json.start !== "string")) {
+    throw invalidContinue(GENERIC_INVALID_KEY);
+  }
+  if (rv === 0 || rv > current) throw invalidContinue(INVALID_START_RV);
+  const start = (json.start as string | undefined) ?? "";
+  if (start === "") throw invalidContinue("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
+  const key = start.startsWith("/") ? start : `/${start}`;
+  if (!isCleanPath(key)) throw invalidContinue(`${GENERIC_INVALID_KEY}: ${start}`);
+  return { rv, start: key.slice(1).replace(/\u0000$/, "") };
+}
+
+/** Whether Go's path.Clean leaves an absolute path as it is (no empty, "." or ".." segments). */
+function isCleanPath(p: string): boolean {
+  if (p === "/") return true;
+  return p
+    .slice(1)
+    .split("/")
+    .every((seg) => seg !== "" && seg !== "." && seg !== "..");
 }
 
 function continueExpired(): ApiError {
@@ -501,3 +568,73 @@ function continueExpired(): ApiError {
     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
   );
 }
+
+/** etcd3's answer to a list at a compacted revision. */
+const listExpired = () => new ApiError(410, "Expired", "The resourceVersion for the provided list is too old.");
+
+/** A store read for a list, its compaction refusal in the list's words. */
+function listing<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof TooOldError) throw listExpired();
+    throw e;
+  }
+}
+
+// ---- resourceVersion and integer parameters --------------------------------------------------
+
+const UINT64_MAX = (1n << 64n) - 1n;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * APIObjectVersioner.ParseResourceVersion: "" and "0" are 0, anything else must be a uint64 in
+ * decimal. A refusal is the 400 the list path answers (`invalid resource version: ...` around the
+ * field error of strconv.ParseUint).
+ */
+export function parseResourceVersion(rv: string | null | undefined): bigint {
+  if (!rv || rv === "0") return 0n;
+  const why = !/^[0-9]+$/.test(rv) ? "invalid syntax" : BigInt(rv) > UINT64_MAX ? "value out of range" : undefined;
+  if (why) {
+    throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: ${why}`);
+  }
+  return BigInt(rv);
+}
+
+/**
+ * A query parameter decoded as Go's strconv.ParseInt(s, 10, 64) decodes it (limit,
+ * timeoutSeconds); a refusal is the 400 that DecodeParameters failing answers. The value is
+ * clamped to the safe integers, which are all any bound here needs.
+ */
+export function parseInt64(s: string): number {
+  const why = !/^[+-]?[0-9]+$/.test(s) ? "invalid syntax" : BigInt(s) < INT64_MIN || BigInt(s) > INT64_MAX ? "value out of range" : undefined;
+  if (why) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(s)}: ${why}`);
+  const n = Number(s);
+  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
+}
+
+/** storage.NewTooLargeResourceVersionError: a revision the store has not reached (504, retry in 1 s). */
+export function tooLargeResourceVersion(requested: bigint, current: number): ApiError {
+  return new ApiError(504, "Timeout", `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+    retryAfterSeconds: 1,
+  });
+}
+
+/**
+ * A store refusal as the API server answers it. The real server passes etcd's "request is too
+ * large" through as a 500; a stored object over etcd's limit is the client's doing, so it gets the
+ * 413 the apiserver sends for a body over its own limit, with etcd's words after it.
+ */
+export function storageError(e: unknown): unknown {
+  if (e instanceof TooOldError) return new ApiError(410, "Expired", e.message);
+  if (e instanceof TooLargeError) return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: etcdserver: request is too large");
+  if (e instanceof BytesQuotaError) {
+    return new ApiError(403, "Forbidden", `exceeded quota: this playground cluster holds at most ${e.limit} bytes of objects, requested: ${e.requested}, used: ${e.used}`);
+  }
+  return e;
+}
+
+/** etcd's per-object limit, for messages and tests. */
+export { MAX_OBJECT_BYTES };

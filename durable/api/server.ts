@@ -5,7 +5,7 @@ import { apiVersionOf } from "../resources/types";
 import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
-import { applyPatch, refuseApply } from "./patching";
+import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
 import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
 import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
@@ -13,7 +13,8 @@ import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./t
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
 import { WatchHub } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
-import { parse as parseYaml } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
+import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMessage } from "./limits";
 import { requestUser } from "./identity";
 import { indented, isStream, wantsPretty } from "./pretty";
 
@@ -49,8 +50,6 @@ interface Target {
   subresource?: string;
   watch: boolean;
 }
-
-const MAX_BODY = 3 * 1024 * 1024;
 
 export class ApiServer {
   /** Handlers for subresources outside the generic engine, keyed by "<plural>/<subresource>". */
@@ -201,7 +200,7 @@ export class ApiServer {
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
         if (def.review) return withWarnings(json(def.review(body, requestUser(request.headers), this.registry.ctx()), 201), warnings);
-        const obj = this.transaction(() => this.registry.create(def, namespace, body, { dryRun, warnings }));
+        const obj = this.transaction(() => storable(() => this.registry.create(def, namespace, body, { dryRun, warnings }), bodyTooDeep(def)));
         return withWarnings(json(obj, 201), warnings);
       }
       if (method === "DELETE") {
@@ -234,7 +233,7 @@ export class ApiServer {
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
         const { obj, created } = this.transaction(() =>
-          this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }),
+          storable(() => this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }), bodyTooDeep(def)),
         );
         return withWarnings(json(obj, created ? 201 : 200), warnings);
       }
@@ -242,18 +241,23 @@ export class ApiServer {
         allow("patch");
         const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
         refuseApply(contentType);
-        const patch = await readJson(request);
+        const undecodable = patchDecodeFailure(contentType, q.get("fieldValidation"));
+        const patch = await readJson(request, undecodable);
         const obj = this.transaction(() =>
-          this.registry.mutate(
-            def,
-            namespace,
-            name,
-            (current) => {
-              const next = applyPatch(contentType, current, patch, def);
-              this.checkFields(def, next, q, warnings, true);
-              return next;
-            },
-            { dryRun, warnings, subresource: status },
+          storable(
+            () =>
+              this.registry.mutate(
+                def,
+                namespace,
+                name,
+                (current) => {
+                  const next = applyPatch(contentType, current, patch, def);
+                  this.checkFields(def, next, q, warnings, true);
+                  return next;
+                },
+                { dryRun, warnings, subresource: status },
+              ),
+            () => undecodable(maxDepthMessage("{")),
           ),
         );
         return withWarnings(json(obj), warnings);
@@ -314,15 +318,16 @@ export class ApiServer {
     return json(obj);
   }
 
-  /** fieldValidation: Strict rejects unknown fields, Warn (the default) turns them into warnings. */
+  /** fieldValidation: Strict rejects unknown fields, Warn (the default) turns them into warnings
+   *  and Ignore says nothing; with Warn and Ignore they are dropped from `body`, as the typed
+   *  decode of the real server drops them. */
   private checkFields(def: ResourceDef, body: Obj, q: URLSearchParams, warnings: string[], patch = false): void {
     const mode = q.get("fieldValidation") ?? "Warn";
     if (mode !== "Strict" && mode !== "Warn" && mode !== "Ignore") {
       throw badRequest(`fieldValidation parameter unsupported: ${mode}`);
     }
-    if (mode === "Ignore") return;
-    const unknown = unknownFields(body, def.openapi);
-    if (unknown.length === 0) return;
+    const unknown = unknownFields(body, def.openapi, mode !== "Strict");
+    if (unknown.length === 0 || mode === "Ignore") return;
     if (mode === "Strict") {
       throw badRequest(patch ? strictDecodingMessage(unknown) : strictDecodingMessage(unknown, def.kind, def.version));
     }
@@ -409,45 +414,208 @@ function parseDryRun(q: URLSearchParams): boolean {
   return values.length > 0;
 }
 
-async function readBytes(request: Request): Promise<Uint8Array> {
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > MAX_BODY) {
-    throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
+/**
+ * Run a write of a decoded body. workerd's stack is far smaller than Go's: an object within
+ * MAX_DEPTH but some thousands deep can still overflow it where the engine walks it recursively
+ * (JSON.stringify when storing, among others). That write is refused like a body past the limit
+ * (`tooDeep`), and its transaction rolls back, instead of failing with 500.
+ */
+function storable<T>(write: () => T, tooDeep: () => Error): T {
+  try {
+    return write();
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep();
+    throw e;
   }
-  return new Uint8Array(buf);
 }
 
-async function readJson(request: Request): Promise<any> {
-  const raw = new TextDecoder().decode(await readBytes(request));
-  try {
-    return JSON.parse(raw);
-  } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+const bodyTooDeep = (def: ResourceDef) => () =>
+  badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${maxDepthMessage("{")}`);
+
+/** The body, read up to MAX_REQUEST_BYTES and no further (the apiserver's limitedReadBody). */
+async function readBytes(request: Request): Promise<Uint8Array> {
+  const tooLarge = () => new ApiError(413, "RequestEntityTooLarge", `Request entity too large: ${TOO_LARGE_DETAIL}`);
+  if (Number(request.headers.get("content-length")) > MAX_REQUEST_BYTES) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > MAX_REQUEST_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+/** Parse a JSON text; a syntax error or nesting past MAX_DEPTH is reported through `fail` with
+ *  the decoder's message. */
+function parseJson(text: string, fail: (message: string) => Error): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  const bracket = deeperThan(value);
+  if (bracket) throw fail(maxDepthMessage(bracket));
+  return value;
+}
+
+/** A JSON body that is not an object to create (the scale subresource's Scale or a patch). */
+async function readJson(request: Request, fail = (message: string) => badRequest(`error decoding patch: ${message}`)): Promise<any> {
+  return parseJson(new TextDecoder().decode(await readBytes(request)), fail);
+}
+
+/** apiserver's summarizeData(body, 30): the start of the body shown after a decode error. */
+function summarize(bytes: Uint8Array): string {
+  if (bytes.length === 0) return "<empty>";
+  const head = bytes.subarray(0, 30);
+  const more = bytes.length > 30 ? " ..." : "";
+  if (bytes[0] === 0x7b) return new TextDecoder().decode(head) + more;
+  return Array.from(head, (b) => b.toString(16).padStart(2, "0")).join("") + more;
 }
 
 /**
  * Decode a request body in any of the media types the real server accepts (JSON, YAML, and the
  * Kubernetes protobuf that kubectl's typed clients send). `expect` names the type for messages.
+ * Every body is refused past MAX_DEPTH, and a YAML body whose aliases would expand past
+ * MAX_REQUEST_BYTES, before anything walks it.
  */
 export async function decodeBody(request: Request, expect: string): Promise<Obj | undefined> {
   const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
   const bytes = await readBytes(request);
   if (bytes.length === 0) return undefined;
+  // transformDecodeError: the decoder's error, then the start of the body.
+  const unrecognized = (err: string) => badRequest(`the object provided is unrecognized (must be of type ${expect}): ${err} (${summarize(bytes)})`);
+  const jsonError = (message: string) => unrecognized(`couldn't get version/kind; json parse error: ${message}`);
   let body: unknown;
-  try {
-    if (ct === PROTOBUF_CONTENT_TYPE) body = decodeKubernetesProtobuf(bytes);
-    else if (ct === "application/yaml") body = parseYaml(new TextDecoder().decode(bytes));
-    else if (ct === "application/json" || ct === "") body = JSON.parse(new TextDecoder().decode(bytes));
-    else throw unsupportedMediaType(ct);
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw badRequest(`the object provided is unrecognized (must be of type ${expect}): couldn't get version/kind; json parse error: ${(e as Error).message}`);
-  }
+  if (ct === PROTOBUF_CONTENT_TYPE) {
+    try {
+      body = decodeKubernetesProtobuf(bytes);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw jsonError((e as Error).message);
+    }
+    const bracket = deeperThan(body);
+    if (bracket) throw jsonError(maxDepthMessage(bracket));
+  } else if (ct === "application/yaml") {
+    body = decodeYaml(new TextDecoder().decode(bytes), unrecognized, jsonError);
+  } else if (ct === "application/json" || ct === "") {
+    body = parseJson(new TextDecoder().decode(bytes), jsonError);
+  } else throw unsupportedMediaType(ct);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${expect}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw jsonError(`json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
   }
   return body as Obj;
+}
+
+/**
+ * One YAML document as a value. go-yaml's own refusals come first, with its words: nesting past
+ * MAX_DEPTH and aliases that expand past MAX_REQUEST_BYTES (a few anchors referenced many times
+ * would otherwise become gigabytes once the object is serialised). Other parse errors keep the
+ * `yaml` package's message in the JSON wrapper, as before.
+ */
+function decodeYaml(text: string, unrecognized: (err: string) => Error, jsonError: (message: string) => Error): unknown {
+  const tooDeep = yamlFlowTooDeep(text);
+  if (tooDeep) throw unrecognized(`yaml: ${tooDeep}`);
+  // The yaml package composes recursively: past a few hundred levels in workerd its stack runs
+  // out and it reports that as a parse error (a 400), never a crash.
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw jsonError(doc.errors[0].message);
+  const { refusal, aliases } = yamlRefusal(doc.contents, text);
+  if (refusal) throw unrecognized(`yaml: ${refusal}`);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: -1 }); // aliases were bounded by size above
+  } catch (e) {
+    throw jsonError((e as Error).message);
+  }
+  // An alias is the same JS value at each place it is used: a tree of its own for each, so that
+  // pruning or defaulting one place does not change another.
+  return aliases > 0 ? JSON.parse(JSON.stringify(value)) : value;
+}
+
+/** go-yaml's error for a document nested past MAX_DEPTH or whose aliases expand past
+ *  MAX_REQUEST_BYTES (`refusal`), and how many aliases it has. Walks the syntax tree with an
+ *  explicit stack; each alias counts the expanded size of the node it names (computed once, as
+ *  nodes finish). */
+function yamlRefusal(root: unknown, text: string): { refusal?: string; aliases: number } {
+  const size = new Map<unknown, number>();
+  const anchors = new Map<string, unknown>();
+  let aliasBytes = 0;
+  let aliases = 0;
+  const stack: { node: unknown; depth: number; done: boolean }[] = [{ node: root, depth: 1, done: false }];
+  const sizeOf = (n: unknown) => size.get(n) ?? 4; // an empty node is null
+  while (stack.length > 0) {
+    const { node, depth, done } = stack.pop()!;
+    if (isMap(node) || isSeq(node)) {
+      if (done) {
+        const parts = isMap(node) ? node.items.map((p) => sizeOf(p.key) + 1 + sizeOf(p.value)) : node.items.map(sizeOf);
+        size.set(node, 2 + parts.reduce((a, b) => a + b, 0) + Math.max(0, parts.length - 1));
+        continue;
+      }
+      if (depth > MAX_DEPTH) return { refusal: `${yamlLine(text, node.range?.[0] ?? 0)}exceeded max depth of ${MAX_DEPTH}`, aliases };
+      if (node.anchor) anchors.set(node.anchor, node);
+      stack.push({ node, depth, done: true });
+      const children = isMap(node) ? node.items.flatMap((p) => [p.key, p.value]) : node.items;
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], depth: depth + 1, done: false });
+    } else if (isScalar(node)) {
+      if (node.anchor) anchors.set(node.anchor, node);
+      const v = node.value;
+      size.set(node, typeof v === "string" ? v.length + 2 : String(v ?? "null").length);
+    } else if (isAlias(node)) {
+      // The anchor's own subtree (a cycle) has no size yet; the yaml package refuses it later.
+      const expanded = size.get(anchors.get(node.source)) ?? 0;
+      aliases++;
+      aliasBytes += expanded;
+      if (aliasBytes > MAX_REQUEST_BYTES) return { refusal: "document contains excessive aliasing", aliases };
+      size.set(node, expanded);
+    }
+  }
+  return { aliases };
+}
+
+/**
+ * go-yaml's scanner error for flow collections (`[`, `{`) nested past MAX_DEPTH, found with the
+ * yaml package's lexer (iterative, and it tells flow indicators from brackets inside scalars)
+ * before anything recursive sees the text. Block nesting needs no check: indenting 10000 levels
+ * takes far more than MAX_REQUEST_BYTES.
+ */
+function yamlFlowTooDeep(text: string): string | undefined {
+  let brackets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+  }
+  if (brackets <= MAX_DEPTH) return undefined; // the common case: no need to lex
+  let level = 0;
+  let line = 1;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "[" || token === "{") {
+      if (++level > MAX_DEPTH) return `${line > 1 ? `line ${line}: ` : ""}exceeded max depth of ${MAX_DEPTH}`;
+    } else if (token === "]" || token === "}") level = Math.max(0, level - 1);
+    else for (let i = token.indexOf("\n"); i >= 0; i = token.indexOf("\n", i + 1)) line++;
+  }
+  return undefined;
+}
+
+/** go-yaml's `line N: ` before a parser error, absent on the first line. */
+function yamlLine(text: string, offset: number): string {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line > 1 ? `line ${line}: ` : "";
 }
 
 /** Decode a create/update body, checking its apiVersion and kind like the real decoder. */

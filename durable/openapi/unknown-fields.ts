@@ -2,7 +2,8 @@
 // The real server finds these while decoding JSON strictly (sigs.k8s.io/json): each one is
 // reported as `unknown field "spec.containers[0].foo"`; apiserver then either fails the request
 // with 400 `<Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error: <list>`
-// (Strict) or turns each into a `Warning: unknown field "…"` header (Warn).
+// (Strict) or turns each into a `Warning: unknown field "…"` header (Warn). With Warn and Ignore
+// the typed decode drops them, so they are pruned here before anything is validated or stored.
 import definitions from "./definitions.json";
 import type { Obj } from "../resources/types";
 
@@ -28,33 +29,55 @@ function resolve(s: SchemaNode): SchemaNode | undefined {
 }
 
 /** Messages `unknown field "<path>"` for every field of `obj` the schema does not declare, in
- *  document order. `definitionName` is e.g. "io.k8s.api.core.v1.Pod". */
-export function unknownFields(obj: unknown, definitionName: string): string[] {
+ *  document order. `definitionName` is e.g. "io.k8s.api.core.v1.Pod". With `prune`, those fields
+ *  are also removed from `obj`, as decoding into the typed object drops them (fieldValidation
+ *  Ignore and Warn). */
+export function unknownFields(obj: unknown, definitionName: string, prune = false): string[] {
   const root = DEFINITIONS[definitionName];
   if (!root) return [];
-  const out: string[] = [];
-  walk(obj, root, "", out);
-  return out.map((p) => `unknown field "${p}"`);
+  return walk(obj, root, prune).map((p) => `unknown field "${p}"`);
 }
 
-function walk(value: unknown, schema: SchemaNode, path: string, out: string[]): void {
-  const s = resolve(schema);
-  if (!s || value === null || typeof value !== "object") return;
-  if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(v, s.items!, `${path}[${i}]`, out));
-    return;
-  }
-  const join = (k: string) => (path ? `${path}.${k}` : k);
-  if (s.properties) {
-    for (const [k, v] of Object.entries(value as Obj)) {
-      const p = s.properties[k];
-      if (p) walk(v, p, join(k), out);
-      else out.push(join(k));
+/** A step of the walk: a value to check against its schema, or an unknown field to report. */
+type Step = { value: unknown; schema: SchemaNode; path: string } | { unknown: string };
+
+/** The walk, with an explicit stack so that no nesting depth can exhaust the call stack. Only
+ *  declared properties are descended into, so the walk is as deep as the schema at most. */
+function walk(value: unknown, schema: SchemaNode, prune: boolean): string[] {
+  const out: string[] = [];
+  // Steps are pushed in reverse so that fields are visited and reported in document order.
+  const stack: Step[] = [{ value, schema, path: "" }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    if ("unknown" in step) {
+      out.push(step.unknown);
+      continue;
     }
-  } else if (s.additionalProperties && typeof s.additionalProperties === "object") {
-    for (const [k, v] of Object.entries(value as Obj)) walk(v, s.additionalProperties, join(k), out);
+    const s = resolve(step.schema);
+    const { value, path } = step;
+    if (!s || value === null || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      if (s.items) for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], schema: s.items, path: `${path}[${i}]` });
+      continue;
+    }
+    const join = (k: string) => (path ? `${path}.${k}` : k);
+    const fields: Step[] = [];
+    if (s.properties) {
+      for (const [k, v] of Object.entries(value as Obj)) {
+        const p = s.properties[k];
+        if (p) fields.push({ value: v, schema: p, path: join(k) });
+        else {
+          fields.push({ unknown: join(k) });
+          if (prune) delete (value as Obj)[k];
+        }
+      }
+    } else if (s.additionalProperties && typeof s.additionalProperties === "object") {
+      for (const [k, v] of Object.entries(value as Obj)) fields.push({ value: v, schema: s.additionalProperties, path: join(k) });
+    }
+    // Objects without declared properties (RawExtension, FieldsV1) accept anything.
+    for (let i = fields.length - 1; i >= 0; i--) stack.push(fields[i]);
   }
-  // Objects without declared properties (RawExtension, FieldsV1) accept anything.
+  return out;
 }
 
 /** The message of the 400 BadRequest for fieldValidation=Strict. On create/update the decoder's
