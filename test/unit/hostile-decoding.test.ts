@@ -1,13 +1,21 @@
 // Hostile bodies through the API server's real request path: bounded decoding (depth, YAML
 // aliases, body size), bounded patching (JSON patch operations and copies, patched size) and the
 // pruning of unknown fields, each answered with the real server's Status and nothing stored.
-import { env, runInDurableObject } from "cloudflare:test";
+import { applyD1Migrations, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../durable/store/store";
 import { Registry } from "../../durable/api/registry";
 import { ApiServer } from "../../durable/api/server";
 import { WatchHub } from "../../durable/api/watch";
-import { byPlural } from "../../durable/resources";
+import { byPlural, resources } from "../../durable/resources";
+import { DEFINITIONS, unknownFields } from "../../durable/openapi/unknown-fields";
+import type { Obj } from "../../durable/resources/types";
+
+declare global {
+  interface ImportMeta {
+    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
+  }
+}
 import { MAX_DEPTH, MAX_REQUEST_BYTES } from "../../durable/api/limits";
 
 interface Answer {
@@ -361,5 +369,44 @@ describe("unknown fields", () => {
       expect(res.warnings).toEqual([]);
       expect(res.body.data).toEqual(data);
     });
+  });
+});
+
+describe("what the cluster writes", () => {
+  it("has no field outside the OpenAPI definitions, so pruning a patch result keeps it all", async () => {
+    const migrations = import.meta.glob<string>("../../migrations/*.sql", { query: "?raw", import: "default", eager: true });
+    const list = Object.entries(migrations)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, sql]) => ({ name, queries: sql.split("--> statement-breakpoint").map((q) => q.trim()).filter(Boolean) }));
+    await applyD1Migrations((env as unknown as { DB: D1Database }).DB, list);
+    const res = await SELF.fetch("https://127.0.0.1:8787/api/sessions", { method: "POST", body: JSON.stringify({ clock: "instant" }), headers: { "content-type": "application/json" } });
+    const s = (await res.json()) as { server: string; token: string };
+    const kube = (path: string, init: RequestInit = {}) =>
+      SELF.fetch(`${s.server}${path}`, { ...init, headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" } });
+    const labels = { app: "web" };
+    const template = { metadata: { labels }, spec: { containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], readinessProbe: { httpGet: { path: "/", port: 80 } } }] } };
+    for (const [path, body] of [
+      ["/apis/apps/v1/namespaces/default/deployments", { metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template } }],
+      ["/apis/apps/v1/namespaces/default/daemonsets", { metadata: { name: "ds" }, spec: { selector: { matchLabels: { app: "ds" } }, template: { ...template, metadata: { labels: { app: "ds" } } } } }],
+      ["/api/v1/namespaces/default/services", { metadata: { name: "web" }, spec: { selector: labels, ports: [{ port: 80 }] } }],
+      ["/apis/batch/v1/namespaces/default/jobs", { metadata: { name: "pi" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo hi"] }] } } } }],
+      ["/api/v1/namespaces/default/pods", { metadata: { name: "bad" }, spec: { containers: [{ name: "c", image: "no-such-image:1" }] } }],
+    ] as const) {
+      expect((await kube(path, { method: "POST", body: JSON.stringify(body) })).status).toBe(201);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    await kube("/api/v1/namespaces/default/pods"); // lets the queue drain
+    const pods = ((await (await kube("/api/v1/namespaces/default/pods")).json()) as { items: Obj[] }).items;
+    expect(pods.filter((p) => p.status?.containerStatuses?.[0]?.state?.running).length).toBeGreaterThanOrEqual(2);
+    const stray: string[] = [];
+    for (const def of resources) {
+      if (!DEFINITIONS[def.openapi] || def.review) continue;
+      const r = await kube(`/${def.group ? `apis/${def.group}` : "api"}/${def.version}/${def.plural}`);
+      if (r.status !== 200) continue;
+      for (const o of ((await r.json()) as { items?: Obj[] }).items ?? []) {
+        for (const u of unknownFields(o, def.openapi)) stray.push(`${def.plural}/${o.metadata?.name}: ${u}`);
+      }
+    }
+    expect(stray).toEqual([]);
   });
 });
