@@ -74,8 +74,10 @@ const SERVER_ERROR_LINES = [
   /\binternal error\b/, // durable/api/server.ts: an exception that is not an ApiError
   /\breconcile \S+ failed\b/, // durable/controllers/runtime.ts
   /\bUncaught\b/, // workerd: an exception nobody caught
-  /✘ \[ERROR\]/, // wrangler: the Worker failed (exceeded memory, crashed, …)
+  /^✘ \[ERROR\] (?!Build failed)/, // wrangler: console.error of the Worker, or the Worker failed (exceeded memory, crashed, …)
 ];
+// Not server errors: a rebuild that failed because a source file changed half-way while the server
+// ran ("✘ [ERROR] Build failed with …" and esbuild's indented "  ✘ [ERROR] …" lines under it).
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Running as a test: under `node --test` (which sets NODE_TEST_CONTEXT) or a *.test.mjs file run directly. */
 const UNDER_TEST = Boolean(process.env.NODE_TEST_CONTEXT) || /\.test\.m?js$/.test(process.argv[1] ?? "");

@@ -190,12 +190,13 @@ export function hostileCases() {
     outcome: '201, a Warning header `unknown field "junk"`, and no `junk` in the stored object',
     writes: true,
   });
-  // … and refused with ?fieldValidation=Strict: the strict decoding error as a BadRequest.
+  // … and refused with ?fieldValidation=Strict: create.go's transformDecodeError words the strict
+  // decoding error as '<kind> in version "<v>" cannot be handled as a <kind>: …', a BadRequest.
   add({
     id: "unknown-field-1MB-strict",
     title: "the same with ?fieldValidation=Strict",
     request: () => ({ method: "POST", path: `${CM}?fieldValidation=Strict`, headers: JSON_CT, body: configMap("junky-strict", { a: "1" }, { junk: bytes(1_000_000) }) }),
-    expect: { status: 400, reason: "BadRequest", message: /^strict decoding error: unknown field "junk"$/ },
+    expect: { status: 400, reason: "BadRequest", message: /^ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "junk"$/ },
   });
 
   // 12. A resourceVersion from the future: the watch cache waits (3 s) then
@@ -295,27 +296,30 @@ export function hostileCases() {
     writes: true,
   });
 
-  // 16. Malformed bodies. JSON: the serializer's meta.Interpret (json.Unmarshal of apiVersion
-  // and kind) fails first → "couldn't get version/kind; json parse error: …"; YAML: go-yaml's
-  // parser error; protobuf: the serializer wants the "k8s\0" prefix → "provided data does not
-  // appear to be a protobuf message, expected prefix [107 56 115 0]"; all BadRequest.
+  // 16. Malformed bodies, all BadRequest worded by create.go's transformDecodeError as "the object
+  // provided is unrecognized (must be of type ConfigMap): <error> (<the body's first 30 bytes>)".
+  // JSON: the serializer's meta.Interpret (encoding/json of apiVersion and kind) fails first →
+  // "couldn't get version/kind; json parse error: unexpected end of JSON input"; YAML:
+  // sigs.k8s.io/yaml → "error converting YAML to JSON: yaml: line …"; protobuf: the serializer
+  // wants the "k8s\0" prefix → "provided data does not appear to be a protobuf message, expected
+  // prefix [107 56 115 0]".
   add({
     id: "malformed-json",
     title: "truncated JSON",
     request: () => ({ method: "POST", path: CM, headers: JSON_CT, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":' }),
-    expect: { status: 400, reason: "BadRequest", message: /unexpected end of JSON input/ },
+    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: unexpected end of JSON input/ },
   });
   add({
     id: "malformed-yaml",
     title: "YAML with an unclosed flow sequence",
     request: () => ({ method: "POST", path: CM, headers: YAML_CT, body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n" }),
-    expect: { status: 400, reason: "BadRequest", message: /yaml/ },
+    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): error converting YAML to JSON: yaml: line \d+: / },
   });
   add({
     id: "malformed-protobuf",
     title: "random bytes as application/vnd.kubernetes.protobuf",
     request: () => ({ method: "POST", path: CM, headers: { "content-type": "application/vnd.kubernetes.protobuf" }, body: garbage(4096) }),
-    expect: { status: 400, reason: "BadRequest", message: /provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/ },
+    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/ },
   });
   add({
     id: "malformed-protobuf-prefixed",
