@@ -7,12 +7,14 @@ import * as latency from "./api-latency.mjs";
 import * as listPods from "./list-pods.mjs";
 import * as controlPlane from "./control-plane.mjs";
 import * as streams from "./streams.mjs";
+import * as hostileMemory from "./hostile-memory.mjs";
 import { fmt, ratio } from "./lib.mjs";
 
 const lat = await latency.main({ n: Number(process.env.BENCH_N ?? 500) });
 const lp = await listPods.main({ sizes: process.env.BENCH_SIZES?.split(",").map(Number) });
 const cp = await controlPlane.main();
 const st = await streams.main();
+const hm = await hostileMemory.main();
 
 const MB = 1024 * 1024;
 const rows = [];
@@ -34,6 +36,10 @@ if (peak) {
 
 rows.push(...cp.rows);
 for (const [measure, figure] of st.rows) rows.push([measure, figure, "—", "—"]);
+for (const r of hm.rows) {
+  const figure = r.down ? `server down (HTTP ${r.status})` : r.peakUsed === undefined ? `HTTP ${r.status}` : `${fmt(r.peakUsed / MB, 1)} MiB (HTTP ${r.status})`;
+  rows.push([`hostile ${r.id}: DO isolate JS heap, peak`, figure, `≤ ${hm.budgetMB} MB`, r.peakUsed === undefined || r.down ? "—" : ratio(r.peakUsed / MB, hm.budgetMB)]);
+}
 
 console.log(`\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
 console.log("| measure | figure | target | figure/target |");
