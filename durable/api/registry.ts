@@ -4,7 +4,9 @@
 import type { Ctx, FieldError, Obj, ResourceDef } from "../resources/types";
 import { apiVersionOf } from "../resources/types";
 import {
+  forbidden as fieldForbidden,
   invalid as fieldInvalid,
+  notSupported,
   isDNS1123Subdomain,
   isQualifiedName,
   required,
@@ -612,6 +614,18 @@ export function parseInt64(s: string): number {
   if (why) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(s)}: ${why}`);
   const n = Number(s);
   return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
+}
+
+/** ValidateListOptions for a list: the resourceVersionMatch rules (a watch has its own). */
+export function validateResourceVersionMatch(rv: string, match: string, cont: string): FieldError[] {
+  if (!match) return [];
+  const errs: FieldError[] = [];
+  const field = "resourceVersionMatch";
+  if (!rv) errs.push(fieldForbidden(field, "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+  if (cont) errs.push(fieldForbidden(field, "resourceVersionMatch is forbidden when continue is provided"));
+  if (match !== "Exact" && match !== "NotOlderThan") errs.push(notSupported(field, match, ["Exact", "NotOlderThan", ""]));
+  if (match === "Exact" && rv === "0") errs.push(fieldForbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  return errs;
 }
 
 /** storage.NewTooLargeResourceVersionError: a revision the store has not reached (504, retry in 1 s). */

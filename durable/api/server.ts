@@ -6,9 +6,9 @@ import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
-import { checkFieldSelector, Registry, type DeleteOptions, type ListOptions } from "./registry";
+import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions } from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
-import { ApiError, badRequest, internal, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
+import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
 import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
 import { WatchHub } from "./watch";
@@ -68,7 +68,8 @@ export class ApiServer {
     let res: Response;
     try {
       res = await this.route(request, path, prefix, url);
-    } catch (e) {
+    } catch (thrown) {
+      const e = storageError(thrown); // a store refusal from any writer is a Status too
       if (!(e instanceof ApiError)) console.error("internal error", e);
       res = statusResponse(e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e)));
     }
@@ -172,17 +173,17 @@ export class ApiServer {
 
     if (method === "GET" && (t.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
       allow("watch");
-      const opts = this.listOptions(def, q, name);
+      const opts = this.listOptions(def, q, name, true);
       return withWarnings(
         this.hub.open({
           def,
           namespace,
           labels: opts.labels,
           fields: opts.fields,
-          resourceVersion: q.get("resourceVersion") ?? undefined,
+          resourceVersion: opts.resourceVersion,
           bookmarks: q.get("allowWatchBookmarks") === "true",
           sendInitialEvents: q.get("sendInitialEvents") === "true",
-          timeoutSeconds: q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : undefined,
+          timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
           shape: negotiate(accept),
           includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
         }),
@@ -294,16 +295,30 @@ export class ApiServer {
     });
   }
 
-  private listOptions(def: ResourceDef, q: URLSearchParams, name?: string): ListOptions {
+  /** The list options of a list, deletecollection or watch request: decoded as the real
+   *  ParameterCodec decodes them (int64 limit, 400 past it) and, for lists, validated as
+   *  ValidateListOptions validates resourceVersionMatch (422). A limit of 0 or less is no limit. */
+  private listOptions(def: ResourceDef, q: URLSearchParams, name?: string, watch = false): ListOptions {
     const labels = q.has("labelSelector") ? parseLabelSelector(q.get("labelSelector")!) : undefined;
     let fields = q.has("fieldSelector") ? parseFieldSelector(q.get("fieldSelector")!) : undefined;
     if (name) fields = [...(fields ?? []), { field: "metadata.name", op: "=", value: name }];
     if (fields) checkFieldSelector(def, fields);
-    const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: ${q.get("limit")}`);
-    const rv = q.get("resourceVersion");
-    const at = rv && rv !== "0" && q.get("resourceVersionMatch") === "Exact" ? Number(rv) : undefined;
-    return { labels, fields, limit, continue: q.get("continue") ?? undefined, at };
+    const limit = q.has("limit") ? parseInt64(q.get("limit")!) : 0;
+    const rv = q.get("resourceVersion") ?? "";
+    const match = q.get("resourceVersionMatch") ?? "";
+    const cont = q.get("continue") ?? "";
+    if (!watch) {
+      const errs = validateResourceVersionMatch(rv, match, cont);
+      if (errs.length) throw invalid("ListOptions", "meta.k8s.io", "", errs);
+    }
+    return {
+      labels,
+      fields,
+      limit: limit > 0 ? limit : undefined,
+      continue: cont || undefined,
+      resourceVersion: parseResourceVersion(rv),
+      resourceVersionMatch: match,
+    };
   }
 
   private shaped(def: ResourceDef, obj: Obj, accept: string | null, q: URLSearchParams): Response {

@@ -1,9 +1,15 @@
 // Watch: newline-delimited WatchEvents streamed from a resourceVersion, following live commits.
+//
+// A watch first catches up from the log (the current objects as ADDED events, or the changes after
+// its resourceVersion), one page at a time: each page is read, written, and waited on until the
+// client has taken it, so the first event leaves at once and memory holds one page however long
+// the history. Live commits meanwhile are not pushed to it; they are in the log, and the catch-up
+// reads them in order. Once a read finds nothing newer, the watcher follows live commits.
 import type { Ctx, Obj, ResourceDef } from "../resources/types";
-import { Op, TooOldError, type Change, type Store } from "../store/store";
-import { fieldValue, storagePrefix } from "./registry";
+import { Op, TooOldError, type Change, type Page, type Store } from "../store/store";
+import { fieldValue, keyOf, storagePrefix, tooLargeResourceVersion } from "./registry";
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
-import { ApiError } from "./status";
+import { ApiError, internal } from "./status";
 import { partialMetadata, toTable, type IncludeObject, type Negotiated } from "./table";
 
 export interface WatchRequest {
@@ -12,7 +18,8 @@ export interface WatchRequest {
   /** Only this object (fieldSelector metadata.name=… is how kubectl asks for one). */
   labels?: Requirement[];
   fields?: FieldRequirement[];
-  resourceVersion?: string;
+  /** The parsed resourceVersion (0 for none or "0": start from the current state). */
+  resourceVersion?: bigint;
   bookmarks: boolean;
   sendInitialEvents?: boolean;
   timeoutSeconds?: number;
@@ -26,12 +33,18 @@ interface Watcher {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   headersSent: boolean;
   lastRev: number;
+  /** Still catching up from the log: live commits are left for the catch-up to read. */
+  replaying: boolean;
   timer?: ReturnType<typeof setTimeout>;
   closed: boolean;
 }
 
 const encoder = new TextEncoder();
 const BOOKMARK_EVERY_MS = 60_000;
+/** One read of the catch-up: a few MB at most, so the first event leaves in milliseconds. */
+const PAGE: Page = { rows: 100, bytes: 4 * 1024 * 1024 };
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WatchHub {
   private watchers = new Set<Watcher>();
@@ -57,34 +70,86 @@ export class WatchHub {
       writer: writable.getWriter(),
       headersSent: false,
       lastRev: this.store.rev,
+      replaying: !req.def.virtual,
       closed: false,
     };
-    const rv = req.resourceVersion;
-    try {
-      if (req.def.virtual || !rv || rv === "0" || req.sendInitialEvents) {
-        // Start from the current state: synthetic ADDED events for what exists now.
-        const objs = req.def.virtual ? req.def.virtual(this.ctx()) : this.store.list(w.prefix);
-        for (const raw of objs) this.emit(w, "ADDED", raw, undefined);
-        if (req.sendInitialEvents) this.bookmark(w, { "k8s.io/initial-events-end": "true" });
-      } else {
-        const from = Number(rv);
-        if (!Number.isInteger(from) || from < 0) throw new ApiError(400, "BadRequest", `invalid resource version: ${rv}`);
-        w.lastRev = from;
-        for (const c of this.store.changesSince(w.prefix, from)) this.deliver(w, c);
-      }
-    } catch (e) {
-      if (!(e instanceof TooOldError)) throw e;
-      const status = new ApiError(410, "Expired", e.message).toStatus();
-      this.write(w, { type: "ERROR", object: status });
-      w.writer.close().catch(() => {});
-      return this.response(readable, req);
+    const rv = req.resourceVersion ?? 0n;
+    const response = this.response(readable, req);
+    // The cacher's answer to a revision not reached yet, as a watch answers errors past its
+    // parameters: one ERROR event.
+    if (!req.def.virtual && rv > BigInt(this.store.rev)) {
+      this.fail(w, tooLargeResourceVersion(rv, this.store.rev).toStatus());
+      return response;
     }
     if (req.timeoutSeconds && req.timeoutSeconds > 0) {
-      w.timer = setTimeout(() => this.close(w), req.timeoutSeconds * 1000);
+      w.timer = setTimeout(() => this.close(w), Math.min(req.timeoutSeconds * 1000, MAX_TIMER_MS));
     }
     this.watchers.add(w);
     if (req.bookmarks) this.ensureBookmarks();
-    return this.response(readable, req);
+    if (req.def.virtual) {
+      for (const raw of req.def.virtual(this.ctx())) this.emit(w, "ADDED", raw, undefined);
+      if (req.sendInitialEvents) this.bookmark(w, { "k8s.io/initial-events-end": "true" });
+    } else {
+      void this.catchUp(w, rv === 0n || req.sendInitialEvents ? undefined : Number(rv));
+    }
+    return response;
+  }
+
+  /**
+   * Bring a watcher up to the newest revision from the log: the objects as of now as ADDED events
+   * when `from` is undefined, then every change after that point (or after `from`), a page at a
+   * time. The first page is read before open() returns. Ends with the watcher following live
+   * commits, or with a 410 ERROR event when compaction overtakes it.
+   */
+  private async catchUp(w: Watcher, from: number | undefined): Promise<void> {
+    try {
+      let cursor = from ?? this.store.rev;
+      if (from === undefined) {
+        let after: string | undefined;
+        for (;;) {
+          const objs = this.store.list(w.prefix, { at: cursor, after, limit: PAGE.rows, bytes: PAGE.bytes });
+          if (objs.length === 0) break;
+          for (const raw of objs) this.emit(w, "ADDED", raw, undefined);
+          const last = objs[objs.length - 1].metadata;
+          after = keyOf(w.req.def, last.namespace, last.name);
+          if (!(await this.drained(w))) return;
+        }
+        if (w.req.sendInitialEvents) this.bookmark(w, { "k8s.io/initial-events-end": "true" }, cursor);
+      }
+      w.lastRev = cursor;
+      const withPrev = !!(w.req.labels?.length || w.req.fields?.length);
+      for (;;) {
+        const changes = this.store.changesSince(w.prefix, cursor, PAGE, withPrev);
+        if (changes.length === 0) break;
+        for (const c of changes) this.deliver(w, c);
+        cursor = changes[changes.length - 1].rev;
+        if (!(await this.drained(w))) return;
+      }
+      // Nothing newer under the prefix: every later commit reaches this watcher live.
+      w.lastRev = Math.max(w.lastRev, this.store.rev);
+      w.replaying = false;
+    } catch (e) {
+      if (!(e instanceof TooOldError)) console.error("watch catch-up failed", e);
+      this.fail(w, e instanceof TooOldError ? new ApiError(410, "Expired", e.message).toStatus() : internal(String(e)).toStatus());
+    }
+  }
+
+  /** Wait until the client has taken what was written, then let other work run; false once the
+   *  watch is closed. */
+  private async drained(w: Watcher): Promise<boolean> {
+    try {
+      await w.writer.ready;
+    } catch {
+      this.close(w);
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    return !w.closed;
+  }
+
+  /** End a watch with one ERROR event. */
+  private fail(w: Watcher, status: Obj): void {
+    this.write(w, { type: "ERROR", object: status });
+    this.close(w);
   }
 
   private response(readable: ReadableStream, _req: WatchRequest): Response {
@@ -96,7 +161,10 @@ export class WatchHub {
   }
 
   private publish(changes: Change[]): void {
-    for (const w of this.watchers) for (const c of changes) if (c.key.startsWith(w.prefix)) this.deliver(w, c);
+    for (const w of this.watchers) {
+      if (w.replaying) continue; // the catch-up reads these from the log, in order
+      for (const c of changes) if (c.key.startsWith(w.prefix)) this.deliver(w, c);
+    }
   }
 
   /** Turn one stored change into the event this watcher should see (selectors move objects in and out). */
@@ -140,14 +208,14 @@ export class WatchHub {
     this.write(w, { type, object: out });
   }
 
-  private bookmark(w: Watcher, annotations?: Record<string, string>): void {
+  private bookmark(w: Watcher, annotations?: Record<string, string>, rev = this.store.rev): void {
     const { def } = w.req;
     this.write(w, {
       type: "BOOKMARK",
       object: {
         kind: def.kind,
         apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
-        metadata: { resourceVersion: String(this.store.rev), ...(annotations ? { annotations } : {}) },
+        metadata: { resourceVersion: String(rev), ...(annotations ? { annotations } : {}) },
       },
     });
   }
@@ -176,7 +244,8 @@ export class WatchHub {
 
   private ensureBookmarks(): void {
     this.bookmarkTimer ??= setInterval(() => {
-      for (const w of this.watchers) if (w.req.bookmarks) this.bookmark(w);
+      // A watcher still catching up has not seen everything up to the newest revision.
+      for (const w of this.watchers) if (w.req.bookmarks && !w.replaying) this.bookmark(w);
     }, BOOKMARK_EVERY_MS);
   }
 }

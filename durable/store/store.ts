@@ -5,6 +5,10 @@
 // deletion; a read "as of" revision R takes the newest row at or below R, which is how paged lists
 // stay consistent. Watches replay rows after R. Compaction drops superseded rows below a point and
 // makes anything older answer 410 Expired, like etcd behind the real API server.
+//
+// Every row carries its byte length (`size`), so the store keeps running totals without reading
+// values: the bytes of live objects (capped, as etcd's quota caps a real cluster) and the bytes of
+// superseded history (compacted earlier when big values churn).
 import type { Obj } from "../resources/types";
 
 export const enum Op {
@@ -29,6 +33,18 @@ export interface Change extends Row {
 /** How many revisions of history to keep before compacting (the window for watches and continues). */
 const HISTORY = 5000;
 
+/** etcd's default --max-request-bytes (1.5 MiB): the largest object a real cluster stores. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+export interface StoreLimits {
+  /** Cap on the stored bytes of live objects (writes that would grow past it are refused). */
+  maxBytes: number;
+  /** Budget for the bytes of superseded rows; past it, compaction moves forward to half of it. */
+  historyBytes: number;
+}
+
+export const DEFAULT_LIMITS: StoreLimits = { maxBytes: 256 * 1024 * 1024, historyBytes: 64 * 1024 * 1024 };
+
 export class TooOldError extends Error {
   constructor(
     readonly requested: number,
@@ -36,6 +52,50 @@ export class TooOldError extends Error {
   ) {
     super(`too old resource version: ${requested} (${compacted})`);
   }
+}
+
+/** An object whose stored JSON is larger than MAX_OBJECT_BYTES (etcd: "request is too large"). */
+export class TooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(`object is ${size} bytes, the limit is ${MAX_OBJECT_BYTES}`);
+  }
+}
+
+/** A write that would take the live objects' bytes past the cluster's cap. */
+export class BytesQuotaError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly used: number,
+    readonly limit: number,
+  ) {
+    super(`exceeded quota: requested: ${requested} bytes, used: ${used} bytes, limited: ${limit} bytes`);
+  }
+}
+
+/** How much of the log one read of changesSince / list may take (the watch reads in such pages). */
+export interface Page {
+  rows: number;
+  bytes: number;
+}
+
+const UNBOUNDED: Page = { rows: -1, bytes: Infinity };
+
+/** The UTF-8 length of `s`, the bytes SQLite stores for it (counted, not encoded). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a surrogate pair: two UTF-16 units, four bytes
+        i++;
+      } else n += 2; // a lone surrogate is stored as U+FFFD, three bytes
+    } else n += 2;
+  }
+  return n;
 }
 
 /** The end of a key range: every key starting with `prefix` sorts below it. */
@@ -48,32 +108,62 @@ export class Store {
   private revCache: number;
   /** Live objects other than Events (which expire), derived from the log; for the object cap. */
   private objectCount: number;
+  /** Bytes of the current row of every live key, and of every row; history is the difference. */
+  private liveBytesCount: number;
+  private totalBytes: number;
   private compactCache: number;
   /** Changes committed by the current transaction, flushed to listeners afterwards. */
   private pending: Change[] = [];
   private depth = 0;
   private listeners = new Set<(changes: Change[]) => void>();
+  private readonly limits: StoreLimits;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    limits: Partial<StoreLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    // `size` comes before `value` so that reading it touches only a row's first page.
     sql.exec(`CREATE TABLE IF NOT EXISTS log (
       rev   INTEGER PRIMARY KEY AUTOINCREMENT,
       key   TEXT    NOT NULL,
       op    INTEGER NOT NULL,
+      size  INTEGER NOT NULL DEFAULT 0,
       value TEXT    NOT NULL)`);
+    // A log written before rows carried their size gets the column (at the end) and its values.
+    if (!sql.exec(`SELECT 1 FROM pragma_table_info('log') WHERE name = 'size'`).toArray().length) {
+      sql.exec(`ALTER TABLE log ADD COLUMN size INTEGER NOT NULL DEFAULT 0`);
+      sql.exec(`UPDATE log SET size = length(CAST(value AS BLOB))`);
+    }
     sql.exec(`CREATE INDEX IF NOT EXISTS log_key_rev ON log (key, rev)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.revCache = Number(sql.exec(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).toArray()[0]?.seq ?? 0);
     this.compactCache = Number(this.getMeta("compact") ?? 0);
-    this.objectCount = this.countObjects();
-  }
-
-  private countObjects(): number {
-    return this.count("/") - this.count(EVENTS_PREFIX);
+    this.objectCount = this.count("/") - this.count(EVENTS_PREFIX);
+    this.totalBytes = Number(sql.exec(`SELECT COALESCE(SUM(size), 0) AS n FROM log`).one().n);
+    this.liveBytesCount = Number(
+      sql
+        .exec(
+          `SELECT COALESCE(SUM(l.size), 0) AS n FROM log l WHERE l.op != ${Op.Deleted}
+            AND l.rev = (SELECT MAX(m.rev) FROM log m WHERE m.key = l.key)`,
+        )
+        .one().n,
+    );
   }
 
   /** Stored objects, Events not included (a cheap counter kept in step with every write). */
   get objects(): number {
     return this.objectCount;
+  }
+
+  /** Stored bytes of live objects, Events included (kept in step with every write). */
+  get liveBytes(): number {
+    return this.liveBytesCount;
+  }
+
+  /** Stored bytes of superseded rows and deletion rows (what compaction can drop). */
+  get historyBytes(): number {
+    return this.totalBytes - this.liveBytesCount;
   }
 
   /** The newest revision (the resourceVersion of an empty list, too). */
@@ -104,14 +194,15 @@ export class Store {
 
   /**
    * Objects whose keys start with `prefix`, in key order, as of revision `at` (default: now),
-   * starting after key `after`, at most `limit` of them.
+   * starting after key `after`, at most `limit` of them; `bytes` stops the read once that many
+   * bytes are taken (at least one object is returned when any is left).
    */
-  list(prefix: string, opts: { at?: number; after?: string; limit?: number } = {}): Obj[] {
+  list(prefix: string, opts: { at?: number; after?: string; limit?: number; bytes?: number } = {}): Obj[] {
     const at = opts.at ?? this.revCache;
     if (opts.at !== undefined && at < this.compactCache) throw new TooOldError(at, this.compactCache);
     const from = opts.after !== undefined && opts.after >= prefix ? opts.after + "\u0000" : prefix;
-    const rows = this.sql.exec<{ value: string }>(
-      `SELECT l.value FROM log l
+    const rows = this.sql.exec<{ size: number; value: string }>(
+      `SELECT l.size, l.value FROM log l
         WHERE l.key >= ? AND l.key < ? AND l.rev <= ? AND l.op != ${Op.Deleted}
           AND l.rev = (SELECT MAX(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
         ORDER BY l.key LIMIT ?`,
@@ -122,7 +213,12 @@ export class Store {
       opts.limit ?? -1,
     );
     const out: Obj[] = [];
-    for (const r of rows) out.push(JSON.parse(r.value));
+    let bytes = 0;
+    for (const r of rows) {
+      out.push(JSON.parse(r.value));
+      bytes += r.size;
+      if (opts.bytes !== undefined && bytes >= opts.bytes) break;
+    }
     return out;
   }
 
@@ -143,29 +239,63 @@ export class Store {
     );
   }
 
-  /** Changes after revision `after` under `prefix`, oldest first (watch replay). */
-  changesSince(prefix: string, after: number): Change[] {
+  /**
+   * Changes after revision `after` under `prefix`, oldest first (watch replay), at most one `page`
+   * of them. The log is walked in revision order (never sorted, so nothing is read ahead) and rows
+   * outside the prefix are skipped in SQL, unparsed. With `withPrev`, each update and deletion
+   * carries the key's state before it, for watches whose selectors need it.
+   */
+  changesSince(prefix: string, after: number, page: Page = UNBOUNDED, withPrev = false): Change[] {
     if (after < this.compactCache) throw new TooOldError(after, this.compactCache);
-    const rows = this.sql.exec<{ rev: number; key: string; op: number; value: string }>(
-      `SELECT rev, key, op, value FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev`,
+    const prev = withPrev
+      ? `CASE WHEN l.op = ${Op.Created} THEN NULL ELSE
+           (SELECT p.value FROM log p WHERE p.key = l.key AND p.rev < l.rev ORDER BY p.rev DESC LIMIT 1) END`
+      : "NULL";
+    // NOT INDEXED: the key index would make SQLite sort the whole range (values included) first.
+    const rows = this.sql.exec<{ rev: number; key: string; op: number; size: number; value: string; prev: string | null }>(
+      `SELECT l.rev, l.key, l.op, l.size, l.value, ${prev} AS prev FROM log l NOT INDEXED
+        WHERE l.rev > ? AND l.key >= ? AND l.key < ? ORDER BY l.rev LIMIT ?`,
       after,
       prefix,
       rangeEnd(prefix),
+      page.rows,
     );
     const out: Change[] = [];
-    for (const r of rows) out.push({ rev: r.rev, key: r.key, op: r.op as Op, value: JSON.parse(r.value) });
+    let bytes = 0;
+    for (const r of rows) {
+      const change: Change = { rev: r.rev, key: r.key, op: r.op as Op, value: JSON.parse(r.value) };
+      if (r.prev !== null) change.prev = JSON.parse(r.prev);
+      out.push(change);
+      bytes += r.size + (r.prev?.length ?? 0);
+      if (bytes >= page.bytes) break;
+    }
     return out;
   }
 
   /**
    * Append a revision of `key`. The object's metadata.resourceVersion is set to the new revision.
-   * For deletions, `value` is the last state of the object.
+   * For deletions, `value` is the last state of the object. Refused before anything is written
+   * when the object is larger than etcd would store, or when it would take the live objects past
+   * the cap; deletions and writes that do not grow the live bytes are always allowed.
    */
   put(key: string, op: Op, value: Obj, prev?: Obj): Obj {
     const rev = this.revCache + 1;
-    value.metadata = { ...value.metadata, resourceVersion: String(rev) };
-    this.sql.exec(`INSERT INTO log (rev, key, op, value) VALUES (?, ?, ?, ?)`, rev, key, op, JSON.stringify(value));
+    const stored = { ...value, metadata: { ...value.metadata, resourceVersion: String(rev) } };
+    const json = JSON.stringify(stored);
+    const size = utf8Length(json);
+    const before = op === Op.Created ? 0 : this.currentSize(key);
+    if (op !== Op.Deleted) {
+      if (size > MAX_OBJECT_BYTES) throw new TooLargeError(size);
+      const growth = size - before;
+      if (growth > 0 && this.liveBytesCount + growth > this.limits.maxBytes) {
+        throw new BytesQuotaError(growth, this.liveBytesCount, this.limits.maxBytes);
+      }
+    }
+    this.sql.exec(`INSERT INTO log (rev, key, op, size, value) VALUES (?, ?, ?, ?, ?)`, rev, key, op, size, json);
+    value.metadata = stored.metadata;
     this.revCache = rev;
+    this.totalBytes += size;
+    this.liveBytesCount += (op === Op.Deleted ? 0 : size) - before;
     if (!key.startsWith(EVENTS_PREFIX)) {
       if (op === Op.Created) this.objectCount++;
       else if (op === Op.Deleted) this.objectCount--;
@@ -173,6 +303,12 @@ export class Store {
     this.pending.push({ rev, key, op, value, prev });
     if (this.depth === 0) this.flush(); // a write outside any transaction commits at once
     return value;
+  }
+
+  /** The stored bytes of the current row of `key` (0 when absent or deleted). */
+  private currentSize(key: string): number {
+    const row = this.sql.exec<{ op: number; size: number }>(`SELECT op, size FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1`, key).toArray()[0];
+    return row && row.op !== Op.Deleted ? row.size : 0;
   }
 
   /** Subscribe to committed changes (watch hub, reconcile queue). */
@@ -183,18 +319,18 @@ export class Store {
 
   /**
    * Run `fn` as one transaction; on success, hand its changes to the listeners. On failure the
-   * transaction rolls back and the revision counter is re-read.
+   * transaction rolls back, and so do the counters (to what they were when it began).
    */
   transaction<T>(storage: DurableObjectStorage, fn: () => T): T {
     const start = this.pending.length;
+    const saved = [this.revCache, this.objectCount, this.liveBytesCount, this.totalBytes] as const;
     let result: T;
     this.depth++;
     try {
       result = storage.transactionSync(fn);
     } catch (e) {
       this.pending.length = start;
-      this.revCache = Number(this.sql.exec(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).toArray()[0]?.seq ?? 0);
-      this.objectCount = this.countObjects();
+      [this.revCache, this.objectCount, this.liveBytesCount, this.totalBytes] = saved;
       throw e;
     } finally {
       this.depth--;
@@ -208,21 +344,48 @@ export class Store {
     const changes = this.pending;
     this.pending = [];
     for (const fn of this.listeners) fn(changes);
+    // Big values churning fill the history long before the revision window does.
+    if (this.historyBytes > this.limits.historyBytes) this.compact();
   }
 
-  /** Drop superseded revisions older than the history window. Cheap to call often. */
+  /**
+   * Drop superseded revisions older than the history window, or older than the point that brings
+   * the history's bytes back to half their budget when it is over. Cheap to call often.
+   */
   compact(): void {
-    const target = this.revCache - HISTORY;
-    if (target <= this.compactCache + HISTORY / 5) return;
+    let target = this.revCache - HISTORY;
+    const byBytes = this.historyBytes > this.limits.historyBytes;
+    if (!byBytes && target <= this.compactCache + HISTORY / 5) return;
+    if (byBytes) target = Math.max(target, this.historyPoint(this.limits.historyBytes / 2, Math.max(target, this.compactCache)));
+    if (target <= this.compactCache) return;
     // Remove rows that have a newer row for the same key at or below the target,
     // and deletion rows at or below the target (the key is gone).
-    this.sql.exec(
-      `DELETE FROM log WHERE rev <= ? AND (op = ${Op.Deleted}
-         OR rev < (SELECT MAX(m.rev) FROM log m WHERE m.key = log.key AND m.rev <= ?))`,
-      target,
-      target,
-    );
+    const doomed = `rev <= ? AND (op = ${Op.Deleted}
+         OR rev < (SELECT MAX(m.rev) FROM log m WHERE m.key = log.key AND m.rev <= ?))`;
+    const freed = Number(this.sql.exec(`SELECT COALESCE(SUM(size), 0) AS n FROM log WHERE ${doomed}`, target, target).one().n);
+    this.sql.exec(`DELETE FROM log WHERE ${doomed}`, target, target);
+    this.totalBytes -= freed;
     this.compactCache = target;
     this.setMeta("compact", String(target));
+  }
+
+  /**
+   * The lowest revision to compact at so that at most `keep` bytes of history remain, looking no
+   * further back than `floor`. Walking back from the newest row, compacting below row r keeps r
+   * (when it is a deletion) and the state r replaced (when it is not a creation).
+   */
+  private historyPoint(keep: number, floor: number): number {
+    const rows = this.sql.exec<{ rev: number; op: number; size: number; prev: number | null }>(
+      `SELECT l.rev, l.op, l.size,
+         (SELECT p.size FROM log p WHERE p.key = l.key AND p.rev < l.rev ORDER BY p.rev DESC LIMIT 1) AS prev
+       FROM log l WHERE l.rev > ? ORDER BY l.rev DESC`,
+      floor,
+    );
+    let kept = 0;
+    for (const r of rows) {
+      kept += (r.op === Op.Deleted ? r.size : 0) + (r.op !== Op.Created ? r.prev ?? 0 : 0);
+      if (kept > keep) return r.rev;
+    }
+    return floor;
   }
 }
