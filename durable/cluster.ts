@@ -21,13 +21,15 @@ import { serviceAccountSubresources } from "./api/tokenrequest";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
 import { FileStore, attachFiles } from "./nodes/files";
-import { streamSubresources } from "./nodes/streams";
+import { endStreams, streamSubresources, type EndStatus } from "./nodes/streams";
 import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";
 import { keyOf } from "./controllers/types";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
+  /** The session registry (the Worker's D1 binding): an expiry the alarm carries out is recorded there. */
+  DB?: D1Database;
 }
 
 interface SessionMeta {
@@ -194,12 +196,28 @@ export class Cluster extends DurableObject<ClusterEnv> {
     return { code, body };
   }
 
-  /** Wipe everything this cluster stored (session deleted or expired). */
-  async destroy(): Promise<void> {
+  /**
+   * Wipe everything this cluster stored, because its session expired or was deleted. Open exec,
+   * attach and port-forward streams are told why and closed normally; an expiry is recorded in the
+   * session registry too, so the row does not wait for the next request or the cron sweep.
+   */
+  async destroy(why: "expired" | "deleted" = "expired"): Promise<void> {
+    const meta = this.session();
     this.hub.closeAll();
+    if (meta) endStreams(this.registry, endStatus(meta, why));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.open(); // fresh, empty schema for any late request
+    if (meta && why === "expired") await this.recordExpiry(meta.id);
+  }
+
+  /** The registry row goes live → expired (never back, never from deleted); the sweep retries a failure. */
+  private async recordExpiry(id: string): Promise<void> {
+    try {
+      await this.env.DB?.prepare("UPDATE sessions SET state = 'expired' WHERE id = ? AND state = 'live'").bind(id).run();
+    } catch (e) {
+      console.error(`recording the expiry of session ${id}:`, e);
+    }
   }
 
   /** Set the alarm: now if there is work queued, else the earliest timer or the session's expiry. */
@@ -237,4 +255,12 @@ export class Cluster extends DurableObject<ClusterEnv> {
     if (this.runtime.pending) await this.wake();
     return response;
   }
+}
+
+/** What ends a stream when the cluster goes: 410 Expired or Gone, and how to start again. */
+function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {
+  const again = "Start a new one with `kubeplay create cluster` or POST /api/sessions";
+  return why === "expired"
+    ? { status: "Failure", reason: "Expired", code: 410, message: `kubeplay session ${meta.id} expired at ${meta.expiresAt}; its cluster and data are gone. ${again}` }
+    : { status: "Failure", reason: "Gone", code: 410, message: `kubeplay session ${meta.id} was deleted; its cluster and data are gone. ${again}` };
 }

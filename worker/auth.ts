@@ -27,7 +27,7 @@ export const clusterStub = (env: Env, id: string) => env.CLUSTER.get(env.CLUSTER
 export async function expireSession(env: Env, id: string): Promise<void> {
   // Only the call that moves the row out of "live" wakes the cluster; its own alarm is the backstop.
   forgetSession(id);
-  if (await endSession(env.DB, id, "expired")) await clusterStub(env, id).destroy();
+  if (await endSession(env.DB, id, "expired")) await clusterStub(env, id).destroy("expired");
 }
 
 // Live registry rows seen recently, so the hot path (every kubectl call) skips a D1 round trip. A delete

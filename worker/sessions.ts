@@ -103,6 +103,6 @@ sessions.delete("/:id", async (c) => {
   if (auth instanceof Response) return auth;
   forgetSession(id);
   await endSession(c.env.DB, id, "deleted");
-  await clusterStub(c.env, id).destroy();
+  await clusterStub(c.env, id).destroy("deleted");
   return c.json({ id, state: "deleted", createdAt: auth.row.createdAt, expiresAt: auth.row.expiresAt });
 });

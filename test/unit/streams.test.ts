@@ -5,7 +5,7 @@ const deflateSync = nodeDeflate as (b: Uint8Array, o: object) => Uint8Array;
 const constants = zc as { Z_SYNC_FLUSH: number };
 import { Inflater, StoredDeflater, adler32 } from "../../durable/nodes/streams/inflate";
 import { SPDY_DICTIONARY, SpdyFramer, decodeHeaderBlock, encodeHeaderBlock } from "../../durable/nodes/streams/spdy";
-import { ChannelSocket, STREAM_SETTLE_MS, exitStatus, frame, negotiate, offeredProtocols, settleFor, unframe } from "../../durable/nodes/streams/channel";
+import { ChannelSocket, OpenStreams, STREAM_SETTLE_MS, endPayload, exitStatus, frame, negotiate, offeredProtocols, settleFor, unframe, type EndStatus } from "../../durable/nodes/streams/channel";
 import { formatResponse, parseRequests } from "../../durable/nodes/streams/portforward";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -31,6 +31,30 @@ describe("exec channels", () => {
     );
     expect(JSON.parse(exitStatus({ internal: "boom" }, "v5.channel.k8s.io"))).toMatchObject({ status: "Failure", reason: "InternalError", code: 500, message: "Internal error occurred: boom" });
     expect(exitStatus({ code: 0, argv: ["x"] }, "v2.channel.k8s.io")).toBe("");
+  });
+});
+
+describe("ending streams from outside", () => {
+  const gone: EndStatus = { status: "Failure", reason: "Expired", code: 410, message: "kubeplay session x expired" };
+
+  it("sends the Status from v4 on and its message before", () => {
+    expect(JSON.parse(endPayload(gone, "v5.channel.k8s.io"))).toEqual({ metadata: {}, status: "Failure", reason: "Expired", code: 410, message: "kubeplay session x expired" });
+    expect(endPayload(gone, "v3.channel.k8s.io")).toBe("kubeplay session x expired");
+  });
+
+  it("ends every open stream once, and forgets those whose socket closed", () => {
+    const streams = new OpenStreams();
+    const ended: string[] = [];
+    const sockets = ["a", "b"].map((name) => {
+      const listeners: (() => void)[] = [];
+      const ws = { addEventListener: (_type: string, f: () => void) => void listeners.push(f) } as unknown as WebSocket;
+      streams.track({ end: (s) => void ended.push(`${name}: ${s.reason}`) }, ws);
+      return () => listeners.forEach((f) => f());
+    });
+    sockets[1](); // b's client left
+    streams.endAll(gone);
+    streams.endAll(gone);
+    expect(ended).toEqual(["a: Expired"]);
   });
 });
 

@@ -9,7 +9,7 @@ import { containerRun, readsStdin } from "../../shell/container";
 import type { ContainerStdio, StdinProcess } from "../stdio";
 import type { ShellContext } from "../../shell/types";
 import type { ClusterReader } from "../network";
-import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, onMessages, type ChannelSocket, type ExecProtocol } from "./channel";
+import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, onMessages, type ChannelSocket, type EndStatus, type ExecProtocol } from "./channel";
 
 export interface AttachDeps {
   logs: LogReader;
@@ -122,11 +122,19 @@ export class AttachSession {
 
   /** The process exited or this client was detached: Success on the error channel, then close. */
   private finish(): void {
+    this.close(exitStatus({ code: 0, argv: [] }, this.protocol));
+  }
+
+  /** The cluster is going away: why, on the error channel, then a normal close. */
+  end(status: EndStatus): void {
+    this.close(endPayload(status, this.protocol));
+  }
+
+  private close(errorChannel: string): void {
     if (this.done) return;
     this.cleanup();
-    const status = exitStatus({ code: 0, argv: [] }, this.protocol);
     try {
-      if (status) this.ws.send(frame(ERROR, status));
+      if (errorChannel) this.ws.send(frame(ERROR, errorChannel));
       this.ws.close(1000, "");
     } catch {}
   }

@@ -50,6 +50,46 @@ export function exitStatus(result: ExecResult, protocol: ExecProtocol): string {
   });
 }
 
+/** A metav1.Status that ends a stream from outside (the cluster going away). */
+export interface EndStatus {
+  status: "Failure";
+  reason: string;
+  code: number;
+  message: string;
+}
+
+/** A stream the cluster can end: the client is told why, then the socket closes normally. */
+export interface Endable {
+  end(status: EndStatus): void;
+}
+
+/** The streams open on a cluster; each leaves the set when its socket closes. */
+export class OpenStreams {
+  private readonly open = new Set<Endable>();
+
+  track(stream: Endable, ws: Pick<WebSocket, "addEventListener">): void {
+    this.open.add(stream);
+    ws.addEventListener("close", () => this.open.delete(stream));
+  }
+
+  endAll(status: EndStatus): void {
+    for (const s of [...this.open]) {
+      this.open.delete(s);
+      try {
+        s.end(status);
+      } catch (e) {
+        console.error("ending a stream:", e);
+      }
+    }
+  }
+}
+
+/** The error-channel payload that ends a stream: the Status from v4 on, its message before. */
+export function endPayload(status: EndStatus, protocol: ExecProtocol): string {
+  if (!protocol.startsWith("v4") && !protocol.startsWith("v5")) return status.message;
+  return JSON.stringify({ metadata: {}, ...status });
+}
+
 /** A WebSocket message's bytes: workerd hands binary messages over as ArrayBuffer or, proxied, as Blob. */
 export async function messageBytes(data: unknown): Promise<Uint8Array> {
   if (typeof data === "string") return new TextEncoder().encode(data);

@@ -10,13 +10,15 @@ import { imageBehaviour } from "../images";
 import { ExitSignal, HaltSignal, command, inImage, newState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
-import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type ExecProtocol, type ExecResult } from "./channel";
+import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
 
 export interface ExecDeps {
   registry: Registry;
   context(pod: Obj, container: Obj): ShellContext;
   /** What attach follows: the container's output and its stdin-driven process. */
   attach: Omit<AttachDeps, "context">;
+  /** Where each session is kept until it closes, so the cluster can end it. */
+  streams: OpenStreams;
 }
 
 const SHELLS = ["sh", "bash", "ash"];
@@ -99,8 +101,12 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
     const [client, server] = [pair[0], pair[1]];
     server.accept();
     const socket = new ChannelSocket(server, settleFor(req.headers.get("user-agent")));
-    if (kind === "attach") new AttachSession(socket, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach).start();
-    else new ExecSession(socket, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`).start();
+    const session =
+      kind === "attach"
+        ? new AttachSession(socket, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach)
+        : new ExecSession(socket, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`);
+    deps.streams.track(session, server);
+    session.start();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
   };
 }
@@ -139,9 +145,17 @@ export class ExecSession {
   }
 
   private finish(result: ExecResult): void {
+    this.close(exitStatus(result, this.protocol));
+  }
+
+  /** The cluster is going away: why, on the error channel, then a normal close. */
+  end(status: EndStatus): void {
+    this.close(endPayload(status, this.protocol));
+  }
+
+  private close(errorChannel: string): void {
     if (this.done) return;
-    const status = exitStatus(result, this.protocol);
-    if (status) this.ws.send(frame(ERROR, status));
+    if (errorChannel) this.ws.send(frame(ERROR, errorChannel));
     this.done = true;
     try {
       this.ws.close(1000, "");

@@ -10,12 +10,26 @@ import type { Obj } from "../../resources/types";
 import { containerContext } from "../../shell/container";
 import { execHandler } from "./exec";
 import { portForwardHandler } from "./portforward";
+import { OpenStreams, type EndStatus } from "./channel";
+
+export type { EndStatus };
+
+/** The streams open on each cluster, by the cluster's registry (one per Durable Object instance). */
+const openStreams = new WeakMap<Registry, OpenStreams>();
+
+/** End every exec, attach and port-forward stream open on this cluster with `status` (it is going away). */
+export function endStreams(registry: Registry, status: EndStatus): void {
+  openStreams.get(registry)?.endAll(status);
+}
 
 export function streamSubresources(registry: Registry, logs: LogStore, stdio: ContainerStdio): Record<string, SubresourceHandler> {
   const client = new Client(registry);
   const now = () => Date.now();
+  const streams = new OpenStreams();
+  openStreams.set(registry, streams);
   const deps = {
     registry,
+    streams,
     // What an exec'd process sees is what the container's own program sees.
     context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs),
     attach: { logs, stdio, reader: client, now, get: (ns: string, name: string) => client.get("pods", ns, name) },
@@ -23,6 +37,6 @@ export function streamSubresources(registry: Registry, logs: LogStore, stdio: Co
   return {
     "pods/exec": execHandler(deps, "exec"),
     "pods/attach": execHandler(deps, "attach"),
-    "pods/portforward": portForwardHandler({ registry, http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs) }),
+    "pods/portforward": portForwardHandler({ registry, streams, http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs) }),
   };
 }

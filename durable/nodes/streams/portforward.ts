@@ -9,7 +9,7 @@ import { badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
 import type { HttpRequest as ServerRequest, ServerReply } from "../servers";
 import { FLAG_FIN, SpdyFramer, type Frame, type Headers } from "./spdy";
-import { offeredProtocols, onMessages } from "./channel";
+import { offeredProtocols, onMessages, type EndStatus, type OpenStreams } from "./channel";
 
 export const PORTFORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
 
@@ -17,6 +17,8 @@ export interface PortForwardDeps {
   registry: Registry;
   /** One request straight to the pod's port from inside its network namespace (network.ts podHTTP). */
   http(pod: Obj, port: number, req: ServerRequest, remoteAddr: string): ServerReply | { refused: true };
+  /** Where each session is kept until it closes, so the cluster can end it. */
+  streams: OpenStreams;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -82,6 +84,8 @@ export class PortForwardSession {
   private readonly pairs = new Map<string, Pair>();
   private readonly byStream = new Map<number, string>();
   private readonly decoder = new Map<number, TextDecoder>();
+  /** The highest stream id the client opened (GOAWAY's last-good-stream-id). */
+  private lastStreamId = 0;
 
   constructor(
     private readonly send: (bytes: Uint8Array) => void,
@@ -110,6 +114,7 @@ export class PortForwardSession {
   }
 
   private open(streamId: number, headers: Headers): void {
+    this.lastStreamId = Math.max(this.lastStreamId, streamId);
     const h = (k: string) => headers[k.toLowerCase()]?.[0] ?? "";
     const type = h("streamType"), port = Number(h("port")), id = h("requestID") || String(streamId);
     if ((type !== "error" && type !== "data") || !(port > 0 && port < 65536)) {
@@ -159,6 +164,13 @@ export class PortForwardSession {
     this.close(this.idOf(pair), pair);
   }
 
+  /** The cluster is going away: each forwarded connection gets why on its error stream and ends,
+   *  then GOAWAY tells the client no new ones will be accepted. */
+  end(message: string): void {
+    for (const pair of [...this.pairs.values()]) this.fail(pair, message);
+    this.send(this.spdy.goAway(this.lastStreamId));
+  }
+
   private idOf(pair: Pair): string {
     return [...this.pairs.entries()].find(([, p]) => p === pair)?.[0] ?? "";
   }
@@ -202,6 +214,15 @@ export function portForwardHandler(deps: PortForwardDeps) {
       console.error("portforward:", err);
       server.close(1011, "protocol error");
     });
+    deps.streams.track(
+      {
+        end: (status: EndStatus) => {
+          session.end(status.message);
+          server.close(1000, "");
+        },
+      },
+      server,
+    );
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": PORTFORWARD_PROTOCOL } });
   };
 }
