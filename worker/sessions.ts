@@ -28,7 +28,18 @@ sessions.post("/", async (c) => {
   });
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
 
-  // Counted only for well-formed requests: a typo in a config should not cost a creation.
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
+  if ((await countLiveSessions(c.env.DB, client, now)) >= lim.maxSessionsPerClient) {
+    return statusResponse(
+      status(
+        403,
+        "Forbidden",
+        `too many live sessions from your address (the limit is ${lim.maxSessionsPerClient}); delete one with "kubeplay delete cluster" or wait until one expires`,
+      ),
+    );
+  }
+
+  // Charged only for requests that would create: a typo in a config or a refusal at the cap costs nothing.
   if (c.env.SESSION_RATE_LIMIT !== "off") {
     const { success } = await c.env.SESSION_RATE_LIMITER.limit({ key: client });
     if (!success) {
@@ -39,17 +50,6 @@ sessions.post("/", async (c) => {
         { "retry-after": String(RATE_PERIOD_SECONDS) },
       );
     }
-  }
-
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
-  if ((await countLiveSessions(c.env.DB, client, now)) >= lim.maxSessionsPerClient) {
-    return statusResponse(
-      status(
-        403,
-        "Forbidden",
-        `too many live sessions from your address (the limit is ${lim.maxSessionsPerClient}); delete one with "kubeplay delete cluster" or wait until one expires`,
-      ),
-    );
   }
 
   const id = newSessionId();

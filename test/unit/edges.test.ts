@@ -169,3 +169,19 @@ describe("the end of a session", () => {
     expect(await rowState(s.id)).toBe("deleted");
   });
 });
+
+describe("creation limits", () => {
+  it("does not charge the creation rate limit for a creation refused at the live-session cap", async () => {
+    const address = "192.0.2.7";
+    const live: Created[] = [];
+    for (let i = 0; i < 5; i++) live.push(await session(address)); // MAX_SESSIONS_PER_CLIENT
+    // Six refusals at the cap: had they been charged, the limiter (10 a minute) would be spent by now.
+    for (let i = 0; i < 6; i++) {
+      const res = await create(address);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ reason: "Forbidden", message: expect.stringContaining("too many live sessions") });
+    }
+    expect((await SELF.fetch(`${ORIGIN}/api/sessions/${live[0].id}`, { method: "DELETE", headers: bearer(live[0].token) })).status).toBe(200);
+    expect((await create(address)).status).toBe(201);
+  });
+});
