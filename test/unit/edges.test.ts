@@ -111,6 +111,18 @@ describe("malformed requests", () => {
   });
 });
 
+describe("malformed escapes on the Worker's own routes", () => {
+  it("never answers 500", async () => {
+    const s = await session("192.0.2.8");
+    for (const path of ["/api/sessions/%zz", "/api/sessions/%ff/kubeconfig", "/api/sessions/%zz/nodes/%ff", "/clusters/%zz/api", "/clusters/%ff", "/apis/%zz", "/openapi/v3/%ff", "/%zz", "/api/sessions/%zz/terminal"]) {
+      for (const method of ["GET", "DELETE", "POST"]) {
+        const res = await SELF.fetch(`${ORIGIN}${path}`, { method, headers: bearer(s.token) });
+        expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      }
+    }
+  });
+});
+
 describe("the end of a session", () => {
   it("marks the registry row expired when the cluster's alarm wipes it", async () => {
     const s = await session("192.0.2.3", "?lifetime=1s");
