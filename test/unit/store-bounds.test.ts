@@ -11,6 +11,8 @@ import { WatchHub } from "../../durable/api/watch";
 import { ApiError } from "../../durable/api/status";
 import { negotiate } from "../../durable/api/table";
 import { byPlural } from "../../durable/resources";
+import { ControllerRuntime } from "../../durable/controllers/runtime";
+import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import type { Obj } from "../../durable/resources/types";
 
 interface Answer {
@@ -148,6 +150,38 @@ describe("object size", () => {
       expect([store.rev, store.objects, store.liveBytes, store.historyBytes]).toEqual(before);
       expect(store.get(cmKey("b"))).toBeUndefined();
       expect(store.put(cmKey("c"), Op.Created, configMap("c")).metadata.resourceVersion).toBe("2");
+    }));
+
+  it("does not wedge the reconcile loop when a controller's write is too large", () =>
+    inDurableObject(async (sql, storage) => {
+      const store = new Store(sql);
+      const registry = new Registry({ store, now: () => Date.now(), maxObjects: 100 });
+      const cms = byPlural("configmaps")!;
+      registry.create(byPlural("namespaces")!, undefined, { metadata: { name: "default" } });
+      for (const name of ["big", "small"]) registry.create(cms, "default", configMap(name));
+      // Annotates each ConfigMap once; for "big" the annotation takes it past etcd's limit.
+      const annotator: Controller = {
+        name: "annotator",
+        primary: "configmaps",
+        watches: [{ plural: "configmaps" }],
+        reconcile(key) {
+          const name = key.split("/")[1];
+          const cm = registry.get(cms, "default", name);
+          if (cm.metadata.annotations?.done) return;
+          const note = name === "big" ? "x".repeat(MAX_OBJECT_BYTES) : "yes";
+          // Straight to storage, as the binding subresource writes (no validation in the way).
+          store.put(cmKey(name), Op.Updated, { ...cm, metadata: { ...cm.metadata, annotations: { done: note } } }, cm);
+        },
+      };
+      const context = { now: () => Date.now() } as unknown as ControllerContext;
+      const runtime = new ControllerRuntime(store, sql, [annotator], context, (f) => store.transaction(storage, f));
+      const failures = vi.spyOn(console, "error").mockImplementation(() => {});
+      await runtime.drain();
+      expect(String(failures.mock.calls[0]?.[1])).toMatch(/TooLargeError|object is \d+ bytes/);
+      expect(runtime.pending).toBe(false);
+      expect(registry.get(cms, "default", "small").metadata.annotations).toEqual({ done: "yes" });
+      expect(registry.get(cms, "default", "big").metadata.annotations).toBeUndefined();
+      expect(sql.exec(`SELECT key FROM timers WHERE controller = 'annotator'`).toArray()).toEqual([{ key: "default/big" }]);
     }));
 });
 
