@@ -481,11 +481,18 @@ function parseJson(text: string, fail: (message: string) => Error): unknown {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw fail((e as Error).message);
+    throw fail(goJsonSyntaxError((e as Error).message));
   }
   const bracket = deeperThan(value);
   if (bracket) throw fail(maxDepthMessage(bracket));
   return value;
+}
+
+/** encoding/json's words for a syntax error V8's JSON.parse reports in its own. */
+export function goJsonSyntaxError(v8: string): string {
+  if (/^Unexpected end of JSON input|^Unterminated string/.test(v8)) return "unexpected end of JSON input";
+  const token = /^Unexpected (?:token|non-whitespace character)(?: '?(.)'?)?/.exec(v8)?.[1] ?? /"(.)"/.exec(v8)?.[1];
+  return token ? `invalid character '${token}' looking for beginning of value` : v8;
 }
 
 /** A JSON body that is not an object to create (the scale subresource's Scale or a patch). */
@@ -521,7 +528,7 @@ export async function decodeBody(request: Request, expect: string): Promise<Obj 
       body = decodeKubernetesProtobuf(bytes);
     } catch (e) {
       if (e instanceof ApiError) throw e;
-      throw jsonError((e as Error).message);
+      throw unrecognized((e as Error).message);
     }
     const bracket = deeperThan(body);
     if (bracket) throw jsonError(maxDepthMessage(bracket));
@@ -548,7 +555,10 @@ function decodeYaml(text: string, unrecognized: (err: string) => Error, jsonErro
   // The yaml package composes recursively: past a few hundred levels in workerd its stack runs
   // out and it reports that as a parse error (a 400), never a crash.
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw jsonError(doc.errors[0].message);
+  // sigs.k8s.io/yaml reads the first document of a body and ignores the rest, as the real server
+  // does (the yaml package stops at the second and only complains).
+  const error = doc.errors.find((e) => e.code !== "MULTIPLE_DOCS");
+  if (error) throw unrecognized(`error converting YAML to JSON: ${goYamlError(error)}`);
   const { refusal, aliases } = yamlRefusal(doc.contents, text);
   if (refusal) throw unrecognized(`yaml: ${refusal}`);
   let value: unknown;
@@ -560,6 +570,13 @@ function decodeYaml(text: string, unrecognized: (err: string) => Error, jsonErro
   // An alias is the same JS value at each place it is used: a tree of its own for each, so that
   // pruning or defaulting one place does not change another.
   return aliases > 0 ? JSON.parse(JSON.stringify(value)) : value;
+}
+
+/** A parse error as go-yaml words its own: `yaml: line N: <what>` (the yaml package's text, less
+ *  its position and excerpt). */
+function goYamlError(e: { message: string; linePos?: [{ line: number }, ...unknown[]] }): string {
+  const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return `yaml: line ${e.linePos?.[0].line ?? 1}: ${what.charAt(0).toLowerCase()}${what.slice(1)}`;
 }
 
 /** go-yaml's error for a document nested past MAX_DEPTH or whose aliases expand past

@@ -42,8 +42,8 @@ export function validateConfigMap(cm: Obj): FieldError[] {
     errs.push(...each(`binaryData[${key}]`, key, isConfigMapKey(key)));
     total += base64Length(value);
   }
-  // The whole object is at fault: the real error has an empty field path.
-  if (total > MAX_SIZE) errs.push(tooLong("", MAX_SIZE));
+  // The whole object is at fault: the real error names it "[]" (`ConfigMap "x" is invalid: []: Too long`).
+  if (total > MAX_SIZE) errs.push(tooLong("[]", MAX_SIZE));
   return errs;
 }
 

@@ -234,7 +234,7 @@ describe("ConfigMap, Secret, ServiceAccount", () => {
       `data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
     ]);
     expect(create(configmap, { metadata: { name: "c" }, data: { big: "x".repeat(1048577) } }).errs).toEqual([
-      ": Too long: may not be more than 1048576 bytes",
+      "[]: Too long: may not be more than 1048576 bytes",
     ]);
     const cm = { metadata: { name: "c", creationTimestamp: ago(1) }, data: { a: "1", b: "2" }, binaryData: { c: "AA==" } };
     expect(configmap.row(cm, ctx)).toEqual(["c", 3, "1s"]);

@@ -256,7 +256,8 @@ function fraction(v: bigint, div: bigint): string {
 }
 
 function decode(body: Uint8Array, depth: number): { [k: string]: Json } {
-  if (body.length < 4 || !MAGIC.every((b, i) => body[i] === b)) fail("body does not start with the Kubernetes protobuf prefix k8s\\x00");
+  // The protobuf serializer's errNotMarshalable-style refusal, in its words.
+  if (body.length < 4 || !MAGIC.every((b, i) => body[i] === b)) throw new Error(`provided data does not appear to be a protobuf message, expected prefix [${MAGIC.join(" ")}]`);
   const env = fieldsOf(body.subarray(4));
   const tm = env.get(1)?.at(-1)?.v;
   const tmf = tm instanceof Uint8Array ? fieldsOf(tm) : new Map();

@@ -76,7 +76,9 @@ const SERVER_ERROR_LINES = [
   /\bUncaught\b/, // workerd: an exception nobody caught
   /^✘ \[ERROR\] (?!Build failed)/, // wrangler: console.error of the Worker, or the Worker failed (exceeded memory, crashed, …)
 ];
-// Not server errors: a rebuild that failed because a source file changed half-way while the server
+// Not server errors: workerd's "Uncaught Error: Network connection lost." when the client of a proxied
+// WebSocket (exec, attach, port-forward) drops its TCP connection after the stream ended — logged for
+// every such stream, by the runtime, with nothing of ours on the stack. And a rebuild that failed because a source file changed half-way while the server
 // ran ("✘ [ERROR] Build failed with …" and esbuild's indented "  ✘ [ERROR] …" lines under it).
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Running as a test: under `node --test` (which sets NODE_TEST_CONTEXT) or a *.test.mjs file run directly. */
@@ -133,7 +135,7 @@ export class Server {
       .join("")
       .split("\n")
       .map((line) => line.replace(ANSI, "").trimEnd())
-      .filter((line) => SERVER_ERROR_LINES.some((re) => re.test(line)));
+      .filter((line) => SERVER_ERROR_LINES.some((re) => re.test(line)) && !/Uncaught Error: Network connection lost\.$/.test(line));
   }
 
   /**
