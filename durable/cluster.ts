@@ -6,6 +6,7 @@ import { ApiServer } from "./api/server";
 import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
 import { WatchHub } from "./api/watch";
+import { RequestBudget, isLongRunning, tooManyRequests } from "./api/fairness";
 import { byPlural } from "./resources";
 import { Op, Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
@@ -235,7 +236,21 @@ export class Cluster extends DurableObject<ClusterEnv> {
     await this.wake();
   }
 
+  /** This cluster's share of the thread (durable/api/fairness.ts): checked before anything is parsed. */
+  private readonly budget = new RequestBudget(() => Date.now());
+
   override async fetch(request: Request): Promise<Response> {
+    const retryAfter = await this.budget.admit(isLongRunning(request.url));
+    if (retryAfter !== undefined) return tooManyRequests(retryAfter);
+    const start = performance.now();
+    try {
+      return await this.serve(request);
+    } finally {
+      this.budget.charge(performance.now() - start);
+    }
+  }
+
+  private async serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const match = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!match) return statusResponse(new ApiError(404, "NotFound", "the server could not find the requested resource"));

@@ -1,0 +1,196 @@
+// A per-cluster request budget in the spirit of API Priority and Fairness. The Cluster Durable
+// Object owns its tenant, so the budget lives there and is checked before a request is parsed.
+//
+// What is shared is time on one thread (every Durable Object of a local `wrangler dev`, or of one
+// isolate deployed), so the budget is handler time: a token bucket of milliseconds. A request that
+// finds tokens runs at once; so does one that arrives alone, because a sequential client (kubectl,
+// a test suite, a LIST of 10,000 pods after another) uses one seat, the least APF gives any flow,
+// and only concurrency beyond it is what a flood adds. Concurrent requests of a cluster in debt wait
+// in one FIFO queue, released one at a time as tokens come back; past the queue's length or its
+// wait limit they are refused with 429 — as APF refuses when its queues are full or a request
+// waited too long — and the refusal is held until then, so a flooder cannot spin on cheap refusals.
+// Long-running requests (exec, attach, port-forward, log, proxy) are never held, as APF exempts
+// them; watches are held like any request, as APF does. Every request's time counts, the start of
+// the long-running ones included.
+import { ApiError, statusResponse } from "./status";
+
+export interface BudgetLimits {
+  /** Handler time given back per second. 250 ms is a quarter of the thread: four clusters flooding
+   *  at once still leave the rest of the isolate answering. */
+  rateMsPerSecond: number;
+  /** The bucket: 2 s of handler time at full speed, so a burst (cold discovery fetching every
+   *  group version at once, `kubectl apply -f dir/` of hundreds of files, a bench creating pods
+   *  16 at a time) is served before the rate applies. */
+  burstMs: number;
+  /** The least a request costs. Deployed, the clock stands still while a handler runs (it moves
+   *  only on I/O), so there every request costs this: 250 concurrent requests a second. */
+  minCostMs: number;
+  /** How many requests may wait: above kubectl's and client-go's own parallelism (discovery, a
+   *  bench's 16 connections), below a flood's. */
+  queueLength: number;
+  /** The longest wait, after which a request is refused (APF waits up to 15 s; client-go retries a
+   *  429 after Retry-After, so waiting longer here only holds connections). */
+  maxWaitMs: number;
+}
+
+export const BUDGET: BudgetLimits = { rateMsPerSecond: 250, burstMs: 2000, minCostMs: 1, queueLength: 32, maxWaitMs: 1000 };
+
+/** apiserver's tooManyRequests (server/filters/maxinflight.go). */
+export const TOO_MANY_REQUESTS = "Too many requests, please try again later.";
+
+/** The 429 as the API server words it (apierrors.NewTooManyRequests), Retry-After in seconds. */
+export function tooManyRequests(retryAfterSeconds: number): Response {
+  return statusResponse(new ApiError(429, "TooManyRequests", TOO_MANY_REQUESTS, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) }));
+}
+
+/** APF's long-running requests (BasicLongRunningRequestCheck with kube-apiserver's sets): the
+ *  proxy verb and the attach, exec, log, portforward and proxy subresources. `url` is the whole
+ *  request URL; its path is `[/clusters/<id>]/api[s/<group>]/<version>/[namespaces/<ns>/]<plural>/<name>/<sub>`. */
+export function isLongRunning(url: string): boolean {
+  const path = url.slice(url.indexOf("/", url.indexOf("//") + 2)).split("?")[0];
+  return LONG_RUNNING.test(path);
+}
+const LONG_RUNNING = /^(?:\/clusters\/[^/]+)?\/(?:api|apis\/[^/]+)\/[^/]+\/(?:proxy\/|(?:namespaces\/[^/]+\/)?[^/]+\/[^/]+\/(?:attach|exec|log|portforward|proxy)(?:\/|$))/;
+
+interface Waiter {
+  deadline: number;
+  resolve(retryAfter: number | undefined): void;
+}
+
+const timer = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class RequestBudget {
+  private tokens: number;
+  private at: number;
+  private readonly queue: Waiter[] = [];
+  /** Requests that found the cluster in debt and are looking whether they came alone. */
+  private arriving = 0;
+  private pumping = false;
+  private readonly drops: DroppedRequests;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void> = timer,
+    private readonly limits: BudgetLimits = BUDGET,
+  ) {
+    this.tokens = limits.burstMs;
+    this.at = now();
+    this.drops = new DroppedRequests();
+  }
+
+  /** Wait for the budget: undefined to serve the request, or the Retry-After (s) of its refusal. */
+  async admit(longRunning: boolean): Promise<number | undefined> {
+    this.refill();
+    if (longRunning || (this.tokens > 0 && !this.queue.length && !this.arriving)) return this.take();
+    // In debt: let the requests that queued behind this one in the runtime come in, to see
+    // whether it is alone (a sequential client) or one of many.
+    this.arriving++;
+    await this.sleep(0);
+    this.arriving--;
+    if (!this.arriving && !this.queue.length) return this.take();
+    if (this.queue.length >= this.limits.queueLength) {
+      await this.sleep(this.limits.maxWaitMs);
+      return this.refuse();
+    }
+    return new Promise((resolve) => {
+      this.queue.push({ deadline: this.now() + this.limits.maxWaitMs, resolve });
+      this.pump();
+    });
+  }
+
+  /** A served request took `ms` of handler time (its least cost was taken when it was admitted).
+   *  The debt is bounded by what one wait repays, so a long sequential run does not lock the next
+   *  burst out for longer than that. */
+  charge(ms: number): void {
+    this.refill();
+    const floor = -(this.limits.maxWaitMs * this.limits.rateMsPerSecond) / 1000;
+    this.tokens = Math.max(floor, this.tokens - Math.max(0, ms - this.limits.minCostMs));
+  }
+
+  /** How many requests are waiting (for tests and figures). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Admit: the least cost is taken at once, so requests admitted together see each other. */
+  private take(): undefined {
+    this.tokens -= this.limits.minCostMs;
+    return undefined;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.limits.burstMs, this.tokens + ((now - this.at) * this.limits.rateMsPerSecond) / 1000);
+    this.at = now;
+  }
+
+  private refuse(): number {
+    const unix = Math.floor(this.now() / 1000);
+    this.drops.record(unix);
+    return this.drops.retryAfter;
+  }
+
+  /** Release the queue's head whenever there are tokens, one at a time (the next after the released
+   *  one has run), and refuse the heads whose wait is over. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void (async () => {
+      try {
+        while (this.queue.length) {
+          this.refill();
+          const now = this.now();
+          while (this.queue.length && this.queue[0].deadline <= now) this.queue.shift()!.resolve(this.refuse());
+          if (!this.queue.length) break;
+          if (this.tokens > 0) {
+            this.queue.shift()!.resolve(this.take());
+            await this.sleep(0);
+            continue;
+          }
+          const refilled = Math.ceil((-this.tokens * 1000) / this.limits.rateMsPerSecond);
+          await this.sleep(Math.max(1, Math.min(refilled, this.queue[0].deadline - now)));
+        }
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+}
+
+/**
+ * The Retry-After of a refusal, as APF computes it (util/flowcontrol/dropped_requests_tracker.go):
+ * it starts at 1 s, doubles (up to 32 s, at most once per its own length) when at least three times
+ * its value were dropped in the last Retry-After seconds, and shrinks by one when fewer than its
+ * value were. Reconsidered when a drop opens a new second.
+ */
+export class DroppedRequests {
+  static readonly MAX = 32;
+  retryAfter = 1;
+  private history: { unix: number; count: number }[] = [];
+  private currentUnix = 0;
+  private currentCount = 0;
+  private updatedUnix = 0;
+
+  record(unix: number): void {
+    if (unix === this.currentUnix) {
+      this.currentCount++;
+      return;
+    }
+    this.history.push({ unix: this.currentUnix, count: this.currentCount });
+    this.history = this.history.filter((h) => unix - h.unix <= DroppedRequests.MAX);
+    this.currentUnix = unix;
+    this.currentCount = 1;
+    this.update(unix);
+  }
+
+  private update(unix: number): void {
+    let dropped = 0;
+    for (const h of this.history) if (unix - h.unix <= this.retryAfter && h.unix < unix) dropped += h.count;
+    if (unix - this.updatedUnix >= this.retryAfter && dropped >= 3 * this.retryAfter) {
+      this.retryAfter = Math.min(this.retryAfter * 2, DroppedRequests.MAX);
+      this.updatedUnix = unix;
+    } else if (dropped < this.retryAfter && this.retryAfter > 1) {
+      this.retryAfter--;
+    }
+  }
+}

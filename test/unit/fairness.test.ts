@@ -1,0 +1,220 @@
+// Fair time: the reconcile loop runs in short slices and lets waiting requests in between, and a
+// cluster's request budget serves sequential clients at once, queues concurrent ones in debt,
+// refuses a flood with the API server's 429 and Retry-After, and never holds long-running requests.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ControllerRuntime, SLICE_MS, nextSliceCap } from "../../durable/controllers/runtime";
+import type { Controller, ControllerContext } from "../../durable/controllers/types";
+import { Store } from "../../durable/store/store";
+import { DroppedRequests, RequestBudget, TOO_MANY_REQUESTS, isLongRunning, tooManyRequests, type BudgetLimits } from "../../durable/api/fairness";
+
+/** A runtime whose one controller advances `wall` by `costMs` per reconcile and counts them. */
+function withRuntime<T>(costMs: number, fn: (r: { runtime: ControllerRuntime; reconciled: () => number }) => Promise<T>): Promise<T> {
+  const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+  return runInDurableObject(ns.get(ns.newUniqueId()), async (_i, state) => {
+    const store = new Store(state.storage.sql);
+    let wall = 0;
+    let reconciled = 0;
+    const slow: Controller = {
+      name: "slow",
+      primary: "configmaps",
+      watches: [],
+      reconcile() {
+        wall += costMs;
+        reconciled++;
+      },
+    };
+    const context = { now: () => Date.now() } as unknown as ControllerContext;
+    const runtime = new ControllerRuntime(store, state.storage.sql, [slow], context, (f) => store.transaction(state.storage, f), () => wall);
+    for (let i = 0; i < 100; i++) runtime.enqueue("slow", `default/cm-${i}`);
+    return fn({ runtime, reconciled: () => reconciled });
+  });
+}
+
+/** When a task queued with setTimeout(0) just before the drain ran, in reconciles done by then. */
+async function taskRunsAfter(runtime: ControllerRuntime, reconciled: () => number): Promise<{ before: number; drained: boolean }> {
+  let before = -1;
+  let drained = false;
+  setTimeout(() => (before = reconciled()), 0);
+  await runtime.drain().then(() => (drained = true));
+  return { before, drained };
+}
+
+describe("reconcile slices", () => {
+  it("lets a task queued during the drain run after about SLICE_MS of reconciles", () =>
+    withRuntime(2, async ({ runtime, reconciled }) => {
+      const { before } = await taskRunsAfter(runtime, reconciled);
+      expect(before).toBeGreaterThan(0);
+      expect(before).toBeLessThanOrEqual(SLICE_MS / 2);
+      expect(reconciled()).toBe(100);
+      expect(runtime.pending).toBe(false);
+    }));
+
+  it("ends a slice by count when the clock stands still", () =>
+    withRuntime(0, async ({ runtime, reconciled }) => {
+      const { before } = await taskRunsAfter(runtime, reconciled);
+      expect(before).toBeGreaterThan(0);
+      expect(before).toBeLessThanOrEqual(20);
+      expect(reconciled()).toBe(100);
+    }));
+
+  it("recalibrates the count cap from the time a full slice took", () => {
+    expect(nextSliceCap(20, 20, 5)).toBe(40);
+    expect(nextSliceCap(20, 20, 20)).toBe(10);
+    expect(nextSliceCap(20, 20, 0)).toBe(40); // no time measured: grow
+    expect(nextSliceCap(20, 20, 400)).toBe(1);
+    expect(nextSliceCap(400, 400, 1)).toBe(500);
+    expect(nextSliceCap(20, 7, 30)).toBe(20); // the queue ran dry or the clock ended it
+  });
+});
+
+/** A fake clock with timers: sleep(ms) resolves when advance() passes its time. */
+function fakeTime() {
+  let now = 0;
+  let seq = 0;
+  const timers: { at: number; seq: number; resolve: () => void }[] = [];
+  const flush = async () => {
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+  };
+  return {
+    now: () => now,
+    sleep: (ms: number) => new Promise<void>((resolve) => timers.push({ at: now + ms, seq: seq++, resolve })),
+    /** Run every timer due up to `until` (ms), in order. */
+    async advance(until: number) {
+      for (;;) {
+        await flush();
+        timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        const t = timers[0];
+        if (!t || t.at > until) break;
+        timers.shift();
+        now = Math.max(now, t.at);
+        t.resolve();
+      }
+      now = Math.max(now, until);
+    },
+  };
+}
+
+const LIMITS: BudgetLimits = { rateMsPerSecond: 100, burstMs: 10, minCostMs: 10, queueLength: 4, maxWaitMs: 1000 };
+
+describe("request budget", () => {
+  it("serves a sequential client at once, however deep in debt", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, LIMITS);
+    for (let i = 0; i < 100; i++) {
+      const admitted = budget.admit(false);
+      await time.advance(time.now());
+      expect(await admitted).toBeUndefined();
+      budget.charge(50);
+    }
+    expect(time.now()).toBe(0);
+  });
+
+  it("queues concurrent requests in debt, releases them at the refill rate and refuses the overflow after the wait limit", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, LIMITS);
+    const served: number[] = [];
+    const refused: { at: number; retryAfter: number }[] = [];
+    const request = async () => {
+      const retryAfter = await budget.admit(false);
+      if (retryAfter !== undefined) return refused.push({ at: time.now(), retryAfter });
+      served.push(time.now());
+      budget.charge(10);
+    };
+    const all = Promise.all(Array.from({ length: 8 }, request));
+    await time.advance(2000);
+    await all;
+    // One on the bucket, four from the queue, 10 ms of tokens apart (100 ms at 100 ms/s).
+    expect(served.length).toBe(5);
+    for (let i = 2; i < served.length; i++) expect(served[i] - served[i - 1]).toBeGreaterThanOrEqual(99);
+    expect(served[served.length - 1]).toBeLessThan(LIMITS.maxWaitMs);
+    // The queue holds four; the other three are refused, held until the wait limit.
+    expect(refused).toEqual(Array(3).fill({ at: LIMITS.maxWaitMs, retryAfter: 1 }));
+  });
+
+  it("refuses a queued request whose wait is over", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, { ...LIMITS, rateMsPerSecond: 1, queueLength: 10 });
+    budget.charge(1000);
+    const answers = Promise.all([budget.admit(false), budget.admit(false), budget.admit(false)]);
+    await time.advance(5000);
+    expect(await answers).toEqual([1, 1, 1]);
+    expect(budget.waiting).toBe(0);
+  });
+
+  it("never holds a long-running request", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, LIMITS);
+    budget.charge(1000);
+    const queued = [budget.admit(false), budget.admit(false)];
+    await time.advance(0);
+    expect(await budget.admit(true)).toBeUndefined();
+    await time.advance(5000);
+    await Promise.all(queued);
+  });
+});
+
+describe("Retry-After", () => {
+  it("doubles after three times its value of drops and shrinks when drops stop, as APF's tracker does", () => {
+    const d = new DroppedRequests();
+    for (let i = 0; i < 3; i++) d.record(1);
+    expect(d.retryAfter).toBe(1);
+    d.record(2);
+    expect(d.retryAfter).toBe(2);
+    d.record(3); // 4 drops in the last 2 s: fewer than 6, not fewer than 2
+    expect(d.retryAfter).toBe(2);
+    d.record(10);
+    expect(d.retryAfter).toBe(1);
+  });
+
+  it("stops at 32 seconds", () => {
+    const d = new DroppedRequests();
+    for (let s = 1; s < 200; s++) for (let i = 0; i < 100; i++) d.record(s);
+    expect(d.retryAfter).toBe(DroppedRequests.MAX);
+  });
+});
+
+describe("the refusal", () => {
+  it("is the API server's 429 Status with Retry-After", async () => {
+    const res = tooManyRequests(4);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("4");
+    expect(await res.json()).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: TOO_MANY_REQUESTS,
+      reason: "TooManyRequests",
+      details: { retryAfterSeconds: 4 },
+      code: 429,
+    });
+    expect(TOO_MANY_REQUESTS).toBe("Too many requests, please try again later.");
+  });
+});
+
+describe("long-running requests", () => {
+  const base = "https://127.0.0.1:8787/clusters/abc";
+  it.each([
+    "/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true",
+    "/api/v1/namespaces/default/pods/web/attach",
+    "/api/v1/namespaces/default/pods/web/portforward?ports=80",
+    "/api/v1/namespaces/default/pods/web/log?follow=true",
+    "/api/v1/namespaces/default/services/web/proxy/index.html",
+    "/api/v1/nodes/node-1/proxy/metrics",
+    "/api/v1/proxy/namespaces/default/pods/web",
+  ])("%s is long-running", (path) => expect(isLongRunning(base + path)).toBe(true));
+
+  it.each([
+    "/api/v1/namespaces/default/pods?watch=true",
+    "/api/v1/watch/namespaces/default/pods",
+    "/api/v1/namespaces/default/configmaps/exec",
+    "/api/v1/namespaces/default/pods/exec",
+    "/apis/apps/v1/namespaces/default/deployments/web/scale",
+    "/version",
+  ])("%s is not", (path) => expect(isLongRunning(base + path)).toBe(false));
+
+  it("is recognised without the /clusters prefix too", () => {
+    expect(isLongRunning("https://x/api/v1/namespaces/a/pods/b/exec")).toBe(true);
+  });
+});
