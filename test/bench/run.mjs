@@ -8,6 +8,7 @@ import * as listPods from "./list-pods.mjs";
 import * as controlPlane from "./control-plane.mjs";
 import * as streams from "./streams.mjs";
 import * as hostileMemory from "./hostile-memory.mjs";
+import * as fairness from "./fairness.mjs";
 import { fmt, ratio } from "./lib.mjs";
 
 const lat = await latency.main({ n: Number(process.env.BENCH_N ?? 500) });
@@ -15,6 +16,7 @@ const lp = await listPods.main({ sizes: process.env.BENCH_SIZES?.split(",").map(
 const cp = await controlPlane.main();
 const st = await streams.main();
 const hm = await hostileMemory.main();
+const fair = await fairness.main();
 
 const MB = 1024 * 1024;
 const rows = [];
@@ -40,6 +42,8 @@ for (const r of hm.rows) {
   const figure = r.down ? `server down (HTTP ${r.status})` : r.peakUsed === undefined ? `HTTP ${r.status}` : `${fmt(r.peakUsed / MB, 1)} MiB (HTTP ${r.status})`;
   rows.push([`hostile ${r.id}: DO isolate JS heap, peak`, figure, `≤ ${hm.budgetMB} MB`, r.peakUsed === undefined || r.down ? "—" : ratio(r.peakUsed / MB, hm.budgetMB)]);
 }
+
+rows.push(...fair.rows);
 
 console.log(`\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
 console.log("| measure | figure | target | figure/target |");
