@@ -1,27 +1,16 @@
 // The edges of a session through the Worker: malformed requests are 400s, the end of a session ends
 // its streams cleanly and is recorded at once, and the creation limits are charged fairly.
-import { applyD1Migrations, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env";
+import { applyMigrations } from "./d1";
 import { messageBytes } from "../../durable/nodes/streams/channel";
 import { SpdyFramer, type Frame } from "../../durable/nodes/streams/spdy";
 
-declare global {
-  interface ImportMeta {
-    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
-  }
-}
-
 const testEnv = env as unknown as Env;
-const migrations = import.meta.glob<string>("../../migrations/*.sql", { query: "?raw", import: "default", eager: true });
 const ORIGIN = "https://127.0.0.1:8787";
 
-beforeAll(async () => {
-  const list = Object.entries(migrations)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, sql]) => ({ name, queries: sql.split("--> statement-breakpoint").map((q) => q.trim()).filter(Boolean) }));
-  await applyD1Migrations(testEnv.DB, list);
-});
+beforeAll(applyMigrations);
 
 interface Created { id: string; token: string; server: string; expiresAt: string }
 

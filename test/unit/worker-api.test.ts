@@ -1,26 +1,15 @@
 // The Worker end to end inside workerd: session API, auth at the edge, limits, the cron sweep.
-import { applyD1Migrations, createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import worker from "../../worker/index";
 import type { Env } from "../../worker/env";
-
-declare global {
-  interface ImportMeta {
-    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
-  }
-}
+import { applyMigrations } from "./d1";
 
 const testEnv = env as unknown as Env;
-const migrations = import.meta.glob<string>("../../migrations/*.sql", { query: "?raw", import: "default", eager: true });
 const ORIGIN = "https://127.0.0.1:8787";
 
-beforeAll(async () => {
-  const list = Object.entries(migrations)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, sql]) => ({ name, queries: sql.split("--> statement-breakpoint").map((q) => q.trim()).filter(Boolean) }));
-  await applyD1Migrations(testEnv.DB, list);
-});
+beforeAll(applyMigrations);
 
 interface Created { id: string; token: string; server: string; expiresAt: string; kubeconfig: string }
 
