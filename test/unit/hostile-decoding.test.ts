@@ -1,7 +1,7 @@
 // Hostile bodies through the API server's real request path: bounded decoding (depth, YAML
 // aliases, body size), bounded patching (JSON patch operations and copies, patched size) and the
 // pruning of unknown fields, each answered with the real server's Status and nothing stored.
-import { applyD1Migrations, env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../durable/store/store";
 import { Registry } from "../../durable/api/registry";
@@ -11,11 +11,7 @@ import { byPlural, resources } from "../../durable/resources";
 import { DEFINITIONS, unknownFields } from "../../durable/openapi/unknown-fields";
 import type { Obj } from "../../durable/resources/types";
 
-declare global {
-  interface ImportMeta {
-    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
-  }
-}
+import { applyMigrations } from "./d1";
 import { MAX_DEPTH, MAX_REQUEST_BYTES } from "../../durable/api/limits";
 
 interface Answer {
@@ -373,11 +369,7 @@ describe("unknown fields", () => {
 
 describe("what the cluster writes", () => {
   it("has no field outside the OpenAPI definitions, so pruning a patch result keeps it all", async () => {
-    const migrations = import.meta.glob<string>("../../migrations/*.sql", { query: "?raw", import: "default", eager: true });
-    const list = Object.entries(migrations)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, sql]) => ({ name, queries: sql.split("--> statement-breakpoint").map((q) => q.trim()).filter(Boolean) }));
-    await applyD1Migrations((env as unknown as { DB: D1Database }).DB, list);
+    await applyMigrations();
     const res = await SELF.fetch("https://127.0.0.1:8787/api/sessions", { method: "POST", body: JSON.stringify({ clock: "instant" }), headers: { "content-type": "application/json" } });
     const s = (await res.json()) as { server: string; token: string };
     const kube = (path: string, init: RequestInit = {}) =>
