@@ -4,12 +4,13 @@
 // What is shared is time on one thread (every Durable Object of a local `wrangler dev`, or of one
 // isolate deployed), so the budget is handler time: a token bucket of milliseconds. A request that
 // finds tokens runs at once; so does one that arrives alone (no other request of its cluster within
-// a few ms), because a sequential client (kubectl,
-// a test suite, a LIST of 10,000 pods after another) uses one seat, the least APF gives any flow,
-// and only concurrency beyond it is what a flood adds. Concurrent requests of a cluster in debt wait
-// in one FIFO queue, released one at a time as tokens come back; past the queue's length or its
-// wait limit they are refused with 429 — as APF refuses when its queues are full or a request
-// waited too long — and the refusal is held until then, so a flooder cannot spin on cheap refusals.
+// a few ms), because a sequential client (kubectl, a test suite, a LIST of 10,000 pods after
+// another) uses one seat, the least APF gives any flow, and only concurrency beyond it is what a
+// flood adds. Concurrent requests of a cluster in debt wait in one FIFO queue, released one at a
+// time as tokens come back; past the queue's length or its wait limit they are refused with 429 —
+// as APF refuses when its queues are full or a request waited too long. A refusal is held (for
+// about its Retry-After, which grows while the flood goes on), so a flooder cannot spin on cheap
+// refusals: what it costs the neighbours is its connections' rate, and holding divides that.
 // Long-running requests (exec, attach, port-forward, log, proxy) are never held, as APF exempts
 // them; watches are held like any request, as APF does. Every request's time counts, the start of
 // the long-running ones included.
@@ -100,9 +101,11 @@ export class RequestBudget {
     this.arriving--;
     if (!this.arriving && !this.queue.length) return this.take();
     if (this.queue.length >= this.limits.queueLength) {
-      // Held for between half and all of the wait limit: refusals released together would come
-      // back together, a burst the neighbours feel.
-      await this.sleep(Math.round(this.limits.maxWaitMs * (0.5 + this.random() / 2)));
+      // Held for between half and all of the wait limit or of the Retry-After, whichever is longer
+      // (a client that honours Retry-After loses nothing), jittered: refusals released together
+      // would come back together, a burst the neighbours feel.
+      const hold = Math.max(this.limits.maxWaitMs, this.drops.retryAfter * 1000);
+      await this.sleep(Math.round(hold * (0.5 + this.random() / 2)));
       return this.refuse();
     }
     return new Promise((resolve) => {
