@@ -450,7 +450,11 @@ const bodyTooDeep = (def: ResourceDef) => () =>
 /** The body, read up to MAX_REQUEST_BYTES and no further (the apiserver's limitedReadBody). */
 async function readBytes(request: Request): Promise<Uint8Array> {
   const tooLarge = () => new ApiError(413, "RequestEntityTooLarge", `Request entity too large: ${TOO_LARGE_DETAIL}`);
-  if (Number(request.headers.get("content-length")) > MAX_REQUEST_BYTES) throw tooLarge();
+  if (Number(request.headers.get("content-length")) > MAX_REQUEST_BYTES) {
+    // Tell the runtime the body will not be read, so the connection is not left waiting on it.
+    await request.body?.cancel();
+    throw tooLarge();
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
