@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { authorize, clusterStub, forgetSession, notConfigured } from "./auth";
 import { limits, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
-import { countLiveSessions, endSession, insertSession } from "./registry";
+import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
 import { badRequest, invalid, status, statusResponse } from "./status";
 import { clientHash, newSessionId, signToken } from "./token";
@@ -29,15 +29,8 @@ sessions.post("/", async (c) => {
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
 
   const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
-  if ((await countLiveSessions(c.env.DB, client, now)) >= lim.maxSessionsPerClient) {
-    return statusResponse(
-      status(
-        403,
-        "Forbidden",
-        `too many live sessions from your address (the limit is ${lim.maxSessionsPerClient}); delete one with "kubeplay delete cluster" or wait until one expires`,
-      ),
-    );
-  }
+  const live = await liveSessions(c.env.DB, client, now);
+  if (live.length >= lim.maxSessionsPerClient) return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
 
   // Charged only for requests that would create: a typo in a config or a refusal at the cap costs nothing.
   if (c.env.SESSION_RATE_LIMIT !== "off") {
@@ -70,6 +63,27 @@ sessions.post("/", async (c) => {
     { id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) },
     201,
   );
+});
+
+/** The refusal at the per-address cap: which sessions hold the address's places, how to free one
+ *  (only a holder of a session's token can delete it), and when one frees itself. */
+function tooManySessions(live: { id: string; expiresAt: string }[], max: number): string {
+  const list = live.map((s) => `${s.id} (expires ${s.expiresAt})`).join(", ");
+  return (
+    `too many live sessions from your address (the limit is ${max}): ${list}; ` +
+    `delete one with its token ("kubeplay delete cluster --name ID" where its kubeconfig is, or DELETE /api/sessions/ID), ` +
+    `or wait until ${live[0].id} expires at ${live[0].expiresAt}`
+  );
+}
+
+/** The live sessions created from the caller's address, without their tokens: what holds its places
+ *  under the per-address cap ("kubeplay get clusters" shows them beside the ones it has tokens for). */
+sessions.get("/", async (c) => {
+  const secret = signingSecret(c.env, new URL(c.req.url));
+  if (!secret) return notConfigured();
+  const origin = new URL(c.req.url).origin;
+  const live = await liveSessions(c.env.DB, await clientHash(secret, clientAddress(c)), new Date());
+  return c.json({ sessions: live.map((s) => ({ ...s, server: serverUrl(origin, s.id) })) });
 });
 
 sessions.get("/:id", async (c) => {
