@@ -5,7 +5,7 @@ import type { NodeRole, SessionInfo, SessionInit } from "./contract";
 import { ApiServer } from "./api/server";
 import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
-import { WatchHub } from "./api/watch";
+import { WatchHub, type SocketHost, type SocketWatch } from "./api/watch";
 import { RequestBudget, isLongRunning, tooManyRequests } from "./api/fairness";
 import { byPlural } from "./resources";
 import { Op, Store } from "./store/store";
@@ -42,6 +42,8 @@ interface SessionMeta {
   origin: string;
 }
 
+const WATCH_TAG = "watch";
+
 export class Cluster extends DurableObject<ClusterEnv> {
   private store!: Store;
   private registry!: Registry;
@@ -64,9 +66,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
       now: () => Date.now(),
       maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
     });
-    this.hub = new WatchHub(this.store, () => this.registry.ctx());
+    this.hub = new WatchHub(this.store, () => this.registry.ctx(), this.watchSockets);
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
+    this.hub.restoreSockets((watch) => this.api.socketWatch(watch));
     for (const [path, handler] of Object.entries({ ...podSubresources(this.registry, transaction), ...serviceAccountSubresources(this.registry) })) this.api.extra.set(path, handler);
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
     const files = new FileStore(this.ctx.storage.sql);
@@ -103,6 +106,26 @@ export class Cluster extends DurableObject<ClusterEnv> {
       },
       transaction,
     );
+  }
+
+  /** Watches over WebSockets are hibernatable: an idle cluster watched from a browser tab sleeps. */
+  private readonly watchSockets: SocketHost = {
+    accept: (ws, watch) => {
+      this.ctx.acceptWebSocket(ws, [WATCH_TAG]);
+      ws.serializeAttachment(watch);
+    },
+    sockets: () => this.ctx.getWebSockets(WATCH_TAG).map((ws) => ({ ws, watch: ws.deserializeAttachment() as SocketWatch })),
+  };
+
+  /** A watch socket's client sends nothing a watch needs; a close ends the watch. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.hub.socketClosed(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.hub.socketClosed(ws);
   }
 
   /** The session record, cached: it is read on every clock read and request. */

@@ -11,7 +11,7 @@ import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelS
 import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
 import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
-import { WatchHub } from "./watch";
+import { WatchHub, type SocketWatch, type WatchRequest } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMessage } from "./limits";
@@ -173,22 +173,9 @@ export class ApiServer {
 
     if (method === "GET" && (t.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
       allow("watch");
-      const opts = this.listOptions(def, q, name, true);
-      return withWarnings(
-        this.hub.open({
-          def,
-          namespace,
-          labels: opts.labels,
-          fields: opts.fields,
-          resourceVersion: opts.resourceVersion,
-          bookmarks: q.get("allowWatchBookmarks") === "true",
-          sendInitialEvents: q.get("sendInitialEvents") === "true",
-          timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
-          shape: negotiate(accept),
-          includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
-        }),
-        warnings,
-      );
+      const req = this.watchRequest(t, q, accept);
+      if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.hub.openSocket(req, request, { url: url.href, accept });
+      return withWarnings(this.hub.open(req), warnings);
     }
 
     if (!name) {
@@ -293,6 +280,30 @@ export class ApiServer {
       metadata: listMeta,
       items: result.items,
     });
+  }
+
+  private watchRequest(t: Target, q: URLSearchParams, accept: string | null): WatchRequest {
+    const opts = this.listOptions(t.def, q, t.name, true);
+    return {
+      def: t.def,
+      namespace: t.namespace,
+      labels: opts.labels,
+      fields: opts.fields,
+      resourceVersion: opts.resourceVersion,
+      bookmarks: q.get("allowWatchBookmarks") === "true",
+      sendInitialEvents: q.get("sendInitialEvents") === "true",
+      timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
+      shape: negotiate(accept),
+      includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
+    };
+  }
+
+  /** The watch of a WebSocket, from what was kept with it across hibernation. */
+  socketWatch({ url, accept }: SocketWatch): WatchRequest {
+    const u = new URL(url);
+    const segs = u.pathname.replace(/^\/clusters\/[^/]+/, "").split("/").filter(Boolean).map(decodePathSegment);
+    const [group, version, rest] = segs[0] === "api" ? ["", segs[1], segs.slice(2)] : [segs[1], segs[2], segs.slice(3)];
+    return this.watchRequest(this.resolve(group, version, rest), u.searchParams, accept);
   }
 
   /** The list options of a list, deletecollection or watch request: decoded as the real
