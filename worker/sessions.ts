@@ -1,7 +1,7 @@
 // /api/sessions: create, read, kubeconfig, delete.
 import { Hono, type Context } from "hono";
 import { authorize, clusterStub, forgetSession, notConfigured } from "./auth";
-import { limits, signingSecret, type AppEnv } from "./env";
+import { formatDuration, limits, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
 import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
@@ -77,13 +77,24 @@ function tooManySessions(live: { id: string; expiresAt: string }[], max: number)
 }
 
 /** The live sessions created from the caller's address, without their tokens: what holds its places
- *  under the per-address cap ("kubeplay get clusters" shows them beside the ones it has tokens for). */
+ *  under the per-address cap ("kubeplay get clusters" shows them beside the ones it has tokens for),
+ *  and the limits a new session is created under. */
 sessions.get("/", async (c) => {
   const secret = signingSecret(c.env, new URL(c.req.url));
   if (!secret) return notConfigured();
   const origin = new URL(c.req.url).origin;
   const live = await liveSessions(c.env.DB, await clientHash(secret, clientAddress(c)), new Date());
-  return c.json({ sessions: live.map((s) => ({ ...s, server: serverUrl(origin, s.id) })) });
+  const lim = limits(c.env);
+  return c.json({
+    sessions: live.map((s) => ({ ...s, server: serverUrl(origin, s.id) })),
+    // What a new session may ask for here (the web console's choices).
+    limits: {
+      defaultLifetime: formatDuration(lim.lifetimeMs),
+      maxLifetime: formatDuration(lim.maxLifetimeMs),
+      maxNodes: lim.maxNodes,
+      maxSessionsPerClient: lim.maxSessionsPerClient,
+    },
+  });
 });
 
 sessions.get("/:id", async (c) => {
