@@ -16,6 +16,8 @@ const app = new Hono<AppEnv>();
 app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge() }));
 
 app.get("/healthz", (c) => c.text("ok"));
+// The session page; the id is read from the path in the page, the token from its fragment.
+app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.req.url))));
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/clusters", clusters);
