@@ -1,6 +1,7 @@
 // /api/sessions: create, read, kubeconfig, delete.
 import { Hono, type Context } from "hono";
-import { authorize, clusterStub, forgetSession, notConfigured } from "./auth";
+import { setCookie } from "hono/cookie";
+import { authorize, clusterStub, forgetSession, notConfigured, proxyCookieName } from "./auth";
 import { formatDuration, limits, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
 import { endSession, insertSession, liveSessions } from "./registry";
@@ -120,6 +121,17 @@ sessions.get("/:id/kubeconfig", async (c) => {
   const auth = await authorize(c, id);
   if (auth instanceof Response) return auth;
   return c.body(kubeconfig(new URL(c.req.url).origin, id, auth.token), 200, { "content-type": "application/yaml" });
+});
+
+/** Sets the cookie that lets the web console open the cluster's Services and pods through the API
+ *  server proxy in a new tab (only there: see authorize). */
+sessions.post("/:id/proxy-cookie", async (c) => {
+  const id = c.req.param("id");
+  const auth = await authorize(c, id);
+  if (auth instanceof Response) return auth;
+  const maxAge = Math.max(0, Math.floor((auth.claims.expiresAt.getTime() - Date.now()) / 1000));
+  setCookie(c, proxyCookieName(id), auth.token, { path: `/clusters/${id}/`, secure: true, httpOnly: true, sameSite: "Strict", maxAge });
+  return c.body(null, 204);
 });
 
 sessions.delete("/:id", async (c) => {

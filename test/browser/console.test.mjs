@@ -46,6 +46,8 @@ async function sessionOf(page) {
 
 /** axe-core's serious and critical violations on the page as it is now. */
 async function accessibilityViolations(page) {
+  // Colours are judged at rest: a pod fading in is not low contrast.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
@@ -73,7 +75,7 @@ test("the start page starts exactly one cluster for a double click and opens its
   await context.close();
 });
 
-test("a Deployment made with the real kubectl appears on the map pod by pod, under its node and its ReplicaSet, and survives a reload", async () => {
+test("a Deployment made with the real kubectl appears on the map pod by pod, under its node and its ReplicaSet, its Service opens through the proxy in a new tab, and the page survives a reload", async () => {
   const { page, errors, context } = await newPage();
   await page.goto(`${server.origin}/`);
   await page.locator("#go").click();
@@ -99,6 +101,18 @@ test("a Deployment made with the real kubectl appears on the map pod by pod, und
   await page.screenshot({ path: join(shots, "map-dark.png") });
   assert.deepEqual(await accessibilityViolations(page), [], "dark theme");
   await page.emulateMedia({ colorScheme: "light" });
+
+  // "open :80" shows the Service through the API server proxy in a new tab; the cookie that lets
+  // it is good for proxy GETs only.
+  const [tab] = await Promise.all([context.waitForEvent("page"), page.locator(".svc", { hasText: "service/web" }).locator("a.open").click()]);
+  await tab.waitForLoadState();
+  assert.match(await tab.locator("h1").textContent(), /Welcome to nginx!/);
+  assert.match(tab.url(), new RegExp(`/clusters/${s.id}/api/v1/namespaces/default/services/web:80/proxy/$`));
+  await tab.close();
+  const withCookie = (path, method = "GET") => context.request.fetch(`${server.origin}/clusters/${s.id}${path}`, { method, failOnStatusCode: false });
+  assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/")).status(), 200);
+  assert.equal((await withCookie("/api/v1/namespaces/default/pods")).status(), 401);
+  assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/", "POST")).status(), 401);
 
   await page.reload();
   await page.locator(".deploy", { hasText: "deployment/web 3/3" }).waitFor();

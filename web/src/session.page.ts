@@ -96,6 +96,7 @@ function liveMap(s: Session, onGone: () => void): void {
   const model = new ClusterModel();
   const view = new MapView($("map"), model, {
     select: (kind, key) => void showObject(s, kind, key),
+    proxyBase: `/clusters/${s.id}`,
     nodeAction: (node, action) => {
       const call = action === "remove" ? nodeCall(s, "DELETE", `/${node}`) : nodeCall(s, "POST", `/${node}/${action}`);
       call.catch((e) => banner(refusalText(e)));
@@ -170,6 +171,8 @@ async function main(): Promise<void> {
   }
   countdown(s, expired);
   void ownKubectl(s);
+  // The cookie that lets "open :port" tabs through the API server proxy (they cannot send the token).
+  void fetch(`/api/sessions/${s.id}/proxy-cookie`, { method: "POST", headers: { authorization: `Bearer ${s.token}` } });
   liveMap(s, expired);
 
   $("add-node").addEventListener("click", () => nodeCall(s, "POST", "", { role: "worker" }).catch((e) => banner(refusalText(e))));

@@ -172,7 +172,11 @@ export class ClusterModel {
           (e.endpoints ?? []).map((ep) => ({ ip: ep.addresses?.[0] ?? "", ready: ep.conditions?.ready !== false, pod: ep.targetRef?.kind === "Pod" ? ep.targetRef.name : undefined })),
         );
         const ports = (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`).join(",");
-        return { key: keyOf(s), name: s.metadata?.name ?? "", namespace: s.metadata?.namespace ?? "", type: s.spec?.type ?? "ClusterIP", clusterIP: s.spec?.clusterIP ?? "", ports, endpoints };
+        // The API server proxy's address of each TCP port (services/<name>:<port>/proxy/), what a tab opens.
+        const proxied = (s.spec?.ports ?? [])
+          .filter((p) => (p.protocol ?? "TCP") === "TCP" && s.spec?.type !== "ExternalName")
+          .map((p) => ({ port: p.port, path: `/api/v1/namespaces/${s.metadata?.namespace}/services/${s.metadata?.name}:${p.name || p.port}/proxy/` }));
+        return { key: keyOf(s), name: s.metadata?.name ?? "", namespace: s.metadata?.namespace ?? "", type: s.spec?.type ?? "ClusterIP", clusterIP: s.spec?.clusterIP ?? "", ports, proxied, endpoints };
       });
   }
 

@@ -19,6 +19,8 @@ export interface MapActions {
   /** Show one object (kind plural, namespace/name key). */
   select(kind: string, key: string): void;
   nodeAction?(node: string, action: "stop" | "start" | "remove"): void;
+  /** Where the cluster's API starts (/clusters/<id>), for links through its proxy. */
+  proxyBase?: string;
 }
 
 export class MapView {
@@ -113,6 +115,7 @@ export class MapView {
               { class: "svc" },
               wire(h("button", { type: "button", class: "link" }, `service/${s.name}`), "services", s.key),
               h("span", { class: "muted" }, ` ${s.type} ${s.clusterIP} ${s.ports}`),
+              ...(this.actions.proxyBase ? s.proxied.map((p) => h("a", { class: "open", href: `${this.actions.proxyBase}${p.path}`, target: "_blank", rel: "noopener", "aria-label": `open service ${s.name} port ${p.port} in a new tab` }, `open :${p.port}`)) : []),
               h("div", { class: "endpoints" }, ...(s.endpoints.length ? s.endpoints.map((e) => h("span", { class: `ep ${e.ready ? "ready" : "unready"}` }, `${e.ip}${e.pod ? ` (${e.pod})` : ""}`)) : [h("span", { class: "muted" }, "no endpoints")])),
             ),
           ),
