@@ -6,10 +6,10 @@ import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
-import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions } from "./registry";
+import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions, type ListResult } from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
 import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
-import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
+import { negotiate, partialMetadata, partialMetadataList, toTable, type IncludeObject, type Negotiated } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
 import { WatchHub, type SocketWatch, type WatchRequest } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
@@ -17,6 +17,7 @@ import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMessage } from "./limits";
 import { requestUser } from "./identity";
 import { indented, isStream, wantsPretty } from "./pretty";
+import { MATERIALIZE_BYTES, preformatted, streamedObject } from "./liststream";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -73,7 +74,7 @@ export class ApiServer {
       if (!(e instanceof ApiError)) console.error("internal error", e);
       res = statusResponse(e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e)));
     }
-    return wantsPretty(request, url) && !isStream(path, url) ? indented(res) : res;
+    return wantsPretty(request, url) && !isStream(path, url) && !preformatted.has(res) ? indented(res) : res;
   }
 
   private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
@@ -181,7 +182,7 @@ export class ApiServer {
     if (!name) {
       if (method === "GET") {
         allow("list");
-        return withWarnings(this.list(def, namespace, q, accept), warnings);
+        return withWarnings(this.list(def, namespace, q, accept, wantsPretty(request, url)), warnings);
       }
       if (method === "POST") {
         allow("create");
@@ -260,13 +261,12 @@ export class ApiServer {
     throw methodNotAllowed(method, def.plural, def.group);
   }
 
-  private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null): Response {
+  private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null, pretty: boolean): Response {
     const opts = this.listOptions(def, q);
-    const result = this.registry.list(def, namespace, opts);
-    const listMeta: Obj = { resourceVersion: result.resourceVersion };
-    if (result.continue) listMeta.continue = result.continue;
-    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
     const shape = negotiate(accept);
+    if (this.registry.store.liveBytes > MATERIALIZE_BYTES) return this.streamedList(def, namespace, opts, shape, q, pretty);
+    const result = this.registry.list(def, namespace, opts);
+    const listMeta = listMetaOf(result);
     if (shape.shape === "Table") {
       const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
       return json(toTable(def, result.items, this.registry.ctx(), { listMeta, includeObject, version: shape.version }), 200, tableType(shape.version));
@@ -280,6 +280,31 @@ export class ApiServer {
       metadata: listMeta,
       items: result.items,
     });
+  }
+
+  /** The list written a page at a time (durable/api/liststream.ts), in the negotiated shape. */
+  private streamedList(def: ResourceDef, namespace: string | undefined, opts: ListOptions, shape: Negotiated, q: URLSearchParams, pretty: boolean): Response {
+    const scan = this.registry.scan(def, namespace, opts);
+    const pages = scan.pages[Symbol.iterator]();
+    const tail = () => ({ metadata: listMetaOf(scan.result()) });
+    let body: ReadableStream<Uint8Array>;
+    let contentType = "application/json";
+    if (shape.shape === "Table") {
+      const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
+      const ctx = this.registry.ctx();
+      const { kind, apiVersion, columnDefinitions } = toTable(def, [], ctx, { includeObject, version: shape.version });
+      const rows = mapPages(pages, (page) => toTable(def, page, ctx, { includeObject, version: shape.version, noHeaders: true }).rows);
+      body = streamedObject({ kind, apiVersion, columnDefinitions }, "rows", rows, tail, pretty);
+      contentType = tableType(shape.version);
+    } else if (shape.shape === "PartialObjectMetadataList" || shape.shape === "PartialObjectMetadata") {
+      const { kind, apiVersion } = partialMetadataList([], {}, shape.version);
+      body = streamedObject({ kind, apiVersion }, "items", mapPages(pages, (page) => page.map((o) => partialMetadata(o, shape.version))), tail, pretty);
+    } else {
+      body = streamedObject({ kind: def.listKind ?? `${def.kind}List`, apiVersion: apiVersionOf(def) }, "items", pages, tail, pretty);
+    }
+    const res = new Response(body, { headers: { "content-type": contentType } });
+    preformatted.add(res);
+    return res;
   }
 
   private watchRequest(t: Target, q: URLSearchParams, accept: string | null): WatchRequest {
@@ -412,6 +437,17 @@ export class ApiServer {
 }
 
 // ---- helpers ------------------------------------------------------------------------------
+
+function listMetaOf(result: ListResult): Obj {
+  const listMeta: Obj = { resourceVersion: result.resourceVersion };
+  if (result.continue) listMeta.continue = result.continue;
+  if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+  return listMeta;
+}
+
+function* mapPages<T, U>(pages: Iterator<T[]>, f: (page: T[]) => U[]): Iterator<U[]> {
+  for (let next = pages.next(); !next.done; next = pages.next()) yield f(next.value);
+}
 
 function json(body: unknown, status = 200, contentType = "application/json"): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": contentType } });
