@@ -57,19 +57,27 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   return { verb, group, version, resource, name, subresource, namespace };
 }
 
-const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => ({
-  status: code,
-  headers: { "content-type": "application/json" },
-  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
-  body: JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2),
+/** The headers kube-apiserver's filters put on every answer (audit, no caching, nosniff). */
+const apiHeaders = (contentType: string, body: string): Record<string, string> => ({
+  "audit-id": crypto.randomUUID(),
+  "cache-control": "no-cache, private",
+  "content-type": contentType,
+  "x-content-type-options": "nosniff",
+  "content-length": String(new TextEncoder().encode(body).length),
 });
+
+const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => {
+  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
+  const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2);
+  return { status: code, headers: apiHeaders("application/json", body), body };
+};
 
 /** What the non-resource paths a pod may read answer. */
 function nonResource(path: string): InClusterReply | undefined {
-  const ok = (body: Obj | string): InClusterReply =>
-    typeof body === "string"
-      ? { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
-      : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
+  const ok = (body: Obj | string): InClusterReply => {
+    const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+    return { status: 200, headers: apiHeaders(typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", text), body: text };
+  };
   if (path === "/version" || path === "/version/") return ok(KUBE_VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) return ok("ok");
   const segs = path.split("/").filter(Boolean);
