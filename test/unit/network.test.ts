@@ -239,7 +239,7 @@ describe("curl's progress meter", () => {
   it("is on stderr when stdout is not a terminal, with the bytes received", () => {
     const r = run("curl web", false);
     expect(r.out).toBe(NGINX_WELCOME);
-    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   600k      0 --:--:-- --:--:-- --:--:--  600k\n`);
+    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   253k      0 --:--:-- --:--:-- --:--:--  253k\n`);
     expect(run("curl empty", false)).toMatchObject({ err: `${HEAD}${ZERO}\ncurl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n`, code: 7 });
   });
   it("is not shown on a terminal, nor with -s", () => {
