@@ -282,7 +282,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const conn = connect(url.hostname, port, from);
     if (!("ok" in conn)) return conn;
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
-    if (https && !isApiserver) return { error: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number", code: 35 };
+    if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
     const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;

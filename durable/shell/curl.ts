@@ -8,7 +8,43 @@ import { resolvePath } from "../nodes/fs";
 import { rtt, wait, wireName } from "./netapplets";
 import type { NetError, ServerCertificate } from "../nodes/network";
 
+/** The curl outside any image (unit tests, a bare shell): Ubuntu 24.04's. */
 export const CURL_VERSION = "8.5.0";
+
+/** Which curl an image ships: its version, TLS library, `--version` text; 7.x words a few things differently. */
+export interface CurlBuild {
+  version: string;
+  legacy: boolean;
+  ssl: string;
+  versionText: string;
+}
+
+const PROTOCOLS = "Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\n";
+
+/**
+ * Debian bookworm's curl 7.88.1 in the Debian-based images (nginx, and the learner's own images built
+ * FROM node/python); Alpine's in curlimages/curl (whose tag is curl's version) and netshoot.
+ */
+export function curlBuild(image: string | undefined): CurlBuild {
+  const repo = (image ?? "").split("@")[0];
+  const tag = /:([^/:]+)$/.exec(repo)?.[1];
+  const alpine = (version: string, ssl: string): CurlBuild => ({
+    version, legacy: false, ssl,
+    versionText: `curl ${version} (x86_64-alpine-linux-musl) libcurl/${version} ${ssl} zlib/1.3.1 brotli/1.1.0 zstd/1.5.6 c-ares/1.34.5 libidn2/2.3.7 libpsl/0.21.5 nghttp2/1.64.0\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli HSTS HTTP2 HTTPS-proxy IDN IPv6 Largefile libz NTLM PSL SSL threadsafe TLS-SRP UnixSockets zstd\n`,
+  });
+  if (!image) {
+    return {
+      version: CURL_VERSION, legacy: false, ssl: "OpenSSL/3.0.13",
+      versionText: `curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13 zlib/1.3 brotli/1.1.0 zstd/1.5.5 libidn2/2.3.7 libpsl/0.21.2 (+libidn2/2.3.7) libssh/0.10.6/openssl/zlib nghttp2/1.59.0 librtmp/2.3 OpenLDAP/2.6.7\nRelease-Date: 2023-12-06, security patched: 8.5.0-2ubuntu10.6\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n`,
+    };
+  }
+  if (/(^|\/)curlimages\/curl(:|$)/.test(repo)) return alpine(tag && /^\d+\.\d+\.\d+$/.test(tag) ? tag : "8.14.1", "OpenSSL/3.5.0");
+  if (/(^|\/)nicolaka\/netshoot(:|$)/.test(repo)) return alpine("8.12.1", "OpenSSL/3.3.3");
+  return {
+    version: "7.88.1", legacy: true, ssl: "OpenSSL/3.0.15",
+    versionText: `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.15 zlib/1.2.13 brotli/1.0.9 zstd/1.5.4 libidn2/2.3.3 libpsl/0.21.2 (+libidn2/2.3.3) libssh2/1.10.0 nghttp2/1.52.0 librtmp/2.3 OpenLDAP/2.5.13\nRelease-Date: 2023-02-20, security patched: 7.88.1-10+deb12u8\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM NTLM_WB PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n`,
+  };
+}
 const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n";
 const CA_ERROR =
   "More details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\n" +
@@ -248,9 +284,9 @@ function progressLine(size: number, rate: number): string {
 }
 
 /** url.c's checks before any connection: (1) for a scheme curl lacks, (3) for a URL it rejects. */
-function parseURL(raw: string): URL | { code: number; error: string } {
+function parseURL(raw: string, build: CurlBuild): URL | { code: number; error: string } {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw)?.[1];
-  if (scheme && !["http", "https"].includes(scheme.toLowerCase())) return { code: 1, error: `Protocol "${scheme}" not supported` };
+  if (scheme && !["http", "https"].includes(scheme.toLowerCase())) return { code: 1, error: `Protocol "${scheme}" not supported${build.legacy ? " or disabled in libcurl" : ""}` };
   const full = scheme ? raw : `http://${raw}`;
   if (/\s/.test(raw)) return { code: 3, error: "URL rejected: Malformed input to a URL function" };
   const port = /^[a-z]+:\/\/[^/?#]*:([^/?#@\]]*)(?:[/?#]|$)/i.exec(full)?.[1];
@@ -264,13 +300,13 @@ function parseURL(raw: string): URL | { code: number; error: string } {
 }
 
 /** The request headers in curl's order: Host, Authorization, User-Agent, Referer, Accept, -H ones, then the body's. */
-function requestHeaders(url: URL, opts: CurlOptions, body: string | undefined, custom: string[]): [string, string][] {
+function requestHeaders(url: URL, opts: CurlOptions, body: string | undefined, custom: string[], build: CurlBuild): [string, string][] {
   const user = last(opts, "user");
   const bearer = last(opts, "oauth2-bearer");
   const defaults: [string, string][] = [["Host", url.host]];
   if (user !== undefined) defaults.push(["Authorization", `Basic ${btoa(user.includes(":") ? user : `${user}:`)}`]);
   else if (bearer !== undefined) defaults.push(["Authorization", `Bearer ${bearer}`]);
-  defaults.push(["User-Agent", last(opts, "user-agent") ?? `curl/${CURL_VERSION}`]);
+  defaults.push(["User-Agent", last(opts, "user-agent") ?? `curl/${build.version}`]);
   if (last(opts, "referer") !== undefined) defaults.push(["Referer", last(opts, "referer")!]);
   defaults.push(["Accept", "*/*"]);
   if (opts.flags.has("compressed")) defaults.push(["Accept-Encoding", "deflate, gzip, br, zstd"]);
@@ -310,13 +346,14 @@ export function curl(args: string[], call: AppletCall): number {
     return 2;
   }
   const opts = parsed;
+  const build = curlBuild(s.ctx.container?.image);
   const bad = numericError(opts, args);
   if (bad) {
     io.stderr(bad);
     return 2;
   }
   if (opts.flags.has("version")) {
-    io.stdout(`curl ${CURL_VERSION} (x86_64-pc-linux-gnu) libcurl/${CURL_VERSION} OpenSSL/3.0.13 zlib/1.3 brotli/1.1.0 zstd/1.5.5 libidn2/2.3.7 libpsl/0.21.2 (+libidn2/2.3.7) libssh/0.10.6/openssl/zlib nghttp2/1.59.0 librtmp/2.3 OpenLDAP/2.6.7\nRelease-Date: 2023-12-06, security patched: 8.5.0-2ubuntu10.6\nProtocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\nFeatures: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n`);
+    io.stdout(build.versionText);
     return 0;
   }
   if (opts.flags.has("help")) {
@@ -325,7 +362,8 @@ export function curl(args: string[], call: AppletCall): number {
   }
   const urls = [...opts.urls, ...all(opts, "url")];
   if (!urls.length) {
-    io.stderr(`curl: no URL specified\n${TRY}`);
+    // Nothing at all on the command line: only the hint.
+    io.stderr(args.length ? `curl: no URL specified${build.legacy ? "!" : ""}\n${TRY}` : TRY);
     return 2;
   }
   const silent = opts.flags.has("silent");
@@ -359,7 +397,7 @@ export function curl(args: string[], call: AppletCall): number {
 
   function transfer(raw: string, output: string | undefined): number {
     const meter = !silent && !opts.flags.has("no-progress-meter") && !(io.tty && (output === undefined || output === "-"));
-    let url = parseURL(raw);
+    let url = parseURL(raw, build);
     let method = last(opts, "request") ?? (head ? "HEAD" : body !== undefined ? "POST" : "GET");
     let sendBody = body;
     let redirects = 0;
@@ -388,9 +426,12 @@ export function curl(args: string[], call: AppletCall): number {
       const lookup = /^\d+(\.\d+){3}$/.test(host) ? 12 : 900 + (rtt(host, 1, true) % 400);
       const connectAt = lookup + rtt(ip ?? host, 2, sameNode);
       t.timing = { lookup, connect: connectAt, appconnect: 0, start: connectAt, total: connectAt };
-      const headers = requestHeaders(url, opts, sendBody, all(opts, "header"));
+      const headers = requestHeaders(url, opts, sendBody, all(opts, "header"), build);
       if (verbose && ip) io.stderr(`*   Trying ${ip}:${port}...\n`);
       let tlsTrace = "";
+      // 7.x numbers its connections in -v; 8.x leaves the number to "left intact".
+      const connected = `* Connected to ${host} (${ip}) port ${port}${build.legacy ? " (#0)" : ""}\n`;
+      const closing = `* Closing connection${build.legacy ? " 0" : ""}\n`;
       const verify = (cert: ServerCertificate): NetError | undefined => {
         const caFile = last(opts, "cacert");
         const trusted = caFile === undefined ? "" : s.ctx.fs.read(resolvePath(caFile, s.cwd));
@@ -417,8 +458,8 @@ export function curl(args: string[], call: AppletCall): number {
           return fail(28, budget < KERNEL_CONNECT_TIMEOUT ? `Failed to connect to ${host} port ${port} after ${budget} ms: Timeout was reached` : res.error);
         }
         if (code === 60 || code === 77 || code === 35) {
-          if (verbose) io.stderr(`* Connected to ${host} (${t.ip}) port ${port}\n${tlsTrace}${code === 60 ? `* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n* ${res.error}\n* Closing connection\n` : ""}`);
-          return fail(code, res.error, code === 60 && showError ? CA_ERROR : "");
+          if (verbose) io.stderr(`${connected}${tlsTrace}${code === 60 ? `* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n* ${res.error}\n${closing}` : ""}`);
+          return fail(code, code === 35 ? `${build.ssl}: ${res.error}` : res.error, code === 60 && showError ? CA_ERROR : "");
         }
         return fail(code, res.error);
       }
@@ -439,7 +480,7 @@ export function curl(args: string[], call: AppletCall): number {
       t.timing.start = Math.max(connectAt, t.timing.appconnect) + 300 + (rtt(url.pathname, 4, sameNode) % 700);
       t.timing.total = t.timing.start + Math.ceil(size / 500) + 40;
       if (verbose) {
-        io.stderr(`* Connected to ${host} (${ip}) port ${port}\n${tlsTrace}`);
+        io.stderr(`${connected}${tlsTrace}`);
         const reqLine = `${method} ${url.pathname}${url.search} ${https ? "HTTP/2" : "HTTP/1.1"}`;
         // HTTP/2 sends pseudo-headers; curl logs them, then the request in its HTTP/1 form.
         if (https) {
@@ -460,7 +501,7 @@ export function curl(args: string[], call: AppletCall): number {
         if (verbose) io.stderr(`* Connection #0 to host ${host} left intact\n* Issue another request to this URL: '${t.redirectURL}'\n`);
         // 301/302/303 turn a POST into a GET (unless -X says otherwise), as browsers do.
         if ([301, 302, 303].includes(res.status) && !last(opts, "request") && method === "POST") [method, sendBody] = ["GET", undefined];
-        const next = parseURL(t.redirectURL);
+        const next = parseURL(t.redirectURL, build);
         if ("code" in next) return fail(next.code, next.error);
         url = next;
         t.redirectURL = "";
@@ -468,12 +509,12 @@ export function curl(args: string[], call: AppletCall): number {
       }
       if (res.status >= 400 && (opts.flags.has("fail") || opts.flags.has("fail-with-body"))) {
         if (opts.flags.has("fail-with-body")) emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${res.body}`, output);
-        if (verbose) io.stderr(`* The requested URL returned error: ${res.status}\n* Closing connection\n`);
+        if (verbose) io.stderr(`* The requested URL returned error: ${res.status}\n${closing}`);
         return fail(22, `The requested URL returned error: ${res.status}`);
       }
       if (verbose && size && !io.tty) io.stderr(`{ [${size} bytes data]\n`);
       if (meter) io.stderr(`${progressLine(size, Math.round((size * 1e6) / Math.max(t.timing.total, 1)))}\n`);
-      if (verbose) io.stderr(/close/i.test(res.headers["connection"] ?? "") ? "* Closing connection\n" : `* Connection #0 to host ${host} left intact\n`);
+      if (verbose) io.stderr(/close/i.test(res.headers["connection"] ?? "") ? closing : `* Connection #0 to host ${host} left intact\n`);
       const written = emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${method === "HEAD" ? "" : res.body}`, output);
       if (written) return fail(written.code ?? 23, written.error);
       if (writeFormat !== undefined) writeOut(writeFormat, t, io);

@@ -1,7 +1,7 @@
 // curl, wget, hostname -i, ip and ifconfig as a learner types them in a pod, over a small cluster:
 // expectations from the real programs' output (curl 8.5, busybox 1.36, GNU Wget 1.21, iproute2).
 import { describe, expect, it } from "vitest";
-import { clusterNetwork, type ClusterReader } from "../../durable/nodes/network";
+import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/network";
 import type { Obj } from "../../durable/resources/types";
 import { runCommand } from "../../durable/shell";
 import { MemoryFS } from "../../durable/nodes/fs";
@@ -32,7 +32,7 @@ const endpoints = (name: string, ready: Obj[], port = 80, ns = "default"): Obj =
 const web = [pod("web-1", "10.244.1.2", "nginx"), pod("web-2", "10.244.1.3", "nginx")];
 const apiserver = pod("kube-apiserver-cp", "172.30.1.2", "registry.k8s.io/kube-apiserver:v1.33.1", {}, { namespace: "kube-system", hostNetwork: true, nodeName: "cp" });
 const kubeProxy = pod("kube-proxy-x", "172.30.1.3", "registry.k8s.io/kube-proxy:v1.33.1", {}, { namespace: "kube-system", hostNetwork: true });
-const client = pod("client", "10.244.1.20", "curlimages/curl", { command: ["sleep", "infinity"] });
+const client = pod("client", "10.244.1.20", "curlimages/curl:8.5.0", { command: ["sleep", "infinity"] });
 const hostClient = pod("host-client", "172.30.1.3", "nicolaka/netshoot", {}, { hostNetwork: true });
 const echo = pod("echo-1", "10.244.1.5", "registry.k8s.io/echoserver:1.10");
 
@@ -168,6 +168,49 @@ describe("curl's transfers", () => {
     expect(run("curl -sS http://web:99999/")).toEqual({ out: "", err: "curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535\n", code: 3 });
     expect(run("curl -sS gopher2://web/")).toEqual({ out: "", err: 'curl: (1) Protocol "gopher2" not supported\n', code: 1 });
     expect(run("curl -s -O web/")).toMatchObject({ code: 23 });
+  });
+});
+
+describe("the curl each image ships", () => {
+  const nginx = pod("web-1", "10.244.1.2", "nginx");
+  it("nginx (Debian bookworm) has 7.88.1: its User-Agent, (#0) in -v, 'no URL specified!'", () => {
+    const r = run("curl -sv -o /dev/null 10.244.1.3", nginx);
+    expect(r.err).toMatch(/^\*   Trying 10\.244\.1\.3:80\.\.\.\n\* Connected to 10\.244\.1\.3 \(10\.244\.1\.3\) port 80 \(#0\)\n> GET \/ HTTP\/1\.1\r\n> Host: 10\.244\.1\.3\r\n> User-Agent: curl\/7\.88\.1\r\n/);
+    expect(run("curl -s", nginx)).toEqual({ out: "", err: `curl: no URL specified!\n${TRY}`, code: 2 });
+    expect(run("curl", nginx)).toEqual({ out: "", err: TRY, code: 2 });
+    expect(run("curl -sS gopher2://web/", nginx).err).toBe('curl: (1) Protocol "gopher2" not supported or disabled in libcurl\n');
+    expect(run("curl --version", nginx).out).toMatch(/^curl 7\.88\.1 \(x86_64-pc-linux-gnu\) libcurl\/7\.88\.1 OpenSSL\/3\.0\.15 /);
+  });
+  it("curlimages/curl's tag is its curl; netshoot has Alpine's", () => {
+    expect(run("curl -s -o /dev/null -w '%{http_code}' -A x web; curl --version", pod("c", "10.244.1.8", "curlimages/curl:8.11.1")).out).toMatch(/^200curl 8\.11\.1 \(x86_64-alpine-linux-musl\) /);
+    expect(run("curl -sS https://10.244.1.2:80", pod("n", "10.244.1.9", "nicolaka/netshoot"))).toEqual({ out: "", err: "curl: (35) OpenSSL/3.3.3: error:0A00010B:SSL routines::wrong version number\n", code: 35 });
+  });
+});
+
+describe("curl -L", () => {
+  // A server that redirects /old → /new (302) and /loop to itself, in front of a 200.
+  const net = {
+    resolve: () => ["10.0.0.9"],
+    connect: () => ({ ok: true as const, ip: "10.0.0.9" }),
+    http: (req: { method: string; url: string }): HttpResult => {
+      const path = new URL(req.url).pathname;
+      if (path === "/old") return { status: 302, headers: { location: "/new", "content-length": "0" }, body: "" };
+      if (path === "/loop") return { status: 301, headers: { location: "http://site/loop", "content-length": "0" }, body: "" };
+      return { status: 200, headers: { "content-type": "text/plain", "content-length": String(req.method.length + 1) }, body: `${req.method}\n` };
+    },
+  };
+  const runOn = (script: string) => {
+    let out = "";
+    let err = "";
+    const code = runCommand(["sh", "-c", script], { ...ctxOf(client), net }, { stdout: (x) => void (out += x), stderr: (x) => void (err += x) });
+    return { out, err, code };
+  };
+  it("follows Location, turns a POST into a GET after 302, and counts the redirects", () => {
+    expect(runOn("curl -s -w '%{http_code} %{redirect_url}' site/old")).toEqual({ out: "302 http://site/new", err: "", code: 0 });
+    expect(runOn("curl -sL -d x=1 -w '%{http_code} %{num_redirects} %{url_effective}' site/old")).toEqual({ out: "GET\n200 1 http://site/new", err: "", code: 0 });
+    expect(runOn("curl -sL -X POST site/old").out).toBe("POST\n");
+    expect(runOn("curl -sSL --max-redirs 3 site/loop")).toEqual({ out: "", err: "curl: (47) Maximum (3) redirects followed\n", code: 47 });
+    expect(runOn("curl -siL site/old").out).toBe("HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nGET\n");
   });
 });
 
