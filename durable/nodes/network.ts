@@ -92,13 +92,13 @@ export function bridgeIP(node: Obj | undefined): string {
 }
 
 /** The ready endpoints (ip, port, pod ref) of a Service port, from its Endpoints object. */
-export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj }[] {
+export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] {
   const eps = c.get("endpoints", svc.metadata.namespace, svc.metadata.name);
-  const out: { ip: string; port: number; targetRef?: Obj }[] = [];
+  const out: { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] = [];
   for (const ss of (eps?.subsets ?? []) as Obj[]) {
     const p = ((ss.ports ?? []) as Obj[]).find((p) => (p.name ?? "") === (svcPort.name ?? ""));
     if (!p) continue;
-    for (const a of (ss.addresses ?? []) as Obj[]) out.push({ ip: a.ip, port: p.port, targetRef: a.targetRef });
+    for (const a of (ss.addresses ?? []) as Obj[]) out.push({ ip: a.ip, port: p.port, targetRef: a.targetRef, nodeName: a.nodeName });
   }
   return out;
 }
@@ -192,9 +192,15 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return { ok: true, ip: pod.status.podIP, pod, port, container };
   }
 
-  function viaService(svc: Obj, svcPort: Obj, d: Dialled, from?: Obj): ConnectResult {
-    const eps = readyEndpoints(client, svc, svcPort);
+  function viaService(svc: Obj, svcPort: Obj, d: Dialled, from?: Obj, internal = false): ConnectResult {
+    let eps = readyEndpoints(client, svc, svcPort);
     if (!eps.length) return refused(d.host, d.port, d.ip); // kube-proxy's REJECT rule
+    if (internal && svc.spec?.internalTrafficPolicy === "Local") {
+      // Only endpoints on the client's own node; with none, kube-proxy's rule is a DROP ("has no local endpoints").
+      const node = from?.spec?.nodeName;
+      eps = eps.filter((e) => (e.nodeName ?? world().pods.find((p) => p.metadata.name === e.targetRef?.name && p.metadata.namespace === e.targetRef?.namespace)?.spec?.nodeName) === node);
+      if (!eps.length) return timedOut(d.host, d.port, d.ip);
+    }
     const ep = pickEndpoint(svc, svcPort, eps, clientIP(from), now);
     const pod = ep.targetRef?.kind === "Pod" ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace) : podAt(ep.ip, ep.port);
     return reach(pod, ep.port, d);
@@ -247,7 +253,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       const sp = servicePort(svc, port, "port");
       // kube-proxy (iptables mode) has no rule for a port the Service lacks: the packet is routed
       // on like any other and dropped, so the client's SYN goes unanswered until it gives up.
-      return sp ? viaService(svc, sp, d, from) : timedOut(host, port, ip);
+      return sp ? viaService(svc, sp, d, from, clusterIPs(svc).includes(ip)) : timedOut(host, port, ip);
     }
     const node = world().nodes.find((n) => nodeIP(n) === ip);
     if (node) return toNode(node, port, d, from);
