@@ -149,7 +149,7 @@ const all = (o: CurlOptions, name: string) => o.values.filter(([n]) => n === nam
 const escape = (s: string) => Array.from(new TextEncoder().encode(s), (b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
 
 /** The request body of -d/--data-*: each part as its option reads it, joined with '&'. */
-function requestBody(opts: CurlOptions, call: AppletCall): string | { error: string } | undefined {
+function requestBody(opts: CurlOptions, call: AppletCall): string | undefined {
   const parts: string[] = [];
   const read = (file: string) => (file === "-" ? call.stdin : call.s.ctx.fs.read(resolvePath(file, call.s.cwd)));
   for (const [name, v] of opts.values) {
@@ -370,10 +370,6 @@ export function curl(args: string[], call: AppletCall): number {
   const showError = !silent || opts.flags.has("show-error");
   const verbose = opts.flags.has("verbose");
   const dataBody = requestBody(opts, call);
-  if (typeof dataBody === "object") {
-    io.stderr(dataBody.error);
-    return 2;
-  }
   const asGet = opts.flags.has("get");
   const body = asGet ? undefined : dataBody;
   const head = opts.flags.has("head");
@@ -405,16 +401,20 @@ export function curl(args: string[], call: AppletCall): number {
       code: 0, status: 0, url: "code" in url ? new URL("http://invalid/") : url, headers: {}, size: 0, headerSize: 0, uploadSize: 0, ip: "", port: 0, redirects: 0, redirectURL: "", method,
       error: "", timing: { lookup: 0, connect: 0, appconnect: 0, start: 0, total: 0 }, httpVersion: "1.1",
     };
-    const fail = (code: number, error: string, extra = "") => {
+    // 7.x numbers its connections in -v; 8.x leaves the number to "left intact".
+    const closing = `* Closing connection${build.legacy ? " 0" : ""}\n`;
+    /** A failed transfer: -v repeats the error (failf) and the close, then curl's (N) line and -w. */
+    const fail = (code: number, error: string, extra = "", connection = true) => {
       t.code = code;
       t.error = error;
+      if (verbose && connection) io.stderr(`* ${error}\n${closing}`);
       if (meter) io.stderr("\n");
       if (showError) io.stderr(`curl: (${code}) ${error}\n${extra}`);
       if (writeFormat !== undefined) writeOut(writeFormat, t, io);
       return code;
     };
     if (meter) io.stderr(`${PROGRESS_HEAD}${progressLine(0, 0)}`);
-    if ("code" in url) return fail(url.code, url.error);
+    if ("code" in url) return fail(url.code, url.error, "", false);
     for (;;) {
       t.url = url;
       t.method = method;
@@ -429,9 +429,7 @@ export function curl(args: string[], call: AppletCall): number {
       const headers = requestHeaders(url, opts, sendBody, all(opts, "header"), build);
       if (verbose && ip) io.stderr(`*   Trying ${ip}:${port}...\n`);
       let tlsTrace = "";
-      // 7.x numbers its connections in -v; 8.x leaves the number to "left intact".
       const connected = `* Connected to ${host} (${ip}) port ${port}${build.legacy ? " (#0)" : ""}\n`;
-      const closing = `* Closing connection${build.legacy ? " 0" : ""}\n`;
       const verify = (cert: ServerCertificate): NetError | undefined => {
         const caFile = last(opts, "cacert");
         const trusted = caFile === undefined ? "" : s.ctx.fs.read(resolvePath(caFile, s.cwd));
@@ -450,6 +448,10 @@ export function curl(args: string[], call: AppletCall): number {
         const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
         t.ip = code === 6 ? "" : res.ip ?? ip ?? "";
         t.port = port;
+        if (verbose && code === 7) {
+          const source = s.ctx.pod?.status?.podIP;
+          io.stderr(`* connect to ${t.ip} port ${port}${build.legacy || !source ? "" : ` from ${source} port ${32768 + (rtt(host, port, true) % 28232)}`} failed: Connection refused\n`);
+        }
         if (code === 28) {
           // A dropped SYN: curl's own timer (-m, --connect-timeout) ends it before the kernel does.
           const budget = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity, KERNEL_CONNECT_TIMEOUT);
@@ -458,7 +460,7 @@ export function curl(args: string[], call: AppletCall): number {
           return fail(28, budget < KERNEL_CONNECT_TIMEOUT ? `Failed to connect to ${host} port ${port} after ${budget} ms: Timeout was reached` : res.error);
         }
         if (code === 60 || code === 77 || code === 35) {
-          if (verbose) io.stderr(`${connected}${tlsTrace}${code === 60 ? `* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n* ${res.error}\n${closing}` : ""}`);
+          if (verbose) io.stderr(`${connected}${tlsTrace}${code === 60 ? "* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n" : ""}`);
           return fail(code, code === 35 ? `${build.ssl}: ${res.error}` : res.error, code === 60 && showError ? CA_ERROR : "");
         }
         return fail(code, res.error);
@@ -502,14 +504,13 @@ export function curl(args: string[], call: AppletCall): number {
         // 301/302/303 turn a POST into a GET (unless -X says otherwise), as browsers do.
         if ([301, 302, 303].includes(res.status) && !last(opts, "request") && method === "POST") [method, sendBody] = ["GET", undefined];
         const next = parseURL(t.redirectURL, build);
-        if ("code" in next) return fail(next.code, next.error);
+        if ("code" in next) return fail(next.code, next.error, "", false);
         url = next;
         t.redirectURL = "";
         continue;
       }
       if (res.status >= 400 && (opts.flags.has("fail") || opts.flags.has("fail-with-body"))) {
         if (opts.flags.has("fail-with-body")) emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${res.body}`, output);
-        if (verbose) io.stderr(`* The requested URL returned error: ${res.status}\n${closing}`);
         return fail(22, `The requested URL returned error: ${res.status}`);
       }
       if (verbose && size && !io.tty) io.stderr(`{ [${size} bytes data]\n`);

@@ -131,6 +131,18 @@ describe("curl's transfers", () => {
     expect(put.err).toContain("> PUT / HTTP/1.1\r\n> Host: echo:8080\r\n> User-Agent: curl/8.5.0\r\n> Accept: */*\r\n> Content-Length: 103\r\n> Content-Type: application/x-www-form-urlencoded\r\n> \r\n} [103 bytes data]\n< HTTP/1.1 200 OK\r\n");
   });
 
+  it("-v on a failure: the failed connect, curl's error and the close, before the (N) line", () => {
+    // The source port is the client's ephemeral one (net.ipv4.ip_local_port_range 32768-60999).
+    expect(run("curl -sv 10.244.1.2:81")).toEqual({
+      out: "",
+      err: expect.stringMatching(/^\*   Trying 10\.244\.1\.2:81\.\.\.\n\* connect to 10\.244\.1\.2 port 81 from 10\.244\.1\.20 port (3[2-9]|[45]\d|60)\d{3} failed: Connection refused\n\* Failed to connect to 10\.244\.1\.2 port 81 after 0 ms: Couldn't connect to server\n\* Closing connection\n$/),
+      code: 7,
+    });
+    expect(run("curl -v nope")).toMatchObject({ err: expect.stringMatching(/\* Could not resolve host: nope\n\* Closing connection\n\ncurl: \(6\) Could not resolve host: nope\n$/), code: 6 });
+    expect(run("curl -sSv -m 1 web:81").err).toBe("*   Trying 10.96.10.1:81...\n* Failed to connect to web port 81 after 1000 ms: Timeout was reached\n* Closing connection\ncurl: (28) Failed to connect to web port 81 after 1000 ms: Timeout was reached\n");
+    expect(run("curl -sv web/nope -f").err).toMatch(/< \r\n\* The requested URL returned error: 404\n\* Closing connection\n$/);
+  });
+
   it("-I and -i print the status line and headers as the server sent them", () => {
     expect(run("curl -sI web").out).toBe(
       'HTTP/1.1 200 OK\r\nContent-Length: 615\r\nServer: nginx/1.27.5\r\nDate: Sat, 21 Nov 2026 22:01:02 GMT\r\nContent-Type: text/html\r\nLast-Modified: Tue, 13 Aug 2024 10:00:00 GMT\r\nETag: "66bb2e20-267"\r\nAccept-Ranges: bytes\r\n\r\n',
