@@ -295,7 +295,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (https) {
       const refusal = req.verify?.(apiserverCertificate(conn.pod, from));
       if (refusal) return refusal;
-      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers });
+      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, `${conn.ip}:${conn.port}`);
     }
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };

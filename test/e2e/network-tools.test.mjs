@@ -40,6 +40,9 @@ test("the docs' in-cluster recipe: curl --cacert with the token prints APIVersio
   const versions = JSON.parse(ok.stdout);
   assert.equal(versions.kind, "APIVersions");
   assert.deepEqual(versions.versions, ["v1"]);
+  // The API server's advertise address: the control-plane node's IP, port 6443.
+  const cpIP = s.k(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}']);
+  assert.deepEqual(versions.serverAddressByClientCIDRs, [{ clientCIDR: "0.0.0.0/0", serverAddress: `${cpIP}:6443` }]);
   assert.match(ok.stdout, /^\{\n  "kind": "APIVersions",\n/);
   const anon = exec("client", `${RECIPE} curl -s --cacert \${CACERT} \${APISERVER}/api`);
   assert.deepEqual(JSON.parse(anon.stdout), {
