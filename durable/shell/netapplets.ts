@@ -211,6 +211,8 @@ function linkLocal(mac: string): string {
   return `fe80::${words.map((w) => w.toString(16)).join(":")}`;
 }
 
+const GNU_HOSTNAME_USAGE = "Usage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n       hostname                                 display host name\n\n       {yp,nis,}domainname {nisdomain|-F file}  set NIS domain name (from file)\n       {yp,nis,}domainname                      display NIS domain name\n\n       dnsdomainname                            display dns domain name\n\n       hostname -V|--version|-h|--help          print info and exit\n\nProgram name:\n       {yp,nis,}domainname=hostname -y\n       dnsdomainname=hostname -d\n\nProgram options:\n    -a, --alias            alias names\n    -A, --all-fqdns        all long host names (FQDNs)\n    -b, --boot             set default hostname if none available\n    -d, --domain           DNS domain name\n    -f, --fqdn, --long     long host name (FQDN)\n    -F, --file             read host name or NIS domain name from given file\n    -i, --ip-address       addresses for the host name\n    -I, --all-ip-addresses all addresses for the host\n    -s, --short            short host name\n    -y, --yp, --nis        NIS/YP domain name\n\nDescription:\n   This command can get or set the host name or the NIS domain name. You can\n   also get the DNS domain or the FQDN (fully qualified domain name).\n   Unless you are using bind or NIS for host lookups you can change the\n   FQDN (Fully Qualified Domain Name) and the DNS domain name (which is\n   part of the FQDN) in the /etc/hosts file.\n";
+
 /** hostname [-s|-f|-d|-i|-I]: busybox's or GNU's (Debian's hostname package). */
 export function hostname(args: string[], call: AppletCall): number {
   const { s, io } = call;
@@ -224,8 +226,14 @@ export function hostname(args: string[], call: AppletCall): number {
   const allowed = gnu ? ["-s", "-f", "-d", "-i", "-I", "-A", "--short", "--fqdn", "--long", "--domain", "--ip-address", "--all-ip-addresses"] : ["-s", "-f", "-d", "-i", "-F"];
   const bad = opts.find((o) => !allowed.includes(o));
   if (bad) {
-    io.stderr(gnu ? `hostname: invalid option -- '${bad.replace(/^-+/, "")}'\nUsage: hostname [-b] {hostname|-F file}         set host name (from file)\n` : `hostname: invalid option -- '${bad.slice(1)}'\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: hostname [-sidf] [HOSTNAME | -F FILE]\n\nGet or set hostname or DNS domain name\n\n\t-s\tShort\n\t-i\tAddresses for the hostname\n\t-d\tDNS domain name\n\t-f\tFully qualified domain name\n\t-F FILE\tUse FILE's content as hostname\n`);
-    return gnu ? 4 : 1;
+    if (gnu) {
+      // net-tools' hostname: the complaint on stderr, its whole usage on stdout, exit 255.
+      io.stderr(bad.startsWith("--") ? `hostname: unrecognized option '${bad}'\n` : `hostname: invalid option -- '${bad.slice(1)}'\n`);
+      io.stdout(GNU_HOSTNAME_USAGE);
+      return 255;
+    }
+    io.stderr(`hostname: invalid option -- '${bad.slice(1)}'\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: hostname [-sidf] [HOSTNAME | -F FILE]\n\nGet or set hostname or DNS domain name\n\n\t-s\tShort\n\t-i\tAddresses for the hostname\n\t-d\tDNS domain name\n\t-f\tFully qualified domain name\n\t-F FILE\tUse FILE's content as hostname\n`);
+    return 1;
   }
   if (operand && !opts.length) {
     io.stderr(gnu ? "hostname: you must be root to change the host name\n" : "hostname: sethostname: Operation not permitted\n");

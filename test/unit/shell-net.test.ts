@@ -324,6 +324,12 @@ describe("the pod's addresses: hostname -i, ip, ifconfig", () => {
     expect(run("hostname -I")).toMatchObject({ err: expect.stringMatching(/^hostname: invalid option -- 'I'\n/), code: 1 });
     expect(run("hostname other")).toEqual({ out: "", err: "hostname: sethostname: Operation not permitted\n", code: 1 });
   });
+  it("Debian's hostname (nginx): -i and -I with its trailing space, its usage on stdout and exit 255", () => {
+    const nginx = pod("web-1", "10.244.1.2", "nginx");
+    expect(run("hostname -i; hostname -I; hostname -f", nginx)).toEqual({ out: "10.244.1.2\n10.244.1.2 \nweb-1\n", err: "", code: 0 });
+    expect(run("hostname -x", nginx)).toMatchObject({ out: expect.stringMatching(/^Usage: hostname \[-b\] \{hostname\|-F file\}         set host name \(from file\)\n/), err: "hostname: invalid option -- 'x'\n", code: 255 });
+    expect(run("hostname other", nginx)).toEqual({ out: "", err: "hostname: you must be root to change the host name\n", code: 1 });
+  });
   it("busybox ip addr / ip route: lo and eth0@ifN with the pod's IP, a MAC from it, the gateway", () => {
     const eth0 =
       "2: eth0@if25: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue \n    link/ether 0a:58:0a:f4:01:14 brd ff:ff:ff:ff:ff:ff\n" +
