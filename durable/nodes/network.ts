@@ -8,7 +8,7 @@ import { serveInCluster } from "../api/incluster";
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
 export type NetError = { error: string; code?: number; ip?: string };
 export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
-export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
+export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj; /** a node's own daemon, not a pod */ kubelet?: Obj };
 export type ConnectResult = Connected | NetError;
 
 /** What a TLS server presents: the client decides whether it trusts it (curl's --cacert, -k). */
@@ -21,6 +21,8 @@ export interface ServerCertificate {
   names: string[];
   notBefore: string;
   notAfter: string;
+  /** What OpenSSL says when nothing trusted issued it (the chain's root is sent, or it is not). */
+  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain";
 }
 
 export interface HttpClientRequest {
@@ -84,6 +86,12 @@ const nodeIP = (node: Obj): string | undefined => ((node.status?.addresses ?? []
 const isLive = (pod: Obj) => !!pod.status?.podIP && pod.status.phase !== "Succeeded" && pod.status.phase !== "Failed";
 const clusterIPs = (svc: Obj): string[] => svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []);
 const isHeadless = (svc: Obj) => svc.spec?.clusterIP === "None";
+
+const KUBELET_PORT = 10250;
+
+/** An X.509 validity date as OpenSSL prints it: "Nov 21 20:55:00 2026 GMT". */
+const certDate = (ms: number) =>
+  new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) (\S+) GMT$/, (_, d: string, m: string, y: string, t: string) => `${m} ${String(Number(d)).padStart(2, " ")} ${t} ${y} GMT`);
 
 /** The bridge address of a node's pod network (cni0, .1 of its podCIDR): where node-originated traffic comes from. */
 export function bridgeIP(node: Obj | undefined): string {
@@ -236,7 +244,20 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
     }
     const ip = nodeIP(node);
-    return reach(ip ? podAt(ip, port) : undefined, port, d);
+    const pod = ip ? podAt(ip, port) : undefined;
+    // The kubelet is no pod: it listens on 10250 (TLS) on every node.
+    if (!(pod && listener(pod, port)) && port === KUBELET_PORT) return { ok: true, ip: ip ?? d.ip, port, kubelet: node };
+    return reach(pod, port, d);
+  }
+
+  /** The kubelet's self-signed serving certificate (kubeadm leaves serverTLSBootstrap off). */
+  function kubeletCertificate(node: Obj): ServerCertificate {
+    const created = Date.parse(node.metadata?.creationTimestamp ?? "") || now;
+    const stamp = Math.floor(created / 1000);
+    return {
+      subject: `CN=${node.metadata.name}@${stamp}`, issuer: `CN=${node.metadata.name}-ca@${stamp}`, issuerPEM: undefined, names: [node.metadata.name.toLowerCase()],
+      notBefore: certDate(created - 3_600_000), notAfter: certDate(created - 3_600_000 + 365 * 86_400_000), untrusted: "self-signed certificate in certificate chain",
+    };
   }
 
   function connect(host: string, port: number, from?: Obj): ConnectResult {
@@ -270,8 +291,10 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const kubernetes = world().services.find((s) => s.metadata.name === "kubernetes" && s.metadata.namespace === "default");
     const names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${CLUSTER_DOMAIN}`, node?.metadata.name, ...(kubernetes ? clusterIPs(kubernetes) : []), node && nodeIP(node)];
     const created = Date.parse(node?.metadata?.creationTimestamp ?? "") || now;
-    const day = (ms: number) => new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) (\S+) GMT$/, (_, d: string, m: string, y: string, t: string) => `${m} ${String(Number(d)).padStart(2, " ")} ${t} ${y} GMT`);
-    return { subject: "CN=kube-apiserver", issuer: "CN=kubernetes", issuerPEM: ca, names: names.filter((n): n is string => !!n).map((n) => n.toLowerCase()), notBefore: day(created - 300_000), notAfter: day(created - 300_000 + 365 * 86_400_000) };
+    return {
+      subject: "CN=kube-apiserver", issuer: "CN=kubernetes", issuerPEM: ca, names: names.filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+      notBefore: certDate(created - 300_000), notAfter: certDate(created - 300_000 + 365 * 86_400_000), untrusted: "unable to get local issuer certificate",
+    };
   }
 
   function http(req: HttpClientRequest, from?: Obj): HttpResult {
@@ -287,6 +310,13 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const port = Number(url.port || (https ? 443 : 80));
     const conn = connect(url.hostname, port, from);
     if (!("ok" in conn)) return conn;
+    if (conn.kubelet) {
+      if (!https) return { status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" }, body: "Client sent an HTTP request to an HTTPS server.\n" };
+      const refusal = req.verify?.(kubeletCertificate(conn.kubelet));
+      if (refusal) return refusal;
+      // kubeadm turns the kubelet's anonymous auth off: nobody without a client certificate gets in.
+      return { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", "content-length": "13" }, body: "Unauthorized\n" };
+    }
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
     if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).

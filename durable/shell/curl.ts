@@ -435,12 +435,12 @@ export function curl(args: string[], call: AppletCall): number {
         const trusted = caFile === undefined ? "" : s.ctx.fs.read(resolvePath(caFile, s.cwd));
         if (trusted === undefined) return { code: 77, error: `error setting certificate file: ${caFile}` };
         const problem: NetError | undefined = !cert.issuerPEM || !trusted.includes(cert.issuerPEM.trim())
-          ? { code: 60, error: "SSL certificate problem: unable to get local issuer certificate" }
+          ? { code: 60, error: `SSL certificate problem: ${cert.untrusted}` }
           : !cert.names.includes(host.toLowerCase())
             ? { code: 60, error: `SSL: no alternative certificate subject name matches target host name '${host}'` }
             : undefined;
         const insecure = opts.flags.has("insecure");
-        if (verbose) tlsTrace = tlsLines(cert, host, !problem ? "SSL certificate verify ok." : insecure ? "SSL certificate verify result: unable to get local issuer certificate (20), continuing anyway." : undefined);
+        if (verbose) tlsTrace = tlsLines(cert, host, !problem ? "SSL certificate verify ok." : insecure ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.` : undefined);
         return insecure ? undefined : problem;
       };
       const res = s.ctx.net.http({ method, url: url.href, headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])), body: sendBody, verify: https ? verify : undefined }, s.ctx.pod);

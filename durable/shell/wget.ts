@@ -223,7 +223,7 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
     const ip = /^\d+(\.\d+){3}$/.test(t.host) ? t.host : s.ctx.net.resolve(t.host, s.ctx.pod?.metadata?.namespace ?? "default")[0];
     if (t.host !== ip) log(`Resolving ${t.host} (${t.host})... ${ip ? ip : "failed: Name or service not known."}\n`);
     if (!ip) {
-      io.stderr(`wget: unable to resolve host address '${t.host}'\n`);
+      log(`wget: unable to resolve host address '${t.host}'\n`);
       status = 4;
       continue;
     }
@@ -235,7 +235,8 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
       if (o.noCheckCertificate) return undefined;
       const trusted = o.caCertificate === undefined ? "" : s.ctx.fs.read(resolvePath(o.caCertificate, s.cwd)) ?? "";
       if (cert.issuerPEM && trusted.includes(cert.issuerPEM.trim()) && cert.names.includes(t.host.toLowerCase())) return undefined;
-      tlsError = `ERROR: cannot verify ${t.host}'s certificate, issued by '${cert.issuer}':\n  Unable to locally verify the issuer's authority.\nTo connect to ${t.host} insecurely, use \`--no-check-certificate'.\n`;
+      const why = cert.untrusted.startsWith("self") ? "Self-signed certificate encountered." : "Unable to locally verify the issuer's authority.";
+      tlsError = `ERROR: cannot verify ${t.host}'s certificate, issued by '${cert.issuer}':\n  ${why}\nTo connect to ${t.host} insecurely, use \`--no-check-certificate'.\n`;
       return { error: "certificate", code: 60 };
     };
     let res: HttpResult | undefined;
@@ -253,7 +254,7 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
       if (res?.code === 28) status = 4;
       else if (res?.code === 60) {
         log(`connected.\n`);
-        io.stderr(tlsError ?? "");
+        log(tlsError ?? "");
         status = 5;
       } else if (res?.code === 7) {
         log("failed: Connection refused.\n");

@@ -267,6 +267,14 @@ describe("node IPs, NodePorts and LoadBalancer IPs as kube-proxy routes them", (
     for (const ip of ["172.30.1.2", "172.30.1.3"]) expect(run(`curl -s -o /dev/null -w '%{http_code}' ${ip}:30080`).out).toBe("200");
     expect(run("curl -s 172.30.1.3:10256/healthz").out).toBe('{"lastUpdated": "2026-11-21 22:01:02 +0000 UTC","currentTime": "2026-11-21 22:01:02 +0000 UTC", "nodeEligible": true}');
   });
+  it("every node's kubelet listens on 10250, TLS only, self-signed, and refuses the anonymous", () => {
+    expect(run("curl -s -w ' %{http_code}' https://172.30.1.3:10250/pods -k")).toEqual({ out: "Unauthorized\n 401", err: "", code: 0 });
+    expect(run("curl -sS https://172.30.1.3:10250/pods")).toMatchObject({ err: expect.stringMatching(/^curl: \(60\) SSL certificate problem: self-signed certificate in certificate chain\n/), code: 60 });
+    expect(run("curl -s 172.30.1.2:10250")).toEqual({ out: "Client sent an HTTP request to an HTTPS server.\n", err: "", code: 0 });
+    expect(run("nc -zv 172.30.1.2 10250")).toEqual({ out: "", err: "172.30.1.2 (172.30.1.2:10250) open\n", code: 0 });
+    expect(gnuWget(["-q", "https://node01:10250/"])).toEqual({ out: "", err: "", code: 5 });
+    expect(gnuWget(["https://node01:10250/"])).toMatchObject({ err: expect.stringContaining("ERROR: cannot verify node01's certificate, issued by 'CN=node01-ca@1795294800':\n  Self-signed certificate encountered.\nTo connect to node01 insecurely, use `--no-check-certificate'.\n"), code: 5 });
+  });
   it("localhost of a host-network pod is the node's: NodePorts answer there", () => {
     expect(run("curl -s -o /dev/null -w '%{http_code}' localhost:30080", hostClient).out).toBe("200");
     expect(run("curl -sS localhost:31", hostClient)).toMatchObject({ err: "curl: (7) Failed to connect to localhost port 31 after 0 ms: Couldn't connect to server\n", code: 7 });
@@ -305,6 +313,7 @@ describe("wget", () => {
     expect(gnuWget(["web/nope"])).toMatchObject({ err: expect.stringContaining("HTTP request sent, awaiting response... 404 Not Found\n2026-11-21 22:01:02 ERROR 404: Not Found.\n\n"), code: 8 });
     expect(gnuWget(["-qO-", "web/nope"])).toEqual({ out: "", err: "", code: 8 });
     expect(gnuWget(["172.30.1.3"])).toEqual({ out: "", err: "--2026-11-21 22:01:02--  http://172.30.1.3/\nConnecting to 172.30.1.3:80... failed: Connection refused.\n", code: 4 });
+    expect(gnuWget(["-q", "nope"])).toEqual({ out: "", err: "", code: 4 });
     expect(gnuWget(["nope"])).toEqual({ out: "", err: "--2026-11-21 22:01:02--  http://nope/\nResolving nope (nope)... failed: Name or service not known.\nwget: unable to resolve host address 'nope'\n", code: 4 });
     expect(gnuWget(["-T", "2", "-t", "2", "web:81"]).err).toBe(
       "--2026-11-21 22:01:02--  http://web:81/\nResolving web (web)... 10.96.10.1\nConnecting to web (web)|10.96.10.1|:81... failed: Connection timed out.\nRetrying.\n\n--2026-11-21 22:01:05--  (try: 2)  http://web:81/\nConnecting to web (web)|10.96.10.1|:81... failed: Connection timed out.\nGiving up.\n\n",
