@@ -6,7 +6,7 @@ import { listener, serve, type HttpRequest, type LogAppender, type ServerReply }
 import { serveInCluster } from "../api/incluster";
 
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
-export type NetError = { error: string; code?: number; ip?: string };
+export type NetError = { error: string; code?: number; ip?: string; /** ms the connection stayed open and silent before this (the client's timer may end it first) */ after?: number };
 export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
 export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj; /** a node's own daemon, not a pod */ kubelet?: Obj };
 export type ConnectResult = Connected | NetError;
@@ -328,7 +328,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, `${conn.ip}:${conn.port}`);
     }
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
-    if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };
+    if (reply.kind === "eof") return { error: "Empty reply from server", code: 52, ...(reply.after ? { after: reply.after } : {}) };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };
     return { status: reply.status, headers: reply.headers, body: reply.body };
   }

@@ -24,7 +24,7 @@ export interface HttpResponse {
 }
 
 /** What came back on the connection: an HTTP response, bytes that are not HTTP, or a close. */
-export type ServerReply = ({ kind: "http" } & HttpResponse) | { kind: "garbage"; text: string } | { kind: "eof" };
+export type ServerReply = ({ kind: "http" } & HttpResponse) | { kind: "garbage"; text: string } | { kind: "eof"; /** ms the server holds the connection silent first */ after?: number };
 
 /** Where server-side log lines go (the LogStore's append). */
 export interface LogAppender {
@@ -282,7 +282,8 @@ const goNotFound = (k: ServeContext) => reply(404, "404 page not found\n", { "co
 function coredns(port: number): Server {
   return (req, k) => {
     const path = pathOnly(req.path);
-    if (port === 53) return { kind: "eof" };
+    // DNS over TCP: "GE" reads as a 18245-byte message length; the server waits for it, then its read timeout (2 s) closes.
+    if (port === 53) return { kind: "eof", after: 2000 };
     if (port === 8080) return path === "/health" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
     if (port === 8181) return path === "/ready" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
     if (path !== "/metrics") return goNotFound(k);

@@ -459,6 +459,15 @@ export function curl(args: string[], call: AppletCall): number {
           t.timing.total = budget * 1000;
           return fail(28, budget < KERNEL_CONNECT_TIMEOUT ? `Failed to connect to ${host} port ${port} after ${budget} ms: Timeout was reached` : res.error);
         }
+        if (res.after) {
+          // Connected, request sent, nothing back: -m ends the wait before the server closes.
+          if (verbose) io.stderr(`${connected}${[`${method} ${url.pathname}${url.search} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), ""].map((l) => `> ${l}\r\n`).join("")}`);
+          if (maxTime !== undefined && maxTime < res.after) {
+            wait(s, maxTime);
+            return fail(28, `Operation timed out after ${maxTime} milliseconds with 0 bytes received`);
+          }
+          wait(s, res.after);
+        }
         if (code === 60 || code === 77 || code === 35) {
           if (verbose) io.stderr(`${connected}${tlsTrace}${code === 60 ? "* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n" : ""}`);
           return fail(code, code === 35 ? `${build.ssl}: ${res.error}` : res.error, code === 60 && showError ? CA_ERROR : "");

@@ -174,6 +174,12 @@ function busyboxWget(o: WgetOptions, call: AppletCall): number {
         wait(s, ms);
         return die(ms < KERNEL_CONNECT_TIMEOUT ? "download timed out" : `can't connect to remote host (${res.ip ?? ip}): Connection timed out`);
       }
+      if (res.after) {
+        // -T is busybox's read timeout too: a silent server ends the transfer there.
+        const ms = Math.min(o.timeout ? o.timeout * 1000 : 900_000, res.after);
+        wait(s, ms);
+        if (ms < res.after) return die("download timed out");
+      }
       return die("error getting response");
     }
     if (o.serverResponse && !o.quiet) io.stderr(responseLines(res, "  "));

@@ -35,11 +35,12 @@ const kubeProxy = pod("kube-proxy-x", "172.30.1.3", "registry.k8s.io/kube-proxy:
 const client = pod("client", "10.244.1.20", "curlimages/curl:8.5.0", { command: ["sleep", "infinity"] });
 const hostClient = pod("host-client", "172.30.1.3", "nicolaka/netshoot", {}, { hostNetwork: true });
 const echo = pod("echo-1", "10.244.1.5", "registry.k8s.io/echoserver:1.10");
+const coredns = pod("coredns-1", "10.244.0.5", "registry.k8s.io/coredns/coredns:v1.12.0", {}, { namespace: "kube-system", nodeName: "cp" });
 
 function world(): ClusterReader {
   const objs: Record<string, Obj[]> = {
     nodes: [node("cp", "172.30.1.2", "10.244.0.0/24"), node("node01", "172.30.1.3", "10.244.1.0/24")],
-    pods: [...web, apiserver, kubeProxy, client, hostClient, echo],
+    pods: [...web, apiserver, kubeProxy, client, hostClient, echo, coredns],
     services: [
       service("kubernetes", "10.96.0.1", { ports: [{ name: "https", port: 443, targetPort: 6443, protocol: "TCP" }] }),
       service("web", "10.96.10.1"),
@@ -141,6 +142,13 @@ describe("curl's transfers", () => {
     expect(run("curl -v nope")).toMatchObject({ err: expect.stringMatching(/\* Could not resolve host: nope\n\* Closing connection\n\ncurl: \(6\) Could not resolve host: nope\n$/), code: 6 });
     expect(run("curl -sSv -m 1 web:81").err).toBe("*   Trying 10.96.10.1:81...\n* Failed to connect to web port 81 after 1000 ms: Timeout was reached\n* Closing connection\ncurl: (28) Failed to connect to web port 81 after 1000 ms: Timeout was reached\n");
     expect(run("curl -sv web/nope -f").err).toMatch(/< \r\n\* The requested URL returned error: 404\n\* Closing connection\n$/);
+  });
+
+  it("a server that takes the connection and says nothing: -m ends the wait (28), else its close (52)", () => {
+    expect(run("curl -sS -m 1 10.244.0.5:53")).toEqual({ out: "", err: "curl: (28) Operation timed out after 1000 milliseconds with 0 bytes received\n", code: 28 });
+    expect(run("curl -sS 10.244.0.5:53; date +%S")).toEqual({ out: "04\n", err: "curl: (52) Empty reply from server\n", code: 0 });
+    expect(run("wget -T 1 -qO- 10.244.0.5:53")).toEqual({ out: "", err: "wget: download timed out\n", code: 1 });
+    expect(run("curl -s 10.244.0.5:8080/health")).toMatchObject({ out: "OK", code: 0 });
   });
 
   it("-I and -i print the status line and headers as the server sent them", () => {
