@@ -323,8 +323,9 @@ export function ip(args: string[], call: AppletCall): number {
     return busybox ? 1 : 255;
   }
   if (!["show", "list", "ls", "lst", "sh"].some((v) => v.startsWith(verb) || verb === v)) {
+    // A container has no CAP_NET_ADMIN: the kernel refuses every change (rtnl_talk fails, exit 2).
     io.stderr(busybox ? "ip: RTNETLINK answers: Operation not permitted\n" : "RTNETLINK answers: Operation not permitted\n");
-    return busybox ? 1 : 2;
+    return 2;
   }
   const dev = more[0] === "dev" ? more[1] : more[0];
   if (is(object, "address") || object === "a") {

@@ -53,19 +53,22 @@ test("the docs' in-cluster recipe: curl --cacert with the token prints APIVersio
   assert.match(noCA.stderr, /^curl: \(60\) SSL certificate problem: unable to get local issuer certificate\nMore details here: https:\/\/curl\.se\/docs\/sslcerts\.html\n/);
 });
 
-test("curl -s -o /dev/null -w '%{http_code}' http://<svc> prints 200; -v shows the request curl sent", () => {
+test("curl -s -o /dev/null -w '%{http_code}' http://<svc> prints 200; -v shows the request curl sent; -m ends a dropped SYN", () => {
   const r = exec("client", "curl -s -o /dev/null -w '%{http_code}' http://web");
   assert.deepEqual([r.code, r.stdout], [0, "200"]);
   const svcIP = s.k("get svc web -o jsonpath={.spec.clusterIP}");
   const v = exec("client", "curl -sv -o /dev/null web");
   assert.match(v.stderr, new RegExp(`^\\*   Trying ${svcIP.replace(/\./g, "\\.")}:80\\.\\.\\.\\n\\* Connected to web \\(${svcIP.replace(/\./g, "\\.")}\\) port 80\\n> GET / HTTP/1\\.1\\r\\n> Host: web\\r\\n> User-Agent: curl/8\\.14\\.1\\r\\n> Accept: \\*/\\*\\r\\n`));
   assert.match(v.stderr, /< HTTP\/1\.1 200 OK\r\n/);
+  // A port the Service lacks has no kube-proxy rule: the SYN is dropped until -m gives up.
+  const dropped = exec("client", "curl -sS -m 2 web:81");
+  assert.deepEqual([dropped.code, dropped.stderr], [28, "curl: (28) Failed to connect to web port 81 after 2000 ms: Timeout was reached\ncommand terminated with exit code 28\n"]);
   const bad = exec("client", "curl --nope web");
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, "curl: option --nope: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\ncommand terminated with exit code 2\n");
 });
 
-test("a node IP refuses port 80; a NodePort answers on every node IP", () => {
+test("a node IP refuses port 80; a NodePort answers on every node IP; the kubelet listens on 10250", () => {
   const ips = s.k(["get", "nodes", "-o", 'jsonpath={.items[*].status.addresses[?(@.type=="InternalIP")].address}']).trim().split(" ");
   assert.equal(ips.length, 2);
   const nodePort = s.k("get svc web-np -o jsonpath={.spec.ports[0].nodePort}");
@@ -76,6 +79,9 @@ test("a node IP refuses port 80; a NodePort answers on every node IP", () => {
     const np = exec("client", `curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port}' http://${ip}:${nodePort}/`);
     assert.deepEqual([np.code, np.stdout], [0, `200 ${ip}:${nodePort}`]);
   }
+  // The kubelet is there on every node, TLS only, and anonymous requests are refused.
+  const kubelet = exec("client", `curl -sk -w ' %{http_code}' https://${ips[0]}:10250/pods`);
+  assert.deepEqual([kubelet.code, kubelet.stdout], [0, "Unauthorized\n 401"]);
   // busybox wget says it its way.
   const bb = exec("bb", `wget -qO- http://${ips[1]}/`);
   assert.deepEqual([bb.code, bb.stderr], [1, `wget: can't connect to remote host (${ips[1]}): Connection refused\ncommand terminated with exit code 1\n`]);

@@ -357,6 +357,8 @@ describe("the pod's addresses: hostname -i, ip, ifconfig", () => {
     expect(run("ip addr show eth0").out).toBe(eth0);
     expect(run("ip -4 a show dev eth0").out).toBe("2: eth0@if25: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue \n    link/ether 0a:58:0a:f4:01:14 brd ff:ff:ff:ff:ff:ff\n    inet 10.244.1.20/24 brd 10.244.1.255 scope global eth0\n       valid_lft forever preferred_lft forever\n");
     expect(run("ip route")).toEqual({ out: "default via 10.244.1.1 dev eth0 \n10.244.0.0/16 via 10.244.1.1 dev eth0 \n10.244.1.0/24 dev eth0 scope link  src 10.244.1.20 \n", err: "", code: 0 });
+    expect(run("ip link").out).toBe("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n2: eth0@if25: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue \n    link/ether 0a:58:0a:f4:01:14 brd ff:ff:ff:ff:ff:ff\n");
+    expect(run("ip addr add 10.0.0.1/24 dev eth0")).toEqual({ out: "", err: "ip: RTNETLINK answers: Operation not permitted\n", code: 2 });
     expect(run("ip addr show eth1")).toEqual({ out: "", err: "ip: can't find device 'eth1'\n", code: 1 });
     // Another pod: another address, another MAC and peer index.
     expect(run("ip a show eth0", pod("bb", "10.244.1.3", "busybox")).out).toMatch(/^2: eth0@if8: .*\n    link\/ether 0a:58:0a:f4:01:03 /);
