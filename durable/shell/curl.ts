@@ -51,6 +51,8 @@ const CA_ERROR =
   "establish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.\n";
 /** The kernel's SYN retransmissions give up after about this long (tcp_syn_retries=6). */
 const KERNEL_CONNECT_TIMEOUT = 134_012;
+/** transfer()'s answer when --retry takes another turn. */
+const RETRY = -1;
 
 /** [long name, short letter, takes a value]: the options kubeplay's curl knows, as tool_getparam.c names them. */
 const OPTIONS: [string, string, boolean][] = [
@@ -383,15 +385,39 @@ export function curl(args: string[], call: AppletCall): number {
   const ns = s.ctx.pod?.metadata?.namespace ?? "default";
   let status = 0;
 
+  const retries = Number(last(opts, "retry") ?? 0);
+  const retryDelay = last(opts, "retry-delay") !== undefined ? Number(last(opts, "retry-delay")) * 1000 : 0;
   urls.forEach((raw, n) => {
     const target = asGet && dataBody !== undefined ? `${raw}${raw.includes("?") ? "&" : "?"}${dataBody}` : raw;
     const output = opts.flags.has("remote-name") && outputs[n] === undefined ? "\0remote" : outputs[n];
-    const code = transfer(target, output);
+    // --retry: a transient failure waits (--retry-delay, else 1 s doubling) and tries again.
+    let left = retries;
+    let backoff = 1000;
+    let code: number;
+    while ((code = transfer(target, output, left)) === RETRY) {
+      wait(s, retryDelay || backoff);
+      backoff = Math.min(backoff * 2, 600_000);
+      left--;
+    }
     if (code) status = code;
   });
   return status;
 
-  function transfer(raw: string, output: string | undefined): number {
+  /** Whether a failure is worth another try, and how curl names it in its warning. */
+  function transient(code: number, httpStatus: number): string | undefined {
+    if (opts.flags.has("retry-all-errors") && code) return "(retrying all errors)";
+    if (code === 28) return ": timeout";
+    if (code === 7 && opts.flags.has("retry-connrefused")) return ": connection refused";
+    if ([408, 429, 500, 502, 503, 504].includes(httpStatus)) return ": HTTP error";
+    return undefined;
+  }
+
+  function transfer(raw: string, output: string | undefined, retriesLeft: number): number {
+    const retry = (code: number): boolean => {
+      const why = retriesLeft > 0 ? transient(code, t.status) : undefined;
+      if (why && !silent) io.stderr(`Warning: Problem ${why}. Will retry in ${Math.floor((retryDelay || 1000 * 2 ** (retries - retriesLeft)) / 1000)} seconds. ${retriesLeft} retries left.\n`);
+      return !!why;
+    };
     const meter = !silent && !opts.flags.has("no-progress-meter") && !(io.tty && (output === undefined || output === "-"));
     let url = parseURL(raw, build);
     let method = last(opts, "request") ?? (head ? "HEAD" : body !== undefined ? "POST" : "GET");
@@ -409,6 +435,7 @@ export function curl(args: string[], call: AppletCall): number {
       t.error = error;
       if (verbose && connection) io.stderr(`* ${error}\n${closing}`);
       if (meter) io.stderr("\n");
+      if (retry(code)) return RETRY;
       if (showError) io.stderr(`curl: (${code}) ${error}\n${extra}`);
       if (writeFormat !== undefined) writeOut(writeFormat, t, io);
       return code;
@@ -527,6 +554,7 @@ export function curl(args: string[], call: AppletCall): number {
       if (verbose) io.stderr(/close/i.test(res.headers["connection"] ?? "") ? closing : `* Connection #0 to host ${host} left intact\n`);
       const written = emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${method === "HEAD" ? "" : res.body}`, output);
       if (written) return fail(written.code ?? 23, written.error);
+      if (retry(0)) return RETRY;
       if (writeFormat !== undefined) writeOut(writeFormat, t, io);
       return 0;
     }

@@ -151,6 +151,18 @@ describe("curl's transfers", () => {
     expect(run("curl -s 10.244.0.5:8080/health")).toMatchObject({ out: "OK", code: 0 });
   });
 
+  it("--retry tries a timeout again after 1 s, then 2 s (or --retry-delay), warning unless -s", () => {
+    expect(run("curl --no-progress-meter --retry 2 -m 1 web:81; date +%S")).toEqual({
+      out: "08\n",
+      err: "Warning: Problem : timeout. Will retry in 1 seconds. 2 retries left.\nWarning: Problem : timeout. Will retry in 2 seconds. 1 retries left.\ncurl: (28) Failed to connect to web port 81 after 1000 ms: Timeout was reached\n",
+      code: 0,
+    });
+    expect(run("curl -sS --retry 3 --retry-delay 5 -m 1 web:81; date +%S")).toEqual({ out: "21\n", err: "curl: (28) Failed to connect to web port 81 after 1000 ms: Timeout was reached\n", code: 0 });
+    // A refusal is not transient unless --retry-connrefused says so.
+    expect(run("curl --no-progress-meter --retry 1 10.244.1.2:81").err).toBe("curl: (7) Failed to connect to 10.244.1.2 port 81 after 0 ms: Couldn't connect to server\n");
+    expect(run("curl --no-progress-meter --retry 1 --retry-connrefused 10.244.1.2:81").err).toMatch(/^Warning: Problem : connection refused\. Will retry in 1 seconds\. 1 retries left\.\ncurl: \(7\)/);
+  });
+
   it("-I and -i print the status line and headers as the server sent them", () => {
     expect(run("curl -sI web").out).toBe(
       'HTTP/1.1 200 OK\r\nContent-Length: 615\r\nServer: nginx/1.27.5\r\nDate: Sat, 21 Nov 2026 22:01:02 GMT\r\nContent-Type: text/html\r\nLast-Modified: Tue, 13 Aug 2024 10:00:00 GMT\r\nETag: "66bb2e20-267"\r\nAccept-Ranges: bytes\r\n\r\n',
