@@ -385,6 +385,19 @@ export function curl(args: string[], call: AppletCall): number {
   const ns = s.ctx.pod?.metadata?.namespace ?? "default";
   let status = 0;
 
+  // -D: every response's headers, in order, to a file (truncated once per run) or stdout.
+  const dumpTo = last(opts, "dump-header");
+  let dumped = false;
+  const dumpHeaders = (lines: string[]) => {
+    if (dumpTo === undefined) return;
+    const text = `${lines.join("\r\n")}\r\n\r\n`;
+    if (dumpTo === "-") io.stdout(text);
+    else {
+      const path = resolvePath(dumpTo, s.cwd);
+      s.ctx.fs.write(path, `${dumped ? s.ctx.fs.read(path) ?? "" : ""}${text}`);
+    }
+    dumped = true;
+  };
   const retries = Number(last(opts, "retry") ?? 0);
   const retryDelay = last(opts, "retry-delay") !== undefined ? Number(last(opts, "retry-delay")) * 1000 : 0;
   urls.forEach((raw, n) => {
@@ -529,6 +542,7 @@ export function curl(args: string[], call: AppletCall): number {
         if (t.uploadSize && !io.tty) io.stderr(`} [${t.uploadSize} bytes data]\n`);
         io.stderr([...respHead, ""].map((l) => `< ${l}\r\n`).join(""));
       }
+      dumpHeaders(respHead);
       const location = res.headers["location"];
       if (location && [301, 302, 303, 307, 308].includes(res.status)) t.redirectURL = new URL(location, url).href;
       if (opts.flags.has("location") && t.redirectURL) {

@@ -237,11 +237,13 @@ describe("curl -L", () => {
     const code = runCommand(["sh", "-c", script], { ...ctxOf(client), net }, { stdout: (x) => void (out += x), stderr: (x) => void (err += x) });
     return { out, err, code };
   };
-  it("follows Location, turns a POST into a GET after 302, and counts the redirects", () => {
+  it("follows Location, turns a POST into a GET after 302, counts the redirects; -D keeps every header block", () => {
     expect(runOn("curl -s -w '%{http_code} %{redirect_url}' site/old")).toEqual({ out: "302 http://site/new", err: "", code: 0 });
     expect(runOn("curl -sL -d x=1 -w '%{http_code} %{num_redirects} %{url_effective}' site/old")).toEqual({ out: "GET\n200 1 http://site/new", err: "", code: 0 });
     expect(runOn("curl -sL -X POST site/old").out).toBe("POST\n");
     expect(runOn("curl -sSL --max-redirs 3 site/loop")).toEqual({ out: "", err: "curl: (47) Maximum (3) redirects followed\n", code: 47 });
+    expect(runOn("curl -sL -D /tmp/h site/old; cat /tmp/h").out).toBe("GET\nHTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n");
+    expect(runOn("curl -s -D - -o /dev/null site/new").out).toBe("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n");
     expect(runOn("curl -siL site/old").out).toBe("HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nGET\n");
   });
 });
