@@ -461,7 +461,13 @@ export function curl(args: string[], call: AppletCall): number {
       const https = url.protocol === "https:";
       const host = url.hostname.replace(/^\[|\]$/g, "");
       const port = Number(url.port || (https ? 443 : 80));
-      const ip = s.ctx.net.resolve(host, ns)[0];
+      // --resolve HOST:PORT:ADDR pins a name (or '*') to an address before any lookup.
+      const pin = all(opts, "resolve").map((r) => /^\+?([^:]+):(\d+):\[?([^,\]]+)/.exec(r)).find((m) => m && (m[1] === "*" || m[1].toLowerCase() === host.toLowerCase()) && Number(m[2]) === port);
+      const pinned = pin?.[3];
+      if (verbose && pin) io.stderr(`* Added ${pin[1]}:${pin[2]}:${pinned} to DNS cache\n* Hostname ${host} was found in DNS cache\n`);
+      // The cluster network is IPv4 only: -6 finds no address for any name.
+      if (opts.flags.has("ipv6") && !pinned) return fail(6, `Could not resolve host: ${host}`);
+      const ip = pinned ?? s.ctx.net.resolve(host, ns)[0];
       const sameNode = !!ip && (ip === "127.0.0.1" || ip.split(".").slice(0, 3).join(".") === String(s.ctx.pod?.status?.podIP ?? "").split(".").slice(0, 3).join("."));
       const lookup = /^\d+(\.\d+){3}$/.test(host) ? 12 : 900 + (rtt(host, 1, true) % 400);
       const connectAt = lookup + rtt(ip ?? host, 2, sameNode);
@@ -483,7 +489,10 @@ export function curl(args: string[], call: AppletCall): number {
         if (verbose) tlsTrace = tlsLines(cert, host, !problem ? "SSL certificate verify ok." : insecure ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.` : undefined);
         return insecure ? undefined : problem;
       };
-      const res = s.ctx.net.http({ method, url: url.href, headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])), body: sendBody, verify: https ? verify : undefined }, s.ctx.pod);
+      const dial = pinned ? Object.assign(new URL(url.href), { hostname: pinned }).href : url.href;
+      const answer = s.ctx.net.http({ method, url: dial, headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])), body: sendBody, verify: https ? verify : undefined }, s.ctx.pod);
+      // Errors name the host as the URL has it, not the pinned address.
+      const res = pinned && "error" in answer ? { ...answer, error: answer.error.replace(`to ${pinned} port`, `to ${host} port`) } : answer;
       if ("error" in res) {
         const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
         t.ip = code === 6 ? "" : res.ip ?? ip ?? "";

@@ -302,6 +302,13 @@ describe("node IPs, NodePorts and LoadBalancer IPs as kube-proxy routes them", (
     expect(run("curl -sS localhost:31", hostClient)).toMatchObject({ err: "curl: (7) Failed to connect to localhost port 31 after 0 ms: Couldn't connect to server\n", code: 7 });
     expect(run("curl -sS localhost:30080", client)).toMatchObject({ code: 7 });
   });
+  it("curl --resolve pins a name to a node IP (Host stays the name); -6 finds no address", () => {
+    const r = run("curl -sv --resolve shop.example:30080:172.30.1.3 -o /dev/null -w '%{http_code} %{remote_ip}' http://shop.example:30080/");
+    expect(r.out).toBe("200 172.30.1.3");
+    expect(r.err).toMatch(/^\* Added shop\.example:30080:172\.30\.1\.3 to DNS cache\n\* Hostname shop\.example was found in DNS cache\n\*   Trying 172\.30\.1\.3:30080\.\.\.\n\* Connected to shop\.example \(172\.30\.1\.3\) port 30080\n> GET \/ HTTP\/1\.1\r\n> Host: shop\.example:30080\r\n/);
+    expect(run("curl -sS --resolve shop.example:80:172.30.1.3 http://shop.example/")).toMatchObject({ err: "curl: (7) Failed to connect to shop.example port 80 after 0 ms: Couldn't connect to server\n", code: 7 });
+    expect(run("curl -sS -6 web")).toEqual({ out: "", err: "curl: (6) Could not resolve host: web\n", code: 6 });
+  });
   it("a LoadBalancer ingress IP goes to the Service on its port; other ports are dropped", () => {
     expect(run("curl -s -o /dev/null -w '%{http_code} %{remote_ip}' 172.30.255.200:8080").out).toBe("200 172.30.255.200");
     expect(run("curl -sS -m 1 172.30.255.200")).toMatchObject({ err: "curl: (28) Failed to connect to 172.30.255.200 port 80 after 1000 ms: Timeout was reached\n", code: 28 });
