@@ -341,7 +341,8 @@ const remoteName = (url: URL) => decodeURIComponent(url.pathname.split("/").pop(
 
 /** curl [options] URL...: every URL fetched in turn; the exit status is the last failure's. */
 export function curl(args: string[], call: AppletCall): number {
-  const { s, io } = call;
+  const { s } = call;
+  let io = call.io;
   const parsed = parseCurlArgs(args);
   if ("error" in parsed) {
     io.stderr(parsed.error);
@@ -349,6 +350,14 @@ export function curl(args: string[], call: AppletCall): number {
   }
   const opts = parsed;
   const build = curlBuild(s.ctx.container?.image);
+  // --stderr: curl's own messages to a file (truncated first) or, with "-", to stdout.
+  const stderrTo = last(opts, "stderr");
+  if (stderrTo !== undefined) {
+    const path = resolvePath(stderrTo, s.cwd);
+    if (stderrTo !== "-") s.ctx.fs.write(path, "");
+    const out = call.io;
+    io = { ...out, stderr: stderrTo === "-" ? (x) => out.stdout(x) : (x) => s.ctx.fs.write(path, (s.ctx.fs.read(path) ?? "") + x) };
+  }
   const bad = numericError(opts, args);
   if (bad) {
     io.stderr(bad);
@@ -431,7 +440,9 @@ export function curl(args: string[], call: AppletCall): number {
       if (why && !silent) io.stderr(`Warning: Problem ${why}. Will retry in ${Math.floor((retryDelay || 1000 * 2 ** (retries - retriesLeft)) / 1000)} seconds. ${retriesLeft} retries left.\n`);
       return !!why;
     };
-    const meter = !silent && !opts.flags.has("no-progress-meter") && !(io.tty && (output === undefined || output === "-"));
+    // The meter hides when the body goes to a terminal; -# draws its bar regardless.
+    const bar = opts.flags.has("progress-bar");
+    const meter = !silent && !opts.flags.has("no-progress-meter") && (bar || !(io.tty && (output === undefined || output === "-")));
     let url = parseURL(raw, build);
     let method = last(opts, "request") ?? (head ? "HEAD" : body !== undefined ? "POST" : "GET");
     let sendBody = body;
@@ -447,13 +458,13 @@ export function curl(args: string[], call: AppletCall): number {
       t.code = code;
       t.error = error;
       if (verbose && connection) io.stderr(`* ${error}\n${closing}`);
-      if (meter) io.stderr("\n");
+      if (meter && !bar) io.stderr("\n");
       if (retry(code)) return RETRY;
       if (showError) io.stderr(`curl: (${code}) ${error}\n${extra}`);
       if (writeFormat !== undefined) writeOut(writeFormat, t, io);
       return code;
     };
-    if (meter) io.stderr(`${PROGRESS_HEAD}${progressLine(0, 0)}`);
+    if (meter && !bar) io.stderr(`${PROGRESS_HEAD}${progressLine(0, 0)}`);
     if ("code" in url) return fail(url.code, url.error, "", false);
     for (;;) {
       t.url = url;
@@ -573,7 +584,7 @@ export function curl(args: string[], call: AppletCall): number {
         return fail(22, `The requested URL returned error: ${res.status}`);
       }
       if (verbose && size && !io.tty) io.stderr(`{ [${size} bytes data]\n`);
-      if (meter) io.stderr(`${progressLine(size, Math.round((size * 1e6) / Math.max(t.timing.total, 1)))}\n`);
+      if (meter) io.stderr(bar ? `\r${"#".repeat(72)} 100.0%\n` : `${progressLine(size, Math.round((size * 1e6) / Math.max(t.timing.total, 1)))}\n`);
       if (verbose) io.stderr(/close/i.test(res.headers["connection"] ?? "") ? closing : `* Connection #0 to host ${host} left intact\n`);
       const written = emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${method === "HEAD" ? "" : res.body}`, output);
       if (written) return fail(written.code ?? 23, written.error);
@@ -593,6 +604,15 @@ export function curl(args: string[], call: AppletCall): number {
         return { code: 23, error: "Failed writing received data to disk/application" };
       }
       const path = resolvePath(file, s.cwd);
+      if (path === "/dev/null") return undefined;
+      const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+      if (!s.ctx.fs.isDir(parent)) {
+        if (opts.flags.has("create-dirs")) s.ctx.fs.mkdir?.(parent);
+        else {
+          if (!silent) io.stderr(`Warning: Failed to open the file ${file}: No such file or directory\n`);
+          return { code: 23, error: "Failure writing output to destination" };
+        }
+      }
       const prev = to === "\0remote" ? undefined : s.ctx.fs.read(path);
       s.ctx.fs.write(path, prev !== undefined && t.redirects && include ? prev + text : text);
       return undefined;

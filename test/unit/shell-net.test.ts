@@ -70,15 +70,17 @@ const token = (() => {
 })();
 
 function ctxOf(p: Obj) {
+  const fs = new MemoryFS({
+    "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+    "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n${p.status.podIP}\t${p.metadata.name}\n`,
+    [`${SA}/token`]: token,
+    [`${SA}/ca.crt`]: CA,
+    [`${SA}/namespace`]: "default",
+  });
+  fs.mkdir("/tmp");
   return {
     env: { PATH: "/usr/bin:/bin" }, cwd: "/", hostname: p.spec.hostNetwork ? p.spec.nodeName : p.metadata.name, pod: p, container: p.spec.containers[0], now: () => NOW,
-    fs: new MemoryFS({
-      "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-      "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n${p.status.podIP}\t${p.metadata.name}\n`,
-      [`${SA}/token`]: token,
-      [`${SA}/ca.crt`]: CA,
-      [`${SA}/namespace`]: "default",
-    }),
+    fs,
     net: clusterNetwork(world(), undefined, NOW),
   };
 }
@@ -161,6 +163,15 @@ describe("curl's transfers", () => {
     // A refusal is not transient unless --retry-connrefused says so.
     expect(run("curl --no-progress-meter --retry 1 10.244.1.2:81").err).toBe("curl: (7) Failed to connect to 10.244.1.2 port 81 after 0 ms: Couldn't connect to server\n");
     expect(run("curl --no-progress-meter --retry 1 --retry-connrefused 10.244.1.2:81").err).toMatch(/^Warning: Problem : connection refused\. Will retry in 1 seconds\. 1 retries left\.\ncurl: \(7\)/);
+  });
+
+  it("-# draws its bar even for a terminal; --stderr moves curl's messages; -o needs its directory unless --create-dirs", () => {
+    expect(run("curl -# -o /tmp/p web", client, true)).toEqual({ out: "", err: `\r${"#".repeat(72)} 100.0%\n`, code: 0 });
+    expect(run("curl -sS --stderr - nope")).toEqual({ out: "curl: (6) Could not resolve host: nope\n", err: "", code: 6 });
+    expect(run("curl -sS --stderr /tmp/e nope; cat /tmp/e")).toEqual({ out: "curl: (6) Could not resolve host: nope\n", err: "", code: 0 });
+    expect(run("curl -sS -o /nope/x web")).toEqual({ out: "", err: "curl: (23) Failure writing output to destination\n", code: 23 });
+    expect(run("curl --no-progress-meter -o /nope/x web")).toMatchObject({ err: "Warning: Failed to open the file /nope/x: No such file or directory\ncurl: (23) Failure writing output to destination\n" });
+    expect(run("curl -s --create-dirs -o /nope/x web && grep -c nginx /nope/x")).toEqual({ out: "6\n", err: "", code: 0 });
   });
 
   it("-I and -i print the status line and headers as the server sent them", () => {
