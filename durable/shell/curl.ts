@@ -425,6 +425,16 @@ export function curl(args: string[], call: AppletCall): number {
   });
   return status;
 
+  /** The proxy for a host: -x (default port 1080), unless --noproxy lists the host (or is "*"). */
+  function proxyFor(host: string): { host: string; port: number } | undefined {
+    const raw = last(opts, "proxy");
+    if (!raw) return undefined;
+    const skip = (last(opts, "noproxy") ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+    if (skip.some((n) => n === "*" || host.toLowerCase() === n.replace(/^\./, "") || host.toLowerCase().endsWith(`.${n.replace(/^\./, "")}`))) return undefined;
+    const m = /^(?:[a-z]+:\/\/)?([^:/]+)(?::(\d+))?/i.exec(raw);
+    return m ? { host: m[1], port: Number(m[2] ?? 1080) } : undefined;
+  }
+
   /** Whether a failure is worth another try, and how curl names it in its warning. */
   function transient(code: number, httpStatus: number): string | undefined {
     if (opts.flags.has("retry-all-errors") && code) return "(retrying all errors)";
@@ -478,15 +488,23 @@ export function curl(args: string[], call: AppletCall): number {
       if (verbose && pin) io.stderr(`* Added ${pin[1]}:${pin[2]}:${pinned} to DNS cache\n* Hostname ${host} was found in DNS cache\n`);
       // The cluster network is IPv4 only: -6 finds no address for any name.
       if (opts.flags.has("ipv6") && !pinned) return fail(6, `Could not resolve host: ${host}`);
-      const ip = pinned ?? s.ctx.net.resolve(host, ns)[0];
+      // -x: an HTTP request goes to the proxy, which gets the whole URL in its request line.
+      const proxy = proxyFor(host);
+      if (proxy && https) {
+        io.stderr("kubeplay: curl: HTTPS through a proxy (CONNECT) is not simulated\n");
+        return 1;
+      }
+      if (proxy && !s.ctx.net.resolve(proxy.host, ns)[0]) return fail(5, `Could not resolve proxy: ${proxy.host}`);
+      const ip = proxy ? s.ctx.net.resolve(proxy.host, ns)[0] : pinned ?? s.ctx.net.resolve(host, ns)[0];
       const sameNode = !!ip && (ip === "127.0.0.1" || ip.split(".").slice(0, 3).join(".") === String(s.ctx.pod?.status?.podIP ?? "").split(".").slice(0, 3).join("."));
       const lookup = /^\d+(\.\d+){3}$/.test(host) ? 12 : 900 + (rtt(host, 1, true) % 400);
       const connectAt = lookup + rtt(ip ?? host, 2, sameNode);
       t.timing = { lookup, connect: connectAt, appconnect: 0, start: connectAt, total: connectAt };
       const headers = requestHeaders(url, opts, sendBody, all(opts, "header"), build);
-      if (verbose && ip) io.stderr(`*   Trying ${ip}:${port}...\n`);
+      if (proxy) headers.splice(headers.findIndex(([k]) => k === "Accept") + 1, 0, ["Proxy-Connection", "Keep-Alive"]);
+      if (verbose && ip) io.stderr(`*   Trying ${ip}:${proxy?.port ?? port}...\n`);
       let tlsTrace = "";
-      const connected = `* Connected to ${host} (${ip}) port ${port}${build.legacy ? " (#0)" : ""}\n`;
+      const connected = `* Connected to ${proxy?.host ?? host} (${ip}) port ${proxy?.port ?? port}${build.legacy ? " (#0)" : ""}\n`;
       const verify = (cert: ServerCertificate): NetError | undefined => {
         const caFile = last(opts, "cacert");
         const trusted = caFile === undefined ? "" : s.ctx.fs.read(resolvePath(caFile, s.cwd));
@@ -500,7 +518,7 @@ export function curl(args: string[], call: AppletCall): number {
         if (verbose) tlsTrace = tlsLines(cert, host, !problem ? "SSL certificate verify ok." : insecure ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.` : undefined);
         return insecure ? undefined : problem;
       };
-      const dial = pinned ? Object.assign(new URL(url.href), { hostname: pinned }).href : url.href;
+      const dial = proxy ? `http://${proxy.host}:${proxy.port}${url.pathname}${url.search}` : pinned ? Object.assign(new URL(url.href), { hostname: pinned }).href : url.href;
       const answer = s.ctx.net.http({ method, url: dial, headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])), body: sendBody, verify: https ? verify : undefined }, s.ctx.pod);
       // Errors name the host as the URL has it, not the pinned address.
       const res = pinned && "error" in answer ? { ...answer, error: answer.error.replace(`to ${pinned} port`, `to ${host} port`) } : answer;
@@ -552,7 +570,7 @@ export function curl(args: string[], call: AppletCall): number {
       t.timing.total = t.timing.start + Math.ceil(size / 500) + 40;
       if (verbose) {
         io.stderr(`${connected}${tlsTrace}`);
-        const reqLine = `${method} ${url.pathname}${url.search} ${https ? "HTTP/2" : "HTTP/1.1"}`;
+        const reqLine = `${method} ${proxy ? url.href : `${url.pathname}${url.search}`} ${https ? "HTTP/2" : opts.flags.has("http1.0") ? "HTTP/1.0" : "HTTP/1.1"}`;
         // HTTP/2 sends pseudo-headers; curl logs them, then the request in its HTTP/1 form.
         if (https) {
           const pseudo = [[":method", method], [":scheme", "https"], [":authority", url.host], [":path", `${url.pathname}${url.search}`], ...headers.filter(([k]) => k !== "Host").map(([k, v]) => [k.toLowerCase(), v])];

@@ -320,6 +320,14 @@ describe("node IPs, NodePorts and LoadBalancer IPs as kube-proxy routes them", (
     expect(run("curl -sS --resolve shop.example:80:172.30.1.3 http://shop.example/")).toMatchObject({ err: "curl: (7) Failed to connect to shop.example port 80 after 0 ms: Couldn't connect to server\n", code: 7 });
     expect(run("curl -sS -6 web")).toEqual({ out: "", err: "curl: (6) Could not resolve host: web\n", code: 6 });
   });
+  it("curl -x sends the whole URL to the proxy; an unknown proxy is (5), a closed one (7); --noproxy bypasses it", () => {
+    const v = run("curl -sv -x web:80 -o /dev/null -w '%{http_code} %{remote_ip}' http://shop.example/");
+    expect(v.out).toBe("200 10.96.10.1");
+    expect(v.err).toMatch(/^\*   Trying 10\.96\.10\.1:80\.\.\.\n\* Connected to web \(10\.96\.10\.1\) port 80\n> GET http:\/\/shop\.example\/ HTTP\/1\.1\r\n> Host: shop\.example\r\n> User-Agent: curl\/8\.5\.0\r\n> Accept: \*\/\*\r\n> Proxy-Connection: Keep-Alive\r\n> \r\n/);
+    expect(run("curl -sS -x http://nope:3128 web")).toEqual({ out: "", err: "curl: (5) Could not resolve proxy: nope\n", code: 5 });
+    expect(run("curl -sS -x 10.244.1.2:3128 web")).toEqual({ out: "", err: "curl: (7) Failed to connect to 10.244.1.2 port 3128 after 0 ms: Couldn't connect to server\n", code: 7 });
+    expect(run("curl -s -x nope:3128 --noproxy '*' -o /dev/null -w '%{http_code}' web").out).toBe("200");
+  });
   it("a LoadBalancer ingress IP goes to the Service on its port; other ports are dropped", () => {
     expect(run("curl -s -o /dev/null -w '%{http_code} %{remote_ip}' 172.30.255.200:8080").out).toBe("200 172.30.255.200");
     expect(run("curl -sS -m 1 172.30.255.200")).toMatchObject({ err: "curl: (28) Failed to connect to 172.30.255.200 port 80 after 1000 ms: Timeout was reached\n", code: 28 });
