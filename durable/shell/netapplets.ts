@@ -303,14 +303,31 @@ function ipRoute(s: ShellState, busybox: boolean): string {
   return lines.map((l) => `${l}\n`).join("");
 }
 
-/** ip [-4|-6] addr|a|address [show [dev] IF] | route|r|ro [show] | link|l [show]: iproute2 or busybox. */
+/** iproute2's -brief: one line per link, name and state in columns, then addresses (or MAC and flags). */
+function ipBrief(s: ShellState, only: string | undefined, family: "4" | "6" | undefined, addresses: boolean): string {
+  return links(s)
+    .filter((l) => !only || l.name.split("@")[0] === only)
+    .map((l) => {
+      const loop = l.name === "lo";
+      const head = `${l.name.padEnd(16)} ${(loop ? "UNKNOWN" : "UP").padEnd(14)} `;
+      if (!addresses) return `${head}${l.mac} <${l.flags}> \n`;
+      const v4 = family === "6" ? [] : [`${l.ip}/${l.prefix}`];
+      const v6 = family === "4" ? [] : [loop ? "::1/128" : `${linkLocal(l.mac)}/64`];
+      return `${head}${[...v4, ...v6].map((a) => `${a} `).join("")}\n`;
+    })
+    .join("");
+}
+
+/** ip [-4|-6] [-br] addr|a|address [show [dev] IF] | route|r|ro [show] | link|l [show]: iproute2 or busybox. */
 export function ip(args: string[], call: AppletCall): number {
   const { s, io } = call;
   const busybox = call.flavour === "busybox";
   let family: "4" | "6" | undefined;
+  let brief = false;
   const rest: string[] = [];
   for (const a of args) {
     if (a === "-4" || a === "-6") family = a[1] as "4" | "6";
+    else if (!busybox && ["-br", "-brief", "--brief"].includes(a)) brief = true;
     else if (a.startsWith("-")) {
       io.stderr(busybox ? `ip: invalid option -- '${a.slice(1, 2)}'\n` : `Option "${a}" is unknown, try "ip -help".\n`);
       return busybox ? 1 : 255;
@@ -333,7 +350,7 @@ export function ip(args: string[], call: AppletCall): number {
       io.stderr(busybox ? `ip: can't find device '${dev}'\n` : `Device "${dev}" does not exist.\n`);
       return 1;
     }
-    io.stdout(ipAddr(s, busybox, dev, family));
+    io.stdout(brief ? ipBrief(s, dev, family, true) : ipAddr(s, busybox, dev, family));
     return 0;
   }
   if (is(object, "route") || object === "r") {
@@ -341,6 +358,10 @@ export function ip(args: string[], call: AppletCall): number {
     return 0;
   }
   if (is(object, "link") || object === "l") {
+    if (brief) {
+      io.stdout(ipBrief(s, dev, family, false));
+      return 0;
+    }
     io.stdout(ipAddr(s, busybox, dev, family).split("\n").filter((l) => /^\d+:|^ {4}link\//.test(l)).map((l) => `${l}\n`).join(""));
     return 0;
   }

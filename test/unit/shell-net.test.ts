@@ -411,13 +411,18 @@ describe("the pod's addresses: hostname -i, ip, ifconfig", () => {
     expect(run("ifconfig").out).toMatch(/^eth0 [^]*\n\nlo        Link encap:Local Loopback  \n          inet addr:127\.0\.0\.1  Mask:255\.0\.0\.0\n[^]*UP LOOPBACK RUNNING  MTU:65536  Metric:1\n/);
     expect(run("ifconfig eth9")).toEqual({ out: "", err: "ifconfig: eth9: error fetching interface information: Device not found\n", code: 1 });
   });
-  it("iproute2 (netshoot): state and group, link-netnsid; a host-network pod sees the node's eth0", () => {
+  it("iproute2 (netshoot): state and group, link-netnsid, -brief; a host-network pod sees the node's eth0", () => {
     const onNode = run("ip a show eth0; ip route", hostClient).out;
     expect(onNode).toBe(
       "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n    link/ether 02:42:ac:1e:01:03 brd ff:ff:ff:ff:ff:ff\n    inet 172.30.1.3/24 brd 172.30.1.255 scope global eth0\n       valid_lft forever preferred_lft forever\n    inet6 fe80::42:acff:fe1e:103/64 scope link \n       valid_lft forever preferred_lft forever\n" +
         "default via 172.30.1.1 dev eth0\n172.30.1.0/24 dev eth0 proto kernel scope link src 172.30.1.3\n",
     );
     const netshoot = pod("shoot", "10.244.1.7", "nicolaka/netshoot");
+    expect(run("ip -br a; ip -br -4 a show eth0; ip -br link", netshoot).out).toBe(
+      "lo               UNKNOWN        127.0.0.1/8 ::1/128 \neth0@if12        UP             10.244.1.7/24 fe80::858:aff:fef4:107/64 \n" +
+        "eth0@if12        UP             10.244.1.7/24 \n" +
+        "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \neth0@if12        UP             0a:58:0a:f4:01:07 <BROADCAST,MULTICAST,UP,LOWER_UP> \n",
+    );
     expect(run("ip a show eth0; ip r", netshoot).out).toBe(
       "2: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default \n    link/ether 0a:58:0a:f4:01:07 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n    inet 10.244.1.7/24 brd 10.244.1.255 scope global eth0\n       valid_lft forever preferred_lft forever\n    inet6 fe80::858:aff:fef4:107/64 scope link \n       valid_lft forever preferred_lft forever\n" +
         "default via 10.244.1.1 dev eth0\n10.244.0.0/16 via 10.244.1.1 dev eth0\n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.7\n",
