@@ -249,15 +249,23 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
     for (let attempt = 1; attempt <= o.tries; attempt++) {
       log(`Connecting to ${where}... `);
       res = s.ctx.net.http({ method: body !== undefined ? "POST" : "GET", url: t.url.href, headers: requestHeaders(o, true, t.hostPort, body), body, verify: https ? verify : undefined }, s.ctx.pod);
-      if (!("error" in res) || res.code !== 28) break;
-      wait(s, connectWait(o));
-      log(`failed: Connection timed out.\n${attempt < o.tries ? "Retrying.\n\n" : "Giving up.\n\n"}`);
+      if (!("error" in res) || (res.code !== 28 && res.code !== 52)) break;
+      if (res.code === 28) {
+        wait(s, connectWait(o));
+        log("failed: Connection timed out.\n");
+      } else {
+        // Connected, then nothing: the server's close, or -T's read timeout first.
+        const read = Math.min(o.timeout ? o.timeout * 1000 : 900_000, res.after ?? 0);
+        wait(s, read);
+        log(`connected.\nHTTP request sent, awaiting response... ${read < (res.after ?? 0) ? "Read error (Connection timed out) in headers." : "No data received."}\n`);
+      }
+      log(attempt < o.tries ? "Retrying.\n\n" : "Giving up.\n\n");
       // --waitretry's default: 1 s more before each retry, up to 10 s.
       if (attempt < o.tries) wait(s, Math.min(attempt, 10) * 1000);
       if (attempt < o.tries) log(`--${stamp(nowOf(s))}--  (try:${String(attempt + 1).padStart(2)})  ${t.url.href}\n`);
     }
     if (!res || "error" in res) {
-      if (res?.code === 28) status = 4;
+      if (res?.code === 28 || res?.code === 52) status = 4;
       else if (res?.code === 60) {
         log(`connected.\n`);
         log(tlsError ?? "");
@@ -266,7 +274,7 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
         log("failed: Connection refused.\n");
         status = 4;
       } else {
-        log("connected.\nHTTP request sent, awaiting response... No data received.\nRetrying.\n\n");
+        log("connected.\nHTTP request sent, awaiting response... \n");
         status = 4;
       }
       continue;

@@ -366,6 +366,11 @@ describe("wget", () => {
     expect(gnuWget(["-T", "2", "-t", "2", "web:81"]).err).toBe(
       "--2026-11-21 22:01:02--  http://web:81/\nResolving web (web)... 10.96.10.1\nConnecting to web (web)|10.96.10.1|:81... failed: Connection timed out.\nRetrying.\n\n--2026-11-21 22:01:05--  (try: 2)  http://web:81/\nConnecting to web (web)|10.96.10.1|:81... failed: Connection timed out.\nGiving up.\n\n",
     );
+    expect(gnuWget(["-t", "2", "-T", "1", "10.244.0.5:53"]).err).toBe(
+      "--2026-11-21 22:01:02--  http://10.244.0.5:53/\nConnecting to 10.244.0.5:53... connected.\nHTTP request sent, awaiting response... Read error (Connection timed out) in headers.\nRetrying.\n\n" +
+        "--2026-11-21 22:01:04--  (try: 2)  http://10.244.0.5:53/\nConnecting to 10.244.0.5:53... connected.\nHTTP request sent, awaiting response... Read error (Connection timed out) in headers.\nGiving up.\n\n",
+    );
+    expect(gnuWget(["-t", "1", "10.244.0.5:53"])).toMatchObject({ err: expect.stringContaining("awaiting response... No data received.\nGiving up.\n\n"), code: 4 });
     expect(gnuWget(["https://kubernetes.default.svc/api"])).toMatchObject({
       err: expect.stringContaining("|10.96.0.1|:443... connected.\nERROR: cannot verify kubernetes.default.svc's certificate, issued by 'CN=kubernetes':\n  Unable to locally verify the issuer's authority.\nTo connect to kubernetes.default.svc insecurely, use `--no-check-certificate'.\n"),
       code: 5,
