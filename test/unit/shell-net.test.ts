@@ -343,6 +343,9 @@ describe("wget", () => {
     expect(run("wget --spider -q web/nope")).toEqual({ out: "", err: "wget: server returned error: HTTP/1.1 404 Not Found\n", code: 1 });
     expect(run("wget -T 3 -q web:81")).toEqual({ out: "", err: "wget: download timed out\n", code: 1 });
     expect(run("wget --header 'X-A: 1' --post-data 'k=v' -qO- echo:8080")).toMatchObject({ code: 0, out: expect.stringContaining("\tcontent-type=application/x-www-form-urlencoded\n\thost=echo:8080\n\tuser-agent=Wget\n\tx-a=1\n\nRequest Body:\n\tk=v\n") });
+    expect(run("wget -U probe/1 -qO- echo:8080").out).toContain("\thost=echo:8080\n\tuser-agent=probe/1\n");
+    expect(gnuWget(["-qO-", "echo:8080"]).out).toContain("\taccept=*/*\n\taccept-encoding=identity\n\tconnection=Keep-Alive\n\thost=echo:8080\n\tuser-agent=Wget/1.21.3\n");
+    expect(gnuWget(["-qO-", "--user-agent=probe/2", "echo:8080"]).out).toContain("\tuser-agent=probe/2\n");
     expect(run("wget -Z web")).toMatchObject({ err: expect.stringMatching(/^wget: invalid option -- 'Z'\nBusyBox v1\.36\.1/), code: 1 });
   });
   it("busybox over https: no certificate check, and it says so", () => {
