@@ -57,23 +57,32 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   return { verb, group, version, resource, name, subresource, namespace };
 }
 
-const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => ({
-  status: code,
-  headers: { "content-type": "application/json" },
-  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
-  body: JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2),
+/** The headers kube-apiserver's filters put on every answer (audit, no caching, nosniff). */
+const apiHeaders = (contentType: string, body: string): Record<string, string> => ({
+  "audit-id": crypto.randomUUID(),
+  "cache-control": "no-cache, private",
+  "content-type": contentType,
+  "x-content-type-options": "nosniff",
+  "content-length": String(new TextEncoder().encode(body).length),
 });
 
+const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => {
+  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
+  const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2);
+  return { status: code, headers: apiHeaders("application/json", body), body };
+};
+
 /** What the non-resource paths a pod may read answer. */
-function nonResource(path: string): InClusterReply | undefined {
-  const ok = (body: Obj | string): InClusterReply =>
-    typeof body === "string"
-      ? { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
-      : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
+function nonResource(path: string, serverAddress: string | undefined): InClusterReply | undefined {
+  const ok = (body: Obj | string): InClusterReply => {
+    const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+    return { status: 200, headers: apiHeaders(typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", text), body: text };
+  };
   if (path === "/version" || path === "/version/") return ok(KUBE_VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) return ok("ok");
   const segs = path.split("/").filter(Boolean);
-  if (path === "/api" || path === "/api/") return ok(apiVersions());
+  // The API server names itself by its advertise address (where this request arrived).
+  if (path === "/api" || path === "/api/") return ok({ ...apiVersions(), ...(serverAddress ? { serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] } : {}) });
   if (path === "/apis" || path === "/apis/") return ok(apiGroupList());
   if (segs[0] === "apis" && segs.length === 2) return apiGroup(segs[1]) && ok(apiGroup(segs[1])!);
   if ((segs[0] === "api" && segs.length === 2) || (segs[0] === "apis" && segs.length === 3)) {
@@ -84,7 +93,7 @@ function nonResource(path: string): InClusterReply | undefined {
 }
 
 /** Serve one in-cluster HTTPS request to the API server. */
-export function serveInCluster(req: { method: string; path: string; headers: Record<string, string> }): InClusterReply {
+export function serveInCluster(req: { method: string; path: string; headers: Record<string, string> }, serverAddress?: string): InClusterReply {
   const url = new URL(req.path, "https://kubernetes.default.svc");
   const auth = req.headers["authorization"] ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
@@ -95,7 +104,7 @@ export function serveInCluster(req: { method: string; path: string; headers: Rec
     const verb = req.method === "GET" || req.method === "HEAD" ? "get" : req.method.toLowerCase();
     const decision = authorize(user, { nonResourceAttributes: { verb, path: url.pathname } });
     if (!decision.allowed) return status(403, "Forbidden", `forbidden: User "${user.username}" cannot ${verb} path "${url.pathname}"`);
-    return nonResource(url.pathname) ?? status(404, "NotFound", "the server could not find the requested resource");
+    return nonResource(url.pathname, serverAddress) ?? status(404, "NotFound", "the server could not find the requested resource");
   }
   const decision = authorize(user, { resourceAttributes: info });
   // Only cluster-admins could get further, and no service account is one.

@@ -184,7 +184,7 @@ const NETSHOOT: Programs = {
   ...ship("iputils", "ping ping6 tracepath arping"),
   ...ship("openbsd", "nc"),
   ...ship("bind", "nslookup dig host"),
-  ...ship("own", "zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
+  ...ship("own", "ip zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
 };
 
 /** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
