@@ -6,6 +6,7 @@
 // metadata comes after its items (its continue token is known only then); JSON decoders read
 // members in any order.
 import type { Obj } from "../resources/types";
+import { StoredJson } from "./registry";
 
 /** Up to this many live bytes in the cluster, a list is built whole (exactly the real server's bytes). */
 export const MATERIALIZE_BYTES = 8 * 1024 * 1024;
@@ -42,7 +43,7 @@ export function streamedObject(head: Obj, key: string, pages: Iterator<unknown[]
           return;
         }
         for (const item of next.value) {
-          const text = JSON.stringify(item, null, indent);
+          const text = item instanceof StoredJson ? (pretty ? JSON.stringify(JSON.parse(item.text), null, indent) : item.text) : JSON.stringify(item, null, indent);
           chunk += `${items++ ? itemSeparator : pretty ? "\n    " : ""}${pretty ? text.replace(/\n/g, "\n    ") : text}`;
         }
         controller.enqueue(encoder.encode(chunk));

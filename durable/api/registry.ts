@@ -136,7 +136,7 @@ export class Registry {
   list(def: ResourceDef, namespace: string | undefined, opts: ListOptions): ListResult & { items: Obj[] } {
     const scan = this.scan(def, namespace, opts);
     const items: Obj[] = [];
-    for (const page of scan.pages) items.push(...page);
+    for (const page of scan.pages) items.push(...(page as Obj[])); // parsed: not asked for raw
     return { items, ...scan.result() };
   }
 
@@ -145,7 +145,7 @@ export class Registry {
    * revision is fixed before the first page, the continue token and remaining count are known once
    * the pages are done (`result()`).
    */
-  scan(def: ResourceDef, namespace: string | undefined, opts: ListOptions): { resourceVersion: string; pages: Iterable<Obj[]>; result(): ListResult } {
+  scan(def: ResourceDef, namespace: string | undefined, opts: ListOptions, { raw = false } = {}): { resourceVersion: string; pages: Iterable<(Obj | StoredJson)[]>; result(): ListResult } {
     const filter = (o: Obj) =>
       (!opts.labels || matches(opts.labels, o.metadata?.labels)) &&
       (!opts.fields || fieldMatches(opts.fields, (f) => fieldValue(def, o, f)));
@@ -161,27 +161,33 @@ export class Registry {
     let lastKeyName: string | undefined;
     let more = false;
     const self = this;
+    // Objects served as stored, unselected, can go out as the stored text, never parsed.
+    const asStored = raw && !def.convert && !def.present && !opts.labels?.length && !opts.fields?.length;
     // Read in pages from the store until the limit of *matching* items is reached.
-    function* pages(): Generator<Obj[]> {
+    function* pages(): Generator<(Obj | StoredJson)[]> {
       const page = limit ? Math.max(limit, 100) : LIST_PAGE;
       let cursor = after;
       for (;;) {
-        const batch = listing(() => self.store.list(prefix, { at, after: cursor, limit: page, bytes: LIST_PAGE_BYTES }));
-        const out: Obj[] = [];
-        for (const raw of batch) {
-          const obj = self.served(def, raw);
-          const name = (obj.metadata.namespace && !namespace ? `${obj.metadata.namespace}/` : "") + obj.metadata.name;
+        const batch = listing(() => self.store.rows(prefix, { at, after: cursor, limit: page, bytes: LIST_PAGE_BYTES }));
+        const out: (Obj | StoredJson)[] = [];
+        for (const row of batch) {
           if (limit && taken === limit) {
             more = true;
             break;
           }
-          lastKeyName = name;
+          lastKeyName = row.key.slice(storagePrefix(def).length + (def.namespaced && namespace ? namespace.length + 1 : 0));
+          if (asStored) {
+            out.push(new StoredJson(row.value));
+            taken++;
+            continue;
+          }
+          const obj = self.served(def, JSON.parse(row.value));
           if (filter(obj)) (out.push(obj), taken++);
         }
         if (out.length) yield out;
         // A short batch may have stopped at the byte budget: only an empty one says the prefix is done.
         if (more || batch.length === 0) return;
-        cursor = keyOf(def, batch[batch.length - 1].metadata.namespace, batch[batch.length - 1].metadata.name);
+        cursor = batch[batch.length - 1].key;
       }
     }
     const resourceVersion = String(at);
@@ -593,6 +599,11 @@ function continueExpired(): ApiError {
 const listExpired = () => new ApiError(410, "Expired", "The resourceVersion for the provided list is too old.");
 
 /** A store read for a list, its compaction refusal in the list's words. */
+/** An object's JSON text as the store holds it, written out as is. */
+export class StoredJson {
+  constructor(readonly text: string) {}
+}
+
 /** The list's metadata (ListMeta): its revision, and where a limited list goes on. */
 export interface ListResult {
   resourceVersion: string;

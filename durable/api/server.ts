@@ -284,8 +284,9 @@ export class ApiServer {
 
   /** The list written a page at a time (durable/api/liststream.ts), in the negotiated shape. */
   private streamedList(def: ResourceDef, namespace: string | undefined, opts: ListOptions, shape: Negotiated, q: URLSearchParams, pretty: boolean): Response {
-    const scan = this.registry.scan(def, namespace, opts);
-    const pages = scan.pages[Symbol.iterator]();
+    // The plain list can carry the stored text of each object; the other shapes are built from objects.
+    const scan = this.registry.scan(def, namespace, opts, { raw: shape.shape === "Object" });
+    const pages = scan.pages[Symbol.iterator]() as Iterator<Obj[]>; // objects where the shape needs them
     const tail = () => ({ metadata: listMetaOf(scan.result()) });
     let body: ReadableStream<Uint8Array>;
     let contentType = "application/json";
