@@ -9,6 +9,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discover
 import { KUBE_VERSION } from "./server";
 import type { Obj } from "../resources/types";
 import { lookup } from "../resources";
+import { queryBool } from "./query";
 
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
@@ -53,7 +54,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   const [resource, name, subresource] = rest;
   const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: name ? "delete" : "deletecollection" };
   let verb = verbs[method] ?? (name ? "get" : "list");
-  if (watch || (method === "GET" && ["true", "1"].includes(query.get("watch") ?? ""))) verb = "watch";
+  if (watch || (method === "GET" && queryBool(query, "watch"))) verb = "watch";
   return { verb, group, version, resource, name, subresource, namespace };
 }
 
