@@ -408,6 +408,27 @@ const ephemeralContainersSubresource = {
   validate: validatePodEphemeralContainersUpdate,
 };
 
+/** pods/resize (podResizeStrategy.PrepareForUpdate, dropNonResizeUpdates): the stored pod, with
+ *  only the containers' resources and resizePolicy taken from the request, matched by name. */
+const resizeSubresource = {
+  prepare(pod: Obj, old: Obj): Obj {
+    const next = clone(old);
+    next.metadata.resourceVersion = pod.metadata?.resourceVersion;
+    for (const list of ["containers", "initContainers"] as const) {
+      const wanted = new Map(((pod.spec?.[list] ?? []) as Obj[]).map((c) => [c.name, c]));
+      for (const c of (next.spec?.[list] ?? []) as Obj[]) {
+        const w = wanted.get(c.name);
+        if (!w) continue;
+        if (w.resources === undefined) delete c.resources;
+        else c.resources = clone(w.resources);
+        if (w.resizePolicy === undefined) delete c.resizePolicy;
+        else c.resizePolicy = clone(w.resizePolicy);
+      }
+    }
+    return next;
+  },
+};
+
 // ---- the kind ---------------------------------------------------------------------------
 
 const pods: ResourceDef = {
@@ -420,7 +441,7 @@ const pods: ResourceDef = {
   shortNames: ["po"],
   categories: ["all"],
   subresources: { status: true },
-  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource },
+  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource, resize: resizeSubresource },
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },
