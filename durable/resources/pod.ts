@@ -4,7 +4,7 @@
 import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
 import { age, ageColumn, humanDuration, nameColumn } from "./printers";
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
+import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
 
@@ -420,7 +420,7 @@ const resizeSubresource = {
         const w = wanted.get(c.name);
         if (!w) continue;
         if (w.resources === undefined) delete c.resources;
-        else c.resources = clone(w.resources);
+        else canonicalizeResources((c.resources = clone(w.resources)));
         if (w.resizePolicy === undefined) delete c.resizePolicy;
         else c.resizePolicy = clone(w.resizePolicy);
       }
