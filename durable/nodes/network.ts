@@ -4,6 +4,7 @@
 import type { Obj } from "../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
 import { serveInCluster } from "../api/incluster";
+import type { ServiceAccountTokens } from "../api/tokens";
 
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
 export type NetError = { error: string; code?: number; ip?: string };
@@ -24,6 +25,8 @@ export interface Network {
 export interface ClusterReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   list(plural: string, namespace?: string): Obj[];
+  /** Checks the service-account tokens pods present to the API server. */
+  readonly tokens?: ServiceAccountTokens;
 }
 
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -207,7 +210,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
     const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    if (https) return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers });
+    if (https) return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, client.tokens);
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };

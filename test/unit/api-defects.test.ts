@@ -1,7 +1,9 @@
 // API-server behaviour real clients depend on: boolean query parameters, subresources without a
 // handler, health and metrics endpoints.
-import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { applyMigrations } from "./d1";
+import { tokensOf } from "../../durable/api/tokens";
 import { Store } from "../../durable/store/store";
 import { Registry } from "../../durable/api/registry";
 import { ApiServer } from "../../durable/api/server";
@@ -194,4 +196,30 @@ describe("health and metrics", () => {
       expect(text.startsWith("# HELP apiserver_request_total [STABLE] Counter of apiserver requests")).toBe(true);
       expect(text).toContain("# TYPE apiserver_request_total counter\n");
     }));
+});
+
+describe("service-account tokens", () => {
+  beforeAll(applyMigrations);
+  const ORIGIN = "https://127.0.0.1:8787";
+
+  it("signs TokenRequest tokens with the cluster's own key, and only that cluster accepts them", async () => {
+    const mint = async (address: string) => {
+      const created = (await (await SELF.fetch(`${ORIGIN}/api/sessions?clock=instant`, { method: "POST", headers: { "cf-connecting-ip": address } })).json()) as { id: string; token: string };
+      const res = await SELF.fetch(`${ORIGIN}/clusters/${created.id}/api/v1/namespaces/default/serviceaccounts/default/token`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${created.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: {} }),
+      });
+      expect(res.status).toBe(201);
+      const token = ((await res.json()) as any).status.token as string;
+      const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+      return { token, stub: ns.get(ns.idFromName(created.id)) };
+    };
+    const a = await mint("203.0.113.71");
+    const b = await mint("203.0.113.72");
+    expect(a.token.split(".")[2]).toMatch(/^[A-Za-z0-9_-]{342}$/); // an RSA-2048 signature
+    const verifyIn = (stub: DurableObjectStub, token: string) => runInDurableObject(stub, (instance) => tokensOf((instance as any).registry)?.verify(token, Date.now()));
+    expect(await verifyIn(a.stub, a.token)).toEqual({ sub: "system:serviceaccount:default:default", namespace: "default", serviceAccount: "default" });
+    expect(await verifyIn(b.stub, a.token)).toBeUndefined();
+  });
 });
