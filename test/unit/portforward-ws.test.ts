@@ -130,3 +130,23 @@ describe("through the API server", () => {
     expect(logs.split("\n")[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
   });
 });
+
+describe("paced WebSocket messages", () => {
+  it("sends one message at a time, a few milliseconds apart, merging what queues on one channel", async () => {
+    const { PacedSender, PACE_MS } = await import("../../durable/nodes/streams/paced");
+    const sent: { at: number; bytes: number[] }[] = [];
+    const start = Date.now();
+    const p = new PacedSender({ send: (m: Uint8Array) => void sent.push({ at: Date.now() - start, bytes: [...m] }) });
+    p.frame(new Uint8Array([1, 97]));
+    p.frame(new Uint8Array([1, 98]));
+    p.frame(new Uint8Array([1, 99]));
+    p.frame(new Uint8Array([2, 100]));
+    let closedAt = -1;
+    p.run(() => void (closedAt = sent.length));
+    expect(sent.map((s) => s.bytes)).toEqual([[1, 97]]); // the first goes at once
+    await new Promise((r) => setTimeout(r, 10 * PACE_MS));
+    expect(sent.map((s) => s.bytes)).toEqual([[1, 97], [1, 98, 99], [2, 100]]);
+    expect(closedAt).toBe(3);
+    for (let i = 1; i < sent.length; i++) expect(sent[i].at - sent[i - 1].at).toBeGreaterThanOrEqual(PACE_MS - 1);
+  });
+});

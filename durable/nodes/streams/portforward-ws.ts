@@ -59,7 +59,8 @@ export class WebSocketPortForward {
   private readonly forwards: Forward[];
 
   constructor(
-    private readonly send: (message: Uint8Array | string) => void,
+    /** Send a message; `mergeable` lets it travel with the channel's next bytes. */
+    private readonly send: (message: Uint8Array | string, mergeable?: boolean) => void,
     private readonly close: () => void,
     private readonly pod: Obj,
     ports: number[],
@@ -69,11 +70,12 @@ export class WebSocketPortForward {
     this.forwards = ports.map((port) => ({ port, buf: "", decoder: new TextDecoder(), done: false }));
   }
 
-  /** handleWebSocketStreams: announce each port on its data and its error channel. */
+  /** handleWebSocketStreams: announce each port on its data and its error channel (each in a
+   *  message of its own: the Python client wants exactly the channel byte and the port). */
   start(): void {
     this.forwards.forEach((f, i) => {
-      this.send(channelMessage(2 * i, portPrefix(f.port), this.base64));
-      this.send(channelMessage(2 * i + 1, portPrefix(f.port), this.base64));
+      this.send(channelMessage(2 * i, portPrefix(f.port), this.base64), false);
+      this.send(channelMessage(2 * i + 1, portPrefix(f.port), this.base64), false);
     });
   }
 

@@ -11,6 +11,7 @@ import type { HttpRequest as ServerRequest, ServerReply } from "../servers";
 import { FLAG_FIN, SpdyFramer, type Frame, type Headers } from "./spdy";
 import { offeredProtocols, onMessages, type EndStatus, type OpenStreams } from "./channel";
 import { PORTFORWARD_WS_PROTOCOLS, WebSocketPortForward, forwardedPorts } from "./portforward-ws";
+import { PacedSender } from "./paced";
 
 export const PORTFORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
 
@@ -261,7 +262,9 @@ function channelPortForward(req: Request, pod: Obj, protocol: string, deps: Port
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
-  const forward = new WebSocketPortForward((m) => server.send(m), () => server.close(1000, ""), pod, ports, deps.http, protocol === "v4.base64.channel.k8s.io");
+  const paced = new PacedSender(server);
+  const send = (m: Uint8Array | string, mergeable = true) => (typeof m === "string" || !mergeable ? paced.run(() => server.send(m)) : paced.frame(m));
+  const forward = new WebSocketPortForward(send, () => paced.run(() => server.close(1000, "")), pod, ports, deps.http, protocol === "v4.base64.channel.k8s.io");
   forward.start();
   onMessages(server, (bytes) => forward.receive(bytes), (err) => {
     console.error("portforward:", err);
