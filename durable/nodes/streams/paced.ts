@@ -1,4 +1,4 @@
-// One WebSocket message per few milliseconds. Messages sent together leave the local TLS layer as
+// One WebSocket message per PACE_MS. Messages sent together leave the local TLS layer as
 // one record, and a client that polls its raw socket before reading the next frame (the Python
 // client's WSClient.update, in the python3-kubernetes Debian ships) never sees the frames after
 // the first of that record: it waits for bytes the kernel no longer has, and hangs with the exit
@@ -7,9 +7,9 @@
 // same channel travel as one (a channel is a byte stream: where a frame ends carries no meaning).
 
 /** Long enough for the previous message to be flushed as a record of its own. */
-export const PACE_MS = 2;
+export const PACE_MS = 10;
 /** Merged channel frames stay below this size. */
-const MERGE_LIMIT = 32 * 1024;
+const MERGE_LIMIT = 512 * 1024;
 
 type Item = { frame: Uint8Array } | { run: () => void };
 
