@@ -109,3 +109,54 @@ test("@kubernetes/client-node: list, create, watch, log and exec", async () => {
   assert.equal(steps.exec, "from exec | journey (Success)");
   assert.equal(steps.listed, "journey=Running");
 });
+
+test("kubectl: /readyz?verbose lists the checks and /metrics counts the requests made", () => {
+  const ready = s.k(["get", "--raw", "/readyz?verbose"]).split("\n");
+  assert.deepEqual(ready.slice(0, 3), ["[+]ping ok", "[+]log ok", "[+]etcd ok"]);
+  assert.equal(ready.at(-2), "readyz check passed");
+  const sample = () => {
+    const line = s.k(["get", "--raw", "/metrics"]).split("\n").find((l) => l.startsWith('apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"}'));
+    return line ? Number(line.split(" ").pop()) : 0;
+  };
+  const before = sample();
+  s.k("get configmaps");
+  s.k("get configmaps");
+  assert.equal(sample(), before + 2);
+});
+
+test("kubectl: describe shows a pod with a gRPC probe, its resources canonical", () => {
+  s.k("apply -f -", {
+    input: JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "grpc" },
+      spec: { containers: [{ name: "app", image: "nginx", resources: { requests: { cpu: "0.5", memory: "1.5Gi" } }, livenessProbe: { grpc: { port: 9000 } } }] },
+    }),
+  });
+  const pod = JSON.parse(s.k("get pod grpc -o json"));
+  assert.deepEqual(pod.spec.containers[0].resources.requests, { cpu: "500m", memory: "1536Mi" });
+  assert.equal(pod.spec.containers[0].livenessProbe.grpc.service, "");
+  const r = s.kubectl("describe pod grpc");
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stdout, /Liveness:\s+grpc <pod>:9000  delay=0s timeout=1s period=10s #success=1 #failure=3/);
+});
+
+test("a pod's service-account token reaches the API server; the same token tampered is 401", () => {
+  s.k("run tokens --image=nginx");
+  s.k("wait --for=condition=Ready pod/tokens --timeout=60s");
+  // What the API server answers: the kind of a success, the reason of a Status.
+  const curl = (token) => {
+    const body = JSON.parse(s.k(["exec", "tokens", "--", "sh", "-c", `curl -sk -H "Authorization: Bearer ${token}" https://kubernetes.default.svc/api`]));
+    return body.kind === "Status" ? `${body.code} ${body.reason}` : body.kind;
+  };
+  const file = s.k(["exec", "tokens", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"]);
+  assert.equal(curl(file), "APIVersions");
+  const [header, payload, signature] = file.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  claims.sub = "system:serviceaccount:kube-system:default";
+  claims["kubernetes.io"] = { namespace: "kube-system", serviceaccount: { name: "default" } };
+  assert.equal(curl(`${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`), "401 Unauthorized");
+  assert.equal(curl(`${header}.${payload}.${signature.slice(0, -4)}AAAA`), "401 Unauthorized");
+  const minted = s.k("create token default").trim();
+  assert.equal(curl(minted), "APIVersions");
+});
