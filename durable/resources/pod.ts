@@ -4,7 +4,7 @@
 import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
 import { age, ageColumn, humanDuration, nameColumn } from "./printers";
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
+import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec, validateResources } from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
 
@@ -426,6 +426,13 @@ const resizeSubresource = {
       }
     }
     return next;
+  },
+  // ValidatePodResize (the part that decides most refusals): the resized pod keeps its QoS class.
+  validate(pod: Obj, old: Obj): FieldError[] {
+    const errs = ((pod.spec?.containers ?? []) as Obj[]).flatMap((c, i) => validateResources(c.resources, `spec.containers[${i}].resources`));
+    const was = old.status?.qosClass ?? podQOSClass(old);
+    if (podQOSClass(pod) !== was) errs.push(invalid("spec", was, "Pod QOS Class may not change as a result of resizing"));
+    return errs;
   },
 };
 

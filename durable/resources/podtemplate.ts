@@ -348,7 +348,7 @@ function validateProbe(p: Obj | undefined, path: string): FieldError[] {
   return errs;
 }
 
-function validateResources(r: Obj | undefined, path: string): FieldError[] {
+export function validateResources(r: Obj | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const kind of ["limits", "requests"]) {
     for (const [name, q] of Object.entries((r?.[kind] ?? {}) as Record<string, unknown>)) {

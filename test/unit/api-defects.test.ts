@@ -131,6 +131,21 @@ describe("subresources", () => {
       expect(res.body.spec.containers[0].image).toBe("nginx");
     }));
 
+  it("refuses a resize that would change the pod's QoS class, as ValidatePodResize does", () =>
+    withApi(async (api) => {
+      const guaranteed = structuredClone(POD);
+      guaranteed.spec.containers[0].resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } } as never;
+      await api.call("POST", "/api/v1/namespaces/default/pods", guaranteed);
+      const patch = { spec: { containers: [{ name: "c", resources: { requests: { cpu: "50m" } } }] } };
+      const res = await api.call("PATCH", "/api/v1/namespaces/default/pods/p/resize", patch, "application/strategic-merge-patch+json");
+      expect(res.status).toBe(422);
+      expect(res.body.message).toBe('Pod "p" is invalid: spec: Invalid value: "Guaranteed": Pod QOS Class may not change as a result of resizing');
+      const both = { spec: { containers: [{ name: "c", resources: { requests: { cpu: "0.05" }, limits: { cpu: "50m" } } }] } };
+      const ok = await api.call("PATCH", "/api/v1/namespaces/default/pods/p/resize", both, "application/strategic-merge-patch+json");
+      expect(ok.status).toBe(200);
+      expect(ok.body.spec.containers[0].resources).toEqual({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } });
+    }));
+
   it("refuses a verb the subresource does not serve with go-restful's 405", () =>
     withApi(async (api) => {
       await api.call("POST", "/api/v1/namespaces/default/pods", POD);
