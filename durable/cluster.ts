@@ -19,6 +19,7 @@ import { Clock } from "./nodes/clock";
 import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 import { serviceAccountSubresources } from "./api/tokenrequest";
+import { ServiceAccountTokens, SIGNING_KEY_META, attachTokens, generateSigningKey, tokensOf } from "./api/tokens";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
 import { FileStore, attachFiles } from "./nodes/files";
@@ -66,6 +67,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       now: () => Date.now(),
       maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
     });
+    this.loadTokens();
     this.hub = new WatchHub(this.store, () => this.registry.ctx(), this.watchSockets);
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
@@ -128,6 +130,30 @@ export class Cluster extends DurableObject<ClusterEnv> {
     this.hub.socketClosed(ws);
   }
 
+  /** The service-account signer over the key the cluster keeps, once it has one. */
+  private loadTokens(): void {
+    const jwk = this.store.getMeta(SIGNING_KEY_META);
+    if (!jwk) return;
+    const registry = this.registry;
+    attachTokens(registry, new ServiceAccountTokens(JSON.parse(jwk), { get: (plural, ns, name) => registry.ctx().get(plural, ns, name) }, () => Date.now()));
+  }
+
+  private keyGeneration?: Promise<void>;
+
+  /** Generate the cluster's signing key the first time it is needed, and keep it. */
+  private ensureTokens(): Promise<void> {
+    if (tokensOf(this.registry)) return Promise.resolve();
+    return (this.keyGeneration ??= (async () => {
+      try {
+        const jwk = await generateSigningKey();
+        if (!this.store.getMeta(SIGNING_KEY_META)) this.store.setMeta(SIGNING_KEY_META, JSON.stringify(jwk));
+        this.loadTokens();
+      } finally {
+        this.keyGeneration = undefined;
+      }
+    })());
+  }
+
   /** The session record, cached: it is read on every clock read and request. */
   private sessionCache?: SessionMeta | null;
 
@@ -156,6 +182,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       clock: params.clock ?? "realistic",
       origin: params.origin,
     };
+    await this.ensureTokens();
     try {
       this.bootstrap(meta);
     } catch (e) {
@@ -289,6 +316,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       );
     }
     this.store.compact();
+    await this.ensureTokens();
     const response = await this.api.handle(request, path, `/clusters/${id}`);
     if (this.runtime.pending) await this.wake();
     return response;

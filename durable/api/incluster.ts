@@ -9,8 +9,11 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discover
 import { KUBE_VERSION } from "./server";
 import type { Obj } from "../resources/types";
 import { lookup } from "../resources";
+import { queryBool } from "./query";
+import type { ServiceAccountTokens } from "./tokens";
 
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
+type TokenVerifier = Pick<ServiceAccountTokens, "verify">;
+
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 
 export interface InClusterReply {
@@ -19,19 +22,12 @@ export interface InClusterReply {
   body: string;
 }
 
-/** The service account a token names (kubeplay's tokens carry the real claims, unsigned), or
- *  undefined when it is not one of ours (the authenticator then answers 401). */
-function tokenUser(token: string): UserInfo | undefined {
-  const [, payload] = token.split(".");
-  try {
-    const c = JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/")));
-    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? "");
-    if (c.iss !== ISSUER || !sa) return undefined;
-    if (typeof c.exp === "number" && c.exp * 1000 < Date.now()) return undefined;
-    return { username: c.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`, "system:authenticated"] };
-  } catch {
-    return undefined;
-  }
+/** The service account a token speaks for when this cluster's key signed it (tokens.ts), else
+ *  undefined (the authenticator then answers 401). */
+function tokenUser(token: string, tokens: TokenVerifier | undefined): UserInfo | undefined {
+  const sa = tokens?.verify(token, Date.now());
+  if (!sa) return undefined;
+  return { username: sa.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"] };
 }
 
 /** RequestInfoFactory.NewRequestInfo, for the paths a pod asks: resource requests under /api and /apis. */
@@ -53,7 +49,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   const [resource, name, subresource] = rest;
   const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: name ? "delete" : "deletecollection" };
   let verb = verbs[method] ?? (name ? "get" : "list");
-  if (watch || (method === "GET" && ["true", "1"].includes(query.get("watch") ?? ""))) verb = "watch";
+  if (watch || (method === "GET" && queryBool(query, "watch"))) verb = "watch";
   return { verb, group, version, resource, name, subresource, namespace };
 }
 
@@ -93,11 +89,14 @@ function nonResource(path: string, serverAddress: string | undefined): InCluster
 }
 
 /** Serve one in-cluster HTTPS request to the API server. */
-export function serveInCluster(req: { method: string; path: string; headers: Record<string, string> }, serverAddress?: string): InClusterReply {
+export function serveInCluster(
+  req: { method: string; path: string; headers: Record<string, string> },
+  { serverAddress, tokens }: { serverAddress?: string; tokens?: TokenVerifier } = {},
+): InClusterReply {
   const url = new URL(req.path, "https://kubernetes.default.svc");
   const auth = req.headers["authorization"] ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-  const user = bearer ? tokenUser(bearer) : ANONYMOUS;
+  const user = bearer ? tokenUser(bearer, tokens) : ANONYMOUS;
   if (!user) return status(401, "Unauthorized", "Unauthorized");
   const info = requestInfo(req.method, url.pathname, url.searchParams);
   if (!info) {

@@ -8,9 +8,9 @@ import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
 import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions, type ListResult } from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
-import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
+import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, routeMethodNotAllowed, statusResponse, unsupportedMediaType } from "./status";
 import { negotiate, partialMetadata, partialMetadataList, toTable, type IncludeObject, type Negotiated } from "./table";
-import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
+import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf, subresourceVerbs } from "./discovery";
 import { WatchHub, type SocketWatch, type WatchRequest } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
@@ -18,6 +18,9 @@ import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMes
 import { requestUser } from "./identity";
 import { indented, isStream, wantsPretty } from "./pretty";
 import { MATERIALIZE_BYTES, preformatted, streamedObject } from "./liststream";
+import { queryBool } from "./query";
+import { healthBody } from "./health";
+import { RequestMetrics, requestLabels } from "./metrics";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -35,14 +38,12 @@ export const KUBE_VERSION = {
   platform: "linux/amd64",
 };
 
-const HEALTH_CHECKS = [
-  "ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
-  "poststarthook/start-apiextensions-informers", "poststarthook/crd-informer-synced", "poststarthook/bootstrap-controller",
-  "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/apiservice-registration-controller",
-];
 
 /** Subresources that other parts of the cluster serve (logs, exec, …); routed to `extra`. */
 export type SubresourceHandler = (req: Request, def: ResourceDef, ns: string | undefined, name: string, url: URL) => Promise<Response> | Response;
+
+/** The verb of a request on a named object (RequestInfoFactory's mapping of HTTP methods). */
+const HTTP_VERB: Record<string, string> = { GET: "get", HEAD: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" };
 
 interface Target {
   def: ResourceDef;
@@ -55,6 +56,8 @@ interface Target {
 export class ApiServer {
   /** Handlers for subresources outside the generic engine, keyed by "<plural>/<subresource>". */
   readonly extra = new Map<string, SubresourceHandler>();
+  /** apiserver_request_total, served at /metrics. */
+  readonly metrics = new RequestMetrics();
 
   constructor(
     readonly registry: Registry,
@@ -74,6 +77,8 @@ export class ApiServer {
       if (!(e instanceof ApiError)) console.error("internal error", e);
       res = statusResponse(e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e)));
     }
+    const labels = requestLabels(request.method, path, url.searchParams, (request.headers.get("content-type") ?? "").split(";")[0].trim());
+    if (labels) this.metrics.record(labels, res.status);
     return wantsPretty(request, url) && !isStream(path, url) && !preformatted.has(res) ? indented(res) : res;
   }
 
@@ -84,13 +89,12 @@ export class ApiServer {
 
     // responsewriters.WriteRawJSON: always indented.
     if (path === "/version" || path === "/version/") return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
-    if (["/healthz", "/livez", "/readyz"].includes(path) || /^\/(healthz|livez|readyz)\//.test(path)) {
-      if (url.searchParams.has("verbose")) {
-        const word = path.slice(1).split("/")[0];
-        return text(HEALTH_CHECKS.map((c) => `[+]${c} ok`).join("\n") + `\n${word} check passed\n`);
-      }
-      return text("ok");
+    if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) {
+      const body = healthBody(path, url.searchParams);
+      if (body === undefined) throw notFoundPath();
+      return text(body);
     }
+    if (path === "/metrics") return text(this.metrics.render(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
     if (segs[0] === "openapi") {
       const res = serveOpenAPI(resources, prefix, path, url.searchParams, request.headers);
       if (!res) throw notFoundPath();
@@ -123,8 +127,14 @@ export class ApiServer {
     }
     const target = this.resolve(group, version, rest);
     if (target.subresource && target.name) {
-      const handler = this.extra.get(`${target.def.plural}/${target.subresource}`);
-      if (handler) return handler(request, target.def, target.namespace, target.name, url);
+      const { def, subresource } = target;
+      // go-restful has a route per verb the subresource serves: any other method is its 405.
+      if (!subresourceVerbs(def, subresource)!.includes(HTTP_VERB[method] ?? "")) throw routeMethodNotAllowed();
+      const handler = this.extra.get(`${def.plural}/${subresource}`);
+      if (handler) return handler(request, def, target.namespace, target.name, url);
+      const generic = (subresource === "status" && def.subresources?.status) || (subresource === "scale" && def.subresources?.scale) || def.updateSubresources?.[subresource];
+      // Listed but served by nothing here: never let it reach the main resource's handlers.
+      if (!generic) throw notFoundPath();
     }
     return this.rest(request, target, url, accept);
   }
@@ -148,13 +158,7 @@ export class ApiServer {
     // Only a proxy subresource has a path after it: services/x/proxy/some/path.
     if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;
-    if (subresource) {
-      const known =
-        (subresource === "status" && def.subresources?.status) ||
-        (subresource === "scale" && def.subresources?.scale) ||
-        def.extraSubresources?.some((s) => s.name === subresource);
-      if (!known) throw notFoundPath();
-    }
+    if (subresource && !subresourceVerbs(def, subresource)) throw notFoundPath();
     return { def, namespace, name, subresource, watch };
   }
 
@@ -172,7 +176,7 @@ export class ApiServer {
     if (def.deprecationWarning) warnings.push(def.deprecationWarning);
     const dryRun = parseDryRun(q);
 
-    if (method === "GET" && (t.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
+    if (method === "GET" && (t.watch || queryBool(q, "watch"))) {
       allow("watch");
       const req = this.watchRequest(t, q, accept);
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.hub.openSocket(req, request, { url: url.href, accept });
@@ -316,8 +320,8 @@ export class ApiServer {
       labels: opts.labels,
       fields: opts.fields,
       resourceVersion: opts.resourceVersion,
-      bookmarks: q.get("allowWatchBookmarks") === "true",
-      sendInitialEvents: q.get("sendInitialEvents") === "true",
+      bookmarks: queryBool(q, "allowWatchBookmarks"),
+      sendInitialEvents: queryBool(q, "sendInitialEvents"),
       timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
       shape: negotiate(accept),
       includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
@@ -454,8 +458,8 @@ function json(body: unknown, status = 200, contentType = "application/json"): Re
   return new Response(JSON.stringify(body), { status, headers: { "content-type": contentType } });
 }
 
-function text(body: string): Response {
-  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+function text(body: string, contentType = "text/plain; charset=utf-8"): Response {
+  return new Response(body, { headers: { "content-type": contentType, "x-content-type-options": "nosniff" } });
 }
 
 const tableType = (v: string) => `application/json;as=Table;v=${v};g=meta.k8s.io`;
@@ -719,7 +723,7 @@ async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
 async function deleteOptions(request: Request, q: URLSearchParams, dryRun: boolean): Promise<DeleteOptions> {
   const body: Obj = (request.body ? await decodeBody(request, "DeleteOptions") : undefined) ?? {};
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
-  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined);
+  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || queryBool(q, "orphanDependents") ? "Orphan" : undefined);
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
     throw new ApiError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
   }

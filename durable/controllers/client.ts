@@ -5,6 +5,7 @@ import { byPlural } from "../resources";
 import type { DeleteOptions, Registry } from "../api/registry";
 import { ApiError } from "../api/status";
 import { filesOf, type FileStore } from "../nodes/files";
+import { tokensOf, type ServiceAccountTokens } from "../api/tokens";
 
 function def(plural: string): ResourceDef {
   const d = byPlural(plural);
@@ -18,6 +19,11 @@ export class Client {
   /** The cluster's stored container files (durable/nodes/files.ts), for the containers' filesystems. */
   get files(): FileStore | undefined {
     return filesOf(this.registry);
+  }
+
+  /** The cluster's service-account token signer (durable/api/tokens.ts). */
+  get tokens(): ServiceAccountTokens | undefined {
+    return tokensOf(this.registry);
   }
 
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined {

@@ -3,6 +3,7 @@
 // files, volumes). The whole view with its writes over time is durable/nodes/files.ts.
 import type { Obj } from "../resources/types";
 import type { FileStore } from "./files";
+import type { ServiceAccountTokens } from "../api/tokens";
 import { hostPathFiles } from "./hostfs";
 
 export interface VirtualFS {
@@ -156,6 +157,8 @@ export function kubeletFiles(pod: Obj | undefined, hostname: string): Record<str
 export interface FSReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   readonly files?: FileStore;
+  /** Signs the projected service-account tokens (durable/api/tokens.ts). */
+  readonly tokens?: ServiceAccountTokens;
 }
 
 const decode = (s: string): Uint8Array => {
@@ -187,7 +190,9 @@ function volumeFiles(pod: Obj, c: Obj, vol: Obj, reader?: FSReader): Record<stri
   if (vol.projected) {
     const out: Record<string, Data> = {};
     for (const src of (vol.projected.sources ?? []) as Obj[]) {
-      if (src.serviceAccountToken) out[src.serviceAccountToken.path] = serviceAccountToken(pod);
+      // The kubelet writes the token the API server signed for this pod; without a signer, none.
+      const token = src.serviceAccountToken && reader?.tokens?.projected(pod, src.serviceAccountToken);
+      if (token) out[src.serviceAccountToken.path] = token;
       if (src.configMap) Object.assign(out, volumeFiles(pod, c, { configMap: src.configMap }, reader));
       if (src.secret) Object.assign(out, volumeFiles(pod, c, { secret: { ...src.secret, secretName: src.secret.name } }, reader));
       if (src.downwardAPI) Object.assign(out, downward(pod, c, src.downwardAPI.items ?? []));
@@ -210,14 +215,6 @@ function downward(pod: Obj, _c: Obj, items: Obj[]): Record<string, string> {
     } else out[i.path] = String(f.split(".").reduce((o: Obj, k) => o?.[k], pod) ?? "");
   }
   return out;
-}
-
-/** A bound service-account token's shape (header.claims.signature); it is not signed by the API server. */
-function serviceAccountToken(pod: Obj): string {
-  const enc = (o: Obj) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-  const ns = pod.metadata?.namespace;
-  const sa = pod.spec?.serviceAccountName ?? "default";
-  return `${enc({ alg: "RS256", kid: "kubeplay" })}.${enc({ aud: ["https://kubernetes.default.svc.cluster.local"], iss: "https://kubernetes.default.svc.cluster.local", sub: `system:serviceaccount:${ns}:${sa}`, "kubernetes.io": { namespace: ns, pod: { name: pod.metadata?.name, uid: pod.metadata?.uid }, serviceaccount: { name: sa } } })}.unsigned`;
 }
 
 /** Where a volume is mounted in a container; `readOnly` as the kubelet mounts it. */

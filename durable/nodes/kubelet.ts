@@ -105,10 +105,7 @@ export const kubelet: Controller = {
     }
     if (result.changed) {
       const written = c.client.patch("pods", namespace, name, (p) => void (p.status = work.status), { status: true });
-      if (written) {
-        podCache(c).set(key, written);
-        recordImages(c, node, written);
-      }
+      if (written) recordImages(c, node, written); // the pod cache follows the commit (observePod)
     }
     return result.wakeIn !== undefined ? { requeueAfter: result.wakeIn } : undefined;
   },

@@ -4,6 +4,7 @@
 import type { Obj } from "../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
 import { serveInCluster } from "../api/incluster";
+import type { ServiceAccountTokens } from "../api/tokens";
 
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
 export type NetError = { error: string; code?: number; ip?: string; /** ms the connection stayed open and silent before this (the client's timer may end it first) */ after?: number };
@@ -67,6 +68,8 @@ export const macOf = (ip: string, prefix = "0a:58") => `${prefix}:${ip.split("."
 export interface ClusterReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   list(plural: string, namespace?: string): Obj[];
+  /** Checks the service-account tokens pods present to the API server. */
+  readonly tokens?: ServiceAccountTokens;
 }
 
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -325,7 +328,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (https) {
       const refusal = req.verify?.(apiserverCertificate(conn.pod, from));
       if (refusal) return refusal;
-      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, `${conn.ip}:${conn.port}`);
+      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens });
     }
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52, ...(reply.after ? { after: reply.after } : {}) };

@@ -5,6 +5,7 @@
 import type { SubresourceHandler } from "../api/server";
 import type { Registry } from "../api/registry";
 import { badRequest, invalid, methodNotAllowed } from "../api/status";
+import { queryBool } from "../api/query";
 import { invalid as fieldInvalid, forbidden as fieldForbidden } from "../resources/validation";
 import type { FieldError, Obj } from "../resources/types";
 
@@ -36,7 +37,7 @@ export interface LogOptions {
 export const FOLLOW_POLL_MS = 500;
 
 const int = (q: URLSearchParams, k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
-const bool = (q: URLSearchParams, k: string) => q.get(k) === "true" || q.get(k) === "1";
+const bool = queryBool;
 
 /** Parse and validate PodLogOptions (validation.ValidatePodLogOptions). */
 export function parseLogOptions(q: URLSearchParams, name: string): LogOptions {

@@ -7,7 +7,7 @@ import { printPodSummary } from "./podsummary";
 
 export { printPodSummary };
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
+import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec, validateResources } from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
 
@@ -317,6 +317,34 @@ const ephemeralContainersSubresource = {
   validate: validatePodEphemeralContainersUpdate,
 };
 
+/** pods/resize (podResizeStrategy.PrepareForUpdate, dropNonResizeUpdates): the stored pod, with
+ *  only the containers' resources and resizePolicy taken from the request, matched by name. */
+const resizeSubresource = {
+  prepare(pod: Obj, old: Obj): Obj {
+    const next = clone(old);
+    next.metadata.resourceVersion = pod.metadata?.resourceVersion;
+    for (const list of ["containers", "initContainers"] as const) {
+      const wanted = new Map(((pod.spec?.[list] ?? []) as Obj[]).map((c) => [c.name, c]));
+      for (const c of (next.spec?.[list] ?? []) as Obj[]) {
+        const w = wanted.get(c.name);
+        if (!w) continue;
+        if (w.resources === undefined) delete c.resources;
+        else canonicalizeResources((c.resources = clone(w.resources)));
+        if (w.resizePolicy === undefined) delete c.resizePolicy;
+        else c.resizePolicy = clone(w.resizePolicy);
+      }
+    }
+    return next;
+  },
+  // ValidatePodResize (the part that decides most refusals): the resized pod keeps its QoS class.
+  validate(pod: Obj, old: Obj): FieldError[] {
+    const errs = ((pod.spec?.containers ?? []) as Obj[]).flatMap((c, i) => validateResources(c.resources, `spec.containers[${i}].resources`));
+    const was = old.status?.qosClass ?? podQOSClass(old);
+    if (podQOSClass(pod) !== was) errs.push(invalid("spec", was, "Pod QOS Class may not change as a result of resizing"));
+    return errs;
+  },
+};
+
 // ---- the kind ---------------------------------------------------------------------------
 
 const pods: ResourceDef = {
@@ -329,7 +357,7 @@ const pods: ResourceDef = {
   shortNames: ["po"],
   categories: ["all"],
   subresources: { status: true },
-  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource },
+  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource, resize: resizeSubresource },
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },

@@ -1,6 +1,7 @@
 // curl, wget, hostname -i, ip and ifconfig as a learner types them in a pod, over a small cluster:
 // expectations from the real programs' output (curl 8.5, busybox 1.36, GNU Wget 1.21, iproute2).
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
 import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/network";
 import type { Obj } from "../../durable/resources/types";
 import { runCommand } from "../../durable/shell";
@@ -60,14 +61,20 @@ function world(): ClusterReader {
   return {
     get: (plural, ns, name) => (objs[plural] ?? []).find((o) => o.metadata.name === name && (o.metadata.namespace ?? undefined) === ns),
     list: (plural) => objs[plural] ?? [],
+    tokens,
   };
 }
 
 const SA = "/var/run/secrets/kubernetes.io/serviceaccount";
-const token = (() => {
-  const enc = (o: Obj) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-  return `${enc({ alg: "RS256", kid: "kubeplay" })}.${enc({ iss: "https://kubernetes.default.svc.cluster.local", sub: "system:serviceaccount:default:default", exp: Math.floor(NOW / 1000) + 3600 * 24 * 365 * 10 })}.sig`;
-})();
+/** The pods' token, signed by this cluster's key as the kubelet's projected token is. */
+const serviceAccount = { metadata: { name: "default", namespace: "default", uid: "sa-uid" } };
+let tokens: ServiceAccountTokens;
+let token = "";
+beforeAll(async () => {
+  tokens = new ServiceAccountTokens(await generateSigningKey(), { get: (plural, ns, name) => (plural === "serviceaccounts" && ns === "default" && name === "default" ? serviceAccount : undefined) }, () => Date.now());
+  const iat = Math.floor(Date.now() / 1000);
+  token = tokens.sign(tokens.claims(serviceAccount, [ISSUER], iat, iat + 3600));
+});
 
 function ctxOf(p: Obj) {
   const fs = new MemoryFS({
