@@ -21,7 +21,7 @@ import { podSubresources } from "./nodes/subresources";
 import { serviceAccountSubresources } from "./api/tokenrequest";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
-import { FileStore, attachFiles } from "./nodes/files";
+import { FileStore, attachFiles } from "./nodes/runtime/files";
 import { endStreams, streamSubresources, type EndStatus } from "./nodes/streams";
 import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";

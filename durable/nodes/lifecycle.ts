@@ -8,7 +8,7 @@ import type { NodeRole } from "../contract";
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
 import { nodeNames, nodeObject, nodeStatus } from "../bootstrap";
-import { KUBELET_STOPPED, kubeletRunning } from "./heartbeat";
+import { KUBELET_STOPPED, kubeletRunning } from "../resources/heartbeat";
 
 export type NodeAction =
   | { action: "stop"; name: string }

@@ -7,9 +7,10 @@ import type { Obj } from "../resources/types";
 import type { Clock } from "./clock";
 import { rfc3339 } from "../api/registry";
 import { putPodCondition } from "./subresources";
-import type { ProbeTimeline } from "../shell/probes";
+import type { ProbeTimeline } from "./runtime/probes";
 import { parseQuantity } from "../resources/podtemplate";
-import { goDuration, imageBehaviour, imageInfo, pullDuration, pullFailure, seededHex } from "./images";
+import { goDuration, imageBehaviour, imageInfo, pullFailure, seededHex } from "./runtime/images";
+import { pullDuration } from "./clock";
 
 export interface StageEvent {
   type: "Normal" | "Warning";

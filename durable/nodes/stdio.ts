@@ -1,10 +1,10 @@
 // A container's stdin as the runtime keeps it. A process that reads its stdin (a shell in a container
-// with `stdin: true`, see shell/container.ts readsStdin) lives as long as its input: what attach sends
+// with `stdin: true`, see nodes/runtime/container.ts readsStdin) lives as long as its input: what attach sends
 // it decides its output and its end, so neither can be computed from its command. The live process
 // is kept in memory (a process is); its exit is stored, for the kubelet to report.
 import type { Obj } from "../resources/types";
 import { InteractiveShell, PipeShell } from "../shell";
-import { containerArgv } from "../shell/container";
+import { containerArgv } from "./runtime/container";
 import type { ShellContext, ShellIO } from "../shell/types";
 
 /** An attached client: the process's output, and its end. */

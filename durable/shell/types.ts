@@ -1,6 +1,8 @@
-// The contract of the simulated shells: what a command sees (its context) and where it writes.
+// The contract of the simulated shells: what a command sees (its context) and where it writes. The
+// interpreter reaches the world only through what is declared here; the container runtime
+// (durable/nodes/runtime) and the workstation implement it, so shell/ imports none of them.
 import type { Obj } from "../resources/types";
-import type { VirtualFS } from "../nodes/fs";
+import type { VirtualFS } from "../fs";
 
 export interface ShellIO {
   stdout(s: string): void;
@@ -11,9 +13,40 @@ export interface ShellIO {
   stdoutBytes?(b: Uint8Array): void;
 }
 
-/** The cluster network as a container sees it (durable/nodes/network.ts). */
-export type { Network } from "../nodes/network";
-import type { Network } from "../nodes/network";
+// ---- the cluster network as a container sees it (implemented by durable/nodes/runtime/network.ts) ----
+
+/** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
+export type NetError = { error: string; code?: number; ip?: string };
+export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
+export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
+export type ConnectResult = Connected | NetError;
+
+export interface Network {
+  /** Addresses of a name as a pod's resolver finds them (search path, ndots:5; a trailing dot is absolute). */
+  resolve(name: string, fromNamespace: string): string[];
+  /** The PTR name CoreDNS gives an address, if any. */
+  reverse?(ip: string): string | undefined;
+  http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult;
+  connect(host: string, port: number, from?: Obj): ConnectResult;
+}
+
+
+// ---- the image a shell runs in (implemented by the image catalogue, durable/nodes/runtime/images.ts) ----
+
+/** Which implementation of a program an image ships: its messages and options follow it. */
+export type Flavour = "busybox" | "gnu" | "bash" | "dash" | "curl" | "iputils" | "openbsd" | "bind" | "own";
+
+export interface ImageView {
+  /** The implementation of `program` (a name or a path) on the image's PATH; undefined if it has none. */
+  program(program: string): Flavour | undefined;
+}
+
+/** One row of the process table `ps` and `top` show. */
+export interface Process {
+  pid: number;
+  user: string;
+  command: string;
+}
 
 export interface ShellContext {
   env: Record<string, string>;
@@ -25,4 +58,8 @@ export interface ShellContext {
   now(): number;
   pod?: Obj;
   container?: Obj;
+  /** The image the shell runs in; without one (a bare shell) every applet is there. */
+  image?: ImageView;
+  /** The processes visible from here, the shell's own among them; without it, the shell alone. */
+  processes?(): Process[];
 }

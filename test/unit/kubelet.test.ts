@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { advance, matchStage, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
-import { goDuration, normalizeImage } from "../../durable/nodes/images";
+import { goDuration, normalizeImage } from "../../durable/nodes/runtime/images";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { printPodSummary } from "../../durable/resources/pod";
 import type { Obj } from "../../durable/resources/types";

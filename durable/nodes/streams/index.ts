@@ -3,11 +3,11 @@
 import type { SubresourceHandler } from "../../api/server";
 import type { Registry } from "../../api/registry";
 import { Client } from "../../controllers/client";
-import { podHTTP } from "../network";
+import { podHTTP } from "../runtime/network";
 import type { LogStore } from "../logs";
 import type { ContainerStdio } from "../stdio";
 import type { Obj } from "../../resources/types";
-import { containerContext } from "../../shell/container";
+import { containerContext } from "../runtime/container";
 import { execHandler } from "./exec";
 import { portForwardHandler } from "./portforward";
 import { OpenStreams, type EndStatus } from "./channel";

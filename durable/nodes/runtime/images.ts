@@ -1,7 +1,7 @@
 // Images as containerd reports them (normalized references, digests, sizes) and the image
 // catalogue: what a container of each image family does when it starts (its default command, the
 // ports it listens on, its start-up log lines, its files), and which references cannot be pulled.
-import { realisticDelay } from "./clock";
+import type { Flavour, ImageView } from "../../shell/types";
 
 /** Stable pseudo-random hex of any length from a seed (FNV-1a chained). */
 export function seededHex(seed: string, len: number): string {
@@ -67,9 +67,6 @@ export function imageInfo(image: string): ImageInfo {
   };
 }
 
-/** How long pulling `image` takes (for the Pulled message and, in realistic mode, the stage delay). */
-export const pullDuration = (image: string, seed: string) => realisticDelay("imagePull", `${image}|${seed}`);
-
 /** Go's time.Duration.String() of a millisecond-truncated duration: "812ms", "1.201s", "1m2.5s". */
 export function goDuration(ms: number): string {
   ms = Math.max(0, Math.floor(ms));
@@ -127,7 +124,7 @@ export interface BinaryRun {
 // As in the real images (a shell finding none of them says `not found`, exec the runtime's error).
 // The flavour names the implementation, whose output format a simulated program follows.
 
-export type Flavour = "busybox" | "gnu" | "bash" | "dash" | "curl" | "iputils" | "openbsd" | "bind" | "own";
+export type { Flavour } from "../../shell/types";
 export type Programs = Readonly<Record<string, Flavour>>;
 const ship = (flavour: Flavour, names: string): Programs => Object.fromEntries(names.trim().split(/\s+/).map((n) => [n, flavour]));
 const without = (p: Programs, names: string): Programs => Object.fromEntries(Object.entries(p).filter(([n]) => !names.split(" ").includes(n)));
@@ -558,6 +555,15 @@ export function programIn(programs: Programs, program: string): Flavour | undefi
   const name = program.replace(/^.*\//, "");
   return Object.hasOwn(programs, name) ? programs[name] : programs["*"] && !KNOWN.has(name) ? "own" : undefined;
 }
+
+/** Is `program` on the PATH of `image` (what the runtime finds for exec and a container's command)? */
+export const inImage = (image: string, program: string) => programIn(imagePrograms(image), program) !== undefined;
+
+/** The image as a shell running in it sees it (durable/shell/types.ts). */
+export const imageView = (image: string): ImageView => {
+  const programs = imagePrograms(image);
+  return { program: (program) => programIn(programs, program) };
+};
 
 /** What a container of `image` does. Unknown images behave as a generic server on their containerPorts. */
 export function imageBehaviour(image: string): ImageBehaviour {

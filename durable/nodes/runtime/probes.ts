@@ -1,13 +1,13 @@
 // Liveness and readiness probes as the kubelet's prober runs them (exec, httpGet, tcpSocket), turned
 // into a timeline: a container's program is deterministic, so the probe results at every period are
 // known in advance — when readiness flips, when liveness gives up. Nothing ticks while nobody looks.
-import type { Obj } from "../resources/types";
-import { containerFS } from "../nodes/files";
-import { imageBehaviour } from "../nodes/images";
-import { podHTTP, type ClusterReader } from "../nodes/network";
-import { listener } from "../nodes/servers";
+import type { Obj } from "../../resources/types";
+import { containerFS } from "./files";
+import { imageBehaviour } from "./images";
+import { podHTTP, type ClusterReader } from "./network";
+import { listener } from "./servers";
 import { containerContext, containerRun, PROGRAM_HORIZON } from "./container";
-import { runCommand } from "./index";
+import { runCommand } from "../../shell";
 
 export interface ProbeResult {
   ok: boolean;

@@ -2,15 +2,12 @@
 // process as PID 1; an ephemeral container with targetContainerName joins the target's namespace
 // (kubectl debug --target), shareProcessNamespace puts the pod's containers in one behind the
 // sandbox's /pause, and hostPID shows the node's own processes.
-import type { Obj } from "../resources/types";
-import { imageBehaviour } from "../nodes/images";
+import type { Obj } from "../../resources/types";
+import { imageBehaviour } from "./images";
 import { containerArgv } from "./container";
+import type { Process } from "../../shell/types";
 
-export interface Process {
-  pid: number;
-  user: string;
-  command: string;
-}
+export type { Process } from "../../shell/types";
 
 /** The command lines a container's processes show (servers that retitle themselves as they do). */
 function commandsOf(c: Obj): { user: string; command: string }[] {

@@ -2,7 +2,7 @@
 // their access-log lines, hello-node, echo servers, CoreDNS health, the API server, a generic web
 // server on declared containerPorts, and the non-HTTP servers (redis, postgres, mysql) that make an
 // HTTP client fail the way a real one does.
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";

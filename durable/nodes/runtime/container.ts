@@ -1,13 +1,13 @@
 // A container as its process sees it: the environment the kubelet builds, the filesystem, and its
 // program (the command/args through the interpreter, or the image's own server) on a virtual clock.
-import type { Obj } from "../resources/types";
-import { imageBehaviour, type ImageBehaviour } from "../nodes/images";
-import { clusterNetwork, type ClusterReader } from "../nodes/network";
-import type { VirtualFS } from "../nodes/fs";
-import { containerFS } from "../nodes/files";
-import { hasCommand, inImage } from "./interp";
-import { runProgram, type ProgramRun } from "./index";
-import type { ShellContext } from "./types";
+import type { Obj } from "../../resources/types";
+import { imageBehaviour, imageView, inImage, type ImageBehaviour } from "./images";
+import { clusterNetwork, type ClusterReader } from "./network";
+import type { VirtualFS } from "../../fs";
+import { containerFS } from "./files";
+import { hasCommand, runProgram, type ProgramRun } from "../../shell";
+import { processTable } from "./processes";
+import type { ShellContext } from "../../shell/types";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const b64 = (s: string) => {
@@ -150,6 +150,8 @@ export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undef
     now: () => now,
     pod,
     container: c,
+    image: imageView(c.image ?? ""),
+    processes: () => processTable(pod, c),
   };
 }
 

@@ -6,11 +6,12 @@
 // the container's root filesystem lives as long as the container instance (a restart starts from
 // the image again), a writable volume (emptyDir …) as long as the pod, shared by every container
 // mounting it; ConfigMap/Secret/downward/projected mounts are read-only.
-import type { Obj } from "../resources/types";
-import { FSError, MemoryFS, bytesOf, podFS, podMounts, resolvePath, type FSReader, type Mount, type VirtualFS } from "./fs";
+import type { Obj } from "../../resources/types";
+import { FSError, MemoryFS, bytesOf, resolvePath, type VirtualFS } from "../../fs";
+import { podFS, podMounts, type FSReader, type Mount } from "./fs";
 import { imageBehaviour } from "./images";
 import type { ClusterReader } from "./network";
-import { containerRun } from "../shell/container";
+import { containerRun } from "./container";
 
 /** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
 export interface FileRow {

@@ -1,24 +1,13 @@
 // The simulated cluster network: CoreDNS names, kube-proxy's Service routing (ClusterIP and NodePort
 // to a ready endpoint, round-robin or ClientIP affinity, REJECT when there is none), pod IPs, node
 // IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
-import { serveInCluster } from "../api/incluster";
+import { serveInCluster } from "../../api/incluster";
 
-/** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
-export type NetError = { error: string; code?: number; ip?: string };
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
-export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
-export type ConnectResult = Connected | NetError;
-
-export interface Network {
-  /** Addresses of a name as a pod's resolver finds them (search path, ndots:5; a trailing dot is absolute). */
-  resolve(name: string, fromNamespace: string): string[];
-  /** The PTR name CoreDNS gives an address, if any. */
-  reverse?(ip: string): string | undefined;
-  http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult;
-  connect(host: string, port: number, from?: Obj): ConnectResult;
-}
+// The network's face to a shell (Network and its results) is declared by the shell it serves.
+import type { Connected, ConnectResult, HttpResult, NetError, Network } from "../../shell/types";
+export type { Connected, ConnectResult, HttpResult, NetError, Network } from "../../shell/types";
 
 /** What the network reads of the cluster (the controllers' Client fits). */
 export interface ClusterReader {
