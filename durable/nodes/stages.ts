@@ -302,6 +302,21 @@ const awaitingRestart = (pod: Obj, r: Ref) => {
   return !!t && restarts(pod, r, t.exitCode ?? 0);
 };
 
+/** The container the crash-backoff stage moves to CrashLoopBackOff next, and when: the one pick its
+ *  due time, events and status all use (KWOK's stages pick their target once). */
+const nextBackOff = (pod: Obj, k: StageContext) =>
+  earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined));
+
+/** The container the restart stage starts again next, and when its back-off (if any) is over: one
+ *  pick for due, events and status, so a neighbour's exit never restarts a container still backing off. */
+const nextRestart = (pod: Obj, k: StageContext) =>
+  earliest(pod, (r) => {
+    if (!awaitingRestart(pod, r)) return undefined;
+    const { real, ms } = restartBackoff(r.s, k);
+    if (r.s.state?.terminated && real > 0) return undefined; // shows CrashLoopBackOff first
+    return time(lastExit(r.s)!.finishedAt) + ms + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`);
+  });
+
 const podRef = (pod: Obj) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
 /** The pod's phase after a container exits (kubelet getPhase, simplified for what we simulate). */
@@ -573,15 +588,14 @@ export const stages: Stage[] = [
     // The kubelet's next sync finds the container exited within its back-off: CrashLoopBackOff.
     name: "crash-backoff",
     selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, { clock: { seconds: (x: number) => x * 1000 } } as StageContext).real > 0),
-    due: (pod, k) =>
-      earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined))!.at,
+    due: (pod, k) => nextBackOff(pod, k)?.at ?? Infinity,
     next: {
       events(pod, k) {
-        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        const { r } = nextBackOff(pod, k)!;
         return [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${r.c.name} in pod ${podRef(pod)}`, fieldPath: fieldPath(r.c, r.init) }];
       },
       status(pod, k) {
-        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        const { r } = nextBackOff(pod, k)!;
         const { real } = restartBackoff(r.s, k);
         r.s.lastState = { terminated: r.s.state.terminated };
         r.s.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(real)} restarting failed container=${r.c.name} pod=${podRef(pod)}` } };
@@ -593,17 +607,10 @@ export const stages: Stage[] = [
     // The back-off is over (or there was none): the container starts again, RESTARTS + 1.
     name: "restart",
     selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => awaitingRestart(pod, r)),
-    due: (pod, k) =>
-      earliest(pod, (r) => {
-        if (!awaitingRestart(pod, r)) return undefined;
-        const t = lastExit(r.s)!;
-        const { real, ms } = restartBackoff(r.s, k);
-        if (r.s.state?.terminated && real > 0) return undefined; // shows CrashLoopBackOff first
-        return time(t.finishedAt) + ms + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`);
-      })?.at ?? Infinity,
+    due: (pod, k) => nextRestart(pod, k)?.at ?? Infinity,
     next: {
       events(pod, k) {
-        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const { r } = nextRestart(pod, k)!;
         const fp = fieldPath(r.c, r.init);
         const pulled: StageEvent[] = pulls(r.c, k)
           ? [
@@ -614,7 +621,7 @@ export const stages: Stage[] = [
         return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, startedEvent(pod, r.c, fp, k)];
       },
       status(pod, k) {
-        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const { r } = nextRestart(pod, k)!;
         const prev = lastExit(r.s)!;
         const running = runningStatus(pod, r.c, r.init, k);
         running.restartCount = (r.s.restartCount ?? 0) + 1;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { advance, type StageContext } from "../../durable/nodes/stages";
+import { Clock } from "../../durable/nodes/clock";
+import { nextPodIP } from "../../durable/nodes/kubelet";
+import { nodeObject, nodeStatus } from "../../durable/bootstrap";
+import { containerRun } from "../../durable/nodes/runtime/container";
+import type { Obj } from "../../durable/resources/types";
+
+const T0 = Date.parse("2025-01-01T00:00:00Z");
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01", 1, "2025-01-01T00:00:00Z") };
+
+function ctx(now: number): StageContext {
+  const used = new Set<string>();
+  return {
+    now, node, clock: new Clock(() => "realistic"),
+    allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; },
+    imagePresent: () => true,
+    exitOf: (pod, c, startedAt) => containerRun(pod, c, startedAt).exit,
+  };
+}
+
+/** Drive the kubelet at each due time until `until`; returns [ms from T0, reason, message] of events. */
+function run(p: Obj, from: number, until: number): [number, string, string][] {
+  const out: [number, string, string][] = [];
+  for (let now = from; now <= until; ) {
+    const r = advance(p, ctx(now));
+    out.push(...r.events.map((e) => [now - T0, e.reason, e.message] as [number, string, string]));
+    if (r.wakeIn === undefined || r.remove) break;
+    now += Math.max(r.wakeIn, 1);
+  }
+  return out;
+}
+
+describe("restarts of one container while another backs off", () => {
+  it("a container in CrashLoopBackOff is not restarted early when its neighbour exits", () => {
+    // "crash" exited at T0 after 2 restarts: 20 s of back-off, so no restart before T0+20s.
+    // "once" is running and exits at T0+5s: it restarts at once (its first restart).
+    const crashed = { exitCode: 1, reason: "Error", startedAt: iso(T0 - 1000), finishedAt: iso(T0), containerID: "containerd://a" };
+    const p: Obj = {
+      metadata: { name: "two", namespace: "default", uid: "uid-two" },
+      spec: {
+        nodeName: "node01",
+        restartPolicy: "Always",
+        containers: [
+          { name: "crash", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exit 1"] },
+          { name: "once", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "sleep 5; exit 2"] },
+        ],
+      },
+      status: {
+        phase: "Running",
+        startTime: iso(T0 - 60_000),
+        podIP: "10.244.1.9",
+        podIPs: [{ ip: "10.244.1.9" }],
+        conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0 - 60_000) }],
+        containerStatuses: [
+          {
+            name: "crash", image: "docker.io/library/busybox:latest", imageID: "", ready: false, started: false, restartCount: 2,
+            state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container=crash pod=two_default(uid-two)" } },
+            lastState: { terminated: crashed }, containerID: "containerd://a",
+          },
+          {
+            name: "once", image: "docker.io/library/busybox:latest", imageID: "", ready: true, started: true, restartCount: 0,
+            state: { running: { startedAt: iso(T0) } }, lastState: {}, containerID: "containerd://b",
+          },
+        ],
+      },
+    };
+    const events = run(p, T0, T0 + 15_000);
+    const crash = p.status.containerStatuses.find((s: Obj) => s.name === "crash");
+    const once = p.status.containerStatuses.find((s: Obj) => s.name === "once");
+    expect(once.restartCount).toBe(1);
+    expect(crash.restartCount).toBe(2);
+    expect(crash.state.waiting?.reason).toBe("CrashLoopBackOff");
+    expect(events.filter((e) => e[1] === "Started").map((e) => e[2])).toEqual(["Started container once"]);
+    // After its back-off (20 s from T0, plus the kubelet's sync) it restarts.
+    run(p, T0 + 15_000, T0 + 25_000);
+    expect(p.status.containerStatuses.find((s: Obj) => s.name === "crash").restartCount).toBe(3);
+  });
+});
