@@ -163,7 +163,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const client = new Client(reg);
       const now = Date.now();
       const events = new EventRecorder(client, () => now);
-      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length === 1));
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
     });

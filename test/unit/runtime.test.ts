@@ -78,3 +78,12 @@ describe("restarts of one container while another backs off", () => {
     expect(p.status.containerStatuses.find((s: Obj) => s.name === "crash").restartCount).toBe(3);
   });
 });
+
+describe("the control-plane taint", () => {
+  const taints = (n: Obj) => ((n.spec?.taints ?? []) as Obj[]).map((t) => `${t.key}:${t.effect}`);
+  it("a control-plane node beside workers is tainted NoSchedule; the only node of a one-node cluster is not", () => {
+    expect(taints(nodeObject("controlplane", "control-plane", 0))).toEqual(["node-role.kubernetes.io/control-plane:NoSchedule"]);
+    expect(taints(nodeObject("controlplane", "control-plane", 0, true))).toEqual([]);
+    expect(taints(nodeObject("node01", "worker", 1, true))).toEqual([]);
+  });
+});
