@@ -11,6 +11,7 @@ import type { ProbeTimeline } from "./runtime/probes";
 import { parseQuantity } from "../resources/podtemplate";
 import { goDuration, imageBehaviour, imageInfo, pullFailure, seededHex } from "./runtime/images";
 import { pullDuration } from "./clock";
+import { sigtermExit } from "./runtime/container";
 
 export interface StageEvent {
   type: "Normal" | "Warning";
@@ -244,7 +245,7 @@ export function updateConditions(pod: Obj, now: number): void {
 
 // ---- exits, restarts, pull failures -----------------------------------------------------------
 
-type Ref = { c: Obj; init: boolean; s: Obj };
+export type Ref = { c: Obj; init: boolean; s: Obj };
 
 /** Every container with its status, init containers first. */
 function refs(pod: Obj): Ref[] {
@@ -382,36 +383,66 @@ function readyChange(pod: Obj, c: Obj, s: Obj, k: StageContext): { at: number; r
 /** When the kubelet began killing a terminating pod (deletionTimestamp is when it must be gone). */
 const killStart = (pod: Obj) => time(pod.metadata.deletionTimestamp) - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
 
-/** How long a killed pod's containers take to exit: the grace period (issue 4: per image). */
-export const terminationDelay = (pod: Obj, k: StageContext) => k.clock.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0);
+/** The pods whose containers the kubelet has been told to stop (its pod workers keep this in memory
+ *  too): the Killing events are recorded once per deletion. */
+const killing = new Set<string>();
+const killKey = (pod: Obj) => `${pod.metadata.uid}/${pod.metadata.deletionTimestamp}`;
+
+/** When a killed container's process ends and how: its main program's own stop on SIGTERM, its
+ *  program's own end if that comes first, else SIGKILL (137) when the grace period is over. */
+export function stopOf(pod: Obj, r: Ref, k: StageContext): { code: number; at: number; reason: string } {
+  const start = killStart(pod);
+  const grace = start + k.clock.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0);
+  const term = sigtermExit(r.c);
+  const stop = term ? Math.min(grace, start + k.clock.seconds(term.after / 1000)) : grace;
+  const own = exitOf(pod, r, k);
+  if (own && own.at >= start && own.at < stop) return { code: own.code, at: own.at, reason: own.code === 0 ? "Completed" : "Error" };
+  if (term && stop < grace) return { code: term.code, at: stop, reason: term.code === 0 ? "Completed" : "Error" };
+  return { code: 137, at: grace, reason: "Error" };
+}
+
+/** The running container of a terminating pod that stops next: one pick for due and status. */
+const nextStop = (pod: Obj, k: StageContext) => earliest(pod, (r) => (running(r.s) ? stopOf(pod, r, k).at : undefined));
+
+/** When the last container of a terminating pod stopped (or the kill began, if none ran). */
+const lastStop = (pod: Obj) => Math.max(killStart(pod), ...refs(pod).map((r) => time(r.s.state?.terminated?.finishedAt) || 0));
 
 export const stages: Stage[] = [
   {
-    // SIGTERM: containers are being stopped, the pod is no longer ready.
+    // SIGTERM to every running container ("Stopping container …"); they keep running, and ready,
+    // until each has stopped.
     name: "kill",
-    selector: (pod) =>
-      isTerminating(pod) &&
-      anyRunning(pod) &&
-      !(cond(pod, "Ready")?.status === "False" && time(cond(pod, "Ready")?.lastTransitionTime) >= killStart(pod)),
+    selector: (pod) => isTerminating(pod) && anyRunning(pod) && !killing.has(killKey(pod)),
     due: (pod) => killStart(pod),
     next: {
       events: (pod) =>
         [...specInits(pod).map((c) => [c, true] as const), ...specContainers(pod).map((c) => [c, false] as const)]
           .filter(([c, init]) => running(statusOf(pod, c.name, init)))
           .map(([c, init]) => ({ type: "Normal", reason: "Killing", message: `Stopping container ${c.name}`, fieldPath: fieldPath(c, init) })),
+      status(pod) {
+        killing.add(killKey(pod));
+        if (killing.size > 5000) killing.delete(killing.values().next().value!);
+      },
+    },
+  },
+  {
+    // A killed container exits: on SIGTERM if its program handles it, else SIGKILLed at the end of the grace period.
+    name: "stop",
+    selector: (pod) => isTerminating(pod) && anyRunning(pod),
+    due: (pod, k) => nextStop(pod, k)?.at ?? Infinity,
+    next: {
       status(pod, k) {
-        for (const s of pod.status.containerStatuses ?? []) s.ready = false;
-        updateConditions(pod, k.now);
-        const ready = cond(pod, "Ready");
-        if (ready) ready.lastTransitionTime = rfc3339(k.now);
+        const { r } = nextStop(pod, k)!;
+        const stop = stopOf(pod, r, k);
+        terminate(pod, r, stop, stop.reason, k);
       },
     },
   },
   {
     // The containers have exited: the kubelet removes the pod from the API (grace period 0).
     name: "remove",
-    selector: isTerminating,
-    due: (pod, k) => killStart(pod) + (anyRunning(pod) ? terminationDelay(pod, k) : 0),
+    selector: (pod) => isTerminating(pod) && !anyRunning(pod),
+    due: (pod) => lastStop(pod),
     next: { delete: true },
   },
   {
@@ -652,8 +683,8 @@ export const stages: Stage[] = [
       status(pod, k) {
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
         const kill = liveKill(pod, r, k)!;
-        // A server stops cleanly on SIGTERM; a shell as PID 1 ignores it and is SIGKILLed (137).
-        const code = imageBehaviour(r.c.image).kind !== "busybox" && !r.c.command ? 0 : 137;
+        // A server stops on SIGTERM its own way; a shell as PID 1 ignores it and is SIGKILLed (137).
+        const code = sigtermExit(r.c)?.code ?? 137;
         r.s.state = {
           terminated: { containerID: r.s.containerID, exitCode: code, finishedAt: rfc3339(kill.at), reason: code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
         };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advance, type StageContext } from "../../durable/nodes/stages";
+import { advance, stopOf, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
@@ -85,5 +85,65 @@ describe("the control-plane taint", () => {
     expect(taints(nodeObject("controlplane", "control-plane", 0))).toEqual(["node-role.kubernetes.io/control-plane:NoSchedule"]);
     expect(taints(nodeObject("controlplane", "control-plane", 0, true))).toEqual([]);
     expect(taints(nodeObject("node01", "worker", 1, true))).toEqual([]);
+  });
+});
+
+describe("deleting a pod takes as long as its image takes to exit on SIGTERM", () => {
+  const podOf = (container: Obj, grace: number): Obj => ({
+    metadata: { name: "p", namespace: "default", uid: `uid-${container.image}-${grace}-${Math.random()}` },
+    spec: { nodeName: "node01", restartPolicy: "Always", terminationGracePeriodSeconds: grace, containers: [{ name: "c", imagePullPolicy: "IfNotPresent", ...container }] },
+    status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }] },
+  });
+  /** Start the pod, delete it at T0+60s (as the API server marks it), then drive the kubelet. */
+  function deleteAndWatch(p: Obj, grace: number) {
+    run(p, T0, T0 + 50_000);
+    expect(p.status.containerStatuses[0].state.running).toBeTruthy();
+    const deletedAt = T0 + 60_000;
+    p.metadata.deletionTimestamp = iso(deletedAt + grace * 1000);
+    p.metadata.deletionGracePeriodSeconds = grace;
+    const seen: { at: number; ready: boolean; events: string[]; removed: boolean }[] = [];
+    for (let now = deletedAt; now <= deletedAt + (grace + 5) * 1000; ) {
+      const r = advance(p, ctx(now));
+      seen.push({ at: now - deletedAt, ready: !!p.status.containerStatuses[0].ready, events: r.events.map((e) => `${e.reason}: ${e.message}`), removed: r.remove });
+      if (r.remove || r.wakeIn === undefined) break;
+      now += Math.max(r.wakeIn, 1);
+    }
+    return seen;
+  }
+
+  it("nginx stops within a second; the pod stays ready until then and is removed after", () => {
+    const seen = deleteAndWatch(podOf({ image: "nginx" }, 30), 30);
+    expect(seen[0].events).toEqual(["Killing: Stopping container c"]);
+    expect(seen[0].ready).toBe(true);
+    const removed = seen.find((s) => s.removed)!;
+    expect(removed.at).toBeLessThanOrEqual(1000);
+  });
+
+  it("sleep infinity as PID 1 ignores SIGTERM: the pod is removed only when the grace period ends", () => {
+    const seen = deleteAndWatch(podOf({ image: "busybox", command: ["sleep", "infinity"] }, 5), 5);
+    expect(seen[0].events).toEqual(["Killing: Stopping container c"]);
+    expect(seen.filter((s) => s.at < 5000).every((s) => s.ready && !s.removed)).toBe(true);
+    expect(seen.find((s) => s.removed)!.at).toBe(5000);
+  });
+
+  it("a shell loop is SIGKILLed at the end of the grace period (137); nginx exits 0 on SIGTERM", () => {
+    const stop = (container: Obj) => {
+      const p = podOf(container, 5);
+      run(p, T0, T0 + 50_000);
+      p.metadata.deletionTimestamp = iso(T0 + 65_000);
+      p.metadata.deletionGracePeriodSeconds = 5;
+      const r = stopOf(p, { c: p.spec.containers[0], init: false, s: p.status.containerStatuses[0] }, ctx(T0 + 60_000));
+      return { ...r, at: r.at - (T0 + 60_000) };
+    };
+    expect(stop({ image: "busybox", command: ["sh", "-c", "while true; do sleep 1; done"] })).toEqual({ code: 137, at: 5000, reason: "Error" });
+    expect(stop({ image: "nginx" })).toEqual({ code: 0, at: 300, reason: "Completed" });
+    expect(stop({ image: "nginx", command: ["nginx", "-g", "daemon off;"] })).toEqual({ code: 0, at: 300, reason: "Completed" });
+    // A program that ends by itself before the SIGKILL ends its own way.
+    expect(stop({ image: "busybox", command: ["sleep", "62"] })).toMatchObject({ code: 0, reason: "Completed" });
+  });
+
+  it("a Node.js server started by CMD's shell form (tutorial 001's hello-node) waits out the grace period too", () => {
+    const seen = deleteAndWatch(podOf({ image: "hello-node:v1", ports: [{ containerPort: 3000 }] }, 30), 30);
+    expect(seen.find((s) => s.removed)!.at).toBe(30_000);
   });
 });

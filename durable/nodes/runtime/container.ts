@@ -1,7 +1,7 @@
 // A container as its process sees it: the environment the kubelet builds, the filesystem, and its
 // program (the command/args through the interpreter, or the image's own server) on a virtual clock.
 import type { Obj } from "../../resources/types";
-import { imageBehaviour, imageView, inImage, type ImageBehaviour } from "./images";
+import { imageBehaviour, imagePrograms, imageView, inImage, programIn, type ImageBehaviour } from "./images";
 import { clusterNetwork, type ClusterReader } from "./network";
 import type { VirtualFS } from "../../fs";
 import { containerFS } from "./files";
@@ -119,11 +119,38 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   return env;
 }
 
-/** The argv a container runs (Docker semantics) and whether it is the image's own server process. */
+const programName = (p: string | undefined) => (p ?? "").replace(/^.*\//, "");
+
+/** The official images' docker-entrypoint.sh: it ends in `exec "$@"`, so the process is its arguments
+ *  (with the server's name put first when they begin with a flag, as redis' and postgres' do). */
+const execsArgs = (b: ImageBehaviour) => /(^|\/)docker-entrypoint\.sh$/.test(b.entrypoint[0] ?? "");
+
+/** Is `program` the image's main program (its server), which the catalogue's start-up and SIGTERM describe? */
+export function isMainProgram(program: string | undefined, behaviour: ImageBehaviour, image = ""): boolean {
+  const name = programName(program);
+  const mains = behaviour.main ?? [programName(behaviour.cmd[0] ?? behaviour.entrypoint[0])];
+  return !!name && (mains.includes(name) || (mains.includes("*") && programIn(imagePrograms(image), name) === "own"));
+}
+
+/**
+ * The argv of the container's process (Docker semantics: `command` replaces ENTRYPOINT, `args`
+ * replaces CMD; an entrypoint script that execs its arguments hands over to them) and whether it is
+ * the image's main program.
+ */
 export function containerArgv(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): { argv: string[]; own: boolean } {
-  const argv = [...(c.command ?? behaviour.entrypoint), ...(c.args ?? (c.command ? [] : behaviour.cmd))];
-  const own = !c.command && (!c.args || behaviour.kind === "nginx" || behaviour.kind === "redis" || behaviour.kind === "postgres" || behaviour.kind === "mysql");
+  let argv = [...(c.command ?? behaviour.entrypoint), ...(c.args ?? (c.command ? [] : behaviour.cmd))];
+  if (!c.command && execsArgs(behaviour)) {
+    const args: string[] = c.args ?? behaviour.cmd;
+    argv = args[0]?.startsWith("-") ? [behaviour.cmd[0], ...args] : [...args];
+  }
+  const own = (!c.command && !c.args) || isMainProgram(argv[0], behaviour, c.image);
   return { argv, own };
+}
+
+/** How the container's process ends on SIGTERM (the kubelet's stop): its main program's way, or
+ *  none: PID 1 without a handler (a shell, sleep) ignores it until SIGKILL. */
+export function sigtermExit(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): { after: number; code: number } | undefined {
+  return containerArgv(c, behaviour).own ? behaviour.sigterm : undefined;
 }
 
 /** Does the container's process read its stdin: a shell without a script (`sh`, `bash -l`) in a

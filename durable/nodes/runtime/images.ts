@@ -111,6 +111,12 @@ export interface ImageBehaviour {
   programs?: Programs;
   /** Programs of the image's own, by name, that the shell does not have (stress). */
   binaries?: Record<string, (args: string[], k: StartupContext) => BinaryRun>;
+  /** How its main program ends on SIGTERM: after `after` ms with `code`. None: as PID 1 without a
+   *  handler it ignores SIGTERM (a shell, sleep, Node.js) and is SIGKILLed when the grace period ends. */
+  sigterm?: { after: number; code: number };
+  /** The names its main program goes by (default: its CMD's, else its ENTRYPOINT's program); "*":
+   *  any program of its own (an image that is one server binary). A command naming one runs it. */
+  main?: string[];
 }
 
 /** What an image's own program does: its lines, its exit, and the memory it comes to hold. */
@@ -393,9 +399,11 @@ const FAMILIES: Family[] = [
       ports: [80],
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
+      main: ["nginx", "nginx-debug"],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "nginx nginx-debug envsubst") },
       startup: nginxStartup,
+      sigterm: { after: 300, code: 0 }, // fast shutdown: the master stops its workers and exits
       env: { NGINX_VERSION: "1.27.5", NJS_VERSION: "0.8.10", NJS_RELEASE: "1~bookworm", PKG_RELEASE: "1~bookworm", DYNPKG_RELEASE: "1~bookworm" },
       files: {
         "/usr/share/nginx/html/index.html": NGINX_INDEX,
@@ -414,14 +422,42 @@ const FAMILIES: Family[] = [
       ports: [80],
       entrypoint: [],
       cmd: ["httpd-foreground"],
+      main: ["httpd-foreground", "httpd"],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...ship("own", "httpd httpd-foreground apachectl htpasswd ab") },
       startup: httpdStartup,
+      sigterm: { after: 1000, code: 0 }, // httpd -k stop: children are given a second
       files: { "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n" },
     },
   },
+  // Tutorial 001's own image (FROM node:8.10.0, EXPOSE 3000, CMD node server.js) and the old minikube
+  // hello-node: server.js listens on its port and logs nothing until a request comes. The shell form
+  // of CMD leaves /bin/sh as PID 1, which has no SIGTERM handler: deletion waits out the grace period.
+  ...(
+    [
+      [["docker.io/library/hello-node"], 3000],
+      [["gcr.io/hello-minikube-zero-install/hello-node"], 8080],
+    ] as const
+  ).map(([repos, port]): Family => ({
+    repos: [...repos],
+    behaviour: {
+      kind: "hello",
+      ports: [port],
+      entrypoint: [],
+      cmd: ["/bin/sh", "-c", "node server.js"],
+      main: ["node"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm npx yarn") },
+      startup: () => ({ lines: [] }),
+      env: { NODE_VERSION: "8.10.0", YARN_VERSION: "1.5.1" },
+      files: {
+        "/server.js": `var http = require('http');\n\nvar handleRequest = function(request, response) {\n  console.log('Received request for URL: ' + request.url);\n  response.writeHead(200);\n  response.end('Hello World!');\n};\nvar www = http.createServer(handleRequest);\nwww.listen(${port});\n`,
+        "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nVERSION="9 (stretch)"\nID=debian\n',
+      },
+    },
+  })),
   {
-    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "registry.k8s.io/e2e-test-images/agnhost", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/library/hello-node", "gcr.io/hello-minikube-zero-install/hello-node", "docker.io/kicbase/echo-server"],
+    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "registry.k8s.io/e2e-test-images/agnhost", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/kicbase/echo-server"],
     behaviour: {
       kind: "hello",
       ports: [8080],
@@ -431,7 +467,9 @@ const FAMILIES: Family[] = [
       // Each of these ships its own server binary (/agnhost, /hello-app, /echo-server…): whatever no
       // known base has is taken to be it.
       programs: { ...ALPINE_BASE, "*": "own" },
+      main: ["*"],
       startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
+      sigterm: { after: 200, code: 2 }, // Go: SIGTERM without a handler ends the program (exit status 2 as PID 1)
     },
   },
   {
@@ -444,22 +482,23 @@ const FAMILIES: Family[] = [
       shell: undefined,
       programs: ship("own", "whoami"), // FROM scratch: its binary and nothing else
       startup: ({ start }) => ({ lines: [at(2, `${goLog(start + 2)} Starting up on port 80`)] }),
+      sigterm: { after: 200, code: 2 },
     },
   },
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup },
+    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup, sigterm: { after: 500, code: 0 } }, // saves the RDB snapshot, "bye bye"
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup },
+    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup, sigterm: { after: 800, code: 0 } }, // smart shutdown with no clients
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup },
+    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup, sigterm: { after: 2000, code: 0 } },
   },
   {
     repos: ["docker.io/library/busybox", "registry.k8s.io/busybox", "gcr.io/google-containers/busybox", "docker.io/radial/busyboxplus", "registry.k8s.io/e2e-test-images/busybox"],
