@@ -4,6 +4,7 @@ import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { containerRun } from "../../durable/nodes/runtime/container";
+import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images";
 import type { Obj } from "../../durable/resources/types";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");
@@ -145,5 +146,24 @@ describe("deleting a pod takes as long as its image takes to exit on SIGTERM", (
   it("a Node.js server started by CMD's shell form (tutorial 001's hello-node) waits out the grace period too", () => {
     const seen = deleteAndWatch(podOf({ image: "hello-node:v1", ports: [{ containerPort: 3000 }] }, 30), 30);
     expect(seen.find((s) => s.removed)!.at).toBe(30_000);
+  });
+});
+
+describe("pulling images as containerd does", () => {
+  it("a tag past the family's newest release is not found, with containerd's message", () => {
+    expect(pullFailure("nginx:1.99.99")).toEqual({
+      reason: "ErrImagePull",
+      message: 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.99.99": failed to resolve reference "docker.io/library/nginx:1.99.99": docker.io/library/nginx:1.99.99: not found',
+    });
+    expect(pullFailure("nginx:2")?.reason).toBe("ErrImagePull");
+    expect(pullFailure("postgres:18.2")?.reason).toBe("ErrImagePull");
+  });
+  it("tags that exist upstream pull", () => {
+    for (const image of ["nginx:1.27.5", "nginx:1.29", "nginx:stable-alpine", "nginx:1.27-alpine-slim", "nginx:mainline-bookworm", "httpd:trixie", "httpd:2.4", "redis:7-alpine", "postgres:16.4", "busybox:1.36"])
+      expect([image, pullFailure(image)]).toEqual([image, undefined]);
+  });
+  it("docker.io/redis is docker.io/library/redis", () => {
+    expect(normalizeImage("docker.io/redis")).toBe("docker.io/library/redis:latest");
+    expect(normalizeImage("redis:7")).toBe("docker.io/library/redis:7");
   });
 });

@@ -21,6 +21,9 @@ export function normalizeImage(image: string): string {
   const first = name.split("/")[0];
   const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
   if (!hasRegistry) name = `docker.io/${name.includes("/") ? "" : "library/"}${name}`;
+  // Docker Hub's official images live under library/, also when the registry is named (docker.io/redis).
+  else if (/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/[^/]+$/.test(name)) name = `docker.io/library/${name.slice(name.indexOf("/") + 1)}`;
+  else if (/^(index\.docker\.io|registry-1\.docker\.io)\//.test(name)) name = `docker.io/${name.slice(name.indexOf("/") + 1)}`;
   if (digest) return `${name}@${digest}`;
   const lastSlash = name.lastIndexOf("/");
   return name.lastIndexOf(":") > lastSlash ? name : `${name}:latest`;
@@ -384,9 +387,23 @@ interface Family {
   behaviour: ImageBehaviour;
   /** Tags that exist (others are "not found"); undefined: any tag. */
   tags?: RegExp;
+  /** The newest release: a version tag past it (nginx:1.99.99) is "not found". */
+  newest?: number[];
 }
 
-const VERSION_TAGS = /^(latest|stable|mainline|alpine[\d.]*|bookworm|bullseye|slim|\d+(\.\d+){0,2}([-.][a-z0-9.-]+)?|[a-z]+-\d[\d.]*)$/;
+// A version (1, 1.27, 1.27.5) or channel, optionally with a variant (-alpine, -bookworm, -perl…), or a variant alone.
+const VERSION_TAGS = /^((latest|stable|mainline|\d+(\.\d+){0,2})([-.][a-z0-9.-]+)?|alpine[\d.]*(-[a-z]+)?|slim|bookworm|bullseye|trixie|[a-z]+-\d[\d.]*)$/;
+
+/** Is the version a tag begins with (if any) released by `newest`? Only the parts the tag gives count. */
+export function released(tag: string, newest: number[] | undefined): boolean {
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d])/.exec(tag);
+  if (!m || !newest) return true;
+  const parts = m.slice(1).filter((p) => p !== undefined).map(Number);
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== (newest[i] ?? 0)) return parts[i] < (newest[i] ?? 0);
+  }
+  return true;
+}
 
 const ALPINE_FILES = { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' };
 
@@ -394,6 +411,7 @@ const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
+    newest: [1, 29, 3],
     behaviour: {
       kind: "nginx",
       ports: [80],
@@ -417,6 +435,7 @@ const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/httpd"],
     tags: VERSION_TAGS,
+    newest: [2, 4, 65],
     behaviour: {
       kind: "httpd",
       ports: [80],
@@ -488,11 +507,13 @@ const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
     tags: VERSION_TAGS,
+    newest: [8, 2, 3],
     behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup, sigterm: { after: 500, code: 0 } }, // saves the RDB snapshot, "bye bye"
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
     tags: VERSION_TAGS,
+    newest: [18, 1],
     behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup, sigterm: { after: 800, code: 0 } }, // smart shutdown with no clients
   },
   {
@@ -638,7 +659,7 @@ export function pullFailure(image: string): { reason: "InvalidImageName" | "ErrI
     message: `rpc error: code = NotFound desc = failed to pull and unpack image ${JSON.stringify(normalized)}: failed to resolve reference ${JSON.stringify(normalized)}: ${normalized}: not found`,
   });
   if (KNOWN_MISSING_TAGS.some((re) => re.test(tag))) return notFound();
-  if (family?.tags && !family.tags.test(tag)) return notFound();
+  if (family?.tags && (!family.tags.test(tag) || !released(tag, family.newest))) return notFound();
   if (!family && repo.startsWith("docker.io/library/") && !OFFICIAL.has(repo.slice("docker.io/library/".length)))
     return {
       reason: "ErrImagePull",
