@@ -6,6 +6,8 @@ import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { containerRun } from "../../durable/nodes/runtime/container";
 import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images";
 import type { Obj } from "../../durable/resources/types";
+import type { Registry } from "../../durable/api/registry";
+import { podLogHandler } from "../../durable/nodes/podlog";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -165,5 +167,35 @@ describe("pulling images as containerd does", () => {
   it("docker.io/redis is docker.io/library/redis", () => {
     expect(normalizeImage("docker.io/redis")).toBe("docker.io/library/redis:latest");
     expect(normalizeImage("redis:7")).toBe("docker.io/library/redis:7");
+  });
+});
+
+describe("kubectl logs -f --tail=N", () => {
+  it("prints the last N lines once, then only the lines that come after", async () => {
+    const pod: Obj = {
+      metadata: { name: "counter", namespace: "default", uid: "uid-counter" },
+      spec: { nodeName: "node01", containers: [{ name: "c", image: "busybox" }] },
+      status: { phase: "Running", containerStatuses: [{ name: "c", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }] },
+    };
+    // Five lines written in the same instant (a loop's echoes), then more later.
+    const lines = [1, 2, 3, 4, 5].map((i) => ({ at: T0 + 1000, text: `line ${i}` }));
+    let notify = () => {};
+    const logs = {
+      read: (_p: Obj, _c: string, o: { sinceTime?: number; tailLines?: number }) => {
+        const from = lines.filter((l) => o.sinceTime === undefined || l.at >= o.sinceTime);
+        return { lines: o.tailLines === undefined ? from : from.slice(-o.tailLines) };
+      },
+      subscribe: (_uid: string, _c: string, fn: () => void) => ((notify = fn), () => {}),
+    };
+    const registry = { get: () => pod } as unknown as Registry;
+    const handler = podLogHandler(registry, logs, () => T0 + 2000);
+    const res = await handler(new Request("https://x/api/v1/namespaces/default/pods/counter/log?follow=true&tailLines=2"), {} as never, "default", "counter", new URL("https://x/?follow=true&tailLines=2"));
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    expect(dec.decode((await reader.read()).value)).toBe("line 4\nline 5\n");
+    lines.push({ at: T0 + 3000, text: "line 6" });
+    notify();
+    expect(dec.decode((await reader.read()).value)).toBe("line 6\n");
+    await reader.cancel();
   });
 });
