@@ -383,15 +383,19 @@ function readyChange(pod: Obj, c: Obj, s: Obj, k: StageContext): { at: number; r
 /** When the kubelet began killing a terminating pod (deletionTimestamp is when it must be gone). */
 const killStart = (pod: Obj) => time(pod.metadata.deletionTimestamp) - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
 
-/** The pods whose containers the kubelet has been told to stop (its pod workers keep this in memory
- *  too): the Killing events are recorded once per deletion. */
-const killing = new Set<string>();
+/** When the kubelet told each terminating pod's containers to stop (its pod workers keep this in
+ *  memory too): the Killing events are recorded once per deletion, and the grace period counts from then. */
+const killing = new Map<string, number>();
 const killKey = (pod: Obj) => `${pod.metadata.uid}/${pod.metadata.deletionTimestamp}`;
+
+/** When the containers were told to stop: as remembered, else the latest the deletion can have been
+ *  (deletionTimestamp is whole seconds, rounded down from the delete plus the grace period). */
+const stopStart = (pod: Obj) => killing.get(killKey(pod)) ?? killStart(pod) + 999;
 
 /** When a killed container's process ends and how: its main program's own stop on SIGTERM, its
  *  program's own end if that comes first, else SIGKILL (137) when the grace period is over. */
 export function stopOf(pod: Obj, r: Ref, k: StageContext): { code: number; at: number; reason: string } {
-  const start = killStart(pod);
+  const start = stopStart(pod);
   const grace = start + k.clock.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0);
   const term = sigtermExit(r.c);
   const stop = term ? Math.min(grace, start + k.clock.seconds(term.after / 1000)) : grace;
@@ -419,9 +423,9 @@ export const stages: Stage[] = [
         [...specInits(pod).map((c) => [c, true] as const), ...specContainers(pod).map((c) => [c, false] as const)]
           .filter(([c, init]) => running(statusOf(pod, c.name, init)))
           .map(([c, init]) => ({ type: "Normal", reason: "Killing", message: `Stopping container ${c.name}`, fieldPath: fieldPath(c, init) })),
-      status(pod) {
-        killing.add(killKey(pod));
-        if (killing.size > 5000) killing.delete(killing.values().next().value!);
+      status(pod, k) {
+        killing.set(killKey(pod), k.now);
+        if (killing.size > 5000) killing.delete(killing.keys().next().value!);
       },
     },
   },

@@ -34,7 +34,7 @@ test("kubectl delete pod of nginx returns within 3 s: nginx stops on SIGTERM", a
 });
 
 test("kubectl delete pod of sleep infinity waits out terminationGracePeriodSeconds (5)", async () => {
-  s.k("run sleeper --image=busybox --overrides={\"spec\":{\"terminationGracePeriodSeconds\":5}} -- sleep infinity", V);
+  s.k(["run", "sleeper", "--image=busybox", '--overrides={"spec":{"terminationGracePeriodSeconds":5}}', "--", "sleep", "infinity"], V);
   await running("sleeper");
   const t = Date.now();
   const del = s.kubectl("delete pod sleeper --wait=false", V);

@@ -3,7 +3,7 @@ import { advance, stopOf, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
-import { containerRun } from "../../durable/nodes/runtime/container";
+import { containerEnv, containerRun, expandVars } from "../../durable/nodes/runtime/container";
 import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images";
 import type { Obj } from "../../durable/resources/types";
 import type { Registry } from "../../durable/api/registry";
@@ -135,6 +135,7 @@ describe("deleting a pod takes as long as its image takes to exit on SIGTERM", (
       run(p, T0, T0 + 50_000);
       p.metadata.deletionTimestamp = iso(T0 + 65_000);
       p.metadata.deletionGracePeriodSeconds = 5;
+      advance(p, ctx(T0 + 60_000)); // Killing: the containers are told to stop now
       const r = stopOf(p, { c: p.spec.containers[0], init: false, s: p.status.containerStatuses[0] }, ctx(T0 + 60_000));
       return { ...r, at: r.at - (T0 + 60_000) };
     };
@@ -197,5 +198,34 @@ describe("kubectl logs -f --tail=N", () => {
     notify();
     expect(dec.decode((await reader.read()).value)).toBe("line 6\n");
     await reader.cancel();
+  });
+});
+
+describe("the kubelet's $(VAR) expansion, Service variables, /dev", () => {
+  const podWith = (container: Obj, startedAt = iso(T0)): Obj => ({
+    metadata: { name: "p", namespace: "default", uid: `uid-${Math.random()}` },
+    spec: { nodeName: "node01", containers: [{ name: "c", image: "busybox", ...container }] },
+    status: { podIP: "10.244.1.5", containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt } } }] },
+  });
+  it("expands $(VAR) in command and args; $$ escapes; unknown and unclosed references stay", () => {
+    expect(expandVars("$(A)-$$(A)-$(NOPE)-$$-$x-$(open", { A: "1" })).toBe("1-$(A)-$(NOPE)-$-$x-$(open");
+    const p = podWith({ env: [{ name: "GREETING", value: "hello" }], command: ["echo", "$(GREETING)"], args: ["$$(GREETING)", "$(MISSING)"] });
+    expect(containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text)).toEqual(["hello $(GREETING) $(MISSING)"]);
+  });
+  it("Service variables are those of Services that existed when the container started", () => {
+    const svc = (name: string, created: number) => ({ metadata: { name, namespace: "default", creationTimestamp: iso(created) }, spec: { clusterIP: "10.96.0.20", ports: [{ port: 80, protocol: "TCP" }] } });
+    const reader = { get: () => undefined, list: () => [svc("before", T0 - 10_000), svc("after", T0 + 10_000)] };
+    const p = podWith({});
+    const env = containerEnv(p, p.spec.containers[0], reader);
+    expect(env.BEFORE_SERVICE_HOST).toBe("10.96.0.20");
+    expect(env.BEFORE_PORT_80_TCP_ADDR).toBe("10.96.0.20");
+    expect(env.AFTER_SERVICE_HOST).toBeUndefined();
+  });
+  it("every container has /dev with its devices and the termination log", () => {
+    const p = podWith({ command: ["sh", "-c", "ls /dev; echo gone > /dev/null; cat /dev/null; echo done"] });
+    const out = containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text);
+    expect(out.slice(0, -1).join("\n").split(/\s+/)).toEqual(expect.arrayContaining(["null", "zero", "random", "urandom", "tty", "stdout", "stderr", "fd", "termination-log"]));
+    expect(out.at(-1)).toBe("done");
+    expect(out).not.toContain("gone");
   });
 });

@@ -85,8 +85,47 @@ export function resourceField(c: Obj, ref: Obj, node?: Obj): string {
   return String(Math.ceil(quantity(value) / divisor));
 }
 
+/**
+ * The kubelet's $(VAR) expansion (third_party/forked/golang/expansion): `$(NAME)` becomes the
+ * variable's value, `$$` a `$`; an unknown variable or an unclosed `$(` stays as written.
+ */
+export function expandVars(input: string, vars: Record<string, string>): string {
+  let out = "";
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] !== "$" || i + 1 >= input.length) {
+      out += input[i];
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === "$") out += "$";
+    else if (next === "(") {
+      const close = input.indexOf(")", i + 2);
+      if (close < 0) out += "$(";
+      else {
+        const name = input.slice(i + 2, close);
+        out += Object.hasOwn(vars, name) ? vars[name] : `$(${name})`;
+        i = close - 1;
+      }
+    } else out += `$${next}`;
+    i++;
+  }
+  return out;
+}
+
+/** The container with its command and args expanded against its environment, as the runtime gets them. */
+export function expandedContainer(c: Obj, env: Record<string, string>): Obj {
+  if (!c.command && !c.args) return c;
+  return { ...c, ...(c.command ? { command: (c.command as string[]).map((a) => expandVars(String(a), env)) } : {}), ...(c.args ? { args: (c.args as string[]).map((a) => expandVars(String(a), env)) } : {}) };
+}
+
+/** When the container's current run started (its Service variables are those of Services that existed then). */
+const startedAtOf = (pod: Obj, c: Obj): number => {
+  const s = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[]).find((x) => x.name === c.name);
+  return Date.parse(s?.state?.running?.startedAt ?? s?.state?.terminated?.startedAt ?? "");
+};
+
 /** The environment of a container, as the kubelet and the image set it (order as `env` prints it). */
-export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image)): Record<string, string> {
+export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image), startedAt = startedAtOf(pod, c)): Record<string, string> {
   const ns = pod.metadata?.namespace ?? "default";
   const env: Record<string, string> = { PATH, HOSTNAME: podHostname(pod), ...(behaviour.env ?? {}) };
   const own: Record<string, string> = {};
@@ -97,7 +136,7 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   }
   for (const e of (c.env ?? []) as Obj[]) {
     let v: string | undefined = e.value;
-    if (v !== undefined) v = v.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === "$$" ? "$" : (own[name] ?? m)));
+    if (v !== undefined) v = expandVars(v, own);
     const vf = e.valueFrom;
     if (vf?.fieldRef) v = podField(pod, vf.fieldRef.fieldPath);
     else if (vf?.resourceFieldRef) v = resourceField(c, vf.resourceFieldRef, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined);
@@ -110,7 +149,9 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   }
   Object.assign(env, own);
   if (reader) {
-    const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns);
+    // Only Services that existed when the container started: its environment was fixed then.
+    const existed = (s: Obj) => Number.isNaN(startedAt) || !(Date.parse(s.metadata?.creationTimestamp ?? "") > startedAt);
+    const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns).filter(existed);
     const kubernetes = reader.get("services", "default", "kubernetes");
     const svcEnv = serviceEnv([...services.filter((s) => !(ns === "default" && s.metadata.name === "kubernetes")), ...(kubernetes ? [kubernetes] : [])]);
     for (const [k, v] of Object.entries(svcEnv)) if (!(k in own)) env[k] = v;
@@ -200,6 +241,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
   const hit = cache.get(key);
   if (hit) return hit;
   const behaviour = imageBehaviour(c.image);
+  c = expandedContainer(c, containerEnv(pod, c, reader, behaviour, startedAt));
   const { argv, own } = containerArgv(c, behaviour);
   let run: ProgramRun;
   if (readsStdin(c, behaviour)) {

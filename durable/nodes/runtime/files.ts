@@ -14,6 +14,9 @@ import type { ClusterReader } from "./network";
 import { containerRun } from "./container";
 
 /** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
+/** Devices whose writes vanish (the container's /dev is a tmpfs of character devices, not files). */
+const DISCARDING = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/stdout", "/dev/stderr"]);
+
 export interface FileRow {
   scope: string;
   path: string;
@@ -276,6 +279,7 @@ class ContainerFS implements VirtualFS {
   writeBytes(path: string, data: Uint8Array, text?: string): void {
     const abs = resolvePath(path);
     if (this.view.isDir(abs)) throw new FSError("EISDIR", abs);
+    if (DISCARDING.has(abs)) return; // character devices: what is written there is gone
     this.record(abs, "f", data);
     if (text !== undefined) this.view.write(abs, text);
     else this.view.writeBytes(abs, data);

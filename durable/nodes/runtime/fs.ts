@@ -36,6 +36,13 @@ type Data = string | Uint8Array;
 
 const BASE_DIRS = ["/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr/bin", "/usr/local/bin", "/usr/sbin", "/var/log"];
 
+/** What containerd gives every container in /dev (character devices, the std streams, the
+ *  kubelet's termination-log mount), as empty entries: reading one gives nothing, writing is lost. */
+const DEV: Record<string, string> = Object.fromEntries(
+  ["null", "zero", "full", "random", "urandom", "tty", "ptmx", "stdin", "stdout", "stderr", "core", "termination-log"].map((d) => [`/dev/${d}`, ""]),
+);
+const DEV_DIRS = ["/dev/fd", "/dev/pts", "/dev/shm", "/dev/mqueue"];
+
 /** The files of one volume source, relative to its mount point. */
 function volumeFiles(pod: Obj, c: Obj, vol: Obj, reader?: FSReader): Record<string, Data> | undefined {
   const ns = pod.metadata?.namespace;
@@ -113,7 +120,7 @@ export function podMounts(pod: Obj, container: Obj): Mount[] {
  */
 export function podFS(pod: Obj, container: Obj, reader?: FSReader, imageFiles: Record<string, string> = {}): MemoryFS {
   const hostname = (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
-  const fs = new MemoryFS({ ...imageFiles, ...kubeletFiles(pod, hostname) }, BASE_DIRS);
+  const fs = new MemoryFS({ ...imageFiles, ...kubeletFiles(pod, hostname), ...DEV }, [...BASE_DIRS, ...DEV_DIRS]);
   const put = (p: string, data: Data) => (typeof data === "string" ? fs.write(p, data) : fs.writeBytes(p, data));
   const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
   for (const m of [...podMounts(pod, container)].reverse()) {
