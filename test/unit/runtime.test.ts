@@ -8,6 +8,7 @@ import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images"
 import type { Obj } from "../../durable/resources/types";
 import type { Registry } from "../../durable/api/registry";
 import { podLogHandler } from "../../durable/nodes/podlog";
+import { listeningPorts, serve } from "../../durable/nodes/runtime/servers";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -227,5 +228,61 @@ describe("the kubelet's $(VAR) expansion, Service variables, /dev", () => {
     expect(out.slice(0, -1).join("\n").split(/\s+/)).toEqual(expect.arrayContaining(["null", "zero", "random", "urandom", "tty", "stdout", "stderr", "fd", "termination-log"]));
     expect(out.at(-1)).toBe("done");
     expect(out).not.toContain("gone");
+  });
+});
+
+describe("the images the official tutorials use", () => {
+  const podOf = (container: Obj): Obj => ({
+    metadata: { name: "app-7d4b9c8f6-x2x9k", namespace: "default", uid: `uid-${Math.random()}` },
+    spec: { nodeName: "node01", containers: [{ name: "app", ...container }] },
+    status: { podIP: "10.244.1.7", containerStatuses: [{ name: "app", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }] },
+  });
+  const get = (p: Obj, port: number, path: string, at = T0 + 5000) => {
+    const c = p.spec.containers[0];
+    expect(listeningPorts(c)).toContain(port);
+    const lines: string[] = [];
+    const r = serve({ method: "GET", path, headers: { "user-agent": "curl/8.5.0" } }, port, { pod: p, container: c, remoteAddr: "10.244.1.1", now: at, logs: { append: (_u, _c, _r, line) => void lines.push(line) } });
+    return Object.assign({ lines }, r) as Obj;
+  };
+
+  it("kubernetes-bootcamp answers on 8080 with its pod's name and version, and logs its start and each request", () => {
+    const p = podOf({ image: "gcr.io/google-samples/kubernetes-bootcamp:v1" });
+    const r = get(p, 8080, "/");
+    expect([r.status, r.body]).toEqual([200, "Hello Kubernetes bootcamp! | Running on: app-7d4b9c8f6-x2x9k | v=1\n"]);
+    expect(r.lines[0]).toMatch(/^Running On: app-7d4b9c8f6-x2x9k \| Total Requests: 1 \| App Uptime: [\d.]+ seconds \| Log Time: 2025-01-01T00:00:05.000Z$/);
+    expect(get(podOf({ image: "gcr.io/google-samples/kubernetes-bootcamp:v2" }), 8080, "/").body).toMatch(/\| v=2\n$/);
+    const start = containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text);
+    expect(start).toEqual(["Kubernetes Bootcamp App Started At: 2025-01-01T00:00:00.040Z | Running On:  app-7d4b9c8f6-x2x9k ", ""]);
+  });
+
+  it("agnhost netexec serves /hostname, /echo and /shell on its --http-port", () => {
+    const p = podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", command: ["/agnhost", "netexec", "--http-port=8080"] });
+    expect(get(p, 8080, "/hostname").body).toBe("app-7d4b9c8f6-x2x9k");
+    expect(get(p, 8080, "/echo?msg=hello").body).toBe("hello");
+    expect(JSON.parse(get(p, 8080, "/shell?shellCommand=echo%20hi").body)).toEqual({ output: "hi\n" });
+    const args = podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["netexec", "--http-port", "9000"] });
+    expect(listeningPorts(args.spec.containers[0])).toEqual([9000]);
+  });
+
+  it("agnhost serve-hostname answers its hostname on 9376; liveness is healthy for 10 s, then 500", () => {
+    expect(get(podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["serve-hostname"] }), 9376, "/").body).toBe("app-7d4b9c8f6-x2x9k");
+    const live = podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["liveness"] });
+    expect(get(live, 8080, "/healthz", T0 + 9000).status).toBe(200);
+    const late = get(live, 8080, "/healthz", T0 + 12_000);
+    expect([late.status, late.body]).toEqual([500, "error: 12"]);
+  });
+
+  it("php-apache (hpa-example) answers OK! with Apache's access-log line; the guestbook frontend keeps its messages", () => {
+    const r = get(podOf({ image: "registry.k8s.io/hpa-example" }), 80, "/");
+    expect([r.status, r.body]).toEqual([200, "OK!"]);
+    expect(r.lines[0]).toBe('10.244.1.1 - - [01/Jan/2025:00:00:05 +0000] "GET / HTTP/1.1" 200 3 "-" "curl/8.5.0"');
+    const gb = podOf({ image: "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend:v5" });
+    expect(get(gb, 80, "/").body).toContain("<h2>Guestbook</h2>");
+    expect(get(gb, 80, "/guestbook.php?cmd=set&key=messages&value=,hi").body).toBe('{"message": "Updated"}');
+    expect(get(gb, 80, "/guestbook.php?cmd=get&key=messages").body).toBe('{"data": ",hi"}');
+  });
+
+  it("hello-app answers Hello, world! with its version and hostname", () => {
+    expect(get(podOf({ image: "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0" }), 8080, "/").body).toBe("Hello, world!\nVersion: 1.0.0\nHostname: app-7d4b9c8f6-x2x9k\n");
   });
 });

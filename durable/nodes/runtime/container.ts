@@ -248,7 +248,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     run = { lines: [] }; // its input, and so its output and its end, come through attach (nodes/stdio.ts)
   } else if (own && behaviour.startup) {
     const env = containerEnv(pod, c, reader, behaviour);
-    const out = behaviour.startup({ start: startedAt, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
+    const out = behaviour.startup({ start: startedAt, argv, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
     run = {
       lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
       exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,

@@ -2,6 +2,7 @@
 // catalogue: what a container of each image family does when it starts (its default command, the
 // ports it listens on, its start-up log lines, its files), and which references cannot be pulled.
 import type { Flavour, ImageView } from "../../shell/types";
+import { agnhost, agnhostPorts, agnhostStartup, bootcamp, bootcampStartup, guestbookFrontend, phpApache, type AppServer } from "./apps";
 
 /** Stable pseudo-random hex of any length from a seed (FNV-1a chained). */
 export function seededHex(seed: string, len: number): string {
@@ -89,6 +90,8 @@ export type ImageKind = "nginx" | "httpd" | "hello" | "echo" | "redis" | "postgr
 /** What a container's main process writes when it starts: lines at offsets (ms) from its start. */
 export interface StartupContext {
   start: number;
+  /** The process's argv (a program with subcommands starts according to them). */
+  argv?: string[];
   env: Record<string, string>;
   hostname: string;
   podIP: string;
@@ -120,6 +123,10 @@ export interface ImageBehaviour {
   /** The names its main program goes by (default: its CMD's, else its ENTRYPOINT's program); "*":
    *  any program of its own (an image that is one server binary). A command naming one runs it. */
   main?: string[];
+  /** Its own HTTP server (apps.ts): what it answers; servers.ts asks it before the built-in ones. */
+  http?: AppServer;
+  /** The ports its program listens on for its argv (default: `ports`). */
+  listens?(argv: string[]): number[];
 }
 
 /** What an image's own program does: its lines, its exit, and the memory it comes to hold. */
@@ -295,6 +302,19 @@ const redisStartup = ({ start }: StartupContext) => ({
   ],
 });
 
+/** apache2-foreground of the php:apache images (Debian's Apache 2.4.10 with mod_php 5.6). */
+const apacheStartup = ({ start, podIP }: StartupContext) => {
+  const fqdn = `AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
+  return {
+    lines: [
+      at(0, fqdn),
+      at(5, fqdn),
+      at(6, `[${httpdTime(start + 6)}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.40 configured -- resuming normal operations`),
+      at(6, `[${httpdTime(start + 6)}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'`),
+    ],
+  };
+};
+
 const httpdStartup = ({ start, podIP }: StartupContext) => {
   const fqdn = `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
   return {
@@ -449,6 +469,59 @@ const FAMILIES: Family[] = [
       files: { "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n" },
     },
   },
+  {
+    // The "Learn Kubernetes Basics" app: server.js on 8080 (CMD's shell form: SIGTERM is ignored).
+    repos: ["gcr.io/google-samples/kubernetes-bootcamp", "docker.io/jocatalin/kubernetes-bootcamp"],
+    behaviour: {
+      kind: "generic",
+      ports: [8080],
+      entrypoint: [],
+      cmd: ["/bin/sh", "-c", "node server.js"],
+      main: ["node"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm") },
+      env: { NODE_VERSION: "6.3.0", NPM_CONFIG_LOGLEVEL: "info" },
+      startup: bootcampStartup,
+      http: bootcamp,
+    },
+  },
+  {
+    // The e2e test image the docs use everywhere: one binary, its subcommand decides what it serves.
+    repos: ["registry.k8s.io/e2e-test-images/agnhost", "k8s.gcr.io/e2e-test-images/agnhost", "gcr.io/kubernetes-e2e-test-images/agnhost"],
+    behaviour: {
+      kind: "generic",
+      ports: [],
+      entrypoint: ["/agnhost"],
+      cmd: ["pause"],
+      main: ["agnhost"],
+      shell: "bash",
+      programs: { ...ALPINE_BASE, ...CURL, ...ship("bash", "bash"), ...ship("own", "agnhost") },
+      startup: (k) => agnhostStartup(k.argv ?? [], k),
+      listens: agnhostPorts,
+      http: agnhost,
+      sigterm: { after: 200, code: 2 },
+    },
+  },
+  ...(
+    [
+      [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], phpApache],
+      [["us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", "gcr.io/google-samples/gb-frontend", "gcr.io/google_samples/gb-frontend"], guestbookFrontend],
+    ] as const
+  ).map(([repos, http]): Family => ({
+    // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.
+    repos: [...repos],
+    behaviour: {
+      kind: "generic",
+      ports: [80],
+      entrypoint: ["docker-php-entrypoint"],
+      cmd: ["apache2-foreground"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "apache2 apache2-foreground apache2ctl php docker-php-entrypoint") },
+      startup: apacheStartup,
+      http,
+      sigterm: { after: 1000, code: 0 },
+    },
+  })),
   // Tutorial 001's own image (FROM node:8.10.0, EXPOSE 3000, CMD node server.js) and the old minikube
   // hello-node: server.js listens on its port and logs nothing until a request comes. The shell form
   // of CMD leaves /bin/sh as PID 1, which has no SIGTERM handler: deletion waits out the grace period.
@@ -476,7 +549,7 @@ const FAMILIES: Family[] = [
     },
   })),
   {
-    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "registry.k8s.io/e2e-test-images/agnhost", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/kicbase/echo-server"],
+    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/kicbase/echo-server"],
     behaviour: {
       kind: "hello",
       ports: [8080],
@@ -556,6 +629,12 @@ const FAMILIES: Family[] = [
     behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined, programs: ship("own", "pause") },
   },
 ];
+
+// The guestbook's Redis leader and followers: redis under other names and tags.
+FAMILIES.push({
+  repos: ["registry.k8s.io/redis", "k8s.gcr.io/redis", "gcr.io/google_samples/gb-redis-follower", "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower"],
+  behaviour: FAMILIES.find((f) => f.repos.includes("docker.io/library/redis"))!.behaviour,
+});
 
 /** stress 1.0.4: `--vm N --vm-bytes B` holds N×B (default 256M; suffixes b k m g, powers of 1024),
  *  touching it over and over; `--timeout` ends a successful run. */

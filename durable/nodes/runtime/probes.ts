@@ -26,7 +26,8 @@ export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, startedAt: n
   const ip = pod.status?.podIP ?? "";
   // An image we know nothing about (a user's app, a control-plane component) serves what its probes
   // ask for: only the catalogue's servers can be judged.
-  const unknown = imageBehaviour(c.image).kind === "generic";
+  const behaviour = imageBehaviour(c.image);
+  const unknown = behaviour.kind === "generic" && !behaviour.http;
   if (probe.exec) {
     // The container's files at `at`; what the probe's command writes stays with it.
     const fs = containerFS(pod, c, at, { reader, startedAt, persist: false });

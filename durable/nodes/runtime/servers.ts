@@ -6,6 +6,7 @@ import type { Obj } from "../../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";
+import { containerArgv } from "./container";
 import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
@@ -79,6 +80,9 @@ export function serverOf(image: string): { kind: ServerKind; ports: number[] } {
 
 /** The ports a container listens on: its image's, or for a generic web server its declared ports. */
 export function listeningPorts(container: Obj): number[] {
+  const own = imageBehaviour(container.image);
+  if (own.listens) return own.listens(containerArgv(container, own).argv);
+  if (own.http) return own.ports;
   const { kind, ports } = serverOf(container.image);
   if (kind === "http-echo") {
     const listen = [...(container.command ?? []), ...(container.args ?? [])].join(" ").match(/-listen[= ]\S*:(\d+)/);
@@ -316,6 +320,8 @@ const generic: Server = (req, k) => {
 
 /** Serve one request on `port` of the container (which listens there: see listener()). */
 export function serve(req: HttpRequest, port: number, k: ServeContext): ServerReply {
+  const own = imageBehaviour(k.container.image);
+  if (own.http) return own.http(req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);
   const servers: Record<ServerKind, Server> = {
     nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver,
