@@ -9,7 +9,7 @@ import { rfc3339 } from "../api/registry";
 import { putPodCondition } from "./subresources";
 import type { ProbeTimeline } from "./runtime/probes";
 import { parseQuantity } from "../resources/podtemplate";
-import { goDuration, imageBehaviour, imageInfo, pullFailure, seededHex } from "./runtime/images";
+import { goDuration, imageInfo, pullFailure, seededHex } from "./runtime/images";
 import { pullDuration } from "./clock";
 import { sigtermExit } from "./runtime/container";
 

@@ -125,6 +125,8 @@ export interface ImageBehaviour {
   main?: string[];
   /** Its own HTTP server (apps.ts): what it answers; servers.ts asks it before the built-in ones. */
   http?: AppServer;
+  /** The processes its main program shows in `ps` (servers retitle themselves); default: its argv. */
+  titles?: { user: string; command: string }[];
   /** The ports its program listens on for its argv (default: `ports`). */
   listens?(argv: string[]): number[];
 }
@@ -438,6 +440,7 @@ const FAMILIES: Family[] = [
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
       main: ["nginx", "nginx-debug"],
+      titles: [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "nginx nginx-debug envsubst") },
       startup: nginxStartup,

@@ -11,9 +11,9 @@ export type { Process } from "../../shell/types";
 
 /** The command lines a container's processes show (servers that retitle themselves as they do). */
 function commandsOf(c: Obj): { user: string; command: string }[] {
-  const { argv, own } = containerArgv(c);
-  if (own && imageBehaviour(c.image).kind === "nginx")
-    return [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }];
+  const behaviour = imageBehaviour(c.image);
+  const { argv, own } = containerArgv(c, behaviour);
+  if (own && behaviour.titles) return behaviour.titles;
   return [{ user: "root", command: argv.join(" ") || "sh" }];
 }
 
