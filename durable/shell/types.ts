@@ -60,6 +60,7 @@ export interface ShellContext {
   container?: Obj;
   /** The image the shell runs in; without one (a bare shell) every applet is there. */
   image?: ImageView;
-  /** The processes visible from here, the shell's own among them; without it, the shell alone. */
-  processes?(): Process[];
+  /** The processes visible from here; `self`, the shell asking (sh, bash), when one runs the command
+   *  (`sh -c`, an interactive shell) rather than the command being exec'd alone. Without it, the shell alone. */
+  processes?(self?: string): Process[];
 }

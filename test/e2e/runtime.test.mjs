@@ -80,3 +80,21 @@ test("a one-node cluster has no control-plane taint: a pod schedules on it", asy
   one.k("run solo --image=nginx", V);
   await eventually(() => one.k("get pod solo -o jsonpath={.spec.nodeName}/{.status.phase}", V) === "controlplane/Running", { timeout: 60_000 });
 });
+
+test("args go through nginx's docker-entrypoint: run -i --rm -- curl prints the page and the pod goes", async () => {
+  s.k("run page --image=nginx --port=80 --expose", V);
+  await running("page");
+  const r = s.kubectl(["run", "t", "--image=nginx:alpine", "-i", "--rm", "--restart=Never", "--", "curl", "-s", "http://page"], { ...V, timeout: 90_000 });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
+  assert.match(r.stdout, /pod "t" deleted\n$/);
+});
+
+test("kubernetes-bootcamp (Learn Kubernetes Basics) answers through the API server's pod proxy", async () => {
+  s.k("create deployment kubernetes-bootcamp --image=gcr.io/google-samples/kubernetes-bootcamp:v1", V);
+  await eventually(() => s.k("get deployment kubernetes-bootcamp -o jsonpath={.status.availableReplicas}", V) === "1", { timeout: 60_000 });
+  const pod = s.k("get pods -l app=kubernetes-bootcamp -o jsonpath={.items[0].metadata.name}", V);
+  const res = await s.api(`/api/v1/namespaces/default/pods/${pod}:8080/proxy/`);
+  assert.equal(res.text, `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`);
+  assert.match(s.k(`logs ${pod}`, V), new RegExp(`^Kubernetes Bootcamp App Started At: \\S+Z \\| Running On:  ${pod} \\n\\nRunning On: ${pod} \\| Total Requests: 1 \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+Z\\n$`));
+});

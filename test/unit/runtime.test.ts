@@ -3,7 +3,9 @@ import { advance, stopOf, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
-import { containerEnv, containerRun, expandVars } from "../../durable/nodes/runtime/container";
+import { containerContext, containerEnv, containerRun, expandVars } from "../../durable/nodes/runtime/container";
+import { runCommand } from "../../durable/shell";
+import { processTable } from "../../durable/nodes/runtime/processes";
 import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images";
 import type { Obj } from "../../durable/resources/types";
 import type { Registry } from "../../durable/api/registry";
@@ -284,5 +286,35 @@ describe("the images the official tutorials use", () => {
 
   it("hello-app answers Hello, world! with its version and hostname", () => {
     expect(get(podOf({ image: "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0" }), 8080, "/").body).toBe("Hello, world!\nVersion: 1.0.0\nHostname: app-7d4b9c8f6-x2x9k\n");
+  });
+});
+
+describe("ps in a container", () => {
+  const podOf = (container: Obj): Obj => ({
+    metadata: { name: "web", namespace: "default", uid: "uid-web" },
+    spec: { nodeName: "node01", containers: [{ name: "c", ...container }] },
+    status: { podIP: "10.244.1.4", containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt: iso(T0) } } }] },
+  });
+  const ps = (p: Obj, argv: string[]) => {
+    let out = "";
+    runCommand(argv, containerContext(p, p.spec.containers[0], undefined, T0 + 5000), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    return out.split("\n").filter(Boolean).map((l) => l.trim().replace(/\s+/g, " "));
+  };
+  const sleeper = podOf({ image: "busybox", command: ["sleep", "3600"] });
+  it("an exec'd shell sees the container's PID 1, itself, and ps", () => {
+    expect(ps(sleeper, ["sh", "-c", "ps"])).toEqual(["PID USER TIME COMMAND", "1 root 0:00 sleep 3600", "8 root 0:00 sh", "14 root 0:00 ps"]);
+  });
+  it("ps exec'd alone has no shell beside it", () => {
+    expect(ps(sleeper, ["ps"])).toEqual(["PID USER TIME COMMAND", "1 root 0:00 sleep 3600", "7 root 0:00 ps"]);
+  });
+  it("nginx shows its master and its workers", () => {
+    const nginx = podOf({ image: "nginx" });
+    expect(processTable(nginx, nginx.spec.containers[0], "bash").map((x) => `${x.pid} ${x.user} ${x.command}`)).toEqual([
+      "1 root nginx: master process nginx -g daemon off;",
+      "29 101 nginx: worker process",
+      "30 101 nginx: worker process",
+      "37 root bash",
+      "43 root ps",
+    ]);
   });
 });

@@ -206,7 +206,7 @@ export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.
  * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
  * filesystem is the container's at `now` (files.ts), unless `fs` is given.
  */
-export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1], fs?: VirtualFS): ShellContext {
+export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1], fs?: VirtualFS, pid1 = false): ShellContext {
   const behaviour = imageBehaviour(c.image);
   const env = containerEnv(pod, c, reader, behaviour);
   return {
@@ -219,7 +219,8 @@ export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undef
     pod,
     container: c,
     image: imageView(c.image ?? ""),
-    processes: () => processTable(pod, c),
+    // A shell exec'd into the container runs beside its PID 1; the container's own program is PID 1.
+    processes: (self) => processTable(pod, c, pid1 ? undefined : self),
   };
 }
 
@@ -265,7 +266,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     run = { lines: [], exit: { code: 128, at: startedAt, reason: "StartError", message: startError(argv[0]) } };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
     // The program starts from the image's filesystem (its own writes are what it produces).
-    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false })), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
+    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false }), true), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

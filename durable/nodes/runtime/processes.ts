@@ -26,8 +26,12 @@ const HOST = [
   "/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)",
 ];
 
-/** The processes visible from container `c` of `pod`, `self` (its own, e.g. the shell) last but `ps`. */
-export function processTable(pod: Obj | undefined, c: Obj | undefined): Process[] {
+/**
+ * The processes visible from container `c` of `pod`, then `ps`. `self` is a shell started beside
+ * the container's own process (`kubectl exec … -- sh`): it shows after them; a container's own
+ * program is PID 1 and has none.
+ */
+export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: string): Process[] {
   const own = c ? commandsOf(c)[0] : { user: "root", command: "sh" };
   const spec = pod?.spec ?? {};
   const out: Process[] = [];
@@ -46,7 +50,9 @@ export function processTable(pod: Obj | undefined, c: Obj | undefined): Process[
     const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
     for (const p of target ? commandsOf(target) : []) add(p, out.length ? pid + 28 : 1);
     add(own, pid + 6);
-  } else add(own);
+  } else if (c) for (const p of commandsOf(c)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
+  else add(own);
+  if (self) add({ user: "root", command: self }, pid + 6);
   out.push({ pid: pid + 5, user: "root", command: "ps" });
   return out;
 }
