@@ -111,6 +111,14 @@ export class ContainerStdio {
     return p;
   }
 
+  /** A container's process ends because of a signal sent from inside it (`kill 1` from an exec'd
+   *  shell): stored like a stdin process's exit, and the kubelet told. */
+  recordExit(pod: Obj, c: Obj, exit: { code: number; at: number; startedAt: number }): void {
+    if (Number.isNaN(exit.startedAt)) return;
+    this.sql.exec("INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)", pod.metadata.uid, c.name, exit.startedAt, exit.code, exit.at);
+    this.exited(pod);
+  }
+
   /** Drop a deleted pod's processes and exits. */
   forget(podUid: string): void {
     for (const key of this.live.keys()) if (key.startsWith(`${podUid}/`)) this.live.delete(key);

@@ -4,6 +4,7 @@ import type { Flavour, ShellIO } from "./types";
 import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
 import { nc, ping } from "./netapplets";
+import { kill } from "./procapplets";
 
 export interface AppletCall {
   s: ShellState;
@@ -626,4 +627,5 @@ export const APPLETS: Record<string, Applet> = {
   tar,
   ping,
   nc,
+  kill,
 };

@@ -63,4 +63,6 @@ export interface ShellContext {
   /** The processes visible from here; `self`, the shell asking (sh, bash), when one runs the command
    *  (`sh -c`, an interactive shell) rather than the command being exec'd alone. Without it, the shell alone. */
   processes?(self?: string): Process[];
+  /** Send `signal` to process `pid` (what the process then does is the runtime's); false: no such process. */
+  kill?(pid: number, signal: number): boolean;
 }

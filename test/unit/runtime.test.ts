@@ -318,3 +318,45 @@ describe("ps in a container", () => {
     ]);
   });
 });
+
+describe("kill from a shell exec'd into a container", () => {
+  const podOf = (container: Obj): Obj => ({
+    metadata: { name: "web", namespace: "default", uid: `uid-${Math.random()}` },
+    spec: { nodeName: "node01", restartPolicy: "Always", containers: [{ name: "c", imagePullPolicy: "IfNotPresent", ...container }] },
+    status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }] },
+  });
+  const exec = (p: Obj, script: string, at: number) => {
+    const exits: { code: number; at: number; startedAt: number }[] = [];
+    let out = "";
+    const code = runCommand(["sh", "-c", script], containerContext(p, p.spec.containers[0], undefined, at, undefined, undefined, false, (e) => void exits.push(e)), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    return { code, out, exits };
+  };
+
+  it("kill 1 stops nginx its own way; the kubelet then restarts it with the exit as lastState", () => {
+    const p = podOf({ image: "nginx" });
+    run(p, T0, T0 + 30_000);
+    const killed = exec(p, "kill 1", T0 + 40_000);
+    expect([killed.code, killed.out]).toEqual([0, ""]);
+    expect(killed.exits).toHaveLength(1);
+    expect(killed.exits[0]).toMatchObject({ code: 0, at: T0 + 40_300, startedAt: Date.parse(p.status.containerStatuses[0].state.running.startedAt) });
+    const stored = killed.exits[0];
+    const k = (now: number): StageContext => ({ ...ctx(now), exitOf: (_pod, _c, startedAt) => (startedAt === stored.startedAt ? stored : undefined) });
+    for (let now = T0 + 40_000, i = 0; i < 10; i++) {
+      const r = advance(p, k(now));
+      if (r.wakeIn === undefined) break;
+      now += Math.max(r.wakeIn, 1);
+    }
+    const s = p.status.containerStatuses[0];
+    expect(s.restartCount).toBe(1);
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 0, reason: "Completed", finishedAt: iso(T0 + 40_300) });
+    expect(s.state.running).toBeTruthy();
+  });
+
+  it("a PID 1 without a handler ignores kill and kill -9 from inside; an unknown pid is no such process", () => {
+    const p = podOf({ image: "busybox", command: ["sleep", "3600"] });
+    run(p, T0, T0 + 30_000);
+    expect(exec(p, "kill -9 1; kill 1; echo $?", T0 + 40_000)).toEqual({ code: 0, out: "0\n", exits: [] });
+    expect(exec(p, "kill 99", T0 + 40_000)).toMatchObject({ code: 1, out: "kill: can't kill pid 99: No such process\n" });
+    expect(exec(p, "kill -FOO 1", T0 + 40_000)).toMatchObject({ code: 1, out: "kill: bad signal name 'FOO'\n" });
+  });
+});

@@ -206,7 +206,27 @@ export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.
  * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
  * filesystem is the container's at `now` (files.ts), unless `fs` is given.
  */
-export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1], fs?: VirtualFS, pid1 = false): ShellContext {
+/**
+ * What a signal from inside the container does to its PID 1: the kernel delivers only signals the
+ * process handles (a PID 1 without a handler ignores even SIGKILL sent from its own namespace), so
+ * only a main program that stops on SIGTERM (and SIGINT/SIGQUIT, nginx's fast and graceful stops)
+ * ends, its own way.
+ */
+export function pid1Signal(c: Obj, signal: number): { after: number; code: number } | undefined {
+  return [2, 3, 15].includes(signal) ? sigtermExit(c) : undefined;
+}
+
+export function containerContext(
+  pod: Obj,
+  c: Obj,
+  reader: ClusterReader | undefined,
+  now: number,
+  logs?: Parameters<typeof clusterNetwork>[1],
+  fs?: VirtualFS,
+  pid1 = false,
+  /** Told when a signal sent from here ends the container's PID 1 (exec'd shells; the runtime stores it). */
+  pid1Exit?: (exit: { code: number; at: number; startedAt: number }) => void,
+): ShellContext {
   const behaviour = imageBehaviour(c.image);
   const env = containerEnv(pod, c, reader, behaviour);
   return {
@@ -221,6 +241,12 @@ export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undef
     image: imageView(c.image ?? ""),
     // A shell exec'd into the container runs beside its PID 1; the container's own program is PID 1.
     processes: (self) => processTable(pod, c, pid1 ? undefined : self),
+    kill(pid, signal) {
+      if (!processTable(pod, c, pid1 ? undefined : "sh").some((p) => p.pid === pid)) return false;
+      const end = pid === 1 && !pid1 ? pid1Signal(c, signal) : undefined;
+      if (end) pid1Exit?.({ code: end.code, at: now + end.after, startedAt: startedAtOf(pod, c) });
+      return true;
+    },
   };
 }
 

@@ -172,7 +172,7 @@ export const ALPINE_BASE: Programs = {
  *  coreutils, grep, sed, tar — but no curl, wget, ps (procps), ping, nslookup, ip or vi. */
 export const DEBIAN_BASE: Programs = {
   ...ship("bash", "bash rbash"),
-  ...ship("dash", "sh dash"),
+  ...ship("dash", "sh dash kill"), // kill: the shells' builtin (procps is not in the slim images)
   ...ship(
     "gnu",
     `[ arch awk b2sum base32 base64 basename cat chgrp chmod chown chroot cksum cmp comm cp csplit cut date dd df diff dir

@@ -31,7 +31,7 @@ export function streamSubresources(registry: Registry, logs: LogStore, stdio: Co
     registry,
     streams,
     // What an exec'd process sees is what the container's own program sees.
-    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs),
+    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs, undefined, false, (exit) => stdio.recordExit(pod, container, exit)),
     attach: { logs, stdio, reader: client, now, get: (ns: string, name: string) => client.get("pods", ns, name) },
   };
   return {
