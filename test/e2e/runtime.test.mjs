@@ -98,3 +98,19 @@ test("kubernetes-bootcamp (Learn Kubernetes Basics) answers through the API serv
   assert.equal(res.text, `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`);
   assert.match(s.k(`logs ${pod}`, V), new RegExp(`^Kubernetes Bootcamp App Started At: \\S+Z \\| Running On:  ${pod} \\n\\nRunning On: ${pod} \\| Total Requests: 1 \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+Z\\n$`));
 });
+
+test("kill 1 from an exec'd shell: nginx stops and the kubelet restarts it (RESTARTS 1, last state Completed)", async () => {
+  s.k("run victim --image=nginx", V);
+  await running("victim");
+  assert.equal(s.kubectl(["exec", "victim", "--", "sh", "-c", "kill 1"], V).code, 0);
+  await eventually(() => s.k("get pod victim -o jsonpath={.status.containerStatuses[0].restartCount}", V) === "1", { timeout: 30_000 });
+  const status = JSON.parse(s.k("get pod victim -o json", V)).status.containerStatuses[0];
+  assert.deepEqual([status.lastState.terminated.exitCode, status.lastState.terminated.reason], [0, "Completed"]);
+  await eventually(() => /victim\s+1\/1\s+Running\s+1 \(\d+s ago\)/.test(s.k("get pod victim", V)), { timeout: 30_000 });
+});
+
+test("ps in an exec'd shell lists the container's process, the shell and ps", async () => {
+  s.k(["run", "pslist", "--image=busybox", "--", "sleep", "3600"], V);
+  await running("pslist");
+  assert.equal(s.k(["exec", "pslist", "--", "sh", "-c", "ps"], V), "PID   USER     TIME  COMMAND\n    1 root      0:00 sleep 3600\n    8 root      0:00 sh\n   14 root      0:00 ps\n");
+});
