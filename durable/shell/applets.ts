@@ -4,7 +4,7 @@ import type { Flavour, ShellIO } from "./types";
 import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
 import { nc, ping } from "./netapplets";
-import { kill } from "./procapplets";
+import { df, kill, top } from "./procapplets";
 
 export interface AppletCall {
   s: ShellState;
@@ -628,4 +628,6 @@ export const APPLETS: Record<string, Applet> = {
   ping,
   nc,
   kill,
+  df,
+  top,
 };

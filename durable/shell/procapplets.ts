@@ -1,6 +1,7 @@
-// kill: signals to the processes the shell can see (ShellContext.processes / kill), with busybox's
-// and the GNU/bash builtin's option forms and messages.
+// kill, df and top: the processes and filesystems the shell can see (ShellContext.processes, kill,
+// mounts, memory), with busybox's and GNU's option forms, messages and columns.
 import type { AppletCall } from "./applets";
+import type { Mounted } from "./types";
 
 /** Linux signal numbers by name (x86-64). */
 export const SIGNALS: Record<string, number> = {
@@ -50,4 +51,56 @@ export function kill(args: string[], { s, io, flavour }: AppletCall): number {
     }
   }
   return status;
+}
+
+/** df [-h] [-k]: busybox's columns in busybox images, coreutils' elsewhere (Use% rounded up, as both do). */
+export function df(args: string[], { s, io, flavour }: AppletCall): number {
+  const human = args.some((a) => /^-\w*h/.test(a));
+  const rows = s.ctx.mounts?.() ?? [];
+  const size = (kib: number) => {
+    if (!human) return String(kib);
+    const units = ["K", "M", "G", "T"];
+    let v = kib;
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
+    return u === 0 ? `${v}.0K` : v < 10 ? `${Math.ceil(v * 10) / 10}${units[u]}` : `${Math.ceil(v)}${units[u]}`;
+  };
+  const busybox = flavour === "busybox" || flavour === undefined;
+  // Of what users can have (used + available): busybox rounds to the nearest, coreutils up.
+  const pct = (r: Mounted) => {
+    const of = r.used + r.available;
+    if (!of) return busybox ? "0%" : "-";
+    return `${busybox ? Math.floor((r.used * 100 + of / 2) / of) : Math.ceil((r.used * 100) / of)}%`;
+  };
+  const table = rows.map((r) => [r.source, size(r.blocks), size(r.used), size(r.available), pct(r), r.mountpoint]);
+  if (busybox) {
+    io.stdout(`${"Filesystem".padEnd(20)} ${(human ? "Size" : "1K-blocks").padStart(9)} ${"Used".padStart(9)} ${"Available".padStart(9)} ${"Use%".padStart(4)} Mounted on\n`);
+    for (const t of table) io.stdout(`${t[0].padEnd(20)} ${t[1].padStart(9)} ${t[2].padStart(9)} ${t[3].padStart(9)} ${t[4].padStart(4)} ${t[5]}\n`);
+    return 0;
+  }
+  const head = ["Filesystem", human ? "Size" : "1K-blocks", "Used", human ? "Avail" : "Available", "Use%", "Mounted on"];
+  const least = [14, 5, 5, 5, 4, 0]; // coreutils' minimum field widths
+  const widths = head.map((h, i) => Math.max(least[i], h.length, ...table.map((t) => t[i].length)));
+  for (const t of [head, ...table]) io.stdout(`${t.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : i === 5 ? c : c.padStart(widths[i]))).join(" ")}\n`);
+  return 0;
+}
+
+/** busybox top -b -n1: one batch snapshot of the memory and the processes. */
+export function top(args: string[], { s, io }: AppletCall): number {
+  const m = s.ctx.memory?.() ?? { total: 0, used: 0, free: 0, shared: 0, buffers: 0, cached: 0 };
+  const procs = s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [];
+  const self = args.length ? `top ${args.join(" ")}` : "top";
+  io.stdout(`Mem: ${m.used}K used, ${m.free}K free, ${m.shared}K shrd, ${m.buffers}K buff, ${m.cached}K cached\n`);
+  io.stdout("CPU:   0% usr   0% sys   0% nic 100% idle   0% io   0% irq   0% sirq\n");
+  const last = procs.at(-1)?.pid ?? 1;
+  io.stdout(`Load average: 0.08 0.12 0.09 1/${procs.length + 300} ${last}\n`);
+  io.stdout("  PID  PPID USER     STAT   VSZ %VSZ CPU %CPU COMMAND\n");
+  const shell = procs.length > 2 ? procs[procs.length - 2].pid : 0;
+  for (const p of procs) {
+    const isTop = p.command === "ps";
+    const vsz = isTop || p.command === "sh" ? 4372 : 4504;
+    const ppid = p.pid === 1 ? 0 : isTop ? shell : 0;
+    io.stdout(`${String(p.pid).padStart(5)} ${String(ppid).padStart(5)} ${p.user.padEnd(8)} ${isTop ? "R" : "S"}    ${String(vsz).padStart(5)}   0%   ${p.pid % 2}   0% ${isTop ? self : p.command}\n`);
+  }
+  return 0;
 }

@@ -41,6 +41,16 @@ export interface ImageView {
   program(program: string): Flavour | undefined;
 }
 
+/** A mounted filesystem as `df` shows it (sizes in 1 KiB blocks). */
+export interface Mounted {
+  source: string;
+  blocks: number;
+  used: number;
+  /** Free to unprivileged users (a disk keeps some blocks for root). */
+  available: number;
+  mountpoint: string;
+}
+
 /** One row of the process table `ps` and `top` show. */
 export interface Process {
   pid: number;
@@ -65,4 +75,8 @@ export interface ShellContext {
   processes?(self?: string): Process[];
   /** Send `signal` to process `pid` (what the process then does is the runtime's); false: no such process. */
   kill?(pid: number, signal: number): boolean;
+  /** The filesystems mounted in the container (df); without it, none known. */
+  mounts?(): Mounted[];
+  /** The node's memory as `top`/`free` see it, in KiB. */
+  memory?(): { total: number; used: number; free: number; shared: number; buffers: number; cached: number };
 }

@@ -360,3 +360,37 @@ describe("kill from a shell exec'd into a container", () => {
     expect(exec(p, "kill -FOO 1", T0 + 40_000)).toMatchObject({ code: 1, out: "kill: bad signal name 'FOO'\n" });
   });
 });
+
+describe("df and top in a container", () => {
+  const node01 = { metadata: { name: "node01" }, status: { capacity: { "ephemeral-storage": "20134592Ki", memory: "2030940Ki" } } };
+  const reader = { get: (plural: string) => (plural === "nodes" ? node01 : undefined), list: () => [] };
+  const podOf = (image: string): Obj => ({
+    metadata: { name: "p", namespace: "default", uid: "uid-df" },
+    spec: { nodeName: "node01", volumes: [{ name: "data", emptyDir: {} }], containers: [{ name: "c", image, command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] },
+    status: { podIP: "10.244.1.4", containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt: iso(T0) } } }] },
+  });
+  const sh = (p: Obj, script: string) => {
+    let out = "";
+    runCommand(["sh", "-c", script], containerContext(p, p.spec.containers[0], reader, T0 + 5000), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    return out;
+  };
+  it("busybox df: the overlay root on the node's disk, /dev, the kubelet's files and the volume, Use% of what users can have", () => {
+    const out = sh(podOf("busybox"), "df").split("\n");
+    expect(out[0]).toBe("Filesystem           1K-blocks      Used Available Use% Mounted on");
+    expect(out[1]).toBe("overlay               20134592   5436340  13691522  28% /");
+    expect(out).toContain("tmpfs                    65536         0     65536   0% /dev");
+    expect(out).toContain("/dev/sda1             20134592   5436340  13691522  28% /data");
+  });
+  it("coreutils df in a Debian image aligns its own columns", () => {
+    const out = sh(podOf("debian"), "df").split("\n");
+    expect(out[0]).toBe("Filesystem     1K-blocks    Used Available Use% Mounted on");
+    expect(out[1]).toBe("overlay         20134592 5436340  13691522  29% /");
+  });
+  it("top -b -n1 shows the node's memory and the process table ps shows", () => {
+    const out = sh(podOf("busybox"), "top -b -n1").split("\n");
+    expect(out[0]).toBe("Mem: 1177945K used, 852995K free, 2340K shrd, 71508K buff, 812300K cached");
+    expect(out[4]).toMatch(/^\s+1\s+0 root\s+S\s+\d+\s+0%\s+\d\s+0% sleep 3600$/);
+    expect(out[5]).toMatch(/^\s+8\s+0 root\s+S .* sh$/);
+    expect(out[6]).toMatch(/^\s+14\s+8 root\s+R .* top -b -n1$/);
+  });
+});

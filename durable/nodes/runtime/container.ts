@@ -7,7 +7,8 @@ import type { VirtualFS } from "../../fs";
 import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
 import { processTable } from "./processes";
-import type { ShellContext } from "../../shell/types";
+import type { Mounted, ShellContext } from "../../shell/types";
+import { podMounts } from "./fs";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const b64 = (s: string) => {
@@ -206,6 +207,35 @@ export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.
  * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
  * filesystem is the container's at `now` (files.ts), unless `fs` is given.
  */
+const kib = (q: string | undefined, fallback: number) => {
+  const m = /^(\d+)(Ki)?$/.exec(q ?? "");
+  return m ? (m[2] ? Number(m[1]) : Math.floor(Number(m[1]) / 1024)) : fallback;
+};
+
+/** What `df` shows in a container: containerd's overlay root on the node's disk, the /dev tmpfs and
+ *  shm, the kubelet's bind mounts from the node's disk, the pod's volumes, and the masked /proc paths. */
+export function containerMounts(pod: Obj, c: Obj, node?: Obj): Mounted[] {
+  const disk = kib(node?.status?.capacity?.["ephemeral-storage"], 20134592);
+  const memory = kib(node?.status?.capacity?.memory, 2030940);
+  const used = Math.round(disk * 0.27);
+  const available = disk - used - Math.round(disk * 0.05); // ext4 keeps 5% for root
+  const onDisk = (mountpoint: string): Mounted => ({ source: "/dev/sda1", blocks: disk, used, available, mountpoint });
+  const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
+  const own = [...podMounts(pod, c)].reverse().map((m): Mounted => {
+    const v = volumes.get(m.volume) ?? {};
+    if (v.emptyDir?.medium === "Memory" || v.configMap || v.secret || v.projected || v.downwardAPI) return { source: "tmpfs", blocks: memory, used: 12, available: memory - 12, mountpoint: m.path };
+    return onDisk(m.path);
+  });
+  return [
+    { source: "overlay", blocks: disk, used, available, mountpoint: "/" },
+    { source: "tmpfs", blocks: 65536, used: 0, available: 65536, mountpoint: "/dev" },
+    { source: "shm", blocks: 65536, used: 0, available: 65536, mountpoint: "/dev/shm" },
+    ...["/etc/hosts", "/dev/termination-log", "/etc/hostname", "/etc/resolv.conf"].map(onDisk),
+    ...own,
+    ...["/proc/acpi", "/proc/scsi", "/sys/firmware"].map((mountpoint) => ({ source: "tmpfs", blocks: Math.floor(memory / 2), used: 0, available: Math.floor(memory / 2), mountpoint })),
+  ];
+}
+
 /**
  * What a signal from inside the container does to its PID 1: the kernel delivers only signals the
  * process handles (a PID 1 without a handler ignores even SIGKILL sent from its own namespace), so
@@ -241,6 +271,12 @@ export function containerContext(
     image: imageView(c.image ?? ""),
     // A shell exec'd into the container runs beside its PID 1; the container's own program is PID 1.
     processes: (self) => processTable(pod, c, pid1 ? undefined : self),
+    mounts: () => containerMounts(pod, c, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined),
+    memory() {
+      const total = kib((pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined)?.status?.capacity?.memory, 2030940);
+      const used = Math.round(total * 0.58);
+      return { total, used, free: total - used, shared: 2340, buffers: 71508, cached: 812300 };
+    },
     kill(pid, signal) {
       if (!processTable(pod, c, pid1 ? undefined : "sh").some((p) => p.pid === pid)) return false;
       const end = pid === 1 && !pid1 ? pid1Signal(c, signal) : undefined;
