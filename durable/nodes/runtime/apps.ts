@@ -1,10 +1,10 @@
-// The programs of the images the official Kubernetes tutorials use, as their catalogue entries
-// (images.ts) reference them: what each listens on for its argv, what it answers, and what it logs.
+// The HTTP servers of the images the official Kubernetes tutorials use, by the name their catalogue
+// entries (images.ts) give: what each answers and logs (their argv and start-up: programs.ts).
 // kubernetes-bootcamp (Node.js, 8080), agnhost's netexec / serve-hostname / liveness, the HPA
 // walkthrough's php-apache, and the guestbook's PHP frontend.
 import type { Obj } from "../../resources/types";
 import type { HttpRequest, ServeContext, ServerReply } from "./servers";
-import type { StartupContext, StartupLine } from "./images";
+import { agnhostCommand, klog } from "./programs";
 import { runCommand } from "../../shell";
 import { containerContext } from "./container";
 
@@ -26,23 +26,11 @@ const startedAt = (pod: Obj, name: string) => Date.parse(statusOf(pod, name)?.st
 const log = (k: ServeContext, line: string) => k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), line, k.now);
 const query = (path: string) => new URLSearchParams(path.includes("?") ? path.slice(path.indexOf("?") + 1) : "");
 const pathOnly = (path: string) => path.split("?")[0] || "/";
-const at = (after: number, text: string): StartupLine => ({ after, text });
-/** klog's header: I1203 06:00:00.123456       1 file.go:123] */
-const klog = (ms: number, where: string) => {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `I${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}000       1 ${where}]`;
-};
 
 // ---- kubernetes-bootcamp ------------------------------------------------------------------------
 
 /** The bootcamp's version: its tag (v1, v2 …) without the v. */
 const bootcampVersion = (image: string) => /:v(\d+)$/.exec(image ?? "")?.[1] ?? "1";
-
-/** server.js: `console.log("Kubernetes Bootcamp App Started At:", startTime, "| Running On: ", host, "\n")`. */
-export const bootcampStartup = (k: StartupContext) => ({
-  lines: [at(40, `Kubernetes Bootcamp App Started At: ${new Date(k.start + 40).toISOString()} | Running On:  ${k.hostname} `), at(40, "")],
-});
 
 /** Requests served per container run (the app's own counter, in memory like the app's). */
 const bootcampRequests = new Map<string, number>();
@@ -63,38 +51,6 @@ export const bootcamp: AppServer = (_req, _port, k) => {
 };
 
 // ---- agnhost ------------------------------------------------------------------------------------
-
-/** agnhost's subcommand and its flags (`--http-port=8080` or `--http-port 8080`). */
-export function agnhostCommand(argv: string[]): { sub: string; flag(name: string): string | undefined } {
-  const args = /(^|\/)agnhost$/.test(argv[0] ?? "") ? argv.slice(1) : argv;
-  const flag = (name: string) => {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i].replace(/^--?/, "");
-      if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
-      if (a === name) return args[i + 1];
-    }
-    return undefined;
-  };
-  return { sub: args.find((a) => !a.startsWith("-")) ?? "pause", flag };
-}
-
-/** The ports agnhost listens on for its subcommand. */
-export function agnhostPorts(argv: string[]): number[] {
-  const { sub, flag } = agnhostCommand(argv);
-  if (sub === "netexec") return [Number(flag("http-port") ?? 8080)];
-  if (sub === "serve-hostname") return flag("http") === "false" ? [] : [Number(flag("port") ?? 9376)];
-  if (sub === "liveness") return [8080];
-  if (sub === "test-webserver") return [Number(flag("port") ?? 80)];
-  return [];
-}
-
-export function agnhostStartup(argv: string[], k: StartupContext): { lines: StartupLine[] } {
-  const { sub, flag } = agnhostCommand(argv);
-  if (sub === "netexec")
-    return { lines: [at(5, `${klog(k.start + 5, "log.go:245")} Started HTTP server on port ${flag("http-port") ?? 8080}`), at(5, `${klog(k.start + 5, "log.go:245")} Started UDP server on port  ${flag("udp-port") ?? 8081}`)] };
-  if (sub === "serve-hostname") return { lines: [at(5, `${klog(k.start + 5, "servehostname.go:76")} Serving on port ${flag("port") ?? 9376}.`)] };
-  return { lines: [] };
-}
 
 const text = (k: ServeContext, status: number, body: string) => reply(status, body, { "content-type": "text/plain; charset=utf-8", date: goDate(k.now) });
 
@@ -205,3 +161,7 @@ export const guestbookFrontend: AppServer = (req, _port, k) => {
   log(k, apacheLine(k, req, 200, enc.encode(body).length));
   return reply(200, body, apacheHeaders(k, type));
 };
+
+/** The servers by the name a catalogue entry's `http` gives. */
+export const APPS = { bootcamp, agnhost, phpApache, guestbookFrontend } satisfies Record<string, AppServer>;
+export type AppName = keyof typeof APPS;

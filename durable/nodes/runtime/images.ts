@@ -2,7 +2,8 @@
 // catalogue: what a container of each image family does when it starts (its default command, the
 // ports it listens on, its start-up log lines, its files), and which references cannot be pulled.
 import type { Flavour, ImageView } from "../../shell/types";
-import { agnhost, agnhostPorts, agnhostStartup, bootcamp, bootcampStartup, guestbookFrontend, phpApache, type AppServer } from "./apps";
+import type { AppName } from "./apps";
+import { agnhostPorts, agnhostStartup, bootcampStartup } from "./programs";
 
 /** Stable pseudo-random hex of any length from a seed (FNV-1a chained). */
 export function seededHex(seed: string, len: number): string {
@@ -123,8 +124,8 @@ export interface ImageBehaviour {
   /** The names its main program goes by (default: its CMD's, else its ENTRYPOINT's program); "*":
    *  any program of its own (an image that is one server binary). A command naming one runs it. */
   main?: string[];
-  /** Its own HTTP server (apps.ts): what it answers; servers.ts asks it before the built-in ones. */
-  http?: AppServer;
+  /** Its own HTTP server, by name (apps.ts): what it answers; servers.ts asks it before the built-in ones. */
+  http?: AppName;
   /** The processes its main program shows in `ps` (servers retitle themselves); default: its argv. */
   titles?: { user: string; command: string }[];
   /** The ports its program listens on for its argv (default: `ports`). */
@@ -485,7 +486,7 @@ const FAMILIES: Family[] = [
       programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm") },
       env: { NODE_VERSION: "6.3.0", NPM_CONFIG_LOGLEVEL: "info" },
       startup: bootcampStartup,
-      http: bootcamp,
+      http: "bootcamp",
     },
   },
   {
@@ -501,14 +502,14 @@ const FAMILIES: Family[] = [
       programs: { ...ALPINE_BASE, ...CURL, ...ship("bash", "bash"), ...ship("own", "agnhost") },
       startup: (k) => agnhostStartup(k.argv ?? [], k),
       listens: agnhostPorts,
-      http: agnhost,
+      http: "agnhost",
       sigterm: { after: 200, code: 2 },
     },
   },
   ...(
     [
-      [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], phpApache],
-      [["us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", "gcr.io/google-samples/gb-frontend", "gcr.io/google_samples/gb-frontend"], guestbookFrontend],
+      [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], "phpApache"],
+      [["us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", "gcr.io/google-samples/gb-frontend", "gcr.io/google_samples/gb-frontend"], "guestbookFrontend"],
     ] as const
   ).map(([repos, http]): Family => ({
     // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.

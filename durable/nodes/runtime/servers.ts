@@ -7,6 +7,7 @@ import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";
 import { containerArgv } from "./container";
+import { APPS } from "./apps";
 import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
@@ -321,7 +322,7 @@ const generic: Server = (req, k) => {
 /** Serve one request on `port` of the container (which listens there: see listener()). */
 export function serve(req: HttpRequest, port: number, k: ServeContext): ServerReply {
   const own = imageBehaviour(k.container.image);
-  if (own.http) return own.http(req, port, k, containerArgv(k.container, own).argv);
+  if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);
   const servers: Record<ServerKind, Server> = {
     nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver,
