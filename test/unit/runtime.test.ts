@@ -394,3 +394,30 @@ describe("df and top in a container", () => {
     expect(out[6]).toMatch(/^\s+14\s+8 root\s+R .* top -b -n1$/);
   });
 });
+
+describe("pull events", () => {
+  const events = (present: boolean) => {
+    const p: Obj = {
+      metadata: { name: "p", namespace: "default", uid: `uid-pull-${present}` },
+      spec: { nodeName: "node01", containers: [{ name: "c", image: "docker.io/redis", imagePullPolicy: "IfNotPresent" }] },
+      status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }] },
+    };
+    const out: string[] = [];
+    for (let now = T0, i = 0; i < 20; i++) {
+      const r = advance(p, { ...ctx(now), imagePresent: () => present });
+      out.push(...r.events.map((e) => `${e.reason}: ${e.message}`));
+      if (r.wakeIn === undefined || p.status.containerStatuses?.[0]?.state?.running) break;
+      now += Math.max(r.wakeIn, 1);
+    }
+    return { out, image: p.status.containerStatuses[0].image };
+  };
+  it("an image already on the node: Pulled \"already present\" with no Pulling before it", () => {
+    const { out, image } = events(true);
+    expect(out.filter((e) => /^Pull/.test(e))).toEqual(['Pulled: Container image "docker.io/redis" already present on machine']);
+    expect(image).toBe("docker.io/library/redis:latest");
+  });
+  it("an image the node lacks: Pulling, then Pulled with the time it took", () => {
+    const { out } = events(false);
+    expect(out.filter((e) => /^Pull/.test(e)).map((e) => e.replace(/ in .*$/, ""))).toEqual(['Pulling: Pulling image "docker.io/redis"', 'Pulled: Successfully pulled image "docker.io/redis"']);
+  });
+});
