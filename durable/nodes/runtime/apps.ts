@@ -109,8 +109,10 @@ export const phpApache: AppServer = (req, _port, k) => {
   return reply(status, body, apacheHeaders(k, "text/html; charset=UTF-8"));
 };
 
-/** The guestbook's messages, per namespace (its Redis leader keeps them in the real thing). */
+/** The guestbook's messages (its Redis leader keeps them in the real thing), shared by the frontend's
+ *  replicas: keyed by their ReplicaSet's uid (unique to a cluster; this module serves many), else the pod's. */
 const guestbookMessages = new Map<string, string>();
+const guestbookKey = (pod: Obj) => ((pod.metadata?.ownerReferences ?? []) as Obj[])[0]?.uid ?? pod.metadata?.uid ?? "";
 
 const GUESTBOOK_PAGE = `<html ng-app="redis">
   <head>
@@ -148,11 +150,12 @@ export const guestbookFrontend: AppServer = (req, _port, k) => {
   if (path === "/" || path === "/index.html") body = GUESTBOOK_PAGE;
   else if (path === "/guestbook.php") {
     type = "application/json";
-    const ns = k.pod.metadata?.namespace ?? "default";
+    const key = guestbookKey(k.pod);
     if (q.get("cmd") === "set") {
-      guestbookMessages.set(ns, q.get("value") ?? "");
+      guestbookMessages.set(key, q.get("value") ?? "");
+      if (guestbookMessages.size > 2000) guestbookMessages.delete(guestbookMessages.keys().next().value!);
       body = '{"message": "Updated"}';
-    } else body = JSON.stringify({ data: guestbookMessages.get(ns) ?? "" }).replace(":", ": ");
+    } else body = JSON.stringify({ data: guestbookMessages.get(key) ?? "" }).replace(":", ": ");
   } else {
     body = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL ${path} was not found on this server.</p>\n</body></html>\n`;
     log(k, apacheLine(k, req, 404, enc.encode(body).length));
