@@ -6,6 +6,7 @@ import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { containerContext, containerEnv, containerRun, expandVars } from "../../durable/nodes/runtime/container";
 import { runCommand } from "../../durable/shell";
 import { processTable } from "../../durable/nodes/runtime/processes";
+import { probeTimeline } from "../../durable/nodes/runtime/probes";
 import { normalizeImage, pullFailure } from "../../durable/nodes/runtime/images";
 import type { Obj } from "../../durable/resources/types";
 import type { Registry } from "../../durable/api/registry";
@@ -419,5 +420,26 @@ describe("pull events", () => {
   it("an image the node lacks: Pulling, then Pulled with the time it took", () => {
     const { out } = events(false);
     expect(out.filter((e) => /^Pull/.test(e)).map((e) => e.replace(/ in .*$/, ""))).toEqual(['Pulling: Pulling image "docker.io/redis"', 'Pulled: Successfully pulled image "docker.io/redis"']);
+  });
+});
+
+describe("the docs' liveness example (agnhost liveness)", () => {
+  it("/healthz fails after 10 s: the third failure at 3 s periods kills the container", () => {
+    const c = {
+      name: "liveness",
+      image: "registry.k8s.io/e2e-test-images/agnhost:2.40",
+      args: ["liveness"],
+      livenessProbe: { httpGet: { path: "/healthz", port: 8080, httpHeaders: [{ name: "Custom-Header", value: "Awesome" }] }, initialDelaySeconds: 3, periodSeconds: 3 },
+    };
+    const pod: Obj = {
+      metadata: { name: "liveness-http", namespace: "default", uid: "uid-liveness" },
+      spec: { nodeName: "node01", containers: [c] },
+      status: { podIP: "10.244.1.9", containerStatuses: [{ name: "liveness", restartCount: 0, state: { running: { startedAt: iso(T0) } } }] },
+    };
+    const kill = probeTimeline(pod, c, T0, (s) => s * 1000).kill!;
+    // Probes at 3, 6, 9 (ok), 12, 15, 18 (500): failureThreshold 3 → killed at 18 s.
+    expect(kill.at - T0).toBe(18_000);
+    expect(kill.message).toBe("HTTP probe failed with statuscode: 500");
+    expect(kill.failures).toBe(3);
   });
 });

@@ -82,9 +82,12 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
   const run = containerRun(pod, c, startedAt, reader);
   const end = Math.min(run.exit?.at ?? Infinity, startedAt + PROGRAM_HORIZON);
   // The result changes only when the program's files change: memoize per number of file events.
+  // An app server of the catalogue's answers by the time it has run (agnhost liveness): ask each time.
+  const timed = !!imageBehaviour(c.image).http;
   const memo = (probe: Obj) => {
     const seen = new Map<number, ProbeResult>();
     return (at: number) => {
+      if (timed && probe.httpGet) return probeOnce(probe, pod, c, at, startedAt, reader);
       const n = probe.exec ? (run.files ?? []).filter((f) => f.at <= at).length : 0;
       let r = seen.get(n);
       if (!r) seen.set(n, (r = probeOnce(probe, pod, c, at, startedAt, reader)));
