@@ -22,7 +22,7 @@ import { serviceAccountSubresources } from "./api/tokenrequest";
 import { ServiceAccountTokens, SIGNING_KEY_META, attachTokens, generateSigningKey, tokensOf } from "./api/tokens";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
-import { FileStore, attachFiles } from "./nodes/files";
+import { FileStore, attachFiles } from "./nodes/runtime/files";
 import { endStreams, streamSubresources, type EndStatus } from "./nodes/streams";
 import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";
@@ -213,7 +213,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const client = new Client(reg);
       const now = Date.now();
       const events = new EventRecorder(client, () => now);
-      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length === 1));
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
     });

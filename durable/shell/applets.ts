@@ -1,13 +1,12 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
-import { FSError, resolvePath } from "../nodes/fs";
-import type { ShellIO } from "./types";
-import { environ, HaltSignal, inImage, nowOf, type ShellState } from "./interp";
+import { FSError, resolvePath } from "../fs";
+import type { Flavour, ShellIO } from "./types";
+import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
 import { hostname, ifconfig, ip, nc, ping } from "./netapplets";
 import { curl } from "./curl";
 import { wget } from "./wget";
-import { processTable } from "./processes";
-import type { Flavour } from "../nodes/images";
+import { df, kill, top } from "./procapplets";
 
 export interface AppletCall {
   s: ShellState;
@@ -345,7 +344,7 @@ export const APPLETS: Record<string, Applet> = {
     for (const a of assigns) env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
     const cmd = args.slice(args.findIndex((a) => !a.includes("=") && !a.startsWith("-")));
     if (cmd.length && !cmd[0].includes("=") && args.some((a) => !a.includes("=") && !a.startsWith("-")))
-      return APPLETS[cmd[0]] && (!call.s.ctx.container || inImage(call.s.ctx.container.image ?? "", cmd[0])) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
+      return APPLETS[cmd[0]] && (!call.s.ctx.image || call.s.ctx.image.program(cmd[0]) !== undefined) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
     call.io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
     return 0;
   },
@@ -525,7 +524,7 @@ export const APPLETS: Record<string, Applet> = {
     return 0;
   },
   ps(_args, { s, io }) {
-    const rows = processTable(s.ctx.pod, s.ctx.container).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
+    const rows = (s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [{ pid: 1, user: "root", command: "sh" }, { pid: 7, user: "root", command: "ps" }]).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
     io.stdout(`PID   USER     TIME  COMMAND\n${rows.join("")}`);
     return 0;
   },
@@ -537,4 +536,7 @@ export const APPLETS: Record<string, Applet> = {
   nc,
   ip,
   ifconfig,
+  kill,
+  df,
+  top,
 };

@@ -4,9 +4,9 @@
 // and exit codes. TLS is simulated against the one HTTPS server in the cluster, the API server.
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import { rtt, wait, wireName } from "./netapplets";
-import type { NetError, ServerCertificate } from "../nodes/network";
+import type { NetError, ServerCertificate } from "./types";
 
 /** The curl outside any image (unit tests, a bare shell): Ubuntu 24.04's. */
 export const CURL_VERSION = "8.5.0";

@@ -4,7 +4,7 @@ import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
 import { HaltSignal, type ShellState } from "./interp";
 import type { Network } from "./types";
-import type { PodInterface } from "../nodes/network";
+import type { PodInterface } from "./types";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const namespaceOf = (s: ShellState) => s.ctx.pod?.metadata?.namespace ?? "default";

@@ -3,10 +3,10 @@
 // it (its log on stderr, exit codes 4 network, 5 TLS, 8 server error).
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import { nowOf } from "./interp";
 import { wait, wireName } from "./netapplets";
-import type { HttpResult, NetError, ServerCertificate } from "../nodes/network";
+import type { HttpResult, NetError, ServerCertificate } from "./types";
 
 const BUSYBOX_USAGE =
   "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n\nRetrieve files via HTTP or FTP\n\n\t--spider\tOnly check URL existence: $? is 0 if exists\n\t--header STR\tAdd STR (of form 'header: value') to headers\n\t--post-data STR\tSend STR using POST method\n\t--post-file FILE\tSend FILE using POST method\n\t--no-check-certificate\tDon't validate the server's certificate\n\t-c\t\tContinue retrieval of aborted transfer\n\t-q\t\tQuiet\n\t-P DIR\t\tSave to DIR (default .)\n\t-S    \t\tShow server response\n\t-T SEC\t\tNetwork read timeout is SEC seconds\n\t-O FILE\t\tSave to FILE ('-' for stdout)\n\t-o LOGFILE\tLog messages to FILE\n\t-U STR\t\tUse STR for User-Agent header\n\t-Y on/off\tUse proxy\n";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { clusterNetwork, type ClusterReader } from "../../durable/nodes/network";
-import { NGINX_WELCOME, nginxAccessLine, serve } from "../../durable/nodes/servers";
+import { clusterNetwork, type ClusterReader } from "../../durable/nodes/runtime/network";
+import { NGINX_WELCOME, nginxAccessLine, serve } from "../../durable/nodes/runtime/servers";
 import { checkLogStatus, chooseContainer, parseLogOptions, rfc3339Nano } from "../../durable/nodes/podlog";
 import { proxiedPath, splitSchemeNamePort } from "../../durable/nodes/proxy";
 import type { Obj } from "../../durable/resources/types";
 import { runCommand } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
 
 const NOW = Date.parse("2026-11-21T22:01:02Z");
 

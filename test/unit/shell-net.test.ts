@@ -2,14 +2,14 @@
 // expectations from the real programs' output (curl 8.5, busybox 1.36, GNU Wget 1.21, iproute2).
 import { beforeAll, describe, expect, it } from "vitest";
 import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
-import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/network";
+import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/runtime/network";
 import type { Obj } from "../../durable/resources/types";
 import { runCommand } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
 import { newState } from "../../durable/shell/interp";
 import { wget } from "../../durable/shell/wget";
 import { parseCurlArgs } from "../../durable/shell/curl";
-import { NGINX_INDEX } from "../../durable/nodes/images";
+import { NGINX_INDEX, imageView } from "../../durable/nodes/runtime/images";
 
 const NOW = Date.parse("2026-11-21T22:01:02Z");
 const CA = "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIkubeplayCA\n-----END CERTIFICATE-----\n";
@@ -87,6 +87,7 @@ function ctxOf(p: Obj) {
   fs.mkdir("/tmp");
   return {
     env: { PATH: "/usr/bin:/bin" }, cwd: "/", hostname: p.spec.hostNetwork ? p.spec.nodeName : p.metadata.name, pod: p, container: p.spec.containers[0], now: () => NOW,
+    image: imageView(p.spec.containers[0].image ?? ""),
     fs,
     net: clusterNetwork(world(), undefined, NOW),
   };

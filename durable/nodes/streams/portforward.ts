@@ -7,7 +7,7 @@ import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
-import type { HttpRequest as ServerRequest, ServerReply } from "../servers";
+import type { HttpRequest as ServerRequest, ServerReply } from "../runtime/servers";
 import { FLAG_FIN, SpdyFramer, type Frame, type Headers } from "./spdy";
 import { offeredProtocols, onMessages, type EndStatus, type OpenStreams } from "./channel";
 import { PORTFORWARD_WS_PROTOCOLS, WebSocketPortForward, forwardedPorts } from "./portforward-ws";

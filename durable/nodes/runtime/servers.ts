@@ -2,10 +2,12 @@
 // their access-log lines, hello-node, echo servers, CoreDNS health, the API server, a generic web
 // server on declared containerPorts, and the non-HTTP servers (redis, postgres, mysql) that make an
 // HTTP client fail the way a real one does.
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";
+import { containerArgv } from "./container";
+import { APPS } from "./apps";
 import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
@@ -92,6 +94,9 @@ export function serverOf(image: string): { kind: ServerKind; ports: number[] } {
 
 /** The ports a container listens on: its image's, or for a generic web server its declared ports. */
 export function listeningPorts(container: Obj): number[] {
+  const own = imageBehaviour(container.image);
+  if (own.listens) return own.listens(containerArgv(container, own).argv);
+  if (own.http) return own.ports;
   const { kind, ports } = serverOf(container.image);
   if (kind === "http-echo") {
     const listen = [...(container.command ?? []), ...(container.args ?? [])].join(" ").match(/-listen[= ]\S*:(\d+)/);
@@ -342,6 +347,8 @@ const generic: Server = (req, k) => {
 
 /** Serve one request on `port` of the container (which listens there: see listener()). */
 export function serve(req: HttpRequest, port: number, k: ServeContext): ServerReply {
+  const own = imageBehaviour(k.container.image);
+  if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);
   const servers: Record<ServerKind, Server> = {
     nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver, component: component(port),

@@ -1,62 +1,14 @@
 // The simulated cluster network: CoreDNS names, kube-proxy's Service routing (ClusterIP and NodePort
 // to a ready endpoint, round-robin or ClientIP affinity, REJECT when there is none), pod IPs, node
 // IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
-import { serveInCluster } from "../api/incluster";
-import type { ServiceAccountTokens } from "../api/tokens";
+import { serveInCluster } from "../../api/incluster";
+import type { ServiceAccountTokens } from "../../api/tokens";
 
-/** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
-export type NetError = { error: string; code?: number; ip?: string; /** ms the connection stayed open and silent before this (the client's timer may end it first) */ after?: number };
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
-export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj; /** a node's own daemon, not a pod */ kubelet?: Obj };
-export type ConnectResult = Connected | NetError;
-
-/** What a TLS server presents: the client decides whether it trusts it (curl's --cacert, -k). */
-export interface ServerCertificate {
-  subject: string;
-  issuer: string;
-  /** The issuing CA as PEM, undefined when the cluster published none (then nothing can trust it). */
-  issuerPEM: string | undefined;
-  /** subjectAltNames, DNS names and IPs, lower-case. */
-  names: string[];
-  notBefore: string;
-  notAfter: string;
-  /** What OpenSSL says when nothing trusted issued it (the chain's root is sent, or it is not). */
-  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain";
-}
-
-export interface HttpClientRequest {
-  method: string;
-  url: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** For https: the client's verdict on the certificate; an error ends the handshake, nothing is sent. */
-  verify?: (cert: ServerCertificate) => NetError | undefined;
-}
-
-export interface Network {
-  /** Addresses of a name as a pod's resolver finds them (search path, ndots:5; a trailing dot is absolute). */
-  resolve(name: string, fromNamespace: string): string[];
-  /** The PTR name CoreDNS gives an address, if any. */
-  reverse?(ip: string): string | undefined;
-  http(req: HttpClientRequest, from?: Obj): HttpResult;
-  connect(host: string, port: number, from?: Obj): ConnectResult;
-  /** The pod's eth0 as its CNI set it up (a veth in the node's podCIDR), or the node's for hostNetwork. */
-  iface?(pod: Obj): PodInterface | undefined;
-}
-
-export interface PodInterface {
-  ip: string;
-  prefix: number;
-  gateway: string;
-  /** The whole pod network, routed via the gateway. */
-  clusterCIDR: string;
-  hostNetwork: boolean;
-  /** The host-side veth's ifindex (eth0@ifN). */
-  peerIndex: number;
-  mac: string;
-}
+// The network's face to a shell (Network and its results) is declared by the shell it serves.
+import type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
+export type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
 
 /** kubeadm's --pod-network-cidr in kubeplay's clusters. */
 export const CLUSTER_CIDR = "10.244.0.0/16";
