@@ -5,9 +5,9 @@ import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { ApiError, badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
-import { InteractiveShell, PipeShell, runCommand } from "../../shell";
+import { execRealtime, InteractiveShell, PipeShell, type RealtimeJob } from "../../shell";
 import { imageBehaviour } from "../images";
-import { ExitSignal, HaltSignal, command, inImage, newState } from "../../shell/interp";
+import { inImage } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
@@ -116,6 +116,8 @@ export class ExecSession {
   private done = false;
   private shell?: InteractiveShell;
   private pipe?: PipeShell;
+  /** The command running (in real time): ended when the client goes away. */
+  private job?: RealtimeJob;
   private stdinBuf = "";
   /** stdin as it came, for programs that read bytes (tar -x of kubectl cp). */
   private stdinBytes: Uint8Array[] = [];
@@ -167,21 +169,43 @@ export class ExecSession {
       console.error("exec:", e);
       this.finish({ internal: String(e) });
     });
-    this.ws.addEventListener("close", () => this.onStdinEnd());
+    this.ws.addEventListener("close", () => {
+      this.onStdinEnd();
+      // The client left: as on a node, the process loses its stream and is ended.
+      this.job?.cancel();
+      this.shell?.hangup();
+      this.pipe?.hangup();
+      this.done = true;
+    });
     const argv = this.opts.argv;
     const program = argv[0];
     if (!imageHas(this.image, program)) return this.finish({ internal: notFoundInImage(program, this.seed) });
     const ctx = this.context();
     const shellOnly = SHELLS.includes(base(program)) && argv.slice(1).every((a) => /^-[il]+$/.test(a));
+    const host = { exit: (code: number) => this.finish({ code, argv: this.opts.argv }) };
     if (this.opts.stdin && shellOnly) {
       if (this.opts.tty) {
-        this.shell = new InteractiveShell(ctx, { shell: base(program) });
+        this.shell = new InteractiveShell(ctx, { shell: base(program), host });
         this.send(STDOUT, this.shell.banner() + this.shell.prompt());
-      } else this.pipe = new PipeShell(ctx, base(program));
+      } else this.pipe = new PipeShell(ctx, base(program), host);
       return;
     }
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
-    this.finish({ code: runCommand(argv, ctx, this.io), argv });
+    this.run(execRealtime(argv, ctx, this.io));
+  }
+
+  /** Run a one-shot command in real time; its end ends the stream. */
+  private run(job: RealtimeJob): void {
+    this.job = job;
+    const code = job.start();
+    if (code !== undefined) return this.finish({ code, argv: this.opts.argv });
+    job.done.then(
+      (c) => this.finish({ code: c, argv: this.opts.argv }),
+      (e) => {
+        console.error("exec:", e);
+        this.finish({ internal: String(e) });
+      },
+    );
   }
 
   private onMessage(msg: Uint8Array): void {
@@ -197,34 +221,17 @@ export class ExecSession {
   }
 
   private onStdin(text: string): void {
-    if (this.shell) {
-      const r = this.shell.feed(text, this.io);
-      if (r.exit !== undefined) this.finish({ code: r.exit, argv: this.opts.argv });
-      return;
-    }
-    if (this.pipe) {
-      const code = this.pipe.feed(text, this.io);
-      if (code !== undefined) this.finish({ code, argv: this.opts.argv });
-      return;
-    }
+    if (this.shell) return void this.shell.feed(text, this.io);
+    if (this.pipe) return void this.pipe.feed(text, this.io);
     this.stdinBuf += text; // the program runs once its input is complete (cat, wc, tar …)
   }
 
   private onStdinEnd(): void {
     if (this.done || !this.opts.stdin) return;
     if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
-    if (this.pipe) return this.finish({ code: this.pipe.close(this.io), argv: this.opts.argv });
-    if (!this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
-    const s = newState(this.context(), { maxSteps: 20_000 });
-    let code: number;
-    try {
-      code = command(this.opts.argv, s, this.io, this.stdinBuf + this.decoder.decode(), concat(this.stdinBytes));
-    } catch (e) {
-      if (e instanceof ExitSignal) code = e.code;
-      else if (e instanceof HaltSignal) code = 0;
-      else throw e;
-    }
-    this.finish({ code, argv: this.opts.argv });
+    if (this.pipe) return void this.pipe.close(this.io);
+    if (this.job || !this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
+    this.run(execRealtime(this.opts.argv, this.context(), this.io, this.stdinBuf + this.decoder.decode(), concat(this.stdinBytes)));
   }
 }
 
