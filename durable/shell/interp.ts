@@ -5,7 +5,7 @@
 // container's own program, probes), `RealtimeJob` waits for real timers and can be interrupted
 // (the shells a human types into).
 import { FSError, resolvePath } from "../nodes/fs";
-import { parse, skipBrace, skipParens, SyntaxError, type CondWord, type Node, type Redirect } from "./parse";
+import { EXTENSIONS, parse, skipBrace, skipParens, SyntaxError, type CondWord, type Node, type Redirect } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
 import { imagePrograms, programIn, type Flavour, type Programs } from "../nodes/images";
@@ -207,7 +207,7 @@ function quoteOpen(src: string): string {
 export function* script(src: string, s: ShellState, io: ShellIO, stdin: Input | string = ""): Run {
   let ast: Node;
   try {
-    ast = parse(src);
+    ast = parse(src, { ext: EXTENSIONS[dialectOf(s)] });
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
     io.stderr(syntaxMessage(e, s, src));
@@ -431,8 +431,8 @@ function* assign(s: ShellState, name: string, value: string | string[]): Run<voi
   setVar(s, name, append ? (s.vars[name] ?? "") + v : v);
 }
 
-/** bash's set -x quoting of a word. */
-const traceQuote = (w: string) => (/^[A-Za-z0-9_./=:,+@%^-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+/** set -x quoting of a word (bash and busybox quote; dash prints words as they are). */
+const traceQuote = (w: string, s?: ShellState) => (s && dialectOf(s) === "dash" ? w : /^[A-Za-z0-9_./=:,+@%^-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellIO, stdin: Input): Run {
   const argv: string[] = [];
@@ -440,7 +440,7 @@ function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellI
   if (!argv.length) {
     for (const [k, v] of n.assigns) {
       yield* assign(s, k, v);
-      if (s.opts.xtrace) io.stderr(`+ ${k}=${traceQuote(s.vars[k.replace(/\+$/, "")] ?? "")}\n`);
+      if (s.opts.xtrace) io.stderr(`+ ${k}=${traceQuote(s.vars[k.replace(/\+$/, "")] ?? "", s)}\n`);
     }
     if (n.redirects.length) {
       const r = yield* redirections(n.redirects, s, io, stdin);
@@ -460,7 +460,7 @@ function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellI
   for (const [k, v] of n.assigns) if (typeof v === "string") assigns.push([k, (yield* expandWord(v, s, false, true)).join("")]);
   const saved = assigns.map(([k]) => [k, s.vars[k], s.exported.has(k)] as const);
   for (const [k, v] of assigns) { s.vars[k] = v; s.exported.add(k); }
-  if (s.opts.xtrace) io.stderr(`+ ${[...assigns.map(([k, v]) => `${k}=${traceQuote(v)}`), ...argv.map(traceQuote)].join(" ")}\n`);
+  if (s.opts.xtrace) io.stderr(`+ ${[...assigns.map(([k, v]) => `${k}=${traceQuote(v, s)}`), ...argv.map((w) => traceQuote(w, s))].join(" ")}\n`);
   let st: number;
   try {
     st = yield* execute(argv, s, r.io, r.input);
@@ -511,7 +511,13 @@ function* redirections(redirects: Redirect[], s: ShellState, io: ShellIO, stdin:
   let bytesOk = true;
   for (const r of redirects) {
     if (r.op === "<<") {
-      const body = r.heredoc?.body ?? "";
+      let body = r.heredoc?.body ?? "";
+      const open = r.heredoc?.unterminated;
+      if (open && dialectOf(s) === "bash") {
+        // bash ends the body with the line it read, and says it missed the delimiter.
+        if (body && !body.endsWith("\n")) body += "\n";
+        io.stderr(`${s.name}: line ${open.end}: warning: here-document at line ${open.line} delimited by end-of-file (wanted \`${open.delim}')\n`);
+      }
       inp = { text: r.heredoc?.quoted ? body : (yield* expandHeredoc(body, s)), pos: 0 };
       continue;
     }
@@ -771,7 +777,7 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
       const frame = s.frames[s.frames.length - 1];
       if (!frame) {
         const d = dialectOf(s);
-        io.stderr(d === "bash" ? `${errPrefix(s)}local: can only be used in a function\n` : d === "dash" ? `${errPrefix(s)}local: not in a function\n` : `${s.name}: local: line ${s.lineno ?? 0}: not in a function\n`);
+        io.stderr(d === "bash" ? `${errPrefix(s)}local: can only be used in a function\n` : d === "dash" ? `${errPrefix(s)}local: not in a function\n` : `${s.name}: local: line 0: not in a function\n`);
         return d === "bash" ? 1 : 2;
       }
       for (const a of args) {
@@ -807,8 +813,8 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
       const dir = resolvePath(target, s.cwd);
       if (!s.ctx.fs.isDir(dir)) {
         const d = dialectOf(s);
-        io.stderr(d === "bash" ? `${errPrefix(s)}cd: ${args[0]}: No such file or directory\n` : d === "dash" ? `${errPrefix(s)}cd: can't cd to ${args[0]}\n` : `${s.name}: cd: can't cd to ${args[0]}: No such file or directory\n`);
-        return d === "dash" ? 2 : 1;
+        io.stderr(d === "bash" ? `${errPrefix(s)}cd: ${args[0]}: No such file or directory\n` : d === "dash" ? `${errPrefix(s)}cd: can't cd to ${args[0]}\n` : `${s.name}: cd: line 0: can't cd to ${args[0]}: No such file or directory\n`);
+        return d === "bash" ? 1 : 2;
       }
       s.vars.OLDPWD = s.cwd;
       s.cwd = s.vars.PWD = dir;
@@ -906,7 +912,11 @@ function setBuiltin(args: string[], s: ShellState, io: ShellIO): number {
     if (a === "--") { s.args = args.slice(i + 1); return 0; }
     if (a === "-o" || a === "+o") {
       const opt = names[args[++i] ?? ""];
-      if (!opt) {
+      if (!opt || (opt === "pipefail" && dialectOf(s) === "dash")) {
+        if (dialectOf(s) === "dash") {
+          io.stderr(`${errPrefix(s)}set: Illegal option -o ${args[i] ?? ""}\n`);
+          throw new ExitSignal(2);
+        }
         io.stderr(`${errPrefix(s)}set: ${args[i] ?? ""}: invalid option name\n`);
         return dialectOf(s) === "bash" ? 2 : 2;
       }
@@ -1016,7 +1026,9 @@ function* cond(words: CondWord[], s: ShellState, io: ShellIO): Run {
         case "==":
         case "=":
         case "!=": {
-          const re = new RegExp(`^(?:${yield* patternOf(b?.word ?? "", s)})$`, "s");
+          // busybox ash's [[ is test with globbing: quoting does not make the pattern literal.
+          const pattern = dialectOf(s) === "busybox" ? globToRegex((yield* expandWord(b?.word ?? "", s, false)).join("")) : yield* patternOf(b?.word ?? "", s);
+          const re = new RegExp(`^(?:${pattern})$`, "s");
           return re.test(left) === (opText !== "!=");
         }
         case "=~": {
@@ -1235,6 +1247,8 @@ function* dollar(raw: string, i: number, s: ShellState, quoted: boolean): Run<[s
   }
   const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$@*!-])/.exec(raw.slice(i + 1));
   if (!m) return ["$", i + 1];
+  // $@ (and $* unquoted) are one field per parameter.
+  if (m[1] === "@" || (m[1] === "*" && !quoted)) return [[...s.args], i + 2];
   const v = special(m[1], s);
   if (v === undefined) unset(m[1], s);
   return [v ?? "", i + 1 + m[1].length];
@@ -1252,7 +1266,7 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
   const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#$@*!-])(?:\[([^\]]*)\])?([\s\S]*)$/.exec(body);
   if (!m || (m[1] && m[4]) || (body === "#")) {
     if (body === "#") return String(s.args.length);
-    throw new ExpansionError(dialectOf(s) === "bash" ? `\${${body}}: bad substitution` : "Bad substitution", dialectOf(s) === "bash" ? 1 : 2);
+    throw badSubstitution(body, s);
   }
   const [, length, name, index, op] = m;
   // The value: a scalar, one element, or all elements ([@] / [*]).
@@ -1284,7 +1298,7 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
       default: {
         if (!empty) return value!;
         const msg = d[3] ? yield* word(d[3]) : d[1] ? "parameter null or not set" : "parameter not set";
-        throw new ExpansionError(`${name}: ${msg}`, dialectOf(s) === "bash" ? 1 : 2);
+        throw new ExpansionError(`${name}: ${msg}`, dialectOf(s) === "bash" ? 127 : 2);
       }
     }
   }
@@ -1341,7 +1355,13 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
       return kase[1].length === 2 ? f(v) : f(v.slice(0, 1)) + v.slice(1);
     });
   }
-  throw new ExpansionError(dialectOf(s) === "bash" ? `\${${body}}: bad substitution` : "Bad substitution", dialectOf(s) === "bash" ? 1 : 2);
+  throw badSubstitution(body, s);
+}
+
+/** ${…} the shell cannot parse (bash names it; busybox ash calls it a syntax error). */
+function badSubstitution(body: string, s: ShellState): ExpansionError {
+  const d = dialectOf(s);
+  return new ExpansionError(d === "bash" ? `\${${body}}: bad substitution` : d === "dash" ? "Bad substitution" : "syntax error: bad substitution", d === "bash" ? 1 : 2);
 }
 
 function special(name: string, s: ShellState): string | undefined {
@@ -1352,7 +1372,7 @@ function special(name: string, s: ShellState): string | undefined {
     case "-": return (s.opts.errexit ? "e" : "") + (s.opts.nounset ? "u" : "") + (s.opts.xtrace ? "x" : "") + (s.interactive ? "i" : "");
     case "#": return String(s.args.length);
     case "@":
-    case "*": return s.args.join(" ");
+    case "*": return s.args.join((s.vars.IFS ?? " ")[0] ?? "");
     case "0": return s.vars["0"] ?? s.name;
   }
   if (/^\d+$/.test(name)) return s.args[Number(name) - 1];
@@ -1432,6 +1452,7 @@ export function arith(expr: string, s: ShellState): number {
     }],
   ];
   const ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", "**="]);
+  if (d === "dash" && /\+\+|--/.test(expr)) throw new ExpansionError(`arithmetic expression: expecting primary: "${expr}"`, 2);
   const rval = (x: Val) => (x.name !== undefined ? varValue(x.name) : x.v);
 
   function comma(): number {
@@ -1503,7 +1524,7 @@ export function arith(expr: string, s: ShellState): number {
     if (t === "+") { p++; return unary(); }
     if (t === "!") { p++; return Number(!unary()); }
     if (t === "~") { p++; return ~unary(); }
-    if (t === "++" || t === "--") {
+    if ((t === "++" || t === "--") && d !== "dash") {
       p++;
       const name = toks[p++];
       if (!name || !/^[A-Za-z_]/.test(name)) fail("operand", name);
@@ -1514,7 +1535,7 @@ export function arith(expr: string, s: ShellState): number {
   function postfix(): number {
     const x = primary();
     const t = toks[p];
-    if ((t === "++" || t === "--") && x.name) {
+    if ((t === "++" || t === "--") && x.name && d !== "dash") {
       p++;
       const v = varValue(x.name);
       store(x, v + (t === "++" ? 1 : -1));

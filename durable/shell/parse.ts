@@ -9,6 +9,8 @@ export interface Heredoc {
   body: string;
   /** `<<'EOF'` / `<<"EOF"`: no expansion inside. */
   quoted: boolean;
+  /** The input ended before the delimiter: where it began and ended (bash warns). */
+  unterminated?: { delim: string; line: number; end: number };
 }
 
 export interface Redirect {
@@ -63,7 +65,7 @@ const OPS = ["&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>", ">&", "<&", ";", 
  * body is read at the newline after its operator and hung on the delimiter's token. With `strict`,
  * a missing delimiter is an incomplete input (the REPL); else the body runs to the end, as bash does.
  */
-export function tokenize(src: string, strict = false): Token[] {
+export function tokenize(src: string, strict = false, bash = true): Token[] {
   const out: Token[] = [];
   const pending: { tok: Token; strip: boolean; delim: string }[] = [];
   let line = 1;
@@ -72,21 +74,24 @@ export function tokenize(src: string, strict = false): Token[] {
   const readHeredocs = () => {
     for (const h of pending.splice(0)) {
       let body = "";
+      let unterminated: Heredoc["unterminated"];
       for (;;) {
         if (i >= src.length) {
           if (strict) throw new SyntaxError("eof", line);
+          unterminated = { delim: h.delim, line: h.tok.line, end: line };
           break;
         }
         let end = src.indexOf("\n", i);
-        if (end < 0) end = src.length;
+        const last = end < 0;
+        if (last) end = src.length;
         let text = src.slice(i, end);
         i = end + 1;
         line++;
         if (h.strip) text = text.replace(/^\t+/, "");
         if (text === h.delim) break;
-        body += text + "\n";
+        body += text + (last ? "" : "\n");
       }
-      h.tok.heredoc = { body, quoted: h.tok.heredoc!.quoted };
+      h.tok.heredoc = { body, quoted: h.tok.heredoc!.quoted, unterminated };
     }
   };
   while (i < src.length) {
@@ -95,7 +100,7 @@ export function tokenize(src: string, strict = false): Token[] {
     if (c === "\\" && src[i + 1] === "\n") { i += 2; line++; continue; }
     if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
     // `(( expr ))` as a command (bash): the whole expression is one token.
-    if (src.startsWith("((", i) && (!out.length || out[out.length - 1].t === "op")) {
+    if (bash && src.startsWith("((", i) && (!out.length || out[out.length - 1].t === "op")) {
       const end = arithEnd(src, i + 2);
       if (end >= 0) {
         out.push({ t: "arith", v: src.slice(i + 2, end), line, sp });
@@ -210,8 +215,20 @@ export function skipBrace(src: string, j: number, line = 1): number {
 const RESERVED = new Set(["do", "done", "then", "elif", "else", "fi", "}", "in", "esac"]);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function parse(src: string, opts: { strict?: boolean } = {}): Node {
-  const toks = tokenize(src, opts.strict);
+/**
+ * The extensions each shell has: bash all of them; busybox ash `[[ ]]` and `function`; dash none
+ * (there `[[` is a command it does not find, and `a=(…)` a syntax error).
+ */
+export type Extensions = { arrays: boolean; cond: boolean; func: boolean; arith: boolean };
+export const EXTENSIONS: Record<"bash" | "busybox" | "dash", Extensions> = {
+  bash: { arrays: true, cond: true, func: true, arith: true },
+  busybox: { arrays: false, cond: true, func: true, arith: false },
+  dash: { arrays: false, cond: false, func: false, arith: false },
+};
+
+export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } = {}): Node {
+  const ext = opts.ext ?? EXTENSIONS.bash;
+  const toks = tokenize(src, opts.strict, ext.arith);
   const lastLine = toks.length ? toks[toks.length - 1].line : 1;
   let p = 0;
   const peek = () => toks[p];
@@ -309,7 +326,7 @@ export function parse(src: string, opts: { strict?: boolean } = {}): Node {
         skipNewlines();
         return { type: "func", name: t.v, body: command() };
       }
-      if (t.v === "function" && next?.t === "word") {
+      if (ext.func && t.v === "function" && next?.t === "word") {
         p += 2;
         if (isOp("(")) {
           p++;
@@ -368,7 +385,7 @@ export function parse(src: string, opts: { strict?: boolean } = {}): Node {
             if (isOp("(")) p++;
             const patterns: string[] = [];
             for (;;) {
-              if (!isWord()) unexpected();
+              if (!isWord()) unexpected(")");
               patterns.push(toks[p++].v);
               if (isOp("|")) { p++; continue; }
               if (!isOp(")")) unexpected(")");
@@ -391,6 +408,7 @@ export function parse(src: string, opts: { strict?: boolean } = {}): Node {
           return withRedirects({ type: "group", body: b, subshell: false, redirects: [] });
         }
         case "[[": {
+          if (!ext.cond) break;
           p++;
           const words: CondWord[] = [];
           for (;;) {
@@ -446,7 +464,7 @@ export function parse(src: string, opts: { strict?: boolean } = {}): Node {
       if (a && !node.words.length) {
         p++;
         // a=(x y z): an array (bash); the words up to ")".
-        if (t.v === a[0] && isOp("(") && !peek()!.sp) {
+        if (ext.arrays && t.v === a[0] && isOp("(") && !peek()!.sp) {
           p++;
           const items: string[] = [];
           for (;;) {
