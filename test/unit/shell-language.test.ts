@@ -1,0 +1,264 @@
+// The shell language against the real shells. Every expectation below is what the real shell
+// printed for the same script: GNU bash 5.2.15 (bash -c), dash 0.5.12 (Debian's sh -c) and BusyBox 1.35
+// ash (busybox sh -c), recorded on Debian bookworm; error lines name the shell as the image's `sh`.
+import { describe, expect, it } from "vitest";
+import { runCommand, type ShellContext } from "../../durable/shell";
+import { MemoryFS } from "../../durable/nodes/fs";
+
+type Dialect = "bash" | "dash" | "busybox";
+/** bash and dash (as sh) in a Debian image, ash in the busybox image. */
+const SHELL: Record<Dialect, [image: string, argv: string[]]> = { bash: ["debian", ["bash", "-c"]], dash: ["debian", ["sh", "-c"]], busybox: ["busybox", ["sh", "-c"]] };
+const net = { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "refused" }) };
+
+function run(d: Dialect, script: string): { out: string; err: string; code: number } {
+  const [image, argv] = SHELL[d];
+  const ctx: ShellContext = { env: { PATH: "/usr/bin:/bin", HOME: "/root" }, cwd: "/root", hostname: "h", fs: new MemoryFS({ "/root/f.txt": "one\ntwo\n" }), net, now: () => 0, container: { name: "c", image } };
+  let out = "";
+  let err = "";
+  const code = runCommand([...argv, script], ctx, { stdout: (x) => void (out += x), stderr: (x) => void (err += x) });
+  return { out, err, code };
+}
+
+describe("here-documents", () => {
+  it("bash: cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF", () => expect(run("bash", "cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF")).toEqual({"out": "hello /root\n3 x\n", "err": "", "code": 0}));
+  it("dash: cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF", () => expect(run("dash", "cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF")).toEqual({"out": "hello /root\n3 x\n", "err": "", "code": 0}));
+  it("busybox: cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF", () => expect(run("busybox", "cat <<EOF\nhello $HOME\n$((1+2)) `echo x`\nEOF")).toEqual({"out": "hello /root\n3 x\n", "err": "", "code": 0}));
+  it("bash: cat <<'EOF'\nhello $HOME\nEOF", () => expect(run("bash", "cat <<'EOF'\nhello $HOME\nEOF")).toEqual({"out": "hello $HOME\n", "err": "", "code": 0}));
+  it("dash: cat <<'EOF'\nhello $HOME\nEOF", () => expect(run("dash", "cat <<'EOF'\nhello $HOME\nEOF")).toEqual({"out": "hello $HOME\n", "err": "", "code": 0}));
+  it("busybox: cat <<'EOF'\nhello $HOME\nEOF", () => expect(run("busybox", "cat <<'EOF'\nhello $HOME\nEOF")).toEqual({"out": "hello $HOME\n", "err": "", "code": 0}));
+  it("bash: cat <<-EOF\n\t\tindented\n\tEOF", () => expect(run("bash", "cat <<-EOF\n\t\tindented\n\tEOF")).toEqual({"out": "indented\n", "err": "", "code": 0}));
+  it("dash: cat <<-EOF\n\t\tindented\n\tEOF", () => expect(run("dash", "cat <<-EOF\n\t\tindented\n\tEOF")).toEqual({"out": "indented\n", "err": "", "code": 0}));
+  it("busybox: cat <<-EOF\n\t\tindented\n\tEOF", () => expect(run("busybox", "cat <<-EOF\n\t\tindented\n\tEOF")).toEqual({"out": "indented\n", "err": "", "code": 0}));
+  it("bash: cat <<EOF | tr a-z A-Z\nabc\nEOF", () => expect(run("bash", "cat <<EOF | tr a-z A-Z\nabc\nEOF")).toEqual({"out": "ABC\n", "err": "", "code": 0}));
+  it("dash: cat <<EOF | tr a-z A-Z\nabc\nEOF", () => expect(run("dash", "cat <<EOF | tr a-z A-Z\nabc\nEOF")).toEqual({"out": "ABC\n", "err": "", "code": 0}));
+  it("busybox: cat <<EOF | tr a-z A-Z\nabc\nEOF", () => expect(run("busybox", "cat <<EOF | tr a-z A-Z\nabc\nEOF")).toEqual({"out": "ABC\n", "err": "", "code": 0}));
+  it("bash: x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt", () => expect(run("bash", "x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt")).toEqual({"out": "v=5\n", "err": "", "code": 0}));
+  it("dash: x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt", () => expect(run("dash", "x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt")).toEqual({"out": "v=5\n", "err": "", "code": 0}));
+  it("busybox: x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt", () => expect(run("busybox", "x=5; cat <<EOF > /root/out.txt\nv=$x\nEOF\ncat /root/out.txt")).toEqual({"out": "v=5\n", "err": "", "code": 0}));
+  it("bash: cat <<A; cat <<B\na\nA\nb\nB", () => expect(run("bash", "cat <<A; cat <<B\na\nA\nb\nB")).toEqual({"out": "a\nb\n", "err": "", "code": 0}));
+  it("dash: cat <<A; cat <<B\na\nA\nb\nB", () => expect(run("dash", "cat <<A; cat <<B\na\nA\nb\nB")).toEqual({"out": "a\nb\n", "err": "", "code": 0}));
+  it("busybox: cat <<A; cat <<B\na\nA\nb\nB", () => expect(run("busybox", "cat <<A; cat <<B\na\nA\nb\nB")).toEqual({"out": "a\nb\n", "err": "", "code": 0}));
+  it("bash: while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF", () => expect(run("bash", "while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF")).toEqual({"out": "2 3|1\n5|4\n", "err": "", "code": 0}));
+  it("dash: while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF", () => expect(run("dash", "while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF")).toEqual({"out": "2 3|1\n5|4\n", "err": "", "code": 0}));
+  it("busybox: while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF", () => expect(run("busybox", "while read a b; do echo \"$b|$a\"; done <<EOF\n1 2 3\n4 5\nEOF")).toEqual({"out": "2 3|1\n5|4\n", "err": "", "code": 0}));
+  it("bash: cat <<EOF\nno end", () => expect(run("bash", "cat <<EOF\nno end")).toEqual({"out": "no end\n", "err": "bash: line 2: warning: here-document at line 1 delimited by end-of-file (wanted `EOF')\n", "code": 0}));
+  it("dash: cat <<EOF\nno end", () => expect(run("dash", "cat <<EOF\nno end")).toEqual({"out": "no end", "err": "", "code": 0}));
+  it("busybox: cat <<EOF\nno end", () => expect(run("busybox", "cat <<EOF\nno end")).toEqual({"out": "no end", "err": "", "code": 0}));
+});
+
+describe("arithmetic", () => {
+  it("bash: echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))", () => expect(run("bash", "echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))")).toEqual({"out": "7 3 1 16 31 8 -2\n", "err": "", "code": 0}));
+  it("dash: echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))", () => expect(run("dash", "echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))")).toEqual({"out": "7 3 1 16 31 8 -2\n", "err": "", "code": 0}));
+  it("busybox: echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))", () => expect(run("busybox", "echo $((1+2*3)) $((7/2)) $((7%3)) $((1<<4)) $((0x1f)) $((010)) $((-5/2))")).toEqual({"out": "7 3 1 16 31 8 -2\n", "err": "", "code": 0}));
+  it("bash: echo $((2**10))", () => expect(run("bash", "echo $((2**10))")).toEqual({"out": "1024\n", "err": "", "code": 0}));
+  it("busybox: echo $((2**10))", () => expect(run("busybox", "echo $((2**10))")).toEqual({"out": "1024\n", "err": "", "code": 0}));
+  it("bash: x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x", () => expect(run("bash", "x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x")).toEqual({"out": "5 5 5 6 5 15 15\n", "err": "", "code": 0}));
+  it("dash: x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x", () => expect(run("dash", "x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x")).toEqual({"out": "", "err": "sh: 1: arithmetic expression: expecting primary: \"x++\"\n", "code": 2}));
+  it("busybox: x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x", () => expect(run("busybox", "x=3; echo $((x+=2)) $x $((x++)) $x $((--x)) $((x*=3)) $x")).toEqual({"out": "5 5 5 6 5 15 15\n", "err": "", "code": 0}));
+  it("bash: a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))", () => expect(run("bash", "a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))")).toEqual({"out": "3 1 0 -3 6 1\n", "err": "", "code": 0}));
+  it("dash: a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))", () => expect(run("dash", "a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))")).toEqual({"out": "3 1 0 -3 6 1\n", "err": "", "code": 0}));
+  it("busybox: a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))", () => expect(run("busybox", "a=2 b=3; echo $((a>b?a:b)) $((a==2 && b==3)) $((!a)) $((~a)) $((a|4)) $((a^3))")).toEqual({"out": "3 1 0 -3 6 1\n", "err": "", "code": 0}));
+  it("bash: echo $((1/0)); echo after", () => expect(run("bash", "echo $((1/0)); echo after")).toEqual({"out": "", "err": "bash: line 1: 1/0: division by 0 (error token is \"0\")\n", "code": 1}));
+  it("dash: echo $((1/0)); echo after", () => expect(run("dash", "echo $((1/0)); echo after")).toEqual({"out": "", "err": "sh: 1: arithmetic expression: division by zero: \"1/0\"\n", "code": 2}));
+  it("busybox: echo $((1/0)); echo after", () => expect(run("busybox", "echo $((1/0)); echo after")).toEqual({"out": "", "err": "sh: divide by zero\n", "code": 2}));
+  it("bash: echo $((1 +)); echo after", () => expect(run("bash", "echo $((1 +)); echo after")).toEqual({"out": "", "err": "bash: line 1: 1 +: syntax error: operand expected (error token is \"+\")\n", "code": 1}));
+  it("dash: echo $((1 +)); echo after", () => expect(run("dash", "echo $((1 +)); echo after")).toEqual({"out": "", "err": "sh: 1: arithmetic expression: expecting primary: \"1 +\"\n", "code": 2}));
+  it("busybox: echo $((1 +)); echo after", () => expect(run("busybox", "echo $((1 +)); echo after")).toEqual({"out": "", "err": "sh: arithmetic syntax error\n", "code": 2}));
+  it("bash: echo $(( $(echo 4) * 2 ))", () => expect(run("bash", "echo $(( $(echo 4) * 2 ))")).toEqual({"out": "8\n", "err": "", "code": 0}));
+  it("dash: echo $(( $(echo 4) * 2 ))", () => expect(run("dash", "echo $(( $(echo 4) * 2 ))")).toEqual({"out": "8\n", "err": "", "code": 0}));
+  it("busybox: echo $(( $(echo 4) * 2 ))", () => expect(run("busybox", "echo $(( $(echo 4) * 2 ))")).toEqual({"out": "8\n", "err": "", "code": 0}));
+  it("bash: a=5; (( a > 3 )) && echo big", () => expect(run("bash", "a=5; (( a > 3 )) && echo big")).toEqual({"out": "big\n", "err": "", "code": 0}));
+});
+
+describe("functions", () => {
+  it("bash: f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?", () => expect(run("bash", "f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?")).toEqual({"out": "f:a:2\n3\n", "err": "", "code": 0}));
+  it("dash: f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?", () => expect(run("dash", "f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?")).toEqual({"out": "f:a:2\n3\n", "err": "", "code": 0}));
+  it("busybox: f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?", () => expect(run("busybox", "f() { echo \"f:$1:$#\"; return 3; }; f a b; echo $?")).toEqual({"out": "f:a:2\n3\n", "err": "", "code": 0}));
+  it("bash: function g { echo g; }; g", () => expect(run("bash", "function g { echo g; }; g")).toEqual({"out": "g\n", "err": "", "code": 0}));
+  it("dash: function g { echo g; }; g", () => expect(run("dash", "function g { echo g; }; g")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"}\" unexpected\n", "code": 2}));
+  it("busybox: function g { echo g; }; g", () => expect(run("busybox", "function g { echo g; }; g")).toEqual({"out": "g\n", "err": "", "code": 0}));
+  it("bash: f() { local x=in; echo $x; }; x=out; f; echo $x", () => expect(run("bash", "f() { local x=in; echo $x; }; x=out; f; echo $x")).toEqual({"out": "in\nout\n", "err": "", "code": 0}));
+  it("dash: f() { local x=in; echo $x; }; x=out; f; echo $x", () => expect(run("dash", "f() { local x=in; echo $x; }; x=out; f; echo $x")).toEqual({"out": "in\nout\n", "err": "", "code": 0}));
+  it("busybox: f() { local x=in; echo $x; }; x=out; f; echo $x", () => expect(run("busybox", "f() { local x=in; echo $x; }; x=out; f; echo $x")).toEqual({"out": "in\nout\n", "err": "", "code": 0}));
+  it("bash: f() { x=changed; }; x=orig; f; echo $x", () => expect(run("bash", "f() { x=changed; }; x=orig; f; echo $x")).toEqual({"out": "changed\n", "err": "", "code": 0}));
+  it("dash: f() { x=changed; }; x=orig; f; echo $x", () => expect(run("dash", "f() { x=changed; }; x=orig; f; echo $x")).toEqual({"out": "changed\n", "err": "", "code": 0}));
+  it("busybox: f() { x=changed; }; x=orig; f; echo $x", () => expect(run("busybox", "f() { x=changed; }; x=orig; f; echo $x")).toEqual({"out": "changed\n", "err": "", "code": 0}));
+  it("bash: local x=1", () => expect(run("bash", "local x=1")).toEqual({"out": "", "err": "bash: line 1: local: can only be used in a function\n", "code": 1}));
+  it("dash: local x=1", () => expect(run("dash", "local x=1")).toEqual({"out": "", "err": "sh: 1: local: not in a function\n", "code": 2}));
+  it("busybox: local x=1", () => expect(run("busybox", "local x=1")).toEqual({"out": "", "err": "sh: local: line 0: not in a function\n", "code": 2}));
+  it("bash: return 2; echo no", () => expect(run("bash", "return 2; echo no")).toEqual({"out": "no\n", "err": "bash: line 1: return: can only `return' from a function or sourced script\n", "code": 0}));
+  it("dash: return 2; echo no", () => expect(run("dash", "return 2; echo no")).toEqual({"out": "", "err": "", "code": 2}));
+  it("busybox: return 2; echo no", () => expect(run("busybox", "return 2; echo no")).toEqual({"out": "", "err": "", "code": 2}));
+  it("bash: f() { return; }; false; f; echo $?", () => expect(run("bash", "f() { return; }; false; f; echo $?")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("dash: f() { return; }; false; f; echo $?", () => expect(run("dash", "f() { return; }; false; f; echo $?")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("busybox: f() { return; }; false; f; echo $?", () => expect(run("busybox", "f() { return; }; false; f; echo $?")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("bash: f() { echo $#; }; f; f \"\"; f \"$@\"", () => expect(run("bash", "f() { echo $#; }; f; f \"\"; f \"$@\"")).toEqual({"out": "0\n1\n0\n", "err": "", "code": 0}));
+  it("dash: f() { echo $#; }; f; f \"\"; f \"$@\"", () => expect(run("dash", "f() { echo $#; }; f; f \"\"; f \"$@\"")).toEqual({"out": "0\n1\n0\n", "err": "", "code": 0}));
+  it("busybox: f() { echo $#; }; f; f \"\"; f \"$@\"", () => expect(run("busybox", "f() { echo $#; }; f; f \"\"; f \"$@\"")).toEqual({"out": "0\n1\n0\n", "err": "", "code": 0}));
+});
+
+describe("trap", () => {
+  it("bash: trap \"echo bye\" EXIT; echo hi", () => expect(run("bash", "trap \"echo bye\" EXIT; echo hi")).toEqual({"out": "hi\nbye\n", "err": "", "code": 0}));
+  it("dash: trap \"echo bye\" EXIT; echo hi", () => expect(run("dash", "trap \"echo bye\" EXIT; echo hi")).toEqual({"out": "hi\nbye\n", "err": "", "code": 0}));
+  it("busybox: trap \"echo bye\" EXIT; echo hi", () => expect(run("busybox", "trap \"echo bye\" EXIT; echo hi")).toEqual({"out": "hi\nbye\n", "err": "", "code": 0}));
+  it("bash: trap \"echo bye\" EXIT; exit 3", () => expect(run("bash", "trap \"echo bye\" EXIT; exit 3")).toEqual({"out": "bye\n", "err": "", "code": 3}));
+  it("dash: trap \"echo bye\" EXIT; exit 3", () => expect(run("dash", "trap \"echo bye\" EXIT; exit 3")).toEqual({"out": "bye\n", "err": "", "code": 3}));
+  it("busybox: trap \"echo bye\" EXIT; exit 3", () => expect(run("busybox", "trap \"echo bye\" EXIT; exit 3")).toEqual({"out": "bye\n", "err": "", "code": 3}));
+  it("bash: trap \"echo t\" INT; trap", () => expect(run("bash", "trap \"echo t\" INT; trap")).toEqual({"out": "trap -- 'echo t' SIGINT\n", "err": "", "code": 0}));
+  it("dash: trap \"echo t\" INT; trap", () => expect(run("dash", "trap \"echo t\" INT; trap")).toEqual({"out": "trap -- 'echo t' INT\n", "err": "", "code": 0}));
+  it("busybox: trap \"echo t\" INT; trap", () => expect(run("busybox", "trap \"echo t\" INT; trap")).toEqual({"out": "trap -- 'echo t' INT\n", "err": "", "code": 0}));
+  it("bash: trap \"echo t\" INT TERM; trap - INT; trap", () => expect(run("bash", "trap \"echo t\" INT TERM; trap - INT; trap")).toEqual({"out": "trap -- 'echo t' SIGTERM\n", "err": "", "code": 0}));
+  it("dash: trap \"echo t\" INT TERM; trap - INT; trap", () => expect(run("dash", "trap \"echo t\" INT TERM; trap - INT; trap")).toEqual({"out": "trap -- 'echo t' TERM\n", "err": "", "code": 0}));
+  it("busybox: trap \"echo t\" INT TERM; trap - INT; trap", () => expect(run("busybox", "trap \"echo t\" INT TERM; trap - INT; trap")).toEqual({"out": "trap -- 'echo t' TERM\n", "err": "", "code": 0}));
+  it("bash: trap \"echo caught\" EXIT; false", () => expect(run("bash", "trap \"echo caught\" EXIT; false")).toEqual({"out": "caught\n", "err": "", "code": 1}));
+  it("dash: trap \"echo caught\" EXIT; false", () => expect(run("dash", "trap \"echo caught\" EXIT; false")).toEqual({"out": "caught\n", "err": "", "code": 1}));
+  it("busybox: trap \"echo caught\" EXIT; false", () => expect(run("busybox", "trap \"echo caught\" EXIT; false")).toEqual({"out": "caught\n", "err": "", "code": 1}));
+});
+
+describe("set -e, -u, -x", () => {
+  it("bash: set -e; echo a; false; echo b", () => expect(run("bash", "set -e; echo a; false; echo b")).toEqual({"out": "a\n", "err": "", "code": 1}));
+  it("dash: set -e; echo a; false; echo b", () => expect(run("dash", "set -e; echo a; false; echo b")).toEqual({"out": "a\n", "err": "", "code": 1}));
+  it("busybox: set -e; echo a; false; echo b", () => expect(run("busybox", "set -e; echo a; false; echo b")).toEqual({"out": "a\n", "err": "", "code": 1}));
+  it("bash: set -e; false || echo rescued; if false; then :; fi; echo end", () => expect(run("bash", "set -e; false || echo rescued; if false; then :; fi; echo end")).toEqual({"out": "rescued\nend\n", "err": "", "code": 0}));
+  it("dash: set -e; false || echo rescued; if false; then :; fi; echo end", () => expect(run("dash", "set -e; false || echo rescued; if false; then :; fi; echo end")).toEqual({"out": "rescued\nend\n", "err": "", "code": 0}));
+  it("busybox: set -e; false || echo rescued; if false; then :; fi; echo end", () => expect(run("busybox", "set -e; false || echo rescued; if false; then :; fi; echo end")).toEqual({"out": "rescued\nend\n", "err": "", "code": 0}));
+  it("bash: set -e; f() { false; echo inside; }; f; echo after", () => expect(run("bash", "set -e; f() { false; echo inside; }; f; echo after")).toEqual({"out": "", "err": "", "code": 1}));
+  it("dash: set -e; f() { false; echo inside; }; f; echo after", () => expect(run("dash", "set -e; f() { false; echo inside; }; f; echo after")).toEqual({"out": "", "err": "", "code": 1}));
+  it("busybox: set -e; f() { false; echo inside; }; f; echo after", () => expect(run("busybox", "set -e; f() { false; echo inside; }; f; echo after")).toEqual({"out": "", "err": "", "code": 1}));
+  it("bash: set -u; echo ${u:-dflt}; echo $u; echo after", () => expect(run("bash", "set -u; echo ${u:-dflt}; echo $u; echo after")).toEqual({"out": "dflt\n", "err": "bash: line 1: u: unbound variable\n", "code": 127}));
+  it("dash: set -u; echo ${u:-dflt}; echo $u; echo after", () => expect(run("dash", "set -u; echo ${u:-dflt}; echo $u; echo after")).toEqual({"out": "dflt\n", "err": "sh: 1: u: parameter not set\n", "code": 2}));
+  it("busybox: set -u; echo ${u:-dflt}; echo $u; echo after", () => expect(run("busybox", "set -u; echo ${u:-dflt}; echo $u; echo after")).toEqual({"out": "dflt\n", "err": "sh: u: parameter not set\n", "code": 2}));
+  it("bash: set -x; a=1; echo \"$a b\" c", () => expect(run("bash", "set -x; a=1; echo \"$a b\" c")).toEqual({"out": "1 b c\n", "err": "+ a=1\n+ echo '1 b' c\n", "code": 0}));
+  it("dash: set -x; a=1; echo \"$a b\" c", () => expect(run("dash", "set -x; a=1; echo \"$a b\" c")).toEqual({"out": "1 b c\n", "err": "+ a=1\n+ echo 1 b c\n", "code": 0}));
+  it("busybox: set -x; a=1; echo \"$a b\" c", () => expect(run("busybox", "set -x; a=1; echo \"$a b\" c")).toEqual({"out": "1 b c\n", "err": "+ a=1\n+ echo '1 b' c\n", "code": 0}));
+  it("bash: set -o pipefail; false | true; echo $?", () => expect(run("bash", "set -o pipefail; false | true; echo $?")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("dash: set -o pipefail; false | true; echo $?", () => expect(run("dash", "set -o pipefail; false | true; echo $?")).toEqual({"out": "", "err": "sh: 1: set: Illegal option -o pipefail\n", "code": 2}));
+  it("busybox: set -o pipefail; false | true; echo $?", () => expect(run("busybox", "set -o pipefail; false | true; echo $?")).toEqual({"out": "1\n", "err": "", "code": 0}));
+});
+
+describe("case and [[ ]]", () => {
+  it("bash: case abc in a*) echo A;; *) echo other;; esac", () => expect(run("bash", "case abc in a*) echo A;; *) echo other;; esac")).toEqual({"out": "A\n", "err": "", "code": 0}));
+  it("dash: case abc in a*) echo A;; *) echo other;; esac", () => expect(run("dash", "case abc in a*) echo A;; *) echo other;; esac")).toEqual({"out": "A\n", "err": "", "code": 0}));
+  it("busybox: case abc in a*) echo A;; *) echo other;; esac", () => expect(run("busybox", "case abc in a*) echo A;; *) echo other;; esac")).toEqual({"out": "A\n", "err": "", "code": 0}));
+  it("bash: case x.tar.gz in *.zip|*.gz) echo arch;; esac", () => expect(run("bash", "case x.tar.gz in *.zip|*.gz) echo arch;; esac")).toEqual({"out": "arch\n", "err": "", "code": 0}));
+  it("dash: case x.tar.gz in *.zip|*.gz) echo arch;; esac", () => expect(run("dash", "case x.tar.gz in *.zip|*.gz) echo arch;; esac")).toEqual({"out": "arch\n", "err": "", "code": 0}));
+  it("busybox: case x.tar.gz in *.zip|*.gz) echo arch;; esac", () => expect(run("busybox", "case x.tar.gz in *.zip|*.gz) echo arch;; esac")).toEqual({"out": "arch\n", "err": "", "code": 0}));
+  it("bash: x=b; case $x in (a) echo a;; (b) echo b;; esac", () => expect(run("bash", "x=b; case $x in (a) echo a;; (b) echo b;; esac")).toEqual({"out": "b\n", "err": "", "code": 0}));
+  it("dash: x=b; case $x in (a) echo a;; (b) echo b;; esac", () => expect(run("dash", "x=b; case $x in (a) echo a;; (b) echo b;; esac")).toEqual({"out": "b\n", "err": "", "code": 0}));
+  it("busybox: x=b; case $x in (a) echo a;; (b) echo b;; esac", () => expect(run("busybox", "x=b; case $x in (a) echo a;; (b) echo b;; esac")).toEqual({"out": "b\n", "err": "", "code": 0}));
+  it("bash: [[ abc == a* ]] && echo glob; [[ abc == \"a*\" ]] || echo literal", () => expect(run("bash", "[[ abc == a* ]] && echo glob; [[ abc == \"a*\" ]] || echo literal")).toEqual({"out": "glob\nliteral\n", "err": "", "code": 0}));
+  it("dash: [[ abc == a* ]] && echo glob; [[ abc == \"a*\" ]] || echo literal", () => expect(run("dash", "[[ abc == a* ]] && echo glob; [[ abc == \"a*\" ]] || echo literal")).toEqual({"out": "literal\n", "err": "sh: 1: [[: not found\nsh: 1: [[: not found\n", "code": 0}));
+  it("bash: [[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file", () => expect(run("bash", "[[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file")).toEqual({"out": "file\n", "err": "", "code": 0}));
+  it("dash: [[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file", () => expect(run("dash", "[[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file")).toEqual({"out": "", "err": "sh: 1: [[: not found\n", "code": 127}));
+  it("busybox: [[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file", () => expect(run("busybox", "[[ -f /root/f.txt && ! -d /root/f.txt ]] && echo file")).toEqual({"out": "file\n", "err": "", "code": 0}));
+  it("bash: [[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str", () => expect(run("bash", "[[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str")).toEqual({"out": "num\nstr\n", "err": "", "code": 0}));
+  it("dash: [[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str", () => expect(run("dash", "[[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str")).toEqual({"out": "", "err": "sh: 1: [[: not found\nsh: 1: [[: not found\n", "code": 127}));
+  it("busybox: [[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str", () => expect(run("busybox", "[[ 10 -gt 9 ]] && echo num; [[ b > a ]] && echo str")).toEqual({"out": "num\nstr\n", "err": "", "code": 0}));
+  it("bash: [[ abc123 =~ ^([a-z]+)([0-9]+)$ ]] && echo ${BASH_REMATCH[1]}-${BASH_REMATCH[2]}", () => expect(run("bash", "[[ abc123 =~ ^([a-z]+)([0-9]+)$ ]] && echo ${BASH_REMATCH[1]}-${BASH_REMATCH[2]}")).toEqual({"out": "abc-123\n", "err": "", "code": 0}));
+  it("dash: [[ abc123 =~ ^([a-z]+)([0-9]+)$ ]] && echo ${BASH_REMATCH[1]}-${BASH_REMATCH[2]}", () => expect(run("dash", "[[ abc123 =~ ^([a-z]+)([0-9]+)$ ]] && echo ${BASH_REMATCH[1]}-${BASH_REMATCH[2]}")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"(\" unexpected\n", "code": 2}));
+});
+
+describe("arrays", () => {
+  it("bash: a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done", () => expect(run("bash", "a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done")).toEqual({"out": "x z w 3\n[x]\n[y]\n[z w]\n", "err": "", "code": 0}));
+  it("dash: a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done", () => expect(run("dash", "a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"(\" unexpected\n", "code": 2}));
+  it("busybox: a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done", () => expect(run("busybox", "a=(x y \"z w\"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in \"${a[@]}\"; do echo \"[$i]\"; done")).toEqual({"out": "", "err": "sh: syntax error: unexpected \"(\"\n", "code": 2}));
+  it("bash: a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}", () => expect(run("bash", "a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}")).toEqual({"out": "1 2 3 six 4 six\n", "err": "", "code": 0}));
+  it("dash: a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}", () => expect(run("dash", "a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"(\" unexpected\n", "code": 2}));
+  it("busybox: a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}", () => expect(run("busybox", "a=(1 2); a+=(3); a[5]=six; echo \"${a[@]}\" ${#a[@]} ${a[5]}")).toEqual({"out": "", "err": "sh: syntax error: unexpected \"(\"\n", "code": 2}));
+});
+
+describe("parameter expansion", () => {
+  it("bash: x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}", () => expect(run("bash", "x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}")).toEqual({"out": "abc.tar abc tar.gz gz 10\n", "err": "", "code": 0}));
+  it("dash: x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}", () => expect(run("dash", "x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}")).toEqual({"out": "abc.tar abc tar.gz gz 10\n", "err": "", "code": 0}));
+  it("busybox: x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}", () => expect(run("busybox", "x=abc.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${#x}")).toEqual({"out": "abc.tar abc tar.gz gz 10\n", "err": "", "code": 0}));
+  it("bash: x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}", () => expect(run("bash", "x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}")).toEqual({"out": "heLlo heLLo ell HELLO\n", "err": "", "code": 0}));
+  it("dash: x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}", () => expect(run("dash", "x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}")).toEqual({"out": "", "err": "sh: 1: Bad substitution\n", "code": 2}));
+  it("busybox: x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}", () => expect(run("busybox", "x=hello; echo ${x/l/L} ${x//l/L} ${x:1:3} ${x^^}")).toEqual({"out": "", "err": "sh: syntax error: bad substitution\n", "code": 2}));
+  it("bash: echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}", () => expect(run("bash", "echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}")).toEqual({"out": "a b c c\n[d] [] g\n", "err": "", "code": 0}));
+  it("dash: echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}", () => expect(run("dash", "echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}")).toEqual({"out": "a b c c\n[d] [] g\n", "err": "", "code": 0}));
+  it("busybox: echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}", () => expect(run("busybox", "echo ${u-a} ${u:-b} ${e=c} $e; v=; echo \"[${v:-d}]\" \"[${v-e}]\" ${v:+f} ${e:+g}")).toEqual({"out": "a b c c\n[d] [] g\n", "err": "", "code": 0}));
+  it("bash: echo ${u:?missing}; echo after", () => expect(run("bash", "echo ${u:?missing}; echo after")).toEqual({"out": "", "err": "bash: line 1: u: missing\n", "code": 127}));
+  it("dash: echo ${u:?missing}; echo after", () => expect(run("dash", "echo ${u:?missing}; echo after")).toEqual({"out": "", "err": "sh: 1: u: missing\n", "code": 2}));
+  it("busybox: echo ${u:?missing}; echo after", () => expect(run("busybox", "echo ${u:?missing}; echo after")).toEqual({"out": "", "err": "sh: u: missing\n", "code": 2}));
+  it("bash: set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1", () => expect(run("bash", "set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1")).toEqual({"out": "3\n<a>\n<b c>\n<d>\nb c\n", "err": "", "code": 0}));
+  it("dash: set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1", () => expect(run("dash", "set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1")).toEqual({"out": "3\n<a>\n<b c>\n<d>\nb c\n", "err": "", "code": 0}));
+  it("busybox: set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1", () => expect(run("busybox", "set -- a \"b c\" d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; shift; echo $1")).toEqual({"out": "3\n<a>\n<b c>\n<d>\nb c\n", "err": "", "code": 0}));
+  it("bash: x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo", () => expect(run("bash", "x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo")).toEqual({"out": "<a><b><a b>\n", "err": "", "code": 0}));
+  it("dash: x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo", () => expect(run("dash", "x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo")).toEqual({"out": "<a><b><a b>\n", "err": "", "code": 0}));
+  it("busybox: x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo", () => expect(run("busybox", "x=\"a b\"; printf \"<%s>\" $x \"$x\"; echo")).toEqual({"out": "<a><b><a b>\n", "err": "", "code": 0}));
+  it("bash: IFS=:; x=a:b:c; for i in $x; do echo $i; done", () => expect(run("bash", "IFS=:; x=a:b:c; for i in $x; do echo $i; done")).toEqual({"out": "a\nb\nc\n", "err": "", "code": 0}));
+  it("dash: IFS=:; x=a:b:c; for i in $x; do echo $i; done", () => expect(run("dash", "IFS=:; x=a:b:c; for i in $x; do echo $i; done")).toEqual({"out": "a\nb\nc\n", "err": "", "code": 0}));
+  it("busybox: IFS=:; x=a:b:c; for i in $x; do echo $i; done", () => expect(run("busybox", "IFS=:; x=a:b:c; for i in $x; do echo $i; done")).toEqual({"out": "a\nb\nc\n", "err": "", "code": 0}));
+  it("bash: x=$(echo hi; exit 3); echo $? $x", () => expect(run("bash", "x=$(echo hi; exit 3); echo $? $x")).toEqual({"out": "3 hi\n", "err": "", "code": 0}));
+  it("dash: x=$(echo hi; exit 3); echo $? $x", () => expect(run("dash", "x=$(echo hi; exit 3); echo $? $x")).toEqual({"out": "3 hi\n", "err": "", "code": 0}));
+  it("busybox: x=$(echo hi; exit 3); echo $? $x", () => expect(run("busybox", "x=$(echo hi; exit 3); echo $? $x")).toEqual({"out": "3 hi\n", "err": "", "code": 0}));
+});
+
+describe("echo", () => {
+  it("bash: echo \"a\\nb\" 'c\\td'", () => expect(run("bash", "echo \"a\\nb\" 'c\\td'")).toEqual({"out": "a\\nb c\\td\n", "err": "", "code": 0}));
+  it("dash: echo \"a\\nb\" 'c\\td'", () => expect(run("dash", "echo \"a\\nb\" 'c\\td'")).toEqual({"out": "a\nb c\td\n", "err": "", "code": 0}));
+  it("busybox: echo \"a\\nb\" 'c\\td'", () => expect(run("busybox", "echo \"a\\nb\" 'c\\td'")).toEqual({"out": "a\\nb c\\td\n", "err": "", "code": 0}));
+  it("bash: echo -e \"a\\tb\"; echo -n x; echo y", () => expect(run("bash", "echo -e \"a\\tb\"; echo -n x; echo y")).toEqual({"out": "a\tb\nxy\n", "err": "", "code": 0}));
+  it("dash: echo -e \"a\\tb\"; echo -n x; echo y", () => expect(run("dash", "echo -e \"a\\tb\"; echo -n x; echo y")).toEqual({"out": "-e a\tb\nxy\n", "err": "", "code": 0}));
+  it("busybox: echo -e \"a\\tb\"; echo -n x; echo y", () => expect(run("busybox", "echo -e \"a\\tb\"; echo -n x; echo y")).toEqual({"out": "a\tb\nxy\n", "err": "", "code": 0}));
+});
+
+describe("syntax errors", () => {
+  it("bash: if true; then echo", () => expect(run("bash", "if true; then echo")).toEqual({"out": "", "err": "bash: -c: line 2: syntax error: unexpected end of file\n", "code": 2}));
+  it("dash: if true; then echo", () => expect(run("dash", "if true; then echo")).toEqual({"out": "", "err": "sh: 1: Syntax error: end of file unexpected (expecting \"fi\")\n", "code": 2}));
+  it("busybox: if true; then echo", () => expect(run("busybox", "if true; then echo")).toEqual({"out": "", "err": "sh: syntax error: unexpected end of file (expecting \"fi\")\n", "code": 2}));
+  it("bash: while true; do echo", () => expect(run("bash", "while true; do echo")).toEqual({"out": "", "err": "bash: -c: line 2: syntax error: unexpected end of file\n", "code": 2}));
+  it("dash: while true; do echo", () => expect(run("dash", "while true; do echo")).toEqual({"out": "", "err": "sh: 1: Syntax error: end of file unexpected (expecting \"done\")\n", "code": 2}));
+  it("busybox: while true; do echo", () => expect(run("busybox", "while true; do echo")).toEqual({"out": "", "err": "sh: syntax error: unexpected end of file (expecting \"done\")\n", "code": 2}));
+  it("bash: for i in; done", () => expect(run("bash", "for i in; done")).toEqual({"out": "", "err": "bash: -c: line 1: syntax error near unexpected token `done'\nbash: -c: line 1: `for i in; done'\n", "code": 2}));
+  it("dash: for i in; done", () => expect(run("dash", "for i in; done")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"done\" unexpected (expecting \"do\")\n", "code": 2}));
+  it("busybox: for i in; done", () => expect(run("busybox", "for i in; done")).toEqual({"out": "", "err": "sh: syntax error: unexpected \"done\" (expecting \"do\")\n", "code": 2}));
+  it("bash: echo \"abc", () => expect(run("bash", "echo \"abc")).toEqual({"out": "", "err": "bash: -c: line 1: unexpected EOF while looking for matching `\"'\n", "code": 2}));
+  it("dash: echo \"abc", () => expect(run("dash", "echo \"abc")).toEqual({"out": "", "err": "sh: 1: Syntax error: Unterminated quoted string\n", "code": 2}));
+  it("busybox: echo \"abc", () => expect(run("busybox", "echo \"abc")).toEqual({"out": "", "err": "sh: syntax error: unterminated quoted string\n", "code": 2}));
+  it("bash: echo )", () => expect(run("bash", "echo )")).toEqual({"out": "", "err": "bash: -c: line 1: syntax error near unexpected token `)'\nbash: -c: line 1: `echo )'\n", "code": 2}));
+  it("dash: echo )", () => expect(run("dash", "echo )")).toEqual({"out": "", "err": "sh: 1: Syntax error: \")\" unexpected\n", "code": 2}));
+  it("busybox: echo )", () => expect(run("busybox", "echo )")).toEqual({"out": "", "err": "sh: syntax error: unexpected \")\"\n", "code": 2}));
+  it("bash: case x in", () => expect(run("bash", "case x in")).toEqual({"out": "", "err": "bash: -c: line 2: syntax error: unexpected end of file\n", "code": 2}));
+  it("dash: case x in", () => expect(run("dash", "case x in")).toEqual({"out": "", "err": "sh: 1: Syntax error: end of file unexpected (expecting \")\")\n", "code": 2}));
+  it("busybox: case x in", () => expect(run("busybox", "case x in")).toEqual({"out": "", "err": "sh: syntax error: unexpected end of file (expecting \")\")\n", "code": 2}));
+});
+
+describe("read, eval, subshells", () => {
+  it("bash: echo x | { read v; echo got $v; }", () => expect(run("bash", "echo x | { read v; echo got $v; }")).toEqual({"out": "got x\n", "err": "", "code": 0}));
+  it("dash: echo x | { read v; echo got $v; }", () => expect(run("dash", "echo x | { read v; echo got $v; }")).toEqual({"out": "got x\n", "err": "", "code": 0}));
+  it("busybox: echo x | { read v; echo got $v; }", () => expect(run("busybox", "echo x | { read v; echo got $v; }")).toEqual({"out": "got x\n", "err": "", "code": 0}));
+  it("bash: printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done", () => expect(run("bash", "printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done")).toEqual({"out": "<a>\n<b>\n", "err": "", "code": 0}));
+  it("dash: printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done", () => expect(run("dash", "printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done")).toEqual({"out": "<a>\n<b>\n", "err": "", "code": 0}));
+  it("busybox: printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done", () => expect(run("busybox", "printf \"a\\nb\\n\" | while read l; do echo \"<$l>\"; done")).toEqual({"out": "<a>\n<b>\n", "err": "", "code": 0}));
+  it("bash: eval \"echo \\$HOME\"", () => expect(run("bash", "eval \"echo \\$HOME\"")).toEqual({"out": "/root\n", "err": "", "code": 0}));
+  it("dash: eval \"echo \\$HOME\"", () => expect(run("dash", "eval \"echo \\$HOME\"")).toEqual({"out": "/root\n", "err": "", "code": 0}));
+  it("busybox: eval \"echo \\$HOME\"", () => expect(run("busybox", "eval \"echo \\$HOME\"")).toEqual({"out": "/root\n", "err": "", "code": 0}));
+  it("bash: (exit 4); echo $?", () => expect(run("bash", "(exit 4); echo $?")).toEqual({"out": "4\n", "err": "", "code": 0}));
+  it("dash: (exit 4); echo $?", () => expect(run("dash", "(exit 4); echo $?")).toEqual({"out": "4\n", "err": "", "code": 0}));
+  it("busybox: (exit 4); echo $?", () => expect(run("busybox", "(exit 4); echo $?")).toEqual({"out": "4\n", "err": "", "code": 0}));
+  it("bash: x=1; (x=2); echo $x", () => expect(run("bash", "x=1; (x=2); echo $x")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("dash: x=1; (x=2); echo $x", () => expect(run("dash", "x=1; (x=2); echo $x")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("busybox: x=1; (x=2); echo $x", () => expect(run("busybox", "x=1; (x=2); echo $x")).toEqual({"out": "1\n", "err": "", "code": 0}));
+  it("bash: cd /nope", () => expect(run("bash", "cd /nope")).toEqual({"out": "", "err": "bash: line 1: cd: /nope: No such file or directory\n", "code": 1}));
+  it("dash: cd /nope", () => expect(run("dash", "cd /nope")).toEqual({"out": "", "err": "sh: 1: cd: can't cd to /nope\n", "code": 2}));
+  it("busybox: cd /nope", () => expect(run("busybox", "cd /nope")).toEqual({"out": "", "err": "sh: cd: line 0: can't cd to /nope: No such file or directory\n", "code": 2}));
+});
+
+describe("xargs and timeout", () => {
+  it("bash: seq 3 | xargs echo", () => expect(run("bash", "seq 3 | xargs echo")).toEqual({"out": "1 2 3\n", "err": "", "code": 0}));
+  it("dash: seq 3 | xargs echo", () => expect(run("dash", "seq 3 | xargs echo")).toEqual({"out": "1 2 3\n", "err": "", "code": 0}));
+  it("busybox: seq 3 | xargs echo", () => expect(run("busybox", "seq 3 | xargs echo")).toEqual({"out": "1 2 3\n", "err": "", "code": 0}));
+  it("bash: echo a b c d | xargs -n 2 echo", () => expect(run("bash", "echo a b c d | xargs -n 2 echo")).toEqual({"out": "a b\nc d\n", "err": "", "code": 0}));
+  it("dash: echo a b c d | xargs -n 2 echo", () => expect(run("dash", "echo a b c d | xargs -n 2 echo")).toEqual({"out": "a b\nc d\n", "err": "", "code": 0}));
+  it("busybox: echo a b c d | xargs -n 2 echo", () => expect(run("busybox", "echo a b c d | xargs -n 2 echo")).toEqual({"out": "a b\nc d\n", "err": "", "code": 0}));
+  it("bash: printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"", () => expect(run("bash", "printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"")).toEqual({"out": "<x>\n<y>\n", "err": "", "code": 0}));
+  it("dash: printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"", () => expect(run("dash", "printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"")).toEqual({"out": "<x>\n<y>\n", "err": "", "code": 0}));
+  it("busybox: printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"", () => expect(run("busybox", "printf \"x\\ny\\n\" | xargs -I{} echo \"<{}>\"")).toEqual({"out": "<x>\n<y>\n", "err": "", "code": 0}));
+  it("bash: timeout 1 sleep 5; echo $?", () => expect(run("bash", "timeout 1 sleep 5; echo $?")).toEqual({"out": "124\n", "err": "", "code": 0}));
+  it("dash: timeout 1 sleep 5; echo $?", () => expect(run("dash", "timeout 1 sleep 5; echo $?")).toEqual({"out": "124\n", "err": "", "code": 0}));
+  it("busybox: timeout 1 sleep 5; echo $?", () => expect(run("busybox", "timeout 1 sleep 5; echo $?")).toEqual({"out": "124\n", "err": "", "code": 0}));
+  it("bash: timeout 5 sleep 1; echo $?", () => expect(run("bash", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
+  it("dash: timeout 5 sleep 1; echo $?", () => expect(run("dash", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
+  it("busybox: timeout 5 sleep 1; echo $?", () => expect(run("busybox", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
+});
