@@ -2,7 +2,7 @@
 // printed for the same script: GNU bash 5.2.15 (bash -c), dash 0.5.12 (Debian's sh -c) and BusyBox 1.35
 // ash (busybox sh -c), recorded on Debian bookworm; error lines name the shell as the image's `sh`.
 import { describe, expect, it } from "vitest";
-import { runCommand, type ShellContext } from "../../durable/shell";
+import { execRealtime, InteractiveShell, runCommand, type ShellContext } from "../../durable/shell";
 import { MemoryFS } from "../../durable/nodes/fs";
 
 type Dialect = "bash" | "dash" | "busybox";
@@ -261,4 +261,136 @@ describe("xargs and timeout", () => {
   it("bash: timeout 5 sleep 1; echo $?", () => expect(run("bash", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
   it("dash: timeout 5 sleep 1; echo $?", () => expect(run("dash", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
   it("busybox: timeout 5 sleep 1; echo $?", () => expect(run("busybox", "timeout 5 sleep 1; echo $?")).toEqual({"out": "0\n", "err": "", "code": 0}));
+});
+
+// ---- real time: the shells people type into wait for real and can be interrupted ----------------
+
+
+const realCtx = (image = "busybox"): ShellContext => ({ env: { PATH: "/usr/bin:/bin", HOME: "/root" }, cwd: "/", hostname: "h", fs: new MemoryFS({}), net, now: () => Date.now(), container: { name: "c", image } });
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A terminal on an InteractiveShell: what it printed, each chunk with its arrival time. */
+function terminal(image = "busybox", shell = "sh") {
+  const chunks: { at: number; text: string }[] = [];
+  let exit: number | undefined;
+  const io = { stdout: (x: string) => void chunks.push({ at: Date.now(), text: x }), stderr: (x: string) => void chunks.push({ at: Date.now(), text: x }) };
+  const sh = new InteractiveShell(realCtx(image), { shell, host: { exit: (c) => void (exit = c) } });
+  return { type: (x: string) => sh.feed(x, io), text: () => chunks.map((c) => c.text).join(""), chunks, exit: () => exit, clear: () => void chunks.splice(0) };
+}
+
+describe("real time", () => {
+  it("a one-shot command waits for its sleep in wall time", async () => {
+    let out = "";
+    const t0 = Date.now();
+    const job = execRealtime(["sh", "-c", "sleep 1; echo done"], realCtx(), { stdout: (x) => void (out += x), stderr: (x) => void (out += x) });
+    expect(job.start()).toBeUndefined();
+    expect(out).toBe("");
+    expect(await job.done).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(out).toBe("done\n");
+  });
+
+  it("a loop prints as it goes, ^C stops it, the prompt returns and $? is 130", async () => {
+    const t = terminal();
+    t.type("while true; do echo tick; sleep 0.2; done\r");
+    await wait(700);
+    const ticks = t.chunks.filter((c) => c.text === "tick\r\n");
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(ticks.length).toBeLessThanOrEqual(5);
+    expect(ticks[2].at - ticks[0].at).toBeGreaterThanOrEqual(350);
+    t.type("\x03");
+    await wait(20);
+    expect(t.text().endsWith("tick\r\n^C\r\n/ # ")).toBe(true);
+    t.clear();
+    t.type("echo $?\r");
+    expect(t.text()).toBe("echo $?\r\n130\r\n/ # ");
+  });
+
+  it("a busy loop leaves the event loop its turns and still takes ^C", async () => {
+    const t = terminal();
+    t.type("while true; do :; done\r");
+    const t0 = Date.now();
+    await wait(50);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    t.type("\x03");
+    await wait(20);
+    t.clear();
+    t.type("echo $?\r");
+    expect(t.text()).toBe("echo $?\r\n130\r\n/ # ");
+  });
+
+  it("typing during a command waits for the prompt", async () => {
+    const t = terminal();
+    t.type("sleep 0.2\r");
+    t.type("echo later\r");
+    expect(t.text()).toBe("sleep 0.2\r\n");
+    await wait(300);
+    expect(t.text()).toBe("sleep 0.2\r\n/ # echo later\r\nlater\r\n/ # ");
+  });
+
+  it("a heredoc is read line by line with the PS2 prompt", () => {
+    const t = terminal("debian", "bash");
+    t.type("cat <<EOF > /tmp/pod.yaml\r");
+    expect(t.text()).toBe("cat <<EOF > /tmp/pod.yaml\r\n> ");
+    t.type("kind: Pod\r  home: $HOME\rEOF\r");
+    t.clear();
+    t.type("cat /tmp/pod.yaml\r");
+    expect(t.text()).toBe("cat /tmp/pod.yaml\r\nkind: Pod\r\n  home: /root\r\nroot@h:/# ");
+  });
+
+  it("an open compound command asks for more, ^C abandons it", () => {
+    const t = terminal();
+    t.type("if true\r");
+    expect(t.text()).toBe("if true\r\n> ");
+    t.type("then echo yes\rfi\r");
+    expect(t.text()).toContain("> fi\r\nyes\r\n/ # ");
+    t.clear();
+    t.type("for i in 1\r\x03");
+    expect(t.text()).toBe("for i in 1\r\n> ^C\r\n/ # ");
+  });
+
+  it("a trapped INT runs its action and the script goes on", async () => {
+    const t = terminal();
+    t.type("trap 'echo caught' INT; sleep 5; echo after\r");
+    await wait(50);
+    t.type("\x03");
+    await wait(20);
+    expect(t.text()).toContain("^Ccaught\r\nafter\r\n");
+  });
+
+  it("timeout ends a command at its time with 124", async () => {
+    let out = "";
+    const t0 = Date.now();
+    const job = execRealtime(["sh", "-c", "timeout 0.3 sleep 5; echo $?"], realCtx(), { stdout: (x) => void (out += x), stderr: (x) => void (out += x) });
+    job.start();
+    expect(await job.done).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(out).toBe("124\n");
+  });
+
+  it("watch repeats its command under a header until ^C", async () => {
+    const t = terminal();
+    t.type("watch -n 0.2 echo hi\r");
+    await wait(500);
+    t.type("\x03");
+    await wait(20);
+    const frames = t.text().split("\x1b[H\x1b[J").slice(1);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames[0]).toMatch(/^Every 0\.2s: echo hi {2,}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\r\n\r\nhi\r\n/);
+    expect(frames[0].split("\r\n")[0]).toHaveLength(79);
+  });
+
+  it("the client leaving ends an endless one-shot command", async () => {
+    let out = "";
+    const job = execRealtime(["sh", "-c", "while true; do echo x; sleep 0.1; done"], realCtx(), { stdout: (x) => void (out += x), stderr: () => {} });
+    expect(job.start()).toBeUndefined();
+    await wait(250);
+    job.cancel();
+    await job.done;
+    const n = out.length;
+    await wait(250);
+    expect(out.length).toBe(n);
+    expect(n).toBeGreaterThanOrEqual(4);
+  });
 });
