@@ -141,16 +141,29 @@ export function* pause(ms: number): Run<void> {
 
 // ---- dialects and their messages ------------------------------------------------------------
 
+/** Image → its programs, and image + shell name → dialect: asked for at every command, so remembered. */
+const programsCache = new Map<string, Programs>();
+const dialectCache = new Map<string, Dialect>();
+
 /** The programs of the image the shell runs in; none outside a container (a bare shell has every applet). */
-const programsOf = (s: ShellState): Programs | undefined => (s.ctx.container ? imagePrograms(s.ctx.container.image ?? "") : undefined);
+function programsOf(s: ShellState): Programs | undefined {
+  if (!s.ctx.container) return undefined;
+  const image = s.ctx.container.image ?? "";
+  let p = programsCache.get(image);
+  if (!p) programsCache.set(image, (p = imagePrograms(image)));
+  return p;
+}
 
 /** Which shell this is: the image's sh (dash on Debian, busybox ash on alpine/busybox) or bash. */
 export function dialectOf(s: ShellState): Dialect {
+  const key = `${s.ctx.container?.image ?? ""}\0${s.name}`;
+  let d = dialectCache.get(key);
+  if (d) return d;
   const programs = programsOf(s);
   const flavour = programs && programIn(programs, s.name);
-  if (flavour === "dash" || flavour === "bash") return flavour;
-  if (flavour) return "busybox";
-  return s.name === "bash" ? "bash" : "busybox";
+  d = flavour === "dash" || flavour === "bash" ? flavour : flavour ? "busybox" : s.name === "bash" ? "bash" : "busybox";
+  if (s.ctx.container) dialectCache.set(key, d);
+  return d;
 }
 
 /** The start of an error line: `bash: line 3: `, `sh: 3: ` (dash), `sh: ` (busybox ash). */
@@ -1154,6 +1167,8 @@ function ansiC(t: string): string {
 
 /** Expand one raw word into fields (unquoted expansions split on IFS unless `split` is false). */
 export function* expandWord(raw: string, s: ShellState, split = true, assignment = false): Run<string[]> {
+  // Most words have nothing to expand.
+  if (/^[A-Za-z0-9_.,:/=+%@-]+$/.test(raw)) return [raw];
   const fields: string[] = [];
   let cur = "";
   let has = false; // a quoted (possibly empty) part makes a field
@@ -1236,7 +1251,7 @@ function* dollar(raw: string, i: number, s: ShellState, quoted: boolean): Run<[s
     const end = skipParens(raw, i + 1);
     if (raw[i + 2] === "(" && raw[end - 2] === ")") {
       const inner = raw.slice(i + 3, end - 2);
-      const text = (yield* expandWord(`"${inner.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`, s, false)).join("");
+      const text = /[$`"'\\]/.test(inner) ? (yield* expandWord(`"${inner.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`, s, false)).join("") : inner;
       return [String(arith(text, s)), end];
     }
     return [yield* substitute(raw.slice(i + 2, end - 1), s), end];
