@@ -1,7 +1,7 @@
 // The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
 // (a container's command, for its logs and its exit), and the shells people use in real time
 // (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
-import { command, execute, ExitSignal, HaltSignal, hasCommand, newState, runTrap, script, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
+import { command, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
 import { parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
@@ -110,16 +110,26 @@ export class RealtimeJob {
   /** The exit status, once start() has said the job goes on. */
   readonly done: Promise<number>;
 
+  /** `own`: the job is the whole process (a one-shot exec); its background jobs end with it. */
   constructor(
     private readonly g: Run,
     private readonly s: ShellState,
+    own = false,
   ) {
     this.startElapsed = s.t.elapsed;
+    // Background jobs (`cmd &`) run as real-time jobs of their own beside this one.
+    s.t.spawn ??= (g, job) => {
+      const child = new RealtimeJob(asStatus(g), s);
+      job.kill = (sig) => child.interrupt(sig);
+      job.cancel = () => child.cancel();
+      child.start();
+    };
     this.done = new Promise((res, rej) => {
       this.settle = res;
       this.fail = rej;
     });
     this.done.catch(() => {});
+    if (own) this.done.finally(() => { for (const j of s.t.jobs) j.cancel?.(); }).catch(() => {});
   }
 
   /** Run what can run now; the exit status if it already ended, else undefined (then see `done`). */
@@ -206,13 +216,19 @@ export class RealtimeJob {
   }
 }
 
+/** A job's generator as one with a status (background jobs keep theirs in their table entry). */
+function* asStatus(g: Run<void>): Run {
+  yield* g;
+  return 0;
+}
+
 /** The state of a human-facing shell: no virtual window, no step budget (time is real). */
 const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) => newState(ctx, { name, maxSteps: Infinity, interactive });
 
 /** One-shot `kubectl exec POD -- CMD…` in real time: start it, cancel it when the client leaves. */
 export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, stdin = "", stdinBytes?: Uint8Array): RealtimeJob {
   const s = realtimeState(ctx);
-  return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s);
+  return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s, true);
 }
 
 /** A whole script read from input, to run now. Incomplete input (an open `if`, a heredoc) waits for more. */
@@ -314,12 +330,14 @@ export class PipeShell {
   private end(code: number): void {
     if (this.exited !== undefined) return;
     this.exited = code;
+    for (const j of this.s.t.jobs) j.cancel?.();
     this.host.exit(code);
   }
 
-  /** The input's writer is gone for good (the client left): the running command ends. */
+  /** The input's writer is gone for good (the client left): the running command and its jobs end. */
   hangup(): void {
     this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
   }
 }
 
@@ -359,6 +377,11 @@ export class InteractiveShell {
 
   prompt(): string {
     return this.opts.prompt ?? defaultPrompt(this.s);
+  }
+
+  /** What the shell prints before its prompt: the ends of background jobs, then the prompt. */
+  private promptLine(): string {
+    return jobLines(this.s, true).join("").replace(/\n/g, "\r\n") + this.prompt();
   }
 
   /** Bytes typed; returns `exit` when the shell ended during this call (it is told to the host as well). */
@@ -407,7 +430,7 @@ export class InteractiveShell {
           job.done.then(() => this.resume(io), (e) => { console.error("shell:", e); this.resume(io); });
           return {};
         }
-        io.stdout(this.prompt());
+        io.stdout(this.promptLine());
       } else if (c === "\x7f" || c === "\b") {
         if (this.line) { this.line = this.line.slice(0, -1); io.stdout("\b \b"); }
       } else if (c === "\x03") {
@@ -441,7 +464,7 @@ export class InteractiveShell {
     if (this.exited !== undefined) return;
     if (this.interrupted) io.stdout("\r\n");
     this.interrupted = false;
-    io.stdout(this.prompt());
+    io.stdout(this.promptLine());
     const ahead = this.typeahead;
     this.typeahead = "";
     if (ahead) this.feed(ahead, io);
@@ -471,12 +494,14 @@ export class InteractiveShell {
     if (this.exited !== undefined) return;
     this.exited = code;
     this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
     this.opts.host?.exit(code);
   }
 
-  /** The terminal is gone (the client left): the running command ends. */
+  /** The terminal is gone (the client left): the running command and the background jobs end. */
   hangup(): void {
     this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
   }
 }
 

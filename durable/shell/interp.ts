@@ -53,8 +53,8 @@ export interface ShellState {
   frames: Map<string, string | undefined>[];
   cwd: string;
   status: number;
-  /** Virtual ms since the run began and commands run: shared with subshells. */
-  t: { elapsed: number; steps: number };
+  /** Virtual ms since the run began, commands run, and the background jobs: shared with subshells. */
+  t: Clock;
   /** Stop (HaltSignal) when `elapsed` passes this. */
   until: number;
   maxSteps: number;
@@ -70,6 +70,34 @@ export interface ShellState {
   stderr?: (x: string) => void;
 }
 
+/** What a run shares with its subshells: its time, its step count, its background jobs. */
+export interface Clock {
+  elapsed: number;
+  steps: number;
+  jobs: BackgroundJob[];
+  nextPid: number;
+  /** The driver's way to run a background job beside the foreground (each driver installs its own). */
+  spawn?: (g: Run<void>, job: BackgroundJob) => void;
+  /** When the next background job wakes (virtual driver), for `wait`. */
+  nextWake?: () => number;
+}
+
+/** A job started with `&`. */
+export interface BackgroundJob {
+  id: number;
+  pid: number;
+  text: string;
+  /** Its exit status once it ended; `signal` when a signal ended it. */
+  code?: number;
+  signal?: ShellSignal["name"];
+  /** Its end was told at a prompt (interactive shells). */
+  told?: boolean;
+  /** Deliver a signal to it (installed by the driver). */
+  kill?(sig: ShellSignal["name"]): void;
+  /** End it without a trace (the session is gone). */
+  cancel?(): void;
+}
+
 export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean } = {}): ShellState {
   return {
     ctx,
@@ -83,7 +111,7 @@ export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: n
     frames: [],
     cwd: ctx.cwd,
     status: 0,
-    t: { elapsed: 0, steps: 0 },
+    t: { elapsed: 0, steps: 0, jobs: [], nextPid: 100 },
     until: opts.until ?? Infinity,
     maxSteps: opts.maxSteps ?? 100_000,
     name: opts.name ?? "sh",
@@ -116,22 +144,67 @@ export function environ(s: ShellState): Record<string, string> {
   return env;
 }
 
-/** The synchronous driver: runs `g` to its end on the virtual clock (sleep adds to `elapsed`). */
+/**
+ * The synchronous driver: runs `g` to its end on the virtual clock (sleep adds to `elapsed`).
+ * Background jobs run in virtual time too: when the foreground sleeps, each job due before it wakes
+ * runs at its own time.
+ */
 export function drive<T>(g: Run<T>, s: ShellState): T {
-  let r = g.next();
-  while (!r.done) {
-    const p = r.value;
-    if ("sleep" in p) {
-      s.t.elapsed += p.sleep;
-      if (s.t.elapsed > s.until) {
-        s.t.elapsed = s.until;
-        r = g.throw(new HaltSignal());
-        continue;
-      }
+  const own = !s.t.spawn;
+  const due: { g: Run<void>; at: number; job: BackgroundJob }[] = [];
+  const step = (e: (typeof due)[number], first: () => IteratorResult<Pause, void>) => {
+    const now = s.t.elapsed;
+    s.t.elapsed = e.at;
+    try {
+      let r = first();
+      while (!r.done && !("sleep" in r.value)) r = e.g.next();
+      if (r.done) due.splice(due.indexOf(e), 1);
+      else e.at = s.t.elapsed + (r.value as { sleep: number }).sleep;
+    } finally {
+      s.t.elapsed = now;
     }
-    r = g.next();
+  };
+  /** Run the background jobs due up to `target`, in time order. */
+  const runUntil = (target: number) => {
+    for (;;) {
+      const next = due.filter((e) => e.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!next) return;
+      step(next, () => next.g.next());
+    }
+  };
+  if (own) {
+    s.t.spawn = (child, job) => {
+      const e = { g: child, at: s.t.elapsed, job };
+      due.push(e);
+      job.kill = (sig) => { if (due.includes(e)) step(e, () => e.g.throw(new ShellSignal(sig))); };
+      job.cancel = () => { if (due.includes(e)) { due.splice(due.indexOf(e), 1); e.g.return(); } };
+      step(e, () => e.g.next());
+    };
+    s.t.nextWake = () => Math.min(...due.map((e) => e.at));
   }
-  return r.value;
+  try {
+    let r = g.next();
+    while (!r.done) {
+      const p = r.value;
+      if ("sleep" in p) {
+        const target = s.t.elapsed + p.sleep;
+        runUntil(Math.min(target, s.until));
+        s.t.elapsed = target;
+        if (s.t.elapsed > s.until) {
+          s.t.elapsed = s.until;
+          r = g.throw(new HaltSignal());
+          continue;
+        }
+      }
+      r = g.next();
+    }
+    return r.value;
+  } finally {
+    if (own) {
+      s.t.spawn = undefined;
+      s.t.nextWake = undefined;
+    }
+  }
 }
 
 /** Let `ms` pass (an applet's wait). */
@@ -396,7 +469,34 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
     case "simple":
       s.lineno = base + n.line;
       return yield* simple(n, s, io, stdin);
+    case "background":
+      return (s.status = yield* background(n.body, n.text, s, io, base));
   }
+}
+
+/** `cmd &`: a job of its own, run beside the shell by the driver; `$!` is its pid. */
+function* background(body: Node, text: string, s: ShellState, io: ShellIO, base: number): Run {
+  const job: BackgroundJob = { id: Math.max(0, ...s.t.jobs.map((j) => j.id)) + 1, pid: s.t.nextPid++, text };
+  s.t.jobs.push(job);
+  s.vars["!"] = String(job.pid);
+  const child = subshell(s, { tested: 0 });
+  // An interactive shell's background jobs ignore ^C (only the foreground job gets it).
+  const run = function* (): Run<void> {
+    try {
+      job.code = yield* exec(body, child, io, { text: "", pos: 0 }, base);
+    } catch (e) {
+      if (e instanceof ExitSignal) job.code = e.code;
+      else if (e instanceof ShellSignal) {
+        job.signal = e.name;
+        job.code = e.code;
+      } else if (e instanceof LoopSignal || e instanceof ReturnSignal) job.code = 0;
+      else throw e;
+    }
+  };
+  if (s.interactive && dialectOf(s) === "bash") io.stdout(`[${job.id}] ${job.pid}\n`);
+  if (s.t.spawn) s.t.spawn(run(), job);
+  else yield* run();
+  return 0;
 }
 
 /** set -e: a failed command outside a condition ends the shell. */
@@ -618,7 +718,7 @@ function* expandHeredoc(body: string, s: ShellState): Run<string> {
 }
 
 /** Builtins of every shell: they need no program in the image. */
-const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd", "local", "return", "trap", "set", "shift", "read", "eval", ".", "source", "wait", "readonly", "type", "command"]);
+const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd", "local", "return", "trap", "set", "shift", "read", "eval", ".", "source", "wait", "readonly", "type", "command", "jobs", "kill"]);
 const programName = (name: string) => name.replace(/^.*\//, "");
 
 /** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
@@ -893,7 +993,12 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
       return yield* script(src, s, io, inp);
     }
     case "wait":
+      return yield* waitFor(args, s, io);
+    case "jobs":
+      for (const line of jobLines(s, false)) io.stdout(line);
       return 0;
+    case "kill":
+      return kill(args, s, io);
     case "type":
     case "command": {
       if (name === "command" && args[0] !== "-v") return args.length ? yield* execute(args, s, io, inp) : 0;
@@ -912,6 +1017,92 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
     }
   }
   return undefined;
+}
+
+/** The job a `%N` or pid names. */
+function jobOf(spec: string, s: ShellState): BackgroundJob | undefined {
+  if (spec === "%%" || spec === "%+" || spec === "%") return s.t.jobs[s.t.jobs.length - 1];
+  if (spec.startsWith("%")) return s.t.jobs.find((j) => j.id === Number(spec.slice(1)));
+  return s.t.jobs.find((j) => j.pid === Number(spec));
+}
+
+const STATE_NAMES: Record<ShellSignal["name"], string> = { INT: "Interrupt", TERM: "Terminated", HUP: "Hangup", KILL: "Killed" };
+
+/**
+ * The job table as `jobs` prints it, or (`ended`) the ends not told yet, which an interactive shell
+ * prints before its prompt: `[1]+  Done                    sleep 1`.
+ */
+export function jobLines(s: ShellState, ended: boolean): string[] {
+  const bash = dialectOf(s) === "bash";
+  const jobs = s.t.jobs;
+  const out: string[] = [];
+  jobs.forEach((j, k) => {
+    const done = j.code !== undefined;
+    if (ended && !done) return;
+    const mark = k === jobs.length - 1 ? "+" : k === jobs.length - 2 ? "-" : " ";
+    const state = !done ? "Running" : j.signal ? STATE_NAMES[j.signal] : j.code === 0 ? "Done" : bash ? `Exit ${j.code}` : `Done(${j.code})`;
+    out.push(`[${j.id}]${mark}  ${state.padEnd(bash ? 24 : 27)}${j.text}${!done && bash ? " &" : ""}\n`);
+    if (done) j.told = true;
+  });
+  // Ended jobs leave the table once told.
+  s.t.jobs = jobs.filter((j) => !j.told);
+  return out;
+}
+
+/** wait [%N|pid …]: until those jobs (all by default) end; their last status. */
+function* waitFor(args: string[], s: ShellState, io: ShellIO): Run {
+  const targets = args.length ? args.map((a) => jobOf(a, s)) : [...s.t.jobs];
+  let st = 0;
+  for (const [k, j] of targets.entries()) {
+    if (!j) {
+      io.stderr(dialectOf(s) === "bash" ? `${errPrefix(s)}wait: pid ${args[k]} is not a child of this shell\n` : "");
+      st = 127;
+      continue;
+    }
+    while (j.code === undefined) {
+      const wake = s.t.nextWake?.();
+      yield { sleep: wake === undefined ? 20 : Math.max(0, wake - s.t.elapsed) };
+    }
+    st = j.code;
+    // dash and busybox ash say how a job a signal ended when they reap it.
+    if (j.signal && !s.interactive && dialectOf(s) !== "bash") io.stderr(`${STATE_NAMES[j.signal]}\n`);
+    if (!s.interactive) s.t.jobs = s.t.jobs.filter((x) => x !== j);
+  }
+  return st;
+}
+
+/** kill [-s SIG | -SIG] %N|pid …: signals to the shell's own jobs. */
+function kill(args: string[], s: ShellState, io: ShellIO): number {
+  let sig: ShellSignal["name"] = "TERM";
+  const names: Record<string, ShellSignal["name"]> = { INT: "INT", TERM: "TERM", HUP: "HUP", KILL: "KILL", "2": "INT", "15": "TERM", "1": "HUP", "9": "KILL" };
+  let i = 0;
+  if (args[0] === "-s") { sig = names[(args[1] ?? "").replace(/^SIG/, "").toUpperCase()] ?? sig; i = 2; }
+  else if (args[0]?.startsWith("-") && args[0].length > 1) { sig = names[args[0].slice(1).replace(/^SIG/, "").toUpperCase()] ?? sig; i = 1; }
+  const targets = args.slice(i);
+  if (!targets.length) {
+    const d = dialectOf(s);
+    io.stderr(
+      d === "bash"
+        ? "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n"
+        : d === "dash"
+          ? `${errPrefix(s)}kill: Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]\n`
+          : `${s.name}: you need to specify whom to kill\n`,
+    );
+    return d === "busybox" ? 1 : 2;
+  }
+  let st = 0;
+  for (const t of targets) {
+    const j = jobOf(t, s);
+    if (!j || j.code !== undefined) {
+      const d = dialectOf(s);
+      if (t.startsWith("%")) io.stderr(d === "bash" ? `${errPrefix(s)}kill: ${t}: no such job\n` : d === "dash" ? `${errPrefix(s)}kill: No such job: ${t}\n` : `${s.name}: kill: line 0: ${t}: no such job\n`);
+      else io.stderr(d === "bash" ? `${errPrefix(s)}kill: (${t}) - No such process\n` : d === "dash" ? `${errPrefix(s)}kill: No such process\n` : `${s.name}: can't kill pid ${t}: No such process\n`);
+      st = 1;
+      continue;
+    }
+    j.kill?.(sig);
+  }
+  return st;
 }
 
 function setBuiltin(args: string[], s: ShellState, io: ShellIO): number {
@@ -1383,7 +1574,7 @@ function special(name: string, s: ShellState): string | undefined {
   switch (name) {
     case "?": return String(s.status);
     case "$": return "1";
-    case "!": return "";
+    case "!": return s.vars["!"] ?? "";
     case "-": return (s.opts.errexit ? "e" : "") + (s.opts.nounset ? "u" : "") + (s.opts.xtrace ? "x" : "") + (s.interactive ? "i" : "");
     case "#": return String(s.args.length);
     case "@":

@@ -3,7 +3,7 @@
 // (while/until/for/if/case/{ }/( )), functions, `[[ ]]`, `(( ))` and array assignments.
 
 /** `sp`: whitespace came before the token (`[[ x =~ ^(a|b)$ ]]` glues tokens back together). */
-export type Token = { t: "word" | "op" | "arith"; v: string; line: number; sp?: boolean; heredoc?: Heredoc };
+export type Token = { t: "word" | "op" | "arith"; v: string; line: number; sp?: boolean; heredoc?: Heredoc; at?: number; end?: number };
 
 export interface Heredoc {
   body: string;
@@ -34,7 +34,9 @@ export type Node =
   | { type: "group"; body: Node; subshell: boolean; redirects: Redirect[] }
   | { type: "func"; name: string; body: Node }
   | { type: "cond"; words: CondWord[]; line: number }
-  | { type: "arith"; expr: string; line: number };
+  | { type: "arith"; expr: string; line: number }
+  /** `cmd &`: runs as a job of its own; `text` is how `jobs` shows it. */
+  | { type: "background"; body: Node; text: string };
 
 /** A word of `[[ … ]]`: operators (&&, ||, (, ), <, >, !) are marked so a quoted "<" stays a string. */
 export type CondWord = { op?: string; word?: string };
@@ -103,7 +105,7 @@ export function tokenize(src: string, strict = false, bash = true): Token[] {
     if (bash && src.startsWith("((", i) && (!out.length || out[out.length - 1].t === "op")) {
       const end = arithEnd(src, i + 2);
       if (end >= 0) {
-        out.push({ t: "arith", v: src.slice(i + 2, end), line, sp });
+        out.push({ t: "arith", v: src.slice(i + 2, end), line, sp, at: i, end: end + 2 });
         i = end + 2;
         sp = false;
         continue;
@@ -114,7 +116,7 @@ export function tokenize(src: string, strict = false, bash = true): Token[] {
     if (fd) { out.push({ t: "op", v: fd[1] + fd[2], line, sp }); i += fd[0].length; sp = false; continue; }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (op) {
-      out.push({ t: "op", v: op, line, sp });
+      out.push({ t: "op", v: op, line, sp, at: i, end: i + op.length });
       i += op.length;
       sp = false;
       if (op === "\n") {
@@ -142,7 +144,7 @@ export function tokenize(src: string, strict = false, bash = true): Token[] {
         j = end + 1;
       } else j++;
     }
-    const word: Token = { t: "word", v: src.slice(i, j), line, sp };
+    const word: Token = { t: "word", v: src.slice(i, j), line, sp, at: i, end: j };
     const prev = out[out.length - 1];
     if (prev?.t === "op" && (prev.v === "<<" || prev.v === "<<-")) {
       word.heredoc = { body: "", quoted: /['"\\]/.test(word.v) };
@@ -252,7 +254,12 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
       while (isOp("\n") || isOp(";")) p++;
       const t = peek();
       if (!t || (t.t === "op" && (t.v === ")" || t.v === ";;")) || (t.t === "word" && RESERVED.has(t.v))) break;
-      items.push(andOr());
+      const first = p;
+      const item = andOr();
+      if (isOp("&")) {
+        const text = src.slice(toks[first].at ?? 0, toks[p - 1].end ?? 0);
+        items.push({ type: "background", body: item, text });
+      } else items.push(item);
       if (isOp(";") || isOp("&") || isOp("\n")) p++;
       else break;
     }

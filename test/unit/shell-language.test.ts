@@ -2,7 +2,7 @@
 // printed for the same script: GNU bash 5.2.15 (bash -c), dash 0.5.12 (Debian's sh -c) and BusyBox 1.35
 // ash (busybox sh -c), recorded on Debian bookworm; error lines name the shell as the image's `sh`.
 import { describe, expect, it } from "vitest";
-import { execRealtime, InteractiveShell, runCommand, type ShellContext } from "../../durable/shell";
+import { execRealtime, InteractiveShell, runCommand, runProgram, type ShellContext } from "../../durable/shell";
 import { MemoryFS } from "../../durable/nodes/fs";
 
 type Dialect = "bash" | "dash" | "busybox";
@@ -392,5 +392,53 @@ describe("real time", () => {
     await wait(250);
     expect(out.length).toBe(n);
     expect(n).toBeGreaterThanOrEqual(4);
+  });
+});
+
+// ---- background jobs: `&`, wait, kill, jobs ----------------------------------------------------
+
+describe("background jobs", () => {
+  // Expectations from bash 5.2.15 and dash 0.5.12 (bash -c / dash -c).
+  for (const d of ["bash", "dash", "busybox"] as const) {
+    it(`${d}: wait for all jobs and for one by $!`, () =>
+      expect(run(d, "sleep 0.2 & echo started; wait; echo waited $?; (exit 3) & wait $!; echo $?")).toEqual({ out: "started\nwaited 0\n3\n", err: "", code: 0 }));
+    it(`${d}: jobs run beside the shell, each at its own time`, () =>
+      expect(run(d, "for i in 1 2; do (sleep $i; echo job$i) & done; echo started; wait; echo all")).toEqual({ out: "started\njob1\njob2\nall\n", err: "", code: 0 }));
+  }
+  it("bash: kill $! ends the job with 143", () => expect(run("bash", "sleep 5 & kill $!; wait $!; echo $?")).toEqual({ out: "143\n", err: "", code: 0 }));
+  it("dash: kill $! ends the job with 143, and wait says Terminated", () => expect(run("dash", "sleep 5 & kill $!; wait $!; echo $?")).toEqual({ out: "143\n", err: "Terminated\n", code: 0 }));
+
+  it("a container program's background loop writes on its own clock", () => {
+    const r = runProgram(["sh", "-c", "(while true; do echo a; sleep 1; done) & while true; do echo b; sleep 2; done"], { ...realCtx(), now: () => 0 }, { until: 4500 });
+    expect(r.exit).toBeUndefined();
+    expect(r.lines.map((l) => `${l.text}@${l.at}`)).toEqual(["a@0", "b@0", "a@1000", "a@2000", "b@2000", "a@3000", "a@4000", "b@4000"]);
+  });
+
+  it("an interactive bash tells a job's pid, and its end before the next prompt", async () => {
+    const t = terminal("debian", "bash");
+    t.type("sleep 0.2 &\r");
+    expect(t.text()).toMatch(/^sleep 0\.2 &\r\n\[1\] \d+\r\nroot@h:\/# $/);
+    t.type("jobs\r");
+    expect(t.text()).toContain("jobs\r\n[1]+  Running                 sleep 0.2 &\r\nroot@h:/# ");
+    await wait(300);
+    t.clear();
+    t.type("echo x\r");
+    expect(t.text()).toBe("echo x\r\nx\r\n[1]+  Done                    sleep 0.2\r\nroot@h:/# ");
+  });
+
+  it("kill %1 in a terminal ends a job; ^C goes to the foreground only", async () => {
+    const t = terminal("debian", "bash");
+    t.type("sleep 10 &\r");
+    t.type("sleep 5\r");
+    t.type("\x03");
+    await wait(20);
+    t.clear();
+    t.type("jobs\r");
+    expect(t.text()).toBe("jobs\r\n[1]+  Running                 sleep 10 &\r\nroot@h:/# ");
+    t.clear();
+    t.type("kill %1\r");
+    await wait(20);
+    t.type("echo y\r");
+    expect(t.text()).toBe("kill %1\r\nroot@h:/# echo y\r\ny\r\n[1]+  Terminated              sleep 10\r\nroot@h:/# ");
   });
 });
