@@ -1,8 +1,8 @@
 // The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
 // (a container's command, for its logs and its exit), and the shells people use in real time
 // (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
-import { command, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
-import { parse, SyntaxError } from "./parse";
+import { command, dialectOf, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
+import { EXTENSIONS, parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
 export type { Network, ShellContext, ShellIO } from "./types";
@@ -232,9 +232,9 @@ export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, std
 }
 
 /** A whole script read from input, to run now. Incomplete input (an open `if`, a heredoc) waits for more. */
-function complete(text: string): boolean {
+function complete(text: string, s: ShellState): boolean {
   try {
-    parse(text, { strict: true });
+    parse(text, { strict: true, ext: EXTENSIONS[dialectOf(s)] });
     return true;
   } catch (e) {
     return !(e instanceof SyntaxError && e.incomplete);
@@ -292,7 +292,7 @@ export class PipeShell {
       // The longest run of whole lines that parses completely (a heredoc or `if` spans lines).
       let end = -1;
       for (let nl = this.buf.indexOf("\n"); nl >= 0; nl = this.buf.indexOf("\n", nl + 1)) {
-        if (complete(this.buf.slice(0, nl + 1))) {
+        if (complete(this.buf.slice(0, nl + 1), this.s)) {
           end = nl + 1;
           break;
         }
@@ -414,7 +414,7 @@ export class InteractiveShell {
         io.stdout("\r\n");
         const text = this.more + this.line;
         this.line = "";
-        if (!complete(text)) {
+        if (!complete(text, this.s)) {
           this.more = text + "\n";
           io.stdout("> ");
           continue;
