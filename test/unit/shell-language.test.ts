@@ -2,7 +2,7 @@
 // printed for the same script: GNU bash 5.2.15 (bash -c), dash 0.5.12 (Debian's sh -c) and BusyBox 1.35
 // ash (busybox sh -c), recorded on Debian bookworm; error lines name the shell as the image's `sh`.
 import { describe, expect, it } from "vitest";
-import { execRealtime, InteractiveShell, runCommand, runProgram, type ShellContext } from "../../durable/shell";
+import { execRealtime, InteractiveShell, PipeShell, runCommand, runProgram, type ShellContext } from "../../durable/shell";
 import { MemoryFS } from "../../durable/nodes/fs";
 
 type Dialect = "bash" | "dash" | "busybox";
@@ -440,5 +440,38 @@ describe("background jobs", () => {
     await wait(20);
     t.type("echo y\r");
     expect(t.text()).toBe("kill %1\r\nroot@h:/# echo y\r\ny\r\n[1]+  Terminated              sleep 10\r\nroot@h:/# ");
+  });
+});
+
+describe("sh reading a pipe", () => {
+  it("runs each command once it is complete: a heredoc and an if span lines", () => {
+    let out = "";
+    let exit: number | undefined;
+    const io = { stdout: (x: string) => void (out += x), stderr: (x: string) => void (out += x) };
+    const sh = new PipeShell(realCtx("debian"), "sh", { exit: (c) => void (exit = c) });
+    sh.feed("cat <<EOF\nline $HOME\n", io);
+    expect(out).toBe("");
+    sh.feed("EOF\nif true\n", io);
+    expect(out).toBe("line /root\n");
+    sh.feed("then echo yes\nfi\n", io);
+    expect(out).toBe("line /root\nyes\n");
+    sh.feed("exit 3\necho never\n", io);
+    expect(exit).toBe(3);
+    expect(out).toBe("line /root\nyes\n");
+  });
+
+  it("waits for a sleep before the next line, and ends at EOF with the last status", async () => {
+    let out = "";
+    let exit: number | undefined;
+    const io = { stdout: (x: string) => void (out += x), stderr: (x: string) => void (out += x) };
+    const sh = new PipeShell(realCtx(), "sh", { exit: (c) => void (exit = c) });
+    const t0 = Date.now();
+    sh.feed("sleep 0.2; echo a\nfalse\n", io);
+    sh.close(io);
+    expect(out).toBe("");
+    await wait(400);
+    expect(out).toBe("a\n");
+    expect(exit).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
   });
 });
