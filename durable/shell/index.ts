@@ -1,7 +1,7 @@
 // The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
 // (a container's command, for its logs and its exit), and the shells people use in real time
 // (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
-import { command, dialectOf, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
+import { command, dialectOf, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Input, type Pause, type Run, type ShellState } from "./interp";
 import { EXTENSIONS, parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
@@ -242,9 +242,9 @@ function complete(text: string, s: ShellState): boolean {
 }
 
 /** A line the shell runs: status, or the shell's exit; ^C ends it with 130. */
-function* interactiveLine(src: string, s: ShellState, io: ShellIO): Run<number> {
+function* interactiveLine(src: string, s: ShellState, io: ShellIO, stdin: Input | string = ""): Run<number> {
   try {
-    return yield* script(src, s, io);
+    return yield* script(src, s, io, stdin);
   } catch (e) {
     if (e instanceof ShellSignal) return (s.status = e.code);
     if (e instanceof HaltSignal) return s.status;
@@ -362,7 +362,9 @@ export class InteractiveShell {
   private history: string[] = [];
   private hpos = 0;
   private job?: RealtimeJob;
-  private typeahead = "";
+  /** The terminal's input while a command runs: lines typed (echoed by the tty) for it to read. */
+  private ttyIn?: Input;
+  private ttyLine = "";
   private interrupted = false;
   exited?: number;
 
@@ -388,14 +390,31 @@ export class InteractiveShell {
   feed(bytes: string, io: ShellIO): { exit?: number } {
     if (this.exited !== undefined) return { exit: this.exited };
     if (this.job) {
-      // A command runs: ^C interrupts it (the tty echoes ^C), the rest is typed ahead.
+      // A command runs: the tty echoes what is typed and hands it over line by line (`read`,
+      // `cat > file`); ^C interrupts it, ^D on an empty line is the end of its input.
+      const tin = this.ttyIn!;
       for (const c of bytes) {
         if (c === "\x03") {
           io.stdout("^C");
           this.interrupted = true;
-          this.typeahead = "";
+          this.ttyLine = "";
+          tin.text = tin.text.slice(0, tin.pos);
           this.job.interrupt("INT");
-        } else this.typeahead += c;
+        } else if (c === "\r" || c === "\n") {
+          io.stdout("\r\n");
+          tin.text += this.ttyLine + "\n";
+          this.ttyLine = "";
+        } else if (c === "\x04") {
+          if (this.ttyLine) {
+            tin.text += this.ttyLine;
+            this.ttyLine = "";
+          } else tin.live!.closed = true;
+        } else if (c === "\x7f" || c === "\b") {
+          if (this.ttyLine) { this.ttyLine = this.ttyLine.slice(0, -1); io.stdout("\b \b"); }
+        } else if (c >= " ") {
+          this.ttyLine += c;
+          io.stdout(c);
+        }
       }
       return {};
     }
@@ -421,12 +440,14 @@ export class InteractiveShell {
         }
         this.more = "";
         if (text.trim()) { this.history.push(text); this.hpos = this.history.length; }
-        const job = new RealtimeJob(this.lineRun(text, tty), this.s);
+        this.ttyIn = { text: "", pos: 0, live: { closed: false } };
+        this.ttyLine = "";
+        const job = new RealtimeJob(this.lineRun(text, tty, this.ttyIn), this.s);
         const code = job.start();
         if (this.exited !== undefined) return { exit: this.exited };
         if (code === undefined) {
           this.job = job;
-          this.typeahead = input.slice(i + 1);
+          this.feed(input.slice(i + 1), io);
           job.done.then(() => this.resume(io), (e) => { console.error("shell:", e); this.resume(io); });
           return {};
         }
@@ -465,8 +486,10 @@ export class InteractiveShell {
     if (this.interrupted) io.stdout("\r\n");
     this.interrupted = false;
     io.stdout(this.promptLine());
-    const ahead = this.typeahead;
-    this.typeahead = "";
+    // What was typed and not read goes to the shell (it shows it again, as readline does).
+    const tin = this.ttyIn!;
+    const ahead = tin.text.slice(tin.pos).replace(/\n/g, "\r") + this.ttyLine;
+    this.ttyLine = "";
     if (ahead) this.feed(ahead, io);
   }
 
@@ -479,9 +502,9 @@ export class InteractiveShell {
     io.stdout(this.line);
   }
 
-  private *lineRun(src: string, io: ShellIO): Run<number> {
+  private *lineRun(src: string, io: ShellIO, stdin: Input): Run<number> {
     try {
-      return yield* interactiveLine(src, this.s, io);
+      return yield* interactiveLine(src, this.s, io, stdin);
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
       if (this.s.name === "bash") io.stdout("exit\n");

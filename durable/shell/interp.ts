@@ -324,7 +324,12 @@ export function runScript(src: string, s: ShellState, io: ShellIO, stdin = ""): 
 }
 
 /** What a command reads: the text and how far it has been read (`read` takes a line, cat the rest). */
-export interface Input { text: string; pos: number }
+export interface Input {
+  text: string;
+  pos: number;
+  /** A terminal: more may be typed (`read` waits for a line, `cat` for ^D) until `closed`. */
+  live?: { closed: boolean };
+}
 const input = (x: Input | string): Input => (typeof x === "string" ? { text: x, pos: 0 } : x);
 const rest = (i: Input) => {
   const t = i.text.slice(i.pos);
@@ -755,14 +760,43 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
     }
     return notFound(name, s, io);
   }
+  // A program reading the terminal (`cat > pod.yaml`) gets what is typed up to ^D.
+  if (inp.live && readsTerminal(prog, args)) while (!inp.live.closed) yield { sleep: TTY_POLL_MS };
   try {
-    const r = applet(args, { s, io, stdin: rest(inp), stdinBytes, flavour: flavour ?? "busybox" });
+    const r = applet(args, { s, io, stdin: inp.live && !readsTerminal(prog, args) ? "" : rest(inp), stdinBytes, flavour: flavour ?? "busybox" });
     return typeof r === "number" ? r : yield* r;
   } catch (e) {
     if (!(e instanceof FSError)) throw e;
     io.stderr(`${name}: ${e.path}: ${e.message}\n`);
     return 1;
   }
+}
+
+/** How often a command waiting for typed input looks for it. */
+const TTY_POLL_MS = 25;
+
+/** Options of the filters that take a value (their value is not a file operand). */
+const VALUE_OPTS: Record<string, string[]> = { head: ["-n", "-c"], tail: ["-n", "-c"], grep: ["-e", "-f", "-m", "-A", "-B", "-C"], cut: ["-d", "-f", "-c", "-b"], sort: ["-k", "-t"], sed: ["-e"], awk: ["-F", "-v"], uniq: ["-f", "-s"] };
+/** The filters whose first operand is a script or pattern, not a file. */
+const SCRIPT_FIRST = new Set(["grep", "sed", "awk", "tr"]);
+const FILTERS = new Set(["cat", "wc", "sort", "uniq", "head", "tail", "base64", "md5sum", "sha256sum", "grep", "sed", "awk", "cut", "tr", "tee", "xargs", "jq"]);
+
+/** Does this command read its stdin (no file operands), so that on a terminal it waits for ^D? */
+function readsTerminal(prog: string, args: string[]): boolean {
+  if (!FILTERS.has(prog)) return false;
+  if (prog === "tee" || prog === "xargs" || prog === "tr") return true;
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-") return true;
+    if (a.startsWith("-") && a.length > 1) {
+      if (VALUE_OPTS[prog]?.includes(a)) i++;
+      continue;
+    }
+    operands.push(a);
+  }
+  const explicitScript = prog === "grep" || prog === "sed" ? args.includes("-e") : false;
+  return operands.length <= (SCRIPT_FIRST.has(prog) && !explicitScript ? 1 : 0);
 }
 
 /** A child shell: `sh -c '…'`, `sh script.sh`, or `sh` reading its stdin. */
@@ -959,6 +993,8 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
         else names.push(args[i]);
       }
       if (prompt) io.stderr(prompt);
+      // From a terminal: wait until a line is typed (or ^D).
+      while (inp.live && !inp.live.closed && inp.text.indexOf("\n", inp.pos) < 0) yield { sleep: TTY_POLL_MS };
       if (inp.pos >= inp.text.length) return 1;
       let end = inp.text.indexOf("\n", inp.pos);
       let line: string;

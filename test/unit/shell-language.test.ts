@@ -319,13 +319,31 @@ describe("real time", () => {
     expect(t.text()).toBe("echo $?\r\n130\r\n/ # ");
   });
 
-  it("typing during a command waits for the prompt", async () => {
+  it("typing during a command is echoed by the tty and run at the next prompt", async () => {
     const t = terminal();
     t.type("sleep 0.2\r");
     t.type("echo later\r");
-    expect(t.text()).toBe("sleep 0.2\r\n");
+    expect(t.text()).toBe("sleep 0.2\r\necho later\r\n");
     await wait(300);
-    expect(t.text()).toBe("sleep 0.2\r\n/ # echo later\r\nlater\r\n/ # ");
+    expect(t.text()).toBe("sleep 0.2\r\necho later\r\n/ # echo later\r\nlater\r\n/ # ");
+  });
+
+  it("read waits for a typed line; cat > file takes lines up to ^D", async () => {
+    const t = terminal("debian", "bash");
+    t.type("read -p 'name? ' n; echo hello $n\r");
+    expect(t.text()).toBe("read -p 'name? ' n; echo hello $n\r\nname? ");
+    await wait(60);
+    t.type("kube\r");
+    await wait(60);
+    expect(t.text()).toBe("read -p 'name? ' n; echo hello $n\r\nname? kube\r\nhello kube\r\nroot@h:/# ");
+    t.clear();
+    t.type("cat > /tmp/a.txt\r");
+    t.type("one\rtwo\r");
+    await wait(60);
+    t.type("\x04");
+    await wait(60);
+    t.type("wc -l < /tmp/a.txt\r");
+    expect(t.text()).toBe("cat > /tmp/a.txt\r\none\r\ntwo\r\nroot@h:/# wc -l < /tmp/a.txt\r\n2\r\nroot@h:/# ");
   });
 
   it("a heredoc is read line by line with the PS2 prompt", () => {
