@@ -92,7 +92,7 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
 /** Consecutive busy ticks (TICK_STEPS commands each) a job runs before giving the event loop a turn. */
 const SLICE_TICKS = 4;
 /** How long a busy job rests between slices, so an endless loop without sleep takes a bounded share of the CPU. */
-const REST_MS = 2;
+const REST_MS = 10;
 
 /**
  * The real-time driver: runs a shell generator with real timers. `sleep 1` waits a second of wall

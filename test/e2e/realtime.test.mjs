@@ -120,6 +120,34 @@ test("exec -it bash: a heredoc written to a file with the PS2 prompt, then cat b
   }
 });
 
+test("run -it: the container's own shell sleeps for real and takes Ctrl-C through attach", async () => {
+  const t = pty(`${KUBECTL_133} run -it --rm rt --image=busybox --restart=Never -- sh`);
+  try {
+    await t.until(/If you don't see a command prompt, try pressing enter\./);
+    t.type("\r");
+    await t.until(/\/ # $/);
+    let mark = t.text().length;
+    const t0 = Date.now();
+    t.type("sleep 2; echo slept\r");
+    await t.until(/slept\r\n\/ # $/, mark, 10_000);
+    const took = Date.now() - t0;
+    assert.ok(took >= 2000 && took < 6000, `took ${took} ms`);
+    mark = t.text().length;
+    t.type("sleep 100\r");
+    await new Promise((r) => setTimeout(r, 500));
+    t.type("\x03");
+    await t.until(/\^C\r\n\/ # $/, mark, 5000);
+    mark = t.text().length;
+    t.type("echo $?\r");
+    await t.until(/130\r\n\/ # $/, mark, 5000);
+    t.type("exit\r");
+    assert.equal(await t.exited, 0);
+    assert.match(t.text(), /pod "rt" deleted\r\n$/);
+  } finally {
+    t.kill();
+  }
+});
+
 test("one-shot exec of sh -c 'sleep 2; echo done' takes two seconds of wall time", () => {
   const t0 = Date.now();
   const r = s.kubectl(["exec", "bb", "--", "sh", "-c", "sleep 2; echo done"], { version: "1.33" });
