@@ -1397,35 +1397,104 @@ export function* expandWord(raw: string, s: ShellState, split = true, assignment
   // Most words have nothing to expand.
   if (/^[A-Za-z0-9_.,:/=+%@-]+$/.test(raw)) return [raw];
   const fields: string[] = [];
+  const patterns: (string | undefined)[] = [];
   let cur = "";
+  // The field as a glob: quoted characters escaped; set once an unquoted * ? [ appears.
+  let pat = "";
+  let glob = false;
   let has = false; // a quoted (possibly empty) part makes a field
   const ifs = s.vars.IFS ?? " \t\n";
   const sep = new RegExp(`[${escapeClass(ifs)}]+`);
-  const push = () => { fields.push(cur); cur = ""; has = false; };
+  const add = (t: string, quoted: boolean) => {
+    cur += t;
+    pat += quoted ? t.replace(/[*?[\]\\]/g, "\\$&") : t;
+    if (!quoted && /[*?[]/.test(t)) glob = true;
+  };
+  const push = () => { fields.push(cur); patterns.push(glob ? pat : undefined); cur = ""; pat = ""; glob = false; has = false; };
   yield* walk(raw, s, {
-    text(t) { cur += t; },
+    text: add,
     quote() { has = true; },
     expanded(v, quoted) {
       if (Array.isArray(v)) {
-        if (!split) { cur += v.join(quoted ? " " : " "); return; }
+        if (!split) { add(v.join(" "), true); return; }
         if (!v.length && quoted) { if (!cur) has = false; return; }
         v.forEach((item, k) => {
           if (k > 0) push();
-          if (quoted) { cur += item; has = true; }
+          if (quoted) { add(item, true); has = true; }
           else this.expanded(item, false);
         });
         return;
       }
-      if (quoted || !split || !ifs) { cur += v; return; }
+      if (quoted || !split || !ifs) { add(v, quoted || !split); return; }
       const pieces = v.split(sep);
       pieces.forEach((piece, k) => {
         if (k > 0 && (cur || has)) push();
-        cur += piece;
+        add(piece, false);
       });
     },
   }, assignment);
-  if (cur || has) fields.push(cur);
-  return fields;
+  if (cur || has) push();
+  if (!split) return fields;
+  // Pathname expansion: a pattern that matches nothing stays as it is.
+  return fields.flatMap((f, k) => {
+    const p = patterns[k];
+    if (p === undefined) return [f];
+    const found = globPaths(p, s);
+    return found.length ? found : [f];
+  });
+}
+
+/** One path component of a glob (with \-escapes) as a regex. */
+function componentRegex(c: string): RegExp {
+  let out = "";
+  for (let i = 0; i < c.length; i++) {
+    const ch = c[i];
+    if (ch === "\\") out += escapeRe(c[++i] ?? "");
+    else if (ch === "*") out += "[^/]*";
+    else if (ch === "?") out += "[^/]";
+    else if (ch === "[") {
+      const end = c.indexOf("]", i + 2);
+      if (end < 0) { out += "\\["; continue; }
+      let cls = c.slice(i + 1, end);
+      if (cls[0] === "!" || cls[0] === "^") cls = "^" + cls.slice(1);
+      out += `[${cls.replace(/\\/g, "\\\\")}]`;
+      i = end;
+    } else out += escapeRe(ch);
+  }
+  return new RegExp(`^${out}$`, "s");
+}
+
+/** The paths a glob matches, sorted as in the C locale; dot files only for a pattern starting with a dot. */
+function globPaths(pattern: string, s: ShellState): string[] {
+  const absolute = pattern.startsWith("/");
+  const parts = pattern.split("/").filter((x, k) => x !== "" || k === 0);
+  let paths: string[] = [absolute ? "/" : ""];
+  for (const [k, part] of parts.entries()) {
+    if (part === "" && k === 0) continue;
+    const last = k === parts.length - 1;
+    const next: string[] = [];
+    for (const base of paths) {
+      const dir = resolvePath(base || ".", s.cwd);
+      if (/(^|[^\\])[*?[]/.test(part)) {
+        const re = componentRegex(part);
+        // `.*` matches . and .. too, except in bash 5.2 (globskipdots).
+        const dots = part.startsWith(".") && dialectOf(s) !== "bash" ? [".", ".."] : [];
+        const names = [...dots, ...(s.ctx.fs.list(dir) ?? [])].filter((n) => re.test(n) && (!n.startsWith(".") || part.startsWith(".")));
+        for (const n of names.sort()) {
+          const path = base === "/" ? `/${n}` : base ? `${base}/${n}` : n;
+          if (last || s.ctx.fs.isDir(resolvePath(path, s.cwd))) next.push(path);
+        }
+      } else {
+        const name = part.replace(/\\(.)/g, "$1");
+        const path = base === "/" ? `/${name}` : base ? `${base}/${name}` : name;
+        const full = resolvePath(path, s.cwd);
+        if (last ? s.ctx.fs.isDir(full) || s.ctx.fs.read(full) !== undefined : s.ctx.fs.isDir(full)) next.push(path);
+      }
+    }
+    paths = next;
+    if (!paths.length) return [];
+  }
+  return paths;
 }
 
 const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

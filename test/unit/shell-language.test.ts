@@ -493,3 +493,13 @@ describe("sh reading a pipe", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
   });
 });
+
+describe("pathname expansion", () => {
+  // Expectations from bash 5.2.15, dash 0.5.12 and busybox 1.35 ash in a directory made the same way.
+  const script = 'mkdir -p d/sub; touch d/a.txt d/b.txt d/.hidden d/sub/c.txt; echo d/*.txt; echo d/*; echo d/.*; echo "d/*"; echo d/*/c.txt; echo nomatch*; x="d/a*"; echo $x "$x"; for f in d/?.txt; do echo [$f]; done';
+  it("bash: globs match sorted names, quotes and no match keep the word; .* skips . and ..", () =>
+    expect(run("bash", script)).toEqual({ out: "d/a.txt d/b.txt\nd/a.txt d/b.txt d/sub\nd/.hidden\nd/*\nd/sub/c.txt\nnomatch*\nd/a.txt d/a*\n[d/a.txt]\n[d/b.txt]\n", err: "", code: 0 }));
+  for (const d of ["dash", "busybox"] as const)
+    it(`${d}: globs match sorted names, quotes and no match keep the word; .* has . and ..`, () =>
+      expect(run(d, script)).toEqual({ out: "d/a.txt d/b.txt\nd/a.txt d/b.txt d/sub\nd/. d/.. d/.hidden\nd/*\nd/sub/c.txt\nnomatch*\nd/a.txt d/a*\n[d/a.txt]\n[d/b.txt]\n", err: "", code: 0 }));
+});
