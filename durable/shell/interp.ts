@@ -1033,6 +1033,12 @@ function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp
     case "jobs":
       for (const line of jobLines(s, false)) io.stdout(line);
       return 0;
+    case "let": {
+      if (dialectOf(s) !== "bash") return undefined;
+      let v = 0;
+      for (const a of args) v = arith(a, s);
+      return v !== 0 ? 0 : 1;
+    }
     case "kill":
       return kill(args, s, io);
     case "type":
@@ -1394,6 +1400,15 @@ function ansiC(t: string): string {
 
 /** Expand one raw word into fields (unquoted expansions split on IFS unless `split` is false). */
 export function* expandWord(raw: string, s: ShellState, split = true, assignment = false): Run<string[]> {
+  // bash's brace expansion comes first: {a,b} and {1..5} make several words.
+  if (split && raw.includes("{") && dialectOf(s) === "bash") {
+    const words = braceExpand(raw);
+    if (words.length > 1 || words[0] !== raw) {
+      const out: string[] = [];
+      for (const w of words) out.push(...(yield* expandWord(w, s, split, assignment)));
+      return out;
+    }
+  }
   // Most words have nothing to expand.
   if (/^[A-Za-z0-9_.,:/=+%@-]+$/.test(raw)) return [raw];
   const fields: string[] = [];
@@ -1442,6 +1457,73 @@ export function* expandWord(raw: string, s: ShellState, split = true, assignment
     const found = globPaths(p, s);
     return found.length ? found : [f];
   });
+}
+
+/** bash brace expansion of a raw word: the first unquoted {x,y} or {a..b[..step]}, recursively. */
+export function braceExpand(raw: string): string[] {
+  let quote = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = "";
+      continue;
+    }
+    if (c === "\\") { i++; continue; }
+    if (c === "'" || c === '"') { quote = c; continue; }
+    if (c === "$" && raw[i + 1] === "{") { i = skipBrace(raw, i + 1) - 1; continue; }
+    if (c === "$" && raw[i + 1] === "(") { i = skipParens(raw, i + 1) - 1; continue; }
+    if (c !== "{") continue;
+    // Find the matching close and the top-level commas.
+    let depth = 0;
+    const commas: number[] = [];
+    let end = -1;
+    for (let j = i; j < raw.length; j++) {
+      const d = raw[j];
+      if (d === "\\") { j++; continue; }
+      if (d === "'" || d === '"') { const q = raw.indexOf(d, j + 1); if (q < 0) break; j = q; continue; }
+      if (d === "{") depth++;
+      else if (d === "}" && --depth === 0) { end = j; break; }
+      else if (d === "," && depth === 1) commas.push(j);
+    }
+    if (end < 0) return [raw];
+    const pre = raw.slice(0, i), body = raw.slice(i + 1, end), post = raw.slice(end + 1);
+    let items: string[] | undefined;
+    if (commas.length) {
+      items = [];
+      let from = i + 1;
+      for (const k of [...commas, end]) { items.push(raw.slice(from, k)); from = k + 1; }
+    } else items = braceSequence(body);
+    if (!items) {
+      // Not an expansion ({x}, {}): look further along.
+      const rest = braceExpand(post);
+      return rest.map((r) => `${pre}{${body}}${r}`);
+    }
+    return items.flatMap((it) => braceExpand(pre + it + post));
+  }
+  return [raw];
+}
+
+/** {1..5}, {05..10..5}, {a..e}: the items, or undefined when the body is not a sequence. */
+function braceSequence(body: string): string[] | undefined {
+  const n = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$/.exec(body);
+  if (n) {
+    const [a, b] = [Number(n[1]), Number(n[2])];
+    const step = Math.abs(Number(n[3] ?? 1)) || 1;
+    const width = /^-?0\d/.test(n[1]) || /^-?0\d/.test(n[2]) ? Math.max(n[1].length, n[2].length) : 0;
+    const out: string[] = [];
+    for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? step : -step) out.push(width ? (v < 0 ? "-" + String(-v).padStart(width - 1, "0") : String(v).padStart(width, "0")) : String(v));
+    return out;
+  }
+  const c = /^([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?$/.exec(body);
+  if (c) {
+    const [a, b] = [c[1].charCodeAt(0), c[2].charCodeAt(0)];
+    const step = Math.abs(Number(c[3] ?? 1)) || 1;
+    const out: string[] = [];
+    for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? step : -step) out.push(String.fromCharCode(v));
+    return out;
+  }
+  return undefined;
 }
 
 /** One path component of a glob (with \-escapes) as a regex. */
@@ -1574,6 +1656,13 @@ function unset(name: string, s: ShellState): void {
 
 /** ${…}: lengths, defaults, pattern removal, replacement, substrings, array elements. */
 function* braced(body: string, s: ShellState, quoted: boolean): Run<string | string[]> {
+  // bash: ${!a[@]} the indices of an array, ${!name} the variable named by name.
+  const bang = /^!([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?$/.exec(body);
+  if (bang && dialectOf(s) === "bash") {
+    if (bang[2]) return Object.keys(s.arrays[bang[1]] ?? (s.vars[bang[1]] !== undefined ? [s.vars[bang[1]]] : []));
+    const target = s.vars[bang[1]];
+    return target === undefined ? "" : yield* braced(target, s, quoted);
+  }
   const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#$@*!-])(?:\[([^\]]*)\])?([\s\S]*)$/.exec(body);
   if (!m || (m[1] && m[4]) || (body === "#")) {
     if (body === "#") return String(s.args.length);

@@ -503,3 +503,15 @@ describe("pathname expansion", () => {
     it(`${d}: globs match sorted names, quotes and no match keep the word; .* has . and ..`, () =>
       expect(run(d, script)).toEqual({ out: "d/a.txt d/b.txt\nd/a.txt d/b.txt d/sub\nd/. d/.. d/.hidden\nd/*\nd/sub/c.txt\nnomatch*\nd/a.txt d/a*\n[d/a.txt]\n[d/b.txt]\n", err: "", code: 0 }));
 });
+
+describe("brace expansion, let, ${!\u2026} (bash only)", () => {
+  it("bash: echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}", () => expect(run("bash", "echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}")).toEqual({"out": "1 2 3 4 5 ax bx y1 y3 05 10 c b a a b1 b2 {1..2} {x} {} a ab\n", "err": "", "code": 0}));
+  it("dash: echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}", () => expect(run("dash", "echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}")).toEqual({"out": "{1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} {1..2} {x} {} a{,b}\n", "err": "", "code": 0}));
+  it("busybox: echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}", () => expect(run("busybox", "echo {1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} \"{1..2}\" {x} {} a{,b}")).toEqual({"out": "{1..5} {a,b}x y{1..3..2} {05..10..5} {c..a} {a,b{1,2}} {1..2} {x} {} a{,b}\n", "err": "", "code": 0}));
+  it("bash: for i in {1..3}; do echo n$i; done; echo $HOME{,/x}", () => expect(run("bash", "for i in {1..3}; do echo n$i; done; echo $HOME{,/x}")).toEqual({"out": "n1\nn2\nn3\n/root /root/x\n", "err": "", "code": 0}));
+  it("dash: for i in {1..3}; do echo n$i; done; echo $HOME{,/x}", () => expect(run("dash", "for i in {1..3}; do echo n$i; done; echo $HOME{,/x}")).toEqual({"out": "n{1..3}\n/root{,/x}\n", "err": "", "code": 0}));
+  it("busybox: for i in {1..3}; do echo n$i; done; echo $HOME{,/x}", () => expect(run("busybox", "for i in {1..3}; do echo n$i; done; echo $HOME{,/x}")).toEqual({"out": "n{1..3}\n/root{,/x}\n", "err": "", "code": 0}));
+  it("bash: a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?", () => expect(run("bash", "a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?")).toEqual({"out": "0 1 2\n/root\n5 10 0\n1\n", "err": "", "code": 0}));
+  it("dash: a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?", () => expect(run("dash", "a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"(\" unexpected\n", "code": 2}));
+  it("busybox: a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?", () => expect(run("busybox", "a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?")).toEqual({"out": "", "err": "sh: syntax error: unexpected \"(\"\n", "code": 2}));
+});
