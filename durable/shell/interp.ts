@@ -265,7 +265,8 @@ export function syntaxMessage(e: SyntaxError, s: ShellState, src: string): strin
       if (e.kind === "quote") return `${where}unexpected EOF while looking for matching \`${quoteOpen(src)}'\n`;
       if (e.kind === "substitution") return `${where}bad substitution\n`;
       const text = src.split("\n")[e.line - 1] ?? "";
-      return `${where}syntax error near unexpected token \`${e.token}'\n${s.interactive ? `${s.name}: ` : where}\`${text}'\n`;
+      // A -c script also shows the line; an interactive bash only names the token.
+      return `${where}syntax error near unexpected token \`${e.token}'\n${s.interactive ? "" : `${where}\`${text}'\n`}`;
     }
     default: {
       const what = e.kind === "eof" ? "unexpected end of file" : e.kind === "quote" ? "unterminated quoted string" : e.kind === "substitution" ? "bad substitution" : `unexpected "${e.token}"`;

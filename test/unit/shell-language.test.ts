@@ -515,3 +515,14 @@ describe("brace expansion, let, ${!\u2026} (bash only)", () => {
   it("dash: a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?", () => expect(run("dash", "a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?")).toEqual({"out": "", "err": "sh: 1: Syntax error: \"(\" unexpected\n", "code": 2}));
   it("busybox: a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?", () => expect(run("busybox", "a=(x y z); echo ${!a[@]}; v=HOME; echo ${!v}; let x=2+3 y=x*2; echo $x $y $?; let 0; echo $?")).toEqual({"out": "", "err": "sh: syntax error: unexpected \"(\"\n", "code": 2}));
 });
+
+describe("errors at an interactive prompt", () => {
+  // As bash 5.2 prints them at its prompt (no "line N:", one line for a syntax error).
+  it("bash names the unexpected token, a missing command and a division by zero", () => {
+    const t = terminal("debian", "bash");
+    t.type("for i in; done\rnosuch\recho $((1/0))\r");
+    expect(t.text()).toBe(
+      "for i in; done\r\nbash: syntax error near unexpected token `done'\r\nroot@h:/# nosuch\r\nbash: nosuch: command not found\r\nroot@h:/# echo $((1/0))\r\nbash: 1/0: division by 0 (error token is \"0\")\r\nroot@h:/# ",
+    );
+  });
+});
