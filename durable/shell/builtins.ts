@@ -156,6 +156,12 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
       else targets.forEach((t, i) => setVar(s, t, fields[i] ?? ""));
       return end < 0 ? 1 : 0;
     }
+    case "exec": {
+      // The command replaces the shell: its status is the shell's. Without one, `exec` only keeps
+      // its redirections (kubeplay applies them to the exec line alone).
+      if (!args.length) return 0;
+      throw new ExitSignal(yield* execute(args, s, io, inp));
+    }
     case "eval":
       return yield* script(args.join(" "), s, io, inp);
     case ".":

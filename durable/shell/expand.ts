@@ -555,6 +555,13 @@ function special(name: string, s: ShellState): string | undefined {
     case "0": return s.vars["0"] ?? s.name;
   }
   if (/^\d+$/.test(name)) return s.args[Number(name) - 1];
+  if (s.vars[name] === undefined) {
+    // The dynamic variables of bash (and ash's RANDOM): computed when read, unless assigned.
+    const d = dialectOf(s);
+    if (name === "RANDOM" && d !== "dash") return String(Math.floor(Math.random() * 32768));
+    if (name === "LINENO" && d === "bash") return String(s.lineno ?? 1);
+    if (name === "SECONDS" && d === "bash") return String(Math.floor(s.t.elapsed / 1000));
+  }
   return s.vars[name];
 }
 

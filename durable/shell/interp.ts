@@ -732,7 +732,7 @@ function* expandHeredoc(body: string, s: ShellState): Run<string> {
 }
 
 /** Builtins of every shell: they need no program in the image. */
-export const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd", "local", "return", "trap", "set", "shift", "read", "eval", ".", "source", "wait", "readonly", "type", "command", "jobs", "kill"]);
+export const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd", "local", "return", "trap", "set", "shift", "read", "eval", ".", "source", "wait", "readonly", "type", "command", "jobs", "kill", "exec", "let"]);
 const programName = (name: string) => name.replace(/^.*\//, "");
 
 /** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
