@@ -226,7 +226,7 @@ function* asStatus(g: Run<void>): Run {
 const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) => newState(ctx, { name, maxSteps: Infinity, interactive });
 
 /** One-shot `kubectl exec POD -- CMD…` in real time: start it, cancel it when the client leaves. */
-export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, stdin = "", stdinBytes?: Uint8Array): RealtimeJob {
+export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, stdin: Input | string = "", stdinBytes?: Uint8Array): RealtimeJob {
   const s = realtimeState(ctx);
   return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s, true);
 }

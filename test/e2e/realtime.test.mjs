@@ -94,6 +94,21 @@ test("exec -it: a date loop prints a line a second until Ctrl-C, then $? is 130"
   }
 });
 
+test("exec -it of a program: it starts at once, reads typed lines, and Ctrl-C ends it with 130", async () => {
+  const t = pty(`${KUBECTL_133} exec -it bb -- sh -c 'read -p "name? " n; echo hi $n; while true; do echo tick; sleep 1; done'`);
+  try {
+    await t.until(/name\? $/);
+    t.type("kube\r");
+    await t.until(/kube\r\nhi kube\r\ntick\r\n/);
+    await t.until(/(tick\r\n){2}/);
+    t.type("\x03");
+    assert.equal(await t.exited, 130);
+    assert.match(t.text(), /tick\r\n\^Ccommand terminated with exit code 130\r\n$/);
+  } finally {
+    t.kill();
+  }
+});
+
 test("exec -it bash: a heredoc written to a file with the PS2 prompt, then cat back", async () => {
   const t = pty(`${KUBECTL_133} exec -it deb -- bash`);
   try {

@@ -7,7 +7,7 @@ import { ApiError, badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
 import { execRealtime, InteractiveShell, PipeShell, type RealtimeJob } from "../../shell";
 import { imageBehaviour } from "../images";
-import { inImage } from "../../shell/interp";
+import { inImage, type Input } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
@@ -118,6 +118,8 @@ export class ExecSession {
   private pipe?: PipeShell;
   /** The command running (in real time): ended when the client goes away. */
   private job?: RealtimeJob;
+  /** What is typed on the terminal of a program that is not a shell (exec -it POD -- CMD). */
+  private ttyIn?: Input;
   private stdinBuf = "";
   /** stdin as it came, for programs that read bytes (tar -x of kubectl cp). */
   private stdinBytes: Uint8Array[] = [];
@@ -190,6 +192,12 @@ export class ExecSession {
       } else this.pipe = new PipeShell(ctx, base(program), host);
       return;
     }
+    if (this.opts.stdin && this.opts.tty) {
+      // A program on a terminal starts now and reads what is typed, line by line (^D ends it).
+      this.ttyIn = { text: "", pos: 0, live: { closed: false } };
+      const tty: ShellIO = { ...this.io, stdout: (x) => this.io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => this.io.stderr(x.replace(/\r?\n/g, "\r\n")), stdoutBytes: undefined, tty: true };
+      return this.run(execRealtime(argv, ctx, tty, this.ttyIn));
+    }
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
     this.run(execRealtime(argv, ctx, this.io));
   }
@@ -223,11 +231,38 @@ export class ExecSession {
   private onStdin(text: string): void {
     if (this.shell) return void this.shell.feed(text, this.io);
     if (this.pipe) return void this.pipe.feed(text, this.io);
+    if (this.ttyIn) return this.typed(text, this.ttyIn);
     this.stdinBuf += text; // the program runs once its input is complete (cat, wc, tar …)
+  }
+
+  /** The terminal's line discipline: echo, a line at Enter, ^C as SIGINT, ^D as the end of input. */
+  private typed(text: string, tin: Input): void {
+    for (const c of text) {
+      if (c === "\x03") {
+        this.send(STDOUT, "^C");
+        this.job?.interrupt("INT");
+      } else if (c === "\x04") tin.live!.closed = true;
+      else if (c === "\r" || c === "\n") {
+        this.send(STDOUT, "\r\n");
+        tin.text += "\n";
+      } else if (c === "\x7f") {
+        if (tin.text.length > tin.pos && !tin.text.endsWith("\n")) {
+          tin.text = tin.text.slice(0, -1);
+          this.send(STDOUT, "\b \b");
+        }
+      } else if (c >= " ") {
+        tin.text += c;
+        this.send(STDOUT, c);
+      }
+    }
   }
 
   private onStdinEnd(): void {
     if (this.done || !this.opts.stdin) return;
+    if (this.ttyIn) {
+      this.ttyIn.live!.closed = true;
+      return;
+    }
     if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
     if (this.pipe) return void this.pipe.close(this.io);
     if (this.job || !this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
