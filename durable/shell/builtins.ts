@@ -6,7 +6,7 @@ import { APPLETS } from "./applets";
 import { arith } from "./arith";
 import type { ShellIO } from "./types";
 import {
-  BUILTINS, dialectOf, environ, errPrefix, escapeClass, execute, ExitSignal, LoopSignal, programsOf, ReturnSignal, script, setVar, ShellSignal, TTY_POLL_MS,
+  BUILTINS, dialectOf, environ, errPrefix, escapeClass, execute, ExitSignal, LoopSignal, programsOf, ReturnSignal, script, setVar, ShellSignal, SIGNUMS, TTY_POLL_MS,
   type BackgroundJob, type Input, type Run, type ShellState,
 } from "./interp";
 
@@ -247,8 +247,10 @@ function* waitFor(args: string[], s: ShellState, io: ShellIO): Run {
       continue;
     }
     while (j.code === undefined) {
+      // A trapped signal ends `wait` at once (with 128+n); its trap runs next.
+      if (s.t.pending?.length && s.t.pid1 === s) return 128 + SIGNUMS[s.t.pending[0]];
       const wake = s.t.nextWake?.();
-      yield { sleep: wake === undefined ? 20 : Math.max(0, wake - s.t.elapsed) };
+      yield { sleep: wake === undefined ? 20 : Math.max(0, wake - s.t.elapsed), interruptible: true };
     }
     st = j.code;
     // dash and busybox ash say how a job a signal ended when they reap it.

@@ -1,7 +1,7 @@
 // The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
 // (a container's command, for its logs and its exit), and the shells people use in real time
 // (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
-import { command, dialectOf, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Input, type Pause, type Run, type ShellState } from "./interp";
+import { command, dialectOf, drive, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Input, type Pause, type Run, type ShellState } from "./interp";
 import { EXTENSIONS, parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
@@ -45,7 +45,7 @@ const MAX_LINES = 20_000;
  * virtual time passes `until`: its output lines with their times, and its exit if it ended. A busy
  * loop without sleeps is cut off by the step budget and counts as running forever.
  */
-export function runProgram(argv: string[], ctx: ShellContext, opts: { until: number; maxSteps?: number }): ProgramRun {
+export function runProgram(argv: string[], ctx: ShellContext, opts: { until: number; maxSteps?: number; signals?: { at: number; name: "TERM" | "INT" | "HUP" | "KILL" }[] }): ProgramRun {
   const start = ctx.now();
   const files: { at: number; path: string; data?: string }[] = [];
   const fs = ctx.fs;
@@ -75,9 +75,11 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
   };
   let code: number;
   try {
-    code = command(argv, s, io, "");
+    // Signals the runtime sends (TERM at deletion, KILL after the grace period), on the program's clock.
+    code = drive(execute(argv, s, io, ""), s, (opts.signals ?? []).map((x) => ({ at: x.at - start, name: x.name })));
   } catch (e) {
     if (e instanceof ExitSignal) code = e.code;
+    else if (e instanceof ShellSignal) code = e.code;
     else if (e instanceof HaltSignal) {
       flush();
       return { lines, files };

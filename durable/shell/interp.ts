@@ -19,7 +19,7 @@ export { expandWord } from "./expand";
 export { jobLines } from "./builtins";
 
 /** Where a running script lets time pass: a sleep of `ms`, or a tick every TICK_STEPS commands. */
-export type Pause = { sleep: number } | { tick: true };
+export type Pause = { sleep: number; /** `wait`: a trapped signal ends it early. */ interruptible?: boolean } | { tick: true };
 /** A running piece of shell: yields Pauses, returns (usually) an exit status. */
 export type Run<T = number> = Generator<Pause, T, void>;
 
@@ -88,6 +88,10 @@ export interface Clock {
   spawn?: (g: Run<void>, job: BackgroundJob) => void;
   /** When the next background job wakes (virtual driver), for `wait`. */
   nextWake?: () => number;
+  /** The first shell of the run: PID 1 of a container, which the runtime signals (see `deliver`). */
+  pid1?: ShellState;
+  /** Signals PID 1 has trapped and not yet handled: its traps run once the current command ends. */
+  pending?: ShellSignal["name"][];
 }
 
 /** A job started with `&`. */
@@ -157,7 +161,8 @@ export function environ(s: ShellState): Record<string, string> {
  * Background jobs run in virtual time too: when the foreground sleeps, each job due before it wakes
  * runs at its own time.
  */
-export function drive<T>(g: Run<T>, s: ShellState): T {
+export function drive<T>(g: Run<T>, s: ShellState, signals: { at: number; name: ShellSignal["name"] }[] = []): T {
+  const queue = [...signals].sort((a, b) => a.at - b.at);
   const own = !s.t.spawn;
   const due: { g: Run<void>; at: number; job: BackgroundJob }[] = [];
   const step = (e: (typeof due)[number], first: () => IteratorResult<Pause, void>) => {
@@ -196,6 +201,16 @@ export function drive<T>(g: Run<T>, s: ShellState): T {
       const p = r.value;
       if ("sleep" in p) {
         const target = s.t.elapsed + p.sleep;
+        const sig = queue[0];
+        if (sig && sig.at <= Math.min(target, s.until)) {
+          queue.shift();
+          runUntil(sig.at);
+          s.t.elapsed = Math.max(s.t.elapsed, sig.at);
+          if (deliver(s, sig.name)) r = g.throw(new ShellSignal(sig.name));
+          else if (p.interruptible && s.t.pending?.length) r = g.next();
+          else r = { done: false, value: { ...p, sleep: target - s.t.elapsed } };
+          continue;
+        }
         runUntil(Math.min(target, s.until));
         s.t.elapsed = target;
         if (s.t.elapsed > s.until) {
@@ -212,6 +227,27 @@ export function drive<T>(g: Run<T>, s: ShellState): T {
       s.t.spawn = undefined;
       s.t.nextWake = undefined;
     }
+  }
+}
+
+/**
+ * A signal the runtime sends to a container's PID 1 (its shell): KILL ends it where it is (true:
+ * throw it in). PID 1 ignores a signal it has no trap for, as the kernel has it; a trapped one waits
+ * until the command in the foreground ends (bash and dash run traps between commands), or ends `wait`.
+ */
+function deliver(s: ShellState, name: ShellSignal["name"]): boolean {
+  if (name === "KILL") return true;
+  const pid1 = s.t.pid1;
+  if (pid1?.traps[name]) (s.t.pending ??= []).push(name);
+  return false;
+}
+
+/** Run the traps of signals PID 1 got while a command ran. */
+function* pendingTraps(s: ShellState, io: ShellIO): Run<void> {
+  while (s.t.pending?.length && s.t.pid1 === s) {
+    const name = s.t.pending.shift()!;
+    yield* runTrap(s, name, io);
+    s.status = 128 + SIGNUMS[name];
   }
 }
 
@@ -349,6 +385,7 @@ const rest = (i: Input) => {
 function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number): Run {
   if (++s.t.steps > s.maxSteps) throw new HaltSignal();
   if (s.t.steps % TICK_STEPS === 0) yield { tick: true };
+  if (s.t.pending?.length && s.t.pid1 === s) yield* pendingTraps(s, io);
   switch (n.type) {
     case "list": {
       let st = s.status;
@@ -833,6 +870,7 @@ function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: I
     params = args.slice(1);
   } else src = rest(inp); // a non-interactive shell without a script reads stdin
   const sub = subshell(s, { name: prog, args: params, interactive: false, lineno: 0, linesRead: 0, funcs: {}, traps: {}, tested: 0 });
+  s.t.pid1 ??= sub;
   sub.vars["0"] = a0;
   sub.opts = { errexit: opts.includes("e"), nounset: opts.includes("u"), xtrace: opts.includes("x"), pipefail: false };
   return yield* scriptWithTraps(src ?? "", sub, io, inp);

@@ -595,3 +595,31 @@ describe("what learners type: exec, quoting, tests, defaults", () => {
   it("dash: command -v echo; type echo", () => expect(run("dash", "command -v echo; type echo")).toEqual({"out": "echo\necho is a shell builtin\n", "err": "", "code": 0}));
   it("busybox: command -v echo; type echo", () => expect(run("busybox", "command -v echo; type echo")).toEqual({"out": "echo\necho is a shell builtin\n", "err": "", "code": 0}));
 });
+
+describe("signals to a container's PID 1 (runProgram)", () => {
+  // As bash behaves (bash -c … and kill -TERM after 1 s); PID 1 ignores what it does not trap.
+  const c = (): ShellContext => ({ ...realCtx(), now: () => 0 });
+  const lines = (r: ReturnType<typeof runProgram>) => r.lines.map((l) => `${l.text}@${l.at}`);
+  it("a trapped TERM runs its action once the foreground sleep ends", () => {
+    const r = runProgram(["sh", "-c", 'trap "echo bye; exit 0" TERM; echo start; sleep 3; echo after'], c(), { until: 60_000, signals: [{ at: 1000, name: "TERM" }] });
+    expect(lines(r)).toEqual(["start@0", "bye@3000"]);
+    expect(r.exit).toEqual({ code: 0, at: 3000 });
+  });
+  it("sleep & wait lets the trap run at once", () => {
+    const r = runProgram(["sh", "-c", 'trap "echo bye; exit 0" TERM; sleep 3 & wait; echo after'], c(), { until: 60_000, signals: [{ at: 1000, name: "TERM" }] });
+    expect(lines(r)).toEqual(["bye@1000"]);
+    expect(r.exit).toEqual({ code: 0, at: 1000 });
+  });
+  it("a trap that does not exit lets the script go on", () => {
+    const r = runProgram(["sh", "-c", 'trap "echo bye" TERM; sleep 3; echo after'], c(), { until: 60_000, signals: [{ at: 1000, name: "TERM" }] });
+    expect(lines(r)).toEqual(["bye@3000", "after@3000"]);
+    expect(r.exit).toEqual({ code: 0, at: 3000 });
+  });
+  it("PID 1 without a trap ignores TERM; KILL ends it with 137", () => {
+    const ignored = runProgram(["sh", "-c", "echo start; sleep 3; echo after"], c(), { until: 60_000, signals: [{ at: 1000, name: "TERM" }] });
+    expect(lines(ignored)).toEqual(["start@0", "after@3000"]);
+    const killed = runProgram(["sh", "-c", "echo start; sleep 30; echo after"], c(), { until: 60_000, signals: [{ at: 1000, name: "TERM" }, { at: 2000, name: "KILL" }] });
+    expect(lines(killed)).toEqual(["start@0"]);
+    expect(killed.exit).toEqual({ code: 137, at: 2000 });
+  });
+});
