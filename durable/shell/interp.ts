@@ -920,6 +920,14 @@ function* callFunction(body: Node, args: string[], s: ShellState, io: ShellIO, i
 
 export const escapeClass = (chars: string) => chars.replace(/[\]\\^-]/g, "\\$&");
 
+/** Is `name` a program this shell's image has and kubeplay simulates (what xargs, env, timeout can run)? */
+export function isProgram(name: string, s: ShellState): boolean {
+  const prog = programName(name);
+  const programs = programsOf(s);
+  if (programs && !programIn(programs, name)) return false;
+  return !!APPLETS[prog] || ["sh", "bash", "ash", "dash"].includes(prog);
+}
+
 /** Is `name` something this shell can run (builtin or applet)? */
 export const hasCommand = (name: string) =>
   ["exit", "break", "continue", "export", "unset", "cd", "sh", "bash", "ash"].includes(name.replace(/^\/(usr\/)?(s?bin)\//, "")) ||

@@ -1,7 +1,7 @@
 // The applets that let time pass or run other commands: sleep, timeout, watch, xargs. They are
 // generators (see Applet in applets.ts): time passes where they yield, so the same code waits for
 // real in a terminal and advances the virtual clock in a container's program.
-import { execute, nowOf, pause, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
+import { execute, isProgram, nowOf, pause, ShellSignal, type Pause, type Run, type ShellState } from "./interp";
 import type { Applet, AppletCall } from "./applets";
 import { strftime } from "./applets";
 
@@ -91,7 +91,7 @@ function* timeout(args: string[], call: AppletCall): Run {
   }
   const rest = args.slice(i);
   if (rest.length < 2) {
-    io.stderr(gnu ? "timeout: missing operand\nTry 'timeout --help' for more information.\n" : "Usage: timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS\n");
+    io.stderr(gnu ? "Try 'timeout --help' for more information.\n" : "Usage: timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS\n");
     return gnu ? 125 : 1;
   }
   const ms = durationMs(rest[0]);
@@ -198,15 +198,17 @@ function* xargs(args: string[], call: AppletCall): Run {
     const items = xargsItems(call.stdin, nul);
     lines = [];
     for (let k = 0; k < items.length; k += Number.isFinite(max) ? max : items.length || 1) lines.push([...cmd, ...items.slice(k, k + (Number.isFinite(max) ? max : items.length))]);
-    if (!items.length && !noEmpty && call.flavour === "gnu") lines.push(cmd);
+    if (!items.length && !noEmpty) lines.push(cmd); // both xargs run the command once on empty input
   }
   let status = 0;
   for (const argv of lines) {
     if (trace) io.stderr(`${argv.join(" ")}\n`);
-    const st = yield* execute(argv, { ...s, funcs: {} }, io, "");
-    if (st === 127) {
+    // xargs runs programs (no shell builtins or functions): one the image lacks is xargs' error.
+    if (!isProgram(argv[0], s)) {
+      io.stderr(`xargs: ${argv[0]}: No such file or directory\n`);
       return 127;
     }
+    const st = yield* execute(argv, { ...s, funcs: {} }, io, "");
     if (st === 255) {
       io.stderr(`xargs: ${argv[0]}: exited with status 255; aborting\n`);
       return 124;

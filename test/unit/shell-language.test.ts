@@ -623,3 +623,27 @@ describe("signals to a container's PID 1 (runProgram)", () => {
     expect(killed.exit).toEqual({ code: 137, at: 2000 });
   });
 });
+
+// Expectations from GNU findutils 4.9 xargs and coreutils 9.1 timeout under bash and dash.
+describe("xargs and timeout (GNU, as in Debian images)", () => {
+  it("bash: printf 'a\\0b c\\0' | xargs -0 echo", () => expect(run("bash", "printf 'a\\0b c\\0' | xargs -0 echo")).toEqual({"out": "a b c\n", "err": "", "code": 0}));
+  it("dash: printf 'a\\0b c\\0' | xargs -0 echo", () => expect(run("dash", "printf 'a\\0b c\\0' | xargs -0 echo")).toEqual({"out": "a b c\n", "err": "", "code": 0}));
+  it("bash: printf 'a\\0b c\\0' | xargs -0 -n1 echo", () => expect(run("bash", "printf 'a\\0b c\\0' | xargs -0 -n1 echo")).toEqual({"out": "a\nb c\n", "err": "", "code": 0}));
+  it("dash: printf 'a\\0b c\\0' | xargs -0 -n1 echo", () => expect(run("dash", "printf 'a\\0b c\\0' | xargs -0 -n1 echo")).toEqual({"out": "a\nb c\n", "err": "", "code": 0}));
+  it("bash: echo 1 2 3 | xargs -n 1 sh -c 'echo n$0'", () => expect(run("bash", "echo 1 2 3 | xargs -n 1 sh -c 'echo n$0'")).toEqual({"out": "n1\nn2\nn3\n", "err": "", "code": 0}));
+  it("dash: echo 1 2 3 | xargs -n 1 sh -c 'echo n$0'", () => expect(run("dash", "echo 1 2 3 | xargs -n 1 sh -c 'echo n$0'")).toEqual({"out": "n1\nn2\nn3\n", "err": "", "code": 0}));
+  it("bash: echo a b | xargs -t echo 2>&1", () => expect(run("bash", "echo a b | xargs -t echo 2>&1")).toEqual({"out": "echo a b\na b\n", "err": "", "code": 0}));
+  it("dash: echo a b | xargs -t echo 2>&1", () => expect(run("dash", "echo a b | xargs -t echo 2>&1")).toEqual({"out": "echo a b\na b\n", "err": "", "code": 0}));
+  it("bash: echo | xargs echo x", () => expect(run("bash", "echo | xargs echo x")).toEqual({"out": "x\n", "err": "", "code": 0}));
+  it("dash: echo | xargs echo x", () => expect(run("dash", "echo | xargs echo x")).toEqual({"out": "x\n", "err": "", "code": 0}));
+  it("bash: echo a | xargs nosuchcmd; echo $?", () => expect(run("bash", "echo a | xargs nosuchcmd; echo $?")).toEqual({"out": "127\n", "err": "xargs: nosuchcmd: No such file or directory\n", "code": 0}));
+  it("dash: echo a | xargs nosuchcmd; echo $?", () => expect(run("dash", "echo a | xargs nosuchcmd; echo $?")).toEqual({"out": "127\n", "err": "xargs: nosuchcmd: No such file or directory\n", "code": 0}));
+  it("bash: echo a | xargs false; echo $?", () => expect(run("bash", "echo a | xargs false; echo $?")).toEqual({"out": "123\n", "err": "", "code": 0}));
+  it("dash: echo a | xargs false; echo $?", () => expect(run("dash", "echo a | xargs false; echo $?")).toEqual({"out": "123\n", "err": "", "code": 0}));
+  it("bash: timeout 2 sh -c 'exit 3'; echo $?", () => expect(run("bash", "timeout 2 sh -c 'exit 3'; echo $?")).toEqual({"out": "3\n", "err": "", "code": 0}));
+  it("dash: timeout 2 sh -c 'exit 3'; echo $?", () => expect(run("dash", "timeout 2 sh -c 'exit 3'; echo $?")).toEqual({"out": "3\n", "err": "", "code": 0}));
+  it("bash: timeout; echo $?", () => expect(run("bash", "timeout; echo $?")).toEqual({"out": "125\n", "err": "Try 'timeout --help' for more information.\n", "code": 0}));
+  it("dash: timeout; echo $?", () => expect(run("dash", "timeout; echo $?")).toEqual({"out": "125\n", "err": "Try 'timeout --help' for more information.\n", "code": 0}));
+  it("bash: timeout x sleep 1; echo $?", () => expect(run("bash", "timeout x sleep 1; echo $?")).toEqual({"out": "125\n", "err": "timeout: invalid time interval 'x'\nTry 'timeout --help' for more information.\n", "code": 0}));
+  it("dash: timeout x sleep 1; echo $?", () => expect(run("dash", "timeout x sleep 1; echo $?")).toEqual({"out": "125\n", "err": "timeout: invalid time interval 'x'\nTry 'timeout --help' for more information.\n", "code": 0}));
+});
