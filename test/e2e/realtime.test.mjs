@@ -188,3 +188,20 @@ test("one-shot exec of an endless loop runs until the client goes away", async (
   // The server is still well: another exec answers at once.
   assert.equal(s.k("exec bb -- echo still here", { version: "1.33" }), "still here\n");
 });
+
+test("a busy loop without sleep does not hold up the cluster", async () => {
+  const child = spawn(KUBECTL_133, ["exec", "bb", "--", "sh", "-c", "i=0; while true; do i=$((i+1)); done"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(child.exitCode, null, "the loop still runs");
+    // The same cluster answers while the loop spins.
+    const t0 = Date.now();
+    assert.equal(s.k("get pod bb -o jsonpath={.status.phase}", { version: "1.33" }), "Running");
+    assert.equal(s.k("exec bb -- echo beside", { version: "1.33" }), "beside\n");
+    assert.ok(Date.now() - t0 < 5000, `answered in ${Date.now() - t0} ms`);
+  } finally {
+    child.kill("SIGINT");
+  }
+  assert.equal(await exited, "SIGINT");
+});
