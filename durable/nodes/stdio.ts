@@ -28,8 +28,10 @@ export class StdinProcess {
     const shell = program.replace(/^.*\//, "");
     // With a tty, stderr is the terminal too.
     this.io = { stdout: (s) => this.emit("stdout", s), stderr: (s) => this.emit(tty ? "stdout" : "stderr", s), tty };
-    if (tty) this.terminal = new InteractiveShell(ctx, { shell });
-    else this.pipe = new PipeShell(ctx, shell);
+    // The shell runs in real time; it tells its exit whenever it comes (a sleep may come first).
+    const host = { exit: (code: number) => this.end(code) };
+    if (tty) this.terminal = new InteractiveShell(ctx, { shell, host });
+    else this.pipe = new PipeShell(ctx, shell, host);
   }
 
   private emit(stream: "stdout" | "stderr", text: string): void {
@@ -45,22 +47,19 @@ export class StdinProcess {
   /** Bytes on stdin. */
   write(text: string): void {
     if (this.exited !== undefined) return;
-    if (this.terminal) {
-      const r = this.terminal.feed(text, this.io);
-      if (r.exit !== undefined) this.end(r.exit);
-      return;
-    }
-    const code = this.pipe!.feed(text, this.io);
-    if (code !== undefined) this.end(code);
+    if (this.terminal) this.terminal.feed(text, this.io);
+    else this.pipe!.feed(text, this.io);
   }
 
   /** EOF on stdin: the shell runs what is left and exits with its last status. */
   close(): void {
     if (this.exited !== undefined) return;
-    this.end(this.pipe ? this.pipe.close(this.io) : 0);
+    if (this.pipe) this.pipe.close(this.io);
+    else this.end(0);
   }
 
   private end(code: number): void {
+    if (this.exited !== undefined) return;
     this.exited = code;
     this.onExit(code);
     for (const w of [...this.watchers]) w.exit(code);

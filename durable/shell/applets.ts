@@ -1,7 +1,8 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
 import { FSError, resolvePath } from "../fs";
 import type { Flavour, ShellIO } from "./types";
-import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
+import { environ, nowOf, type Run, type ShellState } from "./interp";
+import { JOB_APPLETS } from "./jobs";
 import { tar } from "./tar";
 import { hostname, ifconfig, ip, nc, ping } from "./netapplets";
 import { curl } from "./curl";
@@ -17,7 +18,12 @@ export interface AppletCall {
   /** Which implementation the image ships (busybox, iputils …): the output follows it. */
   flavour?: Flavour;
 }
-export type Applet = (args: string[], call: AppletCall) => number;
+/**
+ * An applet: `(args, call)` returns its exit status. One that lets time pass (sleep, watch) or runs
+ * other commands is a generator instead — a Run that yields Pauses (`yield* pause(ms)`) and returns
+ * its status; the interpreter drives either kind. Plain sync applets need nothing more.
+ */
+export type Applet = (args: string[], call: AppletCall) => number | Run;
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -159,14 +165,6 @@ function test(args: string[], s: ShellState): boolean {
     case "-ge": return n(a) >= n(b);
   }
   return false;
-}
-
-/** sleep's operand: "5", "0.5", "1m", "2h", "inf". */
-function sleepMs(arg: string): number | undefined {
-  if (arg === "inf" || arg === "infinity") return Infinity;
-  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(arg);
-  if (!m) return undefined;
-  return Number(m[1]) * { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]]!;
 }
 
 function ls(args: string[], { s, io }: AppletCall): number {
@@ -323,21 +321,7 @@ export const APPLETS: Record<string, Applet> = {
     io.stdout(printf(args[0], args.slice(1)));
     return 0;
   },
-  sleep(args, { s, io }) {
-    if (!args.length) { io.stderr("sleep: missing operand\n"); return 1; }
-    let ms = 0;
-    for (const a of args) {
-      const v = sleepMs(a);
-      if (v === undefined) { io.stderr(`sleep: invalid number '${a}'\n`); return 1; }
-      ms += v;
-    }
-    s.t.elapsed += ms;
-    if (s.t.elapsed > s.until) {
-      s.t.elapsed = Math.min(s.t.elapsed, s.until);
-      throw new HaltSignal();
-    }
-    return 0;
-  },
+  ...JOB_APPLETS,
   env(args, call) {
     const env = environ(call.s);
     const assigns = args.filter((a) => a.includes("=") && !a.startsWith("-"));

@@ -1,12 +1,14 @@
-// The simulated shells: one-shot commands (exec), programs on a virtual clock (a container's
-// command, for its logs and its exit), and an interactive REPL (exec -it).
-import { command, ExitSignal, HaltSignal, hasCommand, newState, runScript, type ShellState } from "./interp";
+// The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
+// (a container's command, for its logs and its exit), and the shells people use in real time
+// (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
+import { command, dialectOf, drive, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Input, type Pause, type Run, type ShellState } from "./interp";
+import { EXTENSIONS, parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
 export type { Network, ShellContext, ShellIO } from "./types";
 export { hasCommand } from "./interp";
 
-/** Run one command synchronously; returns its exit code. `sleep` does not block. */
+/** Run one command synchronously on the virtual clock; returns its exit code. `sleep` does not block. */
 export function runCommand(argv: string[], ctx: ShellContext, io: ShellIO): number {
   if (!argv.length) return 0;
   const s = newState(ctx, { maxSteps: 20_000 });
@@ -43,7 +45,7 @@ const MAX_LINES = 20_000;
  * virtual time passes `until`: its output lines with their times, and its exit if it ended. A busy
  * loop without sleeps is cut off by the step budget and counts as running forever.
  */
-export function runProgram(argv: string[], ctx: ShellContext, opts: { until: number; maxSteps?: number }): ProgramRun {
+export function runProgram(argv: string[], ctx: ShellContext, opts: { until: number; maxSteps?: number; signals?: { at: number; name: "TERM" | "INT" | "HUP" | "KILL" }[] }): ProgramRun {
   const start = ctx.now();
   const files: { at: number; path: string; data?: string }[] = [];
   const fs = ctx.fs;
@@ -73,9 +75,11 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
   };
   let code: number;
   try {
-    code = command(argv, s, io, "");
+    // Signals the runtime sends (TERM at deletion, KILL after the grace period), on the program's clock.
+    code = drive(execute(argv, s, io, ""), s, (opts.signals ?? []).map((x) => ({ at: x.at - start, name: x.name })));
   } catch (e) {
     if (e instanceof ExitSignal) code = e.code;
+    else if (e instanceof ShellSignal) code = e.code;
     else if (e instanceof HaltSignal) {
       flush();
       return { lines, files };
@@ -87,65 +91,287 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
   return { lines, exit: { code, at: start + s.t.elapsed }, files };
 }
 
-/** `sh` reading a pipe (exec -i, attach without a tty): runs each complete line as it arrives, keeping
- *  its state, until `exit` or the end of its input. */
+/** Consecutive busy ticks (TICK_STEPS commands each) a job runs before giving the event loop a turn. */
+const SLICE_TICKS = 4;
+/** How long a busy job rests between slices, so an endless loop without sleep takes a bounded share of the CPU. */
+const REST_MS = 10;
+
+/**
+ * The real-time driver: runs a shell generator with real timers. `sleep 1` waits a second of wall
+ * time, output goes out as it is written, a busy loop yields to the event loop every slice, and a
+ * signal (Ctrl-C) or the client leaving interrupts it where it waits.
+ */
+export class RealtimeJob {
+  private signal?: ShellSignal;
+  private wake?: () => void;
+  private cancelled = false;
+  private readonly wallStart = Date.now();
+  private readonly startElapsed: number;
+  private settle!: (code: number) => void;
+  private fail!: (e: unknown) => void;
+  /** The exit status, once start() has said the job goes on. */
+  readonly done: Promise<number>;
+
+  /** `own`: the job is the whole process (a one-shot exec); its background jobs end with it. */
+  constructor(
+    private readonly g: Run,
+    private readonly s: ShellState,
+    own = false,
+  ) {
+    this.startElapsed = s.t.elapsed;
+    // Background jobs (`cmd &`) run as real-time jobs of their own beside this one.
+    s.t.spawn ??= (g, job) => {
+      const child = new RealtimeJob(asStatus(g), s);
+      job.kill = (sig) => child.interrupt(sig);
+      job.cancel = () => child.cancel();
+      child.start();
+    };
+    this.done = new Promise((res, rej) => {
+      this.settle = res;
+      this.fail = rej;
+    });
+    this.done.catch(() => {});
+    if (own) this.done.finally(() => { for (const j of s.t.jobs) j.cancel?.(); }).catch(() => {});
+  }
+
+  /** Run what can run now; the exit status if it already ended, else undefined (then see `done`). */
+  start(): number | undefined {
+    const r = this.advance(() => this.g.next());
+    if ("code" in r) {
+      this.settle(r.code);
+      return r.code;
+    }
+    void this.loop(r.wait);
+    return undefined;
+  }
+
+  /** Deliver a signal to the job (Ctrl-C: INT) at the point where it waits. */
+  interrupt(name: ShellSignal["name"]): void {
+    this.signal = new ShellSignal(name);
+    this.wake?.();
+  }
+
+  /** The client went away: the job ends where it is (its `finally`s run). */
+  cancel(): void {
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  private async loop(wait: number): Promise<void> {
+    try {
+      for (;;) {
+        await this.pause(wait);
+        this.s.t.elapsed = Math.max(this.s.t.elapsed, this.startElapsed + Date.now() - this.wallStart);
+        if (this.cancelled) {
+          try {
+            this.g.return(0);
+          } catch {}
+          return this.settle(128 + 1);
+        }
+        const r = this.advance(() => this.g.next());
+        if ("code" in r) return this.settle(r.code);
+        wait = r.wait;
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.signal || this.cancelled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+      this.wake = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Step the generator until it must wait (a sleep, or the end of a busy slice) or ends. */
+  private advance(first: () => IteratorResult<Pause, number>): { code: number } | { wait: number } {
+    let ticks = SLICE_TICKS;
+    let next = first;
+    for (;;) {
+      let r: IteratorResult<Pause, number>;
+      try {
+        if (this.signal) {
+          const sig = this.signal;
+          this.signal = undefined;
+          r = this.g.throw(sig);
+        } else r = next();
+      } catch (e) {
+        if (e instanceof ExitSignal) return { code: e.code };
+        if (e instanceof ShellSignal) return { code: e.code };
+        if (e instanceof HaltSignal) return { code: 0 };
+        throw e;
+      }
+      if (r.done) return { code: r.value };
+      const p = r.value;
+      if (this.signal) continue;
+      if ("sleep" in p) {
+        if (p.sleep > 0) return { wait: p.sleep };
+      } else if (--ticks <= 0) return { wait: REST_MS };
+      next = () => this.g.next();
+    }
+  }
+}
+
+/** A job's generator as one with a status (background jobs keep theirs in their table entry). */
+function* asStatus(g: Run<void>): Run {
+  yield* g;
+  return 0;
+}
+
+/** The state of a human-facing shell: no virtual window, no step budget (time is real). */
+const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) => newState(ctx, { name, maxSteps: Infinity, interactive });
+
+/** One-shot `kubectl exec POD -- CMD…` in real time: start it, cancel it when the client leaves. */
+export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, stdin: Input | string = "", stdinBytes?: Uint8Array): RealtimeJob {
+  const s = realtimeState(ctx);
+  return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s, true);
+}
+
+/** A whole script read from input, to run now. Incomplete input (an open `if`, a heredoc) waits for more. */
+function complete(text: string, s: ShellState): boolean {
+  try {
+    parse(text, { strict: true, ext: EXTENSIONS[dialectOf(s)] });
+    return true;
+  } catch (e) {
+    return !(e instanceof SyntaxError && e.incomplete);
+  }
+}
+
+/** A line the shell runs: status, or the shell's exit; ^C ends it with 130. */
+function* interactiveLine(src: string, s: ShellState, io: ShellIO, stdin: Input | string = ""): Run<number> {
+  try {
+    return yield* script(src, s, io, stdin);
+  } catch (e) {
+    if (e instanceof ShellSignal) return (s.status = e.code);
+    if (e instanceof HaltSignal) return s.status;
+    if (!(e instanceof ExitSignal)) throw e;
+    s.status = e.code;
+    yield* runTrap(s, "EXIT", io);
+    throw e;
+  }
+}
+
+/** Where a shell's exit is told. */
+export interface ShellHost {
+  exit(code: number): void;
+}
+
+/** `sh` reading a pipe (exec -i, attach without a tty): runs each complete command as it arrives,
+ *  keeping its state, until `exit` or the end of its input. */
 export class PipeShell {
   private readonly s: ShellState;
   private buf = "";
+  private job?: RealtimeJob;
+  private closed = false;
   exited?: number;
 
-  constructor(ctx: ShellContext, name: string) {
-    this.s = newState(ctx, { name, maxSteps: 20_000 });
+  constructor(ctx: ShellContext, name: string, private readonly host: ShellHost = { exit: () => {} }) {
+    this.s = realtimeState(ctx, name);
   }
 
-  /** Input arrives; returns the exit code once the shell has exited. */
+  /** Input arrives; returns the exit code if the shell has exited already. */
   feed(text: string, io: ShellIO): number | undefined {
     this.buf += text;
-    let nl: number;
-    while (this.exited === undefined && (nl = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      this.run(line, io);
-    }
+    this.pump(io);
     return this.exited;
   }
 
   /** End of input: what is left runs, then the shell exits with its last status. */
-  close(io: ShellIO): number {
-    if (this.exited === undefined && this.buf) this.run(this.buf, io);
-    this.buf = "";
-    return (this.exited ??= this.s.status);
+  close(io: ShellIO): number | undefined {
+    this.closed = true;
+    this.pump(io);
+    return this.exited;
   }
 
-  private run(line: string, io: ShellIO): void {
-    this.s.t.steps = 0;
-    try {
-      this.s.status = runScript(line, this.s, io);
-    } catch (e) {
-      if (e instanceof ExitSignal) this.exited = e.code;
-      else if (!(e instanceof HaltSignal)) throw e;
+  private pump(io: ShellIO): void {
+    while (this.exited === undefined && !this.job) {
+      // The longest run of whole lines that parses completely (a heredoc or `if` spans lines).
+      let end = -1;
+      for (let nl = this.buf.indexOf("\n"); nl >= 0; nl = this.buf.indexOf("\n", nl + 1)) {
+        if (complete(this.buf.slice(0, nl + 1), this.s)) {
+          end = nl + 1;
+          break;
+        }
+      }
+      if (end < 0 && this.closed) end = this.buf.length;
+      if (end <= 0) {
+        if (this.closed) this.end(this.s.status);
+        return;
+      }
+      const src = this.buf.slice(0, end);
+      this.buf = this.buf.slice(end);
+      const job = new RealtimeJob(this.lineRun(src, io), this.s);
+      const r = job.start();
+      if (r === undefined) {
+        this.job = job;
+        job.done.then(() => {
+          this.job = undefined;
+          this.pump(io);
+        });
+        return;
+      }
     }
+  }
+
+  private *lineRun(src: string, io: ShellIO): Run<number> {
+    try {
+      return yield* interactiveLine(src, this.s, io);
+    } catch (e) {
+      if (!(e instanceof ExitSignal)) throw e;
+      this.end(e.code);
+      return e.code;
+    }
+  }
+
+  private end(code: number): void {
+    if (this.exited !== undefined) return;
+    this.exited = code;
+    for (const j of this.s.t.jobs) j.cancel?.();
+    this.host.exit(code);
+  }
+
+  /** The input's writer is gone for good (the client left): the running command and its jobs end. */
+  hangup(): void {
+    this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
   }
 }
 
-/** The prompt a shell shows: bash's `root@host:/# `, busybox/alpine ash's `/ # `. */
+/** The prompt a shell shows: bash's `root@host:/# `, busybox/alpine ash's `/ # `, dash's `# `. */
 function defaultPrompt(s: ShellState): string {
-  return s.name === "bash" ? `root@${s.ctx.hostname}:${s.cwd === s.vars.HOME ? "~" : s.cwd}# ` : `${s.cwd === s.vars.HOME ? "~" : s.cwd} # `;
+  const dir = s.cwd === s.vars.HOME ? "~" : s.cwd;
+  return s.name === "bash" ? `root@${s.ctx.hostname}:${dir}# ` : `${dir} # `;
 }
 
 /**
- * A terminal session (exec -it): echoes typed characters, backspace, ^C, ^D, ^U, history with the
- * arrow keys; Enter runs the line. Output uses CRLF as a tty does.
+ * A terminal session (exec -it, attach to a tty): echoes typed characters, backspace, ^C, ^D, ^U,
+ * history with the arrow keys; Enter runs the line (or asks for more with PS2 `> ` while a heredoc or
+ * a compound command is open). A running command gets ^C as SIGINT; other typing waits for the prompt.
+ * Output uses CRLF as a tty does.
  */
 export class InteractiveShell {
   private s: ShellState;
   private line = "";
   private pending = "";
+  /** Lines typed so far of a command that is not complete yet. */
+  private more = "";
   private history: string[] = [];
   private hpos = 0;
+  private job?: RealtimeJob;
+  /** The terminal's input while a command runs: lines typed (echoed by the tty) for it to read. */
+  private ttyIn?: Input;
+  private ttyLine = "";
+  private interrupted = false;
+  exited?: number;
 
-  constructor(ctx: ShellContext, private readonly opts: { prompt?: string; shell?: string } = {}) {
-    this.s = newState(ctx, { name: opts.shell ?? "sh", maxSteps: 20_000, interactive: true });
+  constructor(ctx: ShellContext, private readonly opts: { prompt?: string; shell?: string; host?: ShellHost } = {}) {
+    this.s = realtimeState(ctx, opts.shell ?? "sh", true);
     this.s.vars.HOME ??= "/root";
   }
 
@@ -157,7 +383,43 @@ export class InteractiveShell {
     return this.opts.prompt ?? defaultPrompt(this.s);
   }
 
+  /** What the shell prints before its prompt: the ends of background jobs, then the prompt. */
+  private promptLine(): string {
+    return jobLines(this.s, true).join("").replace(/\n/g, "\r\n") + this.prompt();
+  }
+
+  /** Bytes typed; returns `exit` when the shell ended during this call (it is told to the host as well). */
   feed(bytes: string, io: ShellIO): { exit?: number } {
+    if (this.exited !== undefined) return { exit: this.exited };
+    if (this.job) {
+      // A command runs: the tty echoes what is typed and hands it over line by line (`read`,
+      // `cat > file`); ^C interrupts it, ^D on an empty line is the end of its input.
+      const tin = this.ttyIn!;
+      for (const c of bytes) {
+        if (c === "\x03") {
+          io.stdout("^C");
+          this.interrupted = true;
+          this.ttyLine = "";
+          tin.text = tin.text.slice(0, tin.pos);
+          this.job.interrupt("INT");
+        } else if (c === "\r" || c === "\n") {
+          io.stdout("\r\n");
+          tin.text += this.ttyLine + "\n";
+          this.ttyLine = "";
+        } else if (c === "\x04") {
+          if (this.ttyLine) {
+            tin.text += this.ttyLine;
+            this.ttyLine = "";
+          } else tin.live!.closed = true;
+        } else if (c === "\x7f" || c === "\b") {
+          if (this.ttyLine) { this.ttyLine = this.ttyLine.slice(0, -1); io.stdout("\b \b"); }
+        } else if (c >= " ") {
+          this.ttyLine += c;
+          io.stdout(c);
+        }
+      }
+      return {};
+    }
     const tty: ShellIO = { stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")), tty: true };
     const input = this.pending + bytes;
     this.pending = "";
@@ -171,20 +433,38 @@ export class InteractiveShell {
       } else if (c === "\r" || c === "\n") {
         if (c === "\n" && input[i - 1] === "\r") continue;
         io.stdout("\r\n");
-        const line = this.line;
+        const text = this.more + this.line;
         this.line = "";
-        if (line.trim()) { this.history.push(line); this.hpos = this.history.length; }
-        const r = this.run(line, tty);
-        if (r !== undefined) return { exit: r };
-        io.stdout(this.prompt());
+        if (!complete(text, this.s)) {
+          this.more = text + "\n";
+          io.stdout("> ");
+          continue;
+        }
+        this.more = "";
+        if (text.trim()) { this.history.push(text); this.hpos = this.history.length; }
+        this.ttyIn = { text: "", pos: 0, live: { closed: false } };
+        this.ttyLine = "";
+        const job = new RealtimeJob(this.lineRun(text, tty, this.ttyIn), this.s);
+        const code = job.start();
+        if (this.exited !== undefined) return { exit: this.exited };
+        if (code === undefined) {
+          this.job = job;
+          this.feed(input.slice(i + 1), io);
+          job.done.then(() => this.resume(io), (e) => { console.error("shell:", e); this.resume(io); });
+          return {};
+        }
+        io.stdout(this.promptLine());
       } else if (c === "\x7f" || c === "\b") {
         if (this.line) { this.line = this.line.slice(0, -1); io.stdout("\b \b"); }
       } else if (c === "\x03") {
         this.line = "";
+        this.more = "";
+        this.s.status = 130;
         io.stdout(`^C\r\n${this.prompt()}`);
       } else if (c === "\x04") {
-        if (!this.line) {
+        if (!this.line && !this.more) {
           if (this.s.name === "bash") io.stdout("exit\r\n");
+          this.end(this.s.status);
           return { exit: this.s.status };
         }
       } else if (c === "\x15") {
@@ -201,6 +481,20 @@ export class InteractiveShell {
     return {};
   }
 
+  /** A command finished later than it started: the prompt, then what was typed meanwhile. */
+  private resume(io: ShellIO): void {
+    this.job = undefined;
+    if (this.exited !== undefined) return;
+    if (this.interrupted) io.stdout("\r\n");
+    this.interrupted = false;
+    io.stdout(this.promptLine());
+    // What was typed and not read goes to the shell (it shows it again, as readline does).
+    const tin = this.ttyIn!;
+    const ahead = tin.text.slice(tin.pos).replace(/\n/g, "\r") + this.ttyLine;
+    this.ttyLine = "";
+    if (ahead) this.feed(ahead, io);
+  }
+
   private recall(dir: number, io: ShellIO): void {
     const pos = Math.min(this.history.length, Math.max(0, this.hpos + dir));
     if (pos === this.hpos && dir < 0 && pos === 0 && !this.history.length) return;
@@ -210,19 +504,29 @@ export class InteractiveShell {
     io.stdout(this.line);
   }
 
-  /** Run a typed line; returns an exit code when the shell ends. */
-  private run(line: string, io: ShellIO): number | undefined {
-    this.s.t.steps = 0;
+  private *lineRun(src: string, io: ShellIO, stdin: Input): Run<number> {
     try {
-      runScript(line, this.s, io);
+      return yield* interactiveLine(src, this.s, io, stdin);
     } catch (e) {
-      if (e instanceof ExitSignal) {
-        if (this.s.name === "bash") io.stdout("exit\n");
-        return e.code;
-      }
-      if (!(e instanceof HaltSignal)) throw e;
+      if (!(e instanceof ExitSignal)) throw e;
+      if (this.s.name === "bash") io.stdout("exit\n");
+      this.end(e.code);
+      return e.code;
     }
-    return undefined;
+  }
+
+  private end(code: number): void {
+    if (this.exited !== undefined) return;
+    this.exited = code;
+    this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
+    this.opts.host?.exit(code);
+  }
+
+  /** The terminal is gone (the client left): the running command and the background jobs end. */
+  hangup(): void {
+    this.job?.cancel();
+    for (const j of this.s.t.jobs) j.cancel?.();
   }
 }
 

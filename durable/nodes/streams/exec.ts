@@ -6,9 +6,9 @@ import type { Registry } from "../../api/registry";
 import { ApiError, badRequest, statusResponse } from "../../api/status";
 import { queryBool } from "../../api/query";
 import { byPlural } from "../../resources";
-import { InteractiveShell, PipeShell, runCommand } from "../../shell";
+import { execRealtime, InteractiveShell, PipeShell, type RealtimeJob } from "../../shell";
 import { imageBehaviour, inImage } from "../runtime/images";
-import { ExitSignal, HaltSignal, command, newState } from "../../shell/interp";
+import type { Input } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
@@ -117,6 +117,10 @@ export class ExecSession {
   private done = false;
   private shell?: InteractiveShell;
   private pipe?: PipeShell;
+  /** The command running (in real time): ended when the client goes away. */
+  private job?: RealtimeJob;
+  /** What is typed on the terminal of a program that is not a shell (exec -it POD -- CMD). */
+  private ttyIn?: Input;
   private stdinBuf = "";
   /** stdin as it came, for programs that read bytes (tar -x of kubectl cp). */
   private stdinBytes: Uint8Array[] = [];
@@ -168,21 +172,49 @@ export class ExecSession {
       console.error("exec:", e);
       this.finish({ internal: String(e) });
     });
-    this.ws.addEventListener("close", () => this.onStdinEnd());
+    this.ws.addEventListener("close", () => {
+      this.onStdinEnd();
+      // The client left: as on a node, the process loses its stream and is ended.
+      this.job?.cancel();
+      this.shell?.hangup();
+      this.pipe?.hangup();
+      this.done = true;
+    });
     const argv = this.opts.argv;
     const program = argv[0];
     if (!imageHas(this.image, program)) return this.finish({ internal: notFoundInImage(program, this.seed) });
     const ctx = this.context();
     const shellOnly = SHELLS.includes(base(program)) && argv.slice(1).every((a) => /^-[il]+$/.test(a));
+    const host = { exit: (code: number) => this.finish({ code, argv: this.opts.argv }) };
     if (this.opts.stdin && shellOnly) {
       if (this.opts.tty) {
-        this.shell = new InteractiveShell(ctx, { shell: base(program) });
+        this.shell = new InteractiveShell(ctx, { shell: base(program), host });
         this.send(STDOUT, this.shell.banner() + this.shell.prompt());
-      } else this.pipe = new PipeShell(ctx, base(program));
+      } else this.pipe = new PipeShell(ctx, base(program), host);
       return;
     }
+    if (this.opts.stdin && this.opts.tty) {
+      // A program on a terminal starts now and reads what is typed, line by line (^D ends it).
+      this.ttyIn = { text: "", pos: 0, live: { closed: false } };
+      const tty: ShellIO = { ...this.io, stdout: (x) => this.io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => this.io.stderr(x.replace(/\r?\n/g, "\r\n")), stdoutBytes: undefined, tty: true };
+      return this.run(execRealtime(argv, ctx, tty, this.ttyIn));
+    }
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
-    this.finish({ code: runCommand(argv, ctx, this.io), argv });
+    this.run(execRealtime(argv, ctx, this.io));
+  }
+
+  /** Run a one-shot command in real time; its end ends the stream. */
+  private run(job: RealtimeJob): void {
+    this.job = job;
+    const code = job.start();
+    if (code !== undefined) return this.finish({ code, argv: this.opts.argv });
+    job.done.then(
+      (c) => this.finish({ code: c, argv: this.opts.argv }),
+      (e) => {
+        console.error("exec:", e);
+        this.finish({ internal: String(e) });
+      },
+    );
   }
 
   private onMessage(msg: Uint8Array): void {
@@ -198,34 +230,44 @@ export class ExecSession {
   }
 
   private onStdin(text: string): void {
-    if (this.shell) {
-      const r = this.shell.feed(text, this.io);
-      if (r.exit !== undefined) this.finish({ code: r.exit, argv: this.opts.argv });
-      return;
-    }
-    if (this.pipe) {
-      const code = this.pipe.feed(text, this.io);
-      if (code !== undefined) this.finish({ code, argv: this.opts.argv });
-      return;
-    }
+    if (this.shell) return void this.shell.feed(text, this.io);
+    if (this.pipe) return void this.pipe.feed(text, this.io);
+    if (this.ttyIn) return this.typed(text, this.ttyIn);
     this.stdinBuf += text; // the program runs once its input is complete (cat, wc, tar …)
+  }
+
+  /** The terminal's line discipline: echo, a line at Enter, ^C as SIGINT, ^D as the end of input. */
+  private typed(text: string, tin: Input): void {
+    for (const c of text) {
+      if (c === "\x03") {
+        this.send(STDOUT, "^C");
+        this.job?.interrupt("INT");
+      } else if (c === "\x04") tin.live!.closed = true;
+      else if (c === "\r" || c === "\n") {
+        this.send(STDOUT, "\r\n");
+        tin.text += "\n";
+      } else if (c === "\x7f") {
+        if (tin.text.length > tin.pos && !tin.text.endsWith("\n")) {
+          tin.text = tin.text.slice(0, -1);
+          this.send(STDOUT, "\b \b");
+        }
+      } else if (c >= " ") {
+        tin.text += c;
+        this.send(STDOUT, c);
+      }
+    }
   }
 
   private onStdinEnd(): void {
     if (this.done || !this.opts.stdin) return;
-    if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
-    if (this.pipe) return this.finish({ code: this.pipe.close(this.io), argv: this.opts.argv });
-    if (!this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
-    const s = newState(this.context(), { maxSteps: 20_000 });
-    let code: number;
-    try {
-      code = command(this.opts.argv, s, this.io, this.stdinBuf + this.decoder.decode(), concat(this.stdinBytes));
-    } catch (e) {
-      if (e instanceof ExitSignal) code = e.code;
-      else if (e instanceof HaltSignal) code = 0;
-      else throw e;
+    if (this.ttyIn) {
+      this.ttyIn.live!.closed = true;
+      return;
     }
-    this.finish({ code, argv: this.opts.argv });
+    if (this.shell) return this.finish({ code: 0, argv: this.opts.argv });
+    if (this.pipe) return void this.pipe.close(this.io);
+    if (this.job || !this.opts.argv.length || !imageHas(this.image, this.opts.argv[0])) return;
+    this.run(execRealtime(this.opts.argv, this.context(), this.io, this.stdinBuf + this.decoder.decode(), concat(this.stdinBytes)));
   }
 }
 
