@@ -6,6 +6,8 @@ import { tar } from "./tar";
 import { nc, ping } from "./netapplets";
 import { processTable } from "./processes";
 import type { Flavour } from "../nodes/images";
+import { grep } from "./grep";
+import { sed } from "./sed";
 
 export interface AppletCall {
   s: ShellState;
@@ -198,33 +200,6 @@ function ls(args: string[], { s, io }: AppletCall): number {
     if (names.length) io.stdout(long || f["1"] ? names.map((n) => `${entry(n, resolvePath(n, p))}\n`).join("") : `${names.join("  ")}\n`);
   });
   return status;
-}
-
-function grep(args: string[], call: AppletCall): number {
-  const { f, rest } = flags(args, "e");
-  const pattern = typeof f.e === "string" ? f.e : rest.shift();
-  if (pattern === undefined) { call.io.stderr("Usage: grep [-HhnlLoqvsrRiwFE] PATTERN/-e PATTERN.../-f FILE [FILE]...\n"); return 2; }
-  let re: RegExp;
-  try {
-    re = f.F ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), f.i ? "i" : "") : new RegExp(f.E ? pattern : pattern.replace(/\\([|()+?{}])/g, "$1"), f.i ? "i" : "");
-  } catch {
-    call.io.stderr(`grep: bad regex '${pattern}'\n`);
-    return 2;
-  }
-  const { data, status } = inputs(rest, call, "grep");
-  let count = 0;
-  for (const [name, text] of data) {
-    let n = 0;
-    for (const line of lines(text)) {
-      if (re.test(line) === !f.v) {
-        n++;
-        if (!f.q && !f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${line}\n`);
-      }
-    }
-    if (f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${n}\n`);
-    count += n;
-  }
-  return status || (count ? 0 : 1);
 }
 
 function headTail(tail: boolean): Applet {
@@ -498,6 +473,7 @@ export const APPLETS: Record<string, Applet> = {
   },
   ls,
   grep,
+  sed,
   head: headTail(false),
   tail: headTail(true),
   wc,
