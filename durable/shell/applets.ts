@@ -8,6 +8,7 @@ import { processTable } from "./processes";
 import type { Flavour } from "../nodes/images";
 import { grep } from "./grep";
 import { sed } from "./sed";
+import { bracket, test, which } from "./testcmd";
 import { base64, cut, head, sort, tail, tee, tr, uniq, wc } from "./text";
 
 export interface AppletCall {
@@ -121,47 +122,6 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
 }
 
 const lines = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
-
-/** test / [ : the common unary and binary operators. */
-function test(args: string[], s: ShellState): boolean {
-  if (!args.length) return false;
-  if (args[0] === "!") return !test(args.slice(1), s);
-  const ai = args.indexOf("-a");
-  if (ai > 0) return test(args.slice(0, ai), s) && test(args.slice(ai + 1), s);
-  const oi = args.indexOf("-o");
-  if (oi > 0) return test(args.slice(0, oi), s) || test(args.slice(oi + 1), s);
-  if (args.length === 1) return args[0] !== "";
-  if (args.length === 2) {
-    const [op, v] = args;
-    const p = resolvePath(v, s.cwd);
-    switch (op) {
-      case "-z": return v === "";
-      case "-n": return v !== "";
-      case "-e": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
-      case "-f": return s.ctx.fs.read(p) !== undefined;
-      case "-d": return s.ctx.fs.isDir(p);
-      case "-s": return !!s.ctx.fs.read(p);
-      case "-r":
-      case "-w":
-      case "-x": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
-    }
-    return false;
-  }
-  const [a, op, b] = args;
-  const n = (x: string) => Number(x) || 0;
-  switch (op) {
-    case "=":
-    case "==": return a === b;
-    case "!=": return a !== b;
-    case "-eq": return n(a) === n(b);
-    case "-ne": return n(a) !== n(b);
-    case "-lt": return n(a) < n(b);
-    case "-le": return n(a) <= n(b);
-    case "-gt": return n(a) > n(b);
-    case "-ge": return n(a) >= n(b);
-  }
-  return false;
-}
 
 /** sleep's operand: "5", "0.5", "1m", "2h", "inf". */
 function sleepMs(arg: string): number | undefined {
@@ -449,11 +409,9 @@ export const APPLETS: Record<string, Applet> = {
   wc,
   tee,
   base64,
-  test: (args, { s }) => (test(args, s) ? 0 : 1),
-  "[": (args, { s, io }) => {
-    if (args[args.length - 1] !== "]") { io.stderr("[: missing ]\n"); return 2; }
-    return test(args.slice(0, -1), s) ? 0 : 1;
-  },
+  test,
+  "[": bracket,
+  which,
   mkdir(args, { s, io }) {
     const { f, rest } = flags(args);
     let status = 0;
