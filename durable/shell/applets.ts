@@ -8,6 +8,8 @@ import { processTable } from "./processes";
 import type { Flavour } from "../nodes/images";
 import { grep } from "./grep";
 import { sed } from "./sed";
+import { awk } from "./awk";
+import { jq } from "./jq";
 import { bracket, test, which } from "./testcmd";
 import { base64, cut, head, sort, tail, tee, tr, uniq, wc } from "./text";
 
@@ -404,6 +406,8 @@ export const APPLETS: Record<string, Applet> = {
   ls,
   grep,
   sed,
+  awk,
+  jq,
   head,
   tail,
   wc,
