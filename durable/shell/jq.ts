@@ -77,7 +77,8 @@ export function parseJsonStream(text: string): J[] {
     const lit = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?|true|false|null|nan)/.exec(text.slice(i));
     const word = /^[^\s[\]{},:"]+/.exec(text.slice(i))?.[0] ?? "";
     if (!lit || lit[0].length !== word.length) {
-      i += word.length || 1;
+      // jq reports the position after the character that ended the bad token.
+      i += (word.length || 1) + (i + word.length < text.length && word.length ? 1 : 0);
       fail(c === undefined ? "Unfinished JSON term" : "Invalid numeric literal");
     }
     i += lit![0].length;
@@ -231,7 +232,12 @@ function lexJq(src: string): Tok[] {
     const n = /^(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)/.exec(src.slice(i));
     if (n && !(c === "." && !/\d/.test(src[i + 1] ?? ""))) { toks.push({ t: "NUM", v: Number(n[0]) }); i += n[0].length; continue; }
     const id = /^(\$__loc__|\$?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*)/.exec(src.slice(i));
-    if (id) { toks.push({ t: id[0].startsWith("$") ? "VAR" : "IDENT", v: id[0].replace(/^\$/, "") }); i += id[0].length; continue; }
+    if (id) {
+      if (id[0] === "and" || id[0] === "or") toks.push({ t: id[0] });
+      else toks.push({ t: id[0].startsWith("$") ? "VAR" : "IDENT", v: id[0].replace(/^\$/, "") });
+      i += id[0].length;
+      continue;
+    }
     if (c === "@") {
       const f = /^@[A-Za-z0-9_]+/.exec(src.slice(i))!;
       toks.push({ t: "FORMAT", v: f[0] });
@@ -488,6 +494,7 @@ function parseJq(src: string): Node {
           eat(")");
           return name === "reduce" ? { k: "reduce", source, pattern: v, init, update } : { k: "foreach", source, pattern: v, init, update, extract };
         }
+        if (name === "true" || name === "false" || name === "null") { p++; return { k: "literal", v: name === "null" ? null : name === "true" }; }
         if (name === "label") { p++; const v = String(eat("VAR").v); eat("|"); return { k: "label", name: v, body: pipe() }; }
         if (name === "break") { p++; return { k: "break", name: String(eat("VAR").v) }; }
         if (KEYWORDS.has(name) && name !== "not_kw") unexpected();
@@ -1326,7 +1333,7 @@ export function jq(args: string[], call: AppletCall): number {
     const long: Record<string, keyof typeof opts> = { "--raw-output": "raw", "--join-output": "join", "--compact-output": "compact", "--null-input": "nullInput", "--exit-status": "exit", "--slurp": "slurp", "--sort-keys": "sort", "--raw-input": "rawInput", "--tab": "tab", "--ascii-output": "ascii" };
     if (long[a]) { (opts as Record<string, unknown>)[long[a]] = true; continue; }
     if (a === "--monochrome-output" || a === "--color-output" || a === "--unbuffered" || a === "--seq" || a === "--stream-errors") continue;
-    if (/^-[a-zA-Z]+$/.test(a) && !rest.length) {
+    if (/^-[a-zA-Z]+$/.test(a)) {
       for (const c of a.slice(1)) {
         const map: Record<string, keyof typeof opts> = { r: "raw", j: "join", c: "compact", n: "nullInput", e: "exit", s: "slurp", S: "sort", R: "rawInput", a: "ascii" };
         if (map[c]) (opts as Record<string, unknown>)[map[c]] = true;
@@ -1335,11 +1342,12 @@ export function jq(args: string[], call: AppletCall): number {
       }
       continue;
     }
-    if (a.startsWith("--") && !rest.length) { io.stderr(`jq: Unknown option: ${a}\n${JQ_USAGE}`); return 2; }
+    if (a.startsWith("--")) { io.stderr(`jq: Unknown option: ${a}\n${JQ_USAGE}`); return 2; }
     rest.push(a);
   }
   if (opts.join) opts.raw = true;
-  const filter = rest.shift();
+  // Without a filter, jq reading a pipe and writing to one filters with `.`.
+  const filter = rest.shift() ?? (io.tty ? undefined : ".");
   if (filter === undefined) { io.stderr(JQ_USAGE); return 2; }
   let ast: Node;
   const env: Env = { vars: new Map(named), funcs: new Map() };
