@@ -123,7 +123,6 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
   return { data, status };
 }
 
-const lines = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
 
 /** sleep's operand: "5", "0.5", "1m", "2h", "inf". */
 function sleepMs(arg: string): number | undefined {

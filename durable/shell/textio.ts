@@ -32,7 +32,7 @@ export class OptError {
 
 /**
  * getopt: clustered flags (-inv), values attached or separate (-n5, -n 5), long options, `--`.
- * GNU permutes (options after operands count); busybox on musl stops at the first operand.
+ * Both variants permute: options after operands count (busybox's getopt32 does as glibc's getopt).
  */
 export function getopts(args: string[], spec: OptSpec, variant: Variant): Options {
   const f: Record<string, string | true> = {};
@@ -46,7 +46,7 @@ export function getopts(args: string[], spec: OptSpec, variant: Variant): Option
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--") { rest.push(...args.slice(i + 1)); break; }
-    if (a.startsWith("--") && (variant === "gnu" || !rest.length)) {
+    if (a.startsWith("--") && a.length > 2) {
       // busybox builds its applets without long options.
       if (variant !== "gnu" || !spec.long) throw new OptError(`unrecognized option '${a}'`);
       const eq = a.indexOf("=");
@@ -62,7 +62,7 @@ export function getopts(args: string[], spec: OptSpec, variant: Variant): Option
       } else set(letter, eq >= 0 ? a.slice(eq + 1) : true);
       continue;
     }
-    if (a.length > 1 && a[0] === "-" && (variant === "gnu" || !rest.length)) {
+    if (a.length > 1 && a[0] === "-") {
       for (let j = 1; j < a.length; j++) {
         const c = a[j];
         if (values.includes(c)) {
