@@ -11,6 +11,7 @@ const FILES = {
   "/t/b.txt": "alpha beta\ngamma\n",
   "/t/d/x": "one\n",
   "/t/n.txt": "10\n9\n100\n2k\n1M\n-3\n",
+  "/t/pods.txt": "NAME READY STATUS RESTARTS AGE\nweb-1 1/1 Running 0 5m\nweb-2 0/1 Pending 0 5m\ndb-0 1/1 Running 2 1h\n",
   "/t/j.json": '{"a":1,"b":[1,2,{"c":"x"}],"s":"hi","n":null,"t":true}\n',
 };
 const IMAGES = { gnu: "debian:bookworm", busybox: "busybox:1.36", jq: "nicolaka/netshoot" } as const;
@@ -198,6 +199,17 @@ describe("cut, sort, uniq, tr, tee, base64", () => {
     ["base64 -d decodes", "busybox", "echo aGVsbG8K | base64 -d", "hello\n"],
     ["GNU base64 -d of a cut group writes what it decoded", "gnu", "printf '%s' aGk | base64 -d", "hi", "base64: invalid input\n", 1],
     ["busybox base64 -d of a cut group", "busybox", "printf '%s' aGk | base64 -d", "", "base64: truncated input\n", 1],
+  ]);
+});
+
+describe("pipelines over kubectl-style tables", () => {
+  table([
+    ["count by column, most first; ties in reverse line order", "gnu", "awk '{print $3}' pods.txt | sort | uniq -c | sort -rn", "      2 Running\n      1 STATUS\n      1 Pending\n"],
+    ["pods whose containers are not all ready", "busybox", `awk 'NR>1 {split($2,r,"/"); if (r[1] != r[2]) print $1}' pods.txt`, "web-2\n"],
+    ["options after the operands (busybox permutes too)", "busybox", "grep -E '^(web|db)-[0-9]+' pods.txt -o", "web-1\nweb-2\ndb-0\n"],
+    ["squeeze, cut and sort -u", "gnu", "cat pods.txt | tr -s ' ' | cut -d' ' -f3 | sort -u", "Pending\nRunning\nSTATUS\n"],
+    ["a sed script of two commands", "busybox", "sed '/Pending/d; s/Running/OK/' pods.txt", "NAME READY STATUS RESTARTS AGE\nweb-1 1/1 OK 0 5m\ndb-0 1/1 OK 2 1h\n"],
+    ["printf of an average", "gnu", `awk '{sum += $4} END {printf "%.2f\\n", sum/NR}' pods.txt`, "0.50\n"],
   ]);
 });
 
