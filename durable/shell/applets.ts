@@ -6,7 +6,7 @@ import { tar } from "./tar";
 import { nc, ping } from "./netapplets";
 import { processTable } from "./processes";
 import type { Flavour } from "../nodes/images";
-import { grep } from "./grep";
+import { grep, grepAs } from "./grep";
 import { sed } from "./sed";
 import { awk } from "./awk";
 import { jq } from "./jq";
@@ -404,8 +404,12 @@ export const APPLETS: Record<string, Applet> = {
   },
   ls,
   grep,
+  egrep: grepAs("egrep"),
+  fgrep: grepAs("fgrep"),
   sed,
   awk,
+  // Debian's awk is mawk by another name.
+  mawk: awk,
   jq,
   head,
   tail,

@@ -33,22 +33,30 @@ function walk(call: AppletCall, name: string, path: string, out: { name: string;
   }
 }
 
-export function grep(args: string[], call: AppletCall): number {
+/** grep, or egrep/fgrep (grep -E/-F: Debian's are scripts running grep, busybox's say their own name). */
+export function grepAs(invoked: "grep" | "egrep" | "fgrep") {
+  return (args: string[], call: AppletCall): number => search(invoked === "grep" ? args : [invoked === "egrep" ? "-E" : "-F", ...args], call, variantOf(call) === "gnu" ? "grep" : invoked);
+}
+
+export const grep = grepAs("grep");
+
+function search(args: string[], call: AppletCall, me: string): number {
   const { io } = call;
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "grep", args, SPEC, 2, GNU_USAGE);
+  // -P (Perl regexes) is GNU's; JavaScript's regexes are close to PCRE's.
+  const o = parseOr(call, me, args, gnu ? { ...SPEC, flags: `${SPEC.flags}P`, long: { ...SPEC.long, "perl-regexp": "P" } } : SPEC, 2, GNU_USAGE);
   if (!o) return 2;
   const { f, rest } = o;
   const patterns: string[] = [];
   for (const e of o.all.e ?? []) patterns.push(...e.split("\n"));
   for (const file of o.all.f ?? []) {
     const text = call.s.ctx.fs.read(resolvePath(file, call.s.cwd));
-    if (text === undefined) { io.stderr(`grep: ${file}: No such file or directory\n`); return 2; }
+    if (text === undefined) { io.stderr(`${me}: ${file}: No such file or directory\n`); return 2; }
     patterns.push(...splitLines(text));
   }
   if (!o.all.e && !o.all.f) {
     const p = rest.shift();
-    if (p === undefined) return usageError(call, "grep", undefined, 2, GNU_USAGE);
+    if (p === undefined) return usageError(call, me, undefined, 2, GNU_USAGE);
     patterns.push(...p.split("\n"));
   }
   const num = (k: string) => {
@@ -65,7 +73,7 @@ export function grep(args: string[], call: AppletCall): number {
     maxCount = num("m");
     after = num("A") ?? num("C") ?? 0;
     before = num("B") ?? num("C") ?? 0;
-    const alts = patterns.map((p) => (f.F ? literal(p) : posixToJs(p, !!f.E && !f.G)));
+    const alts = patterns.map((p) => (f.F ? literal(p) : f.P ? p : posixToJs(p, !!f.E && !f.G)));
     let src = alts.length === 1 ? alts[0] : alts.map((a) => `(?:${a})`).join("|");
     if (f.x) src = `^(?:${src})$`;
     else if (f.w) src = `(?<![0-9A-Za-z_])(?:${src})(?![0-9A-Za-z_])`;
@@ -73,7 +81,7 @@ export function grep(args: string[], call: AppletCall): number {
   } catch (e) {
     if (!(e instanceof RegexError) && !(e instanceof globalThis.SyntaxError)) throw e;
     const why = e instanceof RegexError ? e.message : "Invalid regular expression";
-    io.stderr(gnu || why.includes("context") || why.includes("max") ? `grep: ${why}\n` : `grep: bad regex '${patterns.join("\n")}'\n`);
+    io.stderr(gnu || why.includes("context") || why.includes("max") ? `${me}: ${why}\n` : `${me}: bad regex '${patterns.join("\n")}'\n`);
     return 2;
   }
   const recursive = !!(f.r || f.R);
@@ -96,7 +104,7 @@ export function grep(args: string[], call: AppletCall): number {
     if (text === undefined) {
       // busybox skips a directory operand without a word.
       const dir = call.s.ctx.fs.isDir(file.path!);
-      if (!f.s && (gnu || !dir)) io.stderr(`grep: ${file.name}: ${dir ? "Is a directory" : "No such file or directory"}\n`);
+      if (!f.s && (gnu || !dir)) io.stderr(`${me}: ${file.name}: ${dir ? "Is a directory" : "No such file or directory"}\n`);
       if (gnu || !dir) errors = true;
       continue;
     }

@@ -21,4 +21,4 @@ const USAGE: Record<string, string> = {
 };
 
 /** The banner and usage of a busybox applet (stderr of a usage error). */
-export const busyboxUsage = (applet: string): string => `${BUSYBOX_BANNER}${USAGE[applet] ?? `\nUsage: ${applet}\n`}`;
+export const busyboxUsage = (applet: string): string => `${BUSYBOX_BANNER}${USAGE[applet] ?? "\nNo help available\n"}`;

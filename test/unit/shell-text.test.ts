@@ -73,6 +73,10 @@ describe("grep", () => {
     ["no pattern: GNU's two usage lines", "gnu", "grep", "", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2],
     ["busybox has no long options", "busybox", "grep --count t a.txt 2>&1 | head -3", `grep: unrecognized option '--count'\n${BB}\n`],
     ["GNU takes long options", "gnu", "grep --count t a.txt", "2\n"],
+    ["Debian's egrep is grep -E and speaks as grep", "gnu", "egrep 'o|ee' a.txt nofile", "a.txt:one\na.txt:two\na.txt:three\n", "grep: nofile: No such file or directory\n", 2],
+    ["busybox's fgrep speaks as fgrep", "busybox", "fgrep 'a.' b.txt nofile", "", "fgrep: nofile: No such file or directory\n", 2],
+    ["GNU -P takes Perl lookaheads", "gnu", "grep -oP 'o(?=n)' a.txt", "o\n"],
+    ["busybox has no -P", "busybox", "grep -P x a.txt 2>&1 | head -1", "grep: invalid option -- 'P'\n"],
   ]);
 });
 
