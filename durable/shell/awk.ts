@@ -144,6 +144,9 @@ type Tok = { t: string; v?: string | number; line: number };
 const KEYWORDS = new Set(["BEGIN", "END", "function", "func", "if", "else", "while", "for", "do", "break", "continue", "next", "nextfile", "exit", "return", "delete", "in", "getline", "print", "printf"]);
 const BUILTINS = new Set(["length", "substr", "index", "split", "sub", "gsub", "match", "sprintf", "tolower", "toupper", "int", "sqrt", "exp", "log", "sin", "cos", "atan2", "rand", "srand", "system", "close", "fflush"]);
 
+/** The arguments each builtin needs (fewer is a compile error). */
+const MIN_ARGS: Record<string, number> = { substr: 2, index: 2, split: 2, sub: 2, gsub: 2, match: 2, sprintf: 1, tolower: 1, toupper: 1, int: 1, sqrt: 1, exp: 1, log: 1, sin: 1, cos: 1, atan2: 2, system: 1, close: 1 };
+
 class AwkSyntax {
   constructor(readonly line: number, readonly near: string) {}
 }
@@ -399,7 +402,9 @@ function parse(src: string): { rules: Rule[]; funcs: Map<string, Func> } {
         p++;
         const name = tok.v as string;
         if (name === "length" && !at("(")) return { k: "builtin", name, args: [] };
-        return { k: "builtin", name, args: args() };
+        const list = args();
+        if (list.length < (MIN_ARGS[name] ?? 0)) throw new AwkSyntax(tok.line, ")");
+        return { k: "builtin", name, args: list };
       }
       case "NAME": {
         p++;

@@ -1013,13 +1013,16 @@ class Jq {
         return [out + s.slice(pos)];
       }
       case "explode/0": return [[...str(input, "cannot be exploded")].map((c) => c.codePointAt(0)!)];
-      case "implode/0": return [String.fromCodePoint(...(input as number[]))];
+      case "implode/0":
+        if (!Array.isArray(input) || input.some((c) => typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0x10ffff)) throw new JqError("Implode input must be an array of codepoints");
+        return [String.fromCodePoint(...(input as number[]))];
       case "to_entries/0": {
         if (!isObj(input)) throw new JqError(`${describe(input)} has no keys`);
         return [[...input].map(([k, v]) => new Map<string, J>([["key", k], ["value", v]]))];
       }
       case "from_entries/0": return [new Map(this.iterate(input, false).map((e) => {
-        const o = e as JObj;
+        if (!isObj(e)) throw new JqError(`Cannot index ${typeOf(e)} with "key"`);
+        const o = e;
         const k = o.has("key") ? o.get("key") : o.has("k") ? o.get("k") : o.has("name") ? o.get("name") : o.has("Name") ? o.get("Name") : o.has("Key") ? o.get("Key") : o.get("K");
         const v = o.has("value") ? o.get("value")! : o.has("v") ? o.get("v")! : o.has("Value") ? o.get("Value")! : null;
         if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") throw new JqError(`Cannot use ${describe(k ?? null)} as object key`);
@@ -1421,6 +1424,8 @@ export function jq(args: string[], call: AppletCall): number {
         return e.code;
       }
       if (e instanceof BreakOut) { io.stderr(`jq: error (at ${inputName}:0): break\n`); status = 5; continue; }
+      // A builtin given a value of a type it does not check for: an error of this input, not of the shell.
+      if (e instanceof TypeError || e instanceof RangeError) { io.stdout(out); out = ""; io.stderr(`jq: error (at ${inputName}:${lineOf(call, inputName)}): ${e.message}\n`); status = 5; continue; }
       throw e;
     }
   }
