@@ -45,9 +45,13 @@ function headTail(tail: boolean) {
     const files = o.rest.length ? o.rest : ["-"];
     let status = 0;
     let shown = 0;
+    let opened = 0;
     for (const f of files) {
       const input = readInput(f, call, name);
+      // A directory opens (then fails to read); only a file that cannot be opened counts as none.
+      if (f !== "-" && call.s.ctx.fs.isDir(resolvePath(f, call.s.cwd))) opened++;
       if (!input) { status = 1; continue; }
+      opened++;
       if ((files.length > 1 && !o.f.q) || o.f.v) call.io.stdout(`${shown ? "\n" : ""}==> ${f === "-" ? "standard input" : f} <==\n`);
       shown++;
       if (bytes) {
@@ -71,7 +75,7 @@ function headTail(tail: boolean) {
     }
     // In this synchronous world, tail -f prints the file's current end and returns: following it
     // needs the interpreter's real time.
-    if (tail && !gnu && !shown) call.io.stderr("tail: no files\n");
+    if (tail && !gnu && !opened) call.io.stderr("tail: no files\n");
     return status;
   };
 }
@@ -87,7 +91,18 @@ export function wc(args: string[], call: AppletCall): number {
   const { f } = o;
   const any = f.l || f.w || f.c || f.m || f.L;
   const want = any ? (["l", "w", "m", "c", "L"] as const).filter((k) => f[k]) : (["l", "w", "c"] as const);
-  const { inputs, failed } = readInputs(o.rest, call, "wc");
+  const inputs: Input[] = [];
+  let failed = 0;
+  // A directory still gets its row of zeros after the error.
+  const dirs = new Set<Input>();
+  for (const name of o.rest.length ? o.rest : ["-"]) {
+    const input = readInput(name, call, "wc");
+    if (input) inputs.push(input);
+    else {
+      failed++;
+      if (name !== "-" && call.s.ctx.fs.isDir(resolvePath(name, call.s.cwd))) { const d = { name, text: "" }; dirs.add(d); inputs.push(d); }
+    }
+  }
   const rows: { counts: number[]; name: string }[] = [];
   const total = want.map(() => 0);
   for (const input of inputs) {
@@ -96,7 +111,7 @@ export function wc(args: string[], call: AppletCall): number {
       switch (k) {
         case "l": return (text.match(/\n/g) ?? []).length;
         case "w": return text.split(/[ \t\n\r\f\v]+/).filter(Boolean).length;
-        case "c": return bytesOf(input, call).length;
+        case "c": return dirs.has(input) ? 0 : bytesOf(input, call).length;
         case "m": return [...text].length;
         case "L": return Math.max(0, ...text.split("\n").map((l) => [...l.replace(/\t/g, "        ")].length));
       }

@@ -111,6 +111,18 @@ const OPEN_ERROR: Record<string, Record<Variant, (f: string, why: string) => str
   awk: { gnu: (f, w) => `cannot open ${f} (${w})`, busybox: (f, w) => `${f}: ${w}` },
 };
 
+/** How each tool words a directory it was given to read; "" where the variant reads it as empty. */
+const DIR_ERROR: Record<string, Record<Variant, (f: string) => string>> = {
+  head: { gnu: (f) => `error reading '${f}': Is a directory`, busybox: (f) => `${f}: Input/output error` },
+  tail: { gnu: (f) => `error reading '${f}': Is a directory`, busybox: () => "read error: Is a directory" },
+  sort: { gnu: (f) => `read failed: ${f}: Is a directory`, busybox: () => "" },
+  uniq: { gnu: (f) => `error reading '${f}'`, busybox: (f) => `${f}: I/O error` },
+  cut: { gnu: (f) => `${f}: Is a directory`, busybox: () => "" },
+  sed: { gnu: (f) => `read error on ${f}: Is a directory`, busybox: () => "" },
+  awk: { gnu: () => "read error (Is a directory)", busybox: () => "cmd. line:1: Is a directory" },
+  base64: { gnu: () => "read error: Is a directory", busybox: () => "read error: Is a directory" },
+};
+
 export interface Input {
   name: string;
   text: string;
@@ -125,7 +137,9 @@ export function readInput(name: string, call: AppletCall, cmd: string): Input | 
   const path = resolvePath(name, s.cwd);
   const word = OPEN_ERROR[cmd]?.[variantOf(call)] ?? ((f: string, w: string) => `${f}: ${w}`);
   if (s.ctx.fs.isDir(path)) {
-    io.stderr(`${cmd}: ${variantOf(call) === "gnu" ? `${cmd === "head" || cmd === "tail" ? `error reading '${name}'` : `${name}`}: Is a directory` : `read error: Is a directory`}\n`);
+    const why = (DIR_ERROR[cmd]?.[variantOf(call)] ?? ((f: string) => `${f}: Is a directory`))(name);
+    if (!why) return { name, text: "" };
+    io.stderr(`${cmd}: ${why}\n`);
     return undefined;
   }
   const text = s.ctx.fs.read(path);

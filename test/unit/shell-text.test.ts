@@ -165,6 +165,10 @@ describe("head, tail, wc", () => {
     ["tail -f prints the end (following needs real time)", "gnu", "tail -f a.txt", "one\ntwo\nthree\n"],
     ["GNU head's missing file", "gnu", "head nofile", "", "head: cannot open 'nofile' for reading: No such file or directory\n", 1],
     ["busybox tail's missing file", "busybox", "tail nofile", "", "tail: can't open 'nofile': No such file or directory\ntail: no files\n", 1],
+    ["a directory: GNU head's read error", "gnu", "head d", "", "head: error reading 'd': Is a directory\n", 1],
+    ["a directory opens for busybox tail, then fails to read", "busybox", "tail d", "", "tail: read error: Is a directory\n", 1],
+    ["a directory gets wc's row of zeros after the error", "gnu", "wc d", "      0       0       0 d\n", "wc: d: Is a directory\n", 1],
+    ["busybox sort reads a directory as empty", "busybox", "sort d", ""],
     ["a bad count", "gnu", "head -n x a.txt", "", "head: invalid number of lines: ‘x’\n", 1],
     ["a bad count in busybox", "busybox", "head -n x a.txt", "", "head: invalid number 'x'\n", 1],
   ]);
