@@ -134,7 +134,8 @@ const typeOf = (v: J): string => (v === null ? "null" : typeof v === "boolean" ?
 /** A value in an error message: its type and (cut) compact JSON, as jq shows it. */
 const describe = (v: J) => {
   const t = dump(v, 0);
-  return `${typeOf(v)} (${t.length > 11 ? `${t.slice(0, 10)}...` : t})`;
+  // jq dumps into 15 bytes: longer texts keep 11 characters and "...".
+  return `${typeOf(v)} (${t.length > 14 ? `${t.slice(0, 11)}...` : t})`;
 };
 
 const ORDER = ["null", "boolean", "number", "string", "array", "object"];
@@ -692,6 +693,30 @@ class Jq {
       case "break": throw new BreakOut(n.name);
       case "call": return this.call(n, input, env);
     }
+  }
+
+  /**
+   * Emit outputs one by one through pipes, commas, `as` and `def`, so the outputs before an error
+   * are written as jq writes them; other filters are evaluated whole.
+   */
+  stream(n: Node, input: J, env: Env, emit: (v: J) => void): void {
+    switch (n.k) {
+      case "comma": this.stream(n.a, input, env, emit); this.stream(n.b, input, env, emit); return;
+      case "pipe": this.stream(n.a, input, env, (v) => this.stream(n.b, v, env, emit)); return;
+      case "as": this.stream(n.source, input, env, (v) => {
+        const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
+        this.bind(n.pattern, v, scope, input, env);
+        this.stream(n.body, input, scope, emit);
+      }); return;
+      case "def": {
+        const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
+        scope.funcs.set(`${n.name}/${n.params.length}`, { params: n.params, body: n.body, env: scope });
+        this.stream(n.rest, input, scope, emit);
+        return;
+      }
+      case "iterate": for (const t of this.eval(n.target, input, env)) for (const v of this.iterate(t, n.opt)) emit(v); return;
+    }
+    for (const v of this.eval(n, input, env)) emit(v);
   }
 
   bind(p: Pattern, v: J, scope: Env, input: J, env: Env): void {
@@ -1394,23 +1419,24 @@ export function jq(args: string[], call: AppletCall): number {
   if (opts.nullInput) inputs = [null];
   const machine = new Jq(env, { now: call.s.ctx.now(), env: Object.fromEntries([...call.s.exported].filter((k) => call.s.vars[k] !== undefined).map((k) => [k, call.s.vars[k]])) });
   const indent = opts.tab ? "tab" : opts.compact ? 0 : opts.indent;
+  // Where an error happened: the input's name and last line read; -n reads nothing.
+  const where = () => (opts.nullInput ? "<unknown>" : `${inputName}:${lineOf(call, inputName)}`);
   let last: J | undefined;
   let produced = false;
   let out = "";
   for (const input of inputs) {
     try {
-      for (const v of machine.eval(ast, input, env)) {
+      machine.stream(ast, input, env, (v) => {
         produced = true;
         last = v;
         out += opts.raw && typeof v === "string" ? v : dump(v, indent, opts.sort, opts.ascii);
         if (!opts.join) out += "\n";
-      }
+      });
     } catch (e) {
       if (e instanceof JqError) {
         io.stdout(out);
         out = "";
-        const msg = typeof e.value === "string" ? e.value : `${dump(e.value, 0)} (not a string)`;
-        io.stderr(`jq: error (at ${inputName}:${inputs.length ? 0 : 0}): ${msg}\n`.replace(`${inputName}:0`, `${inputName}:${lineOf(call, inputName)}`));
+        io.stderr(`jq: error (at ${where()})${typeof e.value === "string" ? `: ${e.value}` : ` (not a string): ${dump(e.value, 0)}`}\n`);
         status = 5;
         continue;
       }
@@ -1423,9 +1449,9 @@ export function jq(args: string[], call: AppletCall): number {
         if (e.value !== undefined) io.stderr(typeof e.value === "string" ? e.value : `${dump(e.value, 0)}\n`);
         return e.code;
       }
-      if (e instanceof BreakOut) { io.stderr(`jq: error (at ${inputName}:0): break\n`); status = 5; continue; }
+      if (e instanceof BreakOut) { io.stderr(`jq: error (at ${where()}): break\n`); status = 5; continue; }
       // A builtin given a value of a type it does not check for: an error of this input, not of the shell.
-      if (e instanceof TypeError || e instanceof RangeError) { io.stdout(out); out = ""; io.stderr(`jq: error (at ${inputName}:${lineOf(call, inputName)}): ${e.message}\n`); status = 5; continue; }
+      if (e instanceof TypeError || e instanceof RangeError) { io.stdout(out); out = ""; io.stderr(`jq: error (at ${where()}): ${e.message}\n`); status = 5; continue; }
       throw e;
     }
   }

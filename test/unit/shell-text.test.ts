@@ -267,6 +267,9 @@ describe("jq", () => {
     ["an undefined function is a compile error, exit 3", "jq", "jq foo j.json", "", "jq: error: foo/0 is not defined at <top-level>, line 1:\nfoo\njq: 1 compile error\n", 3],
     ["bad input JSON", "jq", "echo '{\"a\":1} x' | jq -c .", '{"a":1}\n', "jq: parse error: Invalid numeric literal at line 2, column 0\n", 2],
     ["-s slurps, -R reads lines", "jq", "echo 1 2 3 | jq -s add; printf 'a\\nb\\n' | jq -R .", '6\n"a"\n"b"\n'],
+    ["outputs before an error are still written", "jq", `echo '[1,"a",3]' | jq '.[] | . + 1'`, "2\n", 'jq: error (at <stdin>:1): string ("a") and number (1) cannot be added\n', 5],
+    ["-n errors are at <unknown>; a long value is cut to 11 characters", "jq", `jq -n '"abcdefghijklmnopqrstuvwxyz" + 1'`, "", 'jq: error (at <unknown>): string ("abcdefghij...) and number (1) cannot be added\n', 5],
+    ["error with a non-string value", "jq", "jq -n '{} | error'", "", "jq: error (at <unknown>) (not a string): {}\n", 5],
     ["jq is not in busybox", "busybox", "jq .", "", "sh: jq: not found\n", 127],
   ]);
 });
