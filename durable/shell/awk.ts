@@ -7,7 +7,7 @@ import { resolvePath } from "../nodes/fs";
 import type { AppletCall } from "./applets";
 import { HaltSignal } from "./interp";
 import { posixToJs, RegexError } from "./regex";
-import { parseOr, readInput, usageError, variantOf } from "./textio";
+import { getopts, OptError, readInput, usageError, variantOf, type Options } from "./textio";
 
 // ---- values ------------------------------------------------------------------------------------
 
@@ -1041,8 +1041,16 @@ function assignment(a: string): [string, string] | undefined {
 export function awk(args: string[], call: AppletCall): number {
   const { io } = call;
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "awk", args, { flags: "", values: "Fvfe", long: gnu ? { "field-separator": "F", assign: "v", file: "f" } : undefined }, gnu ? 2 : 1, "");
-  if (!o) return gnu ? 2 : 1;
+  let o: Options;
+  try {
+    o = getopts(args, { flags: "", values: "Fvfe", long: gnu ? { "field-separator": "F", assign: "v", file: "f" } : undefined }, gnu ? "gnu" : "busybox");
+  } catch (e) {
+    if (!(e instanceof OptError)) throw e;
+    if (!gnu) return usageError(call, "awk", e.message, 1);
+    const letter = /-- '(.)'/.exec(e.message)?.[1];
+    io.stderr(`awk: not an option: ${letter ? `-${letter}` : args.find((a) => a.startsWith("--"))}\n`);
+    return 2;
+  }
   const rest = [...o.rest];
   let src: string;
   if (o.all.f?.length) {

@@ -20,6 +20,9 @@ const SPEC: OptSpec = {
   },
 };
 
+/** busybox grep's own flags (its usage line), fewer than GNU's. */
+const BUSYBOX_FLAGS = "HhnlLoqvsrRiwFExzc";
+
 const GNU_USAGE = "grep [OPTION]... PATTERNS [FILE]...";
 
 /** Every file under a directory operand, as grep -r names them. */
@@ -44,7 +47,7 @@ function search(args: string[], call: AppletCall, me: string): number {
   const { io } = call;
   const gnu = variantOf(call) === "gnu";
   // -P (Perl regexes) is GNU's; JavaScript's regexes are close to PCRE's.
-  const o = parseOr(call, me, args, gnu ? { ...SPEC, flags: `${SPEC.flags}P`, long: { ...SPEC.long, "perl-regexp": "P" } } : SPEC, 2, GNU_USAGE);
+  const o = parseOr(call, me, args, gnu ? { ...SPEC, flags: `${SPEC.flags}P`, long: { ...SPEC.long, "perl-regexp": "P" } } : { ...SPEC, flags: BUSYBOX_FLAGS }, 2, GNU_USAGE);
   if (!o) return 2;
   const { f, rest } = o;
   const patterns: string[] = [];

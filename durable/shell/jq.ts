@@ -1324,6 +1324,8 @@ Example:
 For listing the command options, use jq --help.
 `;
 
+const JQ_HELP_HINT = "Use jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n";
+
 export function jq(args: string[], call: AppletCall): number {
   const { io } = call;
   const opts = { raw: false, join: false, compact: false, nullInput: false, exit: false, slurp: false, sort: false, rawInput: false, tab: false, indent: 2, ascii: false };
@@ -1337,7 +1339,7 @@ export function jq(args: string[], call: AppletCall): number {
     if (a === "--arg" || a === "--argjson" || a === "--slurpfile" || a === "--rawfile") {
       const name = args[++i];
       const v = args[++i];
-      if (v === undefined) { io.stderr(`jq: error: ${a} takes two parameters (e.g. ${a} varname ${a === "--arg" ? "value" : a === "--argjson" ? "text" : "filename"})\nUse jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n`); return 2; }
+      if (v === undefined) { io.stderr(`jq: error: ${a} takes two parameters (e.g. ${a} varname ${a === "--arg" ? "value" : a === "--argjson" ? "text" : "filename"})\n${JQ_HELP_HINT}`); return 2; }
       if (a === "--arg") named.set(name, v);
       else if (a === "--argjson") {
         try {
@@ -1346,7 +1348,7 @@ export function jq(args: string[], call: AppletCall): number {
           named.set(name, parsed[0]);
         } catch (e) {
           if (!(e instanceof JsonError)) throw e;
-          io.stderr(`jq: Invalid JSON text passed to --argjson\nUse jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n`);
+          io.stderr(`jq: Invalid JSON text passed to --argjson\n${JQ_HELP_HINT}`);
           return 2;
         }
       } else {
@@ -1366,11 +1368,11 @@ export function jq(args: string[], call: AppletCall): number {
         const map: Record<string, keyof typeof opts> = { r: "raw", j: "join", c: "compact", n: "nullInput", e: "exit", s: "slurp", S: "sort", R: "rawInput", a: "ascii" };
         if (map[c]) (opts as Record<string, unknown>)[map[c]] = true;
         else if (c === "M" || c === "C") continue;
-        else { io.stderr(`jq: Unknown option: ${a}\n${JQ_USAGE}`); return 2; }
+        else { io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`); return 2; }
       }
       continue;
     }
-    if (a.startsWith("--")) { io.stderr(`jq: Unknown option: ${a}\n${JQ_USAGE}`); return 2; }
+    if (a.startsWith("--")) { io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`); return 2; }
     rest.push(a);
   }
   if (opts.join) opts.raw = true;

@@ -3,7 +3,7 @@
 import { resolvePath } from "../nodes/fs";
 import type { AppletCall } from "./applets";
 import { posixToJs, RegexError } from "./regex";
-import { parseOr, readInput, usageError, variantOf, type Input } from "./textio";
+import { getopts, OptError, readInput, usageError, variantOf, type Input, type Options } from "./textio";
 
 type Addr =
   | { kind: "line"; n: number }
@@ -446,12 +446,20 @@ export function sed(args: string[], call: AppletCall): number {
     if (a === "--in-place" || a.startsWith("--in-place=")) { inPlace = a.slice(11); return []; }
     return [a];
   });
-  const o = parseOr(call, "sed", norm, {
+  let o: Options;
+  try {
+    o = getopts(norm, {
     flags: "nrEsuz",
     values: "ef",
     long: { quiet: "n", silent: "n", "regexp-extended": "r", separate: "s", expression: "e", file: "f", unbuffered: "u", "null-data": "z", posix: "\0", debug: "\0", sandbox: "\0" },
-  }, 1, "");
-  if (!o) return 1;
+  }, gnu ? "gnu" : "busybox");
+  } catch (e) {
+    if (!(e instanceof OptError)) throw e;
+    // GNU sed answers a bad option with its whole help.
+    if (gnu) io.stderr(`sed: ${e.message}\n${SED_GNU_USAGE}`);
+    else usageError(call, "sed", e.message, 1);
+    return 1;
+  }
   const pieces: string[] = [];
   for (const e of o.all.e ?? []) pieces.push(e);
   for (const file of o.all.f ?? []) {

@@ -393,7 +393,7 @@ function trSet(spec: string, fillTo?: number): string {
 
 export function tr(args: string[], call: AppletCall): number {
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "tr", args, { flags: "cdstC", long: { complement: "c", delete: "d", "squeeze-repeats": "s", truncate: "t" } }, 1, "tr [OPTION]... STRING1 [STRING2]");
+  const o = parseOr(call, "tr", args, { flags: "cdstC", long: { complement: "c", delete: "d", "squeeze-repeats": "s", truncate: "t" } }, 1);
   if (!o) return 1;
   const { f, rest } = o;
   const complement = !!(f.c || f.C);

@@ -81,8 +81,8 @@ export function getopts(args: string[], spec: OptSpec, variant: Variant): Option
   return { f, all, rest };
 }
 
-/** The usage error a variant prints: GNU's two lines, busybox's banner and usage. Returns `code`. */
-export function usageError(call: AppletCall, name: string, message: string | undefined, code: number, gnuUsage = `${name} [OPTION]... [FILE]...`): number {
+/** The usage error a variant prints: GNU's "Try" line (grep adds its Usage line), busybox's banner and usage. Returns `code`. */
+export function usageError(call: AppletCall, name: string, message: string | undefined, code: number, gnuUsage = ""): number {
   const gnu = variantOf(call) === "gnu";
   const head = message ? `${name}: ${message}\n` : "";
   call.io.stderr(gnu ? `${head}${gnuUsage ? `Usage: ${gnuUsage}\n` : ""}Try '${name} --help' for more information.\n` : `${head}${busyboxUsage(name)}`);

@@ -112,6 +112,7 @@ describe("sed", () => {
     ["an unterminated s: busybox's words", "busybox", "sed 's/a/' a.txt", "", "sed: unmatched '/'\n", 1],
     ["a missing file: GNU exits 2", "gnu", "sed p nofile", "", "sed: can't read nofile: No such file or directory\n", 2],
     ["a missing file: busybox exits 1", "busybox", "sed p nofile", "", "sed: nofile: No such file or directory\n", 1],
+    ["a bad option: GNU sed prints its whole help", "gnu", "sed -Z p a.txt 2>&1 | head -2", "sed: invalid option -- 'Z'\nUsage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n"],
     ["an unknown option to s", "gnu", "sed 's/x/y/;k' a.txt", "", "sed: -e expression #1, char 8: unknown command: `k'\n", 1],
   ]);
 });
@@ -145,6 +146,7 @@ describe("awk", () => {
     ["mawk divides by zero into inf", "gnu", "awk 'BEGIN{print 1/0}'", "inf\n"],
     ["a syntax error in mawk's words", "gnu", "awk 'BEGIN{print 1 +}'", "", "awk: line 1: syntax error at or near }\n", 2],
     ["a syntax error in busybox's words", "busybox", "awk '{' a.txt", "", "awk: cmd. line:1: Unexpected token\n", 1],
+    ["a bad option in mawk's words", "gnu", "awk -Z 1 a.txt", "", "awk: not an option: -Z\n", 2],
     ["a missing file", "gnu", "awk 1 nofile", "", "awk: cannot open nofile (No such file or directory)\n", 2],
   ]);
 });
@@ -169,6 +171,7 @@ describe("head, tail, wc", () => {
     ["a directory opens for busybox tail, then fails to read", "busybox", "tail d", "", "tail: read error: Is a directory\n", 1],
     ["a directory gets wc's row of zeros after the error", "gnu", "wc d", "      0       0       0 d\n", "wc: d: Is a directory\n", 1],
     ["busybox sort reads a directory as empty", "busybox", "sort d", ""],
+    ["a bad option: coreutils print only the Try line", "gnu", "head -Z a.txt", "", "head: invalid option -- 'Z'\nTry 'head --help' for more information.\n", 1],
     ["a bad count", "gnu", "head -n x a.txt", "", "head: invalid number of lines: ‘x’\n", 1],
     ["a bad count in busybox", "busybox", "head -n x a.txt", "", "head: invalid number 'x'\n", 1],
   ]);
