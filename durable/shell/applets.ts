@@ -11,7 +11,7 @@ import { sed } from "./sed";
 import { awk } from "./awk";
 import { jq } from "./jq";
 import { bracket, test, which } from "./testcmd";
-import { base64, cut, head, sort, tail, tee, tr, uniq, wc } from "./text";
+import { base64, cut, head, nl, rev, sort, tac, tail, tee, tr, uniq, wc } from "./text";
 
 export interface AppletCall {
   s: ShellState;
@@ -416,6 +416,9 @@ export const APPLETS: Record<string, Applet> = {
   wc,
   tee,
   base64,
+  tac,
+  rev,
+  nl,
   test,
   "[": bracket,
   which,

@@ -456,6 +456,43 @@ export function tee(args: string[], call: AppletCall): number {
   return status;
 }
 
+/** tac: the lines in reverse; a last line without its newline runs into the one before, as in GNU and busybox. */
+export function tac(args: string[], call: AppletCall): number {
+  const o = parseOr(call, "tac", args, { flags: "" }, 1);
+  if (!o) return 1;
+  const { inputs, failed } = readInputs(o.rest, call, "tac");
+  call.io.stdout(inputs.map((i) => i.text.split(/(?<=\n)/).reverse().join("")).join(""));
+  return failed ? 1 : 0;
+}
+
+/** rev (busybox): each line's characters in reverse. */
+export function rev(args: string[], call: AppletCall): number {
+  const { inputs, failed } = readInputs(args, call, "rev");
+  call.io.stdout(inputs.map((i) => i.text.split("\n").map((l) => [...l].reverse().join("")).join("\n")).join(""));
+  return failed ? 1 : 0;
+}
+
+/** nl: numbers the non-empty lines (-b a: every line), width 6 and a tab; other lines get the same indent. */
+export function nl(args: string[], call: AppletCall): number {
+  const o = parseOr(call, "nl", args, { flags: "p", values: "bwsvinhfdl", long: { "body-numbering": "b", "number-width": "w", "number-separator": "s", "starting-line-number": "v", "line-increment": "i" } }, 1);
+  if (!o) return 1;
+  const width = Number(o.f.w ?? 6);
+  const sep = typeof o.f.s === "string" ? o.f.s : "\t";
+  const all = o.f.b === "a";
+  let n = Number(o.f.v ?? 1);
+  const step = Number(o.f.i ?? 1);
+  const { inputs, failed } = readInputs(o.rest, call, "nl");
+  let out = "";
+  for (const input of inputs)
+    for (const line of splitLines(input.text)) {
+      if (line === "" && !all) { out += `${" ".repeat(width + sep.length)}\n`; continue; }
+      out += `${String(n).padStart(width)}${sep}${line}\n`;
+      n += step;
+    }
+  call.io.stdout(out);
+  return failed ? 1 : 0;
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 function encode64(b: Uint8Array): string {

@@ -106,6 +106,7 @@ const OPEN_ERROR: Record<string, Record<Variant, (f: string, why: string) => str
   tail: { gnu: (f, w) => `cannot open '${f}' for reading: ${w}`, busybox: (f, w) => `can't open '${f}': ${w}` },
   sort: { gnu: (f, w) => `cannot read: ${f}: ${w}`, busybox: (f, w) => `${f}: ${w}` },
   uniq: { gnu: (f, w) => `${f}: ${w}`, busybox: (f, w) => `can't open '${f}': ${w}` },
+  tac: { gnu: (f, w) => `failed to open '${f}' for reading: ${w}`, busybox: (f, w) => `${f}: ${w}` },
   cat: { gnu: (f, w) => `${f}: ${w}`, busybox: (f, w) => `can't open '${f}': ${w}` },
   sed: { gnu: (f, w) => `can't read ${f}: ${w}`, busybox: (f, w) => `${f}: ${w}` },
   awk: { gnu: (f, w) => `cannot open ${f} (${w})`, busybox: (f, w) => `${f}: ${w}` },
