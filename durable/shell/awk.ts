@@ -151,7 +151,7 @@ class AwkSyntax {
   constructor(readonly line: number, readonly near: string) {}
 }
 
-function lex(src: string): Tok[] {
+function lex(src: string, gnu: boolean): Tok[] {
   const toks: Tok[] = [];
   let line = 1;
   let i = 0;
@@ -216,6 +216,8 @@ function lex(src: string): Tok[] {
     }
     const op = /^(\+=|-=|\*=|\/=|%=|\^=|\*\*=|==|<=|>=|!=|\+\+|--|&&|\|\||>>|!~|\*\*|[{}()[\];,+\-*/%^!><|?:~$=])/.exec(src.slice(i));
     if (!op) throw new AwkSyntax(line, c);
+    // ** is busybox's (and gawk's) power operator; mawk knows only ^.
+    if (gnu && (op[0] === "**" || op[0] === "**=")) throw new AwkSyntax(line, "*");
     toks.push({ t: op[0] === "**" ? "^" : op[0] === "**=" ? "^=" : op[0], line });
     i += op[0].length;
   }
@@ -271,8 +273,8 @@ interface Func {
   body: Stmt[];
 }
 
-function parse(src: string): { rules: Rule[]; funcs: Map<string, Func> } {
-  const toks = lex(src);
+function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, Func> } {
+  const toks = lex(src, gnu);
   let p = 0;
   const peek = (o = 0) => toks[p + o];
   const at = (t: string) => toks[p].t === t;
@@ -872,11 +874,17 @@ class Awk {
         // awk positions are 1-based and rounded; the part outside the string is cut off.
         const m = Math.round(n(1));
         const len = a.length > 2 ? Math.round(n(2)) : Infinity;
+        // mawk and busybox count the length from the clamped start (substr("hello", 0, 2) is "he").
         const from = Math.max(1, m);
-        const to = len === Infinity ? str.length + 1 : m + len;
+        const to = len === Infinity ? str.length + 1 : from + len;
         return str.slice(from - 1, Math.max(from - 1, to - 1)).join("");
       }
-      case "index": { const i = s(0).indexOf(s(1)); return i + 1; }
+      case "index": {
+        const needle = s(1);
+        // busybox finds the empty string nowhere, mawk at 1.
+        if (!needle && !this.gnu) return 0;
+        return s(0).indexOf(needle) + 1;
+      }
       case "split": {
         const text = s(0);
         const arrName = a[1].k === "var" ? a[1].name : "";
@@ -1074,7 +1082,7 @@ export function awk(args: string[], call: AppletCall): number {
   }
   let prog: ReturnType<typeof parse>;
   try {
-    prog = parse(src);
+    prog = parse(src, gnu);
   } catch (e) {
     if (e instanceof AwkSyntax) {
       io.stderr(gnu ? `awk: line ${e.line}: syntax error at or near ${e.near}\n` : `awk: cmd. line:${e.line}: Unexpected token\n`);

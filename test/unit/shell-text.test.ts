@@ -144,6 +144,8 @@ describe("awk", () => {
     ["$NF and $(NF-1)", "gnu", "awk '{print $NF, $(NF-1)}' b.txt", "beta alpha\ngamma gamma\n"],
     ["getline from a file", "busybox", `awk 'BEGIN{while ((getline line < "a.txt") > 0) n++; print n}'`, "3\n"],
     ["FILENAME and FNR", "gnu", "awk '{print FILENAME, FNR}' a.txt b.txt", "a.txt 1\na.txt 2\na.txt 3\nb.txt 1\nb.txt 2\n"],
+    ["substr counts the length from a clamped start", "busybox", `awk 'BEGIN{s="hello"; print substr(s, 2), substr(s, 10), substr(s, 0, 2)}'`, "ello  he\n"],
+    ["mawk has no ** operator", "gnu", "awk 'BEGIN{print 2 ** 3}'", "", "awk: line 1: syntax error at or near *\n", 2],
     ["mawk divides by zero into inf", "gnu", "awk 'BEGIN{print 1/0}'", "inf\n"],
     ["a syntax error in mawk's words", "gnu", "awk 'BEGIN{print 1 +}'", "", "awk: line 1: syntax error at or near }\n", 2],
     ["a syntax error in busybox's words", "busybox", "awk '{' a.txt", "", "awk: cmd. line:1: Unexpected token\n", 1],
