@@ -449,7 +449,7 @@ export function sed(args: string[], call: AppletCall): number {
   let o: Options;
   try {
     o = getopts(norm, {
-    flags: "nrEsuz",
+    flags: gnu ? "nrEsuz" : "nrE",
     values: "ef",
     long: { quiet: "n", silent: "n", "regexp-extended": "r", separate: "s", expression: "e", file: "f", unbuffered: "u", "null-data": "z", posix: "\0", debug: "\0", sandbox: "\0" },
   }, gnu ? "gnu" : "busybox");
