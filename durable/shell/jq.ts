@@ -1042,6 +1042,8 @@ class Jq {
         if (!Array.isArray(input) || input.some((c) => typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0x10ffff)) throw new JqError("Implode input must be an array of codepoints");
         return [String.fromCodePoint(...(input as number[]))];
       case "to_entries/0": {
+        // An array's keys are its indices.
+        if (Array.isArray(input)) return [input.map((v, i) => new Map<string, J>([["key", i], ["value", v]]))];
         if (!isObj(input)) throw new JqError(`${describe(input)} has no keys`);
         return [[...input].map(([k, v]) => new Map<string, J>([["key", k], ["value", v]]))];
       }
@@ -1104,7 +1106,8 @@ class Jq {
         return arr.length ? (n.name === "index" ? arr[0] : arr[arr.length - 1]) : null;
       });
       case "paths/0": return [...this.paths({ k: "recurse" }, input, env).map(([p]) => p as J).slice(1)];
-      case "paths/1": return this.paths({ k: "recurse" }, input, env).slice(1).filter(([, v]) => this.eval(n.args[0], v, env).some(truthy)).map(([p]) => p as J);
+      // Once for each true output of f, as jq's `path(..|select(f))` does.
+      case "paths/1": return this.paths({ k: "recurse" }, input, env).slice(1).flatMap(([p, v]) => this.eval(n.args[0], v, env).filter(truthy).map(() => p as J));
       case "leaf_paths/0": return this.paths({ k: "recurse" }, input, env).slice(1).filter(([, v]) => !Array.isArray(v) && !isObj(v)).map(([p]) => p as J);
       case "path/1": return this.paths(n.args[0], input, env).map(([p]) => p as J);
       case "getpath/1": return a(0).map((p) => getpath(input, p as Path));
