@@ -177,20 +177,30 @@ async function createCluster(flags) {
 async function getClusters(flags) {
   const path = kubeconfigPath(flags.kubeconfig);
   const explicit = flags.server ?? process.env.KUBEPLAY_SERVER;
-  const all = sessionsIn(readKubeconfig(path)).filter((s) => !explicit || s.origin === explicit.replace(/\/+$/, ""));
-  if (!all.length) return log("No kubeplay clusters found.");
-  const rows = await Promise.all(all.map(async (s) => {
+  const known = sessionsIn(readKubeconfig(path)).filter((s) => !explicit || s.origin === explicit.replace(/\/+$/, ""));
+  const rows = await Promise.all(known.map(async (s) => {
     let state = "unknown";
     try {
       const res = await request("GET", `${s.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
       state = res.status === 200 ? JSON.parse(res.text).state : /was deleted/.test(res.text) ? "deleted" : /expired/.test(res.text) ? "expired" : `error ${res.status}`;
     } catch {}
     const left = state === "deleted" ? "-" : s.expiresAt ? remaining(s.expiresAt) : "";
-    return [s.id, state, s.expiresAt?.toISOString() ?? "<unknown>", left, s.origin];
+    return [s.id, state, s.expiresAt?.toISOString() ?? "<unknown>", left, s.context, s.origin];
   }));
-  const table = [["NAME", "STATE", "EXPIRES", "REMAINING", "SERVER"], ...rows];
+  // The server's sessions from this address that this kubeconfig has no token for (started in a
+  // browser, with curl, or with another kubeconfig): they count against the per-address cap too.
+  const server = serverOf(flags);
+  let others = [];
+  try {
+    const res = await request("GET", `${server}/api/sessions`);
+    if (res.status === 200) others = JSON.parse(res.text).sessions.filter((s) => !known.some((k) => k.id === s.id && k.origin === server));
+  } catch {}
+  for (const s of others) rows.push([s.id, "live", new Date(s.expiresAt).toISOString(), remaining(new Date(s.expiresAt)), "-", server]);
+  if (!rows.length) return log("No kubeplay clusters found.");
+  const table = [["NAME", "STATE", "EXPIRES", "REMAINING", "CONTEXT", "SERVER"], ...rows];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) process.stdout.write(`${r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] + 3) : c)).join("")}\n`);
+  if (others.length) log(`Clusters with CONTEXT "-" were started from your address elsewhere (a browser, curl, another kubeconfig); only a holder of their token can delete them.`);
 }
 
 async function getKubeconfig(flags) {

@@ -21,7 +21,11 @@ export function nodeNames(roles: NodeRole[]): { name: string; role: NodeRole }[]
 export const nodeIP = (index: number) => `172.30.${index + 1}.2`;
 export const podCIDR = (index: number) => `10.244.${index}.0/24`;
 
-export function nodeObject(name: string, role: NodeRole, index: number): Obj {
+/**
+ * A Node as it registers. A control-plane node carries kubeadm's NoSchedule taint, except the only
+ * node of a one-node cluster: kind and the kubeadm playgrounds remove it there, so pods schedule.
+ */
+export function nodeObject(name: string, role: NodeRole, index: number, onlyNode = false): Obj {
   const labels: Record<string, string> = {
     "beta.kubernetes.io/arch": "amd64",
     "beta.kubernetes.io/os": "linux",
@@ -48,7 +52,7 @@ export function nodeObject(name: string, role: NodeRole, index: number): Obj {
     spec: {
       podCIDR: podCIDR(index),
       podCIDRs: [podCIDR(index)],
-      ...(role === "control-plane"
+      ...(role === "control-plane" && !onlyNode
         ? { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] }
         : {}),
     },

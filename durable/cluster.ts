@@ -5,7 +5,7 @@ import type { NodeRole, SessionInfo, SessionInit } from "./contract";
 import { ApiServer } from "./api/server";
 import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
-import { WatchHub } from "./api/watch";
+import { WatchHub, type SocketHost, type SocketWatch } from "./api/watch";
 import { RequestBudget, isLongRunning, tooManyRequests } from "./api/fairness";
 import { byPlural } from "./resources";
 import { Op, Store } from "./store/store";
@@ -19,9 +19,10 @@ import { Clock } from "./nodes/clock";
 import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 import { serviceAccountSubresources } from "./api/tokenrequest";
+import { ServiceAccountTokens, SIGNING_KEY_META, attachTokens, generateSigningKey, tokensOf } from "./api/tokens";
 import { trafficSubresources } from "./nodes/traffic";
 import { LogStore } from "./nodes/logs";
-import { FileStore, attachFiles } from "./nodes/files";
+import { FileStore, attachFiles } from "./nodes/runtime/files";
 import { endStreams, streamSubresources, type EndStatus } from "./nodes/streams";
 import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";
@@ -41,6 +42,8 @@ interface SessionMeta {
   clock: "realistic" | "instant";
   origin: string;
 }
+
+const WATCH_TAG = "watch";
 
 export class Cluster extends DurableObject<ClusterEnv> {
   private store!: Store;
@@ -64,9 +67,11 @@ export class Cluster extends DurableObject<ClusterEnv> {
       now: () => Date.now(),
       maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
     });
-    this.hub = new WatchHub(this.store, () => this.registry.ctx());
+    this.loadTokens();
+    this.hub = new WatchHub(this.store, () => this.registry.ctx(), this.watchSockets);
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
+    this.hub.restoreSockets((watch) => this.api.socketWatch(watch));
     for (const [path, handler] of Object.entries({ ...podSubresources(this.registry, transaction), ...serviceAccountSubresources(this.registry) })) this.api.extra.set(path, handler);
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
     const files = new FileStore(this.ctx.storage.sql);
@@ -105,6 +110,50 @@ export class Cluster extends DurableObject<ClusterEnv> {
     );
   }
 
+  /** Watches over WebSockets are hibernatable: an idle cluster watched from a browser tab sleeps. */
+  private readonly watchSockets: SocketHost = {
+    accept: (ws, watch) => {
+      this.ctx.acceptWebSocket(ws, [WATCH_TAG]);
+      ws.serializeAttachment(watch);
+    },
+    sockets: () => this.ctx.getWebSockets(WATCH_TAG).map((ws) => ({ ws, watch: ws.deserializeAttachment() as SocketWatch })),
+  };
+
+  /** A watch socket's client sends nothing a watch needs; a close ends the watch. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.hub.socketClosed(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.hub.socketClosed(ws);
+  }
+
+  /** The service-account signer over the key the cluster keeps, once it has one. */
+  private loadTokens(): void {
+    const jwk = this.store.getMeta(SIGNING_KEY_META);
+    if (!jwk) return;
+    const registry = this.registry;
+    attachTokens(registry, new ServiceAccountTokens(JSON.parse(jwk), { get: (plural, ns, name) => registry.ctx().get(plural, ns, name) }, () => Date.now()));
+  }
+
+  private keyGeneration?: Promise<void>;
+
+  /** Generate the cluster's signing key the first time it is needed, and keep it. */
+  private ensureTokens(): Promise<void> {
+    if (tokensOf(this.registry)) return Promise.resolve();
+    return (this.keyGeneration ??= (async () => {
+      try {
+        const jwk = await generateSigningKey();
+        if (!this.store.getMeta(SIGNING_KEY_META)) this.store.setMeta(SIGNING_KEY_META, JSON.stringify(jwk));
+        this.loadTokens();
+      } finally {
+        this.keyGeneration = undefined;
+      }
+    })());
+  }
+
   /** The session record, cached: it is read on every clock read and request. */
   private sessionCache?: SessionMeta | null;
 
@@ -133,6 +182,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       clock: params.clock ?? "realistic",
       origin: params.origin,
     };
+    await this.ensureTokens();
     try {
       this.bootstrap(meta);
     } catch (e) {
@@ -163,7 +213,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const client = new Client(reg);
       const now = Date.now();
       const events = new EventRecorder(client, () => now);
-      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now));
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length === 1));
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
     });
@@ -266,6 +316,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       );
     }
     this.store.compact();
+    await this.ensureTokens();
     const response = await this.api.handle(request, path, `/clusters/${id}`);
     if (this.runtime.pending) await this.wake();
     return response;

@@ -1,6 +1,7 @@
 // Session authentication at the edge: token signature first (no storage, no Durable Object), then the
 // registry for sessions that ended early or expired.
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { signingSecret, type AppEnv, type Env } from "./env";
 import { endSession, getSession, type SessionRow } from "./registry";
 import { status, statusResponse, unauthorized } from "./status";
@@ -54,9 +55,25 @@ export interface Authorized {
   token: string;
 }
 
+/** The cookie that carries a session's token to its API server proxy (see proxyCookieToken). */
+export const proxyCookieName = (id: string) => `kubeplay-proxy-${id}`;
+
+const PROXY_PATH = /^\/clusters\/[a-z2-7]+\/api\/v1\/namespaces\/[^/]+\/(?:services|pods)\/[^/]+\/proxy(?:\/|$)/;
+
+/**
+ * The token of the proxy cookie, for a GET or HEAD through the API server proxy only: a tab the web
+ * console opens on a Service or pod port cannot send an Authorization header. The cookie is
+ * SameSite=Strict, so another site cannot make the browser send it.
+ */
+function proxyCookieToken(c: Context<AppEnv>, id: string): string | undefined {
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") return undefined;
+  if (!PROXY_PATH.test(new URL(c.req.url).pathname)) return undefined;
+  return getCookie(c, proxyCookieName(id));
+}
+
 /** Authorizes the request for session `id`, or returns the 401/503 Status response to send. */
 export async function authorize(c: Context<AppEnv>, id: string): Promise<Authorized | Response> {
-  const token = bearerToken(c.req.raw.headers);
+  const token = bearerToken(c.req.raw.headers) ?? proxyCookieToken(c, id);
   if (!token) return unauthorized();
   const secret = signingSecret(c.env, new URL(c.req.url));
   if (!secret) return notConfigured();

@@ -16,10 +16,12 @@ const app = new Hono<AppEnv>();
 app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge() }));
 
 app.get("/healthz", (c) => c.text("ok"));
+// The session page; the id is read from the path in the page, the token from its fragment.
+app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.req.url))));
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/clusters", clusters);
-for (const path of ["/api", "/api/v1", "/api/v1/*", "/apis", "/apis/*", "/version", "/openapi/*"]) app.all(path, forwardByToken);
+for (const path of ["/api", "/api/v1", "/api/v1/*", "/apis", "/apis/*", "/version", "/openapi/*", "/livez", "/livez/*", "/readyz", "/readyz/*", "/metrics"]) app.all(path, forwardByToken);
 
 app.notFound(() => notFound());
 app.onError((err) => {

@@ -1,5 +1,5 @@
 // Session registry queries (D1 through drizzle-orm).
-import { and, count, eq, gt, lte } from "drizzle-orm";
+import { and, eq, gt, lte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { NodeRole } from "../durable/contract";
 import { sessions, type SessionRow, type SessionState } from "./schema";
@@ -22,13 +22,13 @@ export async function getSession(d1: D1Database, id: string): Promise<SessionRow
   return db(d1).select().from(sessions).where(eq(sessions.id, id)).get();
 }
 
-/** Live, unexpired sessions created from one (hashed) address. */
-export async function countLiveSessions(d1: D1Database, clientHash: string, now: Date): Promise<number> {
-  const [row] = await db(d1)
-    .select({ n: count() })
+/** Live, unexpired sessions created from one (hashed) address, the next to expire first. */
+export async function liveSessions(d1: D1Database, clientHash: string, now: Date): Promise<Pick<SessionRow, "id" | "createdAt" | "expiresAt" | "nodes">[]> {
+  return db(d1)
+    .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, nodes: sessions.nodes })
     .from(sessions)
-    .where(and(eq(sessions.clientHash, clientHash), eq(sessions.state, "live"), gt(sessions.expiresAt, now.toISOString())));
-  return row?.n ?? 0;
+    .where(and(eq(sessions.clientHash, clientHash), eq(sessions.state, "live"), gt(sessions.expiresAt, now.toISOString())))
+    .orderBy(sessions.expiresAt);
 }
 
 /** Moves a session out of "live" (never back); returns whether this call changed it. */

@@ -1,9 +1,10 @@
 // /api/sessions: create, read, kubeconfig, delete.
 import { Hono, type Context } from "hono";
-import { authorize, clusterStub, forgetSession, notConfigured } from "./auth";
-import { limits, signingSecret, type AppEnv } from "./env";
+import { setCookie } from "hono/cookie";
+import { authorize, clusterStub, forgetSession, notConfigured, proxyCookieName } from "./auth";
+import { formatDuration, limits, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
-import { countLiveSessions, endSession, insertSession } from "./registry";
+import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
 import { badRequest, invalid, status, statusResponse } from "./status";
 import { clientHash, newSessionId, signToken } from "./token";
@@ -29,15 +30,8 @@ sessions.post("/", async (c) => {
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
 
   const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
-  if ((await countLiveSessions(c.env.DB, client, now)) >= lim.maxSessionsPerClient) {
-    return statusResponse(
-      status(
-        403,
-        "Forbidden",
-        `too many live sessions from your address (the limit is ${lim.maxSessionsPerClient}); delete one with "kubeplay delete cluster" or wait until one expires`,
-      ),
-    );
-  }
+  const live = await liveSessions(c.env.DB, client, now);
+  if (live.length >= lim.maxSessionsPerClient) return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
 
   // Charged only for requests that would create: a typo in a config or a refusal at the cap costs nothing.
   if (c.env.SESSION_RATE_LIMIT !== "off") {
@@ -72,6 +66,38 @@ sessions.post("/", async (c) => {
   );
 });
 
+/** The refusal at the per-address cap: which sessions hold the address's places, how to free one
+ *  (only a holder of a session's token can delete it), and when one frees itself. */
+function tooManySessions(live: { id: string; expiresAt: string }[], max: number): string {
+  const list = live.map((s) => `${s.id} (expires ${s.expiresAt})`).join(", ");
+  return (
+    `too many live sessions from your address (the limit is ${max}): ${list}; ` +
+    `delete one with its token ("kubeplay delete cluster --name ID" where its kubeconfig is, or DELETE /api/sessions/ID), ` +
+    `or wait until ${live[0].id} expires at ${live[0].expiresAt}`
+  );
+}
+
+/** The live sessions created from the caller's address, without their tokens: what holds its places
+ *  under the per-address cap ("kubeplay get clusters" shows them beside the ones it has tokens for),
+ *  and the limits a new session is created under. */
+sessions.get("/", async (c) => {
+  const secret = signingSecret(c.env, new URL(c.req.url));
+  if (!secret) return notConfigured();
+  const origin = new URL(c.req.url).origin;
+  const live = await liveSessions(c.env.DB, await clientHash(secret, clientAddress(c)), new Date());
+  const lim = limits(c.env);
+  return c.json({
+    sessions: live.map((s) => ({ ...s, server: serverUrl(origin, s.id) })),
+    // What a new session may ask for here (the web console's choices).
+    limits: {
+      defaultLifetime: formatDuration(lim.lifetimeMs),
+      maxLifetime: formatDuration(lim.maxLifetimeMs),
+      maxNodes: lim.maxNodes,
+      maxSessionsPerClient: lim.maxSessionsPerClient,
+    },
+  });
+});
+
 sessions.get("/:id", async (c) => {
   const id = c.req.param("id");
   const auth = await authorize(c, id);
@@ -95,6 +121,17 @@ sessions.get("/:id/kubeconfig", async (c) => {
   const auth = await authorize(c, id);
   if (auth instanceof Response) return auth;
   return c.body(kubeconfig(new URL(c.req.url).origin, id, auth.token), 200, { "content-type": "application/yaml" });
+});
+
+/** Sets the cookie that lets the web console open the cluster's Services and pods through the API
+ *  server proxy in a new tab (only there: see authorize). */
+sessions.post("/:id/proxy-cookie", async (c) => {
+  const id = c.req.param("id");
+  const auth = await authorize(c, id);
+  if (auth instanceof Response) return auth;
+  const maxAge = Math.max(0, Math.floor((auth.claims.expiresAt.getTime() - Date.now()) / 1000));
+  setCookie(c, proxyCookieName(id), auth.token, { path: `/clusters/${id}/`, secure: true, httpOnly: true, sameSite: "Strict", maxAge });
+  return c.body(null, 204);
 });
 
 sessions.delete("/:id", async (c) => {

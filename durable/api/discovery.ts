@@ -26,6 +26,11 @@ function subresources(def: ResourceDef): Sub[] {
   return subs.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The verbs discovery lists for one subresource of def, or undefined when it lists none of that name. */
+export function subresourceVerbs(def: ResourceDef, name: string): string[] | undefined {
+  return subresources(def).find((s) => s.name === name)?.verbs;
+}
+
 const groups = () => {
   const out = new Map<string, string[]>();
   for (const gv of groupVersions) {

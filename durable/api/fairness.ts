@@ -3,12 +3,14 @@
 //
 // What is shared is time on one thread (every Durable Object of a local `wrangler dev`, or of one
 // isolate deployed), so the budget is handler time: a token bucket of milliseconds. A request that
-// finds tokens runs at once; so does one that arrives alone, because a sequential client (kubectl,
-// a test suite, a LIST of 10,000 pods after another) uses one seat, the least APF gives any flow,
-// and only concurrency beyond it is what a flood adds. Concurrent requests of a cluster in debt wait
-// in one FIFO queue, released one at a time as tokens come back; past the queue's length or its
-// wait limit they are refused with 429 — as APF refuses when its queues are full or a request
-// waited too long — and the refusal is held until then, so a flooder cannot spin on cheap refusals.
+// finds tokens runs at once; so does one that arrives alone (no other request of its cluster within
+// a few ms), because a sequential client (kubectl, a test suite, a LIST of 10,000 pods after
+// another) uses one seat, the least APF gives any flow, and only concurrency beyond it is what a
+// flood adds. Concurrent requests of a cluster in debt wait in one FIFO queue, released one at a
+// time as tokens come back; past the queue's length or its wait limit they are refused with 429 —
+// as APF refuses when its queues are full or a request waited too long. A refusal is held (for
+// about its Retry-After, which grows while the flood goes on), so a flooder cannot spin on cheap
+// refusals: what it costs the neighbours is its connections' rate, and holding divides that.
 // Long-running requests (exec, attach, port-forward, log, proxy) are never held, as APF exempts
 // them; watches are held like any request, as APF does. Every request's time counts, the start of
 // the long-running ones included.
@@ -18,13 +20,22 @@ export interface BudgetLimits {
   /** Handler time given back per second. 250 ms is a quarter of the thread: four clusters flooding
    *  at once still leave the rest of the isolate answering. */
   rateMsPerSecond: number;
-  /** The bucket: 2 s of handler time at full speed, so a burst (cold discovery fetching every
-   *  group version at once, `kubectl apply -f dir/` of hundreds of files, a bench creating pods
-   *  16 at a time) is served before the rate applies. */
+  /** The bucket: 500 ms of handler time (125 requests at the least cost) at full speed, so a burst
+   *  of concurrent requests (a cold discovery fetching every group version at once, a browser
+   *  console's first page) is served before the rate applies; sequential use never needs it. A
+   *  larger bucket lets a flood run unchecked for longer: each 500 ms of it is about a second of
+   *  a saturated thread for the neighbours. */
   burstMs: number;
-  /** The least a request costs. Deployed, the clock stands still while a handler runs (it moves
-   *  only on I/O), so there every request costs this: 250 concurrent requests a second. */
+  /** The least a request costs: what it costs outside the handler (the Worker's token check and
+   *  routing, the call into the object; locally also wrangler's proxy, measured at about 4 ms of CPU
+   *  a request), which the handler's clock does not see. Deployed, the clock stands still while a
+   *  handler runs (it moves only on I/O), so there most requests cost just this: about 60
+   *  concurrent requests a second once the bucket is spent. */
   minCostMs: number;
+  /** How long a request that finds its cluster in debt looks for company: a flood's next request
+   *  arrives within it (a 64-connection flood through the local proxy arrives every ~4.5 ms), a
+   *  sequential client's cannot, as it waits for this answer. */
+  aloneMs: number;
   /** How many requests may wait: above kubectl's and client-go's own parallelism (discovery, a
    *  bench's 16 connections), below a flood's. */
   queueLength: number;
@@ -33,7 +44,7 @@ export interface BudgetLimits {
   maxWaitMs: number;
 }
 
-export const BUDGET: BudgetLimits = { rateMsPerSecond: 250, burstMs: 2000, minCostMs: 1, queueLength: 32, maxWaitMs: 1000 };
+export const BUDGET: BudgetLimits = { rateMsPerSecond: 250, burstMs: 500, minCostMs: 4, aloneMs: 5, queueLength: 32, maxWaitMs: 1000 };
 
 /** apiserver's tooManyRequests (server/filters/maxinflight.go). */
 export const TOO_MANY_REQUESTS = "Too many requests, please try again later.";
@@ -72,6 +83,7 @@ export class RequestBudget {
     private readonly now: () => number,
     private readonly sleep: (ms: number) => Promise<void> = timer,
     private readonly limits: BudgetLimits = BUDGET,
+    private readonly random: () => number = Math.random,
   ) {
     this.tokens = limits.burstMs;
     this.at = now();
@@ -82,14 +94,18 @@ export class RequestBudget {
   async admit(longRunning: boolean): Promise<number | undefined> {
     this.refill();
     if (longRunning || (this.tokens > 0 && !this.queue.length && !this.arriving)) return this.take();
-    // In debt: let the requests that queued behind this one in the runtime come in, to see
-    // whether it is alone (a sequential client) or one of many.
+    // In debt: wait a moment for the requests that come right behind this one, to see whether it
+    // is alone (a sequential client, served however deep the debt) or one of many.
     this.arriving++;
-    await this.sleep(0);
+    await this.sleep(this.limits.aloneMs);
     this.arriving--;
     if (!this.arriving && !this.queue.length) return this.take();
     if (this.queue.length >= this.limits.queueLength) {
-      await this.sleep(this.limits.maxWaitMs);
+      // Held for between half and all of the wait limit or of the Retry-After, whichever is longer
+      // (a client that honours Retry-After loses nothing), jittered: refusals released together
+      // would come back together, a burst the neighbours feel.
+      const hold = Math.max(this.limits.maxWaitMs, this.drops.retryAfter * 1000);
+      await this.sleep(Math.round(hold * (0.5 + this.random() / 2)));
       return this.refuse();
     }
     return new Promise((resolve) => {

@@ -9,8 +9,11 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discover
 import { KUBE_VERSION } from "./server";
 import type { Obj } from "../resources/types";
 import { lookup } from "../resources";
+import { queryBool } from "./query";
+import type { ServiceAccountTokens } from "./tokens";
 
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
+type TokenVerifier = Pick<ServiceAccountTokens, "verify">;
+
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 
 export interface InClusterReply {
@@ -19,19 +22,12 @@ export interface InClusterReply {
   body: string;
 }
 
-/** The service account a token names (kubeplay's tokens carry the real claims, unsigned), or
- *  undefined when it is not one of ours (the authenticator then answers 401). */
-function tokenUser(token: string): UserInfo | undefined {
-  const [, payload] = token.split(".");
-  try {
-    const c = JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/")));
-    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? "");
-    if (c.iss !== ISSUER || !sa) return undefined;
-    if (typeof c.exp === "number" && c.exp * 1000 < Date.now()) return undefined;
-    return { username: c.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`, "system:authenticated"] };
-  } catch {
-    return undefined;
-  }
+/** The service account a token speaks for when this cluster's key signed it (tokens.ts), else
+ *  undefined (the authenticator then answers 401). */
+function tokenUser(token: string, tokens: TokenVerifier | undefined): UserInfo | undefined {
+  const sa = tokens?.verify(token, Date.now());
+  if (!sa) return undefined;
+  return { username: sa.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"] };
 }
 
 /** RequestInfoFactory.NewRequestInfo, for the paths a pod asks: resource requests under /api and /apis. */
@@ -53,27 +49,36 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   const [resource, name, subresource] = rest;
   const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: name ? "delete" : "deletecollection" };
   let verb = verbs[method] ?? (name ? "get" : "list");
-  if (watch || (method === "GET" && ["true", "1"].includes(query.get("watch") ?? ""))) verb = "watch";
+  if (watch || (method === "GET" && queryBool(query, "watch"))) verb = "watch";
   return { verb, group, version, resource, name, subresource, namespace };
 }
 
-const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => ({
-  status: code,
-  headers: { "content-type": "application/json" },
-  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
-  body: JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2),
+/** The headers kube-apiserver's filters put on every answer (audit, no caching, nosniff). */
+const apiHeaders = (contentType: string, body: string): Record<string, string> => ({
+  "audit-id": crypto.randomUUID(),
+  "cache-control": "no-cache, private",
+  "content-type": contentType,
+  "x-content-type-options": "nosniff",
+  "content-length": String(new TextEncoder().encode(body).length),
 });
 
+const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => {
+  // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
+  const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2);
+  return { status: code, headers: apiHeaders("application/json", body), body };
+};
+
 /** What the non-resource paths a pod may read answer. */
-function nonResource(path: string): InClusterReply | undefined {
-  const ok = (body: Obj | string): InClusterReply =>
-    typeof body === "string"
-      ? { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
-      : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
+function nonResource(path: string, serverAddress: string | undefined): InClusterReply | undefined {
+  const ok = (body: Obj | string): InClusterReply => {
+    const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+    return { status: 200, headers: apiHeaders(typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", text), body: text };
+  };
   if (path === "/version" || path === "/version/") return ok(KUBE_VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) return ok("ok");
   const segs = path.split("/").filter(Boolean);
-  if (path === "/api" || path === "/api/") return ok(apiVersions());
+  // The API server names itself by its advertise address (where this request arrived).
+  if (path === "/api" || path === "/api/") return ok({ ...apiVersions(), ...(serverAddress ? { serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] } : {}) });
   if (path === "/apis" || path === "/apis/") return ok(apiGroupList());
   if (segs[0] === "apis" && segs.length === 2) return apiGroup(segs[1]) && ok(apiGroup(segs[1])!);
   if ((segs[0] === "api" && segs.length === 2) || (segs[0] === "apis" && segs.length === 3)) {
@@ -84,18 +89,21 @@ function nonResource(path: string): InClusterReply | undefined {
 }
 
 /** Serve one in-cluster HTTPS request to the API server. */
-export function serveInCluster(req: { method: string; path: string; headers: Record<string, string> }): InClusterReply {
+export function serveInCluster(
+  req: { method: string; path: string; headers: Record<string, string> },
+  { serverAddress, tokens }: { serverAddress?: string; tokens?: TokenVerifier } = {},
+): InClusterReply {
   const url = new URL(req.path, "https://kubernetes.default.svc");
   const auth = req.headers["authorization"] ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-  const user = bearer ? tokenUser(bearer) : ANONYMOUS;
+  const user = bearer ? tokenUser(bearer, tokens) : ANONYMOUS;
   if (!user) return status(401, "Unauthorized", "Unauthorized");
   const info = requestInfo(req.method, url.pathname, url.searchParams);
   if (!info) {
     const verb = req.method === "GET" || req.method === "HEAD" ? "get" : req.method.toLowerCase();
     const decision = authorize(user, { nonResourceAttributes: { verb, path: url.pathname } });
     if (!decision.allowed) return status(403, "Forbidden", `forbidden: User "${user.username}" cannot ${verb} path "${url.pathname}"`);
-    return nonResource(url.pathname) ?? status(404, "NotFound", "the server could not find the requested resource");
+    return nonResource(url.pathname, serverAddress) ?? status(404, "NotFound", "the server could not find the requested resource");
   }
   const decision = authorize(user, { resourceAttributes: info });
   // Only cluster-admins could get further, and no service account is one.

@@ -1,21 +1,18 @@
 // JSON for people (k8s.io/apiserver negotiation.isPrettyPrint): `?pretty=true`, or a User-Agent
 // starting with curl, Wget or Mozilla/5.0, gets the negotiated JSON indented by two spaces
 // (json.Indent), errors included. Streams (watch, proxy, logs, exec) are never reformatted.
-
-/** strconv.ParseBool's true spellings; anything else (including garbage) is false. */
-const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+import { parseBool, queryBool } from "./query";
 
 export function wantsPretty(request: Request, url: URL): boolean {
   const pp = url.searchParams.get("pretty");
-  if (pp) return TRUE.has(pp);
+  if (pp) return parseBool(pp) ?? false;
   const ua = request.headers.get("user-agent") ?? "";
   return ua.startsWith("curl") || ua.startsWith("Wget") || ua.startsWith("Mozilla/5.0");
 }
 
 /** Whether a request's answer is a stream or a pass-through that must not be buffered. */
 export function isStream(path: string, url: URL): boolean {
-  const watch = url.searchParams.get("watch");
-  return watch === "true" || watch === "1" || url.searchParams.get("follow") === "true" || /\/(watch|proxy)(\/|$)/.test(path);
+  return queryBool(url.searchParams, "watch") || queryBool(url.searchParams, "follow") || /\/(watch|proxy)(\/|$)/.test(path);
 }
 
 /** The response with its JSON body indented, keeping status and headers. */

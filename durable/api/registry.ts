@@ -133,52 +133,76 @@ export class Registry {
   }
 
   /** A list with selectors and paging; returns the items, the list's resourceVersion and the continue token. */
-  list(
-    def: ResourceDef,
-    namespace: string | undefined,
-    opts: ListOptions,
-  ): { items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number } {
+  list(def: ResourceDef, namespace: string | undefined, opts: ListOptions): ListResult & { items: Obj[] } {
+    const scan = this.scan(def, namespace, opts);
+    const items: Obj[] = [];
+    for (const page of scan.pages) items.push(...(page as Obj[])); // parsed: not asked for raw
+    return { items, ...scan.result() };
+  }
+
+  /**
+   * A list read a page at a time, so a caller can write each page before the next is read: the
+   * revision is fixed before the first page, the continue token and remaining count are known once
+   * the pages are done (`result()`).
+   */
+  scan(def: ResourceDef, namespace: string | undefined, opts: ListOptions, { raw = false } = {}): { resourceVersion: string; pages: Iterable<(Obj | StoredJson)[]>; result(): ListResult } {
     const filter = (o: Obj) =>
       (!opts.labels || matches(opts.labels, o.metadata?.labels)) &&
       (!opts.fields || fieldMatches(opts.fields, (f) => fieldValue(def, o, f)));
     if (def.virtual) {
-      return { items: def.virtual(this.ctx()).filter(filter), resourceVersion: String(this.store.rev) };
+      const resourceVersion = String(this.store.rev);
+      const items = def.virtual(this.ctx()).filter(filter);
+      return { resourceVersion, pages: [items], result: () => ({ resourceVersion }) };
     }
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
     const { at, after } = this.listPoint(prefix, opts);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
-    const items: Obj[] = [];
+    let taken = 0;
     let lastKeyName: string | undefined;
     let more = false;
+    const self = this;
+    // Objects served as stored, unselected, can go out as the stored text, never parsed.
+    const asStored = raw && !def.convert && !def.present && !opts.labels?.length && !opts.fields?.length;
     // Read in pages from the store until the limit of *matching* items is reached.
-    const page = limit ? Math.max(limit, 100) : undefined;
-    let cursor = after;
-    for (;;) {
-      const batch = listing(() => this.store.list(prefix, { at, after: cursor, limit: page }));
-      for (const raw of batch) {
-        const obj = this.served(def, raw);
-        const name = (obj.metadata.namespace && !namespace ? `${obj.metadata.namespace}/` : "") + obj.metadata.name;
-        if (limit && items.length === limit) {
-          more = true;
-          break;
+    function* pages(): Generator<(Obj | StoredJson)[]> {
+      const page = limit ? Math.max(limit, 100) : LIST_PAGE;
+      let cursor = after;
+      for (;;) {
+        const batch = listing(() => self.store.rows(prefix, { at, after: cursor, limit: page, bytes: LIST_PAGE_BYTES }));
+        const out: (Obj | StoredJson)[] = [];
+        for (const row of batch) {
+          if (limit && taken === limit) {
+            more = true;
+            break;
+          }
+          lastKeyName = row.key.slice(storagePrefix(def).length + (def.namespaced && namespace ? namespace.length + 1 : 0));
+          if (asStored) {
+            out.push(new StoredJson(row.value));
+            taken++;
+            continue;
+          }
+          const obj = self.served(def, JSON.parse(row.value));
+          if (filter(obj)) (out.push(obj), taken++);
         }
-        lastKeyName = name;
-        if (filter(obj)) items.push(obj);
+        if (out.length) yield out;
+        // A short batch may have stopped at the byte budget: only an empty one says the prefix is done.
+        if (more || batch.length === 0) return;
+        cursor = batch[batch.length - 1].key;
       }
-      if (more || !page || batch.length < page) break;
-      cursor = keyOf(def, batch[batch.length - 1].metadata.namespace, batch[batch.length - 1].metadata.name);
     }
-    const result: { items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number } = {
-      items,
-      resourceVersion: String(at),
+    const resourceVersion = String(at);
+    return {
+      resourceVersion,
+      pages: pages(),
+      result: () => {
+        const result: ListResult = { resourceVersion };
+        if (more && lastKeyName !== undefined) {
+          result.continue = encodeContinue(at, lastKeyName);
+          if (!opts.labels?.length && !opts.fields?.length) result.remainingItemCount = self.store.count(prefix, prefix + lastKeyName, at);
+        }
+        return result;
+      },
     };
-    if (more && lastKeyName !== undefined) {
-      result.continue = encodeContinue(at, lastKeyName);
-      if (!opts.labels?.length && !opts.fields?.length) {
-        result.remainingItemCount = this.store.count(prefix, prefix + lastKeyName, at);
-      }
-    }
-    return result;
   }
 
   /**
@@ -575,6 +599,23 @@ function continueExpired(): ApiError {
 const listExpired = () => new ApiError(410, "Expired", "The resourceVersion for the provided list is too old.");
 
 /** A store read for a list, its compaction refusal in the list's words. */
+/** An object's JSON text as the store holds it, written out as is. */
+export class StoredJson {
+  constructor(readonly text: string) {}
+}
+
+/** The list's metadata (ListMeta): its revision, and where a limited list goes on. */
+export interface ListResult {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** What a list reads from the store at a time (rows when it has no limit, and bytes): one page is
+ *  all a streamed list holds. */
+const LIST_PAGE = 500;
+const LIST_PAGE_BYTES = 4 * 1024 * 1024;
+
 function listing<T>(read: () => T): T {
   try {
     return read();

@@ -6,17 +6,21 @@ import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
-import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions } from "./registry";
+import { checkFieldSelector, parseInt64, parseResourceVersion, Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions, type ListResult } from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
-import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, statusResponse, unsupportedMediaType } from "./status";
-import { negotiate, partialMetadataList, toTable, type IncludeObject } from "./table";
-import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf } from "./discovery";
-import { WatchHub } from "./watch";
+import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, routeMethodNotAllowed, statusResponse, unsupportedMediaType } from "./status";
+import { negotiate, partialMetadata, partialMetadataList, toTable, type IncludeObject, type Negotiated } from "./table";
+import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf, subresourceVerbs } from "./discovery";
+import { WatchHub, type SocketWatch, type WatchRequest } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMessage } from "./limits";
 import { requestUser } from "./identity";
 import { indented, isStream, wantsPretty } from "./pretty";
+import { MATERIALIZE_BYTES, preformatted, streamedObject } from "./liststream";
+import { queryBool } from "./query";
+import { healthBody } from "./health";
+import { RequestMetrics, requestLabels } from "./metrics";
 
 export const KUBE_VERSION = {
   major: "1",
@@ -34,14 +38,12 @@ export const KUBE_VERSION = {
   platform: "linux/amd64",
 };
 
-const HEALTH_CHECKS = [
-  "ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
-  "poststarthook/start-apiextensions-informers", "poststarthook/crd-informer-synced", "poststarthook/bootstrap-controller",
-  "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/apiservice-registration-controller",
-];
 
 /** Subresources that other parts of the cluster serve (logs, exec, …); routed to `extra`. */
 export type SubresourceHandler = (req: Request, def: ResourceDef, ns: string | undefined, name: string, url: URL) => Promise<Response> | Response;
+
+/** The verb of a request on a named object (RequestInfoFactory's mapping of HTTP methods). */
+const HTTP_VERB: Record<string, string> = { GET: "get", HEAD: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" };
 
 interface Target {
   def: ResourceDef;
@@ -54,6 +56,8 @@ interface Target {
 export class ApiServer {
   /** Handlers for subresources outside the generic engine, keyed by "<plural>/<subresource>". */
   readonly extra = new Map<string, SubresourceHandler>();
+  /** apiserver_request_total, served at /metrics. */
+  readonly metrics = new RequestMetrics();
 
   constructor(
     readonly registry: Registry,
@@ -73,7 +77,9 @@ export class ApiServer {
       if (!(e instanceof ApiError)) console.error("internal error", e);
       res = statusResponse(e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e)));
     }
-    return wantsPretty(request, url) && !isStream(path, url) ? indented(res) : res;
+    const labels = requestLabels(request.method, path, url.searchParams, (request.headers.get("content-type") ?? "").split(";")[0].trim());
+    if (labels) this.metrics.record(labels, res.status);
+    return wantsPretty(request, url) && !isStream(path, url) && !preformatted.has(res) ? indented(res) : res;
   }
 
   private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
@@ -83,13 +89,12 @@ export class ApiServer {
 
     // responsewriters.WriteRawJSON: always indented.
     if (path === "/version" || path === "/version/") return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
-    if (["/healthz", "/livez", "/readyz"].includes(path) || /^\/(healthz|livez|readyz)\//.test(path)) {
-      if (url.searchParams.has("verbose")) {
-        const word = path.slice(1).split("/")[0];
-        return text(HEALTH_CHECKS.map((c) => `[+]${c} ok`).join("\n") + `\n${word} check passed\n`);
-      }
-      return text("ok");
+    if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) {
+      const body = healthBody(path, url.searchParams);
+      if (body === undefined) throw notFoundPath();
+      return text(body);
     }
+    if (path === "/metrics") return text(this.metrics.render(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
     if (segs[0] === "openapi") {
       const res = serveOpenAPI(resources, prefix, path, url.searchParams, request.headers);
       if (!res) throw notFoundPath();
@@ -122,8 +127,14 @@ export class ApiServer {
     }
     const target = this.resolve(group, version, rest);
     if (target.subresource && target.name) {
-      const handler = this.extra.get(`${target.def.plural}/${target.subresource}`);
-      if (handler) return handler(request, target.def, target.namespace, target.name, url);
+      const { def, subresource } = target;
+      // go-restful has a route per verb the subresource serves: any other method is its 405.
+      if (!subresourceVerbs(def, subresource)!.includes(HTTP_VERB[method] ?? "")) throw routeMethodNotAllowed();
+      const handler = this.extra.get(`${def.plural}/${subresource}`);
+      if (handler) return handler(request, def, target.namespace, target.name, url);
+      const generic = (subresource === "status" && def.subresources?.status) || (subresource === "scale" && def.subresources?.scale) || def.updateSubresources?.[subresource];
+      // Listed but served by nothing here: never let it reach the main resource's handlers.
+      if (!generic) throw notFoundPath();
     }
     return this.rest(request, target, url, accept);
   }
@@ -147,13 +158,7 @@ export class ApiServer {
     // Only a proxy subresource has a path after it: services/x/proxy/some/path.
     if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;
-    if (subresource) {
-      const known =
-        (subresource === "status" && def.subresources?.status) ||
-        (subresource === "scale" && def.subresources?.scale) ||
-        def.extraSubresources?.some((s) => s.name === subresource);
-      if (!known) throw notFoundPath();
-    }
+    if (subresource && !subresourceVerbs(def, subresource)) throw notFoundPath();
     return { def, namespace, name, subresource, watch };
   }
 
@@ -171,30 +176,17 @@ export class ApiServer {
     if (def.deprecationWarning) warnings.push(def.deprecationWarning);
     const dryRun = parseDryRun(q);
 
-    if (method === "GET" && (t.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
+    if (method === "GET" && (t.watch || queryBool(q, "watch"))) {
       allow("watch");
-      const opts = this.listOptions(def, q, name, true);
-      return withWarnings(
-        this.hub.open({
-          def,
-          namespace,
-          labels: opts.labels,
-          fields: opts.fields,
-          resourceVersion: opts.resourceVersion,
-          bookmarks: q.get("allowWatchBookmarks") === "true",
-          sendInitialEvents: q.get("sendInitialEvents") === "true",
-          timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
-          shape: negotiate(accept),
-          includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
-        }),
-        warnings,
-      );
+      const req = this.watchRequest(t, q, accept);
+      if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.hub.openSocket(req, request, { url: url.href, accept });
+      return withWarnings(this.hub.open(req), warnings);
     }
 
     if (!name) {
       if (method === "GET") {
         allow("list");
-        return withWarnings(this.list(def, namespace, q, accept), warnings);
+        return withWarnings(this.list(def, namespace, q, accept, wantsPretty(request, url)), warnings);
       }
       if (method === "POST") {
         allow("create");
@@ -273,13 +265,12 @@ export class ApiServer {
     throw methodNotAllowed(method, def.plural, def.group);
   }
 
-  private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null): Response {
+  private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null, pretty: boolean): Response {
     const opts = this.listOptions(def, q);
-    const result = this.registry.list(def, namespace, opts);
-    const listMeta: Obj = { resourceVersion: result.resourceVersion };
-    if (result.continue) listMeta.continue = result.continue;
-    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
     const shape = negotiate(accept);
+    if (this.registry.store.liveBytes > MATERIALIZE_BYTES) return this.streamedList(def, namespace, opts, shape, q, pretty);
+    const result = this.registry.list(def, namespace, opts);
+    const listMeta = listMetaOf(result);
     if (shape.shape === "Table") {
       const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
       return json(toTable(def, result.items, this.registry.ctx(), { listMeta, includeObject, version: shape.version }), 200, tableType(shape.version));
@@ -293,6 +284,56 @@ export class ApiServer {
       metadata: listMeta,
       items: result.items,
     });
+  }
+
+  /** The list written a page at a time (durable/api/liststream.ts), in the negotiated shape. */
+  private streamedList(def: ResourceDef, namespace: string | undefined, opts: ListOptions, shape: Negotiated, q: URLSearchParams, pretty: boolean): Response {
+    // The plain list can carry the stored text of each object; the other shapes are built from objects.
+    const scan = this.registry.scan(def, namespace, opts, { raw: shape.shape === "Object" });
+    const pages = scan.pages[Symbol.iterator]() as Iterator<Obj[]>; // objects where the shape needs them
+    const tail = () => ({ metadata: listMetaOf(scan.result()) });
+    let body: ReadableStream<Uint8Array>;
+    let contentType = "application/json";
+    if (shape.shape === "Table") {
+      const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
+      const ctx = this.registry.ctx();
+      const { kind, apiVersion, columnDefinitions } = toTable(def, [], ctx, { includeObject, version: shape.version });
+      const rows = mapPages(pages, (page) => toTable(def, page, ctx, { includeObject, version: shape.version, noHeaders: true }).rows);
+      body = streamedObject({ kind, apiVersion, columnDefinitions }, "rows", rows, tail, pretty);
+      contentType = tableType(shape.version);
+    } else if (shape.shape === "PartialObjectMetadataList" || shape.shape === "PartialObjectMetadata") {
+      const { kind, apiVersion } = partialMetadataList([], {}, shape.version);
+      body = streamedObject({ kind, apiVersion }, "items", mapPages(pages, (page) => page.map((o) => partialMetadata(o, shape.version))), tail, pretty);
+    } else {
+      body = streamedObject({ kind: def.listKind ?? `${def.kind}List`, apiVersion: apiVersionOf(def) }, "items", pages, tail, pretty);
+    }
+    const res = new Response(body, { headers: { "content-type": contentType } });
+    preformatted.add(res);
+    return res;
+  }
+
+  private watchRequest(t: Target, q: URLSearchParams, accept: string | null): WatchRequest {
+    const opts = this.listOptions(t.def, q, t.name, true);
+    return {
+      def: t.def,
+      namespace: t.namespace,
+      labels: opts.labels,
+      fields: opts.fields,
+      resourceVersion: opts.resourceVersion,
+      bookmarks: queryBool(q, "allowWatchBookmarks"),
+      sendInitialEvents: queryBool(q, "sendInitialEvents"),
+      timeoutSeconds: q.has("timeoutSeconds") ? parseInt64(q.get("timeoutSeconds")!) : undefined,
+      shape: negotiate(accept),
+      includeObject: (q.get("includeObject") as IncludeObject) ?? undefined,
+    };
+  }
+
+  /** The watch of a WebSocket, from what was kept with it across hibernation. */
+  socketWatch({ url, accept }: SocketWatch): WatchRequest {
+    const u = new URL(url);
+    const segs = u.pathname.replace(/^\/clusters\/[^/]+/, "").split("/").filter(Boolean).map(decodePathSegment);
+    const [group, version, rest] = segs[0] === "api" ? ["", segs[1], segs.slice(2)] : [segs[1], segs[2], segs.slice(3)];
+    return this.watchRequest(this.resolve(group, version, rest), u.searchParams, accept);
   }
 
   /** The list options of a list, deletecollection or watch request: decoded as the real
@@ -402,12 +443,23 @@ export class ApiServer {
 
 // ---- helpers ------------------------------------------------------------------------------
 
+function listMetaOf(result: ListResult): Obj {
+  const listMeta: Obj = { resourceVersion: result.resourceVersion };
+  if (result.continue) listMeta.continue = result.continue;
+  if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+  return listMeta;
+}
+
+function* mapPages<T, U>(pages: Iterator<T[]>, f: (page: T[]) => U[]): Iterator<U[]> {
+  for (let next = pages.next(); !next.done; next = pages.next()) yield f(next.value);
+}
+
 function json(body: unknown, status = 200, contentType = "application/json"): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": contentType } });
 }
 
-function text(body: string): Response {
-  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+function text(body: string, contentType = "text/plain; charset=utf-8"): Response {
+  return new Response(body, { headers: { "content-type": contentType, "x-content-type-options": "nosniff" } });
 }
 
 const tableType = (v: string) => `application/json;as=Table;v=${v};g=meta.k8s.io`;
@@ -450,7 +502,11 @@ const bodyTooDeep = (def: ResourceDef) => () =>
 /** The body, read up to MAX_REQUEST_BYTES and no further (the apiserver's limitedReadBody). */
 async function readBytes(request: Request): Promise<Uint8Array> {
   const tooLarge = () => new ApiError(413, "RequestEntityTooLarge", `Request entity too large: ${TOO_LARGE_DETAIL}`);
-  if (Number(request.headers.get("content-length")) > MAX_REQUEST_BYTES) throw tooLarge();
+  if (Number(request.headers.get("content-length")) > MAX_REQUEST_BYTES) {
+    // Tell the runtime the body will not be read, so the connection is not left waiting on it.
+    await request.body?.cancel();
+    throw tooLarge();
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -667,7 +723,7 @@ async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
 async function deleteOptions(request: Request, q: URLSearchParams, dryRun: boolean): Promise<DeleteOptions> {
   const body: Obj = (request.body ? await decodeBody(request, "DeleteOptions") : undefined) ?? {};
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
-  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined);
+  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || queryBool(q, "orphanDependents") ? "Orphan" : undefined);
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
     throw new ApiError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
   }

@@ -92,6 +92,13 @@ export const methodNotAllowed = (verb: string, resource: string, group = "") =>
     kind: resource,
   });
 
+/** go-restful's answer to a method no route of the path serves, through the apiserver's
+ *  serviceErrorHandler (apierrors.NewGenericServerResponse of its ServiceError). */
+export const routeMethodNotAllowed = () =>
+  new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {
+    causes: [{ reason: "UnexpectedServerResponse", message: "405: Method Not Allowed" }],
+  });
+
 export const notFoundPath = () =>
   new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 

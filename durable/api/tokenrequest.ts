@@ -1,20 +1,17 @@
 // serviceaccounts/token (`kubectl create token`): the TokenRequest subresource
 // (pkg/registry/core/serviceaccount/storage TokenREST). It answers a TokenRequest with a bound
-// service-account token of the real shape; kubeplay signs nothing, so the signature is a placeholder.
+// service-account token signed by the cluster's key (tokens.ts).
 import { decodeBody, type SubresourceHandler } from "./server";
 import { rfc3339, type Registry } from "./registry";
-import { invalid as invalidObject, methodNotAllowed } from "./status";
+import { ApiError, invalid as invalidObject, methodNotAllowed, notFound } from "./status";
 import { invalid } from "../resources/validation";
 import type { FieldError, Obj } from "../resources/types";
 import { byPlural } from "../resources";
+import { ISSUER, tokensOf } from "./tokens";
 
 const GROUP = "authentication.k8s.io";
-/** The API server's --service-account-issuer and default audience on kubeadm. */
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 /** SetDefaults_TokenRequestSpec: one hour. */
 const DEFAULT_EXPIRATION = 3600;
-
-const b64url = (o: Obj) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 /** ValidateTokenRequest (pkg/apis/authentication/validation). */
 function validate(seconds: number): FieldError[] {
@@ -22,23 +19,6 @@ function validate(seconds: number): FieldError[] {
   if (seconds < 600) errs.push(invalid("spec.expirationSeconds", seconds, "may not specify a duration less than 10 minutes"));
   if (seconds > 2 ** 32) errs.push(invalid("spec.expirationSeconds", seconds, "may not specify a duration larger than 2^32 seconds"));
   return errs;
-}
-
-/** The JWT of a token bound to the service account only (no pod or secret in boundObjectRef). */
-export function serviceAccountJWT(sa: Obj, audiences: string[], iat: number, exp: number): string {
-  const ns = sa.metadata.namespace;
-  const name = sa.metadata.name;
-  const claims = {
-    aud: audiences,
-    exp,
-    iat,
-    iss: ISSUER,
-    jti: crypto.randomUUID(),
-    "kubernetes.io": { namespace: ns, serviceaccount: { name, uid: sa.metadata.uid } },
-    nbf: iat,
-    sub: `system:serviceaccount:${ns}:${name}`,
-  };
-  return `${b64url({ alg: "RS256", kid: "kubeplay" })}.${b64url(claims)}.unsigned`;
 }
 
 export function serviceAccountSubresources(registry: Registry): Record<string, SubresourceHandler> {
@@ -57,6 +37,16 @@ export function serviceAccountSubresources(registry: Registry): Record<string, S
       throw invalidObject("TokenRequest", GROUP, name, [invalid("metadata.namespace", m.namespace, "must match the service account namespace if specified")]);
     const sa = registry.get(byPlural("serviceaccounts")!, ns, name); // 404 `serviceaccounts "x" not found`
     if (!spec.audiences?.length) spec.audiences = [ISSUER];
+    const tokens = tokensOf(registry);
+    if (!tokens) throw new ApiError(500, "InternalError", "Internal error occurred: the service account signing key is not loaded");
+    // A token bound to a pod names it (and its node) in its claims, and dies with it.
+    const ref = spec.boundObjectRef as Obj | null;
+    let pod: Obj | undefined;
+    if (ref?.kind === "Pod") {
+      pod = registry.read(byPlural("pods")!, ns, ref.name);
+      if (!pod) throw notFound("pods", "", ref.name);
+      if (ref.uid && ref.uid !== pod.metadata.uid) throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on pods "${ref.name}": the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    }
     const now = registry.ctx().now;
     const iat = Math.floor(now / 1000);
     const exp = iat + Number(spec.expirationSeconds);
@@ -65,7 +55,7 @@ export function serviceAccountSubresources(registry: Registry): Record<string, S
       apiVersion: `${GROUP}/v1`,
       metadata: { ...m, name, namespace: ns, creationTimestamp: m.creationTimestamp ?? null },
       spec,
-      status: { token: serviceAccountJWT(sa, spec.audiences, iat, exp), expirationTimestamp: rfc3339(exp * 1000) },
+      status: { token: tokens.sign(tokens.claims(sa, spec.audiences, iat, exp, pod)), expirationTimestamp: rfc3339(exp * 1000) },
     };
     return new Response(JSON.stringify(body), { status: 201, headers: { "content-type": "application/json" } });
   };

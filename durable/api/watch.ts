@@ -27,10 +27,70 @@ export interface WatchRequest {
   includeObject?: IncludeObject;
 }
 
+/** Where a watch's events go: the body of a streaming response (one JSON event a line), or a
+ *  WebSocket (one JSON event a text message, as the API server frames a watch over WebSocket). */
+interface Sink {
+  send(event: Obj): void;
+  /** Resolves when what was sent has been taken; rejects once the client is gone. */
+  ready(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * The Durable Object's hibernatable WebSockets. A watch over a WebSocket keeps its request URL with
+ * the socket, so it outlives the object's hibernation: an open browser tab watching an idle cluster
+ * holds no compute, and the first commit after a wake-up reaches it.
+ */
+export interface SocketHost {
+  accept(ws: WebSocket, watch: SocketWatch): void;
+  /** The watch sockets still open, with what was kept (after a wake-up: the ones that hibernated). */
+  sockets(): { ws: WebSocket; watch: SocketWatch }[];
+}
+
+/** What a watch socket keeps across hibernation: the request it was opened with. */
+export interface SocketWatch {
+  url: string;
+  accept: string | null;
+}
+
+/** The subprotocol a WebSocket watch answers with: the client's first, other than the one that
+ *  carries its bearer token (which is not echoed back). */
+function chosenProtocol(offered: string | null): string | undefined {
+  const all = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  return all.find((p) => !p.startsWith("base64url.bearer.authorization.k8s.io.")) ?? all[0];
+}
+
+function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>, onGone: () => void): Sink {
+  return {
+    send: (event) => void writer.write(encoder.encode(JSON.stringify(event) + "\n")).catch(onGone),
+    ready: () => writer.ready,
+    close: () => void writer.close().catch(() => {}),
+  };
+}
+
+function socketSink(ws: WebSocket, onGone: () => void): Sink {
+  return {
+    send: (event) => {
+      try {
+        ws.send(JSON.stringify(event));
+      } catch {
+        onGone();
+      }
+    },
+    ready: async () => {},
+    close: () => {
+      try {
+        ws.close(1000, "");
+      } catch {}
+    },
+  };
+}
+
 interface Watcher {
   req: WatchRequest;
   prefix: string;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
+  sink: Sink;
+  socket?: WebSocket;
   headersSent: boolean;
   lastRev: number;
   /** Still catching up from the log: live commits are left for the catch-up to read. */
@@ -48,11 +108,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WatchHub {
   private watchers = new Set<Watcher>();
+  private bySocket = new Map<WebSocket, Watcher>();
   private bookmarkTimer?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly store: Store,
     private readonly ctx: () => Ctx,
+    private readonly host?: SocketHost,
   ) {
     store.subscribe((changes) => this.publish(changes));
   }
@@ -64,22 +126,75 @@ export class WatchHub {
   /** Start a watch; returns the streaming response. */
   open(req: WatchRequest): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const w = this.watcher(req, (gone) => streamSink(writable.getWriter(), gone));
+    const response = this.response(readable, req);
+    this.start(w);
+    return response;
+  }
+
+  /** Start a watch over a WebSocket (the upgrade `request`, kept as `watch`); returns the 101 answer. */
+  openSocket(req: WatchRequest, request: Request, watch: SocketWatch): Response {
+    if (!this.host) throw new ApiError(400, "BadRequest", "watch over a WebSocket is not available here");
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.host.accept(server, watch);
+    const w = this.watcher(req, (gone) => socketSink(server, gone), server);
+    this.start(w);
+    const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"));
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "sec-websocket-protocol": protocol } : {} });
+  }
+
+  /**
+   * Take back the watch sockets that survived a hibernation: they follow live commits from now on
+   * (no commit can have happened while the object slept). `parse` turns what a socket kept back
+   * into its watch; one that no longer parses closes the socket.
+   */
+  restoreSockets(parse: (watch: SocketWatch) => WatchRequest): void {
+    for (const { ws, watch } of this.host?.sockets() ?? []) {
+      if (this.bySocket.has(ws)) continue;
+      let req: WatchRequest | undefined;
+      try {
+        req = parse(watch);
+      } catch {}
+      const w = req && this.watcher(req, (gone) => socketSink(ws, gone), ws);
+      if (!w) {
+        socketSink(ws, () => {}).close();
+        continue;
+      }
+      w.replaying = false;
+      this.watchers.add(w);
+    }
+  }
+
+  /** The client closed a watch socket. */
+  socketClosed(ws: WebSocket): void {
+    const w = this.bySocket.get(ws);
+    if (w) this.close(w);
+  }
+
+  private watcher(req: WatchRequest, sink: (gone: () => void) => Sink, socket?: WebSocket): Watcher {
     const w: Watcher = {
       req,
       prefix: storagePrefix(req.def) + (req.def.namespaced && req.namespace ? `${req.namespace}/` : ""),
-      writer: writable.getWriter(),
+      sink: sink(() => this.close(w)),
+      socket,
       headersSent: false,
       lastRev: this.store.rev,
       replaying: !req.def.virtual,
       closed: false,
     };
+    if (socket) this.bySocket.set(socket, w);
+    return w;
+  }
+
+  private start(w: Watcher): void {
+    const { req } = w;
     const rv = req.resourceVersion ?? 0n;
-    const response = this.response(readable, req);
     // The cacher's answer to a revision not reached yet, as a watch answers errors past its
     // parameters: one ERROR event.
     if (!req.def.virtual && rv > BigInt(this.store.rev)) {
       this.fail(w, tooLargeResourceVersion(rv, this.store.rev).toStatus());
-      return response;
+      return;
     }
     if (req.timeoutSeconds && req.timeoutSeconds > 0) {
       w.timer = setTimeout(() => this.close(w), Math.min(req.timeoutSeconds * 1000, MAX_TIMER_MS));
@@ -92,7 +207,6 @@ export class WatchHub {
     } else {
       void this.catchUp(w, rv === 0n || req.sendInitialEvents ? undefined : Number(rv));
     }
-    return response;
   }
 
   /**
@@ -138,7 +252,7 @@ export class WatchHub {
    *  watch is closed. */
   private async drained(w: Watcher): Promise<boolean> {
     try {
-      await w.writer.ready;
+      await w.sink.ready();
     } catch {
       this.close(w);
     }
@@ -221,8 +335,7 @@ export class WatchHub {
   }
 
   private write(w: Watcher, event: Obj): void {
-    if (w.closed) return;
-    w.writer.write(encoder.encode(JSON.stringify(event) + "\n")).catch(() => this.close(w));
+    if (!w.closed) w.sink.send(event);
   }
 
   private close(w: Watcher): void {
@@ -230,7 +343,8 @@ export class WatchHub {
     w.closed = true;
     if (w.timer) clearTimeout(w.timer);
     this.watchers.delete(w);
-    w.writer.close().catch(() => {});
+    if (w.socket) this.bySocket.delete(w.socket);
+    w.sink.close();
     if (this.watchers.size === 0 && this.bookmarkTimer) {
       clearInterval(this.bookmarkTimer);
       this.bookmarkTimer = undefined;

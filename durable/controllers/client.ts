@@ -4,7 +4,8 @@ import type { Obj, ResourceDef } from "../resources/types";
 import { byPlural } from "../resources";
 import type { DeleteOptions, Registry } from "../api/registry";
 import { ApiError } from "../api/status";
-import { filesOf, type FileStore } from "../nodes/files";
+import { filesOf, type FileStore } from "../nodes/runtime/files";
+import { tokensOf, type ServiceAccountTokens } from "../api/tokens";
 
 function def(plural: string): ResourceDef {
   const d = byPlural(plural);
@@ -15,9 +16,14 @@ function def(plural: string): ResourceDef {
 export class Client {
   constructor(private readonly registry: Registry) {}
 
-  /** The cluster's stored container files (durable/nodes/files.ts), for the containers' filesystems. */
+  /** The cluster's stored container files (durable/nodes/runtime/files.ts), for the containers' filesystems. */
   get files(): FileStore | undefined {
     return filesOf(this.registry);
+  }
+
+  /** The cluster's service-account token signer (durable/api/tokens.ts). */
+  get tokens(): ServiceAccountTokens | undefined {
+    return tokensOf(this.registry);
   }
 
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined {

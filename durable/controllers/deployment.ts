@@ -174,12 +174,20 @@ const progressDeadlineMs = (d: Obj, clock: ControllerContext["clock"]) => {
 
 /** One sync of one Deployment; methods follow pkg/controller/deployment's. */
 class Sync {
+  private podList?: Obj[];
+
   constructor(
     readonly c: ControllerContext,
     public d: Obj,
     public rsList: Obj[],
-    readonly pods: Obj[],
+    /** The pods of rsList, read only when a sync needs them (Recreate waits for the old ones to go):
+     *  listing every pod of the namespace on each sync is most of a Deployment's cost at scale. */
+    private readonly listPods: () => Obj[],
   ) {}
+
+  get pods(): Obj[] {
+    return (this.podList ??= this.listPods());
+  }
 
   get ns(): string {
     return this.d.metadata.namespace;
@@ -673,8 +681,7 @@ function reconcile(key: Key, c: ControllerContext) {
   const rsList = claim(c, d, "replicasets", c.client.list("replicasets", namespace), (rs) => selectorMatches(d!.spec.selector, rs.metadata.labels));
   d = c.client.get("deployments", namespace, name)!;
   const uids = new Set(rsList.map((rs) => rs.metadata.uid));
-  const pods = c.client.list("pods", namespace, (p) => uids.has(controllerRef(p)?.uid));
-  const s = new Sync(c, d, rsList, pods);
+  const s = new Sync(c, d, rsList, () => c.client.list("pods", namespace, (p) => uids.has(controllerRef(p)?.uid)));
   if (d.metadata.deletionTimestamp) return void s.statusOnly();
   s.checkPaused();
   let wait: number | undefined;

@@ -10,7 +10,7 @@ import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
 import { podCache } from "../scheduler/cache";
 import { toleratedBy, tolerates } from "../scheduler/framework";
-import { kubeletRunning, KUBELET_STOPPED, lastBeat, microTime } from "../nodes/heartbeat";
+import { kubeletRunning, KUBELET_STOPPED, lastBeat, microTime } from "../resources/heartbeat";
 import { putPodCondition } from "../nodes/subresources";
 
 export const NODE_CONTROLLER = "node-controller";

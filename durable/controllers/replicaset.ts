@@ -12,6 +12,13 @@ import { controllerRef, isPodActive, isPodAvailable, isPodReady, ownerReference 
 const BURST_REPLICAS = 500;
 /** controller.SlowStartInitialBatchSize. */
 const SLOW_START_INITIAL_BATCH = 1;
+/**
+ * Creations or deletions in one reconcile; the rest follow in the next one, queued at once. The
+ * real controller runs its slow-start batches concurrently with everything else; here a reconcile
+ * holds the cluster's thread, so a scale to 1,000 is cut into steps of a few milliseconds that
+ * requests can come between.
+ */
+export const REPLICAS_PER_RECONCILE = 16;
 
 // ---- claiming (ControllerRefManager) ------------------------------------------------------------
 
@@ -193,37 +200,53 @@ function relatedPods(c: ControllerContext, owner: Obj, flavour: Flavour, allPods
   return allPods.filter((p) => siblings.has(controllerRef(p)?.uid));
 }
 
-function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods: Obj[], allPods: Obj[]): unknown {
+interface Managed {
+  /** The first error of a create or delete. */
+  error?: unknown;
+  /** A difference is left for the next reconcile. */
+  more: boolean;
+  /** The owner's pods after the creations and deletions. */
+  current: Obj[];
+}
+
+/** Create or delete the difference, at most REPLICAS_PER_RECONCILE of it. */
+function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods: Obj[], allPods: Obj[]): Managed {
   const desired = owner.spec?.replicas ?? 1;
   const diff = pods.length - desired;
+  const step = Math.min(Math.abs(diff), BURST_REPLICAS, REPLICAS_PER_RECONCILE);
+  const more = Math.abs(diff) > step;
   const source = { component: flavour.name };
   if (diff < 0) {
-    const { error } = slowStartBatch(Math.min(-diff, BURST_REPLICAS), SLOW_START_INITIAL_BATCH, () => {
+    const created: Obj[] = [];
+    const { error } = slowStartBatch(step, SLOW_START_INITIAL_BATCH, () => {
       try {
         const pod = c.client.create("pods", podFromTemplate(owner.spec?.template ?? {}, owner));
+        created.push(pod);
         c.events.record(owner, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, source);
       } catch (e) {
         c.events.record(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(e)}`, source);
         throw e;
       }
     });
-    return error;
+    return { error, more: more && error === undefined, current: [...pods, ...created] };
   }
   if (diff > 0) {
-    const victims = podsToDelete(pods, relatedPods(c, owner, flavour, allPods), Math.min(diff, BURST_REPLICAS), c.now());
+    const victims = podsToDelete(pods, relatedPods(c, owner, flavour, allPods), step, c.now());
     let error: unknown;
+    const deleted = new Set<Obj>();
     for (const pod of victims) {
       try {
         if (c.client.delete("pods", pod.metadata.namespace, pod.metadata.name))
           c.events.record(owner, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, source);
+        deleted.add(pod);
       } catch (e) {
         c.events.record(owner, "Warning", "FailedDelete", `Error deleting: ${errorMessage(e)}`, source);
         error ??= e;
       }
     }
-    return error;
+    return { error, more: more && error === undefined, current: pods.filter((p) => !deleted.has(p)) };
   }
-  return undefined;
+  return { more: false, current: pods };
 }
 
 /** calculateStatus: counts over the claimed active pods, the ReplicaFailure condition. */
@@ -279,22 +302,17 @@ function reconcile(flavour: Flavour, key: Key, c: ControllerContext) {
   const allPods = c.client.list("pods", namespace);
   const active = allPods.filter(isPodActive);
   const pods = claim(c, owner, "pods", active, (p) => flavour.selects(owner, p.metadata.labels));
-  let manageError: unknown;
-  if (!owner.metadata.deletionTimestamp) {
-    manageError = manageReplicas(c, owner, flavour, pods, allPods);
-    if (manageError !== undefined && !(manageError instanceof ApiError)) throw manageError;
-  }
-  // Count what exists now (after creations and deletions), like the next sync would.
+  // Counted after the creations and deletions, like the next sync would count them.
+  const { error: manageError, more, current }: Managed = owner.metadata.deletionTimestamp ? { more: false, current: pods } : manageReplicas(c, owner, flavour, pods, allPods);
+  if (manageError !== undefined && !(manageError instanceof ApiError)) throw manageError;
   const now = c.now();
-  const current = c.client
-    .list("pods", namespace, (p) => isPodActive(p) && controllerRef(p)?.uid === owner.metadata.uid)
-    .filter((p) => flavour.selects(owner, p.metadata.labels));
   const status = calculateStatus(owner, current, manageError, now);
   if (stableStringify(status) !== stableStringify(owner.status ?? {})) {
     c.client.patch(flavour.plural, namespace, name, (cur) => {
       cur.status = status;
     }, { status: true });
   }
+  if (more) return { requeueAfter: 0 };
   const wait = nextAvailable(owner, current, now);
   return wait !== undefined ? { requeueAfter: wait } : undefined;
 }

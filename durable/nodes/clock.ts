@@ -71,3 +71,6 @@ export function realisticDelay(step: string, seed: string): number {
   for (const ch of `${step}|${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return Math.round(min + (h / 0xffffffff) * (max - min));
 }
+
+/** How long pulling `image` takes (for the Pulled message and, in realistic mode, the stage delay). */
+export const pullDuration = (image: string, seed: string) => realisticDelay("imagePull", `${image}|${seed}`);

@@ -5,7 +5,8 @@
 // counts for neither the pod's readiness nor its phase (kuberuntime startEphemeralContainer).
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
-import { goDuration, imageInfo, pullDuration, pullFailure, seededHex } from "./images";
+import { goDuration, imageInfo, pullFailure, seededHex } from "./runtime/images";
+import { pullDuration } from "./clock";
 import { isTerminating, type Exit, type Stage, type StageContext, type StageEvent } from "./stages";
 
 const time = (t: string | undefined) => (t ? Date.parse(t) : NaN);

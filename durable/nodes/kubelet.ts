@@ -5,12 +5,12 @@ import type { Controller, ControllerContext } from "../controllers/types";
 import { keyOf, splitKey } from "../controllers/types";
 import type { Obj } from "../resources/types";
 import { observePod, podCache } from "../scheduler/cache";
-import { kubeletRunning, KUBELET_STOPPED } from "./heartbeat";
-import { imageInfo } from "./images";
+import { kubeletRunning, KUBELET_STOPPED } from "../resources/heartbeat";
+import { imageInfo } from "./runtime/images";
 import { advance, stages, type StageContext } from "./stages";
 import { ephemeralStages } from "./ephemeral";
-import { containerRun } from "../shell/container";
-import { probeTimeline } from "../shell/probes";
+import { containerRun } from "./runtime/container";
+import { probeTimeline } from "./runtime/probes";
 
 export const KUBELET = "kubelet";
 
@@ -105,10 +105,7 @@ export const kubelet: Controller = {
     }
     if (result.changed) {
       const written = c.client.patch("pods", namespace, name, (p) => void (p.status = work.status), { status: true });
-      if (written) {
-        podCache(c).set(key, written);
-        recordImages(c, node, written);
-      }
+      if (written) recordImages(c, node, written); // the pod cache follows the commit (observePod)
     }
     return result.wakeIn !== undefined ? { requeueAfter: result.wakeIn } : undefined;
   },

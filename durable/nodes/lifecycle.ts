@@ -8,7 +8,7 @@ import type { NodeRole } from "../contract";
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
 import { nodeNames, nodeObject, nodeStatus } from "../bootstrap";
-import { KUBELET_STOPPED, kubeletRunning } from "./heartbeat";
+import { KUBELET_STOPPED, kubeletRunning } from "../resources/heartbeat";
 
 export type NodeAction =
   | { action: "stop"; name: string }
@@ -72,8 +72,8 @@ function layout(client: Client): { name: string; role: NodeRole }[] {
 
 /** Register a node as `kubeadm init/join` leaves it: the Node with its status, and the events of its
  *  kubelet, kube-proxy and the node controller. Returns the Node. */
-export function registerNode(client: Client, events: EventRecorder, name: string, role: NodeRole, index: number, now: number): Obj {
-  const node = client.create("nodes", nodeObject(name, role, index));
+export function registerNode(client: Client, events: EventRecorder, name: string, role: NodeRole, index: number, now: number, onlyNode = false): Obj {
+  const node = client.create("nodes", nodeObject(name, role, index, onlyNode));
   const ready = client.updateStatus("nodes", { ...node, status: nodeStatus(name, index, rfc3339(now)) });
   kubeletStartEvents(events, ready);
   events.record({ ...ready, metadata: { ...ready.metadata, uid: name } }, "Normal", "NodeReady", `Node ${name} status is now: NodeReady`, { component: "kubelet", host: name });

@@ -2,8 +2,8 @@
 // start-up lines) is computed lazily from the container's start time when read — nothing is stored
 // for it. Only lines caused by traffic (access logs) are appended as rows, per container run.
 import type { Obj } from "../resources/types";
-import type { ClusterReader } from "./network";
-import { containerRun } from "../shell/container";
+import type { ClusterReader } from "./runtime/network";
+import { containerRun } from "./runtime/container";
 
 export interface LogLine {
   at: number;

@@ -5,6 +5,7 @@
 import type { SubresourceHandler } from "../api/server";
 import type { Registry } from "../api/registry";
 import { badRequest, invalid, methodNotAllowed } from "../api/status";
+import { queryBool } from "../api/query";
 import { invalid as fieldInvalid, forbidden as fieldForbidden } from "../resources/validation";
 import type { FieldError, Obj } from "../resources/types";
 
@@ -36,7 +37,7 @@ export interface LogOptions {
 export const FOLLOW_POLL_MS = 500;
 
 const int = (q: URLSearchParams, k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
-const bool = (q: URLSearchParams, k: string) => q.get(k) === "true" || q.get(k) === "1";
+const bool = queryBool;
 
 /** Parse and validate PodLogOptions (validation.ValidatePodLogOptions). */
 export function parseLogOptions(q: URLSearchParams, name: string): LogOptions {
@@ -211,9 +212,9 @@ export function podLogHandler(registry: Registry, logs: LogReader, now: () => nu
 
     const t = now();
     const since = opts.sinceSeconds !== undefined ? t - opts.sinceSeconds * 1000 : opts.sinceTime;
-    let lines = logs.read(pod, container, { previous: opts.previous, sinceTime: since, tailLines: opts.tailLines }, t).lines;
-    if (since !== undefined) lines = lines.filter((l) => l.at >= since);
-    if (opts.tailLines !== undefined) lines = opts.tailLines === 0 ? [] : lines.slice(-opts.tailLines);
+    let all = logs.read(pod, container, { previous: opts.previous, sinceTime: since }, t).lines;
+    if (since !== undefined) all = all.filter((l) => l.at >= since);
+    const lines = opts.tailLines === undefined ? all : opts.tailLines === 0 ? [] : all.slice(-opts.tailLines);
 
     const enc = new TextEncoder();
     let budget = opts.limitBytes ?? Infinity;
@@ -229,9 +230,11 @@ export function podLogHandler(registry: Registry, logs: LogReader, now: () => nu
     if (!opts.follow || opts.previous || budget <= 0 || !stillRunning(pod, container, restart)) return new Response(first, { headers });
 
     // Follow: send what is there, then new lines as they are appended or as the program produces them.
+    // The cursor stands after every line there is, not only the --tail sent: lines of the same
+    // instant that the tail left out are not sent later as new.
     const cursor = { at: -Infinity, n: 0 };
-    advanceCursor(cursor, lines);
-    if (!lines.length) cursor.at = (since ?? -Infinity) > t ? since! : t; // nothing sent: only lines from now on
+    advanceCursor(cursor, all);
+    if (!all.length) cursor.at = (since ?? -Infinity) > t ? since! : t; // nothing there: only lines from now on
     let stop = () => {};
     const stream = new ReadableStream<Uint8Array>({
       start(ctl) {

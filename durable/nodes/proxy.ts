@@ -6,8 +6,8 @@ import type { SubresourceHandler } from "../api/server";
 import type { Registry } from "../api/registry";
 import { ApiError, badRequest } from "../api/status";
 import type { Obj } from "../resources/types";
-import { bridgeIP, pickEndpoint, podHTTP, readyEndpoints, type ClusterReader } from "./network";
-import type { LogAppender, ServerReply } from "./servers";
+import { bridgeIP, pickEndpoint, podHTTP, readyEndpoints, type ClusterReader } from "./runtime/network";
+import type { LogAppender, ServerReply } from "./runtime/servers";
 
 const unavailable = (message: string) => new ApiError(503, "ServiceUnavailable", message);
 

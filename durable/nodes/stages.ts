@@ -7,9 +7,11 @@ import type { Obj } from "../resources/types";
 import type { Clock } from "./clock";
 import { rfc3339 } from "../api/registry";
 import { putPodCondition } from "./subresources";
-import type { ProbeTimeline } from "../shell/probes";
+import type { ProbeTimeline } from "./runtime/probes";
 import { parseQuantity } from "../resources/podtemplate";
-import { goDuration, imageBehaviour, imageInfo, pullDuration, pullFailure, seededHex } from "./images";
+import { goDuration, imageInfo, pullFailure, seededHex } from "./runtime/images";
+import { pullDuration } from "./clock";
+import { sigtermExit } from "./runtime/container";
 
 export interface StageEvent {
   type: "Normal" | "Warning";
@@ -243,7 +245,7 @@ export function updateConditions(pod: Obj, now: number): void {
 
 // ---- exits, restarts, pull failures -----------------------------------------------------------
 
-type Ref = { c: Obj; init: boolean; s: Obj };
+export type Ref = { c: Obj; init: boolean; s: Obj };
 
 /** Every container with its status, init containers first. */
 function refs(pod: Obj): Ref[] {
@@ -300,6 +302,21 @@ const awaitingRestart = (pod: Obj, r: Ref) => {
   const t = lastExit(r.s);
   return !!t && restarts(pod, r, t.exitCode ?? 0);
 };
+
+/** The container the crash-backoff stage moves to CrashLoopBackOff next, and when: the one pick its
+ *  due time, events and status all use (KWOK's stages pick their target once). */
+const nextBackOff = (pod: Obj, k: StageContext) =>
+  earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined));
+
+/** The container the restart stage starts again next, and when its back-off (if any) is over: one
+ *  pick for due, events and status, so a neighbour's exit never restarts a container still backing off. */
+const nextRestart = (pod: Obj, k: StageContext) =>
+  earliest(pod, (r) => {
+    if (!awaitingRestart(pod, r)) return undefined;
+    const { real, ms } = restartBackoff(r.s, k);
+    if (r.s.state?.terminated && real > 0) return undefined; // shows CrashLoopBackOff first
+    return time(lastExit(r.s)!.finishedAt) + ms + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`);
+  });
 
 const podRef = (pod: Obj) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
@@ -366,17 +383,40 @@ function readyChange(pod: Obj, c: Obj, s: Obj, k: StageContext): { at: number; r
 /** When the kubelet began killing a terminating pod (deletionTimestamp is when it must be gone). */
 const killStart = (pod: Obj) => time(pod.metadata.deletionTimestamp) - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
 
-/** How long a killed pod's containers take to exit: the grace period (issue 4: per image). */
-export const terminationDelay = (pod: Obj, k: StageContext) => k.clock.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0);
+/** When the kubelet told each terminating pod's containers to stop (its pod workers keep this in
+ *  memory too): the Killing events are recorded once per deletion, and the grace period counts from then. */
+const killing = new Map<string, number>();
+const killKey = (pod: Obj) => `${pod.metadata.uid}/${pod.metadata.deletionTimestamp}`;
+
+/** When the containers were told to stop: as remembered, else the latest the deletion can have been
+ *  (deletionTimestamp is whole seconds, rounded down from the delete plus the grace period). */
+const stopStart = (pod: Obj) => killing.get(killKey(pod)) ?? killStart(pod) + 999;
+
+/** When a killed container's process ends and how: its main program's own stop on SIGTERM, its
+ *  program's own end if that comes first, else SIGKILL (137) when the grace period is over. */
+export function stopOf(pod: Obj, r: Ref, k: StageContext): { code: number; at: number; reason: string } {
+  const start = stopStart(pod);
+  const grace = start + k.clock.seconds(pod.metadata.deletionGracePeriodSeconds ?? 0);
+  const term = sigtermExit(r.c);
+  const stop = term ? Math.min(grace, start + k.clock.seconds(term.after / 1000)) : grace;
+  const own = exitOf(pod, r, k);
+  if (own && own.at >= start && own.at < stop) return { code: own.code, at: own.at, reason: own.code === 0 ? "Completed" : "Error" };
+  if (term && stop < grace) return { code: term.code, at: stop, reason: term.code === 0 ? "Completed" : "Error" };
+  return { code: 137, at: grace, reason: "Error" };
+}
+
+/** The running container of a terminating pod that stops next: one pick for due and status. */
+const nextStop = (pod: Obj, k: StageContext) => earliest(pod, (r) => (running(r.s) ? stopOf(pod, r, k).at : undefined));
+
+/** When the last container of a terminating pod stopped (or the kill began, if none ran). */
+const lastStop = (pod: Obj) => Math.max(killStart(pod), ...refs(pod).map((r) => time(r.s.state?.terminated?.finishedAt) || 0));
 
 export const stages: Stage[] = [
   {
-    // SIGTERM: containers are being stopped, the pod is no longer ready.
+    // SIGTERM to every running container ("Stopping container …"); they keep running, and ready,
+    // until each has stopped.
     name: "kill",
-    selector: (pod) =>
-      isTerminating(pod) &&
-      anyRunning(pod) &&
-      !(cond(pod, "Ready")?.status === "False" && time(cond(pod, "Ready")?.lastTransitionTime) >= killStart(pod)),
+    selector: (pod) => isTerminating(pod) && anyRunning(pod) && !killing.has(killKey(pod)),
     due: (pod) => killStart(pod),
     next: {
       events: (pod) =>
@@ -384,18 +424,29 @@ export const stages: Stage[] = [
           .filter(([c, init]) => running(statusOf(pod, c.name, init)))
           .map(([c, init]) => ({ type: "Normal", reason: "Killing", message: `Stopping container ${c.name}`, fieldPath: fieldPath(c, init) })),
       status(pod, k) {
-        for (const s of pod.status.containerStatuses ?? []) s.ready = false;
-        updateConditions(pod, k.now);
-        const ready = cond(pod, "Ready");
-        if (ready) ready.lastTransitionTime = rfc3339(k.now);
+        killing.set(killKey(pod), k.now);
+        if (killing.size > 5000) killing.delete(killing.keys().next().value!);
+      },
+    },
+  },
+  {
+    // A killed container exits: on SIGTERM if its program handles it, else SIGKILLed at the end of the grace period.
+    name: "stop",
+    selector: (pod) => isTerminating(pod) && anyRunning(pod),
+    due: (pod, k) => nextStop(pod, k)?.at ?? Infinity,
+    next: {
+      status(pod, k) {
+        const { r } = nextStop(pod, k)!;
+        const stop = stopOf(pod, r, k);
+        terminate(pod, r, stop, stop.reason, k);
       },
     },
   },
   {
     // The containers have exited: the kubelet removes the pod from the API (grace period 0).
     name: "remove",
-    selector: isTerminating,
-    due: (pod, k) => killStart(pod) + (anyRunning(pod) ? terminationDelay(pod, k) : 0),
+    selector: (pod) => isTerminating(pod) && !anyRunning(pod),
+    due: (pod) => lastStop(pod),
     next: { delete: true },
   },
   {
@@ -572,15 +623,14 @@ export const stages: Stage[] = [
     // The kubelet's next sync finds the container exited within its back-off: CrashLoopBackOff.
     name: "crash-backoff",
     selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, { clock: { seconds: (x: number) => x * 1000 } } as StageContext).real > 0),
-    due: (pod, k) =>
-      earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined))!.at,
+    due: (pod, k) => nextBackOff(pod, k)?.at ?? Infinity,
     next: {
       events(pod, k) {
-        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        const { r } = nextBackOff(pod, k)!;
         return [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${r.c.name} in pod ${podRef(pod)}`, fieldPath: fieldPath(r.c, r.init) }];
       },
       status(pod, k) {
-        const { r } = earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) : undefined))!;
+        const { r } = nextBackOff(pod, k)!;
         const { real } = restartBackoff(r.s, k);
         r.s.lastState = { terminated: r.s.state.terminated };
         r.s.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(real)} restarting failed container=${r.c.name} pod=${podRef(pod)}` } };
@@ -592,17 +642,10 @@ export const stages: Stage[] = [
     // The back-off is over (or there was none): the container starts again, RESTARTS + 1.
     name: "restart",
     selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => awaitingRestart(pod, r)),
-    due: (pod, k) =>
-      earliest(pod, (r) => {
-        if (!awaitingRestart(pod, r)) return undefined;
-        const t = lastExit(r.s)!;
-        const { real, ms } = restartBackoff(r.s, k);
-        if (r.s.state?.terminated && real > 0) return undefined; // shows CrashLoopBackOff first
-        return time(t.finishedAt) + ms + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`);
-      })?.at ?? Infinity,
+    due: (pod, k) => nextRestart(pod, k)?.at ?? Infinity,
     next: {
       events(pod, k) {
-        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const { r } = nextRestart(pod, k)!;
         const fp = fieldPath(r.c, r.init);
         const pulled: StageEvent[] = pulls(r.c, k)
           ? [
@@ -613,7 +656,7 @@ export const stages: Stage[] = [
         return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, startedEvent(pod, r.c, fp, k)];
       },
       status(pod, k) {
-        const { r } = earliest(pod, (r) => (awaitingRestart(pod, r) && !(r.s.state?.terminated && restartBackoff(r.s, k).real > 0) ? time(lastExit(r.s)!.finishedAt) : undefined))!;
+        const { r } = nextRestart(pod, k)!;
         const prev = lastExit(r.s)!;
         const running = runningStatus(pod, r.c, r.init, k);
         running.restartCount = (r.s.restartCount ?? 0) + 1;
@@ -644,8 +687,8 @@ export const stages: Stage[] = [
       status(pod, k) {
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
         const kill = liveKill(pod, r, k)!;
-        // A server stops cleanly on SIGTERM; a shell as PID 1 ignores it and is SIGKILLed (137).
-        const code = imageBehaviour(r.c.image).kind !== "busybox" && !r.c.command ? 0 : 137;
+        // A server stops on SIGTERM its own way; a shell as PID 1 ignores it and is SIGKILLed (137).
+        const code = sigtermExit(r.c)?.code ?? 137;
         r.s.state = {
           terminated: { containerID: r.s.containerID, exitCode: code, finishedAt: rfc3339(kill.at), reason: code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
         };

@@ -1,10 +1,10 @@
 // A container's stdin as the runtime keeps it. A process that reads its stdin (a shell in a container
-// with `stdin: true`, see shell/container.ts readsStdin) lives as long as its input: what attach sends
+// with `stdin: true`, see nodes/runtime/container.ts readsStdin) lives as long as its input: what attach sends
 // it decides its output and its end, so neither can be computed from its command. The live process
 // is kept in memory (a process is); its exit is stored, for the kubelet to report.
 import type { Obj } from "../resources/types";
 import { InteractiveShell, PipeShell } from "../shell";
-import { containerArgv } from "../shell/container";
+import { containerArgv } from "./runtime/container";
 import type { ShellContext, ShellIO } from "../shell/types";
 
 /** An attached client: the process's output, and its end. */
@@ -109,6 +109,14 @@ export class ContainerStdio {
       this.live.set(key, p);
     }
     return p;
+  }
+
+  /** A container's process ends because of a signal sent from inside it (`kill 1` from an exec'd
+   *  shell): stored like a stdin process's exit, and the kubelet told. */
+  recordExit(pod: Obj, c: Obj, exit: { code: number; at: number; startedAt: number }): void {
+    if (Number.isNaN(exit.startedAt)) return;
+    this.sql.exec("INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)", pod.metadata.uid, c.name, exit.startedAt, exit.code, exit.at);
+    this.exited(pod);
   }
 
   /** Drop a deleted pod's processes and exits. */

@@ -3,7 +3,7 @@
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { each, forbidden, invalid, isQualifiedName, notSupported } from "./validation";
 import { age, ageColumn, nameColumn } from "./printers";
-import { presentLease } from "../nodes/heartbeat";
+import { presentLease } from "./heartbeat";
 
 const LEASE_STRATEGIES = ["OldestEmulationVersion"];
 

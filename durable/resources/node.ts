@@ -3,7 +3,7 @@
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { each, forbidden, invalid, isQualifiedName, isValidLabelValue, notSupported, required } from "./validation";
 import { age, ageColumn, nameColumn } from "./printers";
-import { presentNode } from "../nodes/heartbeat";
+import { presentNode } from "./heartbeat";
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 

@@ -2,105 +2,14 @@
 // (ServiceAccount, DefaultTolerationSeconds, Priority), the strategy (pkg/registry/core/pod/strategy.go),
 // ValidatePodCreate / ValidatePodUpdate, and printPod.
 import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
-import { age, ageColumn, humanDuration, nameColumn } from "./printers";
+import { age, ageColumn, nameColumn } from "./printers";
+import { printPodSummary } from "./podsummary";
+
+export { printPodSummary };
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec } from "./podtemplate";
+import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec, validateResources } from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
-
-const isRestartableInit = (c: Obj | undefined) => c?.restartPolicy === "Always";
-
-/** The READY, STATUS and RESTARTS cells of `kubectl get pods`, exactly as printPod computes them. */
-export function printPodSummary(pod: Obj, now: number): { ready: string; status: string; restarts: string } {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  let restarts = 0;
-  let restartableInitRestarts = 0;
-  let totalContainers = (spec.containers ?? []).length;
-  let readyContainers = 0;
-  let lastRestart = 0;
-  let lastRestartableInitRestart = 0;
-  const finishedAt = (cs: Obj) => {
-    const t = cs.lastState?.terminated?.finishedAt;
-    return t ? Date.parse(t) : 0;
-  };
-
-  let reason: string = status.reason || status.phase || "";
-  for (const c of (status.conditions ?? []) as Obj[])
-    if (c.type === "PodScheduled" && c.reason === "SchedulingGated") reason = "SchedulingGated";
-
-  const initContainers = new Map<string, Obj>();
-  for (const c of (spec.initContainers ?? []) as Obj[]) {
-    initContainers.set(c.name, c);
-    if (isRestartableInit(c)) totalContainers++;
-  }
-
-  let initializing = false;
-  const initStatuses: Obj[] = status.initContainerStatuses ?? [];
-  for (let i = 0; i < initStatuses.length; i++) {
-    const cs = initStatuses[i];
-    restarts += cs.restartCount ?? 0;
-    lastRestart = Math.max(lastRestart, finishedAt(cs));
-    const restartable = isRestartableInit(initContainers.get(cs.name));
-    if (restartable) {
-      restartableInitRestarts += cs.restartCount ?? 0;
-      lastRestartableInitRestart = Math.max(lastRestartableInitRestart, finishedAt(cs));
-    }
-    const term = cs.state?.terminated;
-    const wait = cs.state?.waiting;
-    if (term && (term.exitCode ?? 0) === 0) continue;
-    if (restartable && cs.started === true) {
-      if (cs.ready) readyContainers++;
-      continue;
-    }
-    if (term) {
-      reason = term.reason
-        ? `Init:${term.reason}`
-        : term.signal
-          ? `Init:Signal:${term.signal}`
-          : `Init:ExitCode:${term.exitCode ?? 0}`;
-    } else if (wait?.reason && wait.reason !== "PodInitializing") {
-      reason = `Init:${wait.reason}`;
-    } else {
-      reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
-    }
-    initializing = true;
-    break;
-  }
-
-  const initializedTrue = ((status.conditions ?? []) as Obj[]).some((c) => c.type === "Initialized" && c.status === "True");
-  if (!initializing || initializedTrue) {
-    restarts = restartableInitRestarts;
-    lastRestart = lastRestartableInitRestart;
-    let hasRunning = false;
-    const statuses: Obj[] = status.containerStatuses ?? [];
-    for (let i = statuses.length - 1; i >= 0; i--) {
-      const cs = statuses[i];
-      restarts += cs.restartCount ?? 0;
-      lastRestart = Math.max(lastRestart, finishedAt(cs));
-      const wait = cs.state?.waiting;
-      const term = cs.state?.terminated;
-      if (wait?.reason) reason = wait.reason;
-      else if (term?.reason) reason = term.reason;
-      else if (term) reason = term.signal ? `Signal:${term.signal}` : `ExitCode:${term.exitCode ?? 0}`;
-      else if (cs.ready && cs.state?.running) {
-        hasRunning = true;
-        readyContainers++;
-      }
-    }
-    if (reason === "Completed" && hasRunning) {
-      const podReady = ((status.conditions ?? []) as Obj[]).some((c) => c.type === "Ready" && c.status === "True");
-      reason = podReady ? "Running" : "NotReady";
-    }
-  }
-
-  const deleting = pod.metadata?.deletionTimestamp != null;
-  if (deleting && status.reason === "NodeLost") reason = "Unknown";
-  else if (deleting && status.phase !== "Failed" && status.phase !== "Succeeded") reason = "Terminating";
-
-  const restartsStr = restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
-  return { ready: `${readyContainers}/${totalContainers}`, status: reason, restarts: restartsStr };
-}
 
 /** The STATUS column of `kubectl get pods` (Running, ContainerCreating, CrashLoopBackOff, Init:0/1, …). */
 export function podPhaseStatus(pod: Obj, now = Date.now()): string {
@@ -408,6 +317,34 @@ const ephemeralContainersSubresource = {
   validate: validatePodEphemeralContainersUpdate,
 };
 
+/** pods/resize (podResizeStrategy.PrepareForUpdate, dropNonResizeUpdates): the stored pod, with
+ *  only the containers' resources and resizePolicy taken from the request, matched by name. */
+const resizeSubresource = {
+  prepare(pod: Obj, old: Obj): Obj {
+    const next = clone(old);
+    next.metadata.resourceVersion = pod.metadata?.resourceVersion;
+    for (const list of ["containers", "initContainers"] as const) {
+      const wanted = new Map(((pod.spec?.[list] ?? []) as Obj[]).map((c) => [c.name, c]));
+      for (const c of (next.spec?.[list] ?? []) as Obj[]) {
+        const w = wanted.get(c.name);
+        if (!w) continue;
+        if (w.resources === undefined) delete c.resources;
+        else canonicalizeResources((c.resources = clone(w.resources)));
+        if (w.resizePolicy === undefined) delete c.resizePolicy;
+        else c.resizePolicy = clone(w.resizePolicy);
+      }
+    }
+    return next;
+  },
+  // ValidatePodResize (the part that decides most refusals): the resized pod keeps its QoS class.
+  validate(pod: Obj, old: Obj): FieldError[] {
+    const errs = ((pod.spec?.containers ?? []) as Obj[]).flatMap((c, i) => validateResources(c.resources, `spec.containers[${i}].resources`));
+    const was = old.status?.qosClass ?? podQOSClass(old);
+    if (podQOSClass(pod) !== was) errs.push(invalid("spec", was, "Pod QOS Class may not change as a result of resizing"));
+    return errs;
+  },
+};
+
 // ---- the kind ---------------------------------------------------------------------------
 
 const pods: ResourceDef = {
@@ -420,7 +357,7 @@ const pods: ResourceDef = {
   shortNames: ["po"],
   categories: ["all"],
   subresources: { status: true },
-  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource },
+  updateSubresources: { ephemeralcontainers: ephemeralContainersSubresource, resize: resizeSubresource },
   extraSubresources: [
     { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },

@@ -3,6 +3,7 @@
 // ValidatePodTemplateSpec (pkg/apis/core/validation), the replica-controller template checks
 // (ValidatePodTemplateSpecForReplicaSet / ForRC), label selectors, and the pod-template-hash.
 import type { FieldError, Obj, PrinterColumn } from "./types";
+import { canonicalQuantity, canonicalizeResourceList } from "./quantity";
 import {
   duplicate,
   each,
@@ -199,6 +200,15 @@ function defaultProbe(p: Obj | undefined): void {
   p.successThreshold ??= 1;
   p.failureThreshold ??= 3;
   defaultHandler(p);
+  // GRPCAction.service is `+default=""`: kubectl describe dereferences it.
+  if (p.grpc && typeof p.grpc === "object") p.grpc.service ??= "";
+}
+
+/** A container's resources with their quantities in canonical form, as the typed decode leaves them. */
+export function canonicalizeResources(r: Obj | undefined): void {
+  if (!r) return;
+  canonicalizeResourceList(r.limits);
+  canonicalizeResourceList(r.requests);
 }
 
 /** SetDefaults_Container plus the nested defaulters (ports, probes, env field refs). */
@@ -207,6 +217,7 @@ export function defaultContainer(c: Obj): void {
   c.terminationMessagePath ||= "/dev/termination-log";
   c.terminationMessagePolicy ||= "File";
   c.resources ??= {};
+  canonicalizeResources(c.resources);
   for (const p of (c.ports ?? []) as Obj[]) p.protocol ||= "TCP";
   for (const e of (c.env ?? []) as Obj[]) {
     const fr = e.valueFrom?.fieldRef;
@@ -235,6 +246,7 @@ function defaultVolume(v: Obj): void {
     for (const it of (v.downwardAPI.items ?? []) as Obj[]) if (it.fieldRef) it.fieldRef.apiVersion ||= "v1";
   }
   if (v.hostPath) v.hostPath.type ??= "";
+  if (v.emptyDir?.sizeLimit !== undefined) v.emptyDir.sizeLimit = canonicalQuantity(v.emptyDir.sizeLimit);
   if (v.projected) {
     v.projected.defaultMode ??= DEFAULT_MODE;
     for (const s of (v.projected.sources ?? []) as Obj[]) {
@@ -258,6 +270,8 @@ export function defaultPodSpec(spec: Obj): void {
   for (const c of (spec.initContainers ?? []) as Obj[]) defaultContainer(c);
   for (const c of (spec.ephemeralContainers ?? []) as Obj[]) defaultContainer(c);
   for (const v of (spec.volumes ?? []) as Obj[]) defaultVolume(v);
+  canonicalizeResourceList(spec.overhead);
+  canonicalizeResources(spec.resources);
 }
 
 /** The defaulting of a PodTemplateSpec inside RC / RS / Deployment. */
@@ -334,7 +348,7 @@ function validateProbe(p: Obj | undefined, path: string): FieldError[] {
   return errs;
 }
 
-function validateResources(r: Obj | undefined, path: string): FieldError[] {
+export function validateResources(r: Obj | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const kind of ["limits", "requests"]) {
     for (const [name, q] of Object.entries((r?.[kind] ?? {}) as Record<string, unknown>)) {

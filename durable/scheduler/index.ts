@@ -62,8 +62,9 @@ export const scheduler: Controller = {
     const decision = schedule(pod, nodes);
     const source = { component: SCHEDULER };
     if ("node" in decision) {
+      // The cache learns of the binding from the committed change (observePod in the watch
+      // above), never before: a transaction that rolls back leaves it as the store is.
       const bound = bindPod(registryOf(c.client), namespace!, name, decision.node);
-      cache.set(key, bound);
       c.events.record(bound, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${decision.node}`, source);
       return;
     }

@@ -1,17 +1,18 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
-import { FSError, resolvePath } from "../nodes/fs";
-import type { ShellIO } from "./types";
-import { environ, HaltSignal, inImage, nowOf, type ShellState } from "./interp";
+import { FSError, resolvePath } from "../fs";
+import type { Flavour, ShellIO } from "./types";
+import { environ, HaltSignal, nowOf, type ShellState } from "./interp";
 import { tar } from "./tar";
-import { nc, ping } from "./netapplets";
-import { processTable } from "./processes";
-import type { Flavour } from "../nodes/images";
 import { grep, grepAs } from "./grep";
 import { sed } from "./sed";
 import { awk } from "./awk";
 import { jq } from "./jq";
 import { bracket, test, which } from "./testcmd";
 import { base64, cut, head, nl, rev, sort, tac, tail, tee, tr, uniq, wc } from "./text";
+import { hostname, ifconfig, ip, nc, ping } from "./netapplets";
+import { curl } from "./curl";
+import { wget } from "./wget";
+import { df, kill, top } from "./procapplets";
 
 export interface AppletCall {
   s: ShellState;
@@ -164,98 +165,6 @@ function ls(args: string[], { s, io }: AppletCall): number {
   return status;
 }
 
-/** curl: GET (or -X/-d), -s/-S, -i (headers), -I (HEAD), -o file, -f, -H, -A; -L ignored. */
-function curl(args: string[], { s, io }: AppletCall): number {
-  const { f, rest } = flags(args, "XdHoAm");
-  const url = rest[0];
-  if (!url) {
-    io.stderr("curl: try 'curl --help' or 'curl --manual' for more information\n");
-    return 2;
-  }
-  const full = /^[a-z]+:\/\//.test(url) ? url : `http://${url}`;
-  const method = typeof f.X === "string" ? f.X : f.I ? "HEAD" : typeof f.d === "string" ? "POST" : "GET";
-  const headers: Record<string, string> = { "user-agent": typeof f.A === "string" ? f.A : CURL_UA, accept: "*/*" };
-  if (typeof f.d === "string") headers["content-type"] = "application/x-www-form-urlencoded";
-  if (typeof f.H === "string" && f.H.includes(":")) headers[f.H.slice(0, f.H.indexOf(":")).trim().toLowerCase()] = f.H.slice(f.H.indexOf(":") + 1).trim();
-  const res = s.ctx.net.http({ method, url: full, body: typeof f.d === "string" ? f.d : undefined, headers }, s.ctx.pod);
-  // The progress meter goes to stderr unless the body goes to a terminal (so `kubectl exec pod -- curl …` shows it).
-  const toStdout = typeof f.o !== "string" || f.o === "-";
-  const meter = !f.s && !(io.tty && toStdout);
-  if (meter) io.stderr(`${PROGRESS_HEAD}${progressLine(0, 0)}`);
-  if ("error" in res) {
-    const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
-    if (!f.s || f.S) io.stderr(`${meter ? "\n" : ""}curl: (${code}) ${res.error}\n`);
-    return code;
-  }
-  const size = method === "HEAD" ? 0 : new TextEncoder().encode(res.body).length;
-  if (meter) io.stderr(`${progressLine(size, 1000 * size)}\n`);
-  if (f.f && res.status >= 400) {
-    if (!f.s || f.S) io.stderr(`curl: (22) The requested URL returned error: ${res.status}\n`);
-    return 22;
-  }
-  const head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n${Object.entries(res.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
-  const body = `${f.i || f.I ? head : ""}${method === "HEAD" ? "" : res.body}`;
-  if (typeof f.o === "string" && f.o !== "-") s.ctx.fs.write(resolvePath(f.o, s.cwd), body);
-  else io.stdout(body);
-  return 0;
-}
-
-const PROGRESS_HEAD = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
-
-/** curl's max5data: a byte count or rate in five columns ("  615", " 600k", " 1.2M"). */
-function max5(n: number): string {
-  if (n < 100_000) return String(n).padStart(5);
-  if (n < 10_000 * 1024) return `${String(Math.floor(n / 1024)).padStart(4)}k`;
-  if (n < 100 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1).padStart(4)}M`;
-  return `${String(Math.floor(n / 1024 / 1024)).padStart(4)}M`;
-}
-
-/** One refresh of curl's progress meter ("\r%3d %s  %3d %s  %3d %s  %s  %s %s %s %s %s" in progress.c) (a finished transfer of `size` bytes at `rate` bytes/s). */
-function progressLine(size: number, rate: number): string {
-  const pct = size ? 100 : 0;
-  return `\r${String(pct).padStart(3)} ${max5(size)}  ${String(pct).padStart(3)} ${max5(size)}    0     0  ${max5(rate)}      0 --:--:-- --:--:-- --:--:-- ${max5(rate)}`;
-}
-
-/** The curl a container ships (Ubuntu 24.04's; curlimages/curl and Alpine are newer 8.x). */
-const CURL_UA = "curl/8.5.0";
-
-/** busybox wget: -q, -O file|-, -U agent; prints what busybox 1.36 prints, exit 1 on any failure. */
-function wget(args: string[], { s, io }: AppletCall): number {
-  const { f, rest } = flags(args, "OTUo");
-  const url = rest[0];
-  if (!url) {
-    io.stderr("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n");
-    return 1;
-  }
-  const full = /^[a-z]+:\/\//.test(url) ? url : `http://${url}`;
-  const hostPort = full.replace(/^[a-z]+:\/\//, "").split("/")[0];
-  const host = hostPort.replace(/:\d*$/, "");
-  const port = /:(\d+)$/.exec(hostPort)?.[1] ?? (full.startsWith("https:") ? "443" : "80");
-  const file = typeof f.O === "string" ? f.O : full.replace(/^[a-z]+:\/\/[^/]*\/?/, "").split("?")[0].split("/").pop() || "index.html";
-  const die = (msg: string) => (io.stderr(`wget: ${msg}\n`), 1);
-  const ip = s.ctx.net.resolve(host, s.ctx.pod?.metadata?.namespace ?? "default")[0];
-  if (!ip) return die(`bad address '${host}'`);
-  if (!f.q) io.stderr(`Connecting to ${hostPort} (${ip}:${port})\n`);
-  const res = s.ctx.net.http({ method: "GET", url: full, headers: { "user-agent": typeof f.U === "string" ? f.U : "Wget", connection: "close" } }, s.ctx.pod);
-  if ("error" in res) {
-    if (res.code === 7) return die(`can't connect to remote host (${res.ip ?? ip}): Connection refused`);
-    if (res.code === 28) return die(`can't connect to remote host (${res.ip ?? ip}): Connection timed out`);
-    return die("error getting response");
-  }
-  if (res.status >= 400) return die(`server returned error: HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`);
-  const size = new TextEncoder().encode(res.body).length;
-  const meter = (name: string) => `${name.slice(0, 20).padEnd(20)} 100% |${"*".repeat(32)}| ${String(size).padStart(5)}  0:00:00 ETA\n`;
-  if (file === "-") {
-    if (!f.q) io.stderr("writing to stdout\n");
-    io.stdout(res.body);
-    if (!f.q) io.stderr(`${meter("-")}written to stdout\n`);
-  } else {
-    s.ctx.fs.write(resolvePath(file, s.cwd), res.body);
-    if (!f.q) io.stderr(`saving to '${file}'\n${meter(file)}'${file}' saved\n`);
-  }
-  return 0;
-}
-
 /**
  * busybox nslookup (1.36, its own resolver): a name without a dot is tried in every search domain of
  * /etc/resolv.conf, one with a dot only as given (so `svc.ns` is NXDOMAIN, unlike getaddrinfo); an A
@@ -341,7 +250,7 @@ export const APPLETS: Record<string, Applet> = {
     for (const a of assigns) env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
     const cmd = args.slice(args.findIndex((a) => !a.includes("=") && !a.startsWith("-")));
     if (cmd.length && !cmd[0].includes("=") && args.some((a) => !a.includes("=") && !a.startsWith("-")))
-      return APPLETS[cmd[0]] && (!call.s.ctx.container || inImage(call.s.ctx.container.image ?? "", cmd[0])) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
+      return APPLETS[cmd[0]] && (!call.s.ctx.image || call.s.ctx.image.program(cmd[0]) !== undefined) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
     call.io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
     return 0;
   },
@@ -363,10 +272,7 @@ export const APPLETS: Record<string, Applet> = {
     io.stdout(`${strftime(fmt ? fmt.slice(1) : "%a %b %e %H:%M:%S %Z %Y", nowOf(s))}\n`);
     return 0;
   },
-  hostname(_args, { s, io }) {
-    io.stdout(`${s.ctx.hostname}\n`);
-    return 0;
-  },
+  hostname,
   pwd(_args, { s, io }) {
     io.stdout(`${s.cwd}\n`);
     return 0;
@@ -484,7 +390,7 @@ export const APPLETS: Record<string, Applet> = {
     return 0;
   },
   ps(_args, { s, io }) {
-    const rows = processTable(s.ctx.pod, s.ctx.container).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
+    const rows = (s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [{ pid: 1, user: "root", command: "sh" }, { pid: 7, user: "root", command: "ps" }]).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
     io.stdout(`PID   USER     TIME  COMMAND\n${rows.join("")}`);
     return 0;
   },
@@ -494,4 +400,9 @@ export const APPLETS: Record<string, Applet> = {
   tar,
   ping,
   nc,
+  ip,
+  ifconfig,
+  kill,
+  df,
+  top,
 };

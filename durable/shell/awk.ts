@@ -3,7 +3,7 @@
 // number-or-string rules, ~ !~, if/while/do/for/for-in, associative arrays, delete, next, exit,
 // functions, print/printf (to > >> files), getline, and the string builtins. Debian's awk is mawk,
 // Alpine's and busybox's is busybox awk: their error words differ.
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import { HaltSignal } from "./interp";
 import { posixToJs, RegexError } from "./regex";

@@ -1,7 +1,7 @@
 // grep: BRE by default, -E ERE, -F fixed strings; selection (-v -i -w -x -m), output (-c -l -L -o -q
 // -n -h -H, -A/-B/-C context), -r over directories; exit 0 when a line is selected, 1 when none, 2 on
 // an error (a selected line under -q still wins).
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import { literal, posixToJs, RegexError } from "./regex";
 import { parseOr, splitLines, usageError, variantOf, type OptSpec } from "./textio";

@@ -1,11 +1,10 @@
 // The interpreter: expansion ($VAR, ${VAR:-x}, $?, $(...), quotes), lists, pipelines, loops,
 // redirections, on a virtual clock — `sleep` advances `elapsed` instead of blocking, and a run can
 // be bounded in virtual time (`until`) and in steps, so `while true; do …; sleep 5; done` is cheap.
-import { FSError, resolvePath } from "../nodes/fs";
+import { FSError, resolvePath } from "../fs";
 import { parse, skipParens, SyntaxError, type Node, type Redirect } from "./parse";
-import type { ShellContext, ShellIO } from "./types";
+import type { Flavour, ImageView, ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
-import { imagePrograms, programIn, type Flavour, type Programs } from "../nodes/images";
 
 /** Thrown to unwind: `exit`, loop control, or the end of the simulated time window. */
 export class ExitSignal { constructor(readonly code: number) {} }
@@ -238,12 +237,12 @@ const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", 
 const programName = (name: string) => name.replace(/^.*\//, "");
 
 /** The programs of the image the shell runs in; none outside a container (a bare shell has every applet). */
-const programsOf = (s: ShellState): Programs | undefined => (s.ctx.container ? imagePrograms(s.ctx.container.image ?? "") : undefined);
+const programsOf = (s: ShellState): ImageView | undefined => s.ctx.image;
 
 /** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
 function notFound(name: string, s: ShellState, io: ShellIO): number {
   const programs = programsOf(s);
-  const dialect = (programs && programIn(programs, s.name)) ?? (s.name === "bash" ? "bash" : "busybox");
+  const dialect = programs?.program(s.name) ?? (s.name === "bash" ? "bash" : "busybox");
   const line = s.lineno ?? 1;
   if (dialect === "dash") io.stderr(`${s.name}: ${line}: ${name}: not found\n`);
   else if (dialect === "bash") io.stderr(`${s.name}: ${s.interactive ? "" : `line ${line}: `}${name}: command not found\n`);
@@ -284,7 +283,7 @@ export function command(argv: string[], s: ShellState, io: ShellIO, stdin: strin
   }
   const prog = programName(name);
   const programs = programsOf(s);
-  const flavour: Flavour | undefined = programs ? programIn(programs, name) : "busybox";
+  const flavour: Flavour | undefined = programs ? programs.program(name) : "busybox";
   if (!flavour && !BUILTINS.has(prog)) return notFound(name, s, io);
   if (prog === "sh" || prog === "bash" || prog === "ash") {
     if (args[0] === "-c") {
@@ -331,8 +330,6 @@ export const hasCommand = (name: string) =>
   ["exit", "break", "continue", "export", "unset", "cd", "sh", "bash", "ash"].includes(name.replace(/^\/(usr\/)?(s?bin)\//, "")) ||
   !!APPLETS[name.replace(/^\/(usr\/)?(s?bin)\//, "")];
 
-/** Is `program` on the PATH of `image` (what the runtime finds for exec and a container's command)? */
-export const inImage = (image: string, program: string) => programIn(imagePrograms(image), program) !== undefined;
 
 // ---- expansion ----------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
 import { HaltSignal, type ShellState } from "./interp";
 import type { Network } from "./types";
+import type { PodInterface } from "./types";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const namespaceOf = (s: ShellState) => s.ctx.pod?.metadata?.namespace ?? "default";
 
 /** Virtual time passes as a packet interval or a wait does (a container's program stops at its window). */
-function wait(s: ShellState, ms: number): void {
+export function wait(s: ShellState, ms: number): void {
   s.t.elapsed += ms;
   if (s.t.elapsed > s.until) {
     s.t.elapsed = s.until;
@@ -28,7 +29,7 @@ function answers(net: Network, ip: string, from: ShellState): boolean {
 }
 
 /** A stable sub-millisecond round-trip time per target and sequence number (µs). */
-function rtt(ip: string, seq: number, sameNode: boolean): number {
+export function rtt(ip: string, seq: number, sameNode: boolean): number {
   let h = 0x811c9dc5;
   for (const c of `${ip}#${seq}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   return (sameNode ? 45 : 380) + (h % (sameNode ? 60 : 240));
@@ -121,7 +122,7 @@ function parseHTTP(data: string): { method: string; path: string; headers: Recor
 }
 
 /** Header names as servers send them on the wire. */
-const wireName = (k: string) => (k === "etag" ? "ETag" : k.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase()));
+export const wireName = (k: string) => (k === "etag" ? "ETag" : k.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase()));
 
 /** busybox nc: `nc [-v] [-z] [-w SEC] HOST PORT`; stdin goes to the peer, its answer to stdout. */
 export function nc(args: string[], call: AppletCall): number {
@@ -181,5 +182,224 @@ export function nc(args: string[], call: AppletCall): number {
   const body = chunked ? `${new TextEncoder().encode(res.body).length.toString(16)}\r\n${res.body}\r\n0\r\n\r\n` : res.body;
   const head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n${Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}\r\n`).join("")}\r\n`;
   io.stdout(head + (req!.method === "HEAD" ? "" : body));
+  return 0;
+}
+
+// ---- the pod's own addresses: hostname -i, ip, ifconfig -----------------------------------------
+
+/** The pod's interface, or the loopback-only view of a shell outside a pod. */
+function podInterface(s: ShellState): PodInterface | undefined {
+  return s.ctx.pod ? s.ctx.net.iface?.(s.ctx.pod) : undefined;
+}
+
+const maskOf = (prefix: number) => [0, 1, 2, 3].map((i) => Math.max(0, Math.min(8, prefix - 8 * i))).map((b) => 256 - 2 ** (8 - b)).join(".");
+const broadcastOf = (ip: string, prefix: number) => {
+  const n = ip.split(".").reduce((a, b) => a * 256 + Number(b), 0);
+  const host = 2 ** (32 - prefix) - 1;
+  const b = n - (n % (host + 1)) + host;
+  return [24, 16, 8, 0].map((sh) => Math.floor(b / 2 ** sh) % 256).join(".");
+};
+const networkOf = (ip: string, prefix: number) => {
+  const [a, b] = [broadcastOf(ip, prefix).split(".").map(Number), maskOf(prefix).split(".").map(Number)];
+  return `${a.map((x, i) => x & b[i]).join(".")}/${prefix}`;
+};
+/** The EUI-64 link-local address the kernel gives a MAC (fe80::…, universal/local bit flipped). */
+function linkLocal(mac: string): string {
+  const b = mac.split(":").map((x) => parseInt(x, 16));
+  b[0] ^= 2;
+  const words = [(b[0] << 8) | b[1], (b[2] << 8) | 0xff, (0xfe << 8) | b[3], (b[4] << 8) | b[5]];
+  return `fe80::${words.map((w) => w.toString(16)).join(":")}`;
+}
+
+const GNU_HOSTNAME_USAGE = "Usage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n       hostname                                 display host name\n\n       {yp,nis,}domainname {nisdomain|-F file}  set NIS domain name (from file)\n       {yp,nis,}domainname                      display NIS domain name\n\n       dnsdomainname                            display dns domain name\n\n       hostname -V|--version|-h|--help          print info and exit\n\nProgram name:\n       {yp,nis,}domainname=hostname -y\n       dnsdomainname=hostname -d\n\nProgram options:\n    -a, --alias            alias names\n    -A, --all-fqdns        all long host names (FQDNs)\n    -b, --boot             set default hostname if none available\n    -d, --domain           DNS domain name\n    -f, --fqdn, --long     long host name (FQDN)\n    -F, --file             read host name or NIS domain name from given file\n    -i, --ip-address       addresses for the host name\n    -I, --all-ip-addresses all addresses for the host\n    -s, --short            short host name\n    -y, --yp, --nis        NIS/YP domain name\n\nDescription:\n   This command can get or set the host name or the NIS domain name. You can\n   also get the DNS domain or the FQDN (fully qualified domain name).\n   Unless you are using bind or NIS for host lookups you can change the\n   FQDN (Fully Qualified Domain Name) and the DNS domain name (which is\n   part of the FQDN) in the /etc/hosts file.\n";
+
+/** hostname [-s|-f|-d|-i|-I]: busybox's or GNU's (Debian's hostname package). */
+export function hostname(args: string[], call: AppletCall): number {
+  const { s, io } = call;
+  const gnu = call.flavour === "gnu";
+  const name = s.ctx.hostname;
+  const hosts = s.ctx.fs.read("/etc/hosts") ?? "";
+  const entry = hosts.split("\n").map((l) => l.replace(/#.*/, "").trim().split(/\s+/)).find((f) => f.length > 1 && IPV4.test(f[0]) && f.slice(1).includes(name));
+  const fqdn = entry?.[1] ?? name;
+  const opts = args.filter((a) => a.startsWith("-") && a.length > 1).flatMap((a) => (a.startsWith("--") ? [a] : [...a.slice(1)].map((c) => `-${c}`)));
+  const operand = args.find((a) => !a.startsWith("-"));
+  const allowed = gnu ? ["-s", "-f", "-d", "-i", "-I", "-A", "--short", "--fqdn", "--long", "--domain", "--ip-address", "--all-ip-addresses"] : ["-s", "-f", "-d", "-i", "-F"];
+  const bad = opts.find((o) => !allowed.includes(o));
+  if (bad) {
+    if (gnu) {
+      // net-tools' hostname: the complaint on stderr, its whole usage on stdout, exit 255.
+      io.stderr(bad.startsWith("--") ? `hostname: unrecognized option '${bad}'\n` : `hostname: invalid option -- '${bad.slice(1)}'\n`);
+      io.stdout(GNU_HOSTNAME_USAGE);
+      return 255;
+    }
+    io.stderr(`hostname: invalid option -- '${bad.slice(1)}'\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: hostname [-sidf] [HOSTNAME | -F FILE]\n\nGet or set hostname or DNS domain name\n\n\t-s\tShort\n\t-i\tAddresses for the hostname\n\t-d\tDNS domain name\n\t-f\tFully qualified domain name\n\t-F FILE\tUse FILE's content as hostname\n`);
+    return 1;
+  }
+  if (operand && !opts.length) {
+    io.stderr(gnu ? "hostname: you must be root to change the host name\n" : "hostname: sethostname: Operation not permitted\n");
+    return 1;
+  }
+  const own = podInterface(s)?.ip ?? s.ctx.pod?.status?.podIP;
+  const v = opts[0];
+  if (v === "-i" || v === "--ip-address") {
+    const ips = entry ? [entry[0]] : own ? [own] : [];
+    if (!ips.length) {
+      io.stderr(`hostname: ${name}: Name does not resolve\n`);
+      return 1;
+    }
+    io.stdout(`${ips.join(" ")}\n`);
+  } else if (v === "-I" || v === "--all-ip-addresses") io.stdout(`${own ? `${own} ` : ""}\n`);
+  else if (v === "-s" || v === "--short") io.stdout(`${name.split(".")[0]}\n`);
+  else if (v === "-f" || v === "--fqdn" || v === "--long" || v === "-A") io.stdout(`${fqdn}\n`);
+  else if (v === "-d" || v === "--domain") io.stdout(`${fqdn.includes(".") ? fqdn.slice(fqdn.indexOf(".") + 1) : ""}\n`);
+  else io.stdout(`${name}\n`);
+  return 0;
+}
+
+interface Link {
+  index: number;
+  name: string;
+  flags: string;
+  mtu: number;
+  mac: string;
+  ip: string;
+  prefix: number;
+  qlen?: number;
+}
+
+function links(s: ShellState): Link[] {
+  const lo: Link = { index: 1, name: "lo", flags: "LOOPBACK,UP,LOWER_UP", mtu: 65536, mac: "00:00:00:00:00:00", ip: "127.0.0.1", prefix: 8, qlen: 1000 };
+  const i = podInterface(s);
+  if (!i) return [lo];
+  return [lo, { index: 2, name: i.hostNetwork ? "eth0" : `eth0@if${i.peerIndex}`, flags: "BROADCAST,MULTICAST,UP,LOWER_UP", mtu: 1500, mac: i.mac, ip: i.ip, prefix: i.prefix, qlen: i.hostNetwork ? 1000 : undefined }];
+}
+
+/** iproute2's `ip addr` and busybox's (no state or group, M-DOWN on a veth, spaces where each puts them). */
+function ipAddr(s: ShellState, busybox: boolean, only: string | undefined, family: "4" | "6" | undefined): string {
+  let out = "";
+  for (const l of links(s)) {
+    const dev = l.name.split("@")[0];
+    if (only && only !== dev) continue;
+    const loop = l.name === "lo";
+    const flags = busybox && !loop && l.name.includes("@") ? `${l.flags},M-DOWN` : l.flags;
+    const head = busybox
+      ? `${l.index}: ${l.name}: <${flags}> mtu ${l.mtu} qdisc noqueue ${l.qlen ? `qlen ${l.qlen}` : ""}`
+      : `${l.index}: ${l.name}: <${flags}> mtu ${l.mtu} qdisc noqueue state ${loop ? "UNKNOWN" : "UP"} group default ${l.qlen ? `qlen ${l.qlen}` : ""}`;
+    out += `${head}\n    link/${loop ? "loopback" : "ether"} ${l.mac} brd ${loop ? "00:00:00:00:00:00" : "ff:ff:ff:ff:ff:ff"}${!busybox && l.name.includes("@") ? " link-netnsid 0" : ""}\n`;
+    if (family !== "6") out += `    inet ${l.ip}/${l.prefix} ${loop ? "" : `brd ${broadcastOf(l.ip, l.prefix)} `}scope ${loop ? "host" : "global"} ${dev}\n       valid_lft forever preferred_lft forever\n`;
+    if (family !== "4") out += `    inet6 ${loop ? "::1/128 scope host" : `${linkLocal(l.mac)}/64 scope link`} \n       valid_lft forever preferred_lft forever\n`;
+  }
+  return out;
+}
+
+function ipRoute(s: ShellState, busybox: boolean): string {
+  const i = podInterface(s);
+  if (!i) return "";
+  const net = networkOf(i.ip, i.prefix);
+  const end = busybox ? " " : "";
+  const lines = [`default via ${i.gateway} dev eth0${end}`];
+  if (!i.hostNetwork) lines.push(`${i.clusterCIDR} via ${i.gateway} dev eth0${end}`);
+  lines.push(busybox ? `${net} dev eth0 scope link  src ${i.ip} ` : `${net} dev eth0 proto kernel scope link src ${i.ip}`);
+  return lines.map((l) => `${l}\n`).join("");
+}
+
+/** iproute2's -brief: one line per link, name and state in columns, then addresses (or MAC and flags). */
+function ipBrief(s: ShellState, only: string | undefined, family: "4" | "6" | undefined, addresses: boolean): string {
+  return links(s)
+    .filter((l) => !only || l.name.split("@")[0] === only)
+    .map((l) => {
+      const loop = l.name === "lo";
+      const head = `${l.name.padEnd(16)} ${(loop ? "UNKNOWN" : "UP").padEnd(14)} `;
+      if (!addresses) return `${head}${l.mac} <${l.flags}> \n`;
+      const v4 = family === "6" ? [] : [`${l.ip}/${l.prefix}`];
+      const v6 = family === "4" ? [] : [loop ? "::1/128" : `${linkLocal(l.mac)}/64`];
+      return `${head}${[...v4, ...v6].map((a) => `${a} `).join("")}\n`;
+    })
+    .join("");
+}
+
+/** ip [-4|-6] [-br] addr|a|address [show [dev] IF] | route|r|ro [show] | link|l [show]: iproute2 or busybox. */
+export function ip(args: string[], call: AppletCall): number {
+  const { s, io } = call;
+  const busybox = call.flavour === "busybox";
+  let family: "4" | "6" | undefined;
+  let brief = false;
+  const rest: string[] = [];
+  for (const a of args) {
+    if (a === "-4" || a === "-6") family = a[1] as "4" | "6";
+    else if (!busybox && ["-br", "-brief", "--brief"].includes(a)) brief = true;
+    else if (a.startsWith("-")) {
+      io.stderr(busybox ? `ip: invalid option -- '${a.slice(1, 2)}'\n` : `Option "${a}" is unknown, try "ip -help".\n`);
+      return busybox ? 1 : 255;
+    } else rest.push(a);
+  }
+  const [object, verb = "show", ...more] = rest;
+  const is = (word: string | undefined, full: string) => !!word && full.startsWith(word);
+  if (!object) {
+    io.stderr(busybox ? "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n\nOPTIONS := -f[amily] inet|inet6|link | -o[neline]\n" : 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | link | route | neigh | rule | ... }\n');
+    return busybox ? 1 : 255;
+  }
+  if (!["show", "list", "ls", "lst", "sh"].some((v) => v.startsWith(verb) || verb === v)) {
+    // A container has no CAP_NET_ADMIN: the kernel refuses every change (rtnl_talk fails, exit 2).
+    io.stderr(busybox ? "ip: RTNETLINK answers: Operation not permitted\n" : "RTNETLINK answers: Operation not permitted\n");
+    return 2;
+  }
+  const dev = more[0] === "dev" ? more[1] : more[0];
+  if (is(object, "address") || object === "a") {
+    if (dev && !links(s).some((l) => l.name.split("@")[0] === dev)) {
+      io.stderr(busybox ? `ip: can't find device '${dev}'\n` : `Device "${dev}" does not exist.\n`);
+      return 1;
+    }
+    io.stdout(brief ? ipBrief(s, dev, family, true) : ipAddr(s, busybox, dev, family));
+    return 0;
+  }
+  if (is(object, "route") || object === "r") {
+    io.stdout(ipRoute(s, busybox));
+    return 0;
+  }
+  if (is(object, "link") || object === "l") {
+    if (brief) {
+      io.stdout(ipBrief(s, dev, family, false));
+      return 0;
+    }
+    io.stdout(ipAddr(s, busybox, dev, family).split("\n").filter((l) => /^\d+:|^ {4}link\//.test(l)).map((l) => `${l}\n`).join(""));
+    return 0;
+  }
+  io.stderr(busybox ? `ip: unknown command '${object}'\n` : `Object "${object}" is unknown, try "ip help".\n`);
+  return busybox ? 1 : 255;
+}
+
+/** busybox ifconfig [-a] [IF]: eth0 then lo, net-tools' classic layout. */
+export function ifconfig(args: string[], call: AppletCall): number {
+  const { s, io } = call;
+  const only = args.find((a) => !a.startsWith("-"));
+  const all = links(s).map((l) => ({ ...l, name: l.name.split("@")[0] }));
+  const shown = (only ? all.filter((l) => l.name === only) : [...all.filter((l) => l.name !== "lo"), ...all.filter((l) => l.name === "lo")]);
+  if (only && !shown.length) {
+    io.stderr(`ifconfig: ${only}: error fetching interface information: Device not found\n`);
+    return 1;
+  }
+  if (only && args.length > 1) {
+    io.stderr("ifconfig: SIOCSIFADDR: Operation not permitted\n");
+    return 1;
+  }
+  io.stdout(
+    shown
+      .map((l) => {
+        const loop = l.name === "lo";
+        return [
+          `${l.name.padEnd(10)}Link encap:${loop ? "Local Loopback  " : `Ethernet  HWaddr ${l.mac.toUpperCase()}  `}`,
+          `          inet addr:${l.ip}  ${loop ? "" : `Bcast:${broadcastOf(l.ip, l.prefix)}  `}Mask:${maskOf(l.prefix)}`,
+          `          inet6 addr: ${loop ? "::1/128 Scope:Host" : `${linkLocal(l.mac)}/64 Scope:Link`}`,
+          `          UP ${loop ? "LOOPBACK" : "BROADCAST"} RUNNING ${loop ? " " : "MULTICAST  "}MTU:${l.mtu}  Metric:1`,
+          "          RX packets:0 errors:0 dropped:0 overruns:0 frame:0",
+          "          TX packets:0 errors:0 dropped:0 overruns:0 carrier:0",
+          `          collisions:0 txqueuelen:${l.qlen ?? 0} `,
+          "          RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)",
+          "",
+        ].join("\n");
+      })
+      .join("\n") + "\n",
+  );
   return 0;
 }

@@ -1,6 +1,6 @@
 // sed: a script of addressed commands (s y d D p P n N g G h H x = a i c q Q b t T r w, blocks, !)
 // over a pattern and a hold space, BRE by default (-E/-r for ERE), -n, -e/-f, -i in place, -s.
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import { posixToJs, RegexError } from "./regex";
 import { getopts, OptError, readInput, usageError, variantOf, type Input, type Options } from "./textio";

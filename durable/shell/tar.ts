@@ -3,8 +3,7 @@
 // GNU long names (././@LongLink), which Go's archive/tar reads; reading takes ustar, GNU and pax
 // (what Go's writer makes for long names). Messages are GNU tar's in glibc images and busybox's in
 // busybox/alpine ones. No compression (-z): these images' tar is built without it here.
-import { FSError, resolvePath } from "../nodes/fs";
-import { imageBehaviour } from "../nodes/images";
+import { FSError, resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 
 export interface TarEntry {
@@ -220,7 +219,7 @@ const BUSYBOX_USAGE =
 /** tar over the container's filesystem; the archive is stdin/stdout ("-") or a file. */
 export function tar(args: string[], call: AppletCall): number {
   const { s, io } = call;
-  const busybox = imageBehaviour(s.ctx.container?.image ?? "busybox").shell === "sh";
+  const busybox = (s.ctx.image?.program("tar") ?? "busybox") === "busybox";
   const o = parseArgs(args);
   const gnuTry = "Try 'tar --help' or 'tar --usage' for more information.\n";
   if (o.bad) {

@@ -1,7 +1,6 @@
 // test / [ as the shells' builtins evaluate them (POSIX's rules by argument count, then -a -o ! ( )),
 // with each shell's error words: bash, dash (Debian's sh) and busybox ash; and `which` over the PATH.
-import { resolvePath } from "../nodes/fs";
-import { imageBehaviour, imagePrograms, programIn } from "../nodes/images";
+import { resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import type { ShellState } from "./interp";
 import { busyboxUsage } from "./usage";
@@ -10,8 +9,7 @@ type Dialect = "bash" | "dash" | "busybox";
 
 /** Which shell is running the builtin: the image's program behind the shell's name. */
 function dialectOf(s: ShellState): Dialect {
-  const programs = s.ctx.container ? imagePrograms(s.ctx.container.image ?? "") : undefined;
-  const d = (programs && programIn(programs, s.name)) ?? (s.name === "bash" ? "bash" : "busybox");
+  const d = s.ctx.image?.program(s.name) ?? (s.name === "bash" ? "bash" : "busybox");
   return d === "bash" || d === "dash" ? d : "busybox";
 }
 
@@ -152,11 +150,9 @@ const ALPINE_DIRS: [string, string][] = [
 
 /** The directories an image's program is in: busybox's /bin, Alpine's layout, Debian's merged /usr. */
 function programDirs(s: ShellState, name: string): string[] {
-  const image = s.ctx.container?.image ?? "";
-  const programs = imagePrograms(image);
-  const flavour = programIn(programs, name);
+  const flavour = s.ctx.image?.program(name);
   if (!flavour || flavour === "own") return [];
-  if (imageBehaviour(image).files?.["/etc/alpine-release"]) {
+  if (s.ctx.fs.read("/etc/alpine-release") !== undefined) {
     if (flavour !== "busybox") return ["/usr/bin"];
     return [ALPINE_DIRS.find(([, names]) => names.split(" ").includes(name))?.[0] ?? "/usr/bin"];
   }
@@ -182,7 +178,7 @@ export function which(args: string[], call: AppletCall): number {
       const p = resolvePath(name, s.cwd);
       if (executable(s, p) && !s.ctx.fs.isDir(p)) found.push(name);
     } else {
-      const dirs = s.ctx.container ? programDirs(s, name) : ["/bin"];
+      const dirs = s.ctx.image ? programDirs(s, name) : ["/bin"];
       for (const dir of path) {
         if (!dir) continue;
         const p = `${dir.replace(/\/$/, "")}/${name}`;

@@ -1,6 +1,6 @@
 // The line and byte filters: head, tail, wc, cut, sort, uniq, tr, tee, base64, in the output formats
 // and error words of GNU coreutils or busybox (the image's variant).
-import { FSError, resolvePath } from "../nodes/fs";
+import { FSError, resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import { joinLines, parseOr, readInput, readInputs, splitLines, usageError, variantOf, type Input } from "./textio";
 

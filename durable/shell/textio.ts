@@ -1,6 +1,6 @@
 // What the text applets share: option parsing in the getopt style of each variant, reading their
 // operands (files or stdin) with each variant's error wording, and splitting text into lines.
-import { resolvePath } from "../nodes/fs";
+import { resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
 import { busyboxUsage } from "./usage";
 

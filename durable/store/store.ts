@@ -198,11 +198,16 @@ export class Store {
    * bytes are taken (at least one object is returned when any is left).
    */
   list(prefix: string, opts: { at?: number; after?: string; limit?: number; bytes?: number } = {}): Obj[] {
+    return this.rows(prefix, opts).map((r) => JSON.parse(r.value));
+  }
+
+  /** What list() reads, as stored: each object's key and JSON text, not parsed. */
+  rows(prefix: string, opts: { at?: number; after?: string; limit?: number; bytes?: number } = {}): { key: string; value: string }[] {
     const at = opts.at ?? this.revCache;
     if (opts.at !== undefined && at < this.compactCache) throw new TooOldError(at, this.compactCache);
     const from = opts.after !== undefined && opts.after >= prefix ? opts.after + "\u0000" : prefix;
-    const rows = this.sql.exec<{ size: number; value: string }>(
-      `SELECT l.size, l.value FROM log l
+    const rows = this.sql.exec<{ key: string; size: number; value: string }>(
+      `SELECT l.key, l.size, l.value FROM log l
         WHERE l.key >= ? AND l.key < ? AND l.rev <= ? AND l.op != ${Op.Deleted}
           AND l.rev = (SELECT MAX(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
         ORDER BY l.key LIMIT ?`,
@@ -212,10 +217,10 @@ export class Store {
       at,
       opts.limit ?? -1,
     );
-    const out: Obj[] = [];
+    const out: { key: string; value: string }[] = [];
     let bytes = 0;
     for (const r of rows) {
-      out.push(JSON.parse(r.value));
+      out.push({ key: r.key, value: r.value });
       bytes += r.size;
       if (opts.bytes !== undefined && bytes >= opts.bytes) break;
     }

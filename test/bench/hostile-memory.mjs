@@ -6,7 +6,7 @@
 // to the 64 MB budget. Each request is bounded by a timeout; a case after which the server no longer
 // answers is reported as having taken it down, and the server is started afresh for the next case.
 // Not a pass/fail test.
-//   node test/bench/hostile-memory.mjs [case ids, comma-separated; default all]
+//   node test/bench/hostile-memory.mjs [case ids, comma-separated; default all]   BENCH_LIST_MIB (default 40): the fill of the list cases
 import { performance } from "node:perf_hooks";
 import { startServer, freePort, fmt, ratio, printTable, isMain } from "./lib.mjs";
 import { Inspector } from "./cdp.mjs";
@@ -108,6 +108,29 @@ async function measureCase(env, c) {
   };
 }
 
+/** A LIST of everything in a cluster holding `mib` MiB of ConfigMaps (1 MiB each), as JSON and as
+ *  kubectl's Table: the list is written a page at a time, so the heap holds a page, not the list. */
+async function measureBigLists(env, mib = Number(process.env.BENCH_LIST_MIB ?? 40)) {
+  const data = { k: "x".repeat(MB - 256) };
+  for (let i = 0; i < mib; i++) {
+    const res = await env.target.api(CM, { method: "POST", headers: { "content-type": "application/json" }, body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `fill-${i}` }, data } });
+    if (res.status !== 201) throw new Error(`filling the cluster: ${res.status} ${res.text.slice(0, 200)}`);
+  }
+  const rows = [];
+  for (const [id, accept] of [[`list-${mib}MiB-json`, "application/json"], [`list-${mib}MiB-table`, "application/json;as=Table;v=v1;g=meta.k8s.io"]]) {
+    await env.insp.gc();
+    const base = await env.insp.heap();
+    const smp = sampler(env.insp);
+    const t = performance.now();
+    const res = await env.target.api(CM, { headers: { accept } });
+    const ms = performance.now() - t;
+    const { samples, failure } = await smp.stop();
+    const peakUsed = Math.max(base.usedSize, ...samples.map((x) => x.usedSize));
+    rows.push({ id, status: String(res.status), ms, samples: samples.length, inspectorLost: failure?.message, baseline: base.usedSize, peakUsed, peakAbove: peakUsed - base.usedSize, peakTotal: Math.max(base.totalSize, ...samples.map((x) => x.totalSize)), bytes: res.text.length });
+  }
+  return rows;
+}
+
 export function print(rows) {
   printTable(
     `JS heap of the Worker isolate (Worker + Cluster DO) per hostile request, MiB (budget ${HEAP_BUDGET_MB} MB)`,
@@ -150,6 +173,13 @@ export async function main({ ids } = {}) {
       }
       rows.push(row);
       console.log(`  ${c.id}: ${row.status}${row.down ? " (server down)" : row.peakUsed === undefined ? "" : `, peak ${fmt(row.peakUsed / MB, 1)} MiB`}`);
+    }
+    if (!ids || ids.some((id) => id.startsWith("list-"))) {
+      env ??= await bringUp();
+      for (const row of await measureBigLists(env)) {
+        rows.push(row);
+        console.log(`  ${row.id}: ${row.status}, ${fmt(row.bytes / MB, 1)} MiB answered, peak ${fmt(row.peakUsed / MB, 1)} MiB`);
+      }
     }
     return { rows, budgetMB: HEAP_BUDGET_MB };
   } finally {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the API latency, pod-list, control-plane and streaming benchmarks in sequence (each against its own
+// `npm run bench`: the API latency, pod-list, control-plane, streaming, fairness and pod-deletion benchmarks in sequence (each against its own
 // `wrangler dev`), then a summary as a markdown table for the README. Not a pass/fail test.
 // BENCH_N (calls per op, default 500) and BENCH_SIZES (pod counts, default 1000,10000) shorten a trial run.
 import os from "node:os";
@@ -9,6 +9,7 @@ import * as controlPlane from "./control-plane.mjs";
 import * as streams from "./streams.mjs";
 import * as hostileMemory from "./hostile-memory.mjs";
 import * as fairness from "./fairness.mjs";
+import * as podDeletion from "./pod-deletion.mjs";
 import { fmt, ratio } from "./lib.mjs";
 
 const lat = await latency.main({ n: Number(process.env.BENCH_N ?? 500) });
@@ -17,6 +18,7 @@ const cp = await controlPlane.main();
 const st = await streams.main();
 const hm = await hostileMemory.main();
 const fair = await fairness.main();
+const del = await podDeletion.main();
 
 const MB = 1024 * 1024;
 const rows = [];
@@ -44,6 +46,7 @@ for (const r of hm.rows) {
 }
 
 rows.push(...fair.rows);
+rows.push(...del.rows);
 
 console.log(`\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
 console.log("| measure | figure | target | figure/target |");

@@ -90,17 +90,23 @@ test("restartPolicy must be Never or OnFailure; the template is immutable", () =
   assert.match(u.stderr, /spec.template: Invalid value: .*field is immutable/);
 });
 
-test("completions 3, parallelism 2: at most two pods at a time, 3/3", async () => {
-  s.k("create -f -", { input: FAILING.replace("name: fail", "name: par").replace("backoffLimit: 2", "completions: 3\n  parallelism: 2").replace("exit 1", "sleep 1") });
-  let most = 0;
-  await eventually(() => {
-    const active = jobPods("par").filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase)).length;
-    most = Math.max(most, active);
-    return rows(s.k("get job par"))[0][1] === "Complete";
-  }, { timeout: 40_000, interval: 100 });
-  assert.equal(most, 2);
+test("completions 3, parallelism 2: at most two pods ran at a time by their containers' start and finish times, 3/3", async () => {
+  s.k("create -f -", { input: FAILING.replace("name: fail", "name: par").replace("backoffLimit: 2", "completions: 3\n  parallelism: 2").replace("exit 1", "sleep 2") });
+  await eventually(() => rows(s.k("get job par"))[0][1] === "Complete", { timeout: 40_000, interval: 200 });
   assert.equal(rows(s.k("get job par"))[0][2], "3/3");
-  assert.equal(jobPods("par").length, 3);
+  const pods = jobPods("par");
+  assert.equal(pods.length, 3);
+  // How many containers ran at once: a sweep over [startedAt, finishedAt) of each (second precision).
+  const edges = pods.flatMap((p) => {
+    const t = p.status.containerStatuses[0].state.terminated;
+    assert.ok(t && t.exitCode === 0, JSON.stringify(p.status));
+    return [[Date.parse(t.startedAt), 1], [Date.parse(t.finishedAt), -1]];
+  });
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let most = 0;
+  for (const [, d] of edges) most = Math.max(most, (running += d));
+  assert.equal(most, 2);
 });
 
 test("Indexed completion mode: each pod sees JOB_COMPLETION_INDEX and its hostname", async () => {

@@ -2,7 +2,7 @@
 // configured), get formats, explain (OpenAPI v2 for old clients, v3 for new), scale, delete.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Server, KUBECTL_VERSIONS } from "./lib/harness.mjs";
+import { Server, KUBECTL, KUBECTL_VERSIONS } from "./lib/harness.mjs";
 
 let server;
 before(async () => {
@@ -28,6 +28,12 @@ spec:
       - name: echoserver
         image: ${image}
 `;
+
+test("every kubectl from 1.27 to 1.33 is installed (a missing one would silently drop its journey)", () => {
+  const wanted = Object.keys(KUBECTL).filter((v) => v !== "default");
+  assert.deepEqual(wanted, ["1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"]);
+  assert.deepEqual(KUBECTL_VERSIONS, wanted, `missing: ${wanted.filter((v) => !KUBECTL_VERSIONS.includes(v)).map((v) => KUBECTL[v]).join(", ")}`);
+});
 
 for (const version of KUBECTL_VERSIONS) {
   test(`kubectl ${version}`, async () => {

@@ -64,9 +64,11 @@ test("a deleted session's token is refused with a clear Status", async () => {
   assert.match(res.json.message, /deleted/);
 });
 
-test("an expired session is refused and its data is gone", async () => {
+test("an expired session is refused and its data is gone from the cluster's storage", async () => {
   const s = await server.createSession({ lifetime: "4s" });
-  assert.equal(s.k(["create", "configmap", "precious", "--from-literal=a=1", "--validate=false"]).trim() || "x", "configmap/precious created");
+  const marker = `precious-${s.id}`;
+  assert.equal(s.k(["create", "configmap", "precious", `--from-literal=a=${marker}`, "--validate=false"]).trim(), "configmap/precious created");
+  assert.ok(server.storedRowsContaining(marker) > 0, "the ConfigMap is in the cluster's SQLite before expiry");
   await new Promise((r) => setTimeout(r, 5000));
   const res = await s.api("/api/v1/namespaces/default/configmaps/precious");
   assert.equal(res.status, 401);
@@ -77,6 +79,7 @@ test("an expired session is refused and its data is gone", async () => {
   assert.ok(info.status === 401 || info.json?.state === "expired", info.text);
   const k = s.kubectl("get configmaps");
   assert.notEqual(k.code, 0);
+  assert.equal(server.storedRowsContaining(marker), 0, "no row of any cluster's SQLite holds the ConfigMap after expiry");
 });
 
 test("bad session requests get clear errors", async () => {

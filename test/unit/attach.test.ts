@@ -4,7 +4,7 @@ import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { printPodSummary } from "../../durable/resources/pod";
-import { containerContext, containerRun, readsStdin } from "../../durable/shell/container";
+import { containerContext, containerRun, readsStdin } from "../../durable/nodes/runtime/container";
 import { StdinProcess } from "../../durable/nodes/stdio";
 import type { Obj } from "../../durable/resources/types";
 

@@ -3,8 +3,8 @@ import { advance, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
-import { containerRun } from "../../durable/shell/container";
-import { probeTimeline } from "../../durable/shell/probes";
+import { containerRun } from "../../durable/nodes/runtime/container";
+import { probeTimeline } from "../../durable/nodes/runtime/probes";
 import type { Obj } from "../../durable/resources/types";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");

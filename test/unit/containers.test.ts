@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { advance, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
-import { imageBehaviour, pullFailure } from "../../durable/nodes/images";
+import { imageBehaviour, pullFailure } from "../../durable/nodes/runtime/images";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { printPodSummary } from "../../durable/resources/pod";
-import { containerEnv, containerRun, serviceEnv } from "../../durable/shell/container";
-import { podFS } from "../../durable/nodes/fs";
+import { containerEnv, containerRun, serviceEnv } from "../../durable/nodes/runtime/container";
+import { podFS } from "../../durable/nodes/runtime/fs";
 import type { Obj } from "../../durable/resources/types";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");

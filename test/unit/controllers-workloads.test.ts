@@ -8,7 +8,7 @@ import { EventRecorder } from "../../durable/controllers/events";
 import { Clock } from "../../durable/nodes/clock";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import type { Obj } from "../../durable/resources/types";
-import { comparePodsForDeletion, podsToDelete, replicaSetController, slowStartBatch } from "../../durable/controllers/replicaset";
+import { comparePodsForDeletion, podsToDelete, REPLICAS_PER_RECONCILE, replicaSetController, slowStartBatch } from "../../durable/controllers/replicaset";
 import { deploymentController, maxSurge, maxUnavailable, replicaSetName, resolveFenceposts, scaledValue } from "../../durable/controllers/deployment";
 import { daemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNode } from "../../durable/controllers/daemonset";
 import { garbageCollector } from "../../durable/controllers/garbagecollector";
@@ -196,6 +196,22 @@ describe("ReplicaSet controller", () => {
       run(replicaSetController, "default/web");
       expect(c.client.list("pods", "default")).toHaveLength(1);
       expect(c.client.list("events", "default").some((e) => e.reason === "SuccessfulDelete" && /^Deleted pod: web-/.test(e.message))).toBe(true);
+    }));
+
+  it("creates and deletes at most REPLICAS_PER_RECONCILE pods a reconcile and asks to run again at once for the rest", () =>
+    withCluster((c) => {
+      c.client.create("replicasets", rsObj("web", 40));
+      const step = () => replicaSetController.reconcile("default/web", c);
+      const counts: [number, number | undefined, number | undefined][] = [];
+      const record = (r: ReturnType<typeof step>) =>
+        counts.push([c.client.list("pods", "default").length, c.client.get("replicasets", "default", "web")!.status?.replicas, r ? r.requeueAfter : undefined]);
+      for (let i = 0; i < 3; i++) record(step());
+      expect(REPLICAS_PER_RECONCILE).toBe(16);
+      expect(counts).toEqual([[16, 16, 0], [32, 32, 0], [40, 40, undefined]]);
+      c.client.patch("replicasets", "default", "web", (o) => void (o.spec.replicas = 0));
+      counts.length = 0;
+      for (let i = 0; i < 3; i++) record(step());
+      expect(counts).toEqual([[24, 24, 0], [8, 8, 0], [0, 0, undefined]]);
     }));
 
   it("adopts matching orphans and releases pods that stop matching", () =>

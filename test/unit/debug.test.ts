@@ -4,7 +4,7 @@ import { advance, stages, type StageContext } from "../../durable/nodes/stages";
 import { ephemeralStages } from "../../durable/nodes/ephemeral";
 import { Clock } from "../../durable/nodes/clock";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
-import { processTable } from "../../durable/shell/processes";
+import { processTable } from "../../durable/nodes/runtime/processes";
 import type { Obj } from "../../durable/resources/types";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");

@@ -95,7 +95,7 @@ function fakeTime() {
   };
 }
 
-const LIMITS: BudgetLimits = { rateMsPerSecond: 100, burstMs: 10, minCostMs: 10, queueLength: 4, maxWaitMs: 1000 };
+const LIMITS: BudgetLimits = { rateMsPerSecond: 100, burstMs: 10, minCostMs: 10, aloneMs: 0, queueLength: 4, maxWaitMs: 1000 };
 
 describe("request budget", () => {
   it("serves a sequential client at once, however deep in debt", async () => {
@@ -128,8 +128,36 @@ describe("request budget", () => {
     expect(served.length).toBe(5);
     for (let i = 2; i < served.length; i++) expect(served[i] - served[i - 1]).toBeGreaterThanOrEqual(99);
     expect(served[served.length - 1]).toBeLessThan(LIMITS.maxWaitMs);
-    // The queue holds four; the other three are refused, held until the wait limit.
-    expect(refused).toEqual(Array(3).fill({ at: LIMITS.maxWaitMs, retryAfter: 1 }));
+    // The queue holds four; the other three are refused, held for half to all of the wait limit.
+    expect(refused.map((r) => r.retryAfter)).toEqual([1, 1, 1]);
+    for (const r of refused) expect(r.at).toBeGreaterThanOrEqual(LIMITS.maxWaitMs / 2), expect(r.at).toBeLessThanOrEqual(LIMITS.maxWaitMs);
+  });
+
+  it("holds an overflow refusal for its Retry-After once that has grown past the wait limit", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, { ...LIMITS, rateMsPerSecond: 1 }, () => 0);
+    budget.charge(1000);
+    const holds: { retryAfter: number; heldMs: number }[] = [];
+    const request = async () => {
+      const start = time.now();
+      const retryAfter = await budget.admit(false);
+      if (retryAfter !== undefined) holds.push({ retryAfter, heldMs: time.now() - start });
+    };
+    // Waves of 20 concurrent requests, one a second: the queue of four is full, so most are refused,
+    // and three times Retry-After's worth of drops a second doubles it.
+    const waves: Promise<unknown>[] = [];
+    for (let second = 0; second < 12; second++) {
+      waves.push(Promise.all(Array.from({ length: 20 }, request)));
+      await time.advance(time.now() + 1000);
+    }
+    await time.advance(time.now() + 60_000);
+    await Promise.all(waves);
+    const grown = holds.filter((h) => h.retryAfter >= 4);
+    expect(grown.length).toBeGreaterThan(0);
+    // Held for half (the jitter source gives 0) of the Retry-After in force when it arrived: past
+    // the one-second wait limit once Retry-After is 4 s.
+    for (const h of holds) expect(h.heldMs).toBeGreaterThanOrEqual(LIMITS.maxWaitMs / 2);
+    expect(Math.max(...grown.map((h) => h.heldMs))).toBeGreaterThanOrEqual(2000);
   });
 
   it("refuses a queued request whose wait is over", async () => {

@@ -1,12 +1,12 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { FileStore, containerFS } from "../../durable/nodes/files";
-import { FSError } from "../../durable/nodes/fs";
+import { FileStore, containerFS } from "../../durable/nodes/runtime/files";
+import { FSError } from "../../durable/fs";
 import { packTar, unpackTar } from "../../durable/shell/tar";
-import { containerContext } from "../../durable/shell/container";
+import { containerContext } from "../../durable/nodes/runtime/container";
 import { runCommand } from "../../durable/shell";
 import { command, newState } from "../../durable/shell/interp";
-import { serve } from "../../durable/nodes/servers";
+import { serve } from "../../durable/nodes/runtime/servers";
 import type { Obj } from "../../durable/resources/types";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");

@@ -1,12 +1,24 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { requestInfo, serveInCluster } from "../../durable/api/incluster";
-import { serviceAccountJWT } from "../../durable/api/tokenrequest";
+import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
+import type { Obj } from "../../durable/resources/types";
 
 const q = new URLSearchParams();
 const sa = { metadata: { name: "robot", namespace: "dev", uid: "u" } };
 const now = Math.floor(Date.now() / 1000);
-const bearer = { authorization: `Bearer ${serviceAccountJWT(sa, ["https://kubernetes.default.svc.cluster.local"], now, now + 3600)}` };
-const get = (path: string, headers: Record<string, string> = {}) => serveInCluster({ method: "GET", path, headers });
+/** The objects the authenticator looks up: the service account, and pods by name. */
+const objects = new Map<string, Obj>([["serviceaccounts/dev/robot", sa]]);
+const lookup = { get: (plural: string, ns: string | undefined, name: string) => objects.get(`${plural}/${ns}/${name}`) };
+let tokens: ServiceAccountTokens;
+let otherCluster: ServiceAccountTokens;
+let bearer: Record<string, string>;
+beforeAll(async () => {
+  tokens = new ServiceAccountTokens(await generateSigningKey(), lookup, () => Date.now());
+  otherCluster = new ServiceAccountTokens(await generateSigningKey(), lookup, () => Date.now());
+  bearer = { authorization: `Bearer ${tokens.sign(tokens.claims(sa, [ISSUER], now, now + 3600))}` };
+});
+const get = (path: string, headers: Record<string, string> = {}) => serveInCluster({ method: "GET", path, headers }, { tokens });
+const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 describe("requestInfo (RequestInfoFactory)", () => {
   it("finds verb, group, resource, name and namespace", () => {
@@ -46,7 +58,46 @@ describe("the API server seen from a pod", () => {
 
   it("answers 401 to a token it did not issue, or one that expired", () => {
     expect(get("/api", { authorization: "Bearer nonsense" }).status).toBe(401);
-    const old = serviceAccountJWT(sa, [], now - 7200, now - 3600);
+    const old = tokens.sign(tokens.claims(sa, [ISSUER], now - 7200, now - 3600));
     expect(get("/api", { authorization: `Bearer ${old}` }).status).toBe(401);
+  });
+
+  it("refuses a forged, tampered or foreign token with 401 Unauthorized", () => {
+    const claims = tokens.claims(sa, [ISSUER], now, now + 3600);
+    const unsigned = `${b64({ alg: "RS256", kid: tokens.kid })}.${b64(claims)}.unsigned`;
+    const [header, , signature] = tokens.sign(claims).split(".");
+    const admin = { ...claims, sub: "system:serviceaccount:kube-system:default", "kubernetes.io": { namespace: "kube-system", serviceaccount: { name: "default" } } };
+    const tampered = `${header}.${b64(admin)}.${signature}`;
+    const foreign = otherCluster.sign(claims);
+    const none = `${b64({ alg: "none" })}.${b64(claims)}.`;
+    for (const token of [unsigned, tampered, foreign, none]) {
+      const r = get("/api", { authorization: `Bearer ${token}` });
+      expect(r.status).toBe(401);
+      expect(JSON.parse(r.body)).toMatchObject({ kind: "Status", status: "Failure", reason: "Unauthorized", message: "Unauthorized", code: 401 });
+    }
+    expect(get("/api", bearer).status).toBe(200);
+  });
+
+  it("refuses a token for another audience, or whose service account or pod is gone", () => {
+    expect(get("/api", { authorization: `Bearer ${tokens.sign(tokens.claims(sa, ["vault"], now, now + 3600))}` }).status).toBe(401);
+    const ghost = { metadata: { name: "ghost", namespace: "dev", uid: "g" } };
+    expect(get("/api", { authorization: `Bearer ${tokens.sign(tokens.claims(ghost, [ISSUER], now, now + 3600))}` }).status).toBe(401);
+    const pod = { metadata: { name: "web", namespace: "dev", uid: "p1" }, spec: { serviceAccountName: "robot" } };
+    objects.set("pods/dev/web", pod);
+    const podToken = tokens.projected(pod, { path: "token", expirationSeconds: 3607 });
+    expect(get("/api", { authorization: `Bearer ${podToken}` }).status).toBe(200);
+    objects.set("pods/dev/web", { ...pod, metadata: { ...pod.metadata, uid: "p2" } }); // deleted and recreated
+    expect(get("/api", { authorization: `Bearer ${podToken}` }).status).toBe(401);
+  });
+
+  it("writes the same projected token on every read until the kubelet would renew it", () => {
+    const pod = { metadata: { name: "web", namespace: "dev", uid: "p2", creationTimestamp: new Date(Date.now() - 60_000).toISOString() }, spec: { serviceAccountName: "robot" } };
+    const a = tokens.projected(pod, { path: "token", expirationSeconds: 3607 });
+    expect(tokens.projected(pod, { path: "token", expirationSeconds: 3607 })).toBe(a);
+    const claims = JSON.parse(atob(a.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    expect(claims).toMatchObject({ aud: [ISSUER], iss: ISSUER, sub: "system:serviceaccount:dev:robot", "kubernetes.io": { namespace: "dev", pod: { name: "web", uid: "p2" }, serviceaccount: { name: "robot", uid: "u" } } });
+    expect(claims.exp - claims.iat).toBe(3607);
+    expect(claims["kubernetes.io"].warnafter).toBe(claims.iat + 3600);
+    expect(JSON.parse(atob(a.split(".")[0]))).toEqual({ alg: "RS256", kid: tokens.kid });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { advance, matchStage, type StageContext } from "../../durable/nodes/stages";
 import { Clock } from "../../durable/nodes/clock";
 import { nextPodIP } from "../../durable/nodes/kubelet";
-import { goDuration, normalizeImage } from "../../durable/nodes/images";
+import { goDuration, normalizeImage } from "../../durable/nodes/runtime/images";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import { printPodSummary } from "../../durable/resources/pod";
 import type { Obj } from "../../durable/resources/types";
@@ -84,17 +84,17 @@ describe("stage table", () => {
     expect(ready - started).toBeGreaterThanOrEqual(4_000); // initialDelaySeconds (second precision)
   });
 
-  it("kills, then removes a terminating pod after its grace period", () => {
+  it("kills, then removes a terminating nginx pod once nginx has stopped on SIGTERM", () => {
     const pod = boundPod();
     advance(pod, ctx(T0));
     pod.metadata.deletionTimestamp = "2025-01-01T00:00:40Z";
     pod.metadata.deletionGracePeriodSeconds = 30;
     const kill = advance(pod, ctx(T0 + 10_000, "realistic"));
     expect(kill.events).toEqual([{ type: "Normal", reason: "Killing", message: "Stopping container nginx", fieldPath: "spec.containers{nginx}" }]);
-    expect(kill.wakeIn).toBe(30_000);
+    expect(kill.wakeIn).toBe(300); // nginx's fast shutdown
     expect(printPodSummary(pod, T0).status).toBe("Terminating");
-    expect(advance(pod, ctx(T0 + 20_000, "realistic")).events).toEqual([]); // Killing only once
-    expect(advance(pod, ctx(T0 + 40_000, "realistic")).remove).toBe(true);
+    expect(advance(pod, ctx(T0 + 10_100, "realistic")).events).toEqual([]); // Killing only once
+    expect(advance(pod, ctx(T0 + 10_300, "realistic")).remove).toBe(true);
   });
 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { clusterNetwork, type ClusterReader } from "../../durable/nodes/network";
-import { NGINX_WELCOME, nginxAccessLine, serve } from "../../durable/nodes/servers";
+import { clusterNetwork, type ClusterReader } from "../../durable/nodes/runtime/network";
+import { NGINX_WELCOME, nginxAccessLine, serve } from "../../durable/nodes/runtime/servers";
 import { checkLogStatus, chooseContainer, parseLogOptions, rfc3339Nano } from "../../durable/nodes/podlog";
 import { proxiedPath, splitSchemeNamePort } from "../../durable/nodes/proxy";
 import type { Obj } from "../../durable/resources/types";
 import { runCommand } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
 
 const NOW = Date.parse("2026-11-21T22:01:02Z");
 
@@ -93,6 +93,19 @@ describe("kube-proxy", () => {
     expect(net.connect("web", 81)).toEqual({ error: "Failed to connect to web port 81 after 134012 ms: Couldn't connect to server", code: 28, ip: "10.96.10.1" });
     expect(net.connect("10.244.1.2", 8080)).toMatchObject({ error: "Failed to connect to 10.244.1.2 port 8080 after 0 ms: Couldn't connect to server" });
     expect(net.http({ method: "GET", url: "http://nope/" })).toEqual({ error: "Could not resolve host: nope", code: 6 });
+  });
+  it("keeps internalTrafficPolicy: Local to endpoints on the client's node, dropping the rest", () => {
+    const base = cluster();
+    const local = service("local", "10.96.10.9", { internalTrafficPolicy: "Local" });
+    const c: ClusterReader = {
+      get: (plural, ns, name) => (plural === "endpoints" && name === "local" ? endpoints("local", pods) : base.get(plural, ns, name)),
+      list: (plural) => (plural === "services" ? [...base.list("services"), local] : base.list(plural)),
+    };
+    const net = clusterNetwork(c, logs, NOW);
+    const here = pod("here", "10.244.1.40", "busybox");
+    const there = { ...pod("there", "10.244.2.40", "busybox"), spec: { ...pod("x", "", "busybox").spec, nodeName: "node02" } };
+    expect((net.connect("local", 80, here) as Obj).pod.spec.nodeName).toBe("node01");
+    expect(net.connect("local", 80, there)).toEqual({ error: "Failed to connect to local port 80 after 134012 ms: Couldn't connect to server", code: 28, ip: "10.96.10.9" });
   });
   it("serves NodePorts on node IPs and pods on their IPs", () => {
     const net = clusterNetwork(cluster(), logs, NOW);
@@ -239,7 +252,7 @@ describe("curl's progress meter", () => {
   it("is on stderr when stdout is not a terminal, with the bytes received", () => {
     const r = run("curl web", false);
     expect(r.out).toBe(NGINX_WELCOME);
-    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   600k      0 --:--:-- --:--:-- --:--:--  600k\n`);
+    expect(r.err).toBe(`${HEAD}${ZERO}\r100   615  100   615    0     0   253k      0 --:--:-- --:--:-- --:--:--  253k\n`);
     expect(run("curl empty", false)).toMatchObject({ err: `${HEAD}${ZERO}\ncurl: (7) Failed to connect to empty port 80 after 0 ms: Couldn't connect to server\n`, code: 7 });
   });
   it("is not shown on a terminal, nor with -s", () => {

@@ -1,6 +1,16 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { Store } from "../../durable/store/store";
+import { Registry } from "../../durable/api/registry";
+import { byPlural } from "../../durable/resources";
+import { Client } from "../../durable/controllers/client";
+import { EventRecorder } from "../../durable/controllers/events";
+import { Clock } from "../../durable/nodes/clock";
+import type { ControllerContext } from "../../durable/controllers/types";
+import { registerNode } from "../../durable/nodes/lifecycle";
+import { podCache } from "../../durable/scheduler/cache";
 import { addPod, emptyNodeInfo, filter, fitErrorMessage, podRequests, selectHost, type NodeInfo } from "../../durable/scheduler/framework";
-import { schedule } from "../../durable/scheduler";
+import { schedule, scheduler } from "../../durable/scheduler";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import type { Obj } from "../../durable/resources/types";
 
@@ -75,4 +85,43 @@ describe("FailedScheduling message", () => {
     });
     expect(fitErrorMessage(pod(), [])).toBe("no nodes available to schedule pods");
   });
+});
+
+describe("scheduler cache and transactions", () => {
+  const withCluster = <T>(fn: (c: ControllerContext, store: Store, tx: <R>(f: () => R) => R) => T | Promise<T>) => {
+    const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+    return runInDurableObject(ns.get(ns.newUniqueId()), (_i, state) => {
+      const store = new Store(state.storage.sql);
+      const registry = new Registry({ store, now: () => Date.now(), maxObjects: 10_000 });
+      registry.create(byPlural("namespaces")!, undefined, { metadata: { name: "default" } });
+      const client = new Client(registry);
+      const events = new EventRecorder(client, () => Date.now());
+      const c: ControllerContext = { now: () => Date.now(), client, events, clock: new Clock(() => "instant"), enqueue: () => {} };
+      registerNode(client, events, "node01", "worker", 1, Date.now());
+      // Deliver committed changes to the scheduler's watches, as the controller runtime does.
+      store.subscribe((changes) => {
+        for (const ch of changes) for (const w of scheduler.watches) if (ch.key.includes(`/${w.plural}/`)) w.map!(ch.value, ch.prev, c);
+      });
+      return fn(c, store, (f) => store.transaction(state.storage, f));
+    });
+  };
+  const cpuPod = { apiVersion: "v1", kind: "Pod", metadata: { name: "big", namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "1" } } }] } };
+
+  it("leaves the cache as the store is when the binding's transaction rolls back", () =>
+    withCluster((c, _store, tx) => {
+      tx(() => c.client.create("pods", structuredClone(cpuPod)));
+      const cache = podCache(c);
+      expect(cache.pending.has("default/big")).toBe(true);
+      const failing = { ...c, events: { record: () => { throw new Error("event write failed"); } } } as unknown as ControllerContext;
+      expect(() => tx(() => scheduler.reconcile("default/big", failing))).toThrow("event write failed");
+      expect(c.client.get("pods", "default", "big")!.spec.nodeName).toBeUndefined();
+      expect(cache.pending.has("default/big")).toBe(true);
+      const node = c.client.get("nodes", undefined, "node01")!;
+      expect(cache.nodeInfo(node).requested.cpu ?? 0).toBe(0);
+      // A cycle that commits is seen by the cache through the watch.
+      tx(() => scheduler.reconcile("default/big", c));
+      expect(c.client.get("pods", "default", "big")!.spec.nodeName).toBe("node01");
+      expect(cache.pending.has("default/big")).toBe(false);
+      expect(cache.nodeInfo(node).requested.cpu).toBe(1000);
+    }));
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { clusterNetwork, type ClusterReader } from "../../durable/nodes/network";
-import { imagePrograms, programIn } from "../../durable/nodes/images";
-import { containerRun, startError } from "../../durable/shell/container";
+import { clusterNetwork, type ClusterReader } from "../../durable/nodes/runtime/network";
+import { imagePrograms, imageView, programIn } from "../../durable/nodes/runtime/images";
+import { containerRun, startError } from "../../durable/nodes/runtime/container";
 import { imageHas } from "../../durable/nodes/streams/exec";
 import { InteractiveShell, runCommand, runProgram, type ShellContext } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
 import type { Obj } from "../../durable/resources/types";
 
 const NOW = Date.parse("2026-11-21T22:01:02Z");
@@ -48,6 +48,7 @@ function ctx(image: string): ShellContext {
     now: () => NOW,
     pod: client,
     container: client.spec.containers[0],
+    image: imageView(image),
   };
 }
 

@@ -3,7 +3,8 @@
 // was recorded by running the real program on the same files.
 import { describe, expect, it } from "vitest";
 import { runCommand, type Network, type ShellContext } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
+import { imageView } from "../../durable/nodes/runtime/images";
 
 const net: Network = { resolve: () => [], http: () => ({ error: "unreachable" }), connect: () => ({ error: "refused" }) };
 const FILES = {
@@ -26,7 +27,7 @@ function run(variant: Variant, script: string, fs = new MemoryFS(FILES)): { out:
     fs,
     net,
     now: () => Date.parse("2026-01-01T00:00:00Z"),
-    container: { name: "c", image: IMAGES[variant] },
+    image: imageView(IMAGES[variant]),
   };
   let out = "";
   let err = "";

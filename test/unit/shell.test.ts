@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InteractiveShell, runCommand, runProgram, type Network, type ShellContext } from "../../durable/shell";
-import { MemoryFS } from "../../durable/nodes/fs";
+import { MemoryFS } from "../../durable/fs";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");
 const net: Network = {

@@ -7,6 +7,7 @@ import { Inflater, StoredDeflater, adler32 } from "../../durable/nodes/streams/i
 import { SPDY_DICTIONARY, SpdyFramer, decodeHeaderBlock, encodeHeaderBlock } from "../../durable/nodes/streams/spdy";
 import { ChannelSocket, OpenStreams, STREAM_SETTLE_MS, endPayload, exitStatus, frame, negotiate, offeredProtocols, settleFor, unframe, type EndStatus } from "../../durable/nodes/streams/channel";
 import { formatResponse, parseRequests } from "../../durable/nodes/streams/portforward";
+import { PACE_MS } from "../../durable/nodes/streams/paced";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -71,7 +72,8 @@ describe("the settle for kubectl up to 1.33 (kubernetes#131189)", () => {
     held.send(frame(3, "{}"));
     held.close(1000, "");
     expect(seen).toEqual([]);
-    await new Promise((r) => setTimeout(r, STREAM_SETTLE_MS + 10));
+    // Then in order, each message PACE_MS after the one before (durable/nodes/streams/paced.ts).
+    await new Promise((r) => setTimeout(r, STREAM_SETTLE_MS + 3 * PACE_MS + 10));
     expect(seen).toEqual(["send 1", "send 3", "close 1000"]);
     held.send(frame(1, "late"));
     expect(seen.at(-1)).toBe("send 1");

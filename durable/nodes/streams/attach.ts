@@ -5,10 +5,10 @@
 // the process exits — the exit code is the pod's to tell (kubectl run -i reads it there).
 import type { Obj } from "../../resources/types";
 import { followLog, type LogReader } from "../podlog";
-import { containerRun, readsStdin } from "../../shell/container";
+import { containerRun, readsStdin } from "../runtime/container";
 import type { ContainerStdio, StdinProcess } from "../stdio";
 import type { ShellContext } from "../../shell/types";
-import type { ClusterReader } from "../network";
+import type { ClusterReader } from "../runtime/network";
 import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, onMessages, type ChannelSocket, type EndStatus, type ExecProtocol } from "./channel";
 
 export interface AttachDeps {

@@ -1,5 +1,6 @@
 // The channel protocols of exec/attach over WebSocket (k8s.io/apimachinery/pkg/util/remotecommand,
 // httpstream/wsstream): every binary message starts with a channel byte.
+import { PacedSender } from "./paced";
 export const STDIN = 0, STDOUT = 1, STDERR = 2, ERROR = 3, RESIZE = 4, CLOSE = 255;
 
 /** Server preference, newest first; "channel.k8s.io" is v1 (errors as plain text, no resize). */
@@ -125,8 +126,10 @@ export function settleFor(userAgent: string | null): number {
  */
 export class ChannelSocket {
   private held?: (() => void)[];
+  private readonly paced: PacedSender;
 
   constructor(private readonly ws: WebSocket, settleMs: number) {
+    this.paced = new PacedSender(ws);
     if (settleMs <= 0) return;
     this.held = [];
     setTimeout(() => {
@@ -137,7 +140,8 @@ export class ChannelSocket {
   }
 
   send(data: Uint8Array): void {
-    this.run(() => this.ws.send(data));
+    if (this.held) return void this.held.push(() => this.paced.frame(data));
+    this.paced.frame(data);
   }
 
   close(code: number, reason: string): void {
@@ -147,7 +151,7 @@ export class ChannelSocket {
   addEventListener: WebSocket["addEventListener"] = (...args: Parameters<WebSocket["addEventListener"]>) => this.ws.addEventListener(...args);
 
   private run(f: () => void): void {
-    if (this.held) return void this.held.push(() => { try { f(); } catch {} });
-    f();
+    if (this.held) return void this.held.push(() => this.paced.run(f));
+    this.paced.run(f);
   }
 }

@@ -4,10 +4,11 @@
 import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { ApiError, badRequest, statusResponse } from "../../api/status";
+import { queryBool } from "../../api/query";
 import { byPlural } from "../../resources";
 import { InteractiveShell, PipeShell, runCommand } from "../../shell";
-import { imageBehaviour } from "../images";
-import { ExitSignal, HaltSignal, command, inImage, newState } from "../../shell/interp";
+import { imageBehaviour, inImage } from "../runtime/images";
+import { ExitSignal, HaltSignal, command, newState } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
 import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
@@ -66,7 +67,7 @@ export function locate(registry: Registry, ns: string, name: string, containerNa
   return { pod, container: all.find((c) => c.name === cname)! };
 }
 
-const flag = (url: URL, name: string) => ["true", "1"].includes(url.searchParams.get(name) ?? "");
+const flag = (url: URL, name: string) => queryBool(url.searchParams, name);
 
 /** The exec/attach handler: WebSocket upgrade in, channel session out. SPDY (kubectl < 1.30) gets a clear error. */
 export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {

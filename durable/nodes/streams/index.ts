@@ -3,11 +3,11 @@
 import type { SubresourceHandler } from "../../api/server";
 import type { Registry } from "../../api/registry";
 import { Client } from "../../controllers/client";
-import { podHTTP } from "../network";
+import { podHTTP } from "../runtime/network";
 import type { LogStore } from "../logs";
 import type { ContainerStdio } from "../stdio";
 import type { Obj } from "../../resources/types";
-import { containerContext } from "../../shell/container";
+import { containerContext } from "../runtime/container";
 import { execHandler } from "./exec";
 import { portForwardHandler } from "./portforward";
 import { OpenStreams, type EndStatus } from "./channel";
@@ -31,7 +31,7 @@ export function streamSubresources(registry: Registry, logs: LogStore, stdio: Co
     registry,
     streams,
     // What an exec'd process sees is what the container's own program sees.
-    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs),
+    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs, undefined, false, (exit) => stdio.recordExit(pod, container, exit)),
     attach: { logs, stdio, reader: client, now, get: (ns: string, name: string) => client.get("pods", ns, name) },
   };
   return {

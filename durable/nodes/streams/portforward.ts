@@ -7,9 +7,11 @@ import type { Obj } from "../../resources/types";
 import type { Registry } from "../../api/registry";
 import { badRequest, statusResponse } from "../../api/status";
 import { byPlural } from "../../resources";
-import type { HttpRequest as ServerRequest, ServerReply } from "../servers";
+import type { HttpRequest as ServerRequest, ServerReply } from "../runtime/servers";
 import { FLAG_FIN, SpdyFramer, type Frame, type Headers } from "./spdy";
 import { offeredProtocols, onMessages, type EndStatus, type OpenStreams } from "./channel";
+import { PORTFORWARD_WS_PROTOCOLS, WebSocketPortForward, forwardedPorts } from "./portforward-ws";
+import { PacedSender } from "./paced";
 
 export const PORTFORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
 
@@ -69,6 +71,32 @@ export function formatResponse(res: { status: number; headers: Record<string, st
 export function refusedMessage(pod: Obj, port: number): string {
   const ns = `cni-${(pod.metadata.uid ?? "").slice(0, 36)}`;
   return `error forwarding port ${port} to pod ${pod.metadata.uid}, uid : failed to execute portforward in network namespace "/var/run/netns/${ns}": failed to connect to localhost:${port} inside namespace "${pod.metadata.uid}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `;
+}
+
+/**
+ * Answer the complete HTTP/1.1 requests buffered for one forwarded connection to `port`, as the
+ * simulated server in the pod answers them. `end` says the connection is over: the server closed
+ * it ("eof", or after a request that asked to close), or the kubelet reports an error (nothing
+ * listens, or the bytes are no HTTP request).
+ */
+export function answerRequests(
+  pod: Obj,
+  port: number,
+  buf: string,
+  http: PortForwardDeps["http"],
+): { replies: string[]; rest: string; end?: "eof" | { error: string } } {
+  const { requests, rest, bad } = parseRequests(buf);
+  const replies: string[] = [];
+  for (const r of requests) {
+    // Seen from inside the pod's network namespace: the client is 127.0.0.1 (as nginx logs it).
+    const res = http(pod, port, { method: r.method, path: r.path, headers: r.headers, body: r.body }, "127.0.0.1");
+    if ("refused" in res) return { replies, rest, end: { error: refusedMessage(pod, port) } };
+    if (res.kind === "eof") return { replies, rest, end: "eof" };
+    replies.push(res.kind === "garbage" ? res.text : formatResponse(res, r.method));
+    if (/^close$/i.test(r.headers.connection ?? "")) return { replies, rest: "", end: "eof" };
+  }
+  if (bad) return { replies, rest, end: { error: `kubeplay simulates HTTP servers only: the bytes sent to port ${port} of pod ${pod.metadata.name} are not an HTTP/1.1 request` } };
+  return { replies, rest };
 }
 
 interface Pair {
@@ -144,17 +172,11 @@ export class PortForwardSession {
   }
 
   private serve(pair: Pair): void {
-    const { requests, rest, bad } = parseRequests(pair.buf);
+    const { replies, rest, end } = answerRequests(this.pod, pair.port, pair.buf, this.http);
     pair.buf = rest;
-    for (const r of requests) {
-      // Seen from inside the pod's network namespace: the client is 127.0.0.1 (as nginx logs it).
-      const res = this.http(this.pod, pair.port, { method: r.method, path: r.path, headers: r.headers, body: r.body }, "127.0.0.1");
-      if ("refused" in res) return this.fail(pair, refusedMessage(this.pod, pair.port));
-      if (res.kind === "eof") return this.close(this.idOf(pair), pair);
-      const text = res.kind === "garbage" ? res.text : formatResponse(res, r.method);
-      this.send(this.spdy.data(pair.dataStream!, new TextEncoder().encode(text)));
-    }
-    if (bad) this.fail(pair, `kubeplay simulates HTTP servers only: the bytes sent to port ${pair.port} of pod ${this.pod.metadata.name} are not an HTTP/1.1 request`);
+    for (const text of replies) this.send(this.spdy.data(pair.dataStream!, new TextEncoder().encode(text)));
+    if (end === "eof") this.close(this.idOf(pair), pair);
+    else if (end) this.fail(pair, end.error);
   }
 
   /** Report an error on the error stream and end the pair, as the kubelet does. */
@@ -199,10 +221,15 @@ export function portForwardHandler(deps: PortForwardDeps) {
   return (req: Request, _def: unknown, ns: string | undefined, name: string): Response => {
     const pod = deps.registry.get(byPlural("pods")!, ns!, name);
     if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-    if ((req.headers.get("upgrade") ?? "").toLowerCase() !== "websocket" || !offeredProtocols(req.headers.get("sec-websocket-protocol")).includes(PORTFORWARD_PROTOCOL)) {
+    const websocket = (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
+    const offered = offeredProtocols(req.headers.get("sec-websocket-protocol"));
+    // The client libraries' channel protocol (or a client that names none, which wsstream serves as binary).
+    const channels = offered.length === 0 ? "" : offered.find((p) => (PORTFORWARD_WS_PROTOCOLS as readonly string[]).includes(p));
+    if (websocket && !offered.includes(PORTFORWARD_PROTOCOL) && channels !== undefined) return channelPortForward(req, pod, channels, deps);
+    if (!websocket || !offered.includes(PORTFORWARD_PROTOCOL)) {
       return statusResponse(
         badRequest(
-          "kubeplay serves pods/portforward as SPDY tunnelled over WebSocket (SPDY/3.1+portforward.k8s.io): use kubectl 1.31 or newer, or set KUBECTL_PORT_FORWARD_WEBSOCKETS=true with kubectl 1.30; plain SPDY is not supported",
+          "kubeplay serves pods/portforward over WebSocket, as SPDY tunnelled in it (SPDY/3.1+portforward.k8s.io) or in channels (v4.channel.k8s.io, v4.base64.channel.k8s.io): use kubectl 1.31 or newer, or set KUBECTL_PORT_FORWARD_WEBSOCKETS=true with kubectl 1.30; plain SPDY is not supported",
         ),
       );
     }
@@ -225,4 +252,24 @@ export function portForwardHandler(deps: PortForwardDeps) {
     );
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": PORTFORWARD_PROTOCOL } });
   };
+}
+
+/** A port-forward in WebSocket channels (portforward-ws.ts). */
+function channelPortForward(req: Request, pod: Obj, protocol: string, deps: PortForwardDeps): Response {
+  const ports = forwardedPorts(new URL(req.url).searchParams);
+  // The kubelet refuses bad options before it upgrades; the API server passes its answer through.
+  if ("error" in ports) return new Response(`${ports.error}\n`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  const paced = new PacedSender(server);
+  const send = (m: Uint8Array | string, mergeable = true) => (typeof m === "string" || !mergeable ? paced.run(() => server.send(m)) : paced.frame(m));
+  const forward = new WebSocketPortForward(send, () => paced.run(() => server.close(1000, "")), pod, ports, deps.http, protocol === "v4.base64.channel.k8s.io");
+  forward.start();
+  onMessages(server, (bytes) => forward.receive(bytes), (err) => {
+    console.error("portforward:", err);
+    server.close(1011, "protocol error");
+  });
+  deps.streams.track({ end: (status: EndStatus) => forward.end(status.message) }, server);
+  return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
 }

@@ -179,6 +179,26 @@ export class Server {
   }
 
   /** POST /api/sessions; returns the session with a kubeconfig file written to disk. */
+  /**
+   * How many rows of the clusters' own SQLite databases (every Durable Object's, every table, as
+   * `wrangler dev` persists them) contain `text`: what a cluster really keeps, read past the API.
+   */
+  storedRowsContaining(text) {
+    const script = `
+import glob, sqlite3, sys
+n = 0
+for f in glob.glob(sys.argv[1] + "/v3/do/*-Cluster/*.sqlite"):
+    if f.endswith("/metadata.sqlite"): continue
+    db = sqlite3.connect(f"file:{f}?mode=ro", uri=True)
+    for (t,) in db.execute("select name from sqlite_master where type='table'"):
+        for row in db.execute(f'select * from "{t}"'):
+            n += any(sys.argv[2].encode() in (c if isinstance(c, bytes) else str(c).encode()) for c in row)
+print(n)`;
+    const res = spawnSync("python3", ["-c", script, this.stateDir, text], { encoding: "utf8" });
+    if (res.status !== 0) throw new Error(`reading the clusters' storage failed: ${res.stderr}`);
+    return Number(res.stdout.trim());
+  }
+
   async createSession(body = {}, contentType = "application/json") {
     const res = await request(`${this.origin}/api/sessions`, {
       method: "POST",

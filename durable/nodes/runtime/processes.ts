@@ -2,21 +2,18 @@
 // process as PID 1; an ephemeral container with targetContainerName joins the target's namespace
 // (kubectl debug --target), shareProcessNamespace puts the pod's containers in one behind the
 // sandbox's /pause, and hostPID shows the node's own processes.
-import type { Obj } from "../resources/types";
-import { imageBehaviour } from "../nodes/images";
+import type { Obj } from "../../resources/types";
+import { imageBehaviour } from "./images";
 import { containerArgv } from "./container";
+import type { Process } from "../../shell/types";
 
-export interface Process {
-  pid: number;
-  user: string;
-  command: string;
-}
+export type { Process } from "../../shell/types";
 
 /** The command lines a container's processes show (servers that retitle themselves as they do). */
 function commandsOf(c: Obj): { user: string; command: string }[] {
-  const { argv, own } = containerArgv(c);
-  if (own && imageBehaviour(c.image).kind === "nginx")
-    return [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }];
+  const behaviour = imageBehaviour(c.image);
+  const { argv, own } = containerArgv(c, behaviour);
+  if (own && behaviour.titles) return behaviour.titles;
   return [{ user: "root", command: argv.join(" ") || "sh" }];
 }
 
@@ -29,8 +26,12 @@ const HOST = [
   "/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)",
 ];
 
-/** The processes visible from container `c` of `pod`, `self` (its own, e.g. the shell) last but `ps`. */
-export function processTable(pod: Obj | undefined, c: Obj | undefined): Process[] {
+/**
+ * The processes visible from container `c` of `pod`, then `ps`. `self` is a shell started beside
+ * the container's own process (`kubectl exec … -- sh`): it shows after them; a container's own
+ * program is PID 1 and has none.
+ */
+export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: string): Process[] {
   const own = c ? commandsOf(c)[0] : { user: "root", command: "sh" };
   const spec = pod?.spec ?? {};
   const out: Process[] = [];
@@ -49,7 +50,9 @@ export function processTable(pod: Obj | undefined, c: Obj | undefined): Process[
     const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
     for (const p of target ? commandsOf(target) : []) add(p, out.length ? pid + 28 : 1);
     add(own, pid + 6);
-  } else add(own);
+  } else if (c) for (const p of commandsOf(c)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
+  else add(own);
+  if (self) add({ user: "root", command: self }, pid + 6);
   out.push({ pid: pid + 5, user: "root", command: "ps" });
   return out;
 }

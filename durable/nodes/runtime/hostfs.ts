@@ -2,7 +2,7 @@
 // a small, believable kubeadm node — its OS release, hostname, the static pods' manifests on a
 // control-plane node, the kubelet's config, the log directories.
 import { stringify } from "yaml";
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 
 /** What hostPath reads of the cluster (the mirror pods of the node's static pods). */
 export interface HostReader {

@@ -1,13 +1,13 @@
 // Liveness and readiness probes as the kubelet's prober runs them (exec, httpGet, tcpSocket), turned
 // into a timeline: a container's program is deterministic, so the probe results at every period are
 // known in advance — when readiness flips, when liveness gives up. Nothing ticks while nobody looks.
-import type { Obj } from "../resources/types";
-import { containerFS } from "../nodes/files";
-import { imageBehaviour } from "../nodes/images";
-import { podHTTP, type ClusterReader } from "../nodes/network";
-import { listener } from "../nodes/servers";
+import type { Obj } from "../../resources/types";
+import { containerFS } from "./files";
+import { imageBehaviour } from "./images";
+import { podHTTP, type ClusterReader } from "./network";
+import { listener } from "./servers";
 import { containerContext, containerRun, PROGRAM_HORIZON } from "./container";
-import { runCommand } from "./index";
+import { runCommand } from "../../shell";
 
 export interface ProbeResult {
   ok: boolean;
@@ -26,7 +26,8 @@ export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, startedAt: n
   const ip = pod.status?.podIP ?? "";
   // An image we know nothing about (a user's app, a control-plane component) serves what its probes
   // ask for: only the catalogue's servers can be judged.
-  const unknown = imageBehaviour(c.image).kind === "generic";
+  const behaviour = imageBehaviour(c.image);
+  const unknown = behaviour.kind === "generic" && !behaviour.http;
   if (probe.exec) {
     // The container's files at `at`; what the probe's command writes stays with it.
     const fs = containerFS(pod, c, at, { reader, startedAt, persist: false });
@@ -81,9 +82,12 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
   const run = containerRun(pod, c, startedAt, reader);
   const end = Math.min(run.exit?.at ?? Infinity, startedAt + PROGRAM_HORIZON);
   // The result changes only when the program's files change: memoize per number of file events.
+  // An app server of the catalogue's answers by the time it has run (agnhost liveness): ask each time.
+  const timed = !!imageBehaviour(c.image).http;
   const memo = (probe: Obj) => {
     const seen = new Map<number, ProbeResult>();
     return (at: number) => {
+      if (timed && probe.httpGet) return probeOnce(probe, pod, c, at, startedAt, reader);
       const n = probe.exec ? (run.files ?? []).filter((f) => f.at <= at).length : 0;
       let r = seen.get(n);
       if (!r) seen.set(n, (r = probeOnce(probe, pod, c, at, startedAt, reader)));

@@ -2,10 +2,12 @@
 // their access-log lines, hello-node, echo servers, CoreDNS health, the API server, a generic web
 // server on declared containerPorts, and the non-HTTP servers (redis, postgres, mysql) that make an
 // HTTP client fail the way a real one does.
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { imageBehaviour, NGINX_INDEX } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";
+import { containerArgv } from "./container";
+import { APPS } from "./apps";
 import type { ClusterReader } from "./network";
 
 export interface HttpRequest {
@@ -24,7 +26,7 @@ export interface HttpResponse {
 }
 
 /** What came back on the connection: an HTTP response, bytes that are not HTTP, or a close. */
-export type ServerReply = ({ kind: "http" } & HttpResponse) | { kind: "garbage"; text: string } | { kind: "eof" };
+export type ServerReply = ({ kind: "http" } & HttpResponse) | { kind: "garbage"; text: string } | { kind: "eof"; /** ms the server holds the connection silent first */ after?: number };
 
 /** Where server-side log lines go (the LogStore's append). */
 export interface LogAppender {
@@ -42,7 +44,19 @@ export interface ServeContext {
   reader?: FSReader;
 }
 
-export type ServerKind = "nginx" | "httpd" | "hello" | "hello-app" | "echoserver" | "whoami" | "http-echo" | "coredns" | "apiserver" | "redis" | "postgres" | "mysql" | "mongo" | "none" | "generic";
+export type ServerKind = "nginx" | "httpd" | "hello" | "hello-app" | "echoserver" | "whoami" | "http-echo" | "coredns" | "apiserver" | "component" | "redis" | "postgres" | "mysql" | "mongo" | "none" | "generic";
+
+/**
+ * The control plane's host-network processes and their ports as kubeadm configures them: etcd's
+ * client and peer ports, the secure ports of the scheduler and controller manager, kube-proxy's
+ * healthz. They listen there and nowhere else (never on 80), so a node IP refuses other ports.
+ */
+const COMPONENT_PORTS: Record<string, number[]> = {
+  etcd: [2379, 2380, 2381],
+  "kube-scheduler": [10259],
+  "kube-controller-manager": [10257],
+  "kube-proxy": [10249, 10256],
+};
 
 /** The repository's last path element and the tag: "registry.k8s.io/echoserver:1.4" → ["echoserver", "1.4"]. */
 function imageName(image: string): [string, string] {
@@ -62,6 +76,7 @@ export function serverOf(image: string): { kind: ServerKind; ports: number[] } {
   const [name] = imageName(image);
   if (name === "coredns") return { kind: "coredns", ports: [53, 8080, 8181, 9153] };
   if (name === "kube-apiserver") return { kind: "apiserver", ports: [6443] };
+  if (COMPONENT_PORTS[name]) return { kind: "component", ports: COMPONENT_PORTS[name] };
   if (name === "mongo" || name === "mongodb") return { kind: "mongo", ports: [27017] };
   const b = imageBehaviour(image);
   switch (b.kind) {
@@ -79,6 +94,9 @@ export function serverOf(image: string): { kind: ServerKind; ports: number[] } {
 
 /** The ports a container listens on: its image's, or for a generic web server its declared ports. */
 export function listeningPorts(container: Obj): number[] {
+  const own = imageBehaviour(container.image);
+  if (own.listens) return own.listens(containerArgv(container, own).argv);
+  if (own.http) return own.ports;
   const { kind, ports } = serverOf(container.image);
   if (kind === "http-echo") {
     const listen = [...(container.command ?? []), ...(container.args ?? [])].join(" ").match(/-listen[= ]\S*:(\d+)/);
@@ -269,7 +287,8 @@ const goNotFound = (k: ServeContext) => reply(404, "404 page not found\n", { "co
 function coredns(port: number): Server {
   return (req, k) => {
     const path = pathOnly(req.path);
-    if (port === 53) return { kind: "eof" };
+    // DNS over TCP: "GE" reads as a 18245-byte message length; the server waits for it, then its read timeout (2 s) closes.
+    if (port === 53) return { kind: "eof", after: 2000 };
     if (port === 8080) return path === "/health" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
     if (port === 8181) return path === "/ready" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
     if (path !== "/metrics") return goNotFound(k);
@@ -282,6 +301,18 @@ function coredns(port: number): Server {
 
 /** The API server on 6443 speaks only TLS; a plain HTTP request gets Go's answer. */
 const apiserver: Server = () => ({ kind: "http", status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" }, body: "Client sent an HTTP request to an HTTPS server.\n" });
+
+/** kube-proxy's healthz (HTTP) answers JSON; every other component port speaks only TLS. */
+const component = (port: number): Server => (req, k) => {
+  const [name] = imageName(k.container.image);
+  if (name === "kube-proxy" && port === 10256 && pathOnly(req.path) === "/healthz") {
+    // Go's Time.String (fmt %q of a time.Time): fractional seconds without trailing zeros.
+    const at = new Date(k.now).toISOString().replace("T", " ").replace(/\.?0*Z$/, " +0000 UTC").replace(/(\.\d*?)0+ \+/, "$1 +");
+    return reply(200, `{"lastUpdated": "${at}","currentTime": "${at}", "nodeEligible": true}`, { "content-type": "application/json", "x-content-type-options": "nosniff", date: httpDate(k.now) });
+  }
+  if (name === "kube-proxy") return goNotFound(k);
+  return apiserver(req, k);
+};
 
 /** redis parses "GET / HTTP/1.1" as a command, then drops the connection at "Host:" (cross-protocol scripting guard). */
 const redis: Server = (req, k) => {
@@ -316,9 +347,11 @@ const generic: Server = (req, k) => {
 
 /** Serve one request on `port` of the container (which listens there: see listener()). */
 export function serve(req: HttpRequest, port: number, k: ServeContext): ServerReply {
+  const own = imageBehaviour(k.container.image);
+  if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);
   const servers: Record<ServerKind, Server> = {
-    nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver,
+    nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver, component: component(port),
     redis, postgres, mysql: binaryGreeting, mongo: binaryGreeting, none: () => ({ kind: "eof" }), generic,
   };
   return servers[kind](req, k);

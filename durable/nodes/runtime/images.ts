@@ -1,7 +1,9 @@
 // Images as containerd reports them (normalized references, digests, sizes) and the image
 // catalogue: what a container of each image family does when it starts (its default command, the
 // ports it listens on, its start-up log lines, its files), and which references cannot be pulled.
-import { realisticDelay } from "./clock";
+import type { Flavour, ImageView } from "../../shell/types";
+import type { AppName } from "./apps";
+import { agnhostPorts, agnhostStartup, bootcampStartup } from "./programs";
 
 /** Stable pseudo-random hex of any length from a seed (FNV-1a chained). */
 export function seededHex(seed: string, len: number): string {
@@ -21,6 +23,9 @@ export function normalizeImage(image: string): string {
   const first = name.split("/")[0];
   const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
   if (!hasRegistry) name = `docker.io/${name.includes("/") ? "" : "library/"}${name}`;
+  // Docker Hub's official images live under library/, also when the registry is named (docker.io/redis).
+  else if (/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/[^/]+$/.test(name)) name = `docker.io/library/${name.slice(name.indexOf("/") + 1)}`;
+  else if (/^(index\.docker\.io|registry-1\.docker\.io)\//.test(name)) name = `docker.io/${name.slice(name.indexOf("/") + 1)}`;
   if (digest) return `${name}@${digest}`;
   const lastSlash = name.lastIndexOf("/");
   return name.lastIndexOf(":") > lastSlash ? name : `${name}:latest`;
@@ -67,9 +72,6 @@ export function imageInfo(image: string): ImageInfo {
   };
 }
 
-/** How long pulling `image` takes (for the Pulled message and, in realistic mode, the stage delay). */
-export const pullDuration = (image: string, seed: string) => realisticDelay("imagePull", `${image}|${seed}`);
-
 /** Go's time.Duration.String() of a millisecond-truncated duration: "812ms", "1.201s", "1m2.5s". */
 export function goDuration(ms: number): string {
   ms = Math.max(0, Math.floor(ms));
@@ -89,6 +91,8 @@ export type ImageKind = "nginx" | "httpd" | "hello" | "echo" | "redis" | "postgr
 /** What a container's main process writes when it starts: lines at offsets (ms) from its start. */
 export interface StartupContext {
   start: number;
+  /** The process's argv (a program with subcommands starts according to them). */
+  argv?: string[];
   env: Record<string, string>;
   hostname: string;
   podIP: string;
@@ -114,6 +118,18 @@ export interface ImageBehaviour {
   programs?: Programs;
   /** Programs of the image's own, by name, that the shell does not have (stress). */
   binaries?: Record<string, (args: string[], k: StartupContext) => BinaryRun>;
+  /** How its main program ends on SIGTERM: after `after` ms with `code`. None: as PID 1 without a
+   *  handler it ignores SIGTERM (a shell, sleep, Node.js) and is SIGKILLed when the grace period ends. */
+  sigterm?: { after: number; code: number };
+  /** The names its main program goes by (default: its CMD's, else its ENTRYPOINT's program); "*":
+   *  any program of its own (an image that is one server binary). A command naming one runs it. */
+  main?: string[];
+  /** Its own HTTP server, by name (apps.ts): what it answers; servers.ts asks it before the built-in ones. */
+  http?: AppName;
+  /** The processes its main program shows in `ps` (servers retitle themselves); default: its argv. */
+  titles?: { user: string; command: string }[];
+  /** The ports its program listens on for its argv (default: `ports`). */
+  listens?(argv: string[]): number[];
 }
 
 /** What an image's own program does: its lines, its exit, and the memory it comes to hold. */
@@ -127,7 +143,7 @@ export interface BinaryRun {
 // As in the real images (a shell finding none of them says `not found`, exec the runtime's error).
 // The flavour names the implementation, whose output format a simulated program follows.
 
-export type Flavour = "busybox" | "gnu" | "bash" | "dash" | "curl" | "iputils" | "openbsd" | "bind" | "own";
+export type { Flavour } from "../../shell/types";
 export type Programs = Readonly<Record<string, Flavour>>;
 const ship = (flavour: Flavour, names: string): Programs => Object.fromEntries(names.trim().split(/\s+/).map((n) => [n, flavour]));
 const without = (p: Programs, names: string): Programs => Object.fromEntries(Object.entries(p).filter(([n]) => !names.split(" ").includes(n)));
@@ -157,7 +173,7 @@ export const ALPINE_BASE: Programs = {
  *  coreutils, grep, sed, tar — but no curl, wget, ps (procps), ping, nslookup, ip or vi. */
 export const DEBIAN_BASE: Programs = {
   ...ship("bash", "bash rbash"),
-  ...ship("dash", "sh dash"),
+  ...ship("dash", "sh dash kill"), // kill: the shells' builtin (procps is not in the slim images)
   ...ship(
     "gnu",
     `[ arch awk b2sum base32 base64 basename cat chgrp chmod chown chroot cksum cmp comm cp csplit cut date dd df diff dir
@@ -184,7 +200,7 @@ const NETSHOOT: Programs = {
   ...ship("iputils", "ping ping6 tracepath arping"),
   ...ship("openbsd", "nc"),
   ...ship("bind", "nslookup dig host"),
-  ...ship("own", "zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
+  ...ship("own", "ip zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
 };
 
 /** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
@@ -289,6 +305,19 @@ const redisStartup = ({ start }: StartupContext) => ({
   ],
 });
 
+/** apache2-foreground of the php:apache images (Debian's Apache 2.4.10 with mod_php 5.6). */
+const apacheStartup = ({ start, podIP }: StartupContext) => {
+  const fqdn = `AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
+  return {
+    lines: [
+      at(0, fqdn),
+      at(5, fqdn),
+      at(6, `[${httpdTime(start + 6)}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.40 configured -- resuming normal operations`),
+      at(6, `[${httpdTime(start + 6)}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'`),
+    ],
+  };
+};
+
 const httpdStartup = ({ start, podIP }: StartupContext) => {
   const fqdn = `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
   return {
@@ -381,9 +410,23 @@ interface Family {
   behaviour: ImageBehaviour;
   /** Tags that exist (others are "not found"); undefined: any tag. */
   tags?: RegExp;
+  /** The newest release: a version tag past it (nginx:1.99.99) is "not found". */
+  newest?: number[];
 }
 
-const VERSION_TAGS = /^(latest|stable|mainline|alpine[\d.]*|bookworm|bullseye|slim|\d+(\.\d+){0,2}([-.][a-z0-9.-]+)?|[a-z]+-\d[\d.]*)$/;
+// A version (1, 1.27, 1.27.5) or channel, optionally with a variant (-alpine, -bookworm, -perl…), or a variant alone.
+const VERSION_TAGS = /^((latest|stable|mainline|\d+(\.\d+){0,2})([-.][a-z0-9.-]+)?|alpine[\d.]*(-[a-z]+)?|slim|bookworm|bullseye|trixie|[a-z]+-\d[\d.]*)$/;
+
+/** Is the version a tag begins with (if any) released by `newest`? Only the parts the tag gives count. */
+export function released(tag: string, newest: number[] | undefined): boolean {
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d])/.exec(tag);
+  if (!m || !newest) return true;
+  const parts = m.slice(1).filter((p) => p !== undefined).map(Number);
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== (newest[i] ?? 0)) return parts[i] < (newest[i] ?? 0);
+  }
+  return true;
+}
 
 const ALPINE_FILES = { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' };
 
@@ -391,14 +434,18 @@ const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
+    newest: [1, 29, 3],
     behaviour: {
       kind: "nginx",
       ports: [80],
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
+      main: ["nginx", "nginx-debug"],
+      titles: [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "nginx nginx-debug envsubst") },
       startup: nginxStartup,
+      sigterm: { after: 300, code: 0 }, // fast shutdown: the master stops its workers and exits
       env: { NGINX_VERSION: "1.27.5", NJS_VERSION: "0.8.10", NJS_RELEASE: "1~bookworm", PKG_RELEASE: "1~bookworm", DYNPKG_RELEASE: "1~bookworm" },
       files: {
         "/usr/share/nginx/html/index.html": NGINX_INDEX,
@@ -412,19 +459,101 @@ const FAMILIES: Family[] = [
   {
     repos: ["docker.io/library/httpd"],
     tags: VERSION_TAGS,
+    newest: [2, 4, 65],
     behaviour: {
       kind: "httpd",
       ports: [80],
       entrypoint: [],
       cmd: ["httpd-foreground"],
+      main: ["httpd-foreground", "httpd"],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...ship("own", "httpd httpd-foreground apachectl htpasswd ab") },
       startup: httpdStartup,
+      sigterm: { after: 1000, code: 0 }, // httpd -k stop: children are given a second
       files: { "/usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n" },
     },
   },
   {
-    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "registry.k8s.io/e2e-test-images/agnhost", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/library/hello-node", "gcr.io/hello-minikube-zero-install/hello-node", "docker.io/kicbase/echo-server"],
+    // The "Learn Kubernetes Basics" app: server.js on 8080 (CMD's shell form: SIGTERM is ignored).
+    repos: ["gcr.io/google-samples/kubernetes-bootcamp", "docker.io/jocatalin/kubernetes-bootcamp"],
+    behaviour: {
+      kind: "generic",
+      ports: [8080],
+      entrypoint: [],
+      cmd: ["/bin/sh", "-c", "node server.js"],
+      main: ["node"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm") },
+      env: { NODE_VERSION: "6.3.0", NPM_CONFIG_LOGLEVEL: "info" },
+      startup: bootcampStartup,
+      http: "bootcamp",
+    },
+  },
+  {
+    // The e2e test image the docs use everywhere: one binary, its subcommand decides what it serves.
+    repos: ["registry.k8s.io/e2e-test-images/agnhost", "k8s.gcr.io/e2e-test-images/agnhost", "gcr.io/kubernetes-e2e-test-images/agnhost"],
+    behaviour: {
+      kind: "generic",
+      ports: [],
+      entrypoint: ["/agnhost"],
+      cmd: ["pause"],
+      main: ["agnhost"],
+      shell: "bash",
+      programs: { ...ALPINE_BASE, ...CURL, ...ship("bash", "bash"), ...ship("own", "agnhost") },
+      startup: (k) => agnhostStartup(k.argv ?? [], k),
+      listens: agnhostPorts,
+      http: "agnhost",
+      sigterm: { after: 200, code: 2 },
+    },
+  },
+  ...(
+    [
+      [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], "phpApache"],
+      [["us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", "gcr.io/google-samples/gb-frontend", "gcr.io/google_samples/gb-frontend"], "guestbookFrontend"],
+    ] as const
+  ).map(([repos, http]): Family => ({
+    // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.
+    repos: [...repos],
+    behaviour: {
+      kind: "generic",
+      ports: [80],
+      entrypoint: ["docker-php-entrypoint"],
+      cmd: ["apache2-foreground"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "apache2 apache2-foreground apache2ctl php docker-php-entrypoint") },
+      startup: apacheStartup,
+      http,
+      sigterm: { after: 1000, code: 0 },
+    },
+  })),
+  // Tutorial 001's own image (FROM node:8.10.0, EXPOSE 3000, CMD node server.js) and the old minikube
+  // hello-node: server.js listens on its port and logs nothing until a request comes. The shell form
+  // of CMD leaves /bin/sh as PID 1, which has no SIGTERM handler: deletion waits out the grace period.
+  ...(
+    [
+      [["docker.io/library/hello-node"], 3000],
+      [["gcr.io/hello-minikube-zero-install/hello-node"], 8080],
+    ] as const
+  ).map(([repos, port]): Family => ({
+    repos: [...repos],
+    behaviour: {
+      kind: "hello",
+      ports: [port],
+      entrypoint: [],
+      cmd: ["/bin/sh", "-c", "node server.js"],
+      main: ["node"],
+      shell: "bash",
+      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm npx yarn") },
+      startup: () => ({ lines: [] }),
+      env: { NODE_VERSION: "8.10.0", YARN_VERSION: "1.5.1" },
+      files: {
+        "/server.js": `var http = require('http');\n\nvar handleRequest = function(request, response) {\n  console.log('Received request for URL: ' + request.url);\n  response.writeHead(200);\n  response.end('Hello World!');\n};\nvar www = http.createServer(handleRequest);\nwww.listen(${port});\n`,
+        "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nVERSION="9 (stretch)"\nID=debian\n',
+      },
+    },
+  })),
+  {
+    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/kicbase/echo-server"],
     behaviour: {
       kind: "hello",
       ports: [8080],
@@ -434,7 +563,9 @@ const FAMILIES: Family[] = [
       // Each of these ships its own server binary (/agnhost, /hello-app, /echo-server…): whatever no
       // known base has is taken to be it.
       programs: { ...ALPINE_BASE, "*": "own" },
+      main: ["*"],
       startup: ({ start }) => ({ lines: [at(3, `${goLog(start + 3)} Server listening on port 8080`)] }),
+      sigterm: { after: 200, code: 2 }, // Go: SIGTERM without a handler ends the program (exit status 2 as PID 1)
     },
   },
   {
@@ -447,22 +578,25 @@ const FAMILIES: Family[] = [
       shell: undefined,
       programs: ship("own", "whoami"), // FROM scratch: its binary and nothing else
       startup: ({ start }) => ({ lines: [at(2, `${goLog(start + 2)} Starting up on port 80`)] }),
+      sigterm: { after: 200, code: 2 },
     },
   },
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup },
+    newest: [8, 2, 3],
+    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup, sigterm: { after: 500, code: 0 } }, // saves the RDB snapshot, "bye bye"
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup },
+    newest: [18, 1],
+    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup, sigterm: { after: 800, code: 0 } }, // smart shutdown with no clients
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup },
+    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup, sigterm: { after: 2000, code: 0 } },
   },
   {
     repos: ["docker.io/library/busybox", "registry.k8s.io/busybox", "gcr.io/google-containers/busybox", "docker.io/radial/busyboxplus", "registry.k8s.io/e2e-test-images/busybox"],
@@ -499,6 +633,12 @@ const FAMILIES: Family[] = [
     behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined, programs: ship("own", "pause") },
   },
 ];
+
+// The guestbook's Redis leader and followers: redis under other names and tags.
+FAMILIES.push({
+  repos: ["registry.k8s.io/redis", "k8s.gcr.io/redis", "gcr.io/google_samples/gb-redis-follower", "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower"],
+  behaviour: FAMILIES.find((f) => f.repos.includes("docker.io/library/redis"))!.behaviour,
+});
 
 /** stress 1.0.4: `--vm N --vm-bytes B` holds N×B (default 256M; suffixes b k m g, powers of 1024),
  *  touching it over and over; `--timeout` ends a successful run. */
@@ -559,6 +699,15 @@ export function programIn(programs: Programs, program: string): Flavour | undefi
   return Object.hasOwn(programs, name) ? programs[name] : programs["*"] && !KNOWN.has(name) ? "own" : undefined;
 }
 
+/** Is `program` on the PATH of `image` (what the runtime finds for exec and a container's command)? */
+export const inImage = (image: string, program: string) => programIn(imagePrograms(image), program) !== undefined;
+
+/** The image as a shell running in it sees it (durable/shell/types.ts). */
+export const imageView = (image: string): ImageView => {
+  const programs = imagePrograms(image);
+  return { program: (program) => programIn(programs, program) };
+};
+
 /** What a container of `image` does. Unknown images behave as a generic server on their containerPorts. */
 export function imageBehaviour(image: string): ImageBehaviour {
   return familyOf(normalizeImage(image ?? ""))?.behaviour ?? GENERIC;
@@ -593,7 +742,7 @@ export function pullFailure(image: string): { reason: "InvalidImageName" | "ErrI
     message: `rpc error: code = NotFound desc = failed to pull and unpack image ${JSON.stringify(normalized)}: failed to resolve reference ${JSON.stringify(normalized)}: ${normalized}: not found`,
   });
   if (KNOWN_MISSING_TAGS.some((re) => re.test(tag))) return notFound();
-  if (family?.tags && !family.tags.test(tag)) return notFound();
+  if (family?.tags && (!family.tags.test(tag) || !released(tag, family.newest))) return notFound();
   if (!family && repo.startsWith("docker.io/library/") && !OFFICIAL.has(repo.slice("docker.io/library/".length)))
     return {
       reason: "ErrImagePull",

@@ -1,29 +1,27 @@
 // The simulated cluster network: CoreDNS names, kube-proxy's Service routing (ClusterIP and NodePort
 // to a ready endpoint, round-robin or ClientIP affinity, REJECT when there is none), pod IPs, node
 // IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
-import type { Obj } from "../resources/types";
+import type { Obj } from "../../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
-import { serveInCluster } from "../api/incluster";
+import { serveInCluster } from "../../api/incluster";
+import type { ServiceAccountTokens } from "../../api/tokens";
 
-/** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
-export type NetError = { error: string; code?: number; ip?: string };
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
-export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj };
-export type ConnectResult = Connected | NetError;
+// The network's face to a shell (Network and its results) is declared by the shell it serves.
+import type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
+export type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
 
-export interface Network {
-  /** Addresses of a name as a pod's resolver finds them (search path, ndots:5; a trailing dot is absolute). */
-  resolve(name: string, fromNamespace: string): string[];
-  /** The PTR name CoreDNS gives an address, if any. */
-  reverse?(ip: string): string | undefined;
-  http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult;
-  connect(host: string, port: number, from?: Obj): ConnectResult;
-}
+/** kubeadm's --pod-network-cidr in kubeplay's clusters. */
+export const CLUSTER_CIDR = "10.244.0.0/16";
+
+/** A MAC derived from the IPv4 address, as the CNI bridge plugin does (0a:58 then the four bytes). */
+export const macOf = (ip: string, prefix = "0a:58") => `${prefix}:${ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0")).join(":")}`;
 
 /** What the network reads of the cluster (the controllers' Client fits). */
 export interface ClusterReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   list(plural: string, namespace?: string): Obj[];
+  /** Checks the service-account tokens pods present to the API server. */
+  readonly tokens?: ServiceAccountTokens;
 }
 
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -44,6 +42,12 @@ const isLive = (pod: Obj) => !!pod.status?.podIP && pod.status.phase !== "Succee
 const clusterIPs = (svc: Obj): string[] => svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []);
 const isHeadless = (svc: Obj) => svc.spec?.clusterIP === "None";
 
+const KUBELET_PORT = 10250;
+
+/** An X.509 validity date as OpenSSL prints it: "Nov 21 20:55:00 2026 GMT". */
+const certDate = (ms: number) =>
+  new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) (\S+) GMT$/, (_, d: string, m: string, y: string, t: string) => `${m} ${String(Number(d)).padStart(2, " ")} ${t} ${y} GMT`);
+
 /** The bridge address of a node's pod network (cni0, .1 of its podCIDR): where node-originated traffic comes from. */
 export function bridgeIP(node: Obj | undefined): string {
   const cidr: string = node?.spec?.podCIDR ?? "10.244.0.0/24";
@@ -51,13 +55,13 @@ export function bridgeIP(node: Obj | undefined): string {
 }
 
 /** The ready endpoints (ip, port, pod ref) of a Service port, from its Endpoints object. */
-export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj }[] {
+export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] {
   const eps = c.get("endpoints", svc.metadata.namespace, svc.metadata.name);
-  const out: { ip: string; port: number; targetRef?: Obj }[] = [];
+  const out: { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] = [];
   for (const ss of (eps?.subsets ?? []) as Obj[]) {
     const p = ((ss.ports ?? []) as Obj[]).find((p) => (p.name ?? "") === (svcPort.name ?? ""));
     if (!p) continue;
-    for (const a of (ss.addresses ?? []) as Obj[]) out.push({ ip: a.ip, port: p.port, targetRef: a.targetRef });
+    for (const a of (ss.addresses ?? []) as Obj[]) out.push({ ip: a.ip, port: p.port, targetRef: a.targetRef, nodeName: a.nodeName });
   }
   return out;
 }
@@ -151,9 +155,15 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return { ok: true, ip: pod.status.podIP, pod, port, container };
   }
 
-  function viaService(svc: Obj, svcPort: Obj, d: Dialled, from?: Obj): ConnectResult {
-    const eps = readyEndpoints(client, svc, svcPort);
+  function viaService(svc: Obj, svcPort: Obj, d: Dialled, from?: Obj, internal = false): ConnectResult {
+    let eps = readyEndpoints(client, svc, svcPort);
     if (!eps.length) return refused(d.host, d.port, d.ip); // kube-proxy's REJECT rule
+    if (internal && svc.spec?.internalTrafficPolicy === "Local") {
+      // Only endpoints on the client's own node; with none, kube-proxy's rule is a DROP ("has no local endpoints").
+      const node = from?.spec?.nodeName;
+      eps = eps.filter((e) => (e.nodeName ?? world().pods.find((p) => p.metadata.name === e.targetRef?.name && p.metadata.namespace === e.targetRef?.namespace)?.spec?.nodeName) === node);
+      if (!eps.length) return timedOut(d.host, d.port, d.ip);
+    }
     const ep = pickEndpoint(svc, svcPort, eps, clientIP(from), now);
     const pod = ep.targetRef?.kind === "Pod" ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace) : podAt(ep.ip, ep.port);
     return reach(pod, ep.port, d);
@@ -165,31 +175,84 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return pods.find((p) => !p.spec?.hostNetwork) ?? pods.find((p) => listener(p, port));
   }
 
+  /** The node a host-network client runs on: its loopback is the node's. */
+  const hostNodeOf = (from?: Obj) => (from?.spec?.hostNetwork ? world().nodes.find((n) => n.metadata.name === from.spec.nodeName) : undefined);
+
+  /** A Service's TCP port on one of its addresses, by the port number kube-proxy matches there. */
+  const servicePort = (svc: Obj, port: number, field: "port" | "nodePort") =>
+    ((svc.spec?.ports ?? []) as Obj[]).find((p) => p[field] === port && (p.protocol ?? "TCP") === "TCP");
+
+  /** Addresses kube-proxy also routes for a Service: its LoadBalancer ingress IPs and externalIPs. */
+  const externalAddresses = (svc: Obj): string[] => [
+    ...(svc.spec?.type === "LoadBalancer" ? ((svc.status?.loadBalancer?.ingress ?? []) as Obj[]).filter((i) => (i.ipMode ?? "VIP") === "VIP").map((i) => i.ip as string) : []),
+    ...((svc.spec?.externalIPs ?? []) as string[]),
+  ];
+
+  /**
+   * A node's own address: kube-proxy's NodePort rules first (on every node IP, and on 127.0.0.1 of a
+   * node, as route_localnet allows), then whatever host-network process listens; else the node's
+   * kernel resets the connection (refused).
+   */
+  function toNode(node: Obj, port: number, d: Dialled, from?: Obj): ConnectResult {
+    for (const svc of world().services) {
+      const sp = servicePort(svc, port, "nodePort");
+      if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
+    }
+    const ip = nodeIP(node);
+    const pod = ip ? podAt(ip, port) : undefined;
+    // The kubelet is no pod: it listens on 10250 (TLS) on every node.
+    if (!(pod && listener(pod, port)) && port === KUBELET_PORT) return { ok: true, ip: ip ?? d.ip, port, kubelet: node };
+    return reach(pod, port, d);
+  }
+
+  /** The kubelet's self-signed serving certificate (kubeadm leaves serverTLSBootstrap off). */
+  function kubeletCertificate(node: Obj): ServerCertificate {
+    const created = Date.parse(node.metadata?.creationTimestamp ?? "") || now;
+    const stamp = Math.floor(created / 1000);
+    return {
+      subject: `CN=${node.metadata.name}@${stamp}`, issuer: `CN=${node.metadata.name}-ca@${stamp}`, issuerPEM: undefined, names: [node.metadata.name.toLowerCase()],
+      notBefore: certDate(created - 3_600_000), notAfter: certDate(created - 3_600_000 + 365 * 86_400_000), untrusted: "self-signed certificate in certificate chain",
+    };
+  }
+
   function connect(host: string, port: number, from?: Obj): ConnectResult {
     const ip = resolve(host, from?.metadata?.namespace ?? "default")[0];
     if (!ip) return unresolved(host);
     const d: Dialled = { host, ip, port };
-    if (ip === "127.0.0.1") return from ? reach(from, port, d) : refused(host, port, ip);
+    if (ip === "127.0.0.1") {
+      const hostNode = hostNodeOf(from);
+      if (hostNode) return toNode(hostNode, port, d, from);
+      return from ? reach(from, port, d) : refused(host, port, ip);
+    }
     for (const svc of world().services) {
-      if (!clusterIPs(svc).includes(ip)) continue;
-      const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
-      // kube-proxy (iptables mode) has no rule for a port the Service lacks: the SYN goes nowhere.
-      return sp ? viaService(svc, sp, d, from) : timedOut(host, port, ip);
+      if (!clusterIPs(svc).includes(ip) && !externalAddresses(svc).includes(ip)) continue;
+      const sp = servicePort(svc, port, "port");
+      // kube-proxy (iptables mode) has no rule for a port the Service lacks: the packet is routed
+      // on like any other and dropped, so the client's SYN goes unanswered until it gives up.
+      return sp ? viaService(svc, sp, d, from, clusterIPs(svc).includes(ip)) : timedOut(host, port, ip);
     }
     const node = world().nodes.find((n) => nodeIP(n) === ip);
-    if (node) {
-      for (const svc of world().services) {
-        const sp = ((svc.spec?.ports ?? []) as Obj[]).find((p) => p.nodePort === port && (p.protocol ?? "TCP") === "TCP");
-        if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
-      }
-      return reach(podAt(ip, port), port, d);
-    }
+    if (node) return toNode(node, port, d, from);
     const pod = podAt(ip, port);
     if (pod) return reach(pod, port, d);
     return timedOut(host, port, ip);
   }
 
-  function http(req: { method: string; url: string; headers?: Record<string, string>; body?: string }, from?: Obj): HttpResult {
+  /** The API server's serving certificate as kubeadm makes it (apiserver.crt, issued by the cluster CA). */
+  function apiserverCertificate(pod: Obj | undefined, from?: Obj): ServerCertificate {
+    const ns = from?.metadata?.namespace ?? "default";
+    const ca = (client.get("configmaps", ns, "kube-root-ca.crt") ?? client.get("configmaps", "kube-system", "kube-root-ca.crt"))?.data?.["ca.crt"];
+    const node = world().nodes.find((n) => n.metadata.name === pod?.spec?.nodeName);
+    const kubernetes = world().services.find((s) => s.metadata.name === "kubernetes" && s.metadata.namespace === "default");
+    const names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${CLUSTER_DOMAIN}`, node?.metadata.name, ...(kubernetes ? clusterIPs(kubernetes) : []), node && nodeIP(node)];
+    const created = Date.parse(node?.metadata?.creationTimestamp ?? "") || now;
+    return {
+      subject: "CN=kube-apiserver", issuer: "CN=kubernetes", issuerPEM: ca, names: names.filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+      notBefore: certDate(created - 300_000), notAfter: certDate(created - 300_000 + 365 * 86_400_000), untrusted: "unable to get local issuer certificate",
+    };
+  }
+
+  function http(req: HttpClientRequest, from?: Obj): HttpResult {
     const raw = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url : `http://${req.url}`;
     let url: URL;
     try {
@@ -202,14 +265,25 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const port = Number(url.port || (https ? 443 : 80));
     const conn = connect(url.hostname, port, from);
     if (!("ok" in conn)) return conn;
+    if (conn.kubelet) {
+      if (!https) return { status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" }, body: "Client sent an HTTP request to an HTTPS server.\n" };
+      const refusal = req.verify?.(kubeletCertificate(conn.kubelet));
+      if (refusal) return refusal;
+      // kubeadm turns the kubelet's anonymous auth off: nobody without a client certificate gets in.
+      return { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", "content-length": "13" }, body: "Unauthorized\n" };
+    }
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
-    if (https && !isApiserver) return { error: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number", code: 35 };
+    if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
     const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    if (https) return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers });
+    if (https) {
+      const refusal = req.verify?.(apiserverCertificate(conn.pod, from));
+      if (refusal) return refusal;
+      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens });
+    }
     const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
-    if (reply.kind === "eof") return { error: "Empty reply from server", code: 52 };
+    if (reply.kind === "eof") return { error: "Empty reply from server", code: 52, ...(reply.after ? { after: reply.after } : {}) };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };
     return { status: reply.status, headers: reply.headers, body: reply.body };
   }
@@ -229,7 +303,19 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return undefined;
   }
 
-  return { resolve, reverse, connect, http };
+  function iface(pod: Obj): PodInterface | undefined {
+    const ip: string | undefined = pod.status?.podIP;
+    if (!ip) return undefined;
+    const node = world().nodes.find((n) => n.metadata.name === pod.spec?.nodeName);
+    const hostNetwork = !!pod.spec?.hostNetwork;
+    const prefix = hostNetwork ? 24 : Number((node?.spec?.podCIDR ?? "10.244.0.0/24").split("/")[1] ?? 24);
+    const gateway = hostNetwork ? `${ip.split(".").slice(0, 3).join(".")}.1` : bridgeIP(node);
+    // The host side of the veth pair: interfaces 1-4 are the node's own (lo, eth0, cni0, …).
+    const peerIndex = 5 + (Number(ip.split(".")[3]) % 250);
+    return { ip, prefix, gateway, clusterCIDR: CLUSTER_CIDR, hostNetwork, peerIndex, mac: macOf(ip, hostNetwork ? "02:42" : "0a:58") };
+  }
+
+  return { resolve, reverse, connect, http, iface };
 }
 
 /** Send one HTTP request straight to a pod's port (the API server proxy, port-forward): no Service in between. */

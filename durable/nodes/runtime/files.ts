@@ -6,13 +6,17 @@
 // the container's root filesystem lives as long as the container instance (a restart starts from
 // the image again), a writable volume (emptyDir …) as long as the pod, shared by every container
 // mounting it; ConfigMap/Secret/downward/projected mounts are read-only.
-import type { Obj } from "../resources/types";
-import { FSError, MemoryFS, bytesOf, podFS, podMounts, resolvePath, type FSReader, type Mount, type VirtualFS } from "./fs";
+import type { Obj } from "../../resources/types";
+import { FSError, MemoryFS, bytesOf, resolvePath, type VirtualFS } from "../../fs";
+import { podFS, podMounts, type FSReader, type Mount } from "./fs";
 import { imageBehaviour } from "./images";
 import type { ClusterReader } from "./network";
-import { containerRun } from "../shell/container";
+import { containerRun } from "./container";
 
 /** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
+/** Devices whose writes vanish (the container's /dev is a tmpfs of character devices, not files). */
+const DISCARDING = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/stdout", "/dev/stderr"]);
+
 export interface FileRow {
   scope: string;
   path: string;
@@ -275,6 +279,7 @@ class ContainerFS implements VirtualFS {
   writeBytes(path: string, data: Uint8Array, text?: string): void {
     const abs = resolvePath(path);
     if (this.view.isDir(abs)) throw new FSError("EISDIR", abs);
+    if (DISCARDING.has(abs)) return; // character devices: what is written there is gone
     this.record(abs, "f", data);
     if (text !== undefined) this.view.write(abs, text);
     else this.view.writeBytes(abs, data);

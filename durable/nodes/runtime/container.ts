@@ -1,13 +1,14 @@
 // A container as its process sees it: the environment the kubelet builds, the filesystem, and its
 // program (the command/args through the interpreter, or the image's own server) on a virtual clock.
-import type { Obj } from "../resources/types";
-import { imageBehaviour, type ImageBehaviour } from "../nodes/images";
-import { clusterNetwork, type ClusterReader } from "../nodes/network";
-import type { VirtualFS } from "../nodes/fs";
-import { containerFS } from "../nodes/files";
-import { hasCommand, inImage } from "./interp";
-import { runProgram, type ProgramRun } from "./index";
-import type { ShellContext } from "./types";
+import type { Obj } from "../../resources/types";
+import { imageBehaviour, imagePrograms, imageView, inImage, programIn, type ImageBehaviour } from "./images";
+import { clusterNetwork, type ClusterReader } from "./network";
+import type { VirtualFS } from "../../fs";
+import { containerFS } from "./files";
+import { hasCommand, runProgram, type ProgramRun } from "../../shell";
+import { processTable } from "./processes";
+import type { Mounted, ShellContext } from "../../shell/types";
+import { podMounts } from "./fs";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const b64 = (s: string) => {
@@ -85,8 +86,47 @@ export function resourceField(c: Obj, ref: Obj, node?: Obj): string {
   return String(Math.ceil(quantity(value) / divisor));
 }
 
+/**
+ * The kubelet's $(VAR) expansion (third_party/forked/golang/expansion): `$(NAME)` becomes the
+ * variable's value, `$$` a `$`; an unknown variable or an unclosed `$(` stays as written.
+ */
+export function expandVars(input: string, vars: Record<string, string>): string {
+  let out = "";
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] !== "$" || i + 1 >= input.length) {
+      out += input[i];
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === "$") out += "$";
+    else if (next === "(") {
+      const close = input.indexOf(")", i + 2);
+      if (close < 0) out += "$(";
+      else {
+        const name = input.slice(i + 2, close);
+        out += Object.hasOwn(vars, name) ? vars[name] : `$(${name})`;
+        i = close - 1;
+      }
+    } else out += `$${next}`;
+    i++;
+  }
+  return out;
+}
+
+/** The container with its command and args expanded against its environment, as the runtime gets them. */
+export function expandedContainer(c: Obj, env: Record<string, string>): Obj {
+  if (!c.command && !c.args) return c;
+  return { ...c, ...(c.command ? { command: (c.command as string[]).map((a) => expandVars(String(a), env)) } : {}), ...(c.args ? { args: (c.args as string[]).map((a) => expandVars(String(a), env)) } : {}) };
+}
+
+/** When the container's current run started (its Service variables are those of Services that existed then). */
+const startedAtOf = (pod: Obj, c: Obj): number => {
+  const s = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[]).find((x) => x.name === c.name);
+  return Date.parse(s?.state?.running?.startedAt ?? s?.state?.terminated?.startedAt ?? "");
+};
+
 /** The environment of a container, as the kubelet and the image set it (order as `env` prints it). */
-export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image)): Record<string, string> {
+export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image), startedAt = startedAtOf(pod, c)): Record<string, string> {
   const ns = pod.metadata?.namespace ?? "default";
   const env: Record<string, string> = { PATH, HOSTNAME: podHostname(pod), ...(behaviour.env ?? {}) };
   const own: Record<string, string> = {};
@@ -97,7 +137,7 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   }
   for (const e of (c.env ?? []) as Obj[]) {
     let v: string | undefined = e.value;
-    if (v !== undefined) v = v.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === "$$" ? "$" : (own[name] ?? m)));
+    if (v !== undefined) v = expandVars(v, own);
     const vf = e.valueFrom;
     if (vf?.fieldRef) v = podField(pod, vf.fieldRef.fieldPath);
     else if (vf?.resourceFieldRef) v = resourceField(c, vf.resourceFieldRef, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined);
@@ -110,7 +150,9 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   }
   Object.assign(env, own);
   if (reader) {
-    const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns);
+    // Only Services that existed when the container started: its environment was fixed then.
+    const existed = (s: Obj) => Number.isNaN(startedAt) || !(Date.parse(s.metadata?.creationTimestamp ?? "") > startedAt);
+    const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns).filter(existed);
     const kubernetes = reader.get("services", "default", "kubernetes");
     const svcEnv = serviceEnv([...services.filter((s) => !(ns === "default" && s.metadata.name === "kubernetes")), ...(kubernetes ? [kubernetes] : [])]);
     for (const [k, v] of Object.entries(svcEnv)) if (!(k in own)) env[k] = v;
@@ -119,11 +161,38 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
   return env;
 }
 
-/** The argv a container runs (Docker semantics) and whether it is the image's own server process. */
+const programName = (p: string | undefined) => (p ?? "").replace(/^.*\//, "");
+
+/** The official images' docker-entrypoint.sh: it ends in `exec "$@"`, so the process is its arguments
+ *  (with the server's name put first when they begin with a flag, as redis' and postgres' do). */
+const execsArgs = (b: ImageBehaviour) => /(^|\/)docker-entrypoint\.sh$/.test(b.entrypoint[0] ?? "");
+
+/** Is `program` the image's main program (its server), which the catalogue's start-up and SIGTERM describe? */
+export function isMainProgram(program: string | undefined, behaviour: ImageBehaviour, image = ""): boolean {
+  const name = programName(program);
+  const mains = behaviour.main ?? [programName(behaviour.cmd[0] ?? behaviour.entrypoint[0])];
+  return !!name && (mains.includes(name) || (mains.includes("*") && programIn(imagePrograms(image), name) === "own"));
+}
+
+/**
+ * The argv of the container's process (Docker semantics: `command` replaces ENTRYPOINT, `args`
+ * replaces CMD; an entrypoint script that execs its arguments hands over to them) and whether it is
+ * the image's main program.
+ */
 export function containerArgv(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): { argv: string[]; own: boolean } {
-  const argv = [...(c.command ?? behaviour.entrypoint), ...(c.args ?? (c.command ? [] : behaviour.cmd))];
-  const own = !c.command && (!c.args || behaviour.kind === "nginx" || behaviour.kind === "redis" || behaviour.kind === "postgres" || behaviour.kind === "mysql");
+  let argv = [...(c.command ?? behaviour.entrypoint), ...(c.args ?? (c.command ? [] : behaviour.cmd))];
+  if (!c.command && execsArgs(behaviour)) {
+    const args: string[] = c.args ?? behaviour.cmd;
+    argv = args[0]?.startsWith("-") ? [behaviour.cmd[0], ...args] : [...args];
+  }
+  const own = (!c.command && !c.args) || isMainProgram(argv[0], behaviour, c.image);
   return { argv, own };
+}
+
+/** How the container's process ends on SIGTERM (the kubelet's stop): its main program's way, or
+ *  none: PID 1 without a handler (a shell, sleep) ignores it until SIGKILL. */
+export function sigtermExit(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): { after: number; code: number } | undefined {
+  return containerArgv(c, behaviour).own ? behaviour.sigterm : undefined;
 }
 
 /** Does the container's process read its stdin: a shell without a script (`sh`, `bash -l`) in a
@@ -138,7 +207,56 @@ export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.
  * A ShellContext for a container of a pod (exec, probes, the container's own program). Its
  * filesystem is the container's at `now` (files.ts), unless `fs` is given.
  */
-export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undefined, now: number, logs?: Parameters<typeof clusterNetwork>[1], fs?: VirtualFS): ShellContext {
+const kib = (q: string | undefined, fallback: number) => {
+  const m = /^(\d+)(Ki)?$/.exec(q ?? "");
+  return m ? (m[2] ? Number(m[1]) : Math.floor(Number(m[1]) / 1024)) : fallback;
+};
+
+/** What `df` shows in a container: containerd's overlay root on the node's disk, the /dev tmpfs and
+ *  shm, the kubelet's bind mounts from the node's disk, the pod's volumes, and the masked /proc paths. */
+export function containerMounts(pod: Obj, c: Obj, node?: Obj): Mounted[] {
+  const disk = kib(node?.status?.capacity?.["ephemeral-storage"], 20134592);
+  const memory = kib(node?.status?.capacity?.memory, 2030940);
+  const used = Math.round(disk * 0.27);
+  const available = disk - used - Math.round(disk * 0.05); // ext4 keeps 5% for root
+  const onDisk = (mountpoint: string): Mounted => ({ source: "/dev/sda1", blocks: disk, used, available, mountpoint });
+  const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
+  const own = [...podMounts(pod, c)].reverse().map((m): Mounted => {
+    const v = volumes.get(m.volume) ?? {};
+    if (v.emptyDir?.medium === "Memory" || v.configMap || v.secret || v.projected || v.downwardAPI) return { source: "tmpfs", blocks: memory, used: 12, available: memory - 12, mountpoint: m.path };
+    return onDisk(m.path);
+  });
+  return [
+    { source: "overlay", blocks: disk, used, available, mountpoint: "/" },
+    { source: "tmpfs", blocks: 65536, used: 0, available: 65536, mountpoint: "/dev" },
+    { source: "shm", blocks: 65536, used: 0, available: 65536, mountpoint: "/dev/shm" },
+    ...["/etc/hosts", "/dev/termination-log", "/etc/hostname", "/etc/resolv.conf"].map(onDisk),
+    ...own,
+    ...["/proc/acpi", "/proc/scsi", "/sys/firmware"].map((mountpoint) => ({ source: "tmpfs", blocks: Math.floor(memory / 2), used: 0, available: Math.floor(memory / 2), mountpoint })),
+  ];
+}
+
+/**
+ * What a signal from inside the container does to its PID 1: the kernel delivers only signals the
+ * process handles (a PID 1 without a handler ignores even SIGKILL sent from its own namespace), so
+ * only a main program that stops on SIGTERM (and SIGINT/SIGQUIT, nginx's fast and graceful stops)
+ * ends, its own way.
+ */
+export function pid1Signal(c: Obj, signal: number): { after: number; code: number } | undefined {
+  return [2, 3, 15].includes(signal) ? sigtermExit(c) : undefined;
+}
+
+export function containerContext(
+  pod: Obj,
+  c: Obj,
+  reader: ClusterReader | undefined,
+  now: number,
+  logs?: Parameters<typeof clusterNetwork>[1],
+  fs?: VirtualFS,
+  pid1 = false,
+  /** Told when a signal sent from here ends the container's PID 1 (exec'd shells; the runtime stores it). */
+  pid1Exit?: (exit: { code: number; at: number; startedAt: number }) => void,
+): ShellContext {
   const behaviour = imageBehaviour(c.image);
   const env = containerEnv(pod, c, reader, behaviour);
   return {
@@ -150,6 +268,21 @@ export function containerContext(pod: Obj, c: Obj, reader: ClusterReader | undef
     now: () => now,
     pod,
     container: c,
+    image: imageView(c.image ?? ""),
+    // A shell exec'd into the container runs beside its PID 1; the container's own program is PID 1.
+    processes: (self) => processTable(pod, c, pid1 ? undefined : self),
+    mounts: () => containerMounts(pod, c, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined),
+    memory() {
+      const total = kib((pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined)?.status?.capacity?.memory, 2030940);
+      const used = Math.round(total * 0.58);
+      return { total, used, free: total - used, shared: 2340, buffers: 71508, cached: 812300 };
+    },
+    kill(pid, signal) {
+      if (!processTable(pod, c, pid1 ? undefined : "sh").some((p) => p.pid === pid)) return false;
+      const end = pid === 1 && !pid1 ? pid1Signal(c, signal) : undefined;
+      if (end) pid1Exit?.({ code: end.code, at: now + end.after, startedAt: startedAtOf(pod, c) });
+      return true;
+    },
   };
 }
 
@@ -171,13 +304,14 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
   const hit = cache.get(key);
   if (hit) return hit;
   const behaviour = imageBehaviour(c.image);
+  c = expandedContainer(c, containerEnv(pod, c, reader, behaviour, startedAt));
   const { argv, own } = containerArgv(c, behaviour);
   let run: ProgramRun;
   if (readsStdin(c, behaviour)) {
     run = { lines: [] }; // its input, and so its output and its end, come through attach (nodes/stdio.ts)
   } else if (own && behaviour.startup) {
     const env = containerEnv(pod, c, reader, behaviour);
-    const out = behaviour.startup({ start: startedAt, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
+    const out = behaviour.startup({ start: startedAt, argv, env, hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
     run = {
       lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
       exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,
@@ -194,7 +328,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     run = { lines: [], exit: { code: 128, at: startedAt, reason: "StartError", message: startError(argv[0]) } };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
     // The program starts from the image's filesystem (its own writes are what it produces).
-    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false })), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
+    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false }), true), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

@@ -1,7 +1,7 @@
 // Lazy heartbeats: a running kubelet posts node status and renews its Lease every few seconds; here
 // those times are computed when the objects are read, so an idle cluster writes nothing. A stopped
 // kubelet is marked by an annotation on its Node, and its times stand still.
-import type { Obj } from "../resources/types";
+import type { Obj } from "./types";
 
 /** Set (to the stop time) while the node's kubelet is stopped through the session API. */
 export const KUBELET_STOPPED = "kubeplay.dev/kubelet-stopped";

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Builds the web console: web/src/*.ts bundled by esbuild, with web/*.html and web/*.css, into
+// .build/web, which the Worker serves as static assets. wrangler runs this before `wrangler dev`
+// (so `npm start` and the tests) and `wrangler deploy` (wrangler.toml [build]); nothing built is committed.
+import { build } from "esbuild";
+import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const web = join(root, "web");
+const out = join(root, ".build", "web");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
+await build({
+  entryPoints: readdirSync(join(web, "src")).filter((f) => /^[a-z-]+\.page\.ts$/.test(f)).map((f) => join(web, "src", f)),
+  entryNames: "[name]",
+  outdir: join(out, "assets"),
+  bundle: true,
+  format: "esm",
+  splitting: true,
+  minify: true,
+  sourcemap: true,
+  target: "es2022",
+  legalComments: "linked",
+  logLevel: "warning",
+});

@@ -1,0 +1,150 @@
+// The web console in headless Chromium (Debian's, installed by scripts/ensure-chromium.mjs when
+// missing) against the real server: the start page, the session page's live map, reload, expiry,
+// the phone layout, and axe-core's serious and critical findings. Writes the screenshots the README
+// shows to docs/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { Server, Session, request } from "../e2e/lib/harness.mjs";
+import { ensureChromium } from "../../scripts/ensure-chromium.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const shots = join(root, "docs", "screenshots");
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  [server, browser] = await Promise.all([Server.start(), chromium.launch({ executablePath: ensureChromium(), args: ["--ignore-certificate-errors"] })]);
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ viewport, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, errors, context };
+}
+
+/** The session a page holds (from its sessionStorage), with a kubeconfig for the real kubectl. */
+async function sessionOf(page) {
+  const id = new URL(page.url()).pathname.split("/")[2];
+  const s = JSON.parse(await page.evaluate((id) => sessionStorage.getItem(`kubeplay:${id}`), id));
+  const kc = await request(`${server.origin}/api/sessions/${id}/kubeconfig`, { headers: { authorization: `Bearer ${s.token}` } });
+  assert.equal(kc.status, 200, kc.text);
+  return new Session(server, { ...s, kubeconfig: kc.text });
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function accessibilityViolations(page) {
+  // Colours are judged at rest: a pod fading in is not low contrast.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+const liveCount = async () => (await request(`${server.origin}/api/sessions`)).json.sessions.length;
+
+test("the start page starts exactly one cluster for a double click and opens its page with every node Ready on the map", async () => {
+  const { page, errors, context } = await newPage();
+  await page.goto(`${server.origin}/`);
+  await page.screenshot({ path: join(shots, "start.png") });
+  assert.deepEqual(await accessibilityViolations(page), []);
+  const before = await liveCount();
+  await page.locator("#workers").selectOption("2");
+  await page.locator("#go").dblclick();
+  await page.waitForURL(/\/s\/[a-z2-7]{16}$/);
+  assert.equal(await liveCount(), before + 1, "one cluster for two clicks");
+  // The token left the address bar for the tab's storage.
+  assert.doesNotMatch(page.url(), /token/);
+  for (const node of ["controlplane", "node01", "node02"]) {
+    await page.locator(`[data-node="${node}"] .nstate`, { hasText: /^Ready$/ }).waitFor({ timeout: 15_000 });
+  }
+  await page.locator('[data-pod^="kube-system/kube-apiserver-"]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a Deployment made with the real kubectl appears on the map pod by pod, under its node and its ReplicaSet, its Service opens through the proxy in a new tab, and the page survives a reload", async () => {
+  const { page, errors, context } = await newPage();
+  await page.goto(`${server.origin}/`);
+  await page.locator("#go").click();
+  await page.waitForURL(/\/s\//);
+  await page.locator('[data-node="node01"]').waitFor();
+  const s = await sessionOf(page);
+  s.k(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=3"]);
+  s.k(["expose", "deployment", "web", "--port=80"]);
+  const ready = page.locator('.node [data-pod^="default/web-"].ready');
+  await page.waitForFunction(() => document.querySelectorAll('.node [data-pod^="default/web-"].ready').length === 3, undefined, { timeout: 30_000 });
+  assert.equal(await ready.count(), 3);
+  // Each pod is drawn on the node kubectl says it runs on.
+  const wide = s.k(["get", "pods", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName}{\"\\n\"}{end}"]).trim().split("\n");
+  for (const line of wide) {
+    const [pod, node] = line.split(" ");
+    assert.equal(await page.locator(`[data-node="${node}"] [data-pod="default/${pod}"]`).count(), 1, `${pod} on ${node}`);
+  }
+  await page.locator(".deploy", { hasText: "deployment/web 3/3" }).waitFor();
+  await page.locator(".svc", { hasText: "service/web" }).locator(".ep.ready").nth(2).waitFor();
+  await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(shots, "map-dark.png") });
+  assert.deepEqual(await accessibilityViolations(page), [], "dark theme");
+  await page.emulateMedia({ colorScheme: "light" });
+
+  // "open :80" shows the Service through the API server proxy in a new tab; the cookie that lets
+  // it is good for proxy GETs only.
+  const [tab] = await Promise.all([context.waitForEvent("page"), page.locator(".svc", { hasText: "service/web" }).locator("a.open").click()]);
+  await tab.waitForLoadState();
+  assert.match(await tab.locator("h1").textContent(), /Welcome to nginx!/);
+  assert.match(tab.url(), new RegExp(`/clusters/${s.id}/api/v1/namespaces/default/services/web:80/proxy/$`));
+  await tab.close();
+  const withCookie = (path, method = "GET") => context.request.fetch(`${server.origin}/clusters/${s.id}${path}`, { method, failOnStatusCode: false });
+  assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/")).status(), 200);
+  assert.equal((await withCookie("/api/v1/namespaces/default/pods")).status(), 401);
+  assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/", "POST")).status(), 401);
+
+  await page.reload();
+  await page.locator(".deploy", { hasText: "deployment/web 3/3" }).waitFor();
+  assert.match(await page.locator("#cluster-id").textContent(), new RegExp(`^${s.id}$`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("at expiry the session page says the cluster is gone and offers a new one", async () => {
+  const res = await request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ lifetime: "4s", nodes: [{ role: "control-plane" }] }) });
+  assert.equal(res.status, 201, res.text);
+  const { page, context } = await newPage();
+  await page.goto(`${server.origin}/s/${res.json.id}#token=${encodeURIComponent(res.json.token)}&expires=${res.json.expiresAt}&nodes=1`);
+  await page.locator('[data-node="controlplane"]').waitFor();
+  const gone = page.locator("#gone");
+  await gone.waitFor({ state: "visible", timeout: 15_000 });
+  assert.match(await page.locator("#gone-text").textContent(), new RegExp(`Cluster ${res.json.id} reached the end of its lifetime`));
+  assert.equal(await page.locator("#again").textContent(), "Start a new cluster");
+  await context.close();
+});
+
+test("on a phone-sized screen the map and the kubectl instructions are tabs", async () => {
+  const { page, context } = await newPage({ width: 390, height: 800 });
+  await page.goto(`${server.origin}/`);
+  await page.locator("#go").click();
+  await page.waitForURL(/\/s\//);
+  await page.locator('[data-node="node01"]').waitFor();
+  assert.equal(await page.locator("#kubectl-pane").isVisible(), false);
+  await page.screenshot({ path: join(shots, "phone.png") });
+  await page.locator("#tab-kubectl").click();
+  assert.equal(await page.locator("#kubectl-pane").isVisible(), true);
+  assert.equal(await page.locator("#map-pane").isVisible(), false);
+  assert.match(await page.locator("#oneliner").textContent(), /curl -sk -H "Authorization: Bearer kp1\./);
+  await context.close();
+});

@@ -1,0 +1,94 @@
+// The playground's own limits with the values a deployment has on (the other suites turn them off):
+// the per-address cap on live sessions, the creation rate limit, the per-cluster object cap.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Server, request } from "./lib/harness.mjs";
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cli", "kubeplay.mjs");
+const MAX_SESSIONS = 3;
+const RATE_LIMIT = 10; // wrangler.toml [[ratelimits]] simple = { limit = 10, period = 60 }
+const MAX_OBJECTS = 120;
+let server;
+
+before(async () => {
+  server = await Server.start({ SESSION_RATE_LIMIT: "on", MAX_SESSIONS_PER_CLIENT: String(MAX_SESSIONS), MAX_OBJECTS_PER_CLUSTER: String(MAX_OBJECTS) });
+});
+after(async () => {
+  await server?.stop();
+});
+
+const create = () => request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+const remove = (s) => request(`${server.origin}/api/sessions/${s.id}`, { method: "DELETE", headers: { authorization: `Bearer ${s.token}` } });
+let created = 0; // creations charged to this address's rate limit so far
+
+test("the per-address cap refuses one session too many with a 403 naming the sessions that hold the places, and kubeplay get clusters lists them", async () => {
+  const live = [];
+  for (let i = 0; i < MAX_SESSIONS; i++) {
+    const res = await create();
+    assert.equal(res.status, 201, res.text);
+    live.push(res.json);
+    created++;
+  }
+  const refused = await create();
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.json.kind, "Status");
+  assert.equal(refused.json.reason, "Forbidden");
+  assert.match(refused.json.message, new RegExp(`^too many live sessions from your address \\(the limit is ${MAX_SESSIONS}\\)`));
+  for (const s of live) assert.ok(refused.json.message.includes(`${s.id} (expires ${s.expiresAt})`), refused.json.message);
+  assert.match(refused.json.message, /kubeplay delete cluster --name ID/);
+
+  // The CLI, with a kubeconfig that holds none of their tokens, still shows what holds the places.
+  const home = mkdtempSync(join(tmpdir(), "kubeplay-limits-"));
+  const list = spawnSync(process.execPath, [cli, "get", "clusters"], { env: { ...process.env, HOME: home, KUBECONFIG: "", KUBEPLAY_SERVER: server.origin }, encoding: "utf8" });
+  assert.equal(list.status, 0, list.stderr);
+  for (const s of live) assert.match(list.stdout, new RegExp(`^${s.id}\\s+live\\s+${s.expiresAt.replace(/\.000Z$/, "")}\\S*\\s+\\S+\\s+-\\s+${server.origin}$`, "m"));
+  assert.match(list.stderr, /only a holder of their token can delete them/);
+
+  // Deleting one with its token frees its place.
+  assert.equal((await remove(live[0])).status, 200);
+  const again = await create();
+  assert.equal(again.status, 201, again.text);
+  created++;
+  for (const s of [...live.slice(1), again.json]) assert.equal((await remove(s)).status, 200);
+});
+
+test("the creation rate limit answers 429 TooManyRequests with Retry-After once an address has created 10 sessions in a minute", async () => {
+  while (created < RATE_LIMIT) {
+    const res = await create();
+    assert.equal(res.status, 201, `creation ${created + 1} of ${RATE_LIMIT}: ${res.text}`);
+    created++;
+    assert.equal((await remove(res.json)).status, 200);
+  }
+  const limited = await create();
+  assert.equal(limited.status, 429, limited.text);
+  assert.equal(limited.json.reason, "TooManyRequests");
+  assert.equal(limited.headers["retry-after"], "60");
+  assert.equal(limited.json.details.retryAfterSeconds, 60);
+});
+
+test("the per-cluster object cap refuses the object past it with 403 exceeded quota, and deleting one makes room", async () => {
+  // A session created before the rate limit ran out would do; this server's sessions all ran
+  // into it, so the cluster comes from a second address the limit has not seen.
+  const res = await request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.7" }, body: "{}" });
+  assert.equal(res.status, 201, res.text);
+  const s = { ...res.json };
+  const api = (path, opts = {}) => request(`${s.server}${path}`, { ...opts, headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", ...opts.headers } });
+  const cm = (name) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
+  let n = 0;
+  let last;
+  for (; n < MAX_OBJECTS; n++) {
+    last = await api("/api/v1/namespaces/default/configmaps", { method: "POST", body: cm(`cm-${n}`) });
+    if (last.status !== 201) break;
+  }
+  assert.equal(last.status, 403, last.text);
+  assert.ok(n > 0 && n < MAX_OBJECTS, `${n} ConfigMaps fitted beside the cluster's own objects`);
+  assert.equal(last.json.reason, "Forbidden");
+  assert.equal(last.json.message, `configmaps "cm-${n}" is forbidden: exceeded quota: this playground cluster holds at most ${MAX_OBJECTS} objects`);
+  assert.equal((await api("/api/v1/namespaces/default/configmaps/cm-0", { method: "DELETE" })).status, 200);
+  assert.equal((await api("/api/v1/namespaces/default/configmaps", { method: "POST", body: cm(`cm-${n}`) })).status, 201);
+});

@@ -1,0 +1,121 @@
+// The public HTTP API as the web console uses it: the session API, and the cluster's Kubernetes API
+// with the session's bearer token (REST, and watches over WebSockets with the token in the
+// subprotocol, as the API server accepts from browsers).
+
+export interface SessionNode {
+  role: "control-plane" | "worker";
+}
+
+export interface Session {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  server: string;
+  token: string;
+  nodes: SessionNode[];
+}
+
+export interface Limits {
+  defaultLifetime: string;
+  maxLifetime: string;
+  maxNodes: number;
+  maxSessionsPerClient: number;
+}
+
+/** A refusal of the API, with the Status message the server gave. */
+export class ApiRefusal extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What a refusal means for the learner, in a sentence (the server's message says which limit). */
+export function refusalText(e: unknown): string {
+  if (e instanceof ApiRefusal) {
+    if (e.code === 429) return `Too many clusters were started from your address in the last minute. Try again in ${e.retryAfterSeconds ?? 60} seconds.`;
+    if (e.code === 403) return `You already have as many live clusters as one address may: ${e.message.replace(/^too many live sessions from your address /, "")}. Delete one below or wait until one expires.`;
+    if (e.code === 503) return `kubeplay cannot start a cluster right now: ${e.message}`;
+    return `The cluster could not be started: ${e.message}`;
+  }
+  return "kubeplay could not be reached. Check your connection and try again.";
+}
+
+async function refusal(res: Response): Promise<ApiRefusal> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const status = await res.json();
+    if (status?.message) message = status.message;
+  } catch {}
+  const retry = Number(res.headers.get("retry-after"));
+  return new ApiRefusal(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}
+
+export async function createSession(body: { lifetime?: string; nodes: SessionNode[] }): Promise<Session> {
+  const res = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (res.status !== 201) throw await refusal(res);
+  const s = await res.json();
+  return { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt, server: s.server, token: s.token, nodes: body.nodes };
+}
+
+export async function serverLimits(): Promise<Limits> {
+  const res = await fetch("/api/sessions");
+  if (!res.ok) throw await refusal(res);
+  return (await res.json()).limits;
+}
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The session as the server knows it, or the refusal (401 once it expired or was deleted). */
+export async function sessionInfo(id: string, token: string): Promise<{ state: string; expiresAt: string; nodes: { name: string; role: string }[] }> {
+  const res = await fetch(`/api/sessions/${id}`, { headers: auth(token) });
+  if (!res.ok) throw await refusal(res);
+  return res.json();
+}
+
+export async function deleteSession(id: string, token: string): Promise<void> {
+  const res = await fetch(`/api/sessions/${id}`, { method: "DELETE", headers: auth(token) });
+  // Already gone is what deleting wants.
+  if (!res.ok && res.status !== 401) throw await refusal(res);
+}
+
+export async function kubeconfig(id: string, token: string): Promise<string> {
+  const res = await fetch(`/api/sessions/${id}/kubeconfig`, { headers: auth(token) });
+  if (!res.ok) throw await refusal(res);
+  return res.text();
+}
+
+/** GET a Kubernetes path of the session's cluster (JSON). */
+export async function kube<T = unknown>(s: { id: string; token: string }, path: string): Promise<T> {
+  const res = await fetch(`/clusters/${s.id}${path}`, { headers: { ...auth(s.token), accept: "application/json" } });
+  if (!res.ok) throw await refusal(res);
+  return res.json();
+}
+
+export interface WatchEvent<T = unknown> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: T;
+}
+
+/** The token as the API server takes it from a browser's WebSocket: base64url in a subprotocol. */
+export function bearerProtocol(token: string): string {
+  const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(token)));
+  return `base64url.bearer.authorization.k8s.io.${b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+}
+
+/**
+ * Watch a collection over a WebSocket: the current objects as ADDED, then every change. The
+ * socket is the server's to keep through its hibernation, so an idle tab costs the cluster nothing.
+ * `onClose` hears when it ends (the session ended, or the network dropped).
+ */
+export function watch<T>(s: { id: string; token: string }, path: string, onEvent: (e: WatchEvent<T>) => void, onClose: (code: number) => void): WebSocket {
+  const url = new URL(`/clusters/${s.id}${path}${path.includes("?") ? "&" : "?"}watch=1`, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(url, [bearerProtocol(s.token)]);
+  ws.addEventListener("message", (m) => onEvent(JSON.parse(m.data as string)));
+  ws.addEventListener("close", (e) => onClose(e.code));
+  return ws;
+}

@@ -1,0 +1,204 @@
+// The session page: the cluster map live from the watch API, the countdown to expiry, the learner's
+// own kubectl, node controls, reset and delete.
+import { ApiRefusal, createSession, deleteSession, kube, kubeconfig, refusalText, sessionInfo, watch, type Session } from "./api";
+import { ClusterModel, WATCHED, type Kind } from "./map/model";
+import { MapView } from "./map/view";
+import { forget, remember, sessionLink, sessionOfPage } from "./sessions";
+import { remaining, setUpTheme } from "./theme";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const WARN_AT = [10 * 60_000, 60_000];
+
+function banner(text: string): void {
+  const b = $("banner");
+  b.textContent = text;
+  b.hidden = !text;
+}
+
+/** The page says the cluster is gone and offers a new one (expired, deleted, or never known here). */
+function gone(text: string, again?: () => void): void {
+  $("gone-text").textContent = text;
+  $("gone").hidden = false;
+  $("again").onclick = again ?? (() => location.assign("/"));
+  $("again").focus();
+}
+
+function countdown(s: Session, onExpired: () => void): void {
+  const expires = Date.parse(s.expiresAt);
+  const warned = new Set<number>();
+  const tick = () => {
+    const left = expires - Date.now();
+    $("countdown").textContent = `${remaining(left)} left`;
+    for (const at of WARN_AT) {
+      if (left <= at && left > 0 && !warned.has(at)) {
+        warned.add(at);
+        banner(`This cluster will be deleted in ${at >= 60_000 ? `${at / 60_000} minute${at > 60_000 ? "s" : ""}` : "a moment"}, with everything in it.`);
+      }
+    }
+    if (left <= 0) return onExpired();
+    setTimeout(tick, 1000 - (Date.now() % 1000));
+  };
+  tick();
+}
+
+function tabs(): void {
+  const all = [$("tab-map"), $("tab-kubectl")];
+  for (const tab of all) {
+    tab.addEventListener("click", () => {
+      for (const t of all) {
+        t.setAttribute("aria-selected", String(t === tab));
+        $(t.getAttribute("aria-controls")!).classList.toggle("active", t === tab);
+      }
+    });
+  }
+  $("map-pane").classList.add("active");
+}
+
+async function ownKubectl(s: Session): Promise<void> {
+  $("oneliner").textContent =
+    `curl -sk -H "Authorization: Bearer ${s.token}" ${location.origin}/api/sessions/${s.id}/kubeconfig > kubeconfig\nexport KUBECONFIG=$PWD/kubeconfig\nkubectl get nodes`;
+  try {
+    const text = await kubeconfig(s.id, s.token);
+    $<HTMLAnchorElement>("download").href = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+  } catch {}
+}
+
+/** The session API's node calls, as the map's node controls and "Add a worker node" use them. */
+async function nodeCall(s: Session, method: string, path: string, body?: unknown): Promise<void> {
+  const res = await fetch(`/api/sessions/${s.id}/nodes${path}`, {
+    method,
+    headers: { authorization: `Bearer ${s.token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) {
+    const status = await res.json().catch(() => ({}));
+    throw new ApiRefusal(res.status, status.message ?? res.statusText);
+  }
+}
+
+async function showObject(s: Session, kind: string, key: string): Promise<void> {
+  const [namespace, name] = key.split("/");
+  const path = Object.entries(WATCHED).find(([k]) => k === kind)?.[1] ?? "";
+  const [base, plural] = [path.slice(0, path.lastIndexOf("/")), path.slice(path.lastIndexOf("/") + 1)];
+  const url = namespace ? `${base}/namespaces/${namespace}/${plural}/${name}` : `${base}/${plural}/${name}`;
+  $("details-title").textContent = `${kind.replace(/s$/, "")}/${name}${namespace ? ` in ${namespace}` : ""}`;
+  $("details-yaml").textContent = "…";
+  $<HTMLDialogElement>("details").showModal();
+  try {
+    const [obj, { stringify }] = await Promise.all([kube<Record<string, unknown>>(s, url), import("yaml")]);
+    $("details-yaml").textContent = stringify(obj);
+  } catch (e) {
+    $("details-yaml").textContent = e instanceof Error ? e.message : String(e);
+  }
+}
+
+function liveMap(s: Session, onGone: () => void): void {
+  const model = new ClusterModel();
+  const view = new MapView($("map"), model, {
+    select: (kind, key) => void showObject(s, kind, key),
+    proxyBase: `/clusters/${s.id}`,
+    nodeAction: (node, action) => {
+      const call = action === "remove" ? nodeCall(s, "DELETE", `/${node}`) : nodeCall(s, "POST", `/${node}/${action}`);
+      call.catch((e) => banner(refusalText(e)));
+    },
+  });
+  const select = $<HTMLSelectElement>("namespace");
+  select.addEventListener("change", () => {
+    view.namespace = select.value || undefined;
+    view.invalidate();
+  });
+  const refreshNamespaces = () => {
+    const have = new Set([...select.options].map((o) => o.value));
+    for (const ns of model.namespaces()) if (!have.has(ns)) select.append(new Option(ns, ns));
+  };
+  let open = 0;
+  const connect = (kind: Kind) => {
+    model.reset(kind);
+    watch(s, WATCHED[kind], (e) => {
+      if (e.type === "ERROR") return;
+      if (model.apply(kind, e.type, e.object as never)) {
+        if (kind === "pods" || kind === "deployments" || kind === "services") refreshNamespaces();
+        view.invalidate();
+      }
+    }, async () => {
+      open--;
+      $("watch-state").textContent = "reconnecting…";
+      // A watch ends when the session does; otherwise the network dropped: open it again.
+      try {
+        await sessionInfo(s.id, s.token);
+        setTimeout(() => connect(kind), 1000);
+      } catch (e) {
+        if (e instanceof ApiRefusal && e.code === 401) onGone();
+        else setTimeout(() => connect(kind), 3000);
+      }
+    }).addEventListener("open", () => {
+      open++;
+      $("watch-state").textContent = open === Object.keys(WATCHED).length ? "live" : "connecting…";
+    });
+  };
+  for (const kind of Object.keys(WATCHED) as Kind[]) connect(kind);
+}
+
+async function main(): Promise<void> {
+  setUpTheme();
+  tabs();
+  $<HTMLDialogElement>("details").addEventListener("click", (e) => {
+    if (e.target === e.currentTarget) $<HTMLDialogElement>("details").close();
+  });
+  $("details-close").addEventListener("click", () => $<HTMLDialogElement>("details").close());
+  const id = location.pathname.split("/")[2] ?? "";
+  $("cluster-id").textContent = id;
+  const s = sessionOfPage(id);
+  if (!s) return gone(`This browser does not hold the key of cluster ${id}. Open it from the link you were given, or start a new one.`);
+
+  let ended = false;
+  const expired = () => {
+    if (ended) return;
+    ended = true;
+    forget(s.id);
+    gone(`Cluster ${s.id} reached the end of its lifetime and was deleted with everything in it.`, () => void restart(s));
+  };
+  try {
+    const info = await sessionInfo(s.id, s.token);
+    s.expiresAt = info.expiresAt;
+    remember(s);
+  } catch (e) {
+    if (e instanceof ApiRefusal && e.code === 401) {
+      forget(s.id);
+      return gone(e.message.replace(/; its cluster is gone.*/, "."), () => void restart(s));
+    }
+    banner(refusalText(e));
+  }
+  countdown(s, expired);
+  void ownKubectl(s);
+  // The cookie that lets "open :port" tabs through the API server proxy (they cannot send the token).
+  void fetch(`/api/sessions/${s.id}/proxy-cookie`, { method: "POST", headers: { authorization: `Bearer ${s.token}` } });
+  liveMap(s, expired);
+
+  $("add-node").addEventListener("click", () => nodeCall(s, "POST", "", { role: "worker" }).catch((e) => banner(refusalText(e))));
+  $("delete").addEventListener("click", async () => {
+    if (!confirm(`Delete cluster ${s.id} and everything in it?`)) return;
+    await deleteSession(s.id, s.token).catch(() => {});
+    forget(s.id);
+    location.assign("/");
+  });
+  $("reset").addEventListener("click", async () => {
+    if (!confirm(`Replace cluster ${s.id} with a new, empty one of the same layout?`)) return;
+    await restart(s, true);
+  });
+}
+
+/** A new cluster of the same layout; with `replace`, the old one is deleted first. */
+async function restart(s: Session, replace = false): Promise<void> {
+  try {
+    if (replace) await deleteSession(s.id, s.token).catch(() => {});
+    forget(s.id);
+    const next = await createSession({ nodes: s.nodes });
+    remember(next);
+    location.assign(sessionLink(next));
+  } catch (e) {
+    banner(refusalText(e));
+  }
+}
+
+void main();
