@@ -4,6 +4,12 @@ import type { Flavour, ShellIO } from "./types";
 import { environ, nowOf, type Run, type ShellState } from "./interp";
 import { JOB_APPLETS } from "./jobs";
 import { tar } from "./tar";
+import { grep, grepAs } from "./grep";
+import { sed } from "./sed";
+import { awk } from "./awk";
+import { jq } from "./jq";
+import { bracket, test, which } from "./testcmd";
+import { base64, cut, head, nl, rev, sort, tac, tail, tee, tr, uniq, wc } from "./text";
 import { hostname, ifconfig, ip, nc, ping } from "./netapplets";
 import { curl } from "./curl";
 import { wget } from "./wget";
@@ -124,48 +130,6 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
   return { data, status };
 }
 
-const lines = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
-
-/** test / [ : the common unary and binary operators. */
-function test(args: string[], s: ShellState): boolean {
-  if (!args.length) return false;
-  if (args[0] === "!") return !test(args.slice(1), s);
-  const ai = args.indexOf("-a");
-  if (ai > 0) return test(args.slice(0, ai), s) && test(args.slice(ai + 1), s);
-  const oi = args.indexOf("-o");
-  if (oi > 0) return test(args.slice(0, oi), s) || test(args.slice(oi + 1), s);
-  if (args.length === 1) return args[0] !== "";
-  if (args.length === 2) {
-    const [op, v] = args;
-    const p = resolvePath(v, s.cwd);
-    switch (op) {
-      case "-z": return v === "";
-      case "-n": return v !== "";
-      case "-e": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
-      case "-f": return s.ctx.fs.read(p) !== undefined;
-      case "-d": return s.ctx.fs.isDir(p);
-      case "-s": return !!s.ctx.fs.read(p);
-      case "-r":
-      case "-w":
-      case "-x": return s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
-    }
-    return false;
-  }
-  const [a, op, b] = args;
-  const n = (x: string) => Number(x) || 0;
-  switch (op) {
-    case "=":
-    case "==": return a === b;
-    case "!=": return a !== b;
-    case "-eq": return n(a) === n(b);
-    case "-ne": return n(a) !== n(b);
-    case "-lt": return n(a) < n(b);
-    case "-le": return n(a) <= n(b);
-    case "-gt": return n(a) > n(b);
-    case "-ge": return n(a) >= n(b);
-  }
-  return false;
-}
 
 function ls(args: string[], { s, io }: AppletCall): number {
   const { f, rest } = flags(args);
@@ -196,64 +160,6 @@ function ls(args: string[], { s, io }: AppletCall): number {
     if (long) io.stdout(`total ${names.length * 4}\n`);
     if (names.length) io.stdout(long || f["1"] ? names.map((n) => `${entry(n, resolvePath(n, p))}\n`).join("") : `${names.join("  ")}\n`);
   });
-  return status;
-}
-
-function grep(args: string[], call: AppletCall): number {
-  const { f, rest } = flags(args, "e");
-  const pattern = typeof f.e === "string" ? f.e : rest.shift();
-  if (pattern === undefined) { call.io.stderr("Usage: grep [-HhnlLoqvsrRiwFE] PATTERN/-e PATTERN.../-f FILE [FILE]...\n"); return 2; }
-  let re: RegExp;
-  try {
-    re = f.F ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), f.i ? "i" : "") : new RegExp(f.E ? pattern : pattern.replace(/\\([|()+?{}])/g, "$1"), f.i ? "i" : "");
-  } catch {
-    call.io.stderr(`grep: bad regex '${pattern}'\n`);
-    return 2;
-  }
-  const { data, status } = inputs(rest, call, "grep");
-  let count = 0;
-  for (const [name, text] of data) {
-    let n = 0;
-    for (const line of lines(text)) {
-      if (re.test(line) === !f.v) {
-        n++;
-        if (!f.q && !f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${line}\n`);
-      }
-    }
-    if (f.c) call.io.stdout(`${data.length > 1 ? `${name}:` : ""}${n}\n`);
-    count += n;
-  }
-  return status || (count ? 0 : 1);
-}
-
-function headTail(tail: boolean): Applet {
-  return (args, call) => {
-    const norm = args.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a));
-    const { f, rest } = flags(norm, "nc");
-    const n = Number(f.n ?? 10);
-    const { data, status } = inputs(rest, call, tail ? "tail" : "head");
-    for (const [, text] of data) {
-      const ls = lines(text);
-      const pick = tail ? ls.slice(Math.max(0, ls.length - n)) : ls.slice(0, n);
-      if (pick.length) call.io.stdout(`${pick.join("\n")}\n`);
-    }
-    return status;
-  };
-}
-
-function wc(args: string[], call: AppletCall): number {
-  const { f, rest } = flags(args);
-  const { data, status } = inputs(rest, call, "wc");
-  const only = f.l || f.w || f.c;
-  for (const [name, text] of data) {
-    const cols: number[] = [];
-    if (!only || f.l) cols.push((text.match(/\n/g) ?? []).length);
-    if (!only || f.w) cols.push(text.split(/\s+/).filter(Boolean).length);
-    const bytes = name === "-" ? call.stdinBytes : call.s.ctx.fs.readBytes?.(resolvePath(name, call.s.cwd));
-    if (!only || f.c) cols.push(bytes?.length ?? new TextEncoder().encode(text).length);
-    const padded = cols.map((c) => (cols.length > 1 ? String(c).padStart(7) : String(c)));
-    call.io.stdout(`${padded.join(" ")}${name === "-" ? "" : ` ${name}`}\n`);
-  }
   return status;
 }
 
@@ -388,14 +294,24 @@ export const APPLETS: Record<string, Applet> = {
   },
   ls,
   grep,
-  head: headTail(false),
-  tail: headTail(true),
+  egrep: grepAs("egrep"),
+  fgrep: grepAs("fgrep"),
+  sed,
+  awk,
+  // Debian's awk is mawk by another name.
+  mawk: awk,
+  jq,
+  head,
+  tail,
   wc,
-  test: (args, { s }) => (test(args, s) ? 0 : 1),
-  "[": (args, { s, io }) => {
-    if (args[args.length - 1] !== "]") { io.stderr("[: missing ]\n"); return 2; }
-    return test(args.slice(0, -1), s) ? 0 : 1;
-  },
+  tee,
+  base64,
+  tac,
+  rev,
+  nl,
+  test,
+  "[": bracket,
+  which,
   mkdir(args, { s, io }) {
     const { f, rest } = flags(args);
     let status = 0;
@@ -415,27 +331,8 @@ export const APPLETS: Record<string, Applet> = {
     }
     return status;
   },
-  sort(args, call) {
-    const { f, rest } = flags(args);
-    const { data, status } = inputs(rest, call, "sort");
-    let all = data.flatMap(([, t]) => lines(t));
-    all.sort(f.n ? (a, b) => (parseFloat(a) || 0) - (parseFloat(b) || 0) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (f.r) all.reverse();
-    if (f.u) all = all.filter((l, i) => i === 0 || l !== all[i - 1]);
-    if (all.length) call.io.stdout(`${all.join("\n")}\n`);
-    return status;
-  },
-  uniq(args, call) {
-    const { f, rest } = flags(args);
-    const { data, status } = inputs(rest, call, "uniq");
-    const out: [string, number][] = [];
-    for (const l of data.flatMap(([, t]) => lines(t))) {
-      if (out.length && out[out.length - 1][0] === l) out[out.length - 1][1]++;
-      else out.push([l, 1]);
-    }
-    call.io.stdout(out.map(([l, n]) => (f.c ? `${String(n).padStart(7)} ${l}\n` : `${l}\n`)).join(""));
-    return status;
-  },
+  sort,
+  uniq,
   seq(args, { io }) {
     const n = args.map(Number);
     const [first, step, last] = n.length === 1 ? [1, 1, n[0]] : n.length === 2 ? [n[0], 1, n[1]] : [n[0], n[1], n[2]];
@@ -444,39 +341,8 @@ export const APPLETS: Record<string, Applet> = {
     io.stdout(out.map((x) => `${x}\n`).join(""));
     return 0;
   },
-  cut(args, call) {
-    const { f, rest } = flags(args, "dfc");
-    const { data, status } = inputs(rest, call, "cut");
-    const pick = (spec: string, n: number) =>
-      String(spec).split(",").flatMap((r) => {
-        const [a, b] = r.split("-");
-        const lo = Number(a || 1);
-        const hi = r.includes("-") ? Number(b || n) : lo;
-        return Array.from({ length: Math.max(0, Math.min(hi, n) - lo + 1) }, (_, i) => lo + i - 1);
-      });
-    for (const l of data.flatMap(([, t]) => lines(t))) {
-      if (typeof f.c === "string") call.io.stdout(`${pick(f.c, l.length).map((i) => l[i]).join("")}\n`);
-      else {
-        const d = typeof f.d === "string" ? f.d : "\t";
-        const parts = l.split(d);
-        call.io.stdout(`${parts.length === 1 ? l : pick(String(f.f), parts.length).map((i) => parts[i]).join(d)}\n`);
-      }
-    }
-    return status;
-  },
-  tr(args, { io, stdin }) {
-    const del = args[0] === "-d";
-    const expand = (set: string) => set.replace(/(.)-(.)/g, (_, a: string, b: string) => Array.from({ length: b.charCodeAt(0) - a.charCodeAt(0) + 1 }, (_, i) => String.fromCharCode(a.charCodeAt(0) + i)).join("")).replace("[:upper:]", "ABCDEFGHIJKLMNOPQRSTUVWXYZ").replace("[:lower:]", "abcdefghijklmnopqrstuvwxyz");
-    if (del) {
-      const set = expand(args[1] ?? "");
-      io.stdout([...stdin].filter((ch) => !set.includes(ch)).join(""));
-      return 0;
-    }
-    const from = expand(args[0] ?? "");
-    const to = expand(args[1] ?? "");
-    io.stdout([...stdin].map((ch) => (from.includes(ch) ? to[Math.min(from.indexOf(ch), to.length - 1)] ?? ch : ch)).join(""));
-    return 0;
-  },
+  cut,
+  tr,
   basename(args, { io }) {
     io.stdout(`${(args[0] ?? "").replace(/\/+$/, "").split("/").pop()}\n`);
     return 0;
