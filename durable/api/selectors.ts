@@ -42,7 +42,7 @@ export type Labels = Record<string, string> | undefined | null;
 export function matches(reqs: Requirement[], labels: Labels): boolean {
   const l = labels ?? {};
   return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
+    const has = Object.hasOwn(l, r.key);
     const v = l[r.key];
     switch (r.op) {
       case "=":

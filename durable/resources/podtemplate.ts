@@ -106,7 +106,7 @@ export function selectorMatches(sel: Obj | null | undefined, labels: Record<stri
   const l = labels ?? {};
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const r of (sel.matchExpressions ?? []) as Obj[]) {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
+    const has = Object.hasOwn(l, r.key);
     const values: string[] = r.values ?? [];
     switch (r.operator) {
       case "In":

@@ -132,7 +132,7 @@ export const toleratedBy = (tolerations: Obj[] | undefined, taint: Obj) => (tole
 
 /** A node selector requirement over labels (In, NotIn, Exists, DoesNotExist, Gt, Lt). */
 function requirementMatches(r: Obj, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  const has = Object.hasOwn(labels, r.key);
   const v = labels[r.key];
   const values: string[] = r.values ?? [];
   switch (r.operator) {

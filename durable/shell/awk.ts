@@ -1128,7 +1128,7 @@ export function awk(args: string[], call: AppletCall): number {
           const text = input.text;
           const rs = toStr(m.globals.get("RS"));
           m.pending = rs === "" ? text.split(/\n\n+/).filter((x) => x !== "").map((x) => x.replace(/\n+$/, "")) : text === "" ? [] : text.replace(/\n$/, "").split(rs === "\n" ? "\n" : rs);
-          fileLoop: while (m.pending.length) {
+          while (m.pending.length) {
             m.setRecord(m.pending.shift()!);
             m.globals.set("NR", toNum(m.globals.get("NR")) + 1);
             m.globals.set("FNR", toNum(m.globals.get("FNR")) + 1);
@@ -1151,7 +1151,7 @@ export function awk(args: string[], call: AppletCall): number {
               }
             } catch (e) {
               if (e instanceof NextSignal) continue;
-              if (e instanceof NextFileSignal) break fileLoop;
+              if (e instanceof NextFileSignal) break;
               throw e;
             }
             if (m.out.length > 65536) m.flush();

@@ -5,7 +5,7 @@ import { APPLETS } from "./applets";
 import { arith } from "./arith";
 import type { ShellIO } from "./types";
 import {
-  BUILTINS, dialectOf, environ, errPrefix, escapeClass, execute, ExitSignal, LoopSignal, programsOf, ReturnSignal, script, setVar, ShellSignal, SIGNUMS, TTY_POLL_MS,
+  BUILTINS, dialectOf, environ, errPrefix, escapeClass, execute, ExitSignal, LoopSignal, programsOf, ReturnSignal, script, setVar, type ShellSignal, SIGNUMS, TTY_POLL_MS,
   type BackgroundJob, type Input, type Run, type ShellState,
 } from "./interp";
 

@@ -493,6 +493,7 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
   if (strip) {
     const re = yield* patternOf(strip[2], s);
     const greedy = strip[1].length === 2;
+    // biome-ignore lint/correctness/useYield: each() takes a generator; stripping a pattern never pauses
     return yield* each(function* (v) {
       if (strip[1][0] === "#") {
         // Shortest / longest prefix matching the pattern.

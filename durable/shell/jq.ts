@@ -366,7 +366,7 @@ function parseJq(src: string): Node {
     for (;;) {
       if (at("FIELD")) { e = { k: "field", target: e, name: { k: "literal", v: String(toks[p++].v) }, opt: false }; }
       else if (at(".") && toks[p + 1].t === "STR") { p++; e = { k: "field", target: e, name: strNode(String(toks[p++].v)), opt: false }; }
-      else if (at(".") && toks[p + 1].t === "[") { p++; continue; }
+      else if (at(".") && toks[p + 1].t === "[") { p++; }
       else if (at("[")) {
         p++;
         if (at("]")) { p++; e = { k: "iterate", target: e, opt: false }; }

@@ -29,7 +29,7 @@ function bracket(p: string, i: number): [string, number] {
       if (kind === ":") {
         if (!CLASSES[name]) throw new RegexError("Invalid character class name");
         out += CLASSES[name];
-      } else out += name.replace(/[\\\]\[^-]/g, "\\$&");
+      } else out += name.replace(/[\\\][^-]/g, "\\$&");
       j = end + 1;
       continue;
     }

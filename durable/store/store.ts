@@ -11,7 +11,7 @@
 // superseded history (compacted earlier when big values churn).
 import type { Obj } from "../resources/types";
 
-export const enum Op {
+export enum Op {
   Created = 0,
   Updated = 1,
   Deleted = 2,

@@ -60,7 +60,7 @@ test("exec -it: a date loop prints a line a second until Ctrl-C, then $? is 130"
     let mark = t.text().length;
     t.type("while true; do date; sleep 1; done\r");
     const started = Date.now();
-    await t.until(/(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}\r\n[^]*){4}/, mark, 15_000);
+    await t.until(/(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}\r\n[\s\S]*){4}/, mark, 15_000);
     const lines = [];
     let seen = "";
     for (const c of t.chunks) {

@@ -54,13 +54,20 @@ function tabs(): void {
   $("map-pane").classList.add("active");
 }
 
-async function ownKubectl(s: Session): Promise<void> {
+function ownKubectl(s: Session): void {
   $("oneliner").textContent =
     `curl -sk -H "Authorization: Bearer ${s.token}" ${location.origin}/api/sessions/${s.id}/kubeconfig > kubeconfig\nexport KUBECONFIG=$PWD/kubeconfig\nkubectl get nodes`;
-  try {
-    const text = await kubeconfig(s.id, s.token);
-    $<HTMLAnchorElement>("download").href = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
-  } catch {}
+  $("download").addEventListener("click", async () => {
+    try {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([await kubeconfig(s.id, s.token)], { type: "application/yaml" }));
+      link.download = "kubeconfig";
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } catch (e) {
+      banner(refusalText(e));
+    }
+  });
 }
 
 /** The session API's node calls, as the map's node controls and "Add a worker node" use them. */
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
     banner(refusalText(e));
   }
   countdown(s, expired);
-  void ownKubectl(s);
+  ownKubectl(s);
   // The cookie that lets "open :port" tabs through the API server proxy (they cannot send the token).
   void fetch(`/api/sessions/${s.id}/proxy-cookie`, { method: "POST", headers: { authorization: `Bearer ${s.token}` } });
   liveMap(s, expired);

@@ -128,7 +128,7 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>, copied:
       const val = wrap(() => get(con, key), `error in test for path: '${path}'`);
       const want = op.value === undefined ? null : op.value;
       if ((val ?? null) === null ? want === null : deepEqual(val, want)) return;
-      fail(`testing value ${path} failed: test failed`);
+      return fail(`testing value ${path} failed: test failed`);
     }
     default:
       fail(`Unexpected kind: ${kind}`);

@@ -7,7 +7,7 @@
 // the image again), a writable volume (emptyDir …) as long as the pod, shared by every container
 // mounting it; ConfigMap/Secret/downward/projected mounts are read-only.
 import type { Obj } from "../../resources/types";
-import { FSError, MemoryFS, bytesOf, resolvePath, type VirtualFS } from "../../fs";
+import { FSError, type MemoryFS, bytesOf, resolvePath, type VirtualFS } from "../../fs";
 import { podFS, podMounts, type FSReader, type Mount } from "./fs";
 import { imageBehaviour } from "./images";
 import type { ClusterReader } from "./network";
