@@ -51,8 +51,13 @@ function request(method, url, { body, headers = {} } = {}) {
       res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", (e) => reject(new CliError(`cannot reach the kubeplay server at ${u.origin}: ${e.message}` +
-      (isLoopback(u.hostname) ? " (is `npm start` running?)" : ""))));
+    req.on("error", (e) =>
+      reject(
+        new CliError(
+          `cannot reach the kubeplay server at ${u.origin}: ${e.message}` + (isLoopback(u.hostname) ? " (is `npm start` running?)" : ""),
+        ),
+      ),
+    );
     if (body !== undefined) req.write(body);
     req.end();
   });
@@ -79,7 +84,15 @@ function readKubeconfig(path) {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const doc = (text.trim() ? parseYaml(text) : null) ?? {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new CliError(`${path} is not a kubeconfig file`);
-  return { apiVersion: "v1", kind: "Config", preferences: {}, ...doc, clusters: doc.clusters ?? [], contexts: doc.contexts ?? [], users: doc.users ?? [] };
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    preferences: {},
+    ...doc,
+    clusters: doc.clusters ?? [],
+    contexts: doc.contexts ?? [],
+    users: doc.users ?? [],
+  };
 }
 
 function writeKubeconfig(path, config) {
@@ -126,14 +139,18 @@ function pickSession(config, name, path) {
   const current = all.find((x) => x.context === config["current-context"]);
   if (current) return current;
   if (all.length === 1) return all[0];
-  throw new CliError(all.length ? `several kubeplay clusters in ${path}; choose one with --name (see "kubeplay get clusters")`
-    : `no kubeplay clusters in ${path}`);
+  throw new CliError(
+    all.length
+      ? `several kubeplay clusters in ${path}; choose one with --name (see "kubeplay get clusters")`
+      : `no kubeplay clusters in ${path}`,
+  );
 }
 
 function remaining(date) {
   const s = Math.round((date.getTime() - Date.now()) / 1000);
   if (s <= 0) return "expired";
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60);
   return h ? `${h}h${m}m` : m ? `${m}m${s % 60}s` : `${s}s`;
 }
 
@@ -156,11 +173,14 @@ async function createCluster(flags) {
   if (flags.name) throw new CliError("--name is not supported by create: the server assigns each cluster a unique id");
 
   log(`Creating cluster on ${server} ...`);
-  const res = await request("POST", `${server}/api/sessions${query.size ? `?${query}` : ""}`, { body, headers: { "content-type": contentType } });
+  const res = await request("POST", `${server}/api/sessions${query.size ? `?${query}` : ""}`, {
+    body,
+    headers: { "content-type": contentType },
+  });
   if (res.status !== 201) throw new CliError(`failed to create cluster: ${errorMessage(res)}`);
   const session = JSON.parse(res.text);
   const info = await request("GET", `${server}/api/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
-  const nodes = info.status === 200 ? JSON.parse(info.text).nodes ?? [] : [];
+  const nodes = info.status === 200 ? (JSON.parse(info.text).nodes ?? []) : [];
   log(` ✓ Starting control-plane 🕹️`);
   if (nodes.length) log(` ✓ Preparing nodes ${nodes.map(() => "📦").join(" ")}`);
   writeKubeconfig(path, merge(readKubeconfig(path), parseYaml(session.kubeconfig)));
@@ -178,15 +198,24 @@ async function getClusters(flags) {
   const path = kubeconfigPath(flags.kubeconfig);
   const explicit = flags.server ?? process.env.KUBEPLAY_SERVER;
   const known = sessionsIn(readKubeconfig(path)).filter((s) => !explicit || s.origin === explicit.replace(/\/+$/, ""));
-  const rows = await Promise.all(known.map(async (s) => {
-    let state = "unknown";
-    try {
-      const res = await request("GET", `${s.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
-      state = res.status === 200 ? JSON.parse(res.text).state : /was deleted/.test(res.text) ? "deleted" : /expired/.test(res.text) ? "expired" : `error ${res.status}`;
-    } catch {}
-    const left = state === "deleted" ? "-" : s.expiresAt ? remaining(s.expiresAt) : "";
-    return [s.id, state, s.expiresAt?.toISOString() ?? "<unknown>", left, s.context, s.origin];
-  }));
+  const rows = await Promise.all(
+    known.map(async (s) => {
+      let state = "unknown";
+      try {
+        const res = await request("GET", `${s.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
+        state =
+          res.status === 200
+            ? JSON.parse(res.text).state
+            : /was deleted/.test(res.text)
+              ? "deleted"
+              : /expired/.test(res.text)
+                ? "expired"
+                : `error ${res.status}`;
+      } catch {}
+      const left = state === "deleted" ? "-" : s.expiresAt ? remaining(s.expiresAt) : "";
+      return [s.id, state, s.expiresAt?.toISOString() ?? "<unknown>", left, s.context, s.origin];
+    }),
+  );
   // The server's sessions from this address that this kubeconfig has no token for (started in a
   // browser, with curl, or with another kubeconfig): they count against the per-address cap too.
   const server = serverOf(flags);
@@ -200,13 +229,18 @@ async function getClusters(flags) {
   const table = [["NAME", "STATE", "EXPIRES", "REMAINING", "CONTEXT", "SERVER"], ...rows];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) process.stdout.write(`${r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] + 3) : c)).join("")}\n`);
-  if (others.length) log(`Clusters with CONTEXT "-" were started from your address elsewhere (a browser, curl, another kubeconfig); only a holder of their token can delete them.`);
+  if (others.length)
+    log(
+      `Clusters with CONTEXT "-" were started from your address elsewhere (a browser, curl, another kubeconfig); only a holder of their token can delete them.`,
+    );
 }
 
 async function getKubeconfig(flags) {
   const path = kubeconfigPath(flags.kubeconfig);
   const s = pickSession(readKubeconfig(path), flags.name, path);
-  const res = await request("GET", `${s.origin}/api/sessions/${s.id}/kubeconfig`, { headers: { authorization: `Bearer ${s.token}`, accept: "application/yaml" } });
+  const res = await request("GET", `${s.origin}/api/sessions/${s.id}/kubeconfig`, {
+    headers: { authorization: `Bearer ${s.token}`, accept: "application/yaml" },
+  });
   if (res.status !== 200) throw new CliError(`failed to get kubeconfig of "${s.id}": ${errorMessage(res)}`);
   process.stdout.write(res.text);
 }
@@ -251,7 +285,10 @@ async function main(argv) {
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  log(`ERROR: ${e instanceof CliError || e?.code?.startsWith?.("ERR_PARSE_ARGS") || e?.code === "ENOENT" ? e.message : e?.stack ?? e}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    log(`ERROR: ${e instanceof CliError || e?.code?.startsWith?.("ERR_PARSE_ARGS") || e?.code === "ENOENT" ? e.message : (e?.stack ?? e)}`);
+    process.exit(1);
+  },
+);

@@ -60,9 +60,21 @@ export function nodeObject(name: string, role: NodeRole, index: number, onlyNode
 }
 
 export function nodeStatus(name: string, index: number, now: string): Obj {
-  const resources = { cpu: "2", "ephemeral-storage": "20134592Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", memory: "2030940Ki", pods: "110" };
+  const resources = {
+    cpu: "2",
+    "ephemeral-storage": "20134592Ki",
+    "hugepages-1Gi": "0",
+    "hugepages-2Mi": "0",
+    memory: "2030940Ki",
+    pods: "110",
+  };
   const condition = (type: string, status: string, reason: string, message: string) => ({
-    type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message,
+    type,
+    status,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+    reason,
+    message,
   });
   return {
     capacity: resources,

@@ -72,7 +72,11 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const transaction = <T>(fn: () => T): T => this.store.transaction(this.ctx.storage, fn);
     this.api = new ApiServer(this.registry, this.hub, transaction);
     this.hub.restoreSockets((watch) => this.api.socketWatch(watch));
-    for (const [path, handler] of Object.entries({ ...podSubresources(this.registry, transaction), ...serviceAccountSubresources(this.registry) })) this.api.extra.set(path, handler);
+    for (const [path, handler] of Object.entries({
+      ...podSubresources(this.registry, transaction),
+      ...serviceAccountSubresources(this.registry),
+    }))
+      this.api.extra.set(path, handler);
     const logs = new LogStore(this.ctx.storage.sql, new Client(this.registry));
     const files = new FileStore(this.ctx.storage.sql);
     attachFiles(this.registry, files);
@@ -86,10 +90,13 @@ export class Cluster extends DurableObject<ClusterEnv> {
       for (const c of changes) {
         if (c.op !== Op.Deleted || !c.key.startsWith("/core/pods/")) continue;
         const uid = (c.prev ?? c.value)?.metadata?.uid;
-        if (uid) (logs.forget(uid), files.forget(uid), stdio.forget(uid));
+        if (uid) logs.forget(uid), files.forget(uid), stdio.forget(uid);
       }
     });
-    for (const [path, handler] of Object.entries({ ...trafficSubresources(this.registry, logs), ...streamSubresources(this.registry, logs, stdio) })) {
+    for (const [path, handler] of Object.entries({
+      ...trafficSubresources(this.registry, logs),
+      ...streamSubresources(this.registry, logs, stdio),
+    })) {
       this.api.extra.set(path, handler);
     }
     const client = new Client(this.registry);
@@ -102,7 +109,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
         now,
         client,
         events: new EventRecorder(client, now),
-        clock: new Clock(() => (this.booting ? "instant" : this.session()?.clock ?? "realistic")),
+        clock: new Clock(() => (this.booting ? "instant" : (this.session()?.clock ?? "realistic"))),
         enqueue: (controller, key) => this.runtime.enqueue(controller, key),
         stdio,
       },
@@ -135,7 +142,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const jwk = this.store.getMeta(SIGNING_KEY_META);
     if (!jwk) return;
     const registry = this.registry;
-    attachTokens(registry, new ServiceAccountTokens(JSON.parse(jwk), { get: (plural, ns, name) => registry.ctx().get(plural, ns, name) }, () => Date.now()));
+    attachTokens(
+      registry,
+      new ServiceAccountTokens(JSON.parse(jwk), { get: (plural, ns, name) => registry.ctx().get(plural, ns, name) }, () => Date.now()),
+    );
   }
 
   private keyGeneration?: Promise<void>;
@@ -209,7 +219,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const ns = byPlural("namespaces")!;
       const sa = byPlural("serviceaccounts")!;
       for (const name of STANDARD_NAMESPACES) reg.create(ns, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-      for (const name of STANDARD_NAMESPACES) reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+      for (const name of STANDARD_NAMESPACES)
+        reg.create(sa, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
       const client = new Client(reg);
       const now = Date.now();
       const events = new EventRecorder(client, () => now);
@@ -307,12 +318,22 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const [, id, path = "/"] = match;
     const meta = this.session();
     if (!meta || meta.id !== id) {
-      return statusResponse(new ApiError(401, "Unauthorized", `kubeplay session ${id} does not exist or was deleted; start a new one with \`kubeplay create cluster\` or POST /api/sessions`));
+      return statusResponse(
+        new ApiError(
+          401,
+          "Unauthorized",
+          `kubeplay session ${id} does not exist or was deleted; start a new one with \`kubeplay create cluster\` or POST /api/sessions`,
+        ),
+      );
     }
     if (Date.parse(meta.expiresAt) <= Date.now()) {
       await this.destroy();
       return statusResponse(
-        new ApiError(401, "Unauthorized", `kubeplay session ${id} expired at ${meta.expiresAt}; its cluster and data are gone. Start a new one with \`kubeplay create cluster\` or POST /api/sessions`),
+        new ApiError(
+          401,
+          "Unauthorized",
+          `kubeplay session ${id} expired at ${meta.expiresAt}; its cluster and data are gone. Start a new one with \`kubeplay create cluster\` or POST /api/sessions`,
+        ),
       );
     }
     this.store.compact();
@@ -327,6 +348,16 @@ export class Cluster extends DurableObject<ClusterEnv> {
 function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {
   const again = "Start a new one with `kubeplay create cluster` or POST /api/sessions";
   return why === "expired"
-    ? { status: "Failure", reason: "Expired", code: 410, message: `kubeplay session ${meta.id} expired at ${meta.expiresAt}; its cluster and data are gone. ${again}` }
-    : { status: "Failure", reason: "Gone", code: 410, message: `kubeplay session ${meta.id} was deleted; its cluster and data are gone. ${again}` };
+    ? {
+        status: "Failure",
+        reason: "Expired",
+        code: 410,
+        message: `kubeplay session ${meta.id} expired at ${meta.expiresAt}; its cluster and data are gone. ${again}`,
+      }
+    : {
+        status: "Failure",
+        reason: "Gone",
+        code: 410,
+        message: `kubeplay session ${meta.id} was deleted; its cluster and data are gone. ${again}`,
+      };
 }

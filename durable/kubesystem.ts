@@ -51,35 +51,93 @@ function staticPod(component: string, node: string, nodeIP: string, image: strin
 
 export function controlPlanePods(node: string, nodeIP: string): Obj[] {
   return [
-    staticPod("etcd", node, nodeIP, `registry.k8s.io/etcd:${ETCD_VERSION}`, [
-      "etcd", `--advertise-client-urls=https://${nodeIP}:2379`, "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
-      "--client-cert-auth=true", "--data-dir=/var/lib/etcd", "--experimental-initial-corrupt-check=true",
-      `--initial-advertise-peer-urls=https://${nodeIP}:2380`, `--initial-cluster=${node}=https://${nodeIP}:2380`,
-      "--key-file=/etc/kubernetes/pki/etcd/server.key", `--listen-client-urls=https://127.0.0.1:2379,https://${nodeIP}:2379`,
-      "--listen-metrics-urls=http://127.0.0.1:2381", `--listen-peer-urls=https://${nodeIP}:2380`, `--name=${node}`,
-      "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt", "--peer-client-cert-auth=true",
-      "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key", "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
-      "--snapshot-count=10000", "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
-    ], { cpu: "100m", memory: "100Mi", annotations: { "kubeadm.kubernetes.io/etcd.advertise-client-urls": `https://${nodeIP}:2379` } }),
-    staticPod("kube-apiserver", node, nodeIP, `registry.k8s.io/kube-apiserver:${V}`, [
-      "kube-apiserver", `--advertise-address=${nodeIP}`, "--allow-privileged=true", "--authorization-mode=Node,RBAC",
-      "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--enable-admission-plugins=NodeRestriction",
-      "--enable-bootstrap-token-auth=true", "--etcd-servers=https://127.0.0.1:2379", "--secure-port=6443",
-      "--service-account-issuer=https://kubernetes.default.svc.cluster.local", "--service-cluster-ip-range=10.96.0.0/12",
-      "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt", "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
-    ], { annotations: { "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint": `${nodeIP}:6443` } }),
-    staticPod("kube-controller-manager", node, nodeIP, `registry.k8s.io/kube-controller-manager:${V}`, [
-      "kube-controller-manager", "--allocate-node-cidrs=true", "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf",
-      "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf", "--bind-address=127.0.0.1",
-      "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--cluster-cidr=10.244.0.0/16", "--cluster-name=kubernetes",
-      "--controllers=*,bootstrapsigner,tokencleaner", "--kubeconfig=/etc/kubernetes/controller-manager.conf",
-      "--leader-elect=true", "--service-cluster-ip-range=10.96.0.0/12", "--use-service-account-credentials=true",
-    ], { cpu: "200m" }),
-    staticPod("kube-scheduler", node, nodeIP, `registry.k8s.io/kube-scheduler:${V}`, [
-      "kube-scheduler", "--authentication-kubeconfig=/etc/kubernetes/scheduler.conf",
-      "--authorization-kubeconfig=/etc/kubernetes/scheduler.conf", "--bind-address=127.0.0.1",
-      "--kubeconfig=/etc/kubernetes/scheduler.conf", "--leader-elect=true",
-    ], { cpu: "100m" }),
+    staticPod(
+      "etcd",
+      node,
+      nodeIP,
+      `registry.k8s.io/etcd:${ETCD_VERSION}`,
+      [
+        "etcd",
+        `--advertise-client-urls=https://${nodeIP}:2379`,
+        "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
+        "--client-cert-auth=true",
+        "--data-dir=/var/lib/etcd",
+        "--experimental-initial-corrupt-check=true",
+        `--initial-advertise-peer-urls=https://${nodeIP}:2380`,
+        `--initial-cluster=${node}=https://${nodeIP}:2380`,
+        "--key-file=/etc/kubernetes/pki/etcd/server.key",
+        `--listen-client-urls=https://127.0.0.1:2379,https://${nodeIP}:2379`,
+        "--listen-metrics-urls=http://127.0.0.1:2381",
+        `--listen-peer-urls=https://${nodeIP}:2380`,
+        `--name=${node}`,
+        "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
+        "--peer-client-cert-auth=true",
+        "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key",
+        "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+        "--snapshot-count=10000",
+        "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+      ],
+      { cpu: "100m", memory: "100Mi", annotations: { "kubeadm.kubernetes.io/etcd.advertise-client-urls": `https://${nodeIP}:2379` } },
+    ),
+    staticPod(
+      "kube-apiserver",
+      node,
+      nodeIP,
+      `registry.k8s.io/kube-apiserver:${V}`,
+      [
+        "kube-apiserver",
+        `--advertise-address=${nodeIP}`,
+        "--allow-privileged=true",
+        "--authorization-mode=Node,RBAC",
+        "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+        "--enable-admission-plugins=NodeRestriction",
+        "--enable-bootstrap-token-auth=true",
+        "--etcd-servers=https://127.0.0.1:2379",
+        "--secure-port=6443",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-cluster-ip-range=10.96.0.0/12",
+        "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+        "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key",
+      ],
+      { annotations: { "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint": `${nodeIP}:6443` } },
+    ),
+    staticPod(
+      "kube-controller-manager",
+      node,
+      nodeIP,
+      `registry.k8s.io/kube-controller-manager:${V}`,
+      [
+        "kube-controller-manager",
+        "--allocate-node-cidrs=true",
+        "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf",
+        "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf",
+        "--bind-address=127.0.0.1",
+        "--client-ca-file=/etc/kubernetes/pki/ca.crt",
+        "--cluster-cidr=10.244.0.0/16",
+        "--cluster-name=kubernetes",
+        "--controllers=*,bootstrapsigner,tokencleaner",
+        "--kubeconfig=/etc/kubernetes/controller-manager.conf",
+        "--leader-elect=true",
+        "--service-cluster-ip-range=10.96.0.0/12",
+        "--use-service-account-credentials=true",
+      ],
+      { cpu: "200m" },
+    ),
+    staticPod(
+      "kube-scheduler",
+      node,
+      nodeIP,
+      `registry.k8s.io/kube-scheduler:${V}`,
+      [
+        "kube-scheduler",
+        "--authentication-kubeconfig=/etc/kubernetes/scheduler.conf",
+        "--authorization-kubeconfig=/etc/kubernetes/scheduler.conf",
+        "--bind-address=127.0.0.1",
+        "--kubeconfig=/etc/kubernetes/scheduler.conf",
+        "--leader-elect=true",
+      ],
+      { cpu: "100m" },
+    ),
   ];
 }
 
@@ -105,7 +163,13 @@ export function coreDNSDeployment(): Obj {
           affinity: {
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
-                { weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] }, topologyKey: "kubernetes.io/hostname" } },
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    labelSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] },
+                    topologyKey: "kubernetes.io/hostname",
+                  },
+                },
               ],
             },
           },
@@ -122,7 +186,13 @@ export function coreDNSDeployment(): Obj {
                 { containerPort: 53, name: "dns-tcp", protocol: "TCP" },
                 { containerPort: 9153, name: "metrics", protocol: "TCP" },
               ],
-              livenessProbe: { httpGet: { path: "/health", port: 8080, scheme: "HTTP" }, initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5 },
+              livenessProbe: {
+                httpGet: { path: "/health", port: 8080, scheme: "HTTP" },
+                initialDelaySeconds: 60,
+                timeoutSeconds: 5,
+                successThreshold: 1,
+                failureThreshold: 5,
+              },
               readinessProbe: { httpGet: { path: "/ready", port: 8181, scheme: "HTTP" } },
               volumeMounts: [{ name: "config-volume", mountPath: "/etc/coredns", readOnly: true }],
             },
@@ -233,14 +303,19 @@ export function kubeSystemConfigMaps(): Obj[] {
 }
 `,
     }),
-    cm("kube-proxy", "kube-system", {
-      "config.conf": `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    cm(
+      "kube-proxy",
+      "kube-system",
+      {
+        "config.conf": `apiVersion: kubeproxy.config.k8s.io/v1alpha1
 bindAddress: 0.0.0.0
 clusterCIDR: 10.244.0.0/16
 kind: KubeProxyConfiguration
 mode: ""
 `,
-    }, { app: "kube-proxy" }),
+      },
+      { app: "kube-proxy" },
+    ),
     cm("kubeadm-config", "kube-system", {
       ClusterConfiguration: `apiServer: {}
 apiVersion: kubeadm.k8s.io/v1beta4

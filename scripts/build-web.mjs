@@ -15,7 +15,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
 await build({
-  entryPoints: readdirSync(join(web, "src")).filter((f) => /^[a-z-]+\.page\.ts$/.test(f)).map((f) => join(web, "src", f)),
+  entryPoints: readdirSync(join(web, "src"))
+    .filter((f) => /^[a-z-]+\.page\.ts$/.test(f))
+    .map((f) => join(web, "src", f)),
   entryNames: "[name]",
   outdir: join(out, "assets"),
   bundle: true,

@@ -9,14 +9,19 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export function ensureChromium() {
   if (existsSync(CHROMIUM)) return CHROMIUM;
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
-  const run = (args) => spawnSync(sudo[0] ?? args[0], [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const run = (args) =>
+    spawnSync(sudo[0] ?? args[0], [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   console.error(`kubeplay: ${CHROMIUM} is missing; installing Debian's chromium with apt-get`);
   let res = run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"]);
   if (res.status !== 0) {
     run(["apt-get", "update"]);
     res = run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"]);
   }
-  if (res.status !== 0 || !existsSync(CHROMIUM)) throw new Error(`could not install chromium (apt-get exited ${res.status}); install Debian's chromium package or set CHROMIUM_PATH`);
+  if (res.status !== 0 || !existsSync(CHROMIUM))
+    throw new Error(`could not install chromium (apt-get exited ${res.status}); install Debian's chromium package or set CHROMIUM_PATH`);
   return CHROMIUM;
 }
 

@@ -43,9 +43,20 @@ const PACKAGES = {
 /** The kinds we serve (with their lists) and the meta types the API server speaks. */
 const ROOTS = {
   "core/v1": [
-    "Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "ServiceAccount",
-    "Event", "ComponentStatus", "ReplicationController",
-  ].flatMap((k) => [k, `${k}List`]).concat(["Binding"]),
+    "Namespace",
+    "Node",
+    "Pod",
+    "Service",
+    "Endpoints",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Event",
+    "ComponentStatus",
+    "ReplicationController",
+  ]
+    .flatMap((k) => [k, `${k}List`])
+    .concat(["Binding"]),
   "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
   "batch/v1": ["Job", "CronJob"].flatMap((k) => [k, `${k}List`]),
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
@@ -55,10 +66,7 @@ const ROOTS = {
   "policy/v1": ["Eviction"],
   "authentication/v1": ["SelfSubjectReview", "TokenRequest"],
   "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview"],
-  "meta/v1": [
-    "Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup",
-    "APIVersions", "Patch",
-  ],
+  "meta/v1": ["Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup", "APIVersions", "Patch"],
 };
 
 const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
@@ -81,10 +89,22 @@ const LEAVES = {
 
 /** Integer fields that are int64 upstream (everything else in these kinds is int32). */
 const INT64 = new Set([
-  "generation", "observedGeneration", "deletionGracePeriodSeconds", "activeDeadlineSeconds",
-  "terminationGracePeriodSeconds", "runAsUser", "runAsGroup", "fsGroup", "supplementalGroups",
-  "revision", "gracePeriodSeconds", "expirationSeconds", "remainingItemCount", "sizeBytes",
-  "tolerationSeconds", "startingDeadlineSeconds",
+  "generation",
+  "observedGeneration",
+  "deletionGracePeriodSeconds",
+  "activeDeadlineSeconds",
+  "terminationGracePeriodSeconds",
+  "runAsUser",
+  "runAsGroup",
+  "fsGroup",
+  "supplementalGroups",
+  "revision",
+  "gracePeriodSeconds",
+  "expirationSeconds",
+  "remainingItemCount",
+  "sizeBytes",
+  "tolerationSeconds",
+  "startingDeadlineSeconds",
 ]);
 /** Base64 string maps: definition.property → values are `format: byte`. */
 const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.ConfigMap.binaryData"]);
@@ -92,10 +112,28 @@ const BYTES = new Set(["io.k8s.api.core.v1.Secret.data", "io.k8s.api.core.v1.Con
 const EXTRA_GVK = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", kind: "Status", version: "v1" }],
   "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
-    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "policy",
   ].map((group) => ({ group, kind: "DeleteOptions", version: "v1" })),
   "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": [
-    "", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy",
+    "",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "policy",
   ].map((group) => ({ group, kind: "WatchEvent", version: "v1" })),
 };
 
@@ -168,8 +206,7 @@ function schemaOf(node, where, prop) {
       return { type: "object", additionalProperties: schemaOf(index.type, where, prop) };
     }
     case ts.SyntaxKind.TypeReference: {
-      if (node.typeName.getText() === "Array")
-        return { type: "array", items: schemaOf(node.typeArguments[0], where, prop) };
+      if (node.typeName.getText() === "Array") return { type: "array", items: schemaOf(node.typeArguments[0], where, prop) };
       return ref(declOf(node));
     }
     default:
@@ -240,7 +277,8 @@ const NEWER_DEFS = {
     properties: {
       linux: {
         $ref: "#/definitions/io.k8s.api.core.v1.LinuxContainerUser",
-        description: "Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so.",
+        description:
+          "Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so.",
       },
     },
     type: "object",
@@ -248,14 +286,22 @@ const NEWER_DEFS = {
   "io.k8s.api.core.v1.LinuxContainerUser": {
     description: "LinuxContainerUser represents user identity information in Linux containers",
     properties: {
-      gid: { description: "GID is the primary gid initially attached to the first process in the container", format: "int64", type: "integer" },
+      gid: {
+        description: "GID is the primary gid initially attached to the first process in the container",
+        format: "int64",
+        type: "integer",
+      },
       supplementalGroups: {
         description: "SupplementalGroups are the supplemental groups initially attached to the first process in the container",
         items: { format: "int64", type: "integer" },
         type: "array",
         "x-kubernetes-list-type": "atomic",
       },
-      uid: { description: "UID is the primary uid initially attached to the first process in the container", format: "int64", type: "integer" },
+      uid: {
+        description: "UID is the primary uid initially attached to the first process in the container",
+        format: "int64",
+        type: "integer",
+      },
     },
     required: ["gid", "uid"],
     type: "object",
@@ -294,7 +340,11 @@ if (existsSync(patchMetaFile)) {
 function sorted(v) {
   if (Array.isArray(v)) return v.map(sorted);
   if (!v || typeof v !== "object") return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sorted(v[k])]),
+  );
 }
 
 mkdirSync(dirname(outFile), { recursive: true });

@@ -13,7 +13,14 @@ const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const port = process.env.PORT || "8787";
 const persist = process.env.KUBEPLAY_STATE_DIR || join(root, ".wrangler", "state");
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" };
-const KNOBS = ["SESSION_LIFETIME", "MAX_SESSION_LIFETIME", "MAX_NODES", "MAX_SESSIONS_PER_CLIENT", "MAX_OBJECTS_PER_CLUSTER", "SESSION_RATE_LIMIT"];
+const KNOBS = [
+  "SESSION_LIFETIME",
+  "MAX_SESSION_LIFETIME",
+  "MAX_NODES",
+  "MAX_SESSIONS_PER_CLIENT",
+  "MAX_OBJECTS_PER_CLUSTER",
+  "SESSION_RATE_LIMIT",
+];
 
 // 1. A random local signing secret, kept across restarts so issued kubeconfigs stay valid.
 const devVars = join(root, ".dev.vars");
@@ -37,8 +44,21 @@ if (migrate.status !== 0) {
 
 // 3. The server. HTTPS because kubectl only sends bearer tokens over TLS (wrangler makes a self-signed cert).
 const vars = KNOBS.filter((k) => process.env[k]).flatMap((k) => ["--var", `${k}:${process.env[k]}`]);
-const args = ["dev", "--local", "--local-protocol", "https", "--ip", "127.0.0.1", "--port", port, "--persist-to", persist,
-  "--show-interactive-dev-session=false", ...vars, ...process.argv.slice(2)];
+const args = [
+  "dev",
+  "--local",
+  "--local-protocol",
+  "https",
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  port,
+  "--persist-to",
+  persist,
+  "--show-interactive-dev-session=false",
+  ...vars,
+  ...process.argv.slice(2),
+];
 const child = spawn(wrangler, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : 15) : 1)));

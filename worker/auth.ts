@@ -16,7 +16,11 @@ export const notConfigured = () =>
 
 export const sessionExpired = (id: string, at: string | Date) =>
   statusResponse(
-    status(401, "Unauthorized", `the kubeplay session "${id}" expired at ${new Date(at).toISOString()}; its cluster is gone, ${HOW_TO_RENEW}`),
+    status(
+      401,
+      "Unauthorized",
+      `the kubeplay session "${id}" expired at ${new Date(at).toISOString()}; its cluster is gone, ${HOW_TO_RENEW}`,
+    ),
   );
 
 export const sessionDeleted = (id: string) =>

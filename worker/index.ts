@@ -21,7 +21,21 @@ app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.re
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/clusters", clusters);
-for (const path of ["/api", "/api/v1", "/api/v1/*", "/apis", "/apis/*", "/version", "/openapi/*", "/livez", "/livez/*", "/readyz", "/readyz/*", "/metrics"]) app.all(path, forwardByToken);
+for (const path of [
+  "/api",
+  "/api/v1",
+  "/api/v1/*",
+  "/apis",
+  "/apis/*",
+  "/version",
+  "/openapi/*",
+  "/livez",
+  "/livez/*",
+  "/readyz",
+  "/readyz/*",
+  "/metrics",
+])
+  app.all(path, forwardByToken);
 
 app.notFound(() => notFound());
 app.onError((err) => {

@@ -32,7 +32,11 @@ nodes.post("/:id/nodes", async (c) => {
   const role = body?.role ?? "worker";
   if (!ROLES.includes(role as NodeRole))
     return invalid(`role: Unsupported value: ${JSON.stringify(role)}: supported values: "control-plane", "worker"`, [
-      { reason: "FieldValueNotSupported", field: "role", message: `Unsupported value: ${JSON.stringify(role)}: supported values: "control-plane", "worker"` },
+      {
+        reason: "FieldValueNotSupported",
+        field: "role",
+        message: `Unsupported value: ${JSON.stringify(role)}: supported values: "control-plane", "worker"`,
+      },
     ]);
   return act(c, { action: "add", role: role as NodeRole });
 });

@@ -8,14 +8,19 @@ export type { SessionRow, SessionState };
 
 const db = (d1: D1Database) => drizzle(d1, { schema: { sessions } });
 
-export async function insertSession(d1: D1Database, row: {
-  id: string;
-  createdAt: string;
-  expiresAt: string;
-  nodes: { role: NodeRole }[];
-  clientHash: string;
-}): Promise<void> {
-  await db(d1).insert(sessions).values({ ...row, state: "live" });
+export async function insertSession(
+  d1: D1Database,
+  row: {
+    id: string;
+    createdAt: string;
+    expiresAt: string;
+    nodes: { role: NodeRole }[];
+    clientHash: string;
+  },
+): Promise<void> {
+  await db(d1)
+    .insert(sessions)
+    .values({ ...row, state: "live" });
 }
 
 export async function getSession(d1: D1Database, id: string): Promise<SessionRow | undefined> {
@@ -23,7 +28,11 @@ export async function getSession(d1: D1Database, id: string): Promise<SessionRow
 }
 
 /** Live, unexpired sessions created from one (hashed) address, the next to expire first. */
-export async function liveSessions(d1: D1Database, clientHash: string, now: Date): Promise<Pick<SessionRow, "id" | "createdAt" | "expiresAt" | "nodes">[]> {
+export async function liveSessions(
+  d1: D1Database,
+  clientHash: string,
+  now: Date,
+): Promise<Pick<SessionRow, "id" | "createdAt" | "expiresAt" | "nodes">[]> {
   return db(d1)
     .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, nodes: sessions.nodes })
     .from(sessions)
@@ -33,7 +42,11 @@ export async function liveSessions(d1: D1Database, clientHash: string, now: Date
 
 /** Moves a session out of "live" (never back); returns whether this call changed it. */
 export async function endSession(d1: D1Database, id: string, state: Exclude<SessionState, "live">): Promise<boolean> {
-  const res = await db(d1).update(sessions).set({ state }).where(and(eq(sessions.id, id), eq(sessions.state, "live"))).run();
+  const res = await db(d1)
+    .update(sessions)
+    .set({ state })
+    .where(and(eq(sessions.id, id), eq(sessions.state, "live")))
+    .run();
   return (res.meta.changes ?? 0) > 0;
 }
 

@@ -12,14 +12,14 @@ export const sessions = sqliteTable(
     createdAt: text("created_at").notNull(),
     expiresAt: text("expires_at").notNull(),
     nodes: text("nodes", { mode: "json" }).$type<{ role: NodeRole }[]>().notNull(),
-    state: text("state", { enum: ["live", "expired", "deleted"] }).$type<SessionState>().notNull().default("live"),
+    state: text("state", { enum: ["live", "expired", "deleted"] })
+      .$type<SessionState>()
+      .notNull()
+      .default("live"),
     /** SHA-256 of the creator's address keyed with the secret: quotas without storing addresses. */
     clientHash: text("client_hash").notNull(),
   },
-  (t) => [
-    index("sessions_client_state").on(t.clientHash, t.state),
-    index("sessions_state_expires").on(t.state, t.expiresAt),
-  ],
+  (t) => [index("sessions_client_state").on(t.clientHash, t.state), index("sessions_state_expires").on(t.state, t.expiresAt)],
 );
 
 export type SessionRow = typeof sessions.$inferSelect;

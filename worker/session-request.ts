@@ -72,7 +72,13 @@ export function parseSessionRequest(body: string, contentType: string | null, li
     if (ms === null || ms < 1000) {
       causes.push(invalidValue("lifetime", lifetimeText, "must be a duration of at least 1s, such as 90m or 4h"));
     } else if (ms > limits.maxLifetimeMs) {
-      causes.push(invalidValue("lifetime", lifetimeText, `must be at most ${formatDuration(limits.maxLifetimeMs)}: sessions cannot be longer or extended`));
+      causes.push(
+        invalidValue(
+          "lifetime",
+          lifetimeText,
+          `must be at most ${formatDuration(limits.maxLifetimeMs)}: sessions cannot be longer or extended`,
+        ),
+      );
     } else lifetimeMs = ms;
   }
 
@@ -126,7 +132,7 @@ function parseNodes(raw: unknown, isKind: boolean, maxNodes: number, causes: Sta
 }
 
 function show(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }
 
 function invalidValue(field: string, value: unknown, detail: string): StatusCause {

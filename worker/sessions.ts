@@ -31,7 +31,8 @@ sessions.post("/", async (c) => {
 
   const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
   const live = await liveSessions(c.env.DB, client, now);
-  if (live.length >= lim.maxSessionsPerClient) return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
+  if (live.length >= lim.maxSessionsPerClient)
+    return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
 
   // Charged only for requests that would create: a typo in a config or a refusal at the cap costs nothing.
   if (c.env.SESSION_RATE_LIMIT !== "off") {
@@ -60,10 +61,7 @@ sessions.post("/", async (c) => {
     throw e;
   }
   const token = await signToken(secret, id, new Date(expiresAt));
-  return c.json(
-    { id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) },
-    201,
-  );
+  return c.json({ id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) }, 201);
 });
 
 /** The refusal at the per-address cap: which sessions hold the address's places, how to free one

@@ -60,10 +60,12 @@ export function apiGroupList(): Obj {
   return {
     kind: "APIGroupList",
     apiVersion: "v1",
-    groups: [...groups().keys()].filter((g) => g !== "").map((g) => {
-      const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!;
-      return rest;
-    }),
+    groups: [...groups().keys()]
+      .filter((g) => g !== "")
+      .map((g) => {
+        const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!;
+        return rest;
+      }),
   };
 }
 

@@ -51,7 +51,9 @@ export const TOO_MANY_REQUESTS = "Too many requests, please try again later.";
 
 /** The 429 as the API server words it (apierrors.NewTooManyRequests), Retry-After in seconds. */
 export function tooManyRequests(retryAfterSeconds: number): Response {
-  return statusResponse(new ApiError(429, "TooManyRequests", TOO_MANY_REQUESTS, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) }));
+  return statusResponse(
+    new ApiError(429, "TooManyRequests", TOO_MANY_REQUESTS, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) }),
+  );
 }
 
 /** APF's long-running requests (BasicLongRunningRequestCheck with kube-apiserver's sets): the
@@ -61,7 +63,8 @@ export function isLongRunning(url: string): boolean {
   const path = url.slice(url.indexOf("/", url.indexOf("//") + 2)).split("?")[0];
   return LONG_RUNNING.test(path);
 }
-const LONG_RUNNING = /^(?:\/clusters\/[^/]+)?\/(?:api|apis\/[^/]+)\/[^/]+\/(?:proxy\/|(?:namespaces\/[^/]+\/)?[^/]+\/[^/]+\/(?:attach|exec|log|portforward|proxy)(?:\/|$))/;
+const LONG_RUNNING =
+  /^(?:\/clusters\/[^/]+)?\/(?:api|apis\/[^/]+)\/[^/]+\/(?:proxy\/|(?:namespaces\/[^/]+\/)?[^/]+\/[^/]+\/(?:attach|exec|log|portforward|proxy)(?:\/|$))/;
 
 interface Waiter {
   deadline: number;

@@ -16,7 +16,12 @@ export function requestUser(headers: Headers): UserInfo {
   if (!user) return ADMIN;
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
   const groups = sa ? ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`] : [];
-  groups.push(...(headers.get("impersonate-group") ?? "").split(",").map((g) => g.trim()).filter(Boolean));
+  groups.push(
+    ...(headers.get("impersonate-group") ?? "")
+      .split(",")
+      .map((g) => g.trim())
+      .filter(Boolean),
+  );
   if (user !== "system:anonymous" && !groups.includes("system:authenticated")) groups.push("system:authenticated");
   const uid = headers.get("impersonate-uid") ?? undefined;
   return { username: user, ...(uid ? { uid } : {}), groups };

@@ -33,7 +33,9 @@ function tokenUser(token: string, tokens: TokenVerifier | undefined): UserInfo |
 /** RequestInfoFactory.NewRequestInfo, for the paths a pod asks: resource requests under /api and /apis. */
 export function requestInfo(method: string, path: string, query: URLSearchParams): Obj | undefined {
   const segs = path.split("/").filter(Boolean);
-  let group = "", version: string, rest: string[];
+  let group = "",
+    version: string,
+    rest: string[];
   if (segs[0] === "api" && segs.length >= 2) [version, rest] = [segs[1], segs.slice(2)];
   else if (segs[0] === "apis" && segs.length >= 3) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
   else return undefined;
@@ -64,7 +66,11 @@ const apiHeaders = (contentType: string, body: string): Record<string, string> =
 
 const status = (code: number, reason: string, message: string, details: Obj = {}): InClusterReply => {
   // curl is a "human" client: the answer is pretty-printed (negotiation.isPrettyPrint).
-  const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }, null, 2);
+  const body = JSON.stringify(
+    { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code },
+    null,
+    2,
+  );
   return { status: code, headers: apiHeaders("application/json", body), body };
 };
 
@@ -72,13 +78,18 @@ const status = (code: number, reason: string, message: string, details: Obj = {}
 function nonResource(path: string, serverAddress: string | undefined): InClusterReply | undefined {
   const ok = (body: Obj | string): InClusterReply => {
     const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
-    return { status: 200, headers: apiHeaders(typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", text), body: text };
+    return {
+      status: 200,
+      headers: apiHeaders(typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", text),
+      body: text,
+    };
   };
   if (path === "/version" || path === "/version/") return ok(KUBE_VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) return ok("ok");
   const segs = path.split("/").filter(Boolean);
   // The API server names itself by its advertise address (where this request arrived).
-  if (path === "/api" || path === "/api/") return ok({ ...apiVersions(), ...(serverAddress ? { serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] } : {}) });
+  if (path === "/api" || path === "/api/")
+    return ok({ ...apiVersions(), ...(serverAddress ? { serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] } : {}) });
   if (path === "/apis" || path === "/apis/") return ok(apiGroupList());
   if (segs[0] === "apis" && segs.length === 2) return apiGroup(segs[1]) && ok(apiGroup(segs[1])!);
   if ((segs[0] === "api" && segs.length === 2) || (segs[0] === "apis" && segs.length === 3)) {
@@ -113,11 +124,16 @@ export function serveInCluster(
   const scope = info.namespace ? `in the namespace "${info.namespace}"` : "at the cluster scope";
   if (!decision.allowed || !def) {
     const subject = info.name ? `${qualified} "${info.name}"` : qualified;
-    return status(403, "Forbidden", `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.group}" ${scope}`, {
-      ...(info.name ? { name: info.name } : {}),
-      ...(info.group ? { group: info.group } : {}),
-      kind: info.resource,
-    });
+    return status(
+      403,
+      "Forbidden",
+      `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.group}" ${scope}`,
+      {
+        ...(info.name ? { name: info.name } : {}),
+        ...(info.group ? { group: info.group } : {}),
+        kind: info.resource,
+      },
+    );
   }
   return status(403, "Forbidden", `${qualified} is forbidden: kubeplay serves in-cluster requests to service accounts only`);
 }

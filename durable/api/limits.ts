@@ -133,7 +133,9 @@ export function toJson(value: unknown): string {
     }
     const entries = Array.isArray(v)
       ? v.map((x): [string, unknown] => ["", x === undefined ? null : x])
-      : Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]): [string, unknown] => [`${JSON.stringify(k)}:`, x]);
+      : Object.entries(v)
+          .filter(([, x]) => x !== undefined)
+          .map(([k, x]): [string, unknown] => [`${JSON.stringify(k)}:`, x]);
     const parts: ({ text: string } | { value: unknown })[] = [{ text: Array.isArray(v) ? "[" : "{" }];
     entries.forEach(([label, x], i) => parts.push({ text: `${i > 0 ? "," : ""}${label}` }, { value: x }));
     parts.push({ text: Array.isArray(v) ? "]" : "}" });

@@ -20,7 +20,13 @@ const encoder = new TextEncoder();
  * The JSON text of `{...head, [key]: [...items of every page], ...tail()}`, two-space indented when
  * `pretty`, as a stream that reads the next page only when pulled.
  */
-export function streamedObject(head: Obj, key: string, pages: Iterator<unknown[]>, tail: () => Obj, pretty: boolean): ReadableStream<Uint8Array> {
+export function streamedObject(
+  head: Obj,
+  key: string,
+  pages: Iterator<unknown[]>,
+  tail: () => Obj,
+  pretty: boolean,
+): ReadableStream<Uint8Array> {
   const indent = pretty ? 2 : undefined;
   const opening = JSON.stringify(head, null, indent).replace(/\n?}$/, "");
   const itemSeparator = pretty ? ",\n    " : ",";
@@ -43,7 +49,12 @@ export function streamedObject(head: Obj, key: string, pages: Iterator<unknown[]
           return;
         }
         for (const item of next.value) {
-          const text = item instanceof StoredJson ? (pretty ? JSON.stringify(JSON.parse(item.text), null, indent) : item.text) : JSON.stringify(item, null, indent);
+          const text =
+            item instanceof StoredJson
+              ? pretty
+                ? JSON.stringify(JSON.parse(item.text), null, indent)
+                : item.text
+              : JSON.stringify(item, null, indent);
           chunk += `${items++ ? itemSeparator : pretty ? "\n    " : ""}${pretty ? text.replace(/\n/g, "\n    ") : text}`;
         }
         controller.enqueue(encoder.encode(chunk));

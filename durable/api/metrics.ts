@@ -15,19 +15,27 @@ const CONNECT = new Set(["exec", "attach", "portforward", "proxy"]);
  * scope (resource, namespace or cluster); the health paths as non-resource requests with the path
  * as subresource; undefined for what the real server does not instrument this way.
  */
-export function requestLabels(method: string, path: string, query: URLSearchParams, contentType: string): Omit<RequestLabels, "code"> | undefined {
+export function requestLabels(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  contentType: string,
+): Omit<RequestLabels, "code"> | undefined {
   const base = { component: "", dry_run: "", group: "", resource: "", scope: "", subresource: "", verb: "", version: "" };
   const health = /^\/(healthz|livez|readyz)$/.exec(path);
   if (health) return { ...base, subresource: path, verb: "GET" };
   const segs = path.split("/").filter(Boolean);
-  let group = "", version: string, rest: string[];
+  let group = "",
+    version: string,
+    rest: string[];
   if (segs[0] === "api" && segs.length >= 3) [version, rest] = [segs[1], segs.slice(2)];
   else if (segs[0] === "apis" && segs.length >= 4) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
   else return undefined;
   let watch = false;
   if (rest[0] === "watch") (watch = true), (rest = rest.slice(1));
   let namespaced = false;
-  if (rest[0] === "namespaces" && rest.length >= 3 && !["status", "finalize"].includes(rest[2])) (namespaced = true), (rest = rest.slice(2));
+  if (rest[0] === "namespaces" && rest.length >= 3 && !["status", "finalize"].includes(rest[2]))
+    (namespaced = true), (rest = rest.slice(2));
   const [resource, name, subresource = ""] = rest;
   if (!resource) return undefined;
   const scope = name ? "resource" : namespaced ? "namespace" : "cluster";

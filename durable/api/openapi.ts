@@ -65,26 +65,96 @@ interface PathItem {
 
 const q = (name: string, type: Param["type"], description: string): Param => ({ name, in: "query", type, description });
 const P = {
-  pretty: q("pretty", "string", "If 'true', then the output is pretty printed. Defaults to 'false' unless the user explicitly requested pretty printing."),
-  dryRun: q("dryRun", "string", "When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed"),
-  fieldManager: q("fieldManager", "string", "fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint."),
-  patchFieldManager: q("fieldManager", "string", "fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch)."),
-  fieldValidation: q("fieldValidation", "string", "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered."),
-  force: q("force", "boolean", "Force is going to \"force\" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests."),
-  gracePeriodSeconds: q("gracePeriodSeconds", "integer", "The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately."),
-  propagationPolicy: q("propagationPolicy", "string", "Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground."),
-  namespace: { name: "namespace", in: "path", type: "string", required: true, description: "object name and auth scope, such as for teams and projects" } as Param,
+  pretty: q(
+    "pretty",
+    "string",
+    "If 'true', then the output is pretty printed. Defaults to 'false' unless the user explicitly requested pretty printing.",
+  ),
+  dryRun: q(
+    "dryRun",
+    "string",
+    "When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed",
+  ),
+  fieldManager: q(
+    "fieldManager",
+    "string",
+    "fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.",
+  ),
+  patchFieldManager: q(
+    "fieldManager",
+    "string",
+    "fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).",
+  ),
+  fieldValidation: q(
+    "fieldValidation",
+    "string",
+    "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.",
+  ),
+  force: q(
+    "force",
+    "boolean",
+    'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.',
+  ),
+  gracePeriodSeconds: q(
+    "gracePeriodSeconds",
+    "integer",
+    "The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.",
+  ),
+  propagationPolicy: q(
+    "propagationPolicy",
+    "string",
+    "Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.",
+  ),
+  namespace: {
+    name: "namespace",
+    in: "path",
+    type: "string",
+    required: true,
+    description: "object name and auth scope, such as for teams and projects",
+  } as Param,
   list: [
-    q("allowWatchBookmarks", "boolean", "allowWatchBookmarks requests watch events with type \"BOOKMARK\". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored."),
-    q("continue", "string", "The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize."),
+    q(
+      "allowWatchBookmarks",
+      "boolean",
+      'allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server\'s discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.',
+    ),
+    q(
+      "continue",
+      "string",
+      "The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize.",
+    ),
     q("fieldSelector", "string", "A selector to restrict the list of returned objects by their fields. Defaults to everything."),
     q("labelSelector", "string", "A selector to restrict the list of returned objects by their labels. Defaults to everything."),
-    q("limit", "integer", "limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results."),
-    q("resourceVersion", "string", "resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.\n\nDefaults to unset"),
-    q("resourceVersionMatch", "string", "resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.\n\nDefaults to unset"),
-    q("sendInitialEvents", "boolean", "`sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection."),
-    q("timeoutSeconds", "integer", "Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity."),
-    q("watch", "boolean", "Watch for changes to the described resources and return them as a stream of add, update, and remove notifications. Specify resourceVersion."),
+    q(
+      "limit",
+      "integer",
+      "limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results.",
+    ),
+    q(
+      "resourceVersion",
+      "string",
+      "resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.\n\nDefaults to unset",
+    ),
+    q(
+      "resourceVersionMatch",
+      "string",
+      "resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.\n\nDefaults to unset",
+    ),
+    q(
+      "sendInitialEvents",
+      "boolean",
+      "`sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection.",
+    ),
+    q(
+      "timeoutSeconds",
+      "integer",
+      "Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.",
+    ),
+    q(
+      "watch",
+      "boolean",
+      "Watch for changes to the described resources and return them as a stream of add, update, and remove notifications. Specify resourceVersion.",
+    ),
   ],
 };
 
@@ -107,36 +177,113 @@ function pathItems(def: ResourceDef): PathItem[] {
   const scope = def.namespaced ? [P.namespace] : [];
   const listKind = def.listKind ?? `${def.kind}List`;
   const listDef = def.openapi.replace(/\.[^.]+$/, `.${listKind}`);
-  const nameParam = (what: string): Param => ({ name: "name", in: "path", type: "string", required: true, description: `name of the ${what}` });
+  const nameParam = (what: string): Param => ({
+    name: "name",
+    in: "path",
+    type: "string",
+    required: true,
+    description: `name of the ${what}`,
+  });
   const write = [P.dryRun, P.fieldManager, P.fieldValidation];
   const patch = [P.dryRun, P.patchFieldManager, P.fieldValidation, P.force];
   const items: PathItem[] = [];
 
   const collection: Operation[] = [];
   if (verbs.has("list"))
-    collection.push({ method: "get", action: "list", operationId: `list${id}${ns}${def.kind}`, description: `list or watch objects of kind ${def.kind}`, params: P.list, response: listDef, gvk });
+    collection.push({
+      method: "get",
+      action: "list",
+      operationId: `list${id}${ns}${def.kind}`,
+      description: `list or watch objects of kind ${def.kind}`,
+      params: P.list,
+      response: listDef,
+      gvk,
+    });
   if (verbs.has("create"))
-    collection.push({ method: "post", action: "post", operationId: `create${id}${ns}${def.kind}`, description: `create ${article(def.kind)}`, params: write, body: def.openapi, response: def.openapi, gvk });
+    collection.push({
+      method: "post",
+      action: "post",
+      operationId: `create${id}${ns}${def.kind}`,
+      description: `create ${article(def.kind)}`,
+      params: write,
+      body: def.openapi,
+      response: def.openapi,
+      gvk,
+    });
   if (verbs.has("deletecollection"))
-    collection.push({ method: "delete", action: "deletecollection", operationId: `delete${id}Collection${ns}${def.kind}`, description: `delete collection of ${def.kind}`, params: [...P.list, P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], body: `${META}.DeleteOptions`, response: `${META}.Status`, gvk });
+    collection.push({
+      method: "delete",
+      action: "deletecollection",
+      operationId: `delete${id}Collection${ns}${def.kind}`,
+      description: `delete collection of ${def.kind}`,
+      params: [...P.list, P.dryRun, P.gracePeriodSeconds, P.propagationPolicy],
+      body: `${META}.DeleteOptions`,
+      response: `${META}.Status`,
+      gvk,
+    });
   if (collection.length) items.push({ path: base, params: [...scope, P.pretty], ops: collection });
 
   const single: Operation[] = [];
   if (verbs.has("get"))
-    single.push({ method: "get", action: "get", operationId: `read${id}${ns}${def.kind}`, description: `read the specified ${def.kind}`, params: [], response: def.openapi, gvk });
+    single.push({
+      method: "get",
+      action: "get",
+      operationId: `read${id}${ns}${def.kind}`,
+      description: `read the specified ${def.kind}`,
+      params: [],
+      response: def.openapi,
+      gvk,
+    });
   if (verbs.has("update"))
-    single.push({ method: "put", action: "put", operationId: `replace${id}${ns}${def.kind}`, description: `replace the specified ${def.kind}`, params: write, body: def.openapi, response: def.openapi, gvk });
+    single.push({
+      method: "put",
+      action: "put",
+      operationId: `replace${id}${ns}${def.kind}`,
+      description: `replace the specified ${def.kind}`,
+      params: write,
+      body: def.openapi,
+      response: def.openapi,
+      gvk,
+    });
   if (verbs.has("patch"))
-    single.push({ method: "patch", action: "patch", operationId: `patch${id}${ns}${def.kind}`, description: `partially update the specified ${def.kind}`, params: patch, body: `${META}.Patch`, response: def.openapi, gvk });
+    single.push({
+      method: "patch",
+      action: "patch",
+      operationId: `patch${id}${ns}${def.kind}`,
+      description: `partially update the specified ${def.kind}`,
+      params: patch,
+      body: `${META}.Patch`,
+      response: def.openapi,
+      gvk,
+    });
   if (verbs.has("delete"))
-    single.push({ method: "delete", action: "delete", operationId: `delete${id}${ns}${def.kind}`, description: `delete ${article(def.kind)}`, params: [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], body: `${META}.DeleteOptions`, response: `${META}.Status`, gvk });
+    single.push({
+      method: "delete",
+      action: "delete",
+      operationId: `delete${id}${ns}${def.kind}`,
+      description: `delete ${article(def.kind)}`,
+      params: [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy],
+      body: `${META}.DeleteOptions`,
+      response: `${META}.Status`,
+      gvk,
+    });
   if (single.length) items.push({ path: `${base}/{name}`, params: [nameParam(def.kind), ...scope, P.pretty], ops: single });
 
   if (def.namespaced && verbs.has("list"))
     items.push({
       path: `/${gvPath(def)}/${def.plural}`,
       params: [P.pretty],
-      ops: [{ method: "get", action: "list", operationId: `list${id}${def.kind}ForAllNamespaces`, description: `list or watch objects of kind ${def.kind}`, params: P.list, response: listDef, gvk }],
+      ops: [
+        {
+          method: "get",
+          action: "list",
+          operationId: `list${id}${def.kind}ForAllNamespaces`,
+          description: `list or watch objects of kind ${def.kind}`,
+          params: P.list,
+          response: listDef,
+          gvk,
+        },
+      ],
     });
 
   const sub = (name: string, kind: string, schema: string, subGvk: Operation["gvk"], subVerbs: string[]) => {
@@ -144,15 +291,58 @@ function pathItems(def: ResourceDef): PathItem[] {
     const suffix = name.charAt(0).toUpperCase() + name.slice(1);
     const has = (v: string) => subVerbs.includes(v);
     const known = schema in DEFINITIONS ? schema : undefined;
-    if (has("get")) ops.push({ method: "get", action: "get", operationId: `read${id}${ns}${def.kind}${suffix}`, description: `read ${name} of the specified ${def.kind}`, params: [], response: known, gvk: subGvk });
-    if (has("create")) ops.push({ method: "post", action: "post", operationId: `create${id}${ns}${def.kind}${suffix}`, description: `create ${name} of ${article(def.kind)}`, params: write, body: known, response: known, gvk: subGvk });
-    if (has("update")) ops.push({ method: "put", action: "put", operationId: `replace${id}${ns}${def.kind}${suffix}`, description: `replace ${name} of the specified ${def.kind}`, params: write, body: known, response: known, gvk: subGvk });
-    if (has("patch")) ops.push({ method: "patch", action: "patch", operationId: `patch${id}${ns}${def.kind}${suffix}`, description: `partially update ${name} of the specified ${def.kind}`, params: patch, body: `${META}.Patch`, response: known, gvk: subGvk });
+    if (has("get"))
+      ops.push({
+        method: "get",
+        action: "get",
+        operationId: `read${id}${ns}${def.kind}${suffix}`,
+        description: `read ${name} of the specified ${def.kind}`,
+        params: [],
+        response: known,
+        gvk: subGvk,
+      });
+    if (has("create"))
+      ops.push({
+        method: "post",
+        action: "post",
+        operationId: `create${id}${ns}${def.kind}${suffix}`,
+        description: `create ${name} of ${article(def.kind)}`,
+        params: write,
+        body: known,
+        response: known,
+        gvk: subGvk,
+      });
+    if (has("update"))
+      ops.push({
+        method: "put",
+        action: "put",
+        operationId: `replace${id}${ns}${def.kind}${suffix}`,
+        description: `replace ${name} of the specified ${def.kind}`,
+        params: write,
+        body: known,
+        response: known,
+        gvk: subGvk,
+      });
+    if (has("patch"))
+      ops.push({
+        method: "patch",
+        action: "patch",
+        operationId: `patch${id}${ns}${def.kind}${suffix}`,
+        description: `partially update ${name} of the specified ${def.kind}`,
+        params: patch,
+        body: `${META}.Patch`,
+        response: known,
+        gvk: subGvk,
+      });
     if (ops.length) items.push({ path: `${base}/{name}/${name}`, params: [nameParam(kind), ...scope, P.pretty], ops });
   };
   if (def.subresources?.status) sub("status", def.kind, def.openapi, gvk, ["get", "patch", "update"]);
   if (def.subresources?.scale)
-    sub("scale", "Scale", "io.k8s.api.autoscaling.v1.Scale", { group: "autoscaling", version: "v1", kind: "Scale" }, ["get", "patch", "update"]);
+    sub("scale", "Scale", "io.k8s.api.autoscaling.v1.Scale", { group: "autoscaling", version: "v1", kind: "Scale" }, [
+      "get",
+      "patch",
+      "update",
+    ]);
   for (const x of def.extraSubresources ?? []) {
     const group = x.group ?? def.group;
     const version = x.version ?? def.version;
@@ -186,7 +376,13 @@ function refsOf(s: SchemaNode, f: (name: string) => void): void {
 }
 
 function rootsOf(items: PathItem[]): Set<string> {
-  const roots = new Set<string>([`${META}.Status`, `${META}.DeleteOptions`, `${META}.WatchEvent`, `${META}.Patch`, `${META}.APIResourceList`]);
+  const roots = new Set<string>([
+    `${META}.Status`,
+    `${META}.DeleteOptions`,
+    `${META}.WatchEvent`,
+    `${META}.Patch`,
+    `${META}.APIResourceList`,
+  ]);
   for (const it of items) for (const op of it.ops) for (const d of [op.body, op.response]) if (d) roots.add(d);
   return roots;
 }
@@ -222,7 +418,13 @@ const v3Content = (schema: Json) =>
   Object.fromEntries(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"].map((t) => [t, { schema }]));
 
 function v3Param(p: Param): Json {
-  return { name: p.name, in: p.in, description: p.description, ...(p.required && { required: true }), schema: { type: p.type, uniqueItems: true } };
+  return {
+    name: p.name,
+    in: p.in,
+    description: p.description,
+    ...(p.required && { required: true }),
+    schema: { type: p.type, uniqueItems: true },
+  };
 }
 
 function v3Operation(op: Operation, tag: string): Json {
@@ -230,10 +432,19 @@ function v3Operation(op: Operation, tag: string): Json {
   const out: Json = { tags: [tag], description: op.description, operationId: op.operationId };
   if (op.params.length) out.parameters = op.params.map(v3Param);
   if (op.body) {
-    const types = op.method === "patch"
-      ? ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
-      : ["*/*"];
-    out.requestBody = { content: Object.fromEntries(types.map((t) => [t, { schema: ref(op.body!) }])), ...(op.method !== "delete" && { required: true }) };
+    const types =
+      op.method === "patch"
+        ? [
+            "application/apply-patch+yaml",
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json",
+          ]
+        : ["*/*"];
+    out.requestBody = {
+      content: Object.fromEntries(types.map((t) => [t, { schema: ref(op.body!) }])),
+      ...(op.method !== "delete" && { required: true }),
+    };
   }
   const ok = op.response ? { description: "OK", content: v3Content(ref(op.response)) } : { description: "OK" };
   const responses: Json = { "200": ok };
@@ -267,13 +478,20 @@ function buildV3Document(defs: ResourceDef[], gv: string): Json | null {
     openapi: "3.0.0",
     info: { title: "Kubernetes", version: K8S_VERSION },
     paths: sortKeys(paths),
-    components: { schemas, securitySchemes: { BearerToken: { type: "apiKey", description: "Bearer Token authentication", name: "authorization", in: "header" } } },
+    components: {
+      schemas,
+      securitySchemes: { BearerToken: { type: "apiKey", description: "Bearer Token authentication", name: "authorization", in: "header" } },
+    },
     security: [{ BearerToken: [] }],
   };
 }
 
 function sortKeys(o: Json): Json {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,9 +510,15 @@ function v2Operation(op: Operation, tag: string): Json {
   responses["401"] = { description: "Unauthorized" };
   return {
     description: op.description,
-    consumes: op.method === "patch"
-      ? ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"]
-      : ["*/*"],
+    consumes:
+      op.method === "patch"
+        ? [
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json",
+            "application/apply-patch+yaml",
+          ]
+        : ["*/*"],
     produces: ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"],
     schemes: ["https"],
     tags: [tag],
@@ -324,7 +548,9 @@ function buildV2Document(defs: ResourceDef[]): Json {
     info: { title: "Kubernetes", version: K8S_VERSION },
     paths: sortKeys(paths),
     definitions,
-    securityDefinitions: { BearerToken: { description: "Bearer Token authentication", type: "apiKey", name: "authorization", in: "header" } },
+    securityDefinitions: {
+      BearerToken: { description: "Bearer Token authentication", type: "apiKey", name: "authorization", in: "header" },
+    },
     security: [{ BearerToken: [] }],
   };
 }
@@ -351,7 +577,10 @@ function hashOf(data: string): string {
     const c = data.charCodeAt(i);
     for (let j = 0; j < 4; j++) h[j] = Math.imul(h[j]! ^ c, [0x01000193, 0x85ebca6b, 0x9e3779b1, 0xc2b2ae35][j]!);
   }
-  return h.map((x) => (x >>> 0).toString(16).padStart(8, "0")).join("").toUpperCase();
+  return h
+    .map((x) => (x >>> 0).toString(16).padStart(8, "0"))
+    .join("")
+    .toUpperCase();
 }
 
 function v3Cached(defs: ResourceDef[], gv: string): { body: string; hash: string } | null {
@@ -409,7 +638,13 @@ export function openapiV2(defs: ResourceDef[], accept: string): { body: string |
  * one. `path` is relative to the cluster root (e.g. "/openapi/v3/api/v1"). Returns null for other
  * paths.
  */
-export function serveOpenAPI(defs: ResourceDef[], prefix: string, path: string, search: URLSearchParams, headers: Headers): Response | null {
+export function serveOpenAPI(
+  defs: ResourceDef[],
+  prefix: string,
+  path: string,
+  search: URLSearchParams,
+  headers: Headers,
+): Response | null {
   const json = (code: number, body: unknown) =>
     new Response(JSON.stringify(body), { status: code, headers: { "content-type": "application/json" } });
   const etagged = (body: string | Uint8Array, contentType: string, etag: string, extra: Record<string, string> = {}) => {
@@ -446,14 +681,31 @@ export function serveOpenAPI(defs: ResourceDef[], prefix: string, path: string, 
 
 function notFound(): Response {
   return new Response(
-    JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 }),
+    JSON.stringify({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "the server could not find the requested resource",
+      reason: "NotFound",
+      details: {},
+      code: 404,
+    }),
     { status: 404, headers: { "content-type": "application/json" } },
   );
 }
 
 function notAcceptable(): Response {
   return new Response(
-    JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf", reason: "NotAcceptable", code: 406 }),
+    JSON.stringify({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+      reason: "NotAcceptable",
+      code: 406,
+    }),
     { status: 406, headers: { "content-type": "application/json" } },
   );
 }

@@ -10,17 +10,17 @@ import { applyStrategicMergePatch, schemaFor } from "./patch/strategic";
 import { PatchError } from "./patch/errors";
 import { ApiError, badRequest, unsupportedMediaType } from "./status";
 
-export const PATCH_TYPES = [
-  "application/json-patch+json",
-  "application/merge-patch+json",
-  "application/strategic-merge-patch+json",
-];
+export const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
 
 /** Server-side apply is not served: a 415 for its content types, checked before the object is
  *  looked up so that applying a new object gets the same answer as an existing one. */
 export function refuseApply(contentType: string): void {
   if (contentType === "application/apply-patch+yaml" || contentType === "application/apply-patch+cbor")
-    throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side)");
+    throw new ApiError(
+      415,
+      "UnsupportedMediaType",
+      "server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side)",
+    );
 }
 
 /**
@@ -55,7 +55,9 @@ function checkPatched(patched: unknown): void {
   if (bracket) {
     // jsonPatcher: DecodeInto(patchedJS) fails → Invalid on the field "patch" with the patched JSON.
     const body = `Invalid value: ${JSON.stringify(toJson(patched))}: ${maxDepthMessage(bracket)}`;
-    throw new ApiError(422, "Invalid", ` "" is invalid: patch: ${body}`, { causes: [{ reason: "FieldValueInvalid", message: body, field: "patch" }] });
+    throw new ApiError(422, "Invalid", ` "" is invalid: patch: ${body}`, {
+      causes: [{ reason: "FieldValueInvalid", message: body, field: "patch" }],
+    });
   }
 }
 
@@ -68,7 +70,9 @@ function runEngine(contentType: string, current: Obj, patch: unknown, def: Resou
         return applyMergePatch(current, patch) as Obj;
       case "application/strategic-merge-patch+json":
         // Kinds without a schema (Scale) fall back to a JSON merge patch, as for custom resources.
-        return (def ? applyStrategicMergePatch(current, patch, schemaFor(DEFINITIONS as never, def.openapi)) : applyMergePatch(current, patch)) as Obj;
+        return (
+          def ? applyStrategicMergePatch(current, patch, schemaFor(DEFINITIONS as never, def.openapi)) : applyMergePatch(current, patch)
+        ) as Obj;
     }
     refuseApply(contentType);
   } catch (e) {

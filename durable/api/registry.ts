@@ -15,17 +15,7 @@ import {
   immutable,
 } from "../resources/validation";
 import { BytesQuotaError, MAX_OBJECT_BYTES, Op, TooLargeError, TooOldError, type Store } from "../store/store";
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  forbidden,
-  invalid,
-  modifiedConflict,
-  notFound,
-  successStatus,
-} from "./status";
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modifiedConflict, notFound, successStatus } from "./status";
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
 import { cloneTree } from "./limits";
@@ -145,7 +135,12 @@ export class Registry {
    * revision is fixed before the first page, the continue token and remaining count are known once
    * the pages are done (`result()`).
    */
-  scan(def: ResourceDef, namespace: string | undefined, opts: ListOptions, { raw = false } = {}): { resourceVersion: string; pages: Iterable<(Obj | StoredJson)[]>; result(): ListResult } {
+  scan(
+    def: ResourceDef,
+    namespace: string | undefined,
+    opts: ListOptions,
+    { raw = false } = {},
+  ): { resourceVersion: string; pages: Iterable<(Obj | StoredJson)[]>; result(): ListResult } {
     const filter = (o: Obj) =>
       (!opts.labels || matches(opts.labels, o.metadata?.labels)) &&
       (!opts.fields || fieldMatches(opts.fields, (f) => fieldValue(def, o, f)));
@@ -182,7 +177,7 @@ export class Registry {
             continue;
           }
           const obj = self.served(def, JSON.parse(row.value));
-          if (filter(obj)) (out.push(obj), taken++);
+          if (filter(obj)) out.push(obj), taken++;
         }
         if (out.length) yield out;
         // A short batch may have stopped at the byte budget: only an empty one says the prefix is done.
@@ -248,7 +243,8 @@ export class Registry {
     // System fields are the server's.
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
-    for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"]) delete meta[f];
+    for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"])
+      delete meta[f];
 
     def.defaults?.(obj, ctx);
     def.prepareForCreate?.(obj, ctx);
@@ -361,10 +357,10 @@ export class Registry {
       ...uidErr,
       ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),
       ...(sub
-        ? sub.validate?.(obj, old) ?? []
+        ? (sub.validate?.(obj, old) ?? [])
         : opts.subresource === "status"
-        ? def.validateStatusUpdate?.(obj, old, ctx) ?? []
-        : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
+          ? (def.validateStatusUpdate?.(obj, old, ctx) ?? [])
+          : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
     ];
     if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
     if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
@@ -373,7 +369,7 @@ export class Registry {
     // An update that drops the last finalizer of an object being deleted completes the deletion.
     if (
       meta.deletionTimestamp &&
-      !(meta.finalizers?.length) &&
+      !meta.finalizers?.length &&
       (meta.deletionGracePeriodSeconds ?? 0) === 0 &&
       (def.shouldDeleteDuringUpdate?.(obj) ?? true)
     ) {
@@ -394,7 +390,12 @@ export class Registry {
     const old = this.get(def, namespace, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid) {
-      throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+      throw conflict(
+        def.plural,
+        def.group,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
       throw conflict(
@@ -485,8 +486,15 @@ export class Registry {
     const ns = this.store.get(keyOf(nsDef, undefined, namespace));
     if (!ns) throw notFound("namespaces", "", namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") {
-      const err = forbidden(def.plural, def.group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
-      err.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }];
+      const err = forbidden(
+        def.plural,
+        def.group,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+      err.details!.causes = [
+        { reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" },
+      ];
       throw err;
     }
   }
@@ -542,7 +550,10 @@ export function validateObjectMeta(def: ResourceDef, meta: Obj, create: boolean)
 
 function encodeContinue(rv: number, lastName: string): string {
   const json = JSON.stringify({ v: "meta.k8s.io/v1", rv, start: `${lastName}\u0000` });
-  return btoa(unescape(encodeURIComponent(json))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(unescape(encodeURIComponent(json)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 const invalidContinue = (why: string) => badRequest(`invalid continue token: ${why}`);
@@ -565,7 +576,8 @@ function decodeContinue(token: string, current: number): { rv: number; start: st
   } catch {
     throw invalidContinue(GENERIC_INVALID_KEY);
   }
-  if (json.v !== "meta.k8s.io/v1") throw invalidContinue(`continue key is not valid: server does not recognize this encoded version ${String(json.v ?? "")}`);
+  if (json.v !== "meta.k8s.io/v1")
+    throw invalidContinue(`continue key is not valid: server does not recognize this encoded version ${String(json.v ?? "")}`);
   const rv = json.rv ?? 0;
   if (typeof rv !== "number" || !Number.isSafeInteger(rv) || (json.start !== undefined && typeof json.start !== "string")) {
     throw invalidContinue(GENERIC_INVALID_KEY);
@@ -640,7 +652,9 @@ export function parseResourceVersion(rv: string | null | undefined): bigint {
   if (!rv || rv === "0") return 0n;
   const why = !/^[0-9]+$/.test(rv) ? "invalid syntax" : BigInt(rv) > UINT64_MAX ? "value out of range" : undefined;
   if (why) {
-    throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: ${why}`);
+    throw badRequest(
+      `invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: ${why}`,
+    );
   }
   return BigInt(rv);
 }
@@ -651,7 +665,11 @@ export function parseResourceVersion(rv: string | null | undefined): bigint {
  * clamped to the safe integers, which are all any bound here needs.
  */
 export function parseInt64(s: string): number {
-  const why = !/^[+-]?[0-9]+$/.test(s) ? "invalid syntax" : BigInt(s) < INT64_MIN || BigInt(s) > INT64_MAX ? "value out of range" : undefined;
+  const why = !/^[+-]?[0-9]+$/.test(s)
+    ? "invalid syntax"
+    : BigInt(s) < INT64_MIN || BigInt(s) > INT64_MAX
+      ? "value out of range"
+      : undefined;
   if (why) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(s)}: ${why}`);
   const n = Number(s);
   return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
@@ -665,7 +683,8 @@ export function validateResourceVersionMatch(rv: string, match: string, cont: st
   if (!rv) errs.push(fieldForbidden(field, "resourceVersionMatch is forbidden unless resourceVersion is provided"));
   if (cont) errs.push(fieldForbidden(field, "resourceVersionMatch is forbidden when continue is provided"));
   if (match !== "Exact" && match !== "NotOlderThan") errs.push(notSupported(field, match, ["Exact", "NotOlderThan", ""]));
-  if (match === "Exact" && rv === "0") errs.push(fieldForbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  if (match === "Exact" && rv === "0")
+    errs.push(fieldForbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   return errs;
 }
 
@@ -684,9 +703,14 @@ export function tooLargeResourceVersion(requested: bigint, current: number): Api
  */
 export function storageError(e: unknown): unknown {
   if (e instanceof TooOldError) return new ApiError(410, "Expired", e.message);
-  if (e instanceof TooLargeError) return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: etcdserver: request is too large");
+  if (e instanceof TooLargeError)
+    return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: etcdserver: request is too large");
   if (e instanceof BytesQuotaError) {
-    return new ApiError(403, "Forbidden", `exceeded quota: this playground cluster holds at most ${e.limit} bytes of objects, requested: ${e.requested}, used: ${e.used}`);
+    return new ApiError(
+      403,
+      "Forbidden",
+      `exceeded quota: this playground cluster holds at most ${e.limit} bytes of objects, requested: ${e.requested}, used: ${e.used}`,
+    );
   }
   return e;
 }

@@ -71,7 +71,19 @@ export function matches(reqs: Requirement[], labels: Labels): boolean {
 
 type Token = "eos" | ")" | "," | "!" | "==" | "=" | ">" | "identifier" | "in" | "<" | "!=" | "notin" | "(";
 
-const KEYWORDS: Record<string, Token> = { ")": ")", ",": ",", "!": "!", "==": "==", "=": "=", ">": ">", in: "in", "<": "<", "!=": "!=", notin: "notin", "(": "(" };
+const KEYWORDS: Record<string, Token> = {
+  ")": ")",
+  ",": ",",
+  "!": "!",
+  "==": "==",
+  "=": "=",
+  ">": ">",
+  in: "in",
+  "<": "<",
+  "!=": "!=",
+  notin: "notin",
+  "(": "(",
+};
 const isWhitespace = (ch: string) => ch === " " || ch === "\t" || ch === "\r" || ch === "\n";
 const isSpecialSymbol = (ch: string) => "=!(),><".includes(ch);
 
@@ -179,7 +191,8 @@ class SelectorParser {
       this.consume(true);
       return [""];
     }
-    if (first.tok !== "identifier" && first.tok !== ",") throw new RequirementError(`found '${first.lit}', expected: ',', ')' or identifier`);
+    if (first.tok !== "identifier" && first.tok !== ",")
+      throw new RequirementError(`found '${first.lit}', expected: ',', ')' or identifier`);
     const out: string[] = [];
     for (;;) {
       const { tok, lit } = this.consume(true);
@@ -222,7 +235,8 @@ const fieldError = (e: FieldError) => `${e.field}: ${e.message}`;
 function newRequirement(key: string, op: Operator, values: string[]): Requirement {
   const errs: FieldError[] = [];
   values.forEach((v, i) => {
-    if ((op === "gt" || op === "lt") && !isInt64(v)) errs.push(invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+    if ((op === "gt" || op === "lt") && !isInt64(v))
+      errs.push(invalid(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
   });
   values.forEach((v, i) => {
     const e = isValidLabelValue(v);

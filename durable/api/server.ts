@@ -6,9 +6,29 @@ import { lookup, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
-import { checkFieldSelector, parseInt64, parseResourceVersion, type Registry, storageError, validateResourceVersionMatch, type DeleteOptions, type ListOptions, type ListResult } from "./registry";
+import {
+  checkFieldSelector,
+  parseInt64,
+  parseResourceVersion,
+  type Registry,
+  storageError,
+  validateResourceVersionMatch,
+  type DeleteOptions,
+  type ListOptions,
+  type ListResult,
+} from "./registry";
 import { decodePathSegment, parseFieldSelector, parseLabelSelector, formatLabelSelector } from "./selectors";
-import { ApiError, badRequest, internal, invalid, methodNotAllowed, notFoundPath, routeMethodNotAllowed, statusResponse, unsupportedMediaType } from "./status";
+import {
+  ApiError,
+  badRequest,
+  internal,
+  invalid,
+  methodNotAllowed,
+  notFoundPath,
+  routeMethodNotAllowed,
+  statusResponse,
+  unsupportedMediaType,
+} from "./status";
 import { negotiate, partialMetadata, partialMetadataList, toTable, type IncludeObject, type Negotiated } from "./table";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated, verbsOf, subresourceVerbs } from "./discovery";
 import type { WatchHub, SocketWatch, WatchRequest } from "./watch";
@@ -38,9 +58,14 @@ export const KUBE_VERSION = {
   platform: "linux/amd64",
 };
 
-
 /** Subresources that other parts of the cluster serve (logs, exec, …); routed to `extra`. */
-export type SubresourceHandler = (req: Request, def: ResourceDef, ns: string | undefined, name: string, url: URL) => Promise<Response> | Response;
+export type SubresourceHandler = (
+  req: Request,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  url: URL,
+) => Promise<Response> | Response;
 
 /** The verb of a request on a named object (RequestInfoFactory's mapping of HTTP methods). */
 const HTTP_VERB: Record<string, string> = { GET: "get", HEAD: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" };
@@ -88,7 +113,8 @@ export class ApiServer {
     const segs = path.split("/").filter(Boolean).map(decodePathSegment);
 
     // responsewriters.WriteRawJSON: always indented.
-    if (path === "/version" || path === "/version/") return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
+    if (path === "/version" || path === "/version/")
+      return new Response(JSON.stringify(KUBE_VERSION, null, 2), { headers: { "content-type": "application/json" } });
     if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) {
       const body = healthBody(path, url.searchParams);
       if (body === undefined) throw notFoundPath();
@@ -132,7 +158,10 @@ export class ApiServer {
       if (!subresourceVerbs(def, subresource)!.includes(HTTP_VERB[method] ?? "")) throw routeMethodNotAllowed();
       const handler = this.extra.get(`${def.plural}/${subresource}`);
       if (handler) return handler(request, def, target.namespace, target.name, url);
-      const generic = (subresource === "status" && def.subresources?.status) || (subresource === "scale" && def.subresources?.scale) || def.updateSubresources?.[subresource];
+      const generic =
+        (subresource === "status" && def.subresources?.status) ||
+        (subresource === "scale" && def.subresources?.scale) ||
+        def.updateSubresources?.[subresource];
       // Listed but served by nothing here: never let it reach the main resource's handlers.
       if (!generic) throw notFoundPath();
     }
@@ -179,7 +208,8 @@ export class ApiServer {
     if (method === "GET" && (t.watch || queryBool(q, "watch"))) {
       allow("watch");
       const req = this.watchRequest(t, q, accept);
-      if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.hub.openSocket(req, request, { url: url.href, accept });
+      if (request.headers.get("upgrade")?.toLowerCase() === "websocket")
+        return this.hub.openSocket(req, request, { url: url.href, accept });
       return withWarnings(this.hub.open(req), warnings);
     }
 
@@ -193,7 +223,9 @@ export class ApiServer {
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
         if (def.review) return withWarnings(json(def.review(body, requestUser(request.headers), this.registry.ctx()), 201), warnings);
-        const obj = this.transaction(() => storable(() => this.registry.create(def, namespace, body, { dryRun, warnings }), bodyTooDeep(def)));
+        const obj = this.transaction(() =>
+          storable(() => this.registry.create(def, namespace, body, { dryRun, warnings }), bodyTooDeep(def)),
+        );
         return withWarnings(json(obj, 201), warnings);
       }
       if (method === "DELETE") {
@@ -207,7 +239,15 @@ export class ApiServer {
           }
           return out;
         });
-        return withWarnings(json({ kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.registry.store.rev) }, items: items.filter((o) => o.kind !== "Status") }), warnings);
+        return withWarnings(
+          json({
+            kind: `${def.kind}List`,
+            apiVersion: apiVersionOf(def),
+            metadata: { resourceVersion: String(this.registry.store.rev) },
+            items: items.filter((o) => o.kind !== "Status"),
+          }),
+          warnings,
+        );
       }
       throw methodNotAllowed(method, def.plural, def.group);
     }
@@ -226,7 +266,10 @@ export class ApiServer {
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
         const { obj, created } = this.transaction(() =>
-          storable(() => this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }), bodyTooDeep(def)),
+          storable(
+            () => this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }),
+            bodyTooDeep(def),
+          ),
         );
         return withWarnings(json(obj, created ? 201 : 200), warnings);
       }
@@ -273,7 +316,11 @@ export class ApiServer {
     const listMeta = listMetaOf(result);
     if (shape.shape === "Table") {
       const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
-      return json(toTable(def, result.items, this.registry.ctx(), { listMeta, includeObject, version: shape.version }), 200, tableType(shape.version));
+      return json(
+        toTable(def, result.items, this.registry.ctx(), { listMeta, includeObject, version: shape.version }),
+        200,
+        tableType(shape.version),
+      );
     }
     if (shape.shape === "PartialObjectMetadataList" || shape.shape === "PartialObjectMetadata") {
       return json(partialMetadataList(result.items, listMeta, shape.version));
@@ -287,7 +334,14 @@ export class ApiServer {
   }
 
   /** The list written a page at a time (durable/api/liststream.ts), in the negotiated shape. */
-  private streamedList(def: ResourceDef, namespace: string | undefined, opts: ListOptions, shape: Negotiated, q: URLSearchParams, pretty: boolean): Response {
+  private streamedList(
+    def: ResourceDef,
+    namespace: string | undefined,
+    opts: ListOptions,
+    shape: Negotiated,
+    q: URLSearchParams,
+    pretty: boolean,
+  ): Response {
     // The plain list can carry the stored text of each object; the other shapes are built from objects.
     const scan = this.registry.scan(def, namespace, opts, { raw: shape.shape === "Object" });
     const pages = scan.pages[Symbol.iterator]() as Iterator<Obj[]>; // objects where the shape needs them
@@ -303,7 +357,13 @@ export class ApiServer {
       contentType = tableType(shape.version);
     } else if (shape.shape === "PartialObjectMetadataList" || shape.shape === "PartialObjectMetadata") {
       const { kind, apiVersion } = partialMetadataList([], {}, shape.version);
-      body = streamedObject({ kind, apiVersion }, "items", mapPages(pages, (page) => page.map((o) => partialMetadata(o, shape.version))), tail, pretty);
+      body = streamedObject(
+        { kind, apiVersion },
+        "items",
+        mapPages(pages, (page) => page.map((o) => partialMetadata(o, shape.version))),
+        tail,
+        pretty,
+      );
     } else {
       body = streamedObject({ kind: def.listKind ?? `${def.kind}List`, apiVersion: apiVersionOf(def) }, "items", pages, tail, pretty);
     }
@@ -331,7 +391,11 @@ export class ApiServer {
   /** The watch of a WebSocket, from what was kept with it across hibernation. */
   socketWatch({ url, accept }: SocketWatch): WatchRequest {
     const u = new URL(url);
-    const segs = u.pathname.replace(/^\/clusters\/[^/]+/, "").split("/").filter(Boolean).map(decodePathSegment);
+    const segs = u.pathname
+      .replace(/^\/clusters\/[^/]+/, "")
+      .split("/")
+      .filter(Boolean)
+      .map(decodePathSegment);
     const [group, version, rest] = segs[0] === "api" ? ["", segs[1], segs.slice(2)] : [segs[1], segs[2], segs.slice(3)];
     return this.watchRequest(this.resolve(group, version, rest), u.searchParams, accept);
   }
@@ -366,7 +430,15 @@ export class ApiServer {
     const shape = negotiate(accept);
     if (shape.shape === "Table") {
       const includeObject = (q.get("includeObject") as IncludeObject) ?? "Metadata";
-      return json(toTable(def, [obj], this.registry.ctx(), { includeObject, version: shape.version, listMeta: { resourceVersion: obj.metadata.resourceVersion } }), 200, tableType(shape.version));
+      return json(
+        toTable(def, [obj], this.registry.ctx(), {
+          includeObject,
+          version: shape.version,
+          listMeta: { resourceVersion: obj.metadata.resourceVersion },
+        }),
+        200,
+        tableType(shape.version),
+      );
     }
     if (shape.shape === "PartialObjectMetadata") {
       return json({ kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${shape.version}`, metadata: obj.metadata });
@@ -395,7 +467,14 @@ export class ApiServer {
     const spec = def.subresources!.scale!;
     const toScale = (obj: Obj): Obj => {
       const sel = spec.labelSelectorPath ? getPath(obj, spec.labelSelectorPath) : undefined;
-      const selector = sel === undefined ? undefined : sel.matchLabels || sel.matchExpressions ? formatLabelSelector(sel) : Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+      const selector =
+        sel === undefined
+          ? undefined
+          : sel.matchLabels || sel.matchExpressions
+            ? formatLabelSelector(sel)
+            : Object.entries(sel ?? {})
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",");
       return {
         kind: "Scale",
         apiVersion: "autoscaling/v1",
@@ -426,10 +505,23 @@ export class ApiServer {
             current.metadata.resourceVersion = scale.metadata.resourceVersion; // surfaces as a Conflict
           }
           if (!Number.isInteger(replicas) || replicas < 0) {
-            throw new ApiError(422, "Invalid", `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`, {
-              name, group: "autoscaling", kind: "Scale",
-              causes: [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`, field: "spec.replicas" }],
-            });
+            throw new ApiError(
+              422,
+              "Invalid",
+              `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+              {
+                name,
+                group: "autoscaling",
+                kind: "Scale",
+                causes: [
+                  {
+                    reason: "FieldValueInvalid",
+                    message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+                    field: "spec.replicas",
+                  },
+                ],
+              },
+            );
           }
           setPath(current, spec.specReplicasPath, replicas);
           return current;
@@ -497,7 +589,9 @@ function storable<T>(write: () => T, tooDeep: () => Error): T {
 }
 
 const bodyTooDeep = (def: ResourceDef) => () =>
-  badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${maxDepthMessage("{")}`);
+  badRequest(
+    `the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${maxDepthMessage("{")}`,
+  );
 
 /** The body, read up to MAX_REQUEST_BYTES and no further (the apiserver's limitedReadBody). */
 async function readBytes(request: Request): Promise<Uint8Array> {
@@ -576,7 +670,8 @@ export async function decodeBody(request: Request, expect: string): Promise<Obj 
   const bytes = await readBytes(request);
   if (bytes.length === 0) return undefined;
   // transformDecodeError: the decoder's error, then the start of the body.
-  const unrecognized = (err: string) => badRequest(`the object provided is unrecognized (must be of type ${expect}): ${err} (${summarize(bytes)})`);
+  const unrecognized = (err: string) =>
+    badRequest(`the object provided is unrecognized (must be of type ${expect}): ${err} (${summarize(bytes)})`);
   const jsonError = (message: string) => unrecognized(`couldn't get version/kind; json parse error: ${message}`);
   let body: unknown;
   if (ct === PROTOBUF_CONTENT_TYPE) {
@@ -594,7 +689,9 @@ export async function decodeBody(request: Request, expect: string): Promise<Obj 
     body = parseJson(new TextDecoder().decode(bytes), jsonError);
   } else throw unsupportedMediaType(ct);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw jsonError(`json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw jsonError(
+      `json: cannot unmarshal ${Array.isArray(body) ? "array" : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
+    );
   }
   return body as Obj;
 }
@@ -709,10 +806,17 @@ function yamlLine(text: string, offset: number): string {
 /** Decode a create/update body, checking its apiVersion and kind like the real decoder. */
 async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
   const obj = await decodeBody(request, def.kind);
-  if (!obj) throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
+  if (!obj)
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`,
+    );
   const want = apiVersionOf(def);
   if (obj.kind && obj.kind !== def.kind) {
-    throw badRequest(`${obj.kind} in version "${String(obj.apiVersion ?? "").split("/").pop()}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
+    throw badRequest(
+      `${obj.kind} in version "${String(obj.apiVersion ?? "")
+        .split("/")
+        .pop()}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`,
+    );
   }
   if (obj.apiVersion && obj.apiVersion !== want) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
@@ -723,11 +827,19 @@ async function readBody(request: Request, def: ResourceDef): Promise<Obj> {
 async function deleteOptions(request: Request, q: URLSearchParams, dryRun: boolean): Promise<DeleteOptions> {
   const body: Obj = (request.body ? await decodeBody(request, "DeleteOptions") : undefined) ?? {};
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
-  const policy = q.get("propagationPolicy") ?? body.propagationPolicy ?? (body.orphanDependents === true || queryBool(q, "orphanDependents") ? "Orphan" : undefined);
+  const policy =
+    q.get("propagationPolicy") ??
+    body.propagationPolicy ??
+    (body.orphanDependents === true || queryBool(q, "orphanDependents") ? "Orphan" : undefined);
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
-    throw new ApiError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    throw new ApiError(
+      422,
+      "Invalid",
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+    );
   }
-  if (grace !== undefined && grace !== null && (!Number.isInteger(Number(grace)) )) throw badRequest(`gracePeriodSeconds: Invalid value: ${grace}`);
+  if (grace !== undefined && grace !== null && !Number.isInteger(Number(grace)))
+    throw badRequest(`gracePeriodSeconds: Invalid value: ${grace}`);
   return {
     dryRun: dryRun || (body.dryRun ?? []).includes("All"),
     gracePeriodSeconds: grace === undefined || grace === null ? undefined : Math.max(0, Number(grace)),

@@ -99,18 +99,26 @@ export const routeMethodNotAllowed = () =>
     causes: [{ reason: "UnexpectedServerResponse", message: "405: Method Not Allowed" }],
   });
 
-export const notFoundPath = () =>
-  new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+export const notFoundPath = () => new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 
 export const gone = (message: string) => new ApiError(410, "Expired", message);
 
 export const unsupportedMediaType = (contentType: string) =>
-  new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`, {
-    causes: [{ reason: "UnexpectedServerResponse", message: contentType }],
-  });
+  new ApiError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+    {
+      causes: [{ reason: "UnexpectedServerResponse", message: contentType }],
+    },
+  );
 
 export const notAcceptable = () =>
-  new ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf");
+  new ApiError(
+    406,
+    "NotAcceptable",
+    "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+  );
 
 export const internal = (message: string) =>
   new ApiError(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] });

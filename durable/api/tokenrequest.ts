@@ -32,9 +32,14 @@ export function serviceAccountSubresources(registry: Registry): Record<string, S
     const errs = validate(Number(spec.expirationSeconds));
     if (errs.length) throw invalidObject("TokenRequest", GROUP, tr.metadata?.name ?? "", errs);
     const m = tr.metadata ?? {};
-    if (m.name && m.name !== name) throw invalidObject("TokenRequest", GROUP, name, [invalid("metadata.name", m.name, "must match the service account name if specified")]);
+    if (m.name && m.name !== name)
+      throw invalidObject("TokenRequest", GROUP, name, [
+        invalid("metadata.name", m.name, "must match the service account name if specified"),
+      ]);
     if (m.namespace && m.namespace !== ns)
-      throw invalidObject("TokenRequest", GROUP, name, [invalid("metadata.namespace", m.namespace, "must match the service account namespace if specified")]);
+      throw invalidObject("TokenRequest", GROUP, name, [
+        invalid("metadata.namespace", m.namespace, "must match the service account namespace if specified"),
+      ]);
     const sa = registry.get(byPlural("serviceaccounts")!, ns, name); // 404 `serviceaccounts "x" not found`
     if (!spec.audiences?.length) spec.audiences = [ISSUER];
     const tokens = tokensOf(registry);
@@ -45,7 +50,12 @@ export function serviceAccountSubresources(registry: Registry): Record<string, S
     if (ref?.kind === "Pod") {
       pod = registry.read(byPlural("pods")!, ns, ref.name);
       if (!pod) throw notFound("pods", "", ref.name);
-      if (ref.uid && ref.uid !== pod.metadata.uid) throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on pods "${ref.name}": the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+      if (ref.uid && ref.uid !== pod.metadata.uid)
+        throw new ApiError(
+          409,
+          "Conflict",
+          `Operation cannot be fulfilled on pods "${ref.name}": the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+        );
     }
     const now = registry.ctx().now;
     const iat = Math.floor(now / 1000);

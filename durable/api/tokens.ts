@@ -26,7 +26,11 @@ export const ISSUER = "https://kubernetes.default.svc.cluster.local";
 export const SIGNING_KEY_META = "service-account-signing-key";
 
 const utf8 = new TextEncoder();
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/=+$/, "")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
 const fromB64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 const encodeJSON = (o: unknown) => b64url(utf8.encode(JSON.stringify(o)));
 
@@ -64,7 +68,11 @@ export class ServiceAccountTokens {
   ) {
     this.privateKey = createPrivateKey({ key: jwk, format: "jwk" });
     this.publicKey = createPublicKey(this.privateKey);
-    this.kid = b64url(createHash("sha256").update(this.publicKey.export({ format: "der", type: "spki" })).digest());
+    this.kid = b64url(
+      createHash("sha256")
+        .update(this.publicKey.export({ format: "der", type: "spki" }))
+        .digest(),
+    );
   }
 
   /** A signed JWT with these claims. */

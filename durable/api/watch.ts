@@ -56,7 +56,10 @@ export interface SocketWatch {
 /** The subprotocol a WebSocket watch answers with: the client's first, other than the one that
  *  carries its bearer token (which is not echoed back). */
 function chosenProtocol(offered: string | null): string | undefined {
-  const all = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const all = (offered ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   return all.find((p) => !p.startsWith("base64url.bearer.authorization.k8s.io.")) ?? all[0];
 }
 

@@ -72,17 +72,30 @@ function deleteJob(c: ControllerContext, cj: Obj, job: Obj): void {
 
 /** When a finished Job finished (its completionTime, else the Failed condition's time). */
 const finishedAt = (job: Obj) =>
-  Date.parse(job.status?.completionTime ?? (job.status?.conditions ?? []).find((x: Obj) => x.type === "Failed")?.lastTransitionTime ?? job.metadata.creationTimestamp);
+  Date.parse(
+    job.status?.completionTime ??
+      (job.status?.conditions ?? []).find((x: Obj) => x.type === "Failed")?.lastTransitionTime ??
+      job.metadata.creationTimestamp,
+  );
 
 /** cleanupFinishedJobs: keep the newest successfulJobsHistoryLimit / failedJobsHistoryLimit. */
 function cleanupFinishedJobs(c: ControllerContext, cj: Obj, jobs: Obj[]): void {
   const trim = (list: Obj[], limit: number | undefined) => {
     if (limit == null || list.length <= limit) return;
-    const byStart = [...list].sort((a, b) => Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp) - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp));
+    const byStart = [...list].sort(
+      (a, b) =>
+        Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp) - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp),
+    );
     for (const j of byStart.slice(0, list.length - limit)) deleteJob(c, cj, j);
   };
-  trim(jobs.filter((j) => hasJobCondition(j, "Complete")), cj.spec?.successfulJobsHistoryLimit);
-  trim(jobs.filter((j) => hasJobCondition(j, "Failed")), cj.spec?.failedJobsHistoryLimit);
+  trim(
+    jobs.filter((j) => hasJobCondition(j, "Complete")),
+    cj.spec?.successfulJobsHistoryLimit,
+  );
+  trim(
+    jobs.filter((j) => hasJobCondition(j, "Failed")),
+    cj.spec?.failedJobsHistoryLimit,
+  );
 }
 
 function syncCronJob(key: Key, c: ControllerContext) {
@@ -100,7 +113,13 @@ function syncCronJob(key: Key, c: ControllerContext) {
     const job = byUid.get(ref.uid);
     if (!job) continue; // deleted
     if (isJobFinished(job)) {
-      c.events.record(cj, "Normal", "SawCompletedJob", `Saw completed job: ${job.metadata.name}, status: ${hasJobCondition(job, "Complete") ? "Complete" : "Failed"}`, SOURCE);
+      c.events.record(
+        cj,
+        "Normal",
+        "SawCompletedJob",
+        `Saw completed job: ${job.metadata.name}, status: ${hasJobCondition(job, "Complete") ? "Complete" : "Failed"}`,
+        SOURCE,
+      );
       if (hasJobCondition(job, "Complete") && job.status?.completionTime) {
         const t = Date.parse(job.status.completionTime);
         if (!status.lastSuccessfulTime || Date.parse(status.lastSuccessfulTime) < t) status.lastSuccessfulTime = job.status.completionTime;
@@ -117,21 +136,45 @@ function syncCronJob(key: Key, c: ControllerContext) {
       if (cj.spec?.timeZone != null) loadLocation(cj.spec.timeZone);
       sched = scheduleIn(cj.spec.schedule, cj.spec?.timeZone);
     } catch (e) {
-      c.events.record(cj, "Warning", "UnparseableSchedule", `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(e as Error).message}`, SOURCE);
+      c.events.record(
+        cj,
+        "Warning",
+        "UnparseableSchedule",
+        `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(e as Error).message}`,
+        SOURCE,
+      );
     }
     if (sched) {
       const { time, missed } = mostRecentScheduleTime(cj, now, sched);
       if (missed > 100)
-        c.events.record(cj, "Warning", "TooManyMissedTimes", "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew", SOURCE);
+        c.events.record(
+          cj,
+          "Warning",
+          "TooManyMissedTimes",
+          "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew",
+          SOURCE,
+        );
       const sds = cj.spec?.startingDeadlineSeconds;
       if (time !== undefined) {
         const name = jobNameFor(cj, time);
         if (sds != null && time + sds * 1000 < now) {
-          c.events.record(cj, "Warning", "MissSchedule", `Missed scheduled time to start a job: ${new Date(time).toUTCString().replace("GMT", "+0000")}`, SOURCE);
+          c.events.record(
+            cj,
+            "Warning",
+            "MissSchedule",
+            `Missed scheduled time to start a job: ${new Date(time).toUTCString().replace("GMT", "+0000")}`,
+            SOURCE,
+          );
         } else if (active.some((r) => r.name === name) || jobs.some((j) => j.metadata.name === name)) {
           // already started
         } else if (cj.spec?.concurrencyPolicy === "Forbid" && active.length) {
-          c.events.record(cj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid", SOURCE);
+          c.events.record(
+            cj,
+            "Normal",
+            "JobAlreadyActive",
+            "Not starting job because prior execution is running and concurrency policy is Forbid",
+            SOURCE,
+          );
         } else {
           if (cj.spec?.concurrencyPolicy === "Replace")
             for (const ref of active) {
@@ -160,9 +203,15 @@ function syncCronJob(key: Key, c: ControllerContext) {
   const next: Obj = { ...status, ...(active.length ? { active } : {}) };
   if (!active.length) delete next.active;
   if (stableStringify(next) !== stableStringify(cj.status ?? {}))
-    c.client.patch("cronjobs", namespace, name, (cur) => {
-      cur.status = next;
-    }, { status: true });
+    c.client.patch(
+      "cronjobs",
+      namespace,
+      name,
+      (cur) => {
+        cur.status = next;
+      },
+      { status: true },
+    );
   return requeue !== undefined ? { requeueAfter: requeue } : undefined;
 }
 

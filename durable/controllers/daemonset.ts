@@ -30,7 +30,9 @@ export function daemonTolerations(spec: Obj): Obj[] {
   const list: Obj[] = [...(spec.tolerations ?? [])];
   for (const t of add) {
     // AddOrUpdateTolerationInPodSpec: an equal toleration (ignoring tolerationSeconds) is replaced.
-    const i = list.findIndex((x) => x.key === t.key && (x.operator ?? "Equal") === t.operator && (x.value ?? "") === "" && x.effect === t.effect);
+    const i = list.findIndex(
+      (x) => x.key === t.key && (x.operator ?? "Equal") === t.operator && (x.value ?? "") === "" && x.effect === t.effect,
+    );
     if (i >= 0) list[i] = t;
     else list.push(t);
   }
@@ -103,7 +105,8 @@ class DaemonSync {
       current.sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
       let cur = current[0];
       for (const dup of current.slice(1)) this.c.client.delete("controllerrevisions", this.ns, dup.metadata.name);
-      if ((cur.revision ?? 0) < next) cur = this.c.client.patch("controllerrevisions", this.ns, cur.metadata.name, (x) => void (x.revision = next)) ?? cur;
+      if ((cur.revision ?? 0) < next)
+        cur = this.c.client.patch("controllerrevisions", this.ns, cur.metadata.name, (x) => void (x.revision = next)) ?? cur;
       return { cur, old };
     }
     const hash = computeHash(ds.spec.template, ds.status?.collisionCount);
@@ -125,12 +128,19 @@ class DaemonSync {
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 409)) throw e;
       const existing = this.c.client.get("controllerrevisions", this.ns, cr.metadata.name);
-      if (existing && controllerRef(existing)?.uid === ds.metadata.uid && stableStringify(existing.data) === data) return { cur: existing, old };
+      if (existing && controllerRef(existing)?.uid === ds.metadata.uid && stableStringify(existing.data) === data)
+        return { cur: existing, old };
       // A hash collision: count it and try another name next time.
       this.ds =
-        this.c.client.patch("daemonsets", this.ns, ds.metadata.name, (x) => {
-          x.status = { ...(x.status ?? {}), collisionCount: (x.status?.collisionCount ?? 0) + 1 };
-        }, { status: true }) ?? ds;
+        this.c.client.patch(
+          "daemonsets",
+          this.ns,
+          ds.metadata.name,
+          (x) => {
+            x.status = { ...(x.status ?? {}), collisionCount: (x.status?.collisionCount ?? 0) + 1 };
+          },
+          { status: true },
+        ) ?? ds;
       throw e;
     }
   }
@@ -138,7 +148,9 @@ class DaemonSync {
   /** getNodesToDaemonPods: claimed pods by target node. */
   nodeToPods(): Map<string, Obj[]> {
     const ds = this.ds;
-    const pods = claim(this.c, ds, "pods", this.c.client.list("pods", this.ns), (p) => selectorMatches(ds.spec.selector, p.metadata.labels));
+    const pods = claim(this.c, ds, "pods", this.c.client.list("pods", this.ns), (p) =>
+      selectorMatches(ds.spec.selector, p.metadata.labels),
+    );
     const map = new Map<string, Obj[]>();
     for (const p of pods) {
       const node = targetNode(p);
@@ -164,7 +176,13 @@ class DaemonSync {
         for (const pod of pods ?? []) {
           if (pod.metadata.deletionTimestamp) continue;
           if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") {
-            this.c.events.record(ds, "Warning", "FailedDaemonPod", `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node.metadata.name}, will try to kill it`, COMPONENT);
+            this.c.events.record(
+              ds,
+              "Warning",
+              "FailedDaemonPod",
+              `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node.metadata.name}, will try to kill it`,
+              COMPONENT,
+            );
             toDelete.push(pod);
             continue;
           }
@@ -180,7 +198,8 @@ class DaemonSync {
     }
     // Pods pinned to nodes that no longer exist.
     const names = new Set(nodes.map((n) => n.metadata.name));
-    for (const [node, pods] of byNode) if (!names.has(node)) toDelete.push(...pods.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp));
+    for (const [node, pods] of byNode)
+      if (!names.has(node)) toDelete.push(...pods.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp));
     this.syncNodes(toDelete, needing, hash);
   }
 
@@ -268,7 +287,9 @@ class DaemonSync {
     let toKill = old.length - limit;
     if (toKill <= 0) return;
     const live = new Set(
-      this.c.client.list("pods", this.ns, (p) => controllerRef(p)?.uid === this.ds.metadata.uid).map((p) => p.metadata.labels?.[HASH_LABEL]),
+      this.c.client
+        .list("pods", this.ns, (p) => controllerRef(p)?.uid === this.ds.metadata.uid)
+        .map((p) => p.metadata.labels?.[HASH_LABEL]),
     );
     for (const cr of [...old].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))) {
       if (toKill <= 0) break;
@@ -292,7 +313,12 @@ class DaemonSync {
       if (!byNode.has(node)) byNode.set(node, []);
       byNode.get(node)!.push(p);
     }
-    let desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+    let desired = 0,
+      current = 0,
+      misscheduled = 0,
+      ready = 0,
+      available = 0,
+      updated = 0;
     let wake: number | undefined;
     for (const node of nodes) {
       const [shouldRun] = nodeShouldRunDaemonPod(node, ds);
@@ -364,13 +390,18 @@ function podKeys(pod: Obj, prev: Obj | undefined, c: ControllerContext): Key[] {
     if (!ref) orphan = true;
     else if (ref.kind === "DaemonSet") keys.add(`${ns}/${ref.name}`);
   }
-  if (orphan) for (const ds of c.client.list("daemonsets", ns)) if (selectorMatches(ds.spec?.selector, pod.metadata.labels)) keys.add(keyOf(ds));
+  if (orphan)
+    for (const ds of c.client.list("daemonsets", ns)) if (selectorMatches(ds.spec?.selector, pod.metadata.labels)) keys.add(keyOf(ds));
   return [...keys];
 }
 
 /** A node change (added, removed, labels, taints) may change where every DaemonSet runs. */
 function nodeKeys(node: Obj, prev: Obj | undefined, c: ControllerContext): Key[] {
-  if (prev && stableStringify(node.metadata.labels) === stableStringify(prev.metadata?.labels) && stableStringify(node.spec) === stableStringify(prev.spec)) {
+  if (
+    prev &&
+    stableStringify(node.metadata.labels) === stableStringify(prev.metadata?.labels) &&
+    stableStringify(node.spec) === stableStringify(prev.spec)
+  ) {
     const gone = !c.client.get("nodes", undefined, node.metadata.name);
     if (!gone) return [];
   }

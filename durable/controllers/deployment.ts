@@ -41,7 +41,11 @@ export function scaledValue(v: number | string | undefined, total: number, round
 }
 
 /** ResolveFenceposts: surge rounds up, unavailable rounds down; both zero would deadlock, so 1 unavailable. */
-export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): [number, number] {
+export function resolveFenceposts(
+  maxSurge: number | string | undefined,
+  maxUnavailable: number | string | undefined,
+  desired: number,
+): [number, number] {
   const surge = scaledValue(maxSurge ?? 0, desired, true);
   let unavailable = scaledValue(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -243,7 +247,10 @@ class Sync {
       const needsRevision = revision !== undefined && d.metadata.annotations?.[REVISION] !== revision;
       let needsUpdate = needsRevision;
       if (hasProgressDeadline(d) && !getCond(status, "Progressing")) {
-        setCond(status, condition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${rs.metadata.name}"`, this.c.now()));
+        setCond(
+          status,
+          condition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${rs.metadata.name}"`, this.c.now()),
+        );
         needsUpdate = true;
       }
       if (needsUpdate) this.writeStatus(status, needsRevision ? revision : undefined);
@@ -303,7 +310,10 @@ class Sync {
     const needsRevision = this.d.metadata.annotations?.[REVISION] !== revision;
     let needsUpdate = needsRevision;
     if (!alreadyExists && hasProgressDeadline(d)) {
-      setCond(status, condition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${createdRS.metadata.name}"`, this.c.now()));
+      setCond(
+        status,
+        condition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${createdRS.metadata.name}"`, this.c.now()),
+      );
       needsUpdate = true;
     }
     if (needsUpdate) this.writeStatus(status, needsRevision ? revision : undefined);
@@ -375,10 +385,10 @@ class Sync {
     const toAdd = allowed - sumSpec(all);
     let operation = "";
     if (toAdd > 0) {
-      all.sort((a, b) => (b.spec.replicas - a.spec.replicas) || (created(b) - created(a))); // ReplicaSetsBySizeNewer
+      all.sort((a, b) => b.spec.replicas - a.spec.replicas || created(b) - created(a)); // ReplicaSetsBySizeNewer
       operation = "up";
     } else if (toAdd < 0) {
-      all.sort((a, b) => (b.spec.replicas - a.spec.replicas) || (created(a) - created(b))); // ReplicaSetsBySizeOlder
+      all.sort((a, b) => b.spec.replicas - a.spec.replicas || created(a) - created(b)); // ReplicaSetsBySizeOlder
       operation = "down";
     }
     const sizes = new Map<string, number>();
@@ -416,7 +426,10 @@ class Sync {
   /** sync: scaling and paused deployments. */
   sync(): number | undefined {
     const { newRS, oldRSs } = this.allReplicaSets(false);
-    this.scale(newRS && this.current(newRS), oldRSs.map((rs) => this.current(rs)));
+    this.scale(
+      newRS && this.current(newRS),
+      oldRSs.map((rs) => this.current(rs)),
+    );
     if (this.d.spec.paused) this.cleanup(oldRSs.map((rs) => this.current(rs)));
     const all = this.all(newRS, oldRSs);
     const status = this.calculateStatus(all, newRS && this.current(newRS));
@@ -439,9 +452,10 @@ class Sync {
     newRS = this.current(newRS);
     let scaledUp = false;
     if (newRS.spec.replicas !== replicas(d)) {
-      scaledUp = newRS.spec.replicas > replicas(d)
-        ? this.scaleAndRecord(newRS, replicas(d))
-        : this.scaleAndRecord(newRS, this.newRSNewReplicas(all, newRS));
+      scaledUp =
+        newRS.spec.replicas > replicas(d)
+          ? this.scaleAndRecord(newRS, replicas(d))
+          : this.scaleAndRecord(newRS, this.newRSNewReplicas(all, newRS));
     }
     if (scaledUp) return this.syncRolloutStatus(this.all(newRS, oldRSs), this.current(newRS));
     if (this.reconcileOldReplicaSets(this.all(newRS, oldRSs), active(oldRSs.map((rs) => this.current(rs))), this.current(newRS)))
@@ -492,7 +506,12 @@ class Sync {
     let scaledDown = false;
     for (const rs of active(oldRSs.map((r) => this.current(r)))) if (this.scaleAndRecord(rs, 0)) scaledDown = true;
     if (scaledDown) return this.syncRolloutStatus(this.all(newRS, oldRSs), newRS && this.current(newRS));
-    if (this.oldPodsRunning(newRS, oldRSs.map((r) => this.current(r))))
+    if (
+      this.oldPodsRunning(
+        newRS,
+        oldRSs.map((r) => this.current(r)),
+      )
+    )
       return this.syncRolloutStatus(this.all(newRS, oldRSs), newRS && this.current(newRS));
     if (!newRS) ({ newRS, oldRSs } = this.allReplicaSets(true));
     if (newRS) this.scaleAndRecord(this.current(newRS), replicas(this.d));
@@ -539,7 +558,7 @@ class Sync {
     };
     put("observedGeneration", d.metadata.generation);
     put("replicas", sumStatus(all, "replicas"));
-    put("updatedReplicas", newRS ? newRS.status?.replicas ?? 0 : 0);
+    put("updatedReplicas", newRS ? (newRS.status?.replicas ?? 0) : 0);
     put("readyReplicas", sumStatus(all, "readyReplicas"));
     put("availableReplicas", available);
     put("unavailableReplicas", unavailable);
@@ -548,7 +567,8 @@ class Sync {
     const now = this.c.now();
     if (available >= replicas(d) - maxUnavailable(d))
       setCond(status, condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now));
-    else setCond(status, condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now));
+    else
+      setCond(status, condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now));
     return status;
   }
 
@@ -577,7 +597,14 @@ class Sync {
     const failures = [newRS, ...all].flatMap((rs) => (rs?.status?.conditions ?? []).filter((x: Obj) => x.type === "ReplicaFailure"));
     if (failures.length) {
       const f = failures[0];
-      setCond(status, { type: "ReplicaFailure", status: f.status, lastUpdateTime: f.lastTransitionTime, lastTransitionTime: f.lastTransitionTime, reason: f.reason, message: f.message });
+      setCond(status, {
+        type: "ReplicaFailure",
+        status: f.status,
+        lastUpdateTime: f.lastTransitionTime,
+        lastTransitionTime: f.lastTransitionTime,
+        reason: f.reason,
+        message: f.message,
+      });
     } else removeCond(status, "ReplicaFailure");
     if (stableStringify(status) !== stableStringify(d.status ?? {})) this.writeStatus(status);
     return this.deadlineWait();
@@ -612,8 +639,10 @@ class Sync {
     if (cond?.reason === "ProgressDeadlineExceeded") return;
     const pausedExists = cond?.reason === "DeploymentPaused";
     const now = this.c.now();
-    if (d.spec.paused && !pausedExists) setCond(status, condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now));
-    else if (!d.spec.paused && pausedExists) setCond(status, condition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", now));
+    if (d.spec.paused && !pausedExists)
+      setCond(status, condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now));
+    else if (!d.spec.paused && pausedExists)
+      setCond(status, condition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", now));
     else return;
     this.writeStatus(status);
   }
@@ -645,7 +674,12 @@ function isSaturated(d: Obj, rs: Obj): boolean {
 /** DeploymentComplete. */
 function deploymentComplete(d: Obj, s: Obj): boolean {
   const n = replicas(d);
-  return (s.updatedReplicas ?? 0) === n && (s.replicas ?? 0) === n && (s.availableReplicas ?? 0) === n && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) === n &&
+    (s.replicas ?? 0) === n &&
+    (s.availableReplicas ?? 0) === n &&
+    (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  );
 }
 
 /** DeploymentProgressing: more updated, fewer old, more ready or more available pods than before. */
@@ -672,13 +706,21 @@ function reconcile(key: Key, c: ControllerContext) {
   if (isEmptySelector(d.spec?.selector)) {
     c.events.record(d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.", COMPONENT);
     if ((d.status?.observedGeneration ?? 0) < d.metadata.generation)
-      c.client.patch("deployments", namespace, name, (cur) => {
-        cur.status = { ...(cur.status ?? {}), observedGeneration: cur.metadata.generation };
-      }, { status: true });
+      c.client.patch(
+        "deployments",
+        namespace,
+        name,
+        (cur) => {
+          cur.status = { ...(cur.status ?? {}), observedGeneration: cur.metadata.generation };
+        },
+        { status: true },
+      );
     return;
   }
   // getReplicaSetsForDeployment: claim ReplicaSets by selector and controllerRef.
-  const rsList = claim(c, d, "replicasets", c.client.list("replicasets", namespace), (rs) => selectorMatches(d!.spec.selector, rs.metadata.labels));
+  const rsList = claim(c, d, "replicasets", c.client.list("replicasets", namespace), (rs) =>
+    selectorMatches(d!.spec.selector, rs.metadata.labels),
+  );
   d = c.client.get("deployments", namespace, name)!;
   const uids = new Set(rsList.map((rs) => rs.metadata.uid));
   const s = new Sync(c, d, rsList, () => c.client.list("pods", namespace, (p) => uids.has(controllerRef(p)?.uid)));
@@ -702,7 +744,8 @@ function replicaSetKeys(rs: Obj, prev: Obj | undefined, c: ControllerContext): K
     else if (ref.kind === "Deployment") keys.add(`${ns}/${ref.name}`);
   }
   if (orphan)
-    for (const d of c.client.list("deployments", ns)) if (selectorMatches(d.spec?.selector, rs.metadata.labels)) keys.add(`${ns}/${d.metadata.name}`);
+    for (const d of c.client.list("deployments", ns))
+      if (selectorMatches(d.spec?.selector, rs.metadata.labels)) keys.add(`${ns}/${d.metadata.name}`);
   return [...keys];
 }
 

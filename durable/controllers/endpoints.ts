@@ -21,7 +21,9 @@ export function servicesForPod(pod: Obj, prev: Obj | undefined, c: ControllerCon
   const ns = pod.metadata?.namespace;
   return c.client
     .list("services", ns)
-    .filter((s) => selectorMatches(s.spec?.selector, pod.metadata?.labels) || (prev && selectorMatches(s.spec?.selector, prev.metadata?.labels)))
+    .filter(
+      (s) => selectorMatches(s.spec?.selector, pod.metadata?.labels) || (prev && selectorMatches(s.spec?.selector, prev.metadata?.labels)),
+    )
     .map((s) => `${ns}/${s.metadata.name}`);
 }
 
@@ -172,7 +174,14 @@ export const recreateDeleted =
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-function writeEndpoints(c: ControllerContext, namespace: string, name: string, labels: Obj | undefined, subsets: Obj[], annotations?: Obj): void {
+function writeEndpoints(
+  c: ControllerContext,
+  namespace: string,
+  name: string,
+  labels: Obj | undefined,
+  subsets: Obj[],
+  annotations?: Obj,
+): void {
   const current = c.client.get("endpoints", namespace, name);
   const want = subsets.length ? subsets : undefined;
   if (current && same(current.subsets, want) && same(current.metadata.labels, labels)) return;

@@ -102,7 +102,11 @@ function reconcileKubernetesSlice(c: ControllerContext): void {
 export const endpointSliceController: Controller = {
   name: "endpointslice-controller",
   primary: "services",
-  watches: [{ plural: "services" }, { plural: "pods", map: servicesForPod }, { plural: "endpointslices", map: recreateDeleted("endpointslices") }],
+  watches: [
+    { plural: "services" },
+    { plural: "pods", map: servicesForPod },
+    { plural: "endpointslices", map: recreateDeleted("endpointslices") },
+  ],
   reconcile(key, c) {
     const [namespace, name] = key.split("/");
     const svc = c.client.get("services", namespace, name);
@@ -113,7 +117,9 @@ export const endpointSliceController: Controller = {
     );
     if (!svc || svc.spec?.type === "ExternalName" || !svc.spec?.selector) {
       // Owned slices of a Service that is gone are the garbage collector's; drop them here too.
-      for (const s of existing) if (!svc || s.metadata.ownerReferences?.some((r: Obj) => r.uid === svc.metadata.uid)) c.client.delete("endpointslices", namespace, s.metadata.name);
+      for (const s of existing)
+        if (!svc || s.metadata.ownerReferences?.some((r: Obj) => r.uid === svc.metadata.uid))
+          c.client.delete("endpointslices", namespace, s.metadata.name);
       if (svc && namespace === "default" && name === "kubernetes" && !namespaceClosed(c, namespace)) reconcileKubernetesSlice(c);
       return;
     }

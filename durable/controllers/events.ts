@@ -43,7 +43,18 @@ export class EventRecorder {
       resourceVersion: obj.metadata.resourceVersion,
       ...(fieldPath ? { fieldPath } : {}),
     };
-    const key = [involved.kind, namespace, involved.name, involved.uid, fieldPath ?? "", reason, message, source.component, source.host ?? "", type].join("\u0000");
+    const key = [
+      involved.kind,
+      namespace,
+      involved.name,
+      involved.uid,
+      fieldPath ?? "",
+      reason,
+      message,
+      source.component,
+      source.host ?? "",
+      type,
+    ].join("\u0000");
     const ts = rfc3339(this.now());
     const seen = this.recent.get(key);
     if (seen) {
@@ -66,7 +77,16 @@ export class EventRecorder {
     }
   }
 
-  private create(namespace: string, name: string, involved: Obj, reason: string, message: string, source: EventSource, ts: string, type: EventType): void {
+  private create(
+    namespace: string,
+    name: string,
+    involved: Obj,
+    reason: string,
+    message: string,
+    source: EventSource,
+    ts: string,
+    type: EventType,
+  ): void {
     this.client.create("events", {
       apiVersion: "v1",
       kind: "Event",

@@ -8,7 +8,9 @@ export const EVENT_TTL_MS = 3600_000;
 
 /** When an event was last written: the newest of its timestamps (a repeat bumps lastTimestamp / series). */
 export function lastWritten(e: Obj): number {
-  const times = [e.lastTimestamp, e.series?.lastObservedTime, e.eventTime, e.metadata?.creationTimestamp].map((t) => (t ? Date.parse(t) : NaN));
+  const times = [e.lastTimestamp, e.series?.lastObservedTime, e.eventTime, e.metadata?.creationTimestamp].map((t) =>
+    t ? Date.parse(t) : NaN,
+  );
   return Math.max(...times.filter((t) => !Number.isNaN(t)), 0);
 }
 

@@ -89,11 +89,17 @@ function attemptToDelete(c: ControllerContext, plural: string, obj: Obj): void {
   }
   if (waiting > 0 && dependentsOf(c, obj.metadata.uid, obj.metadata.namespace).length) {
     // The remaining owners wait for their dependents, and this one has its own: foreground too.
-    c.client.delete(plural, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: "Foreground", preconditions: { uid: obj.metadata.uid } });
+    c.client.delete(plural, obj.metadata.namespace, obj.metadata.name, {
+      propagationPolicy: "Foreground",
+      preconditions: { uid: obj.metadata.uid },
+    });
     return;
   }
   const policy = hasFinalizer(obj, ORPHAN) ? "Orphan" : hasFinalizer(obj, FOREGROUND) ? "Foreground" : "Background";
-  c.client.delete(plural, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
+  c.client.delete(plural, obj.metadata.namespace, obj.metadata.name, {
+    propagationPolicy: policy,
+    preconditions: { uid: obj.metadata.uid },
+  });
 }
 
 /** processDeletingDependentsItem: an owner deleted in the foreground. */

@@ -17,4 +17,23 @@ import { jobController } from "./job";
 import { cronJobController } from "./cronjob";
 import { ttlAfterFinishedController } from "./ttlafterfinished";
 
-export const controllers: Controller[] = [deploymentController, replicaSetController, replicationControllerController, daemonSetController, cronJobController, jobController, ttlAfterFinishedController, scheduler, kubelet, nodeLifecycle, garbageCollector, serviceController, endpointsController, endpointSliceController, namespaceController, serviceAccountController, rootCACertPublisher, eventTTL];
+export const controllers: Controller[] = [
+  deploymentController,
+  replicaSetController,
+  replicationControllerController,
+  daemonSetController,
+  cronJobController,
+  jobController,
+  ttlAfterFinishedController,
+  scheduler,
+  kubelet,
+  nodeLifecycle,
+  garbageCollector,
+  serviceController,
+  endpointsController,
+  endpointSliceController,
+  namespaceController,
+  serviceAccountController,
+  rootCACertPublisher,
+  eventTTL,
+];

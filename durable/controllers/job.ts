@@ -37,7 +37,8 @@ export function finishTime(pod: Obj): number {
     const t = s.state?.terminated?.finishedAt;
     if (t) times.push(Date.parse(t));
   }
-  if (!times.length) for (const c of (pod.status?.conditions ?? []) as Obj[]) if (c.lastTransitionTime) times.push(Date.parse(c.lastTransitionTime));
+  if (!times.length)
+    for (const c of (pod.status?.conditions ?? []) as Obj[]) if (c.lastTransitionTime) times.push(Date.parse(c.lastTransitionTime));
   return times.length ? Math.max(...times) : Date.parse(pod.metadata.creationTimestamp);
 }
 
@@ -47,7 +48,8 @@ export function pastBackoffLimitOnFailure(job: Obj, pods: Obj[]): boolean {
   let restarts = 0;
   for (const p of pods) {
     if (p.status?.phase !== "Running" && p.status?.phase !== "Pending") continue;
-    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])] as Obj[]) restarts += s.restartCount ?? 0;
+    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])] as Obj[])
+      restarts += s.restartCount ?? 0;
   }
   const limit = job.spec?.backoffLimit ?? 6;
   return limit === 0 ? restarts > 0 : restarts >= limit;
@@ -96,7 +98,10 @@ export function jobPod(job: Obj, index?: number): Obj {
   pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [COMPLETION_INDEX]: i };
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX]: i };
   pod.spec.hostname ??= `${job.metadata.name}-${i}`;
-  const env = { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
+  const env = {
+    name: "JOB_COMPLETION_INDEX",
+    valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } },
+  };
   for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as Obj[])
     if (!(c.env ?? []).some((e: Obj) => e.name === env.name)) c.env = [...(c.env ?? []), structuredClone(env)];
   return pod;
@@ -216,7 +221,11 @@ function syncJob(key: Key, c: ControllerContext) {
     const start = Date.parse(status.startTime);
 
     // Failure: too many failed pods (or restarts), or past the deadline.
-    const done = indexed ? completed.size >= spec.completions : spec.completions != null ? status.succeeded >= spec.completions : status.succeeded > 0 && !active.length;
+    const done = indexed
+      ? completed.size >= spec.completions
+      : spec.completions != null
+        ? status.succeeded >= spec.completions
+        : status.succeeded > 0 && !active.length;
     if (!hasJobCondition(job, "FailureTarget") && !hasJobCondition(job, "SuccessCriteriaMet") && !done) {
       const limit = spec.backoffLimit ?? 6;
       if (status.failed > limit || pastBackoffLimitOnFailure(job, active))
@@ -227,11 +236,18 @@ function syncJob(key: Key, c: ControllerContext) {
         else wake(left);
       }
     }
-    if (done && !hasJobCondition(job, "FailureTarget")) setJobCondition(status, condition("SuccessCriteriaMet", "CompletionsReached", MSG_COMPLETIONS, now));
+    if (done && !hasJobCondition(job, "FailureTarget"))
+      setJobCondition(status, condition("SuccessCriteriaMet", "CompletionsReached", MSG_COMPLETIONS, now));
 
-    const target = (status.conditions ?? []).find((x: Obj) => (x.type === "FailureTarget" || x.type === "SuccessCriteriaMet") && x.status === "True");
+    const target = (status.conditions ?? []).find(
+      (x: Obj) => (x.type === "FailureTarget" || x.type === "SuccessCriteriaMet") && x.status === "True",
+    );
     if (target) {
-      deletePods(c, job, active.filter((p) => !isTerminating(p)));
+      deletePods(
+        c,
+        job,
+        active.filter((p) => !isTerminating(p)),
+      );
       const running = pods.some((p) => !isFinishedPod(p) && c.client.get("pods", namespace, p.metadata.name));
       if (!running) {
         const failed = target.type === "FailureTarget";
@@ -251,7 +267,12 @@ function syncJob(key: Key, c: ControllerContext) {
         const missing = [...Array(spec.completions).keys()].filter((i) => !completed.has(i) && !busy.has(i));
         want = missing.slice(0, Math.max(0, spec.parallelism - active.length));
       } else {
-        const target = spec.completions == null ? (status.succeeded > 0 ? 0 : spec.parallelism) : Math.min(spec.parallelism, spec.completions - status.succeeded);
+        const target =
+          spec.completions == null
+            ? status.succeeded > 0
+              ? 0
+              : spec.parallelism
+            : Math.min(spec.parallelism, spec.completions - status.succeeded);
         want = Array(Math.max(0, target - active.length)).fill(undefined);
         // A work queue with a success lets its remaining pods finish; otherwise surplus pods go.
         if (active.length > target && !(spec.completions == null && status.succeeded > 0)) deletePods(c, job, active.slice(target));
@@ -279,9 +300,15 @@ function syncJob(key: Key, c: ControllerContext) {
   };
   for (const k of ["active", "succeeded", "failed"]) if (!next[k]) delete next[k]; // omitempty
   if (stableStringify(next) !== stableStringify(job.status ?? {}))
-    c.client.patch("jobs", namespace, name, (cur) => {
-      cur.status = next;
-    }, { status: true });
+    c.client.patch(
+      "jobs",
+      namespace,
+      name,
+      (cur) => {
+        cur.status = next;
+      },
+      { status: true },
+    );
   return requeue !== undefined ? { requeueAfter: requeue } : undefined;
 }
 

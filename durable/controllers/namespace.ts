@@ -44,7 +44,12 @@ function conditions(ns: Obj, remaining: Map<string, number>, finalizers: Map<str
     }
     if (type === "NamespaceFinalizersRemaining" && finalizers.size) {
       const what = [...finalizers].sort().map(([f, n]) => `${f} in ${n} resource instances`);
-      cond = { type, status: "True", reason: "SomeFinalizersRemain", message: `Some content in the namespace has finalizers remaining: ${what.join(", ")}` };
+      cond = {
+        type,
+        status: "True",
+        reason: "SomeFinalizersRemain",
+        message: `Some content in the namespace has finalizers remaining: ${what.join(", ")}`,
+      };
     }
     list = setCondition(list, cond, now);
   }
@@ -72,7 +77,8 @@ export const namespaceController: Controller = {
       return;
     }
     if (!ns.metadata.deletionTimestamp || !ns.spec?.finalizers?.includes("kubernetes")) return;
-    if (ns.status?.phase !== "Terminating") c.client.patch("namespaces", undefined, name, (n) => void (n.status = { ...n.status, phase: "Terminating" }), { status: true });
+    if (ns.status?.phase !== "Terminating")
+      c.client.patch("namespaces", undefined, name, (n) => void (n.status = { ...n.status, phase: "Terminating" }), { status: true });
     const { remaining, finalizers } = deleteAllContent(c, name);
     const conds = conditions(ns, remaining, finalizers, c.now());
     c.client.patch("namespaces", undefined, name, (n) => void (n.status = { ...n.status, conditions: conds }), { status: true });

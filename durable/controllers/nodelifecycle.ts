@@ -31,7 +31,8 @@ const readyOf = (node: Obj) => ((node.status?.conditions ?? []) as Obj[]).find((
 /** The taints this controller owns, as they should be. */
 function desiredTaints(node: Obj, unreachable: boolean, now: number): Obj[] {
   const current: Obj[] = node.spec?.taints ?? [];
-  const keep = (key: string, effect: string) => current.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: rfc3339(now) };
+  const keep = (key: string, effect: string) =>
+    current.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: rfc3339(now) };
   const out = current.filter((t) => t.key !== UNREACHABLE && t.key !== UNSCHEDULABLE);
   if (node.spec?.unschedulable) out.push(keep(UNSCHEDULABLE, "NoSchedule"));
   if (unreachable) out.push(keep(UNREACHABLE, "NoSchedule"), keep(UNREACHABLE, "NoExecute"));
@@ -61,7 +62,11 @@ function collectOrphans(c: ControllerContext, name: string): void {
         (p) => {
           p.status ??= {};
           p.status.phase = "Failed";
-          putPodCondition(p.status, { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" }, c.now());
+          putPodCondition(
+            p.status,
+            { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" },
+            c.now(),
+          );
         },
         { status: true },
       );
@@ -104,7 +109,8 @@ function evictions(c: ControllerContext, node: Obj, now: number): number | undef
       for (const taint of noExecute) {
         const added = Date.parse(taint.timeAdded ?? "") || now;
         for (const t of tolerations)
-          if (tolerates(t, taint) && t.tolerationSeconds != null) until = Math.min(until, added + c.clock.seconds(Math.max(0, t.tolerationSeconds)));
+          if (tolerates(t, taint) && t.tolerationSeconds != null)
+            until = Math.min(until, added + c.clock.seconds(Math.max(0, t.tolerationSeconds)));
       }
       due = until;
     }
@@ -113,14 +119,25 @@ function evictions(c: ControllerContext, node: Obj, now: number): number | undef
       continue;
     }
     const { namespace, name } = pod.metadata;
-    c.events.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`, { component: "taint-eviction-controller" });
+    c.events.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`, {
+      component: "taint-eviction-controller",
+    });
     c.client.patch(
       "pods",
       namespace,
       name,
       (p) => {
         p.status ??= {};
-        putPodCondition(p.status, { type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint" }, now);
+        putPodCondition(
+          p.status,
+          {
+            type: "DisruptionTarget",
+            status: "True",
+            reason: "DeletionByTaintManager",
+            message: "Taint manager: deleting due to NoExecute taint",
+          },
+          now,
+        );
       },
       { status: true },
     );
@@ -176,7 +193,14 @@ export const nodeLifecycle: Controller = {
         const ts = rfc3339(now);
         status.conditions = ((status.conditions ?? []) as Obj[]).map((cond) => {
           const [s, reason, message] = HEALTHY[cond.type] ?? [cond.status, cond.reason, cond.message];
-          return { ...cond, status: s, reason, message, lastHeartbeatTime: ts, lastTransitionTime: cond.status === s ? cond.lastTransitionTime : ts };
+          return {
+            ...cond,
+            status: s,
+            reason,
+            message,
+            lastHeartbeatTime: ts,
+            lastTransitionTime: cond.status === s ? cond.lastTransitionTime : ts,
+          };
         });
         c.client.patch("nodes", undefined, name, (n) => void (n.status = status), { status: true });
         const ref = { ...node, metadata: { ...node.metadata, uid: name } };
@@ -199,7 +223,13 @@ export const nodeLifecycle: Controller = {
           lastTransitionTime: cond.status === "Unknown" ? cond.lastTransitionTime : ts,
         }));
         c.client.patch("nodes", undefined, name, (n) => void (n.status = status), { status: true });
-        c.events.record({ ...node, metadata: { ...node.metadata, uid: name } }, "Normal", "NodeNotReady", `Node ${name} status is now: NodeNotReady`, { component: NODE_CONTROLLER });
+        c.events.record(
+          { ...node, metadata: { ...node.metadata, uid: name } },
+          "Normal",
+          "NodeNotReady",
+          `Node ${name} status is now: NodeNotReady`,
+          { component: NODE_CONTROLLER },
+        );
         markPodsNotReady(c, name, now);
         unreachable = true;
       }

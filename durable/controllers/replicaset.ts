@@ -26,13 +26,7 @@ export const REPLICAS_PER_RECONCILE = 16;
  * ClaimObjects: the objects `owner` controls after adopting matching orphans and releasing owned
  * objects that no longer match. `plural` is what the candidates are (for the patches).
  */
-export function claim(
-  c: ControllerContext,
-  owner: Obj,
-  plural: string,
-  candidates: Obj[],
-  matches: (o: Obj) => boolean,
-): Obj[] {
+export function claim(c: ControllerContext, owner: Obj, plural: string, candidates: Obj[], matches: (o: Obj) => boolean): Obj[] {
   const claimed: Obj[] = [];
   const deleting = !!owner.metadata.deletionTimestamp;
   for (const o of candidates) {
@@ -172,7 +166,7 @@ export function podsToDelete(pods: Obj[], related: Obj[], diff: number, now: num
     const node = p.spec?.nodeName;
     if (node && isPodActive(p)) perNode.set(node, (perNode.get(node) ?? 0) + 1);
   }
-  const rank = (p: Obj) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  const rank = (p: Obj) => (p.spec?.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
   const ranked = pods.map((p, i) => ({ p, r: rank(p), i }));
   ranked.sort((x, y) => comparePodsForDeletion(x.p, y.p, x.r, y.r, now) || x.i - y.i);
   return ranked.slice(0, diff).map((x) => x.p);
@@ -303,14 +297,24 @@ function reconcile(flavour: Flavour, key: Key, c: ControllerContext) {
   const active = allPods.filter(isPodActive);
   const pods = claim(c, owner, "pods", active, (p) => flavour.selects(owner, p.metadata.labels));
   // Counted after the creations and deletions, like the next sync would count them.
-  const { error: manageError, more, current }: Managed = owner.metadata.deletionTimestamp ? { more: false, current: pods } : manageReplicas(c, owner, flavour, pods, allPods);
+  const {
+    error: manageError,
+    more,
+    current,
+  }: Managed = owner.metadata.deletionTimestamp ? { more: false, current: pods } : manageReplicas(c, owner, flavour, pods, allPods);
   if (manageError !== undefined && !(manageError instanceof ApiError)) throw manageError;
   const now = c.now();
   const status = calculateStatus(owner, current, manageError, now);
   if (stableStringify(status) !== stableStringify(owner.status ?? {})) {
-    c.client.patch(flavour.plural, namespace, name, (cur) => {
-      cur.status = status;
-    }, { status: true });
+    c.client.patch(
+      flavour.plural,
+      namespace,
+      name,
+      (cur) => {
+        cur.status = status;
+      },
+      { status: true },
+    );
   }
   if (more) return { requeueAfter: 0 };
   const wait = nextAvailable(owner, current, now);

@@ -149,7 +149,7 @@ export class ControllerRuntime {
       const n = (this.failures.get(id) ?? 0) + 1;
       this.failures.set(id, n);
       requeueAfter = Math.min(RETRY_MS * 2 ** (n - 1), RETRY_MAX_MS);
-      console.error(`reconcile ${id} failed (attempt ${n}):`, e instanceof Error ? e.stack ?? e.message : e);
+      console.error(`reconcile ${id} failed (attempt ${n}):`, e instanceof Error ? (e.stack ?? e.message) : e);
     }
     if (requeueAfter !== undefined) {
       this.sql.exec(

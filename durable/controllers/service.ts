@@ -24,7 +24,11 @@ export function nextLoadBalancerIP(services: Obj[], self: Obj): string | undefin
 
 /** The Ensuring event already recorded for this Service (its lastTimestamp starts the delay). */
 function ensuringEvent(c: ControllerContext, svc: Obj): Obj | undefined {
-  return c.client.list("events", svc.metadata.namespace, (e) => e.involvedObject?.uid === svc.metadata.uid && e.reason === "EnsuringLoadBalancer")[0];
+  return c.client.list(
+    "events",
+    svc.metadata.namespace,
+    (e) => e.involvedObject?.uid === svc.metadata.uid && e.reason === "EnsuringLoadBalancer",
+  )[0];
 }
 
 export const serviceController: Controller = {
@@ -47,12 +51,24 @@ export const serviceController: Controller = {
     }
     const ip = nextLoadBalancerIP(c.client.list("services"), svc);
     if (!ip) {
-      c.events.record(svc, "Warning", "SyncLoadBalancerFailed", "Error syncing load balancer: failed to ensure load balancer: no available IPs in the address pool", SOURCE);
+      c.events.record(
+        svc,
+        "Warning",
+        "SyncLoadBalancerFailed",
+        "Error syncing load balancer: failed to ensure load balancer: no available IPs in the address pool",
+        SOURCE,
+      );
       return;
     }
-    c.client.patch("services", namespace, name, (s) => {
-      s.status = { ...(s.status ?? {}), loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } };
-    }, { status: true });
+    c.client.patch(
+      "services",
+      namespace,
+      name,
+      (s) => {
+        s.status = { ...(s.status ?? {}), loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } };
+      },
+      { status: true },
+    );
     c.events.record(svc, "Normal", "EnsuredLoadBalancer", "Ensured load balancer", SOURCE);
   },
 };

@@ -23,7 +23,12 @@ export function clusterCA(seed: string): string {
     h >>>= 0;
     bytes.push(h & 0xff);
   }
-  const body = "MIIDBTCCAe2gAwIBAgII" + btoa(String.fromCharCode(...bytes)).slice(0, 1400 - 20).replace(/=+$/, "") + "==";
+  const body =
+    "MIIDBTCCAe2gAwIBAgII" +
+    btoa(String.fromCharCode(...bytes))
+      .slice(0, 1400 - 20)
+      .replace(/=+$/, "") +
+    "==";
   const lines = body.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }

@@ -7,8 +7,7 @@ import type { Clock } from "../nodes/clock";
 /** A queue key: "<namespace>/<name>" for namespaced objects, "<name>" for cluster-scoped ones. */
 export type Key = string;
 
-export const keyOf = (obj: Obj): Key =>
-  obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata?.name;
+export const keyOf = (obj: Obj): Key => (obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata?.name);
 
 export function splitKey(key: Key): { namespace?: string; name: string } {
   const i = key.indexOf("/");

@@ -21,7 +21,14 @@ export interface VirtualFS {
   stat?(path: string): { dir: boolean; size: number; mtime?: number; mode?: number } | undefined;
 }
 
-const ERRNO = { EROFS: "Read-only file system", ENOENT: "No such file or directory", EISDIR: "Is a directory", ENOTDIR: "Not a directory", ENOSPC: "No space left on device", EBUSY: "Device or resource busy" } as const;
+const ERRNO = {
+  EROFS: "Read-only file system",
+  ENOENT: "No such file or directory",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ENOSPC: "No space left on device",
+  EBUSY: "Device or resource busy",
+} as const;
 
 /** A failed filesystem call, with the C library's message (strerror) as `message`. */
 export class FSError extends Error {
@@ -115,7 +122,8 @@ export class MemoryFS implements VirtualFS {
     const p = resolvePath(path);
     if (p === "/") return false;
     let found = this.files.delete(p) || this.dirs.delete(p);
-    for (const k of [...this.files.keys(), ...this.dirs]) if (k.startsWith(`${p}/`)) found = (this.files.delete(k) || this.dirs.delete(k)) || found;
+    for (const k of [...this.files.keys(), ...this.dirs])
+      if (k.startsWith(`${p}/`)) found = this.files.delete(k) || this.dirs.delete(k) || found;
     return found;
   }
 

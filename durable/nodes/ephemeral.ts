@@ -11,15 +11,19 @@ import { isTerminating, type Exit, type Stage, type StageContext, type StageEven
 
 const time = (t: string | undefined) => (t ? Date.parse(t) : NaN);
 const specOf = (pod: Obj): Obj[] => pod.spec?.ephemeralContainers ?? [];
-const statusOf = (pod: Obj, name: string): Obj | undefined => ((pod.status?.ephemeralContainerStatuses ?? []) as Obj[]).find((s) => s.name === name);
+const statusOf = (pod: Obj, name: string): Obj | undefined =>
+  ((pod.status?.ephemeralContainerStatuses ?? []) as Obj[]).find((s) => s.name === name);
 export const ephemeralFieldPath = (c: Obj) => `spec.ephemeralContainers{${c.name}}`;
 
 /** The pod's sandbox is up and it has not finished: an ephemeral container can join it. */
-const sandboxUp = (pod: Obj) => !isTerminating(pod) && !!pod.status?.podIP && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+const sandboxUp = (pod: Obj) =>
+  !isTerminating(pod) && !!pod.status?.podIP && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 
 /** The first ephemeral container the kubelet has not started yet (an image it cannot pull stays waiting). */
 function toStart(pod: Obj): Obj | undefined {
-  return specOf(pod).find((c) => !statusOf(pod, c.name)?.state?.running && !statusOf(pod, c.name)?.state?.terminated && !pullFailure(c.image));
+  return specOf(pod).find(
+    (c) => !statusOf(pod, c.name)?.state?.running && !statusOf(pod, c.name)?.state?.terminated && !pullFailure(c.image),
+  );
 }
 
 /** The ephemeral containers still running, with when their process ends (if it does). */
@@ -57,10 +61,26 @@ export const ephemeralStages: Stage[] = [
         const pulled: StageEvent[] = pulls(c, k)
           ? [
               { type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fp },
-              { type: "Normal", reason: "Pulled", message: `Successfully pulled image ${JSON.stringify(c.image)} in ${goDuration(ms)} (${goDuration(ms)} including waiting). Image size: ${imageInfo(c.image).sizeBytes} bytes.`, fieldPath: fp },
+              {
+                type: "Normal",
+                reason: "Pulled",
+                message: `Successfully pulled image ${JSON.stringify(c.image)} in ${goDuration(ms)} (${goDuration(ms)} including waiting). Image size: ${imageInfo(c.image).sizeBytes} bytes.`,
+                fieldPath: fp,
+              },
             ]
-          : [{ type: "Normal", reason: "Pulled", message: `Container image ${JSON.stringify(c.image)} already present on machine`, fieldPath: fp }];
-        return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${c.name}`, fieldPath: fp }, { type: "Normal", reason: "Started", message: `Started container ${c.name}`, fieldPath: fp }];
+          : [
+              {
+                type: "Normal",
+                reason: "Pulled",
+                message: `Container image ${JSON.stringify(c.image)} already present on machine`,
+                fieldPath: fp,
+              },
+            ];
+        return [
+          ...pulled,
+          { type: "Normal", reason: "Created", message: `Created container: ${c.name}`, fieldPath: fp },
+          { type: "Normal", reason: "Started", message: `Started container ${c.name}`, fieldPath: fp },
+        ];
       },
       status(pod, k) {
         const c = toStart(pod)!;
@@ -74,7 +94,15 @@ export const ephemeralStages: Stage[] = [
           ready: false,
           restartCount: 0,
           state: { running: { startedAt: rfc3339(k.now) } },
-          ...(c.volumeMounts?.length ? { volumeMounts: (c.volumeMounts as Obj[]).map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}) })) } : {}),
+          ...(c.volumeMounts?.length
+            ? {
+                volumeMounts: (c.volumeMounts as Obj[]).map((m) => ({
+                  name: m.name,
+                  mountPath: m.mountPath,
+                  ...(m.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}),
+                })),
+              }
+            : {}),
         });
       },
     },
@@ -90,7 +118,16 @@ export const ephemeralStages: Stage[] = [
         const reason = exit.reason ?? (exit.code === 0 ? "Completed" : "Error");
         // A program the image lacks never started: the runtime's zero StartedAt.
         const startedAt = exit.reason === "StartError" ? "1970-01-01T00:00:00Z" : s.state.running.startedAt;
-        s.state = { terminated: { containerID: s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), ...(exit.message ? { message: exit.message } : {}), reason, startedAt } };
+        s.state = {
+          terminated: {
+            containerID: s.containerID,
+            exitCode: exit.code,
+            finishedAt: rfc3339(exit.at),
+            ...(exit.message ? { message: exit.message } : {}),
+            reason,
+            startedAt,
+          },
+        };
       },
     },
   },

@@ -40,7 +40,8 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
     imagePresent: (image) => images.has(imageInfo(image).image),
     // The container's program, run on a virtual clock from its start, decides when it exits.
     // A shell reading its stdin ends when attach makes it (stdio.ts).
-    exitOf: (pod, container, startedAt) => c.stdio?.exitOf(pod, container, startedAt) ?? containerRun(pod, container, startedAt, c.client).exit,
+    exitOf: (pod, container, startedAt) =>
+      c.stdio?.exitOf(pod, container, startedAt) ?? containerRun(pod, container, startedAt, c.client).exit,
     memoryOf: (pod, container, startedAt) => containerRun(pod, container, startedAt, c.client).memory,
     probes: (pod, container, startedAt) => probeTimeline(pod, container, startedAt, (s) => c.clock.seconds(s), c.client),
   };
@@ -49,7 +50,13 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
 /** node.status.images gains what was pulled (names: repo@digest and repo:tag, like containerd). */
 function recordImages(c: ControllerContext, node: Obj, pod: Obj): void {
   const have = new Set<string>(((node.status?.images ?? []) as Obj[]).flatMap((i) => i.names ?? []));
-  const add = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[])
+  const add = (
+    [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+      ...(pod.status?.ephemeralContainerStatuses ?? []),
+    ] as Obj[]
+  )
     .filter((s) => s.imageID && !have.has(s.image))
     .map((s) => ({ names: [s.imageID, s.image], sizeBytes: imageInfo(s.image).sizeBytes }));
   if (!add.length) return;

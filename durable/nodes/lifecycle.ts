@@ -66,19 +66,36 @@ function nextNode(nodes: Obj[], role: NodeRole): { name: string; index: number }
 function layout(client: Client): { name: string; role: NodeRole }[] {
   return client
     .list("nodes")
-    .sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name))
+    .sort(
+      (a, b) =>
+        Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) ||
+        a.metadata.name.localeCompare(b.metadata.name),
+    )
     .map((n) => ({ name: n.metadata.name, role: roleOf(n) }));
 }
 
 /** Register a node as `kubeadm init/join` leaves it: the Node with its status, and the events of its
  *  kubelet, kube-proxy and the node controller. Returns the Node. */
-export function registerNode(client: Client, events: EventRecorder, name: string, role: NodeRole, index: number, now: number, onlyNode = false): Obj {
+export function registerNode(
+  client: Client,
+  events: EventRecorder,
+  name: string,
+  role: NodeRole,
+  index: number,
+  now: number,
+  onlyNode = false,
+): Obj {
   const node = client.create("nodes", nodeObject(name, role, index, onlyNode));
   const ready = client.updateStatus("nodes", { ...node, status: nodeStatus(name, index, rfc3339(now)) });
   kubeletStartEvents(events, ready);
-  events.record({ ...ready, metadata: { ...ready.metadata, uid: name } }, "Normal", "NodeReady", `Node ${name} status is now: NodeReady`, { component: "kubelet", host: name });
+  events.record({ ...ready, metadata: { ...ready.metadata, uid: name } }, "Normal", "NodeReady", `Node ${name} status is now: NodeReady`, {
+    component: "kubelet",
+    host: name,
+  });
   events.record(ready, "Normal", "Starting", "", { component: "kube-proxy", host: name });
-  events.record(ready, "Normal", "RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, { component: "node-controller" });
+  events.record(ready, "Normal", "RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, {
+    component: "node-controller",
+  });
   return ready;
 }
 

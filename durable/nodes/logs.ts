@@ -24,13 +24,25 @@ export interface LogReadOptions {
 const MAX_ROWS = 5000;
 
 /** Which run of a container `kubectl logs [--previous]` reads (kubelet validateContainerLogStatus). */
-export function logRun(pod: Obj, container: string, previous = false): { startedAt: number; finishedAt?: number; restart: number } | undefined {
-  const s: Obj | undefined = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((x: Obj) => x.name === container);
+export function logRun(
+  pod: Obj,
+  container: string,
+  previous = false,
+): { startedAt: number; finishedAt?: number; restart: number } | undefined {
+  const s: Obj | undefined = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ].find((x: Obj) => x.name === container);
   if (!s) return undefined;
   const n = s.restartCount ?? 0;
   const last = s.lastState?.terminated;
   const waiting = !!s.state?.waiting;
-  const run = (t: Obj, restart: number) => ({ startedAt: Date.parse(t.startedAt), finishedAt: t.finishedAt ? Date.parse(t.finishedAt) : undefined, restart });
+  const run = (t: Obj, restart: number) => ({
+    startedAt: Date.parse(t.startedAt),
+    finishedAt: t.finishedAt ? Date.parse(t.finishedAt) : undefined,
+    restart,
+  });
   // Backing off (waiting with a terminated last state): both read the last exited run, whose
   // number is still restartCount.
   if (previous || waiting) return last?.startedAt ? run(last, waiting ? n : Math.max(0, n - 1)) : undefined;
@@ -55,12 +67,29 @@ export class LogStore {
 
   /** A line a container wrote because of traffic (an access-log line), at time `at`. */
   append(podUid: string, container: string, restart: number, line: string, at: number): void {
-    this.sql.exec("INSERT INTO container_logs (pod_uid, container, restart, at, line) VALUES (?, ?, ?, ?, ?)", podUid, container, restart, at, line);
-    const count = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ?", podUid, container, restart).one().n;
+    this.sql.exec(
+      "INSERT INTO container_logs (pod_uid, container, restart, at, line) VALUES (?, ?, ?, ?, ?)",
+      podUid,
+      container,
+      restart,
+      at,
+      line,
+    );
+    const count = this.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ?",
+        podUid,
+        container,
+        restart,
+      )
+      .one().n;
     if (count > MAX_ROWS)
       this.sql.exec(
         "DELETE FROM container_logs WHERE seq IN (SELECT seq FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ? ORDER BY seq LIMIT ?)",
-        podUid, container, restart, count - MAX_ROWS,
+        podUid,
+        container,
+        restart,
+        count - MAX_ROWS,
       );
     for (const fn of this.listeners.get(`${podUid}/${container}`) ?? []) fn();
   }
@@ -72,17 +101,29 @@ export class LogStore {
    */
   read(pod: Obj, container: string, opts: LogReadOptions, now: number): { lines: LogLine[] } {
     const run = logRun(pod, container, opts.previous);
-    const spec: Obj | undefined = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((c: Obj) => c.name === container);
+    const spec: Obj | undefined = [
+      ...(pod.spec?.initContainers ?? []),
+      ...(pod.spec?.containers ?? []),
+      ...(pod.spec?.ephemeralContainers ?? []),
+    ].find((c: Obj) => c.name === container);
     if (!run || !spec || Number.isNaN(run.startedAt)) return { lines: [] };
     const end = Math.min(now, run.finishedAt ?? Infinity);
-    const own = containerRun(pod, spec, run.startedAt, this.reader).lines.filter((l) => l.at <= end).map((l): LogLine => (l.stream === "stderr" ? { at: l.at, text: l.text, stream: "stderr" } : { at: l.at, text: l.text }));
+    const own = containerRun(pod, spec, run.startedAt, this.reader)
+      .lines.filter((l) => l.at <= end)
+      .map((l): LogLine => (l.stream === "stderr" ? { at: l.at, text: l.text, stream: "stderr" } : { at: l.at, text: l.text }));
     const rows = this.sql
-      .exec<{ at: number; line: string }>("SELECT at, line FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ? ORDER BY seq", pod.metadata.uid, container, run.restart)
+      .exec<{ at: number; line: string }>(
+        "SELECT at, line FROM container_logs WHERE pod_uid = ? AND container = ? AND restart = ? ORDER BY seq",
+        pod.metadata.uid,
+        container,
+        run.restart,
+      )
       .toArray()
       .map((r) => ({ at: r.at, text: r.line }));
     // Merge (both are in time order); the program's own line first on a tie.
     let lines: LogLine[] = [];
-    for (let i = 0, j = 0; i < own.length || j < rows.length; ) lines.push(j >= rows.length || (i < own.length && own[i].at <= rows[j].at) ? own[i++] : rows[j++]);
+    for (let i = 0, j = 0; i < own.length || j < rows.length; )
+      lines.push(j >= rows.length || (i < own.length && own[i].at <= rows[j].at) ? own[i++] : rows[j++]);
     if (opts.sinceTime !== undefined) lines = lines.filter((l) => l.at >= opts.sinceTime!);
     if (opts.tailLines !== undefined) lines = opts.tailLines > 0 ? lines.slice(-opts.tailLines) : [];
     if (opts.limitBytes !== undefined) {

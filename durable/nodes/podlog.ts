@@ -18,7 +18,12 @@ export interface LogLine {
 
 /** What pods/log reads of the LogStore (durable/nodes/logs.ts). */
 export interface LogReader {
-  read(pod: Obj, container: string, opts: { previous?: boolean; sinceTime?: number; tailLines?: number }, now: number): { lines: LogLine[] };
+  read(
+    pod: Obj,
+    container: string,
+    opts: { previous?: boolean; sinceTime?: number; tailLines?: number },
+    now: number,
+  ): { lines: LogLine[] };
   subscribe(podUid: string, container: string, fn: () => void): () => void;
 }
 
@@ -54,24 +59,33 @@ export function parseLogOptions(q: URLSearchParams, name: string): LogOptions {
   const since = q.get("sinceTime");
   if (since) {
     const t = Date.parse(since);
-    if (Number.isNaN(t)) throw badRequest(`parsing time ${JSON.stringify(since)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(since)} as "2006"`);
+    if (Number.isNaN(t))
+      throw badRequest(
+        `parsing time ${JSON.stringify(since)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(since)} as "2006"`,
+      );
     opts.sinceTime = t;
   }
   for (const k of ["tailLines", "sinceSeconds", "limitBytes"] as const) {
     const v = opts[k];
     if (v !== undefined && !Number.isInteger(v)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(q.get(k))}: invalid syntax`);
   }
-  if (opts.tailLines !== undefined && opts.tailLines < 0) errs.push(fieldInvalid("tailLines", opts.tailLines, "must be greater than or equal to 0"));
-  if (opts.limitBytes !== undefined && opts.limitBytes < 1) errs.push(fieldInvalid("limitBytes", opts.limitBytes, "must be greater than 0"));
-  if (opts.sinceSeconds !== undefined && opts.sinceTime !== undefined) errs.push(fieldForbidden("", "at most one of `sinceTime` or `sinceSeconds` may be specified"));
-  if (opts.sinceSeconds !== undefined && opts.sinceSeconds < 1) errs.push(fieldInvalid("sinceSeconds", opts.sinceSeconds, "must be greater than 0"));
+  if (opts.tailLines !== undefined && opts.tailLines < 0)
+    errs.push(fieldInvalid("tailLines", opts.tailLines, "must be greater than or equal to 0"));
+  if (opts.limitBytes !== undefined && opts.limitBytes < 1)
+    errs.push(fieldInvalid("limitBytes", opts.limitBytes, "must be greater than 0"));
+  if (opts.sinceSeconds !== undefined && opts.sinceTime !== undefined)
+    errs.push(fieldForbidden("", "at most one of `sinceTime` or `sinceSeconds` may be specified"));
+  if (opts.sinceSeconds !== undefined && opts.sinceSeconds < 1)
+    errs.push(fieldInvalid("sinceSeconds", opts.sinceSeconds, "must be greater than 0"));
   if (errs.length) throw invalid("PodLogOptions", "", name, errs);
   return opts;
 }
 
 /** The API server's validateContainer: default the only container, else insist on a valid name. */
 export function chooseContainer(pod: Obj, container: string | undefined): string {
-  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: Obj) => c.name as string);
+  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map(
+    (c: Obj) => c.name as string,
+  );
   const name = pod.metadata.name;
   if (!container) {
     const main: Obj[] = pod.spec?.containers ?? [];
@@ -86,7 +100,9 @@ export function chooseContainer(pod: Obj, container: string | undefined): string
 /** The status of a container (app, init or ephemeral). */
 export function containerStatus(pod: Obj, container: string): Obj | undefined {
   const st = pod.status ?? {};
-  return [...(st.containerStatuses ?? []), ...(st.initContainerStatuses ?? []), ...(st.ephemeralContainerStatuses ?? [])].find((s: Obj) => s.name === container);
+  return [...(st.containerStatuses ?? []), ...(st.initContainerStatuses ?? []), ...(st.ephemeralContainerStatuses ?? [])].find(
+    (s: Obj) => s.name === container,
+  );
 }
 
 /** The kubelet's validateContainerLogStatus: is there a log to read for this container? */
@@ -112,7 +128,11 @@ export function checkLogStatus(pod: Obj, container: string, previous: boolean): 
   }
   if (waiting) {
     const why =
-      waiting.reason === "ErrImagePull" ? "image can't be pulled" : waiting.reason === "ImagePullBackOff" ? "trying and failing to pull image" : waiting.reason;
+      waiting.reason === "ErrImagePull"
+        ? "image can't be pulled"
+        : waiting.reason === "ImagePullBackOff"
+          ? "trying and failing to pull image"
+          : waiting.reason;
     throw badRequest(`container ${q(container)} in pod ${q(podName)} is waiting to start: ${why}`);
   }
   throw badRequest(`container ${q(container)} in pod ${q(podName)} is waiting to start - no logs yet`);
@@ -130,7 +150,8 @@ export function rfc3339Nano(at: number, seed: string): string {
   return `${iso.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
 }
 
-export const formatLine = (l: LogLine, timestamps: boolean) => `${timestamps ? `${rfc3339Nano(l.at, `${l.at}|${l.text}`)} ` : ""}${l.text}\n`;
+export const formatLine = (l: LogLine, timestamps: boolean) =>
+  `${timestamps ? `${rfc3339Nano(l.at, `${l.at}|${l.text}`)} ` : ""}${l.text}\n`;
 
 /** Lines after a cursor (time, and how many lines at exactly that time were already sent). */
 function after(lines: LogLine[], cursor: { at: number; n: number }): LogLine[] {
@@ -186,7 +207,10 @@ export function followLog(o: {
     if (closed) return;
     const current = o.get();
     const { cursor } = o;
-    const fresh = after(o.logs.read(current ?? o.pod, o.container, { sinceTime: cursor.at === -Infinity ? undefined : cursor.at }, o.now()).lines, cursor);
+    const fresh = after(
+      o.logs.read(current ?? o.pod, o.container, { sinceTime: cursor.at === -Infinity ? undefined : cursor.at }, o.now()).lines,
+      cursor,
+    );
     advanceCursor(cursor, fresh);
     const more = fresh.length ? o.emit(fresh) : true;
     if (!more || !stillRunning(current, o.container, restart)) {

@@ -14,7 +14,8 @@ const unavailable = (message: string) => new ApiError(503, "ServiceUnavailable",
 /** net.SplitSchemeNamePort: "name", "name:port" or "scheme:name:port". */
 export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | undefined {
   const parts = id.split(":");
-  const [scheme, name, port] = parts.length === 1 ? ["", parts[0], ""] : parts.length === 2 ? ["", parts[0], parts[1]] : parts.length === 3 ? parts : [];
+  const [scheme, name, port] =
+    parts.length === 1 ? ["", parts[0], ""] : parts.length === 2 ? ["", parts[0], parts[1]] : parts.length === 3 ? parts : [];
   if (!name || !["", "http", "https"].includes(scheme ?? "x")) return undefined;
   return { scheme: scheme || "http", name, port: port ?? "" };
 }
@@ -46,11 +47,16 @@ function relay(reply: ServerReply | { refused: true }, ip: string, port: number,
   if ("refused" in reply) throw unavailable(`error trying to reach service: dial tcp ${dial}: connect: connection refused`);
   if (scheme === "https" && !(reply.kind === "http" && reply.status === 400 && reply.body.startsWith("Client sent an HTTP request")))
     throw unavailable("error trying to reach service: tls: first record does not look like a TLS handshake");
-  if (scheme === "https") throw unavailable("error trying to reach service: tls: failed to verify certificate: x509: certificate signed by unknown authority");
+  if (scheme === "https")
+    throw unavailable("error trying to reach service: tls: failed to verify certificate: x509: certificate signed by unknown authority");
   if (reply.kind === "eof") throw unavailable("error trying to reach service: EOF");
-  if (reply.kind === "garbage") throw unavailable(`error trying to reach service: net/http: HTTP/1.x transport connection broken: malformed HTTP response ${JSON.stringify(reply.text)}`);
+  if (reply.kind === "garbage")
+    throw unavailable(
+      `error trying to reach service: net/http: HTTP/1.x transport connection broken: malformed HTTP response ${JSON.stringify(reply.text)}`,
+    );
   const headers = new Headers();
-  for (const [k, v] of Object.entries(reply.headers)) if (!["content-length", "connection", "transfer-encoding"].includes(k)) headers.set(k, v);
+  for (const [k, v] of Object.entries(reply.headers))
+    if (!["content-length", "connection", "transfer-encoding"].includes(k)) headers.set(k, v);
   const empty = reply.status === 204 || reply.status === 304;
   return new Response(empty ? null : reply.body, { status: reply.status, headers });
 }
@@ -59,11 +65,24 @@ async function bodyOf(req: Request): Promise<string | undefined> {
   return req.method === "GET" || req.method === "HEAD" ? undefined : await req.text();
 }
 
-export function proxyHandlers(registry: Registry, client: ClusterReader, logs: LogAppender | undefined, now: () => number = () => Date.now()): Record<string, SubresourceHandler> {
+export function proxyHandlers(
+  registry: Registry,
+  client: ClusterReader,
+  logs: LogAppender | undefined,
+  now: () => number = () => Date.now(),
+): Record<string, SubresourceHandler> {
   const nodeOf = (pod: Obj) => (pod.spec?.nodeName ? client.get("nodes", undefined, pod.spec.nodeName) : undefined);
 
   /** Location resolved: send the request to a pod's port. */
-  async function send(req: Request, url: URL, plural: string, pod: Obj | undefined, ip: string, port: number, scheme: string): Promise<Response> {
+  async function send(
+    req: Request,
+    url: URL,
+    plural: string,
+    pod: Obj | undefined,
+    ip: string,
+    port: number,
+    scheme: string,
+  ): Promise<Response> {
     const path = proxiedPath(url.pathname, plural);
     if (path === undefined) return new Response(null, { status: 301, headers: { location: `${url.pathname}/${url.search}` } });
     const host = `${ip}:${port}`;
@@ -77,7 +96,8 @@ export function proxyHandlers(registry: Registry, client: ClusterReader, logs: L
     if (!loc) throw badRequest(`invalid service request ${JSON.stringify(id)}`);
     const svc = registry.get(def, ns, loc.name);
     const ports: Obj[] = svc.spec?.ports ?? [];
-    if (svc.spec?.type === "ExternalName") throw new ApiError(500, "InternalError", `Internal error occurred: unsupported service type "ExternalName"`);
+    if (svc.spec?.type === "ExternalName")
+      throw new ApiError(500, "InternalError", `Internal error occurred: unsupported service type "ExternalName"`);
     const sp = loc.port === "" ? ports[0] : ports.find((p) => p.name === loc.port || String(p.port) === loc.port);
     if (!sp) throw unavailable(`no service port ${JSON.stringify(loc.port)} found for service ${JSON.stringify(svc.metadata.name)}`);
     const eps = readyEndpoints(client, svc, sp);
@@ -117,7 +137,9 @@ export function proxyHandlers(registry: Registry, client: ClusterReader, logs: L
     if (path === "/healthz") return text(200, "ok");
     if (path === "/pods" || path === "/pods/") {
       const items = client.list("pods").filter((p) => p.spec?.nodeName === node.metadata.name);
-      return new Response(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items }), { headers: { "content-type": "application/json" } });
+      return new Response(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items }), {
+        headers: { "content-type": "application/json" },
+      });
     }
     return text(404, "404 page not found\n");
   };

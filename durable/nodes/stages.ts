@@ -87,7 +87,8 @@ export function nextToStart(pod: Obj): { container: Obj; init: boolean } | undef
     if (hasRun(s)) return undefined; // failed: restarted (or not) by the restart stages
     return { container: c, init: true };
   }
-  for (const c of specContainers(pod)) if (!running(statusOf(pod, c.name, false)) && !hasRun(statusOf(pod, c.name, false))) return { container: c, init: false };
+  for (const c of specContainers(pod))
+    if (!running(statusOf(pod, c.name, false)) && !hasRun(statusOf(pod, c.name, false))) return { container: c, init: false };
   return undefined;
 }
 
@@ -111,7 +112,8 @@ function pullingEvents(pod: Obj, k: StageContext): StageEvent[] {
   if (!next) return [];
   const { container: c, init } = next;
   if (pullFailure(c.image)?.reason === "InvalidImageName") return [];
-  if (pulls(c, k)) return [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fieldPath(c, init) }];
+  if (pulls(c, k))
+    return [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fieldPath(c, init) }];
   return [];
 }
 
@@ -150,7 +152,15 @@ export function probeReady(c: Obj, startedAt: number, k: StageContext): boolean 
 
 /** A running container's process ends (its own exit, or the kernel's OOM kill). */
 function terminate(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): void {
-  r.s.state = { terminated: { containerID: r.s.containerID, exitCode: exit.code, finishedAt: rfc3339(exit.at), reason, startedAt: r.s.state.running.startedAt } };
+  r.s.state = {
+    terminated: {
+      containerID: r.s.containerID,
+      exitCode: exit.code,
+      finishedAt: rfc3339(exit.at),
+      reason,
+      startedAt: r.s.state.running.startedAt,
+    },
+  };
   r.s.ready = false;
   r.s.started = false;
   phaseAfterExit(pod);
@@ -168,7 +178,21 @@ function startFailure(pod: Obj, c: Obj, status: Obj, k: StageContext): Exit | un
 function startedStatus(pod: Obj, c: Obj, status: Obj, k: StageContext): Obj {
   const fail = startFailure(pod, c, status, k);
   if (!fail) return status;
-  return { ...status, ready: false, started: false, state: { terminated: { containerID: status.containerID, exitCode: fail.code, finishedAt: rfc3339(k.now), message: fail.message, reason: "StartError", startedAt: "1970-01-01T00:00:00Z" } } };
+  return {
+    ...status,
+    ready: false,
+    started: false,
+    state: {
+      terminated: {
+        containerID: status.containerID,
+        exitCode: fail.code,
+        finishedAt: rfc3339(k.now),
+        message: fail.message,
+        reason: "StartError",
+        startedAt: "1970-01-01T00:00:00Z",
+      },
+    },
+  };
 }
 
 /** "Started", or the runtime's "Failed" for a StartError. */
@@ -215,7 +239,9 @@ export function updateConditions(pod: Obj, now: number): void {
       return isSidecar(c) ? !s?.started : s?.state?.terminated?.exitCode !== 0;
     })
     .map((c) => c.name);
-  const unready = specContainers(pod).filter((c) => !statusOf(pod, c.name, false)?.ready).map((c) => c.name);
+  const unready = specContainers(pod)
+    .filter((c) => !statusOf(pod, c.name, false)?.ready)
+    .map((c) => c.name);
   const gates = ((pod.spec?.readinessGates ?? []) as Obj[]).filter((g) => cond(pod, g.conditionType)?.status !== "True");
   const conditions: Obj[] = [];
   const prev = { status: { conditions: st.conditions ?? [] } } as Obj;
@@ -226,14 +252,26 @@ export function updateConditions(pod: Obj, now: number): void {
   put({ type: "PodReadyToStartContainers", status: st.podIP && !(st.phase === "Succeeded" || st.phase === "Failed") ? "True" : "False" });
   put(
     incomplete.length
-      ? { type: "Initialized", status: "False", reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` }
+      ? {
+          type: "Initialized",
+          status: "False",
+          reason: "ContainersNotInitialized",
+          message: `containers with incomplete status: [${incomplete.join(" ")}]`,
+        }
       : { type: "Initialized", status: "True" },
   );
   const done = st.phase === "Succeeded" || st.phase === "Failed";
-  const notReady = done ? { reason: "PodCompleted" } : { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
+  const notReady = done
+    ? { reason: "PodCompleted" }
+    : { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
   if (unready.length || done) put({ type: "Ready", status: "False", ...notReady });
   else if (gates.length)
-    put({ type: "Ready", status: "False", reason: "ReadinessGatesNotReady", message: `corresponding condition of pod readiness gate ${JSON.stringify(gates[0].conditionType)} does not exist.` });
+    put({
+      type: "Ready",
+      status: "False",
+      reason: "ReadinessGatesNotReady",
+      message: `corresponding condition of pod readiness gate ${JSON.stringify(gates[0].conditionType)} does not exist.`,
+    });
   else put({ type: "Ready", status: "True" });
   put(unready.length || done ? { type: "ContainersReady", status: "False", ...notReady } : { type: "ContainersReady", status: "True" });
   put({ type: "PodScheduled", status: "True" });
@@ -242,7 +280,6 @@ export function updateConditions(pod: Obj, now: number): void {
   st.conditions = conditions;
 }
 
-
 // ---- exits, restarts, pull failures -----------------------------------------------------------
 
 export type Ref = { c: Obj; init: boolean; s: Obj };
@@ -250,8 +287,14 @@ export type Ref = { c: Obj; init: boolean; s: Obj };
 /** Every container with its status, init containers first. */
 function refs(pod: Obj): Ref[] {
   const out: Ref[] = [];
-  for (const c of specInits(pod)) { const s = statusOf(pod, c.name, true); if (s) out.push({ c, init: true, s }); }
-  for (const c of specContainers(pod)) { const s = statusOf(pod, c.name, false); if (s) out.push({ c, init: false, s }); }
+  for (const c of specInits(pod)) {
+    const s = statusOf(pod, c.name, true);
+    if (s) out.push({ c, init: true, s });
+  }
+  for (const c of specContainers(pod)) {
+    const s = statusOf(pod, c.name, false);
+    if (s) out.push({ c, init: false, s });
+  }
   return out;
 }
 
@@ -271,7 +314,8 @@ function exitOf(pod: Obj, r: Ref, k: StageContext): Exit | undefined {
   if (!running(r.s)) return undefined;
   const started = time(r.s.state.running.startedAt);
   if (k.exitOf) return r.init && isSidecar(r.c) ? undefined : k.exitOf(pod, r.c, started);
-  if (r.init && !isSidecar(r.c)) return { code: 0, at: started + k.clock.seededDelay("initContainerRun", `${pod.metadata.uid}/${r.c.name}`) };
+  if (r.init && !isSidecar(r.c))
+    return { code: 0, at: started + k.clock.seededDelay("initContainerRun", `${pod.metadata.uid}/${r.c.name}`) };
   return undefined;
 }
 
@@ -284,7 +328,8 @@ function restarts(pod: Obj, r: Ref, code: number): boolean {
 }
 
 /** The exited run a restart follows: the current terminated state, or lastState while backing off. */
-const lastExit = (s: Obj): Obj | undefined => s.state?.terminated ?? (s.state?.waiting?.reason === "CrashLoopBackOff" ? s.lastState?.terminated : undefined);
+const lastExit = (s: Obj): Obj | undefined =>
+  s.state?.terminated ?? (s.state?.waiting?.reason === "CrashLoopBackOff" ? s.lastState?.terminated : undefined);
 
 /** The real back-off before a restart (10s doubling to 5m; the first restart and a restart after 10
  *  minutes of running are immediate), as a duration and as the cluster clock scales it. */
@@ -306,7 +351,11 @@ const awaitingRestart = (pod: Obj, r: Ref) => {
 /** The container the crash-backoff stage moves to CrashLoopBackOff next, and when: the one pick its
  *  due time, events and status all use (KWOK's stages pick their target once). */
 const nextBackOff = (pod: Obj, k: StageContext) =>
-  earliest(pod, (r) => (r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0 ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`) : undefined));
+  earliest(pod, (r) =>
+    r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, k).real > 0
+      ? time(r.s.state.terminated.finishedAt) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/${r.c.name}`)
+      : undefined,
+  );
 
 /** The container the restart stage starts again next, and when its back-off (if any) is over: one
  *  pick for due, events and status, so a neighbour's exit never restarts a container still backing off. */
@@ -324,8 +373,18 @@ const podRef = (pod: Obj) => `${pod.metadata.name}_${pod.metadata.namespace}(${p
 function phaseAfterExit(pod: Obj): void {
   const st = pod.status;
   const main = specContainers(pod).map((c) => statusOf(pod, c.name, false));
-  const initFailed = refs(pod).some((r) => r.init && !isSidecar(r.c) && r.s.state?.terminated && r.s.state.terminated.exitCode !== 0 && !restarts(pod, r, r.s.state.terminated.exitCode));
-  if (initFailed) { st.phase = "Failed"; return; }
+  const initFailed = refs(pod).some(
+    (r) =>
+      r.init &&
+      !isSidecar(r.c) &&
+      r.s.state?.terminated &&
+      r.s.state.terminated.exitCode !== 0 &&
+      !restarts(pod, r, r.s.state.terminated.exitCode),
+  );
+  if (initFailed) {
+    st.phase = "Failed";
+    return;
+  }
   if (main.every((s) => s?.state?.terminated && !restarts(pod, { c: {}, init: false, s }, s.state.terminated.exitCode ?? 0)))
     st.phase = main.every((s) => s!.state.terminated.exitCode === 0) ? "Succeeded" : "Failed";
 }
@@ -422,7 +481,12 @@ export const stages: Stage[] = [
       events: (pod) =>
         [...specInits(pod).map((c) => [c, true] as const), ...specContainers(pod).map((c) => [c, false] as const)]
           .filter(([c, init]) => running(statusOf(pod, c.name, init)))
-          .map(([c, init]) => ({ type: "Normal", reason: "Killing", message: `Stopping container ${c.name}`, fieldPath: fieldPath(c, init) })),
+          .map(([c, init]) => ({
+            type: "Normal",
+            reason: "Killing",
+            message: `Stopping container ${c.name}`,
+            fieldPath: fieldPath(c, init),
+          })),
       status(pod, k) {
         killing.set(killKey(pod), k.now);
         if (killing.size > 5000) killing.delete(killing.keys().next().value!);
@@ -503,8 +567,18 @@ export const stages: Stage[] = [
         const img = imageInfo(c.image);
         const ms = pullDuration(c.image, `${pod.metadata.uid}/${c.name}`);
         const pulled: StageEvent = pulls(c, k)
-          ? { type: "Normal", reason: "Pulled", message: `Successfully pulled image ${JSON.stringify(c.image)} in ${goDuration(ms)} (${goDuration(ms)} including waiting). Image size: ${img.sizeBytes} bytes.`, fieldPath: fp }
-          : { type: "Normal", reason: "Pulled", message: `Container image ${JSON.stringify(c.image)} already present on machine`, fieldPath: fp };
+          ? {
+              type: "Normal",
+              reason: "Pulled",
+              message: `Successfully pulled image ${JSON.stringify(c.image)} in ${goDuration(ms)} (${goDuration(ms)} including waiting). Image size: ${img.sizeBytes} bytes.`,
+              fieldPath: fp,
+            }
+          : {
+              type: "Normal",
+              reason: "Pulled",
+              message: `Container image ${JSON.stringify(c.image)} already present on machine`,
+              fieldPath: fp,
+            };
         return [
           pulled,
           { type: "Normal", reason: "Created", message: `Created container: ${c.name}`, fieldPath: fp },
@@ -528,7 +602,11 @@ export const stages: Stage[] = [
   {
     // The image cannot be pulled (or its name does not parse): ErrImagePull, then back-off.
     name: "pull-failed",
-    selector: (pod) => !isTerminating(pod) && !!pod.status?.podIP && !!failingPull(pod) && !["ErrImagePull", "InvalidImageName"].includes(waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) ?? ""),
+    selector: (pod) =>
+      !isTerminating(pod) &&
+      !!pod.status?.podIP &&
+      !!failingPull(pod) &&
+      !["ErrImagePull", "InvalidImageName"].includes(waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) ?? ""),
     due: (pod, k) => {
       const { c, init } = failingPull(pod)!;
       if (waitingReason(pod, c, init) === "ImagePullBackOff") {
@@ -542,7 +620,10 @@ export const stages: Stage[] = [
       events(pod) {
         const { c, init, failure } = failingPull(pod)!;
         const fp = fieldPath(c, init);
-        const retry: StageEvent[] = waitingReason(pod, c, init) === "ImagePullBackOff" ? [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fp }] : [];
+        const retry: StageEvent[] =
+          waitingReason(pod, c, init) === "ImagePullBackOff"
+            ? [{ type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(c.image)}`, fieldPath: fp }]
+            : [];
         if (failure.reason === "InvalidImageName")
           return [
             { type: "Warning", reason: "InspectFailed", message: failure.message, fieldPath: fp },
@@ -550,7 +631,12 @@ export const stages: Stage[] = [
           ];
         return [
           ...retry,
-          { type: "Warning", reason: "Failed", message: `Failed to pull image ${JSON.stringify(c.image)}: ${failure.message}`, fieldPath: fp },
+          {
+            type: "Warning",
+            reason: "Failed",
+            message: `Failed to pull image ${JSON.stringify(c.image)}: ${failure.message}`,
+            fieldPath: fp,
+          },
           { type: "Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: fp },
         ];
       },
@@ -562,7 +648,9 @@ export const stages: Stage[] = [
           b.attempts++;
           b.last = k.now;
         } else pullBackoff.delete(`${pod.metadata.uid}/${c.name}`);
-        s.state = { waiting: { reason: failure.reason, message: failure.reason === "InvalidImageName" ? failure.message : failure.message } };
+        s.state = {
+          waiting: { reason: failure.reason, message: failure.reason === "InvalidImageName" ? failure.message : failure.message },
+        };
         setStatus(pod, s, init);
         updateConditions(pod, k.now);
       },
@@ -571,7 +659,8 @@ export const stages: Stage[] = [
   {
     // The kubelet's next sync after a failed pull: ImagePullBackOff until the back-off expires.
     name: "pull-backoff",
-    selector: (pod) => !isTerminating(pod) && !!failingPull(pod) && waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) === "ErrImagePull",
+    selector: (pod) =>
+      !isTerminating(pod) && !!failingPull(pod) && waitingReason(pod, failingPull(pod)!.c, failingPull(pod)!.init) === "ErrImagePull",
     due: (pod, k) => lastProgress(pod) + k.clock.seededDelay("podSync", `${pod.metadata.uid}/pull`),
     next: {
       events(pod) {
@@ -586,7 +675,12 @@ export const stages: Stage[] = [
         const { c, init, failure } = failingPull(pod)!;
         const s = statusOf(pod, c.name, init)!;
         pullState(pod, c, k.now).last = k.now;
-        s.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image ${JSON.stringify(c.image)}: ErrImagePull: ${failure.message}` } };
+        s.state = {
+          waiting: {
+            reason: "ImagePullBackOff",
+            message: `Back-off pulling image ${JSON.stringify(c.image)}: ErrImagePull: ${failure.message}`,
+          },
+        };
         updateConditions(pod, k.now);
       },
     },
@@ -608,7 +702,8 @@ export const stages: Stage[] = [
   {
     // A container's process ends: Completed (exit 0) or Error, with its exit code.
     name: "exit",
-    selector: (pod, k) => !isTerminating(pod) && refs(pod).some((r) => running(r.s) && (k ? !!exitOf(pod, r, k) : r.init && !isSidecar(r.c))),
+    selector: (pod, k) =>
+      !isTerminating(pod) && refs(pod).some((r) => running(r.s) && (k ? !!exitOf(pod, r, k) : r.init && !isSidecar(r.c))),
     due: (pod, k) => earliest(pod, (r) => exitOf(pod, r, k)?.at)?.at ?? Infinity,
     next: {
       status(pod, k) {
@@ -622,18 +717,37 @@ export const stages: Stage[] = [
   {
     // The kubelet's next sync finds the container exited within its back-off: CrashLoopBackOff.
     name: "crash-backoff",
-    selector: (pod) => !isTerminating(pod) && refs(pod).some((r) => r.s.state?.terminated && awaitingRestart(pod, r) && restartBackoff(r.s, { clock: { seconds: (x: number) => x * 1000 } } as StageContext).real > 0),
+    selector: (pod) =>
+      !isTerminating(pod) &&
+      refs(pod).some(
+        (r) =>
+          r.s.state?.terminated &&
+          awaitingRestart(pod, r) &&
+          restartBackoff(r.s, { clock: { seconds: (x: number) => x * 1000 } } as StageContext).real > 0,
+      ),
     due: (pod, k) => nextBackOff(pod, k)?.at ?? Infinity,
     next: {
       events(pod, k) {
         const { r } = nextBackOff(pod, k)!;
-        return [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${r.c.name} in pod ${podRef(pod)}`, fieldPath: fieldPath(r.c, r.init) }];
+        return [
+          {
+            type: "Warning",
+            reason: "BackOff",
+            message: `Back-off restarting failed container ${r.c.name} in pod ${podRef(pod)}`,
+            fieldPath: fieldPath(r.c, r.init),
+          },
+        ];
       },
       status(pod, k) {
         const { r } = nextBackOff(pod, k)!;
         const { real } = restartBackoff(r.s, k);
         r.s.lastState = { terminated: r.s.state.terminated };
-        r.s.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(real)} restarting failed container=${r.c.name} pod=${podRef(pod)}` } };
+        r.s.state = {
+          waiting: {
+            reason: "CrashLoopBackOff",
+            message: `back-off ${goDuration(real)} restarting failed container=${r.c.name} pod=${podRef(pod)}`,
+          },
+        };
         updateConditions(pod, k.now);
       },
     },
@@ -650,10 +764,26 @@ export const stages: Stage[] = [
         const pulled: StageEvent[] = pulls(r.c, k)
           ? [
               { type: "Normal", reason: "Pulling", message: `Pulling image ${JSON.stringify(r.c.image)}`, fieldPath: fp },
-              { type: "Normal", reason: "Pulled", message: `Successfully pulled image ${JSON.stringify(r.c.image)} in ${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} (${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} including waiting). Image size: ${imageInfo(r.c.image).sizeBytes} bytes.`, fieldPath: fp },
+              {
+                type: "Normal",
+                reason: "Pulled",
+                message: `Successfully pulled image ${JSON.stringify(r.c.image)} in ${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} (${goDuration(pullDuration(r.c.image, `${pod.metadata.uid}/${r.s.restartCount}`))} including waiting). Image size: ${imageInfo(r.c.image).sizeBytes} bytes.`,
+                fieldPath: fp,
+              },
             ]
-          : [{ type: "Normal", reason: "Pulled", message: `Container image ${JSON.stringify(r.c.image)} already present on machine`, fieldPath: fp }];
-        return [...pulled, { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp }, startedEvent(pod, r.c, fp, k)];
+          : [
+              {
+                type: "Normal",
+                reason: "Pulled",
+                message: `Container image ${JSON.stringify(r.c.image)} already present on machine`,
+                fieldPath: fp,
+              },
+            ];
+        return [
+          ...pulled,
+          { type: "Normal", reason: "Created", message: `Created container: ${r.c.name}`, fieldPath: fp },
+          startedEvent(pod, r.c, fp, k),
+        ];
       },
       status(pod, k) {
         const { r } = nextRestart(pod, k)!;
@@ -674,15 +804,24 @@ export const stages: Stage[] = [
   {
     // Liveness fails failureThreshold times in a row: the kubelet kills the container (it restarts).
     name: "liveness",
-    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!r.c.livenessProbe && !!liveKill(pod, r, k)),
+    selector: (pod, k) =>
+      !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!r.c.livenessProbe && !!liveKill(pod, r, k)),
     due: (pod, k) => earliest(pod, (r) => liveKill(pod, r, k)?.at)?.at ?? Infinity,
     next: {
       events(pod, k) {
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
         const kill = liveKill(pod, r, k)!;
         const fp = fieldPath(r.c, r.init);
-        const unhealthy: StageEvent = { type: "Warning", reason: "Unhealthy", message: `Liveness probe failed: ${kill.message}`, fieldPath: fp };
-        return [...Array(kill.failures).fill(unhealthy), { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp }];
+        const unhealthy: StageEvent = {
+          type: "Warning",
+          reason: "Unhealthy",
+          message: `Liveness probe failed: ${kill.message}`,
+          fieldPath: fp,
+        };
+        return [
+          ...Array(kill.failures).fill(unhealthy),
+          { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp },
+        ];
       },
       status(pod, k) {
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
@@ -690,7 +829,13 @@ export const stages: Stage[] = [
         // A server stops on SIGTERM its own way; a shell as PID 1 ignores it and is SIGKILLed (137).
         const code = sigtermExit(r.c)?.code ?? 137;
         r.s.state = {
-          terminated: { containerID: r.s.containerID, exitCode: code, finishedAt: rfc3339(kill.at), reason: code === 0 ? "Completed" : "Error", startedAt: r.s.state.running.startedAt },
+          terminated: {
+            containerID: r.s.containerID,
+            exitCode: code,
+            finishedAt: rfc3339(kill.at),
+            reason: code === 0 ? "Completed" : "Error",
+            startedAt: r.s.state.running.startedAt,
+          },
         };
         r.s.ready = false;
         r.s.started = false;
@@ -726,7 +871,12 @@ export const stages: Stage[] = [
           const s = statusOf(pod, c.name, false);
           const change = c.readinessProbe && running(s) ? readyChange(pod, c, s!, k) : undefined;
           if (change && change.at <= k.now && !change.ready)
-            out.push({ type: "Warning", reason: "Unhealthy", message: `Readiness probe failed: ${change.message}`, fieldPath: fieldPath(c, false) });
+            out.push({
+              type: "Warning",
+              reason: "Unhealthy",
+              message: `Readiness probe failed: ${change.message}`,
+              fieldPath: fieldPath(c, false),
+            });
         }
         return out;
       },
@@ -752,7 +902,11 @@ export const matchStage = (pod: Obj, table: Stage[] = stages, k?: StageContext) 
  * Advance a pod through every stage that is due at `k.now`. Returns the events to record, whether
  * the status changed, whether the pod is to be removed, and when to look again (ms from now).
  */
-export function advance(pod: Obj, k: StageContext, table: Stage[] = stages): { events: StageEvent[]; changed: boolean; remove: boolean; wakeIn?: number } {
+export function advance(
+  pod: Obj,
+  k: StageContext,
+  table: Stage[] = stages,
+): { events: StageEvent[]; changed: boolean; remove: boolean; wakeIn?: number } {
   const events: StageEvent[] = [];
   let changed = false;
   pod.status ??= {};

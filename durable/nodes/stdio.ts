@@ -24,7 +24,12 @@ export class StdinProcess {
   private readonly io: ShellIO;
   exited?: number;
 
-  constructor(ctx: ShellContext, program: string, readonly tty: boolean, private readonly onExit: (code: number) => void) {
+  constructor(
+    ctx: ShellContext,
+    program: string,
+    readonly tty: boolean,
+    private readonly onExit: (code: number) => void,
+  ) {
     const shell = program.replace(/^.*\//, "");
     // With a tty, stderr is the terminal too.
     this.io = { stdout: (s) => this.emit("stdout", s), stderr: (s) => this.emit(tty ? "stdout" : "stderr", s), tty };
@@ -88,7 +93,12 @@ export class ContainerStdio {
   /** When and how the stdin-driven process of this container instance ended, if it has. */
   exitOf(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined {
     const row = this.sql
-      .exec<{ code: number; at: number }>("SELECT code, at FROM container_exits WHERE pod_uid = ? AND container = ? AND started_at = ?", pod.metadata.uid, c.name, startedAt)
+      .exec<{ code: number; at: number }>(
+        "SELECT code, at FROM container_exits WHERE pod_uid = ? AND container = ? AND started_at = ?",
+        pod.metadata.uid,
+        c.name,
+        startedAt,
+      )
       .toArray()[0];
     return row ? { code: row.code, at: row.at } : undefined;
   }
@@ -102,7 +112,14 @@ export class ContainerStdio {
       const program = containerArgv(c).argv[0];
       p = new StdinProcess(context(), program, !!c.tty, (code) => {
         this.live.delete(key);
-        this.sql.exec("INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)", pod.metadata.uid, c.name, startedAt, code, this.now());
+        this.sql.exec(
+          "INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)",
+          pod.metadata.uid,
+          c.name,
+          startedAt,
+          code,
+          this.now(),
+        );
         this.exited(pod);
       });
       this.live.set(key, p);
@@ -114,7 +131,14 @@ export class ContainerStdio {
    *  shell): stored like a stdin process's exit, and the kubelet told. */
   recordExit(pod: Obj, c: Obj, exit: { code: number; at: number; startedAt: number }): void {
     if (Number.isNaN(exit.startedAt)) return;
-    this.sql.exec("INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)", pod.metadata.uid, c.name, exit.startedAt, exit.code, exit.at);
+    this.sql.exec(
+      "INSERT OR IGNORE INTO container_exits (pod_uid, container, started_at, code, at) VALUES (?, ?, ?, ?, ?)",
+      pod.metadata.uid,
+      c.name,
+      exit.startedAt,
+      exit.code,
+      exit.at,
+    );
     this.exited(pod);
   }
 

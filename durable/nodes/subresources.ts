@@ -31,7 +31,13 @@ export function putPodCondition(status: Obj, cond: Obj, now: number): void {
  * BindingREST.assignPod: set spec.nodeName and PodScheduled=True on an unbound pod, written straight
  * to storage (as the real registry does, past the pod update validation that forbids the change).
  */
-export function bindPod(registry: Registry, namespace: string, name: string, node: string, opts: { uid?: string; annotations?: Record<string, string>; dryRun?: boolean } = {}): Obj {
+export function bindPod(
+  registry: Registry,
+  namespace: string,
+  name: string,
+  node: string,
+  opts: { uid?: string; annotations?: Record<string, string>; dryRun?: boolean } = {},
+): Obj {
   const def = podsDef();
   const fail = (why: string) => conflict("pods/binding", "", name, why);
   const pod = registry.get(def, namespace, name);
@@ -42,7 +48,8 @@ export function bindPod(registry: Registry, namespace: string, name: string, nod
   if ((pod.spec?.schedulingGates ?? []).length) throw fail(`pod ${name} has non-empty .spec.schedulingGates`);
   const next = structuredClone(pod);
   next.spec.nodeName = node;
-  if (opts.annotations && Object.keys(opts.annotations).length) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...opts.annotations };
+  if (opts.annotations && Object.keys(opts.annotations).length)
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...opts.annotations };
   next.status ??= {};
   putPodCondition(next.status, { type: "PodScheduled", status: "True" }, registry.ctx().now);
   if (opts.dryRun) return next;
@@ -66,7 +73,11 @@ export function evictPod(registry: Registry, namespace: string, name: string, de
       (p) => {
         delete p.metadata.resourceVersion;
         p.status ??= {};
-        putPodCondition(p.status, { type: "DisruptionTarget", status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" }, registry.ctx().now);
+        putPodCondition(
+          p.status,
+          { type: "DisruptionTarget", status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" },
+          registry.ctx().now,
+        );
         return p;
       },
       { subresource: "status" },
@@ -83,7 +94,10 @@ export function evictPod(registry: Registry, namespace: string, name: string, de
 /** A create body in JSON, YAML or Kubernetes protobuf (decoded like every other body). */
 async function decode(request: Request, kind: string): Promise<Obj> {
   const body = await decodeBody(request, kind);
-  if (!body) throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
+  if (!body)
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: unexpected end of JSON input`,
+    );
   return body;
 }
 
@@ -102,14 +116,31 @@ export function podSubresources(registry: Registry, transaction: <T>(fn: () => T
     if (b.metadata?.name && b.metadata.name !== name) throw badRequest("name in URL does not match name in Binding object");
     const target = b.target ?? {};
     if (target.kind && target.kind !== "Node")
-      throw new ApiError(422, "Invalid", `Binding "${name}" is invalid: target.kind: Invalid value: ${JSON.stringify(target.kind)}: must be empty or 'Node'`, {
-        name, kind: "Binding", causes: [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(target.kind)}: must be empty or 'Node'`, field: "target.kind" }],
-      });
+      throw new ApiError(
+        422,
+        "Invalid",
+        `Binding "${name}" is invalid: target.kind: Invalid value: ${JSON.stringify(target.kind)}: must be empty or 'Node'`,
+        {
+          name,
+          kind: "Binding",
+          causes: [
+            {
+              reason: "FieldValueInvalid",
+              message: `Invalid value: ${JSON.stringify(target.kind)}: must be empty or 'Node'`,
+              field: "target.kind",
+            },
+          ],
+        },
+      );
     if (!target.name)
       throw new ApiError(422, "Invalid", `Binding "${name}" is invalid: target.name: Required value`, {
-        name, kind: "Binding", causes: [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }],
+        name,
+        kind: "Binding",
+        causes: [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }],
       });
-    transaction(() => bindPod(registry, ns!, name, target.name, { uid: b.metadata?.uid, annotations: b.metadata?.annotations, dryRun: dryRunOf(url) }));
+    transaction(() =>
+      bindPod(registry, ns!, name, target.name, { uid: b.metadata?.uid, annotations: b.metadata?.annotations, dryRun: dryRunOf(url) }),
+    );
     void def;
     return created();
   };

@@ -7,7 +7,10 @@ import { podLogHandler, type LogReader } from "./podlog";
 import { proxyHandlers } from "./proxy";
 import type { LogAppender } from "./runtime/servers";
 
-export function trafficSubresources(registry: Registry, logs: LogReader & LogAppender, now: () => number = () => Date.now()): Record<string, SubresourceHandler> {
+export function trafficSubresources(
+  registry: Registry,
+  logs: LogReader & LogAppender,
+  now: () => number = () => Date.now(),
+): Record<string, SubresourceHandler> {
   return { "pods/log": podLogHandler(registry, logs, now), ...proxyHandlers(registry, new Client(registry), logs, now) };
 }
-

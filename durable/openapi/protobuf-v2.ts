@@ -61,7 +61,12 @@ function schema(s: Json): Field[] {
   if (s.items && typeof s.items === "object") parts.push(msg(23, [msg(1, schema(s.items as Json))]));
   if (s.properties) {
     const props = Object.entries(s.properties as Record<string, Json>);
-    parts.push(msg(25, props.map(([name, p]) => msg(1, [...str(1, name), msg(2, schema(p))]))));
+    parts.push(
+      msg(
+        25,
+        props.map(([name, p]) => msg(1, [...str(1, name), msg(2, schema(p))])),
+      ),
+    );
   }
   parts.push(...extensions(31, s));
   return parts;
@@ -71,12 +76,32 @@ function schema(s: Json): Field[] {
 function parameter(p: Json): Field[] {
   let inner: Field;
   if (p.in === "body") {
-    inner = msg(1, [...str(1, p.description), ...str(2, p.name), ...str(3, p.in), ...bool(4, p.required), msg(5, schema(p.schema as Json))]);
+    inner = msg(1, [
+      ...str(1, p.description),
+      ...str(2, p.name),
+      ...str(3, p.in),
+      ...bool(4, p.required),
+      msg(5, schema(p.schema as Json)),
+    ]);
   } else if (p.in === "path") {
-    const sub = [...bool(1, p.required), ...str(2, p.in), ...str(3, p.description), ...str(4, p.name), ...str(5, p.type), ...bool(19, p.uniqueItems)];
+    const sub = [
+      ...bool(1, p.required),
+      ...str(2, p.in),
+      ...str(3, p.description),
+      ...str(4, p.name),
+      ...str(5, p.type),
+      ...bool(19, p.uniqueItems),
+    ];
     inner = msg(2, [msg(4, sub)]);
   } else {
-    const sub = [...bool(1, p.required), ...str(2, p.in), ...str(3, p.description), ...str(4, p.name), ...str(6, p.type), ...bool(20, p.uniqueItems)];
+    const sub = [
+      ...bool(1, p.required),
+      ...str(2, p.in),
+      ...str(3, p.description),
+      ...str(4, p.name),
+      ...str(6, p.type),
+      ...bool(20, p.uniqueItems),
+    ];
     inner = msg(2, [msg(3, sub)]);
   }
   return [msg(1, [inner])];
@@ -84,7 +109,10 @@ function parameter(p: Json): Field[] {
 
 function operation(op: Json): Field[] {
   const responses = Object.entries((op.responses ?? {}) as Record<string, Json>).map(([code, r]) =>
-    msg(1, [...str(1, code), msg(2, [msg(1, [...str(1, r.description), ...(r.schema ? [msg(2, [msg(1, schema(r.schema as Json))])] : [])])])]),
+    msg(1, [
+      ...str(1, code),
+      msg(2, [msg(1, [...str(1, r.description), ...(r.schema ? [msg(2, [msg(1, schema(r.schema as Json))])] : [])])]),
+    ]),
   );
   return [
     ...strs(1, op.tags),
@@ -117,16 +145,33 @@ export function encodeDocument(doc: Json): Uint8Array {
   const parts: Field[] = [
     ...str(1, doc.swagger),
     msg(2, [...str(1, info.title), ...str(2, info.version)]),
-    msg(8, paths.map(([name, item]) => msg(2, [...str(1, name), msg(2, pathItem(item))]))),
-    msg(9, defs.map(([name, s]) => msg(1, [...str(1, name), msg(2, schema(s))]))),
+    msg(
+      8,
+      paths.map(([name, item]) => msg(2, [...str(1, name), msg(2, pathItem(item))])),
+    ),
+    msg(
+      9,
+      defs.map(([name, s]) => msg(1, [...str(1, name), msg(2, schema(s))])),
+    ),
   ];
   for (const req of (doc.security ?? []) as Json[]) {
-    parts.push(msg(12, Object.entries(req).map(([name, v]) => msg(1, [...str(1, name), msg(2, strs(1, v))]))));
+    parts.push(
+      msg(
+        12,
+        Object.entries(req).map(([name, v]) => msg(1, [...str(1, name), msg(2, strs(1, v))])),
+      ),
+    );
   }
   const sec = Object.entries((doc.securityDefinitions ?? {}) as Record<string, Json>);
   if (sec.length) {
-    parts.push(msg(13, sec.map(([name, d]) =>
-      msg(1, [...str(1, name), msg(2, [msg(2, [...str(1, d.type), ...str(2, d.name), ...str(3, d.in), ...str(4, d.description)])])]))));
+    parts.push(
+      msg(
+        13,
+        sec.map(([name, d]) =>
+          msg(1, [...str(1, name), msg(2, [msg(2, [...str(1, d.type), ...str(2, d.name), ...str(3, d.in), ...str(4, d.description)])])]),
+        ),
+      ),
+    );
   }
   return concat(parts);
 }

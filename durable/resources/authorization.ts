@@ -47,7 +47,24 @@ const BINDINGS: Binding[] = [
     name: "system:discovery",
     role: "system:discovery",
     group: "system:authenticated",
-    rules: [{ verbs: ["get"], nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"] }],
+    rules: [
+      {
+        verbs: ["get"],
+        nonResourceURLs: [
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/healthz",
+          "/livez",
+          "/openapi",
+          "/openapi/*",
+          "/readyz",
+          "/version",
+          "/version/",
+        ],
+      },
+    ],
   },
   ...["system:authenticated", "system:unauthenticated"].map((group) => ({
     name: "system:public-info-viewer",
@@ -63,7 +80,7 @@ const has = (list: string[] | undefined, v: string) => !!list && (list.includes(
 /** rbac.RuleAllows for resource attributes. */
 function allowsResource(r: Rule, a: Obj): boolean {
   if (!r.resources || !has(r.verbs, a.verb ?? "") || !has(r.apiGroups, a.group ?? "")) return false;
-  const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource ?? "";
+  const combined = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
   const resourceOk = r.resources.some((x) => x === "*" || x === combined || (!!a.subresource && x === `*/${a.subresource}`));
   return resourceOk && (!r.resourceNames?.length || r.resourceNames.includes(a.name ?? ""));
 }
@@ -78,8 +95,11 @@ function allowsNonResource(r: Rule, a: Obj): boolean {
 /** The RBAC authorizer's decision and reason for one request of `user`. */
 export function authorize(user: UserInfo, spec: Obj): { allowed: boolean; reason?: string } {
   for (const b of bindingsOf(user)) {
-    const ok = b.rules.some((r) => (spec.resourceAttributes ? allowsResource(r, spec.resourceAttributes) : allowsNonResource(r, spec.nonResourceAttributes ?? {})));
-    if (ok) return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to Group "${b.group}"` };
+    const ok = b.rules.some((r) =>
+      spec.resourceAttributes ? allowsResource(r, spec.resourceAttributes) : allowsNonResource(r, spec.nonResourceAttributes ?? {}),
+    );
+    if (ok)
+      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to Group "${b.group}"` };
   }
   return { allowed: false };
 }
@@ -103,9 +123,13 @@ const selfSubjectAccessReview: ResourceDef = {
     const spec: Obj = obj.spec ?? {};
     // ValidateSelfSubjectAccessReviewSpec.
     if (spec.resourceAttributes && spec.nonResourceAttributes)
-      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes")]);
+      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [
+        invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes"),
+      ]);
     if (!spec.resourceAttributes && !spec.nonResourceAttributes)
-      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified")]);
+      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [
+        invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified"),
+      ]);
     return { ...obj, metadata: { ...(obj.metadata ?? {}), creationTimestamp: null }, spec, status: authorize(user, spec) };
   },
 };
@@ -125,7 +149,14 @@ const selfSubjectRulesReview: ResourceDef = {
       metadata: { ...(obj.metadata ?? {}), creationTimestamp: null },
       spec,
       status: {
-        resourceRules: rules.filter((r) => r.resources).map(({ verbs, apiGroups, resources, resourceNames }) => ({ verbs, apiGroups, resources, ...(resourceNames ? { resourceNames } : {}) })),
+        resourceRules: rules
+          .filter((r) => r.resources)
+          .map(({ verbs, apiGroups, resources, resourceNames }) => ({
+            verbs,
+            apiGroups,
+            resources,
+            ...(resourceNames ? { resourceNames } : {}),
+          })),
         nonResourceRules: rules.filter((r) => r.nonResourceURLs).map(({ verbs, nonResourceURLs }) => ({ verbs, nonResourceURLs })),
         incomplete: false,
       },

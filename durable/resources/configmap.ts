@@ -24,8 +24,7 @@ export function validateImmutable(obj: Obj, old: Obj, fields: string[]): FieldEr
   if (old.immutable !== true) return [];
   const errs: FieldError[] = [];
   if (obj.immutable !== true) errs.push(forbidden("immutable", "field is immutable when `immutable` is set"));
-  for (const f of fields)
-    if (!sameMap(obj[f], old[f])) errs.push(forbidden(f, "field is immutable when `immutable` is set"));
+  for (const f of fields) if (!sameMap(obj[f], old[f])) errs.push(forbidden(f, "field is immutable when `immutable` is set"));
   return errs;
 }
 

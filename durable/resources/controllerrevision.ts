@@ -7,8 +7,7 @@ import { deepEqual, invalidRaw } from "./podtemplate";
 function validate(cr: Obj): FieldError[] {
   const errs: FieldError[] = [];
   if (cr.data == null) errs.push(required("data", "data is mandatory"));
-  if (typeof cr.revision === "number" && cr.revision < 0)
-    errs.push(invalid("revision", cr.revision, "must be greater than or equal to 0"));
+  if (typeof cr.revision === "number" && cr.revision < 0) errs.push(invalid("revision", cr.revision, "must be greater than or equal to 0"));
   return errs;
 }
 

@@ -110,7 +110,16 @@ export function zoneOffset(zone: string, t: number): number {
   if (zone === "UTC") return 0;
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
     formatters.set(zone, f);
   }
   const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, x.value]));
@@ -182,7 +191,7 @@ class EverySchedule implements Schedule {
   }
 }
 
-const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** time.ParseDuration, in ms. */
 export function parseGoDuration(s: string): number {
@@ -239,7 +248,13 @@ export function parseStandard(spec: string): Schedule {
   if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`);
   const [minute, hour, dom, month, dow] = fields;
   return new SpecSchedule(
-    { minute: parseField(minute, MINUTE), hour: parseField(hour, HOUR), dom: parseField(dom, DOM), month: parseField(month, MONTH), dow: parseField(dow, DOW) },
+    {
+      minute: parseField(minute, MINUTE),
+      hour: parseField(hour, HOUR),
+      dom: parseField(dom, DOM),
+      month: parseField(month, MONTH),
+      dow: parseField(dow, DOW),
+    },
     zone,
   );
 }

@@ -42,9 +42,11 @@ function validateTimeZone(tz: string | undefined): FieldError[] {
   const path = "spec.timeZone";
   if (tz === "") return [invalid(path, tz, "timeZone must be nil or non-empty string")];
   for (const part of tz.split("/"))
-    if (part === "." || part === ".." || part.startsWith("-") || !validTimeZonePart.test(part)) return [invalid(path, tz, `unknown time zone ${tz}`)];
+    if (part === "." || part === ".." || part.startsWith("-") || !validTimeZonePart.test(part))
+      return [invalid(path, tz, `unknown time zone ${tz}`)];
   const errs: FieldError[] = [];
-  if (tz.toLowerCase() === "local") errs.push(invalid(path, tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
+  if (tz.toLowerCase() === "local")
+    errs.push(invalid(path, tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
   try {
     loadLocation(tz);
   } catch (e) {
@@ -65,7 +67,8 @@ function validateSpec(cj: Obj, allowTZ: boolean): FieldError[] {
   // ValidateJobTemplateSpec: the Job's selector is generated when each Job is created.
   const jt = s.jobTemplate?.spec ?? {};
   errs.push(...validateJobSpec(jt, "spec.jobTemplate.spec", false));
-  if (jt.selector != null) errs.push(invalidRaw("spec.jobTemplate.spec.selector", goLabelSelector(jt.selector), "`selector` will be auto-generated"));
+  if (jt.selector != null)
+    errs.push(invalidRaw("spec.jobTemplate.spec.selector", goLabelSelector(jt.selector), "`selector` will be auto-generated"));
   if (jt.manualSelector === true) errs.push(notSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]));
   errs.push(...nonNegativeFields(s, "spec", ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"]));
   errs.push(...validateTimeZone(s.timeZone));

@@ -34,7 +34,13 @@ function validateIntOrPercent(v: unknown, path: string): FieldError[] {
       ? parseInt(v, 10) > 100
         ? [invalidRaw(path, goIntOrString(v), "must not be greater than 100%")]
         : []
-      : [invalidRaw(path, goIntOrString(v), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
+      : [
+          invalidRaw(
+            path,
+            goIntOrString(v),
+            "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+          ),
+        ];
   if (typeof v === "number") return v < 0 ? [invalid(path, v, "must be greater than or equal to 0")] : [];
   return [invalidRaw(path, goIntOrString(String(v)), "must be an integer or percentage (e.g '5%')")];
 }
@@ -53,7 +59,9 @@ function validateUpdateStrategy(s: Obj | undefined): FieldError[] {
         ...validateIntOrPercent(ru.maxSurge, `${path}.rollingUpdate.maxSurge`),
       ];
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0)
-        errs.push(invalidRaw(`${path}.rollingUpdate.maxUnavailable`, goIntOrString(ru.maxUnavailable), "may not be 0 when `maxSurge` is 0"));
+        errs.push(
+          invalidRaw(`${path}.rollingUpdate.maxUnavailable`, goIntOrString(ru.maxUnavailable), "may not be 0 when `maxSurge` is 0"),
+        );
       return errs;
     }
     default:
@@ -83,8 +91,15 @@ function validateSpec(ds: Obj): FieldError[] {
 
 function validateStatus(ds: Obj): FieldError[] {
   return nonNegativeFields(ds.status ?? {}, "status", [
-    "currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady", "observedGeneration",
-    "updatedNumberScheduled", "numberAvailable", "numberUnavailable", "collisionCount",
+    "currentNumberScheduled",
+    "numberMisscheduled",
+    "desiredNumberScheduled",
+    "numberReady",
+    "observedGeneration",
+    "updatedNumberScheduled",
+    "numberAvailable",
+    "numberUnavailable",
+    "collisionCount",
   ]);
 }
 
@@ -117,14 +132,16 @@ const daemonsets: ResourceDef = {
     {
       name: "Ready",
       type: "integer",
-      description: "numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.",
+      description:
+        "numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.",
       priority: 0,
     },
     { name: "Up-to-date", type: "integer", description: "The total number of nodes that are running updated daemon pod", priority: 0 },
     {
       name: "Available",
       type: "integer",
-      description: "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)",
+      description:
+        "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)",
       priority: 0,
     },
     {

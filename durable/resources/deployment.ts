@@ -27,7 +27,13 @@ function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === "string")
     return /^[0-9]+%$/.test(v)
       ? []
-      : [invalidRaw(path, goIntOrString(v), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
+      : [
+          invalidRaw(
+            path,
+            goIntOrString(v),
+            "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+          ),
+        ];
   if (typeof v === "number") return v < 0 ? [invalid(path, v, "must be greater than or equal to 0")] : [];
   return [invalidRaw(path, goIntOrString(String(v)), "must be an integer or percentage (e.g '5%')")];
 }
@@ -37,9 +43,7 @@ function validateStrategy(strategy: Obj | undefined): FieldError[] {
   const path = "spec.strategy";
   switch (s.type) {
     case "Recreate":
-      return s.rollingUpdate != null
-        ? [forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")]
-        : [];
+      return s.rollingUpdate != null ? [forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")] : [];
     case "RollingUpdate": {
       const ru = s.rollingUpdate;
       if (ru == null) return [required(`${path}.rollingUpdate`, "this should be defaulted and never be nil")];
@@ -48,7 +52,9 @@ function validateStrategy(strategy: Obj | undefined): FieldError[] {
         ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.rollingUpdate.maxSurge`),
       ];
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0)
-        errs.push(invalidRaw(`${path}.rollingUpdate.maxUnavailable`, goIntOrString(ru.maxUnavailable), "may not be 0 when `maxSurge` is 0"));
+        errs.push(
+          invalidRaw(`${path}.rollingUpdate.maxUnavailable`, goIntOrString(ru.maxUnavailable), "may not be 0 when `maxSurge` is 0"),
+        );
       if (typeof ru.maxUnavailable === "string" && intOrPercentValue(ru.maxUnavailable) > 100)
         errs.push(invalidRaw(`${path}.rollingUpdate.maxUnavailable`, goIntOrString(ru.maxUnavailable), "must not be greater than 100%"));
       return errs;
@@ -77,7 +83,13 @@ function validateSpec(d: Obj): FieldError[] {
 function validateStatus(d: Obj, old: Obj): FieldError[] {
   const s = d.status ?? {};
   const errs = nonNegativeFields(s, "status", [
-    "observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas", "collisionCount",
+    "observedGeneration",
+    "replicas",
+    "updatedReplicas",
+    "readyReplicas",
+    "availableReplicas",
+    "unavailableReplicas",
+    "collisionCount",
   ]);
   const replicas = s.replicas ?? 0;
   for (const k of ["updatedReplicas", "readyReplicas", "availableReplicas"])
@@ -126,7 +138,8 @@ const deployments: ResourceDef = {
     {
       name: "Selector",
       type: "string",
-      description: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+      description:
+        "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
       priority: 1,
     },
   ],
@@ -171,7 +184,11 @@ const deployments: ResourceDef = {
   // Spec and annotation changes bump the generation (annotations are copied to the ReplicaSets).
   // Deployments also move generation on annotation changes (the deprecated rollback annotation).
   prepareForUpdate: (d, old) =>
-    keepStatusBumpGeneration(d, old, !deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations ?? {}, old.metadata?.annotations ?? {})),
+    keepStatusBumpGeneration(
+      d,
+      old,
+      !deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations ?? {}, old.metadata?.annotations ?? {}),
+    ),
 
   validate: validateSpec,
   validateUpdate: (d, old) => [...validateSpec(d), ...immutableSelector(d, old)],

@@ -50,12 +50,9 @@ export function validateEndpoints(ep: Obj): FieldError[] {
   const errs: FieldError[] = [];
   (ep.subsets ?? []).forEach((ss: Obj, i: number) => {
     const f = `subsets[${i}]`;
-    if (!ss.addresses?.length && !ss.notReadyAddresses?.length)
-      errs.push(required(f, "must specify `addresses` or `notReadyAddresses`"));
+    if (!ss.addresses?.length && !ss.notReadyAddresses?.length) errs.push(required(f, "must specify `addresses` or `notReadyAddresses`"));
     (ss.addresses ?? []).forEach((a: Obj, j: number) => errs.push(...validateAddress(a, `${f}.addresses[${j}]`)));
-    (ss.notReadyAddresses ?? []).forEach((a: Obj, j: number) =>
-      errs.push(...validateAddress(a, `${f}.notReadyAddresses[${j}]`)),
-    );
+    (ss.notReadyAddresses ?? []).forEach((a: Obj, j: number) => errs.push(...validateAddress(a, `${f}.notReadyAddresses[${j}]`)));
     const ports: Obj[] = ss.ports ?? [];
     ports.forEach((p, j) => errs.push(...validatePort(p, ports.length > 1, `${f}.ports[${j}]`)));
   });

@@ -30,8 +30,7 @@ export const formatPorts = (ports: Obj[] | undefined) =>
   listWithMore((ports ?? []).map((p) => (p.port != null ? String(p.port) : p.name != null ? p.name : "*")));
 
 /** formatDiscoveryEndpoints: every address of every endpoint. */
-export const formatEndpointAddresses = (eps: Obj[] | undefined) =>
-  listWithMore((eps ?? []).flatMap((e) => e.addresses ?? []));
+export const formatEndpointAddresses = (eps: Obj[] | undefined) => listWithMore((eps ?? []).flatMap((e) => e.addresses ?? []));
 
 function validateAddress(type: string, address: string, f: string): FieldError[] {
   switch (type) {

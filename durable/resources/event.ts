@@ -134,8 +134,7 @@ function strictValidateUpdate(ev: Obj, old: Obj): FieldError[] {
     ["reportingComponent", "reportingController"],
     ["reportingInstance", "reportingInstance"],
   ];
-  for (const [key, path] of fields)
-    if (!same(ev[key] || null, old[key] || null)) errs.push(immutable(path, goValue(ev[key])));
+  for (const [key, path] of fields) if (!same(ev[key] || null, old[key] || null)) errs.push(immutable(path, goValue(ev[key])));
   return errs;
 }
 
@@ -179,11 +178,17 @@ const columns: ResourceDef["columns"] = [
     description: "The time at which the most recent occurrence of this event was recorded.",
     priority: 0,
   },
-  { name: "Type", type: "string", description: "Type of this event (Normal, Warning), new types could be added in the future", priority: 0 },
+  {
+    name: "Type",
+    type: "string",
+    description: "Type of this event (Normal, Warning), new types could be added in the future",
+    priority: 0,
+  },
   {
     name: "Reason",
     type: "string",
-    description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    description:
+      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
     priority: 0,
   },
   { name: "Object", type: "string", description: "The object that this event is about.", priority: 0 },

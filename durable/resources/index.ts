@@ -23,9 +23,27 @@ import job from "./job";
 import cronjob from "./cronjob";
 
 export const resources: ResourceDef[] = [
-  namespace, node, pod, service, endpoints, endpointslice, configmap, secret, serviceaccount, event,
-  componentstatus, replicationcontroller, replicaset, deployment, daemonset, controllerrevision, job, cronjob, lease,
-  selfsubjectreview, authorization,
+  namespace,
+  node,
+  pod,
+  service,
+  endpoints,
+  endpointslice,
+  configmap,
+  secret,
+  serviceaccount,
+  event,
+  componentstatus,
+  replicationcontroller,
+  replicaset,
+  deployment,
+  daemonset,
+  controllerrevision,
+  job,
+  cronjob,
+  lease,
+  selfsubjectreview,
+  authorization,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();

@@ -74,13 +74,21 @@ const MAX_PARALLELISM_INDEXED = 100_000;
 export function validateJobSpec(spec: Obj | undefined, path: string, withSelector = true): FieldError[] {
   const s = spec ?? {};
   const errs: FieldError[] = [];
-  errs.push(...nonNegativeFields(s, path, ["parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"]));
+  errs.push(
+    ...nonNegativeFields(s, path, ["parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"]),
+  );
   if (s.completionMode != null && !["NonIndexed", "Indexed"].includes(s.completionMode))
     errs.push(notSupported(`${path}.completionMode`, s.completionMode ?? "", ["NonIndexed", "Indexed"]));
   if (s.completionMode === "Indexed") {
     if (s.completions == null) errs.push(required(`${path}.completions`, "when completion mode is Indexed"));
     if (typeof s.parallelism === "number" && s.parallelism > MAX_PARALLELISM_INDEXED)
-      errs.push(invalid(`${path}.parallelism`, s.parallelism, `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`));
+      errs.push(
+        invalid(
+          `${path}.parallelism`,
+          s.parallelism,
+          `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`,
+        ),
+      );
   }
   if (s.podReplacementPolicy != null && !["TerminatingOrFailed", "Failed"].includes(s.podReplacementPolicy))
     errs.push(notSupported(`${path}.podReplacementPolicy`, s.podReplacementPolicy, ["Failed", "TerminatingOrFailed"]));
@@ -94,14 +102,22 @@ export function validateJobSpec(spec: Obj | undefined, path: string, withSelecto
       matches = !selErrs.length && selectorMatches(sel, s.template?.metadata?.labels);
     }
     if (sel != null && !matches)
-      errs.push(invalidRaw(`${path}.template.metadata.labels`, goMap(s.template?.metadata?.labels), "`selector` does not match template `labels`"));
+      errs.push(
+        invalidRaw(`${path}.template.metadata.labels`, goMap(s.template?.metadata?.labels), "`selector` does not match template `labels`"),
+      );
   }
   errs.push(...validatePodTemplateSpec(s.template, `${path}.template`));
   const rp = s.template?.spec?.restartPolicy;
   if (s.template && rp !== "OnFailure" && rp !== "Never")
     errs.push(notSupported(`${path}.template.spec.restartPolicy`, rp ?? "", ["OnFailure", "Never"]));
   if (s.template?.spec?.activeDeadlineSeconds != null)
-    errs.push(invalid(`${path}.template.spec.activeDeadlineSeconds`, s.template.spec.activeDeadlineSeconds, "activeDeadlineSeconds in Job is not Supported"));
+    errs.push(
+      invalid(
+        `${path}.template.spec.activeDeadlineSeconds`,
+        s.template.spec.activeDeadlineSeconds,
+        "activeDeadlineSeconds in Job is not Supported",
+      ),
+    );
   return errs;
 }
 
@@ -121,7 +137,13 @@ function validateUpdate(job: Obj, old: Obj): FieldError[] {
   const o = old.spec ?? {};
   if (!deepEqual(s.selector, o.selector)) errs.push(invalidRaw("spec.selector", goLabelSelector(s.selector), "field is immutable"));
   if (!deepEqual(s.template, o.template))
-    errs.push(invalidRaw("spec.template", `core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{Name:"", Labels:${goMap(s.template?.metadata?.labels)}, ...}}`, "field is immutable"));
+    errs.push(
+      invalidRaw(
+        "spec.template",
+        `core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{Name:"", Labels:${goMap(s.template?.metadata?.labels)}, ...}}`,
+        "field is immutable",
+      ),
+    );
   if (s.completionMode !== o.completionMode) errs.push(invalid("spec.completionMode", s.completionMode, "field is immutable"));
   if (s.completions !== o.completions && !(s.completionMode === "Indexed" && s.parallelism === s.completions))
     errs.push(invalid("spec.completions", s.completions ?? null, "field is immutable"));
@@ -164,7 +186,12 @@ export function jobDurationCell(job: Obj, now: number): string {
   return humanDuration(end - Date.parse(start));
 }
 
-export const selectorColumn = (): PrinterColumn => ({ name: "Selector", type: "string", description: fieldDoc(JOB_SPEC, "selector"), priority: 1 });
+export const selectorColumn = (): PrinterColumn => ({
+  name: "Selector",
+  type: "string",
+  description: fieldDoc(JOB_SPEC, "selector"),
+  priority: 1,
+});
 
 const jobs: ResourceDef = {
   group: "batch",
@@ -179,7 +206,8 @@ const jobs: ResourceDef = {
   // batch/v1 keeps the pods of a deleted Job unless told otherwise (kubectl asks for Background).
   defaultPropagation: {
     policy: "Orphan",
-    warning: "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
+    warning:
+      "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
   },
 
   columns: [

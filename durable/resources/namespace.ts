@@ -57,11 +57,7 @@ const namespace: ResourceDef = {
       validate: (ns) => (ns.spec?.finalizers ?? []).flatMap((f: string) => validateFinalizerName(f, "spec.finalizers")),
     },
   },
-  columns: [
-    nameColumn,
-    { name: "Status", type: "string", description: "The status of the namespace", priority: 0 },
-    ageColumn,
-  ],
+  columns: [nameColumn, { name: "Status", type: "string", description: "The status of the namespace", priority: 0 }, ageColumn],
   row: (ns, ctx) => [ns.metadata?.name, ns.status?.phase ?? "", age(ns.metadata?.creationTimestamp, ctx.now)],
   defaults(ns) {
     // The name label is always set to the name, whatever the user wrote.

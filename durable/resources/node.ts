@@ -42,9 +42,7 @@ function validateNode(node: Obj): FieldError[] {
   const cidrs: string[] = node.spec?.podCIDRs ?? [];
   cidrs.forEach((c, i) => {
     if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c))
-      errs.push(
-        invalid(`spec.podCIDRs[${i}]`, c, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
-      );
+      errs.push(invalid(`spec.podCIDRs[${i}]`, c, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
   });
   return errs;
 }
@@ -69,8 +67,7 @@ function validateNodeUpdate(node: Obj, old: Obj): FieldError[] {
     errs.push(forbidden("spec.podCIDRs", 'node updates may not change podCIDR except from "" to valid'));
   if (old.spec?.providerID && old.spec.providerID !== node.spec?.providerID)
     errs.push(forbidden("spec.providerID", 'node updates may not change providerID except from "" to valid'));
-  if ((old.spec?.externalID ?? "") !== (node.spec?.externalID ?? ""))
-    errs.push(forbidden("spec.externalID", "may not be updated"));
+  if ((old.spec?.externalID ?? "") !== (node.spec?.externalID ?? "")) errs.push(forbidden("spec.externalID", "may not be updated"));
   return errs;
 }
 
@@ -94,8 +91,7 @@ export function nodeStatus(node: Obj): string {
   return status.join(",");
 }
 
-const address = (node: Obj, type: string) =>
-  (node.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? "<none>";
+const address = (node: Obj, type: string) => (node.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? "<none>";
 
 const addressesDoc =
   "List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/concepts/nodes/node/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).";

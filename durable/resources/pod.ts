@@ -7,7 +7,19 @@ import { printPodSummary } from "./podsummary";
 
 export { printPodSummary };
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
-import { canonicalizeResources, clone, deepEqual, defaultContainer, defaultPodSpec, notFound, parseQuantity, randomString, validateContainers, validatePodSpec, validateResources } from "./podtemplate";
+import {
+  canonicalizeResources,
+  clone,
+  deepEqual,
+  defaultContainer,
+  defaultPodSpec,
+  notFound,
+  parseQuantity,
+  randomString,
+  validateContainers,
+  validatePodSpec,
+  validateResources,
+} from "./podtemplate";
 
 // ---- printing (printPod in pkg/printers/internalversion/printers.go) ---------------------
 
@@ -68,8 +80,7 @@ function admitServiceAccount(pod: Obj, ctx: Ctx): void {
 /** plugin/pkg/admission/defaulttolerationseconds: tolerate not-ready / unreachable nodes for 300s. */
 function admitDefaultTolerations(pod: Obj): void {
   const tolerations: Obj[] = pod.spec.tolerations ?? [];
-  const tolerates = (key: string) =>
-    tolerations.some((t) => (t.key === key || !t.key) && (t.effect === "NoExecute" || !t.effect));
+  const tolerates = (key: string) => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === "NoExecute" || !t.effect));
   const add: Obj[] = [];
   for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
     if (!tolerates(key)) add.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
@@ -126,8 +137,7 @@ export function podQOSClass(pod: Obj): "Guaranteed" | "Burstable" | "BestEffort"
   }
   if (Object.keys(requests).length === 0 && Object.keys(limits).length === 0) return "BestEffort";
   if (guaranteed) {
-    for (const [name, req] of Object.entries(requests))
-      if (limits[name] === undefined || limits[name] !== req) guaranteed = false;
+    for (const [name, req] of Object.entries(requests)) if (limits[name] === undefined || limits[name] !== req) guaranteed = false;
   }
   return guaranteed && Object.keys(requests).length === Object.keys(limits).length ? "Guaranteed" : "Burstable";
 }
@@ -143,7 +153,10 @@ const updatablePodSpecFields = [
 ];
 
 const goFieldName = (k: string) =>
-  k.replace(/^dns/, "DNS").replace(/^./, (c) => c.toUpperCase()).replace(/Ip(s?)$/, "IP$1");
+  k
+    .replace(/^dns/, "DNS")
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace(/Ip(s?)$/, "IP$1");
 
 /** A short cmp.Diff-like rendering of what changed in the spec (the real one diffs Go structs). */
 function specDiff(oldSpec: Obj, newSpec: Obj): string {
@@ -182,8 +195,7 @@ function validateContainerUpdates(newCs: Obj[] | undefined, oldCs: Obj[] | undef
 }
 
 // Every old toleration must still be there; only its tolerationSeconds may change.
-const sameToleration = (a: Obj, b: Obj) =>
-  deepEqual({ ...a, tolerationSeconds: undefined }, { ...b, tolerationSeconds: undefined });
+const sameToleration = (a: Obj, b: Obj) => deepEqual({ ...a, tolerationSeconds: undefined }, { ...b, tolerationSeconds: undefined });
 
 function validateOnlyAddedTolerations(newT: Obj[] | undefined, oldT: Obj[] | undefined, path: string): FieldError[] {
   for (const old of oldT ?? [])
@@ -245,10 +257,22 @@ export function validatePodUpdate(pod: Obj, old: Obj): FieldError[] {
 // ---- ephemeral containers (validateEphemeralContainers, ValidatePodEphemeralContainersUpdate) ----
 
 /** The EphemeralContainerCommon fields outside allowedEphemeralContainerFields, in struct order. */
-const notForEphemeral = ["ports", "resources", "resizePolicy", "restartPolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"];
+const notForEphemeral = [
+  "ports",
+  "resources",
+  "resizePolicy",
+  "restartPolicy",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "lifecycle",
+];
 
 /** Set, as reflect.DeepEqual against the zero value sees it after decoding (an empty list is unset). */
-const isSet = (v: unknown) => v != null && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
+const isSet = (v: unknown) =>
+  v != null &&
+  !(Array.isArray(v) && v.length === 0) &&
+  !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /** validateEphemeralContainers: the common container checks, names unique across every container
  *  kind, the target an existing regular or init container, the allow-list, no subPaths. */
@@ -292,13 +316,20 @@ function ephemeralDiff(old: Obj, now: Obj): string {
  *  neither removed nor changed (compared by name: a patch does not keep the order). */
 export function validatePodEphemeralContainersUpdate(pod: Obj, old: Obj): FieldError[] {
   const errs = [...validatePodSpec(pod.spec, "spec"), ...validateEphemeralContainers(pod.spec, "spec.ephemeralContainers")];
-  if (old.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined) return [forbidden("", "static pods do not support ephemeral containers")];
+  if (old.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined)
+    return [forbidden("", "static pods do not support ephemeral containers")];
   const byName = new Map<string, Obj>(((pod.spec?.ephemeralContainers ?? []) as Obj[]).map((c) => [c.name, c]));
   for (const o of (old.spec?.ephemeralContainers ?? []) as Obj[]) {
     const n = byName.get(o.name);
-    if (!n) errs.push(forbidden("spec.ephemeralContainers", `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`));
+    if (!n)
+      errs.push(forbidden("spec.ephemeralContainers", `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`));
     else if (!deepEqual(o, n))
-      errs.push(forbidden("spec.ephemeralContainers", `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n${ephemeralDiff(o, n)}`));
+      errs.push(
+        forbidden(
+          "spec.ephemeralContainers",
+          `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n${ephemeralDiff(o, n)}`,
+        ),
+      );
   }
   return errs;
 }
@@ -338,7 +369,9 @@ const resizeSubresource = {
   },
   // ValidatePodResize (the part that decides most refusals): the resized pod keeps its QoS class.
   validate(pod: Obj, old: Obj): FieldError[] {
-    const errs = ((pod.spec?.containers ?? []) as Obj[]).flatMap((c, i) => validateResources(c.resources, `spec.containers[${i}].resources`));
+    const errs = ((pod.spec?.containers ?? []) as Obj[]).flatMap((c, i) =>
+      validateResources(c.resources, `spec.containers[${i}].resources`),
+    );
     const was = old.status?.qosClass ?? podQOSClass(old);
     if (podQOSClass(pod) !== was) errs.push(invalid("spec", was, "Pod QOS Class may not change as a result of resizing"));
     return errs;
@@ -378,7 +411,8 @@ const pods: ResourceDef = {
     {
       name: "Restarts",
       type: "string",
-      description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+      description:
+        "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
       priority: 0,
     },
     ageColumn,
@@ -473,8 +507,7 @@ const pods: ResourceDef = {
 
   validate(pod) {
     const errs = validatePodSpec(pod.spec, "spec");
-    if ((pod.spec?.ephemeralContainers ?? []).length > 0)
-      errs.push(forbidden("spec.ephemeralContainers", "cannot be set on create"));
+    if ((pod.spec?.ephemeralContainers ?? []).length > 0) errs.push(forbidden("spec.ephemeralContainers", "cannot be set on create"));
     return errs;
   },
 
@@ -500,7 +533,9 @@ const pods: ResourceDef = {
   warnings(pod) {
     const msgs = isDNS1123Label(String(pod.metadata?.name ?? ""));
     return pod.metadata?.name && msgs.length
-      ? [`metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(" ")}]`]
+      ? [
+          `metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(" ")}]`,
+        ]
       : [];
   },
 

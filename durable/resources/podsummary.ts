@@ -50,11 +50,7 @@ export function printPodSummary(pod: Obj, now: number): { ready: string; status:
       continue;
     }
     if (term) {
-      reason = term.reason
-        ? `Init:${term.reason}`
-        : term.signal
-          ? `Init:Signal:${term.signal}`
-          : `Init:ExitCode:${term.exitCode ?? 0}`;
+      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode ?? 0}`;
     } else if (wait?.reason && wait.reason !== "PodInitializing") {
       reason = `Init:${wait.reason}`;
     } else {

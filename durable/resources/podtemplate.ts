@@ -29,7 +29,9 @@ export function stableStringify(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(",")}}`;
 }
 
@@ -142,11 +144,15 @@ export function labelSelectorString(sel: Obj | null | undefined): string {
   for (const r of (sel.matchExpressions ?? []) as Obj[]) {
     const vals = [...(r.values ?? [])].sort().join(",");
     const s =
-      r.operator === "In" ? `${r.key} in (${vals})`
-      : r.operator === "NotIn" ? `${r.key} notin (${vals})`
-      : r.operator === "Exists" ? `${r.key}`
-      : r.operator === "DoesNotExist" ? `!${r.key}`
-      : `${r.key}`;
+      r.operator === "In"
+        ? `${r.key} in (${vals})`
+        : r.operator === "NotIn"
+          ? `${r.key} notin (${vals})`
+          : r.operator === "Exists"
+            ? `${r.key}`
+            : r.operator === "DoesNotExist"
+              ? `!${r.key}`
+              : `${r.key}`;
     reqs.push([r.key, s]);
   }
   reqs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -234,10 +240,38 @@ const DEFAULT_MODE = 420; // 0644
 
 /** SetDefaults_Volume and the volume-source defaulters. */
 function defaultVolume(v: Obj): void {
-  const sources = ["hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
-    "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
-    "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume",
-    "scaleIO", "storageos", "csi", "ephemeral", "image"];
+  const sources = [
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+  ];
   if (!sources.some((s) => v[s] != null)) v.emptyDir = {};
   if (v.secret) v.secret.defaultMode ??= DEFAULT_MODE;
   if (v.configMap) v.configMap.defaultMode ??= DEFAULT_MODE;
@@ -353,7 +387,14 @@ export function validateResources(r: Obj | undefined, path: string): FieldError[
   for (const kind of ["limits", "requests"]) {
     for (const [name, q] of Object.entries((r?.[kind] ?? {}) as Record<string, unknown>)) {
       const v = parseQuantity(q);
-      if (Number.isNaN(v)) errs.push(invalid(`${path}.${kind}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+      if (Number.isNaN(v))
+        errs.push(
+          invalid(
+            `${path}.${kind}[${name}]`,
+            q,
+            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+          ),
+        );
       else if (v < 0) errs.push(invalid(`${path}.${kind}[${name}]`, q, "must be greater than or equal to 0"));
     }
   }
@@ -409,8 +450,7 @@ export function validateContainers(
     }
     if (init && c.restartPolicy != null && c.restartPolicy !== "Always")
       errs.push(notSupported(`${f}.restartPolicy`, c.restartPolicy, ["Always"]));
-    if (!init && c.restartPolicy != null)
-      errs.push(forbidden(`${f}.restartPolicy`, "may not be set for non-init containers"));
+    if (!init && c.restartPolicy != null) errs.push(forbidden(`${f}.restartPolicy`, "may not be set for non-init containers"));
   });
   return errs;
 }
@@ -421,13 +461,18 @@ function validateTolerations(tolerations: Obj[] | undefined, path: string): Fiel
     const f = `${path}[${i}]`;
     if (t.key) errs.push(...each(`${f}.key`, t.key, isQualifiedName(t.key)));
     if (!t.key && t.operator !== "Exists")
-      errs.push(invalid(`${f}.operator`, t.operator ?? "", "operator must be Exists when `key` is empty, which means \"match all values and all keys\""));
+      errs.push(
+        invalid(
+          `${f}.operator`,
+          t.operator ?? "",
+          'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
+      );
     if (t.tolerationSeconds != null && t.effect !== "NoExecute")
       errs.push(invalid(`${f}.effect`, t.effect ?? "", "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     if (t.operator && t.operator !== "Equal" && t.operator !== "Exists")
       errs.push(notSupported(`${f}.operator`, t.operator, ["Equal", "Exists"]));
-    if (t.operator === "Exists" && t.value)
-      errs.push(invalid(`${f}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
+    if (t.operator === "Exists" && t.value) errs.push(invalid(`${f}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
     if (t.effect && !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(t.effect))
       errs.push(notSupported(`${f}.effect`, t.effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]));
   });
@@ -449,7 +494,8 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
   if (!s.dnsPolicy) errs.push(required(`${path}.dnsPolicy`, ""));
   else if (!dnsPolicies.includes(s.dnsPolicy)) errs.push(notSupported(`${path}.dnsPolicy`, s.dnsPolicy, dnsPolicies));
   errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
-  if (s.serviceAccountName) errs.push(...each(`${path}.serviceAccountName`, s.serviceAccountName, isDNS1123Subdomain(s.serviceAccountName)));
+  if (s.serviceAccountName)
+    errs.push(...each(`${path}.serviceAccountName`, s.serviceAccountName, isDNS1123Subdomain(s.serviceAccountName)));
   if (s.nodeName) errs.push(...each(`${path}.nodeName`, s.nodeName, isDNS1123Subdomain(s.nodeName)));
   if (s.activeDeadlineSeconds != null && (s.activeDeadlineSeconds < 1 || s.activeDeadlineSeconds > MAX_INT32))
     errs.push(invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, `must be between 1 and ${MAX_INT32}, inclusive`));
@@ -460,7 +506,13 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
     (s.containers ?? []).forEach((c: Obj, i: number) =>
       ((c.ports ?? []) as Obj[]).forEach((p, j) => {
         if (p.hostPort && p.hostPort !== p.containerPort)
-          errs.push(invalid(`${path}.containers[${i}].ports[${j}].containerPort`, p.containerPort, "must match `hostPort` when `hostNetwork` is true"));
+          errs.push(
+            invalid(
+              `${path}.containers[${i}].ports[${j}].containerPort`,
+              p.containerPort,
+              "must match `hostPort` when `hostNetwork` is true",
+            ),
+          );
       }),
     );
   }

@@ -67,7 +67,8 @@ export function formatCanonical(q: Parsed): string {
   let integer: bigint | undefined;
   if (format === "BinarySI") {
     // Below 1024, or not a whole number, a binary amount prints in decimal to avoid rounding.
-    const whole = q.scale >= 0 ? q.unscaled * pow10(q.scale) : q.unscaled % pow10(-q.scale) === 0n ? q.unscaled / pow10(-q.scale) : undefined;
+    const whole =
+      q.scale >= 0 ? q.unscaled * pow10(q.scale) : q.unscaled % pow10(-q.scale) === 0n ? q.unscaled / pow10(-q.scale) : undefined;
     if (whole === undefined || whole < 1024n) format = "DecimalSI";
     else integer = whole;
   }

@@ -26,7 +26,12 @@ function validateSpec(rc: Obj): FieldError[] {
   errs.push(...nonNegativeFields(spec, "spec", ["replicas"]));
   const nonEmpty = selector != null && Object.keys(selector).length > 0;
   errs.push(
-    ...validateReplicaTemplate(spec.template, nonEmpty ? (l) => mapSelectorMatches(selector, l) : null, "spec.template", "ReplicationController"),
+    ...validateReplicaTemplate(
+      spec.template,
+      nonEmpty ? (l) => mapSelectorMatches(selector, l) : null,
+      "spec.template",
+      "ReplicationController",
+    ),
   );
   return errs;
 }
@@ -34,7 +39,13 @@ function validateSpec(rc: Obj): FieldError[] {
 /** ValidateReplicationControllerStatus (and the RS one): counts are non-negative and ordered. */
 export function validateReplicaStatus(status: Obj | undefined): FieldError[] {
   const s = status ?? {};
-  const errs = nonNegativeFields(s, "status", ["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"]);
+  const errs = nonNegativeFields(s, "status", [
+    "replicas",
+    "fullyLabeledReplicas",
+    "readyReplicas",
+    "availableReplicas",
+    "observedGeneration",
+  ]);
   const replicas = s.replicas ?? 0;
   if ((s.fullyLabeledReplicas ?? 0) > replicas)
     errs.push(invalid("status.fullyLabeledReplicas", s.fullyLabeledReplicas, "cannot be greater than status.replicas"));

@@ -94,14 +94,11 @@ export function validateNonSpecialIP(value: string, field: string): FieldError[]
   const unspecified = ip.v4 ? v4.every((x) => x === 0) : b.every((x) => x === 0);
   const loopback = ip.v4 ? v4[0] === 127 : b.slice(0, 15).every((x) => x === 0) && b[15] === 1;
   const linkLocalUnicast = ip.v4 ? v4[0] === 169 && v4[1] === 254 : b[0] === 0xfe && (b[1] & 0xc0) === 0x80;
-  const linkLocalMulticast = ip.v4
-    ? v4[0] === 224 && v4[1] === 0 && v4[2] === 0
-    : b[0] === 0xff && (b[1] & 0x0f) === 0x02;
+  const linkLocalMulticast = ip.v4 ? v4[0] === 224 && v4[1] === 0 && v4[2] === 0 : b[0] === 0xff && (b[1] & 0x0f) === 0x02;
   if (unspecified) errs.push(invalid(field, value, `may not be unspecified (${value})`));
   if (loopback) errs.push(invalid(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
   if (linkLocalUnicast) errs.push(invalid(field, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-  if (linkLocalMulticast)
-    errs.push(invalid(field, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
+  if (linkLocalMulticast) errs.push(invalid(field, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
   return errs;
 }
 
@@ -130,8 +127,7 @@ const externallyAccessible = (svc: Obj) =>
 const needsClusterIP = (svc: Obj) => svc.spec?.type !== "ExternalName";
 const needsNodePort = (svc: Obj) =>
   svc.spec?.type === "NodePort" || (svc.spec?.type === "LoadBalancer" && svc.spec?.allocateLoadBalancerNodePorts !== false);
-const needsHealthCheck = (svc: Obj) =>
-  svc.spec?.type === "LoadBalancer" && svc.spec?.externalTrafficPolicy === "Local";
+const needsHealthCheck = (svc: Obj) => svc.spec?.type === "LoadBalancer" && svc.spec?.externalTrafficPolicy === "Local";
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function defaults(svc: Obj): void {
@@ -143,8 +139,7 @@ function defaults(svc: Obj): void {
   spec.type ||= "ClusterIP";
   for (const p of spec.ports ?? []) {
     p.protocol ||= "TCP";
-    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === "")
-      p.targetPort = p.port;
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
   }
   if (externallyAccessible(svc) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = "Cluster";
   if (spec.internalTrafficPolicy == null && ["NodePort", "LoadBalancer", "ClusterIP"].includes(spec.type))
@@ -175,8 +170,7 @@ function normalizeClusterIPs(svc: Obj, old?: Obj): void {
   }
   const sameIPs = same(old.spec?.clusterIPs, spec.clusterIPs);
   if (old.spec?.clusterIP && !spec.clusterIP && sameIPs) delete spec.clusterIPs;
-  if (old.spec?.clusterIP && spec.clusterIP && old.spec.clusterIP !== spec.clusterIP && sameIPs)
-    spec.clusterIPs = [spec.clusterIP];
+  if (old.spec?.clusterIP && spec.clusterIP && old.spec.clusterIP !== spec.clusterIP && sameIPs) spec.clusterIPs = [spec.clusterIP];
 }
 
 /** patchAllocatedValues: an update that omits allocated values keeps them. */
@@ -322,9 +316,7 @@ export function validateService(svc: Obj): FieldError[] {
     case "LoadBalancer":
     case "NodePort":
       if (isHeadless(svc))
-        errs.push(
-          invalid("spec.clusterIPs[0]", spec.clusterIPs?.[0] ?? "None", `may not be set to 'None' for ${spec.type} services`),
-        );
+        errs.push(invalid("spec.clusterIPs[0]", spec.clusterIPs?.[0] ?? "None", `may not be set to 'None' for ${spec.type} services`));
       break;
     case "ExternalName": {
       if (spec.clusterIPs?.length) errs.push(forbidden("spec.clusterIPs", "may not be set for ExternalName services"));
@@ -351,7 +343,11 @@ export function validateService(svc: Obj): FieldError[] {
     else if (cfg.clientIP.timeoutSeconds == null) errs.push(required(`${f}.clientIP.timeoutSeconds`, detail));
     else if (cfg.clientIP.timeoutSeconds <= 0 || cfg.clientIP.timeoutSeconds > MAX_AFFINITY_SECONDS)
       errs.push(
-        invalid(`${f}.clientIP.timeoutSeconds`, cfg.clientIP.timeoutSeconds, `must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}`),
+        invalid(
+          `${f}.clientIP.timeoutSeconds`,
+          cfg.clientIP.timeoutSeconds,
+          `must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}`,
+        ),
       );
   } else if (spec.sessionAffinity === "None" && spec.sessionAffinityConfig != null) {
     errs.push(forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"));
@@ -385,8 +381,7 @@ export function validateService(svc: Obj): FieldError[] {
     errs.push(forbidden("spec.LoadBalancerSourceRanges", "may only be used when `type` is 'LoadBalancer'"));
   if (spec.allocateLoadBalancerNodePorts != null && spec.type !== "LoadBalancer")
     errs.push(forbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'"));
-  if (spec.type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts == null)
-    errs.push(required("allocateLoadBalancerNodePorts")); // sic: the real path has no "spec."
+  if (spec.type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts == null) errs.push(required("allocateLoadBalancerNodePorts")); // sic: the real path has no "spec."
   if (!externallyAccessible(svc)) {
     if (spec.externalTrafficPolicy)
       errs.push(invalid("spec.externalTrafficPolicy", spec.externalTrafficPolicy, "may only be set for externally-accessible services"));
@@ -476,11 +471,7 @@ function externalIP(svc: Obj): string {
     case "NodePort":
       return extIPs.length ? extIPs.join(",") : "<none>";
     case "LoadBalancer": {
-      const lb = [
-        ...new Set<string>(
-          (svc.status?.loadBalancer?.ingress ?? []).map((i: Obj) => i.ip || i.hostname).filter(Boolean),
-        ),
-      ].sort();
+      const lb = [...new Set<string>((svc.status?.loadBalancer?.ingress ?? []).map((i: Obj) => i.ip || i.hostname).filter(Boolean))].sort();
       if (extIPs.length) return [...lb, ...extIPs].join(",");
       return lb.length ? lb.join(",") : "<pending>";
     }
@@ -492,9 +483,7 @@ function externalIP(svc: Obj): string {
 
 /** makePortString: "80/TCP", "80:30080/TCP". */
 export function servicePorts(ports: Obj[] | undefined): string {
-  const s = (ports ?? [])
-    .map((p) => (p.nodePort > 0 ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`))
-    .join(",");
+  const s = (ports ?? []).map((p) => (p.nodePort > 0 ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
   return s || "<none>";
 }
 
@@ -517,7 +506,10 @@ function rangeOffset(size: number, min: number, max: number, step: number): numb
 /** AllocationMapWithOffset.AllocateNext: random in [offset, max), then [0, offset). */
 function allocateNext(max: number, offset: number, taken: (i: number) => boolean): number | undefined {
   const rand = (n: number) => crypto.getRandomValues(new Uint32Array(1))[0] % n;
-  for (const [lo, hi] of [[offset, max], [0, offset]]) {
+  for (const [lo, hi] of [
+    [offset, max],
+    [0, offset],
+  ]) {
     if (hi <= lo) continue;
     const start = rand(hi - lo);
     for (let k = 0; k < hi - lo; k++) {

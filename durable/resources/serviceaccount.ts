@@ -12,9 +12,7 @@ const serviceaccount: ResourceDef = {
   singular: "serviceaccount",
   namespaced: true,
   shortNames: ["sa"],
-  extraSubresources: [
-    { name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] },
-  ],
+  extraSubresources: [{ name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }],
   openapi: "io.k8s.api.core.v1.ServiceAccount",
   allowUpdateCreate: true,
   columns: [

@@ -50,8 +50,7 @@ export const tooLong = (field: string, max: number): FieldError => ({
   message: `Too long: may not be more than ${max} bytes`,
 });
 
-export const immutable = (field: string, value: unknown): FieldError =>
-  invalid(field, value, "field is immutable");
+export const immutable = (field: string, value: unknown): FieldError => invalid(field, value, "field is immutable");
 
 // ---- string formats ---------------------------------------------------------
 
@@ -163,9 +162,7 @@ export function isConfigMapKey(value: string): string[] {
 
 /** IsValidPortNum. */
 export function isValidPortNum(port: unknown): string[] {
-  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535
-    ? []
-    : ["must be between 1 and 65535, inclusive"];
+  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535 ? [] : ["must be between 1 and 65535, inclusive"];
 }
 
 /** IsValidPortName (IANA_SVC_NAME). */
@@ -245,7 +242,5 @@ export function validatePathSegmentName(name: string): string[] {
 }
 
 export function nonNegative(field: string, value: unknown): FieldError[] {
-  return typeof value === "number" && value < 0
-    ? [invalid(field, value, "must be greater than or equal to 0")]
-    : [];
+  return typeof value === "number" && value < 0 ? [invalid(field, value, "must be greater than or equal to 0")] : [];
 }

@@ -28,7 +28,10 @@ const isTerminal = (pod: Obj) => pod.status?.phase === "Succeeded" || pod.status
 
 /** Pods the default scheduler should place. */
 export const isUnscheduled = (pod: Obj) =>
-  !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulerName ?? "default-scheduler") === "default-scheduler" && !isTerminal(pod);
+  !pod.spec?.nodeName &&
+  !pod.metadata?.deletionTimestamp &&
+  (pod.spec?.schedulerName ?? "default-scheduler") === "default-scheduler" &&
+  !isTerminal(pod);
 
 export class PodCache {
   private readonly pods = new Map<Key, Obj>();

@@ -77,8 +77,7 @@ export function nonZeroRequests(pod: Obj): { cpu: number; memory: number } {
 export function podHostPorts(pod: Obj): string[] {
   const out: string[] = [];
   for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])] as Obj[])
-    for (const p of (c.ports ?? []) as Obj[])
-      if (p.hostPort) out.push(`${p.protocol || "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`);
+    for (const p of (c.ports ?? []) as Obj[]) if (p.hostPort) out.push(`${p.protocol || "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`);
   return out;
 }
 
@@ -163,7 +162,10 @@ function termMatches(term: Obj, node: Obj): boolean {
   const fields: Obj[] = term.matchFields ?? [];
   if (!exprs.length && !fields.length) return false;
   const labels = node.metadata?.labels ?? {};
-  return exprs.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, { "metadata.name": node.metadata?.name }));
+  return (
+    exprs.every((r) => requirementMatches(r, labels)) &&
+    fields.every((r) => requirementMatches(r, { "metadata.name": node.metadata?.name }))
+  );
 }
 
 /** nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): nodeSelector and required affinity. */
@@ -226,18 +228,25 @@ const MAX_SCORE = 100;
 function leastAllocated(pod: Obj, info: NodeInfo): number {
   const nz = nonZeroRequests(pod);
   const alloc: Obj = info.node.status?.allocatable ?? {};
-  const score = (requested: number, capacity: number) => (capacity <= 0 || requested > capacity ? 0 : ((capacity - requested) * MAX_SCORE) / capacity);
-  return (score(info.nonZero.cpu + nz.cpu, amount("cpu", alloc.cpu ?? 0)) + score(info.nonZero.memory + nz.memory, amount("memory", alloc.memory ?? 0))) / 2;
+  const score = (requested: number, capacity: number) =>
+    capacity <= 0 || requested > capacity ? 0 : ((capacity - requested) * MAX_SCORE) / capacity;
+  return (
+    (score(info.nonZero.cpu + nz.cpu, amount("cpu", alloc.cpu ?? 0)) +
+      score(info.nonZero.memory + nz.memory, amount("memory", alloc.memory ?? 0))) /
+    2
+  );
 }
 
 /** Score the feasible nodes (higher is better): what the default profile's weights make of them. */
 export function score(pod: Obj, feasible: NodeInfo[]): number[] {
   const key = spreadKey(pod);
-  const counts = feasible.map((i) => (key ? i.spread.get(key) ?? 0 : 0));
+  const counts = feasible.map((i) => (key ? (i.spread.get(key) ?? 0) : 0));
   const max = Math.max(0, ...counts);
   const min = Math.min(...counts);
   const preferNoSchedule = feasible.map(
-    (i) => ((i.node.spec?.taints ?? []) as Obj[]).filter((t) => t.effect === "PreferNoSchedule" && !toleratedBy(pod.spec?.tolerations, t)).length,
+    (i) =>
+      ((i.node.spec?.taints ?? []) as Obj[]).filter((t) => t.effect === "PreferNoSchedule" && !toleratedBy(pod.spec?.tolerations, t))
+        .length,
   );
   const maxPrefer = Math.max(0, ...preferNoSchedule);
   return feasible.map((info, i) => {
@@ -266,7 +275,10 @@ export function selectHost(pod: Obj, feasible: NodeInfo[]): NodeInfo | undefined
 function histogram(reasons: string[]): string {
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(", ");
+  return [...counts]
+    .map(([r, n]) => `${n} ${r}`)
+    .sort()
+    .join(", ");
 }
 
 /**
@@ -281,7 +293,9 @@ export function fitErrorMessage(pod: Obj, statuses: FilterStatus[]): string {
   let msg = `0/${n} nodes are available: ${histogram(statuses.flatMap((s) => s.reasons))}.`;
   if (pod.spec?.preemptionPolicy === "Never") return `${msg} preemption: not eligible due to preemptionPolicy=Never.`;
   const preemption = statuses.map((s) =>
-    s.code === "UnschedulableAndUnresolvable" ? "Preemption is not helpful for scheduling" : "No preemption victims found for incoming pod.",
+    s.code === "UnschedulableAndUnresolvable"
+      ? "Preemption is not helpful for scheduling"
+      : "No preemption victims found for incoming pod.",
   );
   msg += ` preemption: 0/${n} nodes are available: ${histogram(preemption)}.`;
   return msg;

@@ -45,9 +45,12 @@ export const scheduler: Controller = {
       map(obj, prev, c) {
         const current = observePod(c, obj);
         // A new pending pod, or one whose spec changed (a status write of our own is no news).
-        if (current && isUnscheduled(current)) return !prev || JSON.stringify(prev.spec) !== JSON.stringify(obj.spec) ? [keyOf(current)] : [];
+        if (current && isUnscheduled(current))
+          return !prev || JSON.stringify(prev.spec) !== JSON.stringify(obj.spec) ? [keyOf(current)] : [];
         // A bound pod that went away or finished frees room: retry the pending ones.
-        const freed = prev?.spec?.nodeName && (!current || current.metadata?.deletionTimestamp || ["Succeeded", "Failed"].includes(current.status?.phase));
+        const freed =
+          prev?.spec?.nodeName &&
+          (!current || current.metadata?.deletionTimestamp || ["Succeeded", "Failed"].includes(current.status?.phase));
         return freed ? allPending(c) : [];
       },
     },

@@ -40,25 +40,44 @@ export function strftime(fmt: string, ms: number): string {
   const d = new Date(ms);
   return fmt.replace(/%([a-zA-Z%])/g, (_, f: string) => {
     switch (f) {
-      case "Y": return String(d.getUTCFullYear());
-      case "m": return pad(d.getUTCMonth() + 1);
-      case "d": return pad(d.getUTCDate());
-      case "e": return pad(d.getUTCDate(), 2, " ");
-      case "H": return pad(d.getUTCHours());
-      case "M": return pad(d.getUTCMinutes());
-      case "S": return pad(d.getUTCSeconds());
-      case "s": return String(Math.floor(ms / 1000));
-      case "N": return pad(d.getUTCMilliseconds() * 1_000_000, 9);
-      case "a": return DAYS[d.getUTCDay()];
-      case "b": return MONTHS[d.getUTCMonth()];
-      case "Z": return "UTC";
-      case "z": return "+0000";
-      case "T": return strftime("%H:%M:%S", ms);
-      case "F": return strftime("%Y-%m-%d", ms);
-      case "D": return strftime("%m/%d/%y", ms);
-      case "c": return strftime("%a %b %e %H:%M:%S %Y", ms);
-      case "%": return "%";
-      default: return `%${f}`;
+      case "Y":
+        return String(d.getUTCFullYear());
+      case "m":
+        return pad(d.getUTCMonth() + 1);
+      case "d":
+        return pad(d.getUTCDate());
+      case "e":
+        return pad(d.getUTCDate(), 2, " ");
+      case "H":
+        return pad(d.getUTCHours());
+      case "M":
+        return pad(d.getUTCMinutes());
+      case "S":
+        return pad(d.getUTCSeconds());
+      case "s":
+        return String(Math.floor(ms / 1000));
+      case "N":
+        return pad(d.getUTCMilliseconds() * 1_000_000, 9);
+      case "a":
+        return DAYS[d.getUTCDay()];
+      case "b":
+        return MONTHS[d.getUTCMonth()];
+      case "Z":
+        return "UTC";
+      case "z":
+        return "+0000";
+      case "T":
+        return strftime("%H:%M:%S", ms);
+      case "F":
+        return strftime("%Y-%m-%d", ms);
+      case "D":
+        return strftime("%m/%d/%y", ms);
+      case "c":
+        return strftime("%a %b %e %H:%M:%S %Y", ms);
+      case "%":
+        return "%";
+      default:
+        return `%${f}`;
     }
   });
 }
@@ -75,25 +94,43 @@ function printf(fmt: string, args: string[]): string {
   let out = "";
   let i = 0;
   do {
-    out += escapes(fmt).replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdiouxXfcb%])/g, (_, flags: string, width: string, prec: string, conv: string) => {
-      if (conv === "%") return "%";
-      const a = args[i++] ?? "";
-      let v: string;
-      switch (conv) {
-        case "d":
-        case "i":
-        case "u": v = String(Math.trunc(Number(a) || 0)); break;
-        case "o": v = (Math.trunc(Number(a)) || 0).toString(8); break;
-        case "x": v = (Math.trunc(Number(a)) || 0).toString(16); break;
-        case "X": v = (Math.trunc(Number(a)) || 0).toString(16).toUpperCase(); break;
-        case "f": v = (Number(a) || 0).toFixed(prec ? Number(prec) : 6); break;
-        case "c": v = a.slice(0, 1); break;
-        case "b": v = escapes(a); break;
-        default: v = prec ? a.slice(0, Number(prec)) : a;
-      }
-      const w = Number(width) || 0;
-      return flags.includes("-") ? v.padEnd(w) : v.padStart(w, flags.includes("0") && conv !== "s" ? "0" : " ");
-    });
+    out += escapes(fmt).replace(
+      /%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdiouxXfcb%])/g,
+      (_, flags: string, width: string, prec: string, conv: string) => {
+        if (conv === "%") return "%";
+        const a = args[i++] ?? "";
+        let v: string;
+        switch (conv) {
+          case "d":
+          case "i":
+          case "u":
+            v = String(Math.trunc(Number(a) || 0));
+            break;
+          case "o":
+            v = (Math.trunc(Number(a)) || 0).toString(8);
+            break;
+          case "x":
+            v = (Math.trunc(Number(a)) || 0).toString(16);
+            break;
+          case "X":
+            v = (Math.trunc(Number(a)) || 0).toString(16).toUpperCase();
+            break;
+          case "f":
+            v = (Number(a) || 0).toFixed(prec ? Number(prec) : 6);
+            break;
+          case "c":
+            v = a.slice(0, 1);
+            break;
+          case "b":
+            v = escapes(a);
+            break;
+          default:
+            v = prec ? a.slice(0, Number(prec)) : a;
+        }
+        const w = Number(width) || 0;
+        return flags.includes("-") ? v.padEnd(w) : v.padStart(w, flags.includes("0") && conv !== "s" ? "0" : " ");
+      },
+    );
   } while (i > 0 && i < args.length);
   return out;
 }
@@ -104,10 +141,16 @@ function flags(args: string[], withValue = ""): { f: Record<string, string | tru
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--") { rest.push(...args.slice(i + 1)); break; }
+    if (a === "--") {
+      rest.push(...args.slice(i + 1));
+      break;
+    }
     if (/^-[A-Za-z0-9]/.test(a) && !rest.length) {
       for (let j = 1; j < a.length; j++) {
-        if (withValue.includes(a[j])) { f[a[j]] = a.slice(j + 1) || args[++i] || ""; break; }
+        if (withValue.includes(a[j])) {
+          f[a[j]] = a.slice(j + 1) || args[++i] || "";
+          break;
+        }
         f[a[j]] = true;
       }
     } else rest.push(a);
@@ -122,14 +165,21 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
   let status = 0;
   for (const f of files) {
     const p = resolvePath(f, s.cwd);
-    if (s.ctx.fs.isDir(p)) { io.stderr(`${cmd}: read error: Is a directory\n`); status = 1; continue; }
+    if (s.ctx.fs.isDir(p)) {
+      io.stderr(`${cmd}: read error: Is a directory\n`);
+      status = 1;
+      continue;
+    }
     const c = s.ctx.fs.read(p);
-    if (c === undefined) { io.stderr(`${cmd}: can't open '${f}': No such file or directory\n`); status = 1; continue; }
+    if (c === undefined) {
+      io.stderr(`${cmd}: can't open '${f}': No such file or directory\n`);
+      status = 1;
+      continue;
+    }
     data.push([f, c]);
   }
   return { data, status };
 }
-
 
 function ls(args: string[], { s, io }: AppletCall): number {
   const { f, rest } = flags(args);
@@ -171,7 +221,12 @@ function ls(args: string[], { s, io }: AppletCall): number {
  */
 function nslookup(args: string[], { s, io }: AppletCall): number {
   const name = args.find((a) => !a.startsWith("-"));
-  if (!name) { io.stderr("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any\n"); return 1; }
+  if (!name) {
+    io.stderr(
+      "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any\n",
+    );
+    return 1;
+  }
   const resolv = s.ctx.fs.read("/etc/resolv.conf") ?? "";
   const server = /^nameserver\s+(\S+)/m.exec(resolv)?.[1] ?? "127.0.0.1";
   const search = (/^search\s+(.+)$/m.exec(resolv)?.[1] ?? "").split(/\s+/).filter(Boolean);
@@ -180,7 +235,10 @@ function nslookup(args: string[], { s, io }: AppletCall): number {
     // A PTR query: CoreDNS answers for pod and Service IPs in the cluster's reverse zones.
     const ptr = `${name.split(".").reverse().join(".")}.in-addr.arpa`;
     const hit = s.ctx.net.reverse?.(name);
-    if (!hit) { io.stdout(`** server can't find ${ptr}: NXDOMAIN\n\n`); return 1; }
+    if (!hit) {
+      io.stdout(`** server can't find ${ptr}: NXDOMAIN\n\n`);
+      return 1;
+    }
     io.stdout(`${ptr}\tname = ${hit}\n\n`);
     return 0;
   }
@@ -190,7 +248,11 @@ function nslookup(args: string[], { s, io }: AppletCall): number {
     for (const q of queries) {
       // An absolute name (FQDN) resolves as itself: ask the network with a trailing dot.
       const ips = s.ctx.net.resolve(`${q.replace(/\.$/, "")}.`, "");
-      if (!ips.length) { io.stdout(`** server can't find ${q}: NXDOMAIN\n\n`); status = 1; continue; }
+      if (!ips.length) {
+        io.stdout(`** server can't find ${q}: NXDOMAIN\n\n`);
+        status = 1;
+        continue;
+      }
       const fqdn = q.replace(/\.$/, "");
       const authoritative = fqdn === "cluster.local" || fqdn.endsWith(".cluster.local");
       const v4 = type === "A" ? ips : [];
@@ -201,9 +263,21 @@ function nslookup(args: string[], { s, io }: AppletCall): number {
 }
 
 export const STATUS_TEXT: Record<number, string> = {
-  200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-  500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
 export const APPLETS: Record<string, Applet> = {
@@ -223,7 +297,10 @@ export const APPLETS: Record<string, Applet> = {
     return 0;
   },
   printf(args, { io }) {
-    if (!args.length) { io.stderr("printf: usage: printf format [arguments]\n"); return 2; }
+    if (!args.length) {
+      io.stderr("printf: usage: printf format [arguments]\n");
+      return 2;
+    }
     io.stdout(printf(args[0], args.slice(1)));
     return 0;
   },
@@ -234,14 +311,24 @@ export const APPLETS: Record<string, Applet> = {
     for (const a of assigns) env[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
     const cmd = args.slice(args.findIndex((a) => !a.includes("=") && !a.startsWith("-")));
     if (cmd.length && !cmd[0].includes("=") && args.some((a) => !a.includes("=") && !a.startsWith("-")))
-      return APPLETS[cmd[0]] && (!call.s.ctx.image || call.s.ctx.image.program(cmd[0]) !== undefined) ? APPLETS[cmd[0]](cmd.slice(1), call) : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
-    call.io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
+      return APPLETS[cmd[0]] && (!call.s.ctx.image || call.s.ctx.image.program(cmd[0]) !== undefined)
+        ? APPLETS[cmd[0]](cmd.slice(1), call)
+        : (call.io.stderr(`env: can't execute '${cmd[0]}': No such file or directory\n`), 127);
+    call.io.stdout(
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(""),
+    );
     return 0;
   },
   printenv(args, { s, io }) {
     const env = environ(s);
     if (!args.length) {
-      io.stdout(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""));
+      io.stdout(
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(""),
+      );
       return 0;
     }
     let ok = true;
@@ -280,7 +367,11 @@ export const APPLETS: Record<string, Applet> = {
     if (io.stdoutBytes && s.ctx.fs.readBytes) {
       let status = 0;
       for (const f of files.length ? files : ["-"]) {
-        if (f === "-") { if (stdinBytes) io.stdoutBytes(stdinBytes); else io.stdout(call.stdin); continue; }
+        if (f === "-") {
+          if (stdinBytes) io.stdoutBytes(stdinBytes);
+          else io.stdout(call.stdin);
+          continue;
+        }
         const p = resolvePath(f, s.cwd);
         const bytes = s.ctx.fs.isDir(p) ? undefined : s.ctx.fs.readBytes(p);
         if (bytes) io.stdoutBytes(bytes);
@@ -318,7 +409,14 @@ export const APPLETS: Record<string, Applet> = {
     for (const a of rest) {
       const p = resolvePath(a, s.cwd);
       const parent = p.slice(0, p.lastIndexOf("/")) || "/";
-      const why = s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined ? (f.p ? "" : "File exists") : !f.p && !s.ctx.fs.isDir(parent) ? "No such file or directory" : "";
+      const why =
+        s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined
+          ? f.p
+            ? ""
+            : "File exists"
+          : !f.p && !s.ctx.fs.isDir(parent)
+            ? "No such file or directory"
+            : "";
       try {
         if (why) throw why;
         if (s.ctx.fs.mkdir) s.ctx.fs.mkdir(p);
@@ -357,10 +455,17 @@ export const APPLETS: Record<string, Applet> = {
     let status = 0;
     for (const a of rest) {
       const p = resolvePath(a, s.cwd);
-      if (s.ctx.fs.isDir(p) && !f.r && !f.R) { io.stderr(`rm: '${a}' is a directory\n`); status = 1; continue; }
+      if (s.ctx.fs.isDir(p) && !f.r && !f.R) {
+        io.stderr(`rm: '${a}' is a directory\n`);
+        status = 1;
+        continue;
+      }
       try {
-        const gone = s.ctx.fs.isDir(p) ? s.ctx.fs.removeTree?.(p) ?? false : s.ctx.fs.remove?.(p) ?? false;
-        if (!gone && !f.f && !s.ctx.fs.isDir(p)) { io.stderr(`rm: can't remove '${a}': No such file or directory\n`); status = 1; }
+        const gone = s.ctx.fs.isDir(p) ? (s.ctx.fs.removeTree?.(p) ?? false) : (s.ctx.fs.remove?.(p) ?? false);
+        if (!gone && !f.f && !s.ctx.fs.isDir(p)) {
+          io.stderr(`rm: can't remove '${a}': No such file or directory\n`);
+          status = 1;
+        }
       } catch (e) {
         if (!(e instanceof FSError)) throw e;
         io.stderr(`rm: can't remove '${a}': ${e.message}\n`);
@@ -370,11 +475,19 @@ export const APPLETS: Record<string, Applet> = {
     return status;
   },
   touch(args, { s }) {
-    for (const a of args) { const p = resolvePath(a, s.cwd); if (s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, ""); }
+    for (const a of args) {
+      const p = resolvePath(a, s.cwd);
+      if (s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, "");
+    }
     return 0;
   },
   ps(_args, { s, io }) {
-    const rows = (s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [{ pid: 1, user: "root", command: "sh" }, { pid: 7, user: "root", command: "ps" }]).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
+    const rows = (
+      s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [
+        { pid: 1, user: "root", command: "sh" },
+        { pid: 7, user: "root", command: "ps" },
+      ]
+    ).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
     io.stdout(`PID   USER     TIME  COMMAND\n${rows.join("")}`);
     return 0;
   },

@@ -7,15 +7,29 @@ import { unset } from "./expand";
 /** $((…)): C integer arithmetic with shell variables, assignment operators, ++/--, ?:, comma (no eval). */
 export function arith(expr: string, s: ShellState): number {
   const d = dialectOf(s);
-  const toks = expr.match(/0[xX][0-9a-fA-F]+|\d+#[0-9a-zA-Z@_]+|\d+|[A-Za-z_][A-Za-z0-9_]*|\*\*=?|<<=|>>=|\+\+|--|&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%&|^]=|[-+*/%()<>!~=?:,&|^]|\S/g) ?? [];
+  const toks =
+    expr.match(
+      /0[xX][0-9a-fA-F]+|\d+#[0-9a-zA-Z@_]+|\d+|[A-Za-z_][A-Za-z0-9_]*|\*\*=?|<<=|>>=|\+\+|--|&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%&|^]=|[-+*/%()<>!~=?:,&|^]|\S/g,
+    ) ?? [];
   let p = 0;
   const fail = (kind: "operand" | "zero", token?: string): never => {
     if (kind === "zero") {
-      throw new ExpansionError(d === "bash" ? `${expr.trim()}: division by 0 (error token is "${token ?? ""}")` : d === "dash" ? `arithmetic expression: division by zero: "${expr}"` : "divide by zero", d === "bash" ? 1 : 2);
+      throw new ExpansionError(
+        d === "bash"
+          ? `${expr.trim()}: division by 0 (error token is "${token ?? ""}")`
+          : d === "dash"
+            ? `arithmetic expression: division by zero: "${expr}"`
+            : "divide by zero",
+        d === "bash" ? 1 : 2,
+      );
     }
     const rest = toks.slice(p).join(" ");
     throw new ExpansionError(
-      d === "bash" ? `${expr.trim()}: syntax error: operand expected (error token is "${token ?? rest}")` : d === "dash" ? `arithmetic expression: expecting primary: "${expr}"` : "arithmetic syntax error",
+      d === "bash"
+        ? `${expr.trim()}: syntax error: operand expected (error token is "${token ?? rest}")`
+        : d === "dash"
+          ? `arithmetic expression: expecting primary: "${expr}"`
+          : "arithmetic syntax error",
       d === "bash" ? 1 : 2,
     );
   };
@@ -54,11 +68,14 @@ export function arith(expr: string, s: ShellState): number {
     [["<", ">", "<=", ">="], (a, b, op) => Number(op === "<" ? a < b : op === ">" ? a > b : op === "<=" ? a <= b : a >= b)],
     [["<<", ">>"], (a, b, op) => (op === "<<" ? a << b : a >> b)],
     [["+", "-"], (a, b, op) => int(op === "+" ? a + b : a - b)],
-    [["*", "/", "%"], (a, b, op) => {
-      if (op === "*") return Math.imul(a, b);
-      if (b === 0) fail("zero", String(b));
-      return op === "/" ? Math.trunc(a / b) : a % b;
-    }],
+    [
+      ["*", "/", "%"],
+      (a, b, op) => {
+        if (op === "*") return Math.imul(a, b);
+        if (b === 0) fail("zero", String(b));
+        return op === "/" ? Math.trunc(a / b) : a % b;
+      },
+    ],
   ];
   const ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", "**="]);
   if (d === "dash" && /\+\+|--/.test(expr)) throw new ExpansionError(`arithmetic expression: expecting primary: "${expr}"`, 2);
@@ -129,10 +146,22 @@ export function arith(expr: string, s: ShellState): number {
   }
   function unary(): number {
     const t = toks[p];
-    if (t === "-") { p++; return int(-unary()); }
-    if (t === "+") { p++; return unary(); }
-    if (t === "!") { p++; return Number(!unary()); }
-    if (t === "~") { p++; return ~unary(); }
+    if (t === "-") {
+      p++;
+      return int(-unary());
+    }
+    if (t === "+") {
+      p++;
+      return unary();
+    }
+    if (t === "!") {
+      p++;
+      return Number(!unary());
+    }
+    if (t === "~") {
+      p++;
+      return ~unary();
+    }
     if ((t === "++" || t === "--") && d !== "dash") {
       p++;
       const name = toks[p++];

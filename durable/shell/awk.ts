@@ -42,7 +42,16 @@ function toStr(v: Val, fmt = "%.6g"): string {
 }
 
 const isNumeric = (v: Val) => typeof v === "number" || v === undefined || (v instanceof StrNum && NUMERIC.test(v.s));
-const truthy = (v: Val) => (typeof v === "number" ? v !== 0 : v === undefined ? false : v instanceof StrNum ? (NUMERIC.test(v.s) ? toNum(v) !== 0 : v.s !== "") : v !== "");
+const truthy = (v: Val) =>
+  typeof v === "number"
+    ? v !== 0
+    : v === undefined
+      ? false
+      : v instanceof StrNum
+        ? NUMERIC.test(v.s)
+          ? toNum(v) !== 0
+          : v.s !== ""
+        : v !== "";
 
 function compare(a: Val, b: Val): number {
   if (isNumeric(a) && isNumeric(b)) return toNum(a) - toNum(b);
@@ -80,75 +89,151 @@ export function sprintf(fmt: string, args: Val[], strict = false, name = "sprint
     if (strict && i >= args.length) throw new AwkRuntime(`not enough arguments passed to ${name}("${fmt}")`, "");
     return args[i++];
   };
-  return fmt.replace(/%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXcseEfgG%])/g, (_, flags: string, w: string | undefined, p: string | undefined, conv: string) => {
-    if (conv === "%") return "%";
-    let width = w === "*" ? toNum(next()) : w ? Number(w) : 0;
-    let left = flags.includes("-");
-    if (width < 0) { left = true; width = -width; }
-    const prec = p === "*" ? toNum(next()) : p !== undefined ? Number(p || 0) : undefined;
-    const v = next();
-    let body: string;
-    let numeric = true;
-    switch (conv) {
-      case "d": case "i": {
-        const n = Math.trunc(toNum(v));
-        body = String(Math.abs(n));
-        if (prec !== undefined) body = body.padStart(prec, "0");
-        body = (n < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + body;
-        break;
+  return fmt.replace(
+    /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXcseEfgG%])/g,
+    (_, flags: string, w: string | undefined, p: string | undefined, conv: string) => {
+      if (conv === "%") return "%";
+      let width = w === "*" ? toNum(next()) : w ? Number(w) : 0;
+      let left = flags.includes("-");
+      if (width < 0) {
+        left = true;
+        width = -width;
       }
-      case "o": case "x": case "X": case "u": {
-        let n = Math.trunc(toNum(v));
-        if (n < 0) n = 2 ** 64 + n;
-        body = n.toString(conv === "o" ? 8 : conv === "u" ? 10 : 16);
-        if (conv === "X") body = body.toUpperCase();
-        if (prec !== undefined) body = body.padStart(prec, "0");
-        if (flags.includes("#") && n) body = (conv === "o" ? "0" : conv === "x" ? "0x" : conv === "X" ? "0X" : "") + body;
-        break;
+      const prec = p === "*" ? toNum(next()) : p !== undefined ? Number(p || 0) : undefined;
+      const v = next();
+      let body: string;
+      let numeric = true;
+      switch (conv) {
+        case "d":
+        case "i": {
+          const n = Math.trunc(toNum(v));
+          body = String(Math.abs(n));
+          if (prec !== undefined) body = body.padStart(prec, "0");
+          body = (n < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + body;
+          break;
+        }
+        case "o":
+        case "x":
+        case "X":
+        case "u": {
+          let n = Math.trunc(toNum(v));
+          if (n < 0) n = 2 ** 64 + n;
+          body = n.toString(conv === "o" ? 8 : conv === "u" ? 10 : 16);
+          if (conv === "X") body = body.toUpperCase();
+          if (prec !== undefined) body = body.padStart(prec, "0");
+          if (flags.includes("#") && n) body = (conv === "o" ? "0" : conv === "x" ? "0x" : conv === "X" ? "0X" : "") + body;
+          break;
+        }
+        case "c":
+          numeric = false;
+          body = typeof v === "number" ? String.fromCharCode(v) : toStr(v).slice(0, 1);
+          break;
+        case "s":
+          numeric = false;
+          body = toStr(v);
+          if (prec !== undefined) body = body.slice(0, prec);
+          break;
+        default: {
+          const n = toNum(v);
+          const pr = prec ?? 6;
+          if (conv === "f") body = Number.isFinite(n) ? Math.abs(n).toFixed(pr) : Math.abs(n) === Infinity ? "inf" : "nan";
+          else if (conv === "e" || conv === "E") {
+            const [m, e] = Math.abs(n).toExponential(pr).split("e");
+            body = `${m}e${e[0] === "-" ? "-" : "+"}${e.replace(/^[-+]/, "").padStart(2, "0")}`;
+            if (conv === "E") body = body.toUpperCase();
+          } else body = formatG(Math.abs(n), pr, conv === "G", flags.includes("#"));
+          body = (n < 0 || Object.is(n, -0) ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + body;
+        }
       }
-      case "c":
-        numeric = false;
-        body = typeof v === "number" ? String.fromCharCode(v) : toStr(v).slice(0, 1);
-        break;
-      case "s":
-        numeric = false;
-        body = toStr(v);
-        if (prec !== undefined) body = body.slice(0, prec);
-        break;
-      default: {
-        const n = toNum(v);
-        const pr = prec ?? 6;
-        if (conv === "f") body = Number.isFinite(n) ? Math.abs(n).toFixed(pr) : Math.abs(n) === Infinity ? "inf" : "nan";
-        else if (conv === "e" || conv === "E") {
-          const [m, e] = Math.abs(n).toExponential(pr).split("e");
-          body = `${m}e${e[0] === "-" ? "-" : "+"}${e.replace(/^[-+]/, "").padStart(2, "0")}`;
-          if (conv === "E") body = body.toUpperCase();
-        } else body = formatG(Math.abs(n), pr, conv === "G", flags.includes("#"));
-        body = (n < 0 || Object.is(n, -0) ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + body;
+      if (body.length >= width) return body;
+      if (left) return body.padEnd(width);
+      if (numeric && flags.includes("0") && prec === undefined) {
+        const sign = /^[-+ ]/.test(body) ? body[0] : "";
+        return sign + body.slice(sign.length).padStart(width - sign.length, "0");
       }
-    }
-    if (body.length >= width) return body;
-    if (left) return body.padEnd(width);
-    if (numeric && flags.includes("0") && prec === undefined) {
-      const sign = /^[-+ ]/.test(body) ? body[0] : "";
-      return sign + body.slice(sign.length).padStart(width - sign.length, "0");
-    }
-    return body.padStart(width);
-  });
+      return body.padStart(width);
+    },
+  );
 }
 
 // ---- lexer -------------------------------------------------------------------------------------
 
 type Tok = { t: string; v?: string | number; line: number };
 
-const KEYWORDS = new Set(["BEGIN", "END", "function", "func", "if", "else", "while", "for", "do", "break", "continue", "next", "nextfile", "exit", "return", "delete", "in", "getline", "print", "printf"]);
-const BUILTINS = new Set(["length", "substr", "index", "split", "sub", "gsub", "match", "sprintf", "tolower", "toupper", "int", "sqrt", "exp", "log", "sin", "cos", "atan2", "rand", "srand", "system", "close", "fflush"]);
+const KEYWORDS = new Set([
+  "BEGIN",
+  "END",
+  "function",
+  "func",
+  "if",
+  "else",
+  "while",
+  "for",
+  "do",
+  "break",
+  "continue",
+  "next",
+  "nextfile",
+  "exit",
+  "return",
+  "delete",
+  "in",
+  "getline",
+  "print",
+  "printf",
+]);
+const BUILTINS = new Set([
+  "length",
+  "substr",
+  "index",
+  "split",
+  "sub",
+  "gsub",
+  "match",
+  "sprintf",
+  "tolower",
+  "toupper",
+  "int",
+  "sqrt",
+  "exp",
+  "log",
+  "sin",
+  "cos",
+  "atan2",
+  "rand",
+  "srand",
+  "system",
+  "close",
+  "fflush",
+]);
 
 /** The arguments each builtin needs (fewer is a compile error). */
-const MIN_ARGS: Record<string, number> = { substr: 2, index: 2, split: 2, sub: 2, gsub: 2, match: 2, sprintf: 1, tolower: 1, toupper: 1, int: 1, sqrt: 1, exp: 1, log: 1, sin: 1, cos: 1, atan2: 2, system: 1, close: 1 };
+const MIN_ARGS: Record<string, number> = {
+  substr: 2,
+  index: 2,
+  split: 2,
+  sub: 2,
+  gsub: 2,
+  match: 2,
+  sprintf: 1,
+  tolower: 1,
+  toupper: 1,
+  int: 1,
+  sqrt: 1,
+  exp: 1,
+  log: 1,
+  sin: 1,
+  cos: 1,
+  atan2: 2,
+  system: 1,
+  close: 1,
+};
 
 class AwkSyntax {
-  constructor(readonly line: number, readonly near: string) {}
+  constructor(
+    readonly line: number,
+    readonly near: string,
+  ) {}
 }
 
 function lex(src: string, gnu: boolean): Tok[] {
@@ -163,10 +248,25 @@ function lex(src: string, gnu: boolean): Tok[] {
   };
   while (i < src.length) {
     const c = src[i];
-    if (c === "\\" && src[i + 1] === "\n") { i += 2; line++; continue; }
-    if (c === " " || c === "\t" || c === "\r") { i++; continue; }
-    if (c === "\n") { toks.push({ t: "NEWLINE", line }); line++; i++; continue; }
-    if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
+    if (c === "\\" && src[i + 1] === "\n") {
+      i += 2;
+      line++;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r") {
+      i++;
+      continue;
+    }
+    if (c === "\n") {
+      toks.push({ t: "NEWLINE", line });
+      line++;
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < src.length && src[i] !== "\n") i++;
+      continue;
+    }
     if (c === '"') {
       let s = "";
       i++;
@@ -175,8 +275,15 @@ function lex(src: string, gnu: boolean): Tok[] {
         if (src[i] === "\\") {
           const n = src[++i];
           const oct = /^[0-7]{1,3}/.exec(src.slice(i));
-          if (oct) { s += String.fromCharCode(parseInt(oct[0], 8)); i += oct[0].length; continue; }
-          s += ({ n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "/": "/", a: "\x07", b: "\b", f: "\f", v: "\v" } as Record<string, string>)[n] ?? `\\${n}`;
+          if (oct) {
+            s += String.fromCharCode(parseInt(oct[0], 8));
+            i += oct[0].length;
+            continue;
+          }
+          s +=
+            ({ n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "/": "/", a: "\x07", b: "\b", f: "\f", v: "\v" } as Record<string, string>)[
+              n
+            ] ?? `\\${n}`;
           i++;
           continue;
         }
@@ -193,8 +300,16 @@ function lex(src: string, gnu: boolean): Tok[] {
       let inBracket = false;
       while (i < src.length && (src[i] !== "/" || inBracket)) {
         if (src[i] === "\n") throw new AwkSyntax(line, "runaway regular expression");
-        if (src[i] === "\\" && src[i + 1] === "/") { s += "/"; i += 2; continue; }
-        if (src[i] === "\\") { s += src[i] + (src[i + 1] ?? ""); i += 2; continue; }
+        if (src[i] === "\\" && src[i + 1] === "/") {
+          s += "/";
+          i += 2;
+          continue;
+        }
+        if (src[i] === "\\") {
+          s += src[i] + (src[i + 1] ?? "");
+          i += 2;
+          continue;
+        }
         if (src[i] === "[") inBracket = true;
         else if (src[i] === "]" && inBracket && s[s.length - 1] !== "[") inBracket = false;
         s += src[i++];
@@ -204,7 +319,11 @@ function lex(src: string, gnu: boolean): Tok[] {
       continue;
     }
     const num = /^(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)/.exec(src.slice(i));
-    if (num) { toks.push({ t: "NUMBER", v: Number(num[0]), line }); i += num[0].length; continue; }
+    if (num) {
+      toks.push({ t: "NUMBER", v: Number(num[0]), line });
+      i += num[0].length;
+      continue;
+    }
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
     if (word) {
       const w = word[0];
@@ -255,7 +374,10 @@ type Stmt =
   | { k: "do"; c: Expr; body: Stmt }
   | { k: "for"; init?: Stmt; c?: Expr; step?: Stmt; body: Stmt }
   | { k: "forin"; v: string; arr: string; body: Stmt }
-  | { k: "next" } | { k: "nextfile" } | { k: "break" } | { k: "continue" }
+  | { k: "next" }
+  | { k: "nextfile" }
+  | { k: "break" }
+  | { k: "continue" }
   | { k: "exit"; e?: Expr }
   | { k: "return"; e?: Expr }
   | { k: "delete"; name: string; subs?: Expr[] };
@@ -280,11 +402,21 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
   const at = (t: string) => toks[p].t === t;
   const fail = (): never => {
     const tok = toks[p];
-    throw new AwkSyntax(tok.line, tok.t === "EOF" ? "end of file" : tok.t === "NEWLINE" ? "end of line" : tok.v !== undefined ? String(tok.v) : tok.t);
+    throw new AwkSyntax(
+      tok.line,
+      tok.t === "EOF" ? "end of file" : tok.t === "NEWLINE" ? "end of line" : tok.v !== undefined ? String(tok.v) : tok.t,
+    );
   };
-  const eat = (t: string) => { if (!at(t)) fail(); return toks[p++]; };
-  const nl = () => { while (at("NEWLINE")) p++; };
-  const terms = () => { while (at("NEWLINE") || at(";")) p++; };
+  const eat = (t: string) => {
+    if (!at(t)) fail();
+    return toks[p++];
+  };
+  const nl = () => {
+    while (at("NEWLINE")) p++;
+  };
+  const terms = () => {
+    while (at("NEWLINE") || at(";")) p++;
+  };
   const rules: Rule[] = [];
   const funcs = new Map<string, Func>();
 
@@ -295,9 +427,12 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
   const ternary = (noGt: boolean, noIn: boolean): Expr => {
     const c = or(noGt, noIn);
     if (at("?")) {
-      p++; nl();
+      p++;
+      nl();
       const a = ternary(noGt, noIn);
-      nl(); eat(":"); nl();
+      nl();
+      eat(":");
+      nl();
       const b = ternary(noGt, noIn);
       return { k: "cond", c, a, b };
     }
@@ -310,31 +445,50 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
   };
   const or = (noGt: boolean, noIn: boolean): Expr => {
     let a = and(noGt, noIn);
-    while (at("||")) { p++; nl(); a = { k: "bin", op: "||", a, b: and(noGt, noIn) }; }
+    while (at("||")) {
+      p++;
+      nl();
+      a = { k: "bin", op: "||", a, b: and(noGt, noIn) };
+    }
     return a;
   };
   const and = (noGt: boolean, noIn: boolean): Expr => {
     let a = inExpr(noGt, noIn);
-    while (at("&&")) { p++; nl(); a = { k: "bin", op: "&&", a, b: inExpr(noGt, noIn) }; }
+    while (at("&&")) {
+      p++;
+      nl();
+      a = { k: "bin", op: "&&", a, b: inExpr(noGt, noIn) };
+    }
     return a;
   };
   const inExpr = (noGt: boolean, noIn: boolean): Expr => {
     let a = matchExpr(noGt, noIn);
-    while (!noIn && at("in")) { p++; const name = String(eat("NAME").v); a = { k: "in", subs: [a], name }; }
+    while (!noIn && at("in")) {
+      p++;
+      const name = String(eat("NAME").v);
+      a = { k: "in", subs: [a], name };
+    }
     return a;
   };
   const matchExpr = (noGt: boolean, noIn: boolean): Expr => {
     let a = relational(noGt, noIn);
-    while (at("~") || at("!~")) { const neg = toks[p++].t === "!~"; a = { k: "match", neg, e: a, re: relational(noGt, noIn) }; }
+    while (at("~") || at("!~")) {
+      const neg = toks[p++].t === "!~";
+      a = { k: "match", neg, e: a, re: relational(noGt, noIn) };
+    }
     return a;
   };
   const relational = (noGt: boolean, noIn: boolean): Expr => {
     const a = concat(noGt, noIn);
     const t = toks[p].t;
-    if (["<", "<=", "!=", "==", ">=", ...(noGt ? [] : [">"])].includes(t)) { p++; return { k: "bin", op: t, a, b: concat(noGt, noIn) }; }
+    if (["<", "<=", "!=", "==", ">=", ...(noGt ? [] : [">"])].includes(t)) {
+      p++;
+      return { k: "bin", op: t, a, b: concat(noGt, noIn) };
+    }
     return a;
   };
-  const startsOperand = () => ["NUMBER", "STRING", "ERE", "NAME", "FUNC_NAME", "BUILTIN", "$", "!", "(", "-", "+", "++", "--"].includes(toks[p].t);
+  const startsOperand = () =>
+    ["NUMBER", "STRING", "ERE", "NAME", "FUNC_NAME", "BUILTIN", "$", "!", "(", "-", "+", "++", "--"].includes(toks[p].t);
   const concat = (noGt: boolean, noIn: boolean): Expr => {
     let a = additive();
     while (startsOperand() && !at("-") && !at("+") && !at("!") && !(noIn && at("in"))) a = { k: "bin", op: "concat", a, b: additive() };
@@ -343,55 +497,97 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
   };
   const additive = (): Expr => {
     let a = multiplicative();
-    while (at("+") || at("-")) { const op = toks[p++].t; a = { k: "bin", op, a, b: multiplicative() }; }
+    while (at("+") || at("-")) {
+      const op = toks[p++].t;
+      a = { k: "bin", op, a, b: multiplicative() };
+    }
     return a;
   };
   const multiplicative = (): Expr => {
     let a = unary();
-    while (at("*") || at("/") || at("%")) { const op = toks[p++].t; a = { k: "bin", op, a, b: unary() }; }
+    while (at("*") || at("/") || at("%")) {
+      const op = toks[p++].t;
+      a = { k: "bin", op, a, b: unary() };
+    }
     return a;
   };
   const unary = (): Expr => {
-    if (at("!")) { p++; return { k: "un", op: "!", e: unary() }; }
-    if (at("-")) { p++; return { k: "un", op: "-", e: unary() }; }
-    if (at("+")) { p++; return { k: "un", op: "+", e: unary() }; }
+    if (at("!")) {
+      p++;
+      return { k: "un", op: "!", e: unary() };
+    }
+    if (at("-")) {
+      p++;
+      return { k: "un", op: "-", e: unary() };
+    }
+    if (at("+")) {
+      p++;
+      return { k: "un", op: "+", e: unary() };
+    }
     return power();
   };
   const power = (): Expr => {
     const a = postfix();
-    if (at("^")) { p++; return { k: "bin", op: "^", a, b: unaryPow() }; }
+    if (at("^")) {
+      p++;
+      return { k: "bin", op: "^", a, b: unaryPow() };
+    }
     return a;
   };
   // The right side of ^ may be signed: 2^-1.
   const unaryPow = (): Expr => (at("-") ? (p++, { k: "un", op: "-", e: unaryPow() }) : at("+") ? (p++, unaryPow()) : power());
   const postfix = (): Expr => {
-    if (at("++") || at("--")) { const op = toks[p++].t; return { k: "incdec", op, prefix: true, target: postfix() }; }
+    if (at("++") || at("--")) {
+      const op = toks[p++].t;
+      return { k: "incdec", op, prefix: true, target: postfix() };
+    }
     const e = primary();
-    if ((at("++") || at("--")) && (e.k === "var" || e.k === "field" || e.k === "index")) { const op = toks[p++].t; return { k: "incdec", op, prefix: false, target: e }; }
+    if ((at("++") || at("--")) && (e.k === "var" || e.k === "field" || e.k === "index")) {
+      const op = toks[p++].t;
+      return { k: "incdec", op, prefix: false, target: e };
+    }
     return e;
   };
   const args = (): Expr[] => {
     eat("(");
     nl();
     const list: Expr[] = [];
-    while (!at(")")) { list.push(expr()); nl(); if (at(",")) { p++; nl(); } else break; }
+    while (!at(")")) {
+      list.push(expr());
+      nl();
+      if (at(",")) {
+        p++;
+        nl();
+      } else break;
+    }
     eat(")");
     return list;
   };
   const primary = (): Expr => {
     const tok = toks[p];
     switch (tok.t) {
-      case "NUMBER": p++; return { k: "num", v: tok.v as number };
-      case "STRING": p++; return { k: "str", v: tok.v as string };
-      case "ERE": p++; return { k: "re", re: regexOf(tok.v as string) };
-      case "$": p++; return { k: "field", e: postfixNoIncr() };
+      case "NUMBER":
+        p++;
+        return { k: "num", v: tok.v as number };
+      case "STRING":
+        p++;
+        return { k: "str", v: tok.v as string };
+      case "ERE":
+        p++;
+        return { k: "re", re: regexOf(tok.v as string) };
+      case "$":
+        p++;
+        return { k: "field", e: postfixNoIncr() };
       case "(": {
         p++;
         const first = expr();
         if (at(",")) {
           // (a, b) in arr
           const subs = [first];
-          while (at(",")) { p++; subs.push(expr()); }
+          while (at(",")) {
+            p++;
+            subs.push(expr());
+          }
           eat(")");
           eat("in");
           return { k: "in", subs, name: String(eat("NAME").v) };
@@ -399,7 +595,10 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
         eat(")");
         return { k: "group", e: first };
       }
-      case "FUNC_NAME": { p++; return { k: "call", name: tok.v as string, args: args() }; }
+      case "FUNC_NAME": {
+        p++;
+        return { k: "call", name: tok.v as string, args: args() };
+      }
       case "BUILTIN": {
         p++;
         const name = tok.v as string;
@@ -413,7 +612,10 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
         if (at("[")) {
           p++;
           const subs = [expr()];
-          while (at(",")) { p++; subs.push(expr()); }
+          while (at(",")) {
+            p++;
+            subs.push(expr());
+          }
           eat("]");
           return { k: "index", name: tok.v as string, subs };
         }
@@ -422,17 +624,30 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
       case "getline": {
         p++;
         const target = at("NAME") || at("$") ? postfix() : undefined;
-        if (at("<")) { p++; return { k: "getline", target, file: primary() }; }
+        if (at("<")) {
+          p++;
+          return { k: "getline", target, file: primary() };
+        }
         return { k: "getline", target };
       }
-      case "-": p++; return { k: "un", op: "-", e: primary() };
-      case "!": p++; return { k: "un", op: "!", e: primary() };
+      case "-":
+        p++;
+        return { k: "un", op: "-", e: primary() };
+      case "!":
+        p++;
+        return { k: "un", op: "!", e: primary() };
     }
     return fail();
   };
   const postfixNoIncr = (): Expr => {
-    if (at("++") || at("--")) { const op = toks[p++].t; return { k: "incdec", op, prefix: true, target: primary() }; }
-    if (at("-")) { p++; return { k: "un", op: "-", e: primary() }; }
+    if (at("++") || at("--")) {
+      const op = toks[p++].t;
+      return { k: "incdec", op, prefix: true, target: primary() };
+    }
+    if (at("-")) {
+      p++;
+      return { k: "un", op: "-", e: primary() };
+    }
     return primary();
   };
 
@@ -446,7 +661,14 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
         p++;
         const inner: Expr[] = [];
         try {
-          while (!at(")")) { inner.push(expr()); nl(); if (at(",")) { p++; nl(); } else break; }
+          while (!at(")")) {
+            inner.push(expr());
+            nl();
+            if (at(",")) {
+              p++;
+              nl();
+            } else break;
+          }
           eat(")");
           if (startsOperand() && !at("(")) throw new AwkSyntax(0, "");
           if (!at(";") && !at("NEWLINE") && !at("}") && !at(">") && !at(">>") && !at("|") && !at("EOF")) throw new AwkSyntax(0, "");
@@ -459,10 +681,17 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
       }
       if (!list.length && !at(";") && !at("NEWLINE") && !at("}") && !at(">") && !at(">>") && !at("|") && !at("EOF")) {
         list.push(expr(true));
-        while (at(",")) { p++; nl(); list.push(expr(true)); }
+        while (at(",")) {
+          p++;
+          nl();
+          list.push(expr(true));
+        }
       }
       let dest: { op: string; e: Expr } | undefined;
-      if (at(">") || at(">>") || at("|")) { const op = toks[p++].t; dest = { op, e: concat(true, false) }; }
+      if (at(">") || at(">>") || at("|")) {
+        const op = toks[p++].t;
+        dest = { op, e: concat(true, false) };
+      }
       return { k: "print", printf, args: list, dest };
     }
     if (at("delete")) {
@@ -471,7 +700,10 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
       if (at("[")) {
         p++;
         const subs = [expr()];
-        while (at(",")) { p++; subs.push(expr()); }
+        while (at(",")) {
+          p++;
+          subs.push(expr());
+        }
         eat("]");
         return { k: "delete", name, subs };
       }
@@ -482,58 +714,104 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
   const stmt = (): Stmt => {
     const tok = toks[p];
     switch (tok.t) {
-      case "{": return { k: "block", body: block() };
+      case "{":
+        return { k: "block", body: block() };
       case "if": {
-        p++; eat("("); const c = expr(); eat(")"); nl();
+        p++;
+        eat("(");
+        const c = expr();
+        eat(")");
+        nl();
         const then = stmtOrEmpty();
         const save = p;
         terms();
-        if (at("else")) { p++; nl(); return { k: "if", c, then, else: stmtOrEmpty() }; }
+        if (at("else")) {
+          p++;
+          nl();
+          return { k: "if", c, then, else: stmtOrEmpty() };
+        }
         p = save;
         return { k: "if", c, then };
       }
       case "while": {
-        p++; eat("("); const c = expr(); eat(")");
-        if (at(";")) { p++; return { k: "while", c, body: { k: "block", body: [] } }; }
+        p++;
+        eat("(");
+        const c = expr();
+        eat(")");
+        if (at(";")) {
+          p++;
+          return { k: "while", c, body: { k: "block", body: [] } };
+        }
         nl();
         return { k: "while", c, body: stmtOrEmpty() };
       }
       case "do": {
-        p++; nl();
+        p++;
+        nl();
         const body = stmtOrEmpty();
         terms();
-        eat("while"); eat("("); const c = expr(); eat(")");
+        eat("while");
+        eat("(");
+        const c = expr();
+        eat(")");
         return { k: "do", c, body };
       }
       case "for": {
-        p++; eat("(");
+        p++;
+        eat("(");
         if (at("NAME") && peek(1).t === "in" && peek(2).t === "NAME" && peek(3).t === ")") {
-          const v = String(toks[p].v); p += 2;
-          const arr = String(toks[p].v); p += 2;
+          const v = String(toks[p].v);
+          p += 2;
+          const arr = String(toks[p].v);
+          p += 2;
           nl();
           return { k: "forin", v, arr, body: stmtOrEmpty() };
         }
         const init = at(";") ? undefined : simple();
-        eat(";"); nl();
+        eat(";");
+        nl();
         const c = at(";") ? undefined : expr();
-        eat(";"); nl();
+        eat(";");
+        nl();
         const step = at(")") ? undefined : simple();
         eat(")");
-        if (at(";")) { p++; return { k: "for", init, c, step, body: { k: "block", body: [] } }; }
+        if (at(";")) {
+          p++;
+          return { k: "for", init, c, step, body: { k: "block", body: [] } };
+        }
         nl();
         return { k: "for", init, c, step, body: stmtOrEmpty() };
       }
-      case "next": p++; return { k: "next" };
-      case "nextfile": p++; return { k: "nextfile" };
-      case "break": p++; return { k: "break" };
-      case "continue": p++; return { k: "continue" };
-      case "exit": { p++; const e = at(";") || at("NEWLINE") || at("}") || at("EOF") ? undefined : expr(); return { k: "exit", e }; }
-      case "return": { p++; const e = at(";") || at("NEWLINE") || at("}") ? undefined : expr(); return { k: "return", e }; }
+      case "next":
+        p++;
+        return { k: "next" };
+      case "nextfile":
+        p++;
+        return { k: "nextfile" };
+      case "break":
+        p++;
+        return { k: "break" };
+      case "continue":
+        p++;
+        return { k: "continue" };
+      case "exit": {
+        p++;
+        const e = at(";") || at("NEWLINE") || at("}") || at("EOF") ? undefined : expr();
+        return { k: "exit", e };
+      }
+      case "return": {
+        p++;
+        const e = at(";") || at("NEWLINE") || at("}") ? undefined : expr();
+        return { k: "return", e };
+      }
     }
     return simple();
   };
   const stmtOrEmpty = (): Stmt => {
-    if (at(";")) { p++; return { k: "block", body: [] }; }
+    if (at(";")) {
+      p++;
+      return { k: "block", body: [] };
+    }
     const s = stmt();
     return s;
   };
@@ -553,21 +831,38 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
 
   terms();
   while (!at("EOF")) {
-    if (at("BEGIN")) { p++; nl(); rules.push({ kind: "begin", body: block() }); }
-    else if (at("END")) { p++; nl(); rules.push({ kind: "end", body: block() }); }
-    else if (at("function")) {
+    if (at("BEGIN")) {
+      p++;
+      nl();
+      rules.push({ kind: "begin", body: block() });
+    } else if (at("END")) {
+      p++;
+      nl();
+      rules.push({ kind: "end", body: block() });
+    } else if (at("function")) {
       p++;
       const name = String(at("FUNC_NAME") || at("NAME") ? toks[p++].v : fail());
       eat("(");
       const params: string[] = [];
-      while (!at(")")) { params.push(String(eat("NAME").v)); if (at(",")) { p++; nl(); } }
-      eat(")"); nl();
+      while (!at(")")) {
+        params.push(String(eat("NAME").v));
+        if (at(",")) {
+          p++;
+          nl();
+        }
+      }
+      eat(")");
+      nl();
       funcs.set(name, { params, body: block() });
     } else {
       const rule: Rule = { kind: "main" };
       if (!at("{")) {
         const a = expr();
-        if (at(",")) { p++; nl(); rule.range = [a, expr()]; } else rule.pattern = a;
+        if (at(",")) {
+          p++;
+          nl();
+          rule.range = [a, expr()];
+        } else rule.pattern = a;
       }
       if (at("{")) rule.body = block();
       rules.push(rule);
@@ -583,11 +878,20 @@ function parse(src: string, gnu: boolean): { rules: Rule[]; funcs: Map<string, F
 
 class NextSignal {}
 class NextFileSignal {}
-class ExitAwk { constructor(readonly code: number) {} }
+class ExitAwk {
+  constructor(readonly code: number) {}
+}
 class BreakSignal {}
 class ContinueSignal {}
-class ReturnSignal { constructor(readonly v: Val) {} }
-class AwkRuntime { constructor(readonly gnu: string, readonly busybox: string) {} }
+class ReturnSignal {
+  constructor(readonly v: Val) {}
+}
+class AwkRuntime {
+  constructor(
+    readonly gnu: string,
+    readonly busybox: string,
+  ) {}
+}
 
 const STEP_LIMIT = 5_000_000;
 
@@ -609,22 +913,46 @@ class Awk {
 
   readonly gnu: boolean;
 
-  constructor(readonly prog: { rules: Rule[]; funcs: Map<string, Func> }, readonly call: AppletCall) {
+  constructor(
+    readonly prog: { rules: Rule[]; funcs: Map<string, Func> },
+    readonly call: AppletCall,
+  ) {
     this.gnu = variantOf(call) === "gnu";
     intLimit = this.gnu ? 2 ** 31 : 1e16;
-    for (const [k, v] of Object.entries({ FS: " ", OFS: " ", ORS: "\n", RS: "\n", NR: 0, NF: 0, FNR: 0, SUBSEP: "\x1c", CONVFMT: "%.6g", OFMT: "%.6g", RSTART: 0, RLENGTH: -1, FILENAME: "" })) this.globals.set(k, v);
+    for (const [k, v] of Object.entries({
+      FS: " ",
+      OFS: " ",
+      ORS: "\n",
+      RS: "\n",
+      NR: 0,
+      NF: 0,
+      FNR: 0,
+      SUBSEP: "\x1c",
+      CONVFMT: "%.6g",
+      OFMT: "%.6g",
+      RSTART: 0,
+      RLENGTH: -1,
+      FILENAME: "",
+    }))
+      this.globals.set(k, v);
   }
 
   getVar(name: string): Val {
     const frame = this.frames[this.frames.length - 1];
     if (frame?.vars.has(name)) return frame.vars.get(name);
-    if (name === "NF") { this.split(); return this.nf; }
+    if (name === "NF") {
+      this.split();
+      return this.nf;
+    }
     return this.globals.get(name);
   }
 
   setVar(name: string, v: Val): void {
     const frame = this.frames[this.frames.length - 1];
-    if (frame?.vars.has(name)) { frame.vars.set(name, v); return; }
+    if (frame?.vars.has(name)) {
+      frame.vars.set(name, v);
+      return;
+    }
     if (name === "NF") {
       this.split();
       const n = Math.trunc(toNum(v));
@@ -701,7 +1029,10 @@ class Awk {
   }
 
   setField(i: number, v: Val): void {
-    if (i === 0) { this.setRecord(toStr(v, toStr(this.globals.get("CONVFMT")))); return; }
+    if (i === 0) {
+      this.setRecord(toStr(v, toStr(this.globals.get("CONVFMT"))));
+      return;
+    }
     this.split();
     while (this.fields!.length < i) this.fields!.push("");
     this.fields![i - 1] = toStr(v, toStr(this.globals.get("CONVFMT")));
@@ -739,25 +1070,40 @@ class Awk {
 
   arith(op: string, a: number, b: number): number {
     switch (op) {
-      case "+": return a + b;
-      case "-": return a - b;
-      case "*": return a * b;
+      case "+":
+        return a + b;
+      case "-":
+        return a - b;
+      case "*":
+        return a * b;
       // mawk divides by zero as C does (inf, nan); busybox stops.
-      case "/": if (b === 0 && !this.gnu) throw new AwkRuntime("division by zero", "Division by zero"); return a / b;
-      case "%": if (b === 0 && !this.gnu) throw new AwkRuntime("division by zero in %", "Division by zero"); return a % b;
-      default: return a ** b;
+      case "/":
+        if (b === 0 && !this.gnu) throw new AwkRuntime("division by zero", "Division by zero");
+        return a / b;
+      case "%":
+        if (b === 0 && !this.gnu) throw new AwkRuntime("division by zero in %", "Division by zero");
+        return a % b;
+      default:
+        return a ** b;
     }
   }
 
   eval(e: Expr): Val {
     switch (e.k) {
-      case "num": return e.v;
-      case "str": return e.v;
-      case "re": return Number(e.re.test(this.record));
-      case "group": return this.eval(e.e);
-      case "var": return this.getVar(e.name);
-      case "field": return this.getField(Math.trunc(toNum(this.eval(e.e))));
-      case "index": return this.lvalue(e);
+      case "num":
+        return e.v;
+      case "str":
+        return e.v;
+      case "re":
+        return Number(e.re.test(this.record));
+      case "group":
+        return this.eval(e.e);
+      case "var":
+        return this.getVar(e.name);
+      case "field":
+        return this.getField(Math.trunc(toNum(this.eval(e.e))));
+      case "index":
+        return this.lvalue(e);
       case "assign": {
         if (e.op === "=") {
           const v = this.eval(e.e);
@@ -767,7 +1113,8 @@ class Awk {
         const a = toNum(this.lvalue(e.target));
         return this.assign(e.target, this.arith(e.op[0], a, b));
       }
-      case "cond": return truthy(this.eval(e.c)) ? this.eval(e.a) : this.eval(e.b);
+      case "cond":
+        return truthy(this.eval(e.c)) ? this.eval(e.a) : this.eval(e.b);
       case "bin": {
         if (e.op === "&&") return Number(truthy(this.eval(e.a)) && truthy(this.eval(e.b)));
         if (e.op === "||") return Number(truthy(this.eval(e.a)) || truthy(this.eval(e.b)));
@@ -775,12 +1122,18 @@ class Awk {
         const a = this.eval(e.a);
         const b = this.eval(e.b);
         switch (e.op) {
-          case "<": return Number(compare(a, b) < 0);
-          case "<=": return Number(compare(a, b) <= 0);
-          case ">": return Number(compare(a, b) > 0);
-          case ">=": return Number(compare(a, b) >= 0);
-          case "==": return Number(compare(a, b) === 0);
-          case "!=": return Number(compare(a, b) !== 0);
+          case "<":
+            return Number(compare(a, b) < 0);
+          case "<=":
+            return Number(compare(a, b) <= 0);
+          case ">":
+            return Number(compare(a, b) > 0);
+          case ">=":
+            return Number(compare(a, b) >= 0);
+          case "==":
+            return Number(compare(a, b) === 0);
+          case "!=":
+            return Number(compare(a, b) !== 0);
         }
         return this.arith(e.op, toNum(a), toNum(b));
       }
@@ -794,14 +1147,18 @@ class Awk {
         this.assign(e.target, nv);
         return e.prefix ? nv : old;
       }
-      case "in": return Number(this.array(e.name).has(this.subscript(e.subs)));
+      case "in":
+        return Number(this.array(e.name).has(this.subscript(e.subs)));
       case "match": {
         const re = this.toRegex(e.re);
         return Number(re.test(this.str(this.eval(e.e))) !== e.neg);
       }
-      case "call": return this.callFunc(e.name, e.args);
-      case "builtin": return this.builtin(e.name, e.args);
-      case "getline": return this.getline(e);
+      case "call":
+        return this.callFunc(e.name, e.args);
+      case "builtin":
+        return this.builtin(e.name, e.args);
+      case "getline":
+        return this.getline(e);
     }
   }
 
@@ -816,7 +1173,10 @@ class Awk {
         if (text === undefined) return -1;
         rest = text;
       }
-      if (rest === "") { this.files.set(key, rest); return 0; }
+      if (rest === "") {
+        this.files.set(key, rest);
+        return 0;
+      }
       const nl = rest.indexOf("\n");
       line = nl < 0 ? rest : rest.slice(0, nl);
       this.files.set(key, nl < 0 ? "" : rest.slice(nl + 1));
@@ -827,7 +1187,10 @@ class Awk {
       this.setVar("FNR", toNum(this.globals.get("FNR")) + 1);
     }
     if (e.target) this.assign(e.target, new StrNum(line));
-    else { this.setRecord(line); if (e.file) this.setVar("NR", toNum(this.globals.get("NR")) + 1); }
+    else {
+      this.setRecord(line);
+      if (e.file) this.setVar("NR", toNum(this.globals.get("NR")) + 1);
+    }
     return 1;
   }
 
@@ -839,7 +1202,7 @@ class Awk {
     f.params.forEach((param, i) => {
       const a = argExprs[i];
       // An array argument (a bare name that is an array) is passed by reference.
-      if (a && a.k === "var" && (this.isArrayName(a.name))) frame.arrays.set(param, this.array(a.name));
+      if (a && a.k === "var" && this.isArrayName(a.name)) frame.arrays.set(param, this.array(a.name));
       else frame.vars.set(param, a ? this.eval(a) : undefined);
     });
     this.frames.push(frame);
@@ -896,7 +1259,8 @@ class Awk {
         parts.forEach((p, i) => arr.set(String(i + 1), new StrNum(p)));
         return parts.length;
       }
-      case "sub": case "gsub": {
+      case "sub":
+      case "gsub": {
         const re = this.toRegex(a[0]);
         const repl = s(1);
         const target = a[2] ?? { k: "field", e: { k: "num", v: 0 } };
@@ -907,7 +1271,11 @@ class Awk {
         let pos = 0;
         let prevEnd = -1;
         for (let m = g.exec(text); m; m = g.exec(text)) {
-          if (m[0] === "" && m.index === prevEnd) { g.lastIndex++; if (g.lastIndex > text.length) break; continue; }
+          if (m[0] === "" && m.index === prevEnd) {
+            g.lastIndex++;
+            if (g.lastIndex > text.length) break;
+            continue;
+          }
           out += text.slice(pos, m.index) + repl.replace(/\\\\|\\&|&/g, (x) => (x === "&" ? m![0] : x === "\\&" ? "&" : "\\"));
           pos = m.index + m[0].length;
           prevEnd = pos;
@@ -925,53 +1293,95 @@ class Awk {
         this.setVar("RLENGTH", m ? m[0].length : -1);
         return m ? m.index + 1 : 0;
       }
-      case "sprintf": return a.length ? sprintf(s(0), a.slice(1).map((x) => this.eval(x)), this.gnu) : "";
-      case "tolower": return s(0).toLowerCase();
-      case "toupper": return s(0).toUpperCase();
-      case "int": return Math.trunc(n(0));
-      case "sqrt": return Math.sqrt(n(0));
-      case "exp": return Math.exp(n(0));
-      case "log": return Math.log(n(0));
-      case "sin": return Math.sin(n(0));
-      case "cos": return Math.cos(n(0));
-      case "atan2": return Math.atan2(n(0), n(1));
+      case "sprintf":
+        return a.length
+          ? sprintf(
+              s(0),
+              a.slice(1).map((x) => this.eval(x)),
+              this.gnu,
+            )
+          : "";
+      case "tolower":
+        return s(0).toLowerCase();
+      case "toupper":
+        return s(0).toUpperCase();
+      case "int":
+        return Math.trunc(n(0));
+      case "sqrt":
+        return Math.sqrt(n(0));
+      case "exp":
+        return Math.exp(n(0));
+      case "log":
+        return Math.log(n(0));
+      case "sin":
+        return Math.sin(n(0));
+      case "cos":
+        return Math.cos(n(0));
+      case "atan2":
+        return Math.atan2(n(0), n(1));
       case "rand": {
         // A small LCG: repeatable from srand's seed, as awk's rand is.
         this.randSeed = (this.randSeed * 1103515245 + 12345) % 2147483648;
         return this.randSeed / 2147483648;
       }
-      case "srand": { const prev = this.prevSeed; this.prevSeed = a.length ? n(0) : Math.floor(this.call.s.ctx.now() / 1000); this.randSeed = this.prevSeed; return prev; }
-      case "close": this.files.delete(`<${s(0)}`); return 0;
-      case "fflush": return 0;
+      case "srand": {
+        const prev = this.prevSeed;
+        this.prevSeed = a.length ? n(0) : Math.floor(this.call.s.ctx.now() / 1000);
+        this.randSeed = this.prevSeed;
+        return prev;
+      }
+      case "close":
+        this.files.delete(`<${s(0)}`);
+        return 0;
+      case "fflush":
+        return 0;
       // Running a command from awk needs the interpreter, which applets do not reach.
-      case "system": throw new AwkRuntime("system() is not simulated", "system() is not simulated");
+      case "system":
+        throw new AwkRuntime("system() is not simulated", "system() is not simulated");
     }
     return undefined;
   }
 
   write(text: string, dest?: { op: string; e: Expr }): void {
-    if (!dest) { this.out += text; return; }
+    if (!dest) {
+      this.out += text;
+      return;
+    }
     const name = this.str(this.eval(dest.e));
     if (dest.op === "|") throw new AwkRuntime("output to a command is not simulated", "output to a command is not simulated");
-    if (name === "/dev/stdout" || name === "-") { this.out += text; return; }
-    if (name === "/dev/stderr") { this.flush(); this.call.io.stderr(text); return; }
+    if (name === "/dev/stdout" || name === "-") {
+      this.out += text;
+      return;
+    }
+    if (name === "/dev/stderr") {
+      this.flush();
+      this.call.io.stderr(text);
+      return;
+    }
     const key = `>${name}`;
-    if (!this.files.has(key)) this.files.set(key, dest.op === ">>" ? this.call.s.ctx.fs.read(resolvePath(name, this.call.s.cwd)) ?? "" : "");
+    if (!this.files.has(key))
+      this.files.set(key, dest.op === ">>" ? (this.call.s.ctx.fs.read(resolvePath(name, this.call.s.cwd)) ?? "") : "");
     this.files.set(key, this.files.get(key)! + text);
   }
 
   flush(): void {
-    if (this.out) { this.call.io.stdout(this.out); this.out = ""; }
+    if (this.out) {
+      this.call.io.stdout(this.out);
+      this.out = "";
+    }
   }
 
   closeFiles(): void {
-    for (const [key, data] of this.files) if (key.startsWith(">")) this.call.s.ctx.fs.write(resolvePath(key.slice(1), this.call.s.cwd), data);
+    for (const [key, data] of this.files)
+      if (key.startsWith(">")) this.call.s.ctx.fs.write(resolvePath(key.slice(1), this.call.s.cwd), data);
   }
 
   exec(st: Stmt): void {
     if (++this.steps > STEP_LIMIT) throw new HaltSignal();
     switch (st.k) {
-      case "expr": this.eval(st.e); return;
+      case "expr":
+        this.eval(st.e);
+        return;
       case "print": {
         const ofmt = toStr(this.globals.get("OFMT"));
         if (st.printf) {
@@ -979,18 +1389,32 @@ class Awk {
           const [fmt, ...rest] = st.args.map((x) => this.eval(x));
           this.write(sprintf(this.str(fmt), rest, this.gnu, "printf"), st.dest);
         } else {
-          const parts = st.args.length ? st.args.map((x) => { const v = this.eval(x); return typeof v === "number" ? toStr(v, ofmt) : this.str(v); }) : [this.record];
+          const parts = st.args.length
+            ? st.args.map((x) => {
+                const v = this.eval(x);
+                return typeof v === "number" ? toStr(v, ofmt) : this.str(v);
+              })
+            : [this.record];
           this.write(parts.join(toStr(this.globals.get("OFS"))) + toStr(this.globals.get("ORS")), st.dest);
         }
         return;
       }
-      case "block": this.execAll(st.body); return;
-      case "if": if (truthy(this.eval(st.c))) this.exec(st.then); else if (st.else) this.exec(st.else); return;
+      case "block":
+        this.execAll(st.body);
+        return;
+      case "if":
+        if (truthy(this.eval(st.c))) this.exec(st.then);
+        else if (st.else) this.exec(st.else);
+        return;
       case "while":
-        while (truthy(this.eval(st.c))) { if (this.loopBody(st.body)) break; }
+        while (truthy(this.eval(st.c))) {
+          if (this.loopBody(st.body)) break;
+        }
         return;
       case "do":
-        do { if (this.loopBody(st.body)) break; } while (truthy(this.eval(st.c)));
+        do {
+          if (this.loopBody(st.body)) break;
+        } while (truthy(this.eval(st.c)));
         return;
       case "for":
         if (st.init) this.exec(st.init);
@@ -1008,12 +1432,18 @@ class Awk {
         }
         return;
       }
-      case "next": throw new NextSignal();
-      case "nextfile": throw new NextFileSignal();
-      case "break": throw new BreakSignal();
-      case "continue": throw new ContinueSignal();
-      case "exit": throw new ExitAwk(st.e ? Math.trunc(toNum(this.eval(st.e))) & 255 : -1);
-      case "return": throw new ReturnSignal(st.e ? this.eval(st.e) : undefined);
+      case "next":
+        throw new NextSignal();
+      case "nextfile":
+        throw new NextFileSignal();
+      case "break":
+        throw new BreakSignal();
+      case "continue":
+        throw new ContinueSignal();
+      case "exit":
+        throw new ExitAwk(st.e ? Math.trunc(toNum(this.eval(st.e))) & 255 : -1);
+      case "return":
+        throw new ReturnSignal(st.e ? this.eval(st.e) : undefined);
       case "delete":
         if (st.subs) this.array(st.name).delete(this.subscript(st.subs));
         else this.array(st.name).clear();
@@ -1042,7 +1472,10 @@ class Awk {
 function assignment(a: string): [string, string] | undefined {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(a);
   if (!m) return undefined;
-  const v = m[2].replace(/\\(n|t|r|\\|"|\/)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "/": "/" } as Record<string, string>)[c]);
+  const v = m[2].replace(
+    /\\(n|t|r|\\|"|\/)/g,
+    (_, c: string) => (({ n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "/": "/" }) as Record<string, string>)[c],
+  );
   return [m[1], v];
 }
 
@@ -1051,7 +1484,11 @@ export function awk(args: string[], call: AppletCall): number {
   const gnu = variantOf(call) === "gnu";
   let o: Options;
   try {
-    o = getopts(args, { flags: "", values: "Fvfe", long: gnu ? { "field-separator": "F", assign: "v", file: "f" } : undefined }, gnu ? "gnu" : "busybox");
+    o = getopts(
+      args,
+      { flags: "", values: "Fvfe", long: gnu ? { "field-separator": "F", assign: "v", file: "f" } : undefined },
+      gnu ? "gnu" : "busybox",
+    );
   } catch (e) {
     if (!(e instanceof OptError)) throw e;
     if (!gnu) return usageError(call, "awk", e.message, 1);
@@ -1065,7 +1502,10 @@ export function awk(args: string[], call: AppletCall): number {
     const parts: string[] = [];
     for (const f of o.all.f) {
       const t = call.s.ctx.fs.read(resolvePath(f, call.s.cwd));
-      if (t === undefined) { io.stderr(gnu ? `awk: couldn't open file ${f}\n` : `awk: can't open '${f}': No such file or directory\n`); return gnu ? 2 : 1; }
+      if (t === undefined) {
+        io.stderr(gnu ? `awk: couldn't open file ${f}\n` : `awk: can't open '${f}': No such file or directory\n`);
+        return gnu ? 2 : 1;
+      }
       parts.push(t);
     }
     src = parts.join("\n");
@@ -1098,7 +1538,10 @@ export function awk(args: string[], call: AppletCall): number {
   if (typeof o.f.F === "string") m.globals.set("FS", o.f.F === "t" ? "\t" : o.f.F.replace(/\\t/g, "\t"));
   for (const v of o.all.v ?? []) {
     const kv = assignment(v);
-    if (!kv) { io.stderr(gnu ? `awk: improper assignment: -v ${v}\n` : `awk: invalid -v argument: ${v}\n`); return gnu ? 2 : 1; }
+    if (!kv) {
+      io.stderr(gnu ? `awk: improper assignment: -v ${v}\n` : `awk: invalid -v argument: ${v}\n`);
+      return gnu ? 2 : 1;
+    }
     m.globals.set(kv[0], new StrNum(kv[1]));
   }
   const env = new Map<string, Val>();
@@ -1120,14 +1563,31 @@ export function awk(args: string[], call: AppletCall): number {
         const sources = files.length ? operands : [...operands, "-"];
         for (const src of sources) {
           const kv = assignment(src);
-          if (kv && src !== "-") { m.globals.set(kv[0], new StrNum(kv[1])); continue; }
+          if (kv && src !== "-") {
+            m.globals.set(kv[0], new StrNum(kv[1]));
+            continue;
+          }
           const input = readInput(src, call, "awk");
-          if (!input) { m.flush(); code = 2; if (!gnu) code = 1; if (gnu) throw new ExitAwk(2); continue; }
+          if (!input) {
+            m.flush();
+            code = 2;
+            if (!gnu) code = 1;
+            if (gnu) throw new ExitAwk(2);
+            continue;
+          }
           m.globals.set("FILENAME", src === "-" && !files.length ? "" : src);
           m.globals.set("FNR", 0);
           const text = input.text;
           const rs = toStr(m.globals.get("RS"));
-          m.pending = rs === "" ? text.split(/\n\n+/).filter((x) => x !== "").map((x) => x.replace(/\n+$/, "")) : text === "" ? [] : text.replace(/\n$/, "").split(rs === "\n" ? "\n" : rs);
+          m.pending =
+            rs === ""
+              ? text
+                  .split(/\n\n+/)
+                  .filter((x) => x !== "")
+                  .map((x) => x.replace(/\n+$/, ""))
+              : text === ""
+                ? []
+                : text.replace(/\n$/, "").split(rs === "\n" ? "\n" : rs);
           while (m.pending.length) {
             m.setRecord(m.pending.shift()!);
             m.globals.set("NR", toNum(m.globals.get("NR")) + 1);
@@ -1172,11 +1632,18 @@ export function awk(args: string[], call: AppletCall): number {
   } catch (e) {
     if (e instanceof AwkRuntime) {
       m.flush();
-      io.stderr(gnu ? `awk: run time error: ${e.gnu}\n\tFILENAME="${toStr(m.globals.get("FILENAME"))}" FNR=${toStr(m.globals.get("FNR"))} NR=${toStr(m.globals.get("NR"))}\n` : `awk: cmd. line:1: ${e.busybox}\n`);
+      io.stderr(
+        gnu
+          ? `awk: run time error: ${e.gnu}\n\tFILENAME="${toStr(m.globals.get("FILENAME"))}" FNR=${toStr(m.globals.get("FNR"))} NR=${toStr(m.globals.get("NR"))}\n`
+          : `awk: cmd. line:1: ${e.busybox}\n`,
+      );
       m.closeFiles();
       return gnu ? 2 : 1;
     }
-    if (e instanceof HaltSignal) { m.flush(); m.closeFiles(); }
+    if (e instanceof HaltSignal) {
+      m.flush();
+      m.closeFiles();
+    }
     throw e;
   }
   m.flush();

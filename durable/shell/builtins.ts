@@ -5,8 +5,25 @@ import { APPLETS } from "./applets";
 import { arith } from "./arith";
 import type { ShellIO } from "./types";
 import {
-  BUILTINS, dialectOf, environ, errPrefix, escapeClass, execute, ExitSignal, LoopSignal, programsOf, ReturnSignal, script, setVar, type ShellSignal, SIGNUMS, TTY_POLL_MS,
-  type BackgroundJob, type Input, type Run, type ShellState,
+  BUILTINS,
+  dialectOf,
+  environ,
+  errPrefix,
+  escapeClass,
+  execute,
+  ExitSignal,
+  LoopSignal,
+  programsOf,
+  ReturnSignal,
+  script,
+  setVar,
+  type ShellSignal,
+  SIGNUMS,
+  TTY_POLL_MS,
+  type BackgroundJob,
+  type Input,
+  type Run,
+  type ShellState,
 } from "./interp";
 
 /** echo as a builtin: dash's interprets backslash escapes, bash's and busybox's only with -e. */
@@ -23,7 +40,10 @@ function echo(args: string[], s: ShellState, io: ShellIO): number {
   let text = args.join(" ");
   if (esc) {
     const cut = text.search(/\\c/);
-    if (cut >= 0) { text = text.slice(0, cut); newline = false; }
+    if (cut >= 0) {
+      text = text.slice(0, cut);
+      newline = false;
+    }
     text = text.replace(/\\(0[0-7]{0,3}|[0-7]{1,3}|[nrtabfve\\])/g, (m, e: string) => {
       if (/^[0-7]/.test(e)) {
         if (d !== "dash" && e[0] !== "0") return m;
@@ -36,7 +56,19 @@ function echo(args: string[], s: ShellState, io: ShellIO): number {
   return 0;
 }
 
-const TRAP_CONDS: Record<string, string> = { EXIT: "EXIT", "0": "EXIT", INT: "INT", SIGINT: "INT", "2": "INT", TERM: "TERM", SIGTERM: "TERM", "15": "TERM", HUP: "HUP", SIGHUP: "HUP", "1": "HUP" };
+const TRAP_CONDS: Record<string, string> = {
+  EXIT: "EXIT",
+  "0": "EXIT",
+  INT: "INT",
+  SIGINT: "INT",
+  "2": "INT",
+  TERM: "TERM",
+  SIGTERM: "TERM",
+  "15": "TERM",
+  HUP: "HUP",
+  SIGHUP: "HUP",
+  "1": "HUP",
+};
 
 /** The shell's own commands; undefined when `name` is not one. */
 export function* builtins(name: string, args: string[], s: ShellState, io: ShellIO, inp: Input): Run<number | undefined> {
@@ -62,7 +94,13 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
       const frame = s.frames[s.frames.length - 1];
       if (!frame) {
         const d = dialectOf(s);
-        io.stderr(d === "bash" ? `${errPrefix(s)}local: can only be used in a function\n` : d === "dash" ? `${errPrefix(s)}local: not in a function\n` : `${s.name}: local: line 0: not in a function\n`);
+        io.stderr(
+          d === "bash"
+            ? `${errPrefix(s)}local: can only be used in a function\n`
+            : d === "dash"
+              ? `${errPrefix(s)}local: not in a function\n`
+              : `${s.name}: local: line 0: not in a function\n`,
+        );
         return d === "bash" ? 1 : 2;
       }
       for (const a of args) {
@@ -83,22 +121,33 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
         if (name === "export") s.exported.add(k);
       }
       if (!args.length || args[0] === "-p") {
-        const shown = dialectOf(s) === "bash" ? (k: string, v: string) => `declare -x ${k}="${v}"\n` : (k: string, v: string) => `export ${k}='${v}'\n`;
+        const shown =
+          dialectOf(s) === "bash" ? (k: string, v: string) => `declare -x ${k}="${v}"\n` : (k: string, v: string) => `export ${k}='${v}'\n`;
         for (const [k, v] of Object.entries(environ(s)).sort()) io.stdout(shown(k, v));
       }
       return 0;
     case "unset":
       for (const a of args.filter((a) => a !== "-v" && a !== "-f")) {
         if (args.includes("-f")) delete s.funcs[a];
-        else { delete s.vars[a]; delete s.arrays[a]; s.exported.delete(a); }
+        else {
+          delete s.vars[a];
+          delete s.arrays[a];
+          s.exported.delete(a);
+        }
       }
       return 0;
     case "cd": {
-      const target = args[0] === "-" ? (s.vars.OLDPWD ?? s.cwd) : args[0] ?? s.vars.HOME ?? "/";
+      const target = args[0] === "-" ? (s.vars.OLDPWD ?? s.cwd) : (args[0] ?? s.vars.HOME ?? "/");
       const dir = resolvePath(target, s.cwd);
       if (!s.ctx.fs.isDir(dir)) {
         const d = dialectOf(s);
-        io.stderr(d === "bash" ? `${errPrefix(s)}cd: ${args[0]}: No such file or directory\n` : d === "dash" ? `${errPrefix(s)}cd: can't cd to ${args[0]}\n` : `${s.name}: cd: line 0: can't cd to ${args[0]}: No such file or directory\n`);
+        io.stderr(
+          d === "bash"
+            ? `${errPrefix(s)}cd: ${args[0]}: No such file or directory\n`
+            : d === "dash"
+              ? `${errPrefix(s)}cd: can't cd to ${args[0]}\n`
+              : `${s.name}: cd: line 0: can't cd to ${args[0]}: No such file or directory\n`,
+        );
         return d === "bash" ? 1 : 2;
       }
       s.vars.OLDPWD = s.cwd;
@@ -150,7 +199,10 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
       if (!raw) line = line.replace(/\\\n/g, "").replace(/\\(.)/g, "$1");
       const targets = names.length ? names : ["REPLY"];
       const ifs = s.vars.IFS ?? " \t\n";
-      const fields = targets.length === 1 && names.length ? [line.replace(new RegExp(`^[${escapeClass(ifs)}]+|[${escapeClass(ifs)}]+$`, "g"), "")] : splitIFS(line, ifs, targets.length);
+      const fields =
+        targets.length === 1 && names.length
+          ? [line.replace(new RegExp(`^[${escapeClass(ifs)}]+|[${escapeClass(ifs)}]+$`, "g"), "")]
+          : splitIFS(line, ifs, targets.length);
       if (!names.length) s.vars.REPLY = line;
       else targets.forEach((t, i) => setVar(s, t, fields[i] ?? ""));
       return end < 0 ? 1 : 0;
@@ -193,7 +245,8 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
       for (const n of names) {
         if (s.funcs[n]) io.stdout(name === "type" ? `${n} is a function\n` : `${n}\n`);
         else if (BUILTINS.has(n)) io.stdout(name === "type" ? `${n} is a shell builtin\n` : `${n}\n`);
-        else if (APPLETS[n] && (!programsOf(s) || programsOf(s)!.program(n))) io.stdout(name === "type" ? `${n} is /bin/${n}\n` : `/bin/${n}\n`);
+        else if (APPLETS[n] && (!programsOf(s) || programsOf(s)!.program(n)))
+          io.stdout(name === "type" ? `${n} is /bin/${n}\n` : `/bin/${n}\n`);
         else {
           st = 1;
           if (name === "type") io.stdout(`${n}: not found\n`);
@@ -226,7 +279,15 @@ export function jobLines(s: ShellState, ended: boolean): string[] {
     const done = j.code !== undefined;
     if (ended && !done) return;
     const mark = k === jobs.length - 1 ? "+" : k === jobs.length - 2 ? "-" : " ";
-    const state = !done ? "Running" : j.signal ? STATE_NAMES[j.signal] : j.code === 0 ? "Done" : bash ? `Exit ${j.code}` : `Done(${j.code})`;
+    const state = !done
+      ? "Running"
+      : j.signal
+        ? STATE_NAMES[j.signal]
+        : j.code === 0
+          ? "Done"
+          : bash
+            ? `Exit ${j.code}`
+            : `Done(${j.code})`;
     out.push(`[${j.id}]${mark}  ${state.padEnd(bash ? 24 : 27)}${j.text}${!done && bash ? " &" : ""}\n`);
     if (done) j.told = true;
   });
@@ -262,10 +323,24 @@ function* waitFor(args: string[], s: ShellState, io: ShellIO): Run {
 /** kill [-s SIG | -SIG] %N|pid …: signals to the shell's own jobs. */
 function kill(args: string[], s: ShellState, io: ShellIO): number {
   let sig: ShellSignal["name"] = "TERM";
-  const names: Record<string, ShellSignal["name"]> = { INT: "INT", TERM: "TERM", HUP: "HUP", KILL: "KILL", "2": "INT", "15": "TERM", "1": "HUP", "9": "KILL" };
+  const names: Record<string, ShellSignal["name"]> = {
+    INT: "INT",
+    TERM: "TERM",
+    HUP: "HUP",
+    KILL: "KILL",
+    "2": "INT",
+    "15": "TERM",
+    "1": "HUP",
+    "9": "KILL",
+  };
   let i = 0;
-  if (args[0] === "-s") { sig = names[(args[1] ?? "").replace(/^SIG/, "").toUpperCase()] ?? sig; i = 2; }
-  else if (args[0]?.startsWith("-") && args[0].length > 1) { sig = names[args[0].slice(1).replace(/^SIG/, "").toUpperCase()] ?? sig; i = 1; }
+  if (args[0] === "-s") {
+    sig = names[(args[1] ?? "").replace(/^SIG/, "").toUpperCase()] ?? sig;
+    i = 2;
+  } else if (args[0]?.startsWith("-") && args[0].length > 1) {
+    sig = names[args[0].slice(1).replace(/^SIG/, "").toUpperCase()] ?? sig;
+    i = 1;
+  }
   const targets = args.slice(i);
   // Processes that are not this shell's jobs (PID 1, another exec's shell) are the runtime's to
   // signal: kill as the container's own program does it, with its messages.
@@ -289,8 +364,22 @@ function kill(args: string[], s: ShellState, io: ShellIO): number {
     const j = jobOf(t, s);
     if (!j || j.code !== undefined) {
       const d = dialectOf(s);
-      if (t.startsWith("%")) io.stderr(d === "bash" ? `${errPrefix(s)}kill: ${t}: no such job\n` : d === "dash" ? `${errPrefix(s)}kill: No such job: ${t}\n` : `${s.name}: kill: line 0: ${t}: no such job\n`);
-      else io.stderr(d === "bash" ? `${errPrefix(s)}kill: (${t}) - No such process\n` : d === "dash" ? `${errPrefix(s)}kill: No such process\n` : `${s.name}: can't kill pid ${t}: No such process\n`);
+      if (t.startsWith("%"))
+        io.stderr(
+          d === "bash"
+            ? `${errPrefix(s)}kill: ${t}: no such job\n`
+            : d === "dash"
+              ? `${errPrefix(s)}kill: No such job: ${t}\n`
+              : `${s.name}: kill: line 0: ${t}: no such job\n`,
+        );
+      else
+        io.stderr(
+          d === "bash"
+            ? `${errPrefix(s)}kill: (${t}) - No such process\n`
+            : d === "dash"
+              ? `${errPrefix(s)}kill: No such process\n`
+              : `${s.name}: can't kill pid ${t}: No such process\n`,
+        );
       st = 1;
       continue;
     }
@@ -301,13 +390,25 @@ function kill(args: string[], s: ShellState, io: ShellIO): number {
 
 function setBuiltin(args: string[], s: ShellState, io: ShellIO): number {
   if (!args.length) {
-    for (const [k, v] of Object.entries(s.vars).sort(([a], [b]) => (a < b ? -1 : 1))) if (/^[A-Za-z_]/.test(k)) io.stdout(`${k}='${v.replace(/'/g, `'\\''`)}'\n`);
+    for (const [k, v] of Object.entries(s.vars).sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (/^[A-Za-z_]/.test(k)) io.stdout(`${k}='${v.replace(/'/g, `'\\''`)}'\n`);
     return 0;
   }
-  const names: Record<string, keyof ShellState["opts"]> = { e: "errexit", u: "nounset", x: "xtrace", errexit: "errexit", nounset: "nounset", xtrace: "xtrace", pipefail: "pipefail" };
+  const names: Record<string, keyof ShellState["opts"]> = {
+    e: "errexit",
+    u: "nounset",
+    x: "xtrace",
+    errexit: "errexit",
+    nounset: "nounset",
+    xtrace: "xtrace",
+    pipefail: "pipefail",
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--") { s.args = args.slice(i + 1); return 0; }
+    if (a === "--") {
+      s.args = args.slice(i + 1);
+      return 0;
+    }
     if (a === "-o" || a === "+o") {
       const opt = names[args[++i] ?? ""];
       if (!opt || (opt === "pipefail" && dialectOf(s) === "dash")) {
@@ -337,7 +438,8 @@ function setBuiltin(args: string[], s: ShellState, io: ShellIO): number {
 function trap(args: string[], s: ShellState, io: ShellIO): number {
   if (!args.length || args[0] === "-p") {
     const bash = dialectOf(s) === "bash";
-    for (const [cond, action] of Object.entries(s.traps)) io.stdout(`trap -- '${action.replace(/'/g, `'\\''`)}' ${bash && cond !== "EXIT" ? `SIG${cond}` : cond}\n`);
+    for (const [cond, action] of Object.entries(s.traps))
+      io.stdout(`trap -- '${action.replace(/'/g, `'\\''`)}' ${bash && cond !== "EXIT" ? `SIG${cond}` : cond}\n`);
     return 0;
   }
   if (args[0] === "--") args = args.slice(1);
@@ -345,7 +447,9 @@ function trap(args: string[], s: ShellState, io: ShellIO): number {
   for (const c of conds) {
     const cond = TRAP_CONDS[c.toUpperCase()] ?? TRAP_CONDS[c];
     if (!cond) {
-      io.stderr(dialectOf(s) === "bash" ? `${errPrefix(s)}trap: ${c}: invalid signal specification\n` : `${errPrefix(s)}trap: ${c}: bad trap\n`);
+      io.stderr(
+        dialectOf(s) === "bash" ? `${errPrefix(s)}trap: ${c}: invalid signal specification\n` : `${errPrefix(s)}trap: ${c}: bad trap\n`,
+      );
       return 1;
     }
     if (action === "-") delete s.traps[cond];
@@ -353,7 +457,6 @@ function trap(args: string[], s: ShellState, io: ShellIO): number {
   }
   return 0;
 }
-
 
 /** Split on IFS into at most `max` fields (the last takes the rest, as `read a b` does). */
 function splitIFS(text: string, ifs: string, max = Infinity): string[] {

@@ -19,7 +19,8 @@ export interface CurlBuild {
   versionText: string;
 }
 
-const PROTOCOLS = "Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\n";
+const PROTOCOLS =
+  "Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\n";
 
 /**
  * Debian bookworm's curl 7.88.1 in the Debian-based images (nginx, and the learner's own images built
@@ -29,19 +30,25 @@ export function curlBuild(image: string | undefined): CurlBuild {
   const repo = (image ?? "").split("@")[0];
   const tag = /:([^/:]+)$/.exec(repo)?.[1];
   const alpine = (version: string, ssl: string): CurlBuild => ({
-    version, legacy: false, ssl,
+    version,
+    legacy: false,
+    ssl,
     versionText: `curl ${version} (x86_64-alpine-linux-musl) libcurl/${version} ${ssl} zlib/1.3.1 brotli/1.1.0 zstd/1.5.6 c-ares/1.34.5 libidn2/2.3.7 libpsl/0.21.5 nghttp2/1.64.0\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli HSTS HTTP2 HTTPS-proxy IDN IPv6 Largefile libz NTLM PSL SSL threadsafe TLS-SRP UnixSockets zstd\n`,
   });
   if (!image) {
     return {
-      version: CURL_VERSION, legacy: false, ssl: "OpenSSL/3.0.13",
+      version: CURL_VERSION,
+      legacy: false,
+      ssl: "OpenSSL/3.0.13",
       versionText: `curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13 zlib/1.3 brotli/1.1.0 zstd/1.5.5 libidn2/2.3.7 libpsl/0.21.2 (+libidn2/2.3.7) libssh/0.10.6/openssl/zlib nghttp2/1.59.0 librtmp/2.3 OpenLDAP/2.6.7\nRelease-Date: 2023-12-06, security patched: 8.5.0-2ubuntu10.6\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n`,
     };
   }
   if (/(^|\/)curlimages\/curl(:|$)/.test(repo)) return alpine(tag && /^\d+\.\d+\.\d+$/.test(tag) ? tag : "8.14.1", "OpenSSL/3.5.0");
   if (/(^|\/)nicolaka\/netshoot(:|$)/.test(repo)) return alpine("8.12.1", "OpenSSL/3.3.3");
   return {
-    version: "7.88.1", legacy: true, ssl: "OpenSSL/3.0.15",
+    version: "7.88.1",
+    legacy: true,
+    ssl: "OpenSSL/3.0.15",
     versionText: `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.15 zlib/1.2.13 brotli/1.0.9 zstd/1.5.4 libidn2/2.3.3 libpsl/0.21.2 (+libidn2/2.3.3) libssh2/1.10.0 nghttp2/1.52.0 librtmp/2.3 OpenLDAP/2.5.13\nRelease-Date: 2023-02-20, security patched: 7.88.1-10+deb12u8\n${PROTOCOLS}Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM NTLM_WB PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n`,
   };
 }
@@ -56,18 +63,66 @@ const RETRY = -1;
 
 /** [long name, short letter, takes a value]: the options kubeplay's curl knows, as tool_getparam.c names them. */
 const OPTIONS: [string, string, boolean][] = [
-  ["request", "X", true], ["header", "H", true], ["data", "d", true], ["data-ascii", "", true], ["data-raw", "", true],
-  ["data-binary", "", true], ["data-urlencode", "", true], ["output", "o", true], ["remote-name", "O", false], ["head", "I", false],
-  ["include", "i", false], ["location", "L", false], ["location-trusted", "", false], ["max-redirs", "", true], ["insecure", "k", false],
-  ["cacert", "", true], ["capath", "", true], ["user", "u", true], ["user-agent", "A", true], ["referer", "e", true], ["verbose", "v", false],
-  ["silent", "s", false], ["show-error", "S", false], ["fail", "f", false], ["fail-with-body", "", false], ["max-time", "m", true],
-  ["connect-timeout", "", true], ["write-out", "w", true], ["retry", "", true], ["retry-delay", "", true], ["retry-max-time", "", true],
-  ["retry-connrefused", "", false], ["retry-all-errors", "", false], ["get", "G", false], ["compressed", "", false], ["http1.1", "", false],
-  ["http1.0", "0", false], ["http2", "", false], ["globoff", "g", false], ["no-progress-meter", "", false], ["progress-bar", "#", false],
-  ["no-buffer", "N", false], ["ipv4", "4", false], ["ipv6", "6", false], ["oauth2-bearer", "", true], ["cookie", "b", true],
-  ["create-dirs", "", false], ["path-as-is", "", false], ["keepalive", "", false], ["tcp-nodelay", "", false], ["raw", "", false],
-  ["stderr", "", true], ["dump-header", "D", true], ["resolve", "", true], ["url", "", true], ["noproxy", "", true], ["proxy", "x", true],
-  ["version", "V", false], ["help", "h", false], ["disable", "q", false],
+  ["request", "X", true],
+  ["header", "H", true],
+  ["data", "d", true],
+  ["data-ascii", "", true],
+  ["data-raw", "", true],
+  ["data-binary", "", true],
+  ["data-urlencode", "", true],
+  ["output", "o", true],
+  ["remote-name", "O", false],
+  ["head", "I", false],
+  ["include", "i", false],
+  ["location", "L", false],
+  ["location-trusted", "", false],
+  ["max-redirs", "", true],
+  ["insecure", "k", false],
+  ["cacert", "", true],
+  ["capath", "", true],
+  ["user", "u", true],
+  ["user-agent", "A", true],
+  ["referer", "e", true],
+  ["verbose", "v", false],
+  ["silent", "s", false],
+  ["show-error", "S", false],
+  ["fail", "f", false],
+  ["fail-with-body", "", false],
+  ["max-time", "m", true],
+  ["connect-timeout", "", true],
+  ["write-out", "w", true],
+  ["retry", "", true],
+  ["retry-delay", "", true],
+  ["retry-max-time", "", true],
+  ["retry-connrefused", "", false],
+  ["retry-all-errors", "", false],
+  ["get", "G", false],
+  ["compressed", "", false],
+  ["http1.1", "", false],
+  ["http1.0", "0", false],
+  ["http2", "", false],
+  ["globoff", "g", false],
+  ["no-progress-meter", "", false],
+  ["progress-bar", "#", false],
+  ["no-buffer", "N", false],
+  ["ipv4", "4", false],
+  ["ipv6", "6", false],
+  ["oauth2-bearer", "", true],
+  ["cookie", "b", true],
+  ["create-dirs", "", false],
+  ["path-as-is", "", false],
+  ["keepalive", "", false],
+  ["tcp-nodelay", "", false],
+  ["raw", "", false],
+  ["stderr", "", true],
+  ["dump-header", "D", true],
+  ["resolve", "", true],
+  ["url", "", true],
+  ["noproxy", "", true],
+  ["proxy", "x", true],
+  ["version", "V", false],
+  ["help", "h", false],
+  ["disable", "q", false],
 ];
 const BY_SHORT = new Map(OPTIONS.filter(([, s]) => s).map((o) => [o[1], o]));
 
@@ -137,7 +192,11 @@ function numericError(opts: CurlOptions, args: string[]): string | undefined {
     if (!NUMERIC.has(name)) continue;
     const ok = name === "max-time" || name === "connect-timeout" ? /^\d+(\.\d*)?$|^\.\d+$/.test(v) : /^-?\d+$/.test(v);
     if (!ok) {
-      const typed = args.find((x) => x === `--${name}` || (OPTIONS.find((o) => o[0] === name)?.[1] && x.startsWith(`-${OPTIONS.find((o) => o[0] === name)![1]}`))) ?? `--${name}`;
+      const typed =
+        args.find(
+          (x) =>
+            x === `--${name}` || (OPTIONS.find((o) => o[0] === name)?.[1] && x.startsWith(`-${OPTIONS.find((o) => o[0] === name)![1]}`)),
+        ) ?? `--${name}`;
       return `curl: option ${typed.length > 2 && !typed.startsWith("--") ? typed.slice(0, 2) : typed}: expected a proper numerical parameter\n${TRY}`;
     }
   }
@@ -148,7 +207,10 @@ const last = (o: CurlOptions, name: string) => o.values.filter(([n]) => n === na
 const all = (o: CurlOptions, name: string) => o.values.filter(([n]) => n === name).map(([, v]) => v);
 
 /** curl_easy_escape: everything but unreserved characters, percent-encoded. */
-const escape = (s: string) => Array.from(new TextEncoder().encode(s), (b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+const escape = (s: string) =>
+  Array.from(new TextEncoder().encode(s), (b) =>
+    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+  ).join("");
 
 /** The request body of -d/--data-*: each part as its option reads it, joined with '&'. */
 function requestBody(opts: CurlOptions, call: AppletCall): string | undefined {
@@ -166,7 +228,7 @@ function requestBody(opts: CurlOptions, call: AppletCall): string | undefined {
       const content = read(v.slice(1));
       if (content === undefined) call.io.stderr(`Warning: Couldn't read data from file "${v.slice(1)}", this makes an empty POST.\n`);
       // -d @file drops carriage returns and newlines; --data-binary keeps the bytes.
-      parts.push(name === "data-binary" ? content ?? "" : (content ?? "").replace(/[\r\n]/g, ""));
+      parts.push(name === "data-binary" ? (content ?? "") : (content ?? "").replace(/[\r\n]/g, ""));
     } else parts.push(v);
   }
   return parts.length ? parts.join("&") : undefined;
@@ -269,7 +331,8 @@ export function writeOut(format: string, t: Transfer, io: { stdout(s: string): v
   flush();
 }
 
-const PROGRESS_HEAD = "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
+const PROGRESS_HEAD =
+  "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n";
 
 /** curl's max5data: a byte count or rate in five columns ("  615", " 600k", " 1.2M"). */
 function max5(n: number): string {
@@ -288,11 +351,13 @@ function progressLine(size: number, rate: number): string {
 /** url.c's checks before any connection: (1) for a scheme curl lacks, (3) for a URL it rejects. */
 function parseURL(raw: string, build: CurlBuild): URL | { code: number; error: string } {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw)?.[1];
-  if (scheme && !["http", "https"].includes(scheme.toLowerCase())) return { code: 1, error: `Protocol "${scheme}" not supported${build.legacy ? " or disabled in libcurl" : ""}` };
+  if (scheme && !["http", "https"].includes(scheme.toLowerCase()))
+    return { code: 1, error: `Protocol "${scheme}" not supported${build.legacy ? " or disabled in libcurl" : ""}` };
   const full = scheme ? raw : `http://${raw}`;
   if (/\s/.test(raw)) return { code: 3, error: "URL rejected: Malformed input to a URL function" };
   const port = /^[a-z]+:\/\/[^/?#]*:([^/?#@\]]*)(?:[/?#]|$)/i.exec(full)?.[1];
-  if (port !== undefined && port !== "" && !(/^\d+$/.test(port) && Number(port) <= 65535)) return { code: 3, error: "URL rejected: Port number was not a decimal number between 0 and 65535" };
+  if (port !== undefined && port !== "" && !(/^\d+$/.test(port) && Number(port) <= 65535))
+    return { code: 3, error: "URL rejected: Port number was not a decimal number between 0 and 65535" };
   if (/^[a-z]+:\/\/([/?#]|$)/i.test(full)) return { code: 3, error: "URL rejected: No host part in the URL" };
   try {
     return new URL(full);
@@ -368,7 +433,9 @@ export function curl(args: string[], call: AppletCall): number {
     return 0;
   }
   if (opts.flags.has("help")) {
-    io.stdout("Usage: curl [options...] <url>\n -d, --data <data>          HTTP POST data\n -f, --fail                 Fail fast with no output on HTTP errors\n -h, --help <category>      Get help for commands\n -i, --include              Include protocol response headers in the output\n -o, --output <file>        Write to file instead of stdout\n -O, --remote-name          Write output to a file named as the remote file\n -s, --silent               Silent mode\n -T, --upload-file <file>   Transfer local FILE to destination\n -u, --user <user:password> Server user and password\n -A, --user-agent <name>    Send User-Agent <name> to server\n -v, --verbose              Make the operation more talkative\n -V, --version              Show version number and quit\n\nThis is not the full help, this menu is stripped into categories.\nUse \"--help category\" to get an overview of all categories.\nFor all options use the manual or \"--help all\".\n");
+    io.stdout(
+      'Usage: curl [options...] <url>\n -d, --data <data>          HTTP POST data\n -f, --fail                 Fail fast with no output on HTTP errors\n -h, --help <category>      Get help for commands\n -i, --include              Include protocol response headers in the output\n -o, --output <file>        Write to file instead of stdout\n -O, --remote-name          Write output to a file named as the remote file\n -s, --silent               Silent mode\n -T, --upload-file <file>   Transfer local FILE to destination\n -u, --user <user:password> Server user and password\n -A, --user-agent <name>    Send User-Agent <name> to server\n -v, --verbose              Make the operation more talkative\n -V, --version              Show version number and quit\n\nThis is not the full help, this menu is stripped into categories.\nUse "--help category" to get an overview of all categories.\nFor all options use the manual or "--help all".\n',
+    );
     return 0;
   }
   const urls = [...opts.urls, ...all(opts, "url")];
@@ -390,7 +457,11 @@ export function curl(args: string[], call: AppletCall): number {
   const connectTimeout = last(opts, "connect-timeout") !== undefined ? Number(last(opts, "connect-timeout")) * 1000 : undefined;
   const maxRedirs = Number(last(opts, "max-redirs") ?? 50);
   const format = last(opts, "write-out");
-  const writeFormat = format?.startsWith("@") ? (format === "@-" ? call.stdin : s.ctx.fs.read(resolvePath(format.slice(1), s.cwd)) ?? "") : format;
+  const writeFormat = format?.startsWith("@")
+    ? format === "@-"
+      ? call.stdin
+      : (s.ctx.fs.read(resolvePath(format.slice(1), s.cwd)) ?? "")
+    : format;
   const ns = s.ctx.pod?.metadata?.namespace ?? "default";
   let status = 0;
 
@@ -403,7 +474,7 @@ export function curl(args: string[], call: AppletCall): number {
     if (dumpTo === "-") io.stdout(text);
     else {
       const path = resolvePath(dumpTo, s.cwd);
-      s.ctx.fs.write(path, `${dumped ? s.ctx.fs.read(path) ?? "" : ""}${text}`);
+      s.ctx.fs.write(path, `${dumped ? (s.ctx.fs.read(path) ?? "") : ""}${text}`);
     }
     dumped = true;
   };
@@ -429,8 +500,14 @@ export function curl(args: string[], call: AppletCall): number {
   function proxyFor(host: string): { host: string; port: number } | undefined {
     const raw = last(opts, "proxy");
     if (!raw) return undefined;
-    const skip = (last(opts, "noproxy") ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
-    if (skip.some((n) => n === "*" || host.toLowerCase() === n.replace(/^\./, "") || host.toLowerCase().endsWith(`.${n.replace(/^\./, "")}`))) return undefined;
+    const skip = (last(opts, "noproxy") ?? "")
+      .split(",")
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
+    if (
+      skip.some((n) => n === "*" || host.toLowerCase() === n.replace(/^\./, "") || host.toLowerCase().endsWith(`.${n.replace(/^\./, "")}`))
+    )
+      return undefined;
     const m = /^(?:[a-z]+:\/\/)?([^:/]+)(?::(\d+))?/i.exec(raw);
     return m ? { host: m[1], port: Number(m[2] ?? 1080) } : undefined;
   }
@@ -447,7 +524,10 @@ export function curl(args: string[], call: AppletCall): number {
   function transfer(raw: string, output: string | undefined, retriesLeft: number): number {
     const retry = (code: number): boolean => {
       const why = retriesLeft > 0 ? transient(code, t.status) : undefined;
-      if (why && !silent) io.stderr(`Warning: Problem ${why}. Will retry in ${Math.floor((retryDelay || 1000 * 2 ** (retries - retriesLeft)) / 1000)} seconds. ${retriesLeft} retries left.\n`);
+      if (why && !silent)
+        io.stderr(
+          `Warning: Problem ${why}. Will retry in ${Math.floor((retryDelay || 1000 * 2 ** (retries - retriesLeft)) / 1000)} seconds. ${retriesLeft} retries left.\n`,
+        );
       return !!why;
     };
     // The meter hides when the body goes to a terminal; -# draws its bar regardless.
@@ -458,8 +538,21 @@ export function curl(args: string[], call: AppletCall): number {
     let sendBody = body;
     let redirects = 0;
     const t: Transfer = {
-      code: 0, status: 0, url: "code" in url ? new URL("http://invalid/") : url, headers: {}, size: 0, headerSize: 0, uploadSize: 0, ip: "", port: 0, redirects: 0, redirectURL: "", method,
-      error: "", timing: { lookup: 0, connect: 0, appconnect: 0, start: 0, total: 0 }, httpVersion: "1.1",
+      code: 0,
+      status: 0,
+      url: "code" in url ? new URL("http://invalid/") : url,
+      headers: {},
+      size: 0,
+      headerSize: 0,
+      uploadSize: 0,
+      ip: "",
+      port: 0,
+      redirects: 0,
+      redirectURL: "",
+      method,
+      error: "",
+      timing: { lookup: 0, connect: 0, appconnect: 0, start: 0, total: 0 },
+      httpVersion: "1.1",
     };
     // 7.x numbers its connections in -v; 8.x leaves the number to "left intact".
     const closing = `* Closing connection${build.legacy ? " 0" : ""}\n`;
@@ -483,7 +576,9 @@ export function curl(args: string[], call: AppletCall): number {
       const host = url.hostname.replace(/^\[|\]$/g, "");
       const port = Number(url.port || (https ? 443 : 80));
       // --resolve HOST:PORT:ADDR pins a name (or '*') to an address before any lookup.
-      const pin = all(opts, "resolve").map((r) => /^\+?([^:]+):(\d+):\[?([^,\]]+)/.exec(r)).find((m) => m && (m[1] === "*" || m[1].toLowerCase() === host.toLowerCase()) && Number(m[2]) === port);
+      const pin = all(opts, "resolve")
+        .map((r) => /^\+?([^:]+):(\d+):\[?([^,\]]+)/.exec(r))
+        .find((m) => m && (m[1] === "*" || m[1].toLowerCase() === host.toLowerCase()) && Number(m[2]) === port);
       const pinned = pin?.[3];
       if (verbose && pin) io.stderr(`* Added ${pin[1]}:${pin[2]}:${pinned} to DNS cache\n* Hostname ${host} was found in DNS cache\n`);
       // The cluster network is IPv4 only: -6 finds no address for any name.
@@ -495,8 +590,15 @@ export function curl(args: string[], call: AppletCall): number {
         return 1;
       }
       if (proxy && !s.ctx.net.resolve(proxy.host, ns)[0]) return fail(5, `Could not resolve proxy: ${proxy.host}`);
-      const ip = proxy ? s.ctx.net.resolve(proxy.host, ns)[0] : pinned ?? s.ctx.net.resolve(host, ns)[0];
-      const sameNode = !!ip && (ip === "127.0.0.1" || ip.split(".").slice(0, 3).join(".") === String(s.ctx.pod?.status?.podIP ?? "").split(".").slice(0, 3).join("."));
+      const ip = proxy ? s.ctx.net.resolve(proxy.host, ns)[0] : (pinned ?? s.ctx.net.resolve(host, ns)[0]);
+      const sameNode =
+        !!ip &&
+        (ip === "127.0.0.1" ||
+          ip.split(".").slice(0, 3).join(".") ===
+            String(s.ctx.pod?.status?.podIP ?? "")
+              .split(".")
+              .slice(0, 3)
+              .join("."));
       const lookup = /^\d+(\.\d+){3}$/.test(host) ? 12 : 900 + (rtt(host, 1, true) % 400);
       const connectAt = lookup + rtt(ip ?? host, 2, sameNode);
       t.timing = { lookup, connect: connectAt, appconnect: 0, start: connectAt, total: connectAt };
@@ -509,37 +611,70 @@ export function curl(args: string[], call: AppletCall): number {
         const caFile = last(opts, "cacert");
         const trusted = caFile === undefined ? "" : s.ctx.fs.read(resolvePath(caFile, s.cwd));
         if (trusted === undefined) return { code: 77, error: `error setting certificate file: ${caFile}` };
-        const problem: NetError | undefined = !cert.issuerPEM || !trusted.includes(cert.issuerPEM.trim())
-          ? { code: 60, error: `SSL certificate problem: ${cert.untrusted}` }
-          : !cert.names.includes(host.toLowerCase())
-            ? { code: 60, error: `SSL: no alternative certificate subject name matches target host name '${host}'` }
-            : undefined;
+        const problem: NetError | undefined =
+          !cert.issuerPEM || !trusted.includes(cert.issuerPEM.trim())
+            ? { code: 60, error: `SSL certificate problem: ${cert.untrusted}` }
+            : !cert.names.includes(host.toLowerCase())
+              ? { code: 60, error: `SSL: no alternative certificate subject name matches target host name '${host}'` }
+              : undefined;
         const insecure = opts.flags.has("insecure");
-        if (verbose) tlsTrace = tlsLines(cert, host, !problem ? "SSL certificate verify ok." : insecure ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.` : undefined);
+        if (verbose)
+          tlsTrace = tlsLines(
+            cert,
+            host,
+            !problem
+              ? "SSL certificate verify ok."
+              : insecure
+                ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.`
+                : undefined,
+          );
         return insecure ? undefined : problem;
       };
-      const dial = proxy ? `http://${proxy.host}:${proxy.port}${url.pathname}${url.search}` : pinned ? Object.assign(new URL(url.href), { hostname: pinned }).href : url.href;
-      const answer = s.ctx.net.http({ method, url: dial, headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])), body: sendBody, verify: https ? verify : undefined }, s.ctx.pod);
+      const dial = proxy
+        ? `http://${proxy.host}:${proxy.port}${url.pathname}${url.search}`
+        : pinned
+          ? Object.assign(new URL(url.href), { hostname: pinned }).href
+          : url.href;
+      const answer = s.ctx.net.http(
+        {
+          method,
+          url: dial,
+          headers: Object.fromEntries(headers.map(([k, v]) => [k.toLowerCase(), v])),
+          body: sendBody,
+          verify: https ? verify : undefined,
+        },
+        s.ctx.pod,
+      );
       // Errors name the host as the URL has it, not the pinned address.
       const res = pinned && "error" in answer ? { ...answer, error: answer.error.replace(`to ${pinned} port`, `to ${host} port`) } : answer;
       if ("error" in res) {
         const code = res.code ?? (/resolve/i.test(res.error) ? 6 : 7);
-        t.ip = code === 6 ? "" : res.ip ?? ip ?? "";
+        t.ip = code === 6 ? "" : (res.ip ?? ip ?? "");
         t.port = port;
         if (verbose && code === 7) {
           const source = s.ctx.pod?.status?.podIP;
-          io.stderr(`* connect to ${t.ip} port ${port}${build.legacy || !source ? "" : ` from ${source} port ${32768 + (rtt(host, port, true) % 28232)}`} failed: Connection refused\n`);
+          io.stderr(
+            `* connect to ${t.ip} port ${port}${build.legacy || !source ? "" : ` from ${source} port ${32768 + (rtt(host, port, true) % 28232)}`} failed: Connection refused\n`,
+          );
         }
         if (code === 28) {
           // A dropped SYN: curl's own timer (-m, --connect-timeout) ends it before the kernel does.
           const budget = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity, KERNEL_CONNECT_TIMEOUT);
           wait(s, budget);
           t.timing.total = budget * 1000;
-          return fail(28, budget < KERNEL_CONNECT_TIMEOUT ? `Failed to connect to ${host} port ${port} after ${budget} ms: Timeout was reached` : res.error);
+          return fail(
+            28,
+            budget < KERNEL_CONNECT_TIMEOUT
+              ? `Failed to connect to ${host} port ${port} after ${budget} ms: Timeout was reached`
+              : res.error,
+          );
         }
         if (res.after) {
           // Connected, request sent, nothing back: -m ends the wait before the server closes.
-          if (verbose) io.stderr(`${connected}${[`${method} ${url.pathname}${url.search} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), ""].map((l) => `> ${l}\r\n`).join("")}`);
+          if (verbose)
+            io.stderr(
+              `${connected}${[`${method} ${url.pathname}${url.search} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), ""].map((l) => `> ${l}\r\n`).join("")}`,
+            );
           if (maxTime !== undefined && maxTime < res.after) {
             wait(s, maxTime);
             return fail(28, `Operation timed out after ${maxTime} milliseconds with 0 bytes received`);
@@ -573,8 +708,16 @@ export function curl(args: string[], call: AppletCall): number {
         const reqLine = `${method} ${proxy ? url.href : `${url.pathname}${url.search}`} ${https ? "HTTP/2" : opts.flags.has("http1.0") ? "HTTP/1.0" : "HTTP/1.1"}`;
         // HTTP/2 sends pseudo-headers; curl logs them, then the request in its HTTP/1 form.
         if (https) {
-          const pseudo = [[":method", method], [":scheme", "https"], [":authority", url.host], [":path", `${url.pathname}${url.search}`], ...headers.filter(([k]) => k !== "Host").map(([k, v]) => [k.toLowerCase(), v])];
-          io.stderr(`* using HTTP/2\n* [HTTP/2] [1] OPENED stream for ${url.href}\n${pseudo.map(([k, v]) => `* [HTTP/2] [1] [${k}: ${v}]\n`).join("")}`);
+          const pseudo = [
+            [":method", method],
+            [":scheme", "https"],
+            [":authority", url.host],
+            [":path", `${url.pathname}${url.search}`],
+            ...headers.filter(([k]) => k !== "Host").map(([k, v]) => [k.toLowerCase(), v]),
+          ];
+          io.stderr(
+            `* using HTTP/2\n* [HTTP/2] [1] OPENED stream for ${url.href}\n${pseudo.map(([k, v]) => `* [HTTP/2] [1] [${k}: ${v}]\n`).join("")}`,
+          );
         }
         io.stderr([reqLine, ...headers.map(([k, v]) => `${k}: ${v}`), ""].map((l) => `> ${l}\r\n`).join(""));
         if (t.uploadSize && !io.tty) io.stderr(`} [${t.uploadSize} bytes data]\n`);
@@ -602,7 +745,8 @@ export function curl(args: string[], call: AppletCall): number {
         return fail(22, `The requested URL returned error: ${res.status}`);
       }
       if (verbose && size && !io.tty) io.stderr(`{ [${size} bytes data]\n`);
-      if (meter) io.stderr(bar ? `\r${"#".repeat(72)} 100.0%\n` : `${progressLine(size, Math.round((size * 1e6) / Math.max(t.timing.total, 1)))}\n`);
+      if (meter)
+        io.stderr(bar ? `\r${"#".repeat(72)} 100.0%\n` : `${progressLine(size, Math.round((size * 1e6) / Math.max(t.timing.total, 1)))}\n`);
       if (verbose) io.stderr(/close/i.test(res.headers["connection"] ?? "") ? closing : `* Connection #0 to host ${host} left intact\n`);
       const written = emit(`${include || head ? `${respHead.join("\r\n")}\r\n\r\n` : ""}${method === "HEAD" ? "" : res.body}`, output);
       if (written) return fail(written.code ?? 23, written.error);

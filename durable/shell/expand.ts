@@ -4,7 +4,18 @@ import { resolvePath } from "../fs";
 import { skipBrace, skipParens, type CondWord } from "./parse";
 import type { ShellIO } from "./types";
 import { arith } from "./arith";
-import { dialectOf, errPrefix, escapeClass, ExitSignal, ExpansionError, script, setVar, subshell, type Run, type ShellState } from "./interp";
+import {
+  dialectOf,
+  errPrefix,
+  escapeClass,
+  ExitSignal,
+  ExpansionError,
+  script,
+  setVar,
+  subshell,
+  type Run,
+  type ShellState,
+} from "./interp";
 
 // ---- [[ ]] ---------------------------------------------------------------------------------
 
@@ -17,16 +28,27 @@ export function* cond(words: CondWord[], s: ShellState, io: ShellIO): Run {
   };
   function* or(): Run<boolean> {
     let v = yield* and();
-    while (isOp("||")) { p++; const r = yield* and(); v = v || r; }
+    while (isOp("||")) {
+      p++;
+      const r = yield* and();
+      v = v || r;
+    }
     return v;
   }
   function* and(): Run<boolean> {
     let v = yield* not();
-    while (isOp("&&")) { p++; const r = yield* not(); v = v && r; }
+    while (isOp("&&")) {
+      p++;
+      const r = yield* not();
+      v = v && r;
+    }
     return v;
   }
   function* not(): Run<boolean> {
-    if (isOp("!")) { p++; return !(yield* not()); }
+    if (isOp("!")) {
+      p++;
+      return !(yield* not());
+    }
     if (isOp("(")) {
       p++;
       const v = yield* or();
@@ -43,7 +65,7 @@ export function* cond(words: CondWord[], s: ShellState, io: ShellIO): Run {
       const v = yield* value(words[p++]);
       return unaryTest(a.word, v, s);
     }
-    if (opText && BINARY.has(opText) && op.word !== undefined || op?.op === "<" || op?.op === ">") {
+    if ((opText && BINARY.has(opText) && op.word !== undefined) || op?.op === "<" || op?.op === ">") {
       p++;
       const left = yield* value(a);
       const b = words[p++];
@@ -52,7 +74,10 @@ export function* cond(words: CondWord[], s: ShellState, io: ShellIO): Run {
         case "=":
         case "!=": {
           // busybox ash's [[ is test with globbing: quoting does not make the pattern literal.
-          const pattern = dialectOf(s) === "busybox" ? globToRegex((yield* expandWord(b?.word ?? "", s, false)).join("")) : yield* patternOf(b?.word ?? "", s);
+          const pattern =
+            dialectOf(s) === "busybox"
+              ? globToRegex((yield* expandWord(b?.word ?? "", s, false)).join(""))
+              : yield* patternOf(b?.word ?? "", s);
           const re = new RegExp(`^(?:${pattern})$`, "s");
           return re.test(left) === (opText !== "!=");
         }
@@ -68,18 +93,27 @@ export function* cond(words: CondWord[], s: ShellState, io: ShellIO): Run {
           s.arrays.BASH_REMATCH = m ? [...m].map((x) => x ?? "") : [];
           return !!m;
         }
-        case "<": return left < (yield* value(b));
-        case ">": return left > (yield* value(b));
+        case "<":
+          return left < (yield* value(b));
+        case ">":
+          return left > (yield* value(b));
       }
       const right = yield* value(b);
-      const x = arith(left || "0", s), y = arith(right || "0", s);
+      const x = arith(left || "0", s),
+        y = arith(right || "0", s);
       switch (opText) {
-        case "-eq": return x === y;
-        case "-ne": return x !== y;
-        case "-lt": return x < y;
-        case "-le": return x <= y;
-        case "-gt": return x > y;
-        case "-ge": return x >= y;
+        case "-eq":
+          return x === y;
+        case "-ne":
+          return x !== y;
+        case "-lt":
+          return x < y;
+        case "-le":
+          return x <= y;
+        case "-gt":
+          return x > y;
+        case "-ge":
+          return x >= y;
       }
       return false;
     }
@@ -100,19 +134,28 @@ function unaryTest(op: string, v: string, s: ShellState): boolean {
   const p = resolvePath(v, s.cwd);
   const exists = () => s.ctx.fs.isDir(p) || s.ctx.fs.read(p) !== undefined;
   switch (op) {
-    case "-z": return v === "";
-    case "-n": return v !== "";
+    case "-z":
+      return v === "";
+    case "-n":
+      return v !== "";
     case "-e":
-    case "-a": return exists();
-    case "-f": return s.ctx.fs.read(p) !== undefined && !s.ctx.fs.isDir(p);
-    case "-d": return s.ctx.fs.isDir(p);
-    case "-s": return !!s.ctx.fs.read(p) || s.ctx.fs.isDir(p);
+    case "-a":
+      return exists();
+    case "-f":
+      return s.ctx.fs.read(p) !== undefined && !s.ctx.fs.isDir(p);
+    case "-d":
+      return s.ctx.fs.isDir(p);
+    case "-s":
+      return !!s.ctx.fs.read(p) || s.ctx.fs.isDir(p);
     case "-r":
     case "-w":
-    case "-x": return exists();
-    case "-v": return s.vars[v] !== undefined;
+    case "-x":
+      return exists();
+    case "-v":
+      return s.vars[v] !== undefined;
     case "-h":
-    case "-L": return false;
+    case "-L":
+      return false;
   }
   return false;
 }
@@ -140,9 +183,14 @@ function* walk(raw: string, s: ShellState, parts: Parts, assignment = false): Ru
     } else if (c === '"') {
       parts.quote();
       for (i++; i < raw.length && raw[i] !== '"'; ) {
-        if (raw[i] === "\\" && '$`"\\\n'.includes(raw[i + 1])) { if (raw[i + 1] !== "\n") parts.text(raw[i + 1], true); i += 2; }
-        else if (raw[i] === "$" || raw[i] === "`") { const [v, n] = yield* dollar(raw, i, s, true); parts.expanded(v, true); i = n; }
-        else parts.text(raw[i++], true);
+        if (raw[i] === "\\" && '$`"\\\n'.includes(raw[i + 1])) {
+          if (raw[i + 1] !== "\n") parts.text(raw[i + 1], true);
+          i += 2;
+        } else if (raw[i] === "$" || raw[i] === "`") {
+          const [v, n] = yield* dollar(raw, i, s, true);
+          parts.expanded(v, true);
+          i = n;
+        } else parts.text(raw[i++], true);
       }
       i++;
     } else if (c === "\\") {
@@ -159,7 +207,11 @@ function* walk(raw: string, s: ShellState, parts: Parts, assignment = false): Ru
       const [v, n] = yield* dollar(raw, i, s, false);
       parts.expanded(v, false);
       i = n;
-    } else if (c === "~" && (i === 0 || (assignment && raw[i - 1] === ":")) && (i + 1 === raw.length || raw[i + 1] === "/" || raw[i + 1] === ":")) {
+    } else if (
+      c === "~" &&
+      (i === 0 || (assignment && raw[i - 1] === ":")) &&
+      (i + 1 === raw.length || raw[i + 1] === "/" || raw[i + 1] === ":")
+    ) {
       parts.text(s.vars.HOME ?? "/root", true);
       i++;
     } else {
@@ -173,7 +225,12 @@ function ansiC(t: string): string {
   return t.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|[nrtabfve\\'"])/g, (_, e: string) => {
     if (e[0] === "x") return String.fromCharCode(parseInt(e.slice(1), 16));
     if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    return ({ n: "\n", r: "\r", t: "\t", a: "\x07", b: "\b", f: "\f", v: "\v", e: "\x1b", "\\": "\\", "'": "'", '"': '"' } as Record<string, string>)[e];
+    return (
+      { n: "\n", r: "\r", t: "\t", a: "\x07", b: "\b", f: "\f", v: "\v", e: "\x1b", "\\": "\\", "'": "'", '"': '"' } as Record<
+        string,
+        string
+      >
+    )[e];
   });
 }
 
@@ -204,29 +261,54 @@ export function* expandWord(raw: string, s: ShellState, split = true, assignment
     pat += quoted ? t.replace(/[*?[\]\\]/g, "\\$&") : t;
     if (!quoted && /[*?[]/.test(t)) glob = true;
   };
-  const push = () => { fields.push(cur); patterns.push(glob ? pat : undefined); cur = ""; pat = ""; glob = false; has = false; };
-  yield* walk(raw, s, {
-    text: add,
-    quote() { has = true; },
-    expanded(v, quoted) {
-      if (Array.isArray(v)) {
-        if (!split) { add(v.join(" "), true); return; }
-        if (!v.length && quoted) { if (!cur) has = false; return; }
-        v.forEach((item, k) => {
-          if (k > 0) push();
-          if (quoted) { add(item, true); has = true; }
-          else this.expanded(item, false);
+  const push = () => {
+    fields.push(cur);
+    patterns.push(glob ? pat : undefined);
+    cur = "";
+    pat = "";
+    glob = false;
+    has = false;
+  };
+  yield* walk(
+    raw,
+    s,
+    {
+      text: add,
+      quote() {
+        has = true;
+      },
+      expanded(v, quoted) {
+        if (Array.isArray(v)) {
+          if (!split) {
+            add(v.join(" "), true);
+            return;
+          }
+          if (!v.length && quoted) {
+            if (!cur) has = false;
+            return;
+          }
+          v.forEach((item, k) => {
+            if (k > 0) push();
+            if (quoted) {
+              add(item, true);
+              has = true;
+            } else this.expanded(item, false);
+          });
+          return;
+        }
+        if (quoted || !split || !ifs) {
+          add(v, quoted || !split);
+          return;
+        }
+        const pieces = v.split(sep);
+        pieces.forEach((piece, k) => {
+          if (k > 0 && (cur || has)) push();
+          add(piece, false);
         });
-        return;
-      }
-      if (quoted || !split || !ifs) { add(v, quoted || !split); return; }
-      const pieces = v.split(sep);
-      pieces.forEach((piece, k) => {
-        if (k > 0 && (cur || has)) push();
-        add(piece, false);
-      });
+      },
     },
-  }, assignment);
+    assignment,
+  );
   if (cur || has) push();
   if (!split) return fields;
   // Pathname expansion: a pattern that matches nothing stays as it is.
@@ -248,10 +330,22 @@ export function braceExpand(raw: string): string[] {
       else if (c === quote) quote = "";
       continue;
     }
-    if (c === "\\") { i++; continue; }
-    if (c === "'" || c === '"') { quote = c; continue; }
-    if (c === "$" && raw[i + 1] === "{") { i = skipBrace(raw, i + 1) - 1; continue; }
-    if (c === "$" && raw[i + 1] === "(") { i = skipParens(raw, i + 1) - 1; continue; }
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      continue;
+    }
+    if (c === "$" && raw[i + 1] === "{") {
+      i = skipBrace(raw, i + 1) - 1;
+      continue;
+    }
+    if (c === "$" && raw[i + 1] === "(") {
+      i = skipParens(raw, i + 1) - 1;
+      continue;
+    }
     if (c !== "{") continue;
     // Find the matching close and the top-level commas.
     let depth = 0;
@@ -259,19 +353,34 @@ export function braceExpand(raw: string): string[] {
     let end = -1;
     for (let j = i; j < raw.length; j++) {
       const d = raw[j];
-      if (d === "\\") { j++; continue; }
-      if (d === "'" || d === '"') { const q = raw.indexOf(d, j + 1); if (q < 0) break; j = q; continue; }
+      if (d === "\\") {
+        j++;
+        continue;
+      }
+      if (d === "'" || d === '"') {
+        const q = raw.indexOf(d, j + 1);
+        if (q < 0) break;
+        j = q;
+        continue;
+      }
       if (d === "{") depth++;
-      else if (d === "}" && --depth === 0) { end = j; break; }
-      else if (d === "," && depth === 1) commas.push(j);
+      else if (d === "}" && --depth === 0) {
+        end = j;
+        break;
+      } else if (d === "," && depth === 1) commas.push(j);
     }
     if (end < 0) return [raw];
-    const pre = raw.slice(0, i), body = raw.slice(i + 1, end), post = raw.slice(end + 1);
+    const pre = raw.slice(0, i),
+      body = raw.slice(i + 1, end),
+      post = raw.slice(end + 1);
     let items: string[] | undefined;
     if (commas.length) {
       items = [];
       let from = i + 1;
-      for (const k of [...commas, end]) { items.push(raw.slice(from, k)); from = k + 1; }
+      for (const k of [...commas, end]) {
+        items.push(raw.slice(from, k));
+        from = k + 1;
+      }
     } else items = braceSequence(body);
     if (!items) {
       // Not an expansion ({x}, {}): look further along.
@@ -291,7 +400,8 @@ function braceSequence(body: string): string[] | undefined {
     const step = Math.abs(Number(n[3] ?? 1)) || 1;
     const width = /^-?0\d/.test(n[1]) || /^-?0\d/.test(n[2]) ? Math.max(n[1].length, n[2].length) : 0;
     const out: string[] = [];
-    for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? step : -step) out.push(width ? (v < 0 ? "-" + String(-v).padStart(width - 1, "0") : String(v).padStart(width, "0")) : String(v));
+    for (let v = a; a <= b ? v <= b : v >= b; v += a <= b ? step : -step)
+      out.push(width ? (v < 0 ? "-" + String(-v).padStart(width - 1, "0") : String(v).padStart(width, "0")) : String(v));
     return out;
   }
   const c = /^([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?$/.exec(body);
@@ -315,7 +425,10 @@ function componentRegex(c: string): RegExp {
     else if (ch === "?") out += "[^/]";
     else if (ch === "[") {
       const end = c.indexOf("]", i + 2);
-      if (end < 0) { out += "\\["; continue; }
+      if (end < 0) {
+        out += "\\[";
+        continue;
+      }
       let cls = c.slice(i + 1, end);
       if (cls[0] === "!" || cls[0] === "^") cls = "^" + cls.slice(1);
       out += `[${cls.replace(/\\/g, "\\\\")}]`;
@@ -369,7 +482,10 @@ function globToRegex(t: string): string {
     else if (c === "?") out += ".";
     else if (c === "[") {
       const end = t.indexOf("]", i + 2);
-      if (end < 0) { out += "\\["; continue; }
+      if (end < 0) {
+        out += "\\[";
+        continue;
+      }
       let cls = t.slice(i + 1, end);
       if (cls[0] === "!") cls = "^" + cls.slice(1);
       out += `[${cls.replace(/\\/g, "\\\\")}]`;
@@ -383,13 +499,24 @@ function globToRegex(t: string): string {
 export function* patternOf(raw: string, s: ShellState): Run<string> {
   let out = "";
   let pending = ""; // unquoted text collects so brackets can span characters
-  const flush = () => { out += globToRegex(pending); pending = ""; };
+  const flush = () => {
+    out += globToRegex(pending);
+    pending = "";
+  };
   yield* walk(raw, s, {
-    text(t, quoted) { if (quoted) { flush(); out += escapeRe(t); } else pending += t; },
+    text(t, quoted) {
+      if (quoted) {
+        flush();
+        out += escapeRe(t);
+      } else pending += t;
+    },
     quote() {},
     expanded(v, quoted) {
       const t = Array.isArray(v) ? v.join(" ") : v;
-      if (quoted) { flush(); out += escapeRe(t); } else pending += t;
+      if (quoted) {
+        flush();
+        out += escapeRe(t);
+      } else pending += t;
     },
   });
   flush();
@@ -408,7 +535,9 @@ export function* dollar(raw: string, i: number, s: ShellState, quoted: boolean):
     const end = skipParens(raw, i + 1);
     if (raw[i + 2] === "(" && raw[end - 2] === ")") {
       const inner = raw.slice(i + 3, end - 2);
-      const text = /[$`"'\\]/.test(inner) ? (yield* expandWord(`"${inner.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`, s, false)).join("") : inner;
+      const text = /[$`"'\\]/.test(inner)
+        ? (yield* expandWord(`"${inner.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`, s, false)).join("")
+        : inner;
       return [String(arith(text, s)), end];
     }
     return [yield* substitute(raw.slice(i + 2, end - 1), s), end];
@@ -443,14 +572,15 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
     return target === undefined ? "" : yield* braced(target, s, quoted);
   }
   const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#$@*!-])(?:\[([^\]]*)\])?([\s\S]*)$/.exec(body);
-  if (!m || (m[1] && m[4]) || (body === "#")) {
+  if (!m || (m[1] && m[4]) || body === "#") {
     if (body === "#") return String(s.args.length);
     throw badSubstitution(body, s);
   }
   const [, length, name, index, op] = m;
   // The value: a scalar, one element, or all elements ([@] / [*]).
   let value: string | string[] | undefined;
-  if (index === "@" || index === "*") value = s.arrays[name] ? s.arrays[name].filter((x) => x !== undefined) : s.vars[name] !== undefined ? [s.vars[name]] : [];
+  if (index === "@" || index === "*")
+    value = s.arrays[name] ? s.arrays[name].filter((x) => x !== undefined) : s.vars[name] !== undefined ? [s.vars[name]] : [];
   else if (index !== undefined) value = s.arrays[name]?.[arith(index, s)] ?? (arith(index, s) === 0 ? s.vars[name] : undefined);
   else if (name === "@" || name === "*") value = [...s.args];
   else value = special(name, s);
@@ -458,22 +588,26 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
   const all = index === "*" || name === "*";
   if (!op) {
     if (value === undefined) unset(name, s);
-    return Array.isArray(value) && all && quoted ? value.join((s.vars.IFS ?? " ")[0] ?? "") : value ?? "";
+    return Array.isArray(value) && all && quoted ? value.join((s.vars.IFS ?? " ")[0] ?? "") : (value ?? "");
   }
-  const word = function* (w: string) { return (yield* expandWord(w, s, false)).join(""); };
+  const word = function* (w: string) {
+    return (yield* expandWord(w, s, false)).join("");
+  };
   const d = /^(:?)([-=+?])([\s\S]*)$/.exec(op);
   if (d) {
     const scalar = Array.isArray(value) ? (value.length ? value.join(" ") : undefined) : value;
     const empty = d[1] ? !scalar : scalar === undefined;
     switch (d[2]) {
-      case "-": return empty ? yield* word(d[3]) : value!;
+      case "-":
+        return empty ? yield* word(d[3]) : value!;
       case "=": {
         if (!empty) return value!;
         const w = yield* word(d[3]);
         setVar(s, name, w);
         return w;
       }
-      case "+": return empty ? "" : yield* word(d[3]);
+      case "+":
+        return empty ? "" : yield* word(d[3]);
       default: {
         if (!empty) return value!;
         const msg = d[3] ? yield* word(d[3]) : d[1] ? "parameter null or not set" : "parameter not set";
@@ -497,10 +631,12 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
     return yield* each(function* (v) {
       if (strip[1][0] === "#") {
         // Shortest / longest prefix matching the pattern.
-        for (let k = greedy ? v.length : 0; greedy ? k >= 0 : k <= v.length; k += greedy ? -1 : 1) if (new RegExp(`^(?:${re})$`, "s").test(v.slice(0, k))) return v.slice(k);
+        for (let k = greedy ? v.length : 0; greedy ? k >= 0 : k <= v.length; k += greedy ? -1 : 1)
+          if (new RegExp(`^(?:${re})$`, "s").test(v.slice(0, k))) return v.slice(k);
         return v;
       }
-      for (let k = greedy ? 0 : v.length; greedy ? k <= v.length : k >= 0; k += greedy ? 1 : -1) if (new RegExp(`^(?:${re})$`, "s").test(v.slice(k))) return v.slice(0, k);
+      for (let k = greedy ? 0 : v.length; greedy ? k <= v.length : k >= 0; k += greedy ? 1 : -1)
+        if (new RegExp(`^(?:${re})$`, "s").test(v.slice(k))) return v.slice(0, k);
       return v;
     });
   }
@@ -541,19 +677,29 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
 /** ${…} the shell cannot parse (bash names it; busybox ash calls it a syntax error). */
 function badSubstitution(body: string, s: ShellState): ExpansionError {
   const d = dialectOf(s);
-  return new ExpansionError(d === "bash" ? `\${${body}}: bad substitution` : d === "dash" ? "Bad substitution" : "syntax error: bad substitution", d === "bash" ? 1 : 2);
+  return new ExpansionError(
+    d === "bash" ? `\${${body}}: bad substitution` : d === "dash" ? "Bad substitution" : "syntax error: bad substitution",
+    d === "bash" ? 1 : 2,
+  );
 }
 
 function special(name: string, s: ShellState): string | undefined {
   switch (name) {
-    case "?": return String(s.status);
-    case "$": return "1";
-    case "!": return s.vars["!"] ?? "";
-    case "-": return (s.opts.errexit ? "e" : "") + (s.opts.nounset ? "u" : "") + (s.opts.xtrace ? "x" : "") + (s.interactive ? "i" : "");
-    case "#": return String(s.args.length);
+    case "?":
+      return String(s.status);
+    case "$":
+      return "1";
+    case "!":
+      return s.vars["!"] ?? "";
+    case "-":
+      return (s.opts.errexit ? "e" : "") + (s.opts.nounset ? "u" : "") + (s.opts.xtrace ? "x" : "") + (s.interactive ? "i" : "");
+    case "#":
+      return String(s.args.length);
     case "@":
-    case "*": return s.args.join((s.vars.IFS ?? " ")[0] ?? "");
-    case "0": return s.vars["0"] ?? s.name;
+    case "*":
+      return s.args.join((s.vars.IFS ?? " ")[0] ?? "");
+    case "0":
+      return s.vars["0"] ?? s.name;
   }
   if (/^\d+$/.test(name)) return s.args[Number(name) - 1];
   if (s.vars[name] === undefined) {

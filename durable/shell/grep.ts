@@ -10,13 +10,36 @@ const SPEC: OptSpec = {
   flags: "EFGHhnlLoqvsrRiwxcyzZaIUb",
   values: "efmABCd",
   long: {
-    "extended-regexp": "E", "fixed-strings": "F", "basic-regexp": "G", "with-filename": "H", "no-filename": "h", "line-number": "n",
-    "files-with-matches": "l", "files-without-match": "L", "only-matching": "o", quiet: "q", silent: "q", "invert-match": "v",
-    "no-messages": "s", recursive: "r", "dereference-recursive": "R", "ignore-case": "i", "word-regexp": "w", "line-regexp": "x",
-    count: "c", regexp: "e", file: "f", "max-count": "m", "after-context": "A", "before-context": "B", context: "C",
+    "extended-regexp": "E",
+    "fixed-strings": "F",
+    "basic-regexp": "G",
+    "with-filename": "H",
+    "no-filename": "h",
+    "line-number": "n",
+    "files-with-matches": "l",
+    "files-without-match": "L",
+    "only-matching": "o",
+    quiet: "q",
+    silent: "q",
+    "invert-match": "v",
+    "no-messages": "s",
+    recursive: "r",
+    "dereference-recursive": "R",
+    "ignore-case": "i",
+    "word-regexp": "w",
+    "line-regexp": "x",
+    count: "c",
+    regexp: "e",
+    file: "f",
+    "max-count": "m",
+    "after-context": "A",
+    "before-context": "B",
+    context: "C",
     // Accepted and without effect: output here never goes to a colour terminal.
-    color: "\0", colour: "\0",
-    text: "a", "null-data": "z",
+    color: "\0",
+    colour: "\0",
+    text: "a",
+    "null-data": "z",
   },
 };
 
@@ -38,7 +61,8 @@ function walk(call: AppletCall, name: string, path: string, out: { name: string;
 
 /** grep, or egrep/fgrep (grep -E/-F: Debian's are scripts running grep, busybox's say their own name). */
 export function grepAs(invoked: "grep" | "egrep" | "fgrep") {
-  return (args: string[], call: AppletCall): number => search(invoked === "grep" ? args : [invoked === "egrep" ? "-E" : "-F", ...args], call, variantOf(call) === "gnu" ? "grep" : invoked);
+  return (args: string[], call: AppletCall): number =>
+    search(invoked === "grep" ? args : [invoked === "egrep" ? "-E" : "-F", ...args], call, variantOf(call) === "gnu" ? "grep" : invoked);
 }
 
 export const grep = grepAs("grep");
@@ -47,14 +71,24 @@ function search(args: string[], call: AppletCall, me: string): number {
   const { io } = call;
   const gnu = variantOf(call) === "gnu";
   // -P (Perl regexes) is GNU's; JavaScript's regexes are close to PCRE's.
-  const o = parseOr(call, me, args, gnu ? { ...SPEC, flags: `${SPEC.flags}P`, long: { ...SPEC.long, "perl-regexp": "P" } } : { ...SPEC, flags: BUSYBOX_FLAGS }, 2, GNU_USAGE);
+  const o = parseOr(
+    call,
+    me,
+    args,
+    gnu ? { ...SPEC, flags: `${SPEC.flags}P`, long: { ...SPEC.long, "perl-regexp": "P" } } : { ...SPEC, flags: BUSYBOX_FLAGS },
+    2,
+    GNU_USAGE,
+  );
   if (!o) return 2;
   const { f, rest } = o;
   const patterns: string[] = [];
   for (const e of o.all.e ?? []) patterns.push(...e.split("\n"));
   for (const file of o.all.f ?? []) {
     const text = call.s.ctx.fs.read(resolvePath(file, call.s.cwd));
-    if (text === undefined) { io.stderr(`${me}: ${file}: No such file or directory\n`); return 2; }
+    if (text === undefined) {
+      io.stderr(`${me}: ${file}: No such file or directory\n`);
+      return 2;
+    }
     patterns.push(...splitLines(text));
   }
   if (!o.all.e && !o.all.f) {
@@ -94,7 +128,10 @@ function search(args: string[], call: AppletCall, me: string): number {
   let errors = false;
   const operands = rest.length ? rest : recursive && gnu ? [""] : ["-"];
   for (const name of operands) {
-    if (name === "-") { files.push({ name: "(standard input)" }); continue; }
+    if (name === "-") {
+      files.push({ name: "(standard input)" });
+      continue;
+    }
     const path = resolvePath(name || ".", call.s.cwd);
     if (call.s.ctx.fs.isDir(path) && recursive) walk(call, name, path, files as { name: string; path: string }[]);
     else files.push({ name, path });
@@ -119,13 +156,22 @@ function search(args: string[], call: AppletCall, me: string): number {
     for (let i = 0; i < ls.length; i++) {
       if (maxCount !== undefined && count >= maxCount) {
         // GNU still prints the trailing context of the last match.
-        if (gnu && afterLeft > 0 && !f.q && !f.c && !f.l && !f.L) { out.push(`${prefix(i, "-")}${ls[i]}\n`); lastPrinted = i; afterLeft--; continue; }
+        if (gnu && afterLeft > 0 && !f.q && !f.c && !f.l && !f.L) {
+          out.push(`${prefix(i, "-")}${ls[i]}\n`);
+          lastPrinted = i;
+          afterLeft--;
+          continue;
+        }
         break;
       }
       re.lastIndex = 0;
       const hit = re.test(ls[i]) !== !!f.v;
       if (!hit) {
-        if (afterLeft > 0 && !f.q && !f.c && !f.l && !f.L && !f.o) { out.push(`${prefix(i, "-")}${ls[i]}\n`); lastPrinted = i; afterLeft--; }
+        if (afterLeft > 0 && !f.q && !f.c && !f.l && !f.L && !f.o) {
+          out.push(`${prefix(i, "-")}${ls[i]}\n`);
+          lastPrinted = i;
+          afterLeft--;
+        }
         continue;
       }
       count++;
@@ -141,9 +187,18 @@ function search(args: string[], call: AppletCall, me: string): number {
       lastPrinted = i;
       afterLeft = after;
     }
-    if (f.q) { if (selectedAny) break; continue; }
-    if (f.l) { if (count) out.push(`${file.name}\n`); continue; }
-    if (f.L) { if (!count) out.push(`${file.name}\n`); continue; }
+    if (f.q) {
+      if (selectedAny) break;
+      continue;
+    }
+    if (f.l) {
+      if (count) out.push(`${file.name}\n`);
+      continue;
+    }
+    if (f.L) {
+      if (!count) out.push(`${file.name}\n`);
+      continue;
+    }
     if (f.c) out.push(`${prefixNames ? `${file.name}:` : ""}${count}\n`);
   }
   if (out.length) io.stdout(out.join(""));

@@ -1,7 +1,24 @@
 // The simulated shells: one-shot commands on a virtual clock (probes), programs on a virtual clock
 // (a container's command, for its logs and its exit), and the shells people use in real time
 // (exec, exec -it, attach): RealtimeJob drives the same interpreter with real timers and signals.
-import { command, dialectOf, drive, execute, ExitSignal, HaltSignal, hasCommand, jobLines, newState, runTrap, script, ShellSignal, type Input, type Pause, type Run, type ShellState } from "./interp";
+import {
+  command,
+  dialectOf,
+  drive,
+  execute,
+  ExitSignal,
+  HaltSignal,
+  hasCommand,
+  jobLines,
+  newState,
+  runTrap,
+  script,
+  ShellSignal,
+  type Input,
+  type Pause,
+  type Run,
+  type ShellState,
+} from "./interp";
 import { EXTENSIONS, parse, SyntaxError } from "./parse";
 import type { ShellContext, ShellIO } from "./types";
 
@@ -45,7 +62,11 @@ const MAX_LINES = 20_000;
  * virtual time passes `until`: its output lines with their times, and its exit if it ended. A busy
  * loop without sleeps is cut off by the step budget and counts as running forever.
  */
-export function runProgram(argv: string[], ctx: ShellContext, opts: { until: number; maxSteps?: number; signals?: { at: number; name: "TERM" | "INT" | "HUP" | "KILL" }[] }): ProgramRun {
+export function runProgram(
+  argv: string[],
+  ctx: ShellContext,
+  opts: { until: number; maxSteps?: number; signals?: { at: number; name: "TERM" | "INT" | "HUP" | "KILL" }[] },
+): ProgramRun {
   const start = ctx.now();
   const files: { at: number; path: string; data?: string }[] = [];
   const fs = ctx.fs;
@@ -55,8 +76,14 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
       read: (p) => fs.read(p),
       list: (d) => fs.list(d),
       isDir: (p) => fs.isDir(p),
-      write: (p, data) => { files.push({ at: start + s.t.elapsed, path: p, data }); fs.write(p, data); },
-      remove: (p) => { files.push({ at: start + s.t.elapsed, path: p }); return fs.remove?.(p) ?? false; },
+      write: (p, data) => {
+        files.push({ at: start + s.t.elapsed, path: p, data });
+        fs.write(p, data);
+      },
+      remove: (p) => {
+        files.push({ at: start + s.t.elapsed, path: p });
+        return fs.remove?.(p) ?? false;
+      },
     },
   };
   const s = newState(ctx, { until: opts.until - start, maxSteps: opts.maxSteps ?? 50_000 });
@@ -71,12 +98,17 @@ export function runProgram(argv: string[], ctx: ShellContext, opts: { until: num
   };
   const io = { stdout: writer("stdout"), stderr: writer("stderr") };
   const flush = () => {
-    for (const stream of ["stdout", "stderr"] as const) if (partial[stream]) lines.push({ at: start + s.t.elapsed, text: partial[stream], stream });
+    for (const stream of ["stdout", "stderr"] as const)
+      if (partial[stream]) lines.push({ at: start + s.t.elapsed, text: partial[stream], stream });
   };
   let code: number;
   try {
     // Signals the runtime sends (TERM at deletion, KILL after the grace period), on the program's clock.
-    code = drive(execute(argv, s, io, ""), s, (opts.signals ?? []).map((x) => ({ at: x.at - start, name: x.name })));
+    code = drive(
+      execute(argv, s, io, ""),
+      s,
+      (opts.signals ?? []).map((x) => ({ at: x.at - start, name: x.name })),
+    );
   } catch (e) {
     if (e instanceof ExitSignal) code = e.code;
     else if (e instanceof ShellSignal) code = e.code;
@@ -131,7 +163,12 @@ export class RealtimeJob {
       this.fail = rej;
     });
     this.done.catch(() => {});
-    if (own) this.done.finally(() => { for (const j of s.t.jobs) j.cancel?.(); }).catch(() => {});
+    if (own)
+      this.done
+        .finally(() => {
+          for (const j of s.t.jobs) j.cancel?.();
+        })
+        .catch(() => {});
   }
 
   /** Run what can run now; the exit status if it already ended, else undefined (then see `done`). */
@@ -228,7 +265,13 @@ function* asStatus(g: Run<void>): Run {
 const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) => newState(ctx, { name, maxSteps: Infinity, interactive });
 
 /** One-shot `kubectl exec POD -- CMD…` in real time: start it, cancel it when the client leaves. */
-export function execRealtime(argv: string[], ctx: ShellContext, io: ShellIO, stdin: Input | string = "", stdinBytes?: Uint8Array): RealtimeJob {
+export function execRealtime(
+  argv: string[],
+  ctx: ShellContext,
+  io: ShellIO,
+  stdin: Input | string = "",
+  stdinBytes?: Uint8Array,
+): RealtimeJob {
   const s = realtimeState(ctx);
   return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s, true);
 }
@@ -271,7 +314,11 @@ export class PipeShell {
   private closed = false;
   exited?: number;
 
-  constructor(ctx: ShellContext, name: string, private readonly host: ShellHost = { exit: () => {} }) {
+  constructor(
+    ctx: ShellContext,
+    name: string,
+    private readonly host: ShellHost = { exit: () => {} },
+  ) {
     this.s = realtimeState(ctx, name);
   }
 
@@ -370,7 +417,10 @@ export class InteractiveShell {
   private interrupted = false;
   exited?: number;
 
-  constructor(ctx: ShellContext, private readonly opts: { prompt?: string; shell?: string; host?: ShellHost } = {}) {
+  constructor(
+    ctx: ShellContext,
+    private readonly opts: { prompt?: string; shell?: string; host?: ShellHost } = {},
+  ) {
     this.s = realtimeState(ctx, opts.shell ?? "sh", true);
     this.s.vars.HOME ??= "/root";
   }
@@ -412,7 +462,10 @@ export class InteractiveShell {
             this.ttyLine = "";
           } else tin.live!.closed = true;
         } else if (c === "\x7f" || c === "\b") {
-          if (this.ttyLine) { this.ttyLine = this.ttyLine.slice(0, -1); io.stdout("\b \b"); }
+          if (this.ttyLine) {
+            this.ttyLine = this.ttyLine.slice(0, -1);
+            io.stdout("\b \b");
+          }
         } else if (c >= " ") {
           this.ttyLine += c;
           io.stdout(c);
@@ -420,14 +473,21 @@ export class InteractiveShell {
       }
       return {};
     }
-    const tty: ShellIO = { stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")), tty: true };
+    const tty: ShellIO = {
+      stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")),
+      stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")),
+      tty: true,
+    };
     const input = this.pending + bytes;
     this.pending = "";
     for (let i = 0; i < input.length; i++) {
       const c = input[i];
       if (c === "\x1b") {
         const m = /^\x1b\[?[0-9;]*[A-Za-z~]?/.exec(input.slice(i))!;
-        if (!/[A-Za-z~]$/.test(m[0])) { this.pending = input.slice(i); break; }
+        if (!/[A-Za-z~]$/.test(m[0])) {
+          this.pending = input.slice(i);
+          break;
+        }
         if (m[0] === "\x1b[A" || m[0] === "\x1b[B") this.recall(m[0] === "\x1b[A" ? -1 : 1, io);
         i += m[0].length - 1;
       } else if (c === "\r" || c === "\n") {
@@ -441,7 +501,10 @@ export class InteractiveShell {
           continue;
         }
         this.more = "";
-        if (text.trim()) { this.history.push(text); this.hpos = this.history.length; }
+        if (text.trim()) {
+          this.history.push(text);
+          this.hpos = this.history.length;
+        }
         this.ttyIn = { text: "", pos: 0, live: { closed: false } };
         this.ttyLine = "";
         const job = new RealtimeJob(this.lineRun(text, tty, this.ttyIn), this.s);
@@ -450,12 +513,21 @@ export class InteractiveShell {
         if (code === undefined) {
           this.job = job;
           this.feed(input.slice(i + 1), io);
-          job.done.then(() => this.resume(io), (e) => { console.error("shell:", e); this.resume(io); });
+          job.done.then(
+            () => this.resume(io),
+            (e) => {
+              console.error("shell:", e);
+              this.resume(io);
+            },
+          );
           return {};
         }
         io.stdout(this.promptLine());
       } else if (c === "\x7f" || c === "\b") {
-        if (this.line) { this.line = this.line.slice(0, -1); io.stdout("\b \b"); }
+        if (this.line) {
+          this.line = this.line.slice(0, -1);
+          io.stdout("\b \b");
+        }
       } else if (c === "\x03") {
         this.line = "";
         this.more = "";

@@ -18,26 +18,40 @@ export { expandWord } from "./expand";
 export { jobLines } from "./builtins";
 
 /** Where a running script lets time pass: a sleep of `ms`, or a tick every TICK_STEPS commands. */
-export type Pause = { sleep: number; /** `wait`: a trapped signal ends it early. */ interruptible?: boolean } | { tick: true };
+export type Pause = { sleep: number /** `wait`: a trapped signal ends it early. */; interruptible?: boolean } | { tick: true };
 /** A running piece of shell: yields Pauses, returns (usually) an exit status. */
 export type Run<T = number> = Generator<Pause, T, void>;
 
 const TICK_STEPS = 500;
 
 /** Thrown to unwind: `exit`, loop control, `return`, or the end of the simulated time window. */
-export class ExitSignal { constructor(readonly code: number) {} }
-export class LoopSignal { constructor(readonly kind: "break" | "continue", public levels: number) {} }
-export class ReturnSignal { constructor(readonly code: number) {} }
+export class ExitSignal {
+  constructor(readonly code: number) {}
+}
+export class LoopSignal {
+  constructor(
+    readonly kind: "break" | "continue",
+    public levels: number,
+  ) {}
+}
+export class ReturnSignal {
+  constructor(readonly code: number) {}
+}
 export class HaltSignal {}
 /** A signal delivered to the foreground job (Ctrl-C on the tty is INT). */
 export class ShellSignal {
   constructor(readonly name: "INT" | "TERM" | "HUP" | "KILL") {}
-  get code(): number { return 128 + SIGNUMS[this.name]; }
+  get code(): number {
+    return 128 + SIGNUMS[this.name];
+  }
 }
 export const SIGNUMS = { HUP: 1, INT: 2, KILL: 9, TERM: 15 } as const;
 /** An expansion error (`${x?}`, `$((1/0))`, set -u): the shell prints it and a script ends. */
 export class ExpansionError {
-  constructor(readonly message: string, readonly code: number) {}
+  constructor(
+    readonly message: string,
+    readonly code: number,
+  ) {}
 }
 
 export type Dialect = "bash" | "dash" | "busybox";
@@ -109,7 +123,10 @@ export interface BackgroundJob {
   cancel?(): void;
 }
 
-export function newState(ctx: ShellContext, opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean } = {}): ShellState {
+export function newState(
+  ctx: ShellContext,
+  opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean } = {},
+): ShellState {
   return {
     ctx,
     vars: { ...ctx.env, PWD: ctx.cwd, HOSTNAME: ctx.hostname },
@@ -188,8 +205,15 @@ export function drive<T>(g: Run<T>, s: ShellState, signals: { at: number; name: 
     s.t.spawn = (child, job) => {
       const e = { g: child, at: s.t.elapsed, job };
       due.push(e);
-      job.kill = (sig) => { if (due.includes(e)) step(e, () => e.g.throw(new ShellSignal(sig))); };
-      job.cancel = () => { if (due.includes(e)) { due.splice(due.indexOf(e), 1); e.g.return(); } };
+      job.kill = (sig) => {
+        if (due.includes(e)) step(e, () => e.g.throw(new ShellSignal(sig)));
+      };
+      job.cancel = () => {
+        if (due.includes(e)) {
+          due.splice(due.indexOf(e), 1);
+          e.g.return();
+        }
+      };
       step(e, () => e.g.next());
     };
     s.t.nextWake = () => Math.min(...due.map((e) => e.at));
@@ -279,9 +303,12 @@ export function dialectOf(s: ShellState): Dialect {
 export function errPrefix(s: ShellState): string {
   const line = s.lineno ?? 1;
   switch (dialectOf(s)) {
-    case "bash": return `${s.name}: ${s.interactive ? "" : `line ${line}: `}`;
-    case "dash": return `${s.name}: ${line}: `;
-    default: return `${s.name}: `;
+    case "bash":
+      return `${s.name}: ${s.interactive ? "" : `line ${line}: `}`;
+    case "dash":
+      return `${s.name}: ${line}: `;
+    default:
+      return `${s.name}: `;
   }
 }
 
@@ -292,7 +319,13 @@ export function syntaxMessage(e: SyntaxError, s: ShellState, src: string): strin
   switch (dialectOf(s)) {
     case "dash": {
       const what =
-        e.kind === "eof" ? "end of file unexpected" : e.kind === "quote" ? "Unterminated quoted string" : e.kind === "substitution" ? "Bad substitution" : `"${e.token}" unexpected`;
+        e.kind === "eof"
+          ? "end of file unexpected"
+          : e.kind === "quote"
+            ? "Unterminated quoted string"
+            : e.kind === "substitution"
+              ? "Bad substitution"
+              : `"${e.token}" unexpected`;
       return `${s.name}: ${line}: Syntax error: ${what}${e.expecting && e.kind !== "quote" ? ` (expecting "${e.expecting}")` : ""}\n`;
     }
     case "bash": {
@@ -305,7 +338,14 @@ export function syntaxMessage(e: SyntaxError, s: ShellState, src: string): strin
       return `${where}syntax error near unexpected token \`${e.token}'\n${s.interactive ? "" : `${where}\`${text}'\n`}`;
     }
     default: {
-      const what = e.kind === "eof" ? "unexpected end of file" : e.kind === "quote" ? "unterminated quoted string" : e.kind === "substitution" ? "bad substitution" : `unexpected "${e.token}"`;
+      const what =
+        e.kind === "eof"
+          ? "unexpected end of file"
+          : e.kind === "quote"
+            ? "unterminated quoted string"
+            : e.kind === "substitution"
+              ? "bad substitution"
+              : `unexpected "${e.token}"`;
       return `${s.name}: syntax error: ${what}${e.expecting && e.kind !== "quote" ? ` (expecting "${e.expecting}")` : ""}\n`;
     }
   }
@@ -316,8 +356,14 @@ function quoteOpen(src: string): string {
   let open = "";
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
-    if (open === "'") { if (c === "'") open = ""; continue; }
-    if (c === "\\") { i++; continue; }
+    if (open === "'") {
+      if (c === "'") open = "";
+      continue;
+    }
+    if (c === "\\") {
+      i++;
+      continue;
+    }
     if (open && c === open) open = "";
     else if (!open && (c === "'" || c === '"' || c === "`")) open = c;
   }
@@ -389,14 +435,18 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
       let st: number;
       try {
         st = yield* exec(n.first, s, io, stdin, base);
-      } finally { s.tested--; }
+      } finally {
+        s.tested--;
+      }
       for (const [k, [op, next]] of n.rest.entries()) {
         if ((op === "&&") !== (st === 0)) continue;
         const last = k === n.rest.length - 1;
         if (!last) s.tested++;
         try {
           st = yield* exec(next, s, io, stdin, base);
-        } finally { if (!last) s.tested--; }
+        } finally {
+          if (!last) s.tested--;
+        }
       }
       return (s.status = st);
     }
@@ -421,7 +471,9 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
           if (st !== 0) failed = st;
           carry = { text: buf, pos: 0 };
         }
-      } finally { if (n.negate) s.tested--; }
+      } finally {
+        if (n.negate) s.tested--;
+      }
       if (s.opts.pipefail) st = failed;
       return (s.status = n.negate ? Number(st === 0) : st);
     }
@@ -432,7 +484,9 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
         let c: number;
         try {
           c = yield* exec(n.cond, s, io, stdin, base);
-        } finally { s.tested--; }
+        } finally {
+          s.tested--;
+        }
         if ((c === 0) === n.until) break;
         const r = yield* loopBody(n.body, s, io, stdin, base);
         st = r.status;
@@ -459,7 +513,9 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
         let c: number;
         try {
           c = yield* exec(cond, s, io, stdin, base);
-        } finally { s.tested--; }
+        } finally {
+          s.tested--;
+        }
         if (c === 0) return yield* exec(body, s, io, stdin, base);
       }
       return (s.status = n.otherwise ? yield* exec(n.otherwise, s, io, stdin, base) : 0);
@@ -477,7 +533,9 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
         if (typeof r === "number") return (s.status = r);
         try {
           return yield* exec({ ...n, redirects: [] }, s, r.io, r.input, base);
-        } finally { r.flush(); }
+        } finally {
+          r.flush();
+        }
       }
       if (!n.subshell) return yield* exec(n.body, s, io, stdin, base);
       let st: number;
@@ -496,7 +554,7 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
       return (s.status = 0);
     case "cond": {
       s.lineno = base + n.line;
-      const st = (yield* cond(n.words, s, io)) ;
+      const st = yield* cond(n.words, s, io);
       s.status = st;
       errexit(s, st);
       return st;
@@ -588,7 +646,8 @@ function* assign(s: ShellState, name: string, value: string | string[]): Run<voi
 }
 
 /** set -x quoting of a word (bash and busybox quote; dash prints words as they are). */
-const traceQuote = (w: string, s?: ShellState) => (s && dialectOf(s) === "dash" ? w : /^[A-Za-z0-9_./=:,+@%^-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+const traceQuote = (w: string, s?: ShellState) =>
+  s && dialectOf(s) === "dash" ? w : /^[A-Za-z0-9_./=:,+@%^-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 
 function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellIO, stdin: Input): Run {
   const argv: string[] = [];
@@ -615,8 +674,12 @@ function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellI
   const assigns: [string, string][] = [];
   for (const [k, v] of n.assigns) if (typeof v === "string") assigns.push([k, (yield* expandWord(v, s, false, true)).join("")]);
   const saved = assigns.map(([k]) => [k, s.vars[k], s.exported.has(k)] as const);
-  for (const [k, v] of assigns) { s.vars[k] = v; s.exported.add(k); }
-  if (s.opts.xtrace) io.stderr(`+ ${[...assigns.map(([k, v]) => `${k}=${traceQuote(v, s)}`), ...argv.map((w) => traceQuote(w, s))].join(" ")}\n`);
+  for (const [k, v] of assigns) {
+    s.vars[k] = v;
+    s.exported.add(k);
+  }
+  if (s.opts.xtrace)
+    io.stderr(`+ ${[...assigns.map(([k, v]) => `${k}=${traceQuote(v, s)}`), ...argv.map((w) => traceQuote(w, s))].join(" ")}\n`);
   let st: number;
   try {
     st = yield* execute(argv, s, r.io, r.input);
@@ -672,9 +735,11 @@ function* redirections(redirects: Redirect[], s: ShellState, io: ShellIO, stdin:
       if (open && dialectOf(s) === "bash") {
         // bash ends the body with the line it read, and says it missed the delimiter.
         if (body && !body.endsWith("\n")) body += "\n";
-        io.stderr(`${s.name}: line ${open.end}: warning: here-document at line ${open.line} delimited by end-of-file (wanted \`${open.delim}')\n`);
+        io.stderr(
+          `${s.name}: line ${open.end}: warning: here-document at line ${open.line} delimited by end-of-file (wanted \`${open.delim}')\n`,
+        );
       }
-      inp = { text: r.heredoc?.quoted ? body : (yield* expandHeredoc(body, s)), pos: 0 };
+      inp = { text: r.heredoc?.quoted ? body : yield* expandHeredoc(body, s), pos: 0 };
       continue;
     }
     if (r.op === ">&" || r.op === "<&") {
@@ -697,7 +762,13 @@ function* redirections(redirects: Redirect[], s: ShellState, io: ShellIO, stdin:
     if (r.op === "<") {
       const data = p === "/dev/null" ? "" : s.ctx.fs.read(p);
       if (data === undefined) {
-        io.stderr(dialectOf(s) === "busybox" ? `${s.name}: can't open '${path}': No such file or directory\n` : dialectOf(s) === "dash" ? `${errPrefix(s)}cannot open ${path}: No such file\n` : `${errPrefix(s)}${path}: No such file or directory\n`);
+        io.stderr(
+          dialectOf(s) === "busybox"
+            ? `${s.name}: can't open '${path}': No such file or directory\n`
+            : dialectOf(s) === "dash"
+              ? `${errPrefix(s)}cannot open ${path}: No such file\n`
+              : `${errPrefix(s)}${path}: No such file or directory\n`,
+        );
         return 1;
       }
       inp = { text: data, pos: 0 };
@@ -714,15 +785,21 @@ function* redirections(redirects: Redirect[], s: ShellState, io: ShellIO, stdin:
         sink = (x) => void (f.data += x);
       } catch (e) {
         if (!(e instanceof FSError)) throw e;
-        io.stderr(dialectOf(s) === "bash" ? `${errPrefix(s)}${path}: ${e.message}\n` : `${errPrefix(s)}can't create ${path}: ${e.message}\n`);
+        io.stderr(
+          dialectOf(s) === "bash" ? `${errPrefix(s)}${path}: ${e.message}\n` : `${errPrefix(s)}can't create ${path}: ${e.message}\n`,
+        );
         return 1;
       }
     }
-    if (r.op === "&>") { fds[1] = sink; fds[2] = sink; }
-    else fds[r.fd] = sink;
+    if (r.op === "&>") {
+      fds[1] = sink;
+      fds[2] = sink;
+    } else fds[r.fd] = sink;
     if (r.fd === 1 || r.op === "&>") bytesOk = false;
   }
-  const out: ShellIO = redirects.length ? { ...io, stdout: fds[1], stderr: fds[2], stdoutBytes: bytesOk ? io.stdoutBytes : undefined, tty: bytesOk ? io.tty : false } : io;
+  const out: ShellIO = redirects.length
+    ? { ...io, stdout: fds[1], stderr: fds[2], stdoutBytes: bytesOk ? io.stdoutBytes : undefined, tty: bytesOk ? io.tty : false }
+    : io;
   return {
     io: out,
     input: inp,
@@ -761,7 +838,39 @@ function* expandHeredoc(body: string, s: ShellState): Run<string> {
 }
 
 /** Builtins of every shell: they need no program in the image. */
-export const BUILTINS = new Set(["exit", "break", "continue", "export", "unset", "cd", "echo", "printf", "test", "[", "true", "false", ":", "pwd", "local", "return", "trap", "set", "shift", "read", "eval", ".", "source", "wait", "readonly", "type", "command", "jobs", "kill", "exec", "let"]);
+export const BUILTINS = new Set([
+  "exit",
+  "break",
+  "continue",
+  "export",
+  "unset",
+  "cd",
+  "echo",
+  "printf",
+  "test",
+  "[",
+  "true",
+  "false",
+  ":",
+  "pwd",
+  "local",
+  "return",
+  "trap",
+  "set",
+  "shift",
+  "read",
+  "eval",
+  ".",
+  "source",
+  "wait",
+  "readonly",
+  "type",
+  "command",
+  "jobs",
+  "kill",
+  "exec",
+  "let",
+]);
 const programName = (name: string) => name.replace(/^.*\//, "");
 
 /** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
@@ -801,7 +910,13 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   // A program reading the terminal (`cat > pod.yaml`) gets what is typed up to ^D.
   if (inp.live && readsTerminal(prog, args)) while (!inp.live.closed) yield { sleep: TTY_POLL_MS };
   try {
-    const r = applet(args, { s, io, stdin: inp.live && !readsTerminal(prog, args) ? "" : rest(inp), stdinBytes, flavour: flavour ?? "busybox" });
+    const r = applet(args, {
+      s,
+      io,
+      stdin: inp.live && !readsTerminal(prog, args) ? "" : rest(inp),
+      stdinBytes,
+      flavour: flavour ?? "busybox",
+    });
     return typeof r === "number" ? r : yield* r;
   } catch (e) {
     if (!(e instanceof FSError)) throw e;
@@ -814,10 +929,37 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
 export const TTY_POLL_MS = 25;
 
 /** Options of the filters that take a value (their value is not a file operand). */
-const VALUE_OPTS: Record<string, string[]> = { head: ["-n", "-c"], tail: ["-n", "-c"], grep: ["-e", "-f", "-m", "-A", "-B", "-C"], cut: ["-d", "-f", "-c", "-b"], sort: ["-k", "-t"], sed: ["-e"], awk: ["-F", "-v"], uniq: ["-f", "-s"] };
+const VALUE_OPTS: Record<string, string[]> = {
+  head: ["-n", "-c"],
+  tail: ["-n", "-c"],
+  grep: ["-e", "-f", "-m", "-A", "-B", "-C"],
+  cut: ["-d", "-f", "-c", "-b"],
+  sort: ["-k", "-t"],
+  sed: ["-e"],
+  awk: ["-F", "-v"],
+  uniq: ["-f", "-s"],
+};
 /** The filters whose first operand is a script or pattern, not a file. */
 const SCRIPT_FIRST = new Set(["grep", "sed", "awk", "tr"]);
-const FILTERS = new Set(["cat", "wc", "sort", "uniq", "head", "tail", "base64", "md5sum", "sha256sum", "grep", "sed", "awk", "cut", "tr", "tee", "xargs", "jq"]);
+const FILTERS = new Set([
+  "cat",
+  "wc",
+  "sort",
+  "uniq",
+  "head",
+  "tail",
+  "base64",
+  "md5sum",
+  "sha256sum",
+  "grep",
+  "sed",
+  "awk",
+  "cut",
+  "tr",
+  "tee",
+  "xargs",
+  "jq",
+]);
 
 /** Does this command read its stdin (no file operands), so that on a terminal it waits for ^D? */
 function readsTerminal(prog: string, args: string[]): boolean {
@@ -840,7 +982,10 @@ function readsTerminal(prog: string, args: string[]): boolean {
 /** A child shell: `sh -c '…'`, `sh script.sh`, or `sh` reading its stdin. */
 function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: Input): Run {
   let opts = "";
-  while (args.length && /^[-+][euxl]+$/.test(args[0]) ) { opts += args[0].slice(1); args = args.slice(1); }
+  while (args.length && /^[-+][euxl]+$/.test(args[0])) {
+    opts += args[0].slice(1);
+    args = args.slice(1);
+  }
   let src: string | undefined;
   let a0 = prog;
   let params: string[] = [];
@@ -855,7 +1000,13 @@ function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: I
   } else if (args.length) {
     src = s.ctx.fs.read(resolvePath(args[0], s.cwd));
     if (src === undefined) {
-      io.stderr(dialectOf(subshell(s, { name: prog })) === "bash" ? `${prog}: ${args[0]}: No such file or directory\n` : dialectOf(subshell(s, { name: prog })) === "dash" ? `${prog}: 0: cannot open ${args[0]}: No such file\n` : `${prog}: can't open '${args[0]}': No such file or directory\n`);
+      io.stderr(
+        dialectOf(subshell(s, { name: prog })) === "bash"
+          ? `${prog}: ${args[0]}: No such file or directory\n`
+          : dialectOf(subshell(s, { name: prog })) === "dash"
+            ? `${prog}: 0: cannot open ${args[0]}: No such file\n`
+            : `${prog}: can't open '${args[0]}': No such file or directory\n`,
+      );
       return dialectOf(subshell(s, { name: prog })) === "bash" ? 127 : 2;
     }
     a0 = args[0];
@@ -924,4 +1075,3 @@ export function isProgram(name: string, s: ShellState): boolean {
 export const hasCommand = (name: string) =>
   ["exit", "break", "continue", "export", "unset", "cd", "sh", "bash", "ash"].includes(name.replace(/^\/(usr\/)?(s?bin)\//, "")) ||
   !!APPLETS[name.replace(/^\/(usr\/)?(s?bin)\//, "")];
-

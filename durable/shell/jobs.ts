@@ -87,7 +87,10 @@ function* timeout(args: string[], call: AppletCall): Run {
       const name = (args[++i] ?? "").replace(/^SIG/, "").toUpperCase();
       if (name === "INT" || name === "TERM" || name === "HUP" || name === "KILL") sig = name;
     } else if (args[i] === "-k") i++;
-    else if (args[i] === "--") { i++; break; }
+    else if (args[i] === "--") {
+      i++;
+      break;
+    }
   }
   const rest = args.slice(i);
   if (rest.length < 2) {
@@ -96,7 +99,11 @@ function* timeout(args: string[], call: AppletCall): Run {
   }
   const ms = durationMs(rest[0]);
   if (ms === undefined) {
-    io.stderr(gnu ? `timeout: invalid time interval '${rest[0]}'\nTry 'timeout --help' for more information.\n` : `timeout: invalid number '${rest[0]}'\n`);
+    io.stderr(
+      gnu
+        ? `timeout: invalid time interval '${rest[0]}'\nTry 'timeout --help' for more information.\n`
+        : `timeout: invalid number '${rest[0]}'\n`,
+    );
     return 125;
   }
   const r = yield* bounded(execute(rest.slice(1), s, io, call.stdin), ms, s, new ShellSignal(sig));
@@ -114,7 +121,10 @@ function* watch(args: string[], call: AppletCall): Run {
     if (a === "-n") period = Number(args[++i]);
     else if (a.startsWith("-n")) period = Number(a.slice(2));
     else if (a === "-t" || a === "--no-title") header = false;
-    else if (a === "--") { i++; break; }
+    else if (a === "--") {
+      i++;
+      break;
+    }
   }
   const cmd = args.slice(i);
   if (!cmd.length || !Number.isFinite(period)) {
@@ -158,8 +168,10 @@ function xargsItems(input: string, nul: boolean): string[] {
       cur += input.slice(i + 1, end < 0 ? input.length : end);
       has = true;
       i = end < 0 ? input.length : end;
-    } else if (c === "\\") { cur += input[++i] ?? ""; has = true; }
-    else if (/\s/.test(c)) {
+    } else if (c === "\\") {
+      cur += input[++i] ?? "";
+      has = true;
+    } else if (/\s/.test(c)) {
       if (cur || has) out.push(cur);
       cur = "";
       has = false;
@@ -187,7 +199,10 @@ function* xargs(args: string[], call: AppletCall): Run {
     else if (a === "-0" || a === "--null") nul = true;
     else if (a === "-t") trace = true;
     else if (a === "-r" || a === "--no-run-if-empty") noEmpty = true;
-    else if (a === "--") { i++; break; }
+    else if (a === "--") {
+      i++;
+      break;
+    }
   }
   const cmd = args.slice(i).length ? args.slice(i) : ["echo"];
   let lines: string[][];
@@ -197,7 +212,8 @@ function* xargs(args: string[], call: AppletCall): Run {
   } else {
     const items = xargsItems(call.stdin, nul);
     lines = [];
-    for (let k = 0; k < items.length; k += Number.isFinite(max) ? max : items.length || 1) lines.push([...cmd, ...items.slice(k, k + (Number.isFinite(max) ? max : items.length))]);
+    for (let k = 0; k < items.length; k += Number.isFinite(max) ? max : items.length || 1)
+      lines.push([...cmd, ...items.slice(k, k + (Number.isFinite(max) ? max : items.length))]);
     if (!items.length && !noEmpty) lines.push(cmd); // both xargs run the command once on empty input
   }
   let status = 0;

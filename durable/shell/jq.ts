@@ -36,8 +36,12 @@ export function parseJsonStream(text: string): J[] {
     const line = (before.match(/\n/g) ?? []).length + 1;
     return `at line ${line}, column ${i - before.lastIndexOf("\n") - 1}`;
   };
-  const ws = () => { while (i < text.length && " \t\n\r".includes(text[i])) i++; };
-  const fail = (what: string): never => { throw new JsonError(`${what} ${where()}`); };
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const fail = (what: string): never => {
+    throw new JsonError(`${what} ${where()}`);
+  };
   const value = (): J => {
     ws();
     const c = text[i];
@@ -45,7 +49,10 @@ export function parseJsonStream(text: string): J[] {
       i++;
       const m: JObj = new Map();
       ws();
-      if (text[i] === "}") { i++; return m; }
+      if (text[i] === "}") {
+        i++;
+        return m;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail("Object keys must be strings");
@@ -55,8 +62,14 @@ export function parseJsonStream(text: string): J[] {
         i++;
         m.set(k, value());
         ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; return m; }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return m;
+        }
         fail("Expected separator between values");
       }
     }
@@ -64,12 +77,21 @@ export function parseJsonStream(text: string): J[] {
       i++;
       const a: J[] = [];
       ws();
-      if (text[i] === "]") { i++; return a; }
+      if (text[i] === "]") {
+        i++;
+        return a;
+      }
       for (;;) {
         a.push(value());
         ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; return a; }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return a;
+        }
         fail("Expected separator between values");
       }
     }
@@ -87,7 +109,10 @@ export function parseJsonStream(text: string): J[] {
   };
   const str = (): string => {
     const m = /^"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"/.exec(text.slice(i));
-    if (!m) { i = text.length; fail("Unfinished string"); }
+    if (!m) {
+      i = text.length;
+      fail("Unfinished string");
+    }
     i += m![0].length;
     return JSON.parse(m![0]) as string;
   };
@@ -103,12 +128,16 @@ function num(n: number): string {
   if (Number.isNaN(n)) return "null";
   if (!Number.isFinite(n)) return n > 0 ? "1.7976931348623157e+308" : "-1.7976931348623157e+308";
   // jq prints 17 significant digits at most: large integers in exponent form.
-  if (Math.abs(n) >= 1e17) return n.toExponential().replace(/e\+?(-?)(\d)$/, "e+$1$2").replace("e+-", "e-");
+  if (Math.abs(n) >= 1e17)
+    return n
+      .toExponential()
+      .replace(/e\+?(-?)(\d)$/, "e+$1$2")
+      .replace("e+-", "e-");
   return String(n);
 }
 
 const escapeString = (s: string, ascii = false) =>
-  `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f" } as Record<string, string>)[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(ascii ? /[^\x00-\x7f]/g : /$^/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+  `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f" }) as Record<string, string>)[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(ascii ? /[^\x00-\x7f]/g : /$^/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 
 /** jq's output: pretty with `indent` spaces (or a tab), or compact when indent is 0. */
 export function dump(v: J, indent: number | "tab" = 2, sortKeys = false, ascii = false, depth = 0): string {
@@ -129,7 +158,18 @@ export function dump(v: J, indent: number | "tab" = 2, sortKeys = false, ascii =
   return `{\n${keys.map((k) => `${pad(depth + 1)}${escapeString(k, ascii)}: ${dump(v.get(k)!, indent, sortKeys, ascii, depth + 1)}`).join(",\n")}\n${pad(depth)}}`;
 }
 
-const typeOf = (v: J): string => (v === null ? "null" : typeof v === "boolean" ? "boolean" : typeof v === "number" ? "number" : typeof v === "string" ? "string" : Array.isArray(v) ? "array" : "object");
+const typeOf = (v: J): string =>
+  v === null
+    ? "null"
+    : typeof v === "boolean"
+      ? "boolean"
+      : typeof v === "number"
+        ? "number"
+        : typeof v === "string"
+          ? "string"
+          : Array.isArray(v)
+            ? "array"
+            : "object";
 
 /** A value in an error message: its type and (cut) compact JSON, as jq shows it. */
 const describe = (v: J) => {
@@ -149,7 +189,10 @@ function compare(a: J, b: J): number {
   if (typeof a === "string") return a < (b as string) ? -1 : a > (b as string) ? 1 : 0;
   if (Array.isArray(a)) {
     const bb = b as J[];
-    for (let i = 0; i < Math.min(a.length, bb.length); i++) { const r = compare(a[i], bb[i]); if (r) return r; }
+    for (let i = 0; i < Math.min(a.length, bb.length); i++) {
+      const r = compare(a[i], bb[i]);
+      if (r) return r;
+    }
     return a.length - bb.length;
   }
   if (a === null) return 0;
@@ -157,7 +200,10 @@ function compare(a: J, b: J): number {
   const kb = [...(b as JObj).keys()].sort();
   const r = compare(ka, kb);
   if (r) return r;
-  for (const k of ka) { const x = compare((a as JObj).get(k)!, (b as JObj).get(k)!); if (x) return x; }
+  for (const k of ka) {
+    const x = compare((a as JObj).get(k)!, (b as JObj).get(k)!);
+    if (x) return x;
+  }
   return 0;
 }
 const equal = (a: J, b: J) => compare(a, b) === 0;
@@ -194,7 +240,10 @@ type Node =
   | { k: "label"; name: string; body: Node }
   | { k: "break"; name: string };
 
-type Pattern = { k: "var"; name: string } | { k: "array"; items: Pattern[] } | { k: "object"; entries: { key: string; pattern: Pattern }[] };
+type Pattern =
+  | { k: "var"; name: string }
+  | { k: "array"; items: Pattern[] }
+  | { k: "object"; entries: { key: string; pattern: Pattern }[] };
 
 type Tok = { t: string; v?: string | number };
 
@@ -203,35 +252,56 @@ function lexJq(src: string): Tok[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < src.length && src[i] !== "\n") i++;
+      continue;
+    }
     if (c === '"') {
       // A string with \( … ) interpolations: the raw text is split by the parser.
       let j = i + 1;
       let depth = 0;
       while (j < src.length) {
-        if (src[j] === "\\" && src[j + 1] === "(" ) { depth++; j += 2; continue; }
+        if (src[j] === "\\" && src[j + 1] === "(") {
+          depth++;
+          j += 2;
+          continue;
+        }
         if (depth > 0) {
           if (src[j] === "(") depth++;
           else if (src[j] === ")") depth--;
-          else if (src[j] === '"') { // a string inside an interpolation
+          else if (src[j] === '"') {
+            // a string inside an interpolation
             j++;
             while (j < src.length && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
           }
           j++;
           continue;
         }
-        if (src[j] === "\\") { j += 2; continue; }
+        if (src[j] === "\\") {
+          j += 2;
+          continue;
+        }
         if (src[j] === '"') break;
         j++;
       }
-      if (j >= src.length) throw new CompileError(`syntax error, unexpected end of file, expecting QQSTRING_TEXT or QQSTRING_INTERP_START or QQSTRING_END (Unix shell quoting issues?)`);
+      if (j >= src.length)
+        throw new CompileError(
+          `syntax error, unexpected end of file, expecting QQSTRING_TEXT or QQSTRING_INTERP_START or QQSTRING_END (Unix shell quoting issues?)`,
+        );
       toks.push({ t: "STR", v: src.slice(i + 1, j) });
       i = j + 1;
       continue;
     }
     const n = /^(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)/.exec(src.slice(i));
-    if (n && !(c === "." && !/\d/.test(src[i + 1] ?? ""))) { toks.push({ t: "NUM", v: Number(n[0]) }); i += n[0].length; continue; }
+    if (n && !(c === "." && !/\d/.test(src[i + 1] ?? ""))) {
+      toks.push({ t: "NUM", v: Number(n[0]) });
+      i += n[0].length;
+      continue;
+    }
     const id = /^(\$__loc__|\$?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*)/.exec(src.slice(i));
     if (id) {
       if (id[0] === "and" || id[0] === "or") toks.push({ t: id[0] });
@@ -260,7 +330,26 @@ function lexJq(src: string): Tok[] {
   return toks;
 }
 
-const KEYWORDS = new Set(["if", "then", "elif", "else", "end", "as", "def", "reduce", "foreach", "try", "catch", "label", "import", "include", "and", "or", "not_kw", "__loc__"]);
+const KEYWORDS = new Set([
+  "if",
+  "then",
+  "elif",
+  "else",
+  "end",
+  "as",
+  "def",
+  "reduce",
+  "foreach",
+  "try",
+  "catch",
+  "label",
+  "import",
+  "include",
+  "and",
+  "or",
+  "not_kw",
+  "__loc__",
+]);
 
 function parseJq(src: string): Node {
   const toks = lexJq(src);
@@ -269,11 +358,32 @@ function parseJq(src: string): Node {
   const kw = (w: string) => at("IDENT", w);
   const unexpected = (): never => {
     const t = toks[p];
-    const shown = t.t === "EOF" ? "end of file" : t.t === "IDENT" ? (KEYWORDS.has(String(t.v)) ? String(t.v) : "IDENT") : t.t === "NUM" ? "LITERAL" : t.t === "STR" ? "QQSTRING_START" : t.t === "FIELD" ? "FIELD" : t.t === "VAR" ? "'$'" : `'${t.t}'`;
+    const shown =
+      t.t === "EOF"
+        ? "end of file"
+        : t.t === "IDENT"
+          ? KEYWORDS.has(String(t.v))
+            ? String(t.v)
+            : "IDENT"
+          : t.t === "NUM"
+            ? "LITERAL"
+            : t.t === "STR"
+              ? "QQSTRING_START"
+              : t.t === "FIELD"
+                ? "FIELD"
+                : t.t === "VAR"
+                  ? "'$'"
+                  : `'${t.t}'`;
     throw new CompileError(`syntax error, unexpected ${shown} (Unix shell quoting issues?)`);
   };
-  const eat = (t: string) => { if (!at(t)) unexpected(); return toks[p++]; };
-  const eatKw = (w: string) => { if (!kw(w)) unexpected(); p++; };
+  const eat = (t: string) => {
+    if (!at(t)) unexpected();
+    return toks[p++];
+  };
+  const eatKw = (w: string) => {
+    if (!kw(w)) unexpected();
+    p++;
+  };
 
   // pipe: def … ; | as | lowest
   const pipe = (): Node => {
@@ -283,7 +393,15 @@ function parseJq(src: string): Node {
       const params: string[] = [];
       if (at("(")) {
         p++;
-        for (;;) { const t = toks[p++]; params.push(t.t === "VAR" ? `$${t.v}` : String(t.v)); if (at(";")) { p++; continue; } break; }
+        for (;;) {
+          const t = toks[p++];
+          params.push(t.t === "VAR" ? `$${t.v}` : String(t.v));
+          if (at(";")) {
+            p++;
+            continue;
+          }
+          break;
+        }
         eat(")");
       }
       eat(":");
@@ -298,7 +416,10 @@ function parseJq(src: string): Node {
       eat("|");
       return { k: "as", source: a, pattern, body: pipe() };
     }
-    if (at("|")) { p++; return { k: "pipe", a, b: pipe() }; }
+    if (at("|")) {
+      p++;
+      return { k: "pipe", a, b: pipe() };
+    }
     return a;
   };
   const patternOf = (): Pattern => {
@@ -306,7 +427,10 @@ function parseJq(src: string): Node {
     if (at("[")) {
       p++;
       const items: Pattern[] = [];
-      while (!at("]")) { items.push(patternOf()); if (at(",")) p++; }
+      while (!at("]")) {
+        items.push(patternOf());
+        if (at(",")) p++;
+      }
       p++;
       return { k: "array", items };
     }
@@ -314,8 +438,14 @@ function parseJq(src: string): Node {
       p++;
       const entries: { key: string; pattern: Pattern }[] = [];
       while (!at("}")) {
-        if (at("VAR")) { const name = String(toks[p++].v); entries.push({ key: name, pattern: { k: "var", name } }); }
-        else { const key = at("STR") ? String(toks[p++].v) : String(eat("IDENT").v); eat(":"); entries.push({ key, pattern: patternOf() }); }
+        if (at("VAR")) {
+          const name = String(toks[p++].v);
+          entries.push({ key: name, pattern: { k: "var", name } });
+        } else {
+          const key = at("STR") ? String(toks[p++].v) : String(eat("IDENT").v);
+          eat(":");
+          entries.push({ key, pattern: patternOf() });
+        }
         if (at(",")) p++;
       }
       p++;
@@ -325,56 +455,99 @@ function parseJq(src: string): Node {
   };
   const comma = (): Node => {
     let a = alt();
-    while (at(",")) { p++; a = { k: "comma", a, b: alt() }; }
+    while (at(",")) {
+      p++;
+      a = { k: "comma", a, b: alt() };
+    }
     return a;
   };
   // Assignment operators bind looser than //, tighter than ,
   const alt = (): Node => {
     const a = orExpr();
-    if (at("//")) { p++; return { k: "alt", a, b: alt() }; }
-    for (const op of ["=", "|=", "+=", "-=", "*=", "/=", "%=", "//="]) if (at(op)) { p++; return { k: "assign", op, lhs: a, rhs: alt() }; }
+    if (at("//")) {
+      p++;
+      return { k: "alt", a, b: alt() };
+    }
+    for (const op of ["=", "|=", "+=", "-=", "*=", "/=", "%=", "//="])
+      if (at(op)) {
+        p++;
+        return { k: "assign", op, lhs: a, rhs: alt() };
+      }
     return a;
   };
   const orExpr = (): Node => {
     let a = andExpr();
-    while (at("or")) { p++; a = { k: "or", a, b: andExpr() }; }
+    while (at("or")) {
+      p++;
+      a = { k: "or", a, b: andExpr() };
+    }
     return a;
   };
   const andExpr = (): Node => {
     let a = compareExpr();
-    while (at("and")) { p++; a = { k: "and", a, b: compareExpr() }; }
+    while (at("and")) {
+      p++;
+      a = { k: "and", a, b: compareExpr() };
+    }
     return a;
   };
   const compareExpr = (): Node => {
     const a = additive();
-    for (const op of ["==", "!=", "<=", ">=", "<", ">"]) if (at(op)) { p++; return { k: "bin", op, a, b: additive() }; }
+    for (const op of ["==", "!=", "<=", ">=", "<", ">"])
+      if (at(op)) {
+        p++;
+        return { k: "bin", op, a, b: additive() };
+      }
     return a;
   };
   const additive = (): Node => {
     let a = multiplicative();
-    while (at("+") || at("-")) { const op = toks[p++].t; a = { k: "bin", op, a, b: multiplicative() }; }
+    while (at("+") || at("-")) {
+      const op = toks[p++].t;
+      a = { k: "bin", op, a, b: multiplicative() };
+    }
     return a;
   };
   const multiplicative = (): Node => {
     let a = unaryExpr();
-    while (at("*") || at("/") || at("%")) { const op = toks[p++].t; a = { k: "bin", op, a, b: unaryExpr() }; }
+    while (at("*") || at("/") || at("%")) {
+      const op = toks[p++].t;
+      a = { k: "bin", op, a, b: unaryExpr() };
+    }
     return a;
   };
   const unaryExpr = (): Node => (at("-") ? (p++, { k: "neg", e: postfix() }) : postfix());
   const postfix = (): Node => {
     let e = term();
     for (;;) {
-      if (at("FIELD")) { e = { k: "field", target: e, name: { k: "literal", v: String(toks[p++].v) }, opt: false }; }
-      else if (at(".") && toks[p + 1].t === "STR") { p++; e = { k: "field", target: e, name: strNode(String(toks[p++].v)), opt: false }; }
-      else if (at(".") && toks[p + 1].t === "[") { p++; }
-      else if (at("[")) {
+      if (at("FIELD")) {
+        e = { k: "field", target: e, name: { k: "literal", v: String(toks[p++].v) }, opt: false };
+      } else if (at(".") && toks[p + 1].t === "STR") {
         p++;
-        if (at("]")) { p++; e = { k: "iterate", target: e, opt: false }; }
-        else if (at(":")) { p++; const to = pipe(); eat("]"); e = { k: "slice", target: e, to, opt: false }; }
-        else {
+        e = { k: "field", target: e, name: strNode(String(toks[p++].v)), opt: false };
+      } else if (at(".") && toks[p + 1].t === "[") {
+        p++;
+      } else if (at("[")) {
+        p++;
+        if (at("]")) {
+          p++;
+          e = { k: "iterate", target: e, opt: false };
+        } else if (at(":")) {
+          p++;
+          const to = pipe();
+          eat("]");
+          e = { k: "slice", target: e, to, opt: false };
+        } else {
           const idx = pipe();
-          if (at(":")) { p++; const to = at("]") ? undefined : pipe(); eat("]"); e = { k: "slice", target: e, from: idx, to, opt: false }; }
-          else { eat("]"); e = { k: "field", target: e, name: idx, opt: false }; }
+          if (at(":")) {
+            p++;
+            const to = at("]") ? undefined : pipe();
+            eat("]");
+            e = { k: "slice", target: e, from: idx, to, opt: false };
+          } else {
+            eat("]");
+            e = { k: "field", target: e, name: idx, opt: false };
+          }
         }
       } else if (at("?")) {
         p++;
@@ -391,13 +564,20 @@ function parseJq(src: string): Node {
     let cur = "";
     for (let i = 0; i < raw.length; i++) {
       const c = raw[i];
-      if (c !== "\\") { cur += c; continue; }
+      if (c !== "\\") {
+        cur += c;
+        continue;
+      }
       const n = raw[++i];
       if (n === "(") {
         let depth = 1;
         let j = i + 1;
         for (; j < raw.length && depth; j++) {
-          if (raw[j] === '"') { j++; while (j < raw.length && raw[j] !== '"') j += raw[j] === "\\" ? 2 : 1; continue; }
+          if (raw[j] === '"') {
+            j++;
+            while (j < raw.length && raw[j] !== '"') j += raw[j] === "\\" ? 2 : 1;
+            continue;
+          }
           if (raw[j] === "(") depth++;
           else if (raw[j] === ")") depth--;
         }
@@ -407,7 +587,11 @@ function parseJq(src: string): Node {
         i = j - 1;
         continue;
       }
-      if (n === "u") { cur += String.fromCharCode(parseInt(raw.slice(i + 1, i + 5), 16)); i += 4; continue; }
+      if (n === "u") {
+        cur += String.fromCharCode(parseInt(raw.slice(i + 1, i + 5), 16));
+        i += 4;
+        continue;
+      }
       const esc = ({ n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "\\": "\\", '"': '"', "/": "/" } as Record<string, string>)[n];
       if (esc === undefined) throw new CompileError(`invalid escape at line 1, column ${i}`);
       cur += esc;
@@ -423,20 +607,38 @@ function parseJq(src: string): Node {
         if (at("STR")) return { k: "field", target: { k: "identity" }, name: strNode(String(toks[p++].v)), opt: false };
         return { k: "identity" };
       }
-      case "..": p++; return { k: "recurse" };
-      case "FIELD": p++; return { k: "field", target: { k: "identity" }, name: { k: "literal", v: String(t.v) }, opt: false };
-      case "NUM": p++; return { k: "literal", v: t.v as number };
-      case "STR": p++; return strNode(String(t.v));
+      case "..":
+        p++;
+        return { k: "recurse" };
+      case "FIELD":
+        p++;
+        return { k: "field", target: { k: "identity" }, name: { k: "literal", v: String(t.v) }, opt: false };
+      case "NUM":
+        p++;
+        return { k: "literal", v: t.v as number };
+      case "STR":
+        p++;
+        return strNode(String(t.v));
       case "FORMAT": {
         p++;
         if (at("STR")) return strNode(String(toks[p++].v), String(t.v));
         return { k: "format", name: String(t.v) };
       }
-      case "VAR": p++; return { k: "var", name: String(t.v) };
-      case "(": { p++; const e = pipe(); eat(")"); return e; }
+      case "VAR":
+        p++;
+        return { k: "var", name: String(t.v) };
+      case "(": {
+        p++;
+        const e = pipe();
+        eat(")");
+        return e;
+      }
       case "[": {
         p++;
-        if (at("]")) { p++; return { k: "array" }; }
+        if (at("]")) {
+          p++;
+          return { k: "array" };
+        }
         const e = pipe();
         eat("]");
         return { k: "array", e };
@@ -446,15 +648,28 @@ function parseJq(src: string): Node {
         const entries: { key: Node; value?: Node }[] = [];
         while (!at("}")) {
           let key: Node;
-          if (at("VAR")) { const name = String(toks[p++].v); entries.push({ key: { k: "literal", v: name }, value: { k: "var", name } }); if (at(",")) p++; continue; }
+          if (at("VAR")) {
+            const name = String(toks[p++].v);
+            entries.push({ key: { k: "literal", v: name }, value: { k: "var", name } });
+            if (at(",")) p++;
+            continue;
+          }
           if (at("IDENT")) key = { k: "literal", v: String(toks[p++].v) };
           else if (at("STR")) key = strNode(String(toks[p++].v));
-          else if (at("FORMAT")) { const f = String(toks[p++].v); key = at("STR") ? strNode(String(toks[p++].v), f) : { k: "format", name: f }; }
-          else if (at("NUM")) key = { k: "literal", v: String(toks[p++].v) };
-          else if (at("(")) { p++; key = pipe(); eat(")"); }
-          else return unexpected();
+          else if (at("FORMAT")) {
+            const f = String(toks[p++].v);
+            key = at("STR") ? strNode(String(toks[p++].v), f) : { k: "format", name: f };
+          } else if (at("NUM")) key = { k: "literal", v: String(toks[p++].v) };
+          else if (at("(")) {
+            p++;
+            key = pipe();
+            eat(")");
+          } else return unexpected();
           let value: Node | undefined;
-          if (at(":")) { p++; value = objectValue(); }
+          if (at(":")) {
+            p++;
+            value = objectValue();
+          }
           entries.push({ key, value });
           if (at(",")) p++;
           else if (!at("}")) unexpected();
@@ -470,15 +685,25 @@ function parseJq(src: string): Node {
           eatKw("then");
           const then = pipe();
           let els: Node | undefined;
-          if (kw("elif")) { toks[p] = { t: "IDENT", v: "if" }; els = term(); return { k: "if", cond, then, else: els }; }
-          if (kw("else")) { p++; els = pipe(); }
+          if (kw("elif")) {
+            toks[p] = { t: "IDENT", v: "if" };
+            els = term();
+            return { k: "if", cond, then, else: els };
+          }
+          if (kw("else")) {
+            p++;
+            els = pipe();
+          }
           eatKw("end");
           return { k: "if", cond, then, else: els };
         }
         if (name === "try") {
           p++;
           const body = postfix();
-          if (kw("catch")) { p++; return { k: "try", body, catch: postfix() }; }
+          if (kw("catch")) {
+            p++;
+            return { k: "try", body, catch: postfix() };
+          }
           return { k: "try", body };
         }
         if (name === "reduce" || name === "foreach") {
@@ -491,19 +716,42 @@ function parseJq(src: string): Node {
           eat(";");
           const update = pipe();
           let extract: Node | undefined;
-          if (name === "foreach" && at(";")) { p++; extract = pipe(); }
+          if (name === "foreach" && at(";")) {
+            p++;
+            extract = pipe();
+          }
           eat(")");
-          return name === "reduce" ? { k: "reduce", source, pattern: v, init, update } : { k: "foreach", source, pattern: v, init, update, extract };
+          return name === "reduce"
+            ? { k: "reduce", source, pattern: v, init, update }
+            : { k: "foreach", source, pattern: v, init, update, extract };
         }
-        if (name === "true" || name === "false" || name === "null") { p++; return { k: "literal", v: name === "null" ? null : name === "true" }; }
-        if (name === "label") { p++; const v = String(eat("VAR").v); eat("|"); return { k: "label", name: v, body: pipe() }; }
-        if (name === "break") { p++; return { k: "break", name: String(eat("VAR").v) }; }
+        if (name === "true" || name === "false" || name === "null") {
+          p++;
+          return { k: "literal", v: name === "null" ? null : name === "true" };
+        }
+        if (name === "label") {
+          p++;
+          const v = String(eat("VAR").v);
+          eat("|");
+          return { k: "label", name: v, body: pipe() };
+        }
+        if (name === "break") {
+          p++;
+          return { k: "break", name: String(eat("VAR").v) };
+        }
         if (KEYWORDS.has(name) && name !== "not_kw") unexpected();
         p++;
         const args: Node[] = [];
         if (at("(")) {
           p++;
-          for (;;) { args.push(pipe()); if (at(";")) { p++; continue; } break; }
+          for (;;) {
+            args.push(pipe());
+            if (at(";")) {
+              p++;
+              continue;
+            }
+            break;
+          }
           eat(")");
         }
         return { k: "call", name, args };
@@ -514,12 +762,18 @@ function parseJq(src: string): Node {
   // An object value: no commas (they separate entries), pipes allowed only in parentheses.
   const objectValue = (): Node => {
     let a = orExprNoComma();
-    while (at("|")) { p++; a = { k: "pipe", a, b: orExprNoComma() }; }
+    while (at("|")) {
+      p++;
+      a = { k: "pipe", a, b: orExprNoComma() };
+    }
     return a;
   };
   const orExprNoComma = (): Node => {
     const a = orExpr();
-    if (at("//")) { p++; return { k: "alt", a, b: orExprNoComma() }; }
+    if (at("//")) {
+      p++;
+      return { k: "alt", a, b: orExprNoComma() };
+    }
     return a;
   };
   const root = pipe();
@@ -531,14 +785,19 @@ function parseJq(src: string): Node {
 
 type Env = { vars: Map<string, J>; funcs: Map<string, { params: string[]; body: Node; env: Env }>; parent?: Env };
 
-const lookupVar = (env: Env, name: string): J | undefined => (env.vars.has(name) ? env.vars.get(name) : env.parent ? lookupVar(env.parent, name) : undefined);
-const lookupFunc = (env: Env, key: string): { params: string[]; body: Node; env: Env } | undefined => env.funcs.get(key) ?? (env.parent ? lookupFunc(env.parent, key) : undefined);
+const lookupVar = (env: Env, name: string): J | undefined =>
+  env.vars.has(name) ? env.vars.get(name) : env.parent ? lookupVar(env.parent, name) : undefined;
+const lookupFunc = (env: Env, key: string): { params: string[]; body: Node; env: Env } | undefined =>
+  env.funcs.get(key) ?? (env.parent ? lookupFunc(env.parent, key) : undefined);
 
 type Path = (string | number | { start?: number; end?: number })[];
 
 class Jq {
   steps = 0;
-  constructor(readonly env0: Env, readonly ctx: { now: number; env: Record<string, string> }) {}
+  constructor(
+    readonly env0: Env,
+    readonly ctx: { now: number; env: Record<string, string> },
+  ) {}
 
   index(v: J, k: J, opt: boolean): J[] {
     if (v === null && (typeof k === "string" || typeof k === "number" || isObj(k))) return [null];
@@ -557,7 +816,11 @@ class Jq {
     if (!k.length) return null;
     for (let i = 0; i + k.length <= v.length; i++) {
       let ok = true;
-      for (let j = 0; j < k.length; j++) if (typeof v === "string" ? v[i + j] !== k[j] : !equal((v as J[])[i + j], (k as J[])[j])) { ok = false; break; }
+      for (let j = 0; j < k.length; j++)
+        if (typeof v === "string" ? v[i + j] !== k[j] : !equal((v as J[])[i + j], (k as J[])[j])) {
+          ok = false;
+          break;
+        }
       if (ok) out.push(i);
     }
     return out;
@@ -588,59 +851,91 @@ class Jq {
   eval(n: Node, input: J, env: Env): J[] {
     if (++this.steps > 2_000_000) throw new HaltSignal();
     switch (n.k) {
-      case "identity": return [input];
-      case "recurse": return this.recurse(input);
-      case "literal": return [n.v];
-      case "str": return this.interpolate(n, input, env);
-      case "format": return [this.format(n.name, input)];
+      case "identity":
+        return [input];
+      case "recurse":
+        return this.recurse(input);
+      case "literal":
+        return [n.v];
+      case "str":
+        return this.interpolate(n, input, env);
+      case "format":
+        return [this.format(n.name, input)];
       case "field": {
         const out: J[] = [];
-        for (const t of this.eval(n.target, input, env)) for (const k of this.eval(n.name, input, env)) {
-          try { out.push(...this.index(t, k, n.opt)); } catch (e) { if (!n.opt) throw e; }
-        }
+        for (const t of this.eval(n.target, input, env))
+          for (const k of this.eval(n.name, input, env)) {
+            try {
+              out.push(...this.index(t, k, n.opt));
+            } catch (e) {
+              if (!n.opt) throw e;
+            }
+          }
         return out;
       }
-      case "iterate": return this.eval(n.target, input, env).flatMap((t) => this.iterate(t, n.opt));
+      case "iterate":
+        return this.eval(n.target, input, env).flatMap((t) => this.iterate(t, n.opt));
       case "slice": {
         const out: J[] = [];
         for (const t of this.eval(n.target, input, env))
           for (const to of n.to ? this.eval(n.to, input, env) : [null])
             for (const from of n.from ? this.eval(n.from, input, env) : [null]) {
-              try { out.push(this.slice(t, from, to)); } catch (e) { if (!n.opt) throw e; }
+              try {
+                out.push(this.slice(t, from, to));
+              } catch (e) {
+                if (!n.opt) throw e;
+              }
             }
         return out;
       }
-      case "pipe": return this.eval(n.a, input, env).flatMap((v) => this.eval(n.b, v, env));
-      case "comma": return [...this.eval(n.a, input, env), ...this.eval(n.b, input, env)];
-      case "neg": return this.eval(n.e, input, env).map((v) => { if (typeof v !== "number") throw new JqError(`${describe(v)} cannot be negated`); return -v; });
+      case "pipe":
+        return this.eval(n.a, input, env).flatMap((v) => this.eval(n.b, v, env));
+      case "comma":
+        return [...this.eval(n.a, input, env), ...this.eval(n.b, input, env)];
+      case "neg":
+        return this.eval(n.e, input, env).map((v) => {
+          if (typeof v !== "number") throw new JqError(`${describe(v)} cannot be negated`);
+          return -v;
+        });
       case "bin": {
         const out: J[] = [];
         for (const b of this.eval(n.b, input, env)) for (const a of this.eval(n.a, input, env)) out.push(this.binop(n.op, a, b));
         return out;
       }
-      case "and": return this.eval(n.a, input, env).flatMap((a) => (truthy(a) ? this.eval(n.b, input, env).map(truthy) : [false]));
-      case "or": return this.eval(n.a, input, env).flatMap((a) => (truthy(a) ? [true] : this.eval(n.b, input, env).map(truthy)));
+      case "and":
+        return this.eval(n.a, input, env).flatMap((a) => (truthy(a) ? this.eval(n.b, input, env).map(truthy) : [false]));
+      case "or":
+        return this.eval(n.a, input, env).flatMap((a) => (truthy(a) ? [true] : this.eval(n.b, input, env).map(truthy)));
       case "alt": {
         let vals: J[] = [];
-        try { vals = this.eval(n.a, input, env).filter(truthy); } catch (e) { if (!(e instanceof JqError)) throw e; }
+        try {
+          vals = this.eval(n.a, input, env).filter(truthy);
+        } catch (e) {
+          if (!(e instanceof JqError)) throw e;
+        }
         return vals.length ? vals : this.eval(n.b, input, env);
       }
-      case "array": return [n.e ? this.eval(n.e, input, env) : []];
+      case "array":
+        return [n.e ? this.eval(n.e, input, env) : []];
       case "object": {
         let objs: JObj[] = [new Map()];
         for (const entry of n.entries) {
           const keys = this.eval(entry.key, input, env);
           const next: JObj[] = [];
-          for (const o of objs) for (const k of keys) {
-            if (typeof k !== "string") throw new JqError(`Object keys must be strings`);
-            const values = entry.value ? this.eval(entry.value, input, env) : this.index(input, k, false);
-            for (const v of values) next.push(new Map([...o, [k, v]]));
-          }
+          for (const o of objs)
+            for (const k of keys) {
+              if (typeof k !== "string") throw new JqError(`Object keys must be strings`);
+              const values = entry.value ? this.eval(entry.value, input, env) : this.index(input, k, false);
+              for (const v of values) next.push(new Map([...o, [k, v]]));
+            }
           objs = next;
         }
         return objs;
       }
-      case "if": return this.eval(n.cond, input, env).flatMap((c) => (truthy(c) ? this.eval(n.then, input, env) : n.else ? this.eval(n.else, input, env) : [input]));
+      case "if":
+        return this.eval(n.cond, input, env).flatMap((c) =>
+          truthy(c) ? this.eval(n.then, input, env) : n.else ? this.eval(n.else, input, env) : [input],
+        );
       case "try": {
         try {
           return this.eval(n.body, input, env);
@@ -670,11 +965,12 @@ class Jq {
         }
         return out;
       }
-      case "as": return this.eval(n.source, input, env).flatMap((v) => {
-        const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
-        this.bind(n.pattern, v, scope, input, env);
-        return this.eval(n.body, input, scope);
-      });
+      case "as":
+        return this.eval(n.source, input, env).flatMap((v) => {
+          const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
+          this.bind(n.pattern, v, scope, input, env);
+          return this.eval(n.body, input, scope);
+        });
       case "var": {
         if (n.name === "ENV") return [new Map(Object.entries(this.ctx.env))];
         const v = lookupVar(env, n.name);
@@ -686,12 +982,20 @@ class Jq {
         scope.funcs.set(`${n.name}/${n.params.length}`, { params: n.params, body: n.body, env: scope });
         return this.eval(n.rest, input, scope);
       }
-      case "assign": return this.assign(n, input, env);
+      case "assign":
+        return this.assign(n, input, env);
       case "label": {
-        try { return this.eval(n.body, input, env); } catch (e) { if (e instanceof BreakOut && e.label === n.name) return []; throw e; }
+        try {
+          return this.eval(n.body, input, env);
+        } catch (e) {
+          if (e instanceof BreakOut && e.label === n.name) return [];
+          throw e;
+        }
       }
-      case "break": throw new BreakOut(n.name);
-      case "call": return this.call(n, input, env);
+      case "break":
+        throw new BreakOut(n.name);
+      case "call":
+        return this.call(n, input, env);
     }
   }
 
@@ -701,27 +1005,44 @@ class Jq {
    */
   stream(n: Node, input: J, env: Env, emit: (v: J) => void): void {
     switch (n.k) {
-      case "comma": this.stream(n.a, input, env, emit); this.stream(n.b, input, env, emit); return;
-      case "pipe": this.stream(n.a, input, env, (v) => this.stream(n.b, v, env, emit)); return;
-      case "as": this.stream(n.source, input, env, (v) => {
-        const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
-        this.bind(n.pattern, v, scope, input, env);
-        this.stream(n.body, input, scope, emit);
-      }); return;
+      case "comma":
+        this.stream(n.a, input, env, emit);
+        this.stream(n.b, input, env, emit);
+        return;
+      case "pipe":
+        this.stream(n.a, input, env, (v) => this.stream(n.b, v, env, emit));
+        return;
+      case "as":
+        this.stream(n.source, input, env, (v) => {
+          const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
+          this.bind(n.pattern, v, scope, input, env);
+          this.stream(n.body, input, scope, emit);
+        });
+        return;
       case "def": {
         const scope: Env = { vars: new Map(), funcs: new Map(), parent: env };
         scope.funcs.set(`${n.name}/${n.params.length}`, { params: n.params, body: n.body, env: scope });
         this.stream(n.rest, input, scope, emit);
         return;
       }
-      case "iterate": for (const t of this.eval(n.target, input, env)) for (const v of this.iterate(t, n.opt)) emit(v); return;
+      case "iterate":
+        for (const t of this.eval(n.target, input, env)) for (const v of this.iterate(t, n.opt)) emit(v);
+        return;
     }
     for (const v of this.eval(n, input, env)) emit(v);
   }
 
   bind(p: Pattern, v: J, scope: Env, input: J, env: Env): void {
-    if (p.k === "var") { scope.vars.set(p.name, v); return; }
-    if (p.k === "array") { p.items.forEach((item, i) => this.bind(item, Array.isArray(v) ? v[i] ?? null : v === null ? null : this.index(v, i, false)[0], scope, input, env)); return; }
+    if (p.k === "var") {
+      scope.vars.set(p.name, v);
+      return;
+    }
+    if (p.k === "array") {
+      p.items.forEach((item, i) =>
+        this.bind(item, Array.isArray(v) ? (v[i] ?? null) : v === null ? null : this.index(v, i, false)[0], scope, input, env),
+      );
+      return;
+    }
     for (const e of p.entries) this.bind(e.pattern, v === null ? null : this.index(v, e.key, false)[0], scope, input, env);
   }
 
@@ -735,7 +1056,10 @@ class Jq {
   interpolate(n: Extract<Node, { k: "str" }>, input: J, env: Env): J[] {
     let results = [""];
     for (const part of n.parts) {
-      if (typeof part === "string") { results = results.map((r) => r + part); continue; }
+      if (typeof part === "string") {
+        results = results.map((r) => r + part);
+        continue;
+      }
       const vals = this.eval(part, input, env);
       results = results.flatMap((r) => vals.map((v) => r + (n.format ? this.format(n.format, v) : typeof v === "string" ? v : dump(v, 0))));
     }
@@ -745,19 +1069,36 @@ class Jq {
   format(name: string, v: J): string {
     const text = (x: J) => (typeof x === "string" ? x : dump(x, 0));
     switch (name) {
-      case "@text": return text(v);
-      case "@json": return dump(v, 0);
-      case "@html": return text(v).replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&quot;" } as Record<string, string>)[c]);
-      case "@uri": return [...new TextEncoder().encode(text(v))].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
-      case "@csv": case "@tsv": {
-        if (!Array.isArray(v)) throw new JqError(`${describe(v)} cannot be ${name === "@csv" ? "csv" : "tsv"}-formatted, only an array can be`);
-        return v.map((x) => {
-          if (typeof x === "number") return num(x);
-          if (typeof x === "boolean") return String(x);
-          if (x === null) return "";
-          if (typeof x !== "string") throw new JqError(`${describe(x)} is not valid in a csv row`);
-          return name === "@csv" ? `"${x.replace(/"/g, '""')}"` : x.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-        }).join(name === "@csv" ? "," : "\t");
+      case "@text":
+        return text(v);
+      case "@json":
+        return dump(v, 0);
+      case "@html":
+        return text(v).replace(
+          /[<>&'"]/g,
+          (c) => (({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&quot;" }) as Record<string, string>)[c],
+        );
+      case "@uri":
+        return [...new TextEncoder().encode(text(v))]
+          .map((b) =>
+            /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+          )
+          .join("");
+      case "@csv":
+      case "@tsv": {
+        if (!Array.isArray(v))
+          throw new JqError(`${describe(v)} cannot be ${name === "@csv" ? "csv" : "tsv"}-formatted, only an array can be`);
+        return v
+          .map((x) => {
+            if (typeof x === "number") return num(x);
+            if (typeof x === "boolean") return String(x);
+            if (x === null) return "";
+            if (typeof x !== "string") throw new JqError(`${describe(x)} is not valid in a csv row`);
+            return name === "@csv"
+              ? `"${x.replace(/"/g, '""')}"`
+              : x.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+          })
+          .join(name === "@csv" ? "," : "\t");
       }
       case "@sh": {
         const one = (x: J) => {
@@ -788,12 +1129,18 @@ class Jq {
 
   binop(op: string, a: J, b: J): J {
     switch (op) {
-      case "==": return equal(a, b);
-      case "!=": return !equal(a, b);
-      case "<": return compare(a, b) < 0;
-      case "<=": return compare(a, b) <= 0;
-      case ">": return compare(a, b) > 0;
-      case ">=": return compare(a, b) >= 0;
+      case "==":
+        return equal(a, b);
+      case "!=":
+        return !equal(a, b);
+      case "<":
+        return compare(a, b) < 0;
+      case "<=":
+        return compare(a, b) <= 0;
+      case ">":
+        return compare(a, b) > 0;
+      case ">=":
+        return compare(a, b) >= 0;
       case "+":
         if (a === null) return b;
         if (b === null) return a;
@@ -832,7 +1179,8 @@ class Jq {
 
   paths(n: Node, input: J, env: Env, base: Path = []): [Path, J][] {
     switch (n.k) {
-      case "identity": return [[base, input]];
+      case "identity":
+        return [[base, input]];
       case "recurse": {
         const out: [Path, J][] = [];
         const walk = (v: J, p: Path) => {
@@ -845,44 +1193,65 @@ class Jq {
       }
       case "field": {
         const out: [Path, J][] = [];
-        for (const [p, v] of this.paths(n.target, input, env, base)) for (const k of this.eval(n.name, input, env)) {
-          try { for (const r of this.index(v, k, n.opt)) out.push([[...p, k as string | number], r]); } catch (e) { if (!n.opt) throw e; }
-        }
+        for (const [p, v] of this.paths(n.target, input, env, base))
+          for (const k of this.eval(n.name, input, env)) {
+            try {
+              for (const r of this.index(v, k, n.opt)) out.push([[...p, k as string | number], r]);
+            } catch (e) {
+              if (!n.opt) throw e;
+            }
+          }
         return out;
       }
-      case "iterate": return this.paths(n.target, input, env, base).flatMap(([p, v]) => {
-        if (Array.isArray(v)) return v.map((x, i): [Path, J] => [[...p, i], x]);
-        if (isObj(v)) return [...v].map(([k, x]): [Path, J] => [[...p, k], x]);
-        if (v === null) return [];
-        if (n.opt) return [];
-        throw new JqError(`Cannot iterate over ${describe(v)}`);
-      });
-      case "slice": return this.paths(n.target, input, env, base).map(([p, v]): [Path, J] => {
-        const from = n.from ? this.eval(n.from, input, env)[0] : null;
-        const to = n.to ? this.eval(n.to, input, env)[0] : null;
-        return [[...p, { start: from as number, end: to as number }], this.slice(v, from, to)];
-      });
-      case "pipe": return this.paths(n.a, input, env, base).flatMap(([p, v]) => this.paths(n.b, v, env, p));
-      case "comma": return [...this.paths(n.a, input, env, base), ...this.paths(n.b, input, env, base)];
-      case "if": return this.eval(n.cond, input, env).flatMap((c) => (truthy(c) ? this.paths(n.then, input, env, base) : n.else ? this.paths(n.else, input, env, base) : [[base, input] as [Path, J]]));
+      case "iterate":
+        return this.paths(n.target, input, env, base).flatMap(([p, v]) => {
+          if (Array.isArray(v)) return v.map((x, i): [Path, J] => [[...p, i], x]);
+          if (isObj(v)) return [...v].map(([k, x]): [Path, J] => [[...p, k], x]);
+          if (v === null) return [];
+          if (n.opt) return [];
+          throw new JqError(`Cannot iterate over ${describe(v)}`);
+        });
+      case "slice":
+        return this.paths(n.target, input, env, base).map(([p, v]): [Path, J] => {
+          const from = n.from ? this.eval(n.from, input, env)[0] : null;
+          const to = n.to ? this.eval(n.to, input, env)[0] : null;
+          return [[...p, { start: from as number, end: to as number }], this.slice(v, from, to)];
+        });
+      case "pipe":
+        return this.paths(n.a, input, env, base).flatMap(([p, v]) => this.paths(n.b, v, env, p));
+      case "comma":
+        return [...this.paths(n.a, input, env, base), ...this.paths(n.b, input, env, base)];
+      case "if":
+        return this.eval(n.cond, input, env).flatMap((c) =>
+          truthy(c) ? this.paths(n.then, input, env, base) : n.else ? this.paths(n.else, input, env, base) : [[base, input] as [Path, J]],
+        );
       case "alt": {
         const a = this.paths(n.a, input, env, base).filter(([, v]) => truthy(v));
         return a.length ? a : this.paths(n.b, input, env, base);
       }
-      case "try": try { return this.paths(n.body, input, env, base); } catch (e) { if (e instanceof JqError) return []; throw e; }
+      case "try":
+        try {
+          return this.paths(n.body, input, env, base);
+        } catch (e) {
+          if (e instanceof JqError) return [];
+          throw e;
+        }
       case "call": {
         if (n.name === "empty") return [];
         if (n.name === "select" && n.args.length === 1) return this.eval(n.args[0], input, env).some(truthy) ? [[base, input]] : [];
         if (n.name === "recurse" && !n.args.length) return this.paths({ k: "recurse" }, input, env, base);
         if (n.name === "first" && n.args.length === 1) return this.paths(n.args[0], input, env, base).slice(0, 1);
-        if (n.name === "last" && !n.args.length) return [[[...base, -1], Array.isArray(input) ? input[input.length - 1] ?? null : null]];
-        if (n.name === "first" && !n.args.length) return [[[...base, 0], Array.isArray(input) ? input[0] ?? null : null]];
-        if (n.name === "getpath" && n.args.length === 1) return this.eval(n.args[0], input, env).map((p): [Path, J] => [[...base, ...(p as Path)], getpath(input, p as Path)]);
+        if (n.name === "last" && !n.args.length) return [[[...base, -1], Array.isArray(input) ? (input[input.length - 1] ?? null) : null]];
+        if (n.name === "first" && !n.args.length) return [[[...base, 0], Array.isArray(input) ? (input[0] ?? null) : null]];
+        if (n.name === "getpath" && n.args.length === 1)
+          return this.eval(n.args[0], input, env).map((p): [Path, J] => [[...base, ...(p as Path)], getpath(input, p as Path)]);
         const f = lookupFunc(env, `${n.name}/${n.args.length}`);
         if (f && !f.params.length) return this.paths(f.body, input, f.env, base);
         break;
       }
-      case "literal": if (n.v === null) return [[base, null]]; break;
+      case "literal":
+        if (n.v === null) return [[base, null]];
+        break;
     }
     throw new JqError(`Invalid path expression with result ${dump(this.eval(n, input, env)[0] ?? null, 0)}`);
   }
@@ -938,92 +1307,197 @@ class Jq {
     }
     const a = (i: number) => this.eval(n.args[i], input, env);
     const one = (i: number) => a(i)[0] ?? null;
-    const str = (v: J, what: string) => { if (typeof v !== "string") throw new JqError(`${describe(v)} ${what}`); return v; };
+    const str = (v: J, what: string) => {
+      if (typeof v !== "string") throw new JqError(`${describe(v)} ${what}`);
+      return v;
+    };
     switch (key) {
-      case "empty/0": return [];
-      case "not/0": return [!truthy(input)];
-      case "error/0": throw new JqError(input);
-      case "error/1": return a(0).map((m) => { throw new JqError(m); });
+      case "empty/0":
+        return [];
+      case "not/0":
+        return [!truthy(input)];
+      case "error/0":
+        throw new JqError(input);
+      case "error/1":
+        return a(0).map((m) => {
+          throw new JqError(m);
+        });
       case "length/0":
         if (input === null) return [0];
         if (typeof input === "boolean") throw new JqError(`boolean (${input}) has no length`);
         if (typeof input === "number") return [Math.abs(input)];
         if (typeof input === "string") return [[...input].length];
         return [Array.isArray(input) ? input.length : input.size];
-      case "utf8bytelength/0": return [new TextEncoder().encode(str(input, "only strings have UTF-8 byte length")).length];
-      case "keys/0": case "keys_unsorted/0":
+      case "utf8bytelength/0":
+        return [new TextEncoder().encode(str(input, "only strings have UTF-8 byte length")).length];
+      case "keys/0":
+      case "keys_unsorted/0":
         if (isObj(input)) return [key === "keys/0" ? [...input.keys()].sort() : [...input.keys()]];
         if (Array.isArray(input)) return [input.map((_, i) => i)];
         throw new JqError(`${describe(input)} has no keys`);
-      case "values/0": return truthy(input === null ? null : true) && input !== null ? [input] : [];
-      case "has/1": return a(0).map((k) => {
-        if (isObj(input) && typeof k === "string") return input.has(k);
-        if (Array.isArray(input) && typeof k === "number") return k >= 0 && k < input.length;
-        throw new JqError(`Cannot check whether ${typeOf(input)} has a ${typeOf(k)} key`);
-      });
-      case "in/1": return a(0).map((o) => this.call({ k: "call", name: "has", args: [{ k: "literal", v: input }] }, o, env)[0]);
-      case "contains/1": return a(0).map((b) => contains(input, b));
-      case "inside/1": return a(0).map((b) => contains(b, input));
-      case "map/1": return [this.iterate(input, false).flatMap((x) => this.eval(n.args[0], x, env))];
-      case "map_values/1": return this.assign({ k: "assign", op: "|=", lhs: { k: "iterate", target: { k: "identity" }, opt: false }, rhs: n.args[0] }, input, env);
-      case "select/1": return a(0).filter(truthy).map(() => input);
-      case "recurse/0": return this.recurse(input);
+      case "values/0":
+        return truthy(input === null ? null : true) && input !== null ? [input] : [];
+      case "has/1":
+        return a(0).map((k) => {
+          if (isObj(input) && typeof k === "string") return input.has(k);
+          if (Array.isArray(input) && typeof k === "number") return k >= 0 && k < input.length;
+          throw new JqError(`Cannot check whether ${typeOf(input)} has a ${typeOf(k)} key`);
+        });
+      case "in/1":
+        return a(0).map((o) => this.call({ k: "call", name: "has", args: [{ k: "literal", v: input }] }, o, env)[0]);
+      case "contains/1":
+        return a(0).map((b) => contains(input, b));
+      case "inside/1":
+        return a(0).map((b) => contains(b, input));
+      case "map/1":
+        return [this.iterate(input, false).flatMap((x) => this.eval(n.args[0], x, env))];
+      case "map_values/1":
+        return this.assign(
+          { k: "assign", op: "|=", lhs: { k: "iterate", target: { k: "identity" }, opt: false }, rhs: n.args[0] },
+          input,
+          env,
+        );
+      case "select/1":
+        return a(0)
+          .filter(truthy)
+          .map(() => input);
+      case "recurse/0":
+        return this.recurse(input);
       case "recurse/1": {
         const out: J[] = [];
-        const walk = (v: J) => { out.push(v); for (const x of this.eval(n.args[0], v, env)) walk(x); };
+        const walk = (v: J) => {
+          out.push(v);
+          for (const x of this.eval(n.args[0], v, env)) walk(x);
+        };
         walk(input);
         return out;
       }
-      case "type/0": return [typeOf(input)];
-      case "arrays/0": case "objects/0": case "strings/0": case "numbers/0": case "booleans/0": case "nulls/0":
-        return typeOf(input) === n.name.replace(/s$/, "").replace("boolean", "boolean") || (n.name === "nulls" && input === null) ? [input] : [];
-      case "iterables/0": return Array.isArray(input) || isObj(input) ? [input] : [];
-      case "scalars/0": return Array.isArray(input) || isObj(input) ? [] : [input];
-      case "add/0": return [this.iterate(input, false).reduce<J>((acc, x) => this.binop("+", acc, x), null)];
-      case "any/0": return [this.iterate(input, false).some(truthy)];
-      case "all/0": return [this.iterate(input, false).every(truthy)];
-      case "any/1": return [this.iterate(input, false).some((x) => this.eval(n.args[0], x, env).some(truthy))];
-      case "all/1": return [this.iterate(input, false).every((x) => this.eval(n.args[0], x, env).every(truthy))];
-      case "range/1": return a(0).flatMap((m) => rangeOf(0, m as number, 1));
-      case "range/2": return a(0).flatMap((from) => a(1).flatMap((to) => rangeOf(from as number, to as number, 1)));
-      case "range/3": return a(0).flatMap((from) => a(1).flatMap((to) => a(2).flatMap((by) => rangeOf(from as number, to as number, by as number))));
-      case "floor/0": return [Math.floor(input as number)];
-      case "ceil/0": return [Math.ceil(input as number)];
-      case "round/0": return [Math.round(input as number)];
-      case "fabs/0": return [Math.abs(input as number)];
-      case "sqrt/0": return [Math.sqrt(input as number)];
-      case "pow/2": return a(0).flatMap((x) => a(1).map((y) => (x as number) ** (y as number)));
-      case "log/0": return [Math.log(input as number)];
-      case "tostring/0": return [typeof input === "string" ? input : dump(input, 0)];
+      case "type/0":
+        return [typeOf(input)];
+      case "arrays/0":
+      case "objects/0":
+      case "strings/0":
+      case "numbers/0":
+      case "booleans/0":
+      case "nulls/0":
+        return typeOf(input) === n.name.replace(/s$/, "").replace("boolean", "boolean") || (n.name === "nulls" && input === null)
+          ? [input]
+          : [];
+      case "iterables/0":
+        return Array.isArray(input) || isObj(input) ? [input] : [];
+      case "scalars/0":
+        return Array.isArray(input) || isObj(input) ? [] : [input];
+      case "add/0":
+        return [this.iterate(input, false).reduce<J>((acc, x) => this.binop("+", acc, x), null)];
+      case "any/0":
+        return [this.iterate(input, false).some(truthy)];
+      case "all/0":
+        return [this.iterate(input, false).every(truthy)];
+      case "any/1":
+        return [this.iterate(input, false).some((x) => this.eval(n.args[0], x, env).some(truthy))];
+      case "all/1":
+        return [this.iterate(input, false).every((x) => this.eval(n.args[0], x, env).every(truthy))];
+      case "range/1":
+        return a(0).flatMap((m) => rangeOf(0, m as number, 1));
+      case "range/2":
+        return a(0).flatMap((from) => a(1).flatMap((to) => rangeOf(from as number, to as number, 1)));
+      case "range/3":
+        return a(0).flatMap((from) => a(1).flatMap((to) => a(2).flatMap((by) => rangeOf(from as number, to as number, by as number))));
+      case "floor/0":
+        return [Math.floor(input as number)];
+      case "ceil/0":
+        return [Math.ceil(input as number)];
+      case "round/0":
+        return [Math.round(input as number)];
+      case "fabs/0":
+        return [Math.abs(input as number)];
+      case "sqrt/0":
+        return [Math.sqrt(input as number)];
+      case "pow/2":
+        return a(0).flatMap((x) => a(1).map((y) => (x as number) ** (y as number)));
+      case "log/0":
+        return [Math.log(input as number)];
+      case "tostring/0":
+        return [typeof input === "string" ? input : dump(input, 0)];
       case "tonumber/0": {
         if (typeof input === "number") return [input];
         const s = str(input, "cannot be parsed as a number");
         if (!/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s)) throw new JqError(`Cannot parse '${s}' as JSON`);
         return [Number(s)];
       }
-      case "tojson/0": return [dump(input, 0)];
+      case "tojson/0":
+        return [dump(input, 0)];
       case "fromjson/0": {
-        try { return [parseJsonStream(str(input, "only strings can be parsed"))[0] ?? null]; } catch (e) { if (e instanceof JsonError) throw new JqError(`${e.message} (while parsing '${input}')`); throw e; }
+        try {
+          return [parseJsonStream(str(input, "only strings can be parsed"))[0] ?? null];
+        } catch (e) {
+          if (e instanceof JsonError) throw new JqError(`${e.message} (while parsing '${input}')`);
+          throw e;
+        }
       }
-      case "ascii_downcase/0": return [str(input, "cannot be ascii_downcased").replace(/[A-Z]/g, (c) => c.toLowerCase())];
-      case "ascii_upcase/0": return [str(input, "cannot be ascii_upcased").replace(/[a-z]/g, (c) => c.toUpperCase())];
-      case "ltrimstr/1": return a(0).map((p) => (typeof input === "string" && typeof p === "string" && input.startsWith(p) ? input.slice(p.length) : input));
-      case "rtrimstr/1": return a(0).map((p) => (typeof input === "string" && typeof p === "string" && input.endsWith(p) && p ? input.slice(0, -p.length) : input));
-      case "trim/0": return [str(input, "cannot be trimmed").trim()];
-      case "ltrim/0": return [str(input, "cannot be trimmed").trimStart()];
-      case "rtrim/0": return [str(input, "cannot be trimmed").trimEnd()];
-      case "startswith/1": return a(0).map((p) => { if (typeof input !== "string" || typeof p !== "string") throw new JqError("startswith() requires string inputs"); return input.startsWith(p); });
-      case "endswith/1": return a(0).map((p) => { if (typeof input !== "string" || typeof p !== "string") throw new JqError("endswith() requires string inputs"); return input.endsWith(p); });
-      case "split/1": return a(0).map((sep) => { str(input, "cannot be split"); return (input as string).split(str(sep, "is not a string")); });
-      case "join/1": return a(0).map((sep) => this.iterate(input, false).map((x) => {
-        if (x === null) return "";
-        if (Array.isArray(x) || isObj(x)) throw new JqError(`Cannot join with ${typeOf(x)}`);
-        return typeof x === "string" ? x : dump(x, 0);
-      }).join(str(sep, "is not a string")));
-      case "test/1": case "test/2": return this.regexCall(n, input, env, (re, s) => [re.test(s)]);
-      case "match/1": case "match/2": return this.regexCall(n, input, env, (re, s) => matches(re, s));
-      case "capture/1": case "capture/2": return this.regexCall(n, input, env, (re, s) => matches(re, s).map((m) => new Map(((m as JObj).get("captures") as J[]).filter((c) => (c as JObj).get("name") !== null).map((c) => [(c as JObj).get("name") as string, (c as JObj).get("string")!]))));
-      case "sub/2": case "sub/3": case "gsub/2": case "gsub/3": {
+      case "ascii_downcase/0":
+        return [str(input, "cannot be ascii_downcased").replace(/[A-Z]/g, (c) => c.toLowerCase())];
+      case "ascii_upcase/0":
+        return [str(input, "cannot be ascii_upcased").replace(/[a-z]/g, (c) => c.toUpperCase())];
+      case "ltrimstr/1":
+        return a(0).map((p) => (typeof input === "string" && typeof p === "string" && input.startsWith(p) ? input.slice(p.length) : input));
+      case "rtrimstr/1":
+        return a(0).map((p) =>
+          typeof input === "string" && typeof p === "string" && input.endsWith(p) && p ? input.slice(0, -p.length) : input,
+        );
+      case "trim/0":
+        return [str(input, "cannot be trimmed").trim()];
+      case "ltrim/0":
+        return [str(input, "cannot be trimmed").trimStart()];
+      case "rtrim/0":
+        return [str(input, "cannot be trimmed").trimEnd()];
+      case "startswith/1":
+        return a(0).map((p) => {
+          if (typeof input !== "string" || typeof p !== "string") throw new JqError("startswith() requires string inputs");
+          return input.startsWith(p);
+        });
+      case "endswith/1":
+        return a(0).map((p) => {
+          if (typeof input !== "string" || typeof p !== "string") throw new JqError("endswith() requires string inputs");
+          return input.endsWith(p);
+        });
+      case "split/1":
+        return a(0).map((sep) => {
+          str(input, "cannot be split");
+          return (input as string).split(str(sep, "is not a string"));
+        });
+      case "join/1":
+        return a(0).map((sep) =>
+          this.iterate(input, false)
+            .map((x) => {
+              if (x === null) return "";
+              if (Array.isArray(x) || isObj(x)) throw new JqError(`Cannot join with ${typeOf(x)}`);
+              return typeof x === "string" ? x : dump(x, 0);
+            })
+            .join(str(sep, "is not a string")),
+        );
+      case "test/1":
+      case "test/2":
+        return this.regexCall(n, input, env, (re, s) => [re.test(s)]);
+      case "match/1":
+      case "match/2":
+        return this.regexCall(n, input, env, (re, s) => matches(re, s));
+      case "capture/1":
+      case "capture/2":
+        return this.regexCall(n, input, env, (re, s) =>
+          matches(re, s).map(
+            (m) =>
+              new Map(
+                ((m as JObj).get("captures") as J[])
+                  .filter((c) => (c as JObj).get("name") !== null)
+                  .map((c) => [(c as JObj).get("name") as string, (c as JObj).get("string")!]),
+              ),
+          ),
+        );
+      case "sub/2":
+      case "sub/3":
+      case "gsub/2":
+      case "gsub/3": {
         const global = n.name === "gsub" || (n.args[2] && String(one(2)).includes("g"));
         const flags = n.args[2] ? String(one(2)).replace("g", "") : "";
         const s = str(input, `cannot be matched, as it is not a string`);
@@ -1032,109 +1506,230 @@ class Jq {
         let pos = 0;
         for (const m of global ? s.matchAll(re) : [re.exec(s)].filter((x): x is RegExpExecArray => !!x)) {
           const groups: JObj = new Map(Object.entries(m.groups ?? {}).map(([k, v]) => [k, v ?? null]));
-          out += s.slice(pos, m.index) + this.eval(n.args[1], groups, env).map((r) => str(r, "cannot be added to a string")).join("");
+          out +=
+            s.slice(pos, m.index) +
+            this.eval(n.args[1], groups, env)
+              .map((r) => str(r, "cannot be added to a string"))
+              .join("");
           pos = m.index! + m[0].length;
         }
         return [out + s.slice(pos)];
       }
-      case "explode/0": return [[...str(input, "cannot be exploded")].map((c) => c.codePointAt(0)!)];
+      case "explode/0":
+        return [[...str(input, "cannot be exploded")].map((c) => c.codePointAt(0)!)];
       case "implode/0":
-        if (!Array.isArray(input) || input.some((c) => typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0x10ffff)) throw new JqError("Implode input must be an array of codepoints");
+        if (!Array.isArray(input) || input.some((c) => typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0x10ffff))
+          throw new JqError("Implode input must be an array of codepoints");
         return [String.fromCodePoint(...(input as number[]))];
       case "to_entries/0": {
         // An array's keys are its indices.
-        if (Array.isArray(input)) return [input.map((v, i) => new Map<string, J>([["key", i], ["value", v]]))];
+        if (Array.isArray(input))
+          return [
+            input.map(
+              (v, i) =>
+                new Map<string, J>([
+                  ["key", i],
+                  ["value", v],
+                ]),
+            ),
+          ];
         if (!isObj(input)) throw new JqError(`${describe(input)} has no keys`);
-        return [[...input].map(([k, v]) => new Map<string, J>([["key", k], ["value", v]]))];
+        return [
+          [...input].map(
+            ([k, v]) =>
+              new Map<string, J>([
+                ["key", k],
+                ["value", v],
+              ]),
+          ),
+        ];
       }
-      case "from_entries/0": return [new Map(this.iterate(input, false).map((e) => {
-        if (!isObj(e)) throw new JqError(`Cannot index ${typeOf(e)} with "key"`);
-        const o = e;
-        const k = o.has("key") ? o.get("key") : o.has("k") ? o.get("k") : o.has("name") ? o.get("name") : o.has("Name") ? o.get("Name") : o.has("Key") ? o.get("Key") : o.get("K");
-        const v = o.has("value") ? o.get("value")! : o.has("v") ? o.get("v")! : o.has("Value") ? o.get("Value")! : null;
-        if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean") throw new JqError(`Cannot use ${describe(k ?? null)} as object key`);
-        return [String(k), v];
-      }))];
+      case "from_entries/0":
+        return [
+          new Map(
+            this.iterate(input, false).map((e) => {
+              if (!isObj(e)) throw new JqError(`Cannot index ${typeOf(e)} with "key"`);
+              const o = e;
+              const k = o.has("key")
+                ? o.get("key")
+                : o.has("k")
+                  ? o.get("k")
+                  : o.has("name")
+                    ? o.get("name")
+                    : o.has("Name")
+                      ? o.get("Name")
+                      : o.has("Key")
+                        ? o.get("Key")
+                        : o.get("K");
+              const v = o.has("value") ? o.get("value")! : o.has("v") ? o.get("v")! : o.has("Value") ? o.get("Value")! : null;
+              if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean")
+                throw new JqError(`Cannot use ${describe(k ?? null)} as object key`);
+              return [String(k), v];
+            }),
+          ),
+        ];
       case "with_entries/1": {
         const entries = this.call({ k: "call", name: "to_entries", args: [] }, input, env)[0] as J[];
-        return this.call({ k: "call", name: "from_entries", args: [] }, entries.flatMap((e) => this.eval(n.args[0], e, env)), env);
+        return this.call(
+          { k: "call", name: "from_entries", args: [] },
+          entries.flatMap((e) => this.eval(n.args[0], e, env)),
+          env,
+        );
       }
-      case "sort/0": return [[...(sortable(input))].sort(compare)];
-      case "sort_by/1": return [sortable(input).map((x) => [this.eval(n.args[0], x, env), x] as const).sort((p, q) => compare(p[0], q[0])).map(([, x]) => x)];
+      case "sort/0":
+        return [[...sortable(input)].sort(compare)];
+      case "sort_by/1":
+        return [
+          sortable(input)
+            .map((x) => [this.eval(n.args[0], x, env), x] as const)
+            .sort((p, q) => compare(p[0], q[0]))
+            .map(([, x]) => x),
+        ];
       case "group_by/1": {
-        const pairs = sortable(input).map((x) => [this.eval(n.args[0], x, env), x] as const).sort((p, q) => compare(p[0], q[0]));
+        const pairs = sortable(input)
+          .map((x) => [this.eval(n.args[0], x, env), x] as const)
+          .sort((p, q) => compare(p[0], q[0]));
         const groups: J[][] = [];
-        pairs.forEach(([k, x], i) => { if (i && equal(k, pairs[i - 1][0])) groups[groups.length - 1].push(x); else groups.push([x]); });
+        pairs.forEach(([k, x], i) => {
+          if (i && equal(k, pairs[i - 1][0])) groups[groups.length - 1].push(x);
+          else groups.push([x]);
+        });
         return [groups];
       }
-      case "unique/0": return [[...sortable(input)].sort(compare).filter((x, i, arr) => !i || !equal(x, arr[i - 1]))];
+      case "unique/0":
+        return [[...sortable(input)].sort(compare).filter((x, i, arr) => !i || !equal(x, arr[i - 1]))];
       case "unique_by/1": {
-        const pairs = sortable(input).map((x) => [this.eval(n.args[0], x, env), x] as const).sort((p, q) => compare(p[0], q[0]));
+        const pairs = sortable(input)
+          .map((x) => [this.eval(n.args[0], x, env), x] as const)
+          .sort((p, q) => compare(p[0], q[0]));
         return [pairs.filter(([k], i) => !i || !equal(k, pairs[i - 1][0])).map(([, x]) => x)];
       }
-      case "min/0": case "max/0": {
+      case "min/0":
+      case "max/0": {
         const arr = sortable(input);
         if (!arr.length) return [null];
         return [arr.reduce((m, x) => ((n.name === "min" ? compare(x, m) < 0 : compare(x, m) >= 0) ? x : m))];
       }
-      case "min_by/1": case "max_by/1": {
+      case "min_by/1":
+      case "max_by/1": {
         const arr = sortable(input);
         if (!arr.length) return [null];
         const keyed = arr.map((x) => [this.eval(n.args[0], x, env), x] as const);
         return [keyed.reduce((m, x) => ((n.name === "min_by" ? compare(x[0], m[0]) < 0 : compare(x[0], m[0]) >= 0) ? x : m))[1]];
       }
-      case "reverse/0": return [typeof input === "string" ? [...input].reverse().join("") : input === null ? [] : [...(input as J[])].reverse()];
-      case "first/0": return [Array.isArray(input) ? input[0] ?? null : this.index(input, 0, false)[0]];
-      case "last/0": return [Array.isArray(input) ? input[input.length - 1] ?? null : this.index(input, -1, false)[0]];
-      case "first/1": return a(0).slice(0, 1);
-      case "last/1": return a(0).slice(-1);
-      case "limit/2": return a(0).flatMap((m) => this.eval(n.args[1], input, env).slice(0, Math.max(0, m as number)));
-      case "nth/1": return a(0).map((i) => (input as J[])[i as number] ?? null);
-      case "nth/2": return a(0).flatMap((i) => this.eval(n.args[1], input, env).slice(i as number, (i as number) + 1));
-      case "isempty/1": return [a(0).length === 0];
-      case "flatten/0": case "flatten/1": {
+      case "reverse/0":
+        return [typeof input === "string" ? [...input].reverse().join("") : input === null ? [] : [...(input as J[])].reverse()];
+      case "first/0":
+        return [Array.isArray(input) ? (input[0] ?? null) : this.index(input, 0, false)[0]];
+      case "last/0":
+        return [Array.isArray(input) ? (input[input.length - 1] ?? null) : this.index(input, -1, false)[0]];
+      case "first/1":
+        return a(0).slice(0, 1);
+      case "last/1":
+        return a(0).slice(-1);
+      case "limit/2":
+        return a(0).flatMap((m) => this.eval(n.args[1], input, env).slice(0, Math.max(0, m as number)));
+      case "nth/1":
+        return a(0).map((i) => (input as J[])[i as number] ?? null);
+      case "nth/2":
+        return a(0).flatMap((i) => this.eval(n.args[1], input, env).slice(i as number, (i as number) + 1));
+      case "isempty/1":
+        return [a(0).length === 0];
+      case "flatten/0":
+      case "flatten/1": {
         const depth = n.args.length ? (one(0) as number) : 1e9;
         if (depth < 0) throw new JqError("flatten depth must not be negative");
         const flat = (v: J[], d: number): J[] => v.flatMap((x) => (Array.isArray(x) && d > 0 ? flat(x, d - 1) : [x]));
         return [flat(sortable(input), depth)];
       }
-      case "indices/1": case "index/1": case "rindex/1": return a(0).map((k) => {
-        if (input === null) return null;
-        const idx = typeof input === "string" ? this.indices(input, str(k, "")) : this.indices(input as J[], Array.isArray(k) ? k : [k]);
-        if (n.name === "indices") return idx;
-        const arr = (idx ?? []) as number[];
-        return arr.length ? (n.name === "index" ? arr[0] : arr[arr.length - 1]) : null;
-      });
-      case "paths/0": return [...this.paths({ k: "recurse" }, input, env).map(([p]) => p as J).slice(1)];
+      case "indices/1":
+      case "index/1":
+      case "rindex/1":
+        return a(0).map((k) => {
+          if (input === null) return null;
+          const idx = typeof input === "string" ? this.indices(input, str(k, "")) : this.indices(input as J[], Array.isArray(k) ? k : [k]);
+          if (n.name === "indices") return idx;
+          const arr = (idx ?? []) as number[];
+          return arr.length ? (n.name === "index" ? arr[0] : arr[arr.length - 1]) : null;
+        });
+      case "paths/0":
+        return [
+          ...this.paths({ k: "recurse" }, input, env)
+            .map(([p]) => p as J)
+            .slice(1),
+        ];
       // Once for each true output of f, as jq's `path(..|select(f))` does.
-      case "paths/1": return this.paths({ k: "recurse" }, input, env).slice(1).flatMap(([p, v]) => this.eval(n.args[0], v, env).filter(truthy).map(() => p as J));
-      case "leaf_paths/0": return this.paths({ k: "recurse" }, input, env).slice(1).filter(([, v]) => !Array.isArray(v) && !isObj(v)).map(([p]) => p as J);
-      case "path/1": return this.paths(n.args[0], input, env).map(([p]) => p as J);
-      case "getpath/1": return a(0).map((p) => getpath(input, p as Path));
-      case "setpath/2": return a(0).flatMap((p) => a(1).map((v) => setpath(input, p as Path, v)));
-      case "delpaths/1": return a(0).map((ps) => delpaths(input, ps as Path[]));
-      case "del/1": return [delpaths(input, this.paths(n.args[0], input, env).map(([p]) => p))];
-      case "to_array/0": return [Array.isArray(input) ? input : [input]];
-      case "tostream/0": return this.paths({ k: "recurse" }, input, env).filter(([, v]) => !(Array.isArray(v) && v.length) && !(isObj(v) && v.size)).map(([p, v]) => [p as J, v]);
-      case "env/0": return [new Map(Object.entries(this.ctx.env))];
-      case "now/0": return [this.ctx.now / 1000];
-      case "todate/0": case "todateiso8601/0": return [new Date((input as number) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")];
-      case "fromdate/0": case "fromdateiso8601/0": {
+      case "paths/1":
+        return this.paths({ k: "recurse" }, input, env)
+          .slice(1)
+          .flatMap(([p, v]) =>
+            this.eval(n.args[0], v, env)
+              .filter(truthy)
+              .map(() => p as J),
+          );
+      case "leaf_paths/0":
+        return this.paths({ k: "recurse" }, input, env)
+          .slice(1)
+          .filter(([, v]) => !Array.isArray(v) && !isObj(v))
+          .map(([p]) => p as J);
+      case "path/1":
+        return this.paths(n.args[0], input, env).map(([p]) => p as J);
+      case "getpath/1":
+        return a(0).map((p) => getpath(input, p as Path));
+      case "setpath/2":
+        return a(0).flatMap((p) => a(1).map((v) => setpath(input, p as Path, v)));
+      case "delpaths/1":
+        return a(0).map((ps) => delpaths(input, ps as Path[]));
+      case "del/1":
+        return [
+          delpaths(
+            input,
+            this.paths(n.args[0], input, env).map(([p]) => p),
+          ),
+        ];
+      case "to_array/0":
+        return [Array.isArray(input) ? input : [input]];
+      case "tostream/0":
+        return this.paths({ k: "recurse" }, input, env)
+          .filter(([, v]) => !(Array.isArray(v) && v.length) && !(isObj(v) && v.size))
+          .map(([p, v]) => [p as J, v]);
+      case "env/0":
+        return [new Map(Object.entries(this.ctx.env))];
+      case "now/0":
+        return [this.ctx.now / 1000];
+      case "todate/0":
+      case "todateiso8601/0":
+        return [new Date((input as number) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")];
+      case "fromdate/0":
+      case "fromdateiso8601/0": {
         const t = Date.parse(str(input, "cannot be parsed as a date"));
         if (Number.isNaN(t)) throw new JqError(`date "${input}" does not match format "%Y-%m-%dT%H:%M:%SZ"`);
         return [t / 1000];
       }
-      case "splits/1": return a(0).flatMap((re) => str(input, "cannot be matched, as it is not a string").split(toRegExp(str(re, ""), "g")));
-      case "ascii/0": return [String.fromCharCode(input as number)];
-      case "infinite/0": return [Infinity];
-      case "nan/0": return [NaN];
-      case "isnan/0": return [Number.isNaN(input)];
-      case "isinfinite/0": return [input === Infinity || input === -Infinity];
-      case "isnormal/0": return [typeof input === "number" && Number.isFinite(input) && input !== 0];
-      case "input/0": case "inputs/0": return [];
-      case "halt/0": throw new HaltJq(0);
-      case "halt_error/0": case "halt_error/1": throw new HaltJq(n.args.length ? (one(0) as number) : 5, input);
-      case "debug/0": return [input];
+      case "splits/1":
+        return a(0).flatMap((re) => str(input, "cannot be matched, as it is not a string").split(toRegExp(str(re, ""), "g")));
+      case "ascii/0":
+        return [String.fromCharCode(input as number)];
+      case "infinite/0":
+        return [Infinity];
+      case "nan/0":
+        return [NaN];
+      case "isnan/0":
+        return [Number.isNaN(input)];
+      case "isinfinite/0":
+        return [input === Infinity || input === -Infinity];
+      case "isnormal/0":
+        return [typeof input === "number" && Number.isFinite(input) && input !== 0];
+      case "input/0":
+      case "inputs/0":
+        return [];
+      case "halt/0":
+        throw new HaltJq(0);
+      case "halt_error/0":
+      case "halt_error/1":
+        throw new HaltJq(n.args.length ? (one(0) as number) : 5, input);
+      case "debug/0":
+        return [input];
       case "walk/1": {
         const walk = (v: J): J[] => {
           let inner: J = v;
@@ -1147,13 +1742,28 @@ class Jq {
       case "combinations/0": {
         const lists = input as J[][];
         const out: J[] = [];
-        const rec = (i: number, acc: J[]) => { if (i === lists.length) { out.push(acc); return; } for (const x of lists[i]) rec(i + 1, [...acc, x]); };
+        const rec = (i: number, acc: J[]) => {
+          if (i === lists.length) {
+            out.push(acc);
+            return;
+          }
+          for (const x of lists[i]) rec(i + 1, [...acc, x]);
+        };
         rec(0, []);
         return out;
       }
-      case "abs/0": return [typeof input === "number" ? Math.abs(input) : (() => { throw new JqError(`${describe(input)} has no absolute value`); })()];
-      case "toarray/0": return [Array.isArray(input) ? input : [input]];
-      case "add/1": return [a(0).reduce<J>((acc, x) => this.binop("+", acc, x), null)];
+      case "abs/0":
+        return [
+          typeof input === "number"
+            ? Math.abs(input)
+            : (() => {
+                throw new JqError(`${describe(input)} has no absolute value`);
+              })(),
+        ];
+      case "toarray/0":
+        return [Array.isArray(input) ? input : [input]];
+      case "add/1":
+        return [a(0).reduce<J>((acc, x) => this.binop("+", acc, x), null)];
     }
     throw new CompileError(`${key} is not defined`);
   }
@@ -1161,25 +1771,37 @@ class Jq {
   regexCall(n: Extract<Node, { k: "call" }>, input: J, env: Env, f: (re: RegExp, s: string) => J[]): J[] {
     if (typeof input !== "string") throw new JqError(`${describe(input)} cannot be matched, as it is not a string`);
     const flagsOf = n.args.length > 1 ? this.eval(n.args[1], input, env) : [null];
-    return this.eval(n.args[0], input, env).flatMap((re) => flagsOf.flatMap((fl) => {
-      let pattern = re;
-      let flags = fl;
-      if (Array.isArray(re)) { pattern = re[0]; flags = re[1] ?? null; }
-      if (typeof pattern !== "string") throw new JqError(`${describe(pattern)} cannot be matched, as it is not a string`);
-      return f(toRegExp(pattern, typeof flags === "string" ? flags : ""), input);
-    }));
+    return this.eval(n.args[0], input, env).flatMap((re) =>
+      flagsOf.flatMap((fl) => {
+        let pattern = re;
+        let flags = fl;
+        if (Array.isArray(re)) {
+          pattern = re[0];
+          flags = re[1] ?? null;
+        }
+        if (typeof pattern !== "string") throw new JqError(`${describe(pattern)} cannot be matched, as it is not a string`);
+        return f(toRegExp(pattern, typeof flags === "string" ? flags : ""), input);
+      }),
+    );
   }
 }
 
 class HaltJq {
-  constructor(readonly code: number, readonly value?: J) {}
+  constructor(
+    readonly code: number,
+    readonly value?: J,
+  ) {}
 }
 
 /** jq's regexes are Oniguruma's (Perl-like): JS's with x (extended) and n (no empty matches) dropped. */
 function toRegExp(pattern: string, flags: string): RegExp {
   let f = "";
   for (const c of flags) if ("gi".includes(c) && !f.includes(c)) f += c;
-  if (flags.includes("x")) pattern = pattern.replace(/\\#/g, "\0").replace(/\s+|#.*$/gm, "").replace(/\0/g, "\\#");
+  if (flags.includes("x"))
+    pattern = pattern
+      .replace(/\\#/g, "\0")
+      .replace(/\s+|#.*$/gm, "")
+      .replace(/\0/g, "\\#");
   try {
     return new RegExp(pattern.replace(/\(\?<([A-Za-z_]\w*)>/g, "(?<$1>"), f + (flags.includes("s") ? "s" : ""));
   } catch (e) {
@@ -1197,12 +1819,27 @@ function matches(re: RegExp, s: string): J[] {
       // The Nth capture group's name, when it is a named one.
       const name = (() => {
         let count = 0;
-        for (const gm of re.source.matchAll(/\((?!\?[:=!<])|\(\?<([A-Za-z_]\w*)>/g)) { count++; if (count === i) return gm[1] ?? null; }
+        for (const gm of re.source.matchAll(/\((?!\?[:=!<])|\(\?<([A-Za-z_]\w*)>/g)) {
+          count++;
+          if (count === i) return gm[1] ?? null;
+        }
         return null;
       })();
-      groups.push(new Map<string, J>([["offset", str === undefined ? -1 : s.indexOf(str, m.index)], ["length", str?.length ?? 0], ["string", str ?? null], ["name", name]]));
+      groups.push(
+        new Map<string, J>([
+          ["offset", str === undefined ? -1 : s.indexOf(str, m.index)],
+          ["length", str?.length ?? 0],
+          ["string", str ?? null],
+          ["name", name],
+        ]),
+      );
     }
-    return new Map<string, J>([["offset", m.index!], ["length", m[0].length], ["string", m[0]], ["captures", groups]]);
+    return new Map<string, J>([
+      ["offset", m.index!],
+      ["length", m[0].length],
+      ["string", m[0]],
+      ["captures", groups],
+    ]);
   });
 }
 
@@ -1239,9 +1876,15 @@ function getpath(v: J, p: Path): J {
   let cur: J = v;
   for (const k of p) {
     if (cur === null) return null;
-    if (typeof k === "object") cur = new Jq({ vars: new Map(), funcs: new Map() }, { now: 0, env: {} }).slice(cur, k.start ?? null, k.end ?? null);
-    else if (typeof k === "string") { if (!isObj(cur)) throw new JqError(`Cannot index ${typeOf(cur)} with "${k}"`); cur = cur.get(k) ?? null; }
-    else { if (!Array.isArray(cur)) throw new JqError(`Cannot index ${typeOf(cur)} with number`); cur = cur[k < 0 ? cur.length + k : k] ?? null; }
+    if (typeof k === "object")
+      cur = new Jq({ vars: new Map(), funcs: new Map() }, { now: 0, env: {} }).slice(cur, k.start ?? null, k.end ?? null);
+    else if (typeof k === "string") {
+      if (!isObj(cur)) throw new JqError(`Cannot index ${typeOf(cur)} with "${k}"`);
+      cur = cur.get(k) ?? null;
+    } else {
+      if (!Array.isArray(cur)) throw new JqError(`Cannot index ${typeOf(cur)} with number`);
+      cur = cur[k < 0 ? cur.length + k : k] ?? null;
+    }
   }
   return cur;
 }
@@ -1296,7 +1939,10 @@ function delpath(v: J, p: Path): J {
     return o;
   }
   if (!Array.isArray(v)) throw new JqError(`Cannot delete field at index of ${typeOf(v)}`);
-  if (typeof k === "number") { const i = k < 0 ? v.length + k : k; return v.filter((_, j) => j !== i); }
+  if (typeof k === "number") {
+    const i = k < 0 ? v.length + k : k;
+    return v.filter((_, j) => j !== i);
+  }
   const len = v.length;
   const start = k.start == null ? 0 : k.start < 0 ? len + k.start : k.start;
   const end = k.end == null ? len : k.end < 0 ? len + k.end : k.end;
@@ -1327,22 +1973,43 @@ Example:
 For listing the command options, use jq --help.
 `;
 
-const JQ_HELP_HINT = "Use jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n";
+const JQ_HELP_HINT =
+  "Use jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n";
 
 export function jq(args: string[], call: AppletCall): number {
   const { io } = call;
-  const opts = { raw: false, join: false, compact: false, nullInput: false, exit: false, slurp: false, sort: false, rawInput: false, tab: false, indent: 2, ascii: false };
+  const opts = {
+    raw: false,
+    join: false,
+    compact: false,
+    nullInput: false,
+    exit: false,
+    slurp: false,
+    sort: false,
+    rawInput: false,
+    tab: false,
+    indent: 2,
+    ascii: false,
+  };
   const named = new Map<string, J>();
   const positional: J[] = [];
   const rest: string[] = [];
   let restMode: "" | "args" | "jsonargs" = "";
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (restMode && rest.length) { positional.push(restMode === "args" ? a : (parseJsonStream(a)[0] ?? null)); continue; }
+    if (restMode && rest.length) {
+      positional.push(restMode === "args" ? a : (parseJsonStream(a)[0] ?? null));
+      continue;
+    }
     if (a === "--arg" || a === "--argjson" || a === "--slurpfile" || a === "--rawfile") {
       const name = args[++i];
       const v = args[++i];
-      if (v === undefined) { io.stderr(`jq: error: ${a} takes two parameters (e.g. ${a} varname ${a === "--arg" ? "value" : a === "--argjson" ? "text" : "filename"})\n${JQ_HELP_HINT}`); return 2; }
+      if (v === undefined) {
+        io.stderr(
+          `jq: error: ${a} takes two parameters (e.g. ${a} varname ${a === "--arg" ? "value" : a === "--argjson" ? "text" : "filename"})\n${JQ_HELP_HINT}`,
+        );
+        return 2;
+      }
       if (a === "--arg") named.set(name, v);
       else if (a === "--argjson") {
         try {
@@ -1361,30 +2028,75 @@ export function jq(args: string[], call: AppletCall): number {
       }
       continue;
     }
-    if (a === "--args" || a === "--jsonargs") { restMode = a === "--args" ? "args" : "jsonargs"; continue; }
-    if (a === "--indent") { opts.indent = Number(args[++i]); continue; }
-    const long: Record<string, keyof typeof opts> = { "--raw-output": "raw", "--join-output": "join", "--compact-output": "compact", "--null-input": "nullInput", "--exit-status": "exit", "--slurp": "slurp", "--sort-keys": "sort", "--raw-input": "rawInput", "--tab": "tab", "--ascii-output": "ascii" };
-    if (long[a]) { (opts as Record<string, unknown>)[long[a]] = true; continue; }
+    if (a === "--args" || a === "--jsonargs") {
+      restMode = a === "--args" ? "args" : "jsonargs";
+      continue;
+    }
+    if (a === "--indent") {
+      opts.indent = Number(args[++i]);
+      continue;
+    }
+    const long: Record<string, keyof typeof opts> = {
+      "--raw-output": "raw",
+      "--join-output": "join",
+      "--compact-output": "compact",
+      "--null-input": "nullInput",
+      "--exit-status": "exit",
+      "--slurp": "slurp",
+      "--sort-keys": "sort",
+      "--raw-input": "rawInput",
+      "--tab": "tab",
+      "--ascii-output": "ascii",
+    };
+    if (long[a]) {
+      (opts as Record<string, unknown>)[long[a]] = true;
+      continue;
+    }
     if (a === "--monochrome-output" || a === "--color-output" || a === "--unbuffered" || a === "--seq" || a === "--stream-errors") continue;
     if (/^-[a-zA-Z]+$/.test(a)) {
       for (const c of a.slice(1)) {
-        const map: Record<string, keyof typeof opts> = { r: "raw", j: "join", c: "compact", n: "nullInput", e: "exit", s: "slurp", S: "sort", R: "rawInput", a: "ascii" };
+        const map: Record<string, keyof typeof opts> = {
+          r: "raw",
+          j: "join",
+          c: "compact",
+          n: "nullInput",
+          e: "exit",
+          s: "slurp",
+          S: "sort",
+          R: "rawInput",
+          a: "ascii",
+        };
         if (map[c]) (opts as Record<string, unknown>)[map[c]] = true;
         else if (c === "M" || c === "C") continue;
-        else { io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`); return 2; }
+        else {
+          io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`);
+          return 2;
+        }
       }
       continue;
     }
-    if (a.startsWith("--")) { io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`); return 2; }
+    if (a.startsWith("--")) {
+      io.stderr(`jq: Unknown option ${a}\n${JQ_HELP_HINT}`);
+      return 2;
+    }
     rest.push(a);
   }
   if (opts.join) opts.raw = true;
   // Without a filter, jq reading a pipe and writing to one filters with `.`.
   const filter = rest.shift() ?? (io.tty ? undefined : ".");
-  if (filter === undefined) { io.stderr(JQ_USAGE); return 2; }
+  if (filter === undefined) {
+    io.stderr(JQ_USAGE);
+    return 2;
+  }
   let ast: Node;
   const env: Env = { vars: new Map(named), funcs: new Map() };
-  env.vars.set("ARGS", new Map<string, J>([["positional", positional], ["named", new Map(named)]]));
+  env.vars.set(
+    "ARGS",
+    new Map<string, J>([
+      ["positional", positional],
+      ["named", new Map(named)],
+    ]),
+  );
   try {
     ast = parseJq(filter);
   } catch (e) {
@@ -1401,9 +2113,22 @@ export function jq(args: string[], call: AppletCall): number {
   if (!opts.nullInput || opts.slurp || opts.rawInput) {
     for (const f of files.length ? files : ["-"]) {
       const input = readInput(f, call, "jq");
-      if (!input) { status = 2; continue; }
+      if (!input) {
+        status = 2;
+        continue;
+      }
       if (f !== "-") inputName = f;
-      if (opts.rawInput) { inputs.push(...(opts.slurp ? [input.text] : input.text.replace(/\n$/, "").split("\n").filter((_, i, arr) => input.text !== "" || arr.length > 1))); continue; }
+      if (opts.rawInput) {
+        inputs.push(
+          ...(opts.slurp
+            ? [input.text]
+            : input.text
+                .replace(/\n$/, "")
+                .split("\n")
+                .filter((_, i, arr) => input.text !== "" || arr.length > 1)),
+        );
+        continue;
+      }
       try {
         inputs.push(...parseJsonStream(input.text));
       } catch (e) {
@@ -1413,7 +2138,12 @@ export function jq(args: string[], call: AppletCall): number {
         let ok = input.text;
         while (ok.length) {
           ok = ok.slice(0, -1);
-          try { inputs.push(...parseJsonStream(ok)); break; } catch { /* shorter */ }
+          try {
+            inputs.push(...parseJsonStream(ok));
+            break;
+          } catch {
+            /* shorter */
+          }
         }
         break;
       }
@@ -1422,7 +2152,10 @@ export function jq(args: string[], call: AppletCall): number {
     if (opts.slurp && opts.rawInput) inputs = [inputs.join("")];
   }
   if (opts.nullInput) inputs = [null];
-  const machine = new Jq(env, { now: call.s.ctx.now(), env: Object.fromEntries([...call.s.exported].filter((k) => call.s.vars[k] !== undefined).map((k) => [k, call.s.vars[k]])) });
+  const machine = new Jq(env, {
+    now: call.s.ctx.now(),
+    env: Object.fromEntries([...call.s.exported].filter((k) => call.s.vars[k] !== undefined).map((k) => [k, call.s.vars[k]])),
+  });
   const indent = opts.tab ? "tab" : opts.compact ? 0 : opts.indent;
   // Where an error happened: the input's name and last line read; -n reads nothing.
   const where = () => (opts.nullInput ? "<unknown>" : `${inputName}:${lineOf(call, inputName)}`);
@@ -1454,14 +2187,32 @@ export function jq(args: string[], call: AppletCall): number {
         if (e.value !== undefined) io.stderr(typeof e.value === "string" ? e.value : `${dump(e.value, 0)}\n`);
         return e.code;
       }
-      if (e instanceof BreakOut) { io.stderr(`jq: error (at ${where()}): break\n`); status = 5; continue; }
+      if (e instanceof BreakOut) {
+        io.stderr(`jq: error (at ${where()}): break\n`);
+        status = 5;
+        continue;
+      }
       // A builtin given a value of a type it does not check for: an error of this input, not of the shell.
-      if (e instanceof TypeError || e instanceof RangeError) { io.stdout(out); out = ""; io.stderr(`jq: error (at ${where()}): ${e.message}\n`); status = 5; continue; }
+      if (e instanceof TypeError || e instanceof RangeError) {
+        io.stdout(out);
+        out = "";
+        io.stderr(`jq: error (at ${where()}): ${e.message}\n`);
+        status = 5;
+        continue;
+      }
       throw e;
     }
   }
   io.stdout(out);
-  if (parseError) { io.stderr(`jq: error (at ${inputName}:${lineOf(call, inputName)}): Cannot parse input: ${parseError}\n`.replace(/^jq: error \(at [^)]*\): Cannot parse input: /, "jq: parse error: ")); return 2; }
+  if (parseError) {
+    io.stderr(
+      `jq: error (at ${inputName}:${lineOf(call, inputName)}): Cannot parse input: ${parseError}\n`.replace(
+        /^jq: error \(at [^)]*\): Cannot parse input: /,
+        "jq: parse error: ",
+      ),
+    );
+    return 2;
+  }
   if (status) return status;
   if (opts.exit) return !produced ? 4 : truthy(last ?? null) ? 0 : 1;
   return 0;
@@ -1469,6 +2220,7 @@ export function jq(args: string[], call: AppletCall): number {
 
 /** The line jq reports an error at: the last line of the input it has read. */
 function lineOf(call: AppletCall, name: string): number {
-  const text = name === "<stdin>" ? call.stdin : call.s.ctx.fs.read(name.startsWith("/") ? name : `${call.s.cwd.replace(/\/$/, "")}/${name}`) ?? "";
+  const text =
+    name === "<stdin>" ? call.stdin : (call.s.ctx.fs.read(name.startsWith("/") ? name : `${call.s.cwd.replace(/\/$/, "")}/${name}`) ?? "");
   return (text.match(/\n/g) ?? []).length || 1;
 }

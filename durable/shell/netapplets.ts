@@ -54,11 +54,19 @@ export function ping(args: string[], call: AppletCall): number {
     else if (!a.startsWith("-")) host = a;
   }
   if (!host) {
-    io.stderr(iputils ? "ping: usage error: Destination address required\n" : "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n");
+    io.stderr(
+      iputils
+        ? "ping: usage error: Destination address required\n"
+        : "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n",
+    );
     return iputils ? 2 : 1;
   }
   if (count !== undefined && !(count > 0)) {
-    io.stderr(iputils ? `ping: invalid argument: '${count}': out of range: 1 <= value <= 9223372036854775807\n` : `ping: invalid number '${count}'\n`);
+    io.stderr(
+      iputils
+        ? `ping: invalid argument: '${count}': out of range: 1 <= value <= 9223372036854775807\n`
+        : `ping: invalid number '${count}'\n`,
+    );
     return 1;
   }
   const ip = s.ctx.net.resolve(host, namespaceOf(s))[0];
@@ -77,11 +85,15 @@ export function ping(args: string[], call: AppletCall): number {
   let sent = 0;
   const stats = () => {
     const loss = Math.round((100 * (sent - times.length)) / Math.max(sent, 1));
-    const min = Math.min(...times), max = Math.max(...times), avg = Math.round(times.reduce((a, b) => a + b, 0) / Math.max(times.length, 1));
+    const min = Math.min(...times),
+      max = Math.max(...times),
+      avg = Math.round(times.reduce((a, b) => a + b, 0) / Math.max(times.length, 1));
     io.stdout(`\n--- ${host} ping statistics ---\n`);
     if (iputils) {
       const mdev = Math.round(Math.sqrt(times.reduce((a, t) => a + (t - avg) ** 2, 0) / Math.max(times.length, 1)));
-      io.stdout(`${sent} packets transmitted, ${times.length} received, ${loss}% packet loss, time ${Math.max(0, sent - 1) * interval + (times.length ? 1 : 40)}ms\n`);
+      io.stdout(
+        `${sent} packets transmitted, ${times.length} received, ${loss}% packet loss, time ${Math.max(0, sent - 1) * interval + (times.length ? 1 : 40)}ms\n`,
+      );
       if (times.length) io.stdout(`rtt min/avg/max/mdev = ${ms3(min)}/${ms3(avg)}/${ms3(max)}/${ms3(mdev)} ms\n`);
     } else {
       io.stdout(`${sent} packets transmitted, ${times.length} packets received, ${loss}% packet loss\n`);
@@ -95,7 +107,12 @@ export function ping(args: string[], call: AppletCall): number {
       if (!up) continue;
       const t = rtt(ip, seq, sameNode);
       times.push(t);
-      if (!quiet) io.stdout(iputils ? `64 bytes from ${ip}: icmp_seq=${seq + 1} ttl=${ttl} time=${ms3(t).replace(/0+$/, "").replace(/\.$/, "")} ms\n` : `64 bytes from ${ip}: seq=${seq} ttl=${ttl} time=${ms3(t)} ms\n`);
+      if (!quiet)
+        io.stdout(
+          iputils
+            ? `64 bytes from ${ip}: icmp_seq=${seq + 1} ttl=${ttl} time=${ms3(t).replace(/0+$/, "").replace(/\.$/, "")} ms\n`
+            : `64 bytes from ${ip}: seq=${seq} ttl=${ttl} time=${ms3(t)} ms\n`,
+        );
     }
     if (!up) wait(s, 10_000); // the last request's reply is awaited for 10 s
   } catch (e) {
@@ -122,7 +139,8 @@ function parseHTTP(data: string): { method: string; path: string; headers: Recor
 }
 
 /** Header names as servers send them on the wire. */
-export const wireName = (k: string) => (k === "etag" ? "ETag" : k.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase()));
+export const wireName = (k: string) =>
+  k === "etag" ? "ETag" : k.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
 
 /** busybox nc: `nc [-v] [-z] [-w SEC] HOST PORT`; stdin goes to the peer, its answer to stdout. */
 export function nc(args: string[], call: AppletCall): number {
@@ -151,7 +169,9 @@ export function nc(args: string[], call: AppletCall): number {
   }
   const [host, portArg] = rest;
   if (!host || !portArg) {
-    io.stderr("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen\n");
+    io.stderr(
+      "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen\n",
+    );
     return 1;
   }
   const port = Number(portArg);
@@ -168,19 +188,25 @@ export function nc(args: string[], call: AppletCall): number {
   const req = zero ? undefined : parseHTTP(call.stdin);
   // An HTTP request goes through the HTTP path (one connection, as the server logs it); else a dial.
   const res = req
-    ? s.ctx.net.http({ method: req.method, url: `http://${host}:${port}${req.path}`, headers: { ...req.headers }, body: req.body || undefined }, s.ctx.pod)
+    ? s.ctx.net.http(
+        { method: req.method, url: `http://${host}:${port}${req.path}`, headers: { ...req.headers }, body: req.body || undefined },
+        s.ctx.pod,
+      )
     : s.ctx.net.connect(host, port, s.ctx.pod);
   if ("error" in res && (res.code === 7 || res.code === 28 || res.code === 6)) {
     if (res.code === 28) wait(s, waitSec ? waitSec * 1000 : 134_012);
     // A single -v keeps quiet about refusals (nc 1.10's port-scan habit); -vv says it.
-    if (res.code === 28 ? verbose > 0 : verbose > 1) io.stderr(`nc: ${host} (${dotted}): ${res.code === 28 ? "Connection timed out" : "Connection refused"}\n`);
+    if (res.code === 28 ? verbose > 0 : verbose > 1)
+      io.stderr(`nc: ${host} (${dotted}): ${res.code === 28 ? "Connection timed out" : "Connection refused"}\n`);
     return 1;
   }
   if (verbose) io.stderr(`${host} (${dotted}) open\n`);
   if (zero || !("status" in res)) return 0; // nothing asked, or a server that answers no HTTP: it closes on EOF
   const chunked = /chunked/i.test(res.headers["transfer-encoding"] ?? "");
   const body = chunked ? `${new TextEncoder().encode(res.body).length.toString(16)}\r\n${res.body}\r\n0\r\n\r\n` : res.body;
-  const head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n${Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}\r\n`).join("")}\r\n`;
+  const head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n${Object.entries(res.headers)
+    .map(([k, v]) => `${wireName(k)}: ${v}\r\n`)
+    .join("")}\r\n`;
   io.stdout(head + (req!.method === "HEAD" ? "" : body));
   return 0;
 }
@@ -192,7 +218,11 @@ function podInterface(s: ShellState): PodInterface | undefined {
   return s.ctx.pod ? s.ctx.net.iface?.(s.ctx.pod) : undefined;
 }
 
-const maskOf = (prefix: number) => [0, 1, 2, 3].map((i) => Math.max(0, Math.min(8, prefix - 8 * i))).map((b) => 256 - 2 ** (8 - b)).join(".");
+const maskOf = (prefix: number) =>
+  [0, 1, 2, 3]
+    .map((i) => Math.max(0, Math.min(8, prefix - 8 * i)))
+    .map((b) => 256 - 2 ** (8 - b))
+    .join(".");
 const broadcastOf = (ip: string, prefix: number) => {
   const n = ip.split(".").reduce((a, b) => a * 256 + Number(b), 0);
   const host = 2 ** (32 - prefix) - 1;
@@ -211,7 +241,8 @@ function linkLocal(mac: string): string {
   return `fe80::${words.map((w) => w.toString(16)).join(":")}`;
 }
 
-const GNU_HOSTNAME_USAGE = "Usage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n       hostname                                 display host name\n\n       {yp,nis,}domainname {nisdomain|-F file}  set NIS domain name (from file)\n       {yp,nis,}domainname                      display NIS domain name\n\n       dnsdomainname                            display dns domain name\n\n       hostname -V|--version|-h|--help          print info and exit\n\nProgram name:\n       {yp,nis,}domainname=hostname -y\n       dnsdomainname=hostname -d\n\nProgram options:\n    -a, --alias            alias names\n    -A, --all-fqdns        all long host names (FQDNs)\n    -b, --boot             set default hostname if none available\n    -d, --domain           DNS domain name\n    -f, --fqdn, --long     long host name (FQDN)\n    -F, --file             read host name or NIS domain name from given file\n    -i, --ip-address       addresses for the host name\n    -I, --all-ip-addresses all addresses for the host\n    -s, --short            short host name\n    -y, --yp, --nis        NIS/YP domain name\n\nDescription:\n   This command can get or set the host name or the NIS domain name. You can\n   also get the DNS domain or the FQDN (fully qualified domain name).\n   Unless you are using bind or NIS for host lookups you can change the\n   FQDN (Fully Qualified Domain Name) and the DNS domain name (which is\n   part of the FQDN) in the /etc/hosts file.\n";
+const GNU_HOSTNAME_USAGE =
+  "Usage: hostname [-b] {hostname|-F file}         set host name (from file)\n       hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name\n       hostname                                 display host name\n\n       {yp,nis,}domainname {nisdomain|-F file}  set NIS domain name (from file)\n       {yp,nis,}domainname                      display NIS domain name\n\n       dnsdomainname                            display dns domain name\n\n       hostname -V|--version|-h|--help          print info and exit\n\nProgram name:\n       {yp,nis,}domainname=hostname -y\n       dnsdomainname=hostname -d\n\nProgram options:\n    -a, --alias            alias names\n    -A, --all-fqdns        all long host names (FQDNs)\n    -b, --boot             set default hostname if none available\n    -d, --domain           DNS domain name\n    -f, --fqdn, --long     long host name (FQDN)\n    -F, --file             read host name or NIS domain name from given file\n    -i, --ip-address       addresses for the host name\n    -I, --all-ip-addresses all addresses for the host\n    -s, --short            short host name\n    -y, --yp, --nis        NIS/YP domain name\n\nDescription:\n   This command can get or set the host name or the NIS domain name. You can\n   also get the DNS domain or the FQDN (fully qualified domain name).\n   Unless you are using bind or NIS for host lookups you can change the\n   FQDN (Fully Qualified Domain Name) and the DNS domain name (which is\n   part of the FQDN) in the /etc/hosts file.\n";
 
 /** hostname [-s|-f|-d|-i|-I]: busybox's or GNU's (Debian's hostname package). */
 export function hostname(args: string[], call: AppletCall): number {
@@ -219,11 +250,18 @@ export function hostname(args: string[], call: AppletCall): number {
   const gnu = call.flavour === "gnu";
   const name = s.ctx.hostname;
   const hosts = s.ctx.fs.read("/etc/hosts") ?? "";
-  const entry = hosts.split("\n").map((l) => l.replace(/#.*/, "").trim().split(/\s+/)).find((f) => f.length > 1 && IPV4.test(f[0]) && f.slice(1).includes(name));
+  const entry = hosts
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim().split(/\s+/))
+    .find((f) => f.length > 1 && IPV4.test(f[0]) && f.slice(1).includes(name));
   const fqdn = entry?.[1] ?? name;
-  const opts = args.filter((a) => a.startsWith("-") && a.length > 1).flatMap((a) => (a.startsWith("--") ? [a] : [...a.slice(1)].map((c) => `-${c}`)));
+  const opts = args
+    .filter((a) => a.startsWith("-") && a.length > 1)
+    .flatMap((a) => (a.startsWith("--") ? [a] : [...a.slice(1)].map((c) => `-${c}`)));
   const operand = args.find((a) => !a.startsWith("-"));
-  const allowed = gnu ? ["-s", "-f", "-d", "-i", "-I", "-A", "--short", "--fqdn", "--long", "--domain", "--ip-address", "--all-ip-addresses"] : ["-s", "-f", "-d", "-i", "-F"];
+  const allowed = gnu
+    ? ["-s", "-f", "-d", "-i", "-I", "-A", "--short", "--fqdn", "--long", "--domain", "--ip-address", "--all-ip-addresses"]
+    : ["-s", "-f", "-d", "-i", "-F"];
   const bad = opts.find((o) => !allowed.includes(o));
   if (bad) {
     if (gnu) {
@@ -232,7 +270,9 @@ export function hostname(args: string[], call: AppletCall): number {
       io.stdout(GNU_HOSTNAME_USAGE);
       return 255;
     }
-    io.stderr(`hostname: invalid option -- '${bad.slice(1)}'\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: hostname [-sidf] [HOSTNAME | -F FILE]\n\nGet or set hostname or DNS domain name\n\n\t-s\tShort\n\t-i\tAddresses for the hostname\n\t-d\tDNS domain name\n\t-f\tFully qualified domain name\n\t-F FILE\tUse FILE's content as hostname\n`);
+    io.stderr(
+      `hostname: invalid option -- '${bad.slice(1)}'\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: hostname [-sidf] [HOSTNAME | -F FILE]\n\nGet or set hostname or DNS domain name\n\n\t-s\tShort\n\t-i\tAddresses for the hostname\n\t-d\tDNS domain name\n\t-f\tFully qualified domain name\n\t-F FILE\tUse FILE's content as hostname\n`,
+    );
     return 1;
   }
   if (operand && !opts.length) {
@@ -268,10 +308,31 @@ interface Link {
 }
 
 function links(s: ShellState): Link[] {
-  const lo: Link = { index: 1, name: "lo", flags: "LOOPBACK,UP,LOWER_UP", mtu: 65536, mac: "00:00:00:00:00:00", ip: "127.0.0.1", prefix: 8, qlen: 1000 };
+  const lo: Link = {
+    index: 1,
+    name: "lo",
+    flags: "LOOPBACK,UP,LOWER_UP",
+    mtu: 65536,
+    mac: "00:00:00:00:00:00",
+    ip: "127.0.0.1",
+    prefix: 8,
+    qlen: 1000,
+  };
   const i = podInterface(s);
   if (!i) return [lo];
-  return [lo, { index: 2, name: i.hostNetwork ? "eth0" : `eth0@if${i.peerIndex}`, flags: "BROADCAST,MULTICAST,UP,LOWER_UP", mtu: 1500, mac: i.mac, ip: i.ip, prefix: i.prefix, qlen: i.hostNetwork ? 1000 : undefined }];
+  return [
+    lo,
+    {
+      index: 2,
+      name: i.hostNetwork ? "eth0" : `eth0@if${i.peerIndex}`,
+      flags: "BROADCAST,MULTICAST,UP,LOWER_UP",
+      mtu: 1500,
+      mac: i.mac,
+      ip: i.ip,
+      prefix: i.prefix,
+      qlen: i.hostNetwork ? 1000 : undefined,
+    },
+  ];
 }
 
 /** iproute2's `ip addr` and busybox's (no state or group, M-DOWN on a veth, spaces where each puts them). */
@@ -286,8 +347,10 @@ function ipAddr(s: ShellState, busybox: boolean, only: string | undefined, famil
       ? `${l.index}: ${l.name}: <${flags}> mtu ${l.mtu} qdisc noqueue ${l.qlen ? `qlen ${l.qlen}` : ""}`
       : `${l.index}: ${l.name}: <${flags}> mtu ${l.mtu} qdisc noqueue state ${loop ? "UNKNOWN" : "UP"} group default ${l.qlen ? `qlen ${l.qlen}` : ""}`;
     out += `${head}\n    link/${loop ? "loopback" : "ether"} ${l.mac} brd ${loop ? "00:00:00:00:00:00" : "ff:ff:ff:ff:ff:ff"}${!busybox && l.name.includes("@") ? " link-netnsid 0" : ""}\n`;
-    if (family !== "6") out += `    inet ${l.ip}/${l.prefix} ${loop ? "" : `brd ${broadcastOf(l.ip, l.prefix)} `}scope ${loop ? "host" : "global"} ${dev}\n       valid_lft forever preferred_lft forever\n`;
-    if (family !== "4") out += `    inet6 ${loop ? "::1/128 scope host" : `${linkLocal(l.mac)}/64 scope link`} \n       valid_lft forever preferred_lft forever\n`;
+    if (family !== "6")
+      out += `    inet ${l.ip}/${l.prefix} ${loop ? "" : `brd ${broadcastOf(l.ip, l.prefix)} `}scope ${loop ? "host" : "global"} ${dev}\n       valid_lft forever preferred_lft forever\n`;
+    if (family !== "4")
+      out += `    inet6 ${loop ? "::1/128 scope host" : `${linkLocal(l.mac)}/64 scope link`} \n       valid_lft forever preferred_lft forever\n`;
   }
   return out;
 }
@@ -336,7 +399,11 @@ export function ip(args: string[], call: AppletCall): number {
   const [object, verb = "show", ...more] = rest;
   const is = (word: string | undefined, full: string) => !!word && full.startsWith(word);
   if (!object) {
-    io.stderr(busybox ? "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n\nOPTIONS := -f[amily] inet|inet6|link | -o[neline]\n" : 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | link | route | neigh | rule | ... }\n');
+    io.stderr(
+      busybox
+        ? "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n\nOPTIONS := -f[amily] inet|inet6|link | -o[neline]\n"
+        : "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | link | route | neigh | rule | ... }\n",
+    );
     return busybox ? 1 : 255;
   }
   if (!["show", "list", "ls", "lst", "sh"].some((v) => v.startsWith(verb) || verb === v)) {
@@ -362,7 +429,13 @@ export function ip(args: string[], call: AppletCall): number {
       io.stdout(ipBrief(s, dev, family, false));
       return 0;
     }
-    io.stdout(ipAddr(s, busybox, dev, family).split("\n").filter((l) => /^\d+:|^ {4}link\//.test(l)).map((l) => `${l}\n`).join(""));
+    io.stdout(
+      ipAddr(s, busybox, dev, family)
+        .split("\n")
+        .filter((l) => /^\d+:|^ {4}link\//.test(l))
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
     return 0;
   }
   io.stderr(busybox ? `ip: unknown command '${object}'\n` : `Object "${object}" is unknown, try "ip help".\n`);
@@ -374,7 +447,7 @@ export function ifconfig(args: string[], call: AppletCall): number {
   const { s, io } = call;
   const only = args.find((a) => !a.startsWith("-"));
   const all = links(s).map((l) => ({ ...l, name: l.name.split("@")[0] }));
-  const shown = (only ? all.filter((l) => l.name === only) : [...all.filter((l) => l.name !== "lo"), ...all.filter((l) => l.name === "lo")]);
+  const shown = only ? all.filter((l) => l.name === only) : [...all.filter((l) => l.name !== "lo"), ...all.filter((l) => l.name === "lo")];
   if (only && !shown.length) {
     io.stderr(`ifconfig: ${only}: error fetching interface information: Device not found\n`);
     return 1;

@@ -52,7 +52,15 @@ export class SyntaxError extends Error {
     readonly token?: string,
     readonly expecting?: string,
   ) {
-    super(kind === "eof" ? `syntax error: unexpected end of file${expecting ? ` (expecting "${expecting}")` : ""}` : kind === "token" ? `syntax error: unexpected "${token}"${expecting ? ` (expecting "${expecting}")` : ""}` : kind === "quote" ? "syntax error: unterminated quoted string" : "syntax error: bad substitution");
+    super(
+      kind === "eof"
+        ? `syntax error: unexpected end of file${expecting ? ` (expecting "${expecting}")` : ""}`
+        : kind === "token"
+          ? `syntax error: unexpected "${token}"${expecting ? ` (expecting "${expecting}")` : ""}`
+          : kind === "quote"
+            ? "syntax error: unterminated quoted string"
+            : "syntax error: bad substitution",
+    );
   }
   /** More input could complete it (an interactive shell shows PS2). */
   get incomplete(): boolean {
@@ -98,9 +106,20 @@ export function tokenize(src: string, strict = false, bash = true): Token[] {
   };
   while (i < src.length) {
     const c = src[i];
-    if (c === " " || c === "\t") { i++; sp = true; continue; }
-    if (c === "\\" && src[i + 1] === "\n") { i += 2; line++; continue; }
-    if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
+    if (c === " " || c === "\t") {
+      i++;
+      sp = true;
+      continue;
+    }
+    if (c === "\\" && src[i + 1] === "\n") {
+      i += 2;
+      line++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < src.length && src[i] !== "\n") i++;
+      continue;
+    }
     // `(( expr ))` as a command (bash): the whole expression is one token.
     if (bash && src.startsWith("((", i) && (!out.length || out[out.length - 1].t === "op")) {
       const end = arithEnd(src, i + 2);
@@ -113,7 +132,12 @@ export function tokenize(src: string, strict = false, bash = true): Token[] {
     }
     // An fd number right before a redirection: 2>, 2>>, 2>&1.
     const fd = /^(\d)(>>|>&|>|<&|<)/.exec(src.slice(i));
-    if (fd) { out.push({ t: "op", v: fd[1] + fd[2], line, sp }); i += fd[0].length; sp = false; continue; }
+    if (fd) {
+      out.push({ t: "op", v: fd[1] + fd[2], line, sp });
+      i += fd[0].length;
+      sp = false;
+      continue;
+    }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (op) {
       out.push({ t: "op", v: op, line, sp, at: i, end: i + op.length });
@@ -241,7 +265,9 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
     if (!t) throw new SyntaxError("eof", lastLine, undefined, expecting);
     throw new SyntaxError("token", t.line, t.v === "\n" ? "newline" : t.t === "arith" ? `((${t.v}))` : t.v, expecting);
   };
-  const skipNewlines = () => { while (isOp("\n")) p++; };
+  const skipNewlines = () => {
+    while (isOp("\n")) p++;
+  };
   const expectWord = (v: string) => {
     skipNewlines();
     if (!isWord(v)) unexpected(v);
@@ -280,7 +306,10 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
 
   function pipeline(): Node {
     let negate = false;
-    if (isWord("!")) { negate = true; p++; }
+    if (isWord("!")) {
+      negate = true;
+      p++;
+    }
     const commands = [command()];
     while (isOp("|")) {
       p++;
@@ -327,7 +356,8 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
     }
     if (t.t === "word") {
       // name() compound-command, and bash's `function name [()] compound-command`.
-      const next = toks[p + 1], after = toks[p + 2];
+      const next = toks[p + 1],
+        after = toks[p + 2];
       if (NAME.test(t.v) && !RESERVED.has(t.v) && next?.t === "op" && next.v === "(" && after?.t === "op" && after.v === ")") {
         p += 3;
         skipNewlines();
@@ -373,8 +403,14 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
             const cond = list();
             expectWord("then");
             branches.push([cond, list()]);
-            if (isWord("elif")) { p++; continue; }
-            if (isWord("else")) { p++; otherwise = list(); }
+            if (isWord("elif")) {
+              p++;
+              continue;
+            }
+            if (isWord("else")) {
+              p++;
+              otherwise = list();
+            }
             expectWord("fi");
             break;
           }
@@ -388,13 +424,19 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
           const arms: { patterns: string[]; body: Node }[] = [];
           for (;;) {
             skipNewlines();
-            if (isWord("esac")) { p++; break; }
+            if (isWord("esac")) {
+              p++;
+              break;
+            }
             if (isOp("(")) p++;
             const patterns: string[] = [];
             for (;;) {
               if (!isWord()) unexpected(")");
               patterns.push(toks[p++].v);
-              if (isOp("|")) { p++; continue; }
+              if (isOp("|")) {
+                p++;
+                continue;
+              }
               if (!isOp(")")) unexpected(")");
               p++;
               break;
@@ -402,7 +444,10 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
             const b = list();
             arms.push({ patterns, body: b });
             skipNewlines();
-            if (isOp(";;")) { p++; continue; }
+            if (isOp(";;")) {
+              p++;
+              continue;
+            }
             expectWord("esac");
             break;
           }
@@ -421,7 +466,10 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
           for (;;) {
             const w = peek();
             if (!w) unexpected("]]");
-            if (w.t === "word" && w.v === "]]") { p++; break; }
+            if (w.t === "word" && w.v === "]]") {
+              p++;
+              break;
+            }
             if (w.t === "op" && w.v === "\n") unexpected();
             p++;
             if (w.t === "word" && words.length && words[words.length - 1].word === "=~") {
@@ -456,7 +504,13 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
   }
 
   function simple(): Node {
-    const node = { type: "simple" as const, assigns: [] as Assign[], words: [] as string[], redirects: [] as Redirect[], line: peek()?.line ?? 1 };
+    const node = {
+      type: "simple" as const,
+      assigns: [] as Assign[],
+      words: [] as string[],
+      redirects: [] as Redirect[],
+      line: peek()?.line ?? 1,
+    };
     for (;;) {
       const t = peek();
       if (!t) break;
@@ -476,7 +530,10 @@ export function parse(src: string, opts: { strict?: boolean; ext?: Extensions } 
           const items: string[] = [];
           for (;;) {
             skipNewlines();
-            if (isOp(")")) { p++; break; }
+            if (isOp(")")) {
+              p++;
+              break;
+            }
             if (!isWord()) unexpected();
             items.push(toks[p++].v);
           }

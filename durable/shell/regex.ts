@@ -3,8 +3,18 @@
 // match; for the patterns scripts write the two agree.
 
 const CLASSES: Record<string, string> = {
-  alpha: "a-zA-Z", digit: "0-9", alnum: "0-9a-zA-Z", upper: "A-Z", lower: "a-z", space: " \\t\\n\\r\\f\\v",
-  blank: " \\t", punct: "!-\\/:-@\\[-`{-~", print: " -~", graph: "!-~", cntrl: "\\x00-\\x1f\\x7f", xdigit: "0-9A-Fa-f",
+  alpha: "a-zA-Z",
+  digit: "0-9",
+  alnum: "0-9a-zA-Z",
+  upper: "A-Z",
+  lower: "a-z",
+  space: " \\t\\n\\r\\f\\v",
+  blank: " \\t",
+  punct: "!-\\/:-@\\[-`{-~",
+  print: " -~",
+  graph: "!-~",
+  cntrl: "\\x00-\\x1f\\x7f",
+  xdigit: "0-9A-Fa-f",
   word: "0-9a-zA-Z_",
 };
 
@@ -15,7 +25,10 @@ export class RegexError extends Error {}
 function bracket(p: string, i: number): [string, number] {
   let j = i + 1;
   let out = "[";
-  if (p[j] === "^") { out += "^"; j++; }
+  if (p[j] === "^") {
+    out += "^";
+    j++;
+  }
   let first = true;
   for (; j < p.length; j++) {
     const c = p[j];
@@ -58,10 +71,26 @@ export function posixToJs(p: string, extended: boolean): string {
       const n = p[i + 1];
       i += 2;
       if (n === undefined) throw new RegexError("Trailing backslash");
-      if (!extended && n === "(") { out += "("; depth++; atStart = true; continue; }
-      if (!extended && n === ")") { if (!depth--) throw new RegexError("Unmatched ) or \\)"); out += ")"; continue; }
-      if (!extended && n === "|") { out += "|"; atStart = true; continue; }
-      if (!extended && (n === "+" || n === "?")) { out += start ? `\\${n}` : n; continue; }
+      if (!extended && n === "(") {
+        out += "(";
+        depth++;
+        atStart = true;
+        continue;
+      }
+      if (!extended && n === ")") {
+        if (!depth--) throw new RegexError("Unmatched ) or \\)");
+        out += ")";
+        continue;
+      }
+      if (!extended && n === "|") {
+        out += "|";
+        atStart = true;
+        continue;
+      }
+      if (!extended && (n === "+" || n === "?")) {
+        out += start ? `\\${n}` : n;
+        continue;
+      }
       if (!extended && n === "{") {
         const end = p.indexOf("\\}", i);
         if (end < 0) throw new RegexError("Unmatched \\{");
@@ -71,14 +100,38 @@ export function posixToJs(p: string, extended: boolean): string {
         i = end + 2;
         continue;
       }
-      if (/[1-9]/.test(n)) { out += `\\${n}`; continue; }
-      if (n === "<") { out += "\\b(?=\\w)"; continue; }
-      if (n === ">") { out += "\\b(?<=\\w)"; continue; }
-      if ("bBwWsS".includes(n)) { out += `\\${n}`; continue; }
-      if (n === "n") { out += "\\n"; continue; }
-      if (n === "t") { out += "\\t"; continue; }
-      if (n === "`") { out += "^"; continue; }
-      if (n === "'") { out += "$"; continue; }
+      if (/[1-9]/.test(n)) {
+        out += `\\${n}`;
+        continue;
+      }
+      if (n === "<") {
+        out += "\\b(?=\\w)";
+        continue;
+      }
+      if (n === ">") {
+        out += "\\b(?<=\\w)";
+        continue;
+      }
+      if ("bBwWsS".includes(n)) {
+        out += `\\${n}`;
+        continue;
+      }
+      if (n === "n") {
+        out += "\\n";
+        continue;
+      }
+      if (n === "t") {
+        out += "\\t";
+        continue;
+      }
+      if (n === "`") {
+        out += "^";
+        continue;
+      }
+      if (n === "'") {
+        out += "$";
+        continue;
+      }
       out += /[A-Za-z0-9]/.test(n) ? n : `\\${n}`;
       continue;
     }
@@ -91,7 +144,10 @@ export function posixToJs(p: string, extended: boolean): string {
     i++;
     if (c === "^") {
       // An anchor at the start of an expression (GNU: also after ( and |); literal elsewhere in a BRE.
-      if (start || extended) { out += "^"; atStart = true; } else out += "\\^";
+      if (start || extended) {
+        out += "^";
+        atStart = true;
+      } else out += "\\^";
       continue;
     }
     if (c === "$") {
@@ -99,16 +155,41 @@ export function posixToJs(p: string, extended: boolean): string {
       out += end || extended ? "$" : "\\$";
       continue;
     }
-    if (c === "*") { out += start ? "\\*" : "*"; continue; }
-    if (c === ".") { out += "."; continue; }
+    if (c === "*") {
+      out += start ? "\\*" : "*";
+      continue;
+    }
+    if (c === ".") {
+      out += ".";
+      continue;
+    }
     if (extended) {
-      if (c === "(") { out += "("; depth++; atStart = true; continue; }
-      if (c === ")") { if (!depth--) throw new RegexError("Unmatched ) or \\)"); out += ")"; continue; }
-      if (c === "|") { out += "|"; atStart = true; continue; }
-      if (c === "+" || c === "?") { out += start ? `\\${c}` : c; continue; }
+      if (c === "(") {
+        out += "(";
+        depth++;
+        atStart = true;
+        continue;
+      }
+      if (c === ")") {
+        if (!depth--) throw new RegexError("Unmatched ) or \\)");
+        out += ")";
+        continue;
+      }
+      if (c === "|") {
+        out += "|";
+        atStart = true;
+        continue;
+      }
+      if (c === "+" || c === "?") {
+        out += start ? `\\${c}` : c;
+        continue;
+      }
       if (c === "{") {
         const m = /^(\d*)(,\d*)?\}/.exec(p.slice(i));
-        if (!m || (!m[1] && !m[2])) { out += "\\{"; continue; }
+        if (!m || (!m[1] && !m[2])) {
+          out += "\\{";
+          continue;
+        }
         out += `{${m[1] || "0"}${m[2] ?? ""}}`;
         i += m[0].length;
         continue;

@@ -39,7 +39,10 @@ interface Cmd {
 }
 
 class SedError {
-  constructor(readonly gnu: string, readonly busybox: string) {}
+  constructor(
+    readonly gnu: string,
+    readonly busybox: string,
+  ) {}
 }
 
 /** Parse a whole script (the -e pieces joined by newlines, as GNU does). */
@@ -47,8 +50,12 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
   const cmds: Cmd[] = [];
   const blocks: number[] = [];
   let i = 0;
-  const fail = (msg: string, bb = msg): never => { throw new SedError(`-e expression #1, char ${i}: ${msg}`, bb); };
-  const skipWs = () => { while (i < script.length && (script[i] === " " || script[i] === "\t")) i++; };
+  const fail = (msg: string, bb = msg): never => {
+    throw new SedError(`-e expression #1, char ${i}: ${msg}`, bb);
+  };
+  const skipWs = () => {
+    while (i < script.length && (script[i] === " " || script[i] === "\t")) i++;
+  };
   /** Read up to an unescaped `delim`: the raw text (\delim turned into delim, \n into newline for regexes). */
   const delimited = (delim: string, what: string): string => {
     let out = "";
@@ -62,7 +69,10 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
         fail(`unterminated \`${what}' command`, `unmatched '${delim}'`);
       } else out += script[i++];
     }
-    if (i >= script.length) { i = script.length; fail(`unterminated \`${what}' command`, `unmatched '${delim}'`); }
+    if (i >= script.length) {
+      i = script.length;
+      fail(`unterminated \`${what}' command`, `unmatched '${delim}'`);
+    }
     i++;
     return out;
   };
@@ -84,13 +94,20 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
       i += m[0].length;
       return m[2] !== undefined ? { kind: "step", first: Number(m[1]), step: Number(m[2]) } : { kind: "line", n: Number(m[1]) };
     }
-    if (script[i] === "$") { i++; return { kind: "last" }; }
+    if (script[i] === "$") {
+      i++;
+      return { kind: "last" };
+    }
     if (script[i] === "/" || script[i] === "\\") {
       const delim = script[i] === "\\" ? script[++i] : "/";
       i++;
       const src = delimited(delim, "address regex");
       let flags = "";
-      while (script[i] === "I" || script[i] === "M") { if (script[i] === "I") flags += "i"; else flags += "m"; i++; }
+      while (script[i] === "I" || script[i] === "M") {
+        if (script[i] === "I") flags += "i";
+        else flags += "m";
+        i++;
+      }
       return { kind: "re", re: compile(src, flags) };
     }
     return undefined;
@@ -104,12 +121,19 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
   /** The text of a i c: `a\` then lines (a trailing \ continues), or GNU's one-liner `a text`. */
   const readText = (): string => {
     skipWs();
-    if (script[i] === "\\") { i++; if (script[i] === "\n") i++; }
+    if (script[i] === "\\") {
+      i++;
+      if (script[i] === "\n") i++;
+    }
     let out = "";
     while (i < script.length && script[i] !== "\n") {
       if (script[i] === "\\") {
         const n = script[i + 1];
-        if (n === "\n") { out += "\n"; i += 2; continue; }
+        if (n === "\n") {
+          out += "\n";
+          i += 2;
+          continue;
+        }
         out += n ?? "";
         i += 2;
         continue;
@@ -120,7 +144,10 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
   };
   while (i < script.length) {
     skipWs();
-    if (script[i] === "\n" || script[i] === ";") { i++; continue; }
+    if (script[i] === "\n" || script[i] === ";") {
+      i++;
+      continue;
+    }
     if (i >= script.length) break;
     const cmd: Cmd = { negate: false, name: "" };
     cmd.a1 = address();
@@ -128,11 +155,17 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
       i++;
       skipWs();
       const rel = /^([+~])(\d+)/.exec(script.slice(i));
-      if (rel) { i += rel[0].length; cmd.a2 = rel[1] === "+" ? { kind: "plus", n: Number(rel[2]) } : { kind: "multiple", n: Number(rel[2]) }; }
-      else cmd.a2 = address() ?? fail("unexpected `,'", "bad address");
+      if (rel) {
+        i += rel[0].length;
+        cmd.a2 = rel[1] === "+" ? { kind: "plus", n: Number(rel[2]) } : { kind: "multiple", n: Number(rel[2]) };
+      } else cmd.a2 = address() ?? fail("unexpected `,'", "bad address");
     }
     skipWs();
-    while (script[i] === "!") { cmd.negate = true; i++; skipWs(); }
+    while (script[i] === "!") {
+      cmd.negate = true;
+      i++;
+      skipWs();
+    }
     const c = script[i++];
     if (c === undefined) fail("missing command", "missing command");
     cmd.name = c;
@@ -162,12 +195,18 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
             const n = /^\d+/.exec(script.slice(i))![0];
             cmd.occurrence = Number(n);
             i += n.length - 1;
-          } else if (f === "w") { i++; cmd.write = readLabel(); break; }
-          else break;
+          } else if (f === "w") {
+            i++;
+            cmd.write = readLabel();
+            break;
+          } else break;
           i++;
         }
         skipWs();
-        if (i < script.length && !";\n}#".includes(script[i])) { i++; fail("unknown option to `s'", `unknown option to 's'`); }
+        if (i < script.length && !";\n}#".includes(script[i])) {
+          i++;
+          fail("unknown option to `s'", `unknown option to 's'`);
+        }
         cmd.re = compile(src, flags);
         break;
       }
@@ -176,30 +215,53 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
         const unescape = (t: string) => t.replace(/\\(.)/g, (_, x: string) => (x === "n" ? "\n" : x === "\\" ? "\\" : x));
         cmd.from = unescape(delimited(delim, "y"));
         cmd.to = unescape(delimited(delim, "y"));
-        if ([...cmd.from].length !== [...cmd.to].length) fail("strings for `y' command are different lengths", "strings for 'y' command are different lengths");
+        if ([...cmd.from].length !== [...cmd.to].length)
+          fail("strings for `y' command are different lengths", "strings for 'y' command are different lengths");
         break;
       }
-      case "a": case "i": case "c":
+      case "a":
+      case "i":
+      case "c":
         cmd.text = readText();
         break;
       case ":":
         if (cmd.a1) fail(": doesn't want any addresses", ": doesn't want any addresses");
         cmd.text = readLabel();
-        if (!cmd.text) fail("\":\" lacks a label", "\":\" lacks a label");
+        if (!cmd.text) fail('":" lacks a label', '":" lacks a label');
         break;
-      case "b": case "t": case "T":
+      case "b":
+      case "t":
+      case "T":
         cmd.text = readLabel();
         break;
-      case "r": case "w":
+      case "r":
+      case "w":
         cmd.text = readLabel();
         break;
-      case "q": case "Q": {
+      case "q":
+      case "Q": {
         skipWs();
         const n = /^\d+/.exec(script.slice(i))?.[0];
-        if (n) { cmd.code = Number(n); i += n.length; }
+        if (n) {
+          cmd.code = Number(n);
+          i += n.length;
+        }
         break;
       }
-      case "d": case "D": case "p": case "P": case "n": case "N": case "g": case "G": case "h": case "H": case "x": case "=": case "l": case "z":
+      case "d":
+      case "D":
+      case "p":
+      case "P":
+      case "n":
+      case "N":
+      case "g":
+      case "G":
+      case "h":
+      case "H":
+      case "x":
+      case "=":
+      case "l":
+      case "z":
         break;
       case "#":
         while (i < script.length && script[i] !== "\n") i++;
@@ -208,13 +270,24 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
         fail(`unknown command: \`${c}'`, `unsupported command ${c}`);
     }
     skipWs();
-    if (i < script.length && !";\n}#".includes(script[i]) && !"aicbtT:rw".includes(c)) { i++; fail("extra characters after command", `unsupported command ${script[i - 1]}`); }
+    if (i < script.length && !";\n}#".includes(script[i]) && !"aicbtT:rw".includes(c)) {
+      i++;
+      fail("extra characters after command", `unsupported command ${script[i - 1]}`);
+    }
     cmds.push(cmd);
   }
   // busybox closes an open block at the end of the script.
-  if (blocks.length && gnu) { i = 0; fail("unmatched `{'", "unmatched '{'"); }
+  if (blocks.length && gnu) {
+    i = 0;
+    fail("unmatched `{'", "unmatched '{'");
+  }
   for (const b of blocks) cmds[b].end = cmds.length;
-  for (const cmd of cmds) if ("btT".includes(cmd.name) && cmd.text && !cmds.some((c) => c.name === ":" && c.text === cmd.text)) throw new SedError(`-e expression #1, char 0: can't find label for jump to \`${cmd.text}'`, `can't find label for jump to '${cmd.text}'`);
+  for (const cmd of cmds)
+    if ("btT".includes(cmd.name) && cmd.text && !cmds.some((c) => c.name === ":" && c.text === cmd.text))
+      throw new SedError(
+        `-e expression #1, char 0: can't find label for jump to \`${cmd.text}'`,
+        `can't find label for jump to '${cmd.text}'`,
+      );
   return cmds;
 }
 
@@ -224,14 +297,18 @@ function parseScript(script: string, extended: boolean, gnu: boolean): Cmd[] {
  */
 function substitute(ps: string, re: RegExp, cmd: Cmd, gnu: boolean): { text: string; replaced: boolean } {
   const g = new RegExp(re.source, `${re.flags.replace("g", "")}g`);
-  const want = cmd.global && !gnu ? 1 : cmd.occurrence ?? 1;
+  const want = cmd.global && !gnu ? 1 : (cmd.occurrence ?? 1);
   let out = "";
   let pos = 0;
   let count = 0;
   let replaced = false;
   let prevEnd = -1;
   for (let m = g.exec(ps); m; m = g.exec(ps)) {
-    if (m[0] === "" && m.index === prevEnd) { g.lastIndex++; if (g.lastIndex > ps.length) break; continue; }
+    if (m[0] === "" && m.index === prevEnd) {
+      g.lastIndex++;
+      if (g.lastIndex > ps.length) break;
+      continue;
+    }
     count++;
     if (count >= want) {
       out += ps.slice(pos, m.index) + replace(m, cmd.replacement!, gnu);
@@ -254,14 +331,23 @@ function replace(m: RegExpExecArray, repl: string, gnu: boolean): string {
   const put = (t: string) => {
     for (const ch of t) {
       let c = mode === "U" ? ch.toUpperCase() : mode === "L" ? ch.toLowerCase() : ch;
-      if (once) { c = once === "u" ? c.toUpperCase() : c.toLowerCase(); once = ""; }
+      if (once) {
+        c = once === "u" ? c.toUpperCase() : c.toLowerCase();
+        once = "";
+      }
       out += c;
     }
   };
   for (let i = 0; i < repl.length; i++) {
     const c = repl[i];
-    if (c === "&") { put(m[0]); continue; }
-    if (c !== "\\") { put(c); continue; }
+    if (c === "&") {
+      put(m[0]);
+      continue;
+    }
+    if (c !== "\\") {
+      put(c);
+      continue;
+    }
     const n = repl[++i];
     if (n === undefined) break;
     if (/\d/.test(n)) put(m[Number(n)] ?? "");
@@ -288,18 +374,28 @@ interface RunResult {
 }
 
 /** Run the script over one stream of lines (all inputs, or one file under -i/-s). */
-function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: number }; hold: { v: string } }, call: AppletCall): RunResult {
+function run(
+  cmds: Cmd[],
+  input: Stream,
+  opts: { quiet: boolean; lineBase: { n: number }; hold: { v: string } },
+  call: AppletCall,
+): RunResult {
   const gnu = variantOf(call) === "gnu";
   let out = "";
   let lastRe: RegExp | undefined;
-  const emit = (t: string, last: boolean) => { out += last && input.noFinalNewline ? t : `${t}\n`; };
+  const emit = (t: string, last: boolean) => {
+    out += last && input.noFinalNewline ? t : `${t}\n`;
+  };
   const atLast = () => input.pos >= input.lines.length;
   const writes = new Map<string, string>();
   const matches = (a: Addr, line: number, ps: string): boolean => {
     switch (a.kind) {
-      case "line": return line === a.n;
-      case "last": return atLast();
-      case "step": return a.step > 0 ? line >= a.first && (line - a.first) % a.step === 0 : line === a.first;
+      case "line":
+        return line === a.n;
+      case "last":
+        return atLast();
+      case "step":
+        return a.step > 0 ? line >= a.first && (line - a.first) % a.step === 0 : line === a.first;
       case "re": {
         const re = a.re ?? lastRe;
         if (!re) throw new SedError("no previous regular expression", "no previous regexp");
@@ -307,7 +403,8 @@ function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: 
         re.lastIndex = 0;
         return re.test(ps);
       }
-      default: return false;
+      default:
+        return false;
     }
   };
   const selected = (cmd: Cmd, line: number, ps: string): boolean => {
@@ -325,17 +422,34 @@ function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: 
     const zero = cmd.a1.kind === "line" && cmd.a1.n === 0 && line === 1;
     if (!zero && !matches(cmd.a1, line, ps)) return false;
     const a2 = cmd.a2;
-    if (a2.kind === "line") { if (a2.n > line) { cmd.active = true; cmd.endLine = a2.n; } }
-    else if (a2.kind === "plus") { if (a2.n > 0) { cmd.active = true; cmd.endLine = line + a2.n; } }
-    else if (a2.kind === "multiple") { const end = a2.n > 0 ? Math.ceil(line / a2.n) * a2.n : line; if (end > line) { cmd.active = true; cmd.endLine = end; } }
-    else if (zero) { if (!matches(a2, line, ps)) cmd.active = true; }
-    else cmd.active = !(a2.kind === "last" && atLast());
+    if (a2.kind === "line") {
+      if (a2.n > line) {
+        cmd.active = true;
+        cmd.endLine = a2.n;
+      }
+    } else if (a2.kind === "plus") {
+      if (a2.n > 0) {
+        cmd.active = true;
+        cmd.endLine = line + a2.n;
+      }
+    } else if (a2.kind === "multiple") {
+      const end = a2.n > 0 ? Math.ceil(line / a2.n) * a2.n : line;
+      if (end > line) {
+        cmd.active = true;
+        cmd.endLine = end;
+      }
+    } else if (zero) {
+      if (!matches(a2, line, ps)) cmd.active = true;
+    } else cmd.active = !(a2.kind === "last" && atLast());
     return true;
   };
   let ps: string | undefined;
   let line = opts.lineBase.n;
   let append: string[] = [];
-  const flushAppend = () => { for (const a of append) out += a; append = []; };
+  const flushAppend = () => {
+    for (const a of append) out += a;
+    append = [];
+  };
   const next = (): boolean => {
     if (atLast()) return false;
     ps = input.lines[input.pos++];
@@ -354,15 +468,30 @@ function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: 
     while (pc < cmds.length) {
       const cmd = cmds[pc];
       const sel = selected(cmd, line, ps!) !== cmd.negate;
-      if (!sel) { pc = cmd.name === "{" ? cmd.end! : pc + 1; continue; }
+      if (!sel) {
+        pc = cmd.name === "{" ? cmd.end! : pc + 1;
+        continue;
+      }
       pc++;
       switch (cmd.name) {
-        case "{": case ":": case "}": break;
-        case "=": out += `${line}\n`; break;
-        case "p": emit(ps!, atLast()); break;
-        case "P": out += `${ps!.split("\n")[0]}\n`; break;
-        case "l": out += `${ps!.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n")}$\n`; break;
-        case "d": continue cycle;
+        case "{":
+        case ":":
+        case "}":
+          break;
+        case "=":
+          out += `${line}\n`;
+          break;
+        case "p":
+          emit(ps!, atLast());
+          break;
+        case "P":
+          out += `${ps!.split("\n")[0]}\n`;
+          break;
+        case "l":
+          out += `${ps!.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n")}$\n`;
+          break;
+        case "d":
+          continue cycle;
         case "D": {
           const nl = ps!.indexOf("\n");
           if (nl < 0) continue cycle;
@@ -371,30 +500,68 @@ function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: 
           restartWithoutRead = true;
           continue cycle;
         }
-        case "z": ps = ""; break;
-        case "h": opts.hold.v = ps!; break;
-        case "H": opts.hold.v += `\n${ps}`; break;
-        case "g": ps = opts.hold.v; break;
-        case "G": ps += `\n${opts.hold.v}`; break;
-        case "x": [ps, opts.hold.v] = [opts.hold.v, ps!]; break;
-        case "a": append.push(`${cmd.text}\n`); break;
-        case "i": out += `${cmd.text}\n`; break;
+        case "z":
+          ps = "";
+          break;
+        case "h":
+          opts.hold.v = ps!;
+          break;
+        case "H":
+          opts.hold.v += `\n${ps}`;
+          break;
+        case "g":
+          ps = opts.hold.v;
+          break;
+        case "G":
+          ps += `\n${opts.hold.v}`;
+          break;
+        case "x":
+          [ps, opts.hold.v] = [opts.hold.v, ps!];
+          break;
+        case "a":
+          append.push(`${cmd.text}\n`);
+          break;
+        case "i":
+          out += `${cmd.text}\n`;
+          break;
         case "c":
           // In a range, c prints its text once, at the range's end.
           if (!cmd.a2 || !cmd.active) out += `${cmd.text}\n`;
           continue cycle;
-        case "r": { const t = readFile(cmd.text!); if (t !== undefined) append.push(t); break; }
-        case "w": writes.set(cmd.text!, `${writes.get(cmd.text!) ?? ""}${ps}\n`); break;
-        case "y": ps = [...ps!].map((ch) => { const k = [...cmd.from!].indexOf(ch); return k < 0 ? ch : [...cmd.to!][k]; }).join(""); break;
+        case "r": {
+          const t = readFile(cmd.text!);
+          if (t !== undefined) append.push(t);
+          break;
+        }
+        case "w":
+          writes.set(cmd.text!, `${writes.get(cmd.text!) ?? ""}${ps}\n`);
+          break;
+        case "y":
+          ps = [...ps!]
+            .map((ch) => {
+              const k = [...cmd.from!].indexOf(ch);
+              return k < 0 ? ch : [...cmd.to!][k];
+            })
+            .join("");
+          break;
         case "n":
-          if (atLast()) { if (!opts.quiet) emit(ps!, true); autoprint = false; quit = undefined; break cycle; }
+          if (atLast()) {
+            if (!opts.quiet) emit(ps!, true);
+            autoprint = false;
+            quit = undefined;
+            break cycle;
+          }
           if (!opts.quiet) emit(ps!, false);
           flushAppend();
           next();
           break;
         case "N": {
           // GNU and busybox print the pattern space when N finds no next line (POSIX would not).
-          if (atLast()) { if (!opts.quiet) emit(ps!, true); autoprint = false; break cycle; }
+          if (atLast()) {
+            if (!opts.quiet) emit(ps!, true);
+            autoprint = false;
+            break cycle;
+          }
           const prev = ps!;
           flushAppend();
           next();
@@ -414,11 +581,27 @@ function run(cmds: Cmd[], input: Stream, opts: { quiet: boolean; lineBase: { n: 
           }
           break;
         }
-        case "b": pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length; break;
-        case "t": if (substituted) { substituted = false; pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length; } break;
-        case "T": if (!substituted) pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length; else substituted = false; break;
-        case "q": if (autoprint) emit(ps!, atLast()); flushAppend(); quit = cmd.code ?? 0; break cycle;
-        case "Q": quit = cmd.code ?? 0; break cycle;
+        case "b":
+          pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length;
+          break;
+        case "t":
+          if (substituted) {
+            substituted = false;
+            pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length;
+          }
+          break;
+        case "T":
+          if (!substituted) pc = cmd.text ? cmds.findIndex((c) => c.name === ":" && c.text === cmd.text) : cmds.length;
+          else substituted = false;
+          break;
+        case "q":
+          if (autoprint) emit(ps!, atLast());
+          flushAppend();
+          quit = cmd.code ?? 0;
+          break cycle;
+        case "Q":
+          quit = cmd.code ?? 0;
+          break cycle;
       }
     }
     if (autoprint) emit(ps!, atLast());
@@ -442,17 +625,39 @@ export function sed(args: string[], call: AppletCall): number {
   let inPlace: string | undefined;
   const norm = args.flatMap((a) => {
     const m = /^-([nrEs]*)i(.*)$/.exec(a);
-    if (m && !a.startsWith("--")) { inPlace = m[2]; return m[1] ? [`-${m[1]}`] : []; }
-    if (a === "--in-place" || a.startsWith("--in-place=")) { inPlace = a.slice(11); return []; }
+    if (m && !a.startsWith("--")) {
+      inPlace = m[2];
+      return m[1] ? [`-${m[1]}`] : [];
+    }
+    if (a === "--in-place" || a.startsWith("--in-place=")) {
+      inPlace = a.slice(11);
+      return [];
+    }
     return [a];
   });
   let o: Options;
   try {
-    o = getopts(norm, {
-    flags: gnu ? "nrEsuz" : "nrE",
-    values: "ef",
-    long: { quiet: "n", silent: "n", "regexp-extended": "r", separate: "s", expression: "e", file: "f", unbuffered: "u", "null-data": "z", posix: "\0", debug: "\0", sandbox: "\0" },
-  }, gnu ? "gnu" : "busybox");
+    o = getopts(
+      norm,
+      {
+        flags: gnu ? "nrEsuz" : "nrE",
+        values: "ef",
+        long: {
+          quiet: "n",
+          silent: "n",
+          "regexp-extended": "r",
+          separate: "s",
+          expression: "e",
+          file: "f",
+          unbuffered: "u",
+          "null-data": "z",
+          posix: "\0",
+          debug: "\0",
+          sandbox: "\0",
+        },
+      },
+      gnu ? "gnu" : "busybox",
+    );
   } catch (e) {
     if (!(e instanceof OptError)) throw e;
     // GNU sed answers a bad option with its whole help.
@@ -464,7 +669,12 @@ export function sed(args: string[], call: AppletCall): number {
   for (const e of o.all.e ?? []) pieces.push(e);
   for (const file of o.all.f ?? []) {
     const t = file === "-" ? call.stdin : call.s.ctx.fs.read(resolvePath(file, call.s.cwd));
-    if (t === undefined) { io.stderr(gnu ? `sed: couldn't open file ${file}: No such file or directory\n` : `sed: can't open '${file}': No such file or directory\n`); return gnu ? 4 : 1; }
+    if (t === undefined) {
+      io.stderr(
+        gnu ? `sed: couldn't open file ${file}: No such file or directory\n` : `sed: can't open '${file}': No such file or directory\n`,
+      );
+      return gnu ? 4 : 1;
+    }
     pieces.push(t.replace(/\n$/, ""));
   }
   const rest = [...o.rest];
@@ -495,7 +705,10 @@ export function sed(args: string[], call: AppletCall): number {
   const hold = { v: "" };
   try {
     if (inPlace !== undefined || o.f.s) {
-      if (inPlace !== undefined && !rest.length) { io.stderr(gnu ? "sed: no input files\n" : "sed: no input files\n"); return gnu ? 1 : 1; }
+      if (inPlace !== undefined && !rest.length) {
+        io.stderr(gnu ? "sed: no input files\n" : "sed: no input files\n");
+        return gnu ? 1 : 1;
+      }
       for (const name of rest.length ? rest : ["-"]) {
         const input = read(name);
         if (!input) continue;
@@ -512,7 +725,10 @@ export function sed(args: string[], call: AppletCall): number {
       for (const name of rest.length ? rest : ["-"]) {
         const input = read(name);
         // Files in a row: a missing newline at the end of one that is not the last is supplied.
-        if (input) texts.push(texts.length && !texts[texts.length - 1].endsWith("\n") && texts[texts.length - 1] !== "" ? `\n${input.text}` : input.text);
+        if (input)
+          texts.push(
+            texts.length && !texts[texts.length - 1].endsWith("\n") && texts[texts.length - 1] !== "" ? `\n${input.text}` : input.text,
+          );
       }
       const r = run(cmds, toStream(texts), { quiet, lineBase: { n: 0 }, hold }, call);
       io.stdout(r.out);
@@ -526,7 +742,11 @@ export function sed(args: string[], call: AppletCall): number {
   return failed ? (gnu ? 2 : 1) : 0;
 }
 
-const usageText = (call: AppletCall) => { let t = ""; usageError({ ...call, io: { ...call.io, stderr: (x) => void (t += x) } }, "sed", undefined, 1); return t; };
+const usageText = (call: AppletCall) => {
+  let t = "";
+  usageError({ ...call, io: { ...call.io, stderr: (x) => void (t += x) } }, "sed", undefined, 1);
+  return t;
+};
 
 const SED_GNU_USAGE = `Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...
 

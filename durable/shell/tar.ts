@@ -29,7 +29,8 @@ function octal(n: number, width: number): string {
 /** One 512-byte header; the checksum is the unsigned sum of its bytes with the field as spaces. */
 function header(name: Uint8Array, type: string, size: number, mode: number, mtime: number, linkname = ""): Uint8Array {
   const h = new Uint8Array(BLOCK);
-  const put = (off: number, len: number, v: string | Uint8Array) => h.set((typeof v === "string" ? enc.encode(v) : v).subarray(0, len), off);
+  const put = (off: number, len: number, v: string | Uint8Array) =>
+    h.set((typeof v === "string" ? enc.encode(v) : v).subarray(0, len), off);
   put(0, 100, name);
   put(100, 8, octal(mode, 8));
   put(108, 8, octal(0, 8));
@@ -64,7 +65,7 @@ export function packTar(entries: TarEntry[], record = BLOCK * 20): Uint8Array {
       long.set(name);
       parts.push(header(enc.encode("././@LongLink"), "L", long.length, 0o644, 0), long, pad(long.length));
     }
-    const size = e.type === "file" ? e.data?.length ?? 0 : 0;
+    const size = e.type === "file" ? (e.data?.length ?? 0) : 0;
     const type = { file: "0", dir: "5", symlink: "2", link: "1" }[e.type];
     parts.push(header(name, type, size, e.mode ?? (e.type === "dir" ? 0o755 : 0o644), mtime, e.linkname));
     if (size) parts.push(e.data!, pad(size));
@@ -84,7 +85,11 @@ function number(b: Uint8Array): number {
     for (let i = 1; i < b.length; i++) n = n * 256 + b[i];
     return n;
   }
-  const s = dec.decode(b).replace(/[\0 ].*$/s, "").trim() || dec.decode(b).replace(/\0/g, "").trim();
+  const s =
+    dec
+      .decode(b)
+      .replace(/[\0 ].*$/s, "")
+      .trim() || dec.decode(b).replace(/\0/g, "").trim();
   return s ? parseInt(s, 8) : 0;
 }
 
@@ -102,7 +107,8 @@ export function unpackTar(bytes: Uint8Array): TarEntry[] {
   for (let off = 0; off + BLOCK <= bytes.length; ) {
     const h = bytes.subarray(off, off + BLOCK);
     if (h.every((x) => x === 0)) break;
-    let unsigned = 0, signed = 0;
+    let unsigned = 0,
+      signed = 0;
     for (let i = 0; i < BLOCK; i++) {
       const v = i >= 148 && i < 156 ? 32 : h[i];
       unsigned += v;
@@ -115,8 +121,14 @@ export function unpackTar(bytes: Uint8Array): TarEntry[] {
     const data = bytes.subarray(off + BLOCK, off + BLOCK + size);
     if (data.length < size) throw new TarError("short");
     off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === "L") { longName = cstring(data); continue; }
-    if (type === "K") { longLink = cstring(data); continue; }
+    if (type === "L") {
+      longName = cstring(data);
+      continue;
+    }
+    if (type === "K") {
+      longLink = cstring(data);
+      continue;
+    }
     if (type === "x" || type === "g") {
       if (type === "x") pax = { ...pax, ...paxRecords(data) };
       continue;
@@ -126,12 +138,20 @@ export function unpackTar(bytes: Uint8Array): TarEntry[] {
     if (magic === "ustar\0" && h[345]) name = `${cstring(h.subarray(345, 500))}/${name}`;
     name = pax.path ?? longName ?? name;
     const linkname = pax.linkpath ?? longLink ?? cstring(h.subarray(157, 257));
-    const entry: TarEntry = { name, type: "file", mode: number(h.subarray(100, 108)), mtime: pax.mtime !== undefined ? Number(pax.mtime) : number(h.subarray(136, 148)) };
+    const entry: TarEntry = {
+      name,
+      type: "file",
+      mode: number(h.subarray(100, 108)),
+      mtime: pax.mtime !== undefined ? Number(pax.mtime) : number(h.subarray(136, 148)),
+    };
     if (type === "5") entry.type = "dir";
     else if (type === "2") Object.assign(entry, { type: "symlink", linkname });
     else if (type === "1") Object.assign(entry, { type: "link", linkname });
     else if ("07".includes(type)) entry.data = data.slice();
-    else { [longName, longLink, pax] = [undefined, undefined, {}]; continue; } // devices, fifos: nothing to make here
+    else {
+      [longName, longLink, pax] = [undefined, undefined, {}];
+      continue;
+    } // devices, fifos: nothing to make here
     out.push(entry);
     [longName, longLink, pax] = [undefined, undefined, {}];
   }
@@ -194,7 +214,10 @@ function parseArgs(args: string[]): Options {
   }
   while (rest.length) {
     const a = rest.shift()!;
-    if (a === "--") { o.members.push(...rest.splice(0)); break; }
+    if (a === "--") {
+      o.members.push(...rest.splice(0));
+      break;
+    }
     if (a.startsWith("--")) {
       const [k, v] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
       if (k === "--file") o.file = v ?? rest.shift() ?? "-";
@@ -224,7 +247,8 @@ export function tar(args: string[], call: AppletCall): number {
   const gnuTry = "Try 'tar --help' or 'tar --usage' for more information.\n";
   if (o.bad) {
     if (busybox) io.stderr(`tar: unrecognized option '${o.bad}'\n${BUSYBOX_USAGE}`);
-    else io.stderr(o.bad.startsWith("--") ? `tar: unrecognized option '${o.bad}'\n${gnuTry}` : `tar: invalid option -- '${o.bad}'\n${gnuTry}`);
+    else
+      io.stderr(o.bad.startsWith("--") ? `tar: unrecognized option '${o.bad}'\n${gnuTry}` : `tar: invalid option -- '${o.bad}'\n${gnuTry}`);
     return busybox ? 1 : 64;
   }
   if (!o.mode) {
@@ -232,12 +256,20 @@ export function tar(args: string[], call: AppletCall): number {
     return busybox ? 1 : 2;
   }
   if (o.gzip) {
-    io.stderr(busybox ? "tar: invalid option -- 'z'\n" + BUSYBOX_USAGE : "tar (child): gzip: Cannot exec: No such file or directory\ntar (child): Error is not recoverable: exiting now\ntar: Child returned status 2\ntar: Error is not recoverable: exiting now\n");
+    io.stderr(
+      busybox
+        ? "tar: invalid option -- 'z'\n" + BUSYBOX_USAGE
+        : "tar (child): gzip: Cannot exec: No such file or directory\ntar (child): Error is not recoverable: exiting now\ntar: Child returned status 2\ntar: Error is not recoverable: exiting now\n",
+    );
     return 2;
   }
   const dir = resolvePath(o.dir ?? ".", s.cwd);
   if (!s.ctx.fs.isDir(dir)) {
-    io.stderr(busybox ? `tar: can't change directory to '${o.dir}': No such file or directory\n` : `tar: ${o.dir}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n`);
+    io.stderr(
+      busybox
+        ? `tar: can't change directory to '${o.dir}': No such file or directory\n`
+        : `tar: ${o.dir}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n`,
+    );
     return busybox ? 1 : 2;
   }
   let failed = false;
@@ -286,7 +318,10 @@ export function tar(args: string[], call: AppletCall): number {
     if (o.file === "-") {
       if (io.stdoutBytes) io.stdoutBytes(archive);
       else io.stdout(dec.decode(archive));
-    } else s.ctx.fs.writeBytes ? s.ctx.fs.writeBytes(resolvePath(o.file, s.cwd), archive) : s.ctx.fs.write(resolvePath(o.file, s.cwd), dec.decode(archive));
+    } else
+      s.ctx.fs.writeBytes
+        ? s.ctx.fs.writeBytes(resolvePath(o.file, s.cwd), archive)
+        : s.ctx.fs.write(resolvePath(o.file, s.cwd), dec.decode(archive));
     return finish();
   }
 
@@ -297,7 +332,11 @@ export function tar(args: string[], call: AppletCall): number {
     const p = resolvePath(o.file, s.cwd);
     bytes = s.ctx.fs.readBytes?.(p) ?? (s.ctx.fs.read(p) !== undefined ? enc.encode(s.ctx.fs.read(p)!) : undefined);
     if (!bytes) {
-      io.stderr(busybox ? `tar: can't open '${o.file}': No such file or directory\n` : `tar: ${o.file}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n`);
+      io.stderr(
+        busybox
+          ? `tar: can't open '${o.file}': No such file or directory\n`
+          : `tar: ${o.file}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n`,
+      );
       return 2;
     }
   }
@@ -310,7 +349,11 @@ export function tar(args: string[], call: AppletCall): number {
       io.stderr(e.message === "short" ? "tar: short read\n" : "tar: invalid tar magic\n");
       return 1;
     }
-    io.stderr(e.message === "short" ? "tar: Unexpected EOF in archive\ntar: Error is not recoverable: exiting now\n" : "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n");
+    io.stderr(
+      e.message === "short"
+        ? "tar: Unexpected EOF in archive\ntar: Error is not recoverable: exiting now\n"
+        : "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n",
+    );
     return 2;
   }
   if (!bytes.length && !busybox) {
@@ -322,7 +365,11 @@ export function tar(args: string[], call: AppletCall): number {
   for (const e of entries) {
     if (!wanted(e.name)) continue;
     if (o.mode === "t") {
-      io.stdout(o.verbose ? `${listMode(e)} root/root ${String(e.data?.length ?? 0).padStart(busybox ? 9 : 8)} ${stamp(e.mtime ?? 0)} ${e.name}${e.linkname ? ` -> ${e.linkname}` : ""}\n` : `${e.name}\n`);
+      io.stdout(
+        o.verbose
+          ? `${listMode(e)} root/root ${String(e.data?.length ?? 0).padStart(busybox ? 9 : 8)} ${stamp(e.mtime ?? 0)} ${e.name}${e.linkname ? ` -> ${e.linkname}` : ""}\n`
+          : `${e.name}\n`,
+      );
       continue;
     }
     let name = e.name;

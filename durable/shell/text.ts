@@ -20,18 +20,32 @@ function writeBytes(call: AppletCall, b: Uint8Array): void {
 }
 
 /** `-5` (and tail's `+5`) as the old form of `-n 5`. */
-const legacyCount = (args: string[]) => args.map((a, i) => (i === 0 && /^[-+]\d+$/.test(a) ? (a[0] === "+" ? `-n+${a.slice(1)}` : `-n${a.slice(1)}`) : a));
+const legacyCount = (args: string[]) =>
+  args.map((a, i) => (i === 0 && /^[-+]\d+$/.test(a) ? (a[0] === "+" ? `-n+${a.slice(1)}` : `-n${a.slice(1)}`) : a));
 
 /** head and tail: -n N, -c N, head's -n -N (all but the last N), tail's -n +N (from line N), -q -v; -f prints the current end. */
 function headTail(tail: boolean) {
   return (args: string[], call: AppletCall): number => {
     const name = tail ? "tail" : "head";
     const gnu = variantOf(call) === "gnu";
-    const o = parseOr(call, name, legacyCount(args), {
-      flags: tail ? "qvfFsz" : "qvz",
-      values: tail ? "ncs" : "nc",
-      long: { lines: "n", bytes: "c", quiet: "q", silent: "q", verbose: "v", ...(tail ? { follow: "f", retry: "\0", "sleep-interval": "s", pid: "\0" } : {}) },
-    }, 1);
+    const o = parseOr(
+      call,
+      name,
+      legacyCount(args),
+      {
+        flags: tail ? "qvfFsz" : "qvz",
+        values: tail ? "ncs" : "nc",
+        long: {
+          lines: "n",
+          bytes: "c",
+          quiet: "q",
+          silent: "q",
+          verbose: "v",
+          ...(tail ? { follow: "f", retry: "\0", "sleep-interval": "s", pid: "\0" } : {}),
+        },
+      },
+      1,
+    );
     if (!o) return 1;
     const spec = typeof o.f.c === "string" ? o.f.c : typeof o.f.n === "string" ? o.f.n : "10";
     const bytes = typeof o.f.c === "string" && (typeof o.f.n !== "string" || args.lastIndexOf("-c") > args.lastIndexOf("-n"));
@@ -50,13 +64,22 @@ function headTail(tail: boolean) {
       const input = readInput(f, call, name);
       // A directory opens (then fails to read); only a file that cannot be opened counts as none.
       if (f !== "-" && call.s.ctx.fs.isDir(resolvePath(f, call.s.cwd))) opened++;
-      if (!input) { status = 1; continue; }
+      if (!input) {
+        status = 1;
+        continue;
+      }
       opened++;
       if ((files.length > 1 && !o.f.q) || o.f.v) call.io.stdout(`${shown ? "\n" : ""}==> ${f === "-" ? "standard input" : f} <==\n`);
       shown++;
       if (bytes) {
         const b = bytesOf(input, call);
-        const pick = tail ? (sign === "+" ? b.slice(Math.max(0, n - 1)) : b.slice(Math.max(0, b.length - n))) : sign === "-" ? b.slice(0, Math.max(0, b.length - n)) : b.slice(0, n);
+        const pick = tail
+          ? sign === "+"
+            ? b.slice(Math.max(0, n - 1))
+            : b.slice(Math.max(0, b.length - n))
+          : sign === "-"
+            ? b.slice(0, Math.max(0, b.length - n))
+            : b.slice(0, n);
         writeBytes(call, pick);
         continue;
       }
@@ -86,7 +109,13 @@ export const tail = headTail(true);
 /** wc: lines, words, chars/bytes, the longest line; GNU sizes its columns to the largest count, busybox pads to 9. */
 export function wc(args: string[], call: AppletCall): number {
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "wc", args, { flags: "lwcmL", long: { lines: "l", words: "w", bytes: "c", chars: "m", "max-line-length": "L" } }, 1);
+  const o = parseOr(
+    call,
+    "wc",
+    args,
+    { flags: "lwcmL", long: { lines: "l", words: "w", bytes: "c", chars: "m", "max-line-length": "L" } },
+    1,
+  );
   if (!o) return 1;
   const { f } = o;
   const any = f.l || f.w || f.c || f.m || f.L;
@@ -100,7 +129,11 @@ export function wc(args: string[], call: AppletCall): number {
     if (input) inputs.push(input);
     else {
       failed++;
-      if (name !== "-" && call.s.ctx.fs.isDir(resolvePath(name, call.s.cwd))) { const d = { name, text: "" }; dirs.add(d); inputs.push(d); }
+      if (name !== "-" && call.s.ctx.fs.isDir(resolvePath(name, call.s.cwd))) {
+        const d = { name, text: "" };
+        dirs.add(d);
+        inputs.push(d);
+      }
     }
   }
   const rows: { counts: number[]; name: string }[] = [];
@@ -109,11 +142,16 @@ export function wc(args: string[], call: AppletCall): number {
     const text = input.text;
     const counts = want.map((k) => {
       switch (k) {
-        case "l": return (text.match(/\n/g) ?? []).length;
-        case "w": return text.split(/[ \t\n\r\f\v]+/).filter(Boolean).length;
-        case "c": return dirs.has(input) ? 0 : bytesOf(input, call).length;
-        case "m": return [...text].length;
-        case "L": return Math.max(0, ...text.split("\n").map((l) => [...l.replace(/\t/g, "        ")].length));
+        case "l":
+          return (text.match(/\n/g) ?? []).length;
+        case "w":
+          return text.split(/[ \t\n\r\f\v]+/).filter(Boolean).length;
+        case "c":
+          return dirs.has(input) ? 0 : bytesOf(input, call).length;
+        case "m":
+          return [...text].length;
+        case "L":
+          return Math.max(0, ...text.split("\n").map((l) => [...l.replace(/\t/g, "        ")].length));
       }
     });
     counts.forEach((c, i) => (total[i] = want[i] === "L" ? Math.max(total[i], c) : total[i] + c));
@@ -149,7 +187,17 @@ function cutList(spec: string, gnu: boolean): ((i: number) => boolean) | string 
 
 export function cut(args: string[], call: AppletCall): number {
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "cut", args, { flags: "snz", values: "bcfdO", long: { bytes: "b", characters: "c", fields: "f", delimiter: "d", "only-delimited": "s", "output-delimiter": "O", complement: "C" } }, 1);
+  const o = parseOr(
+    call,
+    "cut",
+    args,
+    {
+      flags: "snz",
+      values: "bcfdO",
+      long: { bytes: "b", characters: "c", fields: "f", delimiter: "d", "only-delimited": "s", "output-delimiter": "O", complement: "C" },
+    },
+    1,
+  );
   if (!o) return 1;
   const { f } = o;
   const mode = typeof f.f === "string" ? "f" : typeof f.c === "string" ? "c" : typeof f.b === "string" ? "b" : undefined;
@@ -178,8 +226,14 @@ export function cut(args: string[], call: AppletCall): number {
   for (const input of inputs) {
     for (const line of splitLines(input.text)) {
       if (mode === "f") {
-        if (!line.includes(delim)) { if (!f.s) out += `${line}\n`; continue; }
-        out += `${line.split(delim).filter((_, i) => pick(i + 1)).join(outDelim)}\n`;
+        if (!line.includes(delim)) {
+          if (!f.s) out += `${line}\n`;
+          continue;
+        }
+        out += `${line
+          .split(delim)
+          .filter((_, i) => pick(i + 1))
+          .join(outDelim)}\n`;
       } else {
         const units = mode === "c" ? [...line] : [...enc.encode(line)].map((b) => String.fromCharCode(b));
         const kept = units.filter((_, i) => pick(i + 1)).join("");
@@ -203,7 +257,13 @@ interface SortKey {
 function parseKey(spec: string): SortKey | undefined {
   const m = /^(\d+)(?:\.(\d+))?([bdfghinMrV]*)(?:,(\d+)(?:\.(\d+))?([bdfghinMrV]*))?$/.exec(spec);
   if (!m || m[1] === "0") return undefined;
-  return { startField: Number(m[1]), startChar: Number(m[2] ?? 1), endField: m[4] ? Number(m[4]) : Infinity, endChar: m[5] ? Number(m[5]) : 0, opts: `${m[3]}${m[6] ?? ""}` };
+  return {
+    startField: Number(m[1]),
+    startChar: Number(m[2] ?? 1),
+    endField: m[4] ? Number(m[4]) : Infinity,
+    endChar: m[5] ? Number(m[5]) : 0,
+    opts: `${m[3]}${m[6] ?? ""}`,
+  };
 }
 
 /** The part of a line a key covers: fields split at -t's character, or where blanks begin. */
@@ -213,11 +273,21 @@ function keyText(line: string, key: SortKey, sep: string | undefined, skipBlanks
   const ends: number[] = [];
   if (sep !== undefined) {
     let p = 0;
-    for (const part of line.split(sep)) { starts.push(p); ends.push(p + part.length); p += part.length + sep.length; }
+    for (const part of line.split(sep)) {
+      starts.push(p);
+      ends.push(p + part.length);
+      p += part.length + sep.length;
+    }
   } else {
     const re = /[ \t]*[^ \t]+/g;
-    for (const m of line.matchAll(re)) { starts.push(m.index!); ends.push(m.index! + m[0].length); }
-    if (!starts.length) { starts.push(0); ends.push(line.length); }
+    for (const m of line.matchAll(re)) {
+      starts.push(m.index!);
+      ends.push(m.index! + m[0].length);
+    }
+    if (!starts.length) {
+      starts.push(0);
+      ends.push(line.length);
+    }
   }
   const fi = key.startField - 1;
   if (fi >= starts.length) return "";
@@ -265,23 +335,49 @@ function compareBy(a: string, b: string, opts: string): number {
 
 export function sort(args: string[], call: AppletCall): number {
   const gnu = variantOf(call) === "gnu";
-  const o = parseOr(call, "sort", args, {
-    flags: gnu ? "nrufbgdihcMsVzCR" : "nrufbgdicMsVz",
-    values: "kto",
-    long: { "numeric-sort": "n", reverse: "r", unique: "u", "ignore-case": "f", "ignore-leading-blanks": "b", "general-numeric-sort": "g", "human-numeric-sort": "h", key: "k", "field-separator": "t", output: "o", check: "c", stable: "s", "version-sort": "V" },
-  }, 2);
+  const o = parseOr(
+    call,
+    "sort",
+    args,
+    {
+      flags: gnu ? "nrufbgdihcMsVzCR" : "nrufbgdicMsVz",
+      values: "kto",
+      long: {
+        "numeric-sort": "n",
+        reverse: "r",
+        unique: "u",
+        "ignore-case": "f",
+        "ignore-leading-blanks": "b",
+        "general-numeric-sort": "g",
+        "human-numeric-sort": "h",
+        key: "k",
+        "field-separator": "t",
+        output: "o",
+        check: "c",
+        stable: "s",
+        "version-sort": "V",
+      },
+    },
+    2,
+  );
   if (!o) return 2;
   const { f } = o;
   const global = ["n", "r", "f", "b", "g", "h", "V", "M"].filter((k) => f[k]).join("");
   const keys: SortKey[] = [];
   for (const k of o.all.k ?? []) {
     const key = parseKey(k);
-    if (!key) { call.io.stderr(gnu ? `sort: invalid number at field start: invalid count at start of ‘${k}’\n` : "sort: bad field specification\n"); return 2; }
+    if (!key) {
+      call.io.stderr(gnu ? `sort: invalid number at field start: invalid count at start of ‘${k}’\n` : "sort: bad field specification\n");
+      return 2;
+    }
     if (!key.opts) key.opts = global;
     keys.push(key);
   }
   const sep = typeof f.t === "string" ? f.t : undefined;
-  if (sep !== undefined && sep.length !== 1) { call.io.stderr(gnu ? `sort: multi-character tab ‘${sep}’\n` : "sort: bad -t parameter\n"); return 2; }
+  if (sep !== undefined && sep.length !== 1) {
+    call.io.stderr(gnu ? `sort: multi-character tab ‘${sep}’\n` : "sort: bad -t parameter\n");
+    return 2;
+  }
   const inputs: Input[] = [];
   for (const name of o.rest.length ? o.rest : ["-"]) {
     const input = readInput(name, call, "sort");
@@ -317,7 +413,17 @@ export function sort(args: string[], call: AppletCall): number {
 }
 
 export function uniq(args: string[], call: AppletCall): number {
-  const o = parseOr(call, "uniq", args, { flags: "cdiuDz", values: "fsw", long: { count: "c", repeated: "d", unique: "u", "ignore-case": "i", "skip-fields": "f", "skip-chars": "s", "check-chars": "w" } }, 1);
+  const o = parseOr(
+    call,
+    "uniq",
+    args,
+    {
+      flags: "cdiuDz",
+      values: "fsw",
+      long: { count: "c", repeated: "d", unique: "u", "ignore-case": "i", "skip-fields": "f", "skip-chars": "s", "check-chars": "w" },
+    },
+    1,
+  );
   if (!o) return 1;
   const { f } = o;
   const input = readInput(o.rest[0] ?? "-", call, "uniq");
@@ -347,10 +453,18 @@ export function uniq(args: string[], call: AppletCall): number {
 }
 
 const TR_CLASSES: Record<string, () => string> = {
-  upper: () => range(65, 90), lower: () => range(97, 122), alpha: () => range(65, 90) + range(97, 122), digit: () => range(48, 57),
-  alnum: () => range(48, 57) + range(65, 90) + range(97, 122), space: () => " \t\n\r\f\v", blank: () => " \t",
-  punct: () => [...range(33, 126)].filter((c) => !/[0-9A-Za-z]/.test(c)).join(""), xdigit: () => `${range(48, 57)}ABCDEFabcdef`,
-  cntrl: () => `${range(0, 31)}\x7f`, print: () => range(32, 126), graph: () => range(33, 126),
+  upper: () => range(65, 90),
+  lower: () => range(97, 122),
+  alpha: () => range(65, 90) + range(97, 122),
+  digit: () => range(48, 57),
+  alnum: () => range(48, 57) + range(65, 90) + range(97, 122),
+  space: () => " \t\n\r\f\v",
+  blank: () => " \t",
+  punct: () => [...range(33, 126)].filter((c) => !/[0-9A-Za-z]/.test(c)).join(""),
+  xdigit: () => `${range(48, 57)}ABCDEFabcdef`,
+  cntrl: () => `${range(0, 31)}\x7f`,
+  print: () => range(32, 126),
+  graph: () => range(33, 126),
 };
 function range(a: number, b: number): string {
   let s = "";
@@ -370,7 +484,11 @@ function trSet(spec: string, fillTo?: number): string {
   };
   for (let i = 0; i < spec.length; ) {
     const cls = /^\[:([a-z]+):\]/.exec(spec.slice(i));
-    if (cls && TR_CLASSES[cls[1]]) { chars.push(...TR_CLASSES[cls[1]]()); i += cls[0].length; continue; }
+    if (cls && TR_CLASSES[cls[1]]) {
+      chars.push(...TR_CLASSES[cls[1]]());
+      i += cls[0].length;
+      continue;
+    }
     const rep = /^\[(.)\*(\d*)\]/.exec(spec.slice(i));
     if (rep) {
       const n = rep[2] ? Number(rep[2]) : Math.max(0, (fillTo ?? 0) - chars.length);
@@ -399,7 +517,12 @@ export function tr(args: string[], call: AppletCall): number {
   const complement = !!(f.c || f.C);
   if (!rest.length) return gnu ? usageError(call, "tr", "missing operand", 1, "") : usageError(call, "tr", undefined, 1);
   if (!f.d && !f.s && rest.length < 2) {
-    if (gnu) { call.io.stderr(`tr: missing operand after ‘${rest[0]}’\nTwo strings must be given when translating.\nTry 'tr --help' for more information.\n`); return 1; }
+    if (gnu) {
+      call.io.stderr(
+        `tr: missing operand after ‘${rest[0]}’\nTwo strings must be given when translating.\nTry 'tr --help' for more information.\n`,
+      );
+      return 1;
+    }
     // busybox translates with an empty second set: nothing changes.
     call.io.stdout(call.stdin);
     return 0;
@@ -422,7 +545,7 @@ export function tr(args: string[], call: AppletCall): number {
   const set2 = rest.length > 1 ? trSet(rest[1], set1.length) : "";
   const map = new Map<string, string>();
   if (set2) [...set1].forEach((c, i) => map.set(c, set2[Math.min(i, set2.length - 1)]));
-  const squeeze = f.s ? (set2 || set1) : "";
+  const squeeze = f.s ? set2 || set1 : "";
   let last = "";
   for (const c of input) {
     const t = map.get(c) ?? c;
@@ -446,7 +569,7 @@ export function tee(args: string[], call: AppletCall): number {
       if (s.ctx.fs.isDir(p)) throw new FSError("EISDIR", p);
       const parent = p.slice(0, p.lastIndexOf("/")) || "/";
       if (!s.ctx.fs.isDir(parent)) throw new FSError("ENOENT", p);
-      s.ctx.fs.write(p, (o.f.a ? s.ctx.fs.read(p) ?? "" : "") + stdin);
+      s.ctx.fs.write(p, (o.f.a ? (s.ctx.fs.read(p) ?? "") : "") + stdin);
     } catch (e) {
       if (!(e instanceof FSError)) throw e;
       io.stderr(`tee: ${name}: ${e.message}\n`);
@@ -461,20 +584,48 @@ export function tac(args: string[], call: AppletCall): number {
   const o = parseOr(call, "tac", args, { flags: "" }, 1);
   if (!o) return 1;
   const { inputs, failed } = readInputs(o.rest, call, "tac");
-  call.io.stdout(inputs.map((i) => i.text.split(/(?<=\n)/).reverse().join("")).join(""));
+  call.io.stdout(
+    inputs
+      .map((i) =>
+        i.text
+          .split(/(?<=\n)/)
+          .reverse()
+          .join(""),
+      )
+      .join(""),
+  );
   return failed ? 1 : 0;
 }
 
 /** rev (busybox): each line's characters in reverse. */
 export function rev(args: string[], call: AppletCall): number {
   const { inputs, failed } = readInputs(args, call, "rev");
-  call.io.stdout(inputs.map((i) => i.text.split("\n").map((l) => [...l].reverse().join("")).join("\n")).join(""));
+  call.io.stdout(
+    inputs
+      .map((i) =>
+        i.text
+          .split("\n")
+          .map((l) => [...l].reverse().join(""))
+          .join("\n"),
+      )
+      .join(""),
+  );
   return failed ? 1 : 0;
 }
 
 /** nl: numbers the non-empty lines (-b a: every line), width 6 and a tab; other lines get the same indent. */
 export function nl(args: string[], call: AppletCall): number {
-  const o = parseOr(call, "nl", args, { flags: "p", values: "bwsvinhfdl", long: { "body-numbering": "b", "number-width": "w", "number-separator": "s", "starting-line-number": "v", "line-increment": "i" } }, 1);
+  const o = parseOr(
+    call,
+    "nl",
+    args,
+    {
+      flags: "p",
+      values: "bwsvinhfdl",
+      long: { "body-numbering": "b", "number-width": "w", "number-separator": "s", "starting-line-number": "v", "line-increment": "i" },
+    },
+    1,
+  );
   if (!o) return 1;
   const width = Number(o.f.w ?? 6);
   const sep = typeof o.f.s === "string" ? o.f.s : "\t";
@@ -485,7 +636,10 @@ export function nl(args: string[], call: AppletCall): number {
   let out = "";
   for (const input of inputs)
     for (const line of splitLines(input.text)) {
-      if (line === "" && !all) { out += `${" ".repeat(width + sep.length)}\n`; continue; }
+      if (line === "" && !all) {
+        out += `${" ".repeat(width + sep.length)}\n`;
+        continue;
+      }
       out += `${String(n).padStart(width)}${sep}${line}\n`;
       n += step;
     }
@@ -499,7 +653,8 @@ function encode64(b: Uint8Array): string {
   let out = "";
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < b.length ? B64[n & 63] : "=");
+    out +=
+      B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < b.length ? B64[n & 63] : "=");
   }
   return out;
 }
@@ -515,12 +670,22 @@ function decode64(s: string, ignoreGarbage: boolean): { bytes: Uint8Array; bad: 
   for (const c of s) {
     if (c === "\n" || c === "\r") continue;
     count++;
-    if (c === "=") { ended = true; continue; }
+    if (c === "=") {
+      ended = true;
+      continue;
+    }
     const v = B64.indexOf(c);
-    if (v < 0 || ended) { if (ignoreGarbage && !ended) continue; bad = true; break; }
+    if (v < 0 || ended) {
+      if (ignoreGarbage && !ended) continue;
+      bad = true;
+      break;
+    }
     acc = (acc << 6) | v;
     bits += 6;
-    if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 255); }
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 255);
+    }
   }
   // A final group that is not a whole quantum is invalid input.
   const truncated = !bad && count % 4 !== 0;
@@ -534,15 +699,28 @@ export function base64(args: string[], call: AppletCall): number {
   if (!input) return 1;
   const bytes = bytesOf(input, call);
   if (o.f.d) {
-    const { bytes: out, bad, truncated } = decode64(input.path ? input.text : call.stdinBytes ? dec.decode(call.stdinBytes) : input.text, !!o.f.i);
+    const {
+      bytes: out,
+      bad,
+      truncated,
+    } = decode64(input.path ? input.text : call.stdinBytes ? dec.decode(call.stdinBytes) : input.text, !!o.f.i);
     // busybox refuses a last group cut short without writing it; GNU writes what it decoded.
-    if (truncated && variantOf(call) !== "gnu") { call.io.stderr("base64: truncated input\n"); return 1; }
+    if (truncated && variantOf(call) !== "gnu") {
+      call.io.stderr("base64: truncated input\n");
+      return 1;
+    }
     writeBytes(call, out);
-    if (bad) { call.io.stderr("base64: invalid input\n"); return 1; }
+    if (bad) {
+      call.io.stderr("base64: invalid input\n");
+      return 1;
+    }
     return 0;
   }
   const wrap = typeof o.f.w === "string" ? Number(o.f.w) : 76;
-  if (!Number.isInteger(wrap) || wrap < 0) { call.io.stderr(`base64: invalid wrap size: ‘${o.f.w}’\n`); return 1; }
+  if (!Number.isInteger(wrap) || wrap < 0) {
+    call.io.stderr(`base64: invalid wrap size: ‘${o.f.w}’\n`);
+    return 1;
+  }
   const text = encode64(bytes);
   if (!text) return 0;
   const wrapped = wrap ? text.match(new RegExp(`.{1,${wrap}}`, "g"))!.join("\n") + "\n" : text;

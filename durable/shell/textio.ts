@@ -6,7 +6,8 @@ import { busyboxUsage } from "./usage";
 
 export type Variant = "gnu" | "busybox";
 /** GNU coreutils/grep/sed on Debian-based images; busybox everywhere else (busybox, Alpine). */
-export const variantOf = (call: AppletCall): Variant => (call.flavour === "gnu" || call.flavour === "bash" || call.flavour === "dash" ? "gnu" : "busybox");
+export const variantOf = (call: AppletCall): Variant =>
+  call.flavour === "gnu" || call.flavour === "bash" || call.flavour === "dash" ? "gnu" : "busybox";
 
 export interface Options {
   /** Last value of each option (`true` for a flag). */
@@ -45,7 +46,10 @@ export function getopts(args: string[], spec: OptSpec, variant: Variant): Option
   const values = spec.values ?? "";
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--") { rest.push(...args.slice(i + 1)); break; }
+    if (a === "--") {
+      rest.push(...args.slice(i + 1));
+      break;
+    }
     if (a.startsWith("--") && a.length > 2) {
       // busybox builds its applets without long options.
       if (variant !== "gnu" || !spec.long) throw new OptError(`unrecognized option '${a}'`);
@@ -85,12 +89,21 @@ export function getopts(args: string[], spec: OptSpec, variant: Variant): Option
 export function usageError(call: AppletCall, name: string, message: string | undefined, code: number, gnuUsage = ""): number {
   const gnu = variantOf(call) === "gnu";
   const head = message ? `${name}: ${message}\n` : "";
-  call.io.stderr(gnu ? `${head}${gnuUsage ? `Usage: ${gnuUsage}\n` : ""}Try '${name} --help' for more information.\n` : `${head}${busyboxUsage(name)}`);
+  call.io.stderr(
+    gnu ? `${head}${gnuUsage ? `Usage: ${gnuUsage}\n` : ""}Try '${name} --help' for more information.\n` : `${head}${busyboxUsage(name)}`,
+  );
   return code;
 }
 
 /** Parse options, printing the variant's usage error on a bad one (then `undefined`). */
-export function parseOr(call: AppletCall, name: string, args: string[], spec: OptSpec, code: number, gnuUsage?: string): Options | undefined {
+export function parseOr(
+  call: AppletCall,
+  name: string,
+  args: string[],
+  spec: OptSpec,
+  code: number,
+  gnuUsage?: string,
+): Options | undefined {
   try {
     return getopts(args, spec, variantOf(call));
   } catch (e) {

@@ -16,9 +16,21 @@ export interface ShellIO {
 // ---- the cluster network as a container sees it (implemented by durable/nodes/runtime/network.ts) ----
 
 /** A failed connection: curl's message and exit code (6 unresolved, 7 refused, 28 timed out), and the address dialled. */
-export type NetError = { error: string; code?: number; ip?: string; /** ms the connection stayed open and silent before this (the client's timer may end it first) */ after?: number };
+export type NetError = {
+  error: string;
+  code?: number;
+  ip?: string /** ms the connection stayed open and silent before this (the client's timer may end it first) */;
+  after?: number;
+};
 export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
-export type Connected = { ok: true; ip: string; pod?: Obj; /** the backend's port (a Service's targetPort) */ port?: number; container?: Obj; /** a node's own daemon, not a pod */ kubelet?: Obj };
+export type Connected = {
+  ok: true;
+  ip: string;
+  pod?: Obj /** the backend's port (a Service's targetPort) */;
+  port?: number;
+  container?: Obj /** a node's own daemon, not a pod */;
+  kubelet?: Obj;
+};
 export type ConnectResult = Connected | NetError;
 
 /** What a TLS server presents: the client decides whether it trusts it (curl's --cacert, -k). */

@@ -33,38 +33,94 @@ interface WgetOptions {
 
 /** [long name, short letter, takes a value, GNU only]. */
 const OPTIONS: [string, string, boolean, boolean][] = [
-  ["quiet", "q", false, false], ["output-document", "O", true, false], ["output-file", "o", true, false], ["directory-prefix", "P", true, false],
-  ["server-response", "S", false, false], ["spider", "s", false, false], ["timeout", "T", true, false], ["user-agent", "U", true, false],
-  ["header", "", true, false], ["post-data", "", true, false], ["post-file", "", true, false], ["no-check-certificate", "", false, false],
-  ["continue", "c", false, false], ["proxy", "Y", true, false], ["tries", "t", true, true], ["ca-certificate", "", true, true],
-  ["no-verbose", "", false, true], ["verbose", "v", false, true], ["version", "V", false, true], ["help", "h", false, true],
+  ["quiet", "q", false, false],
+  ["output-document", "O", true, false],
+  ["output-file", "o", true, false],
+  ["directory-prefix", "P", true, false],
+  ["server-response", "S", false, false],
+  ["spider", "s", false, false],
+  ["timeout", "T", true, false],
+  ["user-agent", "U", true, false],
+  ["header", "", true, false],
+  ["post-data", "", true, false],
+  ["post-file", "", true, false],
+  ["no-check-certificate", "", false, false],
+  ["continue", "c", false, false],
+  ["proxy", "Y", true, false],
+  ["tries", "t", true, true],
+  ["ca-certificate", "", true, true],
+  ["no-verbose", "", false, true],
+  ["verbose", "v", false, true],
+  ["version", "V", false, true],
+  ["help", "h", false, true],
 ];
 
 /** getopt_long over both flavours' options: bundles, attached values, --name=value and unique prefixes (GNU). */
 function parseWgetArgs(args: string[], gnu: boolean): WgetOptions | { error: string } {
-  const o: WgetOptions = { urls: [], quiet: false, serverResponse: false, spider: false, tries: 20, headers: [], noCheckCertificate: false };
+  const o: WgetOptions = {
+    urls: [],
+    quiet: false,
+    serverResponse: false,
+    spider: false,
+    tries: 20,
+    headers: [],
+    noCheckCertificate: false,
+  };
   const known = OPTIONS.filter((x) => gnu || !x[3]);
   const apply = (name: string, v?: string) => {
     switch (name) {
-      case "quiet": o.quiet = true; break;
-      case "output-document": o.output = v; break;
-      case "directory-prefix": o.dir = v; break;
-      case "server-response": o.serverResponse = true; break;
-      case "spider": o.spider = true; break;
-      case "timeout": o.timeout = Number(v); break;
-      case "tries": o.tries = Number(v) || 20; break;
-      case "user-agent": o.agent = v; break;
-      case "header": o.headers.push(v!); break;
-      case "post-data": o.postData = v; break;
-      case "post-file": o.postFile = v; break;
-      case "no-check-certificate": o.noCheckCertificate = true; break;
-      case "ca-certificate": o.caCertificate = v; break;
+      case "quiet":
+        o.quiet = true;
+        break;
+      case "output-document":
+        o.output = v;
+        break;
+      case "directory-prefix":
+        o.dir = v;
+        break;
+      case "server-response":
+        o.serverResponse = true;
+        break;
+      case "spider":
+        o.spider = true;
+        break;
+      case "timeout":
+        o.timeout = Number(v);
+        break;
+      case "tries":
+        o.tries = Number(v) || 20;
+        break;
+      case "user-agent":
+        o.agent = v;
+        break;
+      case "header":
+        o.headers.push(v!);
+        break;
+      case "post-data":
+        o.postData = v;
+        break;
+      case "post-file":
+        o.postFile = v;
+        break;
+      case "no-check-certificate":
+        o.noCheckCertificate = true;
+        break;
+      case "ca-certificate":
+        o.caCertificate = v;
+        break;
     }
   };
-  const unknown = (what: string) => ({ error: gnu ? `wget: ${what}\nUsage: wget [OPTION]... [URL]...\n\nTry \`wget --help' for more options.\n` : `wget: ${what}\n${BUSYBOX_USAGE}` });
+  const unknown = (what: string) => ({
+    error: gnu
+      ? `wget: ${what}\nUsage: wget [OPTION]... [URL]...\n\nTry \`wget --help' for more options.\n`
+      : `wget: ${what}\n${BUSYBOX_USAGE}`,
+  });
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--") { o.urls.push(...args.slice(i + 1)); break; }
+    if (a === "--") {
+      o.urls.push(...args.slice(i + 1));
+      break;
+    }
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -78,11 +134,17 @@ function parseWgetArgs(args: string[], gnu: boolean): WgetOptions | { error: str
       else return unknown(`option '--${opt[0]}' requires an argument`);
       continue;
     }
-    if (!a.startsWith("-") || a === "-") { o.urls.push(a); continue; }
+    if (!a.startsWith("-") || a === "-") {
+      o.urls.push(a);
+      continue;
+    }
     for (let j = 1; j < a.length; j++) {
       const opt = known.find((x) => x[1] === a[j]);
       if (!opt) return unknown(`invalid option -- '${a[j]}'`);
-      if (!opt[2]) { apply(opt[0]); continue; }
+      if (!opt[2]) {
+        apply(opt[0]);
+        continue;
+      }
       const v = a.slice(j + 1) || args[++i];
       if (v === undefined) return unknown(`option requires an argument -- '${a[j]}'`);
       apply(opt[0], v);
@@ -115,8 +177,18 @@ function requestBody(o: WgetOptions, call: AppletCall): string | undefined {
 /** Request headers: the flavour's own, then --header ones (a --header of the same name replaces it). */
 function requestHeaders(o: WgetOptions, gnu: boolean, hostPort: string, body: string | undefined): Record<string, string> {
   const base: [string, string][] = gnu
-    ? [["user-agent", o.agent ?? `Wget/${GNU_VERSION}`], ["accept", "*/*"], ["accept-encoding", "identity"], ["host", hostPort], ["connection", "Keep-Alive"]]
-    : [["host", hostPort], ["user-agent", o.agent ?? "Wget"], ["connection", "close"]];
+    ? [
+        ["user-agent", o.agent ?? `Wget/${GNU_VERSION}`],
+        ["accept", "*/*"],
+        ["accept-encoding", "identity"],
+        ["host", hostPort],
+        ["connection", "Keep-Alive"],
+      ]
+    : [
+        ["host", hostPort],
+        ["user-agent", o.agent ?? "Wget"],
+        ["connection", "close"],
+      ];
   const h = Object.fromEntries(base);
   for (const line of o.headers) {
     const i = line.indexOf(":");
@@ -157,22 +229,40 @@ function busyboxWget(o: WgetOptions, call: AppletCall): number {
   let status = 0;
   for (const raw of o.urls) {
     const t = target(raw);
-    if (!t) { status = die(`bad address '${raw}'`); continue; }
-    if (t.url.protocol !== "http:" && t.url.protocol !== "https:") { status = die(`not an http or ftp url: ${raw}`); continue; }
+    if (!t) {
+      status = die(`bad address '${raw}'`);
+      continue;
+    }
+    if (t.url.protocol !== "http:" && t.url.protocol !== "https:") {
+      status = die(`not an http or ftp url: ${raw}`);
+      continue;
+    }
     const ip = s.ctx.net.resolve(t.host, s.ctx.pod?.metadata?.namespace ?? "default")[0];
     if (!ip) return die(`bad address '${t.host}'`);
     if (!o.quiet) io.stderr(`Connecting to ${t.hostPort} (${ip}:${t.port})\n`);
     const body = requestBody(o, call);
     const https = t.url.protocol === "https:";
     // busybox's TLS (or ssl_client) checks no certificate: it says so and goes on.
-    const verify = () => (o.noCheckCertificate ? undefined : (io.stderr("wget: note: TLS certificate validation not implemented\n"), undefined));
-    const res = s.ctx.net.http({ method: body !== undefined ? "POST" : "GET", url: t.url.href, headers: requestHeaders(o, false, t.hostPort, body), body, verify: https ? verify : undefined }, s.ctx.pod);
+    const verify = () =>
+      o.noCheckCertificate ? undefined : (io.stderr("wget: note: TLS certificate validation not implemented\n"), undefined);
+    const res = s.ctx.net.http(
+      {
+        method: body !== undefined ? "POST" : "GET",
+        url: t.url.href,
+        headers: requestHeaders(o, false, t.hostPort, body),
+        body,
+        verify: https ? verify : undefined,
+      },
+      s.ctx.pod,
+    );
     if ("error" in res) {
       if (res.code === 7) return die(`can't connect to remote host (${res.ip ?? ip}): Connection refused`);
       if (res.code === 28) {
         const ms = connectWait(o);
         wait(s, ms);
-        return die(ms < KERNEL_CONNECT_TIMEOUT ? "download timed out" : `can't connect to remote host (${res.ip ?? ip}): Connection timed out`);
+        return die(
+          ms < KERNEL_CONNECT_TIMEOUT ? "download timed out" : `can't connect to remote host (${res.ip ?? ip}): Connection timed out`,
+        );
       }
       if (res.after) {
         // -T is busybox's read timeout too: a silent server ends the transfer there.
@@ -205,7 +295,9 @@ function busyboxWget(o: WgetOptions, call: AppletCall): number {
 
 /** The status line and headers as an HTTP/1.1 server sent them, each line prefixed. */
 function responseLines(res: Extract<HttpResult, { status: number }>, prefix: string): string {
-  return [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`, ...Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}`)].map((l) => `${prefix}${l}\n`).join("");
+  return [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`, ...Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}`)]
+    .map((l) => `${prefix}${l}\n`)
+    .join("");
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
@@ -213,8 +305,14 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T
 /** GNU's dot-style progress for a log that is not a terminal: one line of 50 dots per 50K. */
 function dots(size: number, seconds: number): string {
   const rate = size / Math.max(seconds, 1e-6);
-  const speed = rate >= 1024 * 1024 ? `${(rate / 1024 / 1024).toFixed(rate >= 10 * 1024 * 1024 ? 1 : 2)}M` : `${(rate / 1024).toFixed(rate >= 10 * 1024 ? 1 : 2)}K`;
-  return `\n     0K ${".".repeat(Math.ceil(size / 1024)).padEnd(50).replace(/(.{10})(?=.)/g, "$1 ")} 100% ${speed}=0s\n\n`;
+  const speed =
+    rate >= 1024 * 1024
+      ? `${(rate / 1024 / 1024).toFixed(rate >= 10 * 1024 * 1024 ? 1 : 2)}M`
+      : `${(rate / 1024).toFixed(rate >= 10 * 1024 ? 1 : 2)}K`;
+  return `\n     0K ${"."
+    .repeat(Math.ceil(size / 1024))
+    .padEnd(50)
+    .replace(/(.{10})(?=.)/g, "$1 ")} 100% ${speed}=0s\n\n`;
 }
 
 function gnuWget(o: WgetOptions, call: AppletCall): number {
@@ -224,7 +322,11 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
   if (o.spider) log("Spider mode enabled. Check if remote file exists.\n");
   for (const raw of o.urls) {
     const t = target(raw);
-    if (!t) { io.stderr(`${raw}: Invalid URL ${raw}: Unsupported scheme\n`); status = 1; continue; }
+    if (!t) {
+      io.stderr(`${raw}: Invalid URL ${raw}: Unsupported scheme\n`);
+      status = 1;
+      continue;
+    }
     log(`--${stamp(nowOf(s))}--  ${t.url.href}\n`);
     const ip = /^\d+(\.\d+){3}$/.test(t.host) ? t.host : s.ctx.net.resolve(t.host, s.ctx.pod?.metadata?.namespace ?? "default")[0];
     if (t.host !== ip) log(`Resolving ${t.host} (${t.host})... ${ip ? ip : "failed: Name or service not known."}\n`);
@@ -239,16 +341,27 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
     let tlsError: string | undefined;
     const verify = (cert: ServerCertificate): NetError | undefined => {
       if (o.noCheckCertificate) return undefined;
-      const trusted = o.caCertificate === undefined ? "" : s.ctx.fs.read(resolvePath(o.caCertificate, s.cwd)) ?? "";
+      const trusted = o.caCertificate === undefined ? "" : (s.ctx.fs.read(resolvePath(o.caCertificate, s.cwd)) ?? "");
       if (cert.issuerPEM && trusted.includes(cert.issuerPEM.trim()) && cert.names.includes(t.host.toLowerCase())) return undefined;
-      const why = cert.untrusted.startsWith("self") ? "Self-signed certificate encountered." : "Unable to locally verify the issuer's authority.";
+      const why = cert.untrusted.startsWith("self")
+        ? "Self-signed certificate encountered."
+        : "Unable to locally verify the issuer's authority.";
       tlsError = `ERROR: cannot verify ${t.host}'s certificate, issued by '${cert.issuer}':\n  ${why}\nTo connect to ${t.host} insecurely, use \`--no-check-certificate'.\n`;
       return { error: "certificate", code: 60 };
     };
     let res: HttpResult | undefined;
     for (let attempt = 1; attempt <= o.tries; attempt++) {
       log(`Connecting to ${where}... `);
-      res = s.ctx.net.http({ method: body !== undefined ? "POST" : "GET", url: t.url.href, headers: requestHeaders(o, true, t.hostPort, body), body, verify: https ? verify : undefined }, s.ctx.pod);
+      res = s.ctx.net.http(
+        {
+          method: body !== undefined ? "POST" : "GET",
+          url: t.url.href,
+          headers: requestHeaders(o, true, t.hostPort, body),
+          body,
+          verify: https ? verify : undefined,
+        },
+        s.ctx.pod,
+      );
       if (!("error" in res) || (res.code !== 28 && res.code !== 52)) break;
       if (res.code === 28) {
         wait(s, connectWait(o));
@@ -257,7 +370,9 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
         // Connected, then nothing: the server's close, or -T's read timeout first.
         const read = Math.min(o.timeout ? o.timeout * 1000 : 900_000, res.after ?? 0);
         wait(s, read);
-        log(`connected.\nHTTP request sent, awaiting response... ${read < (res.after ?? 0) ? "Read error (Connection timed out) in headers." : "No data received."}\n`);
+        log(
+          `connected.\nHTTP request sent, awaiting response... ${read < (res.after ?? 0) ? "Read error (Connection timed out) in headers." : "No data received."}\n`,
+        );
       }
       log(attempt < o.tries ? "Retrying.\n\n" : "Giving up.\n\n");
       // --waitretry's default: 1 s more before each retry, up to 10 s.
@@ -289,7 +404,10 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
     }
     const size = new TextEncoder().encode(res.body).length;
     const type = res.headers["content-type"];
-    const length = res.headers["content-length"] !== undefined ? `Length: ${size}${type ? ` [${type}]` : ""}\n` : `Length: unspecified${type ? ` [${type}]` : ""}\n`;
+    const length =
+      res.headers["content-length"] !== undefined
+        ? `Length: ${size}${type ? ` [${type}]` : ""}\n`
+        : `Length: unspecified${type ? ` [${type}]` : ""}\n`;
     log(length);
     if (o.spider) {
       log("Remote file exists and could contain further links,\nbut recursion is disabled -- not retrieving.\n\n");
@@ -302,7 +420,9 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
     log(`Saving to: '${file === "-" ? "STDOUT" : file}'\n${dots(size, secs)}`);
     if (file === "-") io.stdout(res.body);
     else save(o, call, file, res.body);
-    log(`${stamp(nowOf(s))} (${mbs}) - ${file === "-" ? "written to stdout" : `'${file}' saved`} [${size}${res.headers["content-length"] !== undefined ? `/${size}` : ""}]\n\n`);
+    log(
+      `${stamp(nowOf(s))} (${mbs}) - ${file === "-" ? "written to stdout" : `'${file}' saved`} [${size}${res.headers["content-length"] !== undefined ? `/${size}` : ""}]\n\n`,
+    );
   }
   return status;
 }

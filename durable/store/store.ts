@@ -312,7 +312,9 @@ export class Store {
 
   /** The stored bytes of the current row of `key` (0 when absent or deleted). */
   private currentSize(key: string): number {
-    const row = this.sql.exec<{ op: number; size: number }>(`SELECT op, size FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1`, key).toArray()[0];
+    const row = this.sql
+      .exec<{ op: number; size: number }>(`SELECT op, size FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1`, key)
+      .toArray()[0];
     return row && row.op !== Op.Deleted ? row.size : 0;
   }
 
@@ -388,7 +390,7 @@ export class Store {
     );
     let kept = 0;
     for (const r of rows) {
-      kept += (r.op === Op.Deleted ? r.size : 0) + (r.op !== Op.Created ? r.prev ?? 0 : 0);
+      kept += (r.op === Op.Deleted ? r.size : 0) + (r.op !== Op.Created ? (r.prev ?? 0) : 0);
       if (kept > keep) return r.rev;
     }
     return floor;

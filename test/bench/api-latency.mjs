@@ -10,7 +10,12 @@ const LIST_NS = "bench-list";
 const NS = "bench";
 const LIST_SIZE = 50;
 
-const configMap = (name, value = "1") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { app: "bench" } }, data: { key: value } });
+const configMap = (name, value = "1") => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, labels: { app: "bench" } },
+  data: { key: value },
+});
 const nameOf = (prefix, i) => `${prefix}-${String(i).padStart(5, "0")}`;
 
 /** Measure the calls against a running server; returns { rows: [{op, single, ...stats}] }. */
@@ -23,21 +28,39 @@ export async function measure(server, { n = 500, warmup = 50 } = {}) {
   };
   const json = { "content-type": "application/json" };
   for (const ns of [NS, LIST_NS]) {
-    await must(s.api("/api/v1/namespaces", { method: "POST", headers: json, body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } } }), 201, `create namespace ${ns}`);
+    await must(
+      s.api("/api/v1/namespaces", { method: "POST", headers: json, body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } } }),
+      201,
+      `create namespace ${ns}`,
+    );
   }
   for (let i = 0; i < LIST_SIZE; i++) {
-    await must(s.api(`/api/v1/namespaces/${LIST_NS}/configmaps`, { method: "POST", headers: json, body: configMap(nameOf("l", i)) }), 201, "seed list");
+    await must(
+      s.api(`/api/v1/namespaces/${LIST_NS}/configmaps`, { method: "POST", headers: json, body: configMap(nameOf("l", i)) }),
+      201,
+      "seed list",
+    );
   }
 
   const cm = (name = "") => `/api/v1/namespaces/${NS}/configmaps${name ? `/${name}` : ""}`;
   const ops = [
-    { op: "POST create ConfigMap", single: true, want: 201, call: (p, i) => s.api(cm(), { method: "POST", headers: json, body: configMap(nameOf(p, i)) }) },
+    {
+      op: "POST create ConfigMap",
+      single: true,
+      want: 201,
+      call: (p, i) => s.api(cm(), { method: "POST", headers: json, body: configMap(nameOf(p, i)) }),
+    },
     { op: "GET ConfigMap", single: true, want: 200, call: (p, i) => s.api(cm(nameOf(p, i))) },
     {
       op: "PATCH ConfigMap (strategic merge)",
       single: true,
       want: 200,
-      call: (p, i) => s.api(cm(nameOf(p, i)), { method: "PATCH", headers: { "content-type": "application/strategic-merge-patch+json" }, body: { data: { key: `v${i}`, extra: "x" } } }),
+      call: (p, i) =>
+        s.api(cm(nameOf(p, i)), {
+          method: "PATCH",
+          headers: { "content-type": "application/strategic-merge-patch+json" },
+          body: { data: { key: `v${i}`, extra: "x" } },
+        }),
     },
     { op: "DELETE ConfigMap", single: true, want: 200, call: (p, i) => s.api(cm(nameOf(p, i)), { method: "DELETE" }) },
     { op: `LIST ConfigMaps (${LIST_SIZE} items)`, single: false, want: 200, call: () => s.api(`/api/v1/namespaces/${LIST_NS}/configmaps`) },
@@ -47,7 +70,10 @@ export async function measure(server, { n = 500, warmup = 50 } = {}) {
   ];
   // Phases in order so each op has objects to act on: create all, get all, patch all, delete all.
   const samples = new Map(ops.map((o) => [o.op, []]));
-  for (const [prefix, count, record] of [["w", warmup, false], ["m", n, true]]) {
+  for (const [prefix, count, record] of [
+    ["w", warmup, false],
+    ["m", n, true],
+  ]) {
     for (const o of ops) {
       for (let i = 0; i < count; i++) {
         const { ms, result } = await timed(() => o.call(prefix, i));
@@ -63,7 +89,15 @@ export function print(result) {
   printTable(
     `API latency through wrangler dev, keep-alive, sequential (N = ${result.n} per op after ${result.warmup} warm-up), ms; target single-object p99 ≤ ${TARGET_P99_MS} ms`,
     ["operation", "p50", "p90", "p99", "mean", "max", "p99/target"],
-    result.rows.map((r) => [r.op, fmt(r.p50, 2), fmt(r.p90, 2), fmt(r.p99, 2), fmt(r.mean, 2), fmt(r.max, 2), r.single ? ratio(r.p99, TARGET_P99_MS) : "—"]),
+    result.rows.map((r) => [
+      r.op,
+      fmt(r.p50, 2),
+      fmt(r.p90, 2),
+      fmt(r.p99, 2),
+      fmt(r.mean, 2),
+      fmt(r.max, 2),
+      r.single ? ratio(r.p99, TARGET_P99_MS) : "—",
+    ]),
   );
 }
 

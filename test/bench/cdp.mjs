@@ -87,7 +87,10 @@ export function selfTimes(profile) {
     const key = `${f.functionName || "(anonymous)"} ${file ? `${file}:${f.lineNumber + 1}` : ""}`.trim();
     agg.set(key, (agg.get(key) ?? 0) + us);
   }
-  return { totalMs: total / 1000, rows: [...agg].sort((a, b) => b[1] - a[1]).map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total })) };
+  return {
+    totalMs: total / 1000,
+    rows: [...agg].sort((a, b) => b[1] - a[1]).map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total })),
+  };
 }
 
 /** Inclusive time of functions whose name matches, from a CPU profile (for stage breakdowns). */

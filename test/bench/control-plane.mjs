@@ -32,7 +32,12 @@ const ready = (pod) => (pod.status?.conditions ?? []).some((c) => c.type === "Re
 async function deploymentDone(s, name, replicas) {
   const d = await getJson(s, `/apis/apps/v1/namespaces/default/deployments/${name}`);
   const st = d.status ?? {};
-  return st.observedGeneration >= d.metadata.generation && st.updatedReplicas === replicas && st.readyReplicas === replicas && st.replicas === replicas;
+  return (
+    st.observedGeneration >= d.metadata.generation &&
+    st.updatedReplicas === replicas &&
+    st.readyReplicas === replicas &&
+    st.replicas === replicas
+  );
 }
 
 async function patchDeployment(s, name, body) {
@@ -57,12 +62,21 @@ export async function main({ idleSeconds = Number(process.env.BENCH_IDLE_SECONDS
       await until(async () => {
         const pods = (await getJson(s, "/api/v1/namespaces/kube-system/pods")).items;
         const nodes = (await getJson(s, "/api/v1/nodes")).items;
-        return pods.length >= 9 && pods.every(ready) && nodes.every((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"));
+        return (
+          pods.length >= 9 &&
+          pods.every(ready) &&
+          nodes.every((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"))
+        );
       });
       creations.push(performance.now() - t0);
     }
     creations.sort((a, b) => a - b);
-    rows.push(["session created → nodes + kube-system Ready (median of 5)", `${fmt(creations[2], 0)} ms`, "≤ 300 ms", ratio(creations[2], 300)]);
+    rows.push([
+      "session created → nodes + kube-system Ready (median of 5)",
+      `${fmt(creations[2], 0)} ms`,
+      "≤ 300 ms",
+      ratio(creations[2], 300),
+    ]);
 
     // 2. Scale to 100 and 1,000, on 1 control-plane + 10 workers.
     const s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, ...Array(10).fill({ role: "worker" })] });
@@ -76,14 +90,20 @@ export async function main({ idleSeconds = Number(process.env.BENCH_IDLE_SECONDS
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: "web" } },
-          template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: { requests: { cpu: "1m", memory: "1Mi" } } }] } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: { requests: { cpu: "1m", memory: "1Mi" } } }] },
+          },
         },
       }),
     });
     if (create.status !== 201) throw new Error(create.text);
     await until(() => deploymentDone(s, "web", 1));
     let from = 1;
-    for (const [replicas, target] of [[100, 1000], [1000, 10000]]) {
+    for (const [replicas, target] of [
+      [100, 1000],
+      [1000, 10000],
+    ]) {
       const t0 = performance.now();
       await patchDeployment(s, "web", { spec: { replicas } });
       await until(() => deploymentDone(s, "web", replicas), 300_000);

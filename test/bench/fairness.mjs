@@ -34,7 +34,10 @@ function probes(s, other) {
   let i = 0;
   return [
     { name: "GET ConfigMap, same cluster", call: () => s.api(`${CMS}/probe`) },
-    { name: "PATCH ConfigMap, same cluster", call: () => s.api(`${CMS}/probe`, { method: "PATCH", headers: PATCH_HEADERS, body: { data: { key: `v${i++}` } } }) },
+    {
+      name: "PATCH ConfigMap, same cluster",
+      call: () => s.api(`${CMS}/probe`, { method: "PATCH", headers: PATCH_HEADERS, body: { data: { key: `v${i++}` } } }),
+    },
     { name: "GET ConfigMap, other session", call: () => other.api(`${CMS}/probe`) },
   ];
 }
@@ -65,10 +68,23 @@ async function deploymentReady(s, replicas) {
 export async function partA(server, { bursts = [200, 1000] } = {}) {
   const s = await server.createSession({ nodes: [{ role: "control-plane" }, ...Array(10).fill({ role: "worker" })] });
   const other = await server.createSession({ clock: "instant" });
-  for (const x of [s, other]) await must(x.api(CMS, { method: "POST", headers: JSON_HEADERS, body: configMap("probe") }), 201, "create probe");
-  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: { requests: { cpu: "1m", memory: "1Mi" } } }] } };
+  for (const x of [s, other])
+    await must(x.api(CMS, { method: "POST", headers: JSON_HEADERS, body: configMap("probe") }), 201, "create probe");
+  const template = {
+    metadata: { labels: { app: "web" } },
+    spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: { requests: { cpu: "1m", memory: "1Mi" } } }] },
+  };
   await must(
-    s.api(DEPLOY, { method: "POST", headers: JSON_HEADERS, body: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template } } }),
+    s.api(DEPLOY, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web" },
+        spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template },
+      },
+    }),
     201,
     "create deployment",
   );
@@ -136,11 +152,14 @@ async function quiet(s, seconds, everyMs = 50) {
 export async function partB(server, { seconds = 10, connections = 64 } = {}) {
   const flooder = await server.createSession({ clock: "instant" });
   const calm = await server.createSession({ clock: "instant" });
-  for (let i = 0; i < 50; i++) await must(flooder.api(CMS, { method: "POST", headers: JSON_HEADERS, body: configMap(`cm-${i}`) }), 201, "seed");
+  for (let i = 0; i < 50; i++)
+    await must(flooder.api(CMS, { method: "POST", headers: JSON_HEADERS, body: configMap(`cm-${i}`) }), 201, "seed");
   await must(calm.api(CMS, { method: "POST", headers: JSON_HEADERS, body: configMap("probe") }), 201, "create probe");
   await quiet(calm, 2); // warm-up
   const alone = await quiet(calm, seconds);
-  const worker = new Worker(new URL(import.meta.url), { workerData: { server: flooder.server, token: flooder.token, connections, seconds } });
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { server: flooder.server, token: flooder.token, connections, seconds },
+  });
   const counts = new Promise((resolve, reject) => (worker.once("message", resolve), worker.once("error", reject)));
   // The flood's first moments (64 TLS handshakes, the cluster's bucket being spent) apart from the rest.
   const onset = await quiet(calm, 1.5);
@@ -158,7 +177,10 @@ export function print(a, b) {
       ["phase", "call", "n", "p50", "p99", "max", "p99/idle p99"],
       a.rows.map((r) => [r.phase, r.name, r.n, fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 1), `${fmt(r.ratio, 2)}×`]),
     );
-    for (const c of a.converged) console.log(`scale to ${c.replicas}: ${c.ms === undefined ? "not all Ready within the sampling window" : `all Ready after ${fmt(c.ms / 1000, 1)} s`}; non-200 answers to the probes: ${c.errors}`);
+    for (const c of a.converged)
+      console.log(
+        `scale to ${c.replicas}: ${c.ms === undefined ? "not all Ready within the sampling window" : `all Ready after ${fmt(c.ms / 1000, 1)} s`}; non-200 answers to the probes: ${c.errors}`,
+      );
   }
   if (b) {
     const total = Object.values(b.counts).reduce((x, y) => x + y, 0);
@@ -167,9 +189,33 @@ export function print(a, b) {
       ["quiet session", "n", "p50", "p99", "max", "p99 ratio", "non-200"],
       [
         ["alone", b.alone.n, fmt(b.alone.p50, 2), fmt(b.alone.p99, 2), fmt(b.alone.max, 1), "1.00×", b.alone.errors],
-        ["flood's first 1.5 s", b.onset.n, fmt(b.onset.p50, 2), fmt(b.onset.p99, 2), fmt(b.onset.max, 1), `${fmt(b.onset.p99 / b.alone.p99, 2)}×`, b.onset.errors],
-        ["under the flood, after", b.flooded.n, fmt(b.flooded.p50, 2), fmt(b.flooded.p99, 2), fmt(b.flooded.max, 1), `${fmt(b.flooded.p99 / b.alone.p99, 2)}×`, b.flooded.errors],
-        ["after the flood", b.after.n, fmt(b.after.p50, 2), fmt(b.after.p99, 2), fmt(b.after.max, 1), `${fmt(b.after.p99 / b.alone.p99, 2)}×`, b.after.errors],
+        [
+          "flood's first 1.5 s",
+          b.onset.n,
+          fmt(b.onset.p50, 2),
+          fmt(b.onset.p99, 2),
+          fmt(b.onset.max, 1),
+          `${fmt(b.onset.p99 / b.alone.p99, 2)}×`,
+          b.onset.errors,
+        ],
+        [
+          "under the flood, after",
+          b.flooded.n,
+          fmt(b.flooded.p50, 2),
+          fmt(b.flooded.p99, 2),
+          fmt(b.flooded.max, 1),
+          `${fmt(b.flooded.p99 / b.alone.p99, 2)}×`,
+          b.flooded.errors,
+        ],
+        [
+          "after the flood",
+          b.after.n,
+          fmt(b.after.p50, 2),
+          fmt(b.after.p99, 2),
+          fmt(b.after.max, 1),
+          `${fmt(b.after.p99 / b.alone.p99, 2)}×`,
+          b.after.errors,
+        ],
       ],
     );
     console.log(`quiet GETs over 50 ms under the flood (time into it: latency): ${b.flooded.slow.join(" ") || "none"}`);
@@ -181,18 +227,32 @@ export function print(a, b) {
 export function summary(a, b) {
   const rows = [];
   for (const r of a?.rows.filter((r) => r.phase !== "idle") ?? []) {
-    rows.push([`${r.name} during ${r.phase} (realistic clock), p99 (p50)`, `${fmt(r.p99, 1)} ms (${fmt(r.p50, 1)})`, `≤ ${TARGET_P99_MS} ms`, `${(r.p99 / TARGET_P99_MS).toFixed(2)}×`]);
+    rows.push([
+      `${r.name} during ${r.phase} (realistic clock), p99 (p50)`,
+      `${fmt(r.p99, 1)} ms (${fmt(r.p50, 1)})`,
+      `≤ ${TARGET_P99_MS} ms`,
+      `${(r.p99 / TARGET_P99_MS).toFixed(2)}×`,
+    ]);
   }
   if (b) {
     const ratio = b.flooded.p99 / b.alone.p99;
     const total = Object.values(b.counts).reduce((x, y) => x + y, 0);
-    rows.push([`quiet session GET p99 beside a ${b.connections}-connection flood (from 1.5 s in) / alone`, `${fmt(b.flooded.p99, 1)} / ${fmt(b.alone.p99, 1)} ms = ${fmt(ratio, 2)}×`, `≤ ${TARGET_FLOOD_RATIO}×`, `${(ratio / TARGET_FLOOD_RATIO).toFixed(2)}×`]);
+    rows.push([
+      `quiet session GET p99 beside a ${b.connections}-connection flood (from 1.5 s in) / alone`,
+      `${fmt(b.flooded.p99, 1)} / ${fmt(b.alone.p99, 1)} ms = ${fmt(ratio, 2)}×`,
+      `≤ ${TARGET_FLOOD_RATIO}×`,
+      `${(ratio / TARGET_FLOOD_RATIO).toFixed(2)}×`,
+    ]);
     rows.push([`flood requests refused with 429`, `${b.counts[429] ?? 0} of ${total}`, "—", "—"]);
   }
   return rows;
 }
 
-export async function main({ bursts = (process.env.BENCH_BURSTS ?? "200,1000").split(",").map(Number), seconds = Number(process.env.BENCH_FLOOD_SECONDS ?? 10), parts = "AB" } = {}) {
+export async function main({
+  bursts = (process.env.BENCH_BURSTS ?? "200,1000").split(",").map(Number),
+  seconds = Number(process.env.BENCH_FLOOD_SECONDS ?? 10),
+  parts = "AB",
+} = {}) {
   let a;
   let b;
   // 1,000 pods need ten workers at the kubelet default of 110 pods per node.

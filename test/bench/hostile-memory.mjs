@@ -113,11 +113,18 @@ async function measureCase(env, c) {
 async function measureBigLists(env, mib = Number(process.env.BENCH_LIST_MIB ?? 40)) {
   const data = { k: "x".repeat(MB - 256) };
   for (let i = 0; i < mib; i++) {
-    const res = await env.target.api(CM, { method: "POST", headers: { "content-type": "application/json" }, body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `fill-${i}` }, data } });
+    const res = await env.target.api(CM, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `fill-${i}` }, data },
+    });
     if (res.status !== 201) throw new Error(`filling the cluster: ${res.status} ${res.text.slice(0, 200)}`);
   }
   const rows = [];
-  for (const [id, accept] of [[`list-${mib}MiB-json`, "application/json"], [`list-${mib}MiB-table`, "application/json;as=Table;v=v1;g=meta.k8s.io"]]) {
+  for (const [id, accept] of [
+    [`list-${mib}MiB-json`, "application/json"],
+    [`list-${mib}MiB-table`, "application/json;as=Table;v=v1;g=meta.k8s.io"],
+  ]) {
     await env.insp.gc();
     const base = await env.insp.heap();
     const smp = sampler(env.insp);
@@ -126,7 +133,18 @@ async function measureBigLists(env, mib = Number(process.env.BENCH_LIST_MIB ?? 4
     const ms = performance.now() - t;
     const { samples, failure } = await smp.stop();
     const peakUsed = Math.max(base.usedSize, ...samples.map((x) => x.usedSize));
-    rows.push({ id, status: String(res.status), ms, samples: samples.length, inspectorLost: failure?.message, baseline: base.usedSize, peakUsed, peakAbove: peakUsed - base.usedSize, peakTotal: Math.max(base.totalSize, ...samples.map((x) => x.totalSize)), bytes: res.text.length });
+    rows.push({
+      id,
+      status: String(res.status),
+      ms,
+      samples: samples.length,
+      inspectorLost: failure?.message,
+      baseline: base.usedSize,
+      peakUsed,
+      peakAbove: peakUsed - base.usedSize,
+      peakTotal: Math.max(base.totalSize, ...samples.map((x) => x.totalSize)),
+      bytes: res.text.length,
+    });
   }
   return rows;
 }
@@ -136,8 +154,13 @@ export function print(rows) {
     `JS heap of the Worker isolate (Worker + Cluster DO) per hostile request, MiB (budget ${HEAP_BUDGET_MB} MB)`,
     ["case", "HTTP", "ms", "samples", "baseline", "peak above", "peak used", "peak committed", "peak/budget"],
     rows.map((r) => {
-      const peaks = r.peakUsed === undefined ? ["—", "—", "—"] : [fmt(r.peakAbove / MB, 1), fmt(r.peakUsed / MB, 1), fmt(r.peakTotal / MB, 1)];
-      const verdict = r.down ? `took the server down${r.inspectorLost ? ` (${r.inspectorLost})` : ""}` : r.peakUsed === undefined ? "not measured" : ratio(r.peakUsed / MB, HEAP_BUDGET_MB);
+      const peaks =
+        r.peakUsed === undefined ? ["—", "—", "—"] : [fmt(r.peakAbove / MB, 1), fmt(r.peakUsed / MB, 1), fmt(r.peakTotal / MB, 1)];
+      const verdict = r.down
+        ? `took the server down${r.inspectorLost ? ` (${r.inspectorLost})` : ""}`
+        : r.peakUsed === undefined
+          ? "not measured"
+          : ratio(r.peakUsed / MB, HEAP_BUDGET_MB);
       return [r.id, r.status, fmt(r.ms, 0), r.samples ?? "", r.baseline === undefined ? "" : fmt(r.baseline / MB, 1), ...peaks, verdict];
     }),
   );
@@ -172,7 +195,9 @@ export async function main({ ids } = {}) {
         env = undefined;
       }
       rows.push(row);
-      console.log(`  ${c.id}: ${row.status}${row.down ? " (server down)" : row.peakUsed === undefined ? "" : `, peak ${fmt(row.peakUsed / MB, 1)} MiB`}`);
+      console.log(
+        `  ${c.id}: ${row.status}${row.down ? " (server down)" : row.peakUsed === undefined ? "" : `, peak ${fmt(row.peakUsed / MB, 1)} MiB`}`,
+      );
     }
     if (!ids || ids.some((id) => id.startsWith("list-"))) {
       env ??= await bringUp();

@@ -121,7 +121,8 @@ export async function measure(server, insp, { sizes = [1000, 10000], concurrency
     const t0 = performance.now();
     await pool(bulk, concurrency, async (k) => {
       latencies.push(await create(from + k + 1));
-      if (latencies.length % 1000 === 0) console.log(`  … ${from + latencies.length} pods created (${fmt((performance.now() - t0) / 1000, 0)} s)`);
+      if (latencies.length % 1000 === 0)
+        console.log(`  … ${from + latencies.length} pods created (${fmt((performance.now() - t0) / 1000, 0)} s)`);
     });
     const secs = (performance.now() - t0) / 1000;
     const sequential = [];
@@ -158,7 +159,13 @@ export async function measure(server, insp, { sizes = [1000, 10000], concurrency
     if (kubectl.last !== size) throw new Error(`kubectl get pods printed ${kubectl.last} pods, want ${size}`);
     const bytes = (r) => Buffer.byteLength(r.text);
     out.lists.push(
-      { size, what: "Table (kubectl Accept), one request", ...table, bytes: bytes(table.last), target: size === 1000 ? TARGET_TABLE_1000_MS : undefined },
+      {
+        size,
+        what: "Table (kubectl Accept), one request",
+        ...table,
+        bytes: bytes(table.last),
+        target: size === 1000 ? TARGET_TABLE_1000_MS : undefined,
+      },
       { size, what: "plain JSON PodList, one request", ...plain, bytes: bytes(plain.last) },
       { size, what: `Table, ?limit=500 pages (${paged.last.pages} requests)`, ...paged },
       { size, what: "kubectl get pods (process end to end)", ...kubectl },
@@ -211,7 +218,17 @@ export function print(out) {
   printTable(
     `List pods in default, ms (target: Table list of 1,000 pods ≤ ${TARGET_TABLE_1000_MS} ms)`,
     ["pods", "list", "n", "p50", "p90", "mean", "max", "KiB", "p50/target"],
-    out.lists.map((l) => [l.size, l.what, l.n, fmt(l.p50, 1), fmt(l.p90, 1), fmt(l.mean, 1), fmt(l.max, 1), l.bytes ? fmt(l.bytes / 1024, 0) : "", l.target ? ratio(l.p50, l.target) : "—"]),
+    out.lists.map((l) => [
+      l.size,
+      l.what,
+      l.n,
+      fmt(l.p50, 1),
+      fmt(l.p90, 1),
+      fmt(l.mean, 1),
+      fmt(l.max, 1),
+      l.bytes ? fmt(l.bytes / 1024, 0) : "",
+      l.target ? ratio(l.p50, l.target) : "—",
+    ]),
   );
   printTable(
     `JS heap of the worker isolate (Worker + Cluster DO), MiB (limit ${DO_HEAP_LIMIT_MB} MB)`,
@@ -224,7 +241,9 @@ export function print(out) {
       ["function", "ms", "share"],
       out.profile.rows.slice(0, 12).map((r) => [r.fn, fmt(r.ms, 1), `${fmt(r.share * 100, 1)}%`]),
     );
-    printTable("… and inclusive time of the stages, ms per list", LIST_STAGES, [LIST_STAGES.map((k) => fmt(out.profile.stages[k] / out.profile.lists, 2))]);
+    printTable("… and inclusive time of the stages, ms per list", LIST_STAGES, [
+      LIST_STAGES.map((k) => fmt(out.profile.stages[k] / out.profile.lists, 2)),
+    ]);
   }
 }
 

@@ -29,12 +29,30 @@ export async function main() {
     s.k(["wait", "--for=condition=Ready", "pod", "-l", "bench=deletion", "--timeout=120s"]);
     const nginx = timedKubectl(s, ["delete", "pod", ...names]);
 
-    s.k(["run", "sleeper", "--image=busybox", `--overrides={"spec":{"terminationGracePeriodSeconds":${SLEEP_GRACE_S}}}`, "--", "sleep", "infinity"]);
+    s.k([
+      "run",
+      "sleeper",
+      "--image=busybox",
+      `--overrides={"spec":{"terminationGracePeriodSeconds":${SLEEP_GRACE_S}}}`,
+      "--",
+      "sleep",
+      "infinity",
+    ]);
     s.k(["wait", "--for=condition=Ready", "pod/sleeper", "--timeout=60s"]);
     const sleeper = timedKubectl(s, ["delete", "pod", "sleeper"]);
 
-    rows.push([`kubectl delete of ${PODS} nginx pods (grace ${GRACE_S} s), wall time`, `${fmt(nginx, 2)} s`, `≤ ${GRACE_S} s`, `${fmt(nginx / GRACE_S, 3)}×`]);
-    rows.push([`kubectl delete of a sleep infinity pod (grace ${SLEEP_GRACE_S} s), wall time`, `${fmt(sleeper, 2)} s`, `≥ ${SLEEP_GRACE_S} s`, `${fmt(sleeper / SLEEP_GRACE_S, 3)}×`]);
+    rows.push([
+      `kubectl delete of ${PODS} nginx pods (grace ${GRACE_S} s), wall time`,
+      `${fmt(nginx, 2)} s`,
+      `≤ ${GRACE_S} s`,
+      `${fmt(nginx / GRACE_S, 3)}×`,
+    ]);
+    rows.push([
+      `kubectl delete of a sleep infinity pod (grace ${SLEEP_GRACE_S} s), wall time`,
+      `${fmt(sleeper, 2)} s`,
+      `≥ ${SLEEP_GRACE_S} s`,
+      `${fmt(sleeper / SLEEP_GRACE_S, 3)}×`,
+    ]);
   } finally {
     await server.stop();
   }

@@ -23,7 +23,12 @@ const del = await podDeletion.main();
 const MB = 1024 * 1024;
 const rows = [];
 for (const r of lat.rows.filter((r) => r.single)) {
-  rows.push([`${r.op}, p99 (p50)`, `${fmt(r.p99, 1)} ms (${fmt(r.p50, 1)})`, `≤ ${latency.TARGET_P99_MS} ms`, ratio(r.p99, latency.TARGET_P99_MS)]);
+  rows.push([
+    `${r.op}, p99 (p50)`,
+    `${fmt(r.p99, 1)} ms (${fmt(r.p50, 1)})`,
+    `≤ ${latency.TARGET_P99_MS} ms`,
+    ratio(r.p99, latency.TARGET_P99_MS),
+  ]);
 }
 const list50 = lat.rows.find((r) => !r.single && r.op.startsWith("LIST"));
 rows.push([`${list50.op}, p99 (p50)`, `${fmt(list50.p99, 1)} ms (${fmt(list50.p50, 1)})`, "—", "—"]);
@@ -35,20 +40,36 @@ for (const c of lp.creates) rows.push([`create pods ${c.range} (concurrency 16)`
 const peak = lp.memory.find((m) => m.peak);
 if (peak) {
   const n = Math.max(...lp.sizes);
-  rows.push([`DO isolate JS heap, peak while listing ${n} pods`, `${fmt(peak.used / MB, 1)} MiB`, `≤ ${listPods.DO_HEAP_LIMIT_MB} MB`, ratio(peak.used / MB, listPods.DO_HEAP_LIMIT_MB)]);
+  rows.push([
+    `DO isolate JS heap, peak while listing ${n} pods`,
+    `${fmt(peak.used / MB, 1)} MiB`,
+    `≤ ${listPods.DO_HEAP_LIMIT_MB} MB`,
+    ratio(peak.used / MB, listPods.DO_HEAP_LIMIT_MB),
+  ]);
 }
 
 rows.push(...cp.rows);
 for (const [measure, figure] of st.rows) rows.push([measure, figure, "—", "—"]);
 for (const r of hm.rows) {
-  const figure = r.down ? `server down (HTTP ${r.status})` : r.peakUsed === undefined ? `HTTP ${r.status}` : `${fmt(r.peakUsed / MB, 1)} MiB (HTTP ${r.status})`;
-  rows.push([`hostile ${r.id}: DO isolate JS heap, peak`, figure, `≤ ${hm.budgetMB} MB`, r.peakUsed === undefined || r.down ? "—" : ratio(r.peakUsed / MB, hm.budgetMB)]);
+  const figure = r.down
+    ? `server down (HTTP ${r.status})`
+    : r.peakUsed === undefined
+      ? `HTTP ${r.status}`
+      : `${fmt(r.peakUsed / MB, 1)} MiB (HTTP ${r.status})`;
+  rows.push([
+    `hostile ${r.id}: DO isolate JS heap, peak`,
+    figure,
+    `≤ ${hm.budgetMB} MB`,
+    r.peakUsed === undefined || r.down ? "—" : ratio(r.peakUsed / MB, hm.budgetMB),
+  ]);
 }
 
 rows.push(...fair.rows);
 rows.push(...del.rows);
 
-console.log(`\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
+console.log(
+  `\n## Benchmarks (\`npm run bench\`, wrangler dev on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`,
+);
 console.log("| measure | figure | target | figure/target |");
 console.log("|---|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

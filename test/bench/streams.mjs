@@ -28,7 +28,10 @@ function execSocket(s, pod, argv, { stdin = false, userAgent = NEW_KUBECTL } = {
   q.set("stderr", "true");
   if (stdin) q.set("stdin", "true");
   const url = `${s.server.replace(/^https/, "wss")}/api/v1/namespaces/default/pods/${pod}/exec?${q}`;
-  return new WebSocket(url, [PROTOCOL], { headers: { authorization: `Bearer ${s.token}`, "user-agent": userAgent }, rejectUnauthorized: false });
+  return new WebSocket(url, [PROTOCOL], {
+    headers: { authorization: `Bearer ${s.token}`, "user-agent": userAgent },
+    rejectUnauthorized: false,
+  });
 }
 
 /** One-shot exec: resolves with ms from connect to the close after the Status. */
@@ -41,7 +44,9 @@ function oneShot(s, pod, userAgent) {
       const buf = Buffer.from(data);
       if (buf[0] === 1) out += buf.subarray(1).toString();
     });
-    ws.on("close", () => (out.trim() === "hi" ? resolve(performance.now() - t0) : reject(new Error(`unexpected output ${JSON.stringify(out)}`))));
+    ws.on("close", () =>
+      out.trim() === "hi" ? resolve(performance.now() - t0) : reject(new Error(`unexpected output ${JSON.stringify(out)}`)),
+    );
     ws.on("error", reject);
   });
 }
@@ -122,14 +127,19 @@ export async function main({ n = Number(process.env.BENCH_N ?? 200) } = {}) {
     const t0 = performance.now();
     let bytes = 0;
     const requests = n * 2;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let i = 0; i < requests / 4; i++) {
-        const b = await get(port); // (`bytes += await …` would read `bytes` before the await)
-        bytes += b;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < requests / 4; i++) {
+          const b = await get(port); // (`bytes += await …` would read `bytes` before the await)
+          bytes += b;
+        }
+      }),
+    );
     const secs = (performance.now() - t0) / 1000;
-    rows.push([`port-forward: ${requests} GETs of nginx's page, 4 at a time`, `${fmt(requests / secs, 0)} req/s, ${fmt(bytes / secs / 1024, 1)} KiB/s`]);
+    rows.push([
+      `port-forward: ${requests} GETs of nginx's page, 4 at a time`,
+      `${fmt(requests / secs, 0)} req/s, ${fmt(bytes / secs / 1024, 1)} KiB/s`,
+    ]);
   } finally {
     forward?.kill();
     keepAlive.destroy();

@@ -20,7 +20,10 @@ let browser;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  [server, browser] = await Promise.all([Server.start(), chromium.launch({ executablePath: ensureChromium(), args: ["--ignore-certificate-errors"] })]);
+  [server, browser] = await Promise.all([
+    Server.start(),
+    chromium.launch({ executablePath: ensureChromium(), args: ["--ignore-certificate-errors"] }),
+  ]);
 });
 after(async () => {
   await browser?.close();
@@ -50,7 +53,9 @@ async function accessibilityViolations(page) {
   await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 const liveCount = async () => (await request(`${server.origin}/api/sessions`)).json.sessions.length;
@@ -85,10 +90,15 @@ test("a Deployment made with the real kubectl appears on the map pod by pod, und
   s.k(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=3"]);
   s.k(["expose", "deployment", "web", "--port=80"]);
   const ready = page.locator('.node [data-pod^="default/web-"].ready');
-  await page.waitForFunction(() => document.querySelectorAll('.node [data-pod^="default/web-"].ready').length === 3, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.node [data-pod^="default/web-"].ready').length === 3, undefined, {
+    timeout: 30_000,
+  });
   assert.equal(await ready.count(), 3);
   // Each pod is drawn on the node kubectl says it runs on.
-  const wide = s.k(["get", "pods", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName}{\"\\n\"}{end}"]).trim().split("\n");
+  const wide = s
+    .k(["get", "pods", "-l", "app=web", "-o", 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName}{"\\n"}{end}'])
+    .trim()
+    .split("\n");
   for (const line of wide) {
     const [pod, node] = line.split(" ");
     assert.equal(await page.locator(`[data-node="${node}"] [data-pod="default/${pod}"]`).count(), 1, `${pod} on ${node}`);
@@ -104,12 +114,16 @@ test("a Deployment made with the real kubectl appears on the map pod by pod, und
 
   // "open :80" shows the Service through the API server proxy in a new tab; the cookie that lets
   // it is good for proxy GETs only.
-  const [tab] = await Promise.all([context.waitForEvent("page"), page.locator(".svc", { hasText: "service/web" }).locator("a.open").click()]);
+  const [tab] = await Promise.all([
+    context.waitForEvent("page"),
+    page.locator(".svc", { hasText: "service/web" }).locator("a.open").click(),
+  ]);
   await tab.waitForLoadState();
   assert.match(await tab.locator("h1").textContent(), /Welcome to nginx!/);
   assert.match(tab.url(), new RegExp(`/clusters/${s.id}/api/v1/namespaces/default/services/web:80/proxy/$`));
   await tab.close();
-  const withCookie = (path, method = "GET") => context.request.fetch(`${server.origin}/clusters/${s.id}${path}`, { method, failOnStatusCode: false });
+  const withCookie = (path, method = "GET") =>
+    context.request.fetch(`${server.origin}/clusters/${s.id}${path}`, { method, failOnStatusCode: false });
   assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/")).status(), 200);
   assert.equal((await withCookie("/api/v1/namespaces/default/pods")).status(), 401);
   assert.equal((await withCookie("/api/v1/namespaces/default/services/web:80/proxy/", "POST")).status(), 401);
@@ -122,7 +136,11 @@ test("a Deployment made with the real kubectl appears on the map pod by pod, und
 });
 
 test("at expiry the session page says the cluster is gone and offers a new one", async () => {
-  const res = await request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ lifetime: "4s", nodes: [{ role: "control-plane" }] }) });
+  const res = await request(`${server.origin}/api/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ lifetime: "4s", nodes: [{ role: "control-plane" }] }),
+  });
   assert.equal(res.status, 201, res.text);
   const { page, context } = await newPage();
   await page.goto(`${server.origin}/s/${res.json.id}#token=${encodeURIComponent(res.json.token)}&expires=${res.json.expiresAt}&nodes=1`);

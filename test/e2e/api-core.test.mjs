@@ -9,7 +9,6 @@ import { MYAPP_POD as MYAPP } from "./lib/manifests.mjs";
 let server;
 let s; // the main session
 
-
 const deployment = (image, replicas = 2, extraEnv = "") => `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -73,7 +72,10 @@ test("create -f, get in every output format, delete", () => {
   assert.match(again.stderr, /Error from server \(AlreadyExists\): error when creating ".*myapp-pod.yaml": pods "myapp" already exists/);
 
   // The instant clock runs the pod at once; what `get pods` shows depends on when it looks.
-  assert.match(s.k("get pods"), /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nmyapp\s+[01]\/1\s+(Pending|ContainerCreating|Running)\s+0\s+\d+s\n/);
+  assert.match(
+    s.k("get pods"),
+    /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nmyapp\s+[01]\/1\s+(Pending|ContainerCreating|Running)\s+0\s+\d+s\n/,
+  );
   const yaml = s.k("get pod myapp -o yaml");
   assert.match(yaml, /^apiVersion: v1\nkind: Pod\n/);
   assert.match(yaml, /uid: [0-9a-f-]{36}/);
@@ -118,7 +120,7 @@ test("apply creates, is unchanged the second time, configures a changed manifest
 
 test("edit with KUBE_EDITOR, patch of all three types, label, annotate, scale, set image", () => {
   s.k("create configmap cfg --from-literal=a=1");
-  const editor = s.file("editor.sh", "#!/bin/sh\nsed -i 's/^  a: \"1\"/  a: \"2\"/' \"$1\"\n");
+  const editor = s.file("editor.sh", '#!/bin/sh\nsed -i \'s/^  a: "1"/  a: "2"/\' "$1"\n');
   const edited = s.kubectl("edit configmap cfg", { env: { KUBE_EDITOR: `sh ${editor}` } });
   assert.equal(edited.code, 0, edited.out);
   assert.match(edited.stdout, /configmap\/cfg edited/);
@@ -189,9 +191,15 @@ test("bad input gets the right Status", async () => {
   const malformed = await post("/api/v1/namespaces/default/configmaps", "{not json");
   assert.equal(malformed.status, 400);
   assert.equal(malformed.json.reason, "BadRequest");
-  const badName = await post("/api/v1/namespaces/default/configmaps", JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Bad_Name" } }));
+  const badName = await post(
+    "/api/v1/namespaces/default/configmaps",
+    JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Bad_Name" } }),
+  );
   assert.equal(badName.status, 422);
-  assert.match(badName.json.message, /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+  assert.match(
+    badName.json.message,
+    /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+  );
   const unknown = s.kubectl(["create", "-f", s.file("bad.yaml", MYAPP.replace("  containers:", "  bogus: 1\n  containers:"))]);
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /unknown field "spec.bogus"/);

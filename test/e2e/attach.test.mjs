@@ -12,7 +12,9 @@ before(async () => {
   server = await Server.start();
   s = await server.createSession({ clock: "instant" });
   s.k("run web --image=nginx --port=80 --expose", { version: "1.33" });
-  s.k(["run", "loop", "--image=busybox", "--", "sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"], { version: "1.33" });
+  s.k(["run", "loop", "--image=busybox", "--", "sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"], {
+    version: "1.33",
+  });
   await eventually(() => s.k("get pods -o jsonpath={.items[*].status.phase}") === "Running Running");
 });
 
@@ -21,7 +23,11 @@ after(async () => {
 });
 
 test("run -it --rm: the classic debug pod", async () => {
-  const { out, code } = await s.terminal(`${K} run -it --rm debug --image=busybox --restart=Never -- sh`, ["\r", "hostname\r", "wget -qO- http://web | head -4\r", "exit\r"], { firstAfter: 3000 });
+  const { out, code } = await s.terminal(
+    `${K} run -it --rm debug --image=busybox --restart=Never -- sh`,
+    ["\r", "hostname\r", "wget -qO- http://web | head -4\r", "exit\r"],
+    { firstAfter: 3000 },
+  );
   assert.equal(code, 0, out);
   assert.match(out, /^If you don't see a command prompt, try pressing enter\.\r\n/);
   assert.match(out, /\/ # hostname\r\ndebug\r\n/);
@@ -37,7 +43,9 @@ test("run -it without --restart: OnFailure, kubectl tells how to reattach", asyn
 });
 
 test("run -i --rm prints a command's output once and deletes the pod", () => {
-  const r = s.kubectl(["run", "-i", "--rm", "t", "--image=busybox", "--restart=Never", "--", "wget", "-qO-", "http://web"], { version: "1.33" });
+  const r = s.kubectl(["run", "-i", "--rm", "t", "--image=busybox", "--restart=Never", "--", "wget", "-qO-", "http://web"], {
+    version: "1.33",
+  });
   assert.equal(r.code, 0, r.out);
   assert.equal(r.stdout.match(/<h1>Welcome to nginx!<\/h1>/g)?.length, 1, r.stdout);
   assert.match(r.stdout, /pod "t" deleted\n$/);
@@ -51,10 +59,16 @@ test("run -i returns the container's exit code", () => {
 });
 
 test("run -i with a shell fed from a pipe: lines run as they come, EOF ends it", () => {
-  const r = s.kubectl(["run", "-i", "--rm", "piped", "--image=busybox", "--restart=Never", "--", "sh"], { version: "1.33", input: "echo hi\nhostname\nexit 5\n" });
+  const r = s.kubectl(["run", "-i", "--rm", "piped", "--image=busybox", "--restart=Never", "--", "sh"], {
+    version: "1.33",
+    input: "echo hi\nhostname\nexit 5\n",
+  });
   assert.equal(r.code, 5, r.out);
   assert.match(r.stdout, /^hi\npiped\n/);
-  const ok = s.kubectl(["run", "-i", "--rm", "piped2", "--image=busybox", "--restart=Never", "--", "sh"], { version: "1.33", input: "echo done\n" });
+  const ok = s.kubectl(["run", "-i", "--rm", "piped2", "--image=busybox", "--restart=Never", "--", "sh"], {
+    version: "1.33",
+    input: "echo done\n",
+  });
   assert.equal(ok.code, 0, ok.out);
   assert.match(ok.stdout, /^done\npod "piped2" deleted\n$/);
 });
@@ -84,7 +98,9 @@ test("attach to a looping program receives its new lines; attach ends when the p
   child.kill("SIGINT");
   assert.match(err, /If you don't see a command prompt, try pressing enter\./);
 
-  s.k(["run", "short", "--image=busybox", "--restart=Never", "--", "sh", "-c", "sleep 3; echo bye; echo oops >&2; exit 2"], { version: "1.33" });
+  s.k(["run", "short", "--image=busybox", "--restart=Never", "--", "sh", "-c", "sleep 3; echo bye; echo oops >&2; exit 2"], {
+    version: "1.33",
+  });
   await eventually(() => s.k("get pod short -o jsonpath={.status.phase}") === "Running");
   const r = s.kubectl("attach short", { version: "1.33" });
   assert.equal(r.code, 0, r.out); // attach ends with Success: the exit code is the pod's
@@ -100,7 +116,15 @@ test("OOMKilled: over its memory limit, stress is killed with 137 and crash-loop
     kind: "Pod",
     metadata: { name },
     spec: {
-      containers: [{ name: `${name}-ctr`, image: "polinux/stress", resources: { requests: { memory: "50Mi" }, limits: { memory: limit } }, command: ["stress"], args: ["--vm", "1", "--vm-bytes", bytes, "--vm-hang", "1"] }],
+      containers: [
+        {
+          name: `${name}-ctr`,
+          image: "polinux/stress",
+          resources: { requests: { memory: "50Mi" }, limits: { memory: limit } },
+          command: ["stress"],
+          args: ["--vm", "1", "--vm-bytes", bytes, "--vm-hang", "1"],
+        },
+      ],
     },
   });
   s.k("apply -f -", { input: JSON.stringify(pod("memory-demo-2", "250M", "100Mi")) });
@@ -112,7 +136,10 @@ test("OOMKilled: over its memory limit, stress is killed with 137 and crash-loop
   });
   const st = JSON.parse(s.k("get pod memory-demo-2 -o json")).status.containerStatuses[0];
   assert.equal(st.lastState.terminated.exitCode, 137);
-  assert.match(s.k("get pod memory-demo-2", { version: "1.33" }), /memory-demo-2\s+[01]\/1\s+(CrashLoopBackOff|OOMKilled|Running)\s+\d+ \(\d+s ago\)/);
+  assert.match(
+    s.k("get pod memory-demo-2", { version: "1.33" }),
+    /memory-demo-2\s+[01]\/1\s+(CrashLoopBackOff|OOMKilled|Running)\s+\d+ \(\d+s ago\)/,
+  );
   assert.match(s.k("describe pod memory-demo-2"), /Last State:\s+Terminated\n\s+Reason:\s+OOMKilled\n\s+Exit Code:\s+137/);
   const ok = JSON.parse(s.k("get pod memory-demo -o json")).status.containerStatuses[0];
   assert.ok(ok.state.running, JSON.stringify(ok));

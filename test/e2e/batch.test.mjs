@@ -9,7 +9,12 @@ let server;
 let s; // instant clock
 
 const json = (out) => JSON.parse(out);
-const rows = (out) => out.trim().split("\n").slice(1).map((l) => l.split(/\s{2,}/));
+const rows = (out) =>
+  out
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(/\s{2,}/));
 const jobPods = (job) => json(s.k(`get pods -l job-name=${job} -o json`)).items;
 
 before(async () => {
@@ -32,13 +37,21 @@ test("create job → wait complete → get jobs row → logs job/hello", async (
   const job = json(s.k("get job hello -o json"));
   const uid = job.metadata.uid;
   assert.deepEqual(job.spec.selector, { matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
-  assert.deepEqual(job.spec.template.metadata.labels, { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "hello", "controller-uid": uid, "job-name": "hello" });
+  assert.deepEqual(job.spec.template.metadata.labels, {
+    "batch.kubernetes.io/controller-uid": uid,
+    "batch.kubernetes.io/job-name": "hello",
+    "controller-uid": uid,
+    "job-name": "hello",
+  });
   assert.equal(job.spec.backoffLimit, 6);
   assert.equal(job.spec.completionMode, "NonIndexed");
   assert.equal(job.spec.podReplacementPolicy, "TerminatingOrFailed");
   assert.equal(job.status.succeeded, 1);
   assert.ok(job.status.completionTime && job.status.startTime);
-  assert.deepEqual(job.status.conditions.map((c) => `${c.type}/${c.reason}`), ["SuccessCriteriaMet/CompletionsReached", "Complete/CompletionsReached"]);
+  assert.deepEqual(
+    job.status.conditions.map((c) => `${c.type}/${c.reason}`),
+    ["SuccessCriteriaMet/CompletionsReached", "Complete/CompletionsReached"],
+  );
   const [pod] = jobPods("hello");
   assert.match(pod.metadata.name, /^hello-[a-z0-9]{5}$/);
   assert.equal(pod.metadata.finalizers, undefined); // counted, so the job-tracking finalizer is gone
@@ -47,7 +60,9 @@ test("create job → wait complete → get jobs row → logs job/hello", async (
   assert.match(wide.split("\n")[0], /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
   assert.match(wide, new RegExp(`hello\\s+busybox\\s+batch.kubernetes.io/controller-uid=${uid}`));
   const events = s.k("get events --field-selector involvedObject.kind=Job -o json");
-  const reasons = json(events).items.filter((e) => e.involvedObject.name === "hello").map((e) => `${e.reason}: ${e.message}`);
+  const reasons = json(events)
+    .items.filter((e) => e.involvedObject.name === "hello")
+    .map((e) => `${e.reason}: ${e.message}`);
   assert.ok(reasons.includes(`SuccessfulCreate: Created pod: ${pod.metadata.name}`), reasons.join("\n"));
   assert.ok(reasons.includes("Completed: Job completed"), reasons.join("\n"));
 });
@@ -77,21 +92,33 @@ test("backoffLimit 2: three failed pods (Error), the Job Failed with BackoffLimi
   assert.match(d, /Warning\s+BackoffLimitExceeded\s+.*Job has reached the specified backoff limit/);
   const job = json(s.k("get job fail -o json"));
   assert.equal(job.status.failed, 3);
-  assert.deepEqual(job.status.conditions.map((c) => `${c.type}/${c.reason}`), ["FailureTarget/BackoffLimitExceeded", "Failed/BackoffLimitExceeded"]);
+  assert.deepEqual(
+    job.status.conditions.map((c) => `${c.type}/${c.reason}`),
+    ["FailureTarget/BackoffLimitExceeded", "Failed/BackoffLimitExceeded"],
+  );
   assert.equal(job.status.completionTime, undefined);
 });
 
 test("restartPolicy must be Never or OnFailure; the template is immutable", () => {
-  const r = s.kubectl("apply -f -", { input: FAILING.replace("name: fail", "name: bad").replace("restartPolicy: Never", "restartPolicy: Always") });
+  const r = s.kubectl("apply -f -", {
+    input: FAILING.replace("name: fail", "name: bad").replace("restartPolicy: Never", "restartPolicy: Always"),
+  });
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /The Job "bad" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"/);
+  assert.match(
+    r.stderr,
+    /The Job "bad" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"/,
+  );
   const u = s.kubectl(["set", "image", "job/fail", "c=busybox:1.36"]);
   assert.notEqual(u.code, 0);
   assert.match(u.stderr, /spec.template: Invalid value: .*field is immutable/);
 });
 
 test("completions 3, parallelism 2: at most two pods ran at a time by their containers' start and finish times, 3/3", async () => {
-  s.k("create -f -", { input: FAILING.replace("name: fail", "name: par").replace("backoffLimit: 2", "completions: 3\n  parallelism: 2").replace("exit 1", "sleep 2") });
+  s.k("create -f -", {
+    input: FAILING.replace("name: fail", "name: par")
+      .replace("backoffLimit: 2", "completions: 3\n  parallelism: 2")
+      .replace("exit 1", "sleep 2"),
+  });
   await eventually(() => rows(s.k("get job par"))[0][1] === "Complete", { timeout: 40_000, interval: 200 });
   assert.equal(rows(s.k("get job par"))[0][2], "3/3");
   const pods = jobPods("par");
@@ -100,7 +127,10 @@ test("completions 3, parallelism 2: at most two pods ran at a time by their cont
   const edges = pods.flatMap((p) => {
     const t = p.status.containerStatuses[0].state.terminated;
     assert.ok(t && t.exitCode === 0, JSON.stringify(p.status));
-    return [[Date.parse(t.startedAt), 1], [Date.parse(t.finishedAt), -1]];
+    return [
+      [Date.parse(t.startedAt), 1],
+      [Date.parse(t.finishedAt), -1],
+    ];
   });
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let running = 0;
@@ -116,13 +146,17 @@ test("Indexed completion mode: each pod sees JOB_COMPLETION_INDEX and its hostna
       .replace('"exit 1"', '"echo index=$JOB_COMPLETION_INDEX host=$(hostname)"'),
   });
   await eventually(() => rows(s.k("get job idx"))[0][1] === "Complete");
-  const logs = jobPods("idx").map((p) => s.k(`logs ${p.metadata.name}`).trim()).sort();
+  const logs = jobPods("idx")
+    .map((p) => s.k(`logs ${p.metadata.name}`).trim())
+    .sort();
   assert.deepEqual(logs, ["index=0 host=idx-0", "index=1 host=idx-1", "index=2 host=idx-2"]);
   assert.equal(json(s.k("get job idx -o json")).status.completedIndexes, "0-2");
 });
 
 test("ttlSecondsAfterFinished 0: the Job and its pods disappear", async () => {
-  s.k("create -f -", { input: FAILING.replace("name: fail", "name: ttl").replace("backoffLimit: 2", "ttlSecondsAfterFinished: 0").replace("exit 1", "true") });
+  s.k("create -f -", {
+    input: FAILING.replace("name: fail", "name: ttl").replace("backoffLimit: 2", "ttlSecondsAfterFinished: 0").replace("exit 1", "true"),
+  });
   await eventually(() => s.kubectl("get job ttl").code !== 0 && jobPods("ttl").length === 0, { timeout: 30_000 });
 });
 
@@ -166,11 +200,17 @@ test("kubectl 1.27 creates and waits for a Job", { skip: !KUBECTL_VERSIONS.inclu
 });
 
 test("create cronjob */1: a Job <cj>-<minutes> within ~65 s of real time, LAST SCHEDULE filled", async () => {
-  assert.equal(s.k(["create", "cronjob", "c", "--image=busybox", "--schedule=*/1 * * * *", "--", "date"]).trim(), "cronjob.batch/c created");
+  assert.equal(
+    s.k(["create", "cronjob", "c", "--image=busybox", "--schedule=*/1 * * * *", "--", "date"]).trim(),
+    "cronjob.batch/c created",
+  );
   const [row] = rows(s.k("get cronjobs"));
   assert.deepEqual(row.slice(0, 6), ["c", "*/1 * * * *", "<none>", "False", "0", "<none>"]);
   assert.equal(rows(s.k("get cj"))[0][0], "c");
-  const job = await eventually(() => json(s.k("get jobs -o json")).items.find((j) => j.metadata.ownerReferences?.[0]?.name === "c"), { timeout: 70_000, interval: 1000 });
+  const job = await eventually(() => json(s.k("get jobs -o json")).items.find((j) => j.metadata.ownerReferences?.[0]?.name === "c"), {
+    timeout: 70_000,
+    interval: 1000,
+  });
   const scheduled = job.metadata.annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"];
   assert.match(scheduled, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
   assert.equal(job.metadata.name, `c-${Date.parse(scheduled) / 60_000}`);
@@ -209,7 +249,10 @@ spec:
             image: busybox
 `;
   const err = (y) => s.kubectl("apply -f -", { input: y }).stderr;
-  assert.match(err(cj("TZ=UTC 0 * * * *")), /spec.schedule: Invalid value: "TZ=UTC 0 \* \* \* \*": cannot use TZ or CRON_TZ in schedule, use timeZone field instead/);
+  assert.match(
+    err(cj("TZ=UTC 0 * * * *")),
+    /spec.schedule: Invalid value: "TZ=UTC 0 \* \* \* \*": cannot use TZ or CRON_TZ in schedule, use timeZone field instead/,
+  );
   assert.match(err(cj("61 * * * *")), /spec.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
   assert.match(err(cj("* * * *")), /expected exactly 5 fields, found 4: \[\* \* \* \*\]/);
   assert.match(err(cj("0 * * * *", "Mars/Olympus")), /spec.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/);

@@ -14,7 +14,10 @@ const PYTHON = "/usr/bin/python3";
 // The project's installer (idempotent); python3-kubernetes missing afterwards means no apt here.
 spawnSync("bash", [join(here, "..", "..", "scripts", "install-test-clients.sh")], { stdio: "inherit" });
 const havePython = spawnSync(PYTHON, ["-c", "import kubernetes"]).status === 0;
-if (!havePython) console.error("\n*** python3-kubernetes is not installed (scripts/install-test-clients.sh could not install it): its tests are SKIPPED ***\n");
+if (!havePython)
+  console.error(
+    "\n*** python3-kubernetes is not installed (scripts/install-test-clients.sh could not install it): its tests are SKIPPED ***\n",
+  );
 
 let server;
 let s;
@@ -53,7 +56,9 @@ function run(cmd, args, { timeout = 90_000, onLine } = {}) {
 
 const python = (...args) => run(PYTHON, [join(here, "clients", "python_client.py"), s.kubeconfigPath, ...args]);
 
-test("python3-kubernetes: a watch during a Deployment's rollout yields its pods Running", { skip: !havePython && "python3-kubernetes is not installed" }, async () => {
+test("python3-kubernetes: a watch during a Deployment's rollout yields its pods Running", {
+  skip: !havePython && "python3-kubernetes is not installed",
+}, async () => {
   s.k("run sentinel --image=nginx --labels=app=rollout");
   s.k("wait --for=condition=Ready pod/sentinel --timeout=60s");
   let rollout;
@@ -79,7 +84,9 @@ test("python3-kubernetes: a watch during a Deployment's rollout yields its pods 
   }
 });
 
-test("python3-kubernetes: stream() of connect_get_namespaced_pod_exec returns the command's output", { skip: !havePython && "python3-kubernetes is not installed" }, async () => {
+test("python3-kubernetes: stream() of connect_get_namespaced_pod_exec returns the command's output", {
+  skip: !havePython && "python3-kubernetes is not installed",
+}, async () => {
   s.k("run pyexec --image=nginx");
   s.k("wait --for=condition=Ready pod/pyexec --timeout=60s");
   const r = await python("exec", "default", "pyexec", "sh", "-c", "echo out; echo err >&2; hostname");
@@ -87,7 +94,9 @@ test("python3-kubernetes: stream() of connect_get_namespaced_pod_exec returns th
   assert.equal(r.stdout, "out\nerr\npyexec\n");
 });
 
-test("python3-kubernetes: portforward() reaches nginx in the pod", { skip: !havePython && "python3-kubernetes is not installed" }, async () => {
+test("python3-kubernetes: portforward() reaches nginx in the pod", {
+  skip: !havePython && "python3-kubernetes is not installed",
+}, async () => {
   s.k("run pyforward --image=nginx --port=80");
   s.k("wait --for=condition=Ready pod/pyforward --timeout=60s");
   const r = await python("portforward", "default", "pyforward", "80");
@@ -101,7 +110,12 @@ test("python3-kubernetes: portforward() reaches nginx in the pod", { skip: !have
 test("@kubernetes/client-node: list, create, watch, log and exec", async () => {
   const r = await run(process.execPath, [join(here, "clients", "node_client.mjs"), s.kubeconfigPath, "default"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  const steps = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
+  const steps = Object.fromEntries(
+    r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
+  );
   assert.match(steps.namespaces, /^default,kube-node-lease,kube-public,kube-system$/);
   assert.equal(steps.created, "journey 250m"); // the quantity as the API server canonicalised it
   assert.match(steps.watched, /^(ADDED|MODIFIED) Running$/);
@@ -115,7 +129,14 @@ test("kubectl: /readyz?verbose lists the checks and /metrics counts the requests
   assert.deepEqual(ready.slice(0, 3), ["[+]ping ok", "[+]log ok", "[+]etcd ok"]);
   assert.equal(ready.at(-2), "readyz check passed");
   const sample = () => {
-    const line = s.k(["get", "--raw", "/metrics"]).split("\n").find((l) => l.startsWith('apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"}'));
+    const line = s
+      .k(["get", "--raw", "/metrics"])
+      .split("\n")
+      .find((l) =>
+        l.startsWith(
+          'apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"}',
+        ),
+      );
     return line ? Number(line.split(" ").pop()) : 0;
   };
   const before = sample();
@@ -130,7 +151,16 @@ test("kubectl: describe shows a pod with a gRPC probe, its resources canonical",
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "grpc" },
-      spec: { containers: [{ name: "app", image: "nginx", resources: { requests: { cpu: "0.5", memory: "1.5Gi" } }, livenessProbe: { grpc: { port: 9000 } } }] },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "nginx",
+            resources: { requests: { cpu: "0.5", memory: "1.5Gi" } },
+            livenessProbe: { grpc: { port: 9000 } },
+          },
+        ],
+      },
     }),
   });
   const pod = JSON.parse(s.k("get pod grpc -o json"));
@@ -146,7 +176,9 @@ test("a pod's service-account token reaches the API server; the same token tampe
   s.k("wait --for=condition=Ready pod/tokens --timeout=60s");
   // What the API server answers: the kind of a success, the reason of a Status.
   const curl = (token) => {
-    const body = JSON.parse(s.k(["exec", "tokens", "--", "sh", "-c", `curl -sk -H "Authorization: Bearer ${token}" https://kubernetes.default.svc/api`]));
+    const body = JSON.parse(
+      s.k(["exec", "tokens", "--", "sh", "-c", `curl -sk -H "Authorization: Bearer ${token}" https://kubernetes.default.svc/api`]),
+    );
     return body.kind === "Status" ? `${body.code} ${body.reason}` : body.kind;
   };
   const file = s.k(["exec", "tokens", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"]);

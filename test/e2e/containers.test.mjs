@@ -60,9 +60,15 @@ test("a crashing busybox reaches CrashLoopBackOff with growing restarts", async 
   const cs = pod.status.containerStatuses[0];
   assert.equal(cs.lastState.terminated.exitCode, 1);
   assert.equal(cs.lastState.terminated.reason, "Error");
-  assert.match(cs.state.waiting.message, new RegExp(`^back-off \\d+s restarting failed container=crash pod=crash_default\\(${pod.metadata.uid}\\)$`));
+  assert.match(
+    cs.state.waiting.message,
+    new RegExp(`^back-off \\d+s restarting failed container=crash pod=crash_default\\(${pod.metadata.uid}\\)$`),
+  );
   const describe = s.k("describe pod crash");
-  assert.match(describe, new RegExp(`Warning\\s+BackOff\\s+.*Back-off restarting failed container crash in pod crash_default\\(${pod.metadata.uid}\\)`));
+  assert.match(
+    describe,
+    new RegExp(`Warning\\s+BackOff\\s+.*Back-off restarting failed container crash in pod crash_default\\(${pod.metadata.uid}\\)`),
+  );
   assert.match(describe, /Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+1\n/);
   assert.equal(s.k("logs crash --previous"), "crashing\n");
   assert.equal(s.k("logs crash"), "crashing\n");
@@ -74,7 +80,10 @@ test("a bad image reaches ImagePullBackOff with the real messages", async () => 
   s.k("run badimg --image=nginx:doesnotexist");
   await eventually(() => podRow("badimg")[2] === "ImagePullBackOff");
   const describe = s.k("describe pod badimg");
-  assert.match(describe, /Warning\s+Failed\s+.*Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io\/library\/nginx:doesnotexist"/);
+  assert.match(
+    describe,
+    /Warning\s+Failed\s+.*Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io\/library\/nginx:doesnotexist"/,
+  );
   assert.match(describe, /Warning\s+Failed\s+.*Error: ErrImagePull/);
   assert.match(describe, /Normal\s+BackOff\s+.*Back-off pulling image "nginx:doesnotexist"/);
   assert.match(describe, /Warning\s+Failed\s+.*Error: ImagePullBackOff/);
@@ -136,7 +145,10 @@ spec:
   assert.match(out, /^KUBERNETES_SERVICE_HOST=10\.96\.0\.1$/m);
   assert.match(out, /^KUBERNETES_SERVICE_PORT=443$/m);
   assert.match(out, /^debug=true\n/m);
-  assert.match(out, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\nnameserver 10\.96\.0\.10\noptions ndots:5\n$/m);
+  assert.match(
+    out,
+    /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\nnameserver 10\.96\.0\.10\noptions ndots:5\n$/m,
+  );
 });
 
 test("readiness toggles the endpoints", async () => {
@@ -171,5 +183,8 @@ spec:
   await eventually(() => json(s.k("get endpoints flappy -o json")).subsets?.[0]?.addresses?.[0]?.ip === ip);
   await eventually(() => podRow("flappy")[1] === "0/1", { timeout: 20_000 });
   await eventually(() => json(s.k("get endpoints flappy -o json")).subsets?.[0]?.notReadyAddresses?.[0]?.ip === ip);
-  assert.match(s.k("describe pod flappy"), /Warning\s+Unhealthy\s+.*Readiness probe failed: cat: can't open '\/tmp\/ready': No such file or directory/);
+  assert.match(
+    s.k("describe pod flappy"),
+    /Warning\s+Unhealthy\s+.*Readiness probe failed: cat: can't open '\/tmp\/ready': No such file or directory/,
+  );
 });

@@ -125,7 +125,12 @@ test("kubectl cp copies files and directories both ways, byte for byte", () => {
 
 test("kubectl cp into a read-only ConfigMap mount fails as tar does", async () => {
   s.k("create configmap cfg --from-literal=app.conf=x=1");
-  s.k(["apply", "-f", s.file("cfgpod.yaml", `apiVersion: v1
+  s.k([
+    "apply",
+    "-f",
+    s.file(
+      "cfgpod.yaml",
+      `apiVersion: v1
 kind: Pod
 metadata:
   name: cfgpod
@@ -141,7 +146,9 @@ spec:
   - name: cfg
     configMap:
       name: cfg
-`)]);
+`,
+    ),
+  ]);
   await eventually(() => s.k("get pod cfgpod -o jsonpath={.status.phase}") === "Running");
   assert.equal(s.k("exec cfgpod -- cat /etc/config/app.conf"), "x=1");
   writeFileSync(join(s.dir, "app.conf"), "x=2\n");
@@ -178,11 +185,14 @@ test("a restart resets the container's own files but keeps its emptyDir", async 
   await eventually(() => s.k("get pod restarter -o jsonpath={.status.phase}") === "Running");
   s.k(["exec", "restarter", "--", "sh", "-c", "echo root > /tmp/own; echo vol > /cache/shared"]);
   assert.equal(s.k("exec restarter -- cat /tmp/own"), "root\n");
-  await eventually(() => {
-    const st = JSON.parse(s.k("get pod restarter -o json")).status.containerStatuses[0];
-    assert.ok(st.restartCount >= 1 && st.state.running, JSON.stringify(st));
-    return true;
-  }, { timeout: 60_000 });
+  await eventually(
+    () => {
+      const st = JSON.parse(s.k("get pod restarter -o json")).status.containerStatuses[0];
+      assert.ok(st.restartCount >= 1 && st.state.running, JSON.stringify(st));
+      return true;
+    },
+    { timeout: 60_000 },
+  );
   assert.equal(s.k("exec restarter -- cat /cache/shared"), "vol\n");
   const r = s.kubectl("exec restarter -- cat /tmp/own");
   assert.equal(r.code, 1);

@@ -54,7 +54,8 @@ before(async () => {
   await eventually(
     async () => {
       const d = (await target.api(`${DEPLOYMENTS}/${SEED_DEPLOYMENT}`)).json;
-      const settled = d?.status?.readyReplicas === 2 && d.status.observedGeneration === d.metadata.generation && last === d.metadata.resourceVersion;
+      const settled =
+        d?.status?.readyReplicas === 2 && d.status.observedGeneration === d.metadata.generation && last === d.metadata.resourceVersion;
       last = d?.metadata?.resourceVersion;
       return settled;
     },
@@ -101,7 +102,10 @@ async function assertIntact() {
   const health = await send(`${server.origin}/healthz`, { timeout: 15_000 });
   assert.equal(health.status, 200, `/healthz: ${got(health)}`);
   assert.equal(health.text, "ok");
-  const next = await send(`${neighbour.server}${CM}/next-door`, { headers: { authorization: `Bearer ${neighbour.token}` }, timeout: 15_000 });
+  const next = await send(`${neighbour.server}${CM}/next-door`, {
+    headers: { authorization: `Bearer ${neighbour.token}` },
+    timeout: 15_000,
+  });
   assert.equal(next.status, 200, `the neighbour's ConfigMap: ${got(next)}`);
   assert.deepEqual(next.json.data, { n: "1" });
   const now = await seededNow();
@@ -138,7 +142,10 @@ const outcomes = {
   async "watch-rv-future"(res) {
     if (res.status === 504) return assertStatus(res, { status: 504, reason: "Timeout", message: /Too large resource version/ });
     assert.equal(res.status, 200, `504, or a 200 stream: got ${got(res)}`);
-    const events = res.text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const events = res.text
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     assert.equal(events.length, 1, `one event: ${res.text.slice(0, 500)}`);
     assert.equal(events[0].type, "ERROR");
     assert.equal(events[0].object.code, 504);
@@ -194,7 +201,11 @@ test("list at a compacted resourceVersion (rv=1, Exact) → 410 Expired", async 
   let writes = 0;
   let res = await probe();
   const write = async (value) => {
-    const r = await target.api(churn, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ data: { v: value } }) });
+    const r = await target.api(churn, {
+      method: "PATCH",
+      headers: { "content-type": "application/merge-patch+json" },
+      body: JSON.stringify({ data: { v: value } }),
+    });
     if (r.status !== 200) return false;
     writes++;
     return true;
@@ -215,7 +226,9 @@ test("list at a compacted resourceVersion (rv=1, Exact) → 410 Expired", async 
   if (res.status !== 410) res = await probe();
   const rv = await currentRv();
   if (res.status !== 410 && rv < 6500) {
-    t.skip(`history not compacted: ${writes} writes reached revision ${rv} in 60 s, short of the ~6000 after which it compacts (last probe: ${got(res)})`);
+    t.skip(
+      `history not compacted: ${writes} writes reached revision ${rv} in 60 s, short of the ~6000 after which it compacts (last probe: ${got(res)})`,
+    );
     return;
   }
   assertStatus(res, { status: 410, reason: "Expired", message: /^The resourceVersion for the provided list is too old\.$/ });

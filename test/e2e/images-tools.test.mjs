@@ -42,7 +42,14 @@ before(async () => {
   server = await Server.start();
   s = await server.createSession({ clock: "instant" });
   s.k("apply -f -", { input: WORLD });
-  await eventually(() => jp("endpoints web", "{.subsets[*].addresses[*].ip}") !== "" && jp("pods", "{.items[*].status.phase}").split(" ").every((p) => p === "Running"), { timeout: 30_000 });
+  await eventually(
+    () =>
+      jp("endpoints web", "{.subsets[*].addresses[*].ip}") !== "" &&
+      jp("pods", "{.items[*].status.phase}")
+        .split(" ")
+        .every((p) => p === "Running"),
+    { timeout: 30_000 },
+  );
 });
 
 after(async () => {
@@ -52,7 +59,10 @@ after(async () => {
 test("kubectl exec bb -- curl: the runtime's error, as for any program the image lacks", () => {
   const r = ex("bb", "curl", "-s", "web");
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in \$PATH: unknown\n$/);
+  assert.match(
+    r.stderr,
+    /^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in \$PATH: unknown\n$/,
+  );
   assert.match(ex("bb", "bash").stderr, /exec: "bash": executable file not found in \$PATH/);
   assert.match(ex("deb", "ps").stderr, /exec: "ps": executable file not found in \$PATH/);
   // What the image has runs.
@@ -82,14 +92,29 @@ test("kubectl run --image=busybox -- wget -qO- web: the page in its logs", async
 
 test("a pod running curl in busybox never starts it: StartError 128, then back-off", async () => {
   s.k("run curler --image=busybox -- curl -s web");
-  await eventually(() => jp("pod curler", "{.status.containerStatuses[0].restartCount}") >= "1" || /StartError/.test(jp("pod curler", "{.status.containerStatuses[0].lastState.terminated.reason}")), { timeout: 20_000 });
+  await eventually(
+    () =>
+      jp("pod curler", "{.status.containerStatuses[0].restartCount}") >= "1" ||
+      /StartError/.test(jp("pod curler", "{.status.containerStatuses[0].lastState.terminated.reason}")),
+    { timeout: 20_000 },
+  );
   const term = JSON.parse(s.k("get pod curler -o json")).status.containerStatuses[0];
   const t = term.state.terminated ?? term.lastState.terminated;
   assert.equal(t.reason, "StartError");
   assert.equal(t.exitCode, 128);
   assert.equal(t.startedAt, "1970-01-01T00:00:00Z");
-  assert.equal(t.message, 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "curl": executable file not found in $PATH: unknown');
-  const events = s.k(["get", "events", "--field-selector", "involvedObject.name=curler", "-o", 'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}']);
+  assert.equal(
+    t.message,
+    'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "curl": executable file not found in $PATH: unknown',
+  );
+  const events = s.k([
+    "get",
+    "events",
+    "--field-selector",
+    "involvedObject.name=curler",
+    "-o",
+    'jsonpath={range .items[*]}{.reason}:{.message}{"\\n"}{end}',
+  ]);
   assert.match(events, /^Failed:Error: failed to create containerd task: .*exec: "curl": executable file not found in \$PATH: unknown$/m);
   await eventually(() => /CrashLoopBackOff|StartError/.test(s.k("get pod curler --no-headers")), { timeout: 20_000 });
 });
@@ -99,12 +124,20 @@ test("ping: a ClusterIP never answers (100% loss, exit 1), the pod behind it doe
   const podIP = jp("pod web", "{.status.podIP}");
   const svc = ex("bb", "ping", "-c", "2", "web");
   assert.equal(svc.code, 1);
-  assert.equal(svc.stdout, `PING web (${svcIP}): 56 data bytes\n\n--- web ping statistics ---\n2 packets transmitted, 0 packets received, 100% packet loss\n`);
+  assert.equal(
+    svc.stdout,
+    `PING web (${svcIP}): 56 data bytes\n\n--- web ping statistics ---\n2 packets transmitted, 0 packets received, 100% packet loss\n`,
+  );
   assert.equal(svc.stderr, "command terminated with exit code 1\n");
   const pod = ex("bb", "ping", "-c", "2", podIP);
   assert.equal(pod.code, 0);
   const esc = podIP.replace(/\./g, "\\.");
-  assert.match(pod.stdout, new RegExp(`^PING ${esc} \\(${esc}\\): 56 data bytes\\n64 bytes from ${esc}: seq=0 ttl=6[24] time=\\d\\.\\d{3} ms\\n64 bytes from ${esc}: seq=1 ttl=6[24] time=\\d\\.\\d{3} ms\\n\\n--- ${esc} ping statistics ---\\n2 packets transmitted, 2 packets received, 0% packet loss\\nround-trip min/avg/max = [\\d.]+/[\\d.]+/[\\d.]+ ms\\n$`));
+  assert.match(
+    pod.stdout,
+    new RegExp(
+      `^PING ${esc} \\(${esc}\\): 56 data bytes\\n64 bytes from ${esc}: seq=0 ttl=6[24] time=\\d\\.\\d{3} ms\\n64 bytes from ${esc}: seq=1 ttl=6[24] time=\\d\\.\\d{3} ms\\n\\n--- ${esc} ping statistics ---\\n2 packets transmitted, 2 packets received, 0% packet loss\\nround-trip min/avg/max = [\\d.]+/[\\d.]+/[\\d.]+ ms\\n$`,
+    ),
+  );
   const unknown = ex("bb", "ping", "-c", "1", "nowhere");
   assert.equal(unknown.stderr, "ping: bad address 'nowhere'\ncommand terminated with exit code 1\n");
 });

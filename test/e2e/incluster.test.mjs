@@ -110,7 +110,15 @@ before(async () => {
   server = await Server.start();
   s = await server.createSession({ clock: "instant" });
   s.k("apply -f -", { input: `${WORLD}---\n${NGINX_RC}---\n${NGINX_SVC}---\n${MYAPP_POD}` });
-  await eventually(() => ready("who") === 3 && ready("nginx-service-clusterip") === 2 && jp("pods -A", "{.items[*].status.phase}").split(" ").every((p) => p === "Running"), { timeout: 30_000 });
+  await eventually(
+    () =>
+      ready("who") === 3 &&
+      ready("nginx-service-clusterip") === 2 &&
+      jp("pods -A", "{.items[*].status.phase}")
+        .split(" ")
+        .every((p) => p === "Running"),
+    { timeout: 30_000 },
+  );
 });
 
 after(async () => {
@@ -166,15 +174,26 @@ test("003: curling the nginx Service on 8001 spreads over both pods, whose logs 
   const clientIP = jp("pod client", "{.status.podIP}");
   const nginxPods = jp("pods -l name=nginx", "{.items[*].metadata.name}").split(" ");
   assert.equal(nginxPods.length, 2);
-  const before = nginxPods.map((p) => s.k(`logs ${p}`).split("\n").filter((l) => l.startsWith(`${clientIP} `)).length);
+  const before = nginxPods.map(
+    (p) =>
+      s
+        .k(`logs ${p}`)
+        .split("\n")
+        .filter((l) => l.startsWith(`${clientIP} `)).length,
+  );
   for (let i = 0; i < 4; i++) {
     const r = ex("client", "curl", "-s", `${ip}:8001`);
     assert.equal(r.code, 0, JSON.stringify(r));
     assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
   }
-  const access = new RegExp(`^${clientIP.replace(/\./g, "\\.")} - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] "GET / HTTP/1\\.1" 200 615 "-" "curl/8\\.\\d+\\.\\d+" "-"$`);
+  const access = new RegExp(
+    `^${clientIP.replace(/\./g, "\\.")} - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] "GET / HTTP/1\\.1" 200 615 "-" "curl/8\\.\\d+\\.\\d+" "-"$`,
+  );
   nginxPods.forEach((p, i) => {
-    const mine = s.k(`logs ${p}`).split("\n").filter((l) => l.startsWith(`${clientIP} `));
+    const mine = s
+      .k(`logs ${p}`)
+      .split("\n")
+      .filter((l) => l.startsWith(`${clientIP} `));
     assert.equal(mine.length - before[i], 2, `${p} served half of the requests`);
     assert.match(mine.at(-1), access);
   });
@@ -183,7 +202,9 @@ test("003: curling the nginx Service on 8001 spreads over both pods, whose logs 
 test("logs -f on an nginx pod receives the line while another pod curls it", async () => {
   const [pod] = jp("pods -l name=nginx", "{.items[*].metadata.name}").split(" ");
   const podIP = jp(`pod ${pod}`, "{.status.podIP}");
-  const child = spawn(KUBECTL.default, ["logs", "-f", pod, "--tail=0"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
+  const child = spawn(KUBECTL.default, ["logs", "-f", pod, "--tail=0"], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -193,7 +214,9 @@ test("logs -f on an nginx pod receives the line while another pod curls it", asy
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n");
     const bbIP = jp("pod bb", "{.status.podIP}");
-    await eventually(() => out.includes(`${bbIP} - - [`) && /"GET \/followed HTTP\/1\.1" 404 153 "-" "Wget" "-"/.test(out), { timeout: 5000 });
+    await eventually(() => out.includes(`${bbIP} - - [`) && /"GET \/followed HTTP\/1\.1" 404 153 "-" "Wget" "-"/.test(out), {
+      timeout: 5000,
+    });
     assert.equal(child.exitCode, null);
   } finally {
     child.kill();
@@ -225,7 +248,10 @@ test("no ready endpoints, or a port the Service lacks: the connection fails like
   const ip = jp("svc who", "{.spec.clusterIP}");
   const c = ex("client", "curl", "-sS", `${ip}:81`);
   assert.equal(c.code, 28);
-  assert.match(c.stderr, new RegExp(`^curl: \\(28\\) Failed to connect to ${ip.replace(/\./g, "\\.")} port 81 after \\d+ ms: Couldn't connect to server\\n`));
+  assert.match(
+    c.stderr,
+    new RegExp(`^curl: \\(28\\) Failed to connect to ${ip.replace(/\./g, "\\.")} port 81 after \\d+ ms: Couldn't connect to server\\n`),
+  );
 });
 
 test("busybox nslookup: Services, headless Services, pod names and NXDOMAIN", () => {
@@ -248,7 +274,10 @@ test("busybox nslookup: Services, headless Services, pod names and NXDOMAIN", ()
   const podIPs = jp("pods -l app=who", "{.items[*].status.podIP}").split(" ").sort();
   const h = ex("bb", "nslookup", "who-headless.default.svc.cluster.local");
   assert.equal(h.code, 0, h.stderr);
-  assert.deepEqual([...h.stdout.matchAll(/^Name:\t(.*)$/gm)].map((m) => m[1]), Array(3).fill("who-headless.default.svc.cluster.local"));
+  assert.deepEqual(
+    [...h.stdout.matchAll(/^Name:\t(.*)$/gm)].map((m) => m[1]),
+    Array(3).fill("who-headless.default.svc.cluster.local"),
+  );
   assert.deepEqual([...h.stdout.matchAll(/^Address: (.*)$/gm)].map((m) => m[1]).sort(), podIPs);
 
   const dashed = `${podIPs[0].replace(/\./g, "-")}.default.pod.cluster.local`;
@@ -274,20 +303,30 @@ test("pod to pod by IP, and kubectl 1.30 exec", () => {
   // Without -s and without a terminal, curl draws its progress meter on stderr.
   const meter = ex("client", "curl", `${podIP}`);
   assert.equal(meter.code, 0);
-  assert.match(meter.stderr, /^  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n {33}Dload  Upload   Total   Spent    Left  Speed\n(\r.*)?\r100   615  100   615    0     0 .* --:--:-- --:--:-- --:--:-- .*\n$/);
+  assert.match(
+    meter.stderr,
+    /^  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n {33}Dload  Upload   Total   Spent    Left  Speed\n(\r.*)?\r100   615  100   615    0     0 .* --:--:-- --:--:-- --:--:-- .*\n$/,
+  );
   const refused = ex("client", "curl", "-sS", `${podIP}:8080`);
   assert.equal(refused.code, 7);
-  assert.match(refused.stderr, new RegExp(`^curl: \\(7\\) Failed to connect to ${podIP.replace(/\./g, "\\.")} port 8080 after \\d+ ms: Couldn't connect to server\\n`));
+  assert.match(
+    refused.stderr,
+    new RegExp(`^curl: \\(7\\) Failed to connect to ${podIP.replace(/\./g, "\\.")} port 8080 after \\d+ ms: Couldn't connect to server\\n`),
+  );
 });
 
 test("000: kubectl exec -it into a container, then curl localhost:80 and the pod's own IP", async () => {
   const podIP = jp("pod myapp", "{.status.podIP}");
-  const { out } = await s.terminal(`${KUBECTL.default} exec -it myapp -- bash`, ["curl localhost:80\r" + `curl ${podIP}:80\r` + "exit\r"], { timeout: 15_000 });
+  const { out } = await s.terminal(`${KUBECTL.default} exec -it myapp -- bash`, ["curl localhost:80\r" + `curl ${podIP}:80\r` + "exit\r"], {
+    timeout: 15_000,
+  });
   assert.match(out, /root@myapp:\/[^#]*# /);
   const answers = out.match(/Hello from myapp:0\.0\.1 on myapp/g) ?? [];
   assert.equal(answers.length, 2, out);
 
   const [pod] = jp("pods -l name=nginx", "{.items[*].metadata.name}").split(" ");
-  const nginx = s.kubectl(["exec", "-i", pod, "--", "bash"], { input: "curl -s localhost:80 | grep title\ncurl -sI localhost | head -1\n" });
+  const nginx = s.kubectl(["exec", "-i", pod, "--", "bash"], {
+    input: "curl -s localhost:80 | grep title\ncurl -sI localhost | head -1\n",
+  });
   assert.equal(nginx.stdout, "<title>Welcome to nginx!</title>\nHTTP/1.1 200 OK\r\n");
 });

@@ -32,7 +32,14 @@ spec:
 test("every kubectl from 1.27 to 1.33 is installed (a missing one would silently drop its journey)", () => {
   const wanted = Object.keys(KUBECTL).filter((v) => v !== "default");
   assert.deepEqual(wanted, ["1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"]);
-  assert.deepEqual(KUBECTL_VERSIONS, wanted, `missing: ${wanted.filter((v) => !KUBECTL_VERSIONS.includes(v)).map((v) => KUBECTL[v]).join(", ")}`);
+  assert.deepEqual(
+    KUBECTL_VERSIONS,
+    wanted,
+    `missing: ${wanted
+      .filter((v) => !KUBECTL_VERSIONS.includes(v))
+      .map((v) => KUBECTL[v])
+      .join(", ")}`,
+  );
 });
 
 for (const version of KUBECTL_VERSIONS) {
@@ -40,7 +47,12 @@ for (const version of KUBECTL_VERSIONS) {
     const s = await server.createSession({ clock: "instant" });
     const k = (args) => s.k(args, { version });
     // 1.27 prints version.Info{…GitVersion:"v1.27.x"…}, later ones just the version.
-    assert.match(k("version"), new RegExp(`Client Version: (v|version.Info.*GitVersion:"v)${version.replace(".", "\\.")}\\.[\\s\\S]*Server Version: (v|version.Info.*GitVersion:"v)1\\.33\\.`));
+    assert.match(
+      k("version"),
+      new RegExp(
+        `Client Version: (v|version.Info.*GitVersion:"v)${version.replace(".", "\\.")}\\.[\\s\\S]*Server Version: (v|version.Info.*GitVersion:"v)1\\.33\\.`,
+      ),
+    );
     assert.match(k("get nodes"), /controlplane\s+Ready\s+control-plane/);
     const f = s.file("hello.yaml", manifest("registry.k8s.io/echoserver:1.4"));
     assert.equal(k(`apply -f ${f}`).trim(), "deployment.apps/hello-node created");
@@ -53,7 +65,9 @@ for (const version of KUBECTL_VERSIONS) {
     assert.match(k("explain pods.spec.containers"), /FIELD: containers <\[\]Container>|RESOURCE: containers <\[\]Object>/);
     assert.match(k("scale deployment hello-node --replicas=4"), /scaled/);
     assert.equal(k(["get", "deploy", "hello-node", "-o", "jsonpath={.spec.replicas}"]), "4");
-    const bad = s.kubectl(["apply", "-f", s.file("bad.yaml", manifest("nginx").replace("replicas: 1", "replicas: 1\n  bogus: true"))], { version });
+    const bad = s.kubectl(["apply", "-f", s.file("bad.yaml", manifest("nginx").replace("replicas: 1", "replicas: 1\n  bogus: true"))], {
+      version,
+    });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /unknown field "spec.bogus"/);
     assert.match(k("delete deployment hello-node"), /deployment.apps "hello-node" deleted/);

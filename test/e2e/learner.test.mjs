@@ -91,7 +91,10 @@ test("kubectl auth can-i / can-i --list / whoami: the admin may do anything, an 
   assert.match(bob, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
   assert.match(bob, /^\s+\[\/healthz\]\s+\[\]\s+\[get\]$/m);
 
-  assert.match(k("auth whoami").stdout, /^ATTRIBUTE\s+VALUE\nUsername\s+kubernetes-admin\nGroups\s+\[kubeadm:cluster-admins system:authenticated\]\n$/);
+  assert.match(
+    k("auth whoami").stdout,
+    /^ATTRIBUTE\s+VALUE\nUsername\s+kubernetes-admin\nGroups\s+\[kubeadm:cluster-admins system:authenticated\]\n$/,
+  );
   const who = JSON.parse(k("auth whoami --as=system:serviceaccount:dev:x -o json").stdout);
   assert.deepEqual(who.status.userInfo, {
     username: "system:serviceaccount:dev:x",
@@ -124,26 +127,43 @@ test("curl to the API server from a pod: version for anyone, discovery with the 
   assert.equal(k("run api-client --image=nginx").code, 0);
   await eventually(() => s.k("get pod api-client -o jsonpath={.status.containerStatuses[0].ready}") === "true");
   const curl = (path, token = true) =>
-    k(["exec", "api-client", "--", "sh", "-c", `curl -sk ${token ? '-H "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" ' : ""}https://kubernetes.default.svc${path}`]).stdout;
+    k([
+      "exec",
+      "api-client",
+      "--",
+      "sh",
+      "-c",
+      `curl -sk ${token ? '-H "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" ' : ""}https://kubernetes.default.svc${path}`,
+    ]).stdout;
   assert.equal(JSON.parse(curl("/version", false)).gitVersion, "v1.33.1");
   assert.match(curl("/version", false), /^\{\n  "major": "1",/);
   assert.equal(JSON.parse(curl("/api", false)).message, 'forbidden: User "system:anonymous" cannot get path "/api"');
   assert.equal(JSON.parse(curl("/api")).kind, "APIVersions");
   const pods = JSON.parse(curl("/api/v1/namespaces/default/pods"));
-  assert.deepEqual([pods.code, pods.reason, pods.message], [
-    403,
-    "Forbidden",
-    'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"',
-  ]);
+  assert.deepEqual(
+    [pods.code, pods.reason, pods.message],
+    [
+      403,
+      "Forbidden",
+      'pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"',
+    ],
+  );
   // A token from `kubectl create token` authenticates as its service account.
   const tok = k("create token robot").stdout.trim();
-  const r = JSON.parse(k(["exec", "api-client", "--", "curl", "-sk", "-H", `Authorization: Bearer ${tok}`, "https://kubernetes.default.svc/api/v1/nodes"]).stdout);
-  assert.equal(r.message, 'nodes is forbidden: User "system:serviceaccount:default:robot" cannot list resource "nodes" in API group "" at the cluster scope');
+  const r = JSON.parse(
+    k(["exec", "api-client", "--", "curl", "-sk", "-H", `Authorization: Bearer ${tok}`, "https://kubernetes.default.svc/api/v1/nodes"])
+      .stdout,
+  );
+  assert.equal(
+    r.message,
+    'nodes is forbidden: User "system:serviceaccount:default:robot" cannot list resource "nodes" in API group "" at the cluster scope',
+  );
 });
 
 test("apply --server-side is refused the same way for a new object and an existing one", () => {
   const manifest = s.file("ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: b\n");
-  const expected = "error: Server-side apply not available on the server: (server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side))";
+  const expected =
+    "error: Server-side apply not available on the server: (server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side))";
   const fresh = k(["apply", "--server-side", "-f", manifest]);
   assert.deepEqual([fresh.code, fresh.stderr.trim()], [1, expected]);
   assert.equal(k(["apply", "-f", manifest]).code, 0);

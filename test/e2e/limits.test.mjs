@@ -16,14 +16,20 @@ const MAX_OBJECTS = 120;
 let server;
 
 before(async () => {
-  server = await Server.start({ SESSION_RATE_LIMIT: "on", MAX_SESSIONS_PER_CLIENT: String(MAX_SESSIONS), MAX_OBJECTS_PER_CLUSTER: String(MAX_OBJECTS) });
+  server = await Server.start({
+    SESSION_RATE_LIMIT: "on",
+    MAX_SESSIONS_PER_CLIENT: String(MAX_SESSIONS),
+    MAX_OBJECTS_PER_CLUSTER: String(MAX_OBJECTS),
+  });
 });
 after(async () => {
   await server?.stop();
 });
 
-const create = () => request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-const remove = (s) => request(`${server.origin}/api/sessions/${s.id}`, { method: "DELETE", headers: { authorization: `Bearer ${s.token}` } });
+const create = () =>
+  request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+const remove = (s) =>
+  request(`${server.origin}/api/sessions/${s.id}`, { method: "DELETE", headers: { authorization: `Bearer ${s.token}` } });
 let created = 0; // creations charged to this address's rate limit so far
 
 test("the per-address cap refuses one session too many with a 403 naming the sessions that hold the places, and kubeplay get clusters lists them", async () => {
@@ -44,9 +50,16 @@ test("the per-address cap refuses one session too many with a 403 naming the ses
 
   // The CLI, with a kubeconfig that holds none of their tokens, still shows what holds the places.
   const home = mkdtempSync(join(tmpdir(), "kubeplay-limits-"));
-  const list = spawnSync(process.execPath, [cli, "get", "clusters"], { env: { ...process.env, HOME: home, KUBECONFIG: "", KUBEPLAY_SERVER: server.origin }, encoding: "utf8" });
+  const list = spawnSync(process.execPath, [cli, "get", "clusters"], {
+    env: { ...process.env, HOME: home, KUBECONFIG: "", KUBEPLAY_SERVER: server.origin },
+    encoding: "utf8",
+  });
   assert.equal(list.status, 0, list.stderr);
-  for (const s of live) assert.match(list.stdout, new RegExp(`^${s.id}\\s+live\\s+${s.expiresAt.replace(/\.000Z$/, "")}\\S*\\s+\\S+\\s+-\\s+${server.origin}$`, "m"));
+  for (const s of live)
+    assert.match(
+      list.stdout,
+      new RegExp(`^${s.id}\\s+live\\s+${s.expiresAt.replace(/\.000Z$/, "")}\\S*\\s+\\S+\\s+-\\s+${server.origin}$`, "m"),
+    );
   assert.match(list.stderr, /only a holder of their token can delete them/);
 
   // Deleting one with its token frees its place.
@@ -74,10 +87,18 @@ test("the creation rate limit answers 429 TooManyRequests with Retry-After once 
 test("the per-cluster object cap refuses the object past it with 403 exceeded quota, and deleting one makes room", async () => {
   // A session created before the rate limit ran out would do; this server's sessions all ran
   // into it, so the cluster comes from a second address the limit has not seen.
-  const res = await request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.7" }, body: "{}" });
+  const res = await request(`${server.origin}/api/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.7" },
+    body: "{}",
+  });
   assert.equal(res.status, 201, res.text);
   const s = { ...res.json };
-  const api = (path, opts = {}) => request(`${s.server}${path}`, { ...opts, headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", ...opts.headers } });
+  const api = (path, opts = {}) =>
+    request(`${s.server}${path}`, {
+      ...opts,
+      headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", ...opts.headers },
+    });
   const cm = (name) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
   let n = 0;
   let last;
@@ -88,7 +109,10 @@ test("the per-cluster object cap refuses the object past it with 403 exceeded qu
   assert.equal(last.status, 403, last.text);
   assert.ok(n > 0 && n < MAX_OBJECTS, `${n} ConfigMaps fitted beside the cluster's own objects`);
   assert.equal(last.json.reason, "Forbidden");
-  assert.equal(last.json.message, `configmaps "cm-${n}" is forbidden: exceeded quota: this playground cluster holds at most ${MAX_OBJECTS} objects`);
+  assert.equal(
+    last.json.message,
+    `configmaps "cm-${n}" is forbidden: exceeded quota: this playground cluster holds at most ${MAX_OBJECTS} objects`,
+  );
   assert.equal((await api("/api/v1/namespaces/default/configmaps/cm-0", { method: "DELETE" })).status, 200);
   assert.equal((await api("/api/v1/namespaces/default/configmaps", { method: "POST", body: cm(`cm-${n}`) })).status, 201);
 });

@@ -20,15 +20,17 @@ spec:
 `;
 
 const nodeApi = (path, method = "POST", body) =>
-  retry(() => request(`${server.origin}/api/sessions/${s.id}/nodes${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${s.token}`,
-      "content-type": "application/json",
-      "content-length": String(body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body))),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }));
+  retry(() =>
+    request(`${server.origin}/api/sessions/${s.id}/nodes${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${s.token}`,
+        "content-type": "application/json",
+        "content-length": String(body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body))),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 
 /** Retry once when an idle keep-alive socket was closed under us (ECONNRESET). */
 async function retry(fn) {
@@ -43,7 +45,13 @@ async function retry(fn) {
 /** POST a JSON body to the cluster. */
 const post = (path, obj) => {
   const body = JSON.stringify(obj);
-  return retry(() => s.api(path, { method: "POST", headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }, body }));
+  return retry(() =>
+    s.api(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+      body,
+    }),
+  );
 };
 
 const podJson = (name) => JSON.parse(s.k(`get pod ${name} -o json`));
@@ -67,12 +75,21 @@ test("myapp: Pending → Running with IP and node, events, Terminating then gone
   assert.match(pod.status.containerStatuses[0].containerID, /^containerd:\/\/[0-9a-f]{64}$/);
   assert.equal(pod.status.containerStatuses[0].image, "docker.io/library/nginx:latest");
   assert.match(pod.status.containerStatuses[0].imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
-  assert.deepEqual(pod.status.conditions.map((c) => c.type), ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]);
+  assert.deepEqual(
+    pod.status.conditions.map((c) => c.type),
+    ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"],
+  );
   assert.equal(pod.status.hostIPs[0].ip, pod.status.hostIP);
   const describe = s.k("describe pod myapp");
-  assert.match(describe, new RegExp(`Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/myapp to ${pod.spec.nodeName}`));
+  assert.match(
+    describe,
+    new RegExp(`Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/myapp to ${pod.spec.nodeName}`),
+  );
   assert.match(describe, /Pulling\s+\S+\s+kubelet\s+Pulling image "nginx"/);
-  assert.match(describe, /Pulled\s+\S+\s+kubelet\s+Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: 72195292 bytes\./);
+  assert.match(
+    describe,
+    /Pulled\s+\S+\s+kubelet\s+Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: 72195292 bytes\./,
+  );
   assert.match(describe, /Created\s+\S+\s+kubelet\s+Created container: nginx/);
   assert.match(describe, /Started\s+\S+\s+kubelet\s+Started container nginx/);
 
@@ -101,7 +118,11 @@ test("cordon, drain (evictions) and uncordon", async () => {
   await eventually(() => podJson("bare1").status.phase === "Running");
   assert.match(s.k("cordon node01"), /node\/node01 cordoned/);
   assert.match(s.k("get nodes"), /node01\s+Ready,SchedulingDisabled/);
-  await eventually(() => JSON.parse(s.k("get node node01 -o json")).spec.taints?.some((t) => t.key === "node.kubernetes.io/unschedulable" && t.effect === "NoSchedule"));
+  await eventually(() =>
+    JSON.parse(s.k("get node node01 -o json")).spec.taints?.some(
+      (t) => t.key === "node.kubernetes.io/unschedulable" && t.effect === "NoSchedule",
+    ),
+  );
   // Bare pods need --force; the eviction API deletes them gracefully.
   const drain = s.kubectl("drain node01 --ignore-daemonsets --force");
   assert.equal(drain.code, 0, drain.out);
@@ -117,11 +138,20 @@ test("cordon, drain (evictions) and uncordon", async () => {
 });
 
 test("eviction subresource answers like the real API server", async () => {
-  const res = await post("/api/v1/namespaces/default/pods/nope/eviction", { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "nope", namespace: "default" } });
+  const res = await post("/api/v1/namespaces/default/pods/nope/eviction", {
+    apiVersion: "policy/v1",
+    kind: "Eviction",
+    metadata: { name: "nope", namespace: "default" },
+  });
   assert.equal(res.status, 404);
   assert.equal(res.json.message, 'pods "nope" not found');
   s.k(["run", "bound", "--image=nginx", `--overrides={"spec":{"nodeName":"node02"}}`]);
-  const bind = await post("/api/v1/namespaces/default/pods/bound/binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "bound" }, target: { kind: "Node", name: "node01" } });
+  const bind = await post("/api/v1/namespaces/default/pods/bound/binding", {
+    apiVersion: "v1",
+    kind: "Binding",
+    metadata: { name: "bound" },
+    target: { kind: "Node", name: "node01" },
+  });
   assert.equal(bind.status, 409);
   assert.equal(bind.json.message, 'Operation cannot be fulfilled on pods/binding "bound": pod bound is already assigned to node "node02"');
   s.k("delete pod bound --grace-period=0 --force");
@@ -138,18 +168,27 @@ test("node stop → NotReady, pods evicted and Terminating; start → Ready; add
   await eventually(() => /node02\s+NotReady/.test(s.k("get nodes")));
   const node = JSON.parse(s.k("get node node02 -o json"));
   assert.equal(node.status.conditions.find((c) => c.type === "Ready").message, "Kubelet stopped posting node status.");
-  assert.deepEqual(node.spec.taints.map((t) => `${t.key}:${t.effect}`).sort(), ["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"]);
+  assert.deepEqual(node.spec.taints.map((t) => `${t.key}:${t.effect}`).sort(), [
+    "node.kubernetes.io/unreachable:NoExecute",
+    "node.kubernetes.io/unreachable:NoSchedule",
+  ]);
   assert.match(s.k("describe node node02"), /NodeNotReady\s+\S+\s+node-controller\s+Node node02 status is now: NodeNotReady/);
   // After the (instant-clock) toleration the bare pod is evicted and stays Terminating on the dead node.
   await eventually(() => /victim\s+\S+\s+Terminating/.test(s.k("get pods")));
-  assert.match(s.k("get events --field-selector involvedObject.name=victim"), /TaintManagerEviction.*Marking for deletion Pod default\/victim/);
+  assert.match(
+    s.k("get events --field-selector involvedObject.name=victim"),
+    /TaintManagerEviction.*Marking for deletion Pod default\/victim/,
+  );
   // Pods of a ReplicaSet are recreated on the nodes left (once the ReplicaSet controller exists).
-  await eventually(() => {
-    const pods = JSON.parse(s.k("get pods -l app=web -o json")).items;
-    if (!pods.length) return true; // no ReplicaSet controller in this build
-    const live = pods.filter((p) => !p.metadata.deletionTimestamp);
-    return live.length === 4 && live.every((p) => p.spec.nodeName && p.spec.nodeName !== "node02");
-  }, { timeout: 30_000 });
+  await eventually(
+    () => {
+      const pods = JSON.parse(s.k("get pods -l app=web -o json")).items;
+      if (!pods.length) return true; // no ReplicaSet controller in this build
+      const live = pods.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 4 && live.every((p) => p.spec.nodeName && p.spec.nodeName !== "node02");
+    },
+    { timeout: 30_000 },
+  );
 
   const start = await nodeApi("/node02/start");
   assert.equal(start.status, 200);
@@ -164,7 +203,10 @@ test("node stop → NotReady, pods evicted and Terminating; start → Ready; add
   await eventually(() => s.k("get leases -n kube-node-lease").includes("node03"));
   assert.match(s.k("get events --field-selector involvedObject.name=node03"), /RegisteredNode/);
   const info = await request(`${server.origin}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
-  assert.deepEqual(info.json.nodes.map((n) => n.name), ["controlplane", "node01", "node02", "node03"]);
+  assert.deepEqual(
+    info.json.nodes.map((n) => n.name),
+    ["controlplane", "node01", "node02", "node03"],
+  );
 
   const rm = await nodeApi("/node03", "DELETE");
   assert.equal(rm.status, 200);

@@ -32,11 +32,20 @@ test("the README's first five minutes run as written and end with nginx's page f
   const script = shellBlock(readFileSync(join(root, "README.md"), "utf8"), "## Your first five minutes");
   const home = mkdtempSync(join(tmpdir(), "kubeplay-readme-"));
   // Run from the checkout as the README says, writing ./kubeconfig into a scratch directory.
-  const res = spawnSync("bash", ["-euo", "pipefail", "-c", `cd ${root}\n${script.replaceAll("./kubeconfig", join(home, "kubeconfig")).replaceAll("$PWD/kubeconfig", join(home, "kubeconfig"))}`], {
-    env: { ...process.env, HOME: home, KUBECONFIG: "", KUBEPLAY_SERVER: server.origin },
-    encoding: "utf8",
-    timeout: 180_000,
-  });
+  const res = spawnSync(
+    "bash",
+    [
+      "-euo",
+      "pipefail",
+      "-c",
+      `cd ${root}\n${script.replaceAll("./kubeconfig", join(home, "kubeconfig")).replaceAll("$PWD/kubeconfig", join(home, "kubeconfig"))}`,
+    ],
+    {
+      env: { ...process.env, HOME: home, KUBECONFIG: "", KUBEPLAY_SERVER: server.origin },
+      encoding: "utf8",
+      timeout: 180_000,
+    },
+  );
   assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);
   assert.match(res.stdout, /^controlplane\s+Ready\s+control-plane\s/m);
   assert.match(res.stdout, /^node02\s+Ready\s+<none>\s/m);

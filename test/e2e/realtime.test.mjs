@@ -31,7 +31,10 @@ after(async () => {
  * kept with its arrival time.
  */
 function pty(cmd) {
-  const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir }, detached: true });
+  const child = spawn("script", ["-qfec", cmd, "/dev/null"], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+    detached: true,
+  });
   const chunks = [];
   const text = () => chunks.map((c) => c.text).join("");
   const onData = (d) => chunks.push({ at: Date.now(), text: d.toString("utf8") });
@@ -76,7 +79,10 @@ test("exec -it: a date loop prints a line a second until Ctrl-C, then $? is 130"
     }
     assert.ok(lines[3] - started >= 2700, `the fourth line came ${lines[3] - started} ms after the loop began`);
     // The clock the loop reads moves on with the wall clock.
-    const dates = t.text().slice(mark).match(/\d\d:\d\d:\d\d/g);
+    const dates = t
+      .text()
+      .slice(mark)
+      .match(/\d\d:\d\d:\d\d/g);
     assert.notEqual(dates[0], dates[3]);
 
     mark = t.text().length;
@@ -174,7 +180,9 @@ test("one-shot exec of sh -c 'sleep 2; echo done' takes two seconds of wall time
 });
 
 test("one-shot exec of an endless loop runs until the client goes away", async () => {
-  const child = spawn(KUBECTL_133, ["exec", "bb", "--", "sh", "-c", "while true; do echo tick; sleep 1; done"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
+  const child = spawn(KUBECTL_133, ["exec", "bb", "--", "sh", "-c", "while true; do echo tick; sleep 1; done"], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
@@ -190,7 +198,9 @@ test("one-shot exec of an endless loop runs until the client goes away", async (
 });
 
 test("a busy loop without sleep does not hold up the cluster", async () => {
-  const child = spawn(KUBECTL_133, ["exec", "bb", "--", "sh", "-c", "i=0; while true; do i=$((i+1)); done"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
+  const child = spawn(KUBECTL_133, ["exec", "bb", "--", "sh", "-c", "i=0; while true; do i=$((i+1)); done"], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+  });
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
   try {
     await new Promise((r) => setTimeout(r, 1500));

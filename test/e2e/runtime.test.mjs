@@ -78,13 +78,18 @@ test("a one-node cluster has no control-plane taint: a pod schedules on it", asy
   const one = await server.createSession({ nodes: [{ role: "control-plane" }] });
   assert.equal(one.k("get node controlplane -o jsonpath={.spec.taints}", V), "");
   one.k("run solo --image=nginx", V);
-  await eventually(() => one.k("get pod solo -o jsonpath={.spec.nodeName}/{.status.phase}", V) === "controlplane/Running", { timeout: 60_000 });
+  await eventually(() => one.k("get pod solo -o jsonpath={.spec.nodeName}/{.status.phase}", V) === "controlplane/Running", {
+    timeout: 60_000,
+  });
 });
 
 test("args go through nginx's docker-entrypoint: run -i --rm -- curl prints the page and the pod goes", async () => {
   s.k("run page --image=nginx --port=80 --expose", V);
   await running("page");
-  const r = s.kubectl(["run", "t", "--image=nginx:alpine", "-i", "--rm", "--restart=Never", "--", "curl", "-s", "http://page"], { ...V, timeout: 90_000 });
+  const r = s.kubectl(["run", "t", "--image=nginx:alpine", "-i", "--rm", "--restart=Never", "--", "curl", "-s", "http://page"], {
+    ...V,
+    timeout: 90_000,
+  });
   assert.equal(r.code, 0, r.out);
   assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/);
   assert.match(r.stdout, /pod "t" deleted\n$/);
@@ -96,7 +101,12 @@ test("kubernetes-bootcamp (Learn Kubernetes Basics) answers through the API serv
   const pod = s.k("get pods -l app=kubernetes-bootcamp -o jsonpath={.items[0].metadata.name}", V);
   const res = await s.api(`/api/v1/namespaces/default/pods/${pod}:8080/proxy/`);
   assert.equal(res.text, `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`);
-  assert.match(s.k(`logs ${pod}`, V), new RegExp(`^Kubernetes Bootcamp App Started At: \\S+Z \\| Running On:  ${pod} \\n\\nRunning On: ${pod} \\| Total Requests: 1 \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+Z\\n$`));
+  assert.match(
+    s.k(`logs ${pod}`, V),
+    new RegExp(
+      `^Kubernetes Bootcamp App Started At: \\S+Z \\| Running On:  ${pod} \\n\\nRunning On: ${pod} \\| Total Requests: 1 \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+Z\\n$`,
+    ),
+  );
 });
 
 test("kill 1 from an exec'd shell: nginx stops and the kubelet restarts it (RESTARTS 1, last state Completed)", async () => {
@@ -112,5 +122,8 @@ test("kill 1 from an exec'd shell: nginx stops and the kubelet restarts it (REST
 test("ps in an exec'd shell lists the container's process, the shell and ps", async () => {
   s.k(["run", "pslist", "--image=busybox", "--", "sleep", "3600"], V);
   await running("pslist");
-  assert.equal(s.k(["exec", "pslist", "--", "sh", "-c", "ps"], V), "PID   USER     TIME  COMMAND\n    1 root      0:00 sleep 3600\n    8 root      0:00 sh\n   14 root      0:00 ps\n");
+  assert.equal(
+    s.k(["exec", "pslist", "--", "sh", "-c", "ps"], V),
+    "PID   USER     TIME  COMMAND\n    1 root      0:00 sleep 3600\n    8 root      0:00 sh\n   14 root      0:00 ps\n",
+  );
 });

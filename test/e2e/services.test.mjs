@@ -19,14 +19,7 @@ after(async () => {
   await server?.stop();
 });
 
-
-
-const podIPs = (selector) =>
-  s
-    .k(`get pods -l ${selector} -o jsonpath={.items[*].status.podIP}`)
-    .split(/\s+/)
-    .filter(Boolean)
-    .sort();
+const podIPs = (selector) => s.k(`get pods -l ${selector} -o jsonpath={.items[*].status.podIP}`).split(/\s+/).filter(Boolean).sort();
 
 test("bootstrap: kubernetes Service, Endpoints and EndpointSlice", () => {
   assert.match(s.k("get svc kubernetes"), /kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP/);
@@ -74,7 +67,14 @@ test("tutorial: nginx RC + ClusterIP Service port 8001 → targetPort 80, endpoi
     const ips = podIPs("name=nginx");
     return ips.length === 2 && ips;
   });
-  await eventually(() => s.k("get endpoints nginx-service-clusterip").includes(ips.map((ip) => `${ip}:80`).sort().join(",")));
+  await eventually(() =>
+    s.k("get endpoints nginx-service-clusterip").includes(
+      ips
+        .map((ip) => `${ip}:80`)
+        .sort()
+        .join(","),
+    ),
+  );
   const ep = JSON.parse(s.k("get endpoints nginx-service-clusterip -o json"));
   assert.deepEqual(ep.subsets[0].ports, [{ port: 80, protocol: "TCP" }]);
   assert.equal(ep.subsets[0].addresses[0].targetRef.kind, "Pod");
@@ -91,13 +91,25 @@ test("NodePort and ClusterIP allocation errors, release on delete, type changes"
   assert.match(s.k("create service nodeport np1 --tcp=80:8080 --node-port=30080"), /service\/np1 created/);
   const taken = s.kubectl("create service nodeport np2 --tcp=80:8080 --node-port=30080");
   assert.notEqual(taken.code, 0);
-  assert.match(taken.stderr, /Service "np2" is invalid: spec.ports\[0\].nodePort: Invalid value: 30080: provided port is already allocated/);
+  assert.match(
+    taken.stderr,
+    /Service "np2" is invalid: spec.ports\[0\].nodePort: Invalid value: 30080: provided port is already allocated/,
+  );
   const range = s.kubectl("create service nodeport np3 --tcp=80:8080 --node-port=40000");
-  assert.match(range.stderr, /spec.ports\[0\].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767/);
+  assert.match(
+    range.stderr,
+    /spec.ports\[0\].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767/,
+  );
   const ipTaken = s.kubectl("create service clusterip c1 --tcp=80 --clusterip=10.96.0.1");
-  assert.match(ipTaken.stderr, /spec.clusterIPs: Invalid value: \[\]string\{"10.96.0.1"\}: failed to allocate IP 10.96.0.1: provided IP is already allocated/);
+  assert.match(
+    ipTaken.stderr,
+    /spec.clusterIPs: Invalid value: \[\]string\{"10.96.0.1"\}: failed to allocate IP 10.96.0.1: provided IP is already allocated/,
+  );
   const ipRange = s.kubectl("create service clusterip c2 --tcp=80 --clusterip=1.1.1.1");
-  assert.match(ipRange.stderr, /failed to allocate IP 1.1.1.1: the provided IP \(1.1.1.1\) is not in the valid range. The range of valid IPs is 10.96.0.0\/12/);
+  assert.match(
+    ipRange.stderr,
+    /failed to allocate IP 1.1.1.1: the provided IP \(1.1.1.1\) is not in the valid range. The range of valid IPs is 10.96.0.0\/12/,
+  );
   assert.match(s.k("create service clusterip c3 --tcp=80 --clusterip=10.96.5.5"), /created/);
   assert.match(s.k("get svc c3"), /c3\s+ClusterIP\s+10\.96\.5\.5\s/);
   assert.match(s.k("create service clusterip hl --clusterip=None"), /created/);

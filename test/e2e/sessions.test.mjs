@@ -35,7 +35,10 @@ after(async () => {
 
 test("kubeplay create cluster with the tutorial's kind config, get clusters, delete cluster", () => {
   const kind = join(dir, "kind.yaml");
-  writeFileSync(kind, "kind: Cluster\napiVersion: kind.sigs.k8s.io/v1alpha3\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n");
+  writeFileSync(
+    kind,
+    "kind: Cluster\napiVersion: kind.sigs.k8s.io/v1alpha3\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n",
+  );
   const kc = join(dir, "config");
   const created = kubeplay(["create", "cluster", "--config", kind, "--lifetime", "90m", "--kubeconfig", kc]);
   assert.equal(created.code, 0, created.stderr);
@@ -67,7 +70,10 @@ test("a deleted session's token is refused with a clear Status", async () => {
 test("an expired session is refused and its data is gone from the cluster's storage", async () => {
   const s = await server.createSession({ lifetime: "4s" });
   const marker = `precious-${s.id}`;
-  assert.equal(s.k(["create", "configmap", "precious", `--from-literal=a=${marker}`, "--validate=false"]).trim(), "configmap/precious created");
+  assert.equal(
+    s.k(["create", "configmap", "precious", `--from-literal=a=${marker}`, "--validate=false"]).trim(),
+    "configmap/precious created",
+  );
   assert.ok(server.storedRowsContaining(marker) > 0, "the ConfigMap is in the cluster's SQLite before expiry");
   await new Promise((r) => setTimeout(r, 5000));
   const res = await s.api("/api/v1/namespaces/default/configmaps/precious");
@@ -83,7 +89,8 @@ test("an expired session is refused and its data is gone from the cluster's stor
 });
 
 test("bad session requests get clear errors", async () => {
-  const post = (body, ct = "application/json") => request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": ct }, body });
+  const post = (body, ct = "application/json") =>
+    request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": ct }, body });
   const tooLong = await post(JSON.stringify({ lifetime: "48h" }));
   assert.equal(tooLong.status, 422);
   assert.match(tooLong.json.message, /lifetime/);

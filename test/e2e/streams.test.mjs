@@ -41,7 +41,10 @@ test("exec runs one-shot commands and reports their exit code", () => {
 test("exec of a program the image lacks fails like the runtime", () => {
   const r = s.kubectl("exec bb -- bash");
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown/);
+  assert.match(
+    r.stderr,
+    /error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown/,
+  );
 });
 
 test("exec errors before the upgrade", () => {
@@ -61,7 +64,6 @@ test("exec -i feeds a shell line by line from a pipe", () => {
   assert.equal(ok.code, 0);
 });
 
-
 test("exec -it through a pty", async () => {
   const { out } = await s.terminal(`${KUBECTL.default} exec -it myapp -- bash`, ["hostname\rexit\r"], { timeout: 15_000 });
   assert.match(out, /root@myapp:\/# /);
@@ -70,16 +72,21 @@ test("exec -it through a pty", async () => {
 
 function get(port, path = "/") {
   return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    }).on("error", reject);
+    http
+      .get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
+      })
+      .on("error", reject);
   });
 }
 
 async function portForward(args, version = "default") {
-  const child = spawn(KUBECTL[version], ["port-forward", ...args], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir }, detached: true });
+  const child = spawn(KUBECTL[version], ["port-forward", ...args], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+    detached: true,
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -132,7 +139,10 @@ test("port-forward svc/x and deploy/x reach a pod behind them", async () => {
   s.k("create deployment web --image=nginx");
   s.k("expose deployment web --port=8080 --target-port=80");
   await eventually(() => s.k("get pods -l app=web -o jsonpath={.items[*].status.phase}") === "Running");
-  for (const [target, remote] of [["svc/web", 8080], ["deploy/web", 80]]) {
+  for (const [target, remote] of [
+    ["svc/web", 8080],
+    ["deploy/web", 80],
+  ]) {
     const port = 22000 + Math.floor(Math.random() * 2000);
     const pf = await portForward([target, `${port}:${remote}`]);
     try {

@@ -24,7 +24,8 @@ after(async () => {
   await server?.stop();
 });
 
-const ACCESS = /^10\.244\.\d+\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 615 "-" "kubectl\/v[\d.]+ \([^)]+\) kubernetes\/\w+" "[\d.:a-f]+"$/;
+const ACCESS =
+  /^10\.244\.\d+\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 615 "-" "kubectl\/v[\d.]+ \([^)]+\) kubernetes\/\w+" "[\d.:a-f]+"$/;
 // kubectl get --raw takes the path from the server's root, so the session's /clusters/<id> prefix is part of it.
 const raw = (path) => ["get", "--raw", `/clusters/${s.id}${path}`];
 const webPod = () => s.k("get pods -l app=web -o jsonpath={.items[0].metadata.name}");
@@ -53,7 +54,9 @@ test("logs --tail, --timestamps, -l and deploy/x", () => {
 });
 
 test("logs -f receives lines while the Service is curled", async () => {
-  const child = spawn(KUBECTL.default, ["logs", "-f", "deploy/web", "--tail=0"], { env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir } });
+  const child = spawn(KUBECTL.default, ["logs", "-f", "deploy/web", "--tail=0"], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -89,7 +92,10 @@ test("proxy errors are the API server's", async () => {
   assert.equal(res.status, 503);
   assert.equal(res.json.reason, "ServiceUnavailable");
   assert.match(s.kubectl(raw("/api/v1/namespaces/default/services/missing/proxy/")).stderr, /\(NotFound\): services "missing" not found/);
-  assert.match(s.kubectl(raw(`/api/v1/namespaces/default/pods/${webPod()}:8080/proxy/`)).stderr, /error trying to reach service: dial tcp 10\.244\.\d+\.\d+:8080: connect: connection refused/);
+  assert.match(
+    s.kubectl(raw(`/api/v1/namespaces/default/pods/${webPod()}:8080/proxy/`)).stderr,
+    /error trying to reach service: dial tcp 10\.244\.\d+\.\d+:8080: connect: connection refused/,
+  );
   // cluster-info's CoreDNS link: DNS is not HTTP.
   const dns = await s.api("/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy");
   assert.equal(dns.status, 301);
@@ -100,9 +106,17 @@ test("proxy errors are the API server's", async () => {
 
 test("logs errors: waiting containers, missing previous containers, container choice", async () => {
   s.k("run bad --image=nginx:does-not-exist");
-  s.k(["run", "two", "--image=nginx", `--overrides={"spec":{"containers":[{"name":"a","image":"nginx"},{"name":"b","image":"busybox","command":["sleep","3600"]}]}}`]);
+  s.k([
+    "run",
+    "two",
+    "--image=nginx",
+    `--overrides={"spec":{"containers":[{"name":"a","image":"nginx"},{"name":"b","image":"busybox","command":["sleep","3600"]}]}}`,
+  ]);
   await eventually(() => /ErrImagePull|ImagePullBackOff/.test(s.k("get pod bad")));
-  assert.match(s.kubectl("logs bad").stderr, /Error from server \(BadRequest\): container "bad" in pod "bad" is waiting to start: (image can't be pulled|trying and failing to pull image)/);
+  assert.match(
+    s.kubectl("logs bad").stderr,
+    /Error from server \(BadRequest\): container "bad" in pod "bad" is waiting to start: (image can't be pulled|trying and failing to pull image)/,
+  );
   await eventually(() => s.k("get pod two -o jsonpath={.status.phase}") === "Running");
   const prev = s.kubectl("logs two -c a --previous");
   assert.match(prev.stderr, /Error from server \(BadRequest\): previous terminated container "a" in pod "two" not found/);

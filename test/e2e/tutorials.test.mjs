@@ -23,7 +23,12 @@ after(async () => {
 test("a fresh cluster's kube-system is up at the first request", () => {
   const pods = s.k("get pods --all-namespaces");
   assert.match(pods, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
-  for (const name of ["etcd-controlplane", "kube-apiserver-controlplane", "kube-controller-manager-controlplane", "kube-scheduler-controlplane"]) {
+  for (const name of [
+    "etcd-controlplane",
+    "kube-apiserver-controlplane",
+    "kube-controller-manager-controlplane",
+    "kube-scheduler-controlplane",
+  ]) {
     assert.match(pods, new RegExp(`kube-system\\s+${name}\\s+1/1\\s+Running\\s+0`));
   }
   assert.equal((pods.match(/kube-system\s+coredns-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running/g) ?? []).length, 2);
@@ -59,7 +64,9 @@ test("get events reads like a real cluster's", () => {
 });
 
 test("kubectl -s <server> with a token, as in the tutorial's master address", () => {
-  const r = s.kubectl(["-s", s.server, "--token", s.token, "--insecure-skip-tls-verify", "get", "nodes"], { env: { KUBECONFIG: "/dev/null" } });
+  const r = s.kubectl(["-s", s.server, "--token", s.token, "--insecure-skip-tls-verify", "get", "nodes"], {
+    env: { KUBECONFIG: "/dev/null" },
+  });
   assert.equal(r.code, 0, r.out);
   assert.match(r.stdout, /controlplane\s+Ready/);
 });

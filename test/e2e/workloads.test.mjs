@@ -10,7 +10,6 @@ let server;
 let s; // instant clock
 let slow; // realistic clock, to watch a rollout progress
 
-
 const DAEMONSET = `apiVersion: apps/v1
 kind: DaemonSet
 metadata:
@@ -31,7 +30,12 @@ spec:
 `;
 
 const json = (out) => JSON.parse(out);
-const rows = (out) => out.trim().split("\n").slice(1).map((l) => l.split(/\s{2,}/));
+const rows = (out) =>
+  out
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(/\s{2,}/));
 const running = (sess, selector) => json(sess.k(`get pods -l ${selector} -o json`)).items.filter((p) => !p.metadata.deletionTimestamp);
 
 before(async () => {
@@ -53,10 +57,10 @@ test("hello-node: create deployment makes <deploy>-<hash> and <rs>-<5 chars> pod
   assert.equal(d.metadata.annotations["deployment.kubernetes.io/revision"], "1");
   assert.equal(d.metadata.generation, 1);
   assert.equal(d.status.observedGeneration, 1);
-  assert.deepEqual(d.status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), [
-    "Available=True/MinimumReplicasAvailable",
-    "Progressing=True/NewReplicaSetAvailable",
-  ]);
+  assert.deepEqual(
+    d.status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    ["Available=True/MinimumReplicasAvailable", "Progressing=True/NewReplicaSetAvailable"],
+  );
 
   const rs = json(s.k("get rs -o json")).items;
   assert.equal(rs.length, 1);
@@ -72,8 +76,14 @@ test("hello-node: create deployment makes <deploy>-<hash> and <rs>-<5 chars> pod
   assert.match(pods, new RegExp(`^hello-node-${hash}-[bcdfghjklmnpqrstvwxz2456789]{5}\\s+1/1\\s+Running\\s+0\\s+`, "m"));
 
   const events = s.k("get events --field-selector involvedObject.kind=Deployment");
-  assert.match(events, new RegExp(`Normal\\s+ScalingReplicaSet\\s+deployment/hello-node\\s+Scaled up replica set hello-node-${hash} from 0 to 1`));
-  assert.match(s.k("get events --field-selector involvedObject.kind=ReplicaSet"), /SuccessfulCreate\s+replicaset\/hello-node-\w+\s+Created pod: hello-node-\w+-\w{5}/);
+  assert.match(
+    events,
+    new RegExp(`Normal\\s+ScalingReplicaSet\\s+deployment/hello-node\\s+Scaled up replica set hello-node-${hash} from 0 to 1`),
+  );
+  assert.match(
+    s.k("get events --field-selector involvedObject.kind=ReplicaSet"),
+    /SuccessfulCreate\s+replicaset\/hello-node-\w+\s+Created pod: hello-node-\w+-\w{5}/,
+  );
 });
 
 test("hello-node: scale to 4", async () => {
@@ -88,9 +98,17 @@ test("hello-node: set image rolls out a new ReplicaSet; history and undo keep th
   s.k(["annotate", "deployment/hello-node", "kubernetes.io/change-cause=update to 1.10"]);
   const status = s.k("rollout status deployment/hello-node --timeout=60s");
   assert.match(status, /deployment "hello-node" successfully rolled out/);
-  const rs = json(s.k("get rs -o json")).items.sort((a, b) => a.metadata.annotations["deployment.kubernetes.io/revision"] - b.metadata.annotations["deployment.kubernetes.io/revision"]);
+  const rs = json(s.k("get rs -o json")).items.sort(
+    (a, b) => a.metadata.annotations["deployment.kubernetes.io/revision"] - b.metadata.annotations["deployment.kubernetes.io/revision"],
+  );
   assert.equal(rs.length, 2);
-  assert.deepEqual(rs.map((r) => [r.metadata.annotations["deployment.kubernetes.io/revision"], r.spec.replicas]), [["1", 0], ["2", 4]]);
+  assert.deepEqual(
+    rs.map((r) => [r.metadata.annotations["deployment.kubernetes.io/revision"], r.spec.replicas]),
+    [
+      ["1", 0],
+      ["2", 4],
+    ],
+  );
   const history = s.k("rollout history deployment/hello-node");
   assert.match(history, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+update to 1.10\n/);
   await eventually(() => running(s, "app=hello-node").every((p) => p.spec.containers[0].image.endsWith(":1.10")));
@@ -109,7 +127,9 @@ test("hello-node: set image rolls out a new ReplicaSet; history and undo keep th
 test("hello-node: delete deployment shows Terminating pods, then nothing", async () => {
   await eventually(() => running(s, "app=hello-node").filter((p) => p.status.phase === "Running").length === 4);
   assert.equal(s.k("delete deployment hello-node --wait=false").trim(), 'deployment.apps "hello-node" deleted');
-  await eventually(() => /Terminating/.test(s.k("get pods -l app=hello-node")) || !s.k("get pods -l app=hello-node").trim(), { interval: 20 });
+  await eventually(() => /Terminating/.test(s.k("get pods -l app=hello-node")) || !s.k("get pods -l app=hello-node").trim(), {
+    interval: 20,
+  });
   await eventually(() => s.kubectl("get pods,rs -l app=hello-node").out.includes("No resources found"));
 });
 
@@ -150,7 +170,10 @@ test("a DaemonSet runs one pod on each worker node", async () => {
   assert.deepEqual(pods.map((p) => p.spec.nodeName).sort(), workers.map((n) => n.metadata.name).sort());
   for (const p of pods) {
     assert.match(p.metadata.name, /^node-agent-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    assert.deepEqual(p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values, [p.spec.nodeName]);
+    assert.deepEqual(
+      p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values,
+      [p.spec.nodeName],
+    );
     assert.ok(p.spec.tolerations.some((t) => t.key === "node.kubernetes.io/unschedulable"));
     assert.ok(p.metadata.labels["controller-revision-hash"]);
   }

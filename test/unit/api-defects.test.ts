@@ -40,7 +40,11 @@ function withApi<T>(fn: (api: Api) => Promise<T>): Promise<T> {
       server,
       async call(method, path, body, contentType = "application/json") {
         const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-        const request = new Request(`https://k8s.test${path}`, { method, body: payload, headers: payload === undefined ? {} : { "content-type": contentType } });
+        const request = new Request(`https://k8s.test${path}`, {
+          method,
+          body: payload,
+          headers: payload === undefined ? {} : { "content-type": contentType },
+        });
         const res = await server.handle(request, path.split("?")[0], "");
         const text = await res.text();
         let parsed: any;
@@ -114,7 +118,12 @@ describe("subresources", () => {
   it("answers a resize patch with the stored pod's labels untouched", () =>
     withApi(async (api) => {
       expect((await api.call("POST", "/api/v1/namespaces/default/pods", POD)).status).toBe(201);
-      const res = await api.call("PATCH", "/api/v1/namespaces/default/pods/p/resize", { metadata: { labels: { app: "changed" } } }, "application/strategic-merge-patch+json");
+      const res = await api.call(
+        "PATCH",
+        "/api/v1/namespaces/default/pods/p/resize",
+        { metadata: { labels: { app: "changed" } } },
+        "application/strategic-merge-patch+json",
+      );
       expect(res.status).toBe(200);
       expect(res.body.metadata.labels).toEqual({ app: "a" });
       const after = await api.call("GET", "/api/v1/namespaces/default/pods/p");
@@ -134,22 +143,34 @@ describe("subresources", () => {
   it("refuses a resize that would change the pod's QoS class, as ValidatePodResize does", () =>
     withApi(async (api) => {
       const guaranteed = structuredClone(POD);
-      guaranteed.spec.containers[0].resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } } as never;
+      guaranteed.spec.containers[0].resources = {
+        requests: { cpu: "100m", memory: "64Mi" },
+        limits: { cpu: "100m", memory: "64Mi" },
+      } as never;
       await api.call("POST", "/api/v1/namespaces/default/pods", guaranteed);
       const patch = { spec: { containers: [{ name: "c", resources: { requests: { cpu: "50m" } } }] } };
       const res = await api.call("PATCH", "/api/v1/namespaces/default/pods/p/resize", patch, "application/strategic-merge-patch+json");
       expect(res.status).toBe(422);
-      expect(res.body.message).toBe('Pod "p" is invalid: spec: Invalid value: "Guaranteed": Pod QOS Class may not change as a result of resizing');
+      expect(res.body.message).toBe(
+        'Pod "p" is invalid: spec: Invalid value: "Guaranteed": Pod QOS Class may not change as a result of resizing',
+      );
       const both = { spec: { containers: [{ name: "c", resources: { requests: { cpu: "0.05" }, limits: { cpu: "50m" } } }] } };
       const ok = await api.call("PATCH", "/api/v1/namespaces/default/pods/p/resize", both, "application/strategic-merge-patch+json");
       expect(ok.status).toBe(200);
-      expect(ok.body.spec.containers[0].resources).toEqual({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } });
+      expect(ok.body.spec.containers[0].resources).toEqual({
+        requests: { cpu: "50m", memory: "64Mi" },
+        limits: { cpu: "50m", memory: "64Mi" },
+      });
     }));
 
   it("refuses a verb the subresource does not serve with go-restful's 405", () =>
     withApi(async (api) => {
       await api.call("POST", "/api/v1/namespaces/default/pods", POD);
-      for (const [method, path] of [["DELETE", "/api/v1/namespaces/default/pods/p/resize"], ["POST", "/api/v1/namespaces/default/pods/p/status"], ["PUT", "/api/v1/namespaces/default/pods/p/log"]]) {
+      for (const [method, path] of [
+        ["DELETE", "/api/v1/namespaces/default/pods/p/resize"],
+        ["POST", "/api/v1/namespaces/default/pods/p/status"],
+        ["PUT", "/api/v1/namespaces/default/pods/p/log"],
+      ]) {
         const res = await api.call(method, path, {});
         expect(res.status, `${method} ${path}`).toBe(405);
         expect(res.body).toMatchObject({
@@ -196,17 +217,28 @@ describe("health and metrics", () => {
         const line = text.split("\n").find((l) => l.startsWith(`apiserver_request_total{${labels}}`));
         return line ? Number(line.split(" ").pop()) : 0;
       };
-      const list = 'code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"';
+      const list =
+        'code="200",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"';
       expect(await sample(list)).toBe(0);
       await api.call("GET", CM);
       await api.call("GET", CM);
       expect(await sample(list)).toBe(2);
       await api.call("GET", `${CM}/missing`);
-      expect(await sample('code="404",component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="GET",version="v1"')).toBe(1);
+      expect(
+        await sample(
+          'code="404",component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="GET",version="v1"',
+        ),
+      ).toBe(1);
       await api.call("POST", `${CM}?dryRun=All`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } });
-      expect(await sample('code="201",component="apiserver",dry_run="All",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"')).toBe(1);
+      expect(
+        await sample(
+          'code="201",component="apiserver",dry_run="All",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"',
+        ),
+      ).toBe(1);
       await api.call("GET", "/readyz");
-      expect(await sample('code="200",component="",dry_run="",group="",resource="",scope="",subresource="/readyz",verb="GET",version=""')).toBe(1);
+      expect(
+        await sample('code="200",component="",dry_run="",group="",resource="",scope="",subresource="/readyz",verb="GET",version=""'),
+      ).toBe(1);
       const text = (await api.call("GET", "/metrics")).text;
       expect(text.startsWith("# HELP apiserver_request_total [STABLE] Counter of apiserver requests")).toBe(true);
       expect(text).toContain("# TYPE apiserver_request_total counter\n");
@@ -219,7 +251,9 @@ describe("service-account tokens", () => {
 
   it("signs TokenRequest tokens with the cluster's own key, and only that cluster accepts them", async () => {
     const mint = async (address: string) => {
-      const created = (await (await SELF.fetch(`${ORIGIN}/api/sessions?clock=instant`, { method: "POST", headers: { "cf-connecting-ip": address } })).json()) as { id: string; token: string };
+      const created = (await (
+        await SELF.fetch(`${ORIGIN}/api/sessions?clock=instant`, { method: "POST", headers: { "cf-connecting-ip": address } })
+      ).json()) as { id: string; token: string };
       const res = await SELF.fetch(`${ORIGIN}/clusters/${created.id}/api/v1/namespaces/default/serviceaccounts/default/token`, {
         method: "POST",
         headers: { authorization: `Bearer ${created.token}`, "content-type": "application/json" },
@@ -233,8 +267,13 @@ describe("service-account tokens", () => {
     const a = await mint("203.0.113.71");
     const b = await mint("203.0.113.72");
     expect(a.token.split(".")[2]).toMatch(/^[A-Za-z0-9_-]{342}$/); // an RSA-2048 signature
-    const verifyIn = (stub: DurableObjectStub, token: string) => runInDurableObject(stub, (instance) => tokensOf((instance as any).registry)?.verify(token, Date.now()));
-    expect(await verifyIn(a.stub, a.token)).toEqual({ sub: "system:serviceaccount:default:default", namespace: "default", serviceAccount: "default" });
+    const verifyIn = (stub: DurableObjectStub, token: string) =>
+      runInDurableObject(stub, (instance) => tokensOf((instance as any).registry)?.verify(token, Date.now()));
+    expect(await verifyIn(a.stub, a.token)).toEqual({
+      sub: "system:serviceaccount:default:default",
+      namespace: "default",
+      serviceAccount: "default",
+    });
     expect(await verifyIn(b.stub, a.token)).toBeUndefined();
   });
 });

@@ -15,8 +15,14 @@ const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01"
 function ctx(now: number, exits = new Map<string, { code: number; at: number }>()): StageContext {
   const used = new Set<string>();
   return {
-    now, node, clock: new Clock(() => "realistic"),
-    allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; },
+    now,
+    node,
+    clock: new Clock(() => "realistic"),
+    allocateIP: () => {
+      const ip = nextPodIP("10.244.1.0/24", used);
+      used.add(ip);
+      return ip;
+    },
     imagePresent: () => true,
     exitOf: (pod, c, startedAt) => exits.get(`${c.name}/${startedAt}`) ?? containerRun(pod, c, startedAt).exit,
     memoryOf: (pod, c, startedAt) => containerRun(pod, c, startedAt).memory,
@@ -26,7 +32,10 @@ function ctx(now: number, exits = new Map<string, { code: number; at: number }>(
 const pod = (container: Obj, restartPolicy = "Always"): Obj => ({
   metadata: { name: "p", namespace: "default", uid: `uid-${Math.random()}` },
   spec: { nodeName: "node01", restartPolicy, containers: [{ name: "c", imagePullPolicy: "IfNotPresent", ...container }] },
-  status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }] },
+  status: {
+    phase: "Pending",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+  },
 });
 
 /** Drive the kubelet at each due time until `until` (or `stop` says so). */
@@ -112,7 +121,11 @@ describe("OOMKilled", () => {
     expect(r.lines.map((l) => l.text)).toEqual(["stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd"]);
     expect(r.memory).toEqual({ bytes: 250 * 1024 * 1024, at: T0 + 120 });
     expect(r.exit).toBeUndefined();
-    const timed = containerRun(pod({ image: "polinux/stress", command: ["stress"], args: ["--vm", "2", "--vm-bytes", "64m", "--timeout", "10s"] }), { name: "c", image: "polinux/stress", command: ["stress"], args: ["--vm", "2", "--vm-bytes", "64m", "--timeout", "10s"] }, T0);
+    const timed = containerRun(
+      pod({ image: "polinux/stress", command: ["stress"], args: ["--vm", "2", "--vm-bytes", "64m", "--timeout", "10s"] }),
+      { name: "c", image: "polinux/stress", command: ["stress"], args: ["--vm", "2", "--vm-bytes", "64m", "--timeout", "10s"] },
+      T0,
+    );
     expect(timed.memory?.bytes).toBe(128 * 1024 * 1024);
     expect(timed.exit).toEqual({ code: 0, at: T0 + 10_000 });
     expect(timed.lines.at(-1)?.text).toBe("stress: info: [1] successful run completed in 10s");

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { authorize } from "../../durable/resources/authorization";
 import { ADMIN, requestUser } from "../../durable/api/identity";
 
-const res = (verb: string, resource: string, extra: Record<string, string> = {}) => ({ resourceAttributes: { verb, resource, namespace: "default", ...extra } });
+const res = (verb: string, resource: string, extra: Record<string, string> = {}) => ({
+  resourceAttributes: { verb, resource, namespace: "default", ...extra },
+});
 
 describe("requestUser", () => {
   it("is the kubeadm admin unless Impersonate-* headers name someone else", () => {
@@ -24,7 +26,8 @@ describe("authorize (RBAC over the bootstrap bindings)", () => {
   it("allows the admin everything, with the binding as the reason", () => {
     expect(authorize(ADMIN, res("delete", "pods"))).toEqual({
       allowed: true,
-      reason: 'RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole "cluster-admin" to Group "kubeadm:cluster-admins"',
+      reason:
+        'RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole "cluster-admin" to Group "kubeadm:cluster-admins"',
     });
     expect(authorize(ADMIN, { nonResourceAttributes: { verb: "post", path: "/logs" } }).allowed).toBe(true);
   });

@@ -35,7 +35,13 @@ function withCluster<T>(fn: (w: World) => T): Promise<T> {
     const registry = new Registry({ store: new Store(state.storage.sql), now: () => now, maxObjects: 10_000 });
     registry.create(byPlural("namespaces")!, undefined, { metadata: { name: "default" } });
     const client = new Client(registry);
-    const c: ControllerContext = { now: () => now, client, events: new EventRecorder(client, () => now), clock: new Clock(() => "realistic"), enqueue: () => {} };
+    const c: ControllerContext = {
+      now: () => now,
+      client,
+      events: new EventRecorder(client, () => now),
+      clock: new Clock(() => "realistic"),
+      enqueue: () => {},
+    };
     const w: World = {
       c,
       advance: (ms) => void (now += ms),
@@ -43,11 +49,28 @@ function withCluster<T>(fn: (w: World) => T): Promise<T> {
       pods: () => client.list("pods", "default"),
       job: (name = "pi") => client.get("jobs", "default", name)!,
       finish(phase, name) {
-        const p = name ? client.get("pods", "default", name)! : client.list("pods", "default", (x) => !x.status?.phase || x.status.phase === "Pending")[0];
+        const p = name
+          ? client.get("pods", "default", name)!
+          : client.list("pods", "default", (x) => !x.status?.phase || x.status.phase === "Pending")[0];
         const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
-        client.patch("pods", "default", p.metadata.name, (o) => {
-          o.status = { phase, containerStatuses: [{ name: "c", restartCount: 0, state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, finishedAt: at, startedAt: at } } }] };
-        }, { status: true });
+        client.patch(
+          "pods",
+          "default",
+          p.metadata.name,
+          (o) => {
+            o.status = {
+              phase,
+              containerStatuses: [
+                {
+                  name: "c",
+                  restartCount: 0,
+                  state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, finishedAt: at, startedAt: at } },
+                },
+              ],
+            };
+          },
+          { status: true },
+        );
       },
     };
     return fn(w);
@@ -76,10 +99,22 @@ describe("Job defaults and validation", () => {
     withCluster(({ c }) => {
       const job = c.client.create("jobs", jobObj());
       const uid = job.metadata.uid;
-      expect(job.spec).toMatchObject({ parallelism: 1, completions: 1, backoffLimit: 6, completionMode: "NonIndexed", suspend: false, podReplacementPolicy: "TerminatingOrFailed" });
+      expect(job.spec).toMatchObject({
+        parallelism: 1,
+        completions: 1,
+        backoffLimit: 6,
+        completionMode: "NonIndexed",
+        suspend: false,
+        podReplacementPolicy: "TerminatingOrFailed",
+      });
       expect(job.spec.manualSelector).toBeUndefined();
       expect(job.spec.selector).toEqual({ matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
-      const labels = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "pi", "controller-uid": uid, "job-name": "pi" };
+      const labels = {
+        "batch.kubernetes.io/controller-uid": uid,
+        "batch.kubernetes.io/job-name": "pi",
+        "controller-uid": uid,
+        "job-name": "pi",
+      };
       expect(job.spec.template.metadata.labels).toEqual(labels);
       expect(job.metadata.labels).toEqual(labels);
       expect(job.status).toEqual({});
@@ -91,20 +126,34 @@ describe("Job defaults and validation", () => {
 
   it("rejects restartPolicy Always, Indexed without completions, negative counts", () =>
     withCluster(({ c }) => {
-      expect(createError(c, jobObj({}, "Always"))).toEqual(['spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"']);
-      expect(createError(c, jobObj({ completionMode: "Indexed", parallelism: 2 }))).toEqual(["spec.completions: Required value: when completion mode is Indexed"]);
-      expect(createError(c, jobObj({ backoffLimit: -1 }))).toEqual(["spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"]);
+      expect(createError(c, jobObj({}, "Always"))).toEqual([
+        'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
+      ]);
+      expect(createError(c, jobObj({ completionMode: "Indexed", parallelism: 2 }))).toEqual([
+        "spec.completions: Required value: when completion mode is Indexed",
+      ]);
+      expect(createError(c, jobObj({ backoffLimit: -1 }))).toEqual([
+        "spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0",
+      ]);
       const spoofed = jobObj();
       spoofed.spec.template.metadata = { labels: { "controller-uid": "x" } };
-      expect(createError(c, spoofed)).toEqual([expect.stringMatching(/^spec.template.metadata.labels\[controller-uid\]: Invalid value: "x": must be '[0-9a-f-]{36}'$/)]);
-      expect(createError(c, jobObj({ completionMode: "Sometimes" }))).toEqual(['spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"']);
+      expect(createError(c, spoofed)).toEqual([
+        expect.stringMatching(/^spec.template.metadata.labels\[controller-uid\]: Invalid value: "x": must be '[0-9a-f-]{36}'$/),
+      ]);
+      expect(createError(c, jobObj({ completionMode: "Sometimes" }))).toEqual([
+        'spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"',
+      ]);
     }));
 
   it("keeps the template immutable", () =>
     withCluster(({ c }) => {
       c.client.create("jobs", jobObj());
-      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.template.spec.containers[0].image = "perl:5"))).toThrow(/spec.template: Invalid value: .*field is immutable/);
-      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.completions = 4))).toThrow(/spec.completions: Invalid value: 4: field is immutable/);
+      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.template.spec.containers[0].image = "perl:5"))).toThrow(
+        /spec.template: Invalid value: .*field is immutable/,
+      );
+      expect(() => c.client.patch("jobs", "default", "pi", (j) => void (j.spec.completions = 4))).toThrow(
+        /spec.completions: Invalid value: 4: field is immutable/,
+      );
       expect(c.client.patch("jobs", "default", "pi", (j) => void (j.spec.parallelism = 4))!.spec.parallelism).toBe(4);
     }));
 
@@ -116,7 +165,16 @@ describe("Job defaults and validation", () => {
     expect(jobStatusCell({ status: { conditions: [cond("FailureTarget"), cond("Failed")] } })).toBe("Failed");
     expect(jobStatusCell({ metadata: { deletionTimestamp: "x" }, status: { conditions: [cond("Suspended")] } })).toBe("Terminating");
     expect(jobStatusCell({ status: { conditions: [cond("Suspended")] } })).toBe("Suspended");
-    expect(jobs.columns.map((x) => x.name)).toEqual(["Name", "Status", "Completions", "Duration", "Age", "Containers", "Images", "Selector"]);
+    expect(jobs.columns.map((x) => x.name)).toEqual([
+      "Name",
+      "Status",
+      "Completions",
+      "Duration",
+      "Age",
+      "Containers",
+      "Images",
+      "Selector",
+    ]);
   });
 });
 
@@ -126,7 +184,13 @@ describe("Job controller", () => {
       w.c.client.create("jobs", jobObj({ completions: 3, parallelism: 2 }));
       w.sync();
       expect(w.pods().map((p) => p.metadata.generateName)).toEqual(["pi-", "pi-"]);
-      expect(w.job().status).toMatchObject({ active: 2, ready: 0, terminating: 0, startTime: "2025-01-01T00:10:00Z", uncountedTerminatedPods: {} });
+      expect(w.job().status).toMatchObject({
+        active: 2,
+        ready: 0,
+        terminating: 0,
+        startTime: "2025-01-01T00:10:00Z",
+        uncountedTerminatedPods: {},
+      });
       w.finish("Succeeded");
       w.sync();
       expect(w.pods()).toHaveLength(3);
@@ -166,8 +230,18 @@ describe("Job controller", () => {
       const job = w.job();
       expect(job.status.failed).toBe(2);
       expect(job.status.completionTime).toBeUndefined();
-      expect(job.status.conditions.map((x: Obj) => `${x.type}/${x.reason}`)).toEqual(["FailureTarget/BackoffLimitExceeded", "Failed/BackoffLimitExceeded"]);
-      expect(w.c.client.list("events", "default").some((e) => e.type === "Warning" && e.reason === "BackoffLimitExceeded" && e.message === "Job has reached the specified backoff limit")).toBe(true);
+      expect(job.status.conditions.map((x: Obj) => `${x.type}/${x.reason}`)).toEqual([
+        "FailureTarget/BackoffLimitExceeded",
+        "Failed/BackoffLimitExceeded",
+      ]);
+      expect(
+        w.c.client
+          .list("events", "default")
+          .some(
+            (e) =>
+              e.type === "Warning" && e.reason === "BackoffLimitExceeded" && e.message === "Job has reached the specified backoff limit",
+          ),
+      ).toBe(true);
       expect([1, 2, 3, 6, 7, 10].map(backoffSeconds)).toEqual([10, 20, 40, 320, 360, 360]);
     }));
 
@@ -176,7 +250,13 @@ describe("Job controller", () => {
       w.c.client.create("jobs", jobObj({ backoffLimit: 2 }, "OnFailure"));
       w.sync();
       const [p] = w.pods();
-      w.c.client.patch("pods", "default", p.metadata.name, (o) => void (o.status = { phase: "Running", containerStatuses: [{ name: "c", restartCount: 2 }] }), { status: true });
+      w.c.client.patch(
+        "pods",
+        "default",
+        p.metadata.name,
+        (o) => void (o.status = { phase: "Running", containerStatuses: [{ name: "c", restartCount: 2 }] }),
+        { status: true },
+      );
       w.sync();
       expect(w.job().status.conditions[0]).toMatchObject({ type: "FailureTarget", reason: "BackoffLimitExceeded" });
       expect(w.c.client.get("pods", "default", p.metadata.name)?.metadata.deletionTimestamp ?? "gone").toBeTruthy();
@@ -188,7 +268,9 @@ describe("Job controller", () => {
       expect(w.sync()).toEqual({ requeueAfter: 30_000 });
       w.advance(30_000);
       w.sync();
-      expect(w.job().status.conditions.map((x: Obj) => `${x.type}/${x.reason}/${x.message}`)).toContain("FailureTarget/DeadlineExceeded/Job was active longer than specified deadline");
+      expect(w.job().status.conditions.map((x: Obj) => `${x.type}/${x.reason}/${x.message}`)).toContain(
+        "FailureTarget/DeadlineExceeded/Job was active longer than specified deadline",
+      );
     }));
 
   it("suspends (deleting its pods) and resumes", () =>
@@ -196,13 +278,17 @@ describe("Job controller", () => {
       w.c.client.create("jobs", jobObj({ suspend: true }));
       w.sync();
       expect(w.pods()).toHaveLength(0);
-      expect(w.job().status.conditions).toMatchObject([{ type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended" }]);
+      expect(w.job().status.conditions).toMatchObject([
+        { type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended" },
+      ]);
       expect(w.job().status.startTime).toBeUndefined();
       expect(jobStatusCell(w.job())).toBe("Suspended");
       w.c.client.patch("jobs", "default", "pi", (j) => void (j.spec.suspend = false));
       w.sync();
       expect(w.pods()).toHaveLength(1);
-      expect(w.job().status.conditions).toMatchObject([{ type: "Suspended", status: "False", reason: "JobResumed", message: "Job resumed" }]);
+      expect(w.job().status.conditions).toMatchObject([
+        { type: "Suspended", status: "False", reason: "JobResumed", message: "Job resumed" },
+      ]);
     }));
 
   it("Indexed: one pod per index with JOB_COMPLETION_INDEX, completedIndexes", () =>
@@ -214,7 +300,12 @@ describe("Job controller", () => {
       expect(pods[1].metadata.name).toMatch(/^pi-1-[a-z0-9]{5}$/);
       expect(pods[1].metadata.labels["batch.kubernetes.io/job-completion-index"]).toBe("1");
       expect(pods[1].spec.hostname).toBe("pi-1");
-      expect(pods[1].spec.containers[0].env).toEqual([{ name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+      expect(pods[1].spec.containers[0].env).toEqual([
+        {
+          name: "JOB_COMPLETION_INDEX",
+          valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+        },
+      ]);
       w.finish("Succeeded", pods[2].metadata.name);
       w.finish("Succeeded", pods[0].metadata.name);
       w.sync();
@@ -285,12 +376,28 @@ const parseError = (spec: string) => {
 
 describe("cron schedules (robfig/cron ParseStandard)", () => {
   it("steps, ranges, lists and names", () => {
-    expect(nextN("*/15 * * * *", "2025-01-01T00:07:30Z", 3)).toEqual(["2025-01-01T00:15:00.000Z", "2025-01-01T00:30:00.000Z", "2025-01-01T00:45:00.000Z"]);
-    expect(nextN("0 9-17/4 * * mon-fri", "2025-01-03T16:00:00Z", 3)).toEqual(["2025-01-03T17:00:00.000Z", "2025-01-06T09:00:00.000Z", "2025-01-06T13:00:00.000Z"]);
-    expect(nextN("30 2 1,15 jan,JUL *", "2025-01-10T00:00:00Z", 3)).toEqual(["2025-01-15T02:30:00.000Z", "2025-07-01T02:30:00.000Z", "2025-07-15T02:30:00.000Z"]);
+    expect(nextN("*/15 * * * *", "2025-01-01T00:07:30Z", 3)).toEqual([
+      "2025-01-01T00:15:00.000Z",
+      "2025-01-01T00:30:00.000Z",
+      "2025-01-01T00:45:00.000Z",
+    ]);
+    expect(nextN("0 9-17/4 * * mon-fri", "2025-01-03T16:00:00Z", 3)).toEqual([
+      "2025-01-03T17:00:00.000Z",
+      "2025-01-06T09:00:00.000Z",
+      "2025-01-06T13:00:00.000Z",
+    ]);
+    expect(nextN("30 2 1,15 jan,JUL *", "2025-01-10T00:00:00Z", 3)).toEqual([
+      "2025-01-15T02:30:00.000Z",
+      "2025-07-01T02:30:00.000Z",
+      "2025-07-15T02:30:00.000Z",
+    ]);
     expect(nextN("0 0 29 2 *", "2025-01-01T00:00:00Z", 1)).toEqual(["2028-02-29T00:00:00.000Z"]);
     // Day of month OR day of week when both are restricted, AND when one is a star.
-    expect(nextN("0 0 13 * fri", "2025-06-01T00:00:00Z", 3)).toEqual(["2025-06-06T00:00:00.000Z", "2025-06-13T00:00:00.000Z", "2025-06-20T00:00:00.000Z"]);
+    expect(nextN("0 0 13 * fri", "2025-06-01T00:00:00Z", 3)).toEqual([
+      "2025-06-06T00:00:00.000Z",
+      "2025-06-13T00:00:00.000Z",
+      "2025-06-20T00:00:00.000Z",
+    ]);
     expect(nextN("* * * * *", "2025-01-01T00:00:59.500Z", 1)).toEqual(["2025-01-01T00:01:00.000Z"]);
   });
 
@@ -330,7 +437,11 @@ const cjObj = (spec: Obj = {}): Obj => ({
   apiVersion: "batch/v1",
   kind: "CronJob",
   metadata: { name: "hello", namespace: "default" },
-  spec: { schedule: "*/5 * * * *", ...spec, jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "c", image: "busybox" }] } } } } },
+  spec: {
+    schedule: "*/5 * * * *",
+    ...spec,
+    jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "c", image: "busybox" }] } } } },
+  },
 });
 
 const cjErrors = (c: ControllerContext, obj: Obj): string[] => {
@@ -347,9 +458,21 @@ describe("CronJob", () => {
   it("defaults, validation messages and the table row", () =>
     withCluster(({ c }) => {
       const cj = c.client.create("cronjobs", cjObj());
-      expect(cj.spec).toMatchObject({ concurrencyPolicy: "Allow", suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
+      expect(cj.spec).toMatchObject({
+        concurrencyPolicy: "Allow",
+        suspend: false,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 1,
+      });
       expect(cj.spec.jobTemplate.spec.backoffLimit).toBeUndefined(); // only the pod template is defaulted
-      expect(cronjobs.row(cj, { now: NOW, get: () => undefined, list: () => [] }).slice(0, 6)).toEqual(["hello", "*/5 * * * *", "<none>", "False", 0, "<none>"]);
+      expect(cronjobs.row(cj, { now: NOW, get: () => undefined, list: () => [] }).slice(0, 6)).toEqual([
+        "hello",
+        "*/5 * * * *",
+        "<none>",
+        "False",
+        0,
+        "<none>",
+      ]);
       expect(cjErrors(c, { ...cjObj({ schedule: "TZ=UTC */5 * * * *" }), metadata: { name: "a", namespace: "default" } })).toEqual([
         'spec.schedule: Invalid value: "TZ=UTC */5 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
       ]);
@@ -359,7 +482,9 @@ describe("CronJob", () => {
       expect(cjErrors(c, { ...cjObj({ concurrencyPolicy: "Sometimes" }), metadata: { name: "d", namespace: "default" } })).toEqual([
         'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"',
       ]);
-      expect(cjErrors(c, { ...cjObj(), metadata: { name: "x".repeat(53), namespace: "default" } })).toEqual([`metadata.name: Invalid value: "${"x".repeat(53)}": must be no more than 52 characters`]);
+      expect(cjErrors(c, { ...cjObj(), metadata: { name: "x".repeat(53), namespace: "default" } })).toEqual([
+        `metadata.name: Invalid value: "${"x".repeat(53)}": must be no more than 52 characters`,
+      ]);
     }));
 
   it("creates <name>-<minutes> at the schedule, sleeps until the next one, trims history", () =>
@@ -378,25 +503,60 @@ describe("CronJob", () => {
       expect(job.metadata.ownerReferences[0]).toMatchObject({ kind: "CronJob", name: "hello", controller: true });
       const cj = c.client.get("cronjobs", "default", "hello")!;
       expect(cj.status.lastScheduleTime).toBe("2025-01-01T00:15:00Z");
-      expect(cj.status.active).toEqual([{ apiVersion: "batch/v1", kind: "Job", name: job.metadata.name, namespace: "default", resourceVersion: job.metadata.resourceVersion, uid: job.metadata.uid }]);
+      expect(cj.status.active).toEqual([
+        {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          name: job.metadata.name,
+          namespace: "default",
+          resourceVersion: job.metadata.resourceVersion,
+          uid: job.metadata.uid,
+        },
+      ]);
       // The Job finishes: SawCompletedJob, lastSuccessfulTime, out of active.
-      c.client.patch("jobs", "default", job.metadata.name, (j) => {
-        j.status = { startTime: "2025-01-01T00:15:00Z", completionTime: "2025-01-01T00:15:05Z", succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
-      }, { status: true });
+      c.client.patch(
+        "jobs",
+        "default",
+        job.metadata.name,
+        (j) => {
+          j.status = {
+            startTime: "2025-01-01T00:15:00Z",
+            completionTime: "2025-01-01T00:15:05Z",
+            succeeded: 1,
+            conditions: [{ type: "Complete", status: "True" }],
+          };
+        },
+        { status: true },
+      );
       sync();
       const done = c.client.get("cronjobs", "default", "hello")!;
       expect(done.status.active).toBeUndefined();
       expect(done.status.lastSuccessfulTime).toBe("2025-01-01T00:15:05Z");
-      expect(c.client.list("events", "default").map((e) => e.message)).toContain(`Saw completed job: ${job.metadata.name}, status: Complete`);
+      expect(c.client.list("events", "default").map((e) => e.message)).toContain(
+        `Saw completed job: ${job.metadata.name}, status: Complete`,
+      );
       // The next one; the history keeps one successful Job.
       w.advance(5 * 60_000);
       sync();
       const second = c.client.list("jobs", "default").find((j) => j.metadata.name !== job.metadata.name)!;
-      c.client.patch("jobs", "default", second.metadata.name, (j) => {
-        j.status = { startTime: "2025-01-01T00:20:00Z", completionTime: "2025-01-01T00:20:05Z", succeeded: 1, conditions: [{ type: "Complete", status: "True" }] };
-      }, { status: true });
+      c.client.patch(
+        "jobs",
+        "default",
+        second.metadata.name,
+        (j) => {
+          j.status = {
+            startTime: "2025-01-01T00:20:00Z",
+            completionTime: "2025-01-01T00:20:05Z",
+            succeeded: 1,
+            conditions: [{ type: "Complete", status: "True" }],
+          };
+        },
+        { status: true },
+      );
       sync();
-      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([second.metadata.name]);
+      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([
+        second.metadata.name,
+      ]);
       expect(c.client.list("events", "default").map((e) => e.message)).toContain(`Deleted job ${job.metadata.name}`);
     }));
 
@@ -414,7 +574,9 @@ describe("CronJob", () => {
       c.client.patch("cronjobs", "default", "hello", (cj) => void (cj.spec.concurrencyPolicy = "Replace"));
       w.advance(5 * 60_000);
       sync();
-      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([`hello-${Date.parse("2025-01-01T00:25:00Z") / 60_000}`]);
+      expect(c.client.list("jobs", "default", (j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name)).toEqual([
+        `hello-${Date.parse("2025-01-01T00:25:00Z") / 60_000}`,
+      ]);
       c.client.patch("cronjobs", "default", "hello", (cj) => void (cj.spec.suspend = true));
       w.advance(5 * 60_000);
       expect(sync()).toBeUndefined();
@@ -423,8 +585,14 @@ describe("CronJob", () => {
       const created = c.client.create("cronjobs", late);
       const sched = scheduleIn("*/5 * * * *", undefined);
       expect(mostRecentScheduleTime(created, Date.parse("2025-01-01T00:35:30Z"), sched)).toEqual({ missed: 0 });
-      expect(mostRecentScheduleTime(created, Date.parse("2025-01-01T00:40:05Z"), sched)).toEqual({ time: Date.parse("2025-01-01T00:40:00Z"), missed: 1 });
-      expect(jobFromTemplate({ ...created, spec: { ...created.spec, timeZone: "Asia/Tokyo" } }, Date.parse("2025-01-01T00:40:00Z")).metadata.annotations).toEqual({
+      expect(mostRecentScheduleTime(created, Date.parse("2025-01-01T00:40:05Z"), sched)).toEqual({
+        time: Date.parse("2025-01-01T00:40:00Z"),
+        missed: 1,
+      });
+      expect(
+        jobFromTemplate({ ...created, spec: { ...created.spec, timeZone: "Asia/Tokyo" } }, Date.parse("2025-01-01T00:40:00Z")).metadata
+          .annotations,
+      ).toEqual({
         "batch.kubernetes.io/cronjob-scheduled-timestamp": "2025-01-01T09:40:00+09:00",
       });
     }));

@@ -13,8 +13,14 @@ const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01"
 function ctx(now: number): StageContext {
   const used = new Set<string>();
   return {
-    now, node, clock: new Clock(() => "realistic"),
-    allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; },
+    now,
+    node,
+    clock: new Clock(() => "realistic"),
+    allocateIP: () => {
+      const ip = nextPodIP("10.244.1.0/24", used);
+      used.add(ip);
+      return ip;
+    },
     imagePresent: () => true,
     exitOf: (pod, c, startedAt) => containerRun(pod, c, startedAt).exit,
     probes: (pod, c, startedAt) => probeTimeline(pod, c, startedAt, (s) => s * 1000),
@@ -24,7 +30,10 @@ function ctx(now: number): StageContext {
 const pod = (container: Obj): Obj => ({
   metadata: { name: "probed", namespace: "default", uid: `uid-${Math.random()}` },
   spec: { nodeName: "node01", restartPolicy: "Always", containers: [{ name: "app", imagePullPolicy: "IfNotPresent", ...container }] },
-  status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }] },
+  status: {
+    phase: "Pending",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+  },
 });
 
 function run(p: Obj, until: number): [number, string, string][] {

@@ -15,8 +15,14 @@ const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01"
 function ctx(now: number, mode: "instant" | "realistic" = "realistic"): StageContext {
   const used = new Set<string>();
   return {
-    now, node, clock: new Clock(() => mode),
-    allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; },
+    now,
+    node,
+    clock: new Clock(() => mode),
+    allocateIP: () => {
+      const ip = nextPodIP("10.244.1.0/24", used);
+      used.add(ip);
+      return ip;
+    },
     imagePresent: () => true,
     exitOf: (pod, c, startedAt) => containerRun(pod, c, startedAt).exit,
   };
@@ -25,7 +31,10 @@ function ctx(now: number, mode: "instant" | "realistic" = "realistic"): StageCon
 const pod = (container: Obj, restartPolicy = "Always", uid = "uid-" + Math.random()): Obj => ({
   metadata: { name: "busybox", namespace: "default", uid },
   spec: { nodeName: "node01", restartPolicy, containers: [{ name: "busybox", imagePullPolicy: "IfNotPresent", ...container }] },
-  status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }] },
+  status: {
+    phase: "Pending",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+  },
 });
 
 /** Drive the kubelet at each due time until `until`; returns [time offset, reason] of events. */
@@ -108,9 +117,13 @@ describe("image pulls", () => {
     const events = run(p, T0 + 100_000);
     const s = p.status.containerStatuses[0];
     expect(s.state.waiting.reason).toBe("ImagePullBackOff");
-    expect(s.state.waiting.message).toBe(`Back-off pulling image "nginx:doesnotexist": ErrImagePull: ${pullFailure("nginx:doesnotexist")!.message}`);
+    expect(s.state.waiting.message).toBe(
+      `Back-off pulling image "nginx:doesnotexist": ErrImagePull: ${pullFailure("nginx:doesnotexist")!.message}`,
+    );
     expect(events.filter((e) => e[2] === "Error: ErrImagePull").length).toBeGreaterThanOrEqual(3);
-    expect(events.find((e) => e[1] === "Failed")![2]).toBe(`Failed to pull image "nginx:doesnotexist": ${pullFailure("nginx:doesnotexist")!.message}`);
+    expect(events.find((e) => e[1] === "Failed")![2]).toBe(
+      `Failed to pull image "nginx:doesnotexist": ${pullFailure("nginx:doesnotexist")!.message}`,
+    );
     expect(printPodSummary(p, T0 + 100_000).status).toBe("ImagePullBackOff");
   });
 });
@@ -118,21 +131,51 @@ describe("image pulls", () => {
 describe("environment and files", () => {
   const reader = {
     get: (plural: string, _ns: string | undefined, name: string): Obj | undefined =>
-      plural === "configmaps" ? { data: { COLOR: "blue", "app.conf": "x=1\n" } } : plural === "secrets" ? { data: { PASSWORD: btoa("s3cret") } } : plural === "services" && name === "kubernetes" ? { metadata: { name: "kubernetes" }, spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443 }] } } : undefined,
-    list: (plural: string): Obj[] => (plural === "services" ? [{ metadata: { name: "my-web" }, spec: { clusterIP: "10.96.3.4", ports: [{ port: 80 }] } }] : []),
+      plural === "configmaps"
+        ? { data: { COLOR: "blue", "app.conf": "x=1\n" } }
+        : plural === "secrets"
+          ? { data: { PASSWORD: btoa("s3cret") } }
+          : plural === "services" && name === "kubernetes"
+            ? { metadata: { name: "kubernetes" }, spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443 }] } }
+            : undefined,
+    list: (plural: string): Obj[] =>
+      plural === "services" ? [{ metadata: { name: "my-web" }, spec: { clusterIP: "10.96.3.4", ports: [{ port: 80 }] } }] : [],
   };
   it("builds env like the kubelet", () => {
-    const p = pod({ image: "busybox", envFrom: [{ configMapRef: { name: "cm" } }], env: [{ name: "PW", valueFrom: { secretKeyRef: { name: "s", key: "PASSWORD" } } }, { name: "ME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "C2", value: "$(COLOR)-x" }] });
+    const p = pod({
+      image: "busybox",
+      envFrom: [{ configMapRef: { name: "cm" } }],
+      env: [
+        { name: "PW", valueFrom: { secretKeyRef: { name: "s", key: "PASSWORD" } } },
+        { name: "ME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "C2", value: "$(COLOR)-x" },
+      ],
+    });
     const env = containerEnv(p, p.spec.containers[0], reader);
-    expect(env).toMatchObject({ COLOR: "blue", PW: "s3cret", ME: "busybox", C2: "blue-x", MY_WEB_SERVICE_HOST: "10.96.3.4", MY_WEB_SERVICE_PORT: "80", KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", KUBERNETES_SERVICE_PORT_HTTPS: "443", HOME: "/root" });
-    expect(serviceEnv([{ metadata: { name: "redis" }, spec: { clusterIP: "10.96.0.9", ports: [{ port: 6379 }] } }]).REDIS_PORT_6379_TCP_ADDR).toBe("10.96.0.9");
+    expect(env).toMatchObject({
+      COLOR: "blue",
+      PW: "s3cret",
+      ME: "busybox",
+      C2: "blue-x",
+      MY_WEB_SERVICE_HOST: "10.96.3.4",
+      MY_WEB_SERVICE_PORT: "80",
+      KUBERNETES_SERVICE_HOST: "10.96.0.1",
+      KUBERNETES_SERVICE_PORT: "443",
+      KUBERNETES_SERVICE_PORT_HTTPS: "443",
+      HOME: "/root",
+    });
+    expect(
+      serviceEnv([{ metadata: { name: "redis" }, spec: { clusterIP: "10.96.0.9", ports: [{ port: 6379 }] } }]).REDIS_PORT_6379_TCP_ADDR,
+    ).toBe("10.96.0.9");
   });
   it("mounts volumes and kubelet files", () => {
     const p = pod({ image: "nginx", volumeMounts: [{ name: "cfg", mountPath: "/etc/app" }] });
     p.spec.volumes = [{ name: "cfg", configMap: { name: "cm" } }];
     const fs = podFS(p, p.spec.containers[0], reader, imageBehaviour("nginx").files);
     expect(fs.read("/etc/app/app.conf")).toBe("x=1\n");
-    expect(fs.read("/etc/resolv.conf")).toBe("search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n");
+    expect(fs.read("/etc/resolv.conf")).toBe(
+      "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+    );
     expect(fs.read("/usr/share/nginx/html/index.html")).toContain("<h1>Welcome to nginx!</h1>");
     expect(fs.list("/etc/app")).toEqual(["COLOR", "app.conf"]);
   });
@@ -149,7 +192,9 @@ describe("environment and files", () => {
 describe("init containers", () => {
   it("run their command to completion before the app starts", () => {
     const p = pod({ image: "nginx" });
-    p.spec.initContainers = [{ name: "init", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo init; sleep 3"] }];
+    p.spec.initContainers = [
+      { name: "init", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "echo init; sleep 3"] },
+    ];
     run(p, T0 + 60_000);
     expect(p.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
     expect(p.status.containerStatuses[0].state.running).toBeDefined();

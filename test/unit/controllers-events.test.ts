@@ -27,7 +27,9 @@ describe("event TTL", () => {
   it("counts from the last write: a repeated event lives on", () => {
     expect(lastWritten(event(T0 + 600_000))).toBe(T0 + 600_000);
     expect(lastWritten({ metadata: { creationTimestamp: iso(T0) }, eventTime: "2026-01-01T00:05:00.123456Z" })).toBe(T0 + 300_123);
-    expect(lastWritten({ metadata: { creationTimestamp: iso(T0) }, series: { count: 3, lastObservedTime: "2026-01-01T00:20:00.000000Z" } })).toBe(T0 + 1_200_000);
+    expect(
+      lastWritten({ metadata: { creationTimestamp: iso(T0) }, series: { count: 3, lastObservedTime: "2026-01-01T00:20:00.000000Z" } }),
+    ).toBe(T0 + 1_200_000);
   });
 
   it("requeues until the hour is up, then deletes", () => {

@@ -11,7 +11,10 @@ import { clusterCA } from "../../durable/controllers/serviceaccount";
 import { ApiError } from "../../durable/api/status";
 
 const NOW = Date.parse("2025-05-01T12:00:00Z");
-const svc = (name: string, spec: Obj): Obj => ({ metadata: { name, namespace: "default", uid: `uid-${name}` }, spec: { ports: [{ port: 80, protocol: "TCP" }], ...spec } });
+const svc = (name: string, spec: Obj): Obj => ({
+  metadata: { name, namespace: "default", uid: `uid-${name}` },
+  spec: { ports: [{ port: 80, protocol: "TCP" }], ...spec },
+});
 
 /** What the engine does on create: defaults then prepareForCreate (which allocates). */
 function create(obj: Obj, others: Obj[] = []): Obj {
@@ -71,7 +74,15 @@ describe("ClusterIP allocation", () => {
 
 describe("NodePort allocation", () => {
   it("allocates for NodePort and LoadBalancer, in range, shared by ports with the same number", () => {
-    const s = create(svc("np", { type: "NodePort", ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] }));
+    const s = create(
+      svc("np", {
+        type: "NodePort",
+        ports: [
+          { name: "dns", port: 53, protocol: "UDP" },
+          { name: "dns-tcp", port: 53, protocol: "TCP" },
+        ],
+      }),
+    );
     const [a, b] = s.spec.ports.map((p: Obj) => p.nodePort);
     expect(a).toBe(b);
     expect(a >= 30000 && a <= 32767).toBe(true);
@@ -119,7 +130,11 @@ describe("NodePort allocation", () => {
   });
 });
 
-const pod = (name: string, ip: string | undefined, opts: { ready?: boolean; deleting?: boolean; node?: string; labels?: Obj; ports?: Obj[] } = {}): Obj => ({
+const pod = (
+  name: string,
+  ip: string | undefined,
+  opts: { ready?: boolean; deleting?: boolean; node?: string; labels?: Obj; ports?: Obj[] } = {},
+): Obj => ({
   metadata: {
     name,
     namespace: "default",
@@ -127,8 +142,15 @@ const pod = (name: string, ip: string | undefined, opts: { ready?: boolean; dele
     labels: opts.labels ?? { app: "web" },
     ...(opts.deleting ? { deletionTimestamp: "2025-05-01T12:00:30Z" } : {}),
   },
-  spec: { nodeName: opts.node ?? "node01", containers: [{ name: "c", ports: opts.ports ?? [{ name: "http", containerPort: 8080, protocol: "TCP" }] }] },
-  status: { phase: "Running", ...(ip ? { podIP: ip } : {}), conditions: [{ type: "Ready", status: opts.ready === false ? "False" : "True" }] },
+  spec: {
+    nodeName: opts.node ?? "node01",
+    containers: [{ name: "c", ports: opts.ports ?? [{ name: "http", containerPort: 8080, protocol: "TCP" }] }],
+  },
+  status: {
+    phase: "Running",
+    ...(ip ? { podIP: ip } : {}),
+    conditions: [{ type: "Ready", status: opts.ready === false ? "False" : "True" }],
+  },
 });
 
 describe("Endpoints", () => {
@@ -157,7 +179,9 @@ describe("Endpoints", () => {
           { ip: "10.244.1.9", nodeName: "node02", targetRef: { kind: "Pod", namespace: "default", name: "a", uid: "uid-a" } },
           { ip: "10.244.1.10", nodeName: "node01", targetRef: { kind: "Pod", namespace: "default", name: "b", uid: "uid-b" } },
         ],
-        notReadyAddresses: [{ ip: "10.244.2.2", nodeName: "node01", targetRef: { kind: "Pod", namespace: "default", name: "c", uid: "uid-c" } }],
+        notReadyAddresses: [
+          { ip: "10.244.2.2", nodeName: "node01", targetRef: { kind: "Pod", namespace: "default", name: "c", uid: "uid-c" } },
+        ],
         ports: [{ port: 8080, protocol: "TCP" }],
       },
     ]);
@@ -177,7 +201,11 @@ describe("EndpointSlices", () => {
   const web = svc("web", { selector: { app: "web" }, ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] });
 
   it("has ready/serving/terminating conditions and keeps terminating pods", () => {
-    const [slice] = desiredSlices(web, [pod("a", "10.0.0.1"), pod("b", "10.0.0.2", { deleting: true }), pod("c", "10.0.0.3", { ready: false })]);
+    const [slice] = desiredSlices(web, [
+      pod("a", "10.0.0.1"),
+      pod("b", "10.0.0.2", { deleting: true }),
+      pod("c", "10.0.0.3", { ready: false }),
+    ]);
     expect(slice.ports).toEqual([{ name: "", port: 80, protocol: "TCP" }]);
     expect(slice.endpoints.map((e) => [e.addresses[0], e.conditions])).toEqual([
       ["10.0.0.1", { ready: true, serving: true, terminating: false }],
@@ -195,14 +223,21 @@ describe("EndpointSlices", () => {
 
 describe("LoadBalancer addresses", () => {
   it("takes the lowest free pool address", () => {
-    const lb = (name: string, ip?: string) => ({ metadata: { name, uid: name }, status: { loadBalancer: ip ? { ingress: [{ ip }] } : {} } });
+    const lb = (name: string, ip?: string) => ({
+      metadata: { name, uid: name },
+      status: { loadBalancer: ip ? { ingress: [{ ip }] } : {} },
+    });
     expect(nextLoadBalancerIP([lb("a", "172.18.255.200"), lb("b", "172.18.255.202")], lb("c"))).toBe("172.18.255.201");
   });
 });
 
 describe("Namespace deletion", () => {
   const ctx: Ctx = { now: NOW, get: () => undefined, list: () => [] };
-  const ns = (name: string, extra: Obj = {}): Obj => ({ metadata: { name, ...extra }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
+  const ns = (name: string, extra: Obj = {}): Obj => ({
+    metadata: { name, ...extra },
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  });
 
   it("marks Terminating first, waits for spec.finalizers, then deletes", () => {
     const first = namespace.beforeDelete!(ns("x"), ctx)!;

@@ -8,8 +8,21 @@ import { EventRecorder } from "../../durable/controllers/events";
 import { Clock } from "../../durable/nodes/clock";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import type { Obj } from "../../durable/resources/types";
-import { comparePodsForDeletion, podsToDelete, REPLICAS_PER_RECONCILE, replicaSetController, slowStartBatch } from "../../durable/controllers/replicaset";
-import { deploymentController, maxSurge, maxUnavailable, replicaSetName, resolveFenceposts, scaledValue } from "../../durable/controllers/deployment";
+import {
+  comparePodsForDeletion,
+  podsToDelete,
+  REPLICAS_PER_RECONCILE,
+  replicaSetController,
+  slowStartBatch,
+} from "../../durable/controllers/replicaset";
+import {
+  deploymentController,
+  maxSurge,
+  maxUnavailable,
+  replicaSetName,
+  resolveFenceposts,
+  scaledValue,
+} from "../../durable/controllers/deployment";
 import { daemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNode } from "../../durable/controllers/daemonset";
 import { garbageCollector } from "../../durable/controllers/garbagecollector";
 import { controllers } from "../../durable/controllers";
@@ -19,7 +32,10 @@ import { registerNode } from "../../durable/nodes/lifecycle";
 const NOW = Date.parse("2025-01-01T00:10:00Z");
 const ts = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-function pod(name: string, o: { node?: string; phase?: string; ready?: number; restarts?: number; created?: number; cost?: string } = {}): Obj {
+function pod(
+  name: string,
+  o: { node?: string; phase?: string; ready?: number; restarts?: number; created?: number; cost?: string } = {},
+): Obj {
   return {
     metadata: {
       name,
@@ -40,11 +56,13 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
 
   it("deletes unassigned before assigned, pending before running, not ready before ready", () => {
     expect(order([pod("assigned", { node: "n1" }), pod("unassigned")])).toEqual(["unassigned", "assigned"]);
-    expect(order([pod("running", { node: "n1" }), pod("pending", { node: "n1", phase: "Pending" }), pod("unknown", { node: "n1", phase: "Unknown" })])).toEqual([
-      "pending",
-      "unknown",
-      "running",
-    ]);
+    expect(
+      order([
+        pod("running", { node: "n1" }),
+        pod("pending", { node: "n1", phase: "Pending" }),
+        pod("unknown", { node: "n1", phase: "Unknown" }),
+      ]),
+    ).toEqual(["pending", "unknown", "running"]);
     expect(order([pod("ready", { node: "n1", ready: NOW - 1000 }), pod("notready", { node: "n1" })])).toEqual(["notready", "ready"]);
   });
 
@@ -55,7 +73,10 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
       "old-ready",
     ]);
     expect(order([pod("calm", { node: "n" }), pod("crashy", { node: "n", restarts: 7 })])).toEqual(["crashy", "calm"]);
-    expect(order([pod("older", { node: "n", created: NOW - 3_600_000 }), pod("newer", { node: "n", created: NOW - 1000 })])).toEqual(["newer", "older"]);
+    expect(order([pod("older", { node: "n", created: NOW - 3_600_000 }), pod("newer", { node: "n", created: NOW - 1000 })])).toEqual([
+      "newer",
+      "older",
+    ]);
   });
 
   it("prefers pods doubled up on a node (getPodsToDelete ranks)", () => {
@@ -129,14 +150,33 @@ describe("DaemonSet placement", () => {
   it("skips tainted control planes unless tolerated, honours node selectors, ignores unschedulable", () => {
     const cp = node("cp", { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] });
     expect(nodeShouldRunDaemonPod(cp, ds())).toEqual([false, true]);
-    expect(nodeShouldRunDaemonPod(cp, ds({ tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] }))).toEqual([true, true]);
+    expect(
+      nodeShouldRunDaemonPod(
+        cp,
+        ds({ tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }] }),
+      ),
+    ).toEqual([true, true]);
     expect(nodeShouldRunDaemonPod(node("w"), ds({ nodeSelector: { disk: "ssd" } }))).toEqual([false, false]);
-    expect(nodeShouldRunDaemonPod(node("w", { unschedulable: true, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }] }), ds())).toEqual([true, true]);
+    expect(
+      nodeShouldRunDaemonPod(
+        node("w", { unschedulable: true, taints: [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }] }),
+        ds(),
+      ),
+    ).toEqual([true, true]);
     expect(nodeShouldRunDaemonPod(node("w", { taints: [{ key: "x", effect: "NoExecute" }] }), ds())).toEqual([false, false]);
   });
 
   it("pins pods with a metadata.name node affinity", () => {
-    const affinity = pinToNode({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["old"] }] }] } } }, "node01");
+    const affinity = pinToNode(
+      {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["old"] }] }],
+          },
+        },
+      },
+      "node01",
+    );
     expect(affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
       { matchFields: [{ key: "metadata.name", operator: "In", values: ["node01"] }] },
     ]);
@@ -171,7 +211,11 @@ const rsObj = (name: string, replicas: number, labels = { app: "web" }): Obj => 
   apiVersion: "apps/v1",
   kind: "ReplicaSet",
   metadata: { name, namespace: "default" },
-  spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "nginx", image: "nginx" }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: labels },
+    template: { metadata: { labels }, spec: { containers: [{ name: "nginx", image: "nginx" }] } },
+  },
 });
 
 describe("ReplicaSet controller", () => {
@@ -188,14 +232,20 @@ describe("ReplicaSet controller", () => {
           { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
         ]);
       }
-      expect(c.client.get("replicasets", "default", "web")!.status).toEqual({ replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 });
+      expect(c.client.get("replicasets", "default", "web")!.status).toEqual({
+        replicas: 3,
+        fullyLabeledReplicas: 3,
+        observedGeneration: 1,
+      });
       const events = c.client.list("events", "default").map((e) => `${e.reason} ${e.message} ${e.source.component}`);
       expect(events.filter((e) => e.startsWith("SuccessfulCreate Created pod: web-"))).toHaveLength(3);
       expect(events[0]).toMatch(/replicaset-controller$/);
       c.client.patch("replicasets", "default", "web", (o) => void (o.spec.replicas = 1));
       run(replicaSetController, "default/web");
       expect(c.client.list("pods", "default")).toHaveLength(1);
-      expect(c.client.list("events", "default").some((e) => e.reason === "SuccessfulDelete" && /^Deleted pod: web-/.test(e.message))).toBe(true);
+      expect(c.client.list("events", "default").some((e) => e.reason === "SuccessfulDelete" && /^Deleted pod: web-/.test(e.message))).toBe(
+        true,
+      );
     }));
 
   it("creates and deletes at most REPLICAS_PER_RECONCILE pods a reconcile and asks to run again at once for the rest", () =>
@@ -204,19 +254,34 @@ describe("ReplicaSet controller", () => {
       const step = () => replicaSetController.reconcile("default/web", c);
       const counts: [number, number | undefined, number | undefined][] = [];
       const record = (r: ReturnType<typeof step>) =>
-        counts.push([c.client.list("pods", "default").length, c.client.get("replicasets", "default", "web")!.status?.replicas, r ? r.requeueAfter : undefined]);
+        counts.push([
+          c.client.list("pods", "default").length,
+          c.client.get("replicasets", "default", "web")!.status?.replicas,
+          r ? r.requeueAfter : undefined,
+        ]);
       for (let i = 0; i < 3; i++) record(step());
       expect(REPLICAS_PER_RECONCILE).toBe(16);
-      expect(counts).toEqual([[16, 16, 0], [32, 32, 0], [40, 40, undefined]]);
+      expect(counts).toEqual([
+        [16, 16, 0],
+        [32, 32, 0],
+        [40, 40, undefined],
+      ]);
       c.client.patch("replicasets", "default", "web", (o) => void (o.spec.replicas = 0));
       counts.length = 0;
       for (let i = 0; i < 3; i++) record(step());
-      expect(counts).toEqual([[24, 24, 0], [8, 8, 0], [0, 0, undefined]]);
+      expect(counts).toEqual([
+        [24, 24, 0],
+        [8, 8, 0],
+        [0, 0, undefined],
+      ]);
     }));
 
   it("adopts matching orphans and releases pods that stop matching", () =>
     withCluster((c, run) => {
-      c.client.create("pods", { metadata: { name: "orphan", namespace: "default", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+      c.client.create("pods", {
+        metadata: { name: "orphan", namespace: "default", labels: { app: "web" } },
+        spec: { containers: [{ name: "c", image: "nginx" }] },
+      });
       const rs = c.client.create("replicasets", rsObj("web", 2));
       run(replicaSetController, "default/web");
       const orphan = c.client.get("pods", "default", "orphan")!;
@@ -248,7 +313,10 @@ describe("Deployment controller and garbage collector", () => {
       const d = c.client.get("deployments", "default", "web")!;
       expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
       expect(d.metadata.generation).toBe(1);
-      expect(d.status.conditions.map((x: Obj) => `${x.type}/${x.reason}`)).toEqual(["Progressing/NewReplicaSetCreated", "Available/MinimumReplicasUnavailable"]);
+      expect(d.status.conditions.map((x: Obj) => `${x.type}/${x.reason}`)).toEqual([
+        "Progressing/NewReplicaSetCreated",
+        "Available/MinimumReplicasUnavailable",
+      ]);
       const ev = c.client.list("events", "default").find((e) => e.reason === "ScalingReplicaSet")!;
       expect(ev.message).toBe(`Scaled up replica set web-${hash} from 0 to 3`);
 
@@ -285,7 +353,9 @@ const READ_COST_MS = 1;
 
 /** A cluster with every controller, the scheduler and the kubelet on the instant clock, and a clock of its
  *  own that advances as work is done and jumps to the next timer (a little late) when the queue runs dry. */
-function withControlPlane<T>(fn: (c: ControllerContext, settle: (until: () => boolean, limitMs?: number) => Promise<number>, store: Store) => Promise<T>): Promise<T> {
+function withControlPlane<T>(
+  fn: (c: ControllerContext, settle: (until: () => boolean, limitMs?: number) => Promise<number>, store: Store) => Promise<T>,
+): Promise<T> {
   const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
   const stub = ns.get(ns.newUniqueId());
   return runInDurableObject(stub, async (_i, state) => {
@@ -298,7 +368,13 @@ function withControlPlane<T>(fn: (c: ControllerContext, settle: (until: () => bo
     registerNode(client, events, "controlplane", "control-plane", 0, now);
     registerNode(client, events, "node01", "worker", 1, now);
     registerNode(client, events, "node02", "worker", 2, now);
-    const c: ControllerContext = { now: () => (now += READ_COST_MS), client, events, clock: new Clock(() => "instant"), enqueue: (ctl, key) => runtime.enqueue(ctl, key) };
+    const c: ControllerContext = {
+      now: () => (now += READ_COST_MS),
+      client,
+      events,
+      clock: new Clock(() => "instant"),
+      enqueue: (ctl, key) => runtime.enqueue(ctl, key),
+    };
     const runtime = new ControllerRuntime(store, state.storage.sql, controllers, c, (f) => store.transaction(state.storage, f));
     /** Runs the cluster until `until` holds (or `limitMs` of cluster time pass); returns the time it took. */
     const settle = async (until: () => boolean, limitMs = 600_000) => {
@@ -316,12 +392,19 @@ function withControlPlane<T>(fn: (c: ControllerContext, settle: (until: () => bo
 }
 
 describe("Deployment progress deadline on the instant clock", () => {
-  const progressing = (c: ControllerContext) => c.client.get("deployments", "default", "web")?.status?.conditions?.find((x: Obj) => x.type === "Progressing");
-  const complete = (c: ControllerContext) => progressing(c)?.reason === "NewReplicaSetAvailable" && c.client.get("deployments", "default", "web")!.status.updatedReplicas === 200;
-  const setImage = (c: ControllerContext, image: string) => c.client.patch("deployments", "default", "web", (d) => void (d.spec.template.spec.containers[0].image = image));
+  const progressing = (c: ControllerContext) =>
+    c.client.get("deployments", "default", "web")?.status?.conditions?.find((x: Obj) => x.type === "Progressing");
+  const complete = (c: ControllerContext) =>
+    progressing(c)?.reason === "NewReplicaSetAvailable" && c.client.get("deployments", "default", "web")!.status.updatedReplicas === 200;
+  const setImage = (c: ControllerContext, image: string) =>
+    c.client.patch("deployments", "default", "web", (d) => void (d.spec.template.spec.containers[0].image = image));
   /** 200 replicas that fill two workers (110 pods each) with 20 other pods: a new pod fits only once an old one is gone. */
   const fillNodes = (c: ControllerContext) => {
-    for (let i = 0; i < 20; i++) c.client.create("pods", { metadata: { name: `filler-${i}`, namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+    for (let i = 0; i < 20; i++)
+      c.client.create("pods", {
+        metadata: { name: `filler-${i}`, namespace: "default" },
+        spec: { containers: [{ name: "c", image: "nginx" }] },
+      });
     const spec = rsObj("web", 200).spec;
     c.client.create("deployments", {
       apiVersion: "apps/v1",
@@ -331,28 +414,38 @@ describe("Deployment progress deadline on the instant clock", () => {
     });
   };
 
-  it("lets a 200-replica rolling update that waits on terminations complete", () =>
-    withControlPlane(async (c, settle, store) => {
-      fillNodes(c);
-      await settle(() => complete(c));
-      expect(progressing(c)?.reason).toBe("NewReplicaSetAvailable");
-      const reasons = new Set<string>();
-      store.subscribe((changes) => {
-        for (const ch of changes) if (ch.key === "/apps/deployments/default/web") reasons.add(ch.value?.status?.conditions?.find((x: Obj) => x.type === "Progressing")?.reason);
-      });
-      setImage(c, "nginx:1.28");
-      await settle(() => complete(c));
-      expect(reasons).not.toContain("ProgressDeadlineExceeded");
-      expect(progressing(c)).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
-    }), 120_000);
+  it(
+    "lets a 200-replica rolling update that waits on terminations complete",
+    () =>
+      withControlPlane(async (c, settle, store) => {
+        fillNodes(c);
+        await settle(() => complete(c));
+        expect(progressing(c)?.reason).toBe("NewReplicaSetAvailable");
+        const reasons = new Set<string>();
+        store.subscribe((changes) => {
+          for (const ch of changes)
+            if (ch.key === "/apps/deployments/default/web")
+              reasons.add(ch.value?.status?.conditions?.find((x: Obj) => x.type === "Progressing")?.reason);
+        });
+        setImage(c, "nginx:1.28");
+        await settle(() => complete(c));
+        expect(reasons).not.toContain("ProgressDeadlineExceeded");
+        expect(progressing(c)).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+      }),
+    120_000,
+  );
 
-  it("still times out a rollout stuck on a bad image", () =>
-    withControlPlane(async (c, settle) => {
-      fillNodes(c);
-      await settle(() => complete(c));
-      setImage(c, "nginx:no-such-tag");
-      const took = await settle(() => progressing(c)?.reason === "ProgressDeadlineExceeded");
-      expect(progressing(c)).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
-      expect(took).toBeLessThan(60_000);
-    }), 120_000);
+  it(
+    "still times out a rollout stuck on a bad image",
+    () =>
+      withControlPlane(async (c, settle) => {
+        fillNodes(c);
+        await settle(() => complete(c));
+        setImage(c, "nginx:no-such-tag");
+        const took = await settle(() => progressing(c)?.reason === "ProgressDeadlineExceeded");
+        expect(progressing(c)).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+        expect(took).toBeLessThan(60_000);
+      }),
+    120_000,
+  );
 });

@@ -13,6 +13,12 @@ const migrations = import.meta.glob<string>("../../migrations/*.sql", { query: "
 export async function applyMigrations(): Promise<void> {
   const list = Object.entries(migrations)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, sql]) => ({ name, queries: sql.split("--> statement-breakpoint").map((q) => q.trim()).filter(Boolean) }));
+    .map(([name, sql]) => ({
+      name,
+      queries: sql
+        .split("--> statement-breakpoint")
+        .map((q) => q.trim())
+        .filter(Boolean),
+    }));
   await applyD1Migrations((env as unknown as Env).DB, list);
 }

@@ -19,12 +19,31 @@ const runningPod = (): Obj => ({
     nodeName: "node01",
     restartPolicy: "Always",
     dnsPolicy: "ClusterFirst",
-    containers: [{ name: "who", image: "traefik/whoami", imagePullPolicy: "Always", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", resources: {} }],
+    containers: [
+      {
+        name: "who",
+        image: "traefik/whoami",
+        imagePullPolicy: "Always",
+        terminationMessagePath: "/dev/termination-log",
+        terminationMessagePolicy: "File",
+        resources: {},
+      },
+    ],
   },
-  status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }] },
+  status: {
+    phase: "Pending",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+  },
 });
 
-const debugger1 = { name: "debugger-abcde", image: "busybox", stdin: true, tty: true, targetContainerName: "who", terminationMessagePolicy: "File" };
+const debugger1 = {
+  name: "debugger-abcde",
+  image: "busybox",
+  stdin: true,
+  tty: true,
+  targetContainerName: "who",
+  terminationMessagePolicy: "File",
+};
 
 /** What the subresource stores for a body (the strategy), and what validation says about it. */
 function update(old: Obj, body: Obj): { next: Obj; errs: string[] } {
@@ -32,10 +51,20 @@ function update(old: Obj, body: Obj): { next: Obj; errs: string[] } {
   return { next, errs: (sub.validate?.(next, old) ?? []).map((e) => `${e.field}: ${e.message}`) };
 }
 
-const withEphemeral = (pod: Obj, ...ecs: Obj[]): Obj => ({ ...structuredClone(pod), spec: { ...structuredClone(pod.spec), ephemeralContainers: ecs } });
+const withEphemeral = (pod: Obj, ...ecs: Obj[]): Obj => ({
+  ...structuredClone(pod),
+  spec: { ...structuredClone(pod.spec), ephemeralContainers: ecs },
+});
 
 function ctx(now: number, exitOf?: StageContext["exitOf"]): StageContext {
-  return { now, node, clock: new Clock(() => "instant"), allocateIP: () => "10.244.1.5", imagePresent: (i) => i.includes("whoami"), exitOf };
+  return {
+    now,
+    node,
+    clock: new Clock(() => "instant"),
+    allocateIP: () => "10.244.1.5",
+    imagePresent: (i) => i.includes("whoami"),
+    exitOf,
+  };
 }
 
 describe("pods/ephemeralcontainers strategy and validation", () => {
@@ -50,12 +79,26 @@ describe("pods/ephemeralcontainers strategy and validation", () => {
     expect(next.metadata.labels).toBeUndefined();
     expect(next.spec.containers[0].image).toBe("traefik/whoami");
     expect(next.status.phase).toBe("Pending");
-    expect(next.spec.ephemeralContainers[0]).toMatchObject({ name: "debugger-abcde", imagePullPolicy: "Always", terminationMessagePath: "/dev/termination-log", resources: {} });
+    expect(next.spec.ephemeralContainers[0]).toMatchObject({
+      name: "debugger-abcde",
+      imagePullPolicy: "Always",
+      terminationMessagePath: "/dev/termination-log",
+      resources: {},
+    });
   });
 
   it("refuses the fields ephemeral containers may not have, duplicate names and unknown targets", () => {
     const old = runningPod();
-    const bad = { name: "who", image: "busybox", terminationMessagePolicy: "File", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "1" } }, readinessProbe: { tcpSocket: { port: 80 } }, lifecycle: { preStop: { exec: { command: ["true"] } } }, targetContainerName: "nope" };
+    const bad = {
+      name: "who",
+      image: "busybox",
+      terminationMessagePolicy: "File",
+      ports: [{ containerPort: 80 }],
+      resources: { limits: { cpu: "1" } },
+      readinessProbe: { tcpSocket: { port: 80 } },
+      lifecycle: { preStop: { exec: { command: ["true"] } } },
+      targetContainerName: "nope",
+    };
     expect(update(old, withEphemeral(old, bad)).errs).toEqual([
       'spec.ephemeralContainers[0].name: Duplicate value: "who"',
       'spec.ephemeralContainers[0].targetContainerName: Not found: "nope"',
@@ -74,10 +117,14 @@ describe("pods/ephemeralcontainers strategy and validation", () => {
     expect(update(old, withEphemeral(old, ...old.spec.ephemeralContainers, second)).errs).toEqual([]);
     // Order does not matter (a patch may reorder).
     expect(update(old, withEphemeral(old, second, ...old.spec.ephemeralContainers)).errs).toEqual([]);
-    expect(update(old, withEphemeral(old, second)).errs).toEqual(['spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abcde" may not be removed\n']);
+    expect(update(old, withEphemeral(old, second)).errs).toEqual([
+      'spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abcde" may not be removed\n',
+    ]);
     const changed = update(old, withEphemeral(old, { ...old.spec.ephemeralContainers[0], image: "alpine" })).errs;
     expect(changed).toHaveLength(1);
-    expect(changed[0]).toMatch(/^spec\.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abcde" may not be changed\n/);
+    expect(changed[0]).toMatch(
+      /^spec\.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abcde" may not be changed\n/,
+    );
     expect(changed[0]).toContain('- \t\tImage: "busybox",\n+ \t\tImage: "alpine",');
   });
 
@@ -88,7 +135,12 @@ describe("pods/ephemeralcontainers strategy and validation", () => {
     const old = runningPod();
     const errs = validatePodUpdate(withEphemeral(old, debugger1), old);
     expect(errs[0].message).toMatch(/^Forbidden: pod updates may not change fields other than/);
-    expect(validatePodEphemeralContainersUpdate(withEphemeral(old, { ...debugger1, terminationMessagePolicy: "File", imagePullPolicy: "IfNotPresent" }), old)).toEqual([]);
+    expect(
+      validatePodEphemeralContainersUpdate(
+        withEphemeral(old, { ...debugger1, terminationMessagePolicy: "File", imagePullPolicy: "IfNotPresent" }),
+        old,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -107,7 +159,13 @@ describe("the kubelet and ephemeral containers", () => {
     ]);
     expect(r.events[3].message).toBe("Started container debugger-abcde");
     const s = pod.status.ephemeralContainerStatuses[0];
-    expect(s).toMatchObject({ name: "debugger-abcde", image: "docker.io/library/busybox:latest", ready: false, restartCount: 0, state: { running: { startedAt: "2025-01-01T00:00:05Z" } } });
+    expect(s).toMatchObject({
+      name: "debugger-abcde",
+      image: "docker.io/library/busybox:latest",
+      ready: false,
+      restartCount: 0,
+      state: { running: { startedAt: "2025-01-01T00:00:05Z" } },
+    });
     // The shell waits for its input: nothing more to do, the pod's readiness untouched.
     expect(advance(pod, ctx(T0 + 60_000), table)).toEqual({ events: [], changed: false, remove: false });
     expect(pod.status.conditions.find((c: Obj) => c.type === "Ready").status).toBe("True");
@@ -117,7 +175,13 @@ describe("the kubelet and ephemeral containers", () => {
     const end = advance(pod, ctx(T0 + 80_000, exited), table);
     expect(end.changed).toBe(true);
     expect(pod.status.ephemeralContainerStatuses[0].state).toEqual({
-      terminated: { containerID: s.containerID, exitCode: 0, finishedAt: "2025-01-01T00:01:10Z", reason: "Completed", startedAt: "2025-01-01T00:00:05Z" },
+      terminated: {
+        containerID: s.containerID,
+        exitCode: 0,
+        finishedAt: "2025-01-01T00:01:10Z",
+        reason: "Completed",
+        startedAt: "2025-01-01T00:00:05Z",
+      },
     });
     expect(advance(pod, ctx(T0 + 900_000, exited), table)).toEqual({ events: [], changed: false, remove: false });
     expect(pod.status.phase).toBe("Running");

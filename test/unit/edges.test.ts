@@ -12,7 +12,12 @@ const ORIGIN = "https://127.0.0.1:8787";
 
 beforeAll(applyMigrations);
 
-interface Created { id: string; token: string; server: string; expiresAt: string }
+interface Created {
+  id: string;
+  token: string;
+  server: string;
+  expiresAt: string;
+}
 
 /** POST /api/sessions from one address (each test has its own, so limits do not leak between tests). */
 const create = (address: string, query = "?clock=instant") =>
@@ -24,7 +29,8 @@ const session = async (address: string, query?: string) => {
 };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const stubOf = (id: string) => testEnv.CLUSTER.get(testEnv.CLUSTER.idFromName(id));
-const rowState = async (id: string) => (await testEnv.DB.prepare("SELECT state FROM sessions WHERE id = ?").bind(id).first<{ state: string }>())?.state;
+const rowState = async (id: string) =>
+  (await testEnv.DB.prepare("SELECT state FROM sessions WHERE id = ?").bind(id).first<{ state: string }>())?.state;
 
 async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -64,8 +70,17 @@ async function expire(id: string): Promise<void> {
 
 async function runningPod(s: Created): Promise<void> {
   const pods = `${s.server}/api/v1/namespaces/default/pods`;
-  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80 }] }] } };
-  const res = await SELF.fetch(pods, { method: "POST", headers: { ...bearer(s.token), "content-type": "application/json" }, body: JSON.stringify(pod) });
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web" },
+    spec: { containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80 }] }] },
+  };
+  const res = await SELF.fetch(pods, {
+    method: "POST",
+    headers: { ...bearer(s.token), "content-type": "application/json" },
+    body: JSON.stringify(pod),
+  });
   expect(res.status).toBe(201);
   await until(async () => {
     const p = (await (await SELF.fetch(`${pods}/web`, { headers: bearer(s.token) })).json()) as { status?: { phase?: string } };
@@ -77,10 +92,21 @@ describe("malformed requests", () => {
   it("answers a malformed percent-escape in a path with a 400 Status, prefixed or routed by token", async () => {
     const s = await session("192.0.2.1");
     for (const base of [s.server, ORIGIN]) {
-      for (const [escape, message] of [["%zz", 'invalid URL escape "%zz"'], ["%ff", 'invalid URL escape "%ff": not UTF-8']]) {
+      for (const [escape, message] of [
+        ["%zz", 'invalid URL escape "%zz"'],
+        ["%ff", 'invalid URL escape "%ff": not UTF-8'],
+      ]) {
         const res = await SELF.fetch(`${base}/api/v1/namespaces/${escape}/pods`, { headers: bearer(s.token) });
         expect(res.status).toBe(400);
-        expect(await res.json()).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "BadRequest", code: 400 });
+        expect(await res.json()).toEqual({
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message,
+          reason: "BadRequest",
+          code: 400,
+        });
       }
     }
   });
@@ -103,7 +129,17 @@ describe("malformed requests", () => {
 describe("malformed escapes on the Worker's own routes", () => {
   it("never answers 500", async () => {
     const s = await session("192.0.2.8");
-    for (const path of ["/api/sessions/%zz", "/api/sessions/%ff/kubeconfig", "/api/sessions/%zz/nodes/%ff", "/clusters/%zz/api", "/clusters/%ff", "/apis/%zz", "/openapi/v3/%ff", "/%zz", "/api/sessions/%zz/terminal"]) {
+    for (const path of [
+      "/api/sessions/%zz",
+      "/api/sessions/%ff/kubeconfig",
+      "/api/sessions/%zz/nodes/%ff",
+      "/clusters/%zz/api",
+      "/clusters/%ff",
+      "/apis/%zz",
+      "/openapi/v3/%ff",
+      "/%zz",
+      "/api/sessions/%zz/terminal",
+    ]) {
       for (const method of ["GET", "DELETE", "POST"]) {
         const res = await SELF.fetch(`${ORIGIN}${path}`, { method, headers: bearer(s.token) });
         expect(res.status, `${method} ${path}`).toBeLessThan(500);
@@ -124,7 +160,11 @@ describe("the end of a session", () => {
   it("ends an open exec stream with a Status on the error channel, then a normal close", async () => {
     const s = await session("192.0.2.4");
     await runningPod(s);
-    const exec = await openSocket(`${s.server}/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`, s.token, "v5.channel.k8s.io");
+    const exec = await openSocket(
+      `${s.server}/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`,
+      s.token,
+      "v5.channel.k8s.io",
+    );
     await until(async () => (exec.messages.length ? true : undefined), "the shell's prompt");
     await expire(s.id);
     const closed = await until(async () => exec.closed(), "the exec stream to close");
@@ -132,7 +172,9 @@ describe("the end of a session", () => {
     const error = exec.messages.find((m) => m[0] === 3)!;
     const status = JSON.parse(new TextDecoder().decode(error.subarray(1)));
     expect(status).toMatchObject({ status: "Failure", reason: "Expired", code: 410 });
-    expect(status.message).toMatch(/expired at .*; its cluster and data are gone\. Start a new one with `kubeplay create cluster` or POST \/api\/sessions$/);
+    expect(status.message).toMatch(
+      /expired at .*; its cluster and data are gone\. Start a new one with `kubeplay create cluster` or POST \/api\/sessions$/,
+    );
     expect(await rowState(s.id)).toBe("expired");
   });
 
@@ -161,12 +203,21 @@ describe("the end of a session", () => {
   it("tells an exec stream its session was deleted", async () => {
     const s = await session("192.0.2.6");
     await runningPod(s);
-    const exec = await openSocket(`${s.server}/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`, s.token, "v4.channel.k8s.io");
+    const exec = await openSocket(
+      `${s.server}/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`,
+      s.token,
+      "v4.channel.k8s.io",
+    );
     await until(async () => (exec.messages.length ? true : undefined), "the shell's prompt");
     expect((await SELF.fetch(`${ORIGIN}/api/sessions/${s.id}`, { method: "DELETE", headers: bearer(s.token) })).status).toBe(200);
     expect((await until(async () => exec.closed(), "the exec stream to close")).code).toBe(1000);
     const status = JSON.parse(new TextDecoder().decode(exec.messages.find((m) => m[0] === 3)!.subarray(1)));
-    expect(status).toMatchObject({ status: "Failure", reason: "Gone", code: 410, message: `kubeplay session ${s.id} was deleted; its cluster and data are gone. Start a new one with \`kubeplay create cluster\` or POST /api/sessions` });
+    expect(status).toMatchObject({
+      status: "Failure",
+      reason: "Gone",
+      code: 410,
+      message: `kubeplay session ${s.id} was deleted; its cluster and data are gone. Start a new one with \`kubeplay create cluster\` or POST /api/sessions`,
+    });
     expect(await rowState(s.id)).toBe("deleted");
   });
 });
@@ -182,7 +233,9 @@ describe("creation limits", () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ reason: "Forbidden", message: expect.stringContaining("too many live sessions") });
     }
-    expect((await SELF.fetch(`${ORIGIN}/api/sessions/${live[0].id}`, { method: "DELETE", headers: bearer(live[0].token) })).status).toBe(200);
+    expect((await SELF.fetch(`${ORIGIN}/api/sessions/${live[0].id}`, { method: "DELETE", headers: bearer(live[0].token) })).status).toBe(
+      200,
+    );
     expect((await create(address)).status).toBe(201);
   });
 });

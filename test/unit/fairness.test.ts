@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { ControllerRuntime, SLICE_MS, nextSliceCap } from "../../durable/controllers/runtime";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import { Store } from "../../durable/store/store";
-import { DroppedRequests, RequestBudget, TOO_MANY_REQUESTS, isLongRunning, tooManyRequests, type BudgetLimits } from "../../durable/api/fairness";
+import {
+  DroppedRequests,
+  RequestBudget,
+  TOO_MANY_REQUESTS,
+  isLongRunning,
+  tooManyRequests,
+  type BudgetLimits,
+} from "../../durable/api/fairness";
 
 /** A runtime whose one controller advances `wall` by `costMs` per reconcile and counts them. */
 function withRuntime<T>(costMs: number, fn: (r: { runtime: ControllerRuntime; reconciled: () => number }) => Promise<T>): Promise<T> {
@@ -25,7 +32,14 @@ function withRuntime<T>(costMs: number, fn: (r: { runtime: ControllerRuntime; re
       },
     };
     const context = { now: () => Date.now() } as unknown as ControllerContext;
-    const runtime = new ControllerRuntime(store, state.storage.sql, [slow], context, (f) => store.transaction(state.storage, f), () => wall);
+    const runtime = new ControllerRuntime(
+      store,
+      state.storage.sql,
+      [slow],
+      context,
+      (f) => store.transaction(state.storage, f),
+      () => wall,
+    );
     for (let i = 0; i < 100; i++) runtime.enqueue("slow", `default/cm-${i}`);
     return fn({ runtime, reconciled: () => reconciled });
   });

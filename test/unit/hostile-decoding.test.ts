@@ -34,10 +34,17 @@ function withApi<T>(fn: (api: Api) => Promise<T>): Promise<T> {
     const server = new ApiServer(registry, new WatchHub(store, () => registry.ctx()), (f) => store.transaction(state.storage, f));
     const api: Api = {
       async call(method, path, body, contentType = "application/json") {
-        const request = new Request(`https://k8s.test${path}`, { method, body, headers: body === undefined ? {} : { "content-type": contentType } });
+        const request = new Request(`https://k8s.test${path}`, {
+          method,
+          body,
+          headers: body === undefined ? {} : { "content-type": contentType },
+        });
         const res = await server.handle(request, path.split("?")[0], "");
         const text = await res.text();
-        const warnings = (res.headers.get("warning") ?? "").split(/, (?=299 )/).filter(Boolean).map((w) => JSON.parse(w.slice("299 - ".length)));
+        const warnings = (res.headers.get("warning") ?? "")
+          .split(/, (?=299 )/)
+          .filter(Boolean)
+          .map((w) => JSON.parse(w.slice("299 - ".length)));
         return { status: res.status, body: text ? JSON.parse(text) : undefined, warnings };
       },
     };
@@ -46,7 +53,8 @@ function withApi<T>(fn: (api: Api) => Promise<T>): Promise<T> {
 }
 
 const CM = "/api/v1/namespaces/default/configmaps";
-const configMap = (extra: object = {}) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "b" }, ...extra });
+const configMap = (extra: object = {}) =>
+  JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "b" }, ...extra });
 
 /** `{"x":{"x":…}}` nested `depth` objects deep (the outermost counts as 1). */
 function nestedJson(depth: number, leaf = "1"): string {
@@ -139,7 +147,11 @@ describe("nesting depth", () => {
         const before = await stored(api);
         const res = await api.call("PATCH", `${CM}/cm`, patch(nestedJson(MAX_DEPTH + 1 - above)), type);
         const go = "invalid character '{' exceeded max depth";
-        expect(status(res)).toEqual({ code: 400, reason: "BadRequest", message: type.startsWith("application/strategic") ? go : `error decoding patch: ${go}` });
+        expect(status(res)).toEqual({
+          code: 400,
+          reason: "BadRequest",
+          message: type.startsWith("application/strategic") ? go : `error decoding patch: ${go}`,
+        });
         expect(await stored(api)).toEqual(before);
 
         const ok = await api.call("PATCH", `${CM}/cm`, patch(nestedJson(MAX_DEPTH - above)), type);
@@ -153,7 +165,12 @@ describe("nesting depth", () => {
   it("reports a merge patch past 10000 as MergePatch does with fieldValidation=Ignore", async () => {
     await withApi(async (api) => {
       expect((await api.call("POST", CM, configMap())).status).toBe(201);
-      const res = await api.call("PATCH", `${CM}/cm?fieldValidation=Ignore`, `{"junk":${nestedJson(MAX_DEPTH)}}`, "application/merge-patch+json");
+      const res = await api.call(
+        "PATCH",
+        `${CM}/cm?fieldValidation=Ignore`,
+        `{"junk":${nestedJson(MAX_DEPTH)}}`,
+        "application/merge-patch+json",
+      );
       expect(status(res)).toEqual({ code: 400, reason: "BadRequest", message: "Invalid JSON Patch" });
     });
   });
@@ -162,10 +179,25 @@ describe("nesting depth", () => {
     await withApi(async (api) => {
       // A ControllerRevision's data is a RawExtension: it keeps whatever it is given.
       const CR = "/apis/apps/v1/namespaces/default/controllerrevisions";
-      const created = await api.call("POST", CR, JSON.stringify({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "r" }, revision: 1, data: nestedValue(3000) }));
+      const created = await api.call(
+        "POST",
+        CR,
+        JSON.stringify({
+          apiVersion: "apps/v1",
+          kind: "ControllerRevision",
+          metadata: { name: "r" },
+          revision: 1,
+          data: nestedValue(3000),
+        }),
+      );
       expect(created.status).toBe(201);
       const path = "/data" + "/x".repeat(2990);
-      const res = await api.call("PATCH", `${CR}/r`, `[{"op":"replace","path":"${path}","value":${nestedJson(8000)}}]`, "application/json-patch+json");
+      const res = await api.call(
+        "PATCH",
+        `${CR}/r`,
+        `[{"op":"replace","path":"${path}","value":${nestedJson(8000)}}]`,
+        "application/json-patch+json",
+      );
       expect(res.status).toBe(422);
       expect(res.body.reason).toBe("Invalid");
       expect(res.body.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{.*\}": invalid character '\{' exceeded max depth$/);
@@ -176,11 +208,19 @@ describe("nesting depth", () => {
   it("refuses with 400, not 500, an object within the limit but too deep for workerd to store", async () => {
     await withApi(async (api) => {
       const CR = "/apis/apps/v1/namespaces/default/controllerrevisions";
-      const res = await api.call("POST", CR, JSON.stringify({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "r" }, revision: 1, data: "@" }).replace('"@"', nestedJson(MAX_DEPTH - 10)));
+      const res = await api.call(
+        "POST",
+        CR,
+        JSON.stringify({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "r" }, revision: 1, data: "@" }).replace(
+          '"@"',
+          nestedJson(MAX_DEPTH - 10),
+        ),
+      );
       expect(status(res)).toEqual({
         code: 400,
         reason: "BadRequest",
-        message: "the object provided is unrecognized (must be of type ControllerRevision): couldn't get version/kind; json parse error: invalid character '{' exceeded max depth",
+        message:
+          "the object provided is unrecognized (must be of type ControllerRevision): couldn't get version/kind; json parse error: invalid character '{' exceeded max depth",
       });
       expect((await api.call("GET", `${CR}/r`)).status).toBe(404);
     });
@@ -196,7 +236,8 @@ describe("YAML aliases", () => {
       expect(status(res)).toEqual({
         code: 400,
         reason: "BadRequest",
-        message: "the object provided is unrecognized (must be of type ConfigMap): yaml: document contains excessive aliasing (61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 ...)",
+        message:
+          "the object provided is unrecognized (must be of type ConfigMap): yaml: document contains excessive aliasing (61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 ...)",
       });
       expect((await api.call("GET", `${CM}/cm`)).status).toBe(404);
     });
@@ -204,8 +245,12 @@ describe("YAML aliases", () => {
 
   it("refuses a billion laughs cheaply", async () => {
     await withApi(async (api) => {
-      let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
-      for (let i = 1; i < 10; i++) yaml += `  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+      let yaml =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+      for (let i = 1; i < 10; i++)
+        yaml += `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]\n`;
       const start = Date.now();
       const res = await api.call("POST", CM, yaml, "application/yaml");
       expect(Date.now() - start).toBeLessThan(2000);
@@ -259,7 +304,11 @@ describe("JSON patch bounds", () => {
       const ops = [{ op: "add", path: "/metadata/annotations", value: { k: "v".repeat(1000) } }];
       for (let i = 0; i < 20; i++) ops.push({ op: "copy", from: "/metadata/annotations", path: `/metadata/annotations/c${i}` } as never);
       const res = await api.call("PATCH", `${CM}/cm`, JSON.stringify(ops), "application/json-patch+json");
-      expect(status(res)).toEqual({ code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request" });
+      expect(status(res)).toEqual({
+        code: 422,
+        reason: "Invalid",
+        message: "the server rejected our request due to an error in our request",
+      });
       expect(await stored(api)).toEqual(before);
     });
   });
@@ -274,7 +323,11 @@ describe("JSON patch bounds", () => {
         { op: "add", path: "/data/y", value: half },
       ];
       const res = await api.call("PATCH", `${CM}/cm`, JSON.stringify(ops), "application/json-patch+json");
-      expect(status(res)).toEqual({ code: 413, reason: "RequestEntityTooLarge", message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}` });
+      expect(status(res)).toEqual({
+        code: 413,
+        reason: "RequestEntityTooLarge",
+        message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}`,
+      });
       expect(await stored(api)).toEqual(before);
     });
   });
@@ -286,7 +339,11 @@ describe("JSON patch bounds", () => {
       const more = "v".repeat(1_200_000);
       for (const type of ["application/merge-patch+json", "application/strategic-merge-patch+json"]) {
         const res = await api.call("PATCH", `${CM}/cm`, JSON.stringify({ data: { y: more, z: more } }), type);
-        expect(status(res)).toEqual({ code: 413, reason: "RequestEntityTooLarge", message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}` });
+        expect(status(res)).toEqual({
+          code: 413,
+          reason: "RequestEntityTooLarge",
+          message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}`,
+        });
       }
       expect(await stored(api)).toEqual(before);
     });
@@ -295,7 +352,11 @@ describe("JSON patch bounds", () => {
   it("refuses a body bigger than the request limit without reading past it", async () => {
     await withApi(async (api) => {
       const res = await api.call("POST", CM, configMap({ data: { x: "v".repeat(MAX_REQUEST_BYTES) } }));
-      expect(status(res)).toEqual({ code: 413, reason: "RequestEntityTooLarge", message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}` });
+      expect(status(res)).toEqual({
+        code: 413,
+        reason: "RequestEntityTooLarge",
+        message: `Request entity too large: limit is ${MAX_REQUEST_BYTES}`,
+      });
     });
   });
 });
@@ -313,7 +374,12 @@ describe("unknown fields", () => {
       });
       const res = await api.call("POST", "/api/v1/namespaces/default/pods", body);
       expect(res.status).toBe(201);
-      expect(res.warnings).toEqual(['unknown field "metadata.junk"', 'unknown field "spec.containers[0].junk"', 'unknown field "spec.junk"', 'unknown field "junk"']);
+      expect(res.warnings).toEqual([
+        'unknown field "metadata.junk"',
+        'unknown field "spec.containers[0].junk"',
+        'unknown field "spec.junk"',
+        'unknown field "junk"',
+      ]);
       const got = (await api.call("GET", "/api/v1/namespaces/default/pods/p")).body;
       expect(JSON.stringify(got)).not.toContain(junk);
       expect(got.metadata.labels).toEqual({ app: "web" });
@@ -329,7 +395,11 @@ describe("unknown fields", () => {
       expect(ignored.warnings).toEqual([]);
       expect(ignored.body.junk).toBeUndefined();
       const strict = await api.call("POST", `${CM}?fieldValidation=Strict`, configMap({ metadata: { name: "cm2" }, junk: 1 }));
-      expect(status(strict)).toEqual({ code: 400, reason: "BadRequest", message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "junk"' });
+      expect(status(strict)).toEqual({
+        code: 400,
+        reason: "BadRequest",
+        message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "junk"',
+      });
       expect((await api.call("GET", `${CM}/cm2`)).status).toBe(404);
     });
   });
@@ -359,7 +429,11 @@ describe("unknown fields", () => {
     await withApi(async (api) => {
       const CR = "/apis/apps/v1/namespaces/default/controllerrevisions";
       const data = { spec: { template: { anything: [1, { goes: true }] } } };
-      const res = await api.call("POST", CR, JSON.stringify({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "r" }, revision: 1, data }));
+      const res = await api.call(
+        "POST",
+        CR,
+        JSON.stringify({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "r" }, revision: 1, data }),
+      );
       expect(res.status).toBe(201);
       expect(res.warnings).toEqual([]);
       expect(res.body.data).toEqual(data);
@@ -370,17 +444,43 @@ describe("unknown fields", () => {
 describe("what the cluster writes", () => {
   it("has no field outside the OpenAPI definitions, so pruning a patch result keeps it all", async () => {
     await applyMigrations();
-    const res = await SELF.fetch("https://127.0.0.1:8787/api/sessions", { method: "POST", body: JSON.stringify({ clock: "instant" }), headers: { "content-type": "application/json" } });
+    const res = await SELF.fetch("https://127.0.0.1:8787/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ clock: "instant" }),
+      headers: { "content-type": "application/json" },
+    });
     const s = (await res.json()) as { server: string; token: string };
     const kube = (path: string, init: RequestInit = {}) =>
       SELF.fetch(`${s.server}${path}`, { ...init, headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" } });
     const labels = { app: "web" };
-    const template = { metadata: { labels }, spec: { containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], readinessProbe: { httpGet: { path: "/", port: 80 } } }] } };
+    const template = {
+      metadata: { labels },
+      spec: {
+        containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], readinessProbe: { httpGet: { path: "/", port: 80 } } }],
+      },
+    };
     for (const [path, body] of [
-      ["/apis/apps/v1/namespaces/default/deployments", { metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template } }],
-      ["/apis/apps/v1/namespaces/default/daemonsets", { metadata: { name: "ds" }, spec: { selector: { matchLabels: { app: "ds" } }, template: { ...template, metadata: { labels: { app: "ds" } } } } }],
+      [
+        "/apis/apps/v1/namespaces/default/deployments",
+        { metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template } },
+      ],
+      [
+        "/apis/apps/v1/namespaces/default/daemonsets",
+        {
+          metadata: { name: "ds" },
+          spec: { selector: { matchLabels: { app: "ds" } }, template: { ...template, metadata: { labels: { app: "ds" } } } },
+        },
+      ],
       ["/api/v1/namespaces/default/services", { metadata: { name: "web" }, spec: { selector: labels, ports: [{ port: 80 }] } }],
-      ["/apis/batch/v1/namespaces/default/jobs", { metadata: { name: "pi" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo hi"] }] } } } }],
+      [
+        "/apis/batch/v1/namespaces/default/jobs",
+        {
+          metadata: { name: "pi" },
+          spec: {
+            template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo hi"] }] } },
+          },
+        },
+      ],
       ["/api/v1/namespaces/default/pods", { metadata: { name: "bad" }, spec: { containers: [{ name: "c", image: "no-such-image:1" }] } }],
     ] as const) {
       expect((await kube(path, { method: "POST", body: JSON.stringify(body) })).status).toBe(201);

@@ -13,7 +13,10 @@ const SOURCES = {
 export function specifiers(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
   const out: string[] = [];
-  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g)) out.push(m[1] ?? m[2]);
+  for (const m of code.matchAll(
+    /\b(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ))
+    out.push(m[1] ?? m[2]);
   return out;
 }
 
@@ -58,7 +61,7 @@ function pathBetween(edges: Map<string, Map<string, string[]>>, start: string, g
       while (path[0] !== start) path.unshift(previous.get(path[0])!);
       return path;
     }
-    for (const next of edges.get(at)?.keys() ?? []) if (!previous.has(next)) (previous.set(next, at), queue.push(next));
+    for (const next of edges.get(at)?.keys() ?? []) if (!previous.has(next)) previous.set(next, at), queue.push(next);
   }
   return undefined;
 }

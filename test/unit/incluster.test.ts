@@ -23,7 +23,13 @@ const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/
 describe("requestInfo (RequestInfoFactory)", () => {
   it("finds verb, group, resource, name and namespace", () => {
     expect(requestInfo("GET", "/api/v1/namespaces/d/pods", q)).toMatchObject({ verb: "list", group: "", resource: "pods", namespace: "d" });
-    expect(requestInfo("GET", "/apis/apps/v1/namespaces/d/deployments/web/scale", q)).toMatchObject({ verb: "get", group: "apps", resource: "deployments", name: "web", subresource: "scale" });
+    expect(requestInfo("GET", "/apis/apps/v1/namespaces/d/deployments/web/scale", q)).toMatchObject({
+      verb: "get",
+      group: "apps",
+      resource: "deployments",
+      name: "web",
+      subresource: "scale",
+    });
     expect(requestInfo("GET", "/api/v1/namespaces/d", q)).toMatchObject({ verb: "get", resource: "namespaces", name: "d", namespace: "d" });
     expect(requestInfo("DELETE", "/api/v1/namespaces/d/pods", q)?.verb).toBe("deletecollection");
     expect(requestInfo("GET", "/api/v1/watch/nodes", q)).toMatchObject({ verb: "watch", resource: "nodes", namespace: "" });
@@ -48,7 +54,8 @@ describe("the API server seen from a pod", () => {
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body)).toMatchObject({
       reason: "Forbidden",
-      message: 'pods is forbidden: User "system:serviceaccount:dev:robot" cannot list resource "pods" in API group "" in the namespace "dev"',
+      message:
+        'pods is forbidden: User "system:serviceaccount:dev:robot" cannot list resource "pods" in API group "" in the namespace "dev"',
       details: { kind: "pods" },
     });
     expect(JSON.parse(get("/api/v1/nodes/n1", bearer).body).message).toBe(
@@ -66,14 +73,24 @@ describe("the API server seen from a pod", () => {
     const claims = tokens.claims(sa, [ISSUER], now, now + 3600);
     const unsigned = `${b64({ alg: "RS256", kid: tokens.kid })}.${b64(claims)}.unsigned`;
     const [header, , signature] = tokens.sign(claims).split(".");
-    const admin = { ...claims, sub: "system:serviceaccount:kube-system:default", "kubernetes.io": { namespace: "kube-system", serviceaccount: { name: "default" } } };
+    const admin = {
+      ...claims,
+      sub: "system:serviceaccount:kube-system:default",
+      "kubernetes.io": { namespace: "kube-system", serviceaccount: { name: "default" } },
+    };
     const tampered = `${header}.${b64(admin)}.${signature}`;
     const foreign = otherCluster.sign(claims);
     const none = `${b64({ alg: "none" })}.${b64(claims)}.`;
     for (const token of [unsigned, tampered, foreign, none]) {
       const r = get("/api", { authorization: `Bearer ${token}` });
       expect(r.status).toBe(401);
-      expect(JSON.parse(r.body)).toMatchObject({ kind: "Status", status: "Failure", reason: "Unauthorized", message: "Unauthorized", code: 401 });
+      expect(JSON.parse(r.body)).toMatchObject({
+        kind: "Status",
+        status: "Failure",
+        reason: "Unauthorized",
+        message: "Unauthorized",
+        code: 401,
+      });
     }
     expect(get("/api", bearer).status).toBe(200);
   });
@@ -91,11 +108,19 @@ describe("the API server seen from a pod", () => {
   });
 
   it("writes the same projected token on every read until the kubelet would renew it", () => {
-    const pod = { metadata: { name: "web", namespace: "dev", uid: "p2", creationTimestamp: new Date(Date.now() - 60_000).toISOString() }, spec: { serviceAccountName: "robot" } };
+    const pod = {
+      metadata: { name: "web", namespace: "dev", uid: "p2", creationTimestamp: new Date(Date.now() - 60_000).toISOString() },
+      spec: { serviceAccountName: "robot" },
+    };
     const a = tokens.projected(pod, { path: "token", expirationSeconds: 3607 });
     expect(tokens.projected(pod, { path: "token", expirationSeconds: 3607 })).toBe(a);
     const claims = JSON.parse(atob(a.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    expect(claims).toMatchObject({ aud: [ISSUER], iss: ISSUER, sub: "system:serviceaccount:dev:robot", "kubernetes.io": { namespace: "dev", pod: { name: "web", uid: "p2" }, serviceaccount: { name: "robot", uid: "u" } } });
+    expect(claims).toMatchObject({
+      aud: [ISSUER],
+      iss: ISSUER,
+      sub: "system:serviceaccount:dev:robot",
+      "kubernetes.io": { namespace: "dev", pod: { name: "web", uid: "p2" }, serviceaccount: { name: "robot", uid: "u" } },
+    });
     expect(claims.exp - claims.iat).toBe(3607);
     expect(claims["kubernetes.io"].warnafter).toBe(claims.iat + 3600);
     expect(JSON.parse(atob(a.split(".")[0]))).toEqual({ alg: "RS256", kid: tokens.kid });

@@ -12,7 +12,17 @@ const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01"
 
 function ctx(now: number, mode: "instant" | "realistic" = "instant"): StageContext {
   const used = new Set<string>();
-  return { now, node, clock: new Clock(() => mode), allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; }, imagePresent: () => false };
+  return {
+    now,
+    node,
+    clock: new Clock(() => mode),
+    allocateIP: () => {
+      const ip = nextPodIP("10.244.1.0/24", used);
+      used.add(ip);
+      return ip;
+    },
+    imagePresent: () => false,
+  };
 }
 
 /** Run the kubelet the way its timers would: at each due time, until `until`. */
@@ -30,7 +40,11 @@ function runUntil(pod: Obj, from: number, until: number): string[] {
 const boundPod = (spec: Obj = {}): Obj => ({
   metadata: { name: "myapp", namespace: "default", uid: "uid-1" },
   spec: { nodeName: "node01", containers: [{ name: "nginx", image: "nginx", imagePullPolicy: "Always" }], ...spec },
-  status: { phase: "Pending", qosClass: "BestEffort", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }] },
+  status: {
+    phase: "Pending",
+    qosClass: "BestEffort",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+  },
 });
 
 describe("stage table", () => {
@@ -40,7 +54,9 @@ describe("stage table", () => {
     expect(r.remove).toBe(false);
     expect(r.events.map((e) => e.reason)).toEqual(["Pulling", "Pulled", "Created", "Started"]);
     expect(r.events[0]).toMatchObject({ message: 'Pulling image "nginx"', fieldPath: "spec.containers{nginx}" });
-    expect(r.events[1].message).toMatch(/^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: 72195292 bytes\.$/);
+    expect(r.events[1].message).toMatch(
+      /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: 72195292 bytes\.$/,
+    );
     expect(r.events[2].message).toBe("Created container: nginx");
     expect(r.events[3].message).toBe("Started container nginx");
     const st = pod.status;
@@ -50,7 +66,11 @@ describe("stage table", () => {
     expect(st.containerStatuses[0]).toMatchObject({ image: "docker.io/library/nginx:latest", ready: true, started: true, restartCount: 0 });
     expect(st.containerStatuses[0].containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(st.conditions.map((c: Obj) => `${c.type}=${c.status}`)).toEqual([
-      "PodReadyToStartContainers=True", "Initialized=True", "Ready=True", "ContainersReady=True", "PodScheduled=True",
+      "PodReadyToStartContainers=True",
+      "Initialized=True",
+      "Ready=True",
+      "ContainersReady=True",
+      "PodScheduled=True",
     ]);
     expect(printPodSummary(pod, T0).status).toBe("Running");
     expect(matchStage(pod)).toBeUndefined(); // nothing left to do: no timers
@@ -90,7 +110,9 @@ describe("stage table", () => {
     pod.metadata.deletionTimestamp = "2025-01-01T00:00:40Z";
     pod.metadata.deletionGracePeriodSeconds = 30;
     const kill = advance(pod, ctx(T0 + 10_000, "realistic"));
-    expect(kill.events).toEqual([{ type: "Normal", reason: "Killing", message: "Stopping container nginx", fieldPath: "spec.containers{nginx}" }]);
+    expect(kill.events).toEqual([
+      { type: "Normal", reason: "Killing", message: "Stopping container nginx", fieldPath: "spec.containers{nginx}" },
+    ]);
     expect(kill.wakeIn).toBe(300); // nginx's fast shutdown
     expect(printPodSummary(pod, T0).status).toBe("Terminating");
     expect(advance(pod, ctx(T0 + 10_100, "realistic")).events).toEqual([]); // Killing only once

@@ -9,7 +9,9 @@ import { WatchHub } from "../../durable/api/watch";
 import { MATERIALIZE_BYTES, streamedObject } from "../../durable/api/liststream";
 import { byPlural } from "../../durable/resources";
 
-function withServer<T>(fn: (get: (path: string, accept?: string) => Promise<{ status: number; type: string | null; text: string }>) => Promise<T>): Promise<T> {
+function withServer<T>(
+  fn: (get: (path: string, accept?: string) => Promise<{ status: number; type: string | null; text: string }>) => Promise<T>,
+): Promise<T> {
   const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
   return runInDurableObject(ns.get(ns.newUniqueId()), async (_i, state) => {
     const store = new Store(state.storage.sql);
@@ -18,11 +20,19 @@ function withServer<T>(fn: (get: (path: string, accept?: string) => Promise<{ st
     // Past the materialising threshold: ten ConfigMaps of 1 MiB, and small ones to page through.
     const big = "x".repeat(1024 * 1024);
     for (let i = 0; i < 10; i++) registry.create(byPlural("configmaps")!, "default", { metadata: { name: `big-${i}` }, data: { k: big } });
-    for (let i = 0; i < 30; i++) registry.create(byPlural("configmaps")!, "default", { metadata: { name: `small-${String(i).padStart(2, "0")}`, labels: { n: String(i % 3) } }, data: { k: "v" } });
+    for (let i = 0; i < 30; i++)
+      registry.create(byPlural("configmaps")!, "default", {
+        metadata: { name: `small-${String(i).padStart(2, "0")}`, labels: { n: String(i % 3) } },
+        data: { k: "v" },
+      });
     expect(store.liveBytes).toBeGreaterThan(MATERIALIZE_BYTES);
     const server = new ApiServer(registry, new WatchHub(store, () => registry.ctx()), (f) => store.transaction(state.storage, f));
     return fn(async (path, accept) => {
-      const res = await server.handle(new Request(`https://k8s.test${path}`, { headers: accept ? { accept } : {} }), path.split("?")[0], "");
+      const res = await server.handle(
+        new Request(`https://k8s.test${path}`, { headers: accept ? { accept } : {} }),
+        path.split("?")[0],
+        "",
+      );
       return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
     });
   });
@@ -49,11 +59,15 @@ describe("a streamed list", () => {
       const first = JSON.parse((await get("/api/v1/namespaces/default/configmaps?limit=12")).text);
       expect(first.items).toHaveLength(12);
       expect(first.metadata.remainingItemCount).toBe(28);
-      const second = JSON.parse((await get(`/api/v1/namespaces/default/configmaps?limit=100&continue=${encodeURIComponent(first.metadata.continue)}`)).text);
+      const second = JSON.parse(
+        (await get(`/api/v1/namespaces/default/configmaps?limit=100&continue=${encodeURIComponent(first.metadata.continue)}`)).text,
+      );
       expect(second.items).toHaveLength(28);
       expect(second.metadata.continue).toBeUndefined();
       const selected = JSON.parse((await get("/api/v1/namespaces/default/configmaps?labelSelector=n%3D1")).text);
-      expect(selected.items.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual(Array.from({ length: 10 }, (_, i) => `small-${String(3 * i + 1).padStart(2, "0")}`));
+      expect(selected.items.map((c: { metadata: { name: string } }) => c.metadata.name)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `small-${String(3 * i + 1).padStart(2, "0")}`),
+      );
     }));
 
   it("is indented by two spaces with ?pretty=true, as json.Indent would", () =>
@@ -75,10 +89,16 @@ describe("a streamed list", () => {
       expect(t.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "Data", "Age"]);
       expect(t.rows).toHaveLength(40);
       expect(t.rows[0].cells.slice(0, 2)).toEqual(["big-0", 1]);
-      const meta = JSON.parse((await get("/api/v1/namespaces/default/configmaps", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io")).text);
+      const meta = JSON.parse(
+        (await get("/api/v1/namespaces/default/configmaps", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io")).text,
+      );
       expect(meta.kind).toBe("PartialObjectMetadataList");
       expect(meta.items).toHaveLength(40);
-      expect(meta.items[0]).toEqual({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: expect.objectContaining({ name: "big-0" }) });
+      expect(meta.items[0]).toEqual({
+        kind: "PartialObjectMetadata",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: expect.objectContaining({ name: "big-0" }),
+      });
     }));
 });
 

@@ -14,10 +14,49 @@ import { DEFINITIONS } from "../../durable/openapi/unknown-fields";
 const base = { columns: [], row: () => [] };
 const scale = { specReplicasPath: "spec.replicas", statusReplicasPath: "status.replicas" };
 const defs: ResourceDef[] = [
-  { ...base, group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true, openapi: "io.k8s.api.core.v1.Pod", subresources: { status: true }, extraSubresources: [{ name: "binding", kind: "Binding", verbs: ["create"] }] },
-  { ...base, group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false, openapi: "io.k8s.api.core.v1.Namespace" },
-  { ...base, group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true, openapi: "io.k8s.api.apps.v1.Deployment", subresources: { status: true, scale } },
-  { ...base, group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true, openapi: "io.k8s.api.coordination.v1.Lease" },
+  {
+    ...base,
+    group: "",
+    version: "v1",
+    kind: "Pod",
+    plural: "pods",
+    singular: "pod",
+    namespaced: true,
+    openapi: "io.k8s.api.core.v1.Pod",
+    subresources: { status: true },
+    extraSubresources: [{ name: "binding", kind: "Binding", verbs: ["create"] }],
+  },
+  {
+    ...base,
+    group: "",
+    version: "v1",
+    kind: "Namespace",
+    plural: "namespaces",
+    singular: "namespace",
+    namespaced: false,
+    openapi: "io.k8s.api.core.v1.Namespace",
+  },
+  {
+    ...base,
+    group: "apps",
+    version: "v1",
+    kind: "Deployment",
+    plural: "deployments",
+    singular: "deployment",
+    namespaced: true,
+    openapi: "io.k8s.api.apps.v1.Deployment",
+    subresources: { status: true, scale },
+  },
+  {
+    ...base,
+    group: "coordination.k8s.io",
+    version: "v1",
+    kind: "Lease",
+    plural: "leases",
+    singular: "lease",
+    namespaced: true,
+    openapi: "io.k8s.api.coordination.v1.Lease",
+  },
 ];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,8 +138,14 @@ describe("OpenAPI v3", () => {
     expect(res.headers.get("cache-control")).toBe("public, immutable");
     const etag = res.headers.get("etag")!;
     expect(etag).toBe(`"${url.searchParams.get("hash")}"`);
-    expect((await res.json() as Json).openapi).toBe("3.0.0");
-    const again = serveOpenAPI(defs, "/clusters/abc", "/openapi/v3/apis/apps/v1", new URLSearchParams(), new Headers({ "if-none-match": etag }))!;
+    expect(((await res.json()) as Json).openapi).toBe("3.0.0");
+    const again = serveOpenAPI(
+      defs,
+      "/clusters/abc",
+      "/openapi/v3/apis/apps/v1",
+      new URLSearchParams(),
+      new Headers({ "if-none-match": etag }),
+    )!;
     expect(again.status).toBe(304);
     const stale = serveOpenAPI(defs, "/clusters/abc", "/openapi/v3/apis/apps/v1", new URLSearchParams("hash=0"), new Headers())!;
     expect(stale.status).toBe(301);
@@ -140,7 +185,12 @@ describe("unknownFields", () => {
         foo: 1,
         containers: [
           { name: "a", image: "nginx", ports: [{ containerPort: 80, hostPot: 1 }] },
-          { name: "b", image: "busybox", resources: { limits: { cpu: "1" } }, env: [{ name: "X", valueFrom: { fieldRef: { fieldPath: "a", nope: true } } }] },
+          {
+            name: "b",
+            image: "busybox",
+            resources: { limits: { cpu: "1" } },
+            env: [{ name: "X", valueFrom: { fieldRef: { fieldPath: "a", nope: true } } }],
+          },
         ],
         nodeSelector: { disk: "ssd" },
       },
@@ -155,7 +205,16 @@ describe("unknownFields", () => {
 
   it("knows the v1.31+ status fields the kubelet writes (containerStatuses[].user)", () => {
     const status = {
-      containerStatuses: [{ name: "c", image: "nginx", imageID: "", ready: true, restartCount: 0, user: { linux: { gid: 0, supplementalGroups: [0], uid: 0 } } }],
+      containerStatuses: [
+        {
+          name: "c",
+          image: "nginx",
+          imageID: "",
+          ready: true,
+          restartCount: 0,
+          user: { linux: { gid: 0, supplementalGroups: [0], uid: 0 } },
+        },
+      ],
     };
     expect(unknownFields({ status }, "io.k8s.api.core.v1.Pod")).toEqual([]);
     expect(unknownFields({ status: { containerStatuses: [{ user: { linux: { uid: 0, x: 1 } } }] } }, "io.k8s.api.core.v1.Pod")).toEqual([

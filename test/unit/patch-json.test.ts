@@ -64,7 +64,10 @@ describe("JSON patch", () => {
 
   it("missing paths and bad indices → 422", () => {
     let e = thrown(() => applyJsonPatch(pod(), [{ op: "remove", path: "/metadata/annotations/x" }]));
-    expect([e.code, e.message]).toEqual([422, 'remove operation does not apply: doc is missing path: "/metadata/annotations/x": missing value']);
+    expect([e.code, e.message]).toEqual([
+      422,
+      'remove operation does not apply: doc is missing path: "/metadata/annotations/x": missing value',
+    ]);
     e = thrown(() => applyJsonPatch(pod(), [{ op: "remove", path: "/metadata/labels/zzz" }]));
     expect(e.message).toBe("error in remove for path: '/metadata/labels/zzz': Unable to remove nonexistent key: zzz: missing value");
     e = thrown(() => applyJsonPatch(pod(), [{ op: "add", path: "/spec/containers/5", value: {} }]));
@@ -142,19 +145,28 @@ describe("bounds", () => {
     expect(applyJsonPatch(doc, ops, 102)).toEqual({ foo: ["A", "A".repeat(49), "A".repeat(49), "A".repeat(49)] });
     const e = thrown(() => applyJsonPatch(doc, ops, 101));
     expect(e.message).toBe("Unable to complete the copy, the accumulated size increase of copy is 102, exceeding the limit 101");
-    expect(e.toStatus()).toMatchObject({ code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request" });
+    expect(e.toStatus()).toMatchObject({
+      code: 422,
+      reason: "Invalid",
+      message: "the server rejected our request due to an error in our request",
+    });
   });
 
   it("stops copies of an object into itself before the document grows", () => {
     const ops: unknown[] = [{ op: "add", path: "/a", value: { k: "v".repeat(1000) } }];
     for (let i = 0; i < 30; i++) ops.push({ op: "copy", from: "/a", path: `/a/c${i}` });
-    expect(thrown(() => applyJsonPatch({}, ops)).message).toMatch(/^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/);
+    expect(thrown(() => applyJsonPatch({}, ops)).message).toMatch(
+      /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/,
+    );
   });
 
   it("applies JSON and merge patches to documents 10000 deep without overflowing the stack", () => {
     // (vitest's own toEqual recurses: compared with the engines' iterative deepEqual)
     const deep = nested(9999);
-    const patched = applyJsonPatch({ a: 1 }, [{ op: "add", path: "/deep", value: deep }, { op: "test", path: "/deep", value: deep }]);
+    const patched = applyJsonPatch({ a: 1 }, [
+      { op: "add", path: "/deep", value: deep },
+      { op: "test", path: "/deep", value: deep },
+    ]);
     expect(deepEqual(patched, { a: 1, deep })).toBe(true);
     expect(deepEqual(applyMergePatch({ deep }, { deep: nested(9999), b: { c: null } }), { deep, b: {} })).toBe(true);
     expect(deepEqual(applyMergePatch({ deep }, { deep: { x: null } }), { deep: {} })).toBe(true);

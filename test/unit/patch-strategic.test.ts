@@ -3,13 +3,7 @@
 // directives and the upstream error texts.
 import { describe, expect, it } from "vitest";
 import definitions from "../../durable/openapi/definitions.json";
-import {
-  PatchError,
-  applyStrategicMergePatch,
-  fieldPatchMeta,
-  schemaFor,
-  type Definitions,
-} from "../../durable/api/patch/strategic";
+import { PatchError, applyStrategicMergePatch, fieldPatchMeta, schemaFor, type Definitions } from "../../durable/api/patch/strategic";
 
 const defs = definitions as unknown as Definitions;
 const deploymentSchema = schemaFor(defs, "io.k8s.api.apps.v1.Deployment");
@@ -240,7 +234,12 @@ describe("strategic merge patch: kubectl commands", () => {
   it("ownerReferences merge by uid; conditions by type", () => {
     const doc = {
       metadata: { ownerReferences: [{ uid: "1", kind: "ReplicaSet", name: "rs" }] },
-      status: { conditions: [{ type: "Ready", status: "False" }, { type: "PodScheduled", status: "True" }] },
+      status: {
+        conditions: [
+          { type: "Ready", status: "False" },
+          { type: "PodScheduled", status: "True" },
+        ],
+      },
     };
     const out = applyStrategicMergePatch(
       doc,
@@ -268,11 +267,7 @@ describe("strategic merge patch: list order (as kubectl patch --local computes i
   const containers = (list: unknown[]) => ({ spec: { template: { spec: { containers: list } } } });
   it("new items without $setElementOrder go before server-only items", () => {
     expect(names(smp(deployment(), containers([{ name: "new", image: "x" }])))).toEqual(["new", "app", "sidecar"]);
-    expect(names(smp(deployment(), containers([{ name: "sidecar" }, { name: "new", image: "x" }])))).toEqual([
-      "app",
-      "sidecar",
-      "new",
-    ]);
+    expect(names(smp(deployment(), containers([{ name: "sidecar" }, { name: "new", image: "x" }])))).toEqual(["app", "sidecar", "new"]);
   });
   it("a patch list that contradicts $setElementOrder is refused", () => {
     const e = thrown(() =>
@@ -333,7 +328,10 @@ describe("patch metadata lookups", () => {
   it("finds merge keys and strategies along a path", () => {
     const D = "io.k8s.api.apps.v1.Deployment";
     expect(fieldPatchMeta(defs, D, ["spec", "template", "spec", "containers"])).toEqual({ strategy: "merge", mergeKey: "name" });
-    expect(fieldPatchMeta(defs, D, ["spec", "template", "spec", "containers", "0", "env"])).toEqual({ strategy: "merge", mergeKey: "name" });
+    expect(fieldPatchMeta(defs, D, ["spec", "template", "spec", "containers", "0", "env"])).toEqual({
+      strategy: "merge",
+      mergeKey: "name",
+    });
     expect(fieldPatchMeta(defs, D, ["spec", "template", "spec", "volumes"])).toEqual({ strategy: "merge,retainKeys", mergeKey: "name" });
     expect(fieldPatchMeta(defs, D, ["spec", "strategy"])).toEqual({ strategy: "retainKeys" });
     expect(fieldPatchMeta(defs, D, ["spec", "template", "spec", "tolerations"])).toEqual({});
@@ -357,7 +355,12 @@ describe("patch metadata lookups", () => {
     };
     const out = applyStrategicMergePatch(
       { items: [{ id: "a", v: 1 }] },
-      { items: [{ id: "b", v: 2 }, { id: "a", v: 3 }] },
+      {
+        items: [
+          { id: "b", v: 2 },
+          { id: "a", v: 3 },
+        ],
+      },
       schemaFor(fixture, "example.v1.Thing"),
     );
     expect(out.items).toEqual([
@@ -371,7 +374,11 @@ describe("strategic merge patch: depth", () => {
   it("copies a patch value 10000 deep, with its directives and nulls, without overflowing the stack", () => {
     let deep: Record<string, unknown> = { keep: 1, gone: null, $retainKeys: ["keep"] };
     for (let i = 0; i < 9997; i++) deep = { x: deep };
-    const out = applyStrategicMergePatch({ metadata: { name: "d" } }, { metadata: { annotations: { a: "b" } }, spec: { template: deep } }, deploymentSchema) as Record<string, any>;
+    const out = applyStrategicMergePatch(
+      { metadata: { name: "d" } },
+      { metadata: { annotations: { a: "b" } }, spec: { template: deep } },
+      deploymentSchema,
+    ) as Record<string, any>;
     let v = out.spec.template;
     for (let i = 0; i < 9997; i++) v = v.x;
     expect(v).toEqual({ keep: 1 });

@@ -18,14 +18,28 @@ beforeAll(applyMigrations);
 describe("the channels of a WebSocket port-forward", () => {
   const pod: Obj = { metadata: { name: "web", uid: "0123456789abcdef0123456789abcdef0123" } };
   const http = (_p: Obj, port: number, req: { path: string }) =>
-    port === 80 ? { kind: "http" as const, status: 200, headers: { "Content-Type": "text/plain" }, body: `you asked for ${req.path}` } : { refused: true as const };
+    port === 80
+      ? { kind: "http" as const, status: 200, headers: { "Content-Type": "text/plain" }, body: `you asked for ${req.path}` }
+      : { refused: true as const };
 
   it("opens every channel with its port, little-endian, then carries the connection's bytes", () => {
     const sent: (Uint8Array | string)[] = [];
     let closed = 0;
-    const f = new WebSocketPortForward((m) => sent.push(m), () => closed++, pod, [80, 8080], http as never, false);
+    const f = new WebSocketPortForward(
+      (m) => sent.push(m),
+      () => closed++,
+      pod,
+      [80, 8080],
+      http as never,
+      false,
+    );
     f.start();
-    expect(sent.map((m) => [...(m as Uint8Array)])).toEqual([[0, 80, 0], [1, 80, 0], [2, 0x90, 0x1f], [3, 0x90, 0x1f]]);
+    expect(sent.map((m) => [...(m as Uint8Array)])).toEqual([
+      [0, 80, 0],
+      [1, 80, 0],
+      [2, 0x90, 0x1f],
+      [3, 0x90, 0x1f],
+    ]);
     sent.length = 0;
     f.receive(channelMessage(0, enc("GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), false) as Uint8Array);
     const reply = readChannelMessage(sent[0] as Uint8Array, false)!;
@@ -35,13 +49,22 @@ describe("the channels of a WebSocket port-forward", () => {
     f.receive(channelMessage(2, enc("GET / HTTP/1.1\r\n\r\n"), false) as Uint8Array);
     const error = readChannelMessage(sent[1] as Uint8Array, false)!;
     expect(error.channel).toBe(3);
-    expect(dec(error.data)).toMatch(/^error forwarding port 8080 to pod 0123456789abcdef0123456789abcdef0123, uid : .*connect: connection refused/);
+    expect(dec(error.data)).toMatch(
+      /^error forwarding port 8080 to pod 0123456789abcdef0123456789abcdef0123, uid : .*connect: connection refused/,
+    );
     expect(closed).toBe(1);
   });
 
   it("speaks base64 text messages under v4.base64.channel.k8s.io", () => {
     const sent: (Uint8Array | string)[] = [];
-    const f = new WebSocketPortForward((m) => sent.push(m), () => {}, pod, [80], http as never, true);
+    const f = new WebSocketPortForward(
+      (m) => sent.push(m),
+      () => {},
+      pod,
+      [80],
+      http as never,
+      true,
+    );
     f.start();
     expect(sent).toEqual(["0UAA=", "1UAA="]);
     f.receive(enc(channelMessage(0, enc("GET /b HTTP/1.1\r\n\r\n"), true) as string));
@@ -51,13 +74,19 @@ describe("the channels of a WebSocket port-forward", () => {
   it("reads the ports as the kubelet's NewV4Options does", () => {
     expect(forwardedPorts(new URLSearchParams("ports=80,8080&ports=9000"))).toEqual([80, 8080, 9000]);
     expect(forwardedPorts(new URLSearchParams(""))).toEqual({ error: 'query parameter "port" is required' });
-    expect(forwardedPorts(new URLSearchParams("ports=http"))).toEqual({ error: 'unable to parse "http" as a port: strconv.ParseUint: parsing "http": invalid syntax' });
+    expect(forwardedPorts(new URLSearchParams("ports=http"))).toEqual({
+      error: 'unable to parse "http" as a port: strconv.ParseUint: parsing "http": invalid syntax',
+    });
     expect(forwardedPorts(new URLSearchParams("ports=0"))).toEqual({ error: 'port "0" must be > 0' });
   });
 });
 
 describe("through the API server", () => {
-  interface Created { id: string; token: string; server: string }
+  interface Created {
+    id: string;
+    token: string;
+    server: string;
+  }
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const stubOf = (id: string) => testEnv.CLUSTER.get(testEnv.CLUSTER.idFromName(id));
 
@@ -72,9 +101,20 @@ describe("through the API server", () => {
   }
 
   async function clusterWithNginx(address: string): Promise<Created> {
-    const s = (await (await SELF.fetch(`${ORIGIN}/api/sessions?clock=instant`, { method: "POST", headers: { "cf-connecting-ip": address } })).json()) as Created;
-    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80 }] }] } };
-    const res = await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods`, { method: "POST", headers: { ...bearer(s.token), "content-type": "application/json" }, body: JSON.stringify(pod) });
+    const s = (await (
+      await SELF.fetch(`${ORIGIN}/api/sessions?clock=instant`, { method: "POST", headers: { "cf-connecting-ip": address } })
+    ).json()) as Created;
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web" },
+      spec: { containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80 }] }] },
+    };
+    const res = await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods`, {
+      method: "POST",
+      headers: { ...bearer(s.token), "content-type": "application/json" },
+      body: JSON.stringify(pod),
+    });
     expect(res.status).toBe(201);
     await until(async () => {
       await runDurableObjectAlarm(stubOf(s.id));
@@ -104,29 +144,49 @@ describe("through the API server", () => {
     const s = await clusterWithNginx("198.51.100.31");
     const pf = await open(`${s.server}/api/v1/namespaces/default/pods/web/portforward?ports=80`, s.token, "v4.channel.k8s.io");
     await until(async () => (pf.messages.length >= 2 ? true : undefined), "the port announcements");
-    expect(pf.messages.slice(0, 2).map((m) => [...m])).toEqual([[0, 80, 0], [1, 80, 0]]);
+    expect(pf.messages.slice(0, 2).map((m) => [...m])).toEqual([
+      [0, 80, 0],
+      [1, 80, 0],
+    ]);
     pf.ws.send(channelMessage(0, enc("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), false) as Uint8Array);
     const code = await until(async () => pf.closed(), "the socket to close");
     expect(code).toBe(1000);
-    const data = pf.messages.slice(2).filter((m) => m[0] === 0).map((m) => dec(m.subarray(1))).join("");
+    const data = pf.messages
+      .slice(2)
+      .filter((m) => m[0] === 0)
+      .map((m) => dec(m.subarray(1)))
+      .join("");
     expect(data).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(data).toContain("<title>Welcome to nginx!</title>");
   });
 
   it("answers 400 with the kubelet's words when no port is given", async () => {
     const s = await clusterWithNginx("198.51.100.32");
-    const res = await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods/web/portforward`, { headers: { ...bearer(s.token), upgrade: "websocket", "sec-websocket-protocol": "v4.channel.k8s.io" } });
+    const res = await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods/web/portforward`, {
+      headers: { ...bearer(s.token), upgrade: "websocket", "sec-websocket-protocol": "v4.channel.k8s.io" },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe('query parameter "port" is required\n');
   });
 
   it("runs exec with stdout=True and reads logs with timestamps=True", async () => {
     const s = await clusterWithNginx("198.51.100.33");
-    const exec = await open(`${s.server}/api/v1/namespaces/default/pods/web/exec?command=echo&command=hello&stdout=True&stderr=True&stdin=False&tty=False`, s.token, "v4.channel.k8s.io");
+    const exec = await open(
+      `${s.server}/api/v1/namespaces/default/pods/web/exec?command=echo&command=hello&stdout=True&stderr=True&stdin=False&tty=False`,
+      s.token,
+      "v4.channel.k8s.io",
+    );
     await until(async () => exec.closed(), "the exec to end");
-    expect(exec.messages.filter((m) => m[0] === 1).map((m) => dec(m.subarray(1))).join("")).toBe("hello\n");
+    expect(
+      exec.messages
+        .filter((m) => m[0] === 1)
+        .map((m) => dec(m.subarray(1)))
+        .join(""),
+    ).toBe("hello\n");
     expect(dec(exec.messages.find((m) => m[0] === 3)!.subarray(1))).toBe('{"metadata":{},"status":"Success"}');
-    const logs = await (await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods/web/log?timestamps=True`, { headers: bearer(s.token) })).text();
+    const logs = await (
+      await SELF.fetch(`${s.server}/api/v1/namespaces/default/pods/web/log?timestamps=True`, { headers: bearer(s.token) })
+    ).text();
     expect(logs.split("\n")[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
   });
 });
@@ -145,7 +205,11 @@ describe("paced WebSocket messages", () => {
     p.run(() => void (closedAt = sent.length));
     expect(sent.map((s) => s.bytes)).toEqual([[1, 97]]); // the first goes at once
     await new Promise((r) => setTimeout(r, 10 * PACE_MS));
-    expect(sent.map((s) => s.bytes)).toEqual([[1, 97], [1, 98, 99], [2, 100]]);
+    expect(sent.map((s) => s.bytes)).toEqual([
+      [1, 97],
+      [1, 98, 99],
+      [2, 100],
+    ]);
     expect(closedAt).toBe(3);
     for (let i = 1; i < sent.length; i++) expect(sent[i].at - sent[i - 1].at).toBeGreaterThanOrEqual(PACE_MS - 1);
   });

@@ -26,7 +26,12 @@ describe("pretty-printed JSON (negotiation.isPrettyPrint)", () => {
   });
 
   it("indents JSON by two spaces, keeping status and headers; other bodies pass through", async () => {
-    const res = await indented(new Response('{"kind":"Status","code":404,"details":{"a":[]}}', { status: 404, headers: { "content-type": "application/json", warning: "w" } }));
+    const res = await indented(
+      new Response('{"kind":"Status","code":404,"details":{"a":[]}}', {
+        status: 404,
+        headers: { "content-type": "application/json", warning: "w" },
+      }),
+    );
     expect(res.status).toBe(404);
     expect(res.headers.get("warning")).toBe("w");
     expect(await res.text()).toBe('{\n  "kind": "Status",\n  "code": 404,\n  "details": {\n    "a": []\n  }\n}');

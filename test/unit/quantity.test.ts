@@ -10,26 +10,65 @@ const canon = (s: string | number) => canonicalQuantity(s);
 describe("Quantity.String() after ParseQuantity", () => {
   it("writes decimal amounts with the largest SI suffix that keeps them whole", () => {
     const cases: [string | number, string][] = [
-      ["0.5", "500m"], ["1000m", "1"], ["0.1", "100m"], ["1", "1"], ["100m", "100m"], ["1.5", "1500m"], ["2000", "2k"],
-      ["1080m", "1080m"], ["1.08", "1080m"], ["0.001", "1m"], ["1000u", "1m"], ["1000000000n", "1"], ["300M", "300M"],
-      ["0.0005k", "500m"], ["100.035k", "100035"], ["10.035M", "10035k"], [".001", "1m"], ["1.", "1"], ["1.G", "1G"],
-      ["0", "0"], ["0m", "0"], ["00", "0"], ["-0.5", "-500m"], [0.25, "250m"], [2, "2"], ["128974848", "128974848"],
+      ["0.5", "500m"],
+      ["1000m", "1"],
+      ["0.1", "100m"],
+      ["1", "1"],
+      ["100m", "100m"],
+      ["1.5", "1500m"],
+      ["2000", "2k"],
+      ["1080m", "1080m"],
+      ["1.08", "1080m"],
+      ["0.001", "1m"],
+      ["1000u", "1m"],
+      ["1000000000n", "1"],
+      ["300M", "300M"],
+      ["0.0005k", "500m"],
+      ["100.035k", "100035"],
+      ["10.035M", "10035k"],
+      [".001", "1m"],
+      ["1.", "1"],
+      ["1.G", "1G"],
+      ["0", "0"],
+      ["0m", "0"],
+      ["00", "0"],
+      ["-0.5", "-500m"],
+      [0.25, "250m"],
+      [2, "2"],
+      ["128974848", "128974848"],
     ];
     for (const [input, want] of cases) expect(canon(input), String(input)).toBe(want);
   });
 
   it("keeps binary amounts binary when whole and at least 1024, else writes them in decimal", () => {
     const cases: [string, string][] = [
-      ["1Gi", "1Gi"], ["1024Mi", "1Gi"], ["307200Ki", "300Mi"], ["1.5Gi", "1536Mi"], ["0.5Mi", "512Ki"], ["6Ki", "6Ki"],
-      ["1025024Mi", "1001Gi"], ["0.5Ki", "512"], ["1Ki", "1Ki"], ["100.035Ki", "102435840m"], ["0.000000000001Ki", "2n"],
+      ["1Gi", "1Gi"],
+      ["1024Mi", "1Gi"],
+      ["307200Ki", "300Mi"],
+      ["1.5Gi", "1536Mi"],
+      ["0.5Mi", "512Ki"],
+      ["6Ki", "6Ki"],
+      ["1025024Mi", "1001Gi"],
+      ["0.5Ki", "512"],
+      ["1Ki", "1Ki"],
+      ["100.035Ki", "102435840m"],
+      ["0.000000000001Ki", "2n"],
     ];
     for (const [input, want] of cases) expect(canon(input), input).toBe(want);
   });
 
   it("keeps exponent notation with an exponent that is a multiple of three", () => {
     const cases: [string, string][] = [
-      ["1e3", "1e3"], ["1E6", "1e6"], ["1E-3", "1e-3"], [".001e12", "1e9"], ["0.001e0", "1e-3"], ["1000e-12", "1e-9"],
-      ["1.2e3", "1200"], ["1.3E+6", "1300e3"], ["129e6", "129e6"], ["0.5e0", "500e-3"],
+      ["1e3", "1e3"],
+      ["1E6", "1e6"],
+      ["1E-3", "1e-3"],
+      [".001e12", "1e9"],
+      ["0.001e0", "1e-3"],
+      ["1000e-12", "1e-9"],
+      ["1.2e3", "1200"],
+      ["1.3E+6", "1300e3"],
+      ["129e6", "129e6"],
+      ["0.5e0", "500e-3"],
     ];
     for (const [input, want] of cases) expect(canon(input), input).toBe(want);
   });
@@ -52,12 +91,14 @@ describe("defaulting on write", () => {
   const pod = (): Obj => ({
     metadata: { name: "p", namespace: "default" },
     spec: {
-      containers: [{
-        name: "c",
-        image: "nginx",
-        resources: { requests: { cpu: "0.5", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1.5Gi" } },
-        livenessProbe: { grpc: { port: 9000 } },
-      }],
+      containers: [
+        {
+          name: "c",
+          image: "nginx",
+          resources: { requests: { cpu: "0.5", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1.5Gi" } },
+          livenessProbe: { grpc: { port: 9000 } },
+        },
+      ],
       volumes: [{ name: "scratch", emptyDir: { sizeLimit: "1024Mi" } }],
     },
   });

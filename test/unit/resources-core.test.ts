@@ -156,7 +156,12 @@ describe("Node", () => {
     status: {
       conditions: [{ type: "Ready", status: "True" }],
       addresses: [{ type: "InternalIP", address: "172.18.0.2" }],
-      nodeInfo: { kubeletVersion: "v1.33.1", osImage: "Debian GNU/Linux 12 (bookworm)", kernelVersion: "6.1.0", containerRuntimeVersion: "containerd://2.1.1" },
+      nodeInfo: {
+        kubeletVersion: "v1.33.1",
+        osImage: "Debian GNU/Linux 12 (bookworm)",
+        kernelVersion: "6.1.0",
+        containerRuntimeVersion: "containerd://2.1.1",
+      },
       capacity: { cpu: "4", memory: "8Gi", pods: "110" },
     },
     ...extra,
@@ -166,8 +171,16 @@ describe("Node", () => {
     const n = create(node, mk()).obj;
     expect(n.status.allocatable).toEqual({ cpu: "4", memory: "8Gi", pods: "110" });
     expect(node.row(n, ctx)).toEqual([
-      "worker", "Ready", "control-plane", "10m", "v1.33.1",
-      "172.18.0.2", "<none>", "Debian GNU/Linux 12 (bookworm)", "6.1.0", "containerd://2.1.1",
+      "worker",
+      "Ready",
+      "control-plane",
+      "10m",
+      "v1.33.1",
+      "172.18.0.2",
+      "<none>",
+      "Debian GNU/Linux 12 (bookworm)",
+      "6.1.0",
+      "containerd://2.1.1",
     ]);
     n.spec.unschedulable = true;
     n.status.conditions[0].status = "Unknown";
@@ -177,7 +190,18 @@ describe("Node", () => {
   });
 
   it("validates taints at the real (metadata.taints) path", () => {
-    const errs = create(node, mk({ spec: { taints: [{ key: "a", effect: "Bad" }, { key: "b", effect: "NoSchedule" }, { key: "b", effect: "NoSchedule" }] } })).errs;
+    const errs = create(
+      node,
+      mk({
+        spec: {
+          taints: [
+            { key: "a", effect: "Bad" },
+            { key: "b", effect: "NoSchedule" },
+            { key: "b", effect: "NoSchedule" },
+          ],
+        },
+      }),
+    ).errs;
     expect(errs).toEqual([
       'metadata.taints[0].effect: Unsupported value: "Bad": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
       'metadata.taints[2]: Duplicate value: core.Taint{Key:"b", Value:"", Effect:"NoSchedule", TimeAdded:<nil>}: taints must be unique by key and effect pair',
@@ -200,7 +224,10 @@ describe("Endpoints and EndpointSlice", () => {
   });
 
   it("validates endpoint addresses", () => {
-    const errs = create(endpoints, { metadata: { name: "x" }, subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port: 80 }, { port: 81 }] }] }).errs;
+    const errs = create(endpoints, {
+      metadata: { name: "x" },
+      subsets: [{ addresses: [{ ip: "127.0.0.1" }], ports: [{ port: 80 }, { port: 81 }] }],
+    }).errs;
     expect(errs).toEqual([
       'subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
       "subsets[0].ports[0].name: Required value",
@@ -255,7 +282,11 @@ describe("ConfigMap, Secret, ServiceAccount", () => {
   });
 
   it("defaults secrets: Opaque type and stringData merged into data", () => {
-    const { obj, errs } = create(secret, { metadata: { name: "s", creationTimestamp: ago(30) }, data: { a: "eA==" }, stringData: { a: "héllo", b: "w" } });
+    const { obj, errs } = create(secret, {
+      metadata: { name: "s", creationTimestamp: ago(30) },
+      data: { a: "eA==" },
+      stringData: { a: "héllo", b: "w" },
+    });
     expect(errs).toEqual([]);
     expect(obj.type).toBe("Opaque");
     expect(obj.stringData).toBeUndefined();
@@ -281,7 +312,7 @@ describe("Events", () => {
     metadata: { name: "nginx.17f", namespace: "default" },
     involvedObject: { kind: "Pod", namespace: "default", name: "nginx", uid: "u1", fieldPath: "spec.containers{nginx}" },
     reason: "Pulled",
-    message: "Successfully pulled image \"nginx\"\n",
+    message: 'Successfully pulled image "nginx"\n',
     source: { component: "kubelet", host: "worker" },
     firstTimestamp: ago(120),
     lastTimestamp: ago(30),
@@ -294,20 +325,30 @@ describe("Events", () => {
     expect(ev.eventTime).toBeNull();
     expect(ev.reportingComponent).toBe("");
     expect(coreEvent.row(ev, ctx)).toEqual([
-      "30s", "Normal", "Pulled", "pod/nginx", "spec.containers{nginx}", "kubelet, worker",
-      'Successfully pulled image "nginx"', "2m", 3, "nginx.17f",
+      "30s",
+      "Normal",
+      "Pulled",
+      "pod/nginx",
+      "spec.containers{nginx}",
+      "kubelet, worker",
+      'Successfully pulled image "nginx"',
+      "2m",
+      3,
+      "nginx.17f",
     ]);
     expect(coreEvent.columns.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
-      "Last Seen", "Type", "Reason", "Object", "Message",
+      "Last Seen",
+      "Type",
+      "Reason",
+      "Object",
+      "Message",
     ]);
   });
 
   it("validates the involved object's namespace", () => {
     const bad = structuredClone(pulled);
     bad.involvedObject.namespace = "other";
-    expect(create(coreEvent, bad).errs).toEqual([
-      'involvedObject.namespace: Invalid value: "other": does not match event.namespace',
-    ]);
+    expect(create(coreEvent, bad).errs).toEqual(['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
   });
 
   it("converts both ways between core/v1 and events.k8s.io/v1", () => {
@@ -335,9 +376,10 @@ describe("Events", () => {
   });
 
   it("applies the strict rules to events.k8s.io/v1 writes", () => {
-    const errs = (v1Event.validate!({ apiVersion: "events.k8s.io/v1", metadata: { name: "e", namespace: "default" }, regarding: {}, note: "x", type: "Foo" }, ctx)).map(
-      (e) => `${e.field}: ${e.message}`,
-    );
+    const errs = v1Event.validate!(
+      { apiVersion: "events.k8s.io/v1", metadata: { name: "e", namespace: "default" }, regarding: {}, note: "x", type: "Foo" },
+      ctx,
+    ).map((e) => `${e.field}: ${e.message}`);
     expect(errs).toContain("eventTime: Required value");
     expect(errs).toContain('type: Invalid value: "": has invalid value: Foo');
     const ok = v1Event.validate!(
@@ -369,7 +411,10 @@ describe("ComponentStatus and Lease", () => {
   });
 
   it("validates and prints leases", () => {
-    const l: Obj = { metadata: { name: "worker", creationTimestamp: ago(40) }, spec: { holderIdentity: "worker", leaseDurationSeconds: 0, strategy: "Foo" } };
+    const l: Obj = {
+      metadata: { name: "worker", creationTimestamp: ago(40) },
+      spec: { holderIdentity: "worker", leaseDurationSeconds: 0, strategy: "Foo" },
+    };
     const { obj, errs } = create(lease, l);
     expect(obj.spec.strategy).toBeUndefined();
     expect(errs).toEqual(["spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"]);

@@ -13,7 +13,8 @@ const ago = (s: number) => new Date(NOW - s * 1000).toISOString().replace(/\.\d{
 function ctx(objects: Record<string, Obj[]> = {}): Ctx {
   return {
     now: NOW,
-    get: (plural, ns, name) => (objects[plural] ?? []).find((o) => o.metadata?.name === name && (ns === undefined || o.metadata?.namespace === ns)),
+    get: (plural, ns, name) =>
+      (objects[plural] ?? []).find((o) => o.metadata?.name === name && (ns === undefined || o.metadata?.namespace === ns)),
     list: (plural) => objects[plural] ?? [],
   };
 }
@@ -152,7 +153,11 @@ describe("pod validation", () => {
   it("reports unknown volume mounts", () => {
     const pod = myapp();
     pod.spec.containers[0].volumeMounts = [{ name: "data", mountPath: "/data" }];
-    expect(errs(pod)).toContainEqual({ type: "FieldValueNotFound", field: "spec.containers[0].volumeMounts[0].name", message: 'Not found: "data"' });
+    expect(errs(pod)).toContainEqual({
+      type: "FieldValueNotFound",
+      field: "spec.containers[0].volumeMounts[0].name",
+      message: 'Not found: "data"',
+    });
   });
 
   it("allows image updates and forbids other spec changes", () => {
@@ -206,7 +211,17 @@ describe("pod printing", () => {
 
   it("prints a pending pod with <none> placeholders", () => {
     expect(pods.row(base(), ctx())).toEqual(["myapp", "0/1", "Pending", "0", "7s", "<none>", "<none>", "<none>", "<none>"]);
-    expect(pods.columns.map((c) => c.name)).toEqual(["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"]);
+    expect(pods.columns.map((c) => c.name)).toEqual([
+      "Name",
+      "Ready",
+      "Status",
+      "Restarts",
+      "Age",
+      "IP",
+      "Node",
+      "Nominated Node",
+      "Readiness Gates",
+    ]);
     expect(pods.columns.filter((c) => c.priority === 1).map((c) => c.name)).toEqual(["IP", "Node", "Nominated Node", "Readiness Gates"]);
   });
 
@@ -236,7 +251,12 @@ describe("pod printing", () => {
     expect(printPodSummary(p, NOW)).toEqual({ ready: "0/1", status: "CrashLoopBackOff", restarts: "3 (5m ago)" });
 
     p.status.phase = "Succeeded";
-    p.status.containerStatuses[0] = { name: "myapp", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } };
+    p.status.containerStatuses[0] = {
+      name: "myapp",
+      ready: false,
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, reason: "Completed" } },
+    };
     expect(podPhaseStatus(p, NOW)).toBe("Completed");
     p.status.containerStatuses[0].state = { terminated: { exitCode: 2 } };
     expect(podPhaseStatus(p, NOW)).toBe("ExitCode:2");
@@ -244,7 +264,10 @@ describe("pod printing", () => {
 
   it("prints init containers, Terminating and readiness gates", () => {
     const p = base();
-    p.spec.initContainers = [{ name: "init", image: "busybox" }, { name: "init2", image: "busybox" }];
+    p.spec.initContainers = [
+      { name: "init", image: "busybox" },
+      { name: "init2", image: "busybox" },
+    ];
     p.status.initContainerStatuses = [
       { name: "init", state: { terminated: { exitCode: 0, reason: "Completed" } } },
       { name: "init2", state: { running: {} } },
@@ -309,7 +332,11 @@ describe("ReplicationController", () => {
         field: "spec.template.metadata.labels",
         message: 'Invalid value: map[string]string{"name":"nginx"}: `selector` does not match template `labels`',
       },
-      { type: "FieldValueNotSupported", field: "spec.template.spec.restartPolicy", message: 'Unsupported value: "Never": supported values: "Always"' },
+      {
+        type: "FieldValueNotSupported",
+        field: "spec.template.spec.restartPolicy",
+        message: 'Unsupported value: "Never": supported values: "Always"',
+      },
     ]);
   });
 
@@ -398,7 +425,16 @@ describe("ReplicaSet and Deployment", () => {
     d.metadata.creationTimestamp = ago(120);
     d.status = { replicas: 1, readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1 };
     expect(deployments.row(d, ctx())).toEqual(["hello-node", "1/1", 1, 1, "2m", "nginx", "nginx", "app=hello-node"]);
-    expect(deployments.columns.map((c) => c.name)).toEqual(["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"]);
+    expect(deployments.columns.map((c) => c.name)).toEqual([
+      "Name",
+      "Ready",
+      "Up-to-date",
+      "Available",
+      "Age",
+      "Containers",
+      "Images",
+      "Selector",
+    ]);
 
     const rs: Obj = {
       metadata: { name: "hello-node-6ddb5576c9", namespace: "default" },
@@ -411,7 +447,16 @@ describe("ReplicaSet and Deployment", () => {
     create(replicasets, rs);
     rs.metadata.creationTimestamp = ago(30);
     expect(replicasets.validate!(rs, ctx())).toEqual([]);
-    expect(replicasets.row(rs, ctx())).toEqual(["hello-node-6ddb5576c9", 1, 0, 0, "30s", "nginx", "nginx", "app=hello-node,pod-template-hash=6ddb5576c9"]);
+    expect(replicasets.row(rs, ctx())).toEqual([
+      "hello-node-6ddb5576c9",
+      1,
+      0,
+      0,
+      "30s",
+      "nginx",
+      "nginx",
+      "app=hello-node,pod-template-hash=6ddb5576c9",
+    ]);
     expect(replicasets.shortNames).toEqual(["rs"]);
     expect(deployments.shortNames).toEqual(["deploy"]);
   });

@@ -20,8 +20,14 @@ const node = { ...nodeObject("node01", "worker", 1), status: nodeStatus("node01"
 function ctx(now: number): StageContext {
   const used = new Set<string>();
   return {
-    now, node, clock: new Clock(() => "realistic"),
-    allocateIP: () => { const ip = nextPodIP("10.244.1.0/24", used); used.add(ip); return ip; },
+    now,
+    node,
+    clock: new Clock(() => "realistic"),
+    allocateIP: () => {
+      const ip = nextPodIP("10.244.1.0/24", used);
+      used.add(ip);
+      return ip;
+    },
     imagePresent: () => true,
     exitOf: (pod, c, startedAt) => containerRun(pod, c, startedAt).exit,
   };
@@ -62,13 +68,28 @@ describe("restarts of one container while another backs off", () => {
         conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0 - 60_000) }],
         containerStatuses: [
           {
-            name: "crash", image: "docker.io/library/busybox:latest", imageID: "", ready: false, started: false, restartCount: 2,
-            state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container=crash pod=two_default(uid-two)" } },
-            lastState: { terminated: crashed }, containerID: "containerd://a",
+            name: "crash",
+            image: "docker.io/library/busybox:latest",
+            imageID: "",
+            ready: false,
+            started: false,
+            restartCount: 2,
+            state: {
+              waiting: { reason: "CrashLoopBackOff", message: "back-off 20s restarting failed container=crash pod=two_default(uid-two)" },
+            },
+            lastState: { terminated: crashed },
+            containerID: "containerd://a",
           },
           {
-            name: "once", image: "docker.io/library/busybox:latest", imageID: "", ready: true, started: true, restartCount: 0,
-            state: { running: { startedAt: iso(T0) } }, lastState: {}, containerID: "containerd://b",
+            name: "once",
+            image: "docker.io/library/busybox:latest",
+            imageID: "",
+            ready: true,
+            started: true,
+            restartCount: 0,
+            state: { running: { startedAt: iso(T0) } },
+            lastState: {},
+            containerID: "containerd://b",
           },
         ],
       },
@@ -98,7 +119,12 @@ describe("the control-plane taint", () => {
 describe("deleting a pod takes as long as its image takes to exit on SIGTERM", () => {
   const podOf = (container: Obj, grace: number): Obj => ({
     metadata: { name: "p", namespace: "default", uid: `uid-${container.image}-${grace}-${Math.random()}` },
-    spec: { nodeName: "node01", restartPolicy: "Always", terminationGracePeriodSeconds: grace, containers: [{ name: "c", imagePullPolicy: "IfNotPresent", ...container }] },
+    spec: {
+      nodeName: "node01",
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: grace,
+      containers: [{ name: "c", imagePullPolicy: "IfNotPresent", ...container }],
+    },
     status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }] },
   });
   /** Start the pod, delete it at T0+60s (as the API server marks it), then drive the kubelet. */
@@ -111,7 +137,12 @@ describe("deleting a pod takes as long as its image takes to exit on SIGTERM", (
     const seen: { at: number; ready: boolean; events: string[]; removed: boolean }[] = [];
     for (let now = deletedAt; now <= deletedAt + (grace + 5) * 1000; ) {
       const r = advance(p, ctx(now));
-      seen.push({ at: now - deletedAt, ready: !!p.status.containerStatuses[0].ready, events: r.events.map((e) => `${e.reason}: ${e.message}`), removed: r.remove });
+      seen.push({
+        at: now - deletedAt,
+        ready: !!p.status.containerStatuses[0].ready,
+        events: r.events.map((e) => `${e.reason}: ${e.message}`),
+        removed: r.remove,
+      });
       if (r.remove || r.wakeIn === undefined) break;
       now += Math.max(r.wakeIn, 1);
     }
@@ -143,7 +174,11 @@ describe("deleting a pod takes as long as its image takes to exit on SIGTERM", (
       const r = stopOf(p, { c: p.spec.containers[0], init: false, s: p.status.containerStatuses[0] }, ctx(T0 + 60_000));
       return { ...r, at: r.at - (T0 + 60_000) };
     };
-    expect(stop({ image: "busybox", command: ["sh", "-c", "while true; do sleep 1; done"] })).toEqual({ code: 137, at: 5000, reason: "Error" });
+    expect(stop({ image: "busybox", command: ["sh", "-c", "while true; do sleep 1; done"] })).toEqual({
+      code: 137,
+      at: 5000,
+      reason: "Error",
+    });
     expect(stop({ image: "nginx" })).toEqual({ code: 0, at: 300, reason: "Completed" });
     expect(stop({ image: "nginx", command: ["nginx", "-g", "daemon off;"] })).toEqual({ code: 0, at: 300, reason: "Completed" });
     // A program that ends by itself before the SIGKILL ends its own way.
@@ -160,13 +195,25 @@ describe("pulling images as containerd does", () => {
   it("a tag past the family's newest release is not found, with containerd's message", () => {
     expect(pullFailure("nginx:1.99.99")).toEqual({
       reason: "ErrImagePull",
-      message: 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.99.99": failed to resolve reference "docker.io/library/nginx:1.99.99": docker.io/library/nginx:1.99.99: not found',
+      message:
+        'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.99.99": failed to resolve reference "docker.io/library/nginx:1.99.99": docker.io/library/nginx:1.99.99: not found',
     });
     expect(pullFailure("nginx:2")?.reason).toBe("ErrImagePull");
     expect(pullFailure("postgres:18.2")?.reason).toBe("ErrImagePull");
   });
   it("tags that exist upstream pull", () => {
-    for (const image of ["nginx:1.27.5", "nginx:1.29", "nginx:stable-alpine", "nginx:1.27-alpine-slim", "nginx:mainline-bookworm", "httpd:trixie", "httpd:2.4", "redis:7-alpine", "postgres:16.4", "busybox:1.36"])
+    for (const image of [
+      "nginx:1.27.5",
+      "nginx:1.29",
+      "nginx:stable-alpine",
+      "nginx:1.27-alpine-slim",
+      "nginx:mainline-bookworm",
+      "httpd:trixie",
+      "httpd:2.4",
+      "redis:7-alpine",
+      "postgres:16.4",
+      "busybox:1.36",
+    ])
       expect([image, pullFailure(image)]).toEqual([image, undefined]);
   });
   it("docker.io/redis is docker.io/library/redis", () => {
@@ -180,7 +227,10 @@ describe("kubectl logs -f --tail=N", () => {
     const pod: Obj = {
       metadata: { name: "counter", namespace: "default", uid: "uid-counter" },
       spec: { nodeName: "node01", containers: [{ name: "c", image: "busybox" }] },
-      status: { phase: "Running", containerStatuses: [{ name: "c", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }] },
+      status: {
+        phase: "Running",
+        containerStatuses: [{ name: "c", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }],
+      },
     };
     // Five lines written in the same instant (a loop's echoes), then more later.
     const lines = [1, 2, 3, 4, 5].map((i) => ({ at: T0 + 1000, text: `line ${i}` }));
@@ -194,7 +244,13 @@ describe("kubectl logs -f --tail=N", () => {
     };
     const registry = { get: () => pod } as unknown as Registry;
     const handler = podLogHandler(registry, logs, () => T0 + 2000);
-    const res = await handler(new Request("https://x/api/v1/namespaces/default/pods/counter/log?follow=true&tailLines=2"), {} as never, "default", "counter", new URL("https://x/?follow=true&tailLines=2"));
+    const res = await handler(
+      new Request("https://x/api/v1/namespaces/default/pods/counter/log?follow=true&tailLines=2"),
+      {} as never,
+      "default",
+      "counter",
+      new URL("https://x/?follow=true&tailLines=2"),
+    );
     const reader = res.body!.getReader();
     const dec = new TextDecoder();
     expect(dec.decode((await reader.read()).value)).toBe("line 4\nline 5\n");
@@ -213,11 +269,18 @@ describe("the kubelet's $(VAR) expansion, Service variables, /dev", () => {
   });
   it("expands $(VAR) in command and args; $$ escapes; unknown and unclosed references stay", () => {
     expect(expandVars("$(A)-$$(A)-$(NOPE)-$$-$x-$(open", { A: "1" })).toBe("1-$(A)-$(NOPE)-$-$x-$(open");
-    const p = podWith({ env: [{ name: "GREETING", value: "hello" }], command: ["echo", "$(GREETING)"], args: ["$$(GREETING)", "$(MISSING)"] });
+    const p = podWith({
+      env: [{ name: "GREETING", value: "hello" }],
+      command: ["echo", "$(GREETING)"],
+      args: ["$$(GREETING)", "$(MISSING)"],
+    });
     expect(containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text)).toEqual(["hello $(GREETING) $(MISSING)"]);
   });
   it("Service variables are those of Services that existed when the container started", () => {
-    const svc = (name: string, created: number) => ({ metadata: { name, namespace: "default", creationTimestamp: iso(created) }, spec: { clusterIP: "10.96.0.20", ports: [{ port: 80, protocol: "TCP" }] } });
+    const svc = (name: string, created: number) => ({
+      metadata: { name, namespace: "default", creationTimestamp: iso(created) },
+      spec: { clusterIP: "10.96.0.20", ports: [{ port: 80, protocol: "TCP" }] },
+    });
     const reader = { get: () => undefined, list: () => [svc("before", T0 - 10_000), svc("after", T0 + 10_000)] };
     const p = podWith({});
     const env = containerEnv(p, p.spec.containers[0], reader);
@@ -228,7 +291,9 @@ describe("the kubelet's $(VAR) expansion, Service variables, /dev", () => {
   it("every container has /dev with its devices and the termination log", () => {
     const p = podWith({ command: ["sh", "-c", "ls /dev; echo gone > /dev/null; cat /dev/null; echo done"] });
     const out = containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text);
-    expect(out.slice(0, -1).join("\n").split(/\s+/)).toEqual(expect.arrayContaining(["null", "zero", "random", "urandom", "tty", "stdout", "stderr", "fd", "termination-log"]));
+    expect(out.slice(0, -1).join("\n").split(/\s+/)).toEqual(
+      expect.arrayContaining(["null", "zero", "random", "urandom", "tty", "stdout", "stderr", "fd", "termination-log"]),
+    );
     expect(out.at(-1)).toBe("done");
     expect(out).not.toContain("gone");
   });
@@ -238,13 +303,22 @@ describe("the images the official tutorials use", () => {
   const podOf = (container: Obj): Obj => ({
     metadata: { name: "app-7d4b9c8f6-x2x9k", namespace: "default", uid: `uid-${Math.random()}` },
     spec: { nodeName: "node01", containers: [{ name: "app", ...container }] },
-    status: { podIP: "10.244.1.7", containerStatuses: [{ name: "app", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }] },
+    status: {
+      podIP: "10.244.1.7",
+      containerStatuses: [{ name: "app", restartCount: 0, ready: true, state: { running: { startedAt: iso(T0) } } }],
+    },
   });
   const get = (p: Obj, port: number, path: string, at = T0 + 5000) => {
     const c = p.spec.containers[0];
     expect(listeningPorts(c)).toContain(port);
     const lines: string[] = [];
-    const r = serve({ method: "GET", path, headers: { "user-agent": "curl/8.5.0" } }, port, { pod: p, container: c, remoteAddr: "10.244.1.1", now: at, logs: { append: (_u, _c, _r, line) => void lines.push(line) } });
+    const r = serve({ method: "GET", path, headers: { "user-agent": "curl/8.5.0" } }, port, {
+      pod: p,
+      container: c,
+      remoteAddr: "10.244.1.1",
+      now: at,
+      logs: { append: (_u, _c, _r, line) => void lines.push(line) },
+    });
     return Object.assign({ lines }, r) as Obj;
   };
 
@@ -252,7 +326,9 @@ describe("the images the official tutorials use", () => {
     const p = podOf({ image: "gcr.io/google-samples/kubernetes-bootcamp:v1" });
     const r = get(p, 8080, "/");
     expect([r.status, r.body]).toEqual([200, "Hello Kubernetes bootcamp! | Running on: app-7d4b9c8f6-x2x9k | v=1\n"]);
-    expect(r.lines[0]).toMatch(/^Running On: app-7d4b9c8f6-x2x9k \| Total Requests: 1 \| App Uptime: [\d.]+ seconds \| Log Time: 2025-01-01T00:00:05.000Z$/);
+    expect(r.lines[0]).toMatch(
+      /^Running On: app-7d4b9c8f6-x2x9k \| Total Requests: 1 \| App Uptime: [\d.]+ seconds \| Log Time: 2025-01-01T00:00:05.000Z$/,
+    );
     expect(get(podOf({ image: "gcr.io/google-samples/kubernetes-bootcamp:v2" }), 8080, "/").body).toMatch(/\| v=2\n$/);
     const start = containerRun(p, p.spec.containers[0], T0).lines.map((l) => l.text);
     expect(start).toEqual(["Kubernetes Bootcamp App Started At: 2025-01-01T00:00:00.040Z | Running On:  app-7d4b9c8f6-x2x9k ", ""]);
@@ -268,7 +344,9 @@ describe("the images the official tutorials use", () => {
   });
 
   it("agnhost serve-hostname answers its hostname on 9376; liveness is healthy for 10 s, then 500", () => {
-    expect(get(podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["serve-hostname"] }), 9376, "/").body).toBe("app-7d4b9c8f6-x2x9k");
+    expect(get(podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["serve-hostname"] }), 9376, "/").body).toBe(
+      "app-7d4b9c8f6-x2x9k",
+    );
     const live = podOf({ image: "registry.k8s.io/e2e-test-images/agnhost:2.53", args: ["liveness"] });
     expect(get(live, 8080, "/healthz", T0 + 9000).status).toBe(200);
     const late = get(live, 8080, "/healthz", T0 + 12_000);
@@ -286,7 +364,9 @@ describe("the images the official tutorials use", () => {
   });
 
   it("hello-app answers Hello, world! with its version and hostname", () => {
-    expect(get(podOf({ image: "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0" }), 8080, "/").body).toBe("Hello, world!\nVersion: 1.0.0\nHostname: app-7d4b9c8f6-x2x9k\n");
+    expect(get(podOf({ image: "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0" }), 8080, "/").body).toBe(
+      "Hello, world!\nVersion: 1.0.0\nHostname: app-7d4b9c8f6-x2x9k\n",
+    );
   });
 });
 
@@ -298,12 +378,23 @@ describe("ps in a container", () => {
   });
   const ps = (p: Obj, argv: string[]) => {
     let out = "";
-    runCommand(argv, containerContext(p, p.spec.containers[0], undefined, T0 + 5000), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
-    return out.split("\n").filter(Boolean).map((l) => l.trim().replace(/\s+/g, " "));
+    runCommand(argv, containerContext(p, p.spec.containers[0], undefined, T0 + 5000), {
+      stdout: (s) => void (out += s),
+      stderr: (s) => void (out += s),
+    });
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.trim().replace(/\s+/g, " "));
   };
   const sleeper = podOf({ image: "busybox", command: ["sleep", "3600"] });
   it("an exec'd shell sees the container's PID 1, itself, and ps", () => {
-    expect(ps(sleeper, ["sh", "-c", "ps"])).toEqual(["PID USER TIME COMMAND", "1 root 0:00 sleep 3600", "8 root 0:00 sh", "14 root 0:00 ps"]);
+    expect(ps(sleeper, ["sh", "-c", "ps"])).toEqual([
+      "PID USER TIME COMMAND",
+      "1 root 0:00 sleep 3600",
+      "8 root 0:00 sh",
+      "14 root 0:00 ps",
+    ]);
   });
   it("ps exec'd alone has no shell beside it", () => {
     expect(ps(sleeper, ["ps"])).toEqual(["PID USER TIME COMMAND", "1 root 0:00 sleep 3600", "7 root 0:00 ps"]);
@@ -329,7 +420,11 @@ describe("kill from a shell exec'd into a container", () => {
   const exec = (p: Obj, script: string, at: number) => {
     const exits: { code: number; at: number; startedAt: number }[] = [];
     let out = "";
-    const code = runCommand(["sh", "-c", script], containerContext(p, p.spec.containers[0], undefined, at, undefined, undefined, false, (e) => void exits.push(e)), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    const code = runCommand(
+      ["sh", "-c", script],
+      containerContext(p, p.spec.containers[0], undefined, at, undefined, undefined, false, (e) => void exits.push(e)),
+      { stdout: (s) => void (out += s), stderr: (s) => void (out += s) },
+    );
     return { code, out, exits };
   };
 
@@ -339,9 +434,16 @@ describe("kill from a shell exec'd into a container", () => {
     const killed = exec(p, "kill 1", T0 + 40_000);
     expect([killed.code, killed.out]).toEqual([0, ""]);
     expect(killed.exits).toHaveLength(1);
-    expect(killed.exits[0]).toMatchObject({ code: 0, at: T0 + 40_300, startedAt: Date.parse(p.status.containerStatuses[0].state.running.startedAt) });
+    expect(killed.exits[0]).toMatchObject({
+      code: 0,
+      at: T0 + 40_300,
+      startedAt: Date.parse(p.status.containerStatuses[0].state.running.startedAt),
+    });
     const stored = killed.exits[0];
-    const k = (now: number): StageContext => ({ ...ctx(now), exitOf: (_pod, _c, startedAt) => (startedAt === stored.startedAt ? stored : undefined) });
+    const k = (now: number): StageContext => ({
+      ...ctx(now),
+      exitOf: (_pod, _c, startedAt) => (startedAt === stored.startedAt ? stored : undefined),
+    });
     for (let now = T0 + 40_000, i = 0; i < 10; i++) {
       const r = advance(p, k(now));
       if (r.wakeIn === undefined) break;
@@ -367,12 +469,19 @@ describe("df and top in a container", () => {
   const reader = { get: (plural: string) => (plural === "nodes" ? node01 : undefined), list: () => [] };
   const podOf = (image: string): Obj => ({
     metadata: { name: "p", namespace: "default", uid: "uid-df" },
-    spec: { nodeName: "node01", volumes: [{ name: "data", emptyDir: {} }], containers: [{ name: "c", image, command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] },
+    spec: {
+      nodeName: "node01",
+      volumes: [{ name: "data", emptyDir: {} }],
+      containers: [{ name: "c", image, command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }],
+    },
     status: { podIP: "10.244.1.4", containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt: iso(T0) } } }] },
   });
   const sh = (p: Obj, script: string) => {
     let out = "";
-    runCommand(["sh", "-c", script], containerContext(p, p.spec.containers[0], reader, T0 + 5000), { stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+    runCommand(["sh", "-c", script], containerContext(p, p.spec.containers[0], reader, T0 + 5000), {
+      stdout: (s) => void (out += s),
+      stderr: (s) => void (out += s),
+    });
     return out;
   };
   it("busybox df: the overlay root on the node's disk, /dev, the kubelet's files and the volume, Use% of what users can have", () => {
@@ -401,7 +510,10 @@ describe("pull events", () => {
     const p: Obj = {
       metadata: { name: "p", namespace: "default", uid: `uid-pull-${present}` },
       spec: { nodeName: "node01", containers: [{ name: "c", image: "docker.io/redis", imagePullPolicy: "IfNotPresent" }] },
-      status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }] },
+      status: {
+        phase: "Pending",
+        conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: iso(T0) }],
+      },
     };
     const out: string[] = [];
     for (let now = T0, i = 0; i < 20; i++) {
@@ -412,14 +524,17 @@ describe("pull events", () => {
     }
     return { out, image: p.status.containerStatuses[0].image };
   };
-  it("an image already on the node: Pulled \"already present\" with no Pulling before it", () => {
+  it('an image already on the node: Pulled "already present" with no Pulling before it', () => {
     const { out, image } = events(true);
     expect(out.filter((e) => /^Pull/.test(e))).toEqual(['Pulled: Container image "docker.io/redis" already present on machine']);
     expect(image).toBe("docker.io/library/redis:latest");
   });
   it("an image the node lacks: Pulling, then Pulled with the time it took", () => {
     const { out } = events(false);
-    expect(out.filter((e) => /^Pull/.test(e)).map((e) => e.replace(/ in .*$/, ""))).toEqual(['Pulling: Pulling image "docker.io/redis"', 'Pulled: Successfully pulled image "docker.io/redis"']);
+    expect(out.filter((e) => /^Pull/.test(e)).map((e) => e.replace(/ in .*$/, ""))).toEqual([
+      'Pulling: Pulling image "docker.io/redis"',
+      'Pulled: Successfully pulled image "docker.io/redis"',
+    ]);
   });
 });
 
@@ -429,12 +544,19 @@ describe("the docs' liveness example (agnhost liveness)", () => {
       name: "liveness",
       image: "registry.k8s.io/e2e-test-images/agnhost:2.40",
       args: ["liveness"],
-      livenessProbe: { httpGet: { path: "/healthz", port: 8080, httpHeaders: [{ name: "Custom-Header", value: "Awesome" }] }, initialDelaySeconds: 3, periodSeconds: 3 },
+      livenessProbe: {
+        httpGet: { path: "/healthz", port: 8080, httpHeaders: [{ name: "Custom-Header", value: "Awesome" }] },
+        initialDelaySeconds: 3,
+        periodSeconds: 3,
+      },
     };
     const pod: Obj = {
       metadata: { name: "liveness-http", namespace: "default", uid: "uid-liveness" },
       spec: { nodeName: "node01", containers: [c] },
-      status: { podIP: "10.244.1.9", containerStatuses: [{ name: "liveness", restartCount: 0, state: { running: { startedAt: iso(T0) } } }] },
+      status: {
+        podIP: "10.244.1.9",
+        containerStatuses: [{ name: "liveness", restartCount: 0, state: { running: { startedAt: iso(T0) } } }],
+      },
     };
     const kill = probeTimeline(pod, c, T0, (s) => s * 1000).kill!;
     // Probes at 3, 6, 9 (ok), 12, 15, 18 (500): failureThreshold 3 → killed at 18 s.

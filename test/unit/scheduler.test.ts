@@ -14,8 +14,12 @@ import { schedule, scheduler } from "../../durable/scheduler";
 import { nodeObject, nodeStatus } from "../../durable/bootstrap";
 import type { Obj } from "../../durable/resources/types";
 
-const node = (name: string, role: "control-plane" | "worker", i: number): Obj => ({ ...nodeObject(name, role, i), status: nodeStatus(name, i, "2025-01-01T00:00:00Z") });
-const cluster = (): NodeInfo[] => [node("controlplane", "control-plane", 0), node("node01", "worker", 1), node("node02", "worker", 2)].map(emptyNodeInfo);
+const node = (name: string, role: "control-plane" | "worker", i: number): Obj => ({
+  ...nodeObject(name, role, i),
+  status: nodeStatus(name, i, "2025-01-01T00:00:00Z"),
+});
+const cluster = (): NodeInfo[] =>
+  [node("controlplane", "control-plane", 0), node("node01", "worker", 1), node("node02", "worker", 2)].map(emptyNodeInfo);
 const pod = (spec: Obj = {}, meta: Obj = {}): Obj => ({
   metadata: { name: "myapp", namespace: "default", uid: "u1", ...meta },
   spec: { containers: [{ name: "nginx", image: "nginx", resources: {} }], tolerations: [], ...spec },
@@ -35,7 +39,13 @@ describe("scheduler filters", () => {
     n2.node.metadata.labels.disk = "ssd";
     expect(filter(pod({ nodeSelector: { disk: "ssd" } }), n1)?.reasons).toEqual(["node(s) didn't match Pod's node affinity/selector"]);
     expect(filter(pod({ nodeSelector: { disk: "ssd" } }), n2)).toBeUndefined();
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd"] }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd"] }] }],
+        },
+      },
+    };
     expect(filter(pod({ affinity }), n1)?.code).toBe("UnschedulableAndUnresolvable");
     expect(filter(pod({ affinity }), n2)).toBeUndefined();
     n1.node.spec.unschedulable = true;
@@ -44,12 +54,14 @@ describe("scheduler filters", () => {
 
   it("counts requests of bound pods against allocatable, and host ports", () => {
     const [, n1] = cluster();
-    const cpu = (q: string, extra: Obj = {}) => pod({ containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: q } }, ...extra }] });
+    const cpu = (q: string, extra: Obj = {}) =>
+      pod({ containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: q } }, ...extra }] });
     expect(podRequests(cpu("1500m")).cpu).toBe(1500);
     addPod(n1, cpu("1500m"));
     expect(filter(cpu("600m"), n1)?.reasons).toEqual(["Insufficient cpu"]);
     expect(filter(cpu("500m"), n1)).toBeUndefined();
-    const hp = (p: number) => pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80, hostPort: p, protocol: "TCP" }] }] });
+    const hp = (p: number) =>
+      pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80, hostPort: p, protocol: "TCP" }] }] });
     addPod(n1, hp(8080));
     expect(filter(hp(8080), n1)?.reasons).toEqual(["node(s) didn't have free ports for the requested pod ports"]);
     expect(filter(hp(8081), n1)).toBeUndefined();
@@ -105,14 +117,26 @@ describe("scheduler cache and transactions", () => {
       return fn(c, store, (f) => store.transaction(state.storage, f));
     });
   };
-  const cpuPod = { apiVersion: "v1", kind: "Pod", metadata: { name: "big", namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "1" } } }] } };
+  const cpuPod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "big", namespace: "default" },
+    spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "1" } } }] },
+  };
 
   it("leaves the cache as the store is when the binding's transaction rolls back", () =>
     withCluster((c, _store, tx) => {
       tx(() => c.client.create("pods", structuredClone(cpuPod)));
       const cache = podCache(c);
       expect(cache.pending.has("default/big")).toBe(true);
-      const failing = { ...c, events: { record: () => { throw new Error("event write failed"); } } } as unknown as ControllerContext;
+      const failing = {
+        ...c,
+        events: {
+          record: () => {
+            throw new Error("event write failed");
+          },
+        },
+      } as unknown as ControllerContext;
       expect(() => tx(() => scheduler.reconcile("default/big", failing))).toThrow("event write failed");
       expect(c.client.get("pods", "default", "big")!.spec.nodeName).toBeUndefined();
       expect(cache.pending.has("default/big")).toBe(true);

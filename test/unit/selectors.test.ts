@@ -96,12 +96,18 @@ describe("label selector errors (labels.Parse)", () => {
     ["a=b c", "found 'c', expected: ',' or 'end of string'"],
     ["a=(", "unable to parse requirement: found '(', expected: identifier"],
     ["a>x", "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"],
-    ["a>99999999999999999999", "unable to parse requirement: values[0]: Invalid value: \"99999999999999999999\": for 'Gt', 'Lt' operators, the value must be an integer"],
+    [
+      "a>99999999999999999999",
+      "unable to parse requirement: values[0]: Invalid value: \"99999999999999999999\": for 'Gt', 'Lt' operators, the value must be an integer",
+    ],
     [
       "app:x",
       "unable to parse requirement: <nil>: Invalid value: \"app:x\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     ],
-    ["a=" + "v".repeat(64), `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(64)}": must be no more than 63 characters`],
+    [
+      "a=" + "v".repeat(64),
+      `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(64)}": must be no more than 63 characters`,
+    ],
   ])("refuses %j with a 400: %s", (sel, message) => {
     expect(() => parseLabelSelector(sel)).toThrow(expect.objectContaining({ code: 400, reason: "BadRequest", message }));
   });
@@ -124,7 +130,14 @@ describe("label selector errors (labels.Parse)", () => {
     const alphabet = ["a", "b", "=", "!", "(", ")", ",", " ", "in", "notin", ">", "<", "1", "-", "/", ".", "\t", "é"];
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const inputs = [" ".repeat(100_000), "a".repeat(100_000), "a in (" + "b,".repeat(50_000), "!".repeat(10_000), "(".repeat(10_000), "a=b,".repeat(20_000)];
+    const inputs = [
+      " ".repeat(100_000),
+      "a".repeat(100_000),
+      "a in (" + "b,".repeat(50_000),
+      "!".repeat(10_000),
+      "(".repeat(10_000),
+      "a=b,".repeat(20_000),
+    ];
     for (let i = 0; i < 2000; i++) inputs.push(Array.from({ length: 1 + rand(12) }, () => alphabet[rand(alphabet.length)]).join(""));
     for (const input of inputs) {
       for (const parse of [parseLabelSelector, parseFieldSelector]) {
@@ -143,8 +156,12 @@ describe("path segments", () => {
   it("decodes escapes and refuses malformed or non-UTF-8 ones with a 400", () => {
     expect(decodePathSegment("a%20b")).toBe("a b");
     expect(decodePathSegment("%C3%A9")).toBe("é");
-    expect(() => decodePathSegment("%zz")).toThrow(expect.objectContaining({ code: 400, reason: "BadRequest", message: 'invalid URL escape "%zz"' }));
+    expect(() => decodePathSegment("%zz")).toThrow(
+      expect.objectContaining({ code: 400, reason: "BadRequest", message: 'invalid URL escape "%zz"' }),
+    );
     expect(() => decodePathSegment("ab%2")).toThrow(expect.objectContaining({ code: 400, message: 'invalid URL escape "%2"' }));
-    expect(() => decodePathSegment("x%41%ff")).toThrow(expect.objectContaining({ code: 400, message: 'invalid URL escape "%41%ff": not UTF-8' }));
+    expect(() => decodePathSegment("x%41%ff")).toThrow(
+      expect.objectContaining({ code: 400, message: 'invalid URL escape "%41%ff": not UTF-8' }),
+    );
   });
 });

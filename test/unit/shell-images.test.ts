@@ -12,22 +12,49 @@ const NOW = Date.parse("2026-11-21T22:01:02Z");
 const pod = (name: string, ip: string, image: string, nodeName = "node01"): Obj => ({
   metadata: { name, namespace: "default", uid: `uid-${name}`, labels: { app: name } },
   spec: { nodeName, containers: [{ name: "c", image, command: ["sleep", "3600"] }] },
-  status: { phase: "Running", podIP: ip, podIPs: [{ ip }], containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt: "2026-11-21T22:00:00Z" } } }] },
+  status: {
+    phase: "Running",
+    podIP: ip,
+    podIPs: [{ ip }],
+    containerStatuses: [{ name: "c", restartCount: 0, state: { running: { startedAt: "2026-11-21T22:00:00Z" } } }],
+  },
 });
 const web = pod("web", "10.244.1.2", "nginx");
 const far = pod("far", "10.244.2.7", "nginx", "node02");
 const objs: Record<string, Obj[]> = {
   nodes: [
-    { metadata: { name: "node01" }, spec: { podCIDR: "10.244.1.0/24" }, status: { addresses: [{ type: "InternalIP", address: "172.30.1.2" }] } },
-    { metadata: { name: "node02" }, spec: { podCIDR: "10.244.2.0/24" }, status: { addresses: [{ type: "InternalIP", address: "172.30.2.2" }] } },
+    {
+      metadata: { name: "node01" },
+      spec: { podCIDR: "10.244.1.0/24" },
+      status: { addresses: [{ type: "InternalIP", address: "172.30.1.2" }] },
+    },
+    {
+      metadata: { name: "node02" },
+      spec: { podCIDR: "10.244.2.0/24" },
+      status: { addresses: [{ type: "InternalIP", address: "172.30.2.2" }] },
+    },
   ],
   pods: [web, far],
   services: [
-    { metadata: { name: "web", namespace: "default", uid: "svc-web" }, spec: { clusterIP: "10.96.10.1", clusterIPs: ["10.96.10.1"], ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] } },
-    { metadata: { name: "empty", namespace: "default", uid: "svc-empty" }, spec: { clusterIP: "10.96.10.3", clusterIPs: ["10.96.10.3"], ports: [{ port: 80, protocol: "TCP" }] } },
+    {
+      metadata: { name: "web", namespace: "default", uid: "svc-web" },
+      spec: { clusterIP: "10.96.10.1", clusterIPs: ["10.96.10.1"], ports: [{ port: 80, targetPort: 80, protocol: "TCP" }] },
+    },
+    {
+      metadata: { name: "empty", namespace: "default", uid: "svc-empty" },
+      spec: { clusterIP: "10.96.10.3", clusterIPs: ["10.96.10.3"], ports: [{ port: 80, protocol: "TCP" }] },
+    },
   ],
   endpoints: [
-    { metadata: { name: "web", namespace: "default" }, subsets: [{ addresses: [{ ip: "10.244.1.2", targetRef: { kind: "Pod", namespace: "default", name: "web" } }], ports: [{ port: 80, protocol: "TCP" }] }] },
+    {
+      metadata: { name: "web", namespace: "default" },
+      subsets: [
+        {
+          addresses: [{ ip: "10.244.1.2", targetRef: { kind: "Pod", namespace: "default", name: "web" } }],
+          ports: [{ port: 80, protocol: "TCP" }],
+        },
+      ],
+    },
     { metadata: { name: "empty", namespace: "default" } },
   ],
 };
@@ -43,7 +70,9 @@ function ctx(image: string): ShellContext {
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root" },
     cwd: "/",
     hostname: "client",
-    fs: new MemoryFS({ "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n" }),
+    fs: new MemoryFS({
+      "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+    }),
     net: clusterNetwork(reader, undefined, NOW),
     now: () => NOW,
     pod: client,
@@ -80,7 +109,8 @@ describe("which programs each image has", () => {
   });
   it("servers: nginx has curl (its Dockerfile installs it), httpd/redis/postgres have neither curl nor wget", () => {
     expect(has("nginx:1.27", "curl", "bash", "nginx", "wget", "ps", "ping")).toEqual([true, true, true, false, false, false]);
-    for (const image of ["httpd", "redis", "postgres:17"]) expect(has(image, "bash", "curl", "wget", "ps")).toEqual([true, false, false, false]);
+    for (const image of ["httpd", "redis", "postgres:17"])
+      expect(has(image, "bash", "curl", "wget", "ps")).toEqual([true, false, false, false]);
     expect(has("redis", "redis-cli")).toEqual([true]);
     expect(has("postgres", "psql")).toEqual([true]);
     expect(has("mysql:9", "mysql", "bash", "curl")).toEqual([true, true, false]);
@@ -98,7 +128,15 @@ describe("which programs each image has", () => {
     expect(has("gcr.io/google-samples/hello-app:1.0", "/hello-app")).toEqual([true]);
   });
   it("a learner's own image: Debian-like with bash and curl; its own programs are its own", () => {
-    expect(has("username/myapp:0.0.1", "bash", "curl", "node", "/app/server", "wget", "ping", "ps")).toEqual([true, true, true, true, false, false, false]);
+    expect(has("username/myapp:0.0.1", "bash", "curl", "node", "/app/server", "wget", "ping", "ps")).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -125,7 +163,11 @@ describe("a missing program, as each shell and the runtime say it", () => {
     expect(sh("username/myapp:0.0.1", "curl -s web | grep -c nginx")).toMatchObject({ code: 0, out: "6\n" });
   });
   it("a program in the image that kubeplay does not simulate says so, without pretending", () => {
-    expect(sh("busybox", "vi /etc/hosts")).toEqual({ out: "", err: "kubeplay: vi: this program is in the image, but kubeplay does not simulate it\n", code: 126 });
+    expect(sh("busybox", "vi /etc/hosts")).toEqual({
+      out: "",
+      err: "kubeplay: vi: this program is in the image, but kubeplay does not simulate it\n",
+      code: 126,
+    });
   });
   it("env runs only the image's programs", () => {
     expect(sh("busybox", "env curl web")).toEqual({ out: "", err: "env: can't execute 'curl': No such file or directory\n", code: 127 });
@@ -135,7 +177,9 @@ describe("a missing program, as each shell and the runtime say it", () => {
     p.spec.containers[0] = { name: "c", image: "busybox", args: ["curl", "-s", "web"] };
     const r = containerRun(p, p.spec.containers[0], NOW, reader);
     expect(r.exit).toEqual({ code: 128, at: NOW, reason: "StartError", message: startError("curl") });
-    expect(startError("curl")).toBe('failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "curl": executable file not found in $PATH: unknown');
+    expect(startError("curl")).toBe(
+      'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "curl": executable file not found in $PATH: unknown',
+    );
     const ok = { name: "c", image: "busybox", args: ["wget", "-qO-", "web"] };
     const fine = containerRun({ ...p, spec: { ...p.spec, containers: [ok] } }, ok, NOW + 1, reader);
     expect(fine.exit).toMatchObject({ code: 0 });
@@ -151,7 +195,9 @@ describe("ping", () => {
     const r = sh("busybox", "ping -c 3 10.244.1.2");
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
-    expect(r.out).toMatch(/^PING 10\.244\.1\.2 \(10\.244\.1\.2\): 56 data bytes\n(64 bytes from 10\.244\.1\.2: seq=[012] ttl=64 time=0\.\d{3} ms\n){3}\n--- 10\.244\.1\.2 ping statistics ---\n3 packets transmitted, 3 packets received, 0% packet loss\nround-trip min\/avg\/max = 0\.\d{3}\/0\.\d{3}\/0\.\d{3} ms\n$/);
+    expect(r.out).toMatch(
+      /^PING 10\.244\.1\.2 \(10\.244\.1\.2\): 56 data bytes\n(64 bytes from 10\.244\.1\.2: seq=[012] ttl=64 time=0\.\d{3} ms\n){3}\n--- 10\.244\.1\.2 ping statistics ---\n3 packets transmitted, 3 packets received, 0% packet loss\nround-trip min\/avg\/max = 0\.\d{3}\/0\.\d{3}\/0\.\d{3} ms\n$/,
+    );
     expect(r.out.match(/seq=(\d)/g)).toEqual(["seq=0", "seq=1", "seq=2"]);
   });
   it("busybox: a ClusterIP does not answer (no interface holds it): 100% loss, exit 1", () => {
@@ -172,14 +218,22 @@ describe("ping", () => {
   it("iputils (netshoot): its own format and errors", () => {
     const r = sh("nicolaka/netshoot", "ping -c 2 10.244.1.2");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^PING 10\.244\.1\.2 \(10\.244\.1\.2\) 56\(84\) bytes of data\.\n64 bytes from 10\.244\.1\.2: icmp_seq=1 ttl=64 time=0\.\d+ ms\n64 bytes from 10\.244\.1\.2: icmp_seq=2 ttl=64 time=0\.\d+ ms\n\n--- 10\.244\.1\.2 ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time 1001ms\nrtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
-    expect(sh("nicolaka/netshoot", "ping -c 3 web")).toEqual({ out: "PING web (10.96.10.1) 56(84) bytes of data.\n\n--- web ping statistics ---\n3 packets transmitted, 0 received, 100% packet loss, time 2040ms\n", err: "", code: 1 });
+    expect(r.out).toMatch(
+      /^PING 10\.244\.1\.2 \(10\.244\.1\.2\) 56\(84\) bytes of data\.\n64 bytes from 10\.244\.1\.2: icmp_seq=1 ttl=64 time=0\.\d+ ms\n64 bytes from 10\.244\.1\.2: icmp_seq=2 ttl=64 time=0\.\d+ ms\n\n--- 10\.244\.1\.2 ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time 1001ms\nrtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/,
+    );
+    expect(sh("nicolaka/netshoot", "ping -c 3 web")).toEqual({
+      out: "PING web (10.96.10.1) 56(84) bytes of data.\n\n--- web ping statistics ---\n3 packets transmitted, 0 received, 100% packet loss, time 2040ms\n",
+      err: "",
+      code: 1,
+    });
     expect(sh("nicolaka/netshoot", "ping -c 1 nope")).toEqual({ out: "", err: "ping: nope: Name does not resolve\n", code: 2 });
   });
   it("a container's ping without -c runs on, a packet a second, into its logs", () => {
     const r = runProgram(["ping", "10.244.1.2"], ctx("busybox"), { until: NOW + 10_500 });
     expect(r.exit).toBeUndefined();
-    expect(r.lines.filter((l) => l.text.startsWith("64 bytes")).map((l) => l.at - NOW)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
+    expect(r.lines.filter((l) => l.text.startsWith("64 bytes")).map((l) => l.at - NOW)).toEqual([
+      0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
+    ]);
   });
 });
 
@@ -189,7 +243,11 @@ describe("nc", () => {
     expect(sh("busybox", "nc -z web 80")).toEqual({ out: "", err: "", code: 0 });
     expect(sh("busybox", "nc -zv empty 80")).toEqual({ out: "", err: "", code: 1 });
     expect(sh("busybox", "nc -zvv empty 80")).toEqual({ out: "", err: "nc: empty (10.96.10.3:80): Connection refused\n", code: 1 });
-    expect(sh("busybox", "nc -zv -w 2 web 81; date +%T")).toEqual({ out: "22:01:04\n", err: "nc: web (10.96.10.1:81): Connection timed out\n", code: 0 });
+    expect(sh("busybox", "nc -zv -w 2 web 81; date +%T")).toEqual({
+      out: "22:01:04\n",
+      err: "nc: web (10.96.10.1:81): Connection timed out\n",
+      code: 0,
+    });
     expect(sh("busybox", "nc -zv nope 80")).toEqual({ out: "", err: "nc: bad address 'nope'\n", code: 1 });
     expect(sh("busybox", "nc -zv 10.244.1.2 8080")).toEqual({ out: "", err: "", code: 1 });
   });

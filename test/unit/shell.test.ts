@@ -5,12 +5,22 @@ import { MemoryFS } from "../../durable/fs";
 const T0 = Date.parse("2025-01-01T00:00:00Z");
 const net: Network = {
   resolve: (name) => (name === "web" ? ["10.96.0.20"] : []),
-  http: (req) => (req.url.includes("web") ? { status: 200, headers: { "Content-Type": "text/plain" }, body: "Hello World!\n" } : { error: `Could not resolve host: ${req.url.replace(/^http:\/\//, "").split("/")[0]}` }),
+  http: (req) =>
+    req.url.includes("web")
+      ? { status: 200, headers: { "Content-Type": "text/plain" }, body: "Hello World!\n" }
+      : { error: `Could not resolve host: ${req.url.replace(/^http:\/\//, "").split("/")[0]}` },
   connect: () => ({ error: "refused" }),
 };
 
 function ctx(env: Record<string, string> = {}): ShellContext {
-  return { env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...env }, cwd: "/", hostname: "myapp", fs: new MemoryFS({ "/etc/hostname": "myapp\n", "/data/a.txt": "one\ntwo\nthree\n" }), net, now: () => T0 };
+  return {
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...env },
+    cwd: "/",
+    hostname: "myapp",
+    fs: new MemoryFS({ "/etc/hostname": "myapp\n", "/data/a.txt": "one\ntwo\nthree\n" }),
+    net,
+    now: () => T0,
+  };
 }
 
 function sh(script: string, c = ctx()): { out: string; err: string; code: number } {

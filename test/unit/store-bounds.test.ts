@@ -194,7 +194,9 @@ describe("live bytes cap", () => {
         const refused = await c.call("POST", CM, configMap("b", fill));
         expect(refused.status).toBe(403);
         expect(refused.body.reason).toBe("Forbidden");
-        expect(refused.body.message).toMatch(/^configmaps "b" is forbidden: exceeded quota: this playground cluster holds at most 10000 bytes of objects, requested: \d+, used: \d+$/);
+        expect(refused.body.message).toMatch(
+          /^configmaps "b" is forbidden: exceeded quota: this playground cluster holds at most 10000 bytes of objects, requested: \d+, used: \d+$/,
+        );
         expect((await c.call("GET", `${CM}/b`)).status).toBe(404);
         // Growing the existing one is refused too; shrinking it is not.
         expect((await c.call("PUT", `${CM}/a`, configMap("a", { v: "x".repeat(9900) }))).status).toBe(403);
@@ -240,7 +242,8 @@ describe("history bytes", () => {
     inDurableObject((sql) => {
       const store = new Store(sql, { historyBytes: 1_000_000 });
       store.put(cmKey("other"), Op.Created, configMap("other"));
-      for (let i = 0; i < 60; i++) store.put(cmKey("hot"), i ? Op.Updated : Op.Created, configMap("hot", { v: String(i).padEnd(100_000, ".") }));
+      for (let i = 0; i < 60; i++)
+        store.put(cmKey("hot"), i ? Op.Updated : Op.Created, configMap("hot", { v: String(i).padEnd(100_000, ".") }));
       expect(store.historyBytes).toBeLessThanOrEqual(1_000_000);
       expect(store.compacted).toBeGreaterThan(1);
       expect(store.compacted).toBeLessThan(store.rev);
@@ -371,7 +374,10 @@ describe("resourceVersion", () => {
       }
       const w = await c.watch(`${CM}?watch=true&resourceVersion=${current + 1}`);
       expect(w.status).toBe(200);
-      expect(await w.next()).toMatchObject({ type: "ERROR", object: { ...want, message: `Timeout: Too large resource version: ${current + 1}, current: ${current}` } });
+      expect(await w.next()).toMatchObject({
+        type: "ERROR",
+        object: { ...want, message: `Timeout: Too large resource version: ${current + 1}, current: ${current}` },
+      });
       expect(await w.next()).toBeUndefined();
     }));
 
@@ -409,9 +415,13 @@ describe("resourceVersion", () => {
     withCluster(async (c) => {
       const res = await c.call("GET", `${CM}?resourceVersionMatch=Exact`);
       expect(res.status).toBe(422);
-      expect(res.body.message).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+      expect(res.body.message).toBe(
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+      );
       const bogus = await c.call("GET", `${CM}?resourceVersion=1&resourceVersionMatch=Bogus`);
-      expect(bogus.body.message).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""');
+      expect(bogus.body.message).toBe(
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""',
+      );
     }));
 
   it("turns any store refusal reaching the HTTP layer into its Status", () => {
@@ -428,7 +438,10 @@ describe("limit and continue", () => {
     withCluster(async (c) => {
       const res = await c.call("GET", `${CM}?limit=99999999999999999999`);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ reason: "BadRequest", message: 'strconv.ParseInt: parsing "99999999999999999999": value out of range' });
+      expect(res.body).toMatchObject({
+        reason: "BadRequest",
+        message: 'strconv.ParseInt: parsing "99999999999999999999": value out of range',
+      });
       expect((await c.call("GET", `${CM}?limit=abc`)).body.message).toBe('strconv.ParseInt: parsing "abc": invalid syntax');
       await c.call("POST", CM, configMap("a"));
       expect((await c.call("GET", `${CM}?limit=-1`)).body.items).toHaveLength(1);
@@ -447,11 +460,20 @@ describe("limit and continue", () => {
         ["%24%24%24", "invalid continue token: continue key is not valid"],
         [token({ nonsense: true }).slice(0, 5) + "!", "invalid continue token: continue key is not valid"],
         [btoa("not json"), "invalid continue token: continue key is not valid"],
-        [token({ v: "meta.k8s.io/v1", rv: c.store.rev + 100, start: "a\u0000" }), "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"],
+        [
+          token({ v: "meta.k8s.io/v1", rv: c.store.rev + 100, start: "a\u0000" }),
+          "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        ],
         [token({ v: "meta.k8s.io/v1", rv: 1.5, start: "a\u0000" }), "invalid continue token: continue key is not valid"],
-        [token({ v: "meta.k8s.io/v1", rv: 2, start: "" }), "invalid continue token: continue key is not valid: encoded start key empty (version meta.k8s.io/v1)"],
+        [
+          token({ v: "meta.k8s.io/v1", rv: 2, start: "" }),
+          "invalid continue token: continue key is not valid: encoded start key empty (version meta.k8s.io/v1)",
+        ],
         [token({ v: "meta.k8s.io/v1", rv: 2, start: "../secrets/x" }), "invalid continue token: continue key is not valid: ../secrets/x"],
-        [token({ v: "v2", rv: 2, start: "a" }), "invalid continue token: continue key is not valid: server does not recognize this encoded version v2"],
+        [
+          token({ v: "v2", rv: 2, start: "a" }),
+          "invalid continue token: continue key is not valid: server does not recognize this encoded version v2",
+        ],
       ];
       for (const [t, message] of cases) {
         const res = await c.call("GET", `${CM}?limit=1&continue=${t}`);

@@ -9,7 +9,11 @@ async function withStore<T>(fn: (store: Store, storage: DurableObjectStorage) =>
   return runInDurableObject(stub, (_instance, state) => fn(new Store(state.storage.sql), state.storage));
 }
 
-const obj = (name: string, extra: Record<string, unknown> = {}) => ({ kind: "ConfigMap", metadata: { name, namespace: "default" }, ...extra });
+const obj = (name: string, extra: Record<string, unknown> = {}) => ({
+  kind: "ConfigMap",
+  metadata: { name, namespace: "default" },
+  ...extra,
+});
 
 describe("store", () => {
   it("assigns one global, increasing resourceVersion", () =>
@@ -55,7 +59,10 @@ describe("store", () => {
         store.put("/core/configmaps/default/b", Op.Created, obj("b"));
         store.put("/core/configmaps/default/b", Op.Updated, obj("b", { data: {} }));
       });
-      expect(seen.map((c) => [c.op, c.value.metadata.name])).toEqual([[Op.Created, "b"], [Op.Updated, "b"]]);
+      expect(seen.map((c) => [c.op, c.value.metadata.name])).toEqual([
+        [Op.Created, "b"],
+        [Op.Updated, "b"],
+      ]);
       expect(store.changesSince("/core/configmaps/", from).map((c) => c.rev)).toEqual([from + 1, from + 2]);
     }));
 

@@ -5,7 +5,19 @@ const deflateSync = nodeDeflate as (b: Uint8Array, o: object) => Uint8Array;
 const constants = zc as { Z_SYNC_FLUSH: number };
 import { Inflater, StoredDeflater, adler32 } from "../../durable/nodes/streams/inflate";
 import { SPDY_DICTIONARY, SpdyFramer, decodeHeaderBlock, encodeHeaderBlock } from "../../durable/nodes/streams/spdy";
-import { ChannelSocket, OpenStreams, STREAM_SETTLE_MS, endPayload, exitStatus, frame, negotiate, offeredProtocols, settleFor, unframe, type EndStatus } from "../../durable/nodes/streams/channel";
+import {
+  ChannelSocket,
+  OpenStreams,
+  STREAM_SETTLE_MS,
+  endPayload,
+  exitStatus,
+  frame,
+  negotiate,
+  offeredProtocols,
+  settleFor,
+  unframe,
+  type EndStatus,
+} from "../../durable/nodes/streams/channel";
 import { formatResponse, parseRequests } from "../../durable/nodes/streams/portforward";
 import { PACE_MS } from "../../durable/nodes/streams/paced";
 
@@ -30,7 +42,12 @@ describe("exec channels", () => {
     expect(exitStatus({ code: 3, argv: ["sh", "-c", "exit 3"] }, "v4.channel.k8s.io")).toBe(
       '{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}',
     );
-    expect(JSON.parse(exitStatus({ internal: "boom" }, "v5.channel.k8s.io"))).toMatchObject({ status: "Failure", reason: "InternalError", code: 500, message: "Internal error occurred: boom" });
+    expect(JSON.parse(exitStatus({ internal: "boom" }, "v5.channel.k8s.io"))).toMatchObject({
+      status: "Failure",
+      reason: "InternalError",
+      code: 500,
+      message: "Internal error occurred: boom",
+    });
     expect(exitStatus({ code: 0, argv: ["x"] }, "v2.channel.k8s.io")).toBe("");
   });
 });
@@ -39,7 +56,13 @@ describe("ending streams from outside", () => {
   const gone: EndStatus = { status: "Failure", reason: "Expired", code: 410, message: "kubeplay session x expired" };
 
   it("sends the Status from v4 on and its message before", () => {
-    expect(JSON.parse(endPayload(gone, "v5.channel.k8s.io"))).toEqual({ metadata: {}, status: "Failure", reason: "Expired", code: 410, message: "kubeplay session x expired" });
+    expect(JSON.parse(endPayload(gone, "v5.channel.k8s.io"))).toEqual({
+      metadata: {},
+      status: "Failure",
+      reason: "Expired",
+      code: 410,
+      message: "kubeplay session x expired",
+    });
     expect(endPayload(gone, "v3.channel.k8s.io")).toBe("kubeplay session x expired");
   });
 
@@ -66,7 +89,11 @@ describe("the settle for kubectl up to 1.33 (kubernetes#131189)", () => {
     expect(settleFor("kubectl/v1.34.0 (linux/amd64) kubernetes/abcdef0")).toBe(0);
     expect(settleFor(null)).toBe(STREAM_SETTLE_MS);
     const seen: string[] = [];
-    const ws = { send: (b: Uint8Array) => seen.push(`send ${b[0]}`), close: (code: number) => seen.push(`close ${code}`), addEventListener: () => {} } as unknown as WebSocket;
+    const ws = {
+      send: (b: Uint8Array) => seen.push(`send ${b[0]}`),
+      close: (code: number) => seen.push(`close ${code}`),
+      addEventListener: () => {},
+    } as unknown as WebSocket;
     const held = new ChannelSocket(ws, STREAM_SETTLE_MS);
     held.send(frame(1, "hi"));
     held.send(frame(3, "{}"));
@@ -117,7 +144,8 @@ describe("zlib inflate with a preset dictionary", () => {
 
 describe("SPDY/3.1 framing", () => {
   it("round-trips SYN_STREAM headers between two framers, split anywhere", () => {
-    const client = new SpdyFramer(), server = new SpdyFramer();
+    const client = new SpdyFramer(),
+      server = new SpdyFramer();
     const bytes = new Uint8Array([
       ...client.synStream(1, { streamtype: ["error"], port: ["80"], requestid: ["0"] }),
       ...client.synStream(3, { streamtype: ["data"], port: ["80"], requestid: ["0"] }),
@@ -132,8 +160,17 @@ describe("SPDY/3.1 framing", () => {
   });
 
   it("encodes replies, FIN and resets", () => {
-    const s = new SpdyFramer(), c = new SpdyFramer();
-    const frames = c.push(new Uint8Array([...s.synReply(1), ...s.data(1, new Uint8Array(0), 1), ...s.rstStream(5, 1), ...s.goAway(3), ...s.windowUpdate(1, 1000)]));
+    const s = new SpdyFramer(),
+      c = new SpdyFramer();
+    const frames = c.push(
+      new Uint8Array([
+        ...s.synReply(1),
+        ...s.data(1, new Uint8Array(0), 1),
+        ...s.rstStream(5, 1),
+        ...s.goAway(3),
+        ...s.windowUpdate(1, 1000),
+      ]),
+    );
     expect(frames).toEqual([
       { type: "syn_reply", streamId: 1, flags: 0, headers: {} },
       { type: "data", streamId: 1, flags: 1, data: new Uint8Array(0) },
@@ -147,14 +184,19 @@ describe("SPDY/3.1 framing", () => {
 describe("port-forward HTTP", () => {
   it("parses pipelined requests and keeps partial ones", () => {
     const r = parseRequests("GET / HTTP/1.1\r\nHost: localhost:8081\r\n\r\nPOST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /y");
-    expect(r.requests.map((q) => [q.method, q.path, q.body])).toEqual([["GET", "/", ""], ["POST", "/x", "abc"]]);
+    expect(r.requests.map((q) => [q.method, q.path, q.body])).toEqual([
+      ["GET", "/", ""],
+      ["POST", "/x", "abc"],
+    ]);
     expect(r.rest).toBe("GET /y");
     expect(r.bad).toBeFalsy();
     expect(parseRequests("*1\r\n$4\r\nPING\r\n").bad).toBe(true);
   });
 
   it("formats a response with its length", () => {
-    expect(formatResponse({ status: 200, headers: { Server: "nginx/1.27.5" }, body: "hé" }, "GET")).toBe("HTTP/1.1 200 OK\r\nServer: nginx/1.27.5\r\nContent-Length: 3\r\n\r\nhé");
+    expect(formatResponse({ status: 200, headers: { Server: "nginx/1.27.5" }, body: "hé" }, "GET")).toBe(
+      "HTTP/1.1 200 OK\r\nServer: nginx/1.27.5\r\nContent-Length: 3\r\n\r\nhé",
+    );
     expect(formatResponse({ status: 404, headers: {}, body: "x" }, "HEAD")).toBe("HTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\n");
   });
 });

@@ -40,7 +40,10 @@ function serve(c: { store: Store; registry: Registry; storage: DurableObjectStor
   return { hub, api };
 }
 
-const configMap = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, namespace: "default", labels }, data: { k: "v" } });
+const configMap = (name: string, labels: Record<string, string> = {}) => ({
+  metadata: { name, namespace: "default", labels },
+  data: { k: "v" },
+});
 const events = (s: FakeSocket) => s.sent.map((e) => `${e.type} ${e.object.metadata.name}`);
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
@@ -101,7 +104,12 @@ describe("watch over a WebSocket", () => {
   it("closes a kept socket whose watch no longer parses", () =>
     inCluster(async (c) => {
       const socket = new FakeSocket();
-      const { hub, api } = serve(c, { accept: () => {}, sockets: () => [{ ws: socket as unknown as WebSocket, watch: { url: "https://k8s.test/api/v1/nosuchthings?watch=1", accept: null } }] });
+      const { hub, api } = serve(c, {
+        accept: () => {},
+        sockets: () => [
+          { ws: socket as unknown as WebSocket, watch: { url: "https://k8s.test/api/v1/nosuchthings?watch=1", accept: null } },
+        ],
+      });
       hub.restoreSockets((w) => api.socketWatch(w));
       expect(socket.closed).toBe(1000);
       expect(hub.size).toBe(0);

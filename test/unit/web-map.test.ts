@@ -8,12 +8,24 @@ const node = (name: string, ready: string, controlPlane = false) => ({
   status: { conditions: [{ type: "Ready", status: ready }], nodeInfo: { kubeletVersion: "v1.33.1" } },
 });
 const pod = (name: string, nodeName: string | undefined, status: object, extra: object = {}) => ({
-  metadata: { name, namespace: "default", ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-abc", uid: "u1", controller: true }], ...extra },
+  metadata: {
+    name,
+    namespace: "default",
+    ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-abc", uid: "u1", controller: true }],
+    ...extra,
+  },
   spec: { nodeName, containers: [{ name: "c" }] },
   status,
 });
-const running = { phase: "Running", conditions: [{ type: "Ready", status: "True" }], containerStatuses: [{ name: "c", ready: true, restartCount: 0, state: { running: {} } }] };
-const crashing = { phase: "Running", containerStatuses: [{ name: "c", ready: false, restartCount: 3, state: { waiting: { reason: "CrashLoopBackOff" } } }] };
+const running = {
+  phase: "Running",
+  conditions: [{ type: "Ready", status: "True" }],
+  containerStatuses: [{ name: "c", ready: true, restartCount: 0, state: { running: {} } }],
+};
+const crashing = {
+  phase: "Running",
+  containerStatuses: [{ name: "c", ready: false, restartCount: 3, state: { waiting: { reason: "CrashLoopBackOff" } } }],
+};
 
 describe("cluster map model", () => {
   it("colours pods by the STATUS kubectl prints", () => {
@@ -36,7 +48,10 @@ describe("cluster map model", () => {
     m.apply("pods", "ADDED", pod("web-2", "node01", crashing));
     m.apply("pods", "ADDED", pod("web-3", undefined, { phase: "Pending" }));
     const { nodes, unscheduled } = m.nodes(undefined, NOW);
-    expect(nodes.map((n) => [n.name, n.role, n.ready])).toEqual([["controlplane", "control-plane", "False"], ["node01", "worker", "True"]]);
+    expect(nodes.map((n) => [n.name, n.role, n.ready])).toEqual([
+      ["controlplane", "control-plane", "False"],
+      ["node01", "worker", "True"],
+    ]);
     expect(nodes[1].pods.map((p) => [p.name, p.status, p.ready, p.restarts, p.look])).toEqual([
       ["web-1", "Running", "1/1", "0", "ready"],
       ["web-2", "CrashLoopBackOff", "0/1", "3", "failing"],

@@ -11,7 +11,13 @@ const ORIGIN = "https://127.0.0.1:8787";
 
 beforeAll(applyMigrations);
 
-interface Created { id: string; token: string; server: string; expiresAt: string; kubeconfig: string }
+interface Created {
+  id: string;
+  token: string;
+  server: string;
+  expiresAt: string;
+  kubeconfig: string;
+}
 
 async function create(body?: string, type = "application/json", query = ""): Promise<Response> {
   return SELF.fetch(`${ORIGIN}/api/sessions${query}`, { method: "POST", body, headers: { "content-type": type } });
@@ -46,7 +52,15 @@ describe("the Worker", () => {
     for (const headers of [{}, bearer(other.token), bearer(`${s.token}x`)]) {
       const r = await SELF.fetch(`${s.server}/api/v1/namespaces`, { headers });
       expect(r.status).toBe(401);
-      expect(await r.json()).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
+      expect(await r.json()).toEqual({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "Unauthorized",
+        reason: "Unauthorized",
+        code: 401,
+      });
     }
     expect((await SELF.fetch(`${s.server}/api/v1/namespaces`, { headers: bearer(s.token) })).status).not.toBe(401);
 
@@ -80,12 +94,18 @@ describe("the Worker", () => {
   it("limits bodies to 3 MiB", async () => {
     const res = await create("x".repeat(3145729), "application/json");
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728", code: 413 });
+    expect(await res.json()).toMatchObject({
+      reason: "RequestEntityTooLarge",
+      message: "Request entity too large: limit is 3145728",
+      code: 413,
+    });
   });
 
   it("sweeps overdue sessions on the cron trigger", async () => {
     const past = new Date(Date.now() - 60_000).toISOString();
-    await testEnv.DB.prepare("INSERT INTO sessions (id, created_at, expires_at, nodes, state, client_hash) VALUES (?, ?, ?, ?, 'live', 'x')")
+    await testEnv.DB.prepare(
+      "INSERT INTO sessions (id, created_at, expires_at, nodes, state, client_hash) VALUES (?, ?, ?, ?, 'live', 'x')",
+    )
       .bind("sweepme", past, past, "[]")
       .run();
     const ctx = createExecutionContext();

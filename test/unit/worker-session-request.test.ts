@@ -45,13 +45,20 @@ nodes:
   });
 
   it("takes lifetime and clock from query overrides for a kind config", () => {
-    const r = parseSessionRequest("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n", "text/yaml", lim, { lifetime: "30m", clock: "instant" });
+    const r = parseSessionRequest("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n", "text/yaml", lim, {
+      lifetime: "30m",
+      clock: "instant",
+    });
     expect(r).toMatchObject({ ok: true, value: { lifetimeMs: 30 * 60_000, clock: "instant" } });
   });
 
   it("answers 400 for malformed YAML/JSON, a foreign kind, non-objects and unknown JSON fields", () => {
     expect(yaml("kind: Cluster\n  nodes: [")).toMatchObject({ ok: false, code: 400, message: expect.stringContaining("invalid YAML") });
-    expect(parseSessionRequest("{", "application/json", lim)).toMatchObject({ ok: false, code: 400, message: expect.stringContaining("invalid JSON") });
+    expect(parseSessionRequest("{", "application/json", lim)).toMatchObject({
+      ok: false,
+      code: 400,
+      message: expect.stringContaining("invalid JSON"),
+    });
     expect(yaml("kind: Pod\napiVersion: v1\n")).toMatchObject({ ok: false, code: 400 });
     expect(yaml("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n")).toMatchObject({ ok: false, code: 400 });
     expect(yaml("- a\n- b\n")).toMatchObject({ ok: false, code: 400 });
@@ -61,7 +68,9 @@ nodes:
   it("answers 422 with causes for unknown roles, order, too many nodes, bad or too long lifetimes", () => {
     const bad = json({ nodes: [CP, { role: "master" }] });
     expect(fieldsOf(bad)).toEqual(["nodes[1].role"]);
-    expect(bad).toMatchObject({ message: expect.stringContaining('Unsupported value: "master": supported values: "control-plane", "worker"') });
+    expect(bad).toMatchObject({
+      message: expect.stringContaining('Unsupported value: "master": supported values: "control-plane", "worker"'),
+    });
     expect(fieldsOf(json({ nodes: [W, CP] }))).toEqual(["nodes[0].role"]);
     expect(fieldsOf(json({ nodes: [CP, W, CP] }))).toEqual(["nodes[2].role"]);
     expect(fieldsOf(json({ nodes: [{}] }))).toEqual(["nodes[0].role"]);

@@ -36,8 +36,10 @@ export class ApiRefusal extends Error {
 /** What a refusal means for the learner, in a sentence (the server's message says which limit). */
 export function refusalText(e: unknown): string {
   if (e instanceof ApiRefusal) {
-    if (e.code === 429) return `Too many clusters were started from your address in the last minute. Try again in ${e.retryAfterSeconds ?? 60} seconds.`;
-    if (e.code === 403) return `You already have as many live clusters as one address may: ${e.message.replace(/^too many live sessions from your address /, "")}. Delete one below or wait until one expires.`;
+    if (e.code === 429)
+      return `Too many clusters were started from your address in the last minute. Try again in ${e.retryAfterSeconds ?? 60} seconds.`;
+    if (e.code === 403)
+      return `You already have as many live clusters as one address may: ${e.message.replace(/^too many live sessions from your address /, "")}. Delete one below or wait until one expires.`;
     if (e.code === 503) return `kubeplay cannot start a cluster right now: ${e.message}`;
     return `The cluster could not be started: ${e.message}`;
   }
@@ -70,7 +72,10 @@ export async function serverLimits(): Promise<Limits> {
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The session as the server knows it, or the refusal (401 once it expired or was deleted). */
-export async function sessionInfo(id: string, token: string): Promise<{ state: string; expiresAt: string; nodes: { name: string; role: string }[] }> {
+export async function sessionInfo(
+  id: string,
+  token: string,
+): Promise<{ state: string; expiresAt: string; nodes: { name: string; role: string }[] }> {
   const res = await fetch(`/api/sessions/${id}`, { headers: auth(token) });
   if (!res.ok) throw await refusal(res);
   return res.json();
@@ -111,7 +116,12 @@ export function bearerProtocol(token: string): string {
  * socket is the server's to keep through its hibernation, so an idle tab costs the cluster nothing.
  * `onClose` hears when it ends (the session ended, or the network dropped).
  */
-export function watch<T>(s: { id: string; token: string }, path: string, onEvent: (e: WatchEvent<T>) => void, onClose: (code: number) => void): WebSocket {
+export function watch<T>(
+  s: { id: string; token: string },
+  path: string,
+  onEvent: (e: WatchEvent<T>) => void,
+  onClose: (code: number) => void,
+): WebSocket {
   const url = new URL(`/clusters/${s.id}${path}${path.includes("?") ? "&" : "?"}watch=1`, location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(url, [bearerProtocol(s.token)]);

@@ -32,7 +32,9 @@ function countdown(s: Session, onExpired: () => void): void {
     for (const at of WARN_AT) {
       if (left <= at && left > 0 && !warned.has(at)) {
         warned.add(at);
-        banner(`This cluster will be deleted in ${at >= 60_000 ? `${at / 60_000} minute${at > 60_000 ? "s" : ""}` : "a moment"}, with everything in it.`);
+        banner(
+          `This cluster will be deleted in ${at >= 60_000 ? `${at / 60_000} minute${at > 60_000 ? "s" : ""}` : "a moment"}, with everything in it.`,
+        );
       }
     }
     if (left <= 0) return onExpired();
@@ -121,24 +123,29 @@ function liveMap(s: Session, onGone: () => void): void {
   let open = 0;
   const connect = (kind: Kind) => {
     model.reset(kind);
-    watch(s, WATCHED[kind], (e) => {
-      if (e.type === "ERROR") return;
-      if (model.apply(kind, e.type, e.object as never)) {
-        if (kind === "pods" || kind === "deployments" || kind === "services") refreshNamespaces();
-        view.invalidate();
-      }
-    }, async () => {
-      open--;
-      $("watch-state").textContent = "reconnecting…";
-      // A watch ends when the session does; otherwise the network dropped: open it again.
-      try {
-        await sessionInfo(s.id, s.token);
-        setTimeout(() => connect(kind), 1000);
-      } catch (e) {
-        if (e instanceof ApiRefusal && e.code === 401) onGone();
-        else setTimeout(() => connect(kind), 3000);
-      }
-    }).addEventListener("open", () => {
+    watch(
+      s,
+      WATCHED[kind],
+      (e) => {
+        if (e.type === "ERROR") return;
+        if (model.apply(kind, e.type, e.object as never)) {
+          if (kind === "pods" || kind === "deployments" || kind === "services") refreshNamespaces();
+          view.invalidate();
+        }
+      },
+      async () => {
+        open--;
+        $("watch-state").textContent = "reconnecting…";
+        // A watch ends when the session does; otherwise the network dropped: open it again.
+        try {
+          await sessionInfo(s.id, s.token);
+          setTimeout(() => connect(kind), 1000);
+        } catch (e) {
+          if (e instanceof ApiRefusal && e.code === 401) onGone();
+          else setTimeout(() => connect(kind), 3000);
+        }
+      },
+    ).addEventListener("open", () => {
       open++;
       $("watch-state").textContent = open === Object.keys(WATCHED).length ? "live" : "connecting…";
     });

@@ -24,7 +24,8 @@ export function forget(id: string): void {
 }
 
 /** The link that opens a session page, the token in the fragment. */
-export const sessionLink = (s: Session) => `/s/${s.id}#${new URLSearchParams({ token: s.token, expires: s.expiresAt, nodes: String(s.nodes.length) })}`;
+export const sessionLink = (s: Session) =>
+  `/s/${s.id}#${new URLSearchParams({ token: s.token, expires: s.expiresAt, nodes: String(s.nodes.length) })}`;
 
 /** The session of the page at /s/<id>: from the fragment (then removed from the address bar), this
  *  tab's storage, or this browser's list. */
@@ -35,14 +36,17 @@ export function sessionOfPage(id: string): Session | undefined {
     history.replaceState(null, "", location.pathname);
     const known = knownSessions().find((k) => k.id === id);
     const nodes = Number(fragment.get("nodes")) || known?.nodes.length || 1;
-    const s: Session = known?.token === token ? known : {
-      id,
-      token,
-      createdAt: "",
-      expiresAt: fragment.get("expires") ?? "",
-      server: `${location.origin}/clusters/${id}`,
-      nodes: [{ role: "control-plane" }, ...Array.from({ length: nodes - 1 }, () => ({ role: "worker" as const }))],
-    };
+    const s: Session =
+      known?.token === token
+        ? known
+        : {
+            id,
+            token,
+            createdAt: "",
+            expiresAt: fragment.get("expires") ?? "",
+            server: `${location.origin}/clusters/${id}`,
+            nodes: [{ role: "control-plane" }, ...Array.from({ length: nodes - 1 }, () => ({ role: "worker" as const }))],
+          };
     remember(s);
     return s;
   }

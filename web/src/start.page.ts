@@ -20,7 +20,8 @@ function fillChoices(limits: Limits): void {
 
 function describeLayout(): void {
   const n = Number($<HTMLSelectElement>("workers").value || 0);
-  $("layout").textContent = `1 control-plane node${n ? ` and ${n} worker${n > 1 ? "s" : ""} (node01${n > 1 ? `…node${String(n).padStart(2, "0")}` : ""})` : ", which also runs your pods"}; gone after ${$<HTMLSelectElement>("lifetime").value}.`;
+  $("layout").textContent =
+    `1 control-plane node${n ? ` and ${n} worker${n > 1 ? "s" : ""} (node01${n > 1 ? `…node${String(n).padStart(2, "0")}` : ""})` : ", which also runs your pods"}; gone after ${$<HTMLSelectElement>("lifetime").value}.`;
 }
 
 function renderMine(): void {

@@ -35,7 +35,10 @@ export class PatchError extends Error {
   /** HTTP status code the real server answers with. */
   readonly code: number;
 
-  constructor(message: string, readonly kind: PatchErrorKind = "Internal") {
+  constructor(
+    message: string,
+    readonly kind: PatchErrorKind = "Internal",
+  ) {
     super(message);
     this.name = "PatchError";
     this.code = { BadRequest: 400, Generic422: 422, TooLarge: 413, Internal: 500 }[kind];
@@ -74,7 +77,9 @@ export function goFmt(value: unknown): string {
     else if (Array.isArray(v) || typeof v === "object") {
       const entries = Array.isArray(v)
         ? v.map((x): [string, unknown] => ["", x])
-        : Object.keys(v as Record<string, unknown>).sort().map((k): [string, unknown] => [`${k}:`, (v as Record<string, unknown>)[k]]);
+        : Object.keys(v as Record<string, unknown>)
+            .sort()
+            .map((k): [string, unknown] => [`${k}:`, (v as Record<string, unknown>)[k]]);
       const parts: ({ text: string } | { value: unknown })[] = [{ text: Array.isArray(v) ? "[" : "map[" }];
       entries.forEach(([label, x], i) => parts.push({ text: `${i > 0 ? " " : ""}${label}` }, { value: x }));
       parts.push({ text: "]" });

@@ -27,7 +27,8 @@ function mergeDocs(doc: Record<string, unknown>, patch: Record<string, unknown>)
       const cur = d[k];
       if (v === null) delete d[k];
       else if (!isObject(cur)) d[k] = pruneNulls(deepClone(v));
-      else if (!isObject(v)) d[k] = deepClone(v); // an object replaced by a list keeps its nulls, as in v4
+      else if (!isObject(v))
+        d[k] = deepClone(v); // an object replaced by a list keeps its nulls, as in v4
       else stack.push([cur, v]);
     }
   }

@@ -168,13 +168,10 @@ type JMap = Record<string, unknown>;
 
 const ErrBadPatchFormatForPrimitiveList = () => new PatchError("invalid patch format of primitive list", "BadRequest");
 const ErrBadPatchFormatForRetainKeys = () => new PatchError("invalid patch format of retainKeys", "BadRequest");
-const ErrBadPatchFormatForSetElementOrderList = () =>
-  new PatchError("invalid patch format of setElementOrder list", "BadRequest");
+const ErrBadPatchFormatForSetElementOrderList = () => new PatchError("invalid patch format of setElementOrder list", "BadRequest");
 const ErrNoListOfLists = () => new PatchError("lists of lists are not supported", "Generic422");
-const ErrNoMergeKey = (m: unknown, k: string) =>
-  new PatchError(`map: ${goFmt(m)} does not contain declared merge key: ${k}`);
-const ErrBadArgType = (expected: string, actual: unknown) =>
-  new PatchError(`expected a ${expected}, but received a ${goType(actual)}`);
+const ErrNoMergeKey = (m: unknown, k: string) => new PatchError(`map: ${goFmt(m)} does not contain declared merge key: ${k}`);
+const ErrBadArgType = (expected: string, actual: unknown) => new PatchError(`expected a ${expected}, but received a ${goType(actual)}`);
 const ErrBadPatchType = (t: unknown, m: unknown) => new PatchError(`unknown patch type: ${goFmt(t)} in map: ${goFmt(m)}`);
 
 /**

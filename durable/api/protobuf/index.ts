@@ -51,25 +51,31 @@ class Reader {
   /** Reads one field; fixed-width values are skipped (returned as undefined). */
   field(): [number, number, Raw | undefined] {
     const key = this.varint();
-    const num = Number(key >> 3n), wt = Number(key & 7n);
+    const num = Number(key >> 3n),
+      wt = Number(key & 7n);
     if (num <= 0) fail(`illegal field number ${num} at offset ${this.pos}`);
     switch (wt) {
-      case 0: return [num, wt, this.varint()];
-      case 2: return [num, wt, this.bytes()];
-      case 1: case 5: {
+      case 0:
+        return [num, wt, this.varint()];
+      case 2:
+        return [num, wt, this.bytes()];
+      case 1:
+      case 5: {
         const n = wt === 1 ? 8 : 4;
         if (n > this.buf.length - this.pos) fail(`truncated fixed${n * 8} at offset ${this.pos}`);
         this.pos += n;
         return [num, wt, undefined];
       }
-      default: fail(`unsupported wire type ${wt} at offset ${this.pos}`);
+      default:
+        fail(`unsupported wire type ${wt} at offset ${this.pos}`);
     }
   }
 }
 
 /** Groups a message's fields by number (all occurrences, in order). */
 function fieldsOf(buf: Uint8Array): Map<number, { wt: number; v: Raw | undefined }[]> {
-  const r = new Reader(buf), out = new Map<number, { wt: number; v: Raw | undefined }[]>();
+  const r = new Reader(buf),
+    out = new Map<number, { wt: number; v: Raw | undefined }[]>();
   while (!r.eof()) {
     const [num, wt, v] = r.field();
     let list = out.get(num);
@@ -90,12 +96,19 @@ function scalar(type: string, v: Raw, path: string): Json {
   }
   if (type === "string" || type === "bytes") fail(`wrong wireType = 0 for field ${path}`);
   switch (type) {
-    case "bool": return v !== 0n;
-    case "int32": return Number(BigInt.asIntN(32, v));
-    case "uint32": return Number(BigInt.asUintN(32, v));
-    case "int64": return Number(BigInt.asIntN(64, v));
-    case "uint64": return Number(BigInt.asUintN(64, v));
-    case "sint32": case "sint64": return Number((v >> 1n) ^ -(v & 1n));
+    case "bool":
+      return v !== 0n;
+    case "int32":
+      return Number(BigInt.asIntN(32, v));
+    case "uint32":
+      return Number(BigInt.asUintN(32, v));
+    case "int64":
+      return Number(BigInt.asIntN(64, v));
+    case "uint64":
+      return Number(BigInt.asUintN(64, v));
+    case "sint32":
+    case "sint64":
+      return Number((v >> 1n) ^ -(v & 1n));
   }
   fail(`unsupported type ${type} for field ${path}`);
 }
@@ -104,8 +117,10 @@ function scalar(type: string, v: Raw, path: string): Json {
 function zero(type: string, flags: string, depth: number): Json {
   if (flags.includes("r") || flags.includes("p") || type.startsWith("map<") || type === "bytes") return null;
   switch (type) {
-    case "string": return "";
-    case "bool": return false;
+    case "string":
+      return "";
+    case "bool":
+      return false;
   }
   if (NUMERIC.has(type)) return 0;
   return value(type, new Uint8Array(0), "", depth);
@@ -166,7 +181,8 @@ function value(type: string, v: Raw, path: string, depth: number): Json {
 }
 
 function message(rows: Row[], buf: Uint8Array, path: string, depth: number): { [k: string]: Json } {
-  const fields = fieldsOf(buf), out: { [k: string]: Json } = {};
+  const fields = fieldsOf(buf),
+    out: { [k: string]: Json } = {};
   for (const [number, name, type, flags] of rows) {
     const at = path ? `${path}.${name}` : name;
     const occ = fields.get(number);
@@ -202,7 +218,8 @@ function mapValue(type: string, occ: { wt: number; v: Raw | undefined }[], path:
     const raw = wire(o, path);
     if (!(raw instanceof Uint8Array)) fail(`wrong wireType = 0 for field ${path}`);
     const f = fieldsOf(raw);
-    const key = f.get(1)?.at(-1), val = f.get(2)?.at(-1);
+    const key = f.get(1)?.at(-1),
+      val = f.get(2)?.at(-1);
     const ks = key ? scalar(k!, wire(key, path), path) : zero(k!, "", depth);
     const at = `${path}[${String(ks)}]`;
     entries.push([String(ks), val ? value(vt!, wire(val, at), at, depth) : zero(vt!, "", depth)]);
@@ -237,19 +254,23 @@ function base64(b: Uint8Array): string {
 /** time.Duration.String(): "1h2m3.5s", "150ms", "0s". */
 export function goDuration(d: bigint): string {
   if (d === 0n) return "0s";
-  const neg = d < 0n, u = neg ? -d : d;
+  const neg = d < 0n,
+    u = neg ? -d : d;
   let out: string;
   if (u < 1_000_000_000n) {
     const [unit, div] = u < 1000n ? ["ns", 1n] : u < 1_000_000n ? ["µs", 1000n] : ["ms", 1_000_000n];
     out = fraction(u, div as bigint) + unit;
   } else {
-    const h = u / 3_600_000_000_000n, m = (u / 60_000_000_000n) % 60n, s = u % 60_000_000_000n;
+    const h = u / 3_600_000_000_000n,
+      m = (u / 60_000_000_000n) % 60n,
+      s = u % 60_000_000_000n;
     out = (h ? `${h}h${m}m` : m ? `${m}m` : "") + fraction(s, 1_000_000_000n) + "s";
   }
   return neg ? "-" + out : out;
 }
 function fraction(v: bigint, div: bigint): string {
-  const whole = v / div, frac = v % div;
+  const whole = v / div,
+    frac = v % div;
   if (!frac) return String(whole);
   const digits = String(div).length - 1;
   return `${whole}.${String(frac).padStart(digits, "0").replace(/0+$/, "")}`;
@@ -257,11 +278,13 @@ function fraction(v: bigint, div: bigint): string {
 
 function decode(body: Uint8Array, depth: number): { [k: string]: Json } {
   // The protobuf serializer's errNotMarshalable-style refusal, in its words.
-  if (body.length < 4 || !MAGIC.every((b, i) => body[i] === b)) throw new Error(`provided data does not appear to be a protobuf message, expected prefix [${MAGIC.join(" ")}]`);
+  if (body.length < 4 || !MAGIC.every((b, i) => body[i] === b))
+    throw new Error(`provided data does not appear to be a protobuf message, expected prefix [${MAGIC.join(" ")}]`);
   const env = fieldsOf(body.subarray(4));
   const tm = env.get(1)?.at(-1)?.v;
   const tmf = tm instanceof Uint8Array ? fieldsOf(tm) : new Map();
-  const apiVersion = str(tmf, 1, "typeMeta.apiVersion"), kind = str(tmf, 2, "typeMeta.kind");
+  const apiVersion = str(tmf, 1, "typeMeta.apiVersion"),
+    kind = str(tmf, 2, "typeMeta.kind");
   if (!apiVersion || !kind) fail("the envelope has no apiVersion or kind");
   const encoding = str(env, 3, "contentEncoding");
   if (encoding) fail(`unsupported contentEncoding ${JSON.stringify(encoding)}`);

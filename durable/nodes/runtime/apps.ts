@@ -23,7 +23,8 @@ const hostnameOf = (pod: Obj) => pod.spec?.hostname ?? pod.metadata?.name ?? "lo
 const statusOf = (pod: Obj, name: string): Obj | undefined => ((pod.status?.containerStatuses ?? []) as Obj[]).find((s) => s.name === name);
 const restartOf = (pod: Obj, name: string) => statusOf(pod, name)?.restartCount ?? 0;
 const startedAt = (pod: Obj, name: string) => Date.parse(statusOf(pod, name)?.state?.running?.startedAt ?? "");
-const log = (k: ServeContext, line: string) => k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), line, k.now);
+const log = (k: ServeContext, line: string) =>
+  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), line, k.now);
 const query = (path: string) => new URLSearchParams(path.includes("?") ? path.slice(path.indexOf("?") + 1) : "");
 const pathOnly = (path: string) => path.split("?")[0] || "/";
 
@@ -42,7 +43,10 @@ export const bootcamp: AppServer = (_req, _port, k) => {
   if (bootcampRequests.size > 2000) bootcampRequests.delete(bootcampRequests.keys().next().value!);
   const host = hostnameOf(k.pod);
   const uptime = (k.now - (startedAt(k.pod, k.container.name) || k.now) - 40) / 1000;
-  log(k, `Running On: ${host} | Total Requests: ${n} | App Uptime: ${Math.max(0, uptime)} seconds | Log Time: ${new Date(k.now).toISOString()}`);
+  log(
+    k,
+    `Running On: ${host} | Total Requests: ${n} | App Uptime: ${Math.max(0, uptime)} seconds | Log Time: ${new Date(k.now).toISOString()}`,
+  );
   return reply(200, `Hello Kubernetes bootcamp! | Running on: ${host} | v=${bootcampVersion(k.container.image)}\n`, {
     "content-type": "text/plain",
     date: goDate(k.now),
@@ -52,7 +56,8 @@ export const bootcamp: AppServer = (_req, _port, k) => {
 
 // ---- agnhost ------------------------------------------------------------------------------------
 
-const text = (k: ServeContext, status: number, body: string) => reply(status, body, { "content-type": "text/plain; charset=utf-8", date: goDate(k.now) });
+const text = (k: ServeContext, status: number, body: string) =>
+  reply(status, body, { "content-type": "text/plain; charset=utf-8", date: goDate(k.now) });
 
 export const agnhost: AppServer = (req, _port, k, argv) => {
   const { sub } = agnhostCommand(argv);
@@ -83,7 +88,11 @@ export const agnhost: AppServer = (req, _port, k, argv) => {
       // exec.Command(shell, "-c", cmd).CombinedOutput(), answered as JSON (map keys sorted).
       let out = "";
       const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (out += s) };
-      const code = runCommand(["sh", "-c", q.get("shellCommand") ?? q.get("cmd") ?? ""], containerContext(k.pod, k.container, undefined, k.now), io);
+      const code = runCommand(
+        ["sh", "-c", q.get("shellCommand") ?? q.get("cmd") ?? ""],
+        containerContext(k.pod, k.container, undefined, k.now),
+        io,
+      );
       const body: Record<string, string> = code ? { error: `exit status ${code}`, output: out } : { output: out };
       return reply(200, JSON.stringify(body), { "content-type": "text/plain; charset=utf-8", date: goDate(k.now) });
     }
@@ -99,7 +108,12 @@ const apacheLine = (k: ServeContext, req: HttpRequest, status: number, bytes: nu
   const p = (n: number) => String(n).padStart(2, "0");
   return `${k.remoteAddr} - - [${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.headers["user-agent"] ?? "-"}"`;
 };
-const apacheHeaders = (k: ServeContext, type: string) => ({ date: goDate(k.now), server: "Apache/2.4.10 (Debian)", "x-powered-by": "PHP/5.6.40", "content-type": type });
+const apacheHeaders = (k: ServeContext, type: string) => ({
+  date: goDate(k.now),
+  server: "Apache/2.4.10 (Debian)",
+  "x-powered-by": "PHP/5.6.40",
+  "content-type": type,
+});
 
 /** registry.k8s.io/hpa-example: index.php burns CPU on a loop of sqrt and answers "OK!". */
 export const phpApache: AppServer = (req, _port, k) => {

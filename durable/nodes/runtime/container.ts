@@ -20,7 +20,8 @@ const b64 = (s: string) => {
 };
 
 /** The hostname of a pod's containers (the node's with hostNetwork, else spec.hostname, else the pod name). */
-export const podHostname = (pod: Obj) => (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
+export const podHostname = (pod: Obj) =>
+  (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
 
 /** envvars.FromServices: <NAME>_SERVICE_HOST/PORT and the Docker-link variables. */
 export function serviceEnv(services: Obj[]): Record<string, string> {
@@ -54,17 +55,32 @@ export function podField(pod: Obj, path: string): string | undefined {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (m) return pod.metadata?.[m[1]]?.[m[2]];
   switch (path) {
-    case "metadata.name": return pod.metadata?.name;
-    case "metadata.namespace": return pod.metadata?.namespace;
-    case "metadata.uid": return pod.metadata?.uid;
-    case "metadata.labels": return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
-    case "metadata.annotations": return Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
-    case "spec.nodeName": return pod.spec?.nodeName;
-    case "spec.serviceAccountName": return pod.spec?.serviceAccountName;
-    case "status.hostIP": return pod.status?.hostIP;
-    case "status.hostIPs": return (pod.status?.hostIPs ?? []).map((i: Obj) => i.ip).join(",");
-    case "status.podIP": return pod.status?.podIP;
-    case "status.podIPs": return (pod.status?.podIPs ?? []).map((i: Obj) => i.ip).join(",");
+    case "metadata.name":
+      return pod.metadata?.name;
+    case "metadata.namespace":
+      return pod.metadata?.namespace;
+    case "metadata.uid":
+      return pod.metadata?.uid;
+    case "metadata.labels":
+      return Object.entries(pod.metadata?.labels ?? {})
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join("\n");
+    case "metadata.annotations":
+      return Object.entries(pod.metadata?.annotations ?? {})
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join("\n");
+    case "spec.nodeName":
+      return pod.spec?.nodeName;
+    case "spec.serviceAccountName":
+      return pod.spec?.serviceAccountName;
+    case "status.hostIP":
+      return pod.status?.hostIP;
+    case "status.hostIPs":
+      return (pod.status?.hostIPs ?? []).map((i: Obj) => i.ip).join(",");
+    case "status.podIP":
+      return pod.status?.podIP;
+    case "status.podIPs":
+      return (pod.status?.podIPs ?? []).map((i: Obj) => i.ip).join(",");
   }
   return undefined;
 }
@@ -74,14 +90,28 @@ function quantity(q: string | number | undefined): number {
   if (q === undefined) return 0;
   const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(q));
   if (!m) return 0;
-  const mult: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+  const mult: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+  };
   return Number(m[1]) * (mult[m[2]] ?? 1);
 }
 
 /** resourceFieldRef: the limit (or request), defaulting to the node's allocatable; divided and rounded up. */
 export function resourceField(c: Obj, ref: Obj, node?: Obj): string {
   const [kind, res] = String(ref.resource).split(".");
-  const value = c.resources?.[kind]?.[res] ?? (kind === "limits" ? node?.status?.allocatable?.[res] : undefined) ?? (res === "cpu" ? (kind === "limits" ? "2" : "0") : "0");
+  const value =
+    c.resources?.[kind]?.[res] ??
+    (kind === "limits" ? node?.status?.allocatable?.[res] : undefined) ??
+    (res === "cpu" ? (kind === "limits" ? "2" : "0") : "0");
   const divisor = quantity(ref.divisor ?? (res === "cpu" ? "1" : "1")) || 1;
   return String(Math.ceil(quantity(value) / divisor));
 }
@@ -116,23 +146,45 @@ export function expandVars(input: string, vars: Record<string, string>): string 
 /** The container with its command and args expanded against its environment, as the runtime gets them. */
 export function expandedContainer(c: Obj, env: Record<string, string>): Obj {
   if (!c.command && !c.args) return c;
-  return { ...c, ...(c.command ? { command: (c.command as string[]).map((a) => expandVars(String(a), env)) } : {}), ...(c.args ? { args: (c.args as string[]).map((a) => expandVars(String(a), env)) } : {}) };
+  return {
+    ...c,
+    ...(c.command ? { command: (c.command as string[]).map((a) => expandVars(String(a), env)) } : {}),
+    ...(c.args ? { args: (c.args as string[]).map((a) => expandVars(String(a), env)) } : {}),
+  };
 }
 
 /** When the container's current run started (its Service variables are those of Services that existed then). */
 const startedAtOf = (pod: Obj, c: Obj): number => {
-  const s = ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[]).find((x) => x.name === c.name);
+  const s = (
+    [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+      ...(pod.status?.ephemeralContainerStatuses ?? []),
+    ] as Obj[]
+  ).find((x) => x.name === c.name);
   return Date.parse(s?.state?.running?.startedAt ?? s?.state?.terminated?.startedAt ?? "");
 };
 
 /** The environment of a container, as the kubelet and the image set it (order as `env` prints it). */
-export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour: ImageBehaviour = imageBehaviour(c.image), startedAt = startedAtOf(pod, c)): Record<string, string> {
+export function containerEnv(
+  pod: Obj,
+  c: Obj,
+  reader?: ClusterReader,
+  behaviour: ImageBehaviour = imageBehaviour(c.image),
+  startedAt = startedAtOf(pod, c),
+): Record<string, string> {
   const ns = pod.metadata?.namespace ?? "default";
   const env: Record<string, string> = { PATH, HOSTNAME: podHostname(pod), ...(behaviour.env ?? {}) };
   const own: Record<string, string> = {};
   for (const from of (c.envFrom ?? []) as Obj[]) {
-    const src = from.configMapRef ? reader?.get("configmaps", ns, from.configMapRef.name) : from.secretRef ? reader?.get("secrets", ns, from.secretRef.name) : undefined;
-    const data: Record<string, string> = from.configMapRef ? src?.data ?? {} : Object.fromEntries(Object.entries(src?.data ?? {}).map(([k, v]) => [k, b64(String(v))]));
+    const src = from.configMapRef
+      ? reader?.get("configmaps", ns, from.configMapRef.name)
+      : from.secretRef
+        ? reader?.get("secrets", ns, from.secretRef.name)
+        : undefined;
+    const data: Record<string, string> = from.configMapRef
+      ? (src?.data ?? {})
+      : Object.fromEntries(Object.entries(src?.data ?? {}).map(([k, v]) => [k, b64(String(v))]));
     for (const [k, v] of Object.entries(data)) own[`${from.prefix ?? ""}${k}`] = v;
   }
   for (const e of (c.env ?? []) as Obj[]) {
@@ -140,7 +192,8 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
     if (v !== undefined) v = expandVars(v, own);
     const vf = e.valueFrom;
     if (vf?.fieldRef) v = podField(pod, vf.fieldRef.fieldPath);
-    else if (vf?.resourceFieldRef) v = resourceField(c, vf.resourceFieldRef, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined);
+    else if (vf?.resourceFieldRef)
+      v = resourceField(c, vf.resourceFieldRef, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined);
     else if (vf?.configMapKeyRef) v = reader?.get("configmaps", ns, vf.configMapKeyRef.name)?.data?.[vf.configMapKeyRef.key];
     else if (vf?.secretKeyRef) {
       const raw = reader?.get("secrets", ns, vf.secretKeyRef.name)?.data?.[vf.secretKeyRef.key];
@@ -154,7 +207,10 @@ export function containerEnv(pod: Obj, c: Obj, reader?: ClusterReader, behaviour
     const existed = (s: Obj) => Number.isNaN(startedAt) || !(Date.parse(s.metadata?.creationTimestamp ?? "") > startedAt);
     const services = pod.spec?.enableServiceLinks === false ? [] : reader.list("services", ns).filter(existed);
     const kubernetes = reader.get("services", "default", "kubernetes");
-    const svcEnv = serviceEnv([...services.filter((s) => !(ns === "default" && s.metadata.name === "kubernetes")), ...(kubernetes ? [kubernetes] : [])]);
+    const svcEnv = serviceEnv([
+      ...services.filter((s) => !(ns === "default" && s.metadata.name === "kubernetes")),
+      ...(kubernetes ? [kubernetes] : []),
+    ]);
     for (const [k, v] of Object.entries(svcEnv)) if (!(k in own)) env[k] = v;
   }
   env.HOME ??= "/root";
@@ -200,7 +256,13 @@ export function sigtermExit(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c
  *  input instead of reading EOF and exiting at once; what it does comes through attach. */
 export function readsStdin(c: Obj, behaviour: ImageBehaviour = imageBehaviour(c.image)): boolean {
   const { argv } = containerArgv(c, behaviour);
-  return !!c.stdin && !!behaviour.shell && argv.length > 0 && ["sh", "bash", "ash"].includes(argv[0].replace(/^.*\//, "")) && argv.slice(1).every((a) => /^-[ils]+$/.test(a));
+  return (
+    !!c.stdin &&
+    !!behaviour.shell &&
+    argv.length > 0 &&
+    ["sh", "bash", "ash"].includes(argv[0].replace(/^.*\//, "")) &&
+    argv.slice(1).every((a) => /^-[ils]+$/.test(a))
+  );
 }
 
 /**
@@ -223,7 +285,8 @@ export function containerMounts(pod: Obj, c: Obj, node?: Obj): Mounted[] {
   const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
   const own = [...podMounts(pod, c)].reverse().map((m): Mounted => {
     const v = volumes.get(m.volume) ?? {};
-    if (v.emptyDir?.medium === "Memory" || v.configMap || v.secret || v.projected || v.downwardAPI) return { source: "tmpfs", blocks: memory, used: 12, available: memory - 12, mountpoint: m.path };
+    if (v.emptyDir?.medium === "Memory" || v.configMap || v.secret || v.projected || v.downwardAPI)
+      return { source: "tmpfs", blocks: memory, used: 12, available: memory - 12, mountpoint: m.path };
     return onDisk(m.path);
   });
   return [
@@ -232,7 +295,13 @@ export function containerMounts(pod: Obj, c: Obj, node?: Obj): Mounted[] {
     { source: "shm", blocks: 65536, used: 0, available: 65536, mountpoint: "/dev/shm" },
     ...["/etc/hosts", "/dev/termination-log", "/etc/hostname", "/etc/resolv.conf"].map(onDisk),
     ...own,
-    ...["/proc/acpi", "/proc/scsi", "/sys/firmware"].map((mountpoint) => ({ source: "tmpfs", blocks: Math.floor(memory / 2), used: 0, available: Math.floor(memory / 2), mountpoint })),
+    ...["/proc/acpi", "/proc/scsi", "/sys/firmware"].map((mountpoint) => ({
+      source: "tmpfs",
+      blocks: Math.floor(memory / 2),
+      used: 0,
+      available: Math.floor(memory / 2),
+      mountpoint,
+    })),
   ];
 }
 
@@ -264,7 +333,9 @@ export function containerContext(
     cwd: c.workingDir ?? "/",
     hostname: podHostname(pod),
     fs: fs ?? containerFS(pod, c, now, { reader, clock: () => Date.now() }),
-    net: reader ? clusterNetwork(reader, logs, now) : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
+    net: reader
+      ? clusterNetwork(reader, logs, now)
+      : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
     now: () => now,
     pod,
     container: c,
@@ -273,7 +344,10 @@ export function containerContext(
     processes: (self) => processTable(pod, c, pid1 ? undefined : self),
     mounts: () => containerMounts(pod, c, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined),
     memory() {
-      const total = kib((pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined)?.status?.capacity?.memory, 2030940);
+      const total = kib(
+        (pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined)?.status?.capacity?.memory,
+        2030940,
+      );
       const used = Math.round(total * 0.58);
       return { total, used, free: total - used, shared: 2340, buffers: 71508, cached: 812300 };
     },
@@ -317,18 +391,31 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
       exit: out.exit ? { code: out.exit.code, at: startedAt + out.exit.after } : undefined,
     };
   } else if (behaviour.binaries?.[argv[0]?.replace(/^.*\//, "")]) {
-    const out = behaviour.binaries[argv[0].replace(/^.*\//, "")](argv.slice(1), { start: startedAt, env: containerEnv(pod, c, reader, behaviour), hostname: podHostname(pod), podIP: pod.status?.podIP ?? "" });
+    const out = behaviour.binaries[argv[0].replace(/^.*\//, "")](argv.slice(1), {
+      start: startedAt,
+      env: containerEnv(pod, c, reader, behaviour),
+      hostname: podHostname(pod),
+      podIP: pod.status?.podIP ?? "",
+    });
     run = {
       lines: out.lines.map((l) => ({ at: startedAt + l.after, text: l.text, stream: "stdout" as const })),
       exit: out.exit && { code: out.exit.code, at: startedAt + out.exit.after },
       memory: out.memory && { bytes: out.memory.bytes, at: startedAt + out.memory.after },
     };
-  } else if (argv.length && (c.command?.length || (!own && behaviour.kind === "busybox" && !behaviour.entrypoint.length)) && !inImage(c.image ?? "", argv[0])) {
+  } else if (
+    argv.length &&
+    (c.command?.length || (!own && behaviour.kind === "busybox" && !behaviour.entrypoint.length)) &&
+    !inImage(c.image ?? "", argv[0])
+  ) {
     // A program the image lacks never starts: the runtime's error, exit 128, then the back-off.
     run = { lines: [], exit: { code: 128, at: startedAt, reason: "StartError", message: startError(argv[0]) } };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
     // The program starts from the image's filesystem (its own writes are what it produces).
-    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false }), true), { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 });
+    run = runProgram(
+      argv,
+      containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false }), true),
+      { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 },
+    );
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

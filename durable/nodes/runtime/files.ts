@@ -15,7 +15,16 @@ import { containerRun } from "./container";
 
 /** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
 /** Devices whose writes vanish (the container's /dev is a tmpfs of character devices, not files). */
-const DISCARDING = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/stdout", "/dev/stderr"]);
+const DISCARDING = new Set([
+  "/dev/null",
+  "/dev/zero",
+  "/dev/full",
+  "/dev/random",
+  "/dev/urandom",
+  "/dev/tty",
+  "/dev/stdout",
+  "/dev/stderr",
+]);
 
 export interface FileRow {
   scope: string;
@@ -48,7 +57,8 @@ export class FileStore {
     const out = new Map<string, FileRow & { parts: Uint8Array[] }>();
     const cur = this.sql.exec<{ scope: string; path: string; kind: string; at: number; data: ArrayBuffer | null }>(
       `SELECT scope, path, kind, at, data FROM container_files WHERE pod_uid = ? AND scope IN (${scopes.map(() => "?").join(",")}) ORDER BY scope, path, part`,
-      podUid, ...scopes,
+      podUid,
+      ...scopes,
     );
     for (const r of cur) {
       const key = `${r.scope}\0${r.path}`;
@@ -64,12 +74,28 @@ export class FileStore {
     this.generation++;
     const size = row.data?.length ?? 0;
     if (size) {
-      const used = this.sql.exec<{ n: number }>("SELECT coalesce(sum(length(data)), 0) AS n FROM container_files WHERE pod_uid = ? AND NOT (scope = ? AND path = ?)", podUid, row.scope, row.path).one().n;
+      const used = this.sql
+        .exec<{ n: number }>(
+          "SELECT coalesce(sum(length(data)), 0) AS n FROM container_files WHERE pod_uid = ? AND NOT (scope = ? AND path = ?)",
+          podUid,
+          row.scope,
+          row.path,
+        )
+        .one().n;
       if (used + size > POD_QUOTA) throw new FSError("ENOSPC", row.path);
     }
     this.sql.exec("DELETE FROM container_files WHERE pod_uid = ? AND scope = ? AND path = ?", podUid, row.scope, row.path);
     for (let part = 0, off = 0; part === 0 || off < size; part++, off += PART)
-      this.sql.exec("INSERT INTO container_files (pod_uid, scope, path, part, kind, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)", podUid, row.scope, row.path, part, row.kind, row.at, row.data ? row.data.subarray(off, off + PART) : null);
+      this.sql.exec(
+        "INSERT INTO container_files (pod_uid, scope, path, part, kind, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        podUid,
+        row.scope,
+        row.path,
+        part,
+        row.kind,
+        row.at,
+        row.data ? row.data.subarray(off, off + PART) : null,
+      );
   }
 
   /** Drop a container's writable layers other than `keep` (older instances: a restart starts afresh). */
@@ -102,7 +128,11 @@ const under = (path: string, dir: string) => dir === "/" || path === dir || path
 
 /** The status of a container (regular, init or ephemeral). */
 function statusOf(pod: Obj, name: string): Obj | undefined {
-  const all: Obj[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const all: Obj[] = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
   return all.find((s) => s.name === name);
 }
 
@@ -192,7 +222,8 @@ class ContainerFS implements VirtualFS {
     if (this.files) {
       const scopes = [this.root, ...new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)))];
       for (const r of this.files.rows(this.uid, scopes))
-        for (const abs of this.absolute(r.scope, r.path)) if (r.at <= at) events.push({ at: r.at, abs, kind: r.kind, data: r.data, order: 1 });
+        for (const abs of this.absolute(r.scope, r.path))
+          if (r.at <= at) events.push({ at: r.at, abs, kind: r.kind, data: r.data, order: 1 });
     }
     events.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const e of events) {
@@ -232,14 +263,21 @@ class ContainerFS implements VirtualFS {
   private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] {
     const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] = [];
     const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)));
-    const all: Obj[] = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? []), ...(this.pod.spec?.ephemeralContainers ?? [])];
+    const all: Obj[] = [
+      ...(this.pod.spec?.initContainers ?? []),
+      ...(this.pod.spec?.containers ?? []),
+      ...(this.pod.spec?.ephemeralContainers ?? []),
+    ];
     for (const k of all) {
       const own = k.name === this.c.name;
       const mounts = podMounts(this.pod, k);
       if (!own && !mounts.some((m) => shared.has(volumeScope(m.volume)) && !m.readOnly)) continue;
       const starts = runStarts(this.pod, k.name);
       if (own && this.opts.startedAt !== undefined) starts.current = this.opts.startedAt;
-      for (const [which, start] of [["current", starts.current], ["previous", starts.previous]] as const) {
+      for (const [which, start] of [
+        ["current", starts.current],
+        ["previous", starts.previous],
+      ] as const) {
         if (start === undefined || Number.isNaN(start) || start > this.at) continue;
         for (const f of containerRun(this.pod, k, start, this.opts.reader).files ?? []) {
           if (f.at > this.at) break;
@@ -249,7 +287,8 @@ class ContainerFS implements VirtualFS {
           if (!m) {
             if (own && which === "current") out.push({ ...ev, abs });
           } else if (!m.readOnly && shared.has(volumeScope(m.volume))) {
-            for (const a of this.absolute(volumeScope(m.volume), resolvePath(`${m.subPath ?? ""}${abs.slice(m.path.length)}`))) out.push({ ...ev, abs: a });
+            for (const a of this.absolute(volumeScope(m.volume), resolvePath(`${m.subPath ?? ""}${abs.slice(m.path.length)}`)))
+              out.push({ ...ev, abs: a });
           }
         }
       }
@@ -266,11 +305,21 @@ class ContainerFS implements VirtualFS {
     if (p.scope === this.root) this.files.dropOtherLayers(this.uid, this.c.name, this.root);
   }
 
-  read(path: string) { return this.view.read(path); }
-  readBytes(path: string) { return this.view.readBytes(path); }
-  list(dir: string) { return this.view.list(dir); }
-  isDir(path: string) { return this.view.isDir(path); }
-  stat(path: string) { return this.view.stat(path); }
+  read(path: string) {
+    return this.view.read(path);
+  }
+  readBytes(path: string) {
+    return this.view.readBytes(path);
+  }
+  list(dir: string) {
+    return this.view.list(dir);
+  }
+  isDir(path: string) {
+    return this.view.isDir(path);
+  }
+  stat(path: string) {
+    return this.view.stat(path);
+  }
 
   write(path: string, data: string): void {
     this.writeBytes(path, bytesOf(data), data);

@@ -37,12 +37,36 @@ const decode = (s: string): Uint8Array => {
 
 type Data = string | Uint8Array;
 
-const BASE_DIRS = ["/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr/bin", "/usr/local/bin", "/usr/sbin", "/var/log"];
+const BASE_DIRS = [
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/lib",
+  "/media",
+  "/mnt",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/srv",
+  "/sys",
+  "/tmp",
+  "/usr/bin",
+  "/usr/local/bin",
+  "/usr/sbin",
+  "/var/log",
+];
 
 /** What containerd gives every container in /dev (character devices, the std streams, the
  *  kubelet's termination-log mount), as empty entries: reading one gives nothing, writing is lost. */
 const DEV: Record<string, string> = Object.fromEntries(
-  ["null", "zero", "full", "random", "urandom", "tty", "ptmx", "stdin", "stdout", "stderr", "core", "termination-log"].map((d) => [`/dev/${d}`, ""]),
+  ["null", "zero", "full", "random", "urandom", "tty", "ptmx", "stdin", "stdout", "stderr", "core", "termination-log"].map((d) => [
+    `/dev/${d}`,
+    "",
+  ]),
 );
 const DEV_DIRS = ["/dev/fd", "/dev/pts", "/dev/shm", "/dev/mqueue"];
 
@@ -53,7 +77,10 @@ function volumeFiles(pod: Obj, c: Obj, vol: Obj, reader?: FSReader): Record<stri
     items?.length ? Object.fromEntries(items.filter((i) => i.key in data).map((i) => [i.path, data[i.key]])) : data;
   if (vol.configMap) {
     const cm = reader?.get("configmaps", ns, vol.configMap.name);
-    return pick({ ...(cm?.data ?? {}), ...Object.fromEntries(Object.entries(cm?.binaryData ?? {}).map(([k, v]) => [k, decode(String(v))])) }, vol.configMap.items);
+    return pick(
+      { ...(cm?.data ?? {}), ...Object.fromEntries(Object.entries(cm?.binaryData ?? {}).map(([k, v]) => [k, decode(String(v))])) },
+      vol.configMap.items,
+    );
   }
   if (vol.secret) {
     const s = reader?.get("secrets", ns, vol.secret.secretName);
@@ -84,7 +111,13 @@ function downward(pod: Obj, _c: Obj, items: Obj[]): Record<string, string> {
     const m = /^metadata\.(labels|annotations)(?:\['(.*)'\])?$/.exec(f);
     if (m) {
       const map: Record<string, string> = pod.metadata?.[m[1]] ?? {};
-      out[i.path] = m[2] !== undefined ? map[m[2]] ?? "" : Object.entries(map).sort().map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
+      out[i.path] =
+        m[2] !== undefined
+          ? (map[m[2]] ?? "")
+          : Object.entries(map)
+              .sort()
+              .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+              .join("\n");
     } else out[i.path] = String(f.split(".").reduce((o: Obj, k) => o?.[k], pod) ?? "");
   }
   return out;
@@ -106,7 +139,12 @@ export function podMounts(pod: Obj, container: Obj): Mount[] {
   const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
   return ((container?.volumeMounts ?? []) as Obj[])
     .filter((m) => volumes.has(m.name))
-    .map((m) => ({ path: resolvePath(m.mountPath), volume: m.name, subPath: m.subPath || undefined, readOnly: !!m.readOnly || ATOMIC.some((k) => volumes.get(m.name)![k]) }))
+    .map((m) => ({
+      path: resolvePath(m.mountPath),
+      volume: m.name,
+      subPath: m.subPath || undefined,
+      readOnly: !!m.readOnly || ATOMIC.some((k) => volumes.get(m.name)![k]),
+    }))
     .sort((a, b) => b.path.length - a.path.length);
 }
 

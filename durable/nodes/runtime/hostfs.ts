@@ -15,7 +15,13 @@ const STATIC = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-sched
 function manifest(mirror: Obj, component: string): string {
   const { nodeName: _n, ...spec } = mirror.spec ?? {};
   const labels = mirror.metadata?.labels;
-  return stringify({ apiVersion: "v1", kind: "Pod", metadata: { ...(labels ? { labels } : {}), name: component, namespace: "kube-system" }, spec, status: {} });
+  return stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { ...(labels ? { labels } : {}), name: component, namespace: "kube-system" },
+    spec,
+    status: {},
+  });
 }
 
 /** The node's files (absolute paths). */
@@ -25,7 +31,7 @@ function nodeFiles(node: string, reader?: HostReader): Record<string, string> {
       'PRETTY_NAME="Ubuntu 22.04.5 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.5 LTS (Jammy Jellyfish)"\nVERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\nHOME_URL="https://www.ubuntu.com/"\nSUPPORT_URL="https://help.ubuntu.com/"\nBUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"\nPRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"\nUBUNTU_CODENAME=jammy\n',
     "/etc/hostname": `${node}\n`,
     "/var/lib/kubelet/config.yaml":
-      "apiVersion: kubelet.config.k8s.io/v1beta1\nauthentication:\n  anonymous:\n    enabled: false\n  webhook:\n    cacheTTL: 0s\n    enabled: true\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ncgroupDriver: systemd\nclusterDNS:\n- 10.96.0.10\nclusterDomain: cluster.local\ncontainerRuntimeEndpoint: \"\"\nkind: KubeletConfiguration\nrotateCertificates: true\nstaticPodPath: /etc/kubernetes/manifests\n",
+      'apiVersion: kubelet.config.k8s.io/v1beta1\nauthentication:\n  anonymous:\n    enabled: false\n  webhook:\n    cacheTTL: 0s\n    enabled: true\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ncgroupDriver: systemd\nclusterDNS:\n- 10.96.0.10\nclusterDomain: cluster.local\ncontainerRuntimeEndpoint: ""\nkind: KubeletConfiguration\nrotateCertificates: true\nstaticPodPath: /etc/kubernetes/manifests\n',
     "/var/log/syslog": "",
   };
   for (const component of STATIC) {

@@ -24,7 +24,8 @@ export function normalizeImage(image: string): string {
   const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
   if (!hasRegistry) name = `docker.io/${name.includes("/") ? "" : "library/"}${name}`;
   // Docker Hub's official images live under library/, also when the registry is named (docker.io/redis).
-  else if (/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/[^/]+$/.test(name)) name = `docker.io/library/${name.slice(name.indexOf("/") + 1)}`;
+  else if (/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/[^/]+$/.test(name))
+    name = `docker.io/library/${name.slice(name.indexOf("/") + 1)}`;
   else if (/^(index\.docker\.io|registry-1\.docker\.io)\//.test(name)) name = `docker.io/${name.slice(name.indexOf("/") + 1)}`;
   if (digest) return `${name}@${digest}`;
   const lastSlash = name.lastIndexOf("/");
@@ -145,8 +146,15 @@ export interface BinaryRun {
 
 export type { Flavour } from "../../shell/types";
 export type Programs = Readonly<Record<string, Flavour>>;
-const ship = (flavour: Flavour, names: string): Programs => Object.fromEntries(names.trim().split(/\s+/).map((n) => [n, flavour]));
-const without = (p: Programs, names: string): Programs => Object.fromEntries(Object.entries(p).filter(([n]) => !names.split(" ").includes(n)));
+const ship = (flavour: Flavour, names: string): Programs =>
+  Object.fromEntries(
+    names
+      .trim()
+      .split(/\s+/)
+      .map((n) => [n, flavour]),
+  );
+const without = (p: Programs, names: string): Programs =>
+  Object.fromEntries(Object.entries(p).filter(([n]) => !names.split(" ").includes(n)));
 
 /** busybox 1.36 (the busybox image's defconfig build): no bash, no curl. */
 export const BUSYBOX_APPLETS = ship(
@@ -187,7 +195,11 @@ export const DEBIAN_BASE: Programs = {
 };
 
 /** Oracle Linux 9 slim (mysql): bash is sh, coreutils, microdnf. */
-const RHEL_BASE: Programs = { ...without(DEBIAN_BASE, "dash mawk apt apt-get apt-cache dpkg dpkg-query"), ...ship("bash", "sh bash"), ...ship("own", "gawk microdnf rpm") };
+const RHEL_BASE: Programs = {
+  ...without(DEBIAN_BASE, "dash mawk apt apt-get apt-cache dpkg dpkg-query"),
+  ...ship("bash", "sh bash"),
+  ...ship("own", "gawk microdnf rpm"),
+};
 
 /** curl as Debian packages it (the nginx image installs it; most application images have it). */
 const CURL = ship("curl", "curl");
@@ -200,7 +212,10 @@ const NETSHOOT: Programs = {
   ...ship("iputils", "ping ping6 tracepath arping"),
   ...ship("openbsd", "nc"),
   ...ship("bind", "nslookup dig host"),
-  ...ship("own", "ip zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute"),
+  ...ship(
+    "own",
+    "ip zsh tcpdump tshark ss iperf iperf3 nmap socat jq mtr iftop ethtool conntrack iptables ipvsadm strace openssl git vim http drill fping netstat traceroute",
+  ),
 };
 
 /** nginx's /usr/share/nginx/html/index.html (615 bytes): the image's file and its server's answer. */
@@ -297,7 +312,10 @@ const redisStartup = ({ start }: StartupContext) => ({
   lines: [
     at(0, `1:C ${redisTime(start)} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo`),
     at(0, `1:C ${redisTime(start)} * Redis version=7.4.2, bits=64, commit=00000000, modified=0, pid=1, just started`),
-    at(0, `1:C ${redisTime(start)} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf`),
+    at(
+      0,
+      `1:C ${redisTime(start)} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf`,
+    ),
     at(1, `1:M ${redisTime(start + 1)} * monotonic clock: POSIX clock_gettime`),
     at(1, `1:M ${redisTime(start + 1)} * Running mode=standalone, port=6379.`),
     at(2, `1:M ${redisTime(start + 2)} * Server initialized`),
@@ -312,7 +330,10 @@ const apacheStartup = ({ start, podIP }: StartupContext) => {
     lines: [
       at(0, fqdn),
       at(5, fqdn),
-      at(6, `[${httpdTime(start + 6)}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.40 configured -- resuming normal operations`),
+      at(
+        6,
+        `[${httpdTime(start + 6)}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.40 configured -- resuming normal operations`,
+      ),
       at(6, `[${httpdTime(start + 6)}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'`),
     ],
   };
@@ -324,7 +345,10 @@ const httpdStartup = ({ start, podIP }: StartupContext) => {
     lines: [
       at(0, fqdn),
       at(5, fqdn),
-      at(6, `[${httpdTime(start + 6)}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.63 (Unix) configured -- resuming normal operations`),
+      at(
+        6,
+        `[${httpdTime(start + 6)}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.63 (Unix) configured -- resuming normal operations`,
+      ),
       at(6, `[${httpdTime(start + 6)}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'`),
     ],
   };
@@ -350,7 +374,7 @@ const postgresStartup = ({ start, env }: StartupContext) => {
   const t = start + 2400;
   return {
     lines: [
-      at(0, "The files belonging to this database system will be owned by user \"postgres\"."),
+      at(0, 'The files belonging to this database system will be owned by user "postgres".'),
       at(0, "This user must also own the server process."),
       at(0, ""),
       at(0, 'The database cluster will be initialized with locale "en_US.utf8".'),
@@ -363,7 +387,10 @@ const postgresStartup = ({ start, env }: StartupContext) => {
       at(1500, ""),
       at(2300, "PostgreSQL init process complete; ready for start up."),
       at(2300, ""),
-      at(2400, `${ts(t)} [1] LOG:  starting PostgreSQL 17.4 (Debian 17.4-1.pgdg120+2) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit`),
+      at(
+        2400,
+        `${ts(t)} [1] LOG:  starting PostgreSQL 17.4 (Debian 17.4-1.pgdg120+2) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit`,
+      ),
       at(2400, `${ts(t)} [1] LOG:  listening on IPv4 address "0.0.0.0", port 5432`),
       at(2400, `${ts(t)} [1] LOG:  listening on IPv6 address "::", port 5432`),
       at(2401, `${ts(t + 1)} [1] LOG:  listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"`),
@@ -384,7 +411,12 @@ const mysqlStartup = ({ start, env }: StartupContext) => {
       lines: [
         ...head,
         at(150, `${ts(start + 150)} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified`),
-        ...["    You need to specify one of the following as an environment variable:", "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"].map((l) => at(150, l)),
+        ...[
+          "    You need to specify one of the following as an environment variable:",
+          "    - MYSQL_ROOT_PASSWORD",
+          "    - MYSQL_ALLOW_EMPTY_PASSWORD",
+          "    - MYSQL_RANDOM_ROOT_PASSWORD",
+        ].map((l) => at(150, l)),
       ],
       exit: { code: 1, after: 160 },
     };
@@ -397,7 +429,10 @@ const mysqlStartup = ({ start, env }: StartupContext) => {
       at(8000, `${ts(start + 8000)} [Note] [Entrypoint]: Database files initialized`),
       at(9000, `${ts(t)} [Note] [Entrypoint]: MySQL init process done. Ready for start up.`),
       at(9500, `${iso(t + 500)} 0 [System] [MY-015015] [Server] MySQL Server - start.`),
-      at(9900, `${iso(t + 900)} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.2.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`),
+      at(
+        9900,
+        `${iso(t + 900)} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '9.2.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`,
+      ),
     ],
   };
 };
@@ -415,20 +450,27 @@ interface Family {
 }
 
 // A version (1, 1.27, 1.27.5) or channel, optionally with a variant (-alpine, -bookworm, -perl…), or a variant alone.
-const VERSION_TAGS = /^((latest|stable|mainline|\d+(\.\d+){0,2})([-.][a-z0-9.-]+)?|alpine[\d.]*(-[a-z]+)?|slim|bookworm|bullseye|trixie|[a-z]+-\d[\d.]*)$/;
+const VERSION_TAGS =
+  /^((latest|stable|mainline|\d+(\.\d+){0,2})([-.][a-z0-9.-]+)?|alpine[\d.]*(-[a-z]+)?|slim|bookworm|bullseye|trixie|[a-z]+-\d[\d.]*)$/;
 
 /** Is the version a tag begins with (if any) released by `newest`? Only the parts the tag gives count. */
 export function released(tag: string, newest: number[] | undefined): boolean {
   const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d])/.exec(tag);
   if (!m || !newest) return true;
-  const parts = m.slice(1).filter((p) => p !== undefined).map(Number);
+  const parts = m
+    .slice(1)
+    .filter((p) => p !== undefined)
+    .map(Number);
   for (let i = 0; i < parts.length; i++) {
     if (parts[i] !== (newest[i] ?? 0)) return parts[i] < (newest[i] ?? 0);
   }
   return true;
 }
 
-const ALPINE_FILES = { "/etc/alpine-release": "3.21.3\n", "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n' };
+const ALPINE_FILES = {
+  "/etc/alpine-release": "3.21.3\n",
+  "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n',
+};
 
 const FAMILIES: Family[] = [
   {
@@ -441,18 +483,31 @@ const FAMILIES: Family[] = [
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
       main: ["nginx", "nginx-debug"],
-      titles: [{ user: "root", command: "nginx: master process nginx -g daemon off;" }, { user: "101", command: "nginx: worker process" }, { user: "101", command: "nginx: worker process" }],
+      titles: [
+        { user: "root", command: "nginx: master process nginx -g daemon off;" },
+        { user: "101", command: "nginx: worker process" },
+        { user: "101", command: "nginx: worker process" },
+      ],
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "nginx nginx-debug envsubst") },
       startup: nginxStartup,
       sigterm: { after: 300, code: 0 }, // fast shutdown: the master stops its workers and exits
-      env: { NGINX_VERSION: "1.27.5", NJS_VERSION: "0.8.10", NJS_RELEASE: "1~bookworm", PKG_RELEASE: "1~bookworm", DYNPKG_RELEASE: "1~bookworm" },
+      env: {
+        NGINX_VERSION: "1.27.5",
+        NJS_VERSION: "0.8.10",
+        NJS_RELEASE: "1~bookworm",
+        PKG_RELEASE: "1~bookworm",
+        DYNPKG_RELEASE: "1~bookworm",
+      },
       files: {
         "/usr/share/nginx/html/index.html": NGINX_INDEX,
-        "/usr/share/nginx/html/50x.html": "<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n",
+        "/usr/share/nginx/html/50x.html":
+          "<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n",
         "/etc/nginx/conf.d/default.conf": NGINX_CONF,
-        "/etc/nginx/nginx.conf": "\nuser  nginx;\nworker_processes  auto;\n\nerror_log  /var/log/nginx/error.log notice;\npid        /run/nginx.pid;\n\n\nevents {\n    worker_connections  1024;\n}\n\n\nhttp {\n    include       /etc/nginx/mime.types;\n    default_type  application/octet-stream;\n\n    access_log  /var/log/nginx/access.log  main;\n\n    sendfile        on;\n\n    keepalive_timeout  65;\n\n    include /etc/nginx/conf.d/*.conf;\n}\n",
-        "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n',
+        "/etc/nginx/nginx.conf":
+          "\nuser  nginx;\nworker_processes  auto;\n\nerror_log  /var/log/nginx/error.log notice;\npid        /run/nginx.pid;\n\n\nevents {\n    worker_connections  1024;\n}\n\n\nhttp {\n    include       /etc/nginx/mime.types;\n    default_type  application/octet-stream;\n\n    access_log  /var/log/nginx/access.log  main;\n\n    sendfile        on;\n\n    keepalive_timeout  65;\n\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+        "/etc/os-release":
+          'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n',
       },
     },
   },
@@ -509,23 +564,32 @@ const FAMILIES: Family[] = [
   ...(
     [
       [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], "phpApache"],
-      [["us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", "gcr.io/google-samples/gb-frontend", "gcr.io/google_samples/gb-frontend"], "guestbookFrontend"],
+      [
+        [
+          "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend",
+          "gcr.io/google-samples/gb-frontend",
+          "gcr.io/google_samples/gb-frontend",
+        ],
+        "guestbookFrontend",
+      ],
     ] as const
-  ).map(([repos, http]): Family => ({
-    // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.
-    repos: [...repos],
-    behaviour: {
-      kind: "generic",
-      ports: [80],
-      entrypoint: ["docker-php-entrypoint"],
-      cmd: ["apache2-foreground"],
-      shell: "bash",
-      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "apache2 apache2-foreground apache2ctl php docker-php-entrypoint") },
-      startup: apacheStartup,
-      http,
-      sigterm: { after: 1000, code: 0 },
-    },
-  })),
+  ).map(
+    ([repos, http]): Family => ({
+      // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.
+      repos: [...repos],
+      behaviour: {
+        kind: "generic",
+        ports: [80],
+        entrypoint: ["docker-php-entrypoint"],
+        cmd: ["apache2-foreground"],
+        shell: "bash",
+        programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "apache2 apache2-foreground apache2ctl php docker-php-entrypoint") },
+        startup: apacheStartup,
+        http,
+        sigterm: { after: 1000, code: 0 },
+      },
+    }),
+  ),
   // Tutorial 001's own image (FROM node:8.10.0, EXPOSE 3000, CMD node server.js) and the old minikube
   // hello-node: server.js listens on its port and logs nothing until a request comes. The shell form
   // of CMD leaves /bin/sh as PID 1, which has no SIGTERM handler: deletion waits out the grace period.
@@ -534,26 +598,36 @@ const FAMILIES: Family[] = [
       [["docker.io/library/hello-node"], 3000],
       [["gcr.io/hello-minikube-zero-install/hello-node"], 8080],
     ] as const
-  ).map(([repos, port]): Family => ({
-    repos: [...repos],
-    behaviour: {
-      kind: "hello",
-      ports: [port],
-      entrypoint: [],
-      cmd: ["/bin/sh", "-c", "node server.js"],
-      main: ["node"],
-      shell: "bash",
-      programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm npx yarn") },
-      startup: () => ({ lines: [] }),
-      env: { NODE_VERSION: "8.10.0", YARN_VERSION: "1.5.1" },
-      files: {
-        "/server.js": `var http = require('http');\n\nvar handleRequest = function(request, response) {\n  console.log('Received request for URL: ' + request.url);\n  response.writeHead(200);\n  response.end('Hello World!');\n};\nvar www = http.createServer(handleRequest);\nwww.listen(${port});\n`,
-        "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nVERSION="9 (stretch)"\nID=debian\n',
+  ).map(
+    ([repos, port]): Family => ({
+      repos: [...repos],
+      behaviour: {
+        kind: "hello",
+        ports: [port],
+        entrypoint: [],
+        cmd: ["/bin/sh", "-c", "node server.js"],
+        main: ["node"],
+        shell: "bash",
+        programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm npx yarn") },
+        startup: () => ({ lines: [] }),
+        env: { NODE_VERSION: "8.10.0", YARN_VERSION: "1.5.1" },
+        files: {
+          "/server.js": `var http = require('http');\n\nvar handleRequest = function(request, response) {\n  console.log('Received request for URL: ' + request.url);\n  response.writeHead(200);\n  response.end('Hello World!');\n};\nvar www = http.createServer(handleRequest);\nwww.listen(${port});\n`,
+          "/etc/os-release":
+            'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nVERSION="9 (stretch)"\nID=debian\n',
+        },
       },
-    },
-  })),
+    }),
+  ),
   {
-    repos: ["registry.k8s.io/echoserver", "k8s.gcr.io/echoserver", "gcr.io/google_containers/echoserver", "gcr.io/google-samples/hello-app", "us-docker.pkg.dev/google-samples/containers/gke/hello-app", "docker.io/kicbase/echo-server"],
+    repos: [
+      "registry.k8s.io/echoserver",
+      "k8s.gcr.io/echoserver",
+      "gcr.io/google_containers/echoserver",
+      "gcr.io/google-samples/hello-app",
+      "us-docker.pkg.dev/google-samples/containers/gke/hello-app",
+      "docker.io/kicbase/echo-server",
+    ],
     behaviour: {
       kind: "hello",
       ports: [8080],
@@ -569,7 +643,13 @@ const FAMILIES: Family[] = [
     },
   },
   {
-    repos: ["docker.io/traefik/whoami", "docker.io/containous/whoami", "docker.io/hashicorp/http-echo", "docker.io/ealen/echo-server", "docker.io/mendhak/http-https-echo"],
+    repos: [
+      "docker.io/traefik/whoami",
+      "docker.io/containous/whoami",
+      "docker.io/hashicorp/http-echo",
+      "docker.io/ealen/echo-server",
+      "docker.io/mendhak/http-https-echo",
+    ],
     behaviour: {
       kind: "echo",
       ports: [80],
@@ -585,23 +665,76 @@ const FAMILIES: Family[] = [
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
     tags: VERSION_TAGS,
     newest: [8, 2, 3],
-    behaviour: { kind: "redis", ports: [6379], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh") }, startup: redisStartup, sigterm: { after: 500, code: 0 } }, // saves the RDB snapshot, "bye bye"
+    behaviour: {
+      kind: "redis",
+      ports: [6379],
+      entrypoint: ["docker-entrypoint.sh"],
+      cmd: ["redis-server"],
+      shell: "bash",
+      programs: {
+        ...DEBIAN_BASE,
+        ...ship("own", "redis-server redis-cli redis-benchmark redis-check-aof redis-check-rdb redis-sentinel gosu docker-entrypoint.sh"),
+      },
+      startup: redisStartup,
+      sigterm: { after: 500, code: 0 },
+    }, // saves the RDB snapshot, "bye bye"
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
     tags: VERSION_TAGS,
     newest: [18, 1],
-    behaviour: { kind: "postgres", ports: [5432], entrypoint: ["docker-entrypoint.sh"], cmd: ["postgres"], shell: "bash", programs: { ...DEBIAN_BASE, ...ship("own", "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh") }, startup: postgresStartup, sigterm: { after: 800, code: 0 } }, // smart shutdown with no clients
+    behaviour: {
+      kind: "postgres",
+      ports: [5432],
+      entrypoint: ["docker-entrypoint.sh"],
+      cmd: ["postgres"],
+      shell: "bash",
+      programs: {
+        ...DEBIAN_BASE,
+        ...ship(
+          "own",
+          "postgres psql pg_ctl initdb pg_isready pg_dump pg_dumpall pg_restore createdb dropdb gosu locale docker-entrypoint.sh",
+        ),
+      },
+      startup: postgresStartup,
+      sigterm: { after: 800, code: 0 },
+    }, // smart shutdown with no clients
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
     tags: VERSION_TAGS,
-    behaviour: { kind: "mysql", ports: [3306], entrypoint: ["docker-entrypoint.sh"], cmd: ["mysqld"], shell: "bash", programs: { ...RHEL_BASE, ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh") }, startup: mysqlStartup, sigterm: { after: 2000, code: 0 } },
+    behaviour: {
+      kind: "mysql",
+      ports: [3306],
+      entrypoint: ["docker-entrypoint.sh"],
+      cmd: ["mysqld"],
+      shell: "bash",
+      programs: {
+        ...RHEL_BASE,
+        ...ship("own", "mysqld mysql mysqladmin mysqldump mysqlsh mariadb mariadbd mariadb-admin gosu docker-entrypoint.sh"),
+      },
+      startup: mysqlStartup,
+      sigterm: { after: 2000, code: 0 },
+    },
   },
   {
-    repos: ["docker.io/library/busybox", "registry.k8s.io/busybox", "gcr.io/google-containers/busybox", "docker.io/radial/busyboxplus", "registry.k8s.io/e2e-test-images/busybox"],
+    repos: [
+      "docker.io/library/busybox",
+      "registry.k8s.io/busybox",
+      "gcr.io/google-containers/busybox",
+      "docker.io/radial/busyboxplus",
+      "registry.k8s.io/e2e-test-images/busybox",
+    ],
     tags: /^(latest|musl|glibc|uclibc|stable|unstable|\d+(\.\d+){0,2}(-[a-z0-9.-]+)?|curl|git)$/,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["sh"], shell: "sh", programs: BUSYBOX_APPLETS, files: { "/etc/os-release": 'NAME="BusyBox"\n' } },
+    behaviour: {
+      kind: "busybox",
+      ports: [],
+      entrypoint: [],
+      cmd: ["sh"],
+      shell: "sh",
+      programs: BUSYBOX_APPLETS,
+      files: { "/etc/os-release": 'NAME="BusyBox"\n' },
+    },
   },
   ...(
     [
@@ -609,24 +742,56 @@ const FAMILIES: Family[] = [
       [["docker.io/curlimages/curl"], { ...ALPINE_BASE, ...CURL }],
       [["docker.io/nicolaka/netshoot"], NETSHOOT],
     ] as const
-  ).map(([repos, programs]): Family => ({
-    repos: [...repos],
-    tags: VERSION_TAGS,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", programs, files: ALPINE_FILES },
-  })),
+  ).map(
+    ([repos, programs]): Family => ({
+      repos: [...repos],
+      tags: VERSION_TAGS,
+      behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", programs, files: ALPINE_FILES },
+    }),
+  ),
   {
     repos: ["docker.io/library/ubuntu"],
     tags: /^(latest|rolling|devel|jammy|noble|focal|bionic|oracular|plucky|\d{2}\.\d{2})$/,
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/bash"], shell: "bash", programs: DEBIAN_BASE, files: { "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.2 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
+    behaviour: {
+      kind: "busybox",
+      ports: [],
+      entrypoint: [],
+      cmd: ["/bin/bash"],
+      shell: "bash",
+      programs: DEBIAN_BASE,
+      files: { "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.2 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' },
+    },
   },
   {
-    repos: ["docker.io/library/debian", "docker.io/library/centos", "docker.io/library/fedora", "docker.io/library/rockylinux", "docker.io/library/amazonlinux"],
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["bash"], shell: "bash", programs: DEBIAN_BASE, files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' } },
+    repos: [
+      "docker.io/library/debian",
+      "docker.io/library/centos",
+      "docker.io/library/fedora",
+      "docker.io/library/rockylinux",
+      "docker.io/library/amazonlinux",
+    ],
+    behaviour: {
+      kind: "busybox",
+      ports: [],
+      entrypoint: [],
+      cmd: ["bash"],
+      shell: "bash",
+      programs: DEBIAN_BASE,
+      files: { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' },
+    },
   },
   {
     // The Kubernetes docs' "Assign Memory Resources" task: stress allocates --vm-bytes per --vm worker.
     repos: ["docker.io/polinux/stress", "docker.io/progrium/stress"],
-    behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["stress"], shell: "sh", programs: { ...ALPINE_BASE, ...ship("own", "stress") }, binaries: { stress: stressRun } },
+    behaviour: {
+      kind: "busybox",
+      ports: [],
+      entrypoint: [],
+      cmd: ["stress"],
+      shell: "sh",
+      programs: { ...ALPINE_BASE, ...ship("own", "stress") },
+      binaries: { stress: stressRun },
+    },
   },
   {
     repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
@@ -636,7 +801,12 @@ const FAMILIES: Family[] = [
 
 // The guestbook's Redis leader and followers: redis under other names and tags.
 FAMILIES.push({
-  repos: ["registry.k8s.io/redis", "k8s.gcr.io/redis", "gcr.io/google_samples/gb-redis-follower", "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower"],
+  repos: [
+    "registry.k8s.io/redis",
+    "k8s.gcr.io/redis",
+    "gcr.io/google_samples/gb-redis-follower",
+    "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower",
+  ],
   behaviour: FAMILIES.find((f) => f.repos.includes("docker.io/library/redis"))!.behaviour,
 });
 
@@ -653,7 +823,14 @@ function stressRun(args: string[]): BinaryRun {
   };
   const [cpu, io, vm, hdd] = [opt("-c", "--cpu"), opt("-i", "--io"), opt("-m", "--vm"), opt("-d", "--hdd")].map((v) => Number(v ?? 0) || 0);
   if (!cpu && !io && !vm && !hdd)
-    return { lines: [at(0, "`stress' imposes certain types of compute stress on your system"), at(0, ""), at(0, "Usage: stress [OPTION [ARG]] ...")], exit: { code: 1, after: 1 } };
+    return {
+      lines: [
+        at(0, "`stress' imposes certain types of compute stress on your system"),
+        at(0, ""),
+        at(0, "Usage: stress [OPTION [ARG]] ..."),
+      ],
+      exit: { code: 1, after: 1 },
+    };
   const lines = [at(0, `stress: info: [1] dispatching hogs: ${cpu} cpu, ${io} io, ${vm} vm, ${hdd} hdd`)];
   const t = /^(\d+)([smhdy]?)$/.exec(opt("-t", "--timeout") ?? "");
   const secs = t ? Number(t[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400, y: 31_536_000 } as Record<string, number>)[t[2]] : undefined;
@@ -666,21 +843,33 @@ function stressRun(args: string[]): BinaryRun {
 // Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
 // bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.
 // Any program no known base decides ("*": node, python, the learner's binary) is taken to be theirs.
-const GENERIC: ImageBehaviour = { kind: "generic", ports: [], entrypoint: [], cmd: [], shell: "bash", programs: { ...DEBIAN_BASE, ...CURL, "*": "own" } };
+const GENERIC: ImageBehaviour = {
+  kind: "generic",
+  ports: [],
+  entrypoint: [],
+  cmd: [],
+  shell: "bash",
+  programs: { ...DEBIAN_BASE, ...CURL, "*": "own" },
+};
 
 /**
  * Official (docker.io/library) repositories that exist besides the catalogue's: any other
  * single-name image ("nginxx") is a repository that does not exist.
  */
 const OFFICIAL = new Set(
-  "node python golang openjdk eclipse-temurin amazoncorretto tomcat php ruby perl rust gcc mongo memcached rabbitmq traefik haproxy caddy registry elasticsearch kibana logstash influxdb telegraf consul vault nats wordpress ghost drupal joomla jenkins sonarqube bash hello-world docker almalinux archlinux oraclelinux opensuse photon clearlinux cassandra couchdb neo4j zookeeper solr flink spark maven gradle python2 pypy julia erlang elixir haskell swift dart clojure groovy mono composer nextcloud owncloud matomo redmine rocket.chat mediawiki odoo postfixadmin adminer phpmyadmin eclipse-mosquitto httpd nginx redis postgres mysql mariadb busybox alpine ubuntu debian centos fedora rockylinux amazonlinux".split(" "),
+  "node python golang openjdk eclipse-temurin amazoncorretto tomcat php ruby perl rust gcc mongo memcached rabbitmq traefik haproxy caddy registry elasticsearch kibana logstash influxdb telegraf consul vault nats wordpress ghost drupal joomla jenkins sonarqube bash hello-world docker almalinux archlinux oraclelinux opensuse photon clearlinux cassandra couchdb neo4j zookeeper solr flink spark maven gradle python2 pypy julia erlang elixir haskell swift dart clojure groovy mono composer nextcloud owncloud matomo redmine rocket.chat mediawiki odoo postfixadmin adminer phpmyadmin eclipse-mosquitto httpd nginx redis postgres mysql mariadb busybox alpine ubuntu debian centos fedora rockylinux amazonlinux".split(
+    " ",
+  ),
 );
 
 /**
  * References that cannot be pulled, for labs to extend: tags that look like mistakes on purpose.
  * Matched against the tag of any image.
  */
-export const KNOWN_MISSING_TAGS: RegExp[] = [/^(does-?not-?exist|non-?exist(ent|ing)?|not-?exist(s|ing)?|invalid|bad|broken|missing|typo|wrong|fake|nope|xxx+)([-_.].*)?$/i, /^(latest2|lastest|lates)$/];
+export const KNOWN_MISSING_TAGS: RegExp[] = [
+  /^(does-?not-?exist|non-?exist(ent|ing)?|not-?exist(s|ing)?|invalid|bad|broken|missing|typo|wrong|fake|nope|xxx+)([-_.].*)?$/i,
+  /^(latest2|lastest|lates)$/,
+];
 
 export function familyOf(normalized: string): Family | undefined {
   const repo = imageRepository(normalized);
@@ -726,7 +915,9 @@ export function pullFailure(image: string): { reason: "InvalidImageName" | "ErrI
   const ref = image ?? "";
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(ref)) {
     const lower = ref.split(/[:@]/)[0] !== ref.split(/[:@]/)[0].toLowerCase();
-    const repo = normalizeImage(ref).replace(/^docker\.io\//, "").split(/[:@]/)[0];
+    const repo = normalizeImage(ref)
+      .replace(/^docker\.io\//, "")
+      .split(/[:@]/)[0];
     return {
       reason: "InvalidImageName",
       message: `Failed to apply default image tag ${JSON.stringify(ref)}: couldn't parse image name ${JSON.stringify(ref)}: invalid reference format${lower ? `: repository name (${repo}) must be lowercase` : ""}`,

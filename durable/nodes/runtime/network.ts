@@ -7,14 +7,36 @@ import { serveInCluster } from "../../api/incluster";
 import type { ServiceAccountTokens } from "../../api/tokens";
 
 // The network's face to a shell (Network and its results) is declared by the shell it serves.
-import type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
-export type { Connected, ConnectResult, HttpClientRequest, HttpResult, NetError, Network, PodInterface, ServerCertificate } from "../../shell/types";
+import type {
+  Connected,
+  ConnectResult,
+  HttpClientRequest,
+  HttpResult,
+  NetError,
+  Network,
+  PodInterface,
+  ServerCertificate,
+} from "../../shell/types";
+export type {
+  Connected,
+  ConnectResult,
+  HttpClientRequest,
+  HttpResult,
+  NetError,
+  Network,
+  PodInterface,
+  ServerCertificate,
+} from "../../shell/types";
 
 /** kubeadm's --pod-network-cidr in kubeplay's clusters. */
 export const CLUSTER_CIDR = "10.244.0.0/16";
 
 /** A MAC derived from the IPv4 address, as the CNI bridge plugin does (0a:58 then the four bytes). */
-export const macOf = (ip: string, prefix = "0a:58") => `${prefix}:${ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0")).join(":")}`;
+export const macOf = (ip: string, prefix = "0a:58") =>
+  `${prefix}:${ip
+    .split(".")
+    .map((b) => Number(b).toString(16).padStart(2, "0"))
+    .join(":")}`;
 
 /** What the network reads of the cluster (the controllers' Client fits). */
 export interface ClusterReader {
@@ -33,8 +55,16 @@ const affinity = new Map<string, { ip: string; until: number }>();
 
 // curl's messages, naming the host as the user typed it (curl 8: every failed connect says "Couldn't
 // connect to server"); a dropped SYN gives up after the kernel's ~130 s of retransmissions.
-export const refused = (host: string, port: number, ip = host): NetError => ({ error: `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`, code: 7, ip });
-const timedOut = (host: string, port: number, ip = host): NetError => ({ error: `Failed to connect to ${host} port ${port} after 134012 ms: Couldn't connect to server`, code: 28, ip });
+export const refused = (host: string, port: number, ip = host): NetError => ({
+  error: `Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server`,
+  code: 7,
+  ip,
+});
+const timedOut = (host: string, port: number, ip = host): NetError => ({
+  error: `Failed to connect to ${host} port ${port} after 134012 ms: Couldn't connect to server`,
+  code: 28,
+  ip,
+});
 const unresolved = (host: string): NetError => ({ error: `Could not resolve host: ${host}`, code: 6 });
 
 const nodeIP = (node: Obj): string | undefined => ((node.status?.addresses ?? []) as Obj[]).find((a) => a.type === "InternalIP")?.address;
@@ -46,7 +76,12 @@ const KUBELET_PORT = 10250;
 
 /** An X.509 validity date as OpenSSL prints it: "Nov 21 20:55:00 2026 GMT". */
 const certDate = (ms: number) =>
-  new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) (\S+) GMT$/, (_, d: string, m: string, y: string, t: string) => `${m} ${String(Number(d)).padStart(2, " ")} ${t} ${y} GMT`);
+  new Date(ms)
+    .toUTCString()
+    .replace(
+      /^\w+, (\d+) (\w+) (\d+) (\S+) GMT$/,
+      (_, d: string, m: string, y: string, t: string) => `${m} ${String(Number(d)).padStart(2, " ")} ${t} ${y} GMT`,
+    );
 
 /** The bridge address of a node's pod network (cni0, .1 of its podCIDR): where node-originated traffic comes from. */
 export function bridgeIP(node: Obj | undefined): string {
@@ -55,7 +90,11 @@ export function bridgeIP(node: Obj | undefined): string {
 }
 
 /** The ready endpoints (ip, port, pod ref) of a Service port, from its Endpoints object. */
-export function readyEndpoints(c: ClusterReader, svc: Obj, svcPort: Obj): { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] {
+export function readyEndpoints(
+  c: ClusterReader,
+  svc: Obj,
+  svcPort: Obj,
+): { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] {
   const eps = c.get("endpoints", svc.metadata.namespace, svc.metadata.name);
   const out: { ip: string; port: number; targetRef?: Obj; nodeName?: string }[] = [];
   for (const ss of (eps?.subsets ?? []) as Obj[]) {
@@ -107,7 +146,9 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       if (parts.length === 3) {
         // <hostname>.<subdomain>.<ns>.svc (StatefulSet pods behind a headless Service).
         const eps = client.get("endpoints", parts[2], parts[1]);
-        const a = ((eps?.subsets ?? []) as Obj[]).flatMap((ss) => [...(ss.addresses ?? []), ...(ss.notReadyAddresses ?? [])] as Obj[]).find((a) => a.hostname === parts[0]);
+        const a = ((eps?.subsets ?? []) as Obj[])
+          .flatMap((ss) => [...(ss.addresses ?? []), ...(ss.notReadyAddresses ?? [])] as Obj[])
+          .find((a) => a.hostname === parts[0]);
         return a ? [a.ip] : undefined;
       }
       return undefined;
@@ -130,7 +171,8 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (absolute) return lookupFQDN(name) ?? [];
     // resolv.conf: search <ns>.svc.cluster.local svc.cluster.local cluster.local, options ndots:5.
     const search = [`${fromNamespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
-    const candidates = name.split(".").length - 1 < 5 ? [...search.map((s) => `${name}.${s}`), name] : [name, ...search.map((s) => `${name}.${s}`)];
+    const candidates =
+      name.split(".").length - 1 < 5 ? [...search.map((s) => `${name}.${s}`), name] : [name, ...search.map((s) => `${name}.${s}`)];
     for (const fqdn of candidates) {
       const ips = lookupFQDN(fqdn);
       if (ips?.length) return ips;
@@ -161,11 +203,19 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (internal && svc.spec?.internalTrafficPolicy === "Local") {
       // Only endpoints on the client's own node; with none, kube-proxy's rule is a DROP ("has no local endpoints").
       const node = from?.spec?.nodeName;
-      eps = eps.filter((e) => (e.nodeName ?? world().pods.find((p) => p.metadata.name === e.targetRef?.name && p.metadata.namespace === e.targetRef?.namespace)?.spec?.nodeName) === node);
+      eps = eps.filter(
+        (e) =>
+          (e.nodeName ??
+            world().pods.find((p) => p.metadata.name === e.targetRef?.name && p.metadata.namespace === e.targetRef?.namespace)?.spec
+              ?.nodeName) === node,
+      );
       if (!eps.length) return timedOut(d.host, d.port, d.ip);
     }
     const ep = pickEndpoint(svc, svcPort, eps, clientIP(from), now);
-    const pod = ep.targetRef?.kind === "Pod" ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace) : podAt(ep.ip, ep.port);
+    const pod =
+      ep.targetRef?.kind === "Pod"
+        ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace)
+        : podAt(ep.ip, ep.port);
     return reach(pod, ep.port, d);
   }
 
@@ -176,7 +226,8 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   }
 
   /** The node a host-network client runs on: its loopback is the node's. */
-  const hostNodeOf = (from?: Obj) => (from?.spec?.hostNetwork ? world().nodes.find((n) => n.metadata.name === from.spec.nodeName) : undefined);
+  const hostNodeOf = (from?: Obj) =>
+    from?.spec?.hostNetwork ? world().nodes.find((n) => n.metadata.name === from.spec.nodeName) : undefined;
 
   /** A Service's TCP port on one of its addresses, by the port number kube-proxy matches there. */
   const servicePort = (svc: Obj, port: number, field: "port" | "nodePort") =>
@@ -184,7 +235,9 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 
   /** Addresses kube-proxy also routes for a Service: its LoadBalancer ingress IPs and externalIPs. */
   const externalAddresses = (svc: Obj): string[] => [
-    ...(svc.spec?.type === "LoadBalancer" ? ((svc.status?.loadBalancer?.ingress ?? []) as Obj[]).filter((i) => (i.ipMode ?? "VIP") === "VIP").map((i) => i.ip as string) : []),
+    ...(svc.spec?.type === "LoadBalancer"
+      ? ((svc.status?.loadBalancer?.ingress ?? []) as Obj[]).filter((i) => (i.ipMode ?? "VIP") === "VIP").map((i) => i.ip as string)
+      : []),
     ...((svc.spec?.externalIPs ?? []) as string[]),
   ];
 
@@ -210,8 +263,13 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const created = Date.parse(node.metadata?.creationTimestamp ?? "") || now;
     const stamp = Math.floor(created / 1000);
     return {
-      subject: `CN=${node.metadata.name}@${stamp}`, issuer: `CN=${node.metadata.name}-ca@${stamp}`, issuerPEM: undefined, names: [node.metadata.name.toLowerCase()],
-      notBefore: certDate(created - 3_600_000), notAfter: certDate(created - 3_600_000 + 365 * 86_400_000), untrusted: "self-signed certificate in certificate chain",
+      subject: `CN=${node.metadata.name}@${stamp}`,
+      issuer: `CN=${node.metadata.name}-ca@${stamp}`,
+      issuerPEM: undefined,
+      names: [node.metadata.name.toLowerCase()],
+      notBefore: certDate(created - 3_600_000),
+      notAfter: certDate(created - 3_600_000 + 365 * 86_400_000),
+      untrusted: "self-signed certificate in certificate chain",
     };
   }
 
@@ -241,14 +299,29 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   /** The API server's serving certificate as kubeadm makes it (apiserver.crt, issued by the cluster CA). */
   function apiserverCertificate(pod: Obj | undefined, from?: Obj): ServerCertificate {
     const ns = from?.metadata?.namespace ?? "default";
-    const ca = (client.get("configmaps", ns, "kube-root-ca.crt") ?? client.get("configmaps", "kube-system", "kube-root-ca.crt"))?.data?.["ca.crt"];
+    const ca = (client.get("configmaps", ns, "kube-root-ca.crt") ?? client.get("configmaps", "kube-system", "kube-root-ca.crt"))?.data?.[
+      "ca.crt"
+    ];
     const node = world().nodes.find((n) => n.metadata.name === pod?.spec?.nodeName);
     const kubernetes = world().services.find((s) => s.metadata.name === "kubernetes" && s.metadata.namespace === "default");
-    const names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${CLUSTER_DOMAIN}`, node?.metadata.name, ...(kubernetes ? clusterIPs(kubernetes) : []), node && nodeIP(node)];
+    const names = [
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      `kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+      node?.metadata.name,
+      ...(kubernetes ? clusterIPs(kubernetes) : []),
+      node && nodeIP(node),
+    ];
     const created = Date.parse(node?.metadata?.creationTimestamp ?? "") || now;
     return {
-      subject: "CN=kube-apiserver", issuer: "CN=kubernetes", issuerPEM: ca, names: names.filter((n): n is string => !!n).map((n) => n.toLowerCase()),
-      notBefore: certDate(created - 300_000), notAfter: certDate(created - 300_000 + 365 * 86_400_000), untrusted: "unable to get local issuer certificate",
+      subject: "CN=kube-apiserver",
+      issuer: "CN=kubernetes",
+      issuerPEM: ca,
+      names: names.filter((n): n is string => !!n).map((n) => n.toLowerCase()),
+      notBefore: certDate(created - 300_000),
+      notAfter: certDate(created - 300_000 + 365 * 86_400_000),
+      untrusted: "unable to get local issuer certificate",
     };
   }
 
@@ -260,17 +333,27 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     } catch {
       return { error: `URL rejected: Malformed input to a URL function`, code: 3 };
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") return { error: `Protocol "${url.protocol.slice(0, -1)}" not supported`, code: 1 };
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return { error: `Protocol "${url.protocol.slice(0, -1)}" not supported`, code: 1 };
     const https = url.protocol === "https:";
     const port = Number(url.port || (https ? 443 : 80));
     const conn = connect(url.hostname, port, from);
     if (!("ok" in conn)) return conn;
     if (conn.kubelet) {
-      if (!https) return { status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" }, body: "Client sent an HTTP request to an HTTPS server.\n" };
+      if (!https)
+        return {
+          status: 400,
+          headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+          body: "Client sent an HTTP request to an HTTPS server.\n",
+        };
       const refusal = req.verify?.(kubeletCertificate(conn.kubelet));
       if (refusal) return refusal;
       // kubeadm turns the kubelet's anonymous auth off: nobody without a client certificate gets in.
-      return { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", "content-length": "13" }, body: "Unauthorized\n" };
+      return {
+        status: 401,
+        headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", "content-length": "13" },
+        body: "Unauthorized\n",
+      };
     }
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
     if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
@@ -280,9 +363,16 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (https) {
       const refusal = req.verify?.(apiserverCertificate(conn.pod, from));
       if (refusal) return refusal;
-      return serveInCluster({ method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers }, { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens });
+      return serveInCluster(
+        { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers },
+        { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens },
+      );
     }
-    const reply = serveOn(conn, { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body }, clientIP(from, conn.pod));
+    const reply = serveOn(
+      conn,
+      { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body },
+      clientIP(from, conn.pod),
+    );
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52, ...(reply.after ? { after: reply.after } : {}) };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };
     return { status: reply.status, headers: reply.headers, body: reply.body };
@@ -319,7 +409,15 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 }
 
 /** Send one HTTP request straight to a pod's port (the API server proxy, port-forward): no Service in between. */
-export function podHTTP(pod: Obj, port: number, req: HttpRequest, remoteAddr: string, now: number, logs?: LogAppender, reader?: ClusterReader): ServerReply | { refused: true } {
+export function podHTTP(
+  pod: Obj,
+  port: number,
+  req: HttpRequest,
+  remoteAddr: string,
+  now: number,
+  logs?: LogAppender,
+  reader?: ClusterReader,
+): ServerReply | { refused: true } {
   const container = isLive(pod) ? listener(pod, port) : undefined;
   if (!container) return { refused: true };
   return serve(req, port, { pod, container, remoteAddr, now, logs, reader });

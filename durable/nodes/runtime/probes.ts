@@ -66,7 +66,14 @@ export interface ProbeTimeline {
 const MAX_PROBES = 5000;
 
 /** Walk the probe periods of one probe; `outcome(i)` is memoized per state of the program's files. */
-function walk(probe: Obj, startedAt: number, delay: (s: number) => number, end: number, result: (at: number) => ProbeResult, visit: (at: number, r: ProbeResult) => boolean): void {
+function walk(
+  probe: Obj,
+  startedAt: number,
+  delay: (s: number) => number,
+  end: number,
+  result: (at: number) => ProbeResult,
+  visit: (at: number, r: ProbeResult) => boolean,
+): void {
   const first = startedAt + delay(probe.initialDelaySeconds ?? 0);
   const period = (probe.periodSeconds ?? 10) * 1000;
   for (let i = 0, at = first; i < MAX_PROBES && at <= end; i++, at += period) if (visit(at, result(at))) return;
@@ -116,8 +123,13 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
     walk(p, startedAt, delay, stop, memo(p), (at, r) => {
       oks = r.ok ? oks + 1 : 0;
       fails = r.ok ? 0 : fails + 1;
-      if (!ready && oks >= okT) { ready = true; out.ready.push({ at, ready, message: "" }); }
-      else if (ready && fails >= failT) { ready = false; out.ready.push({ at, ready, message: r.message }); }
+      if (!ready && oks >= okT) {
+        ready = true;
+        out.ready.push({ at, ready, message: "" });
+      } else if (ready && fails >= failT) {
+        ready = false;
+        out.ready.push({ at, ready, message: r.message });
+      }
       return false;
     });
   }

@@ -45,12 +45,14 @@ export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: st
     add(own, pid + 4000);
   } else if (spec.shareProcessNamespace) {
     add({ user: "65535", command: "/pause" });
-    for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[]) for (const p of commandsOf(k)) add(p, pid + 6);
+    for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[])
+      for (const p of commandsOf(k)) add(p, pid + 6);
   } else if (c?.targetContainerName) {
     const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
     for (const p of target ? commandsOf(target) : []) add(p, out.length ? pid + 28 : 1);
     add(own, pid + 6);
-  } else if (c) for (const p of commandsOf(c)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
+  } else if (c)
+    for (const p of commandsOf(c)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
   else add(own);
   if (self) add({ user: "root", command: self }, pid + 6);
   out.push({ pid: pid + 5, user: "root", command: "ps" });

@@ -42,7 +42,13 @@ export function agnhostPorts(argv: string[]): number[] {
 export function agnhostStartup(argv: string[], k: StartupContext): { lines: StartupLine[] } {
   const { sub, flag } = agnhostCommand(argv);
   if (sub === "netexec")
-    return { lines: [at(5, `${klog(k.start + 5, "log.go:245")} Started HTTP server on port ${flag("http-port") ?? 8080}`), at(5, `${klog(k.start + 5, "log.go:245")} Started UDP server on port  ${flag("udp-port") ?? 8081}`)] };
-  if (sub === "serve-hostname") return { lines: [at(5, `${klog(k.start + 5, "servehostname.go:76")} Serving on port ${flag("port") ?? 9376}.`)] };
+    return {
+      lines: [
+        at(5, `${klog(k.start + 5, "log.go:245")} Started HTTP server on port ${flag("http-port") ?? 8080}`),
+        at(5, `${klog(k.start + 5, "log.go:245")} Started UDP server on port  ${flag("udp-port") ?? 8081}`),
+      ],
+    };
+  if (sub === "serve-hostname")
+    return { lines: [at(5, `${klog(k.start + 5, "servehostname.go:76")} Serving on port ${flag("port") ?? 9376}.`)] };
   return { lines: [] };
 }

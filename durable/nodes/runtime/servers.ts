@@ -26,7 +26,10 @@ export interface HttpResponse {
 }
 
 /** What came back on the connection: an HTTP response, bytes that are not HTTP, or a close. */
-export type ServerReply = ({ kind: "http" } & HttpResponse) | { kind: "garbage"; text: string } | { kind: "eof"; /** ms the server holds the connection silent first */ after?: number };
+export type ServerReply =
+  | ({ kind: "http" } & HttpResponse)
+  | { kind: "garbage"; text: string }
+  | { kind: "eof" /** ms the server holds the connection silent first */; after?: number };
 
 /** Where server-side log lines go (the LogStore's append). */
 export interface LogAppender {
@@ -44,7 +47,23 @@ export interface ServeContext {
   reader?: FSReader;
 }
 
-export type ServerKind = "nginx" | "httpd" | "hello" | "hello-app" | "echoserver" | "whoami" | "http-echo" | "coredns" | "apiserver" | "component" | "redis" | "postgres" | "mysql" | "mongo" | "none" | "generic";
+export type ServerKind =
+  | "nginx"
+  | "httpd"
+  | "hello"
+  | "hello-app"
+  | "echoserver"
+  | "whoami"
+  | "http-echo"
+  | "coredns"
+  | "apiserver"
+  | "component"
+  | "redis"
+  | "postgres"
+  | "mysql"
+  | "mongo"
+  | "none"
+  | "generic";
 
 /**
  * The control plane's host-network processes and their ports as kubeadm configures them: etcd's
@@ -110,7 +129,9 @@ export function listeningPorts(container: Obj): number[] {
 /** The running container of a pod that listens on `port`, if any. */
 export function listener(pod: Obj, port: number): Obj | undefined {
   const statuses: Obj[] = pod.status?.containerStatuses ?? [];
-  return ((pod.spec?.containers ?? []) as Obj[]).find((c) => statuses.find((s) => s.name === c.name)?.state?.running && listeningPorts(c).includes(port));
+  return ((pod.spec?.containers ?? []) as Obj[]).find(
+    (c) => statuses.find((s) => s.name === c.name)?.state?.running && listeningPorts(c).includes(port),
+  );
 }
 
 // ---- texts ------------------------------------------------------------------------------------
@@ -156,7 +177,8 @@ const nginxError = (status: number, text: string, version: string) =>
   `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx/${version}</center>\r\n</body>\r\n</html>\r\n`;
 
 const hostnameOf = (pod: Obj) => pod.spec?.hostname ?? pod.metadata?.name ?? "localhost";
-const restartOf = (pod: Obj, container: string) => ((pod.status?.containerStatuses ?? []) as Obj[]).find((s) => s.name === container)?.restartCount ?? 0;
+const restartOf = (pod: Obj, container: string) =>
+  ((pod.status?.containerStatuses ?? []) as Obj[]).find((s) => s.name === container)?.restartCount ?? 0;
 const pathOnly = (path: string) => path.split("?")[0] || "/";
 
 function reply(status: number, body: string, headers: Record<string, string> = {}): ServerReply {
@@ -167,7 +189,16 @@ function reply(status: number, body: string, headers: Record<string, string> = {
 
 type Server = (req: HttpRequest, k: ServeContext) => ServerReply;
 
-const MIME: Record<string, string> = { html: "text/html", htm: "text/html", css: "text/css", js: "application/javascript", json: "application/json", txt: "text/plain", svg: "image/svg+xml", xml: "text/xml" };
+const MIME: Record<string, string> = {
+  html: "text/html",
+  htm: "text/html",
+  css: "text/css",
+  js: "application/javascript",
+  json: "application/json",
+  txt: "text/plain",
+  svg: "image/svg+xml",
+  xml: "text/xml",
+};
 
 /**
  * A document under `root` for a request path, from the container's files as they are now (files.ts);
@@ -179,7 +210,8 @@ function document(k: ServeContext, root: string, path: string, fallback: string)
   const fs = servedFS(k.pod, k.container, k.now, k.reader as ClusterReader & FSReader);
   if (fs.isDir(p)) p = `${p.replace(/\/$/, "")}/index.html`;
   const body = fs.read(p);
-  if (body === undefined) return fs.isDir(p.slice(0, p.lastIndexOf("/")) || "/") && p.endsWith("/index.html") && path.endsWith("/") ? "forbidden" : undefined;
+  if (body === undefined)
+    return fs.isDir(p.slice(0, p.lastIndexOf("/")) || "/") && p.endsWith("/index.html") && path.endsWith("/") ? "forbidden" : undefined;
   return { body, type: MIME[p.slice(p.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream" };
 }
 
@@ -190,16 +222,28 @@ const nginx: Server = (req, k) => {
   let body: string;
   const headers: Record<string, string> = { server: `nginx/${version}`, date: httpDate(k.now), "content-type": "text/html" };
   const doc = ["GET", "HEAD", "POST"].includes(req.method) ? document(k, "/usr/share/nginx/html", path, NGINX_WELCOME) : undefined;
-  if (!["GET", "HEAD", "POST"].includes(req.method) || (doc && doc !== "forbidden" && req.method === "POST")) [status, body] = [405, nginxError(405, "Not Allowed", version)];
+  if (!["GET", "HEAD", "POST"].includes(req.method) || (doc && doc !== "forbidden" && req.method === "POST"))
+    [status, body] = [405, nginxError(405, "Not Allowed", version)];
   else if (doc === "forbidden") [status, body] = [403, nginxError(403, "Forbidden", version)];
   else if (!doc) [status, body] = [404, nginxError(404, "Not Found", version)];
   else {
     body = doc.body;
     const size = new TextEncoder().encode(body).length;
-    Object.assign(headers, { "content-type": doc.type, "last-modified": "Tue, 13 Aug 2024 10:00:00 GMT", etag: `"66bb2e20-${size.toString(16)}"`, "accept-ranges": "bytes" });
+    Object.assign(headers, {
+      "content-type": doc.type,
+      "last-modified": "Tue, 13 Aug 2024 10:00:00 GMT",
+      etag: `"66bb2e20-${size.toString(16)}"`,
+      "accept-ranges": "bytes",
+    });
   }
   const bytes = req.method === "HEAD" ? 0 : new TextEncoder().encode(body).length;
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), nginxAccessLine(k.remoteAddr, req, status, bytes, k.now), k.now);
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    nginxAccessLine(k.remoteAddr, req, status, bytes, k.now),
+    k.now,
+  );
   const r = reply(status, body, headers) as HttpResponse;
   return { kind: "http", ...r, body: req.method === "HEAD" ? "" : body };
 };
@@ -207,26 +251,52 @@ const nginx: Server = (req, k) => {
 const httpd: Server = (req, k) => {
   const found = document(k, "/usr/local/apache2/htdocs", pathOnly(req.path), HTTPD_IT_WORKS);
   const doc = found === "forbidden" ? undefined : found;
-  const body = doc?.body ?? `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n`;
+  const body =
+    doc?.body ??
+    `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n`;
   const status = doc ? 200 : 404;
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), httpdAccessLine(k.remoteAddr, req, status, new TextEncoder().encode(body).length, k.now), k.now);
-  return reply(status, body, { server: "Apache/2.4.65 (Unix)", date: httpDate(k.now), "content-type": doc ? doc.type : "text/html; charset=iso-8859-1" });
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    httpdAccessLine(k.remoteAddr, req, status, new TextEncoder().encode(body).length, k.now),
+    k.now,
+  );
+  return reply(status, body, {
+    server: "Apache/2.4.65 (Unix)",
+    date: httpDate(k.now),
+    "content-type": doc ? doc.type : "text/html; charset=iso-8859-1",
+  });
 };
 
 /** The minikube tutorial's server.js: `console.log('Received request for URL: ' + request.url)`. */
 const hello: Server = (req, k) => {
   k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), `Received request for URL: ${req.path}`, k.now);
-  return { kind: "http", status: 200, headers: { date: httpDate(k.now), connection: "keep-alive", "transfer-encoding": "chunked" }, body: "Hello World!" };
+  return {
+    kind: "http",
+    status: 200,
+    headers: { date: httpDate(k.now), connection: "keep-alive", "transfer-encoding": "chunked" },
+    body: "Hello World!",
+  };
 };
 
 /** gcr.io/google-samples/hello-app. */
 const helloApp: Server = (req, k) => {
   const d = new Date(k.now);
   const stamp = `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), `${stamp} Serving request: ${pathOnly(req.path)}`, k.now);
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    `${stamp} Serving request: ${pathOnly(req.path)}`,
+    k.now,
+  );
   const [, tag] = imageName(k.container.image);
   const version = /^\d+\.\d+$/.test(tag) ? `${tag}.0` : "1.0.0";
-  return reply(200, `Hello, world!\nVersion: ${version}\nHostname: ${hostnameOf(k.pod)}\n`, { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) });
+  return reply(200, `Hello, world!\nVersion: ${version}\nHostname: ${hostnameOf(k.pod)}\n`, {
+    "content-type": "text/plain; charset=utf-8",
+    date: httpDate(k.now),
+  });
 };
 
 const headerLines = (req: HttpRequest, sep: string) =>
@@ -244,7 +314,9 @@ const echoserver: Server = (req, k) => {
     `Request Information:\n\tclient_address=${k.remoteAddr}\n\tmethod=${req.method}\n\treal path=${path}\n\tquery=${query}\n\trequest_version=1.1\n\trequest_scheme=http\n\trequest_uri=http://${host}${req.path}\n\n` +
     `Request Headers:\n${headerLines(req, "\t")}\n\nRequest Body:\n\t${req.body ? req.body : "-no body in request-"}\n\n`;
   k.logs?.append(
-    k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name),
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
     `${k.remoteAddr} - - [${timeLocal(k.now)}] "${req.method} ${req.path} HTTP/1.1" 200 ${body.length} "${req.headers.referer ?? "-"}" "${req.headers["user-agent"] ?? "-"}"`,
     k.now,
   );
@@ -276,12 +348,28 @@ const whoami: Server = (req, k) => {
 const httpEcho: Server = (req, k) => {
   const args: string[] = [...(k.container.command ?? []), ...(k.container.args ?? [])];
   const i = args.findIndex((a) => a === "-text" || a === "--text" || a.startsWith("-text=") || a.startsWith("--text="));
-  const text = i < 0 ? "hello-world" : args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[i + 1] ?? "";
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), `${new Date(k.now).toISOString().slice(0, 19).replace("T", "/").replace(/-/g, "/")} ${req.headers.host ?? ""} ${k.remoteAddr}:${40000 + (k.now % 20000)} "${req.method} ${req.path} HTTP/1.1" 200 ${text.length + 1} "${req.headers["user-agent"] ?? ""}" 12.5µs`, k.now);
-  return reply(200, `${text}\n`, { "x-app-name": "http-echo", "x-app-version": "1.0.0", date: httpDate(k.now), "content-type": "text/plain; charset=utf-8" });
+  const text = i < 0 ? "hello-world" : args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : (args[i + 1] ?? "");
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    `${new Date(k.now).toISOString().slice(0, 19).replace("T", "/").replace(/-/g, "/")} ${req.headers.host ?? ""} ${k.remoteAddr}:${40000 + (k.now % 20000)} "${req.method} ${req.path} HTTP/1.1" 200 ${text.length + 1} "${req.headers["user-agent"] ?? ""}" 12.5µs`,
+    k.now,
+  );
+  return reply(200, `${text}\n`, {
+    "x-app-name": "http-echo",
+    "x-app-version": "1.0.0",
+    date: httpDate(k.now),
+    "content-type": "text/plain; charset=utf-8",
+  });
 };
 
-const goNotFound = (k: ServeContext) => reply(404, "404 page not found\n", { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", date: httpDate(k.now) });
+const goNotFound = (k: ServeContext) =>
+  reply(404, "404 page not found\n", {
+    "content-type": "text/plain; charset=utf-8",
+    "x-content-type-options": "nosniff",
+    date: httpDate(k.now),
+  });
 
 /** CoreDNS: DNS on 53 (an HTTP request is not a DNS message), health on 8080, ready on 8181, metrics on 9153. */
 function coredns(port: number): Server {
@@ -289,60 +377,108 @@ function coredns(port: number): Server {
     const path = pathOnly(req.path);
     // DNS over TCP: "GE" reads as a 18245-byte message length; the server waits for it, then its read timeout (2 s) closes.
     if (port === 53) return { kind: "eof", after: 2000 };
-    if (port === 8080) return path === "/health" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
-    if (port === 8181) return path === "/ready" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
+    if (port === 8080)
+      return path === "/health" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
+    if (port === 8181)
+      return path === "/ready" ? reply(200, "OK", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) }) : goNotFound(k);
     if (path !== "/metrics") return goNotFound(k);
-    return reply(200, `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.23.3",revision="51e11f1",version="1.12.0"} 1\n`, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-      date: httpDate(k.now),
-    });
+    return reply(
+      200,
+      `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.23.3",revision="51e11f1",version="1.12.0"} 1\n`,
+      {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        date: httpDate(k.now),
+      },
+    );
   };
 }
 
 /** The API server on 6443 speaks only TLS; a plain HTTP request gets Go's answer. */
-const apiserver: Server = () => ({ kind: "http", status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" }, body: "Client sent an HTTP request to an HTTPS server.\n" });
+const apiserver: Server = () => ({
+  kind: "http",
+  status: 400,
+  headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+  body: "Client sent an HTTP request to an HTTPS server.\n",
+});
 
 /** kube-proxy's healthz (HTTP) answers JSON; every other component port speaks only TLS. */
-const component = (port: number): Server => (req, k) => {
-  const [name] = imageName(k.container.image);
-  if (name === "kube-proxy" && port === 10256 && pathOnly(req.path) === "/healthz") {
-    // Go's Time.String (fmt %q of a time.Time): fractional seconds without trailing zeros.
-    const at = new Date(k.now).toISOString().replace("T", " ").replace(/\.?0*Z$/, " +0000 UTC").replace(/(\.\d*?)0+ \+/, "$1 +");
-    return reply(200, `{"lastUpdated": "${at}","currentTime": "${at}", "nodeEligible": true}`, { "content-type": "application/json", "x-content-type-options": "nosniff", date: httpDate(k.now) });
-  }
-  if (name === "kube-proxy") return goNotFound(k);
-  return apiserver(req, k);
-};
+const component =
+  (port: number): Server =>
+  (req, k) => {
+    const [name] = imageName(k.container.image);
+    if (name === "kube-proxy" && port === 10256 && pathOnly(req.path) === "/healthz") {
+      // Go's Time.String (fmt %q of a time.Time): fractional seconds without trailing zeros.
+      const at = new Date(k.now)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.?0*Z$/, " +0000 UTC")
+        .replace(/(\.\d*?)0+ \+/, "$1 +");
+      return reply(200, `{"lastUpdated": "${at}","currentTime": "${at}", "nodeEligible": true}`, {
+        "content-type": "application/json",
+        "x-content-type-options": "nosniff",
+        date: httpDate(k.now),
+      });
+    }
+    if (name === "kube-proxy") return goNotFound(k);
+    return apiserver(req, k);
+  };
 
 /** redis parses "GET / HTTP/1.1" as a command, then drops the connection at "Host:" (cross-protocol scripting guard). */
 const redis: Server = (req, k) => {
   const d = new Date(k.now);
   const stamp = `${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
   k.logs?.append(
-    k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name),
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
     `1:M ${stamp} # Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from ${k.remoteAddr}:${40000 + (k.now % 20000)} aborted.`,
     k.now,
   );
-  return { kind: "garbage", text: req.method === "GET" ? "-ERR wrong number of arguments for 'get' command" : `-ERR unknown command '${req.method}', with args beginning with: '${req.path}' 'HTTP/1.1' ` };
+  return {
+    kind: "garbage",
+    text:
+      req.method === "GET"
+        ? "-ERR wrong number of arguments for 'get' command"
+        : `-ERR unknown command '${req.method}', with args beginning with: '${req.path}' 'HTTP/1.1' `,
+  };
 };
 
 /** postgres reads a startup packet, finds nonsense and closes the connection. */
 const postgres: Server = (_req, k) => {
   const d = new Date(k.now).toISOString();
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), `${d.slice(0, 10)} ${d.slice(11, 23)} UTC [${100 + (k.now % 900)}] LOG:  invalid length of startup packet`, k.now);
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    `${d.slice(0, 10)} ${d.slice(11, 23)} UTC [${100 + (k.now % 900)}] LOG:  invalid length of startup packet`,
+    k.now,
+  );
   return { kind: "eof" };
 };
 
 /** MySQL and MongoDB speak first, in binary: not an HTTP status line. */
-const binaryGreeting: Server = (_req, k) => ({ kind: "garbage", text: serverOf(k.container.image).kind === "mysql" ? "J\u0000\u0000\u0000\n8.4.6" : "\u0000\u0000\u0000" });
+const binaryGreeting: Server = (_req, k) => ({
+  kind: "garbage",
+  text: serverOf(k.container.image).kind === "mysql" ? "J\u0000\u0000\u0000\n8.4.6" : "\u0000\u0000\u0000",
+});
 
 /** An unknown image on its declared ports: a small web app. */
 const generic: Server = (req, k) => {
   const [name, tag] = imageName(k.container.image);
   const path = pathOnly(req.path);
-  k.logs?.append(k.pod.metadata.uid, k.container.name, restartOf(k.pod, k.container.name), `${new Date(k.now).toISOString()} ${req.method} ${req.path} 200 - ${k.remoteAddr}`, k.now);
-  if (path === "/healthz" || path === "/health") return reply(200, "ok\n", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) });
-  return reply(200, `Hello from ${name}:${tag} on ${hostnameOf(k.pod)}\n`, { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) });
+  k.logs?.append(
+    k.pod.metadata.uid,
+    k.container.name,
+    restartOf(k.pod, k.container.name),
+    `${new Date(k.now).toISOString()} ${req.method} ${req.path} 200 - ${k.remoteAddr}`,
+    k.now,
+  );
+  if (path === "/healthz" || path === "/health")
+    return reply(200, "ok\n", { "content-type": "text/plain; charset=utf-8", date: httpDate(k.now) });
+  return reply(200, `Hello from ${name}:${tag} on ${hostnameOf(k.pod)}\n`, {
+    "content-type": "text/plain; charset=utf-8",
+    date: httpDate(k.now),
+  });
 };
 
 /** Serve one request on `port` of the container (which listens there: see listener()). */
@@ -351,8 +487,22 @@ export function serve(req: HttpRequest, port: number, k: ServeContext): ServerRe
   if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);
   const servers: Record<ServerKind, Server> = {
-    nginx, httpd, hello, "hello-app": helloApp, echoserver, whoami, "http-echo": httpEcho, coredns: coredns(port), apiserver, component: component(port),
-    redis, postgres, mysql: binaryGreeting, mongo: binaryGreeting, none: () => ({ kind: "eof" }), generic,
+    nginx,
+    httpd,
+    hello,
+    "hello-app": helloApp,
+    echoserver,
+    whoami,
+    "http-echo": httpEcho,
+    coredns: coredns(port),
+    apiserver,
+    component: component(port),
+    redis,
+    postgres,
+    mysql: binaryGreeting,
+    mongo: binaryGreeting,
+    none: () => ({ kind: "eof" }),
+    generic,
   };
   return servers[kind](req, k);
 }

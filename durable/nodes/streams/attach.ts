@@ -9,7 +9,21 @@ import { containerRun, readsStdin } from "../runtime/container";
 import type { ContainerStdio, StdinProcess } from "../stdio";
 import type { ShellContext } from "../../shell/types";
 import type { ClusterReader } from "../runtime/network";
-import { CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, onMessages, type ChannelSocket, type EndStatus, type ExecProtocol } from "./channel";
+import {
+  CLOSE,
+  ERROR,
+  RESIZE,
+  STDERR,
+  STDIN,
+  STDOUT,
+  endPayload,
+  exitStatus,
+  frame,
+  onMessages,
+  type ChannelSocket,
+  type EndStatus,
+  type ExecProtocol,
+} from "./channel";
 
 export interface AttachDeps {
   logs: LogReader;
@@ -22,7 +36,15 @@ export interface AttachDeps {
 }
 
 const startedAt = (pod: Obj, c: Obj) =>
-  Date.parse(([...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])] as Obj[]).find((s) => s.name === c.name)?.state?.running?.startedAt);
+  Date.parse(
+    (
+      [
+        ...(pod.status?.containerStatuses ?? []),
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.ephemeralContainerStatuses ?? []),
+      ] as Obj[]
+    ).find((s) => s.name === c.name)?.state?.running?.startedAt,
+  );
 
 /**
  * The kubelet's GetAttach error when the runtime has no running container of that name — its
@@ -32,7 +54,8 @@ export function attachError(pod: Obj, c: Obj, deps: AttachDeps): string | undefi
   const since = startedAt(pod, c);
   const now = deps.now();
   const exit = readsStdin(c) ? deps.stdio.exitOf(pod, c, since) : containerRun(pod, c, since, deps.reader).exit;
-  if (Number.isNaN(since) || (exit && exit.at <= now)) return `container ${c.name} not found in pod ${pod.metadata.name}_${pod.metadata.namespace}`;
+  if (Number.isNaN(since) || (exit && exit.at <= now))
+    return `container ${c.name} not found in pod ${pod.metadata.name}_${pod.metadata.namespace}`;
   return undefined;
 }
 
@@ -57,10 +80,14 @@ export class AttachSession {
 
   start(): void {
     const { pod, container: c, deps } = this;
-    onMessages(this.ws, (bytes) => this.onMessage(bytes), (e) => {
-      console.error("attach:", e);
-      this.finish();
-    });
+    onMessages(
+      this.ws,
+      (bytes) => this.onMessage(bytes),
+      (e) => {
+        console.error("attach:", e);
+        this.finish();
+      },
+    );
     this.ws.addEventListener("close", () => {
       this.stdinEnd();
       this.cleanup();

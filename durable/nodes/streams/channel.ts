@@ -1,15 +1,29 @@
 // The channel protocols of exec/attach over WebSocket (k8s.io/apimachinery/pkg/util/remotecommand,
 // httpstream/wsstream): every binary message starts with a channel byte.
 import { PacedSender } from "./paced";
-export const STDIN = 0, STDOUT = 1, STDERR = 2, ERROR = 3, RESIZE = 4, CLOSE = 255;
+export const STDIN = 0,
+  STDOUT = 1,
+  STDERR = 2,
+  ERROR = 3,
+  RESIZE = 4,
+  CLOSE = 255;
 
 /** Server preference, newest first; "channel.k8s.io" is v1 (errors as plain text, no resize). */
-export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"] as const;
+export const EXEC_PROTOCOLS = [
+  "v5.channel.k8s.io",
+  "v4.channel.k8s.io",
+  "v3.channel.k8s.io",
+  "v2.channel.k8s.io",
+  "channel.k8s.io",
+] as const;
 export type ExecProtocol = (typeof EXEC_PROTOCOLS)[number];
 
 /** The subprotocols offered in Sec-WebSocket-Protocol, in the client's order. */
 export function offeredProtocols(header: string | null): string[] {
-  return (header ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  return (header ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** The first protocol the client offers that we speak (the client lists its preference first). */
@@ -38,9 +52,19 @@ export function exitStatus(result: ExecResult, protocol: ExecProtocol): string {
   if ("internal" in result) {
     const message = `Internal error occurred: ${result.internal}`;
     if (!protocol.startsWith("v4") && !protocol.startsWith("v5")) return message;
-    return JSON.stringify({ metadata: {}, status: "Failure", message, reason: "InternalError", details: { causes: [{ message: result.internal }] }, code: 500 });
+    return JSON.stringify({
+      metadata: {},
+      status: "Failure",
+      message,
+      reason: "InternalError",
+      details: { causes: [{ message: result.internal }] },
+      code: 500,
+    });
   }
-  if (!protocol.startsWith("v4") && !protocol.startsWith("v5")) return result.code === 0 ? "" : `command terminated with non-zero exit code: error executing command [${result.argv.join(" ")}], exit code ${result.code}`;
+  if (!protocol.startsWith("v4") && !protocol.startsWith("v5"))
+    return result.code === 0
+      ? ""
+      : `command terminated with non-zero exit code: error executing command [${result.argv.join(" ")}], exit code ${result.code}`;
   if (result.code === 0) return JSON.stringify({ metadata: {}, status: "Success" });
   return JSON.stringify({
     metadata: {},
@@ -101,7 +125,11 @@ export async function messageBytes(data: unknown): Promise<Uint8Array> {
 }
 
 /** Handle a socket's messages one at a time, in order, even when reading one is asynchronous. */
-export function onMessages(ws: Pick<WebSocket, "addEventListener">, handle: (bytes: Uint8Array) => void, onError: (e: unknown) => void): void {
+export function onMessages(
+  ws: Pick<WebSocket, "addEventListener">,
+  handle: (bytes: Uint8Array) => void,
+  onError: (e: unknown) => void,
+): void {
   let queue = Promise.resolve();
   ws.addEventListener("message", (e) => {
     queue = queue.then(async () => handle(await messageBytes(e.data))).catch(onError);
@@ -128,7 +156,10 @@ export class ChannelSocket {
   private held?: (() => void)[];
   private readonly paced: PacedSender;
 
-  constructor(private readonly ws: WebSocket, settleMs: number) {
+  constructor(
+    private readonly ws: WebSocket,
+    settleMs: number,
+  ) {
     this.paced = new PacedSender(ws);
     if (settleMs <= 0) return;
     this.held = [];
@@ -148,7 +179,8 @@ export class ChannelSocket {
     this.run(() => this.ws.close(code, reason));
   }
 
-  addEventListener: WebSocket["addEventListener"] = (...args: Parameters<WebSocket["addEventListener"]>) => this.ws.addEventListener(...args);
+  addEventListener: WebSocket["addEventListener"] = (...args: Parameters<WebSocket["addEventListener"]>) =>
+    this.ws.addEventListener(...args);
 
   private run(f: () => void): void {
     if (this.held) return void this.held.push(() => this.paced.run(f));

@@ -11,7 +11,26 @@ import { imageBehaviour, inImage } from "../runtime/images";
 import type { Input } from "../../shell/interp";
 import type { ShellContext, ShellIO } from "../../shell/types";
 import { AttachSession, attachError, type AttachDeps } from "./attach";
-import { ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, endPayload, exitStatus, frame, negotiate, offeredProtocols, onMessages, settleFor, type EndStatus, type ExecProtocol, type ExecResult, type OpenStreams } from "./channel";
+import {
+  ChannelSocket,
+  CLOSE,
+  ERROR,
+  RESIZE,
+  STDERR,
+  STDIN,
+  STDOUT,
+  endPayload,
+  exitStatus,
+  frame,
+  negotiate,
+  offeredProtocols,
+  onMessages,
+  settleFor,
+  type EndStatus,
+  type ExecProtocol,
+  type ExecResult,
+  type OpenStreams,
+} from "./channel";
 
 export interface ExecDeps {
   registry: Registry;
@@ -42,10 +61,16 @@ export function notFoundInImage(program: string, seed: string): string {
 }
 
 /** A kubelet error: plain text, as kubectl prints it after "unable to upgrade connection: ". */
-const kubeletError = (message: string, status = 500) => new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+const kubeletError = (message: string, status = 500) =>
+  new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 /** streamLocation's checks, then the kubelet's; returns the pod and container, or the error response. */
-export function locate(registry: Registry, ns: string, name: string, containerName: string | null): { pod: Obj; container: Obj } | Response {
+export function locate(
+  registry: Registry,
+  ns: string,
+  name: string,
+  containerName: string | null,
+): { pod: Obj; container: Obj } | Response {
   const pod = registry.get(byPlural("pods")!, ns, name);
   const containers: Obj[] = pod.spec?.containers ?? [];
   const inits: Obj[] = pod.spec?.initContainers ?? [];
@@ -61,9 +86,14 @@ export function locate(registry: Registry, ns: string, name: string, containerNa
     }
   } else if (!all.some((c) => c.name === cname)) throw badRequest(`container ${cname} is not valid for pod ${name}`);
   if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  const statuses: Obj[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const statuses: Obj[] = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
   const running = statuses.find((s) => s.name === cname)?.state?.running;
-  if (!running || pod.metadata.deletionTimestamp && pod.status?.phase !== "Running") return kubeletError(`container not found (${JSON.stringify(cname)})`);
+  if (!running || (pod.metadata.deletionTimestamp && pod.status?.phase !== "Running"))
+    return kubeletError(`container not found (${JSON.stringify(cname)})`);
   return { pod, container: all.find((c) => c.name === cname)! };
 }
 
@@ -75,7 +105,10 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
     if (req.method !== "GET" && req.method !== "POST") throw new ApiError(405, "MethodNotAllowed", `${req.method} is not supported`);
     const argv = url.searchParams.getAll("command");
     if (kind === "exec" && !argv.length) throw badRequest("you must specify at least 1 command");
-    const wantStdin = flag(url, "stdin"), wantStdout = flag(url, "stdout"), wantStderr = flag(url, "stderr"), tty = flag(url, "tty");
+    const wantStdin = flag(url, "stdin"),
+      wantStdout = flag(url, "stdout"),
+      wantStderr = flag(url, "stderr"),
+      tty = flag(url, "tty");
     if (!wantStdin && !wantStdout && !wantStderr) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
     const where = locate(deps.registry, ns!, name, url.searchParams.get("container"));
     if (where instanceof Response) return where;
@@ -90,7 +123,10 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
       );
     }
     const protocol = negotiate(offeredProtocols(req.headers.get("sec-websocket-protocol")));
-    if (!protocol) throw badRequest(`unable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io`);
+    if (!protocol)
+      throw badRequest(
+        `unable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io`,
+      );
 
     const { pod, container } = where;
     const attach = { ...deps.attach, context: deps.context };
@@ -105,7 +141,14 @@ export function execHandler(deps: ExecDeps, kind: "exec" | "attach") {
     const session =
       kind === "attach"
         ? new AttachSession(socket, protocol, pod, container, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr && !tty }, attach)
-        : new ExecSession(socket, protocol, { stdin: wantStdin, tty, argv }, () => deps.context(pod, container), container.image ?? "", `${pod.metadata.uid}/${container.name}/${Date.now()}`);
+        : new ExecSession(
+            socket,
+            protocol,
+            { stdin: wantStdin, tty, argv },
+            () => deps.context(pod, container),
+            container.image ?? "",
+            `${pod.metadata.uid}/${container.name}/${Date.now()}`,
+          );
     deps.streams.track(session, server);
     session.start();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
@@ -168,10 +211,14 @@ export class ExecSession {
   }
 
   start(): void {
-    onMessages(this.ws, (bytes) => this.onMessage(bytes), (e) => {
-      console.error("exec:", e);
-      this.finish({ internal: String(e) });
-    });
+    onMessages(
+      this.ws,
+      (bytes) => this.onMessage(bytes),
+      (e) => {
+        console.error("exec:", e);
+        this.finish({ internal: String(e) });
+      },
+    );
     this.ws.addEventListener("close", () => {
       this.onStdinEnd();
       // The client left: as on a node, the process loses its stream and is ended.
@@ -196,7 +243,13 @@ export class ExecSession {
     if (this.opts.stdin && this.opts.tty) {
       // A program on a terminal starts now and reads what is typed, line by line (^D ends it).
       this.ttyIn = { text: "", pos: 0, live: { closed: false } };
-      const tty: ShellIO = { ...this.io, stdout: (x) => this.io.stdout(x.replace(/\r?\n/g, "\r\n")), stderr: (x) => this.io.stderr(x.replace(/\r?\n/g, "\r\n")), stdoutBytes: undefined, tty: true };
+      const tty: ShellIO = {
+        ...this.io,
+        stdout: (x) => this.io.stdout(x.replace(/\r?\n/g, "\r\n")),
+        stderr: (x) => this.io.stderr(x.replace(/\r?\n/g, "\r\n")),
+        stdoutBytes: undefined,
+        tty: true,
+      };
       return this.run(execRealtime(argv, ctx, tty, this.ttyIn));
     }
     if (this.opts.stdin) return; // run once stdin is complete (cat, wc …)
@@ -224,8 +277,7 @@ export class ExecSession {
     if (channel === STDIN) {
       if (!this.shell && !this.pipe) this.stdinBytes.push(data.slice());
       this.onStdin(this.decoder.decode(data, { stream: true }));
-    }
-    else if (channel === CLOSE && data[0] === STDIN) this.onStdinEnd();
+    } else if (channel === CLOSE && data[0] === STDIN) this.onStdinEnd();
     else if (channel === RESIZE) return; // terminal size: the simulated programs do not care
   }
 

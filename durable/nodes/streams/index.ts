@@ -31,12 +31,17 @@ export function streamSubresources(registry: Registry, logs: LogStore, stdio: Co
     registry,
     streams,
     // What an exec'd process sees is what the container's own program sees.
-    context: (pod: Obj, container: Obj) => containerContext(pod, container, client, now(), logs, undefined, false, (exit) => stdio.recordExit(pod, container, exit)),
+    context: (pod: Obj, container: Obj) =>
+      containerContext(pod, container, client, now(), logs, undefined, false, (exit) => stdio.recordExit(pod, container, exit)),
     attach: { logs, stdio, reader: client, now, get: (ns: string, name: string) => client.get("pods", ns, name) },
   };
   return {
     "pods/exec": execHandler(deps, "exec"),
     "pods/attach": execHandler(deps, "attach"),
-    "pods/portforward": portForwardHandler({ registry, streams, http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs) }),
+    "pods/portforward": portForwardHandler({
+      registry,
+      streams,
+      http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs),
+    }),
   };
 }

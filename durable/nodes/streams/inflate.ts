@@ -5,7 +5,10 @@
 
 const LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const LEN_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+const DIST_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385,
+  24577,
+];
 const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
@@ -33,7 +36,8 @@ export class InflateError extends Error {}
 
 /** Adler-32 of the dictionary, as written in the zlib header (FDICT). */
 export function adler32(data: Uint8Array): number {
-  let a = 1, b = 0;
+  let a = 1,
+    b = 0;
   for (const byte of data) {
     a = (a + byte) % 65521;
     b = (b + a) % 65521;
@@ -71,7 +75,8 @@ export class Inflater {
   }
 
   private header(): void {
-    const cmf = this.byte(), flg = this.byte();
+    const cmf = this.byte(),
+      flg = this.byte();
     if ((cmf & 0x0f) !== 8 || ((cmf << 8) | flg) % 31 !== 0) throw new InflateError("zlib: invalid header");
     if (flg & 0x20) {
       const id = ((this.byte() << 24) | (this.byte() << 16) | (this.byte() << 8) | this.byte()) >>> 0;
@@ -97,7 +102,9 @@ export class Inflater {
   }
 
   private decode(h: Huffman): number {
-    let code = 0, first = 0, index = 0;
+    let code = 0,
+      first = 0,
+      index = 0;
     for (let len = 1; len < 16; len++) {
       code |= this.bits(1);
       const count = h.counts[len];
@@ -129,7 +136,9 @@ export class Inflater {
   }
 
   private dynamic(): void {
-    const nlen = this.bits(5) + 257, ndist = this.bits(5) + 1, ncode = this.bits(4) + 4;
+    const nlen = this.bits(5) + 257,
+      ndist = this.bits(5) + 1,
+      ncode = this.bits(4) + 4;
     const cl = new Array(19).fill(0);
     for (let i = 0; i < ncode; i++) cl[CL_ORDER[i]] = this.bits(3);
     const clh = huffman(cl);

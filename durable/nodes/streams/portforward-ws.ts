@@ -19,7 +19,10 @@ export function forwardedPorts(query: URLSearchParams): number[] | { error: stri
   for (const v of values) {
     if (!v) return { error: 'query parameter "port" cannot be empty' };
     for (const p of v.split(",")) {
-      if (!/^\d+$/.test(p) || Number(p) > 65535) return { error: `unable to parse "${v}" as a port: strconv.ParseUint: parsing "${p}": ${/^\d+$/.test(p) ? "value out of range" : "invalid syntax"}` };
+      if (!/^\d+$/.test(p) || Number(p) > 65535)
+        return {
+          error: `unable to parse "${v}" as a port: strconv.ParseUint: parsing "${p}": ${/^\d+$/.test(p) ? "value out of range" : "invalid syntax"}`,
+        };
       if (Number(p) < 1) return { error: `port "${v}" must be > 0` };
       ports.push(Number(p));
     }

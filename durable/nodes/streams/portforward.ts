@@ -24,8 +24,20 @@ export interface PortForwardDeps {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
-  401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Not Allowed",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
 };
 
 export interface HttpRequest {
@@ -62,7 +74,11 @@ export function parseRequests(buf: string): { requests: HttpRequest[]; rest: str
 export function formatResponse(res: { status: number; headers: Record<string, string>; body: string }, method: string): string {
   const body = new TextEncoder().encode(res.body);
   const headers = Object.entries(res.headers).filter(([k]) => !/^(content-length|transfer-encoding)$/i.test(k));
-  const lines = [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`.trimEnd(), ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`];
+  const lines = [
+    `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`.trimEnd(),
+    ...headers.map(([k, v]) => `${k}: ${v}`),
+    `Content-Length: ${body.length}`,
+  ];
   const head = `${lines.join("\r\n")}\r\n\r\n`;
   return method === "HEAD" ? head : head + res.body;
 }
@@ -95,7 +111,14 @@ export function answerRequests(
     replies.push(res.kind === "garbage" ? res.text : formatResponse(res, r.method));
     if (/^close$/i.test(r.headers.connection ?? "")) return { replies, rest: "", end: "eof" };
   }
-  if (bad) return { replies, rest, end: { error: `kubeplay simulates HTTP servers only: the bytes sent to port ${port} of pod ${pod.metadata.name} are not an HTTP/1.1 request` } };
+  if (bad)
+    return {
+      replies,
+      rest,
+      end: {
+        error: `kubeplay simulates HTTP servers only: the bytes sent to port ${port} of pod ${pod.metadata.name} are not an HTTP/1.1 request`,
+      },
+    };
   return { replies, rest };
 }
 
@@ -144,7 +167,9 @@ export class PortForwardSession {
   private open(streamId: number, headers: Headers): void {
     this.lastStreamId = Math.max(this.lastStreamId, streamId);
     const h = (k: string) => headers[k.toLowerCase()]?.[0] ?? "";
-    const type = h("streamType"), port = Number(h("port")), id = h("requestID") || String(streamId);
+    const type = h("streamType"),
+      port = Number(h("port")),
+      id = h("requestID") || String(streamId);
     if ((type !== "error" && type !== "data") || !(port > 0 && port < 65536)) {
       this.send(this.spdy.rstStream(streamId, 1)); // PROTOCOL_ERROR
       return;
@@ -237,10 +262,14 @@ export function portForwardHandler(deps: PortForwardDeps) {
     const [client, server] = [pair[0], pair[1]];
     server.accept();
     const session = new PortForwardSession((b) => server.send(b), pod, deps.http);
-    onMessages(server, (bytes) => session.receive(bytes), (err) => {
-      console.error("portforward:", err);
-      server.close(1011, "protocol error");
-    });
+    onMessages(
+      server,
+      (bytes) => session.receive(bytes),
+      (err) => {
+        console.error("portforward:", err);
+        server.close(1011, "protocol error");
+      },
+    );
     deps.streams.track(
       {
         end: (status: EndStatus) => {
@@ -258,18 +287,34 @@ export function portForwardHandler(deps: PortForwardDeps) {
 function channelPortForward(req: Request, pod: Obj, protocol: string, deps: PortForwardDeps): Response {
   const ports = forwardedPorts(new URL(req.url).searchParams);
   // The kubelet refuses bad options before it upgrades; the API server passes its answer through.
-  if ("error" in ports) return new Response(`${ports.error}\n`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+  if ("error" in ports)
+    return new Response(`${ports.error}\n`, {
+      status: 400,
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    });
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
   const paced = new PacedSender(server);
-  const send = (m: Uint8Array | string, mergeable = true) => (typeof m === "string" || !mergeable ? paced.run(() => server.send(m)) : paced.frame(m));
-  const forward = new WebSocketPortForward(send, () => paced.run(() => server.close(1000, "")), pod, ports, deps.http, protocol === "v4.base64.channel.k8s.io");
+  const send = (m: Uint8Array | string, mergeable = true) =>
+    typeof m === "string" || !mergeable ? paced.run(() => server.send(m)) : paced.frame(m);
+  const forward = new WebSocketPortForward(
+    send,
+    () => paced.run(() => server.close(1000, "")),
+    pod,
+    ports,
+    deps.http,
+    protocol === "v4.base64.channel.k8s.io",
+  );
   forward.start();
-  onMessages(server, (bytes) => forward.receive(bytes), (err) => {
-    console.error("portforward:", err);
-    server.close(1011, "protocol error");
-  });
+  onMessages(
+    server,
+    (bytes) => forward.receive(bytes),
+    (err) => {
+      console.error("portforward:", err);
+      server.close(1011, "protocol error");
+    },
+  );
   deps.streams.track({ end: (status: EndStatus) => forward.end(status.message) }, server);
   return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
 }

@@ -5,13 +5,71 @@
 import { Inflater, StoredDeflater } from "./inflate";
 
 const WORDS = [
-  "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset", "accept-encoding", "accept-language",
-  "accept-ranges", "age", "allow", "authorization", "cache-control", "connection", "content-base", "content-encoding",
-  "content-language", "content-length", "content-location", "content-md5", "content-range", "content-type", "date", "etag",
-  "expect", "expires", "from", "host", "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since",
-  "last-modified", "location", "max-forwards", "pragma", "proxy-authenticate", "proxy-authorization", "range", "referer",
-  "retry-after", "server", "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "vary", "via", "warning",
-  "www-authenticate", "method", "get", "status", "200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie", "keep-alive", "origin",
+  "options",
+  "head",
+  "post",
+  "put",
+  "delete",
+  "trace",
+  "accept",
+  "accept-charset",
+  "accept-encoding",
+  "accept-language",
+  "accept-ranges",
+  "age",
+  "allow",
+  "authorization",
+  "cache-control",
+  "connection",
+  "content-base",
+  "content-encoding",
+  "content-language",
+  "content-length",
+  "content-location",
+  "content-md5",
+  "content-range",
+  "content-type",
+  "date",
+  "etag",
+  "expect",
+  "expires",
+  "from",
+  "host",
+  "if-match",
+  "if-modified-since",
+  "if-none-match",
+  "if-range",
+  "if-unmodified-since",
+  "last-modified",
+  "location",
+  "max-forwards",
+  "pragma",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "range",
+  "referer",
+  "retry-after",
+  "server",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "user-agent",
+  "vary",
+  "via",
+  "warning",
+  "www-authenticate",
+  "method",
+  "get",
+  "status",
+  "200 OK",
+  "version",
+  "HTTP/1.1",
+  "url",
+  "public",
+  "set-cookie",
+  "keep-alive",
+  "origin",
 ];
 const TAIL =
   "100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505" +
@@ -65,7 +123,8 @@ export function encodeHeaderBlock(headers: Headers): Uint8Array {
   const entries = Object.entries(headers);
   put32(entries.length);
   for (const [name, values] of entries) {
-    const n = enc.encode(name.toLowerCase()), v = enc.encode(values.join("\0"));
+    const n = enc.encode(name.toLowerCase()),
+      v = enc.encode(values.join("\0"));
     put32(n.length);
     out.push(...n);
     put32(v.length);
@@ -125,7 +184,13 @@ export class SpdyFramer {
     const streamId = () => u32(body, 0) & 0x7fffffff;
     switch (type) {
       case FrameType.SynStream:
-        return { type: "syn_stream", streamId: streamId(), associatedTo: u32(body, 4) & 0x7fffffff, flags, headers: this.headers(body.subarray(10)) };
+        return {
+          type: "syn_stream",
+          streamId: streamId(),
+          associatedTo: u32(body, 4) & 0x7fffffff,
+          flags,
+          headers: this.headers(body.subarray(10)),
+        };
       case FrameType.SynReply:
         return { type: "syn_reply", streamId: streamId(), flags, headers: this.headers(body.subarray(4)) };
       case FrameType.Headers:
@@ -183,7 +248,11 @@ export class SpdyFramer {
   }
 
   rstStream(streamId: number, status: number): Uint8Array {
-    return this.control(FrameType.RstStream, 0, SpdyFramer.id(streamId, [status >>> 24, (status >>> 16) & 0xff, (status >>> 8) & 0xff, status & 0xff]));
+    return this.control(
+      FrameType.RstStream,
+      0,
+      SpdyFramer.id(streamId, [status >>> 24, (status >>> 16) & 0xff, (status >>> 8) & 0xff, status & 0xff]),
+    );
   }
 
   ping(id: number): Uint8Array {
@@ -191,10 +260,18 @@ export class SpdyFramer {
   }
 
   goAway(lastStreamId: number, status = 0): Uint8Array {
-    return this.control(FrameType.GoAway, 0, SpdyFramer.id(lastStreamId, [status >>> 24, (status >>> 16) & 0xff, (status >>> 8) & 0xff, status & 0xff]));
+    return this.control(
+      FrameType.GoAway,
+      0,
+      SpdyFramer.id(lastStreamId, [status >>> 24, (status >>> 16) & 0xff, (status >>> 8) & 0xff, status & 0xff]),
+    );
   }
 
   windowUpdate(streamId: number, delta: number): Uint8Array {
-    return this.control(FrameType.WindowUpdate, 0, SpdyFramer.id(streamId, [(delta >>> 24) & 0x7f, (delta >>> 16) & 0xff, (delta >>> 8) & 0xff, delta & 0xff]));
+    return this.control(
+      FrameType.WindowUpdate,
+      0,
+      SpdyFramer.id(streamId, [(delta >>> 24) & 0x7f, (delta >>> 16) & 0xff, (delta >>> 8) & 0xff, delta & 0xff]),
+    );
   }
 }

@@ -13,9 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** kubectl binaries by minor version; "default" is /usr/bin/kubectl. */
 export const KUBECTL = {
   default: "/usr/bin/kubectl",
-  ...Object.fromEntries(
-    [27, 28, 29, 30, 31, 32, 33].map((m) => [`1.${m}`, `/usr/lib/google-cloud-sdk/bin/kubectl.1.${m}`]),
-  ),
+  ...Object.fromEntries([27, 28, 29, 30, 31, 32, 33].map((m) => [`1.${m}`, `/usr/lib/google-cloud-sdk/bin/kubectl.1.${m}`])),
 };
 export const KUBECTL_VERSIONS = Object.keys(KUBECTL).filter((v) => v !== "default" && existsSync(KUBECTL[v]));
 
@@ -62,7 +60,8 @@ function killOnExit(child) {
         } catch {}
       }
     });
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.once(signal, () => process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1)));
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+      process.once(signal, () => process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1)));
   }
   children.add(child);
   child.once("exit", () => children.delete(child));
@@ -83,7 +82,8 @@ const SERVER_ERROR_LINES = [
 // Also workerd's "Can't read from request stream after response has been sent." when a request body
 // forwarded from the Worker to the Durable Object was refused unread (the 415 for server-side apply),
 // logged once the server shuts down. Both are listed in the project's notes to be traced to their end.
-const RUNTIME_NOISE = /Uncaught (?:Error: Network connection lost\.|TypeError: Can't read from request stream after response has been sent\.)$/;
+const RUNTIME_NOISE =
+  /Uncaught (?:Error: Network connection lost\.|TypeError: Can't read from request stream after response has been sent\.)$/;
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Running as a test: under `node --test` (which sets NODE_TEST_CONTEXT) or a *.test.mjs file run directly. */
 const UNDER_TEST = Boolean(process.env.NODE_TEST_CONTEXT) || /\.test\.m?js$/.test(process.argv[1] ?? "");
@@ -104,7 +104,14 @@ export class Server {
     const stateDir = mkdtempSync(join(tmpdir(), "kubeplay-e2e-"));
     const child = spawn(process.execPath, [join(root, "scripts", "start.mjs"), ...wranglerArgs], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), KUBEPLAY_STATE_DIR: stateDir, MAX_SESSIONS_PER_CLIENT: "1000", SESSION_RATE_LIMIT: "off", ...extraEnv },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KUBEPLAY_STATE_DIR: stateDir,
+        MAX_SESSIONS_PER_CLIENT: "1000",
+        SESSION_RATE_LIMIT: "off",
+        ...extraEnv,
+      },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -246,7 +253,9 @@ export class Session {
    */
   terminal(cmd, keys, { firstAfter = 1500, between = 700, timeout = 30_000 } = {}) {
     return new Promise((resolve) => {
-      const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, KUBECONFIG: this.kubeconfigPath, HOME: this.dir } });
+      const child = spawn("script", ["-qfec", cmd, "/dev/null"], {
+        env: { ...process.env, KUBECONFIG: this.kubeconfigPath, HOME: this.dir },
+      });
       let out = "";
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (out += d));

@@ -68,7 +68,12 @@ export function hostileCases() {
     request: () => {
       const ops = [{ op: "add", path: "/bomb", value: { v: bytes(2048) } }];
       for (let i = 0; i < 20; i++) ops.push({ op: "copy", from: "/bomb", path: `/bomb/c${i}` });
-      return { method: "PATCH", path: `${CM}/${SEED_CONFIGMAP}`, headers: { "content-type": "application/json-patch+json" }, body: JSON.stringify(ops) };
+      return {
+        method: "PATCH",
+        path: `${CM}/${SEED_CONFIGMAP}`,
+        headers: { "content-type": "application/json-patch+json" },
+        body: JSON.stringify(ops),
+      };
     },
     expect: { status: 422, reason: "Invalid", message: /^the server rejected our request due to an error in our request$/ },
   });
@@ -79,9 +84,18 @@ export function hostileCases() {
     title: "JSON patch of 10001 operations",
     request: () => {
       const ops = Array.from({ length: 10001 }, () => ({ op: "test", path: "/metadata/name", value: SEED_CONFIGMAP }));
-      return { method: "PATCH", path: `${CM}/${SEED_CONFIGMAP}`, headers: { "content-type": "application/json-patch+json" }, body: JSON.stringify(ops) };
+      return {
+        method: "PATCH",
+        path: `${CM}/${SEED_CONFIGMAP}`,
+        headers: { "content-type": "application/json-patch+json" },
+        body: JSON.stringify(ops),
+      };
     },
-    expect: { status: 413, reason: "RequestEntityTooLarge", message: /^Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001$/ },
+    expect: {
+      status: 413,
+      reason: "RequestEntityTooLarge",
+      message: /^Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001$/,
+    },
   });
 
   // 3. go-yaml v2's decoder fails "document contains excessive aliasing"; create.go's
@@ -105,7 +119,12 @@ export function hostileCases() {
     title: "YAML billion laughs: 9 levels of 10 aliases",
     request: () => {
       const lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: laughs", "x:", '  l0: &l0 ["lol"]'];
-      for (let i = 1; i <= 9; i++) lines.push(`  l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(", ")}]`);
+      for (let i = 1; i <= 9; i++)
+        lines.push(
+          `  l${i}: &l${i} [${Array(10)
+            .fill(`*l${i - 1}`)
+            .join(", ")}]`,
+        );
       return { method: "POST", path: CM, headers: YAML_CT, body: lines.join("\n") + "\n" };
     },
     expect: { status: 400, reason: "BadRequest", message: /excessive aliasing/ },
@@ -117,7 +136,10 @@ export function hostileCases() {
     id: "yaml-5000-documents",
     title: "YAML body of 5,000 documents",
     request: () => {
-      const docs = Array.from({ length: 5000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: doc-${i}\n  labels:\n    hostile: docs\ndata:\n  i: "${i}"\n`);
+      const docs = Array.from(
+        { length: 5000 },
+        (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: doc-${i}\n  labels:\n    hostile: docs\ndata:\n  i: "${i}"\n`,
+      );
       return { method: "POST", path: CM, headers: YAML_CT, body: docs.join("---\n") };
     },
     outcome: "201 with doc-0 only (the first document), or a 4xx; never a 5xx; doc-1 … doc-4999 never stored",
@@ -129,7 +151,12 @@ export function hostileCases() {
   add({
     id: "json-create-nested-100000",
     title: "JSON create nested 100,000 deep",
-    request: () => ({ method: "POST", path: CM, headers: JSON_CT, body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":${nested(100_000)}}` }),
+    request: () => ({
+      method: "POST",
+      path: CM,
+      headers: JSON_CT,
+      body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":${nested(100_000)}}`,
+    }),
     expect: { status: 400, reason: "BadRequest", message: /invalid character '\[' exceeded max depth/ },
   });
 
@@ -169,7 +196,12 @@ export function hostileCases() {
       method: "POST",
       path: PODS,
       headers: JSON_CT,
-      body: JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "fat" }, spec: { containers: [{ name: "c", image: "busybox", args: [bytes(2_000_000)] }] } }),
+      body: JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "fat" },
+        spec: { containers: [{ name: "c", image: "busybox", args: [bytes(2_000_000)] }] },
+      }),
     }),
     expect: { status: 413, reason: "RequestEntityTooLarge", message: /^Request entity too large/ },
   });
@@ -195,8 +227,17 @@ export function hostileCases() {
   add({
     id: "unknown-field-1MB-strict",
     title: "the same with ?fieldValidation=Strict",
-    request: () => ({ method: "POST", path: `${CM}?fieldValidation=Strict`, headers: JSON_CT, body: configMap("junky-strict", { a: "1" }, { junk: bytes(1_000_000) }) }),
-    expect: { status: 400, reason: "BadRequest", message: /^ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "junk"$/ },
+    request: () => ({
+      method: "POST",
+      path: `${CM}?fieldValidation=Strict`,
+      headers: JSON_CT,
+      body: configMap("junky-strict", { a: "1" }, { junk: bytes(1_000_000) }),
+    }),
+    expect: {
+      status: 400,
+      reason: "BadRequest",
+      message: /^ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "junk"$/,
+    },
   });
 
   // 12. A resourceVersion from the future: the watch cache waits (3 s) then
@@ -290,7 +331,11 @@ export function hostileCases() {
       method: "POST",
       path: CM,
       headers: JSON_CT,
-      body: Buffer.concat([Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"utf8"},"data":{"k":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b"}}')]),
+      body: Buffer.concat([
+        Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"utf8"},"data":{"k":"a'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('b"}}'),
+      ]),
     }),
     outcome: 'created with data.k = "a\\uFFFD\\uFFFDb" (as Go decodes), or a 4xx; never a 5xx',
     writes: true,
@@ -307,19 +352,33 @@ export function hostileCases() {
     id: "malformed-json",
     title: "truncated JSON",
     request: () => ({ method: "POST", path: CM, headers: JSON_CT, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":' }),
-    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: unexpected end of JSON input/ },
+    expect: {
+      status: 400,
+      reason: "BadRequest",
+      message:
+        /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: unexpected end of JSON input/,
+    },
   });
   add({
     id: "malformed-yaml",
     title: "YAML with an unclosed flow sequence",
     request: () => ({ method: "POST", path: CM, headers: YAML_CT, body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n" }),
-    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): error converting YAML to JSON: yaml: line \d+: / },
+    expect: {
+      status: 400,
+      reason: "BadRequest",
+      message: /^the object provided is unrecognized \(must be of type ConfigMap\): error converting YAML to JSON: yaml: line \d+: /,
+    },
   });
   add({
     id: "malformed-protobuf",
     title: "random bytes as application/vnd.kubernetes.protobuf",
     request: () => ({ method: "POST", path: CM, headers: { "content-type": "application/vnd.kubernetes.protobuf" }, body: garbage(4096) }),
-    expect: { status: 400, reason: "BadRequest", message: /^the object provided is unrecognized \(must be of type ConfigMap\): provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/ },
+    expect: {
+      status: 400,
+      reason: "BadRequest",
+      message:
+        /^the object provided is unrecognized \(must be of type ConfigMap\): provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/,
+    },
   });
   add({
     id: "malformed-protobuf-prefixed",

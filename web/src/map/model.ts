@@ -85,7 +85,8 @@ export class ClusterModel {
 
   namespaces(): string[] {
     const all = new Set<string>();
-    for (const kind of ["pods", "deployments", "services"] as const) for (const o of this.objects[kind].values()) if (o.metadata?.namespace) all.add(o.metadata.namespace);
+    for (const kind of ["pods", "deployments", "services"] as const)
+      for (const o of this.objects[kind].values()) if (o.metadata?.namespace) all.add(o.metadata.namespace);
     return [...all].sort();
   }
 
@@ -141,9 +142,17 @@ export class ClusterModel {
       .sort((a, b) => keyOf(a).localeCompare(keyOf(b)))
       .map((d) => {
         const owned = rss
-          .filter((rs) => rs.metadata?.namespace === d.metadata?.namespace && rs.metadata?.ownerReferences?.some((r) => r.controller && r.uid === d.metadata?.uid))
+          .filter(
+            (rs) =>
+              rs.metadata?.namespace === d.metadata?.namespace &&
+              rs.metadata?.ownerReferences?.some((r) => r.controller && r.uid === d.metadata?.uid),
+          )
           .filter((rs) => (rs.spec?.replicas ?? 0) > 0 || (rs.status?.replicas ?? 0) > 0)
-          .sort((a, b) => Number(b.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0) - Number(a.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0));
+          .sort(
+            (a, b) =>
+              Number(b.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0) -
+              Number(a.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
+          );
         return {
           key: keyOf(d),
           name: d.metadata?.name ?? "",
@@ -167,16 +176,34 @@ export class ClusterModel {
       .filter((s) => !namespace || s.metadata?.namespace === namespace)
       .sort((a, b) => keyOf(a).localeCompare(keyOf(b)))
       .map((s) => {
-        const mine = slices.filter((e) => e.metadata?.namespace === s.metadata?.namespace && e.metadata?.labels?.["kubernetes.io/service-name"] === s.metadata?.name);
+        const mine = slices.filter(
+          (e) => e.metadata?.namespace === s.metadata?.namespace && e.metadata?.labels?.["kubernetes.io/service-name"] === s.metadata?.name,
+        );
         const endpoints = mine.flatMap((e) =>
-          (e.endpoints ?? []).map((ep) => ({ ip: ep.addresses?.[0] ?? "", ready: ep.conditions?.ready !== false, pod: ep.targetRef?.kind === "Pod" ? ep.targetRef.name : undefined })),
+          (e.endpoints ?? []).map((ep) => ({
+            ip: ep.addresses?.[0] ?? "",
+            ready: ep.conditions?.ready !== false,
+            pod: ep.targetRef?.kind === "Pod" ? ep.targetRef.name : undefined,
+          })),
         );
         const ports = (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`).join(",");
         // The API server proxy's address of each TCP port (services/<name>:<port>/proxy/), what a tab opens.
         const proxied = (s.spec?.ports ?? [])
           .filter((p) => (p.protocol ?? "TCP") === "TCP" && s.spec?.type !== "ExternalName")
-          .map((p) => ({ port: p.port, path: `/api/v1/namespaces/${s.metadata?.namespace}/services/${s.metadata?.name}:${p.name || p.port}/proxy/` }));
-        return { key: keyOf(s), name: s.metadata?.name ?? "", namespace: s.metadata?.namespace ?? "", type: s.spec?.type ?? "ClusterIP", clusterIP: s.spec?.clusterIP ?? "", ports, proxied, endpoints };
+          .map((p) => ({
+            port: p.port,
+            path: `/api/v1/namespaces/${s.metadata?.namespace}/services/${s.metadata?.name}:${p.name || p.port}/proxy/`,
+          }));
+        return {
+          key: keyOf(s),
+          name: s.metadata?.name ?? "",
+          namespace: s.metadata?.namespace ?? "",
+          type: s.spec?.type ?? "ClusterIP",
+          clusterIP: s.spec?.clusterIP ?? "",
+          ports,
+          proxied,
+          endpoints,
+        };
       });
   }
 

@@ -51,16 +51,25 @@ export class MapView {
       const cls = `pod ${p.look}${before === undefined && this.seen.size ? " appeared" : before !== undefined && before !== p.status ? " changed" : ""}`;
       return h(
         "button",
-        { type: "button", class: cls, "data-pod": p.key, title: `${p.namespace}/${p.name}: ${p.status}, ${p.ready} ready, ${p.restarts} restarts` },
+        {
+          type: "button",
+          class: cls,
+          "data-pod": p.key,
+          title: `${p.namespace}/${p.name}: ${p.status}, ${p.ready} ready, ${p.restarts} restarts`,
+        },
         h("span", { class: "name" }, p.name),
         h("span", { class: "state" }, `${p.status} ${p.ready}`),
       );
     };
     const wire = (el: HTMLElement, kind: string, key: string) => (el.addEventListener("click", () => this.actions.select(kind, key)), el);
     const nodeBox = (n: NodeView) => {
-      const state = n.ready === "True" ? (n.unschedulable ? "Ready,SchedulingDisabled" : "Ready") : n.ready === "False" ? "NotReady" : "Unknown";
+      const state =
+        n.ready === "True" ? (n.unschedulable ? "Ready,SchedulingDisabled" : "Ready") : n.ready === "False" ? "NotReady" : "Unknown";
       // What can be done to this node now: stop a running kubelet or start a stopped one; remove a worker.
-      const offered: ("stop" | "start" | "remove")[] = [n.ready === "True" ? "stop" : "start", ...(n.role === "worker" ? (["remove"] as const) : [])];
+      const offered: ("stop" | "start" | "remove")[] = [
+        n.ready === "True" ? "stop" : "start",
+        ...(n.role === "worker" ? (["remove"] as const) : []),
+      ];
       const label = { stop: "Stop kubelet", start: "Start kubelet", remove: "Remove" };
       const controls = this.actions.nodeAction
         ? h(
@@ -76,7 +85,14 @@ export class MapView {
       const box = h(
         "section",
         { class: `node ${n.ready === "True" ? "ready" : "notready"}`, "data-node": n.name, "aria-label": `node ${n.name}, ${state}` },
-        h("header", {}, wire(h("button", { type: "button", class: "link" }, h("strong", {}, n.name)), "nodes", `/${n.name}`), h("span", { class: "role" }, n.role), h("span", { class: "nstate" }, state), controls),
+        h(
+          "header",
+          {},
+          wire(h("button", { type: "button", class: "link" }, h("strong", {}, n.name)), "nodes", `/${n.name}`),
+          h("span", { class: "role" }, n.role),
+          h("span", { class: "nstate" }, state),
+          controls,
+        ),
         h("div", { class: "pods" }, ...n.pods.map((p) => wire(chip(p), "pods", p.key))),
       );
       return box;
@@ -85,7 +101,18 @@ export class MapView {
     const services = this.model.services(ns);
     const events = this.model.events(ns, 40);
     this.root.replaceChildren(
-      h("div", { class: "nodes" }, ...nodes.map(nodeBox), unscheduled.length > 0 && h("section", { class: "node unscheduled", "aria-label": "pods not on a node" }, h("header", {}, h("strong", {}, "Not scheduled")), h("div", { class: "pods" }, ...unscheduled.map((p) => wire(chip(p), "pods", p.key))))),
+      h(
+        "div",
+        { class: "nodes" },
+        ...nodes.map(nodeBox),
+        unscheduled.length > 0 &&
+          h(
+            "section",
+            { class: "node unscheduled", "aria-label": "pods not on a node" },
+            h("header", {}, h("strong", {}, "Not scheduled")),
+            h("div", { class: "pods" }, ...unscheduled.map((p) => wire(chip(p), "pods", p.key))),
+          ),
+      ),
       h(
         "div",
         { class: "lower" },
@@ -98,9 +125,27 @@ export class MapView {
             h(
               "div",
               { class: "deploy" },
-              wire(h("button", { type: "button", class: "link" }, `deployment/${d.name}`, h("span", { class: "muted" }, ` ${d.ready}`)), "deployments", d.key),
+              wire(
+                h("button", { type: "button", class: "link" }, `deployment/${d.name}`, h("span", { class: "muted" }, ` ${d.ready}`)),
+                "deployments",
+                d.key,
+              ),
               ...d.replicaSets.map((rs) =>
-                h("div", { class: "rs" }, wire(h("button", { type: "button", class: "link" }, `replicaset/${rs.name}`, h("span", { class: "muted" }, ` rev ${rs.revision} · ${rs.ready}`)), "replicasets", rs.key), h("div", { class: "pods" }, ...rs.pods.map((p) => wire(chip(p), "pods", p.key)))),
+                h(
+                  "div",
+                  { class: "rs" },
+                  wire(
+                    h(
+                      "button",
+                      { type: "button", class: "link" },
+                      `replicaset/${rs.name}`,
+                      h("span", { class: "muted" }, ` rev ${rs.revision} · ${rs.ready}`),
+                    ),
+                    "replicasets",
+                    rs.key,
+                  ),
+                  h("div", { class: "pods" }, ...rs.pods.map((p) => wire(chip(p), "pods", p.key))),
+                ),
               ),
             ),
           ),
@@ -115,8 +160,30 @@ export class MapView {
               { class: "svc" },
               wire(h("button", { type: "button", class: "link" }, `service/${s.name}`), "services", s.key),
               h("span", { class: "muted" }, ` ${s.type} ${s.clusterIP} ${s.ports}`),
-              ...(this.actions.proxyBase ? s.proxied.map((p) => h("a", { class: "open", href: `${this.actions.proxyBase}${p.path}`, target: "_blank", rel: "noopener", "aria-label": `open service ${s.name} port ${p.port} in a new tab` }, `open :${p.port}`)) : []),
-              h("div", { class: "endpoints" }, ...(s.endpoints.length ? s.endpoints.map((e) => h("span", { class: `ep ${e.ready ? "ready" : "unready"}` }, `${e.ip}${e.pod ? ` (${e.pod})` : ""}`)) : [h("span", { class: "muted" }, "no endpoints")])),
+              ...(this.actions.proxyBase
+                ? s.proxied.map((p) =>
+                    h(
+                      "a",
+                      {
+                        class: "open",
+                        href: `${this.actions.proxyBase}${p.path}`,
+                        target: "_blank",
+                        rel: "noopener",
+                        "aria-label": `open service ${s.name} port ${p.port} in a new tab`,
+                      },
+                      `open :${p.port}`,
+                    ),
+                  )
+                : []),
+              h(
+                "div",
+                { class: "endpoints" },
+                ...(s.endpoints.length
+                  ? s.endpoints.map((e) =>
+                      h("span", { class: `ep ${e.ready ? "ready" : "unready"}` }, `${e.ip}${e.pod ? ` (${e.pod})` : ""}`),
+                    )
+                  : [h("span", { class: "muted" }, "no endpoints")]),
+              ),
             ),
           ),
         ),
@@ -124,7 +191,20 @@ export class MapView {
           "section",
           { class: "panel events", "aria-label": "Events" },
           h("h3", {}, "Events"),
-          h("ol", { tabindex: "0", "aria-label": "Events, newest first" }, ...events.map((e) => h("li", { class: e.type === "Warning" ? "warning" : "" }, h("span", { class: "muted" }, ago(now - e.at)), ` ${e.type} ${e.reason} `, h("code", {}, e.object), ` ${e.message}${e.count > 1 ? ` (×${e.count})` : ""}`))),
+          h(
+            "ol",
+            { tabindex: "0", "aria-label": "Events, newest first" },
+            ...events.map((e) =>
+              h(
+                "li",
+                { class: e.type === "Warning" ? "warning" : "" },
+                h("span", { class: "muted" }, ago(now - e.at)),
+                ` ${e.type} ${e.reason} `,
+                h("code", {}, e.object),
+                ` ${e.message}${e.count > 1 ? ` (×${e.count})` : ""}`,
+              ),
+            ),
+          ),
         ),
       ),
     );
