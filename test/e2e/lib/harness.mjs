@@ -28,7 +28,7 @@ async function freePort() {
 }
 
 /** An HTTPS request to the local server (self-signed certificate). */
-export function request(url, { method = "GET", headers = {}, body } = {}) {
+export function request(url, { method = "GET", headers = {}, body } = {}, retried = false) {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, rejectUnauthorized: false }, (res) => {
       const chunks = [];
@@ -42,7 +42,14 @@ export function request(url, { method = "GET", headers = {}, body } = {}) {
         resolve({ status: res.statusCode, headers: res.headers, text, json });
       });
     });
-    req.on("error", reject);
+    // A kept-alive connection the server closed just as it was reused resets before any answer: the
+    // request never reached the server, so it is sent again once on a new connection (as Node's docs
+    // advise for req.reusedSocket).
+    req.on("error", (e) =>
+      req.reusedSocket && e.code === "ECONNRESET" && !retried
+        ? request(url, { method, headers, body }, true).then(resolve, reject)
+        : reject(e),
+    );
     if (body !== undefined) req.write(typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body));
     req.end();
   });
