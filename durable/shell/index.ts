@@ -262,7 +262,8 @@ function* asStatus(g: Run<void>): Run {
 }
 
 /** The state of a human-facing shell: no virtual window, no step budget (time is real). */
-const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) => newState(ctx, { name, maxSteps: Infinity, interactive });
+const realtimeState = (ctx: ShellContext, name = "sh", interactive = false) =>
+  newState(ctx, { name, maxSteps: Infinity, interactive, realtime: true });
 
 /** One-shot `kubectl exec POD -- CMD…` in real time: start it, cancel it when the client leaves. */
 export function execRealtime(

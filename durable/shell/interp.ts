@@ -79,6 +79,8 @@ export interface ShellState {
   /** Stop (HaltSignal) when `elapsed` passes this. */
   until: number;
   maxSteps: number;
+  /** Driven in real time (RealtimeJob): someone can interrupt it, so a program may run until they do. */
+  realtime?: boolean;
   /** The name the shell reports errors under ("sh", "bash"). */
   name: string;
   args: string[];
@@ -125,7 +127,7 @@ export interface BackgroundJob {
 
 export function newState(
   ctx: ShellContext,
-  opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean } = {},
+  opts: { until?: number; maxSteps?: number; name?: string; interactive?: boolean; realtime?: boolean } = {},
 ): ShellState {
   return {
     ctx,
@@ -145,6 +147,7 @@ export function newState(
     name: opts.name ?? "sh",
     args: [],
     interactive: opts.interactive,
+    realtime: opts.realtime,
   };
 }
 

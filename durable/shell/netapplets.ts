@@ -2,7 +2,7 @@
 // ping, busybox's nc (nc 1.10 compatible: -z, -v, -w, stdin to the peer and its answer to stdout).
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
-import { HaltSignal, type ShellState } from "./interp";
+import { HaltSignal, pause, ShellSignal, type Run, type ShellState } from "./interp";
 import type { Network } from "./types";
 import type { PodInterface } from "./types";
 
@@ -36,8 +36,9 @@ export function rtt(ip: string, seq: number, sameNode: boolean): number {
 }
 const ms3 = (us: number) => `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, "0")}`;
 
-/** ping [-c COUNT] [-W SEC] [-i SEC] [-q] HOST, in the image's implementation (busybox or iputils). */
-export function ping(args: string[], call: AppletCall): number {
+/** ping [-c COUNT] [-W SEC] [-i SEC] [-q] HOST, in the image's implementation (busybox or iputils):
+ *  a packet an interval, in real time in a shell someone types into. */
+export function* ping(args: string[], call: AppletCall): Run {
   const { s, io } = call;
   const iputils = call.flavour === "iputils";
   let count: number | undefined;
@@ -74,8 +75,9 @@ export function ping(args: string[], call: AppletCall): number {
     io.stderr(iputils ? `ping: ${host}: Name does not resolve\n` : `ping: bad address '${host}'\n`);
     return iputils ? 2 : 1;
   }
-  // An exec has nobody to press ^C: without -c, four packets and a word about it.
-  const bounded = count ?? (Number.isFinite(s.until) ? Infinity : 4);
+  // Without -c it runs until interrupted (a human's Ctrl-C, the end of a program's window); a
+  // synchronous run (a probe) has nobody to stop it: four packets and a word about it.
+  const bounded = count ?? (Number.isFinite(s.until) || s.realtime ? Infinity : 4);
   const up = answers(s.ctx.net, ip, s);
   const own: string = s.ctx.pod?.status?.podIP ?? "";
   const sameNode = ip === "127.0.0.1" || ip.split(".").slice(0, 3).join(".") === own.split(".").slice(0, 3).join(".");
@@ -102,7 +104,7 @@ export function ping(args: string[], call: AppletCall): number {
   };
   try {
     for (let seq = 0; seq < bounded; seq++) {
-      if (seq) wait(s, interval);
+      if (seq) yield* pause(interval);
       sent++;
       if (!up) continue;
       const t = rtt(ip, seq, sameNode);
@@ -114,9 +116,14 @@ export function ping(args: string[], call: AppletCall): number {
             : `64 bytes from ${ip}: seq=${seq} ttl=${ttl} time=${ms3(t)} ms\n`,
         );
     }
-    if (!up) wait(s, 10_000); // the last request's reply is awaited for 10 s
+    if (!up) yield* pause(10_000); // the last request's reply is awaited for 10 s
   } catch (e) {
-    if (e instanceof HaltSignal) stats();
+    // ping handles SIGINT (Ctrl-C): the statistics, and it exits as if it had ended.
+    if (e instanceof ShellSignal && e.name === "INT") {
+      stats();
+      return times.length ? 0 : 1;
+    }
+    if (e instanceof HaltSignal) stats(); // out of its program's window
     throw e;
   }
   stats();

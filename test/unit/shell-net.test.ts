@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
 import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/runtime/network";
 import type { Obj } from "../../durable/resources/types";
-import { runCommand } from "../../durable/shell";
+import { InteractiveShell, runCommand } from "../../durable/shell";
 import { MemoryFS } from "../../durable/fs";
 import { newState } from "../../durable/shell/interp";
 import { wget } from "../../durable/shell/wget";
@@ -690,5 +690,28 @@ describe("the pod's addresses: hostname -i, ip, ifconfig", () => {
       "2: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default \n    link/ether 0a:58:0a:f4:01:07 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n    inet 10.244.1.7/24 brd 10.244.1.255 scope global eth0\n       valid_lft forever preferred_lft forever\n    inet6 fe80::858:aff:fef4:107/64 scope link \n       valid_lft forever preferred_lft forever\n" +
         "default via 10.244.1.1 dev eth0\n10.244.0.0/16 via 10.244.1.1 dev eth0\n10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.7\n",
     );
+  });
+});
+
+describe("ping in a terminal (real time)", () => {
+  it("sends a packet a second until Ctrl-C, then prints its statistics and exits 0, as ping does on SIGINT", async () => {
+    const chunks: { at: number; text: string }[] = [];
+    const io = {
+      stdout: (x: string) => void chunks.push({ at: Date.now(), text: x }),
+      stderr: (x: string) => void chunks.push({ at: Date.now(), text: x }),
+    };
+    const sh = new InteractiveShell(ctxOf(client), { shell: "sh" });
+    sh.feed("ping 10.244.1.2\r", io);
+    await new Promise((r) => setTimeout(r, 2400));
+    const replies = chunks.filter((c) => c.text.startsWith("64 bytes from 10.244.1.2: seq="));
+    expect(replies.map((c) => c.text.split(" ")[4])).toEqual(["seq=0", "seq=1", "seq=2"]);
+    expect(replies[2].at - replies[0].at).toBeGreaterThanOrEqual(1900);
+    sh.feed("\x03", io);
+    await new Promise((r) => setTimeout(r, 50));
+    const text = chunks.map((c) => c.text).join("");
+    expect(text).toContain("^C\r\n--- 10.244.1.2 ping statistics ---\r\n3 packets transmitted, 3 packets received, 0% packet loss\r\n");
+    chunks.length = 0;
+    sh.feed("echo $?\r", io);
+    expect(chunks.map((c) => c.text).join("")).toContain("\r\n0\r\n");
   });
 });
