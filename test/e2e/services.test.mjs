@@ -146,7 +146,8 @@ test("namespaces: default SA and kube-root-ca.crt, Terminating then gone, immort
   // A PID 1 that ignores SIGTERM holds the namespace in Terminating for its 5 s grace period
   // (nginx alone stops in a moment).
   s.k("apply -n x -f -", {
-    input: "apiVersion: v1\nkind: Pod\nmetadata: {name: slow}\nspec:\n  terminationGracePeriodSeconds: 5\n  containers:\n  - {name: c, image: busybox, command: [sleep, '3600']}\n",
+    input:
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: slow}\nspec:\n  terminationGracePeriodSeconds: 5\n  containers:\n  - {name: c, image: busybox, command: [sleep, '3600']}\n",
   });
   await eventually(() => podIPs("app=web -n x").length === 2 && /Running/.test(s.k("get pod slow -n x --no-headers")));
   assert.match(s.k("delete ns x --wait=false"), /namespace "x" deleted/);
