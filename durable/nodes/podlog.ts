@@ -139,15 +139,15 @@ export function checkLogStatus(pod: Obj, container: string, previous: boolean): 
 }
 
 /**
- * Go's time.RFC3339Nano of a line's time, as the kubelet prints --timestamps. containerd stamps in
- * nanoseconds; the sub-millisecond digits are derived from the line so a re-read prints the same.
+ * A line's time as the kubelet prints --timestamps: types.RFC3339NanoFixed, always nine fractional
+ * digits (pkg/kubelet/kuberuntime/logs timeFormatOut). containerd stamps in nanoseconds; the
+ * sub-millisecond digits are derived from the line so a re-read prints the same.
  */
 export function rfc3339Nano(at: number, seed: string): string {
   let h = 0x811c9dc5;
   for (const ch of seed) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   const iso = new Date(at).toISOString(); // 2026-11-21T22:01:02.123Z
-  const frac = `${iso.slice(20, 23)}${String(h % 1_000_000).padStart(6, "0")}`.replace(/0+$/, "");
-  return `${iso.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
+  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}${String(h % 1_000_000).padStart(6, "0")}Z`;
 }
 
 export const formatLine = (l: LogLine, timestamps: boolean) =>

@@ -248,7 +248,9 @@ describe("pods/log rules", () => {
       tailLines: 2,
       timestamps: true,
     });
-    expect(rfc3339Nano(NOW + 123, "a line")).toMatch(/^2026-11-21T22:01:02\.123\d{0,6}Z$/);
+    expect(rfc3339Nano(NOW + 123, "a line")).toMatch(/^2026-11-21T22:01:02\.123\d{6}Z$/);
+    // Fixed width, as RFC3339NanoFixed: trailing zeros stay ("line 108" derives the digits 498100).
+    expect(rfc3339Nano(NOW + 120, "line 108")).toBe("2026-11-21T22:01:02.120498100Z");
   });
   it("parses proxy names and paths", () => {
     expect(splitSchemeNamePort("web:80")).toEqual({ scheme: "http", name: "web", port: "80" });
