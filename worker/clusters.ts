@@ -1,6 +1,7 @@
 // /clusters/:id/* — the Kubernetes API of one session, served by its Cluster Durable Object.
 import { Hono, type Context } from "hono";
 import { SESSION_HEADER } from "../durable/contract";
+import { MAX_REQUEST_BYTES } from "../durable/api/limits";
 import { authorize, clusterStub } from "./auth";
 import { bearerToken } from "./token";
 import { unauthorized } from "./status";
@@ -13,9 +14,21 @@ async function forward(c: Context<AppEnv>): Promise<Response> {
   // The token is checked before the Durable Object is woken: bad tokens cost nothing but a HMAC.
   const auth = await authorize(c, id);
   if (auth instanceof Response) return auth;
-  const request = new Request(c.req.raw); // same method, URL, headers, body (and WebSocket upgrade)
+  return clusterStub(c.env, id).fetch(await toCluster(c.req.raw, c.req.url, id));
+}
+
+/**
+ * The request as the cluster gets it: same method, headers, body (and WebSocket upgrade), with the
+ * session named. A body of declared length within the API server's limit is read here first: a
+ * cluster that answers without reading it (a 415, a 403) would otherwise leave the client's
+ * connection waiting for it to be drained, and the client's next request stalls behind it.
+ */
+async function toCluster(raw: Request, url: string, id: string): Promise<Request> {
+  const length = Number(raw.headers.get("content-length") ?? Number.NaN);
+  const body = raw.body && length <= MAX_REQUEST_BYTES ? await raw.arrayBuffer() : raw.body;
+  const request = new Request(url, { method: raw.method, headers: raw.headers, body, redirect: "manual" });
   request.headers.set(SESSION_HEADER, id);
-  return clusterStub(c.env, id).fetch(request);
+  return request;
 }
 
 clusters.all("/:id", forward);
@@ -33,7 +46,5 @@ export async function forwardByToken(c: Context<AppEnv>): Promise<Response> {
   if (auth instanceof Response) return auth;
   const url = new URL(c.req.url);
   url.pathname = `/clusters/${id}${url.pathname}`;
-  const request = new Request(url, c.req.raw);
-  request.headers.set(SESSION_HEADER, id);
-  return clusterStub(c.env, id).fetch(request);
+  return clusterStub(c.env, id).fetch(await toCluster(c.req.raw, url.toString(), id));
 }

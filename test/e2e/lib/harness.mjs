@@ -80,17 +80,16 @@ const SERVER_ERROR_LINES = [
   /\binternal error\b/, // durable/api/server.ts: an exception that is not an ApiError
   /\breconcile \S+ failed\b/, // durable/controllers/runtime.ts
   /\bUncaught\b/, // workerd: an exception nobody caught
-  /^✘ \[ERROR\] (?!Build failed)/, // wrangler: console.error of the Worker, or the Worker failed (exceeded memory, crashed, …)
+  // wrangler: console.error of the Worker, or the Worker failed (exceeded memory, crashed, …); not a
+  // rebuild that failed because a source file changed half-way while the server ran.
+  /^✘ \[ERROR\] (?!Build failed)/,
 ];
-// Not server errors: workerd's "Uncaught Error: Network connection lost." when the client of a proxied
-// WebSocket (exec, attach, port-forward) drops its TCP connection after the stream ended — logged for
-// every such stream, by the runtime, with nothing of ours on the stack. And a rebuild that failed because a source file changed half-way while the server
-// ran ("✘ [ERROR] Build failed with …" and esbuild's indented "  ✘ [ERROR] …" lines under it).
-// Also workerd's "Can't read from request stream after response has been sent." when a request body
-// forwarded from the Worker to the Durable Object was refused unread (the 415 for server-side apply),
-// logged once the server shuts down. Both are listed in the project's notes to be traced to their end.
+// Not server errors, and logged by the runtime with nothing of ours on the stack:
+// - "Uncaught Error: Network connection lost." when the client of a proxied WebSocket (exec, attach,
+//   port-forward) drops its TCP connection after the stream ended;
+// - "disconnected: ::write(…): Broken pipe" when a client went away while its response was written.
 const RUNTIME_NOISE =
-  /Uncaught (?:Error: Network connection lost\.|TypeError: Can't read from request stream after response has been sent\.)$/;
+  /Uncaught Error: Network connection lost\.$|disconnected: ::write\(fd, buffer\.begin\(\), buffer\.size\(\)\): Broken pipe$/;
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Running as a test: under `node --test` (which sets NODE_TEST_CONTEXT) or a *.test.mjs file run directly. */
 const UNDER_TEST = Boolean(process.env.NODE_TEST_CONTEXT) || /\.test\.m?js$/.test(process.argv[1] ?? "");
