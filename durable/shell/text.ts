@@ -2,6 +2,7 @@
 // and error words of GNU coreutils or busybox (the image's variant).
 import { FSError, resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
+import type { Run } from "./interp";
 import { joinLines, parseOr, readInput, readInputs, splitLines, usageError, variantOf, type Input } from "./textio";
 
 const enc = new TextEncoder();
@@ -23,9 +24,13 @@ function writeBytes(call: AppletCall, b: Uint8Array): void {
 const legacyCount = (args: string[]) =>
   args.map((a, i) => (i === 0 && /^[-+]\d+$/.test(a) ? (a[0] === "+" ? `-n+${a.slice(1)}` : `-n${a.slice(1)}`) : a));
 
-/** head and tail: -n N, -c N, head's -n -N (all but the last N), tail's -n +N (from line N), -q -v; -f prints the current end. */
+/**
+ * head and tail: -n N, -c N, head's -n -N (all but the last N), tail's -n +N (from line N), -q -v.
+ * tail -f/-F then follows the named files until interrupted, in a shell that can be (someone typing,
+ * a program with a time window); a probe's synchronous run prints the current end and returns.
+ */
 function headTail(tail: boolean) {
-  return (args: string[], call: AppletCall): number => {
+  return (args: string[], call: AppletCall): number | Run => {
     const name = tail ? "tail" : "head";
     const gnu = variantOf(call) === "gnu";
     const o = parseOr(
@@ -60,7 +65,9 @@ function headTail(tail: boolean) {
     let status = 0;
     let shown = 0;
     let opened = 0;
+    const followed: Followed[] = [];
     for (const f of files) {
+      if (f !== "-") followed.push({ name: f, path: resolvePath(f, call.s.cwd), size: undefined });
       const input = readInput(f, call, name);
       // A directory opens (then fails to read); only a file that cannot be opened counts as none.
       if (f !== "-" && call.s.ctx.fs.isDir(resolvePath(f, call.s.cwd))) opened++;
@@ -69,6 +76,8 @@ function headTail(tail: boolean) {
         continue;
       }
       opened++;
+      const last = followed.at(-1);
+      if (f !== "-" && last) last.size = input.text.length;
       if ((files.length > 1 && !o.f.q) || o.f.v) call.io.stdout(`${shown ? "\n" : ""}==> ${f === "-" ? "standard input" : f} <==\n`);
       shown++;
       if (bytes) {
@@ -96,11 +105,62 @@ function headTail(tail: boolean) {
       const lastIsLast = to === ls.length;
       if (pick.length) call.io.stdout(pick.join("\n") + (lastIsLast && !complete ? "" : "\n"));
     }
-    // In this synchronous world, tail -f prints the file's current end and returns: following it
-    // needs the interpreter's real time.
     if (tail && !gnu && !opened) call.io.stderr("tail: no files\n");
-    return status;
+    const follow = tail && Boolean(o.f.f || o.f.F);
+    const stoppable = call.s.realtime || Number.isFinite(call.s.until);
+    const retry = Boolean(o.f.F);
+    const live = followed.filter((f) => retry || f.size !== undefined);
+    if (!follow || !stoppable || !followed.length) return status;
+    if (!live.length) {
+      if (gnu) call.io.stderr("tail: no files remaining\n");
+      return 1;
+    }
+    const seconds = typeof o.f.s === "string" ? Number(o.f.s) : 1;
+    const header = (files.length > 1 && !o.f.q) || Boolean(o.f.v);
+    return followFiles(call, live, { intervalMs: Number.isFinite(seconds) ? seconds * 1000 : 1000, header, retry });
   };
+}
+
+interface Followed {
+  name: string;
+  path: string;
+  /** Characters already shown; undefined while the file is missing. */
+  size: number | undefined;
+}
+
+/**
+ * tail -f: every interval, what was appended to each file since the last look; a file that got
+ * shorter was truncated and is shown again from its start (as GNU tail says). With -F a missing
+ * file is waited for. Ends only by a signal (Ctrl-C: the interpreter's 130).
+ */
+function* followFiles(call: AppletCall, files: Followed[], opts: { intervalMs: number; header: boolean; retry: boolean }): Run {
+  const { io, s } = call;
+  let lastShown = files.at(-1)?.name;
+  for (;;) {
+    yield { sleep: opts.intervalMs };
+    for (const f of files) {
+      const text = s.ctx.fs.read(f.path);
+      if (text === undefined) {
+        if (f.size !== undefined && opts.retry) io.stderr(`tail: '${f.name}' has become inaccessible: No such file or directory\n`);
+        if (opts.retry) f.size = undefined;
+        continue;
+      }
+      if (f.size === undefined) {
+        if (!opts.retry) continue;
+        io.stderr(`tail: '${f.name}' has appeared;  following new file\n`);
+        f.size = 0;
+      }
+      if (text.length < f.size) {
+        io.stderr(`tail: ${f.name}: file truncated\n`);
+        f.size = 0;
+      }
+      if (text.length === f.size) continue;
+      if (opts.header && lastShown !== f.name) io.stdout(`\n==> ${f.name} <==\n`);
+      lastShown = f.name;
+      io.stdout(text.slice(f.size));
+      f.size = text.length;
+    }
+  }
 }
 
 export const head = headTail(false);

@@ -890,6 +890,47 @@ describe("background jobs", () => {
     expect(r.lines.map((l) => `${l.text}@${l.at}`)).toEqual(["a@0", "b@0", "a@1000", "a@2000", "b@2000", "a@3000", "a@4000", "b@4000"]);
   });
 
+  it("tail -f follows what a job appends, each line when it is written", () => {
+    const r = runProgram(
+      ["sh", "-c", "echo one > /l; (for i in two three; do sleep 1; echo $i >> /l; done) & tail -f -s 0.5 /l"],
+      { ...realCtx("debian:bookworm"), now: () => 0 },
+      { until: 3200 },
+    );
+    expect(r.lines.map((l) => `${l.text}@${l.at}`)).toEqual(["one@0", "two@1000", "three@2000"]);
+  });
+
+  it("tail -f says when a followed file was truncated and shows it again from its start", () => {
+    const r = runProgram(
+      ["sh", "-c", "printf 'a\\nb\\n' > /l; (sleep 1; echo c > /l) & tail -f /l"],
+      { ...realCtx("debian:bookworm"), now: () => 0 },
+      { until: 2500 },
+    );
+    expect(r.lines.map((l) => `${l.stream}:${l.text}`)).toEqual(["stdout:a", "stdout:b", "stderr:tail: /l: file truncated", "stdout:c"]);
+  });
+
+  it("tail -f of a missing file ends: GNU says no files remain, busybox that there are none", () => {
+    for (const [image, err] of [
+      ["debian:bookworm", "tail: cannot open 'nope' for reading: No such file or directory\ntail: no files remaining\n"],
+      ["busybox", "tail: can't open 'nope': No such file or directory\ntail: no files\n"],
+    ]) {
+      const r = runProgram(["sh", "-c", "tail -f nope"], { ...realCtx(image), now: () => 0 }, { until: 5000 });
+      expect([r.exit?.code, r.lines.map((l) => l.text + "\n").join("")]).toEqual([1, err]);
+    }
+  });
+
+  it("tail -f at a terminal follows until ^C, then $? is 130", async () => {
+    const t = terminal("debian:bookworm", "bash");
+    t.type("echo first > /l; (sleep 0.3; echo second >> /l) & tail -f -s 0.1 /l\r");
+    await wait(600);
+    expect(t.text()).toContain("first\r\n");
+    expect(t.text()).toContain("second\r\n");
+    t.type("\x03");
+    await wait(50);
+    t.clear();
+    t.type("echo $?\r");
+    expect(t.text()).toContain("130\r\n");
+  });
+
   it("an interactive bash tells a job's pid, and its end before the next prompt", async () => {
     const t = terminal("debian", "bash");
     t.type("sleep 0.2 &\r");

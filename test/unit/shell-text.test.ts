@@ -211,7 +211,7 @@ describe("head, tail, wc", () => {
     ["tail -n +2 starts at line 2", "busybox", "tail -n +2 a.txt", "two\nthree\n"],
     ["tail -2 is -n 2", "gnu", "tail -2 a.txt", "two\nthree\n"],
     ["tail -c 4", "busybox", "tail -c 4 a.txt", "ree\n"],
-    ["tail -f prints the end (following needs real time)", "gnu", "tail -f a.txt", "one\ntwo\nthree\n"],
+    ["tail -f in a run nobody can interrupt prints the end and returns", "gnu", "tail -f a.txt", "one\ntwo\nthree\n"],
     ["GNU head's missing file", "gnu", "head nofile", "", "head: cannot open 'nofile' for reading: No such file or directory\n", 1],
     [
       "busybox tail's missing file",
