@@ -5,7 +5,8 @@
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
 import { resolvePath } from "../fs";
-import { rtt, wait, wireName } from "./netapplets";
+import { pause, type Run } from "./interp";
+import { rtt, wireName } from "./netapplets";
 import type { NetError, ServerCertificate } from "./types";
 
 /** The curl outside any image (unit tests, a bare shell): Ubuntu 24.04's. */
@@ -405,7 +406,7 @@ function requestHeaders(url: URL, opts: CurlOptions, body: string | undefined, c
 const remoteName = (url: URL) => decodeURIComponent(url.pathname.split("/").pop() ?? "");
 
 /** curl [options] URL...: every URL fetched in turn; the exit status is the last failure's. */
-export function curl(args: string[], call: AppletCall): number {
+export function* curl(args: string[], call: AppletCall): Run {
   const { s } = call;
   let io = call.io;
   const parsed = parseCurlArgs(args);
@@ -480,20 +481,20 @@ export function curl(args: string[], call: AppletCall): number {
   };
   const retries = Number(last(opts, "retry") ?? 0);
   const retryDelay = last(opts, "retry-delay") !== undefined ? Number(last(opts, "retry-delay")) * 1000 : 0;
-  urls.forEach((raw, n) => {
+  for (const [n, raw] of urls.entries()) {
     const target = asGet && dataBody !== undefined ? `${raw}${raw.includes("?") ? "&" : "?"}${dataBody}` : raw;
     const output = opts.flags.has("remote-name") && outputs[n] === undefined ? "\0remote" : outputs[n];
     // --retry: a transient failure waits (--retry-delay, else 1 s doubling) and tries again.
     let left = retries;
     let backoff = 1000;
     let code: number;
-    while ((code = transfer(target, output, left)) === RETRY) {
-      wait(s, retryDelay || backoff);
+    while ((code = yield* transfer(target, output, left)) === RETRY) {
+      yield* pause(retryDelay || backoff);
       backoff = Math.min(backoff * 2, 600_000);
       left--;
     }
     if (code) status = code;
-  });
+  }
   return status;
 
   /** The proxy for a host: -x (default port 1080), unless --noproxy lists the host (or is "*"). */
@@ -521,7 +522,7 @@ export function curl(args: string[], call: AppletCall): number {
     return undefined;
   }
 
-  function transfer(raw: string, output: string | undefined, retriesLeft: number): number {
+  function* transfer(raw: string, output: string | undefined, retriesLeft: number): Run {
     const retry = (code: number): boolean => {
       const why = retriesLeft > 0 ? transient(code, t.status) : undefined;
       if (why && !silent)
@@ -660,7 +661,7 @@ export function curl(args: string[], call: AppletCall): number {
         if (code === 28) {
           // A dropped SYN: curl's own timer (-m, --connect-timeout) ends it before the kernel does.
           const budget = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity, KERNEL_CONNECT_TIMEOUT);
-          wait(s, budget);
+          yield* pause(budget);
           t.timing.total = budget * 1000;
           return fail(
             28,
@@ -676,10 +677,10 @@ export function curl(args: string[], call: AppletCall): number {
               `${connected}${[`${method} ${url.pathname}${url.search} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), ""].map((l) => `> ${l}\r\n`).join("")}`,
             );
           if (maxTime !== undefined && maxTime < res.after) {
-            wait(s, maxTime);
+            yield* pause(maxTime);
             return fail(28, `Operation timed out after ${maxTime} milliseconds with 0 bytes received`);
           }
-          wait(s, res.after);
+          yield* pause(res.after);
         }
         if (code === 60 || code === 77 || code === 35) {
           if (verbose) io.stderr(`${connected}${tlsTrace}${code === 60 ? "* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n" : ""}`);

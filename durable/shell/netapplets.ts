@@ -9,15 +9,6 @@ import type { PodInterface } from "./types";
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const namespaceOf = (s: ShellState) => s.ctx.pod?.metadata?.namespace ?? "default";
 
-/** Virtual time passes as a packet interval or a wait does (a container's program stops at its window). */
-export function wait(s: ShellState, ms: number): void {
-  s.t.elapsed += ms;
-  if (s.t.elapsed > s.until) {
-    s.t.elapsed = s.until;
-    throw new HaltSignal();
-  }
-}
-
 /**
  * Does an address answer ICMP echo? Something must hold it: a pod's or a node's interface, or
  * loopback. A ClusterIP is only iptables rules (no interface), so it never answers. A TCP dial to a
@@ -150,7 +141,7 @@ export const wireName = (k: string) =>
   k === "etag" ? "ETag" : k.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
 
 /** busybox nc: `nc [-v] [-z] [-w SEC] HOST PORT`; stdin goes to the peer, its answer to stdout. */
-export function nc(args: string[], call: AppletCall): number {
+export function* nc(args: string[], call: AppletCall): Run {
   const { s, io } = call;
   let verbose = 0;
   let zero = false;
@@ -201,7 +192,7 @@ export function nc(args: string[], call: AppletCall): number {
       )
     : s.ctx.net.connect(host, port, s.ctx.pod);
   if ("error" in res && (res.code === 7 || res.code === 28 || res.code === 6)) {
-    if (res.code === 28) wait(s, waitSec ? waitSec * 1000 : 134_012);
+    if (res.code === 28) yield* pause(waitSec ? waitSec * 1000 : 134_012);
     // A single -v keeps quiet about refusals (nc 1.10's port-scan habit); -vv says it.
     if (res.code === 28 ? verbose > 0 : verbose > 1)
       io.stderr(`nc: ${host} (${dotted}): ${res.code === 28 ? "Connection timed out" : "Connection refused"}\n`);

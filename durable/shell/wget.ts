@@ -4,8 +4,8 @@
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
 import { resolvePath } from "../fs";
-import { nowOf } from "./interp";
-import { wait, wireName } from "./netapplets";
+import { nowOf, pause, type Run } from "./interp";
+import { wireName } from "./netapplets";
 import type { HttpResult, NetError, ServerCertificate } from "./types";
 
 const BUSYBOX_USAGE =
@@ -201,7 +201,7 @@ function requestHeaders(o: WgetOptions, gnu: boolean, hostPort: string, body: st
   return h;
 }
 
-export function wget(args: string[], call: AppletCall): number {
+export function* wget(args: string[], call: AppletCall): Run {
   const gnu = call.flavour === "gnu";
   const parsed = parseWgetArgs(args, gnu);
   if ("error" in parsed) {
@@ -212,7 +212,7 @@ export function wget(args: string[], call: AppletCall): number {
     call.io.stderr(gnu ? "wget: missing URL\nUsage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options.\n" : BUSYBOX_USAGE);
     return 1;
   }
-  return gnu ? gnuWget(parsed, call) : busyboxWget(parsed, call);
+  return yield* gnu ? gnuWget(parsed, call) : busyboxWget(parsed, call);
 }
 
 function save(o: WgetOptions, call: AppletCall, file: string, body: string): void {
@@ -223,7 +223,7 @@ function save(o: WgetOptions, call: AppletCall, file: string, body: string): voi
 /** A dropped SYN waits for the -T alarm or for the kernel to give up, whichever is first. */
 const connectWait = (o: WgetOptions) => Math.min(o.timeout ? o.timeout * 1000 : Infinity, KERNEL_CONNECT_TIMEOUT);
 
-function busyboxWget(o: WgetOptions, call: AppletCall): number {
+function* busyboxWget(o: WgetOptions, call: AppletCall): Run {
   const { s, io } = call;
   const die = (msg: string) => (io.stderr(`wget: ${msg}\n`), 1);
   let status = 0;
@@ -259,7 +259,7 @@ function busyboxWget(o: WgetOptions, call: AppletCall): number {
       if (res.code === 7) return die(`can't connect to remote host (${res.ip ?? ip}): Connection refused`);
       if (res.code === 28) {
         const ms = connectWait(o);
-        wait(s, ms);
+        yield* pause(ms);
         return die(
           ms < KERNEL_CONNECT_TIMEOUT ? "download timed out" : `can't connect to remote host (${res.ip ?? ip}): Connection timed out`,
         );
@@ -267,7 +267,7 @@ function busyboxWget(o: WgetOptions, call: AppletCall): number {
       if (res.after) {
         // -T is busybox's read timeout too: a silent server ends the transfer there.
         const ms = Math.min(o.timeout ? o.timeout * 1000 : 900_000, res.after);
-        wait(s, ms);
+        yield* pause(ms);
         if (ms < res.after) return die("download timed out");
       }
       return die("error getting response");
@@ -315,7 +315,7 @@ function dots(size: number, seconds: number): string {
     .replace(/(.{10})(?=.)/g, "$1 ")} 100% ${speed}=0s\n\n`;
 }
 
-function gnuWget(o: WgetOptions, call: AppletCall): number {
+function* gnuWget(o: WgetOptions, call: AppletCall): Run {
   const { s, io } = call;
   const log = (text: string) => void (!o.quiet && io.stderr(text));
   let status = 0;
@@ -364,19 +364,19 @@ function gnuWget(o: WgetOptions, call: AppletCall): number {
       );
       if (!("error" in res) || (res.code !== 28 && res.code !== 52)) break;
       if (res.code === 28) {
-        wait(s, connectWait(o));
+        yield* pause(connectWait(o));
         log("failed: Connection timed out.\n");
       } else {
         // Connected, then nothing: the server's close, or -T's read timeout first.
         const read = Math.min(o.timeout ? o.timeout * 1000 : 900_000, res.after ?? 0);
-        wait(s, read);
+        yield* pause(read);
         log(
           `connected.\nHTTP request sent, awaiting response... ${read < (res.after ?? 0) ? "Read error (Connection timed out) in headers." : "No data received."}\n`,
         );
       }
       log(attempt < o.tries ? "Retrying.\n\n" : "Giving up.\n\n");
       // --waitretry's default: 1 s more before each retry, up to 10 s.
-      if (attempt < o.tries) wait(s, Math.min(attempt, 10) * 1000);
+      if (attempt < o.tries) yield* pause(Math.min(attempt, 10) * 1000);
       if (attempt < o.tries) log(`--${stamp(nowOf(s))}--  (try:${String(attempt + 1).padStart(2)})  ${t.url.href}\n`);
     }
     if (!res || "error" in res) {

@@ -6,7 +6,7 @@ import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durab
 import type { Obj } from "../../durable/resources/types";
 import { InteractiveShell, runCommand } from "../../durable/shell";
 import { MemoryFS } from "../../durable/fs";
-import { newState } from "../../durable/shell/interp";
+import { drive, newState } from "../../durable/shell/interp";
 import { wget } from "../../durable/shell/wget";
 import { parseCurlArgs } from "../../durable/shell/curl";
 import { NGINX_INDEX, imageView } from "../../durable/nodes/runtime/images";
@@ -147,12 +147,11 @@ const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n";
 function gnuWget(args: string[], p: Obj = client) {
   let out = "";
   let err = "";
-  const code = wget(args, {
-    s: newState(ctxOf(p)),
-    io: { stdout: (x) => void (out += x), stderr: (x) => void (err += x) },
-    stdin: "",
-    flavour: "gnu",
-  });
+  const s = newState(ctxOf(p));
+  const code = drive(
+    wget(args, { s, io: { stdout: (x) => void (out += x), stderr: (x) => void (err += x) }, stdin: "", flavour: "gnu" }),
+    s,
+  );
   return { out, err, code };
 }
 
@@ -713,5 +712,48 @@ describe("ping in a terminal (real time)", () => {
     chunks.length = 0;
     sh.feed("echo $?\r", io);
     expect(chunks.map((c) => c.text).join("")).toContain("\r\n0\r\n");
+  });
+});
+
+describe("curl and wget waits in a terminal (real time)", () => {
+  function terminal() {
+    const chunks: { at: number; text: string }[] = [];
+    const io = {
+      stdout: (x: string) => void chunks.push({ at: Date.now(), text: x }),
+      stderr: (x: string) => void chunks.push({ at: Date.now(), text: x }),
+    };
+    const sh = new InteractiveShell(ctxOf(client), { shell: "sh" });
+    return { type: (x: string) => sh.feed(x, io), text: () => chunks.map((c) => c.text).join(""), chunks };
+  }
+
+  it("curl -m 1 to a dropped connection answers after a second of wall time", async () => {
+    const t = terminal();
+    const start = Date.now();
+    t.type("curl -sS -m 1 web:81\r");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.text()).not.toContain("curl: (28)");
+    await new Promise((r) => setTimeout(r, 1000));
+    const error = t.chunks.find((c) => c.text.startsWith("curl: (28) Failed to connect to web port 81 after 1000 ms"));
+    expect(error?.at).toBeGreaterThanOrEqual(start + 950);
+  });
+
+  it("Ctrl-C ends a curl waiting on a silent server, and $? is 130", async () => {
+    const t = terminal();
+    t.type("curl -sS 10.244.0.5:53\r");
+    await new Promise((r) => setTimeout(r, 200));
+    t.type("\x03");
+    await new Promise((r) => setTimeout(r, 50));
+    t.type("echo $?\r");
+    expect(t.text()).not.toContain("Empty reply");
+    expect(t.text()).toContain("\r\n130\r\n");
+  });
+
+  it("wget -T 1 waits its timeout in wall time before it says so", async () => {
+    const t = terminal();
+    const start = Date.now();
+    t.type("wget -T 1 -qO- 10.244.0.5:53\r");
+    await new Promise((r) => setTimeout(r, 1300));
+    const said = t.chunks.find((c) => c.text.startsWith("wget: download timed out"));
+    expect(said?.at).toBeGreaterThanOrEqual(start + 950);
   });
 });
