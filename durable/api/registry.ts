@@ -110,9 +110,15 @@ export class Registry {
     return obj;
   }
 
+  /**
+   * The current objects of a kind (in a namespace), for controllers and computed state. A kind
+   * served as stored comes from the store's in-memory cache: shared and frozen, never to be changed
+   * in place (copy first), as with an informer's lister.
+   */
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
     if (def.virtual) return def.virtual(this.ctx());
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
+    if (!def.convert && !def.present) return [...this.store.current(prefix)];
     return this.store.list(prefix).map((o) => this.served(def, o));
   }
 

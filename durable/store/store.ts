@@ -104,6 +104,34 @@ const rangeEnd = (prefix: string) => prefix + "\uffff";
 /** Events are many, short-lived and written by the system: they do not count against the cap. */
 const EVENTS_PREFIX = "/core/events/";
 
+/** The stored JSON a resource may hold and still be kept parsed in memory by `current`. */
+export const CACHE_RESOURCE_BYTES = 4 * 1024 * 1024;
+/** After a resource was found too big to keep, revisions before it is tried again. */
+const CACHE_RETRY_REVISIONS = 1000;
+
+/** `/group/plural/` of a key or of a list prefix (at least that deep). */
+function resourceOf(key: string): string {
+  const end = key.indexOf("/", key.indexOf("/", 1) + 1);
+  return end < 0 ? key : key.slice(0, end + 1);
+}
+
+/** Freeze an object and everything in it: what `current` shares must not be changed by a reader. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** One resource's current objects, parsed and frozen, kept in step with commits. */
+interface ResourceCache {
+  objects: Map<string, { obj: Obj; size: number }>;
+  bytes: number;
+  /** The keys in order, rebuilt after a key came or went. */
+  sorted?: string[];
+}
+
 export class Store {
   private revCache: number;
   /** Live objects other than Events (which expire), derived from the log; for the object cap. */
@@ -117,6 +145,11 @@ export class Store {
   private depth = 0;
   private listeners = new Set<(changes: Change[]) => void>();
   private readonly limits: StoreLimits;
+  /** The JSON text written by each pending change (same order), for the caches at commit. */
+  private pendingJson: string[] = [];
+  private readonly caches = new Map<string, ResourceCache>();
+  /** Resources too big to keep, and the revision after which to try again. */
+  private readonly uncached = new Map<string, number>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -199,6 +232,60 @@ export class Store {
    */
   list(prefix: string, opts: { at?: number; after?: string; limit?: number; bytes?: number } = {}): Obj[] {
     return this.rows(prefix, opts).map((r) => JSON.parse(r.value));
+  }
+
+  /**
+   * The current objects under `prefix` (at least `/group/plural/` deep), in key order, like list()
+   * but from memory: each resource is read and parsed once, then kept in step with commits, as an
+   * informer's cache is. The objects are shared and frozen: a reader that wants to change one
+   * copies it. A resource with writes in the open transaction, or too big to keep, is read from SQL.
+   */
+  current(prefix: string): readonly Obj[] {
+    const resource = resourceOf(prefix);
+    const cache = this.cacheOf(resource);
+    if (!cache || this.pending.some((c) => c.key.startsWith(resource))) return this.list(prefix);
+    cache.sorted ??= [...cache.objects.keys()].sort();
+    const out: Obj[] = [];
+    for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(cache.objects.get(key)!.obj);
+    return out;
+  }
+
+  private cacheOf(resource: string): ResourceCache | undefined {
+    const cached = this.caches.get(resource);
+    if (cached) return cached;
+    if ((this.uncached.get(resource) ?? 0) > this.revCache) return undefined;
+    const cache: ResourceCache = { objects: new Map(), bytes: 0 };
+    for (const row of this.rows(resource)) {
+      cache.bytes += row.value.length;
+      if (cache.bytes > CACHE_RESOURCE_BYTES) {
+        this.uncached.set(resource, this.revCache + CACHE_RETRY_REVISIONS);
+        return undefined;
+      }
+      cache.objects.set(row.key, { obj: deepFreeze(JSON.parse(row.value)), size: row.value.length });
+    }
+    this.caches.set(resource, cache);
+    return cache;
+  }
+
+  /** Apply committed changes to the caches that hold their resources. */
+  private updateCaches(changes: Change[], json: string[]): void {
+    changes.forEach((c, i) => {
+      const resource = resourceOf(c.key);
+      const cache = this.caches.get(resource);
+      if (!cache) return;
+      const before = cache.objects.get(c.key);
+      if (before) cache.bytes -= before.size;
+      if (c.op === Op.Deleted) cache.objects.delete(c.key);
+      else {
+        cache.objects.set(c.key, { obj: deepFreeze(JSON.parse(json[i])), size: json[i].length });
+        cache.bytes += json[i].length;
+      }
+      if (!before || c.op === Op.Deleted) cache.sorted = undefined;
+      if (cache.bytes > CACHE_RESOURCE_BYTES) {
+        this.caches.delete(resource);
+        this.uncached.set(resource, this.revCache + CACHE_RETRY_REVISIONS);
+      }
+    });
   }
 
   /** What list() reads, as stored: each object's key and JSON text, not parsed. */
@@ -306,6 +393,7 @@ export class Store {
       else if (op === Op.Deleted) this.objectCount--;
     }
     this.pending.push({ rev, key, op, value, prev });
+    this.pendingJson.push(json);
     if (this.depth === 0) this.flush(); // a write outside any transaction commits at once
     return value;
   }
@@ -337,6 +425,7 @@ export class Store {
       result = storage.transactionSync(fn);
     } catch (e) {
       this.pending.length = start;
+      this.pendingJson.length = start;
       [this.revCache, this.objectCount, this.liveBytesCount, this.totalBytes] = saved;
       throw e;
     } finally {
@@ -349,7 +438,10 @@ export class Store {
   private flush(): void {
     if (this.pending.length === 0) return;
     const changes = this.pending;
+    const json = this.pendingJson;
     this.pending = [];
+    this.pendingJson = [];
+    this.updateCaches(changes, json);
     for (const fn of this.listeners) fn(changes);
     // Big values churning fill the history long before the revision window does.
     if (this.historyBytes > this.limits.historyBytes) this.compact();

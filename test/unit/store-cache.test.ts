@@ -1,0 +1,66 @@
+// The store's in-memory cache of current objects (Store.current): what controllers list comes from
+// memory, and must always equal what SQL holds.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { CACHE_RESOURCE_BYTES, Op, Store } from "../../durable/store/store";
+
+function withStore(fn: (store: Store, storage: DurableObjectStorage) => void): Promise<void> {
+  const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+  return runInDurableObject(ns.get(ns.newUniqueId()), (_i, state) => fn(new Store(state.storage.sql), state.storage));
+}
+
+const pod = (name: string, x: string) => ({ metadata: { name, labels: { x } } });
+const names = (store: Store, prefix: string) => store.current(prefix).map((o) => `${o.metadata.name}=${o.metadata.labels.x}`);
+const key = (ns: string, name: string) => `/core/pods/${ns}/${name}`;
+
+describe("Store.current", () => {
+  it("follows creations, updates and deletions, in key order, per namespace and across them", () =>
+    withStore((store) => {
+      store.put(key("b", "p2"), Op.Created, pod("p2", "1"));
+      store.put(key("a", "p1"), Op.Created, pod("p1", "1"));
+      expect(names(store, "/core/pods/")).toEqual(["p1=1", "p2=1"]);
+      store.put(key("a", "p1"), Op.Updated, pod("p1", "2"));
+      store.put(key("a", "p0"), Op.Created, pod("p0", "1"));
+      expect(names(store, "/core/pods/a/")).toEqual(["p0=1", "p1=2"]);
+      store.put(key("b", "p2"), Op.Deleted, pod("p2", "1"));
+      expect(names(store, "/core/pods/")).toEqual(["p0=1", "p1=2"]);
+      expect(store.current("/core/pods/")).toEqual(store.list("/core/pods/"));
+    }));
+
+  it("shares frozen objects: changing one in place throws", () =>
+    withStore((store) => {
+      store.put(key("a", "p1"), Op.Created, pod("p1", "1"));
+      const [p] = store.current("/core/pods/a/");
+      expect(() => {
+        p.metadata.labels.x = "changed";
+      }).toThrow(TypeError);
+      expect(names(store, "/core/pods/a/")).toEqual(["p1=1"]);
+    }));
+
+  it("a rolled-back transaction leaves nothing behind; inside one, its own writes are seen", () =>
+    withStore((store, storage) => {
+      store.put(key("a", "p1"), Op.Created, pod("p1", "1"));
+      expect(names(store, "/core/pods/a/")).toEqual(["p1=1"]);
+      expect(() =>
+        store.transaction(storage, () => {
+          store.put(key("a", "p1"), Op.Updated, pod("p1", "2"));
+          store.put(key("a", "p2"), Op.Created, pod("p2", "1"));
+          expect(names(store, "/core/pods/a/")).toEqual(["p1=2", "p2=1"]);
+          throw new Error("refused");
+        }),
+      ).toThrow("refused");
+      expect(names(store, "/core/pods/a/")).toEqual(["p1=1"]);
+      expect(store.list("/core/pods/a/").map((o) => o.metadata.labels.x)).toEqual(["1"]);
+    }));
+
+  it("a resource that grows bigger than the cache allows is still listed whole, from SQL", () =>
+    withStore((store) => {
+      const big = "x".repeat(256 * 1024);
+      const count = Math.ceil(CACHE_RESOURCE_BYTES / big.length) + 2;
+      expect(store.current("/core/pods/a/")).toEqual([]); // kept from here on, until too big
+      for (let i = 0; i < count; i++) store.put(key("a", `p${String(i).padStart(3, "0")}`), Op.Created, pod(`p${i}`, big));
+      const listed = store.current("/core/pods/a/");
+      expect(listed).toHaveLength(count);
+      expect(Object.isFrozen(listed[0])).toBe(false);
+    }));
+});
