@@ -118,7 +118,7 @@ export class Registry {
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
     if (def.virtual) return def.virtual(this.ctx());
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
-    if (!def.convert && !def.present) return [...this.store.current(prefix)];
+    if (!def.convert && !def.present) return this.store.current(prefix);
     return this.store.list(prefix).map((o) => this.served(def, o));
   }
 

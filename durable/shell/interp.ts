@@ -282,6 +282,10 @@ export function* pause(ms: number): Run<void> {
   yield { sleep: ms };
 }
 
+/** Can a program run here until something stops it: a human's Ctrl-C (real time) or the end of a
+ *  program's window? A synchronous run (a probe) has nothing that would. */
+export const runsUntilStopped = (s: ShellState): boolean => Boolean(s.realtime) || Number.isFinite(s.until);
+
 // ---- dialects and their messages ------------------------------------------------------------
 
 /** Image + shell name → dialect: asked for at every command, so remembered. */

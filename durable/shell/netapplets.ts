@@ -2,7 +2,7 @@
 // ping, busybox's nc (nc 1.10 compatible: -z, -v, -w, stdin to the peer and its answer to stdout).
 import type { AppletCall } from "./applets";
 import { STATUS_TEXT } from "./applets";
-import { HaltSignal, pause, ShellSignal, type Run, type ShellState } from "./interp";
+import { HaltSignal, pause, runsUntilStopped, ShellSignal, type Run, type ShellState } from "./interp";
 import type { Network } from "./types";
 import type { PodInterface } from "./types";
 
@@ -68,7 +68,7 @@ export function* ping(args: string[], call: AppletCall): Run {
   }
   // Without -c it runs until interrupted (a human's Ctrl-C, the end of a program's window); a
   // synchronous run (a probe) has nobody to stop it: four packets and a word about it.
-  const bounded = count ?? (Number.isFinite(s.until) || s.realtime ? Infinity : 4);
+  const bounded = count ?? (runsUntilStopped(s) ? Infinity : 4);
   const up = answers(s.ctx.net, ip, s);
   const own: string = s.ctx.pod?.status?.podIP ?? "";
   const sameNode = ip === "127.0.0.1" || ip.split(".").slice(0, 3).join(".") === own.split(".").slice(0, 3).join(".");

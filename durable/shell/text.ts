@@ -2,7 +2,7 @@
 // and error words of GNU coreutils or busybox (the image's variant).
 import { FSError, resolvePath } from "../fs";
 import type { AppletCall } from "./applets";
-import type { Run } from "./interp";
+import { runsUntilStopped, type Run } from "./interp";
 import { joinLines, parseOr, readInput, readInputs, splitLines, usageError, variantOf, type Input } from "./textio";
 
 const enc = new TextEncoder();
@@ -67,8 +67,8 @@ function headTail(tail: boolean) {
     let opened = 0;
     const followed: Followed[] = [];
     for (const f of files) {
-      if (f !== "-") followed.push({ name: f, path: resolvePath(f, call.s.cwd), size: undefined });
       const input = readInput(f, call, name);
+      if (f !== "-") followed.push({ name: f, path: resolvePath(f, call.s.cwd), size: input?.text.length });
       // A directory opens (then fails to read); only a file that cannot be opened counts as none.
       if (f !== "-" && call.s.ctx.fs.isDir(resolvePath(f, call.s.cwd))) opened++;
       if (!input) {
@@ -76,8 +76,6 @@ function headTail(tail: boolean) {
         continue;
       }
       opened++;
-      const last = followed.at(-1);
-      if (f !== "-" && last) last.size = input.text.length;
       if ((files.length > 1 && !o.f.q) || o.f.v) call.io.stdout(`${shown ? "\n" : ""}==> ${f === "-" ? "standard input" : f} <==\n`);
       shown++;
       if (bytes) {
@@ -107,10 +105,9 @@ function headTail(tail: boolean) {
     }
     if (tail && !gnu && !opened) call.io.stderr("tail: no files\n");
     const follow = tail && Boolean(o.f.f || o.f.F);
-    const stoppable = call.s.realtime || Number.isFinite(call.s.until);
     const retry = Boolean(o.f.F);
     const live = followed.filter((f) => retry || f.size !== undefined);
-    if (!follow || !stoppable || !followed.length) return status;
+    if (!follow || !runsUntilStopped(call.s) || !followed.length) return status;
     if (!live.length) {
       if (gnu) call.io.stderr("tail: no files remaining\n");
       return 1;

@@ -115,18 +115,41 @@ function resourceOf(key: string): string {
   return end < 0 ? key : key.slice(0, end + 1);
 }
 
-/** Freeze an object and everything in it: what `current` shares must not be changed by a reader. */
+/**
+ * Freeze an object and everything in it: what `current` shares must not be changed by a reader.
+ * Iterative, as the API's walks are: a stored object may be nested deeper than the stack allows.
+ */
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+  const todo: unknown[] = [value];
+  while (todo.length) {
+    const v = todo.pop();
+    if (v && typeof v === "object" && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const child of Object.values(v)) todo.push(child);
+    }
   }
   return value;
 }
 
-/** One resource's current objects, parsed and frozen, kept in step with commits. */
+/** A cached object: its stored JSON until a reader first needs it, then parsed and frozen. */
+interface CachedObject {
+  json?: string;
+  obj?: Obj;
+  size: number;
+}
+
+/** The object, parsed and frozen on first use (a key written many times between lists is parsed once). */
+function parsed(entry: CachedObject): Obj {
+  if (!entry.obj) {
+    entry.obj = deepFreeze(JSON.parse(entry.json!) as Obj);
+    entry.json = undefined;
+  }
+  return entry.obj;
+}
+
+/** One resource's current objects, kept in step with commits. */
 interface ResourceCache {
-  objects: Map<string, { obj: Obj; size: number }>;
+  objects: Map<string, CachedObject>;
   bytes: number;
   /** The keys in order, rebuilt after a key came or went. */
   sorted?: string[];
@@ -236,17 +259,17 @@ export class Store {
 
   /**
    * The current objects under `prefix` (at least `/group/plural/` deep), in key order, like list()
-   * but from memory: each resource is read and parsed once, then kept in step with commits, as an
-   * informer's cache is. The objects are shared and frozen: a reader that wants to change one
+   * but from memory: each resource is read from SQL once, then kept in step with commits, as an
+   * informer's cache is, and each object is parsed when it is first listed. The objects are shared and frozen: a reader that wants to change one
    * copies it. A resource with writes in the open transaction, or too big to keep, is read from SQL.
    */
-  current(prefix: string): readonly Obj[] {
+  current(prefix: string): Obj[] {
     const resource = resourceOf(prefix);
     const cache = this.cacheOf(resource);
     if (!cache || this.pending.some((c) => c.key.startsWith(resource))) return this.list(prefix);
     cache.sorted ??= [...cache.objects.keys()].sort();
     const out: Obj[] = [];
-    for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(cache.objects.get(key)!.obj);
+    for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(parsed(cache.objects.get(key)!));
     return out;
   }
 
@@ -261,7 +284,7 @@ export class Store {
         this.uncached.set(resource, this.revCache + CACHE_RETRY_REVISIONS);
         return undefined;
       }
-      cache.objects.set(row.key, { obj: deepFreeze(JSON.parse(row.value)), size: row.value.length });
+      cache.objects.set(row.key, { json: row.value, size: row.value.length });
     }
     this.caches.set(resource, cache);
     return cache;
@@ -277,7 +300,7 @@ export class Store {
       if (before) cache.bytes -= before.size;
       if (c.op === Op.Deleted) cache.objects.delete(c.key);
       else {
-        cache.objects.set(c.key, { obj: deepFreeze(JSON.parse(json[i])), size: json[i].length });
+        cache.objects.set(c.key, { json: json[i], size: json[i].length });
         cache.bytes += json[i].length;
       }
       if (!before || c.op === Op.Deleted) cache.sorted = undefined;
