@@ -194,7 +194,7 @@ export class RealtimeJob {
     this.wake?.();
   }
 
-  private async loop(wait: number): Promise<void> {
+  private async loop(wait: number | Promise<unknown>): Promise<void> {
     try {
       for (;;) {
         await this.pause(wait);
@@ -214,9 +214,15 @@ export class RealtimeJob {
     }
   }
 
-  private pause(ms: number): Promise<void> {
+  private pause(wait: number | Promise<unknown>): Promise<void> {
     if (this.signal || this.cancelled) return Promise.resolve();
     return new Promise((resolve) => {
+      const ms = typeof wait === "number" ? wait : Infinity;
+      if (typeof wait !== "number")
+        wait.then(
+          () => resolve(),
+          () => resolve(),
+        );
       const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
       this.wake = () => {
         if (timer !== undefined) clearTimeout(timer);
@@ -226,8 +232,8 @@ export class RealtimeJob {
     });
   }
 
-  /** Step the generator until it must wait (a sleep, or the end of a busy slice) or ends. */
-  private advance(first: () => IteratorResult<Pause, number>): { code: number } | { wait: number } {
+  /** Step the generator until it must wait (a sleep, the end of a busy slice, the host) or ends. */
+  private advance(first: () => IteratorResult<Pause, number>): { code: number } | { wait: number | Promise<unknown> } {
     let ticks = SLICE_TICKS;
     let next = first;
     for (;;) {
@@ -247,6 +253,7 @@ export class RealtimeJob {
       if (r.done) return { code: r.value };
       const p = r.value;
       if (this.signal) continue;
+      if ("until" in p) return { wait: p.until };
       if ("sleep" in p) {
         if (p.sleep > 0) return { wait: p.sleep };
       } else if (--ticks <= 0) return { wait: REST_MS };
@@ -301,9 +308,18 @@ function* interactiveLine(src: string, s: ShellState, io: ShellIO, stdin: Input 
   }
 }
 
-/** Where a shell's exit is told. */
+/** Where a shell's exit is told, and (interactive shells) each return to the prompt. */
 export interface ShellHost {
   exit(code: number): void;
+  prompted?(): void;
+}
+
+/** What an interactive shell carries from one login to the next (the workstation keeps it). */
+export interface ShellSnapshot {
+  cwd: string;
+  vars: Record<string, string>;
+  exported: string[];
+  history: string[];
 }
 
 /** `sh` reading a pipe (exec -i, attach without a tty): runs each complete command as it arrives,
@@ -420,10 +436,29 @@ export class InteractiveShell {
 
   constructor(
     ctx: ShellContext,
-    private readonly opts: { prompt?: string; shell?: string; host?: ShellHost } = {},
+    private readonly opts: { prompt?: string; shell?: string; host?: ShellHost; resume?: ShellSnapshot } = {},
   ) {
     this.s = realtimeState(ctx, opts.shell ?? "sh", true);
     this.s.vars.HOME ??= "/root";
+    const r = opts.resume;
+    if (r) {
+      this.s.cwd = ctx.fs.isDir(r.cwd) ? r.cwd : this.s.cwd;
+      this.s.vars = { ...r.vars, PWD: this.s.cwd };
+      this.s.exported = new Set(r.exported);
+      this.history = [...r.history];
+      this.hpos = this.history.length;
+    }
+  }
+
+  /** The terminal's size, as bash keeps it in COLUMNS and LINES. */
+  setSize(columns: number, lines: number): void {
+    this.s.vars.COLUMNS = String(columns);
+    this.s.vars.LINES = String(lines);
+  }
+
+  /** The state a later login resumes from. History keeps its last 1,000 lines, as bash's HISTSIZE. */
+  snapshot(): ShellSnapshot {
+    return { cwd: this.s.cwd, vars: { ...this.s.vars }, exported: [...this.s.exported], history: this.history.slice(-1000) };
   }
 
   banner(): string {
@@ -524,6 +559,7 @@ export class InteractiveShell {
           return {};
         }
         io.stdout(this.promptLine());
+        this.opts.host?.prompted?.();
       } else if (c === "\x7f" || c === "\b") {
         if (this.line) {
           this.line = this.line.slice(0, -1);
@@ -561,6 +597,7 @@ export class InteractiveShell {
     if (this.interrupted) io.stdout("\r\n");
     this.interrupted = false;
     io.stdout(this.promptLine());
+    this.opts.host?.prompted?.();
     // What was typed and not read goes to the shell (it shows it again, as readline does).
     const tin = this.ttyIn!;
     const ahead = tin.text.slice(tin.pos).replace(/\n/g, "\r") + this.ttyLine;

@@ -18,7 +18,10 @@ export { expandWord } from "./expand";
 export { jobLines } from "./builtins";
 
 /** Where a running script lets time pass: a sleep of `ms`, or a tick every TICK_STEPS commands. */
-export type Pause = { sleep: number /** `wait`: a trapped signal ends it early. */; interruptible?: boolean } | { tick: true };
+export type Pause =
+  | { sleep: number /** `wait`: a trapped signal ends it early. */; interruptible?: boolean }
+  | { tick: true }
+  | { until: Promise<unknown> };
 /** A running piece of shell: yields Pauses, returns (usually) an exit status. */
 export type Run<T = number> = Generator<Pause, T, void>;
 
@@ -901,6 +904,11 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   const builtin = yield* builtins(name, args, s, io, inp);
   if (builtin !== undefined) return builtin;
   const prog = programName(name);
+  const host = s.ctx.hostPrograms?.[prog];
+  if (host) {
+    if (inp.live) while (!inp.live.closed && readsStdin(args)) yield { sleep: TTY_POLL_MS };
+    return yield* host(args, { cwd: s.cwd, env: environ(s), stdin: rest(inp), io, fs: s.ctx.fs });
+  }
   const programs = programsOf(s);
   const flavour: Flavour | undefined = programs ? programs.program(name) : "busybox";
   if (!flavour && !BUILTINS.has(prog)) return notFound(name, s, io);
@@ -967,6 +975,10 @@ const FILTERS = new Set([
   "xargs",
   "jq",
 ]);
+
+/** Does a host program read its stdin (`-f -`), so that on a terminal it waits for ^D? */
+const readsStdin = (args: string[]) =>
+  args.some((a, i) => a === "-" && /^(-f|--filename)$/.test(args[i - 1] ?? "")) || args.includes("--filename=-");
 
 /** Does this command read its stdin (no file operands), so that on a terminal it waits for ^D? */
 function readsTerminal(prog: string, args: string[]): boolean {
@@ -1074,6 +1086,7 @@ export const escapeClass = (chars: string) => chars.replace(/[\]\\^-]/g, "\\$&")
 export function isProgram(name: string, s: ShellState): boolean {
   const prog = programName(name);
   const programs = programsOf(s);
+  if (s.ctx.hostPrograms?.[prog]) return true;
   if (programs && !programs.program(name)) return false;
   return !!APPLETS[prog] || ["sh", "bash", "ash", "dash"].includes(prog);
 }

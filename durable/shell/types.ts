@@ -107,6 +107,23 @@ export interface Process {
   command: string;
 }
 
+/** Where a host program waits: for its host (an API call of the workstation's kubectl; the shell's
+ *  real-time driver resumes it when the promise settles), or for a while. A Ctrl-C is thrown into it. */
+export type HostPause = { until: Promise<unknown> } | { sleep: number };
+
+/** What a host program is given: its shell's working directory, environment and input. */
+export interface HostCall {
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string;
+  io: ShellIO;
+  fs: VirtualFS;
+}
+
+/** A program the host puts on the shell's PATH (the workstation's kubectl): it returns its exit
+ *  status, and may wait for the host on the way. */
+export type HostProgram = (args: string[], call: HostCall) => Generator<HostPause, number, void>;
+
 export interface ShellContext {
   env: Record<string, string>;
   cwd: string;
@@ -126,6 +143,8 @@ export interface ShellContext {
   kill?(pid: number, signal: number): boolean;
   /** The filesystems mounted in the container (df); without it, none known. */
   mounts?(): Mounted[];
+  /** Programs the host adds, by name (found before the image's). */
+  hostPrograms?: Record<string, HostProgram>;
   /** The node's memory as `top`/`free` see it, in KiB. */
   memory?(): { total: number; used: number; free: number; shared: number; buffers: number; cached: number };
 }
