@@ -27,6 +27,9 @@ import { endStreams, streamSubresources, type EndStatus } from "./nodes/streams"
 import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";
 import { keyOf } from "./controllers/types";
+import { Workstation } from "./workstation";
+import type { ApiInit, ApiReply } from "./workstation/kubectl/client";
+import { TerminalSockets } from "./workstation/terminal";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -51,6 +54,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private hub!: WatchHub;
   private api!: ApiServer;
   private runtime!: ControllerRuntime;
+  private workstation!: Workstation;
+  private readonly terminals = new TerminalSockets(this.ctx, () => this.workstation);
   /** While the cluster boots, the clock is instant: kube-system is up before the first request. */
   private booting = false;
 
@@ -101,6 +106,14 @@ export class Cluster extends DurableObject<ClusterEnv> {
     }
     const client = new Client(this.registry);
     const now = () => Date.now();
+    this.workstation = new Workstation({
+      sql: this.ctx.storage.sql,
+      files,
+      reader: client,
+      logs,
+      api: (method, path, init) => this.inProcess(method, path, init),
+      now,
+    });
     this.runtime = new ControllerRuntime(
       this.store,
       this.ctx.storage.sql,
@@ -126,15 +139,50 @@ export class Cluster extends DurableObject<ClusterEnv> {
     sockets: () => this.ctx.getWebSockets(WATCH_TAG).map((ws) => ({ ws, watch: ws.deserializeAttachment() as SocketWatch })),
   };
 
-  /** A watch socket's client sends nothing a watch needs; a close ends the watch. */
-  override async webSocketMessage(): Promise<void> {}
+  /** A terminal's keystrokes go to its login; a watch socket's client sends nothing a watch needs. */
+  override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
+    if (this.terminals.isTerminal(ws)) this.terminals.message(ws, message);
+  }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    this.hub.socketClosed(ws);
+    this.socketGone(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.hub.socketClosed(ws);
+    this.socketGone(ws);
+  }
+
+  private socketGone(ws: WebSocket): void {
+    if (this.terminals.isTerminal(ws)) this.terminals.closed(ws);
+    else this.hub.socketClosed(ws);
+  }
+
+  /** The workstation's kubectl calling the API server: a request of this cluster's own, as the admin. */
+  private async inProcess(method: string, path: string, init: ApiInit = {}): Promise<ApiReply> {
+    const id = this.session()?.id ?? "";
+    const res = await this.fetch(
+      new Request(`https://workstation.internal/clusters/${id}${path}`, {
+        method,
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+      }),
+    );
+    const contentType = res.headers.get("content-type") ?? "";
+    if (!init.stream || !res.body || res.status >= 400) return { status: res.status, contentType, text: await res.text() };
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    init.signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}));
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        init.stream(decoder.decode(value, { stream: true }));
+      }
+    } catch {
+      // cancelled: the reader let go
+    }
+    return { status: res.status, contentType, text: "" };
   }
 
   /** The service-account signer over the key the cluster keeps, once it has one. */
@@ -266,7 +314,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
   async destroy(why: "expired" | "deleted" = "expired"): Promise<void> {
     const meta = this.session();
     this.hub.closeAll();
-    if (meta) endStreams(this.registry, endStatus(meta, why));
+    if (meta) {
+      endStreams(this.registry, endStatus(meta, why));
+      this.terminals.endAll(endStatus(meta, why));
+    }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.open(); // fresh, empty schema for any late request
@@ -301,7 +352,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private readonly budget = new RequestBudget(() => Date.now());
 
   override async fetch(request: Request): Promise<Response> {
-    const retryAfter = await this.budget.admit(isLongRunning(request.url));
+    // A terminal and a script run hold their request as long as they last, as exec does.
+    const retryAfter = await this.budget.admit(isLongRunning(request.url) || new URL(request.url).pathname.startsWith("/workstation/"));
     if (retryAfter !== undefined) return tooManyRequests(retryAfter);
     const start = performance.now();
     try {
@@ -313,9 +365,46 @@ export class Cluster extends DurableObject<ClusterEnv> {
 
   private async serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    const workstation = /^\/workstation\/([^/]+)\/(terminal|run)$/.exec(url.pathname);
+    if (workstation) {
+      const refusal = await this.refusal(workstation[1]);
+      if (refusal) return refusal;
+      return workstation[2] === "terminal" ? this.terminals.accept(request) : this.runScript(request);
+    }
     const match = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!match) return statusResponse(new ApiError(404, "NotFound", "the server could not find the requested resource"));
     const [, id, path = "/"] = match;
+    const refusal = await this.refusal(id);
+    if (refusal) return refusal;
+    this.store.compact();
+    await this.ensureTokens();
+    const response = await this.api.handle(request, path, `/clusters/${id}`);
+    if (this.runtime.pending) await this.wake();
+    return response;
+  }
+
+  /** POST /api/sessions/:id/run: the script is the body; the answer its exit code and output. */
+  private async runScript(request: Request): Promise<Response> {
+    if (request.method !== "POST")
+      return statusResponse(new ApiError(405, "MethodNotAllowed", "the run endpoint takes a POST of a shell script"));
+    const body = await request.arrayBuffer();
+    if (body.byteLength > MAX_SCRIPT_BYTES)
+      return statusResponse(
+        new ApiError(413, "RequestEntityTooLarge", `the script is ${body.byteLength} bytes; at most ${MAX_SCRIPT_BYTES} are run`),
+      );
+    let script: string;
+    try {
+      script = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+    } catch {
+      return statusResponse(new ApiError(400, "BadRequest", "the script is not valid UTF-8"));
+    }
+    const result = await this.workstation.run(script, RUN_LIMIT_MS);
+    if (this.runtime.pending) await this.wake();
+    return Response.json(result);
+  }
+
+  /** Why a request for session `id` cannot be served (it is not this cluster's, or it expired), if it cannot. */
+  private async refusal(id: string): Promise<Response | undefined> {
     const meta = this.session();
     if (!meta || meta.id !== id) {
       return statusResponse(
@@ -336,13 +425,13 @@ export class Cluster extends DurableObject<ClusterEnv> {
         ),
       );
     }
-    this.store.compact();
-    await this.ensureTokens();
-    const response = await this.api.handle(request, path, `/clusters/${id}`);
-    if (this.runtime.pending) await this.wake();
-    return response;
+    return undefined;
   }
 }
+
+/** What a run may be: a script, not a payload. */
+const MAX_SCRIPT_BYTES = 64 << 10;
+const RUN_LIMIT_MS = 30_000;
 
 /** What ends a stream when the cluster goes: 410 Expired or Gone, and how to start again. */
 function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {

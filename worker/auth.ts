@@ -1,6 +1,6 @@
 // Session authentication at the edge: token signature first (no storage, no Durable Object), then the
 // registry for sessions that ended early or expired.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { signingSecret, type AppEnv, type Env } from "./env";
 import { endSession, getSession, type SessionRow } from "./registry";
@@ -96,3 +96,11 @@ export async function authorize(c: Context<AppEnv>, id: string): Promise<Authori
   if (row.state === "expired") return sessionExpired(id, row.expiresAt);
   return { claims, row, token };
 }
+
+/** Middleware for /api/sessions/:id/…: the session's token, checked before any handler runs. */
+export const sessionAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = await authorize(c, c.req.param("id") ?? "");
+  if (auth instanceof Response) return auth;
+  c.set("auth", auth);
+  await next();
+};

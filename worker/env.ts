@@ -19,7 +19,7 @@ export interface Env {
   SESSION_RATE_LIMIT?: string;
 }
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: { auth: import("./auth").Authorized } };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -7,6 +7,7 @@ import type { AppEnv, Env } from "./env";
 import { overdueSessions } from "./registry";
 import { sessions } from "./sessions";
 import { nodes } from "./nodes";
+import { workstation } from "./workstation";
 import { BODY_LIMIT, notFound, status, statusResponse, tooLarge } from "./status";
 
 export { Cluster } from "../durable/cluster";
@@ -20,6 +21,7 @@ app.get("/healthz", (c) => c.text("ok"));
 app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.req.url))));
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
+app.route("/api/sessions", workstation);
 app.route("/clusters", clusters);
 for (const path of [
   "/api",

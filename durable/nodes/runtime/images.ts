@@ -194,6 +194,19 @@ export const DEBIAN_BASE: Programs = {
   ...ship("own", "apt apt-get apt-cache dpkg dpkg-query perl login passwd"),
 };
 
+/** A kubeadm node (Ubuntu 22.04 server, as the playgrounds' VMs): the Debian base with the tools a
+ *  server install has (curl, wget, ping, ps, ip, ss, nslookup, vim, nano, jq) and the node's own
+ *  (kubectl, kubeadm, kubelet, crictl, systemctl, journalctl). */
+export const NODE_PROGRAMS: Programs = {
+  ...DEBIAN_BASE,
+  ...ship("curl", "curl"),
+  ...ship("gnu", "wget ps top free watch uptime kill pkill pgrep clear less file tree"),
+  ...ship("iputils", "ping tracepath"),
+  ...ship("bind", "nslookup dig host"),
+  ...ship("openbsd", "nc"),
+  ...ship("own", "ip ss jq vi vim nano ssh systemctl journalctl kubectl kubeadm kubelet crictl ctr containerd iptables openssl git"),
+};
+
 /** Oracle Linux 9 slim (mysql): bash is sh, coreutils, microdnf. */
 const RHEL_BASE: Programs = {
   ...without(DEBIAN_BASE, "dash mawk apt apt-get apt-cache dpkg dpkg-query"),

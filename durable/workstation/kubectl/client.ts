@@ -1,0 +1,133 @@
+// The workstation kubectl's way to the API server: in-process calls as the admin (no network, no
+// TLS), discovery from the server's own resource table, and errors as kubectl words them
+// (k8s.io/kubectl/pkg/cmd/util/helpers.go checkErr).
+import { resources } from "../../resources";
+import type { ResourceDef } from "../../resources/types";
+import type { HostPause } from "../../shell/types";
+
+export interface ApiReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** One call to the cluster's API server: a path under the cluster (`/api/v1/…`). */
+export type ApiCall = (method: string, path: string, init?: ApiInit) => Promise<ApiReply>;
+
+export interface ApiInit {
+  body?: string;
+  headers?: Record<string, string>;
+  /** A streamed answer (logs -f): each chunk as it comes; the reply's text is then empty. */
+  stream?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export const TABLE_ACCEPT =
+  "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+/** A failure kubectl reports and exits on: the text it prints (stderr) and its status. */
+export class KubectlError extends Error {
+  constructor(
+    readonly text: string,
+    readonly code = 1,
+  ) {
+    super(text);
+  }
+}
+
+/** Wait for the host's promise inside the shell (real time only): its value, or its error thrown. */
+export function* awaitHost<T>(p: Promise<T>): Generator<HostPause, T, void> {
+  let settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  p.then(
+    (value) => (settled = { ok: true, value }),
+    (error) => (settled = { ok: false, error }),
+  );
+  while (!settled) yield { until: p };
+  const s = settled as { ok: true; value: T } | { ok: false; error: unknown };
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
+/** A metav1.Status the server answered with, as kubectl prints it. */
+export function statusMessage(reply: ApiReply): string {
+  let st: {
+    reason?: string;
+    message?: string;
+    details?: { kind?: string; name?: string; causes?: { field?: string; message?: string }[] };
+  };
+  try {
+    st = JSON.parse(reply.text);
+  } catch {
+    return `error: the server responded with the status code ${reply.status} but did not return more information`;
+  }
+  if (st.reason === "Invalid") {
+    const d = st.details;
+    if (!d) return `The request is invalid${st.message ? `: ${st.message}` : ""}`;
+    let s = "The request is invalid";
+    if (d.kind || d.name) s = `The ${d.kind ?? ""} ${JSON.stringify(d.name ?? "")} is invalid`;
+    else if (st.message && !d.causes?.length) s += `: ${st.message}`;
+    const causes = [...new Set((d.causes ?? []).map((c) => `${c.field}: ${c.message}`))];
+    if (!causes.length) return s;
+    if (causes.length === 1) return `${s}: ${causes[0]}`;
+    return `${s}: \n${causes.map((c) => `* ${c}`).join("\n")}`;
+  }
+  if (st.reason === "Unauthorized") return `error: You must be logged in to the server (${st.message})`;
+  return st.reason ? `Error from server (${st.reason}): ${st.message}` : `Error from server: ${st.message}`;
+}
+
+/** A resource as kubectl's RESTMapper finds it from a name the user typed. */
+export interface Resource {
+  def: ResourceDef;
+  /** How kubectl names it in output: "pod", "deployment.apps". */
+  kindName: string;
+  /** The API path of its collection, in `namespace` when namespaced. */
+  path(namespace: string | undefined, name?: string): string;
+}
+
+export const groupSuffix = (def: ResourceDef) => (def.group ? `.${def.group}` : "");
+
+export function resourceOf(def: ResourceDef): Resource {
+  return {
+    def,
+    kindName: `${def.kind.toLowerCase()}${groupSuffix(def)}`,
+    path(namespace, name) {
+      const base = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`;
+      const ns = def.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+      return `${base}${ns}/${def.plural}${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`;
+    },
+  };
+}
+
+/** The preferred version of each group's resources, as discovery orders them (the first served). */
+const preferred = (() => {
+  const seen = new Map<string, ResourceDef>();
+  for (const def of resources) {
+    if (def.plural.includes("/")) continue;
+    const key = `${def.group}/${def.plural}`;
+    if (!seen.has(key)) seen.set(key, def);
+  }
+  return [...seen.values()];
+})();
+
+/** kubectl's shortcut expansion and RESTMapper: "po", "pods", "pod", "Pod", "deploy", "deployments.apps", "deployments.v1.apps". */
+export function findResource(typed: string): Resource {
+  const lower = typed.toLowerCase();
+  const [name, ...rest] = lower.split(".");
+  let group: string | undefined;
+  let version: string | undefined;
+  if (rest.length) {
+    const maybeVersion = rest[0];
+    const tail = rest.slice(1).join(".");
+    const versioned = preferred.filter((d) => d.version === maybeVersion && d.group === tail);
+    if (versioned.length) [version, group] = [maybeVersion, tail];
+    else group = rest.join(".");
+  }
+  const matches = (d: ResourceDef) =>
+    d.plural === name || d.singular === name || d.kind.toLowerCase() === name || (d.shortNames ?? []).includes(name);
+  const pool = version ? resources.filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
+  const found = pool.filter((d) => matches(d) && (group === undefined || d.group === group || (group === "core" && d.group === "")));
+  // The legacy group wins a bare name ("events" is core/v1 before events.k8s.io).
+  const def = found.find((d) => d.group === "") ?? found[0];
+  if (!def) throw new KubectlError(`error: the server doesn't have a resource type "${typed}"`);
+  return resourceOf(def);
+}

@@ -1,0 +1,265 @@
+// `kubectl create <kind> NAME …` and `kubectl run`: the objects kubectl's generators build
+// (k8s.io/kubectl/pkg/cmd/create), empty Go structs included, so `--dry-run=client -o yaml` prints
+// what kubectl prints — the way learners write their manifests.
+import { resolvePath } from "../../fs";
+import { type Parsed, int, str, strs } from "./args";
+import { awaitHost, findResource, KubectlError, statusMessage, type Resource } from "./client";
+import { formatObjects } from "./get";
+import type { Kube, KubectlRun } from "./types";
+
+export const GENERATOR_FLAGS = [
+  { name: "image", kind: "strings" },
+  { name: "replicas", short: "r", kind: "int" },
+  { name: "port", kind: "int" },
+  { name: "from-literal", kind: "strings" },
+  { name: "from-file", kind: "strings" },
+  { name: "from-env-file", kind: "strings" },
+  { name: "tcp", kind: "strings" },
+  { name: "node-port", kind: "int" },
+  { name: "clusterip", kind: "string" },
+  { name: "type", kind: "string" },
+  { name: "schedule", kind: "string" },
+  { name: "restart", kind: "string" },
+  { name: "from", kind: "string" },
+  { name: "append-hash", kind: "bool" },
+] as const;
+
+/** A container's name from its image, as kubectl derives it ("nginx:1.27" → "nginx", "registry.k8s.io/e2e-test-images/agnhost:2.39" → "agnhost"). */
+export const containerName = (image: string) =>
+  image
+    .replace(/[@:].*$/, "")
+    .replace(/^.*\//, "")
+    .replace(/[^a-z0-9-]/g, "-");
+
+const pairs = (items: string[]): [string, string][] =>
+  items.map((item) => {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new KubectlError(`error: invalid literal source ${item}, expected key=value`);
+    return [item.slice(0, eq), item.slice(eq + 1)];
+  });
+
+function fromFiles(k: Kube, items: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    const [key, file] = eq > 0 ? [item.slice(0, eq), item.slice(eq + 1)] : [item.replace(/^.*\//, ""), item];
+    const path = resolvePath(file, k.cwd);
+    if (k.fs.isDir(path)) {
+      for (const entry of k.fs.list(path) ?? [])
+        if (!k.fs.isDir(`${path}/${entry}`)) out.push([entry, k.fs.read(`${path}/${entry}`) ?? ""]);
+      continue;
+    }
+    const text = k.fs.read(path);
+    if (text === undefined) throw new KubectlError(`error: error reading ${file}: no such file or directory`);
+    out.push([key, text]);
+  }
+  return out;
+}
+
+const meta = (name: string, labels?: Record<string, string>) => ({ creationTimestamp: null, ...(labels ? { labels } : {}), name });
+
+/** The object `create <kind>` builds, and the resource it is written to. */
+function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
+  const [kind, ...rest] = p.args;
+  const sub = kind === "secret" || kind === "service" || kind === "svc" ? rest.shift() : undefined;
+  const name = rest[0];
+  const need = (what: string) => {
+    if (!name) throw new KubectlError(`error: NAME is required`);
+    return what;
+  };
+  switch (kind) {
+    case "namespace":
+    case "ns":
+      need("ns");
+      return {
+        resource: findResource("namespaces"),
+        obj: { apiVersion: "v1", kind: "Namespace", metadata: meta(name), spec: {}, status: {} },
+      };
+    case "deployment":
+    case "deploy": {
+      need("deploy");
+      const images = strs(p, "image");
+      if (!images.length) throw new KubectlError('error: required flag(s) "image" not set');
+      const port = int(p, "port");
+      const labels = { app: name };
+      const containers = images.map((image) => ({
+        image,
+        name: containerName(image),
+        ...(port !== undefined ? { ports: [{ containerPort: port }] } : {}),
+        resources: {},
+      }));
+      return {
+        resource: findResource("deployments.apps"),
+        obj: {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: meta(name, labels),
+          spec: {
+            replicas: int(p, "replicas") ?? 1,
+            selector: { matchLabels: labels },
+            strategy: {},
+            template: { metadata: { creationTimestamp: null, labels }, spec: { containers } },
+          },
+          status: {},
+        },
+      };
+    }
+    case "configmap":
+    case "cm": {
+      need("cm");
+      const data = Object.fromEntries([...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))]);
+      return {
+        resource: findResource("configmaps"),
+        obj: { apiVersion: "v1", ...(Object.keys(data).length ? { data } : {}), kind: "ConfigMap", metadata: meta(name) },
+      };
+    }
+    case "secret": {
+      if (sub !== "generic") throw k.notYet(`kubectl create secret ${sub ?? ""}`.trim());
+      need("secret");
+      const entries = [...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))];
+      const data = Object.fromEntries(entries.map(([key, v]) => [key, btoa(String.fromCharCode(...new TextEncoder().encode(v)))]));
+      return {
+        resource: findResource("secrets"),
+        obj: { apiVersion: "v1", ...(entries.length ? { data } : {}), kind: "Secret", metadata: meta(name) },
+      };
+    }
+    case "serviceaccount":
+    case "sa":
+      need("sa");
+      return { resource: findResource("serviceaccounts"), obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(name) } };
+    case "service":
+    case "svc": {
+      const type = { clusterip: "ClusterIP", nodeport: "NodePort", loadbalancer: "LoadBalancer", externalname: "ExternalName" }[sub ?? ""];
+      if (!type) throw new KubectlError(`error: unknown command "${sub ?? ""}" for "kubectl create service"`);
+      need("svc");
+      const ports = strs(p, "tcp").map((spec) => {
+        const [port, target = port] = spec.split(":");
+        return {
+          name: `${port}-${target}`,
+          port: Number(port),
+          protocol: "TCP",
+          targetPort: Number(target),
+          ...(type === "NodePort" && int(p, "node-port") ? { nodePort: int(p, "node-port") } : {}),
+        };
+      });
+      const clusterIP = str(p, "clusterip");
+      return {
+        resource: findResource("services"),
+        obj: {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: meta(name, { app: name }),
+          spec: { ...(clusterIP ? { clusterIP } : {}), ports, selector: { app: name }, type },
+          status: { loadBalancer: {} },
+        },
+      };
+    }
+    case "job": {
+      need("job");
+      const images = strs(p, "image");
+      if (!images.length && !str(p, "from")) throw new KubectlError("error: either --image or --from must be specified");
+      const command = p.dash ?? [];
+      return {
+        resource: findResource("jobs.batch"),
+        obj: {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          metadata: meta(name),
+          spec: {
+            template: {
+              metadata: { creationTimestamp: null },
+              spec: {
+                containers: [{ ...(command.length ? { command } : {}), image: images[0], name, resources: {} }],
+                restartPolicy: "Never",
+              },
+            },
+          },
+          status: {},
+        },
+      };
+    }
+    case "cronjob":
+    case "cj": {
+      need("cj");
+      const images = strs(p, "image");
+      const command = p.dash ?? [];
+      return {
+        resource: findResource("cronjobs.batch"),
+        obj: {
+          apiVersion: "batch/v1",
+          kind: "CronJob",
+          metadata: meta(name),
+          spec: {
+            jobTemplate: {
+              metadata: { creationTimestamp: null, name },
+              spec: {
+                template: {
+                  metadata: { creationTimestamp: null },
+                  spec: {
+                    containers: [{ ...(command.length ? { command } : {}), image: images[0], name, resources: {} }],
+                    restartPolicy: str(p, "restart") ?? "OnFailure",
+                  },
+                },
+              },
+            },
+            schedule: str(p, "schedule") ?? "",
+          },
+          status: {},
+        },
+      };
+    }
+    default:
+      throw k.notYet(`kubectl create ${kind}`);
+  }
+}
+
+/** How `kubectl create <kind>` words a failure to create, by kind (`run` and `create namespace` do not). */
+function failurePrefix(obj: any): string | undefined {
+  switch (obj.kind) {
+    case "Deployment":
+    case "ConfigMap":
+    case "CronJob":
+    case "Job":
+    case "ServiceAccount":
+      return `failed to create ${obj.kind.toLowerCase()}: `;
+    case "Secret":
+      return "failed to create secret ";
+    case "Service":
+      return `failed to create ${obj.spec?.type} service: `;
+    default:
+      return undefined;
+  }
+}
+
+/** Write (or print, under --dry-run=client) what a generator built. */
+export function* submit(p: Parsed, k: Kube, resource: Resource, obj: any, verb = "created"): KubectlRun {
+  const dry = str(p, "dry-run");
+  const output = str(p, "output");
+  const name = obj.metadata?.name;
+  if (dry === "client" || dry === "" || dry === "true") {
+    if (resource.def.namespaced && k.explicitNamespace) obj.metadata.namespace = k.namespace;
+    k.io.stdout(output ? formatObjects(output, [{ obj, resource }], true) : `${resource.kindName}/${name} ${verb} (dry run)\n`);
+    return 0;
+  }
+  const path = resource.path(resource.def.namespaced ? k.namespace : undefined) + (dry === "server" ? "?dryRun=All" : "");
+  const r = yield* awaitHost(k.api("POST", path, { body: JSON.stringify(obj), headers: { "content-type": "application/json" } }));
+  if (r.status >= 400) {
+    // Most generators wrap the server's error in their own words (create_deployment.go and the rest).
+    const prefix = failurePrefix(obj);
+    let message = statusMessage(r);
+    if (prefix) message = `error: ${prefix}${JSON.parse(r.text).message}`;
+    throw new KubectlError(message);
+  }
+  const created = JSON.parse(r.text);
+  k.io.stdout(
+    output
+      ? formatObjects(output, [{ obj: created, resource }], true)
+      : `${resource.kindName}/${name} ${verb}${dry === "server" ? " (server dry run)" : ""}\n`,
+  );
+  return 0;
+}
+
+export function* createGenerator(p: Parsed, k: Kube): KubectlRun {
+  const { obj, resource } = build(p, k);
+  return yield* submit(p, k, resource, obj);
+}

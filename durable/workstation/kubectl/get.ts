@@ -1,0 +1,196 @@
+// `kubectl get` (k8s.io/kubectl/pkg/cmd/get): the server prints the rows (Table), kubectl lays them
+// out; other formats print the objects themselves.
+import { groupVersions, inGroupVersion } from "../../resources";
+import { type Parsed, bool, str, strs } from "./args";
+import { awaitHost, findResource, KubectlError, resourceOf, statusMessage, TABLE_ACCEPT, type Resource } from "./client";
+import { customColumns } from "./customcolumns";
+import { JsonPathError, jsonPath } from "./jsonpath";
+import { PrinterError, printJson, printName, printTables, printYaml, type Table, type TableBlock } from "./printers";
+import type { Kube, Verb } from "./types";
+
+/** The resources of `kubectl get all`: the "all" category, in discovery order. */
+const ALL = () => {
+  const seen = new Set<string>();
+  return groupVersions.flatMap(inGroupVersion).filter((d) => d.categories?.includes("all") && !seen.has(d.plural) && seen.add(d.plural));
+};
+
+/** What the arguments ask for: (resource, names) pairs in the order typed. */
+export function requested(args: string[]): { resource: Resource; names: string[] }[] {
+  if (!args.length) return [];
+  const out: { resource: Resource; names: string[] }[] = [];
+  if (args.every((a) => a.includes("/"))) {
+    for (const a of args) {
+      const [type, name] = [a.slice(0, a.indexOf("/")), a.slice(a.indexOf("/") + 1)];
+      if (!name) throw new KubectlError(`error: arguments in resource/name form must have a single resource and name`);
+      const resource = findResource(type);
+      const last = out[out.length - 1];
+      if (last && last.resource.def === resource.def) last.names.push(name);
+      else out.push({ resource, names: [name] });
+    }
+    return out;
+  }
+  if (args.slice(1).some((a) => a.includes("/")))
+    throw new KubectlError(
+      "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'",
+    );
+  const types = args[0].split(",").filter(Boolean);
+  const names = args.slice(1);
+  for (const t of types) {
+    if (t === "all") for (const def of ALL()) out.push({ resource: resourceOf(def), names });
+    else out.push({ resource: findResource(t), names });
+  }
+  return out;
+}
+
+export const getFlags = [
+  { name: "output", short: "o", kind: "string" },
+  { name: "selector", short: "l", kind: "string" },
+  { name: "field-selector", kind: "string" },
+  { name: "all-namespaces", short: "A", kind: "bool" },
+  { name: "show-labels", kind: "bool" },
+  { name: "label-columns", short: "L", kind: "strings" },
+  { name: "no-headers", kind: "bool" },
+  { name: "show-kind", kind: "bool" },
+  { name: "sort-by", kind: "string" },
+  { name: "ignore-not-found", kind: "bool" },
+  { name: "watch", short: "w", kind: "bool" },
+  { name: "watch-only", kind: "bool" },
+  { name: "chunk-size", kind: "int" },
+  { name: "filename", short: "f", kind: "strings" },
+  { name: "recursive", short: "R", kind: "bool" },
+  { name: "raw", kind: "string" },
+  { name: "subresource", kind: "string" },
+  { name: "show-managed-fields", kind: "bool" },
+  { name: "template", kind: "string" },
+  { name: "allow-missing-template-keys", kind: "bool" },
+] as const;
+
+function* getRun(p: Parsed, k: Kube) {
+  const raw = str(p, "raw");
+  if (raw !== undefined) {
+    const r = yield* awaitHost(k.api("GET", raw));
+    if (r.status >= 400) throw new KubectlError(statusMessage(r));
+    k.io.stdout(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+    return 0;
+  }
+  if (bool(p, "watch") || bool(p, "watch-only")) throw k.notYet("get --watch");
+  const output = str(p, "output") ?? "";
+  const all = bool(p, "all-namespaces");
+  const wanted = requested(p.args);
+  if (!wanted.length) {
+    k.io.stderr(
+      `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n`,
+    );
+    return 1;
+  }
+  const query = new URLSearchParams();
+  const selector = str(p, "selector");
+  const fields = str(p, "field-selector");
+  if (selector) query.set("labelSelector", selector);
+  if (fields) query.set("fieldSelector", fields);
+  const human = output === "" || output === "wide";
+  const errors: string[] = [];
+  const blocks: TableBlock[] = [];
+  const objects: { obj: any; resource: Resource }[] = [];
+  let single = true;
+  let namespacedOnly = !all;
+  for (const { resource, names } of wanted) {
+    const ns = all ? undefined : k.namespace;
+    namespacedOnly &&= resource.def.namespaced;
+    const headers = human ? { accept: TABLE_ACCEPT } : { accept: "application/json" };
+    // Sorting reads the rows' objects, which the server then sends whole.
+    const objectQuery = human && str(p, "sort-by") ? "includeObject=Object" : "";
+    if (names.length) {
+      for (const name of names) {
+        const r = yield* awaitHost(k.api("GET", `${resource.path(k.namespace, name)}${objectQuery ? `?${objectQuery}` : ""}`, { headers }));
+        if (r.status === 404 && bool(p, "ignore-not-found")) continue;
+        if (r.status >= 400) {
+          errors.push(statusMessage(r));
+          continue;
+        }
+        const body = JSON.parse(r.text);
+        if (human) addRows(blocks, resource, body);
+        else objects.push({ obj: body, resource });
+      }
+    } else {
+      single = false;
+      const q = new URLSearchParams(query);
+      q.set("limit", "500");
+      if (objectQuery) q.set("includeObject", "Object");
+      const r = yield* awaitHost(k.api("GET", `${resource.path(ns)}?${q}`, { headers }));
+      if (r.status >= 400) {
+        errors.push(statusMessage(r));
+        continue;
+      }
+      const body = JSON.parse(r.text);
+      if (human) addRows(blocks, resource, body);
+      else for (const item of body.items ?? []) objects.push({ obj: withKind(item, resource), resource });
+    }
+  }
+  if (wanted.length > 1 || wanted.some((w) => w.names.length > 1)) single = false;
+  let text = "";
+  if (human) {
+    text = printTables(
+      blocks.filter((b) => b.table.rows.length),
+      {
+        wide: output === "wide",
+        withNamespace: all,
+        showLabels: bool(p, "show-labels"),
+        labelColumns: strs(p, "label-columns"),
+        noHeaders: bool(p, "no-headers"),
+        withKind: bool(p, "show-kind") || new Set(blocks.filter((b) => b.table.rows.length).map((b) => b.kind)).size > 1,
+        sortBy: str(p, "sort-by"),
+      },
+    );
+  } else if (objects.length || single === false) {
+    text = formatObjects(output, objects, single && objects.length === 1, bool(p, "no-headers"));
+  }
+  k.io.stdout(text);
+  if (!text && !errors.length && !bool(p, "ignore-not-found") && (human || output === "name"))
+    k.io.stderr(namespacedOnly ? `No resources found in ${k.namespace} namespace.\n` : "No resources found\n");
+  for (const e of errors) k.io.stderr(`${e}\n`);
+  return errors.length ? 1 : 0;
+}
+
+function addRows(blocks: TableBlock[], resource: Resource, table: Table): void {
+  const last = blocks[blocks.length - 1];
+  const { kind, group } = resource.def;
+  if (last && last.kind === kind && last.group === group) last.table.rows.push(...table.rows);
+  else blocks.push({ table, kind, group, namespaced: resource.def.namespaced });
+}
+
+/** List items come without kind and apiVersion; kubectl puts them back before printing. */
+function withKind(item: any, resource: Resource): any {
+  const { def } = resource;
+  return { apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind, ...item };
+}
+
+export function formatObjects(output: string, objects: { obj: any; resource: Resource }[], single: boolean, noHeaders = false): string {
+  try {
+    return format(output, objects, single, noHeaders);
+  } catch (e) {
+    if (e instanceof JsonPathError || e instanceof PrinterError) throw new KubectlError(e.message);
+    throw e;
+  }
+}
+
+function format(output: string, objects: { obj: any; resource: Resource }[], single: boolean, noHeaders: boolean): string {
+  const objs = objects.map((o) => o.obj);
+  if (output === "yaml") return printYaml(objs, !single);
+  if (output === "json") return printJson(objs, !single);
+  if (output === "name") return objects.map((o) => `${printName(o.obj, o.resource.def.kind, o.resource.def.group)}\n`).join("");
+  const [format, arg = ""] = [
+    output.slice(0, output.indexOf("=") < 0 ? output.length : output.indexOf("=")),
+    output.slice(output.indexOf("=") + 1),
+  ];
+  if (format === "jsonpath" || format === "jsonpath-as-json") {
+    const data = single ? objs[0] : { apiVersion: "v1", items: objs, kind: "List", metadata: { resourceVersion: "" } };
+    return jsonPath(arg, data);
+  }
+  if (format === "custom-columns") return customColumns(arg, objs, noHeaders);
+  throw new KubectlError(
+    `error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml`,
+  );
+}
+
+export const get: Verb = { flags: getFlags, run: getRun };

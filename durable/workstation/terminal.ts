@@ -1,0 +1,140 @@
+// The terminal's sockets (GET /api/sessions/:id/terminal): kubectl exec's channel protocol
+// (v5.channel.k8s.io: stdin 0, stdout 1, error 3, resize 4) between xterm.js in the page and a login
+// of the workstation. Sockets are accepted with the hibernation API, so an idle tab costs nothing; a
+// socket's login id is in its attachment, and a login woken from hibernation resumes the state its
+// last prompt saved.
+import { ApiError, statusResponse } from "../api/status";
+import type { Login, Workstation } from ".";
+
+export const TERMINAL_TAG = "terminal";
+export const TERMINAL_PROTOCOL = "v5.channel.k8s.io";
+
+// The channels of v5.channel.k8s.io the terminal uses (as durable/nodes/streams/channel.ts has them for exec).
+const STDIN = 0;
+const STDOUT = 1;
+const ERROR = 3;
+const RESIZE = 4;
+
+const frame = (channel: number, bytes: Uint8Array) => {
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = channel;
+  out.set(bytes, 1);
+  return out;
+};
+
+/** How the shell ended, as exec's error channel tells it: Success, or NonZeroExitCode with the code. */
+const exitStatus = (code: number) =>
+  JSON.stringify(
+    code === 0
+      ? { metadata: {}, status: "Success" }
+      : {
+          metadata: {},
+          status: "Failure",
+          message: `command terminated with non-zero exit code: error executing command [bash], exit code ${code}`,
+          reason: "NonZeroExitCode",
+          details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+        },
+  );
+
+/** Why the cluster ended a terminal (it expired or was deleted): a metav1.Status's fields. */
+export interface EndStatus {
+  status: "Failure";
+  reason: string;
+  code: number;
+  message: string;
+}
+
+interface Attachment {
+  terminal: string;
+}
+
+export class TerminalSockets {
+  private readonly logins = new Map<string, { login: Login; decoder: TextDecoder }>();
+
+  constructor(
+    private readonly state: DurableObjectState,
+    private readonly workstation: () => Workstation,
+  ) {}
+
+  /** The upgrade: a new login on a hibernatable socket. */
+  accept(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return statusResponse(new ApiError(400, "BadRequest", "the terminal is a WebSocket: send an Upgrade: websocket request"));
+    const offered = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+    if (!offered.includes(TERMINAL_PROTOCOL))
+      return statusResponse(
+        new ApiError(400, "BadRequest", `the terminal speaks the ${TERMINAL_PROTOCOL} subprotocol; offer it in Sec-WebSocket-Protocol`),
+      );
+    const [client, server] = Object.values(new WebSocketPair());
+    this.state.acceptWebSocket(server, [TERMINAL_TAG]);
+    const id = crypto.randomUUID();
+    server.serializeAttachment({ terminal: id } satisfies Attachment);
+    this.open(server, id, true);
+    return new Response(null, { status: 101, webSocket: client, headers: { "sec-websocket-protocol": TERMINAL_PROTOCOL } });
+  }
+
+  isTerminal(ws: WebSocket): boolean {
+    return this.state.getTags(ws).includes(TERMINAL_TAG);
+  }
+
+  /** A login for the socket: new (with its first prompt), or taken up again after hibernation. */
+  private open(ws: WebSocket, id: string, fresh: boolean) {
+    const workstation = this.workstation();
+    const io = {
+      out: (text: string) => send(ws, STDOUT, text),
+      exit: (code: number) => {
+        this.logins.delete(id);
+        send(ws, ERROR, exitStatus(code));
+        ws.close(1000, "");
+      },
+    };
+    const login = fresh ? workstation.login(id, io) : workstation.resume(id, io);
+    const entry = { login, decoder: new TextDecoder() };
+    this.logins.set(id, entry);
+    if (fresh) login.start();
+    return entry;
+  }
+
+  message(ws: WebSocket, message: ArrayBuffer | string): void {
+    const { terminal: id } = ws.deserializeAttachment() as Attachment;
+    const entry = this.logins.get(id) ?? this.open(ws, id, false);
+    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
+    if (!bytes.length) return;
+    const data = bytes.subarray(1);
+    if (bytes[0] === STDIN) entry.login.feed(entry.decoder.decode(data, { stream: true }));
+    else if (bytes[0] === RESIZE) {
+      try {
+        const { Width, Height } = JSON.parse(new TextDecoder().decode(data));
+        entry.login.resize(Number(Width), Number(Height));
+      } catch {}
+    }
+  }
+
+  closed(ws: WebSocket): void {
+    const { terminal: id } = ws.deserializeAttachment() as Attachment;
+    this.logins.get(id)?.login.hangup();
+    this.logins.delete(id);
+  }
+
+  /** The cluster is going away: every terminal is told why and closed. */
+  endAll(status: EndStatus): void {
+    for (const ws of this.state.getWebSockets(TERMINAL_TAG)) {
+      try {
+        send(ws, STDOUT, `\r\n${status.message}\r\n`);
+        send(ws, ERROR, JSON.stringify({ metadata: {}, ...status }));
+        ws.close(1000, "");
+      } catch {}
+    }
+    this.logins.clear();
+  }
+}
+
+/** stdout in frames of at most 32 KiB. */
+function send(ws: WebSocket, channel: number, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    for (let off = 0; off < bytes.length || off === 0; off += 32 << 10) ws.send(frame(channel, bytes.subarray(off, off + (32 << 10))));
+  } catch {
+    // the socket closed meanwhile
+  }
+}

@@ -1,0 +1,153 @@
+// The workstation (docs/terminal.md) against the real server: POST /api/sessions/:id/run runs a
+// script in the control-plane shell, and its kubectl is checked differentially — each command line of
+// the corpus runs with the real kubectl 1.33 over the kubeconfig and through the workstation on the
+// same cluster, and the outputs must match after ages are normalised. The match rate is printed;
+// every accepted difference is listed below with its reason.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Server, request } from "./lib/harness.mjs";
+
+let server;
+let s;
+
+before(async () => {
+  server = await Server.start();
+  s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }] });
+  s.k(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"]);
+  s.k(["expose", "deployment", "web", "--port=80"]);
+  s.k(["run", "bb", "--image=busybox:1.36", "--labels=app=bb,tier=tools", "--", "sleep", "3600"]);
+  s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
+  s.k(["create", "namespace", "lab"]);
+  s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
+  s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
+});
+after(async () => {
+  await server?.stop();
+});
+
+/** A script through the workstation. */
+async function run(script) {
+  const r = await request(`${server.origin}/api/sessions/${s.id}/run`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.token}`, "content-type": "text/plain" },
+    body: script,
+  });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+test("a script runs in the control-plane node's root shell with the admin kubeconfig, and its files stay for the next run", async () => {
+  const first = await run(
+    'hostname; whoami; pwd; echo "apiVersion: v1" > note.txt; grep server ~/.kube/config | sed "s/[0-9.]*:6443/IP:6443/"',
+  );
+  assert.deepEqual(first, { exitCode: 0, stdout: "controlplane\nroot\n/root\n    server: https://IP:6443\n", stderr: "" });
+  assert.equal((await run("cat note.txt")).stdout, "apiVersion: v1\n");
+  assert.equal((await run("exit 7")).exitCode, 7);
+  const slow = await request(`${server.origin}/api/sessions/${s.id}/run`, {
+    method: "POST",
+    headers: { authorization: "Bearer kp1.nope" },
+    body: "true",
+  });
+  assert.equal(slow.status, 401);
+});
+
+/** Ages change from one run to the next; nothing else may. */
+const normalise = (text) => text.replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>");
+
+/** Command lines (kubectl's arguments) run both ways; `then` undoes what a mutating one did. */
+const CORPUS = [
+  { args: "version" },
+  { args: "version --client" },
+  { args: "get nodes" },
+  { args: "get nodes -o wide" },
+  { args: "get pods" },
+  { args: "get pods -o wide" },
+  { args: "get pods -A" },
+  { args: "get pods --show-labels" },
+  { args: "get pods -L app,tier" },
+  { args: "get pods --no-headers" },
+  { args: "get pods -l app=bb" },
+  { args: "get pods -l app=nope" },
+  { args: "get pods -n lab" },
+  { args: "get pod bb" },
+  { args: "get pod bb -o name" },
+  { args: "get pod/bb" },
+  { args: "get po nosuch" },
+  { args: "get deploy" },
+  { args: "get deployments.apps web" },
+  { args: "get deploy web -o wide" },
+  { args: "get rs" },
+  { args: "get svc" },
+  { args: "get svc web -o yaml" },
+  { args: "get cm settings -o yaml" },
+  { args: "get cm settings -o json" },
+  { args: "get configmap settings -o jsonpath={.data.mode}" },
+  { args: "get pods -o jsonpath={.items[*].metadata.name}" },
+  { args: "get deploy,svc" },
+  { args: "get all" },
+  { args: "get ns" },
+  { args: "get namespace lab -o yaml" },
+  { args: "get sa" },
+  { args: "get events --field-selector involvedObject.name=bb" },
+  { args: "get frobs" },
+  { args: "get" },
+  { args: "get pods --bogus" },
+  { args: "frob" },
+  { args: "api-versions" },
+  { args: "config current-context" },
+  { args: "logs bb" },
+  { args: "logs deploy/web --tail 2" },
+  { args: "create deployment x --image=nginx --dry-run=client -o yaml" },
+  { args: "run y --image=busybox --dry-run=client -o yaml -- sleep 10" },
+  { args: "create configmap z --from-literal=a=b --dry-run=client -o yaml" },
+  { args: "create namespace dev --dry-run=client -o yaml" },
+  { args: "create deployment made --image=nginx", then: "delete deployment made" },
+  { args: "run solo --image=nginx", then: "delete pod solo" },
+  { args: "create configmap cm2 --from-literal=k=v", then: "delete configmap cm2" },
+  { args: "create deployment web --image=nginx" },
+  { args: "scale deployment web --replicas=2" },
+  { args: "label pod bb tier=tools" },
+  { args: "label pod bb app=other" },
+  { args: "expose deployment web --port=8080 --name=web-alt", then: "delete service web-alt" },
+  { args: "delete pod nosuch" },
+  { args: "delete configmap" },
+];
+
+/** The same command line through the workstation (a shell: arguments with spaces are quoted). */
+const quoted = (args) =>
+  `kubectl ${args
+    .split(" ")
+    .map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a))
+    .join(" ")}`;
+
+test("the workstation's kubectl prints what kubectl 1.33 prints, command line for command line", async () => {
+  const results = [];
+  for (const c of CORPUS) {
+    const real = s.kubectl(c.args, { version: "1.33" });
+    if (c.then) s.kubectl(c.then, { version: "1.33" });
+    const ws = await run(quoted(c.args));
+    if (c.then) await run(quoted(c.then));
+    const same =
+      normalise(real.stdout) === normalise(ws.stdout) && normalise(real.stderr) === normalise(ws.stderr) && real.code === ws.exitCode;
+    results.push({ args: c.args, same, real, ws });
+  }
+  const differ = results.filter((r) => !r.same && !(r.args in ACCEPTED));
+  const matched = results.filter((r) => r.same).length;
+  console.log(
+    `workstation kubectl: ${matched}/${results.length} command lines identical to kubectl 1.33 (${((100 * matched) / results.length).toFixed(1)} %)`,
+  );
+  for (const r of differ)
+    console.log(
+      `--- kubectl ${r.args}\n  real (${r.real.code}): ${JSON.stringify(r.real.stdout + r.real.stderr)}\n  workstation (${r.ws.exitCode}): ${JSON.stringify(r.ws.stdout + r.ws.stderr)}`,
+    );
+  assert.deepEqual(
+    differ.map((r) => r.args),
+    [],
+  );
+});
+
+/** Differences accepted, each with its reason. */
+const ACCEPTED = {
+  "config current-context":
+    "two kubeconfigs: the laptop's names its context kubeplay-<id>, the workstation's is kubeadm's admin.conf (kubernetes-admin@kubernetes)",
+};
