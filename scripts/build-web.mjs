@@ -14,6 +14,8 @@ const out = join(root, ".build", "web");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
+// xterm.js's own stylesheet, beside ours.
+cpSync(join(root, "node_modules", "@xterm", "xterm", "css", "xterm.css"), join(out, "xterm.css"));
 await build({
   entryPoints: readdirSync(join(web, "src"))
     .filter((f) => /^[a-z-]+\.page\.ts$/.test(f))

@@ -49,8 +49,15 @@ async function sessionOf(page) {
 
 /** axe-core's serious and critical violations on the page as it is now. */
 async function accessibilityViolations(page) {
-  // Colours are judged at rest: a pod fading in is not low contrast.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
+  // Colours are judged at rest: a pod fading in is not low contrast (a blinking cursor never rests).
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY)
+        .map((a) => a.finished.catch(() => {})),
+    ),
+  );
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   return result.violations
@@ -152,17 +159,55 @@ test("at expiry the session page says the cluster is gone and offers a new one",
   await context.close();
 });
 
-test("on a phone-sized screen the map and the kubectl instructions are tabs", async () => {
+test("on a phone-sized screen the terminal, the map and the kubectl instructions are tabs", async () => {
   const { page, context } = await newPage({ width: 390, height: 800 });
   await page.goto(`${server.origin}/`);
   await page.locator("#go").click();
   await page.waitForURL(/\/s\//);
-  await page.locator('[data-node="node01"]').waitFor();
+  await page.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor();
+  assert.equal(await page.locator("#map-pane").isVisible(), false);
   assert.equal(await page.locator("#kubectl-pane").isVisible(), false);
+  await page.locator("#tab-map").click();
+  await page.locator('[data-node="node01"]').waitFor();
+  assert.equal(await page.locator("#terminal-pane").isVisible(), false);
   await page.screenshot({ path: join(shots, "phone.png") });
   await page.locator("#tab-kubectl").click();
   assert.equal(await page.locator("#kubectl-pane").isVisible(), true);
   assert.equal(await page.locator("#map-pane").isVisible(), false);
   assert.match(await page.locator("#oneliner").textContent(), /curl -sk -H "Authorization: Bearer kp1\./);
+  await context.close();
+});
+
+/** What the terminal shows now, row by row. */
+const screen = (page) => page.locator(".xterm-rows").innerText();
+
+test("the terminal opens at a controlplane $ prompt whose kubectl creates what the map and the real kubectl see, and a reload logs in again where the learner was", async () => {
+  const { page, errors, context } = await newPage();
+  await page.goto(`${server.origin}/`);
+  await page.locator("#go").click();
+  await page.waitForURL(/\/s\//);
+  const rows = page.locator(".xterm-rows");
+  await rows.filter({ hasText: "controlplane $" }).waitFor();
+  await page.keyboard.type("mkdir lab && cd lab && kubectl create deployment hello --image=nginx:1.27 --replicas=2\n");
+  await rows.filter({ hasText: "deployment.apps/hello created" }).waitFor();
+  await page.locator(".deploy", { hasText: "deployment/hello" }).waitFor();
+  const s = await sessionOf(page);
+  assert.match(s.k(["get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"]), /^2$/);
+  await page.keyboard.type("kubectl get deploy hello\n");
+  await rows.filter({ hasText: /hello\s+\d\/2/ }).waitFor();
+  // Ctrl-C ends a running command and the prompt comes back.
+  await page.keyboard.type("sleep 30\n");
+  await page.keyboard.press("Control+C");
+  await page.keyboard.type("echo status=$?\n");
+  await rows.filter({ hasText: "status=130" }).waitFor();
+  await page.screenshot({ path: join(shots, "terminal.png") });
+  assert.deepEqual(await accessibilityViolations(page), []);
+
+  await page.reload();
+  await rows.filter({ hasText: "controlplane $" }).waitFor();
+  await page.keyboard.type("pwd\n");
+  await rows.filter({ hasText: "/root/lab" }).waitFor();
+  assert.match(await screen(page), /controlplane \$ pwd\s+\/root\/lab/);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,9 +1,10 @@
-// The session page: the cluster map live from the watch API, the countdown to expiry, the learner's
-// own kubectl, node controls, reset and delete.
+// The session page: the workstation's terminal, the cluster map live from the watch API, the
+// countdown to expiry, the learner's own kubectl, node controls, reset and delete.
 import { ApiRefusal, createSession, deleteSession, kube, kubeconfig, refusalText, sessionInfo, watch, type Session } from "./api";
 import { ClusterModel, WATCHED, type Kind } from "./map/model";
 import { MapView } from "./map/view";
 import { forget, remember, sessionLink, sessionOfPage } from "./sessions";
+import { openTerminal, type TerminalHandle } from "./terminal";
 import { remaining, setUpTheme } from "./theme";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -43,17 +44,19 @@ function countdown(s: Session, onExpired: () => void): void {
   tick();
 }
 
-function tabs(): void {
-  const all = [$("tab-map"), $("tab-kubectl")];
+/** The phone layout's tabs (on a wide screen every pane shows); `shown` is told which pane came up. */
+function tabs(shown: (pane: string) => void): void {
+  const all = [$("tab-terminal"), $("tab-map"), $("tab-kubectl")];
   for (const tab of all) {
     tab.addEventListener("click", () => {
       for (const t of all) {
         t.setAttribute("aria-selected", String(t === tab));
         $(t.getAttribute("aria-controls")!).classList.toggle("active", t === tab);
       }
+      shown(tab.getAttribute("aria-controls")!);
     });
   }
-  $("map-pane").classList.add("active");
+  $("terminal-pane").classList.add("active");
 }
 
 function ownKubectl(s: Session): void {
@@ -155,7 +158,13 @@ function liveMap(s: Session, onGone: () => void): void {
 
 async function main(): Promise<void> {
   setUpTheme();
-  tabs();
+  let terminal: TerminalHandle | undefined;
+  tabs((pane) => {
+    if (pane === "terminal-pane") {
+      terminal?.fit();
+      terminal?.focus();
+    }
+  });
   $<HTMLDialogElement>("details").addEventListener("click", (e) => {
     if (e.target === e.currentTarget) $<HTMLDialogElement>("details").close();
   });
@@ -188,6 +197,17 @@ async function main(): Promise<void> {
   // The cookie that lets "open :port" tabs through the API server proxy (they cannot send the token).
   void fetch(`/api/sessions/${s.id}/proxy-cookie`, { method: "POST", headers: { authorization: `Bearer ${s.token}` } });
   liveMap(s, expired);
+  const alive = async () => {
+    try {
+      await sessionInfo(s.id, s.token);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiRefusal && e.code === 401) expired();
+      return !(e instanceof ApiRefusal && e.code === 401);
+    }
+  };
+  terminal = await openTerminal($("terminal"), s, alive);
+  terminal.focus();
 
   $("add-node").addEventListener("click", () => nodeCall(s, "POST", "", { role: "worker" }).catch((e) => banner(refusalText(e))));
   $("delete").addEventListener("click", async () => {

@@ -1,0 +1,86 @@
+// The workstation terminal: xterm.js on the session's terminal socket (docs/terminal.md), the channel
+// protocol kubectl exec speaks. A shell that exits, or a socket that drops, offers a new login; the
+// shell's directory, variables, history and files carry over, as they live in the cluster.
+import { bearerProtocol, type Session } from "./api";
+
+const STDIN = 0;
+const STDOUT = 1;
+const ERROR = 3;
+const RESIZE = 4;
+const encoder = new TextEncoder();
+
+function framed(channel: number, text: string): Uint8Array {
+  const bytes = encoder.encode(text);
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = channel;
+  out.set(bytes, 1);
+  return out;
+}
+
+export interface TerminalHandle {
+  focus(): void;
+  fit(): void;
+}
+
+/** Open the terminal in `el`; `stillThere` says whether the session lives (a dropped socket reconnects while it does). */
+export async function openTerminal(el: HTMLElement, s: Session, stillThere: () => Promise<boolean>): Promise<TerminalHandle> {
+  const { Terminal, FitAddon } = await import("./xterm");
+  const term = new Terminal({
+    cursorBlink: true,
+    fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace',
+    fontSize: 14,
+    scrollback: 5000,
+    theme: { background: "#0f131a", foreground: "#e3e7ee", cursor: "#6f9bff", selectionBackground: "#2e3d5c" },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(el);
+  fit.fit();
+
+  let ws: WebSocket | undefined;
+  let waitingForEnter = false;
+  const decoder = new TextDecoder();
+  const send = (channel: number, text: string) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(framed(channel, text));
+  };
+  const sendSize = () => send(RESIZE, JSON.stringify({ Width: term.cols, Height: term.rows }));
+
+  const connect = () => {
+    const url = new URL(`/api/sessions/${s.id}/terminal`, location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(url, ["v5.channel.k8s.io", bearerProtocol(s.token)]);
+    socket.binaryType = "arraybuffer";
+    ws = socket;
+    let ended = false;
+    socket.addEventListener("open", sendSize);
+    socket.addEventListener("message", (m) => {
+      const data = new Uint8Array(m.data as ArrayBuffer);
+      if (data[0] === STDOUT) term.write(decoder.decode(data.subarray(1), { stream: true }));
+      else if (data[0] === ERROR) ended = true;
+    });
+    socket.addEventListener("close", async () => {
+      if (ws !== socket) return;
+      ws = undefined;
+      if (!(await stillThere())) return;
+      if (ended) {
+        term.write("\r\n\x1b[2m[the shell ended — press Enter to log in again]\x1b[0m\r\n");
+        waitingForEnter = true;
+      } else setTimeout(connect, 1000); // the network dropped: the files and history are still there
+    });
+  };
+
+  term.onData((d) => {
+    if (waitingForEnter) {
+      if (d === "\r") {
+        waitingForEnter = false;
+        connect();
+      }
+      return;
+    }
+    send(STDIN, d);
+  });
+  term.onResize(sendSize);
+  new ResizeObserver(() => fit.fit()).observe(el);
+  connect();
+  return { focus: () => term.focus(), fit: () => fit.fit() };
+}
