@@ -54,7 +54,7 @@ test("a script runs in the control-plane node's root shell with the admin kubeco
 /** Ages change from one run to the next; nothing else may. */
 const normalise = (text) => text.replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>");
 
-/** Command lines (kubectl's arguments) run both ways; `then` undoes what a mutating one did. */
+/** Command lines (kubectl's arguments) run both ways; `undo` undoes what a mutating one did. */
 const CORPUS = [
   { args: "version" },
   { args: "version --client" },
@@ -101,14 +101,14 @@ const CORPUS = [
   { args: "run y --image=busybox --dry-run=client -o yaml -- sleep 10" },
   { args: "create configmap z --from-literal=a=b --dry-run=client -o yaml" },
   { args: "create namespace dev --dry-run=client -o yaml" },
-  { args: "create deployment made --image=nginx", then: "delete deployment made" },
-  { args: "run solo --image=nginx", then: "delete pod solo" },
-  { args: "create configmap cm2 --from-literal=k=v", then: "delete configmap cm2" },
+  { args: "create deployment made --image=nginx", undo: "delete deployment made" },
+  { args: "run solo --image=nginx", undo: "delete pod solo" },
+  { args: "create configmap cm2 --from-literal=k=v", undo: "delete configmap cm2" },
   { args: "create deployment web --image=nginx" },
   { args: "scale deployment web --replicas=2" },
   { args: "label pod bb tier=tools" },
   { args: "label pod bb app=other" },
-  { args: "expose deployment web --port=8080 --name=web-alt", then: "delete service web-alt" },
+  { args: "expose deployment web --port=8080 --name=web-alt", undo: "delete service web-alt" },
   { args: "delete pod nosuch" },
   { args: "delete configmap" },
 ];
@@ -124,9 +124,9 @@ test("the workstation's kubectl prints what kubectl 1.33 prints, command line fo
   const results = [];
   for (const c of CORPUS) {
     const real = s.kubectl(c.args, { version: "1.33" });
-    if (c.then) s.kubectl(c.then, { version: "1.33" });
+    if (c.undo) s.kubectl(c.undo, { version: "1.33" });
     const ws = await run(quoted(c.args));
-    if (c.then) await run(quoted(c.then));
+    if (c.undo) await run(quoted(c.undo));
     const same =
       normalise(real.stdout) === normalise(ws.stdout) && normalise(real.stderr) === normalise(ws.stderr) && real.code === ws.exitCode;
     results.push({ args: c.args, same, real, ws });

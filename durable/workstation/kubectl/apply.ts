@@ -21,7 +21,7 @@ const fileFlags = [
 ] as const;
 
 /** The printed line of a written object: "pod/nginx created", or it in the -o format. */
-function* report(k: Kube, p: Parsed, m: { resource: Resource; obj: any }, verb: string): KubectlRun {
+function report(k: Kube, p: Parsed, m: { resource: Resource; obj: any }, verb: string): number {
   const output = str(p, "output");
   const dry = dryRun(p);
   if (output) k.io.stdout(formatObjects(output, [{ obj: m.obj, resource: m.resource }], true));
@@ -73,10 +73,10 @@ function* createRun(p: Parsed, k: Kube): KubectlRun {
   if (p.args.length) return yield* createGenerator(p, k);
   return yield* eachManifest(k, p, function* (m) {
     const ns = namespaceOf(m, k);
-    if (dryRun(p) === "client") return yield* report(k, p, m, "created");
+    if (dryRun(p) === "client") return report(k, p, m, "created");
     const body = bool(p, "save-config") ? annotated(m.obj) : m.obj;
     const r = yield* awaitHost(k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(body), headers: JSON_TYPE }));
-    return yield* report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
+    return report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
   });
 }
 
@@ -138,11 +138,11 @@ function* applyRun(p: Parsed, k: Kube): KubectlRun {
       );
     const live = yield* awaitHost(k.api("GET", m.resource.path(ns, name)));
     if (live.status === 404) {
-      if (dryRun(p) === "client") return yield* report(k, p, m, "created");
+      if (dryRun(p) === "client") return report(k, p, m, "created");
       const r = yield* awaitHost(
         k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(annotated(m.obj)), headers: JSON_TYPE }),
       );
-      return yield* report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
+      return report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
     }
     if (live.status >= 400) throw new KubectlError(statusMessage(live));
     const current = JSON.parse(live.text);
@@ -154,15 +154,15 @@ function* applyRun(p: Parsed, k: Kube): KubectlRun {
     const original = lastText ? JSON.parse(lastText) : {};
     const modified = annotated(m.obj);
     const patch = threeWay(original, modified, current);
-    if (!Object.keys(patch).length) return yield* report(k, p, { resource: m.resource, obj: current }, "unchanged");
-    if (dryRun(p) === "client") return yield* report(k, p, { resource: m.resource, obj: current }, "configured");
+    if (!Object.keys(patch).length) return report(k, p, { resource: m.resource, obj: current }, "unchanged");
+    if (dryRun(p) === "client") return report(k, p, { resource: m.resource, obj: current }, "configured");
     const r = yield* awaitHost(
       k.api("PATCH", withDryRun(m.resource.path(ns, name), p), {
         body: JSON.stringify(patch),
         headers: { "content-type": "application/strategic-merge-patch+json" },
       }),
     );
-    return yield* report(k, p, { resource: m.resource, obj: written(r, "patching", m.source) }, "configured");
+    return report(k, p, { resource: m.resource, obj: written(r, "patching", m.source) }, "configured");
   });
 }
 
@@ -171,7 +171,7 @@ function* replaceRun(p: Parsed, k: Kube): KubectlRun {
     const ns = namespaceOf(m, k);
     const name = m.obj.metadata?.name;
     const r = yield* awaitHost(k.api("PUT", withDryRun(m.resource.path(ns, name), p), { body: JSON.stringify(m.obj), headers: JSON_TYPE }));
-    return yield* report(k, p, { resource: m.resource, obj: written(r, "replacing", m.source) }, "replaced");
+    return report(k, p, { resource: m.resource, obj: written(r, "replacing", m.source) }, "replaced");
   });
 }
 
