@@ -237,14 +237,49 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
     }
     case "kill":
       return kill(args, s, io);
+    case "alias":
+      return alias(args, s, io);
+    case "unalias": {
+      if (args[0] === "-a") {
+        s.aliases = {};
+        return 0;
+      }
+      let st = 0;
+      for (const a of args) {
+        if (s.aliases[a] === undefined) {
+          io.stderr(`${errPrefix(s)}unalias: ${a}: not found\n`);
+          st = 1;
+        } else delete s.aliases[a];
+      }
+      return st;
+    }
+    case "history": {
+      if (!s.history) return 0;
+      if (args[0] === "-c") {
+        s.history.length = 0;
+        return 0;
+      }
+      const n = args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args[0]) : s.history.length;
+      const from = Math.max(0, s.history.length - n);
+      io.stdout(
+        s.history
+          .slice(from)
+          .map((line, i) => `${String(from + i + 1).padStart(5)}  ${line}\n`)
+          .join(""),
+      );
+      return 0;
+    }
     case "type":
     case "command": {
       if (name === "command" && args[0] !== "-v") return args.length ? yield* execute(args, s, io, inp) : 0;
       const names = name === "command" ? args.slice(1) : args;
       let st = 0;
       for (const n of names) {
-        if (s.funcs[n]) io.stdout(name === "type" ? `${n} is a function\n` : `${n}\n`);
+        if (s.aliases[n] !== undefined)
+          io.stdout(name === "type" ? `${n} is aliased to \`${s.aliases[n]}'\n` : `alias ${n}='${s.aliases[n]}'\n`);
+        else if (s.funcs[n]) io.stdout(name === "type" ? `${n} is a function\n` : `${n}\n`);
         else if (BUILTINS.has(n)) io.stdout(name === "type" ? `${n} is a shell builtin\n` : `${n}\n`);
+        else if (s.ctx.hostPrograms?.[n]) io.stdout(name === "type" ? `${n} is /usr/bin/${n}\n` : `/usr/bin/${n}\n`);
         else if (APPLETS[n] && (!programsOf(s) || programsOf(s)!.program(n)))
           io.stdout(name === "type" ? `${n} is /bin/${n}\n` : `/bin/${n}\n`);
         else {
@@ -256,6 +291,26 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
     }
   }
   return undefined;
+}
+
+/** `alias` lists, shows or sets aliases, as bash prints them: `alias k='kubectl'`. */
+function alias(args: string[], s: ShellState, io: ShellIO): number {
+  const show = (name: string) => `alias ${name}='${s.aliases[name].replace(/'/g, "'\\''")}'\n`;
+  if (!args.length || (args.length === 1 && args[0] === "-p")) {
+    io.stdout(Object.keys(s.aliases).sort().map(show).join(""));
+    return 0;
+  }
+  let st = 0;
+  for (const a of args) {
+    const eq = a.indexOf("=");
+    if (eq > 0) s.aliases[a.slice(0, eq)] = a.slice(eq + 1);
+    else if (s.aliases[a] !== undefined) io.stdout(show(a));
+    else {
+      io.stderr(`${errPrefix(s)}alias: ${a}: not found\n`);
+      st = 1;
+    }
+  }
+  return st;
 }
 
 /** The job a `%N` or pid names. */

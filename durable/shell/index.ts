@@ -20,6 +20,8 @@ import {
   type ShellState,
 } from "./interp";
 import { EXTENSIONS, parse, SyntaxError } from "./parse";
+import { completions } from "./complete";
+import { LineEditor } from "./lineedit";
 import type { ShellContext, ShellIO } from "./types";
 
 export type { Network, ShellContext, ShellIO } from "./types";
@@ -320,6 +322,7 @@ export interface ShellSnapshot {
   vars: Record<string, string>;
   exported: string[];
   history: string[];
+  aliases?: Record<string, string>;
 }
 
 /** `sh` reading a pipe (exec -i, attach without a tty): runs each complete command as it arrives,
@@ -421,12 +424,13 @@ function defaultPrompt(s: ShellState): string {
  */
 export class InteractiveShell {
   private s: ShellState;
-  private line = "";
+  private readonly editor: LineEditor;
+  /** Where the shell last wrote (a completion that had to wait writes there). */
+  private io?: ShellIO;
   private pending = "";
   /** Lines typed so far of a command that is not complete yet. */
   private more = "";
-  private history: string[] = [];
-  private hpos = 0;
+  private readonly history: string[] = [];
   private job?: RealtimeJob;
   /** The terminal's input while a command runs: lines typed (echoed by the tty) for it to read. */
   private ttyIn?: Input;
@@ -445,9 +449,32 @@ export class InteractiveShell {
       this.s.cwd = ctx.fs.isDir(r.cwd) ? r.cwd : this.s.cwd;
       this.s.vars = { ...r.vars, PWD: this.s.cwd };
       this.s.exported = new Set(r.exported);
-      this.history = [...r.history];
-      this.hpos = this.history.length;
+      this.s.aliases = { ...r.aliases };
+      this.history.push(...r.history);
     }
+    this.s.history = this.history;
+    this.editor = new LineEditor(
+      this.history,
+      () => this.linePrompt(),
+      (before) => completions(before, this.s),
+      () => Number(this.s.vars.COLUMNS) || 80,
+      () => {
+        const held = this.editor.takeHeld();
+        if (held && this.io) this.feed(held, this.io);
+      },
+    );
+  }
+
+  /** The prompt of the line being typed: PS2 inside an open heredoc or compound command. */
+  private linePrompt(): string {
+    return this.more ? "> " : this.prompt();
+  }
+
+  /** Run a start-up file as bash's login does (`. ~/.bashrc`): quietly, before the first prompt. */
+  source(path: string): void {
+    if (this.s.ctx.fs.read(path) === undefined) return;
+    const job = new RealtimeJob(interactiveLine(`. ${path}`, this.s, { stdout: () => {}, stderr: () => {} }), this.s);
+    job.start();
   }
 
   /** The terminal's size, as bash keeps it in COLUMNS and LINES. */
@@ -458,7 +485,13 @@ export class InteractiveShell {
 
   /** The state a later login resumes from. History keeps its last 1,000 lines, as bash's HISTSIZE. */
   snapshot(): ShellSnapshot {
-    return { cwd: this.s.cwd, vars: { ...this.s.vars }, exported: [...this.s.exported], history: this.history.slice(-1000) };
+    return {
+      cwd: this.s.cwd,
+      vars: { ...this.s.vars },
+      exported: [...this.s.exported],
+      history: this.history.slice(-1000),
+      aliases: { ...this.s.aliases },
+    };
   }
 
   banner(): string {
@@ -516,31 +549,48 @@ export class InteractiveShell {
     };
     const input = this.pending + bytes;
     this.pending = "";
-    for (let i = 0; i < input.length; i++) {
-      const c = input[i];
-      if (c === "\x1b") {
-        const m = /^\x1b\[?[0-9;]*[A-Za-z~]?/.exec(input.slice(i))!;
-        if (!/[A-Za-z~]$/.test(m[0])) {
-          this.pending = input.slice(i);
+    if (this.editor.busy) {
+      this.editor.hold(input);
+      return {};
+    }
+    const out = (x: string) => io.stdout(x);
+    this.io = io;
+    for (let i = 0; i < input.length; ) {
+      let k = input[i];
+      if (k === "\x1b") {
+        const m = /^\x1b(?:\[[0-9;]*[A-Za-z~]?|O[A-Za-z]?)?/.exec(input.slice(i))![0];
+        if (/^\x1b(\[[0-9;]*|O)$/.test(m)) {
+          this.pending = input.slice(i); // the rest of the sequence is on its way
           break;
         }
-        if (m[0] === "\x1b[A" || m[0] === "\x1b[B") this.recall(m[0] === "\x1b[A" ? -1 : 1, io);
-        i += m[0].length - 1;
-      } else if (c === "\r" || c === "\n") {
-        if (c === "\n" && input[i - 1] === "\r") continue;
+        k = m;
+      } else if (k === "\r" && input[i + 1] === "\n") i++;
+      i += k.length;
+      if (k === "\x03") {
+        this.editor.reset();
+        this.more = "";
+        this.s.status = 130;
+        io.stdout(`^C\r\n${this.prompt()}`);
+      } else if (k === "\x04") {
+        if (!this.editor.line && !this.more) {
+          if (this.s.name === "bash") io.stdout("exit\r\n");
+          this.end(this.s.status);
+          return { exit: this.s.status };
+        }
+      } else if (k === "\x0c") {
+        io.stdout(`\x1b[H\x1b[2J${this.linePrompt()}${this.editor.line}${"\b".repeat(this.editor.line.length - this.editor.cur)}`);
+      } else if (this.editor.key(k, out) === "enter") {
         io.stdout("\r\n");
-        const text = this.more + this.line;
-        this.line = "";
+        const text = this.more + this.editor.line;
+        this.editor.reset();
         if (!complete(text, this.s)) {
-          this.more = text + "\n";
+          this.more = `${text}\n`;
           io.stdout("> ");
           continue;
         }
         this.more = "";
-        if (text.trim()) {
-          this.history.push(text);
-          this.hpos = this.history.length;
-        }
+        if (text.trim()) this.history.push(text);
+        this.editor.reset();
         this.ttyIn = { text: "", pos: 0, live: { closed: false } };
         this.ttyLine = "";
         const job = new RealtimeJob(this.lineRun(text, tty, this.ttyIn), this.s);
@@ -548,7 +598,7 @@ export class InteractiveShell {
         if (this.exited !== undefined) return { exit: this.exited };
         if (code === undefined) {
           this.job = job;
-          this.feed(input.slice(i + 1), io);
+          this.feed(input.slice(i), io);
           job.done.then(
             () => this.resume(io),
             (e) => {
@@ -560,31 +610,10 @@ export class InteractiveShell {
         }
         io.stdout(this.promptLine());
         this.opts.host?.prompted?.();
-      } else if (c === "\x7f" || c === "\b") {
-        if (this.line) {
-          this.line = this.line.slice(0, -1);
-          io.stdout("\b \b");
-        }
-      } else if (c === "\x03") {
-        this.line = "";
-        this.more = "";
-        this.s.status = 130;
-        io.stdout(`^C\r\n${this.prompt()}`);
-      } else if (c === "\x04") {
-        if (!this.line && !this.more) {
-          if (this.s.name === "bash") io.stdout("exit\r\n");
-          this.end(this.s.status);
-          return { exit: this.s.status };
-        }
-      } else if (c === "\x15") {
-        io.stdout("\b \b".repeat(this.line.length));
-        this.line = "";
-      } else if (c === "\x0c") {
-        io.stdout(`\x1b[H\x1b[2J${this.prompt()}${this.line}`);
-      } else if (c >= " " || c === "\t") {
-        if (c === "\t") continue; // no completion
-        this.line += c;
-        io.stdout(c);
+      }
+      if (this.editor.busy) {
+        this.editor.hold(input.slice(i));
+        return {};
       }
     }
     return {};
@@ -603,15 +632,6 @@ export class InteractiveShell {
     const ahead = tin.text.slice(tin.pos).replace(/\n/g, "\r") + this.ttyLine;
     this.ttyLine = "";
     if (ahead) this.feed(ahead, io);
-  }
-
-  private recall(dir: number, io: ShellIO): void {
-    const pos = Math.min(this.history.length, Math.max(0, this.hpos + dir));
-    if (pos === this.hpos && dir < 0 && pos === 0 && !this.history.length) return;
-    this.hpos = pos;
-    io.stdout("\b \b".repeat(this.line.length));
-    this.line = this.history[pos] ?? "";
-    io.stdout(this.line);
   }
 
   private *lineRun(src: string, io: ShellIO, stdin: Input): Run<number> {

@@ -94,6 +94,12 @@ export interface ShellState {
   linesRead?: number;
   /** Where the running command's stderr goes (errors of its command substitutions). */
   stderr?: (x: string) => void;
+  /** `alias name=value`: what an unquoted first word stands for (bash expands them in interactive shells). */
+  aliases: Record<string, string>;
+  /** The lines an interactive shell was given, oldest first (`history`). */
+  history?: string[];
+  /** The aliases being expanded (an alias is not expanded inside its own value). */
+  expanding?: Set<string>;
 }
 
 /** What a run shares with its subshells: its time, its step count, its background jobs. */
@@ -151,6 +157,7 @@ export function newState(
     args: [],
     interactive: opts.interactive,
     realtime: opts.realtime,
+    aliases: {},
   };
 }
 
@@ -165,6 +172,7 @@ export function subshell(s: ShellState, over: Partial<ShellState> = {}): ShellSt
     traps: { ...s.traps },
     opts: { ...s.opts },
     frames: [],
+    aliases: { ...s.aliases },
     ...over,
   };
 }
@@ -659,7 +667,32 @@ function* assign(s: ShellState, name: string, value: string | string[]): Run<voi
 const traceQuote = (w: string, s?: ShellState) =>
   s && dialectOf(s) === "dash" ? w : /^[A-Za-z0-9_./=:,+@%^-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 
+/** The words of an alias that is plain words (ll='ls -l'); one with operators (a pipe, `;`) is run as a line. */
+const PLAIN_ALIAS = /^[\w@%+=:,./~ -]*$/;
+
 function* simple(n: Extract<Node, { type: "simple" }>, s: ShellState, io: ShellIO, stdin: Input): Run {
+  const alias = n.words.length && s.aliases[n.words[0]] !== undefined && !s.expanding?.has(n.words[0]) ? n.words[0] : undefined;
+  if (alias !== undefined) {
+    const value = s.aliases[alias];
+    const expanding = new Set(s.expanding ?? []).add(alias);
+    if (PLAIN_ALIAS.test(value)) {
+      const words = [...value.split(/\s+/).filter(Boolean), ...n.words.slice(1)];
+      const saved = s.expanding;
+      s.expanding = expanding;
+      try {
+        return yield* simple({ ...n, words }, s, io, stdin);
+      } finally {
+        s.expanding = saved;
+      }
+    }
+    const saved = s.expanding;
+    s.expanding = expanding;
+    try {
+      return yield* script(`${value} ${n.words.slice(1).join(" ")}`, s, io, stdin);
+    } finally {
+      s.expanding = saved;
+    }
+  }
   const argv: string[] = [];
   for (const w of n.words) argv.push(...(yield* expandWord(w, s)));
   if (!argv.length) {
@@ -880,6 +913,9 @@ export const BUILTINS = new Set([
   "kill",
   "exec",
   "let",
+  "alias",
+  "unalias",
+  "history",
 ]);
 const programName = (name: string) => name.replace(/^.*\//, "");
 
@@ -1031,7 +1067,17 @@ function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: I
     a0 = args[0];
     params = args.slice(1);
   } else src = rest(inp); // a non-interactive shell without a script reads stdin
-  const sub = subshell(s, { name: prog, args: params, interactive: false, lineno: 0, linesRead: 0, funcs: {}, traps: {}, tested: 0 });
+  const sub = subshell(s, {
+    name: prog,
+    args: params,
+    interactive: false,
+    lineno: 0,
+    linesRead: 0,
+    funcs: {},
+    traps: {},
+    tested: 0,
+    aliases: {},
+  });
   s.t.pid1 ??= sub;
   sub.vars["0"] = a0;
   sub.opts = { errexit: opts.includes("e"), nounset: opts.includes("u"), xtrace: opts.includes("x"), pipefail: false };

@@ -145,6 +145,9 @@ export interface ShellContext {
   mounts?(): Mounted[];
   /** Programs the host adds, by name (found before the image's). */
   hostPrograms?: Record<string, HostProgram>;
+  /** The host's Tab completion of its programs' arguments: candidates for `word` after `argv`
+   *  (undefined: not a program it completes; file names are offered then). */
+  complete?(argv: string[], word: string): string[] | Promise<string[]> | undefined;
   /** The node's memory as `top`/`free` see it, in KiB. */
   memory?(): { total: number; used: number; free: number; shared: number; buffers: number; cached: number };
 }

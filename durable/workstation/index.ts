@@ -12,7 +12,7 @@ import type { FileStore } from "../nodes/runtime/files";
 import { NODE_PROGRAMS, programIn } from "../nodes/runtime/images";
 import { WorkstationFS } from "./fs";
 import { adminKubeconfig } from "./kubeconfig";
-import { kubectl, type ApiCall } from "./kubectl";
+import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl";
 import { scriptRun } from "./run";
 
 export interface WorkstationDeps {
@@ -88,12 +88,19 @@ export class Workstation {
       now,
       image: { program: (name) => programIn(NODE_PROGRAMS, name) },
       hostPrograms: programs,
+      complete: (argv, word) =>
+        argv[0] === "kubectl"
+          ? kubectlCompletions(this.deps.api, verbNames(), this.fs, { HOME, KUBECONFIG: `${HOME}/.kube/config` }, argv, word)
+          : undefined,
     };
   }
 
   /** A new login shell, resuming the newest login's state; `io` gets its output and its end. */
   login(id: string, io: LoginIO): Login {
-    return new Login(id, this, io, this.latest());
+    const resume = this.latest();
+    const login = new Login(id, this, io, resume);
+    login.start(!resume);
+    return login;
   }
 
   /** A login taken up again (its socket outlived the object's memory): its own last state. */
@@ -143,8 +150,9 @@ export class Login {
     });
   }
 
-  /** The first prompt. */
-  start(): void {
+  /** The first prompt, after ~/.bashrc for a first login (a later one carries its aliases over). */
+  start(fresh: boolean): void {
+    if (fresh) this.shell.source(`${HOME}/.bashrc`);
     this.io.stdout(this.shell.prompt());
   }
 

@@ -91,7 +91,6 @@ export class TerminalSockets {
     const login = fresh ? workstation.login(id, io) : workstation.resume(id, io);
     const entry = { login, decoder: new TextDecoder() };
     this.logins.set(id, entry);
-    if (fresh) login.start();
     return entry;
   }
 

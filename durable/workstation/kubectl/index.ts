@@ -15,6 +15,10 @@ import { config } from "./config";
 import { describe } from "./describe-verb";
 
 export type { ApiCall } from "./client";
+export { kubectlCompletions } from "./complete";
+
+/** The verbs kubectl has, as its completion offers them. */
+export const verbNames = () => [...Object.keys(VERBS), ...LATER].sort();
 
 const VERBS: Record<string, Verb> = {
   get,
