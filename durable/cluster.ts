@@ -160,15 +160,16 @@ export class Cluster extends DurableObject<ClusterEnv> {
   /** The workstation's kubectl calling the API server: a request of this cluster's own, as the admin. */
   private async inProcess(method: string, path: string, init: ApiInit = {}): Promise<ApiReply> {
     const id = this.session()?.id ?? "";
+    const headers = new Headers(init.headers);
+    if (init.upgrade) {
+      headers.set("upgrade", "websocket");
+      headers.set("sec-websocket-protocol", init.upgrade);
+    }
     const res = await this.fetch(
-      new Request(`https://workstation.internal/clusters/${id}${path}`, {
-        method,
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
-      }),
+      new Request(`https://workstation.internal/clusters/${id}${path}`, { method, headers, body: init.body, signal: init.signal }),
     );
     const contentType = res.headers.get("content-type") ?? "";
+    if (res.webSocket) return { status: res.status, contentType, text: "", webSocket: res.webSocket };
     if (!init.stream || !res.body || res.status >= 400) return { status: res.status, contentType, text: await res.text() };
     const reader = res.body.getReader();
     const decoder = new TextDecoder();

@@ -514,6 +514,10 @@ export class InteractiveShell {
       // A command runs: the tty echoes what is typed and hands it over line by line (`read`,
       // `cat > file`); ^C interrupts it, ^D on an empty line is the end of its input.
       const tin = this.ttyIn!;
+      if (tin.live?.raw) {
+        tin.live.raw(bytes);
+        return {};
+      }
       for (const c of bytes) {
         if (c === "\x03") {
           io.stdout("^C");

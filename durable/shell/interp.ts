@@ -428,8 +428,9 @@ export function runScript(src: string, s: ShellState, io: ShellIO, stdin = ""): 
 export interface Input {
   text: string;
   pos: number;
-  /** A terminal: more may be typed (`read` waits for a line, `cat` for ^D) until `closed`. */
-  live?: { closed: boolean };
+  /** A terminal: more may be typed (`read` waits for a line, `cat` for ^D) until `closed`; a
+   *  program that put it in raw mode gets every byte as typed, ^C included (`raw`). */
+  live?: { closed: boolean; raw?: (bytes: string) => void };
 }
 const input = (x: Input | string): Input => (typeof x === "string" ? { text: x, pos: 0 } : x);
 const rest = (i: Input) => {
@@ -942,8 +943,20 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   const prog = programName(name);
   const host = s.ctx.hostPrograms?.[prog];
   if (host) {
-    if (inp.live) while (!inp.live.closed && readsStdin(args)) yield { sleep: TTY_POLL_MS };
-    return yield* host(args, { cwd: s.cwd, env: environ(s), stdin: rest(inp), io, fs: s.ctx.fs });
+    const live = inp.live;
+    if (live) while (!live.closed && readsStdin(args)) yield { sleep: TTY_POLL_MS };
+    const tty =
+      live && io.tty
+        ? {
+            raw: (take: ((bytes: string) => void) | undefined) => void (live.raw = take),
+            size: () => ({ columns: Number(s.vars.COLUMNS) || 80, lines: Number(s.vars.LINES) || 24 }),
+          }
+        : undefined;
+    try {
+      return yield* host(args, { cwd: s.cwd, env: environ(s), stdin: rest(inp), io, fs: s.ctx.fs, tty });
+    } finally {
+      if (live) live.raw = undefined;
+    }
   }
   const programs = programsOf(s);
   const flavour: Flavour | undefined = programs ? programs.program(name) : "busybox";

@@ -118,6 +118,9 @@ export interface HostCall {
   stdin: string;
   io: ShellIO;
   fs: VirtualFS;
+  /** When the program runs in the foreground of a terminal: raw mode (every byte typed goes to
+   *  `take`, until it is given undefined or the program ends) and the terminal's size. */
+  tty?: { raw(take: ((bytes: string) => void) | undefined): void; size(): { columns: number; lines: number } };
 }
 
 /** A program the host puts on the shell's PATH (the workstation's kubectl): it returns its exit

@@ -5,6 +5,7 @@
 // every accepted difference is listed below with its reason.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import WebSocket from "ws";
 import { Server, request } from "./lib/harness.mjs";
 
 let server;
@@ -110,13 +111,25 @@ const CORPUS = [
   { args: "label pod bb app=other" },
   { args: "expose deployment web --port=8080 --name=web-alt", undo: "delete service web-alt" },
   { args: "delete pod nosuch" },
+  { args: ["exec", "bb", "--", "ls", "/etc"] },
+  { args: ["exec", "bb", "--", "sh", "-c", "echo out; echo err >&2; exit 3"] },
+  { args: ["exec", "bb", "ls"] },
+  { args: ["exec", "nope", "--", "ls"] },
+  { args: ["exec", "bb", "-c", "nope", "--", "ls"] },
+  { args: ["exec", "deploy/web", "--", "cat", "/etc/hostname"] },
+  { args: "describe pod bb" },
+  { args: "describe deployment web" },
+  { args: "describe svc web" },
+  { args: "describe node" },
+  { args: "describe cm settings" },
+  { args: "describe pod nosuch" },
   { args: "delete configmap" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */
+const shown = (args) => (typeof args === "string" ? args : args.join(" "));
 const quoted = (args) =>
-  `kubectl ${args
-    .split(" ")
+  `kubectl ${(typeof args === "string" ? args.split(" ") : args)
     .map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a))
     .join(" ")}`;
 
@@ -129,7 +142,7 @@ test("the workstation's kubectl prints what kubectl 1.33 prints, command line fo
     if (c.undo) await run(quoted(c.undo));
     const same =
       normalise(real.stdout) === normalise(ws.stdout) && normalise(real.stderr) === normalise(ws.stderr) && real.code === ws.exitCode;
-    results.push({ args: c.args, same, real, ws });
+    results.push({ args: shown(c.args), same, real, ws });
   }
   const differ = results.filter((r) => !r.same && !(r.args in ACCEPTED));
   const matched = results.filter((r) => r.same).length;
@@ -151,3 +164,70 @@ const ACCEPTED = {
   "config current-context":
     "two kubeconfigs: the laptop's names its context kubeplay-<id>, the workstation's is kubeadm's admin.conf (kubernetes-admin@kubernetes)",
 };
+
+/** A terminal on the session's socket: what it shows, and a way to type. */
+function terminal() {
+  const ws = new WebSocket(
+    `${server.origin.replace(/^https/, "wss")}/api/sessions/${s.id}/terminal`,
+    ["v5.channel.k8s.io", `base64url.bearer.authorization.k8s.io.${Buffer.from(s.token).toString("base64url")}`],
+    { rejectUnauthorized: false },
+  );
+  const t = { screen: "", status: undefined, closed: undefined };
+  ws.on("message", (d) => {
+    if (d[0] === 1) t.screen += d.subarray(1).toString();
+    else if (d[0] === 3) t.status = JSON.parse(d.subarray(1).toString());
+  });
+  ws.on("close", (code) => {
+    t.closed = code;
+  });
+  t.opened = new Promise((resolve, reject) => {
+    ws.on("open", resolve);
+    ws.on("unexpected-response", (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+  });
+  t.type = (text) => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(text)]));
+  /** Wait until the screen matches. */
+  t.shows = async (pattern, ms = 15_000) => {
+    const until = Date.now() + ms;
+    while (!pattern.test(t.screen)) {
+      if (Date.now() > until) throw new Error(`the terminal never showed ${pattern}:\n${JSON.stringify(t.screen)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return t;
+}
+
+test("the terminal is a login at controlplane $ with kubectl, k and Tab completion; exec -it reaches the container's tty and Ctrl-C goes there; exit ends the socket with the shell's status", async () => {
+  const t = terminal();
+  await t.opened;
+  await t.shows(/controlplane \$ $/);
+  t.type("k get po b\t");
+  await t.shows(/k get po bb $/);
+  t.type("\r");
+  await t.shows(/bb\s+1\/1\s+Running/);
+  t.type("kubectl exec -it bb -- sh\r");
+  await t.shows(/\/ # $/);
+  t.type("hostname\r");
+  await t.shows(/\r\nbb\r\n\/ # $/);
+  t.type("\x03");
+  await t.shows(/\^C\r\n\/ # $/);
+  t.type("exit 4\r");
+  await t.shows(/command terminated with exit code 4\r\ncontrolplane \$ $/);
+  t.type("echo status=$?\r");
+  await t.shows(/status=4/);
+  t.type("exit 2\r");
+  while (t.closed === undefined) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(t.closed, 1000);
+  assert.equal(t.status.reason, "NonZeroExitCode");
+  assert.deepEqual(t.status.details.causes, [{ reason: "ExitCode", message: "2" }]);
+});
+
+test("a terminal socket without the session's token is refused before the upgrade", async () => {
+  const ws = new WebSocket(`${server.origin.replace(/^https/, "wss")}/api/sessions/${s.id}/terminal`, ["v5.channel.k8s.io"], {
+    rejectUnauthorized: false,
+  });
+  const code = await new Promise((resolve) => {
+    ws.on("unexpected-response", (_req, res) => resolve(res.statusCode));
+    ws.on("open", () => resolve("opened"));
+  });
+  assert.equal(code, 401);
+});

@@ -9,6 +9,8 @@ export interface ApiReply {
   status: number;
   contentType: string;
   text: string;
+  /** An upgraded stream (exec, attach): the socket's near end, not yet accepted. */
+  webSocket?: WebSocket;
 }
 
 /** One call to the cluster's API server: a path under the cluster (`/api/v1/…`). */
@@ -20,6 +22,8 @@ export interface ApiInit {
   /** A streamed answer (logs -f): each chunk as it comes; the reply's text is then empty. */
   stream?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** Ask for a WebSocket with this subprotocol (exec, attach). */
+  upgrade?: string;
 }
 
 export const TABLE_ACCEPT =

@@ -13,6 +13,7 @@ import { logs } from "./logs";
 import { apiResources, apiVersions, clusterInfo, version } from "./info";
 import { config } from "./config";
 import { describe } from "./describe-verb";
+import { attach, exec } from "./exec";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -33,6 +34,8 @@ const VERBS: Record<string, Verb> = {
   label,
   annotate,
   logs,
+  exec,
+  attach,
   version,
   "cluster-info": clusterInfo,
   "api-resources": apiResources,
@@ -46,8 +49,6 @@ const LATER = [
   "patch",
   "set",
   "rollout",
-  "exec",
-  "attach",
   "cp",
   "port-forward",
   "proxy",
@@ -115,6 +116,7 @@ function* main(argv: string[], api: ApiCall, call: HostCall): KubectlRun {
     cwd: call.cwd,
     env: call.env,
     stdin: call.stdin,
+    tty: call.tty,
     namespace: flagNs || config.context?.namespace || "default",
     explicitNamespace: !!flagNs,
     config,

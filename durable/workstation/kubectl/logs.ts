@@ -1,57 +1,22 @@
 // `kubectl logs`: a container's log from the kubelet (the pod's log subresource), followed with -f
 // until Ctrl-C or the container ends.
 import { type Parsed, bool, int, str } from "./args";
-import { awaitHost, findResource, KubectlError, statusMessage } from "./client";
+import { awaitHost, KubectlError, statusMessage } from "./client";
+import { containerOf, podFor } from "./pods";
 import type { Kube, KubectlRun, Verb } from "./types";
 
-const DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
-
-/** The pod a TYPE/NAME stands for (a workload's first pod, as kubectl picks one). */
-function* podOf(p: Parsed, k: Kube): Generator<any, any, void> {
-  const arg = p.args[0];
-  if (!arg)
-    throw new KubectlError(
-      "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
-    );
-  const [type, name] = arg.includes("/") ? [arg.slice(0, arg.indexOf("/")), arg.slice(arg.indexOf("/") + 1)] : ["pods", arg];
-  const resource = findResource(type);
-  const r = yield* awaitHost(k.api("GET", resource.path(k.namespace, name)));
-  if (r.status >= 400) throw new KubectlError(statusMessage(r));
-  const obj = JSON.parse(r.text);
-  if (resource.def.kind === "Pod") return obj;
-  const selector =
-    obj.spec?.selector?.matchLabels ??
-    (resource.def.kind === "Service" || resource.def.kind === "ReplicationController" ? obj.spec?.selector : undefined);
-  if (!selector)
-    throw new KubectlError(`error: cannot get the logs from ${resource.kindName}: selector for ${resource.kindName} not implemented`);
-  const q = new URLSearchParams({
-    labelSelector: Object.entries(selector)
-      .map(([a, b]) => `${a}=${b}`)
-      .join(","),
-  });
-  const list = yield* awaitHost(k.api("GET", `/api/v1/namespaces/${k.namespace}/pods?${q}`));
-  const pods = JSON.parse(list.text).items ?? [];
-  if (!pods.length) throw new KubectlError(`error: timed out waiting for the condition`);
-  if (pods.length > 1) k.io.stderr(`Found ${pods.length} pods, using pod/${pods[0].metadata.name}\n`);
-  return pods[0];
-}
+const LOGS_USAGE =
+  "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
 
 function* logsRun(p: Parsed, k: Kube): KubectlRun {
-  const pod = yield* podOf(p, k);
-  let container = str(p, "container");
-  const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
-  if (!container) {
-    container = pod.metadata?.annotations?.[DEFAULT_CONTAINER] ?? names[0];
-    if (names.length > 1 && !pod.metadata?.annotations?.[DEFAULT_CONTAINER])
-      k.io.stderr(`Defaulted container "${container}" out of: ${names.join(", ")}\n`);
-  }
-  const q = new URLSearchParams({ container: container ?? "" });
+  const pod = yield* podFor(p.args[0], k, LOGS_USAGE, true);
+  const q = new URLSearchParams({ container: containerOf(pod, str(p, "container"), k) });
   const tail = int(p, "tail");
   if (tail !== undefined && tail >= 0) q.set("tailLines", String(tail));
   if (bool(p, "previous")) q.set("previous", "true");
   if (bool(p, "timestamps")) q.set("timestamps", "true");
   if (str(p, "since")) q.set("sinceSeconds", String(seconds(str(p, "since")!)));
-  const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`;
+  const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/log`;
   if (!bool(p, "follow")) {
     const r = yield* awaitHost(k.api("GET", `${path}?${q}`));
     if (r.status >= 400) throw new KubectlError(statusMessage(r));

@@ -1,7 +1,7 @@
 // What every kubectl verb is given: the API, the shell's streams and files, and the namespace the
 // flags and the kubeconfig's context decide.
 import type { VirtualFS } from "../../fs";
-import type { HostPause, ShellIO } from "../../shell/types";
+import type { HostCall, HostPause, ShellIO } from "../../shell/types";
 import type { FlagSpec, Parsed } from "./args";
 import type { ApiCall, KubectlError } from "./client";
 import type { Kubeconfig } from "./kubeconfig";
@@ -13,6 +13,8 @@ export interface Kube {
   cwd: string;
   env: Record<string, string>;
   stdin: string;
+  /** The terminal, when kubectl runs in the foreground of one (exec -it puts it in raw mode). */
+  tty?: HostCall["tty"];
   /** -n, else the context's namespace, else "default". */
   namespace: string;
   /** -n was given (then a manifest's other namespace is an error). */

@@ -1,0 +1,42 @@
+// The pod a command works on (logs, exec, attach): POD, or TYPE/NAME of a workload whose first pod
+// kubectl picks, and the container it defaults to.
+import type { Pod } from "kubernetes-types/core/v1";
+import { awaitHost, findResource, KubectlError, statusMessage } from "./client";
+import type { Kube } from "./types";
+
+const DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
+
+/** `found`: say which of several pods was picked, as `kubectl logs` does (exec and attach do not). */
+export function* podFor(arg: string | undefined, k: Kube, usage: string, found = false): Generator<any, Pod, void> {
+  if (!arg) throw new KubectlError(usage);
+  const [type, name] = arg.includes("/") ? [arg.slice(0, arg.indexOf("/")), arg.slice(arg.indexOf("/") + 1)] : ["pods", arg];
+  const resource = findResource(type);
+  const r = yield* awaitHost(k.api("GET", resource.path(k.namespace, name)));
+  if (r.status >= 400) throw new KubectlError(statusMessage(r));
+  const obj = JSON.parse(r.text);
+  if (resource.def.kind === "Pod") return obj;
+  const selector: Record<string, string> | undefined =
+    obj.spec?.selector?.matchLabels ??
+    (resource.def.kind === "Service" || resource.def.kind === "ReplicationController" ? obj.spec?.selector : undefined);
+  if (!selector) throw new KubectlError(`error: cannot attach to ${resource.kindName}: selector for ${resource.kindName} not implemented`);
+  const q = new URLSearchParams({
+    labelSelector: Object.entries(selector)
+      .map(([a, b]) => `${a}=${b}`)
+      .join(","),
+  });
+  const list = yield* awaitHost(k.api("GET", `/api/v1/namespaces/${k.namespace}/pods?${q}`));
+  const pods: Pod[] = JSON.parse(list.text).items ?? [];
+  if (!pods.length) throw new KubectlError("error: timed out waiting for the condition");
+  if (found && pods.length > 1) k.io.stderr(`Found ${pods.length} pods, using pod/${pods[0].metadata?.name}\n`);
+  return pods[0];
+}
+
+/** -c, else the default-container annotation, else the first container (said when there were several). */
+export function containerOf(pod: Pod, given: string | undefined, k: Kube): string {
+  if (given) return given;
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const annotated = pod.metadata?.annotations?.[DEFAULT_CONTAINER];
+  if (annotated) return annotated;
+  if (names.length > 1) k.io.stderr(`Defaulted container "${names[0]}" out of: ${names.join(", ")}\n`);
+  return names[0] ?? "";
+}
