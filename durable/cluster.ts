@@ -28,7 +28,7 @@ import { ContainerStdio } from "./nodes/stdio";
 import { KUBELET } from "./nodes/kubelet";
 import { keyOf } from "./controllers/types";
 import { Workstation } from "./workstation";
-import type { ApiInit, ApiReply } from "./workstation/kubectl/client";
+import { warningsOf, type ApiInit, type ApiReply } from "./workstation/kubectl/client";
 import { TerminalSockets } from "./workstation/terminal";
 
 export interface ClusterEnv {
@@ -169,8 +169,9 @@ export class Cluster extends DurableObject<ClusterEnv> {
       new Request(`https://workstation.internal/clusters/${id}${path}`, { method, headers, body: init.body, signal: init.signal }),
     );
     const contentType = res.headers.get("content-type") ?? "";
-    if (res.webSocket) return { status: res.status, contentType, text: "", webSocket: res.webSocket };
-    if (!init.stream || !res.body || res.status >= 400) return { status: res.status, contentType, text: await res.text() };
+    const warnings = warningsOf(res.headers.get("warning"));
+    if (res.webSocket) return { status: res.status, contentType, text: "", webSocket: res.webSocket, warnings };
+    if (!init.stream || !res.body || res.status >= 400) return { status: res.status, contentType, text: await res.text(), warnings };
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     init.signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}));
@@ -183,7 +184,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     } catch {
       // cancelled: the reader let go
     }
-    return { status: res.status, contentType, text: "" };
+    return { status: res.status, contentType, text: "", warnings };
   }
 
   /** The service-account signer over the key the cluster keeps, once it has one. */

@@ -11,6 +11,14 @@ export interface ApiReply {
   text: string;
   /** An upgraded stream (exec, attach): the socket's near end, not yet accepted. */
   webSocket?: WebSocket;
+  /** The server's warnings (Warning headers), which kubectl prints as it gets them. */
+  warnings?: string[];
+}
+
+/** The texts of `Warning: 299 - "…"` headers (RFC 7234 warn-text, quoted and escaped). */
+export function warningsOf(header: string | null): string[] {
+  if (!header) return [];
+  return [...header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
 }
 
 /** One call to the cluster's API server: a path under the cluster (`/api/v1/…`). */

@@ -2,6 +2,7 @@
 import { type Parsed, bool, str } from "./args";
 import { KubectlError } from "./client";
 import { printYaml } from "./printers";
+import { groupHelp } from "./help";
 import type { Kube, KubectlRun, Verb } from "./types";
 
 /** `config view` hides credentials as kubectl does (--raw shows them). */
@@ -92,7 +93,7 @@ function* configRun(p: Parsed, k: Kube): KubectlRun {
       return 0;
     }
     case undefined:
-      throw new KubectlError("error: Required subcommand not specified. See 'kubectl config -h' for help and examples");
+      return groupHelp("config", k);
     default:
       throw k.notYet(`kubectl config ${sub}`);
   }

@@ -76,6 +76,7 @@ function* scaleRun(p: Parsed, k: Kube): KubectlRun {
       const r = yield* awaitHost(
         k.api("PATCH", `${resource.path(k.namespace, name)}/scale`, { body: JSON.stringify({ spec: { replicas } }), headers: MERGE }),
       );
+      if (r.status === 404) throw new KubectlError(`error: no objects passed to scale ${JSON.parse(r.text).message}`);
       if (r.status >= 400) {
         k.io.stderr(`${statusMessage(r)}\n`);
         status = 1;
@@ -125,6 +126,10 @@ function metadataVerb(field: "labels" | "annotations", done: string): Verb {
           k.io.stdout(`${name} not ${done}\n`);
           continue;
         }
+        // label.go's updateDataChangeMsg: an object that got shorter without --overwrite was unlabeled.
+        const after = Object.fromEntries(Object.entries({ ...current, ...patch }).filter(([, v]) => v !== null));
+        const message =
+          field === "labels" && !bool(p, "overwrite") && JSON.stringify(after).length < JSON.stringify(current).length ? "unlabeled" : done;
         const r = yield* awaitHost(
           k.api("PATCH", resource.path(obj.metadata.namespace, obj.metadata.name), {
             body: JSON.stringify({ metadata: { [field]: patch } }),
@@ -133,7 +138,7 @@ function metadataVerb(field: "labels" | "annotations", done: string): Verb {
         );
         if (r.status >= 400) throw new KubectlError(statusMessage(r));
         const output = str(p, "output");
-        k.io.stdout(output ? formatObjects(output, [{ obj: JSON.parse(r.text), resource }], true) : `${name} ${done}\n`);
+        k.io.stdout(output ? formatObjects(output, [{ obj: JSON.parse(r.text), resource }], true) : `${name} ${message}\n`);
       }
       return 0;
     },

@@ -56,7 +56,8 @@ function fromFiles(k: Kube, items: string[]): [string, string][] {
   return out;
 }
 
-const meta = (name: string, labels?: Record<string, string>) => ({ creationTimestamp: null, ...(labels ? { labels } : {}), name });
+// Objects are built in their Go structs' field order: `-o json` of a dry run prints them so (YAML sorts).
+const meta = (name: string, labels?: Record<string, string>) => ({ name, creationTimestamp: null, ...(labels ? { labels } : {}) });
 
 /** The object `create <kind>` builds, and the resource it is written to. */
 function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
@@ -73,7 +74,7 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       need("ns");
       return {
         resource: findResource("namespaces"),
-        obj: { apiVersion: "v1", kind: "Namespace", metadata: meta(name), spec: {}, status: {} },
+        obj: { kind: "Namespace", apiVersion: "v1", metadata: meta(name), spec: {}, status: {} },
       };
     case "deployment":
     case "deploy": {
@@ -83,22 +84,22 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       const port = int(p, "port");
       const labels = { app: name };
       const containers = images.map((image) => ({
-        image,
         name: containerName(image),
+        image,
         ...(port !== undefined ? { ports: [{ containerPort: port }] } : {}),
         resources: {},
       }));
       return {
         resource: findResource("deployments.apps"),
         obj: {
-          apiVersion: "apps/v1",
           kind: "Deployment",
+          apiVersion: "apps/v1",
           metadata: meta(name, labels),
           spec: {
             replicas: int(p, "replicas") ?? 1,
             selector: { matchLabels: labels },
-            strategy: {},
             template: { metadata: { creationTimestamp: null, labels }, spec: { containers } },
+            strategy: {},
           },
           status: {},
         },
@@ -110,7 +111,7 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       const data = Object.fromEntries([...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))]);
       return {
         resource: findResource("configmaps"),
-        obj: { apiVersion: "v1", ...(Object.keys(data).length ? { data } : {}), kind: "ConfigMap", metadata: meta(name) },
+        obj: { kind: "ConfigMap", apiVersion: "v1", metadata: meta(name), ...(Object.keys(data).length ? { data } : {}) },
       };
     }
     case "secret": {
@@ -120,13 +121,13 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       const data = Object.fromEntries(entries.map(([key, v]) => [key, btoa(String.fromCharCode(...new TextEncoder().encode(v)))]));
       return {
         resource: findResource("secrets"),
-        obj: { apiVersion: "v1", ...(entries.length ? { data } : {}), kind: "Secret", metadata: meta(name) },
+        obj: { kind: "Secret", apiVersion: "v1", metadata: meta(name), ...(entries.length ? { data } : {}) },
       };
     }
     case "serviceaccount":
     case "sa":
       need("sa");
-      return { resource: findResource("serviceaccounts"), obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(name) } };
+      return { resource: findResource("serviceaccounts"), obj: { kind: "ServiceAccount", apiVersion: "v1", metadata: meta(name) } };
     case "service":
     case "svc": {
       const type = { clusterip: "ClusterIP", nodeport: "NodePort", loadbalancer: "LoadBalancer", externalname: "ExternalName" }[sub ?? ""];
@@ -136,8 +137,8 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
         const [port, target = port] = spec.split(":");
         return {
           name: `${port}-${target}`,
-          port: Number(port),
           protocol: "TCP",
+          port: Number(port),
           targetPort: Number(target),
           ...(type === "NodePort" && int(p, "node-port") ? { nodePort: int(p, "node-port") } : {}),
         };
@@ -146,10 +147,10 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       return {
         resource: findResource("services"),
         obj: {
-          apiVersion: "v1",
           kind: "Service",
+          apiVersion: "v1",
           metadata: meta(name, { app: name }),
-          spec: { ...(clusterIP ? { clusterIP } : {}), ports, selector: { app: name }, type },
+          spec: { ports, selector: { app: name }, ...(clusterIP ? { clusterIP } : {}), type },
           status: { loadBalancer: {} },
         },
       };
@@ -162,14 +163,14 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       return {
         resource: findResource("jobs.batch"),
         obj: {
-          apiVersion: "batch/v1",
           kind: "Job",
+          apiVersion: "batch/v1",
           metadata: meta(name),
           spec: {
             template: {
               metadata: { creationTimestamp: null },
               spec: {
-                containers: [{ ...(command.length ? { command } : {}), image: images[0], name, resources: {} }],
+                containers: [{ name, image: images[0], ...(command.length ? { command } : {}), resources: {} }],
                 restartPolicy: "Never",
               },
             },
@@ -186,23 +187,23 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       return {
         resource: findResource("cronjobs.batch"),
         obj: {
-          apiVersion: "batch/v1",
           kind: "CronJob",
+          apiVersion: "batch/v1",
           metadata: meta(name),
           spec: {
+            schedule: str(p, "schedule") ?? "",
             jobTemplate: {
-              metadata: { creationTimestamp: null, name },
+              metadata: { name, creationTimestamp: null },
               spec: {
                 template: {
                   metadata: { creationTimestamp: null },
                   spec: {
-                    containers: [{ ...(command.length ? { command } : {}), image: images[0], name, resources: {} }],
+                    containers: [{ name, image: images[0], ...(command.length ? { command } : {}), resources: {} }],
                     restartPolicy: str(p, "restart") ?? "OnFailure",
                   },
                 },
               },
             },
-            schedule: str(p, "schedule") ?? "",
           },
           status: {},
         },
@@ -212,6 +213,10 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       throw k.notYet(`kubectl create ${kind}`);
   }
 }
+
+/** A typed object as Go's json.MarshalIndent prints it: its field order, 4 spaces, HTML characters escaped. */
+const typedJson = (obj: unknown) =>
+  `${JSON.stringify(obj, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
 
 /** How `kubectl create <kind>` words a failure to create, by kind (`run` and `create namespace` do not). */
 function failurePrefix(obj: any): string | undefined {
@@ -238,7 +243,13 @@ export function* submit(p: Parsed, k: Kube, resource: Resource, obj: any, verb =
   const name = obj.metadata?.name;
   if (dry === "client" || dry === "" || dry === "true") {
     if (resource.def.namespaced && k.explicitNamespace) obj.metadata.namespace = k.namespace;
-    k.io.stdout(output ? formatObjects(output, [{ obj, resource }], true) : `${resource.kindName}/${name} ${verb} (dry run)\n`);
+    k.io.stdout(
+      output === "json"
+        ? typedJson(obj)
+        : output
+          ? formatObjects(output, [{ obj, resource }], true)
+          : `${resource.kindName}/${name} ${verb} (dry run)\n`,
+    );
     return 0;
   }
   const path = resource.path(resource.def.namespaced ? k.namespace : undefined) + (dry === "server" ? "?dryRun=All" : "");

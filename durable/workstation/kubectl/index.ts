@@ -14,6 +14,8 @@ import { apiResources, apiVersions, clusterInfo, version } from "./info";
 import { config } from "./config";
 import { describe } from "./describe-verb";
 import { attach, exec } from "./exec";
+import { rollout } from "./rollout";
+import { set } from "./set";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -36,6 +38,8 @@ const VERBS: Record<string, Verb> = {
   logs,
   exec,
   attach,
+  rollout,
+  set,
   version,
   "cluster-info": clusterInfo,
   "api-resources": apiResources,
@@ -47,8 +51,6 @@ const VERBS: Record<string, Verb> = {
 const LATER = [
   "edit",
   "patch",
-  "set",
-  "rollout",
   "cp",
   "port-forward",
   "proxy",
@@ -110,7 +112,12 @@ function* main(argv: string[], api: ApiCall, call: HostCall): KubectlRun {
   const config = loadKubeconfig(call.fs, { ...call.env, PWD: call.cwd }, str(p, "kubeconfig"), str(p, "context"));
   const flagNs = str(p, "namespace");
   const k: Kube = {
-    api,
+    // kubectl's warning handler prints each of the server's warnings on stderr as it comes.
+    api: async (method, path, init) => {
+      const reply = await api(method, path, init);
+      for (const w of reply.warnings ?? []) call.io.stderr(`Warning: ${w}\n`);
+      return reply;
+    },
     io: call.io,
     fs: call.fs,
     cwd: call.cwd,

@@ -1,5 +1,5 @@
 // What kubectl tells of itself and of the server: version, cluster-info, api-resources, api-versions.
-import { resources, groupVersions } from "../../resources";
+import { groupVersions, inGroupVersion } from "../../resources";
 import { type Parsed, bool, str } from "./args";
 import { awaitHost, KubectlError, statusMessage } from "./client";
 import { printYaml } from "./printers";
@@ -64,15 +64,21 @@ function* apiResourcesRun(p: Parsed, k: Kube): KubectlRun {
   const group = str(p, "api-group");
   const rows: string[][] = [];
   const seen = new Set<string>();
-  for (const gv of groupVersions) {
-    for (const def of resources) {
-      const defGv = def.group ? `${def.group}/${def.version}` : def.version;
-      if (defGv !== gv || def.plural.includes("/") || seen.has(`${def.group}/${def.plural}`)) continue;
-      seen.add(`${def.group}/${def.plural}`);
-      if (namespaced !== undefined && def.namespaced !== namespaced) continue;
-      if (group !== undefined && def.group !== group) continue;
-      rows.push([def.plural, (def.shortNames ?? []).join(","), defGv, String(def.namespaced), def.kind]);
-    }
+  // The preferred version of each resource, by group (core first) and then by name, as kubectl sorts them.
+  const defs = groupVersions
+    .flatMap(inGroupVersion)
+    .filter((def) => !def.plural.includes("/") && !seen.has(`${def.group}/${def.plural}`) && seen.add(`${def.group}/${def.plural}`))
+    .sort((a, b) => (a.group === b.group ? a.plural.localeCompare(b.plural) : a.group.localeCompare(b.group)));
+  for (const def of defs) {
+    if (namespaced !== undefined && def.namespaced !== namespaced) continue;
+    if (group !== undefined && def.group !== group) continue;
+    rows.push([
+      def.plural,
+      (def.shortNames ?? []).join(","),
+      def.group ? `${def.group}/${def.version}` : def.version,
+      String(def.namespaced),
+      def.kind,
+    ]);
   }
   if (nameOnly) {
     k.io.stdout(rows.map((r) => `${r[0]}${r[2].includes("/") ? `.${r[2].split("/")[0]}` : ""}\n`).join(""));

@@ -12,6 +12,9 @@ export function* podFor(arg: string | undefined, k: Kube, usage: string, found =
   const [type, name] = arg.includes("/") ? [arg.slice(0, arg.indexOf("/")), arg.slice(arg.indexOf("/") + 1)] : ["pods", arg];
   const resource = findResource(type);
   const r = yield* awaitHost(k.api("GET", resource.path(k.namespace, name)));
+  // logs looks the pod up through its own helper, whose error names the namespace.
+  if (r.status === 404 && found && resource.def.kind === "Pod")
+    throw new KubectlError(`error: error from server (NotFound): pods "${name}" not found in namespace "${k.namespace}"`);
   if (r.status >= 400) throw new KubectlError(statusMessage(r));
   const obj = JSON.parse(r.text);
   if (resource.def.kind === "Pod") return obj;

@@ -45,20 +45,21 @@ function* runPod(p: Parsed, k: Kube): KubectlRun {
   const args = [...p.args.slice(1), ...(p.dash ?? [])];
   const env = strs(p, "env").map((e) => ({ name: e.slice(0, e.indexOf("=")), value: e.slice(e.indexOf("=") + 1) }));
   const port = int(p, "port");
+  // In the Go structs' field order: `-o json` of a dry run prints it so.
   const container = {
-    ...(args.length ? { [bool(p, "command") ? "command" : "args"]: args } : {}),
-    ...(env.length ? { env } : {}),
-    image,
-    ...(str(p, "image-pull-policy") ? { imagePullPolicy: str(p, "image-pull-policy") } : {}),
     name,
+    image,
+    ...(args.length ? { [bool(p, "command") ? "command" : "args"]: args } : {}),
     ...(port !== undefined ? { ports: [{ containerPort: port }] } : {}),
+    ...(env.length ? { env } : {}),
     resources: {},
+    ...(str(p, "image-pull-policy") ? { imagePullPolicy: str(p, "image-pull-policy") } : {}),
   };
   const pod = {
-    apiVersion: "v1",
     kind: "Pod",
-    metadata: { creationTimestamp: null, labels, name },
-    spec: { containers: [container], dnsPolicy: "ClusterFirst", restartPolicy: restart },
+    apiVersion: "v1",
+    metadata: { name, creationTimestamp: null, labels },
+    spec: { containers: [container], restartPolicy: restart, dnsPolicy: "ClusterFirst" },
     status: {},
   };
   return yield* submit(p, k, findResource("pods"), pod);
