@@ -631,16 +631,35 @@ function parseJson(text: string, fail: (message: string) => Error): unknown {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw fail(goJsonSyntaxError((e as Error).message));
+    throw fail(goJsonSyntaxError((e as Error).message, text));
   }
   const bracket = deeperThan(value);
   if (bracket) throw fail(maxDepthMessage(bracket));
   return value;
 }
 
-/** encoding/json's words for a syntax error V8's JSON.parse reports in its own. */
-export function goJsonSyntaxError(v8: string): string {
+/** V8's "Expected … in JSON at position N" messages, and encoding/json's words for the same place. */
+const EXPECTED: [RegExp, string][] = [
+  [/^Expected property name or '\}'/, "looking for beginning of object key string"],
+  [/^Expected ':' after property name/, "after object key"],
+  [/^Expected ',' or '\}' after property value/, "after object key:value pair"],
+  [/^Expected ',' or '\]' after array element/, "after array element"],
+  [/^Unexpected non-whitespace character after JSON/, "after top-level value"],
+  [/^Bad control character in string literal/, "in string literal"],
+];
+
+/** encoding/json's words for a syntax error V8's JSON.parse reports in its own (`text`: what was parsed). */
+export function goJsonSyntaxError(v8: string, text = ""): string {
   if (/^Unexpected end of JSON input|^Unterminated string/.test(v8)) return "unexpected end of JSON input";
+  const at = /at position (\d+)/.exec(v8);
+  for (const [pattern, where] of EXPECTED) {
+    if (!pattern.test(v8) || !at) continue;
+    const c = text[Number(at[1])];
+    if (c === undefined) return "unexpected end of JSON input";
+    return `invalid character ${JSON.stringify(c)
+      .replace(/^"|"$/g, "'")
+      .replace(/^'\\"'$/, "'\"'")} ${where}`;
+  }
   const token = /^Unexpected (?:token|non-whitespace character)(?: '?(.)'?)?/.exec(v8)?.[1] ?? /"(.)"/.exec(v8)?.[1];
   return token ? `invalid character '${token}' looking for beginning of value` : v8;
 }

@@ -18,6 +18,7 @@ before(async () => {
   s.k(["expose", "deployment", "web", "--port=80"]);
   s.k(["run", "bb", "--image=busybox:1.36", "--labels=app=bb,tier=tools", "--", "sleep", "3600"]);
   s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
+  s.k(["create", "configmap", "single", "--from-literal=only=one"]);
   s.k(["create", "namespace", "lab"]);
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
@@ -121,7 +122,8 @@ const CORPUS = [
   { args: "describe deployment web" },
   { args: "describe svc web" },
   { args: "describe node" },
-  { args: "describe cm settings" },
+  // One key: kubectl describes a ConfigMap's data in Go's map order, which changes from run to run.
+  { args: "describe cm single" },
   { args: "describe pod nosuch" },
   { args: "rollout status deployment/web" },
   { args: "rollout history deployment/web" },
@@ -177,6 +179,23 @@ const CORPUS = [
   { args: "get pods -w" },
   { args: "top nodes" },
   { args: "cordon node01", undo: "uncordon node01" },
+  { args: "uncordon node01" },
+  { args: "drain node01 --ignore-daemonsets", undo: "uncordon node01" },
+  { args: "taint node node01 dedicated=lab:NoSchedule", undo: "taint node node01 dedicated-" },
+  { args: "taint node node01 dedicated-" },
+  { args: "taint node node01 bad" },
+  { args: "taint pod bb a=b:NoSchedule" },
+  { args: ["patch", "deployment", "web", "-p", '{"spec":{"replicas":2}}'] },
+  { args: ["patch", "deployment", "web", "--type=merge", "-p", '{"metadata":{"labels":{"x":"y"}}}'], undo: "label deployment web x-" },
+  { args: ["patch", "pod", "bb", "-p", "{bad"] },
+  { args: ["patch", "deployment", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":-1}]'] },
+  { args: "wait --for=condition=Ready pod/bb" },
+  { args: "wait --for=jsonpath={.status.phase}=Running pod/bb" },
+  { args: "wait --for=condition=Ready pod/nope --timeout=1s" },
+  { args: "auth can-i create pods" },
+  { args: "auth can-i delete nodes --as=system:serviceaccount:default:default" },
+  { args: "auth can-i list secrets -n kube-system" },
+  { args: "auth whoami" },
   { args: "delete configmap" },
 ];
 
@@ -219,7 +238,6 @@ const ACCEPTED = {
   "explain pods": NOT_YET,
   "get pods -w": NOT_YET,
   "top nodes": NOT_YET,
-  "cordon node01": NOT_YET,
   "config view":
     "two kubeconfigs: the laptop's (kubeplay's server, a token) against kubeadm's admin.conf (the node's API address, client certificates)",
   "config get-contexts": "two kubeconfigs: the context names differ (kubeplay-<id> against kubernetes-admin@kubernetes)",

@@ -1,7 +1,7 @@
 // The workstation's kubectl: the command line read as kubectl 1.33's cobra reads it, each verb a
 // module, the cluster reached in-process. What it does not do says so and points to the real kubectl.
 import type { HostCall, HostProgram } from "../../shell/types";
-import { GLOBAL_FLAGS, parse, str, UsageError, type FlagSpec } from "./args";
+import { GLOBAL_FLAGS, parse, str, strs, UsageError, type FlagSpec } from "./args";
 import { KubectlError, type ApiCall } from "./client";
 import { loadKubeconfig } from "./kubeconfig";
 import type { Kube, KubectlRun, Verb } from "./types";
@@ -16,6 +16,8 @@ import { describe } from "./describe-verb";
 import { attach, exec } from "./exec";
 import { rollout } from "./rollout";
 import { set } from "./set";
+import { cordon, drain, taint, uncordon } from "./nodes";
+import { auth, patch, wait } from "./misc";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -40,6 +42,13 @@ const VERBS: Record<string, Verb> = {
   attach,
   rollout,
   set,
+  cordon,
+  uncordon,
+  drain,
+  taint,
+  patch,
+  wait,
+  auth,
   version,
   "cluster-info": clusterInfo,
   "api-resources": apiResources,
@@ -50,19 +59,12 @@ const VERBS: Record<string, Verb> = {
 /** kubectl's commands this one knows of but does not carry out yet. */
 const LATER = [
   "edit",
-  "patch",
   "cp",
   "port-forward",
   "proxy",
   "top",
-  "cordon",
-  "uncordon",
-  "drain",
-  "taint",
   "autoscale",
   "explain",
-  "wait",
-  "auth",
   "debug",
   "diff",
   "kustomize",
@@ -113,8 +115,17 @@ function* main(argv: string[], api: ApiCall, call: HostCall): KubectlRun {
   const flagNs = str(p, "namespace");
   const k: Kube = {
     // kubectl's warning handler prints each of the server's warnings on stderr as it comes.
-    api: async (method, path, init) => {
-      const reply = await api(method, path, init);
+    api: async (method, path, init = {}) => {
+      // --as and --as-group: the Impersonate-* headers, which the reviews (auth can-i, whoami) honour.
+      const as = str(p, "as");
+      const headers = as
+        ? {
+            ...init.headers,
+            "impersonate-user": as,
+            ...(strs(p, "as-group").length ? { "impersonate-group": strs(p, "as-group").join(",") } : {}),
+          }
+        : init.headers;
+      const reply = await api(method, path, { ...init, headers });
       for (const w of reply.warnings ?? []) call.io.stderr(`Warning: ${w}\n`);
       return reply;
     },
