@@ -30,6 +30,7 @@ import { keyOf } from "./controllers/types";
 import { Workstation } from "./workstation";
 import { warningsOf, type ApiInit, type ApiReply } from "./workstation/kubectl/client";
 import { TerminalSockets } from "./workstation/terminal";
+import { RUN_LIMIT_MS } from "./workstation/run";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -113,6 +114,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       logs,
       api: (method, path, init) => this.inProcess(method, path, init),
       now,
+      kubelet: async (name, action) => void (await this.node({ action, name })),
     });
     this.runtime = new ControllerRuntime(
       this.store,
@@ -433,7 +435,6 @@ export class Cluster extends DurableObject<ClusterEnv> {
 
 /** What a run may be: a script, not a payload. */
 const MAX_SCRIPT_BYTES = 64 << 10;
-const RUN_LIMIT_MS = 30_000;
 
 /** What ends a stream when the cluster goes: 410 Expired or Gone, and how to start again. */
 function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {

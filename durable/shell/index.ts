@@ -440,7 +440,14 @@ export class InteractiveShell {
 
   constructor(
     ctx: ShellContext,
-    private readonly opts: { prompt?: string; shell?: string; host?: ShellHost; resume?: ShellSnapshot } = {},
+    private readonly opts: {
+      prompt?: string;
+      shell?: string;
+      host?: ShellHost;
+      resume?: ShellSnapshot;
+      /** A login shell (ssh, the workstation's terminal): `exit` says "logout", as bash's does. */
+      login?: boolean;
+    } = {},
   ) {
     this.s = realtimeState(ctx, opts.shell ?? "sh", true);
     this.s.vars.HOME ??= "/root";
@@ -577,7 +584,7 @@ export class InteractiveShell {
         io.stdout(`^C\r\n${this.prompt()}`);
       } else if (k === "\x04") {
         if (!this.editor.line && !this.more) {
-          if (this.s.name === "bash") io.stdout("exit\r\n");
+          if (this.s.name === "bash") io.stdout(this.opts.login ? "logout\r\n" : "exit\r\n");
           this.end(this.s.status);
           return { exit: this.s.status };
         }
@@ -643,7 +650,7 @@ export class InteractiveShell {
       return yield* interactiveLine(src, this.s, io, stdin);
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
-      if (this.s.name === "bash") io.stdout("exit\n");
+      if (this.s.name === "bash") io.stdout(this.opts.login ? "logout\n" : "exit\n");
       this.end(e.code);
       return e.code;
     }

@@ -4,7 +4,7 @@
 // one login to the next (working directory, variables, history) is kept in the cluster's SQLite, and
 // its files in the file store (fs.ts), so a restarted Durable Object resumes where the learner was.
 import { InteractiveShell, type ShellSnapshot } from "../shell";
-import type { HostProgram, ShellContext, ShellIO } from "../shell/types";
+import type { HostCall, HostPause, HostProgram, ShellContext, ShellIO } from "../shell/types";
 import type { Obj } from "../resources/types";
 import { clusterNetwork, type ClusterReader } from "../nodes/runtime/network";
 import type { LogAppender } from "../nodes/runtime/servers";
@@ -13,7 +13,9 @@ import { NODE_PROGRAMS, programIn } from "../nodes/runtime/images";
 import { WorkstationFS } from "./fs";
 import { adminKubeconfig } from "./kubeconfig";
 import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl";
-import { scriptRun } from "./run";
+import { RUN_LIMIT_MS, scriptRun } from "./run";
+import { nodeTools } from "./nodetools";
+import { awaitHost } from "./kubectl/client";
 
 export interface WorkstationDeps {
   sql: SqlStorage;
@@ -23,6 +25,8 @@ export interface WorkstationDeps {
   /** The cluster's API server, called in-process as the admin. */
   api: ApiCall;
   now: () => number;
+  /** Stop or start a node's kubelet (the session API's node actions). */
+  kubelet(node: string, action: "stop" | "start"): Promise<void>;
 }
 
 export const PROMPT = "controlplane $ ";
@@ -37,12 +41,22 @@ export interface LoginIO {
 }
 
 export class Workstation {
-  private readonly fs: WorkstationFS;
+  /** Each node's files, made when first used. */
+  private readonly filesystems = new Map<string, WorkstationFS>();
 
   constructor(private readonly deps: WorkstationDeps) {
     deps.sql.exec(`CREATE TABLE IF NOT EXISTS workstation_logins (
       id TEXT PRIMARY KEY, snapshot TEXT NOT NULL, at INTEGER NOT NULL)`);
-    this.fs = new WorkstationFS(this.node, deps.files, () => this.baseFiles(), deps.reader, deps.now);
+  }
+
+  private fsOf(node: string): WorkstationFS {
+    let fs = this.filesystems.get(node);
+    if (!fs)
+      this.filesystems.set(
+        node,
+        (fs = new WorkstationFS(node, this.deps.files, () => this.baseFiles(node), this.deps.reader, this.deps.now)),
+      );
+    return fs;
   }
 
   /** The control-plane node's name (the first node is the control plane). */
@@ -52,25 +66,23 @@ export class Workstation {
     return cp?.metadata?.name ?? "controlplane";
   }
 
-  private nodeObject(): Obj | undefined {
-    return this.deps.reader.get("nodes", undefined, this.node);
+  /** The files kubeadm and the playground put on a node: the admin kubeconfig on the control plane only. */
+  private baseFiles(node: string): Record<string, string> {
+    const home = { [`${HOME}/.bashrc`]: BASHRC, [`${HOME}/.profile`]: PROFILE };
+    if (node !== this.node) return home;
+    const config = adminKubeconfig(this.deps.reader.get("nodes", undefined, node), this.deps.reader);
+    return { "/etc/kubernetes/admin.conf": config, [`${HOME}/.kube/config`]: config, ...home };
   }
 
-  /** The files kubeadm and the playground put on the node. */
-  private baseFiles(): Record<string, string> {
-    const config = adminKubeconfig(this.nodeObject(), this.deps.reader);
-    return {
-      "/etc/kubernetes/admin.conf": config,
-      [`${HOME}/.kube/config`]: config,
-      [`${HOME}/.bashrc`]: BASHRC,
-      [`${HOME}/.profile`]: PROFILE,
-    };
-  }
-
-  /** What a shell of the workstation sees. */
-  context(): ShellContext {
+  /** What a shell on `node` (the control plane by default) sees. */
+  context(node = this.node): ShellContext {
     const { reader, logs, now } = this.deps;
-    const programs: Record<string, HostProgram> = { kubectl: kubectl(this.deps.api) };
+    const fs = this.fsOf(node);
+    const programs: Record<string, HostProgram> = {
+      kubectl: kubectl(this.deps.api),
+      ssh: (args, call) => this.ssh(args, call),
+      ...nodeTools(node, this.deps),
+    };
     return {
       env: {
         HOME,
@@ -82,17 +94,62 @@ export class Workstation {
         PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       },
       cwd: HOME,
-      hostname: this.node,
-      fs: this.fs,
+      hostname: node,
+      fs,
       net: clusterNetwork(reader, logs, now()),
       now,
       image: { program: (name) => programIn(NODE_PROGRAMS, name) },
       hostPrograms: programs,
       complete: (argv, word) =>
         argv[0] === "kubectl"
-          ? kubectlCompletions(this.deps.api, verbNames(), this.fs, { HOME, KUBECONFIG: `${HOME}/.kube/config` }, argv, word)
+          ? kubectlCompletions(this.deps.api, verbNames(), fs, { HOME, KUBECONFIG: `${HOME}/.kube/config` }, argv, word)
           : undefined,
     };
+  }
+
+  /**
+   * `ssh NODE [COMMAND…]`: the node's root shell, interactive at a terminal (the terminal in raw mode
+   * feeds it; `exit` comes back), or the command run there. The nodes trust each other's root, as the
+   * playgrounds' VMs do.
+   */
+  private *ssh(args: string[], call: HostCall): Generator<HostPause, number, void> {
+    const words = args.filter((a, i) => !a.startsWith("-") && !["-p", "-l", "-i", "-o"].includes(args[i - 1]));
+    const [target, ...command] = words;
+    if (!target) {
+      call.io.stderr("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address] destination [command [argument ...]]\n");
+      return 255;
+    }
+    const host = target.replace(/^[^@]*@/, "");
+    const nodes = this.deps.reader.list("nodes").map((n) => n.metadata?.name as string);
+    if (!nodes.includes(host)) {
+      call.io.stderr(`ssh: Could not resolve hostname ${host}: Name or service not known\n`);
+      return 255;
+    }
+    const ctx = this.context(host);
+    if (command.length) {
+      const r = yield* awaitHost(scriptRun(ctx, command.join(" "), RUN_LIMIT_MS, call.io));
+      return r.exitCode;
+    }
+    if (!call.tty) {
+      call.io.stderr("Pseudo-terminal will not be allocated because stdin is not a terminal.\n");
+      const r = yield* awaitHost(scriptRun(ctx, call.stdin, RUN_LIMIT_MS, call.io));
+      return r.exitCode;
+    }
+    let ended!: (code: number) => void;
+    const done = new Promise<number>((resolve) => (ended = resolve));
+    const io: ShellIO = { stdout: (t) => call.io.stdout(t), stderr: (t) => call.io.stdout(t), tty: true };
+    const shell = new InteractiveShell(ctx, { shell: "bash", login: true, prompt: `${host} $ `, host: { exit: (code) => ended(code) } });
+    shell.source(`${HOME}/.bashrc`);
+    io.stdout(shell.prompt());
+    call.tty.raw((bytes) => shell.feed(bytes, io));
+    let code: number;
+    try {
+      code = yield* awaitHost(done);
+    } finally {
+      shell.hangup();
+    }
+    call.io.stdout(`Connection to ${host} closed.\n`);
+    return code;
   }
 
   /** A new login shell, resuming the newest login's state; `io` gets its output and its end. */
@@ -144,6 +201,7 @@ export class Login {
     this.io = { stdout: (t) => out.out(t), stderr: (t) => out.out(t), tty: true };
     this.shell = new InteractiveShell(ws.context(), {
       shell: "bash",
+      login: true,
       prompt: PROMPT,
       resume,
       host: { exit: (code) => out.exit(code), prompted: () => ws.save(id, this.shell.snapshot()) },

@@ -1,7 +1,7 @@
 // `POST /api/sessions/:id/run`: a script run non-interactively in the workstation, as `bash -c` over
 // ssh would run it, with a time limit; what it printed comes back whole.
 import { execRealtime } from "../shell";
-import type { ShellContext } from "../shell/types";
+import type { ShellContext, ShellIO } from "../shell/types";
 
 export interface ScriptResult {
   exitCode: number;
@@ -14,9 +14,14 @@ const TIMED_OUT = 124;
 /** What one run may print (each stream); more is cut, as a lab check needs only the start. */
 const MAX_OUTPUT = 1 << 20;
 
-export function scriptRun(ctx: ShellContext, script: string, limitMs: number): Promise<ScriptResult> {
+/** The longest a run may take (POST /run, `ssh node01 COMMAND`). */
+export const RUN_LIMIT_MS = 30_000;
+
+/** Run `script` with `bash -c` on `ctx`; its output is collected, or passed to `io` as it comes. */
+export function scriptRun(ctx: ShellContext, script: string, limitMs: number, io?: ShellIO): Promise<ScriptResult> {
   const out = { stdout: "", stderr: "" };
   const writer = (k: "stdout" | "stderr") => (t: string) => {
+    if (io) return io[k](t);
     if (out[k].length < MAX_OUTPUT) out[k] += t.slice(0, MAX_OUTPUT - out[k].length);
   };
   const job = execRealtime(["bash", "-c", script], ctx, { stdout: writer("stdout"), stderr: writer("stderr") });

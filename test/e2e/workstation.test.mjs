@@ -311,3 +311,44 @@ test("a terminal socket without the session's token is refused before the upgrad
   });
   assert.equal(code, 401);
 });
+
+test("the node world of a kubeadm course: ssh to a worker and back, systemctl drives its kubelet (stopped: the node goes NotReady), crictl lists its containers, kubeadm prints a join command", async () => {
+  const ran = await run(
+    "ssh node01 hostname; ssh node01 kubectl get nodes; echo rc=$?; ssh nodex true; echo rc=$?; crictl ps | grep -c ' bb '; crictl images | head -1; kubeadm version -o short; kubeadm token create --print-join-command",
+  );
+  assert.match(
+    ran.stdout,
+    /^node01\nrc=1\nrc=255\n0\nIMAGE\s+TAG\s+IMAGE ID\s+SIZE\nv1\.33\.1\nkubeadm join \d+\.\d+\.\d+\.\d+:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \n$/,
+  );
+  assert.match(
+    ran.stderr,
+    /^The connection to the server localhost:8080 was refused - did you specify the right host or port\?\nssh: Could not resolve hostname nodex: Name or service not known\n$/,
+  );
+  // bb runs on node01: its container is there, not on the control plane.
+  assert.match((await run("ssh node01 crictl ps")).stdout, /\bRunning\s+bb\s+0\s+[0-9a-f]{13}\s+bb\s+default\n/);
+
+  const stop = await run("ssh node01 systemctl stop kubelet; ssh node01 systemctl status kubelet; echo rc=$?");
+  assert.match(
+    stop.stdout,
+    /○ kubelet\.service - kubelet: The Kubernetes Node Agent\n[\s\S]*Active: inactive \(dead\) since [\s\S]*rc=3\n$/,
+  );
+  const ready = () => s.k(["get", "node", "node01", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+  for (let i = 0; i < 100 && ready() === "True"; i++) await new Promise((r) => setTimeout(r, 500));
+  assert.equal(ready(), "Unknown", "a stopped kubelet stops posting status");
+  const start = await run("ssh node01 'systemctl start kubelet; systemctl is-active kubelet'");
+  assert.equal(start.stdout, "active\n");
+  for (let i = 0; i < 100 && ready() !== "True"; i++) await new Promise((r) => setTimeout(r, 500));
+  assert.equal(ready(), "True");
+});
+
+test("ssh at the terminal is the node's login shell until exit, then the control plane's prompt again", async () => {
+  const t = terminal();
+  await t.opened;
+  await t.shows(/controlplane \$ $/);
+  t.type("ssh node01\r");
+  await t.shows(/node01 \$ $/);
+  t.type("hostname\r");
+  await t.shows(/\r\nnode01\r\nnode01 \$ $/);
+  t.type("exit\r");
+  await t.shows(/node01 \$ exit\r\nlogout\r\nConnection to node01 closed\.\r\ncontrolplane \$ $/);
+});

@@ -3,14 +3,14 @@
 import type { HostCall, HostProgram } from "../../shell/types";
 import { GLOBAL_FLAGS, parse, str, strs, UsageError, type FlagSpec } from "./args";
 import { KubectlError, type ApiCall } from "./client";
-import { loadKubeconfig } from "./kubeconfig";
+import { loadKubeconfig, noServer } from "./kubeconfig";
 import type { Kube, KubectlRun, Verb } from "./types";
 import { get } from "./get";
 import { apply, create, del, replace } from "./apply";
 import { run } from "./run";
 import { expose, label, annotate, scale } from "./edit";
 import { logs } from "./logs";
-import { apiResources, apiVersions, clusterInfo, version } from "./info";
+import { apiResources, apiVersions, CLIENT_VERSION, clusterInfo, version } from "./info";
 import { config } from "./config";
 import { describe } from "./describe-verb";
 import { attach, exec } from "./exec";
@@ -112,6 +112,11 @@ function* main(argv: string[], api: ApiCall, call: HostCall): KubectlRun {
     throw e;
   }
   const config = loadKubeconfig(call.fs, { ...call.env, PWD: call.cwd }, str(p, "kubeconfig"), str(p, "context"));
+  // Without a kubeconfig kubectl dials localhost:8080, where nothing listens (a worker node's root).
+  if (!config.found && !str(p, "server") && verb !== "config" && !(verb === "version" && p.flags.get("client"))) {
+    if (verb === "version") call.io.stdout(`Client Version: ${CLIENT_VERSION.gitVersion}\nKustomize Version: v5.6.0\n`);
+    throw noServer();
+  }
   const flagNs = str(p, "namespace");
   const k: Kube = {
     // kubectl's warning handler prints each of the server's warnings on stderr as it comes.

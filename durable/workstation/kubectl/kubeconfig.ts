@@ -8,6 +8,8 @@ import { printYaml } from "./printers";
 
 export interface Kubeconfig {
   path: string;
+  /** The file was there (without one kubectl dials localhost:8080). */
+  found: boolean;
   doc: any;
   /** The current context's name, and its entry. */
   current?: string;
@@ -33,6 +35,7 @@ export function loadKubeconfig(fs: VirtualFS, env: Record<string, string>, expli
   if (contextFlag && !context) throw new KubectlError(`error: context "${contextFlag}" does not exist`);
   return {
     path,
+    found: text !== undefined,
     doc,
     current,
     context,
