@@ -4,7 +4,7 @@
 // a container's curl and its projected token file are computed synchronously. A token is accepted
 // only when its signature verifies under this cluster's key, it is within its validity, and the
 // objects it is bound to still exist with the same uid (the authenticator's validator).
-// @ts-expect-error -- node:crypto comes with nodejs_compat; the project does not install @types/node
+// @ts-ignore -- node:crypto comes with nodejs_compat; the project does not install @types/node
 import * as nodeCrypto from "node:crypto";
 import type { Obj } from "../resources/types";
 
