@@ -557,6 +557,7 @@ export class InteractiveShell {
       stdout: (x) => io.stdout(x.replace(/\r?\n/g, "\r\n")),
       stderr: (x) => io.stderr(x.replace(/\r?\n/g, "\r\n")),
       tty: true,
+      editor: io.editor,
     };
     const input = this.pending + bytes;
     this.pending = "";

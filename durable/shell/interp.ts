@@ -950,6 +950,7 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
         ? {
             raw: (take: ((bytes: string) => void) | undefined) => void (live.raw = take),
             size: () => ({ columns: Number(s.vars.COLUMNS) || 80, lines: Number(s.vars.LINES) || 24 }),
+            edit: io.editor,
           }
         : undefined;
     try {

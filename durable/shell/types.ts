@@ -11,7 +11,12 @@ export interface ShellIO {
   tty?: boolean;
   /** Raw bytes to stdout, where the sink takes them (exec's stdout): tar, cat of a binary file. */
   stdoutBytes?(b: Uint8Array): void;
+  /** The terminal's editor pane (the web terminal has one): the text saved, or undefined if quit unsaved. */
+  editor?: Editor;
 }
+
+/** A file opened in the terminal's editor, with the keys of the editor the user asked for. */
+export type Editor = (file: { path: string; content: string; keys: "vi" | "nano" }) => Promise<string | undefined>;
 
 // ---- the cluster network as a container sees it (implemented by durable/nodes/runtime/network.ts) ----
 
@@ -120,7 +125,7 @@ export interface HostCall {
   fs: VirtualFS;
   /** When the program runs in the foreground of a terminal: raw mode (every byte typed goes to
    *  `take`, until it is given undefined or the program ends) and the terminal's size. */
-  tty?: { raw(take: ((bytes: string) => void) | undefined): void; size(): { columns: number; lines: number } };
+  tty?: { raw(take: ((bytes: string) => void) | undefined): void; size(): { columns: number; lines: number }; edit?: Editor };
 }
 
 /** A program the host puts on the shell's PATH (the workstation's kubectl): it returns its exit

@@ -4,7 +4,7 @@
 // one login to the next (working directory, variables, history) is kept in the cluster's SQLite, and
 // its files in the file store (fs.ts), so a restarted Durable Object resumes where the learner was.
 import { InteractiveShell, type ShellSnapshot } from "../shell";
-import type { HostCall, HostPause, HostProgram, ShellContext, ShellIO } from "../shell/types";
+import type { Editor, HostCall, HostPause, HostProgram, ShellContext, ShellIO } from "../shell/types";
 import type { Obj } from "../resources/types";
 import { clusterNetwork, type ClusterReader } from "../nodes/runtime/network";
 import type { LogAppender } from "../nodes/runtime/servers";
@@ -15,6 +15,7 @@ import { adminKubeconfig } from "./kubeconfig";
 import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl";
 import { RUN_LIMIT_MS, scriptRun } from "./run";
 import { nodeTools } from "./nodetools";
+import { editors } from "./editors";
 import { awaitHost } from "./kubectl/client";
 
 export interface WorkstationDeps {
@@ -38,6 +39,8 @@ const KEPT_LOGINS = 8;
 export interface LoginIO {
   out(text: string): void;
   exit(code: number): void;
+  /** The page's editor pane. */
+  edit?: Editor;
 }
 
 export class Workstation {
@@ -82,6 +85,7 @@ export class Workstation {
       kubectl: kubectl(this.deps.api),
       ssh: (args, call) => this.ssh(args, call),
       ...nodeTools(node, this.deps),
+      ...editors,
     };
     return {
       env: {
@@ -137,7 +141,7 @@ export class Workstation {
     }
     let ended!: (code: number) => void;
     const done = new Promise<number>((resolve) => (ended = resolve));
-    const io: ShellIO = { stdout: (t) => call.io.stdout(t), stderr: (t) => call.io.stdout(t), tty: true };
+    const io: ShellIO = { stdout: (t) => call.io.stdout(t), stderr: (t) => call.io.stdout(t), tty: true, editor: call.tty.edit };
     const shell = new InteractiveShell(ctx, { shell: "bash", login: true, prompt: `${host} $ `, host: { exit: (code) => ended(code) } });
     shell.source(`${HOME}/.bashrc`);
     io.stdout(shell.prompt());
@@ -198,7 +202,7 @@ export class Login {
     out: LoginIO,
     resume: ShellSnapshot | undefined,
   ) {
-    this.io = { stdout: (t) => out.out(t), stderr: (t) => out.out(t), tty: true };
+    this.io = { stdout: (t) => out.out(t), stderr: (t) => out.out(t), tty: true, editor: out.edit };
     this.shell = new InteractiveShell(ws.context(), {
       shell: "bash",
       login: true,

@@ -50,6 +50,9 @@ interface Attachment {
 
 export class TerminalSockets {
   private readonly logins = new Map<string, { login: Login; decoder: TextDecoder }>();
+  /** Files open in a page's editor pane, by request id: what resolves when it is saved or closed. */
+  private readonly edits = new Map<number, (text: string | undefined) => void>();
+  private nextEdit = 1;
 
   constructor(
     private readonly state: DurableObjectState,
@@ -87,6 +90,18 @@ export class TerminalSockets {
         send(ws, ERROR, exitStatus(code));
         ws.close(1000, "");
       },
+      // The editor pane speaks in text messages beside the binary channels (docs/terminal.md).
+      edit: (file: { path: string; content: string; keys: "vi" | "nano" }) =>
+        new Promise<string | undefined>((resolve) => {
+          const request = this.nextEdit++;
+          this.edits.set(request, resolve);
+          try {
+            ws.send(JSON.stringify({ type: "edit", id: request, ...file }));
+          } catch {
+            this.edits.delete(request);
+            resolve(undefined);
+          }
+        }),
     };
     const login = fresh ? workstation.login(id, io) : workstation.resume(id, io);
     const entry = { login, decoder: new TextDecoder() };
@@ -97,7 +112,8 @@ export class TerminalSockets {
   message(ws: WebSocket, message: ArrayBuffer | string): void {
     const { terminal: id } = ws.deserializeAttachment() as Attachment;
     const entry = this.logins.get(id) ?? this.open(ws, id, false);
-    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
+    if (typeof message === "string") return this.edited(message);
+    const bytes = new Uint8Array(message);
     if (!bytes.length) return;
     const data = bytes.subarray(1);
     if (bytes[0] === STDIN) entry.login.feed(entry.decoder.decode(data, { stream: true }));
@@ -107,6 +123,20 @@ export class TerminalSockets {
         entry.login.resize(Number(Width), Number(Height));
       } catch {}
     }
+  }
+
+  /** `{"type":"edited","id":N,"content":"…"}` (saved) or `"content":null` (closed unsaved). */
+  private edited(message: string): void {
+    let m: { type?: string; id?: number; content?: string | null };
+    try {
+      m = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const resolve = m.type === "edited" && typeof m.id === "number" ? this.edits.get(m.id) : undefined;
+    if (!resolve) return;
+    this.edits.delete(m.id!);
+    resolve(typeof m.content === "string" ? m.content : undefined);
   }
 
   closed(ws: WebSocket): void {

@@ -211,3 +211,41 @@ test("the terminal opens at a controlplane $ prompt whose kubectl creates what t
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("vi opens the editor pane and :wq writes the file; kubectl edit applies a change, and reopens with the server's reasons when it is refused", async () => {
+  const { page, errors, context } = await newPage();
+  await page.goto(`${server.origin}/`);
+  await page.locator("#go").click();
+  await page.waitForURL(/\/s\//);
+  const rows = page.locator(".xterm-rows");
+  await rows.filter({ hasText: "controlplane $" }).waitFor();
+  await page.keyboard.type("vi note.txt\n");
+  const editor = page.locator(".editor-pane .cm-content");
+  await editor.waitFor();
+  await page.keyboard.type("ihello from vim");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type(":wq\n");
+  await page.locator(".editor-pane").waitFor({ state: "detached" });
+  await page.keyboard.type("cat note.txt\n");
+  await rows.filter({ hasText: /cat note\.txt\s*hello from vim/ }).waitFor();
+
+  await page.keyboard.type("kubectl create deployment web --image=nginx:1.27\n");
+  await rows.filter({ hasText: "deployment.apps/web created" }).waitFor();
+  await page.keyboard.type("kubectl edit deployment web\n");
+  await editor.waitFor();
+  assert.match(await editor.innerText(), /^# Please edit the object below\. Lines beginning with a '#' will be ignored,/);
+  await page.keyboard.type("/replicas: 1\n$r-a1");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type(":wq\n");
+  // Refused: the file comes back with the reason on top.
+  await editor.filter({ hasText: 'deployments.apps "web" was not valid:' }).waitFor();
+  assert.match(await editor.innerText(), /# \* spec\.replicas: Invalid value: -1: must be greater than or equal to 0/);
+  await page.screenshot({ path: join(shots, "editor.png") });
+  await page.keyboard.type("/replicas: -1\n$hxr3");
+  await page.keyboard.type(":wq\n");
+  await rows.filter({ hasText: "deployment.apps/web edited" }).waitFor();
+  const s = await sessionOf(page);
+  assert.equal(s.k(["get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"]), "3");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

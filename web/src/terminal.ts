@@ -2,6 +2,7 @@
 // protocol kubectl exec speaks. A shell that exits, or a socket that drops, offers a new login; the
 // shell's directory, variables, history and files carry over, as they live in the cluster.
 import { bearerProtocol, type Session } from "./api";
+import type { EditRequest } from "./editor";
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -54,6 +55,8 @@ export async function openTerminal(el: HTMLElement, s: Session, stillThere: () =
     let ended = false;
     socket.addEventListener("open", sendSize);
     socket.addEventListener("message", (m) => {
+      // Text messages are the editor pane's (docs/terminal.md); binary ones the channels.
+      if (typeof m.data === "string") return void edit(socket, m.data);
       const data = new Uint8Array(m.data as ArrayBuffer);
       if (data[0] === STDOUT) term.write(decoder.decode(data.subarray(1), { stream: true }));
       else if (data[0] === ERROR) ended = true;
@@ -67,6 +70,21 @@ export async function openTerminal(el: HTMLElement, s: Session, stillThere: () =
         waitingForEnter = true;
       } else setTimeout(connect, 1000); // the network dropped: the files and history are still there
     });
+  };
+
+  /** `{"type":"edit",…}`: open the file over the terminal; answer with what was saved. */
+  const edit = async (socket: WebSocket, text: string) => {
+    let m: { type?: string; id?: number } & EditRequest;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (m.type !== "edit") return;
+    const { openEditor } = await import("./editor");
+    const content = await openEditor(el.parentElement ?? el, m).catch(() => undefined);
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "edited", id: m.id, content: content ?? null }));
+    term.focus();
   };
 
   term.onData((d) => {

@@ -18,6 +18,7 @@ import { rollout } from "./rollout";
 import { set } from "./set";
 import { cordon, drain, taint, uncordon } from "./nodes";
 import { auth, patch, wait } from "./misc";
+import { edit } from "./edit-verb";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -49,6 +50,7 @@ const VERBS: Record<string, Verb> = {
   patch,
   wait,
   auth,
+  edit,
   version,
   "cluster-info": clusterInfo,
   "api-resources": apiResources,
@@ -58,7 +60,6 @@ const VERBS: Record<string, Verb> = {
 
 /** kubectl's commands this one knows of but does not carry out yet. */
 const LATER = [
-  "edit",
   "cp",
   "port-forward",
   "proxy",
