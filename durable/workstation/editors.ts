@@ -3,7 +3,7 @@
 // (a script run) there is no screen to edit on, and they say so.
 import { resolvePath } from "../fs";
 import type { HostCall, HostPause, HostProgram } from "../shell/types";
-import { awaitHost } from "./kubectl/client";
+import { awaitHost } from "../shell/host";
 
 function editor(name: string, keys: "vi" | "nano"): HostProgram {
   return function* (args: string[], call: HostCall): Generator<HostPause, number, void> {

@@ -16,7 +16,7 @@ import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl"
 import { RUN_LIMIT_MS, scriptRun } from "./run";
 import { nodeTools } from "./nodetools";
 import { editors } from "./editors";
-import { awaitHost } from "./kubectl/client";
+import { awaitHost } from "../shell/host";
 
 export interface WorkstationDeps {
   sql: SqlStorage;

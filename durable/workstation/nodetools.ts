@@ -7,7 +7,7 @@ import type { HostProgram } from "../shell/types";
 import type { ClusterReader } from "../nodes/runtime/network";
 import { imageInfo, seededHex } from "../nodes/runtime/images";
 import { KUBELET_STOPPED, kubeletRunning } from "../resources/heartbeat";
-import { awaitHost } from "./kubectl/client";
+import { awaitHost } from "../shell/host";
 import { CLIENT_VERSION } from "./kubectl/info";
 
 export interface NodeToolsDeps {

@@ -4,45 +4,11 @@
 // socket's login id is in its attachment, and a login woken from hibernation resumes the state its
 // last prompt saved.
 import { ApiError, statusResponse } from "../api/status";
+import { ERROR, exitStatus, frame, RESIZE, STDIN, STDOUT, type EndStatus } from "../protocol/channels";
 import type { Login, Workstation } from ".";
 
 export const TERMINAL_TAG = "terminal";
 export const TERMINAL_PROTOCOL = "v5.channel.k8s.io";
-
-// The channels of v5.channel.k8s.io the terminal uses (as durable/nodes/streams/channel.ts has them for exec).
-const STDIN = 0;
-const STDOUT = 1;
-const ERROR = 3;
-const RESIZE = 4;
-
-const frame = (channel: number, bytes: Uint8Array) => {
-  const out = new Uint8Array(bytes.length + 1);
-  out[0] = channel;
-  out.set(bytes, 1);
-  return out;
-};
-
-/** How the shell ended, as exec's error channel tells it: Success, or NonZeroExitCode with the code. */
-const exitStatus = (code: number) =>
-  JSON.stringify(
-    code === 0
-      ? { metadata: {}, status: "Success" }
-      : {
-          metadata: {},
-          status: "Failure",
-          message: `command terminated with non-zero exit code: error executing command [bash], exit code ${code}`,
-          reason: "NonZeroExitCode",
-          details: { causes: [{ reason: "ExitCode", message: String(code) }] },
-        },
-  );
-
-/** Why the cluster ended a terminal (it expired or was deleted): a metav1.Status's fields. */
-export interface EndStatus {
-  status: "Failure";
-  reason: string;
-  code: number;
-  message: string;
-}
 
 interface Attachment {
   terminal: string;
@@ -87,7 +53,7 @@ export class TerminalSockets {
       out: (text: string) => send(ws, STDOUT, text),
       exit: (code: number) => {
         this.logins.delete(id);
-        send(ws, ERROR, exitStatus(code));
+        send(ws, ERROR, exitStatus({ code, argv: ["bash"] }, TERMINAL_PROTOCOL));
         ws.close(1000, "");
       },
       // The editor pane speaks in text messages beside the binary channels (docs/terminal.md).

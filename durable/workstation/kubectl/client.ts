@@ -3,7 +3,7 @@
 // (k8s.io/kubectl/pkg/cmd/util/helpers.go checkErr).
 import { resources } from "../../resources";
 import type { ResourceDef } from "../../resources/types";
-import type { HostPause } from "../../shell/types";
+export { awaitHost } from "../../shell/host";
 
 export interface ApiReply {
   status: number;
@@ -45,19 +45,6 @@ export class KubectlError extends Error {
   ) {
     super(text);
   }
-}
-
-/** Wait for the host's promise inside the shell (real time only): its value, or its error thrown. */
-export function* awaitHost<T>(p: Promise<T>): Generator<HostPause, T, void> {
-  let settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-  p.then(
-    (value) => (settled = { ok: true, value }),
-    (error) => (settled = { ok: false, error }),
-  );
-  while (!settled) yield { until: p };
-  const s = settled as { ok: true; value: T } | { ok: false; error: unknown };
-  if (!s.ok) throw s.error;
-  return s.value;
 }
 
 /** A metav1.Status the server answered with, as kubectl prints it. */

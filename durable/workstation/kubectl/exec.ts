@@ -5,21 +5,10 @@ import { type Parsed, bool, str } from "./args";
 import { awaitHost, KubectlError, statusMessage } from "./client";
 import { containerOf, podFor } from "./pods";
 import type { Kube, KubectlRun, Verb } from "./types";
+import { CLOSE, ERROR, frame, messageBytes, RESIZE, STDERR, STDIN, STDOUT } from "../../protocol/channels";
 
 const PROTOCOL = "v5.channel.k8s.io";
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const ERROR = 3;
-const RESIZE = 4;
-const CLOSE = 255;
 const encoder = new TextEncoder();
-const frame = (channel: number, data: Uint8Array) => {
-  const out = new Uint8Array(data.length + 1);
-  out[0] = channel;
-  out.set(data, 1);
-  return out;
-};
 
 /** The exit code the error channel's Status gives: 0, the NonZeroExitCode cause, or undefined for another failure. */
 function exitCode(status: { status?: string; reason?: string; details?: { causes?: { reason?: string; message?: string }[] } }) {
@@ -58,15 +47,7 @@ export function* stream(k: Kube, pod: Pod, sub: "exec" | "attach", query: URLSea
   const ended = new Promise<void>((resolve) => {
     ws.addEventListener("message", (m) => {
       const data: unknown = m.data;
-      chain = chain.then(async () =>
-        handle(
-          typeof data === "string"
-            ? encoder.encode(data)
-            : data instanceof Blob
-              ? new Uint8Array(await data.arrayBuffer())
-              : new Uint8Array(data as ArrayBuffer),
-        ),
-      );
+      chain = chain.then(async () => handle(await messageBytes(data)));
     });
     const done = () => void chain.then(resolve, resolve);
     ws.addEventListener("close", done);

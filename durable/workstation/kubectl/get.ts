@@ -92,7 +92,8 @@ function* getRun(p: Parsed, k: Kube) {
   const errors: string[] = [];
   const blocks: TableBlock[] = [];
   const objects: { obj: any; resource: Resource }[] = [];
-  let single = true;
+  // One named object prints as itself; anything else (a list, several names) as a List.
+  const single = wanted.length === 1 && wanted[0].names.length === 1;
   let namespacedOnly = !all;
   for (const { resource, names } of wanted) {
     const ns = all ? undefined : k.namespace;
@@ -113,7 +114,6 @@ function* getRun(p: Parsed, k: Kube) {
         else objects.push({ obj: body, resource });
       }
     } else {
-      single = false;
       const q = new URLSearchParams(query);
       q.set("limit", "500");
       if (objectQuery) q.set("includeObject", "Object");
@@ -127,7 +127,6 @@ function* getRun(p: Parsed, k: Kube) {
       else for (const item of body.items ?? []) objects.push({ obj: withKind(item, resource), resource });
     }
   }
-  if (wanted.length > 1 || wanted.some((w) => w.names.length > 1)) single = false;
   let text = "";
   if (human) {
     text = printTables(
@@ -142,8 +141,8 @@ function* getRun(p: Parsed, k: Kube) {
         sortBy: str(p, "sort-by"),
       },
     );
-  } else if (objects.length || single === false) {
-    text = formatObjects(output, objects, single && objects.length === 1, bool(p, "no-headers"));
+  } else if (objects.length || !single) {
+    text = formatObjects(output, objects, single, bool(p, "no-headers"));
   }
   k.io.stdout(text);
   if (!text && !errors.length && !bool(p, "ignore-not-found") && (human || output === "name"))
