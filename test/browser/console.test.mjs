@@ -112,6 +112,14 @@ test("a Deployment made with the real kubectl appears on the map pod by pod, und
   }
   await page.locator(".deploy", { hasText: "deployment/web 3/3" }).waitFor();
   await page.locator(".svc", { hasText: "service/web" }).locator(".ep.ready").nth(2).waitFor();
+  // A pod clicked on the map is described as kubectl describes it, or shown as YAML.
+  await page.locator('.node [data-pod^="default/web-"]').first().click();
+  const details = page.locator("#details-yaml");
+  await details.filter({ hasText: /^Name:\s+web-/ }).waitFor();
+  assert.match(await details.textContent(), /\nControlled By:\s+ReplicaSet\/web-[a-z0-9]+\n/);
+  await page.locator("#details-as-yaml").click();
+  await details.filter({ hasText: /^apiVersion: v1\nkind: Pod\n/ }).waitFor();
+  await page.locator("#details-close").click();
   await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
   assert.deepEqual(await accessibilityViolations(page), []);
   await page.emulateMedia({ colorScheme: "dark" });

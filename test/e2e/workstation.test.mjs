@@ -176,7 +176,8 @@ const CORPUS = [
   { args: "config view" },
   { args: "config get-contexts" },
   { args: "explain pods" },
-  { args: "get pods -w" },
+  { args: "get pods -w --request-timeout=2s" },
+  { args: "get pods,svc -w" },
   { args: "top nodes" },
   { args: "cordon node01", undo: "uncordon node01" },
   { args: "uncordon node01" },
@@ -236,7 +237,6 @@ test("the workstation's kubectl prints what kubectl 1.33 prints, command line fo
 const NOT_YET = "not implemented in the workstation yet: it says so and points to the real kubectl";
 const ACCEPTED = {
   "explain pods": NOT_YET,
-  "get pods -w": NOT_YET,
   "top nodes": NOT_YET,
   "config view":
     "two kubeconfigs: the laptop's (kubeplay's server, a token) against kubeadm's admin.conf (the node's API address, client certificates)",
@@ -284,6 +284,11 @@ test("the terminal is a login at controlplane $ with kubectl, k and Tab completi
   await t.shows(/k get po bb $/);
   t.type("\r");
   await t.shows(/bb\s+1\/1\s+Running/);
+  // get -w prints the list, then follows, until Ctrl-C.
+  t.type("kubectl get pod bb -w\r");
+  await t.shows(/get pod bb -w\r\nNAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\r\nbb\s+1\/1\s+Running\s+0\s+\S+\r\n$/);
+  t.type("\x03");
+  await t.shows(/\^C\r\ncontrolplane \$ $/);
   t.type("kubectl exec -it bb -- sh\r");
   await t.shows(/\/ # $/);
   t.type("hostname\r");

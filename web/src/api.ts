@@ -129,3 +129,20 @@ export function watch<T>(
   ws.addEventListener("close", (e) => onClose(e.code));
   return ws;
 }
+
+/** POST /api/sessions/:id/run: a script in the workstation, its exit code and output. */
+export async function runScript(
+  s: { id: string; token: string },
+  script: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const res = await fetch(`/api/sessions/${s.id}/run`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.token}`, "content-type": "text/plain" },
+    body: script,
+  });
+  if (!res.ok) {
+    const status = await res.json().catch(() => ({}));
+    throw new ApiRefusal(res.status, status.message ?? res.statusText);
+  }
+  return res.json();
+}

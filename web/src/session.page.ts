@@ -1,6 +1,17 @@
 // The session page: the workstation's terminal, the cluster map live from the watch API, the
 // countdown to expiry, the learner's own kubectl, node controls, reset and delete.
-import { ApiRefusal, createSession, deleteSession, kube, kubeconfig, refusalText, sessionInfo, watch, type Session } from "./api";
+import {
+  ApiRefusal,
+  createSession,
+  deleteSession,
+  kube,
+  kubeconfig,
+  refusalText,
+  runScript,
+  sessionInfo,
+  watch,
+  type Session,
+} from "./api";
 import { ClusterModel, WATCHED, type Kind } from "./map/model";
 import { MapView } from "./map/view";
 import { forget, remember, sessionLink, sessionOfPage } from "./sessions";
@@ -88,20 +99,34 @@ async function nodeCall(s: Session, method: string, path: string, body?: unknown
   }
 }
 
+/** An object of the map: what `kubectl describe` says of it (run in the workstation), or its YAML. */
 async function showObject(s: Session, kind: string, key: string): Promise<void> {
   const [namespace, name] = key.split("/");
   const path = Object.entries(WATCHED).find(([k]) => k === kind)?.[1] ?? "";
   const [base, plural] = [path.slice(0, path.lastIndexOf("/")), path.slice(path.lastIndexOf("/") + 1)];
   const url = namespace ? `${base}/namespaces/${namespace}/${plural}/${name}` : `${base}/${plural}/${name}`;
   $("details-title").textContent = `${kind.replace(/s$/, "")}/${name}${namespace ? ` in ${namespace}` : ""}`;
-  $("details-yaml").textContent = "…";
+  const show = async (view: "describe" | "yaml") => {
+    $("details-describe").setAttribute("aria-pressed", String(view === "describe"));
+    $("details-as-yaml").setAttribute("aria-pressed", String(view === "yaml"));
+    $("details-yaml").textContent = "…";
+    try {
+      if (view === "describe") {
+        const script = `kubectl describe ${plural}${base.startsWith("/apis/") ? `.${base.split("/")[2]}` : ""} ${name}${namespace ? ` -n ${namespace}` : ""}`;
+        const r = await runScript(s, script);
+        $("details-yaml").textContent = r.stdout || r.stderr;
+      } else {
+        const [obj, { stringify }] = await Promise.all([kube<Record<string, unknown>>(s, url), import("yaml")]);
+        $("details-yaml").textContent = stringify(obj);
+      }
+    } catch (e) {
+      $("details-yaml").textContent = e instanceof Error ? e.message : String(e);
+    }
+  };
+  $("details-describe").onclick = () => void show("describe");
+  $("details-as-yaml").onclick = () => void show("yaml");
   $<HTMLDialogElement>("details").showModal();
-  try {
-    const [obj, { stringify }] = await Promise.all([kube<Record<string, unknown>>(s, url), import("yaml")]);
-    $("details-yaml").textContent = stringify(obj);
-  } catch (e) {
-    $("details-yaml").textContent = e instanceof Error ? e.message : String(e);
-  }
+  await show("describe");
 }
 
 function liveMap(s: Session, onGone: () => void): void {

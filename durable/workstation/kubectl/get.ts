@@ -5,8 +5,8 @@ import { type Parsed, bool, str, strs } from "./args";
 import { awaitHost, findResource, KubectlError, resourceOf, statusMessage, TABLE_ACCEPT, type Resource } from "./client";
 import { customColumns } from "./customcolumns";
 import { JsonPathError, jsonPath } from "./jsonpath";
-import { PrinterError, printJson, printName, printTables, printYaml, type Table, type TableBlock } from "./printers";
-import type { Kube, Verb } from "./types";
+import { PrinterError, printJson, printName, printTables, printYaml, TableStream, type Table, type TableBlock } from "./printers";
+import type { Kube, KubectlRun, Verb } from "./types";
 
 /** The resources of `kubectl get all`: the "all" category, in discovery order. */
 const ALL = () => {
@@ -73,8 +73,8 @@ function* getRun(p: Parsed, k: Kube) {
     k.io.stdout(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
     return 0;
   }
-  if (bool(p, "watch") || bool(p, "watch-only")) throw k.notYet("get --watch");
   const output = str(p, "output") ?? "";
+  if (bool(p, "watch") || bool(p, "watch-only")) return yield* watchRun(p, k, output);
   const all = bool(p, "all-namespaces");
   const wanted = requested(p.args);
   if (!wanted.length) {
@@ -149,6 +149,72 @@ function* getRun(p: Parsed, k: Kube) {
     k.io.stderr(namespacedOnly ? `No resources found in ${k.namespace} namespace.\n` : "No resources found\n");
   for (const e of errors) k.io.stderr(`${e}\n`);
   return errors.length ? 1 : 0;
+}
+
+/** `get -w`: the list (unless --watch-only), then each change as a row, until Ctrl-C. */
+function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
+  if (output !== "" && output !== "wide") throw k.notYet(`kubectl get --watch -o ${output}`);
+  const wanted = requested(p.args);
+  if (wanted.length > 1)
+    throw new KubectlError(
+      "error: watch is only supported on individual resources and resource collections - more than 1 resource was found",
+    );
+  if (!wanted.length) throw new KubectlError("error: Required resource not specified.");
+  const [{ resource, names }] = wanted;
+  const all = bool(p, "all-namespaces");
+  const ns = all ? undefined : k.namespace;
+  const query = new URLSearchParams();
+  if (str(p, "selector")) query.set("labelSelector", str(p, "selector")!);
+  const fields = [str(p, "field-selector"), names.length === 1 ? `metadata.name=${names[0]}` : undefined].filter(Boolean);
+  if (fields.length) query.set("fieldSelector", fields.join(","));
+  const headers = { accept: TABLE_ACCEPT };
+  const list = yield* awaitHost(k.api("GET", `${resource.path(ns)}${query.size ? `?${query}` : ""}`, { headers }));
+  if (list.status >= 400) throw new KubectlError(statusMessage(list));
+  const table: Table = JSON.parse(list.text);
+  const printer = new TableStream(
+    { kind: resource.def.kind, group: resource.def.group, namespaced: resource.def.namespaced },
+    {
+      wide: output === "wide",
+      withNamespace: all,
+      showLabels: bool(p, "show-labels"),
+      labelColumns: strs(p, "label-columns"),
+      noHeaders: bool(p, "no-headers"),
+    },
+  );
+  if (!bool(p, "watch-only")) k.io.stdout(printer.print(table));
+  query.set("watch", "1");
+  query.set("resourceVersion", table.metadata?.resourceVersion ?? "0");
+  const abort = new AbortController();
+  // --request-timeout ends the watch quietly, as the server closing it does.
+  const timeout = str(p, "request-timeout");
+  const timer =
+    timeout && /^\d+s?$/.test(timeout) && Number.parseInt(timeout) > 0
+      ? setTimeout(() => abort.abort(), Number.parseInt(timeout) * 1000)
+      : undefined;
+  let pending = "";
+  try {
+    const r = yield* awaitHost(
+      k.api("GET", `${resource.path(ns)}?${query}`, {
+        headers,
+        signal: abort.signal,
+        stream: (chunk) => {
+          pending += chunk;
+          for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+            const line = pending.slice(0, nl);
+            pending = pending.slice(nl + 1);
+            if (!line.trim()) continue;
+            const event = JSON.parse(line);
+            if (event.type !== "ERROR" && event.object?.kind === "Table") k.io.stdout(printer.print(event.object));
+          }
+        },
+      }),
+    );
+    if (r.status >= 400) throw new KubectlError(statusMessage(r));
+    return 0;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
 }
 
 function addRows(blocks: TableBlock[], resource: Resource, table: Table): void {

@@ -754,3 +754,34 @@ export function printName(obj: any, kind: string, group: string): string {
   if (!kind) throw new PrinterError(`error: missing kind for resource with name ${name}\n`);
   return group ? `${kind.toLowerCase()}.${group}/${name}` : `${kind.toLowerCase()}/${name}`;
 }
+
+/**
+ * `kubectl get -w`: one printer and one tabwriter for the whole watch (get.go watch), so the header
+ * is printed once and later rows keep the columns' remembered widths. Each print returns its text.
+ */
+export class TableStream {
+  private text = "";
+  private readonly w = new TabWriter((s) => void (this.text += s));
+  private readonly st: HumanState = { printedHeaders: false };
+  private readonly o: PrintOptions;
+
+  constructor(block: Omit<TableBlock, "table">, opts: TableOptions = {}) {
+    this.o = {
+      noHeaders: opts.noHeaders ?? false,
+      wide: opts.wide ?? false,
+      withNamespace: (opts.withNamespace ?? false) && block.namespaced !== false,
+      withKind: opts.withKind ?? false,
+      kind: (block.group ? `${block.kind}.${block.group}` : block.kind).toLowerCase(),
+      columnLabels: opts.labelColumns ?? [],
+      showLabels: opts.showLabels ?? false,
+    };
+  }
+
+  print(table: Table): string {
+    humanPrint(table, this.st, this.o, this.w);
+    this.w.flush();
+    const out = this.text;
+    this.text = "";
+    return out;
+  }
+}
