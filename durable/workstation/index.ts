@@ -4,7 +4,7 @@
 // one login to the next (working directory, variables, history) is kept in the cluster's SQLite, and
 // its files in the file store (fs.ts), so a restarted Durable Object resumes where the learner was.
 import { InteractiveShell, type ShellSnapshot } from "../shell";
-import type { Editor, HostCall, HostPause, HostProgram, ShellContext, ShellIO } from "../shell/types";
+import type { Editor, HostCall, HostPause, HostProgram, Network, ShellContext, ShellIO } from "../shell/types";
 import type { Obj } from "../resources/types";
 import { clusterNetwork, type ClusterReader } from "../nodes/runtime/network";
 import type { LogAppender } from "../nodes/runtime/servers";
@@ -16,6 +16,7 @@ import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl"
 import { RUN_LIMIT_MS, scriptRun } from "./run";
 import { nodeTools } from "./nodetools";
 import { editors } from "./editors";
+import { forwarded, PortForwards } from "./portforward";
 import { awaitHost } from "../shell/host";
 
 export interface WorkstationDeps {
@@ -44,6 +45,8 @@ export interface LoginIO {
 }
 
 export class Workstation {
+  /** What `kubectl port-forward` listens on, on each node. */
+  private readonly forwards = new PortForwards();
   /** Each node's files, made when first used. */
   private readonly filesystems = new Map<string, WorkstationFS>();
 
@@ -82,7 +85,7 @@ export class Workstation {
     const { reader, logs, now } = this.deps;
     const fs = this.fsOf(node);
     const programs: Record<string, HostProgram> = {
-      kubectl: kubectl(this.deps.api),
+      kubectl: kubectl(this.deps.api, { listen: (port, forward) => this.forwards.listen(node, port, forward) }),
       ssh: (args, call) => this.ssh(args, call),
       ...nodeTools(node, this.deps),
       ...editors,
@@ -100,7 +103,7 @@ export class Workstation {
       cwd: HOME,
       hostname: node,
       fs,
-      net: clusterNetwork(reader, logs, now()),
+      net: forwarded(liveNetwork(reader, logs, now), node, this.forwards, reader),
       now,
       image: { program: (name) => programIn(NODE_PROGRAMS, name) },
       hostPrograms: programs,
@@ -233,6 +236,19 @@ export class Login {
     this.ws.save(this.id, this.shell.snapshot());
     this.shell.hangup();
   }
+}
+
+/** The cluster's network as it is at each call: a login lives long, and a network built once keeps
+ *  the Services and pods it first saw. */
+function liveNetwork(reader: ClusterReader, logs: LogAppender | undefined, now: () => number): Network {
+  const net = () => clusterNetwork(reader, logs, now());
+  return {
+    resolve: (name, ns) => net().resolve(name, ns),
+    reverse: (ip) => net().reverse?.(ip),
+    http: (req, from) => net().http(req, from),
+    connect: (host, port, from) => net().connect(host, port, from),
+    iface: (pod) => net().iface?.(pod),
+  };
 }
 
 const BASHRC = `# ~/.bashrc: executed by bash(1) for non-login shells.

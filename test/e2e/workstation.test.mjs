@@ -357,3 +357,18 @@ test("ssh at the terminal is the node's login shell until exit, then the control
   t.type("exit\r");
   await t.shows(/node01 \$ exit\r\nlogout\r\nConnection to node01 closed\.\r\ncontrolplane \$ $/);
 });
+
+test("kubectl port-forward in the background makes the node's localhost reach the pod until its job is killed", async () => {
+  const ran = await run(
+    "kubectl port-forward deploy/web 8081:80 & sleep 1; curl -s localhost:8081 | grep -o '<title>.*</title>'; kubectl port-forward pod/bb 8081:80; kill %1; wait; curl -sS localhost:8081; echo rc=$?",
+  );
+  assert.match(
+    ran.stdout,
+    /^Forwarding from 127\.0\.0\.1:8081 -> 80\nForwarding from \[::1\]:8081 -> 80\nHandling connection for 8081\n<title>Welcome to nginx!<\/title>\nrc=7\n$/,
+  );
+  assert.match(
+    ran.stderr,
+    /Unable to listen on port 8081: [^\n]*bind: address already in use[^\n]*\nerror: unable to listen on any of the requested ports: \[\{8081 80\}\]\n/,
+  );
+  assert.match(ran.stderr, /curl: \(7\) Failed to connect to localhost port 8081 after \d+ ms: Couldn't connect to server\n$/);
+});

@@ -157,7 +157,7 @@ function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
   const wanted = requested(p.args);
   if (wanted.length > 1)
     throw new KubectlError(
-      "error: watch is only supported on individual resources and resource collections - more than 1 resource was found",
+      "error: you may only specify a single resource type",
     );
   if (!wanted.length) throw new KubectlError("error: Required resource not specified.");
   const [{ resource, names }] = wanted;

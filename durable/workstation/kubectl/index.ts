@@ -19,12 +19,13 @@ import { set } from "./set";
 import { cordon, drain, taint, uncordon } from "./nodes";
 import { auth, patch, wait } from "./misc";
 import { edit } from "./edit-verb";
+import { portForward, type Listen } from "./portforward";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
 
 /** The verbs kubectl has, as its completion offers them. */
-export const verbNames = () => [...Object.keys(VERBS), ...LATER].sort();
+export const verbNames = () => [...Object.keys(VERBS), "port-forward", ...LATER].sort();
 
 const VERBS: Record<string, Verb> = {
   get,
@@ -61,7 +62,6 @@ const VERBS: Record<string, Verb> = {
 /** kubectl's commands this one knows of but does not carry out yet. */
 const LATER = [
   "cp",
-  "port-forward",
   "proxy",
   "top",
   "autoscale",
@@ -94,13 +94,18 @@ function verbOf(argv: string[]): { verb?: string; rest: string[] } {
   return { rest: argv };
 }
 
-function* main(argv: string[], api: ApiCall, call: HostCall): KubectlRun {
+/** What the host gives kubectl beyond the API: where port-forward listens. */
+export interface KubectlHost {
+  listen?: Listen;
+}
+
+function* main(argv: string[], api: ApiCall, call: HostCall, host: KubectlHost): KubectlRun {
   const { verb, rest } = verbOf(argv);
   if (!verb) {
     call.io.stdout(HELP);
     return 0;
   }
-  const impl = VERBS[verb];
+  const impl = verb === "port-forward" ? portForward(host.listen) : VERBS[verb];
   if (!impl) {
     if (LATER.includes(verb)) throw notYet(`kubectl ${verb}`);
     throw new KubectlError(`error: unknown command "${verb}" for "kubectl"${suggest(verb)}`);
@@ -172,10 +177,10 @@ function distance(a: string, b: string): number {
 }
 
 /** The host program: kubectl's errors go to stderr with its exit status; a Ctrl-C passes through. */
-export function kubectl(api: ApiCall): HostProgram {
+export function kubectl(api: ApiCall, host: KubectlHost = {}): HostProgram {
   return function* (argv, call) {
     try {
-      return yield* main(argv, api, call);
+      return yield* main(argv, api, call, host);
     } catch (e) {
       if (!(e instanceof KubectlError)) throw e;
       call.io.stderr(e.text.endsWith("\n") ? e.text : `${e.text}\n`);
