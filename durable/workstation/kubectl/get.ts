@@ -155,10 +155,7 @@ function* getRun(p: Parsed, k: Kube) {
 function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
   if (output !== "" && output !== "wide") throw k.notYet(`kubectl get --watch -o ${output}`);
   const wanted = requested(p.args);
-  if (wanted.length > 1)
-    throw new KubectlError(
-      "error: you may only specify a single resource type",
-    );
+  if (wanted.length > 1) throw new KubectlError("error: you may only specify a single resource type");
   if (!wanted.length) throw new KubectlError("error: Required resource not specified.");
   const [{ resource, names }] = wanted;
   const all = bool(p, "all-namespaces");
