@@ -31,7 +31,6 @@ export interface WorkstationDeps {
   kubelet(node: string, action: "stop" | "start"): Promise<void>;
 }
 
-export const PROMPT = "controlplane $ ";
 const HOME = "/root";
 /** Logins whose state is kept (the newest); older ones are forgotten. */
 const KEPT_LOGINS = 8;
@@ -209,7 +208,7 @@ export class Login {
     this.shell = new InteractiveShell(ws.context(), {
       shell: "bash",
       login: true,
-      prompt: PROMPT,
+      prompt: `${ws.node} $ `,
       resume,
       host: { exit: (code) => out.exit(code), prompted: () => ws.save(id, this.shell.snapshot()) },
     });
