@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Server, request } from "./lib/harness.mjs";
 
 let server;
@@ -22,7 +24,24 @@ before(async () => {
   s.k(["create", "namespace", "lab"]);
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
+  // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
+  for (const [name, text] of Object.entries(MANIFESTS)) {
+    writeFileSync(join(s.dir, name), text);
+    const wrote = await run(`cat > ${name} <<'EOF'\n${text}EOF`);
+    assert.equal(wrote.exitCode, 0, wrote.stderr);
+  }
 });
+
+const MANIFESTS = {
+  "pod.yaml":
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-file\n  labels:\n    app: demo\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n",
+  "two.yaml":
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\ndata:\n  a: '1'\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: second\nspec:\n  selector:\n    app: demo\n  ports:\n  - port: 8080\n",
+  "bad.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\nspec:\n  containers:\n  - name: app\n    image: nginx\n",
+  "nokind.yaml": "apiVersion: v1\nmetadata:\n  name: x\n",
+  "deploy.yaml":
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: filed\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: filed\n  template:\n    metadata:\n      labels:\n        app: filed\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n",
+};
 after(async () => {
   await server?.stop();
 });
@@ -53,8 +72,8 @@ test("a script runs in the control-plane node's root shell with the admin kubeco
   assert.equal(slow.status, 401);
 });
 
-/** Ages change from one run to the next; nothing else may. */
-const normalise = (text) => text.replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>");
+/** Ages change from one run to the next, and so do the runtime's random ids; nothing else may. */
+const normalise = (text) => text.replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>").replace(/\b[0-9a-f]{64}\b/g, "<id>");
 
 /** Command lines (kubectl's arguments) run both ways; `undo` undoes what a mutating one did. */
 const CORPUS = [
@@ -179,6 +198,95 @@ const CORPUS = [
   { args: "get pods -w --request-timeout=2s" },
   { args: "get pods,svc -w" },
   { args: "top nodes" },
+  { args: "create -f pod.yaml --dry-run=client -o yaml" },
+  { args: "create -f pod.yaml --dry-run=server -o name" },
+  { args: "create -f pod.yaml", undo: "delete -f pod.yaml" },
+  { args: "apply -f two.yaml", undo: "delete -f two.yaml" },
+  { args: "apply -f deploy.yaml", undo: "delete -f deploy.yaml" },
+  { args: "apply -f pod.yaml --dry-run=client" },
+  { args: "create -f bad.yaml" },
+  { args: "create -f nokind.yaml" },
+  { args: "create -f missing.yaml" },
+  { args: "apply -f two.yaml -n lab", undo: "delete -f two.yaml -n lab" },
+  { args: "get -f two.yaml" },
+  { args: "delete -f two.yaml" },
+  { args: "get pods -o foo" },
+  { args: "get pods -o jsonpath={.items[0].metadata.name" },
+  { args: "get pods -o jsonpath={.items[*].nope}" },
+  { args: "get pod bb -o jsonpath={.metadata.labels}" },
+  { args: "get pod bb -o jsonpath={.spec.containers[*].name}" },
+  { args: "get pods -l app=bb -o jsonpath={.items[0].status.phase}" },
+  { args: ["get", "pods", "-l", "app in (bb,web)"] },
+  { args: "get pods -l app!=bb" },
+  { args: "get pods -l =bad" },
+  { args: "get deploy -o wide -A" },
+  { args: "get rs -o name" },
+  { args: "get deploy web -o yaml" },
+  { args: "get svc kubernetes -o json" },
+  { args: "get ns default -o jsonpath={.status.phase}" },
+  { args: "get cm -n kube-system" },
+  { args: "get sa -A" },
+  { args: "get leases -n kube-node-lease" },
+  { args: "get componentstatuses" },
+  { args: "get endpointslices" },
+  { args: "get cronjobs" },
+  { args: "get jobs -A" },
+  { args: "get pv" },
+  { args: "get nodes -o name" },
+  { args: "get nodes -L kubernetes.io/hostname" },
+  { args: "get pod bb --no-headers -o wide" },
+  { args: "get pods --show-kind" },
+  { args: "get pods,deploy --no-headers" },
+  { args: "get pods -A --field-selector spec.nodeName=controlplane" },
+  { args: "get pods --field-selector=bogus=x" },
+  { args: "describe pods -l app=bb" },
+  { args: "describe deploy" },
+  { args: "describe rs" },
+  { args: "describe ns lab" },
+  { args: "describe sa default" },
+  { args: "describe svc kubernetes" },
+  { args: "describe nosuchtype" },
+  { args: "describe" },
+  { args: "logs bb -c nope" },
+  { args: "logs deploy/web" },
+  { args: "logs" },
+  { args: "exec bb -- false" },
+  { args: "exec bb -- nosuchprogram" },
+  { args: "run x --image=nginx --restart=Sometimes" },
+  { args: "run" },
+  { args: "run y" },
+  { args: "create deployment" },
+  { args: "create deployment z" },
+  { args: "create namespace Bad_NS" },
+  { args: "create configmap settings --from-literal=a=b" },
+  { args: "create secret generic s1 --from-literal=k=v", undo: "delete secret s1" },
+  { args: "create service nodeport np --tcp=80:80 --dry-run=client -o yaml" },
+  { args: "expose pod bb" },
+  { args: "expose deployment nope --port=80" },
+  { args: "scale deployment web" },
+  { args: "scale --replicas=2" },
+  { args: "label pod bb" },
+  { args: "label pod nope a=b" },
+  { args: "annotate pod bb" },
+  { args: "delete" },
+  { args: "delete pods" },
+  { args: "delete svc nosuch nosuch2" },
+  { args: "rollout status deployment/nope" },
+  { args: "rollout history deployment/nope" },
+  { args: "rollout undo deployment/web" },
+  { args: "set image deployment/nope a=b" },
+  { args: "wait --for=delete pod/nope --timeout=1s" },
+  { args: "wait pod/bb" },
+  { args: "auth can-i get pods --all-namespaces" },
+  { args: "auth can-i" },
+  { args: "cluster-info" },
+  { args: "version --client -o yaml" },
+  { args: "api-versions" },
+  { args: "taint node node01" },
+  { args: "drain" },
+  { args: "patch deployment web" },
+  { args: "config use-context nope" },
+  { args: "get pods --context=nope" },
   { args: "cordon node01", undo: "uncordon node01" },
   { args: "uncordon node01" },
   { args: "drain node01 --ignore-daemonsets", undo: "uncordon node01" },
@@ -241,6 +349,7 @@ const ACCEPTED = {
   "config view":
     "two kubeconfigs: the laptop's (kubeplay's server, a token) against kubeadm's admin.conf (the node's API address, client certificates)",
   "config get-contexts": "two kubeconfigs: the context names differ (kubeplay-<id> against kubernetes-admin@kubernetes)",
+  "cluster-info": "two kubeconfigs: the laptop's server is kubeplay's URL, the workstation's the control plane's https://<IP>:6443",
   "config current-context":
     "two kubeconfigs: the laptop's names its context kubeplay-<id>, the workstation's is kubeadm's admin.conf (kubernetes-admin@kubernetes)",
 };

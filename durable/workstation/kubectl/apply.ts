@@ -25,7 +25,10 @@ function report(k: Kube, p: Parsed, m: { resource: Resource; obj: any }, verb: s
   const output = str(p, "output");
   const dry = dryRun(p);
   if (output) k.io.stdout(formatObjects(output, [{ obj: m.obj, resource: m.resource }], true));
-  else k.io.stdout(`${m.resource.kindName}/${m.obj.metadata?.name} ${verb}${dry ? ` (${dry} dry run)` : ""}\n`);
+  else
+    k.io.stdout(
+      `${m.resource.kindName}/${m.obj.metadata?.name} ${verb}${dry === "client" ? " (dry run)" : dry ? " (server dry run)" : ""}\n`,
+    );
   return 0;
 }
 
@@ -73,12 +76,15 @@ function* createRun(p: Parsed, k: Kube): KubectlRun {
   if (p.args.length) return yield* createGenerator(p, k);
   return yield* eachManifest(k, p, function* (m) {
     const ns = namespaceOf(m, k);
-    if (dryRun(p) === "client") return report(k, p, m, "created");
+    // The builder sets the namespace it will write to, so a client dry run prints it too.
+    if (dryRun(p) === "client") return report(k, p, { ...m, obj: inNamespace(m.obj, ns) }, "created");
     const body = bool(p, "save-config") ? annotated(m.obj) : m.obj;
     const r = yield* awaitHost(k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(body), headers: JSON_TYPE }));
     return report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
   });
 }
+
+const inNamespace = (obj: any, ns: string | undefined) => (ns ? { ...obj, metadata: { ...obj.metadata, namespace: ns } } : obj);
 
 /** The object with its last-applied-configuration annotation (compact JSON, as kubectl writes it). */
 function annotated(obj: any): any {
@@ -138,7 +144,7 @@ function* applyRun(p: Parsed, k: Kube): KubectlRun {
       );
     const live = yield* awaitHost(k.api("GET", m.resource.path(ns, name)));
     if (live.status === 404) {
-      if (dryRun(p) === "client") return report(k, p, m, "created");
+      if (dryRun(p) === "client") return report(k, p, { ...m, obj: inNamespace(m.obj, ns) }, "created");
       const r = yield* awaitHost(
         k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(annotated(m.obj)), headers: JSON_TYPE }),
       );
@@ -252,7 +258,9 @@ function* deleteRun(p: Parsed, k: Kube): KubectlRun {
     );
     if (r.status === 404 && bool(p, "ignore-not-found")) continue;
     if (r.status >= 400) {
-      k.io.stderr(`${statusMessage(r)}\n`);
+      const msg = statusMessage(r);
+      // An object from a file is named by its file in the error, as for the other writes.
+      k.io.stderr(`${t.source ? msg.replace(/^(Error from server(?: \([^)]*\))?): /, `$1: error when deleting "${t.source}": `) : msg}\n`);
       status = 1;
       continue;
     }

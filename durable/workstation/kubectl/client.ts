@@ -130,3 +130,20 @@ export function findResource(typed: string): Resource {
   if (!def) throw new KubectlError(`error: the server doesn't have a resource type "${typed}"`);
   return resourceOf(def);
 }
+
+/** cli-runtime's EnhanceListError: a list refused with 400 or 404 names what was listed, and how. */
+export function listError(reply: ApiReply, resource: Resource, labelSelector = "", fieldSelector = ""): string {
+  if (reply.status !== 400 && reply.status !== 404) return statusMessage(reply);
+  let st: { message?: string };
+  try {
+    st = JSON.parse(reply.text);
+  } catch {
+    return statusMessage(reply);
+  }
+  const subject = `${resource.def.group}/${resource.def.version}, Resource=${resource.def.plural}`;
+  const message =
+    labelSelector || fieldSelector
+      ? `Unable to find ${JSON.stringify(subject)} that match label selector ${JSON.stringify(labelSelector)}, field selector ${JSON.stringify(fieldSelector)}: ${st.message}`
+      : `Unable to list ${JSON.stringify(subject)}: ${st.message}`;
+  return statusMessage({ ...reply, text: JSON.stringify({ ...st, message }) });
+}

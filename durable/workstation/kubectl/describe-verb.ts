@@ -37,7 +37,7 @@ function* describeRun(p: Parsed, k: Kube): KubectlRun {
   const wanted = requested(p.args);
   if (!wanted.length)
     throw new KubectlError(
-      `You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples`,
+      `error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.`,
     );
   const all = bool(p, "all-namespaces");
   const objects: { obj: any; resource: Resource }[] = [];

@@ -35,8 +35,7 @@ function* exposeRun(p: Parsed, k: Kube): KubectlRun {
   const containers: any[] = kind === "Pod" ? (obj.spec?.containers ?? []) : (obj.spec?.template?.spec?.containers ?? []);
   const introspected = containers.flatMap((c) => c.ports ?? []);
   const port = int(p, "port") ?? introspected[0]?.containerPort;
-  if (port === undefined)
-    throw new KubectlError("error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples");
+  if (port === undefined) throw new KubectlError("error: couldn't find port via --port flag or introspection");
   const target = str(p, "target-port");
   const type = str(p, "type");
   const name = str(p, "name") ?? obj.metadata.name;
@@ -62,8 +61,13 @@ function* scaleRun(p: Parsed, k: Kube): KubectlRun {
   const replicas = int(p, "replicas");
   if (replicas === undefined) throw new KubectlError('error: required flag(s) "replicas" not set');
   if (replicas < 0) throw new KubectlError("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+  const wanted = requested(p.args);
+  if (!wanted.length)
+    throw new KubectlError(
+      "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+    );
   let status = 0;
-  for (const { resource, names } of requested(p.args)) {
+  for (const { resource, names } of wanted) {
     if (!resource.def.subresources?.scale)
       throw new KubectlError(`error: no scaler has been implemented for {"${resource.def.group}" "${resource.def.kind}"}`);
     for (const name of names) {

@@ -78,9 +78,9 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       };
     case "deployment":
     case "deploy": {
-      need("deploy");
       const images = strs(p, "image");
       if (!images.length) throw new KubectlError('error: required flag(s) "image" not set');
+      need("deploy");
       const port = int(p, "port");
       const labels = { app: name };
       const containers = images.map((image) => ({

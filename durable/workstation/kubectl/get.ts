@@ -2,10 +2,11 @@
 // out; other formats print the objects themselves.
 import { groupVersions, inGroupVersion } from "../../resources";
 import { type Parsed, bool, str, strs } from "./args";
-import { awaitHost, findResource, KubectlError, resourceOf, statusMessage, TABLE_ACCEPT, type Resource } from "./client";
+import { awaitHost, findResource, KubectlError, listError, resourceOf, statusMessage, TABLE_ACCEPT, type Resource } from "./client";
 import { customColumns } from "./customcolumns";
 import { JsonPathError, jsonPath } from "./jsonpath";
 import { PrinterError, printJson, printName, printTables, printYaml, TableStream, type Table, type TableBlock } from "./printers";
+import { namespaceOf, readManifests } from "./manifests";
 import type { Kube, KubectlRun, Verb } from "./types";
 
 /** The resources of `kubectl get all`: the "all" category, in discovery order. */
@@ -14,10 +15,17 @@ const ALL = () => {
   return groupVersions.flatMap(inGroupVersion).filter((d) => d.categories?.includes("all") && !seen.has(d.plural) && seen.add(d.plural));
 };
 
+/** What the arguments (or -f) ask for: a resource, its names, and where -f put them. */
+export interface Requested {
+  resource: Resource;
+  names: string[];
+  namespace?: string;
+}
+
 /** What the arguments ask for: (resource, names) pairs in the order typed. */
-export function requested(args: string[]): { resource: Resource; names: string[] }[] {
+export function requested(args: string[]): Requested[] {
   if (!args.length) return [];
-  const out: { resource: Resource; names: string[] }[] = [];
+  const out: Requested[] = [];
   if (args.every((a) => a.includes("/"))) {
     for (const a of args) {
       const [type, name] = [a.slice(0, a.indexOf("/")), a.slice(a.indexOf("/") + 1)];
@@ -76,7 +84,7 @@ function* getRun(p: Parsed, k: Kube) {
   const output = str(p, "output") ?? "";
   if (bool(p, "watch") || bool(p, "watch-only")) return yield* watchRun(p, k, output);
   const all = bool(p, "all-namespaces");
-  const wanted = requested(p.args);
+  const wanted = strs(p, "filename").length ? fromFiles(k, strs(p, "filename")) : requested(p.args);
   if (!wanted.length) {
     k.io.stderr(
       `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n`,
@@ -95,15 +103,17 @@ function* getRun(p: Parsed, k: Kube) {
   // One named object prints as itself; anything else (a list, several names) as a List.
   const single = wanted.length === 1 && wanted[0].names.length === 1;
   let namespacedOnly = !all;
-  for (const { resource, names } of wanted) {
+  for (const entry of wanted) {
+    const { resource, names } = entry;
     const ns = all ? undefined : k.namespace;
+    const nameNs = entry.namespace ?? k.namespace;
     namespacedOnly &&= resource.def.namespaced;
     const headers = human ? { accept: TABLE_ACCEPT } : { accept: "application/json" };
     // Sorting reads the rows' objects, which the server then sends whole.
     const objectQuery = human && str(p, "sort-by") ? "includeObject=Object" : "";
     if (names.length) {
       for (const name of names) {
-        const r = yield* awaitHost(k.api("GET", `${resource.path(k.namespace, name)}${objectQuery ? `?${objectQuery}` : ""}`, { headers }));
+        const r = yield* awaitHost(k.api("GET", `${resource.path(nameNs, name)}${objectQuery ? `?${objectQuery}` : ""}`, { headers }));
         if (r.status === 404 && bool(p, "ignore-not-found")) continue;
         if (r.status >= 400) {
           errors.push(statusMessage(r));
@@ -119,7 +129,7 @@ function* getRun(p: Parsed, k: Kube) {
       if (objectQuery) q.set("includeObject", "Object");
       const r = yield* awaitHost(k.api("GET", `${resource.path(ns)}?${q}`, { headers }));
       if (r.status >= 400) {
-        errors.push(statusMessage(r));
+        errors.push(listError(r, resource, selector, fields));
         continue;
       }
       const body = JSON.parse(r.text);
@@ -212,6 +222,11 @@ function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
     clearTimeout(timer);
     abort.abort();
   }
+}
+
+/** `-f`: the objects the manifests name, each as TYPE NAME in its own namespace. */
+function fromFiles(k: Kube, files: string[]): Requested[] {
+  return readManifests(k, files).map((m) => ({ resource: m.resource, names: [m.obj.metadata?.name ?? ""], namespace: namespaceOf(m, k) }));
 }
 
 function addRows(blocks: TableBlock[], resource: Resource, table: Table): void {

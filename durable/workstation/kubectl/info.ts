@@ -29,7 +29,7 @@ function* versionRun(p: Parsed, k: Kube): KubectlRun {
   }
   const doc = { clientVersion: CLIENT_VERSION, kustomizeVersion: KUSTOMIZE, ...(server ? { serverVersion: server } : {}) };
   if (output === "json") k.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
-  else if (output === "yaml") k.io.stdout(printYaml([doc], false));
+  else if (output === "yaml") k.io.stdout(`${printYaml([doc], false)}\n`);
   else if (output) throw new KubectlError("error: --output must be 'yaml' or 'json'");
   else
     k.io.stdout(
@@ -38,10 +38,10 @@ function* versionRun(p: Parsed, k: Kube): KubectlRun {
   return 0;
 }
 
-const bold = (s: string) => `\x1b[0;32m${s}\x1b[0m`;
-const blue = (s: string) => `\x1b[0;33m${s}\x1b[0m`;
-
 function* clusterInfoRun(p: Parsed, k: Kube): KubectlRun {
+  // Colours only when stdout is a terminal, as kubectl's ct package decides.
+  const color = (code: string) => (s: string) => (k.io.tty ? `\x1b[0;${code}m${s}\x1b[0m` : s);
+  const [bold, blue] = [color("32"), color("33")];
   if (p.args[0] === "dump") throw k.notYet("kubectl cluster-info dump");
   const server =
     (k.config.doc.clusters ?? []).find((c: any) => c.name === k.config.context?.cluster)?.cluster?.server ?? "https://127.0.0.1:6443";

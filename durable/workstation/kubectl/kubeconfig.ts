@@ -32,7 +32,8 @@ export function loadKubeconfig(fs: VirtualFS, env: Record<string, string>, expli
   }
   const current = contextFlag ?? doc["current-context"];
   const context = (doc.contexts ?? []).find((c: any) => c?.name === current)?.context;
-  if (contextFlag && !context) throw new KubectlError(`error: context "${contextFlag}" does not exist`);
+  if (contextFlag && !context)
+    throw new KubectlError(`Error in configuration: context was not found for specified context: ${contextFlag}`);
   return {
     path,
     found: text !== undefined,

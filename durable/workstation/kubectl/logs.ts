@@ -10,7 +10,11 @@ const LOGS_USAGE =
 
 function* logsRun(p: Parsed, k: Kube): KubectlRun {
   const pod = yield* podFor(p.args[0], k, LOGS_USAGE, true);
-  const q = new URLSearchParams({ container: containerOf(pod, str(p, "container"), k) });
+  const given = str(p, "container");
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
+  if (given && !all.some((c) => c.name === given))
+    throw new KubectlError(`error: container ${given} is not valid for pod ${pod.metadata?.name}`);
+  const q = new URLSearchParams({ container: containerOf(pod, given, k) });
   const tail = int(p, "tail");
   if (tail !== undefined && tail >= 0) q.set("tailLines", String(tail));
   if (bool(p, "previous")) q.set("previous", "true");

@@ -88,8 +88,8 @@ function durationMs(d: string): number {
 }
 
 function* waitRun(p: Parsed, k: Kube): KubectlRun {
-  const forSpec = str(p, "for");
-  if (!forSpec) throw new KubectlError("error: --for must be specified");
+  const forSpec = str(p, "for") ?? "";
+  if (!/^(delete|condition=|jsonpath=)/.test(forSpec)) throw new KubectlError(`error: unrecognized condition: ${JSON.stringify(forSpec)}`);
   const timeout = durationMs(str(p, "timeout") ?? "30s");
   const targets: { resource: Resource; name: string }[] = [];
   for (const { resource, names } of requested(p.args)) {
@@ -105,14 +105,18 @@ function* waitRun(p: Parsed, k: Kube): KubectlRun {
   if (!targets.length) throw new KubectlError("error: resource name may not be empty");
   const deadline = k.now() + timeout;
   for (const t of targets) {
+    let existed = false;
     for (;;) {
       const r = yield* awaitHost(k.api("GET", t.resource.path(k.namespace, t.name)));
       if (r.status === 404 && forSpec !== "delete") throw new KubectlError(statusMessage(r));
-      if (met(forSpec, r.status === 404 ? undefined : JSON.parse(r.text))) break;
+      const obj = r.status === 404 ? undefined : JSON.parse(r.text);
+      existed ||= obj !== undefined;
+      if (met(forSpec, obj)) break;
       if (k.now() >= deadline) throw new KubectlError(`error: timed out waiting for the condition on ${t.resource.def.plural}/${t.name}`);
       yield { sleep: 250 };
     }
-    k.io.stdout(`${t.resource.kindName}/${t.name} condition met\n`);
+    // Waiting for the deletion of what was never there: nothing to wait for, nothing said.
+    if (existed || forSpec !== "delete") k.io.stdout(`${t.resource.kindName}/${t.name} condition met\n`);
   }
   return 0;
 }
@@ -143,7 +147,7 @@ function* authRun(p: Parsed, k: Kube): KubectlRun {
   const [verb, target] = args;
   if (!verb || !target)
     throw new KubectlError(
-      "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples",
+      "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.",
     );
   const [type, name] = target.includes("/")
     ? [target.slice(0, target.indexOf("/")), target.slice(target.indexOf("/") + 1)]

@@ -27,14 +27,16 @@ const flags = [
 ] as const;
 
 function* runPod(p: Parsed, k: Kube): KubectlRun {
-  const name = p.args[0];
-  if (!name) throw new KubectlError("error: NAME is required for run\nSee 'kubectl run -h' for help and examples");
+  // cobra checks the required --image before the command sees its arguments.
   const image = str(p, "image");
   if (!image) throw new KubectlError('error: required flag(s) "image" not set');
+  const name = p.args[0];
+  if (!name) throw new KubectlError("error: NAME is required for run\nSee 'kubectl run -h' for help and examples");
   if (bool(p, "stdin") || bool(p, "tty") || bool(p, "attach") || bool(p, "rm")) throw k.notYet("kubectl run -i/-t/--rm (attaching)");
   if (bool(p, "expose") || str(p, "overrides")) throw k.notYet("kubectl run --expose/--overrides");
   const restart = str(p, "restart") ?? "Always";
-  if (!["Always", "OnFailure", "Never"].includes(restart)) throw new KubectlError(`error: invalid restart policy: ${restart}`);
+  if (!["Always", "OnFailure", "Never"].includes(restart))
+    throw new KubectlError(`error: invalid restart policy: ${restart}\nSee 'kubectl run -h' for help and examples`);
   const labels = str(p, "labels")
     ? Object.fromEntries(
         str(p, "labels")!
