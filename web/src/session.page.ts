@@ -182,6 +182,8 @@ function liveMap(s: Session, onGone: () => void): void {
 }
 
 async function main(): Promise<void> {
+  // The terminal's code loads while the session is looked up.
+  void import("./xterm");
   setUpTheme();
   let terminal: TerminalHandle | undefined;
   tabs((pane) => {

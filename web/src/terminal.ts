@@ -27,7 +27,8 @@ export interface TerminalHandle {
 export async function openTerminal(el: HTMLElement, s: Session, stillThere: () => Promise<boolean>): Promise<TerminalHandle> {
   const { Terminal, FitAddon } = await import("./xterm");
   const term = new Terminal({
-    cursorBlink: true,
+    // A blinking cursor is xterm.js redrawing it twice a second: an idle tab would not be idle.
+    cursorBlink: false,
     fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace',
     fontSize: 14,
     scrollback: 5000,
