@@ -247,7 +247,10 @@ export class LineEditor {
       out(`\r\n${columns(matches, this.width())}\r\n${this.prompt()}${this.line}${"\b".repeat(this.line.length - this.cur)}`);
     };
     const candidates = this.completer(before);
-    if (!(candidates instanceof Promise)) return apply(candidates);
+    if (!(candidates instanceof Promise)) {
+      apply(candidates);
+      return;
+    }
     this.busy = true;
     candidates
       .then(apply, () => out(BELL))

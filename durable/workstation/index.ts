@@ -5,7 +5,6 @@
 // its files in the file store (fs.ts), so a restarted Durable Object resumes where the learner was.
 import { InteractiveShell, type ShellSnapshot } from "../shell";
 import type { Editor, HostCall, HostPause, HostProgram, Network, ShellContext, ShellIO } from "../shell/types";
-import type { Obj } from "../resources/types";
 import { clusterNetwork, type ClusterReader } from "../nodes/runtime/network";
 import type { LogAppender } from "../nodes/runtime/servers";
 import type { FileStore } from "../nodes/runtime/files";

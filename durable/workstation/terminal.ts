@@ -78,7 +78,10 @@ export class TerminalSockets {
   message(ws: WebSocket, message: ArrayBuffer | string): void {
     const { terminal: id } = ws.deserializeAttachment() as Attachment;
     const entry = this.logins.get(id) ?? this.open(ws, id, false);
-    if (typeof message === "string") return this.edited(message);
+    if (typeof message === "string") {
+      this.edited(message);
+      return;
+    }
     const bytes = new Uint8Array(message);
     if (!bytes.length) return;
     const data = bytes.subarray(1);

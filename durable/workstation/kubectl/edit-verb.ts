@@ -43,7 +43,7 @@ function* editRun(p: Parsed, k: Kube): KubectlRun {
   if (!edit) throw k.notYet("kubectl edit outside the web terminal (its editor pane is where the object opens)");
   const wanted = requested(p.args);
   const target = wanted[0];
-  if (!target || !target.names.length)
+  if (!target?.names.length)
     throw new KubectlError("error: kubeplay's kubectl edit opens one named object at a time (kubectl edit TYPE NAME)");
   const { resource } = target;
   const name = target.names[0];

@@ -193,11 +193,8 @@ function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
   query.set("resourceVersion", table.metadata?.resourceVersion ?? "0");
   const abort = new AbortController();
   // --request-timeout ends the watch quietly, as the server closing it does.
-  const timeout = str(p, "request-timeout");
-  const timer =
-    timeout && /^\d+s?$/.test(timeout) && Number.parseInt(timeout) > 0
-      ? setTimeout(() => abort.abort(), Number.parseInt(timeout) * 1000)
-      : undefined;
+  const seconds = Number.parseInt(/^(\d+)s?$/.exec(str(p, "request-timeout") ?? "")?.[1] ?? "0", 10);
+  const timer = seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
   let pending = "";
   try {
     const r = yield* awaitHost(
