@@ -356,8 +356,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private readonly budget = new RequestBudget(() => Date.now());
 
   override async fetch(request: Request): Promise<Response> {
-    // A terminal and a script run hold their request as long as they last, as exec does.
-    const retryAfter = await this.budget.admit(isLongRunning(request.url) || new URL(request.url).pathname.startsWith("/workstation/"));
+    // A terminal holds its request as long as it is open, as exec does; a script run is work, and counts.
+    const retryAfter = await this.budget.admit(
+      isLongRunning(request.url) || /^\/workstation\/[^/]+\/terminal$/.test(new URL(request.url).pathname),
+    );
     if (retryAfter !== undefined) return tooManyRequests(retryAfter);
     const start = performance.now();
     try {
