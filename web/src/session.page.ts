@@ -223,7 +223,6 @@ async function main(): Promise<void> {
   ownKubectl(s);
   // The cookie that lets "open :port" tabs through the API server proxy (they cannot send the token).
   void fetch(`/api/sessions/${s.id}/proxy-cookie`, { method: "POST", headers: { authorization: `Bearer ${s.token}` } });
-  liveMap(s, expired);
   const alive = async () => {
     try {
       await sessionInfo(s.id, s.token);
@@ -233,7 +232,10 @@ async function main(): Promise<void> {
       return !(e instanceof ApiRefusal && e.code === 401);
     }
   };
-  terminal = await openTerminal($("terminal"), s, alive);
+  // The terminal's socket first (the prompt is what the learner waits for), then the map's watches.
+  const opening = openTerminal($("terminal"), s, alive);
+  liveMap(s, expired);
+  terminal = await opening;
   terminal.focus();
 
   $("add-node").addEventListener("click", () => nodeCall(s, "POST", "", { role: "worker" }).catch((e) => banner(refusalText(e))));

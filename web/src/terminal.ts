@@ -18,6 +18,15 @@ function framed(channel: number, text: string): Uint8Array {
   return out;
 }
 
+/** The session's terminal socket (its token in the subprotocol, never in the URL). */
+function dial(s: Session): WebSocket {
+  const url = new URL(`/api/sessions/${s.id}/terminal`, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url, ["v5.channel.k8s.io", bearerProtocol(s.token)]);
+  socket.binaryType = "arraybuffer";
+  return socket;
+}
+
 export interface TerminalHandle {
   focus(): void;
   fit(): void;
@@ -25,6 +34,12 @@ export interface TerminalHandle {
 
 /** Open the terminal in `el`; `stillThere` says whether the session lives (a dropped socket reconnects while it does). */
 export async function openTerminal(el: HTMLElement, s: Session, stillThere: () => Promise<boolean>): Promise<TerminalHandle> {
+  // The socket is dialled before xterm.js has loaded: the login starts while the code arrives, and
+  // what it says first waits here.
+  const first = dial(s);
+  const early: MessageEvent[] = [];
+  const hold = (m: MessageEvent) => void early.push(m);
+  first.addEventListener("message", hold);
   const { Terminal, FitAddon } = await import("./xterm");
   const term = new Terminal({
     // A blinking cursor is xterm.js redrawing it twice a second: an idle tab would not be idle.
@@ -47,21 +62,20 @@ export async function openTerminal(el: HTMLElement, s: Session, stillThere: () =
   };
   const sendSize = () => send(RESIZE, JSON.stringify({ Width: term.cols, Height: term.rows }));
 
-  const connect = () => {
-    const url = new URL(`/api/sessions/${s.id}/terminal`, location.href);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(url, ["v5.channel.k8s.io", bearerProtocol(s.token)]);
-    socket.binaryType = "arraybuffer";
+  const connect = (socket = dial(s), held: MessageEvent[] = []) => {
     ws = socket;
     let ended = false;
-    socket.addEventListener("open", sendSize);
-    socket.addEventListener("message", (m) => {
+    if (socket.readyState === WebSocket.OPEN) sendSize();
+    else socket.addEventListener("open", sendSize);
+    const onMessage = (m: MessageEvent) => {
       // Text messages are the editor pane's (docs/terminal.md); binary ones the channels.
       if (typeof m.data === "string") return void edit(socket, m.data);
       const data = new Uint8Array(m.data as ArrayBuffer);
       if (data[0] === STDOUT) term.write(decoder.decode(data.subarray(1), { stream: true }));
       else if (data[0] === ERROR) ended = true;
-    });
+    };
+    for (const m of held) onMessage(m);
+    socket.addEventListener("message", onMessage);
     socket.addEventListener("close", async () => {
       if (ws !== socket) return;
       ws = undefined;
@@ -100,6 +114,7 @@ export async function openTerminal(el: HTMLElement, s: Session, stillThere: () =
   });
   term.onResize(sendSize);
   new ResizeObserver(() => fit.fit()).observe(el);
-  connect();
+  first.removeEventListener("message", hold);
+  connect(first, early);
   return { focus: () => term.focus(), fit: () => fit.fit() };
 }
