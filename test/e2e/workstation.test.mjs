@@ -287,6 +287,8 @@ const CORPUS = [
   { args: "patch deployment web" },
   { args: "config use-context nope" },
   { args: "get pods --context=nope" },
+  { args: ["run", "once", "--image=busybox", "-i", "--rm", "--restart=Never", "--", "sh", "-c", "echo hi; exit 3"] },
+  { args: "run nope --image=busybox --rm" },
   { args: "cordon node01", undo: "uncordon node01" },
   { args: "uncordon node01" },
   { args: "drain node01 --ignore-daemonsets", undo: "uncordon node01" },
@@ -398,6 +400,15 @@ test("the terminal is a login at controlplane $ with kubectl, k and Tab completi
   await t.shows(/get pod bb -w\r\nNAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\r\nbb\s+1\/1\s+Running\s+0\s+\S+\r\n$/);
   t.type("\x03");
   await t.shows(/\^C\r\ncontrolplane \$ $/);
+  // run -it --rm: a pod attached at the terminal, deleted when its shell exits.
+  t.type("kubectl run -it --rm debug --image=busybox --restart=Never -- sh\r");
+  await t.shows(/If you don't see a command prompt, try pressing enter\.\r\n$/);
+  t.type("\r");
+  await t.shows(/\/ # $/);
+  t.type("hostname\r");
+  await t.shows(/\r\ndebug\r\n\/ # $/);
+  t.type("exit\r");
+  await t.shows(/\/ # exit\r\npod "debug" deleted\r\ncontrolplane \$ $/);
   t.type("kubectl exec -it bb -- sh\r");
   await t.shows(/\/ # $/);
   t.type("hostname\r");
