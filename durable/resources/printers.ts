@@ -2,17 +2,18 @@
 
 /** duration.HumanDuration from k8s.io/apimachinery. */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  // Go divides toward zero: a clock a little ahead gives '0s', not '<invalid>'.
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return "<invalid>";
   if (seconds < 0) return "0s";
   if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
+  const minutes = Math.trunc(seconds / 60);
   if (minutes < 10) {
     const s = seconds % 60;
     return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
   }
   if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
+  const hours = Math.trunc(minutes / 60);
   if (hours < 8) {
     const m = minutes % 60;
     return m === 0 ? `${hours}h` : `${hours}h${m}m`;
@@ -20,15 +21,15 @@ export function humanDuration(ms: number): string {
   if (hours < 48) return `${hours}h`;
   if (hours < 24 * 8) {
     const h = hours % 24;
-    return h === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${h}h`;
+    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
   }
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
   if (hours < 24 * 365 * 8) {
-    const dy = Math.floor(hours / 24) % 365;
-    const y = Math.floor(hours / 24 / 365);
+    const dy = Math.trunc(hours / 24) % 365;
+    const y = Math.trunc(hours / 24 / 365);
     return dy === 0 ? `${y}y` : `${y}y${dy}d`;
   }
-  return `${Math.floor(hours / 24 / 365)}y`;
+  return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
 /** translateTimestampSince: the AGE column. */

@@ -3,9 +3,12 @@
 // sort.Slice (pdqsort: not stable above 12 elements, so equal keys land where Go puts them), the
 // time and duration formats, resource.Quantity arithmetic, label selectors and the shared printers
 // of labels, annotations, taints, tolerations and events.
+import { humanDuration } from "../../../resources/printers";
 import type { Event } from "kubernetes-types/core/v1";
 import type { LabelSelector, ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1";
 import { formatCanonical, parseCanonical } from "../../../resources/quantity";
+
+export { humanDuration };
 
 /** What a describer may read (the caller implements it over the API). */
 export interface DescribeReader {
@@ -194,19 +197,22 @@ interface SortData {
 
 const bitsLen = (n: number) => (n === 0 ? 0 : Math.floor(Math.log2(n)) + 1);
 
-/** Go's sort.Sort (and sort.Slice, the same algorithm over a less function): in place. */
+/** Go's sort.Sort over an indexed collection (sort.Interface: Len, Less, Swap). */
+export function sortInterface(n: number, less: (i: number, j: number) => boolean, swap: (i: number, j: number) => void): void {
+  if (n > 1) pdqsort({ less, swap }, 0, n, bitsLen(n));
+}
+
+/** Go's sort.Slice (the same algorithm over a less function of the elements): in place. */
 export function goSort<T>(arr: T[], less: (a: T, b: T) => boolean): T[] {
-  const n = arr.length;
-  if (n <= 1) return arr;
-  const data: SortData = {
-    less: (i, j) => less(arr[i], arr[j]),
-    swap: (i, j) => {
+  sortInterface(
+    arr.length,
+    (i, j) => less(arr[i], arr[j]),
+    (i, j) => {
       const t = arr[i];
       arr[i] = arr[j];
       arr[j] = t;
     },
-  };
-  pdqsort(data, 0, n, bitsLen(n));
+  );
   return arr;
 }
 
@@ -426,37 +432,6 @@ function reverseRange(data: SortData, a: number, b: number) {
 
 // ---------------------------------------------------------------------------------------------
 // time
-
-/** duration.HumanDuration */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < -1) return "<invalid>";
-  if (seconds < 0) return "0s";
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.trunc(ms / 60000);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.trunc(ms / 3600000);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const dy = Math.trunc(hours / 24) % 365;
-    const y = Math.trunc(hours / 24 / 365);
-    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
-  }
-  return `${Math.trunc(hours / 24 / 365)}y`;
-}
 
 /** A metav1.Time / MicroTime as JSON holds it: ms since the epoch, or undefined for the zero time. */
 export function parseTime(ts: string | null | undefined): number | undefined {
