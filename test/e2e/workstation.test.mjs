@@ -33,6 +33,13 @@ before(async () => {
 });
 
 const MANIFESTS = {
+  // A self-signed P-256 pair for `create secret tls`, and a key that is not the certificate's.
+  "tls.crt":
+    "-----BEGIN CERTIFICATE-----\nMIIBbzCCARWgAwIBAgIUH9HQtW7Qv4GW8kFKHWdSli1eu/AwCgYIKoZIzj0EAwIw\nDTELMAkGA1UEAwwCZWMwHhcNMjYxMjA0MjE0NDA2WhcNMjcwMTAzMjE0NDA2WjAN\nMQswCQYDVQQDDAJlYzBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABHV/ZzjIl07c\nAFiS5WgEHQvBB5ibf0uuuuBrCTbPKyQxC+eoV5ecZEc4jVx4pC5a5pK3I903iyls\nR0MXyVL+jOujUzBRMB0GA1UdDgQWBBTxTa17JBPjRl5z0xAGE7ruOP0e/jAfBgNV\nHSMEGDAWgBTxTa17JBPjRl5z0xAGE7ruOP0e/jAPBgNVHRMBAf8EBTADAQH/MAoG\nCCqGSM49BAMCA0gAMEUCIDCYYGfritcAmTLhGqxWn25WLOClUzLPJ/uo5kyljC0W\nAiEAmjYxiVRB8hTdAumIj2vAo9I0nfoHkVpkouUmlviB/9U=\n-----END CERTIFICATE-----\n",
+  "tls.key":
+    "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFY/z4lZj9sVDcgmUBErRO6p2pQXm9YAvUl9h68LP0ynoAoGCCqGSM49\nAwEHoUQDQgAEdX9nOMiXTtwAWJLlaAQdC8EHmJt/S6664GsJNs8rJDEL56hXl5xk\nRziNXHikLlrmkrcj3TeLKWxHQxfJUv6M6w==\n-----END EC PRIVATE KEY-----\n",
+  "other.key":
+    "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEICtlK5ovETTsCZFp9My/9Zj89sjK+DXZN1qhWNd4JKgfoAoGCCqGSM49\nAwEHoUQDQgAEyj+T31Flpvs4zibFDZE2q6v5l/NlUNZED4+2fkNDoau5baCLozmN\nOyoJ4D5vAUjyEWGsIzn8MOmhsnWVXxr/Wg==\n-----END EC PRIVATE KEY-----\n",
   "pod.yaml":
     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-file\n  labels:\n    app: demo\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n",
   "two.yaml":
@@ -260,6 +267,33 @@ const CORPUS = [
   { args: "create namespace Bad_NS" },
   { args: "create configmap settings --from-literal=a=b" },
   { args: "create secret generic s1 --from-literal=k=v", undo: "delete secret s1" },
+  { args: "create secret tls site --cert=tls.crt --key=tls.key", undo: "delete secret site" },
+  { args: "create secret tls site --cert=tls.crt --key=tls.key --dry-run=client -o json" },
+  { args: "create secret tls site --cert=tls.crt --key=other.key" },
+  { args: "create secret tls site --cert=tls.key --key=tls.crt" },
+  { args: "create secret tls site --cert=missing.crt --key=tls.key" },
+  { args: "create secret tls site --cert=tls.crt" },
+  {
+    args: [
+      "create",
+      "secret",
+      "docker-registry",
+      "reg",
+      "--docker-username=ada",
+      "--docker-password=p<&>",
+      "--docker-email=ada@example.com",
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ],
+  },
+  { args: "create secret docker-registry reg --docker-username=ada --docker-password=pw", undo: "delete secret reg" },
+  { args: "create secret docker-registry reg" },
+  { args: "create secret" },
+  { args: "create secret bogus x" },
+  { args: "create service" },
+  { args: "create deployment a b --image=nginx" },
+  { args: "create configmap" },
   { args: "create service nodeport np --tcp=80:80 --dry-run=client -o yaml" },
   { args: "expose pod bb" },
   { args: "expose deployment nope --port=80" },

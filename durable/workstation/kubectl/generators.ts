@@ -5,6 +5,8 @@ import { resolvePath } from "../../fs";
 import { type Parsed, int, str, strs } from "./args";
 import { awaitHost, findResource, KubectlError, statusMessage, type Resource } from "./client";
 import { formatObjects } from "./get";
+import { groupHelp } from "./help";
+import { x509KeyPairError } from "./tlspair";
 import type { Kube, KubectlRun } from "./types";
 
 export const GENERATOR_FLAGS = [
@@ -22,6 +24,12 @@ export const GENERATOR_FLAGS = [
   { name: "restart", kind: "string" },
   { name: "from", kind: "string" },
   { name: "append-hash", kind: "bool" },
+  { name: "cert", kind: "string" },
+  { name: "key", kind: "string" },
+  { name: "docker-server", kind: "string" },
+  { name: "docker-username", kind: "string" },
+  { name: "docker-password", kind: "string" },
+  { name: "docker-email", kind: "string" },
 ] as const;
 
 /** A container's name from its image, as kubectl derives it ("nginx:1.27" → "nginx", "registry.k8s.io/e2e-test-images/agnhost:2.39" → "agnhost"). */
@@ -56,22 +64,96 @@ function fromFiles(k: Kube, items: string[]): [string, string][] {
   return out;
 }
 
+/** Go's base64.StdEncoding of a string's UTF-8 bytes. */
+const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+
+/** A file `create secret tls` reads, failing in os.ReadFile's words. */
+function readFile(k: Kube, file: string): string {
+  const text = k.fs.read(resolvePath(file, k.cwd));
+  if (text === undefined)
+    throw new KubectlError(
+      k.fs.isDir(resolvePath(file, k.cwd))
+        ? `error: Cannot read file ${file}, read ${file}: is a directory`
+        : `error: Cannot read file ${file}, open ${file}: no such file or directory`,
+    );
+  return text;
+}
+
+/** The Secret of `create secret generic|tls|docker-registry` (create_secret*.go's newSecretObj and fillers). */
+function secret(sub: string, p: Parsed, k: Kube, name: string): any {
+  const object = (type: string | undefined, entries: [string, string][]) => ({
+    kind: "Secret",
+    apiVersion: "v1",
+    metadata: meta(name),
+    ...(entries.length ? { data: Object.fromEntries(entries.map(([key, v]) => [key, base64(v)])) } : {}),
+    ...(type ? { type } : {}),
+  });
+  if (sub === "generic") return object(str(p, "type"), [...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))]);
+  if (sub === "tls") {
+    const cert = str(p, "cert");
+    const key = str(p, "key");
+    if (!cert || !key) throw new KubectlError("error: key and cert must be specified");
+    return object("kubernetes.io/tls", [
+      ["tls.crt", readFile(k, cert)],
+      ["tls.key", readFile(k, key)],
+    ]);
+  }
+  const files = strs(p, "from-file").map((f) => (f.includes("=") ? f : `.dockerconfigjson=${f}`));
+  const username = str(p, "docker-username") ?? "";
+  const password = str(p, "docker-password") ?? "";
+  const server = str(p, "docker-server") ?? "https://index.docker.io/v1/";
+  if (!files.length && (!username || !password || !server))
+    throw new KubectlError(
+      "error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required",
+    );
+  if (files.length) return object("kubernetes.io/dockerconfigjson", fromFiles(k, files));
+  // DockerConfigEntry's fields are omitempty; Go's encoder escapes HTML characters.
+  const entry = { username, password, email: str(p, "docker-email"), auth: base64(`${username}:${password}`) };
+  const json = JSON.stringify({ auths: { [server]: Object.fromEntries(Object.entries(entry).filter(([, v]) => v)) } }).replace(
+    /[<>&]/g,
+    (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+  );
+  return object("kubernetes.io/dockerconfigjson", [[".dockerconfigjson", json]]);
+}
+
 // Objects are built in their Go structs' field order: `-o json` of a dry run prints them so (YAML sorts).
 const meta = (name: string, labels?: Record<string, string>) => ({ name, creationTimestamp: null, ...(labels ? { labels } : {}) });
+
+const SERVICE_TYPES = { clusterip: "ClusterIP", externalname: "ExternalName", loadbalancer: "LoadBalancer", nodeport: "NodePort" };
+
+/** A command group run without its subcommand: kubectl prints the group's help. */
+class GroupHelp {
+  constructor(readonly group: string) {}
+}
 
 /** The object `create <kind>` builds, and the resource it is written to. */
 function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
   const [kind, ...rest] = p.args;
   const sub = kind === "secret" || kind === "service" || kind === "svc" ? rest.shift() : undefined;
   const name = rest[0];
-  const need = (what: string) => {
-    if (!name) throw new KubectlError(`error: NAME is required`);
-    return what;
+  // cmdutil's NameFromCommandArgs, in the words of the command's full name.
+  const need = (command: string) => {
+    if (rest.length !== 1)
+      throw new KubectlError(
+        `error: exactly one NAME is required, got ${rest.length}\nSee 'kubectl create ${command}${sub ? ` ${sub}` : ""} -h' for help and examples`,
+      );
   };
+  const subcommands =
+    kind === "secret"
+      ? ["generic", "tls", "docker-registry"]
+      : kind === "service" || kind === "svc"
+        ? Object.keys(SERVICE_TYPES)
+        : undefined;
+  if (subcommands && !subcommands.includes(sub ?? "")) {
+    if (sub === undefined) throw new GroupHelp(kind === "secret" ? "create secret" : "create service");
+    throw new KubectlError(
+      `error: unknown command "${[sub, ...rest].join(" ")}"\nSee 'kubectl create ${kind === "secret" ? "secret" : "service"} -h' for help and examples`,
+    );
+  }
   switch (kind) {
     case "namespace":
     case "ns":
-      need("ns");
+      need("namespace");
       return {
         resource: findResource("namespaces"),
         obj: { kind: "Namespace", apiVersion: "v1", metadata: meta(name), spec: {}, status: {} },
@@ -80,7 +162,7 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
     case "deploy": {
       const images = strs(p, "image");
       if (!images.length) throw new KubectlError('error: required flag(s) "image" not set');
-      need("deploy");
+      need("deployment");
       const port = int(p, "port");
       const labels = { app: name };
       const containers = images.map((image) => ({
@@ -107,32 +189,24 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
     }
     case "configmap":
     case "cm": {
-      need("cm");
+      need("configmap");
       const data = Object.fromEntries([...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))]);
       return {
         resource: findResource("configmaps"),
         obj: { kind: "ConfigMap", apiVersion: "v1", metadata: meta(name), ...(Object.keys(data).length ? { data } : {}) },
       };
     }
-    case "secret": {
-      if (sub !== "generic") throw k.notYet(`kubectl create secret ${sub ?? ""}`.trim());
+    case "secret":
       need("secret");
-      const entries = [...fromFiles(k, strs(p, "from-file")), ...pairs(strs(p, "from-literal"))];
-      const data = Object.fromEntries(entries.map(([key, v]) => [key, btoa(String.fromCharCode(...new TextEncoder().encode(v)))]));
-      return {
-        resource: findResource("secrets"),
-        obj: { kind: "Secret", apiVersion: "v1", metadata: meta(name), ...(entries.length ? { data } : {}) },
-      };
-    }
+      return { resource: findResource("secrets"), obj: secret(sub as string, p, k, name) };
     case "serviceaccount":
     case "sa":
-      need("sa");
+      need("serviceaccount");
       return { resource: findResource("serviceaccounts"), obj: { kind: "ServiceAccount", apiVersion: "v1", metadata: meta(name) } };
     case "service":
     case "svc": {
-      const type = { clusterip: "ClusterIP", nodeport: "NodePort", loadbalancer: "LoadBalancer", externalname: "ExternalName" }[sub ?? ""];
-      if (!type) throw new KubectlError(`error: unknown command "${sub ?? ""}" for "kubectl create service"`);
-      need("svc");
+      const type = SERVICE_TYPES[sub as keyof typeof SERVICE_TYPES];
+      need("service");
       const ports = strs(p, "tcp").map((spec) => {
         const [port, target = port] = spec.split(":");
         return {
@@ -181,7 +255,7 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
     }
     case "cronjob":
     case "cj": {
-      need("cj");
+      need("cronjob");
       const images = strs(p, "image");
       const command = p.dash ?? [];
       return {
@@ -271,6 +345,17 @@ export function* submit(p: Parsed, k: Kube, resource: Resource, obj: any, verb =
 }
 
 export function* createGenerator(p: Parsed, k: Kube): KubectlRun {
-  const { obj, resource } = build(p, k);
+  let built: ReturnType<typeof build>;
+  try {
+    built = build(p, k);
+  } catch (e) {
+    if (e instanceof GroupHelp) return groupHelp(e.group, k);
+    throw e;
+  }
+  const { obj, resource } = built;
+  if (obj.type === "kubernetes.io/tls") {
+    const failure = yield* awaitHost(x509KeyPairError(atob(obj.data["tls.crt"]), atob(obj.data["tls.key"])));
+    if (failure) throw new KubectlError(`error: ${failure}`);
+  }
   return yield* submit(p, k, resource, obj);
 }

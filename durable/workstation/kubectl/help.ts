@@ -1,6 +1,6 @@
 // Help texts kubectl 1.33 prints for a command group run without its subcommand (cobra with
-// cmdutil.DefaultSubCommandRun), as captured from kubectl 1.33.1: `rollout` on stdout, `set` and
-// `config` on stderr; each exits 1.
+// cmdutil.DefaultSubCommandRun), as captured from kubectl 1.33.1: `rollout` on stdout, `set`,
+// `config`, `create secret` and `create service` on stderr; each exits 1.
 export const GROUP_HELP: Record<string, { text: string; stderr: boolean }> = {
   rollout: {
     stderr: false,
@@ -92,6 +92,48 @@ Usage:
   kubectl config SUBCOMMAND [options]
 
 Use "kubectl config <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+`,
+  },
+  "create secret": {
+    stderr: true,
+    text: `Create a secret with specified type.
+
+ A docker-registry type secret is for accessing a container registry.
+
+ A generic type secret indicate an Opaque secret type.
+
+ A tls type secret holds TLS certificate and its associated key.
+
+Available Commands:
+  docker-registry   Create a secret for use with a Docker registry
+  generic           Create a secret from a local file, directory, or literal value
+  tls               Create a TLS secret
+
+Usage:
+  kubectl create secret (docker-registry | generic | tls) [options]
+
+Use "kubectl create secret <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+`,
+  },
+  "create service": {
+    stderr: true,
+    text: `Create a service using a specified subcommand.
+
+Aliases:
+service, svc
+
+Available Commands:
+  clusterip      Create a ClusterIP service
+  externalname   Create an ExternalName service
+  loadbalancer   Create a LoadBalancer service
+  nodeport       Create a NodePort service
+
+Usage:
+  kubectl create service [flags] [options]
+
+Use "kubectl create service <command> --help" for more information about a given command.
 Use "kubectl options" for a list of global command-line options (applies to all commands).
 `,
   },
