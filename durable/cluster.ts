@@ -16,7 +16,7 @@ import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
 import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
-import { nodeAction, registerNode, type NodeAction } from "./nodes/lifecycle";
+import { nodeAction, registerNode, type Machine, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 import { serviceAccountSubresources } from "./api/tokenrequest";
 import { ServiceAccountTokens, SIGNING_KEY_META, attachTokens, generateSigningKey, tokensOf } from "./api/tokens";
@@ -43,6 +43,8 @@ interface SessionMeta {
   createdAt: string;
   expiresAt: string;
   nodes: { name: string; role: NodeRole }[];
+  /** Machines added to the session that wait for `kubeadm join`. */
+  machines?: Machine[];
   clock: "realistic" | "instant";
   origin: string;
 }
@@ -115,6 +117,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
       api: (method, path, init) => this.inProcess(method, path, init),
       now,
       kubelet: async (name, action) => void (await this.node({ action, name })),
+      machines: () => this.session()?.machines ?? [],
+      join: async (name) => void (await this.node({ action: "join", name })),
     });
     this.runtime = new ControllerRuntime(
       this.store,
@@ -288,6 +292,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       createdAt: meta.createdAt,
       expiresAt: meta.expiresAt,
       nodes: meta.nodes,
+      ...(meta.machines?.length ? { machines: meta.machines.map(({ name, role }) => ({ name, role })) } : {}),
       clock: meta.clock,
       objects: this.store.objects,
     };
@@ -301,9 +306,9 @@ export class Cluster extends DurableObject<ClusterEnv> {
   /** Stop, start, add or remove a node (session API). */
   async node(req: NodeAction): Promise<{ code: number; body: unknown }> {
     const { code, body } = this.store.transaction(this.ctx.storage, () => {
-      const result = nodeAction(new Client(this.registry), Date.now(), req);
       const meta = this.session();
-      if (meta) this.saveSession({ ...meta, nodes: result.nodes });
+      const result = nodeAction(new Client(this.registry), Date.now(), req, meta?.machines);
+      if (meta) this.saveSession({ ...meta, nodes: result.nodes, machines: result.machines });
       return result;
     });
     await this.wake();

@@ -20,6 +20,8 @@ export interface SessionInfo {
   createdAt: string;
   expiresAt: string;
   nodes: { name: string; role: NodeRole }[];
+  /** Machines added with `"joined": false` that wait for `kubeadm join`; absent when none. */
+  machines?: { name: string; role: NodeRole }[];
   clock: "realistic" | "instant";
   objects: number;
 }

@@ -1,5 +1,6 @@
 // /api/sessions/:id/nodes: add, stop, start and remove nodes of a session's cluster (like adding or
-// removing an instance in play-with-k8s, or `kubeadm join`). Same bearer token as the session.
+// removing an instance in play-with-k8s, or `kubeadm join`; `"joined": false` adds a machine that
+// waits for `kubeadm join` in its shell). Same bearer token as the session.
 import { Hono, type Context } from "hono";
 import { authorize, clusterStub } from "./auth";
 import type { AppEnv } from "./env";
@@ -20,7 +21,7 @@ async function act(c: Context<AppEnv>, action: NodeAction): Promise<Response> {
 }
 
 nodes.post("/:id/nodes", async (c) => {
-  let body: { role?: unknown } = {};
+  let body: { role?: unknown; joined?: unknown } = {};
   const text = await c.req.text();
   if (text.trim()) {
     try {
@@ -38,7 +39,12 @@ nodes.post("/:id/nodes", async (c) => {
         message: `Unsupported value: ${JSON.stringify(role)}: supported values: "control-plane", "worker"`,
       },
     ]);
-  return act(c, { action: "add", role: role as NodeRole });
+  const joined = body?.joined ?? true;
+  if (typeof joined !== "boolean")
+    return invalid(`joined: Invalid value: ${JSON.stringify(joined)}: must be true or false`, [
+      { reason: "FieldValueInvalid", field: "joined", message: `Invalid value: ${JSON.stringify(joined)}: must be true or false` },
+    ]);
+  return act(c, { action: "add", role: role as NodeRole, joined });
 });
 
 nodes.post("/:id/nodes/:name/stop", (c) => act(c, { action: "stop", name: c.req.param("name") }));

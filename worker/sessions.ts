@@ -109,6 +109,7 @@ sessions.get("/:id", async (c) => {
     expiresAt: row.expiresAt,
     server: serverUrl(new URL(c.req.url).origin, id),
     nodes: info?.nodes ?? row.nodes,
+    ...(info?.machines ? { machines: info.machines } : {}),
     clock: info?.clock,
     objects: info?.objects,
   });

@@ -13,8 +13,19 @@ import { KUBELET_STOPPED, kubeletRunning } from "../resources/heartbeat";
 export type NodeAction =
   | { action: "stop"; name: string }
   | { action: "start"; name: string }
-  | { action: "add"; role: NodeRole }
+  /** `joined: false` makes a machine that waits for `kubeadm join` (play-with-k8s' "add new instance"). */
+  | { action: "add"; role: NodeRole; joined?: boolean }
+  /** `kubeadm join` on a machine that waits for it. */
+  | { action: "join"; name: string }
   | { action: "remove"; name: string };
+
+/** A machine added to the session that has not run `kubeadm join`: no Node yet, only its name and
+ *  the address it will have. */
+export interface Machine {
+  name: string;
+  role: NodeRole;
+  index: number;
+}
 
 /** What the session API answers: an HTTP code and a JSON body (the Node, or a Status). */
 export interface NodeActionResult {
@@ -22,6 +33,8 @@ export interface NodeActionResult {
   body: Obj;
   /** The cluster's nodes after the action, for the session's metadata. */
   nodes: { name: string; role: NodeRole }[];
+  /** The machines still waiting to join. */
+  machines: Machine[];
 }
 
 export const roleOf = (node: Obj): NodeRole =>
@@ -49,18 +62,18 @@ export function kubeletStartEvents(events: EventRecorder, node: Obj): void {
     events.record(ref, "Normal", s, `Node ${name} status is now: ${s}`, kubelet);
 }
 
-/** The next node of a role: names and subnets go on from the highest in use (never reusing a
- *  podCIDR of a live node). */
-function nextNode(nodes: Obj[], role: NodeRole): { name: string; index: number } {
-  const names = new Set(nodes.map((n) => n.metadata.name));
-  const roles: NodeRole[] = nodes.map(roleOf);
+/** The next node of a role: names and subnets go on from the highest in use by a node or a waiting
+ *  machine (never reusing a podCIDR of a live node). */
+function nextNode(nodes: Obj[], machines: Machine[], role: NodeRole): Machine {
+  const names = new Set([...nodes.map((n) => n.metadata.name), ...machines.map((m) => m.name)]);
+  const roles: NodeRole[] = [...nodes.map(roleOf), ...machines.map((m) => m.role)];
   let name = "";
   for (let i = 1; !name; i++) {
     const candidate = nodeNames([...roles, ...Array(i).fill(role)]).pop()!.name;
     if (!names.has(candidate)) name = candidate;
   }
-  const used = nodes.map((n) => Number(String(n.spec?.podCIDR ?? "").split(".")[2]) || 0);
-  return { name, index: Math.max(nodes.length - 1, ...used) + 1 };
+  const used = [...nodes.map((n) => Number(String(n.spec?.podCIDR ?? "").split(".")[2]) || 0), ...machines.map((m) => m.index)];
+  return { name, role, index: Math.max(nodes.length + machines.length - 1, ...used) + 1 };
 }
 
 function layout(client: Client): { name: string; role: NodeRole }[] {
@@ -99,10 +112,15 @@ export function registerNode(
   return ready;
 }
 
-/** Apply a node action (in one transaction); returns what the session API answers. */
-export function nodeAction(client: Client, now: number, req: NodeAction): NodeActionResult {
+/** What the session API says of a machine waiting to join. */
+const machineBody = (m: Machine): Obj => ({ name: m.name, role: m.role, joined: false });
+
+/** Apply a node action (in one transaction) given the machines waiting to join; returns what the
+ *  session API answers. */
+export function nodeAction(client: Client, now: number, req: NodeAction, waiting: Machine[] = []): NodeActionResult {
   const events = new EventRecorder(client, () => now);
-  const done = (code: number, body: Obj) => ({ code, body, nodes: layout(client) });
+  let machines = waiting;
+  const done = (code: number, body: Obj) => ({ code, body, nodes: layout(client), machines });
   switch (req.action) {
     case "stop":
     case "start": {
@@ -118,10 +136,25 @@ export function nodeAction(client: Client, now: number, req: NodeAction): NodeAc
       return done(200, updated);
     }
     case "add": {
-      const { name, index } = nextNode(client.list("nodes"), req.role);
-      return done(201, registerNode(client, events, name, req.role, index, now));
+      const machine = nextNode(client.list("nodes"), machines, req.role);
+      if (req.joined === false) {
+        machines = [...machines, machine];
+        return done(201, machineBody(machine));
+      }
+      return done(201, registerNode(client, events, machine.name, req.role, machine.index, now));
+    }
+    case "join": {
+      const machine = machines.find((m) => m.name === req.name);
+      if (!machine) return done(404, notFound(req.name));
+      machines = machines.filter((m) => m !== machine);
+      return done(201, registerNode(client, events, machine.name, machine.role, machine.index, now));
     }
     case "remove": {
+      const machine = machines.find((m) => m.name === req.name);
+      if (machine) {
+        machines = machines.filter((m) => m !== machine);
+        return done(200, machineBody(machine));
+      }
       const node = client.get("nodes", undefined, req.name);
       if (!node) return done(404, notFound(req.name));
       client.delete("nodes", undefined, req.name);

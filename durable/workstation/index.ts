@@ -14,6 +14,7 @@ import { adminKubeconfig } from "./kubeconfig";
 import { kubectl, kubectlCompletions, verbNames, type ApiCall } from "./kubectl";
 import { RUN_LIMIT_MS, scriptRun } from "./run";
 import { nodeTools } from "./nodetools";
+import { kubeadm } from "./kubeadm";
 import { editors } from "./editors";
 import { forwarded, PortForwards } from "./portforward";
 import { awaitHost } from "../shell/host";
@@ -28,6 +29,10 @@ export interface WorkstationDeps {
   now: () => number;
   /** Stop or start a node's kubelet (the session API's node actions). */
   kubelet(node: string, action: "stop" | "start"): Promise<void>;
+  /** The session's machines that wait for `kubeadm join`. */
+  machines(): { name: string }[];
+  /** A waiting machine's kubelet registers its Node (`kubeadm join` succeeded). */
+  join(name: string): Promise<void>;
 }
 
 const HOME = "/root";
@@ -86,6 +91,7 @@ export class Workstation {
       kubectl: kubectl(this.deps.api, { listen: (port, forward) => this.forwards.listen(node, port, forward) }),
       ssh: (args, call) => this.ssh(args, call),
       ...nodeTools(node, this.deps),
+      kubeadm: kubeadm(node, this.deps),
       ...editors,
     };
     return {
@@ -118,15 +124,17 @@ export class Workstation {
    * playgrounds' VMs do.
    */
   private *ssh(args: string[], call: HostCall): Generator<HostPause, number, void> {
-    const words = args.filter((a, i) => !a.startsWith("-") && !["-p", "-l", "-i", "-o"].includes(args[i - 1]));
-    const [target, ...command] = words;
+    // ssh's options come before the destination; everything after it is the remote command.
+    let at = 0;
+    while (at < args.length && args[at].startsWith("-")) at += ["-p", "-l", "-i", "-o"].includes(args[at]) ? 2 : 1;
+    const [target, ...command] = args.slice(at);
     if (!target) {
       call.io.stderr("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address] destination [command [argument ...]]\n");
       return 255;
     }
     const host = target.replace(/^[^@]*@/, "");
-    const nodes = this.deps.reader.list("nodes").map((n) => n.metadata?.name as string);
-    if (!nodes.includes(host)) {
+    const hosts = [...this.deps.reader.list("nodes").map((n) => n.metadata?.name as string), ...this.deps.machines().map((m) => m.name)];
+    if (!hosts.includes(host)) {
       call.io.stderr(`ssh: Could not resolve hostname ${host}: Name or service not known\n`);
       return 255;
     }

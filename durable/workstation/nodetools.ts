@@ -1,7 +1,6 @@
 // The node's own tools, as a CKA course uses them on a kubeadm node: systemctl and journalctl for
 // the kubelet (stopping it is the session API's "stop kubelet": the node goes NotReady), crictl for
-// the node's containers, kubeadm for versions and join commands. Each is a host program bound to
-// one node.
+// the node's containers (kubeadm is kubeadm.ts). Each is a host program bound to one node.
 import type { Obj } from "../resources/types";
 import type { HostProgram } from "../shell/types";
 import type { ClusterReader } from "../nodes/runtime/network";
@@ -272,31 +271,5 @@ export function nodeTools(node: string, deps: NodeToolsDeps): Record<string, Hos
     }
   }
 
-  function* kubeadm(args: string[], call: Parameters<HostProgram>[1]): ReturnType<HostProgram> {
-    const [verb, sub] = args.filter((a) => !a.startsWith("-"));
-    if (verb === "version") {
-      const short = args.includes("-o") && args[args.indexOf("-o") + 1] === "short";
-      call.io.stdout(
-        short
-          ? `${CLIENT_VERSION.gitVersion}\n`
-          : `kubeadm version: &version.Info{Major:"1", Minor:"33", GitVersion:"${CLIENT_VERSION.gitVersion}", GitCommit:"${CLIENT_VERSION.gitCommit}", GitTreeState:"clean", BuildDate:"2025-05-15T08:25:23Z", GoVersion:"go1.24.2", Compiler:"gc", Platform:"linux/amd64"}\n`,
-      );
-      return 0;
-    }
-    if (verb === "token" && sub === "create" && args.includes("--print-join-command")) {
-      const cp = deps.reader.list("nodes").find((n) => n.metadata?.labels?.["node-role.kubernetes.io/control-plane"] !== undefined);
-      const ip = ((cp?.status?.addresses ?? []) as Obj[]).find((a) => a.type === "InternalIP")?.address ?? "127.0.0.1";
-      const t = seededHex(`token:${deps.now()}`, 22);
-      call.io.stdout(
-        `kubeadm join ${ip}:6443 --token ${t.slice(0, 6)}.${t.slice(6, 22)} --discovery-token-ca-cert-hash sha256:${seededHex(`ca:${cp?.metadata?.uid}`, 64)} \n`,
-      );
-      return 0;
-    }
-    call.io.stderr(
-      `kubeplay: kubeadm ${[verb, sub].filter(Boolean).join(" ")} is not simulated: this cluster is already set up (add nodes with the session page's "Add a worker node" or POST /api/sessions/:id/nodes)\n`,
-    );
-    return 1;
-  }
-
-  return { systemctl, journalctl, crictl, kubeadm };
+  return { systemctl, journalctl, crictl };
 }

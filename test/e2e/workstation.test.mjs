@@ -500,6 +500,76 @@ test("the node world of a kubeadm course: ssh to a worker and back, systemctl dr
   assert.equal(ready(), "True");
 });
 
+test("play-with-k8s' journey: a machine added with joined:false is no node until kubeadm join runs on it with the printed command; wrong tokens, pins and endpoints fail as kubeadm words them", async () => {
+  const lab = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }] });
+  const call = (path, body) =>
+    request(`${server.origin}/api/sessions/${lab.id}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${lab.token}`, "content-type": body === undefined ? "application/json" : "text/plain" },
+      body: body ?? JSON.stringify({ joined: false }),
+    });
+  const added = await call("/nodes");
+  assert.equal(added.status, 201, added.text);
+  assert.deepEqual(added.json, { name: "node01", role: "worker", joined: false });
+  const info = await request(`${server.origin}/api/sessions/${lab.id}`, { headers: { authorization: `Bearer ${lab.token}` } });
+  assert.deepEqual(info.json.machines, [{ name: "node01", role: "worker" }]);
+  assert.equal(lab.k("get nodes -o name"), "node/controlplane\n", "a machine is not a node before it joins");
+
+  const script = (text) => call("/run", text).then((r) => r.json);
+  const made = await script("kubeadm token create --print-join-command | tee join.sh; kubeadm token list | cut -c1-24");
+  assert.equal(made.exitCode, 0, made.stderr);
+  const [, endpoint, token, pin] = made.stdout.match(
+    /^kubeadm join (\S+) --token (\S+) --discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \n/,
+  );
+  assert.match(made.stdout, new RegExp(`\nTOKEN\\s+\n${token.replace(".", "\\.")}\\s*\n$`));
+  assert.equal(
+    lab.k(`get secret -n kube-system bootstrap-token-${token.split(".")[0]} -o jsonpath={.type}`),
+    "bootstrap.kubernetes.io/token",
+  );
+
+  const refused = await script(
+    [
+      `ssh node01 kubeadm join ${endpoint} --token ${token}`,
+      `ssh node01 kubeadm join ${endpoint} --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash ${pin}`,
+      `ssh node01 kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash sha256:${"0".repeat(64)}`,
+      `ssh node01 kubeadm join 10.9.9.9:6443 --token ${token} --discovery-token-ca-cert-hash ${pin}`,
+    ].join("; echo rc=$?; ") + "; echo rc=$?",
+  );
+  assert.equal(refused.stdout.match(/rc=1/g)?.length, 4, refused.stdout);
+  const errors = refused.stderr.split("\n").filter((l) => l && !l.startsWith("To see the stack trace"));
+  assert.deepEqual(
+    errors.map((l) => l.replace(/"sha256:[0-9a-f]{64}"/, '"<pin>"').replace(/https:\/\/10\.9\.9\.9:6443\S*/, "<url>")),
+    [
+      'discovery.bootstrapToken: Invalid value: "": using token-based discovery without caCertHashes can be unsafe. Set unsafeSkipCAVerification as true in your kubeadm config file or pass --discovery-token-unsafe-skip-ca-verification flag to continue',
+      `error execution phase preflight: couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"`,
+      `error execution phase preflight: couldn't validate the identity of the API Server: cluster CA found in cluster-info ConfigMap is invalid: none of the public keys "<pin>" are pinned`,
+      `error execution phase preflight: couldn't validate the identity of the API Server: failed to request the cluster-info ConfigMap: Get "<url> dial tcp 10.9.9.9:6443: connect: connection refused`,
+    ],
+  );
+  assert.equal(lab.k("get nodes -o name"), "node/controlplane\n");
+
+  const joined = await script(`ssh node01 "$(cat join.sh)"`);
+  assert.equal(joined.exitCode, 0, joined.stderr);
+  assert.match(joined.stdout, /^\[preflight\] Running pre-flight checks\n[\s\S]*\[kubelet-start\] Starting the kubelet\n/);
+  assert.match(
+    joined.stdout,
+    /\nThis node has joined the cluster:\n[\s\S]*Run 'kubectl get nodes' on the control-plane to see this node join the cluster\.\n\n$/,
+  );
+  lab.k("wait --for=condition=Ready node/node01 --timeout=60s");
+  const again = await script(`ssh node01 "$(cat join.sh)"`);
+  assert.equal(again.exitCode, 1);
+  assert.match(
+    again.stderr,
+    /^error execution phase preflight: \[preflight\] Some fatal errors occurred:\n\t\[ERROR FileAvailable--etc-kubernetes-kubelet\.conf\]/,
+  );
+  const after = await request(`${server.origin}/api/sessions/${lab.id}`, { headers: { authorization: `Bearer ${lab.token}` } });
+  assert.equal(after.json.machines, undefined);
+  assert.deepEqual(after.json.nodes, [
+    { name: "controlplane", role: "control-plane" },
+    { name: "node01", role: "worker" },
+  ]);
+});
+
 test("ssh at the terminal is the node's login shell until exit, then the control plane's prompt again", async () => {
   const t = terminal();
   await t.opened;
