@@ -25,7 +25,7 @@ await build({
   bundle: true,
   format: "esm",
   splitting: true,
-  minify: true,
+  minify: process.env.KUBEPLAY_NO_MINIFY !== "1",
   sourcemap: true,
   target: "es2022",
   legalComments: "linked",

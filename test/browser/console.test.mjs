@@ -175,6 +175,13 @@ test("on a phone-sized screen the terminal, the map and the kubectl instructions
   await page.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor();
   assert.equal(await page.locator("#map-pane").isVisible(), false);
   assert.equal(await page.locator("#kubectl-pane").isVisible(), false);
+  // The terminal fits the phone: a line as wide as the screen wraps within it.
+  await page.locator(".xterm-helper-textarea").focus();
+  await page.keyboard.type("kubectl get nodes\r");
+  await page.locator(".xterm-rows", { hasText: /node01\s+Ready/ }).waitFor();
+  const terminal = await page.locator("#terminal-pane .xterm-screen").boundingBox();
+  assert.ok(terminal && terminal.x >= 0 && terminal.x + terminal.width <= 390, `the terminal spans ${JSON.stringify(terminal)}`);
+  await page.screenshot({ path: join(shots, "phone-terminal.png") });
   await page.locator("#tab-map").click();
   await page.locator('[data-node="node01"]').waitFor();
   assert.equal(await page.locator("#terminal-pane").isVisible(), false);
