@@ -340,6 +340,12 @@ const CORPUS = [
   { args: "auth can-i create pods" },
   { args: "auth can-i delete nodes --as=system:serviceaccount:default:default" },
   { args: "auth can-i list secrets -n kube-system" },
+  { args: "auth can-i --list" },
+  { args: "auth can-i --list -n kube-system --no-headers" },
+  { args: "auth can-i --list --as=system:serviceaccount:default:default" },
+  { args: "auth can-i --list get pods" },
+  { args: "auth can-i --list -A" },
+  { args: "auth can-i get pods --no-headers" },
   { args: "auth whoami" },
   { args: "delete configmap" },
 ];

@@ -121,6 +121,100 @@ function* waitRun(p: Parsed, k: Kube): KubectlRun {
   return 0;
 }
 
+/** An RBAC rule as SelfSubjectRulesReview answers it and kubectl's rbac utilities handle it. */
+interface Rule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** rbacutil.BreakdownRule: one rule per group, resource, verb (and name), or per URL and verb. */
+function breakdownRule(r: Rule): Rule[] {
+  const out: Rule[] = [];
+  for (const group of r.apiGroups ?? [])
+    for (const resource of r.resources ?? [])
+      for (const verb of r.verbs)
+        if (r.resourceNames?.length)
+          for (const name of r.resourceNames) out.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+        else out.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
+  for (const url of r.nonResourceURLs ?? []) for (const verb of r.verbs) out.push({ nonResourceURLs: [url], verbs: [verb] });
+  return out;
+}
+
+/** rbacutil.CompactRules: the verbs of rules on one group, resource (and name) gathered into one. */
+function compactRules(rules: Rule[]): Rule[] {
+  const compacted: Rule[] = [];
+  const simple = new Map<string, Rule>();
+  for (const r of rules) {
+    const isSimple =
+      (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
+    if (!isSimple) {
+      compacted.push(r);
+      continue;
+    }
+    const key = JSON.stringify([r.apiGroups, r.resources, r.resourceNames ?? []]);
+    const existing = simple.get(key);
+    if (!existing) simple.set(key, { ...r, verbs: [...r.verbs] });
+    else for (const v of r.verbs) if (!existing.verbs.includes(v)) existing.verbs.push(v);
+  }
+  return [...compacted, ...simple.values()];
+}
+
+/** Go's fmt %v of a string slice. */
+const goList = (xs: string[] | undefined) => `[${(xs ?? []).join(" ")}]`;
+/** PolicyRule's generated String(), which rbacutil.SortableRuleSlice sorts by. */
+const ruleString = (r: Rule) =>
+  `&PolicyRule{Verbs:${goList(r.verbs)},APIGroups:${goList(r.apiGroups)},Resources:${goList(r.resources)},ResourceNames:${goList(r.resourceNames)},NonResourceURLs:${goList(r.nonResourceURLs)},}`;
+
+/** describe.CombineResourceGroup: "deployments.apps", "pods/log". */
+function combineResourceGroup(resources: string[] | undefined, groups: string[] | undefined): string {
+  if (!resources?.length) return "";
+  const [resource, sub] = resources[0].split(/\/(.*)/s);
+  return `${resource}${groups?.[0] ? `.${groups[0]}` : ""}${sub !== undefined ? `/${sub}` : ""}`;
+}
+
+/** `kubectl auth can-i --list`: the SelfSubjectRulesReview of the namespace, broken down, compacted
+ *  and sorted as cani.go's printStatus does. */
+function* canIList(p: Parsed, k: Kube, args: string[]): KubectlRun {
+  if (args.length) throw new KubectlError("error: list option must be specified with no arguments");
+  if (bool(p, "quiet") || bool(p, "all-namespaces") || str(p, "subresource"))
+    throw new KubectlError("error: list option can't be specified with neither quiet, all-namespaces nor subresource options");
+  const r = yield* awaitHost(
+    k.api("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", {
+      body: JSON.stringify({ kind: "SelfSubjectRulesReview", apiVersion: "authorization.k8s.io/v1", spec: { namespace: k.namespace } }),
+      headers: { "content-type": "application/json" },
+    }),
+  );
+  if (r.status >= 400) throw new KubectlError(statusMessage(r));
+  const status = JSON.parse(r.text).status ?? {};
+  if (status.incomplete) k.io.stderr(`Warning: the list may be incomplete: ${status.evaluationError ?? ""}\n`);
+  const rules: Rule[] = [
+    ...(status.resourceRules ?? []).map((x: Rule) => ({
+      verbs: x.verbs,
+      apiGroups: x.apiGroups,
+      resources: x.resources,
+      resourceNames: x.resourceNames,
+    })),
+    ...(status.nonResourceRules ?? []).map((x: Rule) => ({ verbs: x.verbs, nonResourceURLs: x.nonResourceURLs })),
+  ];
+  const compact = compactRules(rules.flatMap(breakdownRule));
+  const sorted = compact
+    .map((rule, i) => ({ rule, key: ruleString(rule), i }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  let out = "";
+  const w = new TabWriter((s) => void (out += s));
+  if (!bool(p, "no-headers")) w.write("Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
+  for (const { rule } of sorted)
+    w.write(
+      `${combineResourceGroup(rule.resources, rule.apiGroups)}\t${goList(rule.nonResourceURLs)}\t${goList(rule.resourceNames)}\t${goList(rule.verbs)}\n`,
+    );
+  w.flush();
+  k.io.stdout(out);
+  return 0;
+}
+
 function* authRun(p: Parsed, k: Kube): KubectlRun {
   const [sub, ...args] = p.args;
   if (sub === "whoami") {
@@ -143,12 +237,13 @@ function* authRun(p: Parsed, k: Kube): KubectlRun {
     return 0;
   }
   if (sub !== "can-i") throw k.notYet(`kubectl auth ${sub ?? ""}`.trim());
-  if (bool(p, "list")) throw k.notYet("kubectl auth can-i --list");
+  if (bool(p, "list")) return yield* canIList(p, k, args);
   const [verb, target] = args;
   if (!verb || !target)
     throw new KubectlError(
       "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.",
     );
+  if (bool(p, "no-headers")) throw new KubectlError("error: --no-headers cannot be set without --list specified");
   const [type, name] = target.includes("/")
     ? [target.slice(0, target.indexOf("/")), target.slice(target.indexOf("/") + 1)]
     : [target, undefined];
