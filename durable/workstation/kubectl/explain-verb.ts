@@ -56,9 +56,10 @@ const clusterPath = (url: string) => {
   return at < 0 ? url : url.slice(at);
 };
 
-/** openapiv3explain.PrintModelDescription: the document of the GVR's group-version, rendered. */
-async function printModelDescription(api: ApiCall, req: ResourceRequest, o: ExplainOptions): Promise<Rendered> {
-  const paths = await fetchPaths(api);
+/** openapiv3explain.PrintModelDescription: the document of the GVR's group-version, rendered. The
+ *  index is fetched once (kubectl's OpenAPI v3 client keeps it in memory). */
+async function printModelDescription(api: ApiCall, req: ResourceRequest, o: ExplainOptions, known?: Paths): Promise<Rendered> {
+  const paths = known ?? (await fetchPaths(api));
   const { gvr } = req;
   const resourcePath = gvr.group ? `apis/${gvr.group}/${gvr.version}` : `api/${gvr.version}`;
   const gv = Object.hasOwn(paths, resourcePath) ? paths[resourcePath] : undefined;
@@ -116,10 +117,14 @@ export async function explainResource(api: ApiCall, o: ExplainOptions): Promise<
 
 async function explainRequest(api: ApiCall, req: ResourceRequest, o: ExplainOptions): Promise<Rendered> {
   if (o.output === PLAINTEXT_OPENAPIV2) return renderOpenAPIV2(api, req, o);
-  // plaintext falls back to the v2 renderer when the server serves no OpenAPI v3.
-  if (o.output === PLAINTEXT && !(await fetchPaths(api).catch(() => undefined))) return renderOpenAPIV2(api, req, o);
+  let paths: Paths | undefined;
+  if (o.output === PLAINTEXT) {
+    // plaintext falls back to the v2 renderer when the server serves no OpenAPI v3.
+    paths = await fetchPaths(api).catch(() => undefined);
+    if (!paths) return renderOpenAPIV2(api, req, o);
+  }
   if (o.apiVersion) req = { ...req, gvr: { ...req.gvr, ...parseGroupVersion(o.apiVersion) } };
-  return printModelDescription(api, req, o);
+  return printModelDescription(api, req, o, paths);
 }
 
 function* explainRun(p: Parsed, k: Kube): KubectlRun {
