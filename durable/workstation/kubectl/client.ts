@@ -131,6 +131,15 @@ export function findResource(typed: string): Resource {
   return resourceOf(def);
 }
 
+/** The shortcut expander's warnings (client-go restmapper/shortcut.go) for a bare resource name: a
+ *  short name that also names resources of lower priority ("ev": events, and events.events.k8s.io).
+ *  None for a plural or singular name, which is never expanded. */
+export function shortNameWarnings(name: string): string[] {
+  if (resources.some((d) => d.plural === name || d.singular === name)) return [];
+  const named = [...new Set(preferred.filter((d) => d.shortNames?.includes(name)).map((d) => `${d.plural}${groupSuffix(d)}`))];
+  return named.slice(1).map((gr) => `short name "${name}" could also match lower priority resource ${gr}`);
+}
+
 /** cli-runtime's EnhanceListError: a list refused with 400 or 404 names what was listed, and how. */
 export function listError(reply: ApiReply, resource: Resource, labelSelector = "", fieldSelector = ""): string {
   if (reply.status !== 400 && reply.status !== 404) return statusMessage(reply);

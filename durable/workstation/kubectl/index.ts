@@ -13,6 +13,7 @@ import { logs } from "./logs";
 import { apiResources, apiVersions, CLIENT_VERSION, clusterInfo, version } from "./info";
 import { config } from "./config";
 import { describe } from "./describe-verb";
+import { explain } from "./explain-verb";
 import { attach, exec } from "./exec";
 import { rollout } from "./rollout";
 import { set } from "./set";
@@ -30,6 +31,7 @@ export const verbNames = () => [...Object.keys(VERBS), "port-forward", ...LATER]
 const VERBS: Record<string, Verb> = {
   get,
   describe,
+  explain,
   create,
   apply,
   delete: del,
@@ -65,7 +67,6 @@ const LATER = [
   "proxy",
   "top",
   "autoscale",
-  "explain",
   "debug",
   "diff",
   "kustomize",

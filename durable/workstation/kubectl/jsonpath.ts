@@ -1003,3 +1003,13 @@ export function findResults(template: string, data: unknown): unknown[][] {
   jp.allowMissingKeys = true;
   return jp.findResults(data);
 }
+
+export type JsonPathNode = Node;
+
+/** jsonpath.Parse(name, text)'s tree, the root's nodes (explain reads the field nodes of `{.a.b}`).
+ *  Throws GoError with the parser's message. */
+export function parseJsonPath(name: string, text: string): JsonPathNode[] {
+  const p = new Parser(name);
+  p.parse(text);
+  return p.root.nodes;
+}
