@@ -17,6 +17,11 @@ Usage:
   kubeplay get clusters [--server URL] [--kubeconfig PATH]
   kubeplay get kubeconfig [--name ID] [--kubeconfig PATH]
   kubeplay delete cluster [--name ID] [--kubeconfig PATH]
+  kubeplay lab lint PATH [--server URL]
+  kubeplay lab test PATH [--server URL]
+
+lab lint checks a lab file as the server reads it; lab test starts a session with the lab, and for
+every step runs its check (which must fail), its solution, then its check again (which must pass).
 
 The server defaults to $KUBEPLAY_SERVER or ${DEFAULT_SERVER}; the kubeconfig to --kubeconfig, the first
 file in $KUBECONFIG, or ~/.kube/config.`;
@@ -267,11 +272,95 @@ async function deleteCluster(flags) {
   log(`Deleted cluster "${s.id}" and its context "${s.context}" from ${path}`);
 }
 
+// ---- labs ------------------------------------------------------------------------------------------
+
+function labFile(positionals) {
+  const path = positionals[2];
+  if (!path) throw new CliError("a lab file is required: kubeplay lab lint|test PATH");
+  return { path, text: readFileSync(path, "utf8") };
+}
+
+async function labLint(flags, positionals) {
+  const { path, text } = labFile(positionals);
+  const res = await request("POST", `${serverOf(flags)}/api/labs/lint`, { body: text, headers: { "content-type": "application/yaml" } });
+  if (res.status !== 200) {
+    const status = JSON.parse(res.text);
+    for (const cause of status.details?.causes ?? [{ field: "lab", message: status.message }])
+      log(`${path}: ${cause.field}: ${cause.message}`);
+    throw new CliError(`${path} is not a valid lab`);
+  }
+  const info = JSON.parse(res.text);
+  log(`${path}: ok (${info.title}: ${info.steps} steps, ${info.checks} checks)`);
+}
+
+/** How long a check may take to turn green after its solution ran (pods take time to be Ready). */
+const SETTLE_MS = 90_000;
+
+async function labTest(flags, positionals) {
+  const { path, text } = labFile(positionals);
+  const lab = parseYaml(text);
+  const server = serverOf(flags);
+  const query = flags.clock ? `?clock=${encodeURIComponent(flags.clock)}` : "";
+  const created = await request("POST", `${server}/api/sessions${query}`, {
+    body: JSON.stringify({ lab }),
+    headers: { "content-type": "application/json" },
+  });
+  if (created.status !== 201) throw new CliError(`${path}: the session did not start: ${errorMessage(created)}`);
+  const session = JSON.parse(created.text);
+  const auth = { authorization: `Bearer ${session.token}` };
+  const call = async (method, p, body) => {
+    const res = await request(method, `${server}/api/sessions/${session.id}${p}`, {
+      body,
+      headers: { ...auth, "content-type": "text/plain" },
+    });
+    if (res.status !== 200) throw new CliError(`${method} ${p}: ${errorMessage(res)}`);
+    return JSON.parse(res.text);
+  };
+  const failures = [];
+  const failed = (r) =>
+    r.conditions.filter((c) => !c.passed).map((c) => `${c.description}${c.output ? ` (${c.output.trim().split("\n")[0]})` : ""}`);
+  try {
+    for (const [i, step] of lab.steps.entries()) {
+      const n = i + 1;
+      const before = await call("POST", `/lab/steps/${n}/check`);
+      if (before.passed) failures.push(`step ${n} "${step.title}": its check passes before its solution ran`);
+      if (!step.solution) {
+        failures.push(`step ${n} "${step.title}": it has no solution to test`);
+        continue;
+      }
+      const ran = await call("POST", "/run", step.solution);
+      if (ran.exitCode !== 0)
+        failures.push(`step ${n} "${step.title}": its solution exited ${ran.exitCode}: ${(ran.stderr || ran.stdout).trim()}`);
+      let after;
+      for (const deadline = Date.now() + SETTLE_MS; ; await new Promise((r) => setTimeout(r, 1000))) {
+        after = await call("POST", `/lab/steps/${n}/check`);
+        if (after.passed || Date.now() > deadline) break;
+      }
+      if (after.passed) log(`ok   step ${n}: ${step.title}`);
+      else {
+        log(`FAIL step ${n}: ${step.title}`);
+        failures.push(`step ${n} "${step.title}": after its solution: ${failed(after).join("; ")}`);
+      }
+    }
+    const view = await call("GET", "/lab");
+    if (!view.completed && !failures.length) failures.push("the lab is not completed after every step passed");
+  } finally {
+    await request("DELETE", `${server}/api/sessions/${session.id}`, { headers: auth }).catch(() => {});
+  }
+  if (failures.length) {
+    for (const f of failures) log(`${path}: ${f}`);
+    throw new CliError(`${path}: ${failures.length} problem${failures.length === 1 ? "" : "s"}`);
+  }
+  log(`${path}: every step fails before its solution and passes after it`);
+}
+
 const COMMANDS = {
   "create cluster": createCluster,
   "get clusters": getClusters,
   "get kubeconfig": getKubeconfig,
   "delete cluster": deleteCluster,
+  "lab lint": labLint,
+  "lab test": labTest,
 };
 
 async function main(argv) {
@@ -281,7 +370,7 @@ async function main(argv) {
     (command || flags.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
     return flags.help || positionals.length === 0 ? 0 : 1;
   }
-  await command(flags);
+  await command(flags, positionals);
   return 0;
 }
 

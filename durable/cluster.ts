@@ -1,7 +1,7 @@
 // The Cluster Durable Object: one simulated Kubernetes cluster per session. It owns the cluster's
 // SQLite store, serves the Kubernetes API, and wipes itself when the session's lifetime ends.
 import { DurableObject } from "cloudflare:workers";
-import type { NodeRole, SessionInfo, SessionInit } from "./contract";
+import type { CheckResult, LabView, NodeRole, SessionInfo, SessionInit } from "./contract";
 import { ApiServer } from "./api/server";
 import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
@@ -31,6 +31,8 @@ import { Workstation } from "./workstation";
 import { warningsOf, type ApiInit, type ApiReply } from "./workstation/kubectl/client";
 import { TerminalSockets } from "./workstation/terminal";
 import { RUN_LIMIT_MS } from "./workstation/run";
+import { checkStep, labView, runSetup, type LabState, type Run } from "./lab";
+import type { Lab } from "../labs/format";
 
 export interface ClusterEnv {
   MAX_OBJECTS_PER_CLUSTER?: string;
@@ -263,8 +265,49 @@ export class Cluster extends DurableObject<ClusterEnv> {
     } finally {
       this.booting = false;
     }
+    if (params.lab) await this.setUpLab(params.lab);
     await this.wake();
     return this.describe(meta);
+  }
+
+  /** A lab's setup, done before the session is handed out; the lab and its progress are kept. */
+  private async setUpLab(lab: Lab): Promise<void> {
+    const run: Run = (script, limit) => this.workstation.run(script, limit);
+    const setup = await runSetup(lab, run);
+    if (this.runtime.pending) await this.runtime.drain();
+    this.saveLab({ lab, verified: lab.steps.map(() => false), setup });
+  }
+
+  private labState(): LabState | undefined {
+    const raw = this.store.getMeta("lab");
+    return raw ? JSON.parse(raw) : undefined;
+  }
+
+  private saveLab(state: LabState): void {
+    this.store.setMeta("lab", JSON.stringify(state));
+  }
+
+  /** GET /api/sessions/:id/lab: the steps and the progress, or null when the session runs no lab. */
+  async lab(): Promise<LabView | null> {
+    const state = this.labState();
+    return state ? labView(state) : null;
+  }
+
+  /** POST /api/sessions/:id/lab/steps/:n/check: the step's conditions run in the workstation. */
+  async checkLabStep(number: number): Promise<CheckResult | { code: number; message: string }> {
+    const state = this.labState();
+    if (!state) return { code: 404, message: "this session runs no lab" };
+    if (!Number.isInteger(number) || number < 1 || number > state.lab.steps.length)
+      return { code: 404, message: `the lab has no step ${number} (its steps are 1 to ${state.lab.steps.length})` };
+    const result = await checkStep(state, number, (script, limit) => this.workstation.run(script, limit));
+    if (this.runtime.pending) await this.wake();
+    if (result.passed && !state.verified[number - 1]) {
+      // Re-read: another check may have finished meanwhile.
+      const now = this.labState()!;
+      now.verified[number - 1] = true;
+      this.saveLab(now);
+    }
+    return result;
   }
 
   /** Create the cluster's objects, in one transaction. */

@@ -1,4 +1,5 @@
 // What crosses from the Worker to a Cluster Durable Object (RPC types only).
+import type { Lab } from "../labs/format";
 
 export type NodeRole = "control-plane" | "worker";
 
@@ -13,6 +14,26 @@ export interface SessionInit {
   clock?: "realistic" | "instant";
   /** Public origin the session was created through, e.g. https://127.0.0.1:8787. */
   origin: string;
+  /** The lab the session runs: its setup is done before the session is handed out. */
+  lab?: Lab;
+}
+
+/** A lab as the learner's page sees it: steps without their solutions, and the progress so far. */
+export interface LabView {
+  title: string;
+  description: string;
+  language: string;
+  steps: { number: number; title: string; text: string; hint?: string; verified: boolean }[];
+  finish?: string;
+  progress: { verified: number; total: number };
+  completed: boolean;
+}
+
+/** A step's check: each condition, and why the failing ones failed. */
+export interface CheckResult {
+  step: number;
+  passed: boolean;
+  conditions: { description: string; passed: boolean; output?: string }[];
 }
 
 export interface SessionInfo {

@@ -14,6 +14,9 @@ const out = join(root, ".build", "web");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
+// The lab catalogue, served as it is written (the Worker reads a lab from here when a session names it).
+mkdirSync(join(out, "labs"), { recursive: true });
+for (const f of readdirSync(join(web, "labs"))) if (f.endsWith(".yaml")) cpSync(join(web, "labs", f), join(out, "labs", f));
 // xterm.js's own stylesheet, beside ours.
 cpSync(join(root, "node_modules", "@xterm", "xterm", "css", "xterm.css"), join(out, "xterm.css"));
 await build({

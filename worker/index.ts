@@ -8,6 +8,7 @@ import { overdueSessions } from "./registry";
 import { sessions } from "./sessions";
 import { nodes } from "./nodes";
 import { workstation } from "./workstation";
+import { labs, labTools } from "./labs";
 import { BODY_LIMIT, notFound, status, statusResponse, tooLarge } from "./status";
 
 export { Cluster } from "../durable/cluster";
@@ -22,6 +23,8 @@ app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.re
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/api/sessions", workstation);
+app.route("/api/sessions", labs);
+app.route("/api/labs", labTools);
 app.route("/clusters", clusters);
 for (const path of [
   "/api",

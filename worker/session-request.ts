@@ -9,6 +9,8 @@ export interface SessionRequest {
   lifetimeMs: number;
   nodes: { role: NodeRole }[];
   clock: "realistic" | "instant";
+  /** A lab: its catalogue name, or the lab itself (labs/format.ts reads it). */
+  lab?: unknown;
 }
 
 export type ParseResult =
@@ -22,7 +24,7 @@ const CLOCKS = ["realistic", "instant"] as const;
 const KIND_API_VERSION = "kind.x-k8s.io/v1alpha4";
 /** kind's current config version and the older ones tutorials still show (same `nodes` shape). */
 const KIND_API_VERSIONS = [KIND_API_VERSION, "kind.sigs.k8s.io/v1alpha3", "kind.sigs.k8s.io/v1alpha2"];
-const JSON_FIELDS = new Set(["lifetime", "nodes", "clock"]);
+const JSON_FIELDS = new Set(["lifetime", "nodes", "clock", "lab"]);
 
 /** Query parameters (`?lifetime=90m&clock=instant`) override fields of the body, so a kind config can stay pure. */
 export interface Overrides {
@@ -59,7 +61,7 @@ export function parseSessionRequest(body: string, contentType: string | null, li
     }
   } else {
     const unknown = Object.keys(obj).filter((k) => !JSON_FIELDS.has(k));
-    if (unknown.length) return { ok: false, code: 400, message: `unknown field "${unknown[0]}" (allowed: lifetime, nodes, clock)` };
+    if (unknown.length) return { ok: false, code: 400, message: `unknown field "${unknown[0]}" (allowed: lifetime, nodes, clock, lab)` };
   }
 
   const causes: StatusCause[] = [];
@@ -94,7 +96,15 @@ export function parseSessionRequest(body: string, contentType: string | null, li
       causes,
     };
   }
-  return { ok: true, value: { lifetimeMs, nodes, clock: clockValue as SessionRequest["clock"] } };
+  return {
+    ok: true,
+    value: {
+      lifetimeMs,
+      nodes,
+      clock: clockValue as SessionRequest["clock"],
+      ...(obj.lab !== undefined && !isKind ? { lab: obj.lab } : {}),
+    },
+  };
 }
 
 function parseNodes(raw: unknown, isKind: boolean, maxNodes: number, causes: StatusCause[]): { role: NodeRole }[] {

@@ -2,10 +2,11 @@
 import { Hono, type Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { authorize, clusterStub, forgetSession, notConfigured, proxyCookieName } from "./auth";
-import { formatDuration, limits, signingSecret, type AppEnv } from "./env";
+import { formatDuration, limits, parseDuration, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
 import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
+import { resolveLab } from "./labs";
 import { badRequest, invalid, status, statusResponse } from "./status";
 import { clientHash, newSessionId, signToken } from "./token";
 
@@ -29,6 +30,25 @@ sessions.post("/", async (c) => {
   });
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
 
+  // A lab brings its own cluster: its nodes, clock and lifetime (within the limits); ?clock= still wins.
+  let { nodes, clock, lifetimeMs } = parsed.value;
+  const lab = parsed.value.lab === undefined ? undefined : await resolveLab(c, parsed.value.lab);
+  if (lab instanceof Response) return lab;
+  if (lab) {
+    nodes = lab.cluster.nodes;
+    if (!c.req.query("clock")) clock = lab.cluster.clock;
+    const labLifetime = lab.cluster.lifetime === undefined ? null : parseDuration(lab.cluster.lifetime);
+    if (labLifetime !== null) lifetimeMs = Math.min(labLifetime, lim.maxLifetimeMs);
+    if (nodes.length > lim.maxNodes)
+      return invalid(`invalid lab: lab.cluster.nodes: Too many: ${nodes.length}: must have at most ${lim.maxNodes} items`, [
+        {
+          reason: "FieldValueTooMany",
+          field: "lab.cluster.nodes",
+          message: `Too many: ${nodes.length}: must have at most ${lim.maxNodes} items`,
+        },
+      ]);
+  }
+
   const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
   const live = await liveSessions(c.env.DB, client, now);
   if (live.length >= lim.maxSessionsPerClient)
@@ -48,14 +68,13 @@ sessions.post("/", async (c) => {
   }
 
   const id = newSessionId();
-  const expires = new Date(now.getTime() + parsed.value.lifetimeMs);
+  const expires = new Date(now.getTime() + lifetimeMs);
   const createdAt = now.toISOString();
   const expiresAt = new Date(Math.floor(expires.getTime() / 1000) * 1000).toISOString();
-  const { nodes, clock } = parsed.value;
   // Registry first: if the cluster fails to start, the sweep still finds the row and cleans up.
   await insertSession(c.env.DB, { id, createdAt, expiresAt, nodes, clientHash: client });
   try {
-    await clusterStub(c.env, id).init({ id, createdAt, expiresAt, nodes, clock, origin });
+    await clusterStub(c.env, id).init({ id, createdAt, expiresAt, nodes, clock, origin, ...(lab ? { lab } : {}) });
   } catch (e) {
     await endSession(c.env.DB, id, "deleted");
     throw e;

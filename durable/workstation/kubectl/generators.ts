@@ -163,11 +163,14 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
       const images = strs(p, "image");
       if (!images.length) throw new KubectlError('error: required flag(s) "image" not set');
       need("deployment");
+      const command = p.dash ?? [];
+      if (images.length > 1 && command.length) throw new KubectlError("error: cannot specify multiple --image options and command");
       const port = int(p, "port");
       const labels = { app: name };
       const containers = images.map((image) => ({
         name: containerName(image),
         image,
+        ...(command.length ? { command } : {}),
         ...(port !== undefined ? { ports: [{ containerPort: port }] } : {}),
         resources: {},
       }));

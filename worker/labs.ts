@@ -1,0 +1,62 @@
+// /api/sessions/:id/lab and /api/sessions/:id/lab/steps/:n/check: a lab session's steps and
+// progress, and its checks (docs/labs.md), answered by its Cluster Durable Object; token checked here.
+// Labs of the catalogue are the web console's static files (web/labs/<name>.yaml), read through ASSETS.
+import { Hono, type Context } from "hono";
+import { parseLab, type Lab } from "../labs/format";
+import { clusterStub, sessionAuth } from "./auth";
+import type { AppEnv } from "./env";
+import { invalid, notFound } from "./status";
+
+export const labs = new Hono<AppEnv>();
+/** /api/labs: what works on labs without a session (`kubeplay lab lint`). */
+export const labTools = new Hono<AppEnv>();
+
+/** POST /api/labs/lint: a lab's text checked as a session request would check it, nothing started. */
+labTools.post("/lint", async (c) => {
+  const lab = checked(parseLab(await c.req.text()));
+  if (lab instanceof Response) return lab;
+  return c.json({
+    title: lab.title,
+    language: lab.language,
+    steps: lab.steps.length,
+    checks: lab.steps.reduce((n, s) => n + s.checks.length, 0),
+  });
+});
+
+labs.use("/:id/lab", sessionAuth);
+labs.use("/:id/lab/*", sessionAuth);
+
+labs.get("/:id/lab", async (c) => {
+  const view = await clusterStub(c.env, c.req.param("id")).lab();
+  return view ? c.json(view) : notFound(`session ${c.req.param("id")} runs no lab`);
+});
+
+labs.post("/:id/lab/steps/:n/check", async (c) => {
+  const result = await clusterStub(c.env, c.req.param("id")).checkLabStep(Number(c.req.param("n")));
+  return "code" in result ? notFound(result.message) : c.json(result);
+});
+
+/** Catalogue names: a file stem of web/labs, with the language after a dot ("hello-node", "hello-node.zh"). */
+const LAB_NAME = /^[a-z0-9][a-z0-9-]{0,62}(\.[a-z]{2})?$/;
+
+/** The lab a session request names or carries, read and checked; or the 422 that says what is wrong. */
+export async function resolveLab(c: Context<AppEnv>, raw: unknown): Promise<Lab | Response> {
+  let source = raw;
+  if (typeof raw === "string") {
+    const res = LAB_NAME.test(raw) ? await c.env.ASSETS.fetch(new Request(new URL(`/labs/${raw}.yaml`, c.req.url))) : undefined;
+    if (!res?.ok)
+      return invalid(`invalid session request: lab: Not found: ${JSON.stringify(raw)}: no lab of that name in the catalogue`, [
+        { reason: "FieldValueNotFound", field: "lab", message: `Not found: ${JSON.stringify(raw)}` },
+      ]);
+    source = await res.text();
+  }
+  return checked(parseLab(source));
+}
+
+/** The lab read, or the 422 Status that lists what is wrong with it, field by field. */
+function checked(parsed: ReturnType<typeof parseLab>): Lab | Response {
+  if (parsed.ok) return parsed.lab;
+  const causes = parsed.errors.map((e) => ({ reason: "FieldValueInvalid", field: e.field ? `lab.${e.field}` : "lab", message: e.message }));
+  const detail = causes.map((x) => `${x.field}: ${x.message}`);
+  return invalid(`invalid lab: ${detail.length === 1 ? detail[0] : `[${detail.join(", ")}]`}`, causes);
+}
