@@ -285,8 +285,11 @@ async function labLint(flags, positionals) {
   const res = await request("POST", `${serverOf(flags)}/api/labs/lint`, { body: text, headers: { "content-type": "application/yaml" } });
   if (res.status !== 200) {
     const status = JSON.parse(res.text);
-    for (const cause of status.details?.causes ?? [{ field: "lab", message: status.message }])
-      log(`${path}: ${cause.field}: ${cause.message}`);
+    // The server names fields within a session request ("lab.steps[0]…"); in a lab file they start at its top.
+    for (const cause of status.details?.causes ?? [{ field: "lab", message: status.message }]) {
+      const field = cause.field.replace(/^lab\.?/, "");
+      log(`${path}: ${field ? `${field}: ` : ""}${cause.message}`);
+    }
     throw new CliError(`${path} is not a valid lab`);
   }
   const info = JSON.parse(res.text);

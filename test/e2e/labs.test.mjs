@@ -1,0 +1,191 @@
+// Labs (docs/labs.md) against the real server: every catalogue lab passes `kubeplay lab test` (each
+// check fails before its step's solution and passes after it), a lab session's checks run
+// server-side and say which condition failed, progress is kept, and bad labs get 422s that name the
+// field at fault.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Server, request } from "./lib/harness.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const cli = join(root, "cli", "kubeplay.mjs");
+const catalogue = join(root, "web", "labs");
+let server;
+
+before(async () => {
+  server = await Server.start();
+});
+after(async () => {
+  await server?.stop();
+});
+
+function kubeplay(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KUBEPLAY_SERVER: server.origin } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+const api = (path, { method = "GET", token, body, type = "application/json" } = {}) =>
+  request(`${server.origin}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": type } : {}) },
+    body,
+  });
+
+for (const file of readdirSync(catalogue).filter((f) => f.endsWith(".yaml"))) {
+  test(`catalogue lab ${file}: lint passes, and lab test finds every check failing before its solution and passing after it`, async () => {
+    const lint = await kubeplay(["lab", "lint", join(catalogue, file)]);
+    assert.equal(lint.code, 0, lint.out);
+    assert.match(lint.out, /: ok \(.+: \d+ steps, \d+ checks\)\n$/);
+    const run = await kubeplay(["lab", "test", join(catalogue, file), "--clock", "instant"]);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /every step fails before its solution and passes after it\n$/);
+  });
+}
+
+test("a lab session: the setup is done before it is handed out, a failing check says which condition failed and why, a passing one marks the step verified for good", async () => {
+  const lab = {
+    title: "Setup and checks",
+    cluster: { nodes: [{ role: "control-plane" }], clock: "instant" },
+    setup: {
+      manifests: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: given\ndata:\n  colour: blue\n",
+      script: "kubectl create namespace work\necho prepared > /root/ready.txt\n",
+    },
+    steps: [
+      {
+        title: "Label it",
+        text: "Label the ConfigMap `given` with `team=a`.",
+        hint: "kubectl label",
+        solution: "kubectl label configmap given team=a",
+        checks: [
+          { field: { kind: "configmap", name: "given", path: "{.data.colour}", equals: "blue" } },
+          { field: { kind: "configmap", name: "given", path: "{.metadata.labels.team}", equals: "a" } },
+          { exists: { kind: "namespace", name: "work" } },
+          { script: "grep -qx prepared /root/ready.txt", description: "the setup's file is there" },
+        ],
+      },
+    ],
+    finish: "Done.",
+  };
+  const created = await api("/api/sessions", { method: "POST", body: JSON.stringify({ lab }) });
+  assert.equal(created.status, 201, created.text);
+  const { id, token } = created.json;
+
+  const view = await api(`/api/sessions/${id}/lab`, { token });
+  assert.equal(view.status, 200, view.text);
+  assert.deepEqual(view.json, {
+    title: "Setup and checks",
+    description: "",
+    language: "en",
+    steps: [{ number: 1, title: "Label it", text: "Label the ConfigMap `given` with `team=a`.", hint: "kubectl label", verified: false }],
+    finish: "Done.",
+    progress: { verified: 0, total: 1 },
+    completed: false,
+  });
+  assert.equal(JSON.stringify(view.json).includes("kubectl label configmap"), false, "the page never sees a step's solution");
+
+  const before = await api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token });
+  assert.equal(before.status, 200, before.text);
+  assert.deepEqual(before.json, {
+    step: 1,
+    passed: false,
+    conditions: [
+      { description: 'configmap given has {.data.colour} = "blue"', passed: true },
+      { description: 'configmap given has {.metadata.labels.team} = "a"', passed: false },
+      { description: "namespace work exists", passed: true },
+      { description: "the setup's file is there", passed: true },
+    ],
+  });
+
+  const solved = await api(`/api/sessions/${id}/run`, {
+    method: "POST",
+    token,
+    body: "kubectl label configmap given team=a",
+    type: "text/plain",
+  });
+  assert.equal(solved.json.exitCode, 0, solved.text);
+  const after = await api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token });
+  assert.equal(after.json.passed, true, after.text);
+  // Undone, the check fails again, but the step stays verified: progress is what was achieved.
+  await api(`/api/sessions/${id}/run`, { method: "POST", token, body: "kubectl label configmap given team-", type: "text/plain" });
+  const again = await api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token });
+  assert.equal(again.json.passed, false);
+  const progress = (await api(`/api/sessions/${id}/lab`, { token })).json;
+  assert.deepEqual([progress.steps[0].verified, progress.progress, progress.completed], [true, { verified: 1, total: 1 }, true]);
+
+  assert.equal((await api(`/api/sessions/${id}/lab/steps/2/check`, { method: "POST", token })).status, 404);
+  assert.equal((await api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token: "kp1.nope" })).status, 401);
+  assert.equal((await api(`/api/sessions/${id}/lab`)).status, 401);
+});
+
+test("a failing condition shows what its script printed; a session without a lab has none", async () => {
+  const lab = {
+    title: "Missing",
+    cluster: { nodes: [{ role: "control-plane" }], clock: "instant" },
+    steps: [{ title: "Make it", text: "Create deployment web.", checks: [{ exists: { kind: "deployment", name: "web" } }] }],
+  };
+  const { id, token } = (await api("/api/sessions", { method: "POST", body: JSON.stringify({ lab }) })).json;
+  const check = await api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token });
+  assert.deepEqual(check.json.conditions, [
+    { description: "deployment web exists", passed: false, output: 'Error from server (NotFound): deployments.apps "web" not found\n' },
+  ]);
+  const plain = (
+    await api("/api/sessions", { method: "POST", body: JSON.stringify({ clock: "instant", nodes: [{ role: "control-plane" }] }) })
+  ).json;
+  const none = await api(`/api/sessions/${plain.id}/lab`, { token: plain.token });
+  assert.equal(none.status, 404);
+  assert.equal(none.json.message, `session ${plain.id} runs no lab`);
+});
+
+test("bad labs are refused with 422s naming each field at fault, before anything starts; lint says the same from the command line", async () => {
+  const unknown = await api("/api/sessions", { method: "POST", body: JSON.stringify({ lab: "no-such-lab" }) });
+  assert.equal(unknown.status, 422);
+  assert.equal(unknown.json.message, 'invalid session request: lab: Not found: "no-such-lab": no lab of that name in the catalogue');
+  const bad = await api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({
+      lab: {
+        title: "",
+        cluster: { nodes: [{ role: "worker" }], clock: "fast", lifetime: "soon" },
+        steps: [{ title: "a", text: "b", checks: [{ exists: { kind: "pod" } }, { count: { kind: "pods", equals: -1 } }, { frob: 1 }] }],
+        extra: true,
+      },
+    }),
+  });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(
+    bad.json.details.causes.map((c) => `${c.field}: ${c.message}`).sort(),
+    [
+      "lab.extra: unknown field (allowed: title, description, language, cluster, setup, steps, finish)",
+      "lab.cluster.nodes: must have exactly one control-plane node, first",
+      'lab.cluster.lifetime: Invalid value: "soon": must be a duration such as 90m or 4h',
+      "lab.steps[0].checks[0].exists.name: required",
+      "lab.steps[0].checks[1].count.equals: must be a whole number, 0 or more",
+      "lab.steps[0].checks[1].count: must have one of equals, atLeast",
+      "lab.steps[0].checks[2].frob: unknown field (allowed: script, exists, field, count, event, request, description)",
+      "lab.steps[0].checks[2]: must have exactly one of script, exists, field, count, event, request",
+      "lab.title: must not be empty",
+      'lab.cluster.clock: Unsupported value: "fast": supported values: "realistic", "instant"',
+    ].sort(),
+  );
+  const yaml = await api("/api/labs/lint", { method: "POST", body: "title: [unclosed", type: "application/yaml" });
+  assert.equal(yaml.status, 422);
+  assert.match(yaml.json.message, /^invalid lab: lab: invalid YAML: /);
+
+  const dir = mkdtempSync(join(tmpdir(), "kubeplay-lab-"));
+  writeFileSync(join(dir, "lab.yaml"), "title: Broken\nsteps:\n  - title: one\n    text: two\n    checks: []\n");
+  const lint = await kubeplay(["lab", "lint", join(dir, "lab.yaml")]);
+  assert.equal(lint.code, 1);
+  assert.equal(
+    lint.out,
+    `${join(dir, "lab.yaml")}: steps[0].checks: a step needs at least one check\nERROR: ${join(dir, "lab.yaml")} is not a valid lab\n`,
+  );
+});
