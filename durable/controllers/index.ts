@@ -16,6 +16,9 @@ import { eventTTL } from "./eventttl";
 import { jobController } from "./job";
 import { cronJobController } from "./cronjob";
 import { ttlAfterFinishedController } from "./ttlafterfinished";
+import { claimBinder, volumeBinder } from "./persistentvolume";
+import { localPathDeleter, localPathProvisioner } from "./localpath";
+import { pvProtection, pvcProtection } from "./storageprotection";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -26,6 +29,12 @@ export const controllers: Controller[] = [
   jobController,
   ttlAfterFinishedController,
   scheduler,
+  claimBinder,
+  volumeBinder,
+  localPathProvisioner,
+  localPathDeleter,
+  pvcProtection,
+  pvProtection,
   kubelet,
   nodeLifecycle,
   garbageCollector,
