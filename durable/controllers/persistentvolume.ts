@@ -213,54 +213,43 @@ function syncUnboundClaim(c: ControllerContext, claim: Obj): void {
     if (assignDefaultClass(c, claim)) return;
     const delayBinding = isDelayBinding(c, claim);
     const volume = findBestMatchForClaim(claim, c.client.list(PVS), delayBinding);
-    if (volume) return bind(c, volume, claim);
-    if (delayBinding && !hasAnnotation(claim, ANN_SELECTED_NODE)) waitForConsumer(c, claim);
-    else if (claimClass(claim) !== "") return provisionClaim(c, claim);
-    else
-      c.events.record(
-        claim,
-        "Normal",
-        "FailedBinding",
-        "no persistent volumes available for this claim and no storage class is set",
-        SOURCE,
-      );
-    updateClaimStatus(c, claim, "Pending");
+    if (volume) bind(c, volume, claim);
+    else if (delayBinding && !hasAnnotation(claim, ANN_SELECTED_NODE)) {
+      waitForConsumer(c, claim);
+      updateClaimStatus(c, claim, "Pending");
+    } else if (claimClass(claim) !== "") provisionClaim(c, claim);
+    else {
+      const why = "no persistent volumes available for this claim and no storage class is set";
+      c.events.record(claim, "Normal", "FailedBinding", why, SOURCE);
+      updateClaimStatus(c, claim, "Pending");
+    }
     return;
   }
   // The user asked for a volume by name.
   const volume = c.client.get(PVS, undefined, claim.spec.volumeName);
-  if (!volume) return void updateClaimStatus(c, claim, "Pending");
-  if (!volume.spec?.claimRef) {
+  if (!volume) updateClaimStatus(c, claim, "Pending");
+  else if (!volume.spec?.claimRef) {
     const why = volumeMismatch(volume, claim);
-    if (!why) return bind(c, volume, claim);
-    c.events.record(claim, "Warning", "VolumeMismatch", `Cannot bind to requested volume "${volume.metadata.name}": ${why}`, SOURCE);
-    return void updateClaimStatus(c, claim, "Pending");
-  }
-  if (isVolumeBoundToClaim(volume, claim)) return bind(c, volume, claim);
-  // Bound to another claim: wait (a user's pre-binding) — the controller never does this.
-  if (!hasAnnotation(claim, ANN_BOUND_BY_CONTROLLER)) updateClaimStatus(c, claim, "Pending");
+    if (!why) bind(c, volume, claim);
+    else {
+      c.events.record(claim, "Warning", "VolumeMismatch", `Cannot bind to requested volume "${volume.metadata.name}": ${why}`, SOURCE);
+      updateClaimStatus(c, claim, "Pending");
+    }
+  } else if (isVolumeBoundToClaim(volume, claim)) bind(c, volume, claim);
+  // Bound to another claim by a user: wait for it to come free.
+  else if (!hasAnnotation(claim, ANN_BOUND_BY_CONTROLLER)) updateClaimStatus(c, claim, "Pending");
 }
 
+const LOST_REFERENCE = "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!";
+const LOST_VOLUME = "Bound claim has lost its PersistentVolume. Data on the volume is lost!";
+const MISBOUND = "Two claims are bound to the same volume, this one is bound incorrectly";
+
 function syncBoundClaim(c: ControllerContext, claim: Obj): void {
-  if (!claim.spec?.volumeName)
-    return updateClaimStatusWithEvent(
-      c,
-      claim,
-      "Lost",
-      "ClaimLost",
-      "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!",
-    );
-  const volume = c.client.get(PVS, undefined, claim.spec.volumeName);
-  if (!volume)
-    return updateClaimStatusWithEvent(
-      c,
-      claim,
-      "Lost",
-      "ClaimLost",
-      "Bound claim has lost its PersistentVolume. Data on the volume is lost!",
-    );
-  if (!volume.spec?.claimRef || isVolumeBoundToClaim(volume, claim)) return bind(c, volume, claim);
-  updateClaimStatusWithEvent(c, claim, "Lost", "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly");
+  const volume = claim.spec?.volumeName ? c.client.get(PVS, undefined, claim.spec.volumeName) : undefined;
+  if (!claim.spec?.volumeName) updateClaimStatusWithEvent(c, claim, "Lost", "ClaimLost", LOST_REFERENCE);
+  else if (!volume) updateClaimStatusWithEvent(c, claim, "Lost", "ClaimLost", LOST_VOLUME);
+  else if (!volume.spec?.claimRef || isVolumeBoundToClaim(volume, claim)) bind(c, volume, claim);
+  else updateClaimStatusWithEvent(c, claim, "Lost", "ClaimMisbound", MISBOUND);
 }
 
 function syncClaim(key: Key, c: ControllerContext): void {
@@ -311,7 +300,7 @@ function syncVolume(key: Key, c: ControllerContext): void {
   if (!volume) return;
   const ref = volume.spec?.claimRef;
   // Unused, or reserved for a claim that has not bound yet (that claim's sync finishes it).
-  if (!ref || !ref.uid) {
+  if (!ref?.uid) {
     if (volume.status?.phase !== "Available") updateVolumePhase(c, volume, "Available");
     return;
   }

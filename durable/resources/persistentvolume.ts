@@ -18,6 +18,7 @@ import {
   validateAccessModes,
   validateHostPathSource,
   validateLocalSource,
+  validateBasicResource,
   validatePositiveQuantity,
   validateVolumeNodeAffinity,
   volumeCapacity,
@@ -92,7 +93,13 @@ export function validatePersistentVolume(pv: Obj): FieldError[] {
   const capacity = spec.capacity ?? {};
   if (!Object.keys(capacity).length) errs.push(required("spec.capacity", ""));
   if (!("storage" in capacity) || Object.keys(capacity).length > 1) errs.push(notSupportedCapacity(spec.capacity));
-  for (const [r, q] of Object.entries(capacity)) errs.push(...validatePositiveQuantity(q, `spec.capacity[${r}]`));
+  for (const [r, q] of Object.entries(capacity)) {
+    const basic = validateBasicResource(q, `spec.capacity[${r}]`);
+    errs.push(
+      ...basic,
+      ...(basic.some((e) => e.message.startsWith('Invalid value: "quantities')) ? [] : validatePositiveQuantity(q, `spec.capacity[${r}]`)),
+    );
+  }
   if (spec.persistentVolumeReclaimPolicy && !RECLAIM_POLICIES.includes(spec.persistentVolumeReclaimPolicy))
     errs.push(notSupported("spec.persistentVolumeReclaimPolicy", spec.persistentVolumeReclaimPolicy, RECLAIM_POLICIES));
   const [affinity, affinityErrs] = validateVolumeNodeAffinity(spec.nodeAffinity, "spec.nodeAffinity");

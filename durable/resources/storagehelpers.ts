@@ -3,7 +3,7 @@
 // default class), and the validation pieces of PersistentVolumes and their claims
 // (pkg/apis/core/validation: node affinity, hostPath, quantities).
 import type { FieldError, Obj } from "./types";
-import { compareQuantities, parseCanonical } from "./quantity";
+import { compareQuantities, formatCanonical, parseCanonical } from "./quantity";
 import { each, forbidden, invalid, isQualifiedName, notSupported, required } from "./validation";
 
 export const ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
@@ -163,13 +163,34 @@ export function validateLocalSource(ls: Obj, path: string): FieldError[] {
 
 const QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
-/** validateBasicResource and ValidatePositiveQuantityValue: a quantity above zero. */
-export function validatePositiveQuantity(q: unknown, path: string): FieldError[] {
+/** The quantity, parsed, or the field error a value that is no quantity gets. */
+type Quantity = NonNullable<ReturnType<typeof parseCanonical>>;
+
+function parsedQuantity(q: unknown, path: string): Quantity | FieldError {
   const parsed = typeof q === "string" || typeof q === "number" ? parseCanonical(String(q)) : undefined;
-  if (!parsed) return [invalid(path, q ?? "", QUANTITY_FORMAT)];
-  if (parsed.negative) return [invalid(path, q, "must be greater than or equal to 0"), invalid(path, q, "must be greater than zero")];
-  if (compareQuantities(q, 0) <= 0) return [invalid(path, String(q), "must be greater than zero")];
-  return [];
+  return parsed ?? invalid(path, q ?? "", QUANTITY_FORMAT);
+}
+
+/** Quantity.Value(): the integer amount, rounded away from zero. */
+function quantityValue(q: Quantity): bigint {
+  const magnitude =
+    q.scale >= 0 ? q.unscaled * 10n ** BigInt(q.scale) : (q.unscaled + 10n ** BigInt(-q.scale) - 1n) / 10n ** BigInt(-q.scale);
+  return q.negative ? -magnitude : magnitude;
+}
+
+/** validateBasicResource: not negative (the integer value is what it prints). */
+export function validateBasicResource(q: unknown, path: string): FieldError[] {
+  const parsed = parsedQuantity(q, path);
+  if ("type" in parsed) return [parsed];
+  const value = quantityValue(parsed);
+  return value < 0n ? [invalid(path, Number(value), "must be a valid resource quantity")] : [];
+}
+
+/** ValidatePositiveQuantityValue: above zero. */
+export function validatePositiveQuantity(q: unknown, path: string): FieldError[] {
+  const parsed = parsedQuantity(q, path);
+  if ("type" in parsed) return [parsed];
+  return compareQuantities(q, 0) <= 0 ? [invalid(path, formatCanonical(parsed), "must be greater than zero")] : [];
 }
 
 /** The access modes of a PV or PVC spec: required, supported, ReadWriteOncePod alone. */

@@ -88,7 +88,7 @@ export interface NodeVolumes {
 /** checkVolumeProvisions: can the claim's class provision a volume on this node? */
 function canProvision(pvc: Obj, node: Obj, r: VolumeReader): boolean {
   const sc = r.storageClass(claimClass(pvc));
-  if (!sc || !sc.provisioner || sc.provisioner === NO_PROVISIONER) return false;
+  if (!sc?.provisioner || sc.provisioner === NO_PROVISIONER) return false;
   const terms: Obj[] = sc.allowedTopologies ?? [];
   if (!terms.length) return true;
   const labels = node.metadata?.labels ?? {};
