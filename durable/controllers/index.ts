@@ -19,6 +19,7 @@ import { ttlAfterFinishedController } from "./ttlafterfinished";
 import { claimBinder, volumeBinder } from "./persistentvolume";
 import { localPathDeleter, localPathProvisioner } from "./localpath";
 import { pvProtection, pvcProtection } from "./storageprotection";
+import { ephemeralVolumeController } from "./ephemeralvolume";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -28,6 +29,7 @@ export const controllers: Controller[] = [
   cronJobController,
   jobController,
   ttlAfterFinishedController,
+  ephemeralVolumeController,
   scheduler,
   claimBinder,
   volumeBinder,

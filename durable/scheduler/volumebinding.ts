@@ -68,6 +68,9 @@ export function preFilter(pod: Obj, r: VolumeReader): undefined | { reject: stri
     if (pvc.status?.phase === "Lost")
       return { reject: `persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${pvc.spec?.volumeName ?? ""}"` };
     if (pvc.metadata?.deletionTimestamp) return { reject: `persistentvolumeclaim "${name}" is being deleted` };
+    // VolumeIsForPod: an ephemeral volume's claim must be the one made for this pod.
+    if (ephemeral && !((pvc.metadata?.ownerReferences ?? []) as Obj[]).some((r) => r.controller && r.uid === pod.metadata?.uid))
+      return { reject: `PVC ${ns}/${name} was not created for pod ${ns}/${pod.metadata?.name} (pod is not owner)` };
     if (isClaimBound(pvc)) claims.bound.push(pvc);
     else if (isDelayBinding(pvc, r) && !pvc.spec?.volumeName) claims.delayed.push(pvc);
     else claims.immediate.push(pvc);

@@ -186,8 +186,10 @@ export function volumeStore(pod: Obj, volume: string, reader?: FSReader): Volume
   const onNode = (path: unknown) =>
     node ? { owner: nodeOwner(node), scope: NODE_SCOPE, base: resolvePath(String(path || "/")) } : podScoped;
   if (v?.hostPath) return onNode(v.hostPath.path);
-  if (v?.persistentVolumeClaim) {
-    const pvc = reader?.get("persistentvolumeclaims", pod.metadata?.namespace, v.persistentVolumeClaim.claimName);
+  // A generic ephemeral volume is a claim too, named after the pod and the volume.
+  const claimName = v?.persistentVolumeClaim?.claimName ?? (v?.ephemeral ? `${pod.metadata?.name}-${v.name}` : undefined);
+  if (claimName) {
+    const pvc = reader?.get("persistentvolumeclaims", pod.metadata?.namespace, claimName);
     const pv = pvc?.spec?.volumeName ? reader?.get("persistentvolumes", undefined, pvc.spec.volumeName) : undefined;
     if (pv?.spec?.hostPath) return onNode(pv.spec.hostPath.path);
     if (pv?.spec?.local) return onNode(pv.spec.local.path);
