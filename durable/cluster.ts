@@ -11,6 +11,7 @@ import { byPlural } from "./resources";
 import { Op, Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
 import { bootstrapKubeSystem } from "./kubesystem";
+import { bootstrapLocalPath } from "./localpathstorage";
 import { Client } from "./controllers/client";
 import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
@@ -326,6 +327,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length === 1));
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
+      bootstrapLocalPath(client);
     });
   }
 

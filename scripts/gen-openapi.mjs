@@ -35,6 +35,7 @@ const PACKAGES = {
   "policy/v1": "io.k8s.api.policy.v1",
   "authentication/v1": "io.k8s.api.authentication.v1",
   "authorization/v1": "io.k8s.api.authorization.v1",
+  "storage/v1": "io.k8s.api.storage.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
   "api/resource": "io.k8s.apimachinery.pkg.api.resource",
   runtime: "io.k8s.apimachinery.pkg.runtime",
@@ -54,12 +55,15 @@ const ROOTS = {
     "Event",
     "ComponentStatus",
     "ReplicationController",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
   ]
     .flatMap((k) => [k, `${k}List`])
     .concat(["Binding"]),
   "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
   "batch/v1": ["Job", "CronJob"].flatMap((k) => [k, `${k}List`]),
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
+  "storage/v1": ["StorageClass", "StorageClassList"],
   "events/v1": ["Event", "EventList"],
   "coordination/v1": ["Lease", "LeaseList"],
   "autoscaling/v1": ["Scale"],

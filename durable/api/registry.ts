@@ -358,7 +358,7 @@ export class Registry {
     if (!opts.subresource) {
       def.defaults?.(obj, ctx);
       def.prepareForUpdate?.(obj, old, ctx);
-    }
+    } else if (opts.subresource === "status") def.prepareForStatusUpdate?.(obj, old, ctx);
     const errs = [
       ...uidErr,
       ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),

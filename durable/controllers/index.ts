@@ -16,6 +16,10 @@ import { eventTTL } from "./eventttl";
 import { jobController } from "./job";
 import { cronJobController } from "./cronjob";
 import { ttlAfterFinishedController } from "./ttlafterfinished";
+import { claimBinder, volumeBinder } from "./persistentvolume";
+import { localPathDeleter, localPathProvisioner } from "./localpath";
+import { pvProtection, pvcProtection } from "./storageprotection";
+import { ephemeralVolumeController } from "./ephemeralvolume";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -25,7 +29,14 @@ export const controllers: Controller[] = [
   cronJobController,
   jobController,
   ttlAfterFinishedController,
+  ephemeralVolumeController,
   scheduler,
+  claimBinder,
+  volumeBinder,
+  localPathProvisioner,
+  localPathDeleter,
+  pvcProtection,
+  pvProtection,
   kubelet,
   nodeLifecycle,
   garbageCollector,

@@ -18,6 +18,8 @@ const REALISTIC: Record<string, [number, number]> = {
   initContainerRun: [1000, 3000],
   /** The kubelet noticing a container's exit (PLEG relists every second) and syncing its pod. */
   podSync: [1000, 2000],
+  /** The local-path provisioner's helper pod making a volume's directory on its node. */
+  volumeProvision: [1500, 3500],
 };
 
 /** Timeouts of the real components; instant mode shortens them to keep labs fast. */

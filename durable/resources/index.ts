@@ -21,6 +21,9 @@ import selfsubjectreview from "./selfsubjectreview";
 import authorization from "./authorization";
 import job from "./job";
 import cronjob from "./cronjob";
+import persistentvolume from "./persistentvolume";
+import persistentvolumeclaim from "./persistentvolumeclaim";
+import storageclass from "./storageclass";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -35,12 +38,15 @@ export const resources: ResourceDef[] = [
   event,
   componentstatus,
   replicationcontroller,
+  persistentvolume,
+  persistentvolumeclaim,
   replicaset,
   deployment,
   daemonset,
   controllerrevision,
   job,
   cronjob,
+  storageclass,
   lease,
   selfsubjectreview,
   authorization,

@@ -2,6 +2,7 @@
 // (ServiceAccount, DefaultTolerationSeconds, Priority), the strategy (pkg/registry/core/pod/strategy.go),
 // ValidatePodCreate / ValidatePodUpdate, and printPod.
 import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
+import { goFieldName, structDiff } from "./godiff";
 import { age, ageColumn, nameColumn } from "./printers";
 import { printPodSummary } from "./podsummary";
 
@@ -152,35 +153,6 @@ const updatablePodSpecFields = [
   "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
 ];
 
-const goFieldName = (k: string) =>
-  k
-    .replace(/^dns/, "DNS")
-    .replace(/^./, (c) => c.toUpperCase())
-    .replace(/Ip(s?)$/, "IP$1");
-
-/** A short cmp.Diff-like rendering of what changed in the spec (the real one diffs Go structs). */
-function specDiff(oldSpec: Obj, newSpec: Obj): string {
-  const keys = [...new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])].sort();
-  const lines = ["  core.PodSpec{"];
-  let same = 0;
-  const flush = () => {
-    if (same) lines.push(`  \t... // ${same} identical field${same > 1 ? "s" : ""}`);
-    same = 0;
-  };
-  for (const k of keys) {
-    if (deepEqual(oldSpec[k], newSpec[k])) {
-      same++;
-      continue;
-    }
-    flush();
-    if (oldSpec[k] !== undefined) lines.push(`- \t${goFieldName(k)}: ${JSON.stringify(oldSpec[k])},`);
-    if (newSpec[k] !== undefined) lines.push(`+ \t${goFieldName(k)}: ${JSON.stringify(newSpec[k])},`);
-  }
-  flush();
-  lines.push("  }");
-  return lines.join("\n") + "\n";
-}
-
 function validateContainerUpdates(newCs: Obj[] | undefined, oldCs: Obj[] | undefined, path: string): [FieldError[], boolean] {
   const n = newCs ?? [];
   const o = oldCs ?? [];
@@ -249,7 +221,10 @@ export function validatePodUpdate(pod: Obj, old: Obj): FieldError[] {
     munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
   if (!deepEqual(munged, oldSpec))
     errs.push(
-      forbidden("spec", `pod updates may not change fields other than ${updatablePodSpecFields.join(",")}\n${specDiff(oldSpec, munged)}`),
+      forbidden(
+        "spec",
+        `pod updates may not change fields other than ${updatablePodSpecFields.join(",")}\n${structDiff("core.PodSpec", oldSpec, munged)}`,
+      ),
     );
   return errs;
 }

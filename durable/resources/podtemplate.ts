@@ -336,6 +336,9 @@ function validateVolumes(volumes: Obj[] | undefined, path: string): { names: Set
     else if (isDNS1123Label(v.name).length) errs.push(...each(f, v.name, isDNS1123Label(v.name)));
     else if (names.has(v.name)) errs.push(duplicate(f, v.name));
     else names.add(v.name);
+    // validatePersistentClaimVolumeSource.
+    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName)
+      errs.push(required(`${path}[${i}].persistentVolumeClaim.claimName`, ""));
   });
   return { names, errs };
 }

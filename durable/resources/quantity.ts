@@ -102,3 +102,24 @@ export function canonicalizeResourceList(list: unknown): void {
   const l = list as Record<string, unknown>;
   for (const k of Object.keys(l)) l[k] = canonicalQuantity(l[k]);
 }
+
+/** Quantity.Cmp: -1, 0 or 1 as `a` is less than, equal to or more than `b`; a missing or unparsable
+ *  quantity counts as zero (a ResourceList lookup of an absent key gives the zero Quantity). */
+export function compareQuantities(a: unknown, b: unknown): number {
+  const zero: Parsed = { negative: false, unscaled: 0n, scale: 0, format: "DecimalSI" };
+  const p = (v: unknown) => (typeof v === "string" || typeof v === "number" ? parseCanonical(String(v)) : undefined) ?? zero;
+  const x = p(a);
+  const y = p(b);
+  if (x.negative !== y.negative) return x.negative ? -1 : 1;
+  const magnitude = compare(x.unscaled, x.scale, y.unscaled, y.scale);
+  return x.negative ? -magnitude : magnitude;
+}
+
+/** Quantity.MilliValue() % 1000 != 0: a quantity of bytes that is not a whole number of them. */
+export function isFractional(v: unknown): boolean {
+  const q = typeof v === "string" || typeof v === "number" ? parseCanonical(String(v)) : undefined;
+  if (!q || q.unscaled === 0n || q.scale >= 0) return false;
+  // MilliValue rounds up to the milli first: only the part at or above 10^-3 counts.
+  const milli = q.scale >= -3 ? q.unscaled * pow10(q.scale + 3) : (q.unscaled + pow10(-3 - q.scale) - 1n) / pow10(-3 - q.scale);
+  return milli % 1000n !== 0n;
+}

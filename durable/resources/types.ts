@@ -90,6 +90,9 @@ export interface ResourceDef {
   prepareForCreate?(obj: Obj, ctx: Ctx): void;
   /** Strategy PrepareForUpdate: e.g. keep old status on main resource writes, bump generation. */
   prepareForUpdate?(obj: Obj, old: Obj, ctx: Ctx): void;
+  /** The status strategy's PrepareForUpdate, after the engine kept everything but the status (e.g. a
+   *  PersistentVolume's lastPhaseTransitionTime follows its phase). */
+  prepareForStatusUpdate?(obj: Obj, old: Obj, ctx: Ctx): void;
   /** Validation on create. Metadata (name, labels, annotations) is validated by the engine. */
   validate?(obj: Obj, ctx: Ctx): FieldError[];
   /** Validation on update (immutable fields and the rest). Defaults to validate(). */

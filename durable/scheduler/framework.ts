@@ -168,6 +168,9 @@ function termMatches(term: Obj, node: Obj): boolean {
   );
 }
 
+/** corev1.MatchNodeSelectorTerms: any of the terms matches the node (a PV's node affinity). */
+export const nodeSelectorTermsMatch = (terms: Obj[] | undefined, node: Obj): boolean => (terms ?? []).some((t) => termMatches(t, node));
+
 /** nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): nodeSelector and required affinity. */
 export function matchesNodeSelectorAndAffinity(pod: Obj, node: Obj): boolean {
   const labels = node.metadata?.labels ?? {};
@@ -287,10 +290,11 @@ function histogram(reasons: string[]): string {
  * 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for
  * scheduling, 2 No preemption victims found for incoming pod."
  */
-export function fitErrorMessage(pod: Obj, statuses: FilterStatus[]): string {
+export function fitErrorMessage(pod: Obj, statuses: FilterStatus[], preFilterMessage?: string): string {
   const n = statuses.length;
   if (n === 0) return "no nodes available to schedule pods";
-  let msg = `0/${n} nodes are available: ${histogram(statuses.flatMap((s) => s.reasons))}.`;
+  // A PreFilter rejection stands for every node: its message replaces the per-node histogram.
+  let msg = `0/${n} nodes are available: ${preFilterMessage ?? histogram(statuses.flatMap((s) => s.reasons))}.`;
   if (pod.spec?.preemptionPolicy === "Never") return `${msg} preemption: not eligible due to preemptionPolicy=Never.`;
   const preemption = statuses.map((s) =>
     s.code === "UnschedulableAndUnresolvable"

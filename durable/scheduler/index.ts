@@ -9,23 +9,72 @@ import type { Obj } from "../resources/types";
 import { bindPod, putPodCondition } from "../nodes/subresources";
 import { isUnscheduled, observePod, podCache } from "./cache";
 import { filter, fitErrorMessage, selectHost, type FilterStatus, type NodeInfo } from "./framework";
+import { filterNode, preFilter, type PodClaims, type VolumeReader } from "./volumebinding";
+import { volumeBoundTo } from "../controllers/pvmatch";
+import { ANN_SELECTED_NODE } from "../resources/storagehelpers";
 
 export const SCHEDULER = "default-scheduler";
 
 /** The registry behind the in-cluster client: binding writes at the storage layer, like BindingREST. */
 const registryOf = (client: Client) => client["registry"] as Registry;
 
+/** The volume plugin's part of a scheduling cycle: its PreFilter verdict and its Filter per node. */
+export interface VolumeCheck {
+  /** PreFilter rejected the pod on every node with this reason. */
+  reject?: string;
+  filter?(node: Obj): FilterStatus | undefined;
+}
+
 /** What the scheduler decided for a pod: a node, or the FailedScheduling message. */
-export function schedule(pod: Obj, nodes: NodeInfo[]): { node: string } | { message: string } {
+export function schedule(pod: Obj, nodes: NodeInfo[], volumes: VolumeCheck = {}): { node: string } | { message: string } {
+  if (volumes.reject !== undefined)
+    return {
+      message: fitErrorMessage(
+        pod,
+        nodes.map(() => ({ code: "UnschedulableAndUnresolvable", reasons: [] })),
+        volumes.reject,
+      ),
+    };
   const statuses: FilterStatus[] = [];
   const feasible: NodeInfo[] = [];
   for (const info of nodes) {
-    const s = filter(pod, info);
+    const s = filter(pod, info) ?? volumes.filter?.(info.node);
     if (s) statuses.push(s);
     else feasible.push(info);
   }
   const host = selectHost(pod, feasible);
   return host ? { node: host.node.metadata.name } : { message: fitErrorMessage(pod, statuses) };
+}
+
+/** The scheduler's view of the cluster's storage. */
+const volumeReader = (c: ControllerContext): VolumeReader => {
+  let all: Obj[] | undefined;
+  return {
+    claim: (ns, name) => c.client.get("persistentvolumeclaims", ns, name),
+    volume: (name) => c.client.get("persistentvolumes", undefined, name),
+    storageClass: (name) => c.client.get("storageclasses", undefined, name),
+    volumes: () => (all ??= c.client.list("persistentvolumes")),
+  };
+};
+
+/**
+ * PreBind on the chosen node: bind the matched volumes to their claims, mark the claims to provision
+ * with the node; true when every claim is bound and the pod may be bound too.
+ */
+function preBindVolumes(claims: PodClaims, node: Obj, r: VolumeReader, c: ControllerContext): boolean {
+  if (!claims.delayed.length) return true;
+  const plan = filterNode(claims, node, r);
+  for (const { claim, volume } of plan.bindings) {
+    const bound = volumeBoundTo(volume, claim);
+    if (bound) c.client.update("persistentvolumes", bound);
+  }
+  for (const claim of plan.provisions)
+    if (claim.metadata.annotations?.[ANN_SELECTED_NODE] !== node.metadata.name)
+      c.client.patch("persistentvolumeclaims", claim.metadata.namespace, claim.metadata.name, (o) => {
+        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ANN_SELECTED_NODE]: node.metadata.name };
+      });
+  // The PV controller and the provisioner finish the binding; a claim's change brings the pod back.
+  return false;
 }
 
 const allPending = (c: ControllerContext): Key[] => [...podCache(c).pending];
@@ -55,6 +104,10 @@ export const scheduler: Controller = {
       },
     },
     { plural: "nodes", map: (node, prev, c) => (nodeChanged(node, prev) ? allPending(c) : []) },
+    // A claim bound, a volume made or freed, a class added: pods waiting on storage may go on.
+    { plural: "persistentvolumeclaims", map: (_o, _p, c) => allPending(c) },
+    { plural: "persistentvolumes", map: (_o, _p, c) => allPending(c) },
+    { plural: "storageclasses", map: (_o, _p, c) => allPending(c) },
   ],
   reconcile(key, c) {
     const { namespace, name } = splitKey(key);
@@ -62,8 +115,27 @@ export const scheduler: Controller = {
     if (!pod || !isUnscheduled(pod) || (pod.spec?.schedulingGates ?? []).length) return;
     const cache = podCache(c);
     const nodes = c.client.list("nodes", undefined, (n) => !n.metadata?.deletionTimestamp).map((n) => cache.nodeInfo(n));
-    const decision = schedule(pod, nodes);
+    const reader = volumeReader(c);
+    const claims = preFilter(pod, reader);
+    const decision = schedule(
+      pod,
+      nodes,
+      !claims
+        ? {}
+        : "reject" in claims
+          ? { reject: claims.reject }
+          : {
+              filter(node) {
+                const reasons = filterNode(claims.claims, node, reader).reasons;
+                return reasons.length ? { code: "UnschedulableAndUnresolvable", reasons } : undefined;
+              },
+            },
+    );
     const source = { component: SCHEDULER };
+    if ("node" in decision && claims && "claims" in claims) {
+      const node = nodes.find((n) => n.node.metadata.name === decision.node)!.node;
+      if (!preBindVolumes(claims.claims, node, reader, c)) return;
+    }
     if ("node" in decision) {
       // The cache learns of the binding from the committed change (observePod in the watch
       // above), never before: a transaction that rolls back leaves it as the store is.

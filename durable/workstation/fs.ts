@@ -2,12 +2,11 @@
 // the admin kubeconfig and a root home, with what the learner writes kept in the cluster's file store
 // for the session's life, so every login, tab and run sees the same files.
 import { FSError, MemoryFS, resolvePath, bytesOf, type VirtualFS } from "../fs";
-import type { FileRow, FileStore } from "../nodes/runtime/files";
+import { type FileRow, type FileStore, NODE_SCOPE, nodeOwner } from "../nodes/runtime/files";
 import { hostPathFiles, type HostReader } from "../nodes/runtime/hostfs";
 
-/** The file store's owner for a node's own files (pods own theirs by uid). */
-export const nodeOwner = (node: string) => `node/${node}`;
-const SCOPE = "root";
+export { nodeOwner };
+const SCOPE = NODE_SCOPE;
 
 export class WorkstationFS implements VirtualFS {
   private view?: MemoryFS;

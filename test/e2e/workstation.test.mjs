@@ -22,6 +22,8 @@ before(async () => {
   s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
   s.k(["create", "configmap", "single", "--from-literal=only=one"]);
   s.k(["create", "namespace", "lab"]);
+  // Storage: a hand-made volume (Available) and a claim of the default class waiting for its first pod.
+  s.k(["apply", "-f", "-"], { input: STORAGE });
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
@@ -31,6 +33,27 @@ before(async () => {
     assert.equal(wrote.exitCode, 0, wrote.stderr);
   }
 });
+
+const STORAGE = `apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: manual-pv
+  labels: {type: local}
+spec:
+  storageClassName: manual
+  capacity: {storage: 2Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /mnt/data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: claim
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 1Gi}
+`;
 
 const MANIFESTS = {
   // A self-signed P-256 pair for `create secret tls`, and a key that is not the certificate's.
@@ -114,6 +137,15 @@ const CORPUS = [
   { args: "get deploy,svc" },
   { args: "get all" },
   { args: "get ns" },
+  { args: "get sc" },
+  { args: "get storageclass local-path -o yaml" },
+  { args: "describe sc local-path" },
+  { args: "get pv" },
+  { args: "get pv manual-pv -o wide" },
+  { args: "describe pv manual-pv" },
+  { args: "get pvc" },
+  { args: "describe pvc claim" },
+  { args: "get pv,pvc,sc" },
   { args: "get namespace lab -o yaml" },
   { args: "get sa" },
   { args: "get events --field-selector involvedObject.name=bb" },

@@ -84,6 +84,9 @@ const KIND_OF: Record<string, string> = {
   lease: "Lease",
   controllerrevision: "ControllerRevision",
   event: "Event",
+  persistentvolume: "PersistentVolume",
+  persistentvolumeclaim: "PersistentVolumeClaim",
+  storageclass: "StorageClass",
 };
 
 async function describeFixture(fx: Fixture, calls?: string[]): Promise<string> {
@@ -125,6 +128,15 @@ describe("what the describers read", () => {
       "list events *  involvedObject.name=node01,involvedObject.namespace=,involvedObject.kind=Node,involvedObject.uid=<uid>",
       "list events *  involvedObject.name=node01,involvedObject.namespace=,involvedObject.kind=Node,involvedObject.uid=node01",
       "get leases.coordination.k8s.io kube-node-lease node01",
+    ]);
+  });
+
+  it("a claim: every pod of its namespace (for Used By), then its events by kind and uid", async () => {
+    const calls: string[] = [];
+    await describeFixture(fixtures["pvc-provisioned"], calls);
+    expect(calls.map((c) => c.replace(/uid=[0-9a-f-]{36}/, "uid=<uid>"))).toEqual([
+      "list pods default  ",
+      "list events default  involvedObject.name=data,involvedObject.namespace=default,involvedObject.kind=PersistentVolumeClaim,involvedObject.uid=<uid>",
     ]);
   });
 

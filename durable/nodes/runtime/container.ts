@@ -8,7 +8,7 @@ import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
 import { processTable } from "./processes";
 import type { Mounted, ShellContext } from "../../shell/types";
-import { podMounts } from "./fs";
+import { podMounts, type FSReader } from "./fs";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const b64 = (s: string) => {
@@ -410,12 +410,15 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     // A program the image lacks never starts: the runtime's error, exit 128, then the back-off.
     run = { lines: [], exit: { code: 128, at: startedAt, reason: "StartError", message: startError(argv[0]) } };
   } else if (argv.length && hasCommand(argv[0]) && (!own || behaviour.kind === "busybox")) {
-    // The program starts from the image's filesystem (its own writes are what it produces).
-    run = runProgram(
-      argv,
-      containerContext(pod, c, reader, startedAt, undefined, containerFS(pod, c, startedAt, { reader, programs: false }), true),
-      { until: startedAt + PROGRAM_HORIZON, maxSteps: 200_000 },
-    );
+    // The program starts from the image's filesystem and what its volumes held when it started (a
+    // claim's files from an earlier pod, an emptyDir's from an earlier run); its own writes are what
+    // it produces.
+    const files = (reader as Partial<FSReader> | undefined)?.files;
+    const start = containerFS(pod, c, startedAt, { reader, programs: false, files, persist: false });
+    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, start, true), {
+      until: startedAt + PROGRAM_HORIZON,
+      maxSteps: 200_000,
+    });
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

@@ -104,6 +104,19 @@ export class FileStore {
     this.sql.exec("DELETE FROM container_files WHERE pod_uid = ? AND scope LIKE ? AND scope != ?", podUid, `root/${container}/%`, keep);
   }
 
+  /** Forget what an owner stored in one scope under a directory (a deleted volume's files). */
+  forgetUnder(owner: string, scope: string, dir: string): void {
+    this.generation++;
+    this.sql.exec(
+      "DELETE FROM container_files WHERE pod_uid = ? AND scope = ? AND (path = ? OR substr(path, 1, ?) = ?)",
+      owner,
+      scope,
+      dir,
+      dir.length + 1,
+      `${dir}/`,
+    );
+  }
+
   /** Forget everything of a deleted pod. */
   forget(podUid: string): void {
     this.generation++;
@@ -145,7 +158,45 @@ function runStarts(pod: Obj, name: string): { current?: number; previous?: numbe
 
 /** The scope a container's root filesystem is stored under: one per container instance. */
 export const rootScope = (pod: Obj, c: Obj) => `root/${c.name}/${statusOf(pod, c.name)?.restartCount ?? 0}`;
-const volumeScope = (volume: string) => `vol/${volume}`;
+
+/** The file store's owner for a node's own files (pods own theirs by uid). */
+export const nodeOwner = (node: string) => `node/${node}`;
+/** The scope a node's own files are kept under (absolute paths, as its root filesystem has them). */
+export const NODE_SCOPE = "root";
+
+/**
+ * Where a volume's writes are kept: an owner and a scope of the file store, and the directory of
+ * that scope the volume shows. An emptyDir is the pod's (it goes with the pod); a hostPath volume
+ * is a directory of its node's own files, and so is a claim bound to a hostPath or local volume;
+ * a claim bound to any other volume is that volume's. So what a pod writes to a claim outlives it,
+ * and the next pod mounting the claim (or the node's path) finds it.
+ */
+export interface VolumeStore {
+  owner: string;
+  scope: string;
+  base: string;
+}
+
+const storeKey = (s: VolumeStore) => `${s.owner}\u0000${s.scope}\u0000${s.base}`;
+
+export function volumeStore(pod: Obj, volume: string, reader?: FSReader): VolumeStore {
+  const podScoped = { owner: pod.metadata?.uid ?? "", scope: `vol/${volume}`, base: "/" };
+  const v = ((pod.spec?.volumes ?? []) as Obj[]).find((x) => x.name === volume);
+  const node = pod.spec?.nodeName as string | undefined;
+  const onNode = (path: unknown) =>
+    node ? { owner: nodeOwner(node), scope: NODE_SCOPE, base: resolvePath(String(path || "/")) } : podScoped;
+  if (v?.hostPath) return onNode(v.hostPath.path);
+  // A generic ephemeral volume is a claim too, named after the pod and the volume.
+  const claimName = v?.persistentVolumeClaim?.claimName ?? (v?.ephemeral ? `${pod.metadata?.name}-${v.name}` : undefined);
+  if (claimName) {
+    const pvc = reader?.get("persistentvolumeclaims", pod.metadata?.namespace, claimName);
+    const pv = pvc?.spec?.volumeName ? reader?.get("persistentvolumes", undefined, pvc.spec.volumeName) : undefined;
+    if (pv?.spec?.hostPath) return onNode(pv.spec.hostPath.path);
+    if (pv?.spec?.local) return onNode(pv.spec.local.path);
+    if (pv) return { owner: `pv/${pv.metadata.name}`, scope: "vol", base: "/" };
+  }
+  return podScoped;
+}
 
 export interface ViewOptions {
   reader?: ClusterReader & FSReader;
@@ -193,8 +244,9 @@ export function servedFS(pod: Obj, c: Obj, at: number, reader: ClusterReader & F
   return fs;
 }
 
-/** Where a path lives: the container's root layer, or a volume (path relative to the volume). */
+/** Where a path lives: the container's root layer, or a volume's store (the path in that store). */
 interface Place {
+  owner: string;
   scope: string;
   path: string;
   mount?: Mount;
@@ -205,6 +257,8 @@ class ContainerFS implements VirtualFS {
   private readonly root: string;
   private readonly files?: FileStore;
   private readonly uid: string;
+  /** The store of each volume of the pod, by name. */
+  private readonly stores = new Map<string, VolumeStore>();
 
   constructor(
     private readonly pod: Obj,
@@ -217,13 +271,26 @@ class ContainerFS implements VirtualFS {
     this.root = rootScope(pod, c);
     this.files = opts.files ?? opts.reader?.files;
     this.uid = pod.metadata?.uid ?? "";
+    for (const v of (pod.spec?.volumes ?? []) as Obj[]) this.stores.set(v.name, volumeStore(pod, v.name, opts.reader));
     const events: { at: number; abs: string; kind: FileRow["kind"]; data?: Uint8Array | string; order: number }[] = [];
     if (opts.programs !== false) for (const e of this.programEvents()) events.push({ ...e, order: 0 });
     if (this.files) {
-      const scopes = [this.root, ...new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)))];
-      for (const r of this.files.rows(this.uid, scopes))
-        for (const abs of this.absolute(r.scope, r.path))
-          if (r.at <= at) events.push({ at: r.at, abs, kind: r.kind, data: r.data, order: 1 });
+      // The scopes to read, by owner: the container's root layer and its writable volumes' stores.
+      const scopes = new Map<string, Set<string>>([[this.uid, new Set([this.root])]]);
+      for (const m of this.mounts) {
+        if (m.readOnly) continue;
+        const st = this.store(m);
+        if (!scopes.has(st.owner)) scopes.set(st.owner, new Set());
+        scopes.get(st.owner)!.add(st.scope);
+      }
+      for (const [owner, set] of scopes) {
+        // Status times are whole seconds: a volume that outlives pods counts what was written in the
+        // second its container started as there before it (the write came first, from another pod).
+        const until = owner === this.uid ? at : at + 999;
+        for (const r of this.files.rows(owner, [...set]))
+          for (const abs of this.absolute(owner, r.scope, r.path))
+            if (r.at <= until) events.push({ at: r.at, abs, kind: r.kind, data: r.data, order: 1 });
+      }
     }
     events.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const e of events) {
@@ -238,22 +305,32 @@ class ContainerFS implements VirtualFS {
     }
   }
 
+  private store(m: Mount): VolumeStore {
+    return this.stores.get(m.volume) ?? { owner: this.uid, scope: `vol/${m.volume}`, base: "/" };
+  }
+
+  /** The directory of a mount in its store (its volume's base and subPath). */
+  private mountDir(m: Mount): string {
+    return resolvePath(`${this.store(m).base}/${m.subPath ?? ""}`);
+  }
+
   /** Where an absolute path of this container is stored. */
   private place(abs: string): Place {
     const m = this.mounts.find((m) => under(abs, m.path));
-    if (!m) return { scope: this.root, path: abs };
-    const rest = abs.slice(m.path.length);
-    return { scope: volumeScope(m.volume), path: resolvePath(`${m.subPath ?? ""}${rest}`), mount: m };
+    if (!m) return { owner: this.uid, scope: this.root, path: abs };
+    const st = this.store(m);
+    return { owner: st.owner, scope: st.scope, path: resolvePath(`${this.mountDir(m)}/${abs.slice(m.path.length)}`), mount: m };
   }
 
-  /** Where a stored (scope, path) appears in this container, if it does. */
-  private absolute(scope: string, path: string): string[] {
-    if (scope === this.root) return this.mounts.some((m) => under(path, m.path)) ? [] : [path];
+  /** Where a stored (owner, scope, path) appears in this container, if it does. */
+  private absolute(owner: string, scope: string, path: string): string[] {
+    if (owner === this.uid && scope === this.root) return this.mounts.some((m) => under(path, m.path)) ? [] : [path];
     const out: string[] = [];
     for (const m of this.mounts) {
-      if (volumeScope(m.volume) !== scope) continue;
-      const sub = resolvePath(m.subPath ?? "/");
-      if (under(path, sub)) out.push(resolvePath(`${m.path}/${path.slice(sub.length)}`));
+      const st = this.store(m);
+      if (st.owner !== owner || st.scope !== scope) continue;
+      const dir = this.mountDir(m);
+      if (under(path, dir)) out.push(resolvePath(`${m.path}/${path.slice(dir === "/" ? 0 : dir.length)}`));
     }
     return out;
   }
@@ -262,7 +339,7 @@ class ContainerFS implements VirtualFS {
    *  container's (init ones too, previous runs too) into the volumes this one mounts. */
   private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] {
     const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] = [];
-    const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => volumeScope(m.volume)));
+    const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => storeKey(this.store(m))));
     const all: Obj[] = [
       ...(this.pod.spec?.initContainers ?? []),
       ...(this.pod.spec?.containers ?? []),
@@ -271,7 +348,7 @@ class ContainerFS implements VirtualFS {
     for (const k of all) {
       const own = k.name === this.c.name;
       const mounts = podMounts(this.pod, k);
-      if (!own && !mounts.some((m) => shared.has(volumeScope(m.volume)) && !m.readOnly)) continue;
+      if (!own && !mounts.some((m) => shared.has(storeKey(this.store(m))) && !m.readOnly)) continue;
       const starts = runStarts(this.pod, k.name);
       if (own && this.opts.startedAt !== undefined) starts.current = this.opts.startedAt;
       for (const [which, start] of [
@@ -286,8 +363,9 @@ class ContainerFS implements VirtualFS {
           const ev = { at: f.at, kind: f.data === undefined ? ("x" as const) : ("f" as const), data: f.data };
           if (!m) {
             if (own && which === "current") out.push({ ...ev, abs });
-          } else if (!m.readOnly && shared.has(volumeScope(m.volume))) {
-            for (const a of this.absolute(volumeScope(m.volume), resolvePath(`${m.subPath ?? ""}${abs.slice(m.path.length)}`)))
+          } else if (!m.readOnly && shared.has(storeKey(this.store(m)))) {
+            const st = this.store(m);
+            for (const a of this.absolute(st.owner, st.scope, resolvePath(`${this.mountDir(m)}/${abs.slice(m.path.length)}`)))
               out.push({ ...ev, abs: a });
           }
         }
@@ -301,8 +379,8 @@ class ContainerFS implements VirtualFS {
     const p = this.place(abs);
     if (p.mount?.readOnly) throw new FSError("EROFS", abs);
     if (!this.files || this.opts.persist === false) return;
-    this.files.put(this.uid, { scope: p.scope, path: p.path, kind, at: this.opts.clock?.() ?? this.at, data });
-    if (p.scope === this.root) this.files.dropOtherLayers(this.uid, this.c.name, this.root);
+    this.files.put(p.owner, { scope: p.scope, path: p.path, kind, at: this.opts.clock?.() ?? this.at, data });
+    if (p.owner === this.uid && p.scope === this.root) this.files.dropOtherLayers(this.uid, this.c.name, this.root);
   }
 
   read(path: string) {

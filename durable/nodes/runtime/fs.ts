@@ -100,7 +100,14 @@ function volumeFiles(pod: Obj, c: Obj, vol: Obj, reader?: FSReader): Record<stri
     return out;
   }
   if (vol.hostPath) return hostPathFiles(pod.spec?.nodeName, vol.hostPath.path ?? "/", reader);
-  return undefined; // emptyDir, PVCs: an (initially) empty directory
+  // A claim bound to a volume on the node shows that directory of the node.
+  if (vol.persistentVolumeClaim) {
+    const pvc = reader?.get("persistentvolumeclaims", pod.metadata?.namespace, vol.persistentVolumeClaim.claimName);
+    const pv = pvc?.spec?.volumeName ? reader?.get("persistentvolumes", undefined, pvc.spec.volumeName) : undefined;
+    const path = pv?.spec?.hostPath?.path ?? pv?.spec?.local?.path;
+    if (path) return hostPathFiles(pod.spec?.nodeName, path, reader);
+  }
+  return undefined; // emptyDir, other claims: an (initially) empty directory (files.ts adds what was written)
 }
 
 function downward(pod: Obj, _c: Obj, items: Obj[]): Record<string, string> {
@@ -143,7 +150,7 @@ export function podMounts(pod: Obj, container: Obj): Mount[] {
       path: resolvePath(m.mountPath),
       volume: m.name,
       subPath: m.subPath || undefined,
-      readOnly: !!m.readOnly || ATOMIC.some((k) => volumes.get(m.name)![k]),
+      readOnly: !!m.readOnly || ATOMIC.some((k) => volumes.get(m.name)![k]) || !!volumes.get(m.name)!.persistentVolumeClaim?.readOnly,
     }))
     .sort((a, b) => b.path.length - a.path.length);
 }

@@ -3,6 +3,7 @@
 //
 // The reader is asked for these resources (plural, ".group" for the named groups):
 //   get:  "leases.coordination.k8s.io" (a node's Lease in kube-node-lease; undefined when absent)
+//   (a claim's describer lists "pods" of its namespace, with no selector, for Used By)
 //   list: "events" (field selector involvedObject.name=…,involvedObject.namespace=…[,involvedObject.kind=…][,involvedObject.uid=…];
 //          namespace undefined lists all namespaces), "pods" (label selector of a controller, or the
 //          node's field selector spec.nodeName=…,status.phase!=Succeeded,status.phase!=Failed over all
@@ -25,6 +26,7 @@ import { describeReplicationController } from "./replicationcontroller";
 import { describeSecret } from "./secret";
 import { describeService } from "./service";
 import { describeServiceAccount } from "./serviceaccount";
+import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from "./storage";
 
 export type { DescribeOptions, DescribeReader } from "./format";
 export { describeGeneric } from "./generic";
@@ -42,6 +44,9 @@ const describers: Record<string, Describer> = {
   "/Namespace": (obj, reader) => describeNamespace(obj, reader),
   "/Endpoints": describeEndpoints,
   "/ConfigMap": describeConfigMap,
+  "/PersistentVolume": describePersistentVolume,
+  "/PersistentVolumeClaim": describePersistentVolumeClaim,
+  "storage.k8s.io/StorageClass": describeStorageClass,
   "discovery.k8s.io/EndpointSlice": describeEndpointSlice,
   "batch/Job": describeJob,
   "batch/CronJob": describeCronJob,

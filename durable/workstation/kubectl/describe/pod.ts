@@ -15,6 +15,7 @@ import type {
   TopologySpreadConstraint,
   Volume,
 } from "kubernetes-types/core/v1";
+import { printPersistentVolumeClaim } from "./storage";
 import {
   type DescribeOptions,
   type DescribeReader,
@@ -368,23 +369,10 @@ function printCSIVolumeAttributes(w: PrefixWriter, attributes: Record<string, st
 }
 
 /** printPersistentVolumeClaim(w, claim, false) for an ephemeral volume's claim template. */
+/** An ephemeral volume's claim template, as printPersistentVolumeClaim prints a template (it has no
+ *  status: a named volume's capacity is the zero quantity). */
 function printEphemeralClaim(w: PrefixWriter, t: PersistentVolumeClaimTemplate) {
-  const spec = t.spec;
-  const storageClass = t.metadata?.annotations?.["volume.beta.kubernetes.io/storage-class"] ?? spec.storageClassName ?? "";
-  w.write(LEVEL_0, `StorageClass:\t${storageClass}\n`);
-  w.write(LEVEL_0, `Volume:\t${spec.volumeName ?? ""}\n`);
-  printLabelsMultiline(w, "Labels", t.metadata?.labels);
-  printAnnotationsMultiline(w, "Annotations", t.metadata?.annotations);
-  // A template has no status: with a volume name its capacity is the zero quantity.
-  w.write(LEVEL_0, `Capacity:\t${spec.volumeName ? "0" : ""}\n`);
-  w.write(LEVEL_0, "Access Modes:\t\n");
-  if (spec.volumeMode) w.write(LEVEL_0, `VolumeMode:\t${spec.volumeMode}\n`);
-  if (spec.dataSource) {
-    w.write(LEVEL_0, "DataSource:\n");
-    if (spec.dataSource.apiGroup) w.write(LEVEL_1, `APIGroup:\t${spec.dataSource.apiGroup}\n`);
-    w.write(LEVEL_1, `Kind:\t${spec.dataSource.kind}\n`);
-    w.write(LEVEL_1, `Name:\t${spec.dataSource.name}\n`);
-  }
+  printPersistentVolumeClaim(w, { metadata: t.metadata, spec: t.spec }, false, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
