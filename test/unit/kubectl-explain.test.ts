@@ -10,10 +10,10 @@ import { resources } from "../../durable/resources";
 import { GLOBAL_FLAGS, parse } from "../../durable/workstation/kubectl/args";
 import { type ApiCall, KubectlError } from "../../durable/workstation/kubectl/client";
 import { explain } from "../../durable/workstation/kubectl/explain-verb";
-import type { Json } from "../../durable/workstation/kubectl/explain/funcs";
-import { wrapLines } from "../../durable/workstation/kubectl/explain/openapiv2";
-import { renderPlaintext } from "../../durable/workstation/kubectl/explain/plaintext";
-import { wrapString } from "../../durable/workstation/kubectl/explain/wordwrap";
+import type { Json } from "../../durable/workstation/kubectl/explain-funcs";
+import { wrapLines } from "../../durable/workstation/kubectl/explain-openapiv2";
+import { renderPlaintext } from "../../durable/workstation/kubectl/explain-plaintext";
+import { wrapString } from "../../durable/workstation/kubectl/explain-wordwrap";
 import type { Kube } from "../../durable/workstation/kubectl/types";
 import captured from "./kubectl-explain.fixtures.json";
 

@@ -1,18 +1,18 @@
 // `kubectl explain`: k8s.io/kubectl/pkg/cmd/explain/explain.go over the server's OpenAPI v3 — the
 // index at /openapi/v3, then the document of the resource's group-version — rendered by the
-// plaintext template (./explain/plaintext.ts).
+// plaintext template (explain-plaintext.ts).
 import { bool, type Parsed, str } from "./args";
 import { type ApiCall, type ApiReply, awaitHost, KubectlError, statusMessage } from "./client";
-import type { Json } from "./explain/funcs";
-import { gvkString, lookupResource, parseDefinitions, printModelDescriptionV2, SchemaError } from "./explain/openapiv2";
-import { gvrString, type Rendered, renderPlaintext } from "./explain/plaintext";
+import type { Json } from "./explain-funcs";
+import { gvkString, lookupResource, parseDefinitions, printModelDescriptionV2, SchemaError } from "./explain-openapiv2";
+import { gvrString, type Rendered, renderPlaintext } from "./explain-plaintext";
 import {
   parseGroupVersion,
   RequestError,
   type ResourceRequest,
   splitAndParseResourceRequest,
   splitAndParseResourceRequestWithMatchingPrefix,
-} from "./explain/request";
+} from "./explain-request";
 import type { Kube, KubectlRun, Verb } from "./types";
 
 const PLAINTEXT = "plaintext";

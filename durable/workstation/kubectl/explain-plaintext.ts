@@ -5,8 +5,8 @@
 //
 // Like the original, the resource's header is written before its schema is looked at, so a field
 // that does not exist leaves "KIND: … VERSION: …" on stdout ahead of the error.
-import { GoFloat, goV } from "../jsonpath";
-import { contains, field, indent, isSchema, type Json, list, or, resolveRef, sortedKeys, truthy, wrap } from "./funcs";
+import { GoFloat, goV } from "./jsonpath";
+import { contains, field, indent, isSchema, type Json, list, or, resolveRef, sortedKeys, truthy, wrap } from "./explain-funcs";
 
 export interface TemplateContext {
   gvr: { group: string; version: string; resource: string };

@@ -1,7 +1,7 @@
 // What explain's template leans on from Go: text/template's notion of truth (and `or`, `eq`), and
 // the functions kubectl gives it (k8s.io/kubectl/pkg/explain/v2/funcs.go) that are more than a line
 // of TypeScript: wrap, indent, contains, resolveRef.
-import { wrapString } from "./wordwrap";
+import { wrapString } from "./explain-wordwrap";
 
 /** A schema or document as encoding/json decodes it into map[string]interface{}. */
 export type Json = Record<string, unknown>;

@@ -3,8 +3,8 @@
 // kube-openapi's util/proto reads them (Kind, Map, Array, Primitive, Arbitrary, Reference), the
 // field path followed as field_lookup.go does, and printed by model_printer.go and the (recursive)
 // fields printers through formatter.go's own word wrap at 80 columns.
-import type { Json } from "./funcs";
-import { isGoSpace } from "./wordwrap";
+import type { Json } from "./explain-funcs";
+import { isGoSpace } from "./explain-wordwrap";
 
 type Model =
   | { is: "kind"; description: string; extensions: Json; fields: Record<string, Model>; required: string[] }

@@ -3,8 +3,8 @@
 // whose first field names the resource (through kubectl's RESTMapper, findResource here), the
 // rest being fields. Without --api-version a resource written with its group
 // (`deployments.apps.spec`) has the group taken off first; with it, every later node is a field.
-import { findResource, KubectlError, type Resource, shortNameWarnings } from "../client";
-import { GoError, type JsonPathNode, parseJsonPath } from "../jsonpath";
+import { findResource, KubectlError, type Resource, shortNameWarnings } from "./client";
+import { GoError, type JsonPathNode, parseJsonPath } from "./jsonpath";
 
 export interface ResourceRequest {
   resource: Resource;
