@@ -3,7 +3,8 @@
 // .build/web, which the Worker serves as static assets. wrangler runs this before `wrangler dev`
 // (so `npm start` and the tests) and `wrangler deploy` (wrangler.toml [build]); nothing built is committed.
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,9 +15,17 @@ const out = join(root, ".build", "web");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
-// The lab catalogue, served as it is written (the Worker reads a lab from here when a session names it).
+// The lab catalogue, served as it is written (the Worker reads a lab from here when a session names
+// it), and its index for the start page.
 mkdirSync(join(out, "labs"), { recursive: true });
-for (const f of readdirSync(join(web, "labs"))) if (f.endsWith(".yaml")) cpSync(join(web, "labs", f), join(out, "labs", f));
+const catalogue = [];
+for (const f of readdirSync(join(web, "labs")).sort()) {
+  if (!f.endsWith(".yaml")) continue;
+  cpSync(join(web, "labs", f), join(out, "labs", f));
+  const { title, description = "", language = "en" } = parseYaml(readFileSync(join(web, "labs", f), "utf8"));
+  catalogue.push({ name: f.replace(/\.yaml$/, ""), title, description, language });
+}
+writeFileSync(join(out, "labs", "index.json"), JSON.stringify(catalogue));
 // xterm.js's own stylesheet, beside ours.
 cpSync(join(root, "node_modules", "@xterm", "xterm", "css", "xterm.css"), join(out, "xterm.css"));
 await build({

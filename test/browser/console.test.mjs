@@ -264,3 +264,45 @@ test("vi opens the editor pane and :wq writes the file; kubectl edit applies a c
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a lab from the start page opens beside the terminal; Run types a step's block into the terminal, and Check turns green only once the cluster satisfies it", async () => {
+  const { page, errors, context } = await newPage({ width: 1500, height: 900 });
+  await page.goto(`${server.origin}/`);
+  await page.locator('#labs button[data-lab="hello-node"]').click();
+  await page.waitForURL(/\/s\/[a-z2-7]{16}$/);
+  await page.locator("#lab-pane h2", { hasText: "Hello Node" }).waitFor();
+  assert.equal(await page.locator("#lab-pane .step").count(), 5);
+  assert.equal(await page.title(), "Hello Node — kubeplay");
+  await page.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor();
+
+  // Before anything is done the first step's check fails, saying which condition does not hold.
+  const first = page.locator("#lab-pane .step").first();
+  await first.locator('button[data-step="1"]').click();
+  await first.locator(".result .not-yet").waitFor();
+  assert.match(
+    await first.locator(".conditions .failed").first().innerText(),
+    /deployment hello-node exists\s+Error from server \(NotFound\)/,
+  );
+  assert.equal(await first.getAttribute("class"), "step");
+
+  // Run types the block at the prompt; the check passes once the pod is Ready.
+  await first.locator(".codeblock button", { hasText: "Run" }).first().click();
+  await page.locator(".xterm-rows", { hasText: "deployment.apps/hello-node created" }).waitFor({ timeout: 15_000 });
+  for (let i = 0; i < 60 && (await first.locator(".result .ok").count()) === 0; i++) {
+    await first.locator('button[data-step="1"]').click();
+    await page.waitForFunction((el) => !el.disabled, await first.locator('button[data-step="1"]').elementHandle());
+    if ((await first.locator(".result .ok").count()) === 0) await page.waitForTimeout(1000);
+  }
+  await first.locator(".result .ok", { hasText: "Done." }).waitFor();
+  assert.equal(await first.getAttribute("class"), "step verified");
+  assert.equal(await page.locator("#lab-pane .progress").innerText(), "1 of 5 steps done");
+  await page.screenshot({ path: join(shots, "lab.png") });
+  assert.deepEqual(await accessibilityViolations(page), []);
+
+  // The progress is the server's: a reload shows the step verified.
+  await page.reload();
+  await page.locator("#lab-pane .step.verified").first().waitFor();
+  assert.equal(await page.locator("#lab-pane .progress").innerText(), "1 of 5 steps done");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -13,6 +13,8 @@ export interface Session {
   server: string;
   token: string;
   nodes: SessionNode[];
+  /** The catalogue lab it runs, if it was started for one (a reset starts the lab again). */
+  lab?: string;
 }
 
 export interface Limits {
@@ -56,11 +58,51 @@ async function refusal(res: Response): Promise<ApiRefusal> {
   return new ApiRefusal(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 
-export async function createSession(body: { lifetime?: string; nodes: SessionNode[] }): Promise<Session> {
+export async function createSession(body: { lifetime?: string; nodes: SessionNode[] } | { lab: string }): Promise<Session> {
   const res = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (res.status !== 201) throw await refusal(res);
   const s = await res.json();
-  return { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt, server: s.server, token: s.token, nodes: body.nodes };
+  const session: Session = { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt, server: s.server, token: s.token, nodes: [] };
+  if ("lab" in body) {
+    // The lab chose the layout: ask what it is.
+    session.lab = body.lab;
+    session.nodes = (await sessionInfo(s.id, s.token)).nodes.map(({ role }) => ({ role }));
+  } else session.nodes = body.nodes;
+  return session;
+}
+
+/** A lab session's steps and progress (docs/labs.md); undefined for a session without a lab. */
+export interface LabView {
+  title: string;
+  description: string;
+  language: string;
+  steps: { number: number; title: string; text: string; hint?: string; verified: boolean }[];
+  finish?: string;
+  progress: { verified: number; total: number };
+  completed: boolean;
+}
+
+export interface CheckResult {
+  step: number;
+  passed: boolean;
+  conditions: { description: string; passed: boolean; output?: string }[];
+}
+
+export async function labOf(s: { id: string; token: string }): Promise<LabView | undefined> {
+  const res = await fetch(`/api/sessions/${s.id}/lab`, { headers: { authorization: `Bearer ${s.token}` } });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw await refusal(res);
+  return res.json();
+}
+
+/** The server runs the step's checks; the page only shows what it found. */
+export async function checkStep(s: { id: string; token: string }, step: number): Promise<CheckResult> {
+  const res = await fetch(`/api/sessions/${s.id}/lab/steps/${step}/check`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.token}` },
+  });
+  if (!res.ok) throw await refusal(res);
+  return res.json();
 }
 
 export async function serverLimits(): Promise<Limits> {
@@ -75,7 +117,7 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 export async function sessionInfo(
   id: string,
   token: string,
-): Promise<{ state: string; expiresAt: string; nodes: { name: string; role: string }[] }> {
+): Promise<{ state: string; expiresAt: string; nodes: { name: string; role: SessionNode["role"] }[] }> {
   const res = await fetch(`/api/sessions/${id}`, { headers: auth(token) });
   if (!res.ok) throw await refusal(res);
   return res.json();

@@ -6,12 +6,15 @@ import {
   deleteSession,
   kube,
   kubeconfig,
+  labOf,
   refusalText,
   runScript,
   sessionInfo,
   watch,
+  type LabView,
   type Session,
 } from "./api";
+import { showLab } from "./lab";
 import { ClusterModel, WATCHED, type Kind } from "./map/model";
 import { MapView } from "./map/view";
 import { forget, remember, sessionLink, sessionOfPage } from "./sessions";
@@ -57,7 +60,7 @@ function countdown(s: Session, onExpired: () => void): void {
 
 /** The phone layout's tabs (on a wide screen every pane shows); `shown` is told which pane came up. */
 function tabs(shown: (pane: string) => void): void {
-  const all = [$("tab-terminal"), $("tab-map"), $("tab-kubectl")];
+  const all = [$("tab-lab"), $("tab-terminal"), $("tab-map"), $("tab-kubectl")];
   for (const tab of all) {
     tab.addEventListener("click", () => {
       for (const t of all) {
@@ -235,6 +238,7 @@ async function main(): Promise<void> {
   // The terminal's socket first (the prompt is what the learner waits for), then the map's watches.
   const opening = openTerminal($("terminal"), s, alive);
   liveMap(s, expired);
+  void labPane(s, opening);
   terminal = await opening;
   terminal.focus();
 
@@ -251,12 +255,38 @@ async function main(): Promise<void> {
   });
 }
 
+/** The lab's steps, when the session runs one: a pane before the terminal (the first tab on a phone). */
+async function labPane(s: Session, terminal: Promise<TerminalHandle>): Promise<void> {
+  let lab: LabView | undefined;
+  try {
+    lab = await labOf(s);
+  } catch (e) {
+    return banner(refusalText(e));
+  }
+  if (!lab) return;
+  document.title = `${lab.title} — kubeplay`;
+  $("main").classList.add("with-lab");
+  $("lab-pane").hidden = false;
+  $("tab-lab").hidden = false;
+  // On a phone (where the tabs show) the lab is what the learner reads first.
+  if ($("tab-lab").offsetParent !== null) $("tab-lab").click();
+  showLab($("lab-pane"), s, lab, {
+    run: async (code) => {
+      const t = await terminal;
+      if ($("tab-terminal").offsetParent !== null) $("tab-terminal").click();
+      t.type(code);
+      t.focus();
+    },
+    copy: (code) => void navigator.clipboard?.writeText(code).catch(() => {}),
+  });
+}
+
 /** A new cluster of the same layout; with `replace`, the old one is deleted first. */
 async function restart(s: Session, replace = false): Promise<void> {
   try {
     if (replace) await deleteSession(s.id, s.token).catch(() => {});
     forget(s.id);
-    const next = await createSession({ nodes: s.nodes });
+    const next = await createSession(s.lab ? { lab: s.lab } : { nodes: s.nodes });
     remember(next);
     location.assign(sessionLink(next));
   } catch (e) {

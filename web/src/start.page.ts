@@ -60,6 +60,45 @@ function renderMine(): void {
   );
 }
 
+/** The lab catalogue (web/labs, indexed by the build): one button per lab, each starting its cluster. */
+async function listLabs(): Promise<void> {
+  let labs: { name: string; title: string; description: string; language: string }[] = [];
+  try {
+    labs = await (await fetch("/labs/index.json")).json();
+  } catch {
+    return;
+  }
+  $("labs").replaceChildren(
+    ...labs.map((lab) => {
+      const li = document.createElement("li");
+      li.lang = lab.language;
+      const start = document.createElement("button");
+      start.type = "button";
+      start.className = "secondary";
+      start.textContent = lab.title;
+      start.dataset.lab = lab.name;
+      start.setAttribute("aria-label", `Start the lab ${lab.title} (${lab.language})`);
+      const about = document.createElement("span");
+      about.className = "muted";
+      about.textContent = ` ${lab.language} · ${lab.description}`;
+      start.addEventListener("click", async () => {
+        if (start.disabled) return;
+        start.disabled = true;
+        try {
+          const s = await createSession({ lab: lab.name });
+          remember(s);
+          location.assign(sessionLink(s));
+        } catch (e) {
+          showRefusal(e);
+          start.disabled = false;
+        }
+      });
+      li.append(start, about);
+      return li;
+    }),
+  );
+}
+
 function showRefusal(e: unknown): void {
   const p = $("refusal");
   p.textContent = refusalText(e);
@@ -74,6 +113,7 @@ function main(): void {
   $("workers").addEventListener("change", describeLayout);
   $("lifetime").addEventListener("change", describeLayout);
   renderMine();
+  void listLabs();
   // Remaining times tick once a second only while the tab is visible.
   setInterval(() => {
     if (document.visibilityState === "visible" && knownSessions().length) renderMine();

@@ -30,6 +30,8 @@ function dial(s: Session): WebSocket {
 export interface TerminalHandle {
   focus(): void;
   fit(): void;
+  /** Type `text` at the prompt as if the learner had, each line ended with Enter. */
+  type(text: string): void;
 }
 
 /** Open the terminal in `el`; `stillThere` says whether the session lives (a dropped socket reconnects while it does). */
@@ -116,5 +118,9 @@ export async function openTerminal(el: HTMLElement, s: Session, stillThere: () =
   new ResizeObserver(() => fit.fit()).observe(el);
   first.removeEventListener("message", hold);
   connect(first, early);
-  return { focus: () => term.focus(), fit: () => fit.fit() };
+  return {
+    focus: () => term.focus(),
+    fit: () => fit.fit(),
+    type: (text) => send(STDIN, `${text.replace(/\n+$/, "")}\n`.replace(/\n/g, "\r")),
+  };
 }

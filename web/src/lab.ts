@@ -1,0 +1,79 @@
+// The lab pane of the session page: the lab's steps beside the terminal and the map. A step's Check
+// asks the server, which runs the step's checks in the cluster; the pane only shows the verdict, each
+// condition with its reason, and keeps the progress the server keeps.
+import { checkStep, refusalText, type CheckResult, type LabView, type Session } from "./api";
+import { markdown, type BlockActions } from "./markdown";
+
+function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function conditions(result: CheckResult): HTMLElement {
+  return el(
+    "ul",
+    { class: "conditions" },
+    ...result.conditions.map((c) =>
+      el(
+        "li",
+        { class: c.passed ? "passed" : "failed" },
+        el("span", { "aria-hidden": "true" }, c.passed ? "✓ " : "✗ "),
+        el("span", { class: "visually-hidden" }, c.passed ? "holds: " : "does not hold: "),
+        c.description,
+        ...(c.output ? [el("pre", {}, el("code", {}, c.output.trimEnd()))] : []),
+      ),
+    ),
+  );
+}
+
+/** Draw the lab into `pane`; `blocks` types a runnable block into the terminal. */
+export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: BlockActions): void {
+  const progress = el("p", { class: "progress", "aria-live": "polite" });
+  const finish = el("section", { class: "finish", hidden: "" }, ...(lab.finish ? markdown(lab.finish, blocks) : []));
+  const verified = new Set(lab.steps.filter((st) => st.verified).map((st) => st.number));
+  const update = () => {
+    progress.textContent = `${verified.size} of ${lab.steps.length} steps done`;
+    finish.hidden = verified.size < lab.steps.length;
+  };
+  const steps = lab.steps.map((step) => {
+    const result = el("div", { class: "result", "aria-live": "polite" });
+    const check = el("button", { type: "button", "data-step": String(step.number) }, "Check") as HTMLButtonElement;
+    const section = el(
+      "section",
+      { class: `step${step.verified ? " verified" : ""}`, "aria-labelledby": `step-${step.number}` },
+      el("h3", { id: `step-${step.number}` }, el("span", { class: "number" }, `${step.number}. `), step.title),
+      ...markdown(step.text, blocks),
+      ...(step.hint ? [el("details", {}, el("summary", {}, "Hint"), ...markdown(step.hint, blocks))] : []),
+      el("div", { class: "actions" }, check),
+      result,
+    );
+    check.addEventListener("click", async () => {
+      check.disabled = true;
+      result.textContent = "Checking…";
+      try {
+        const r = await checkStep(s, step.number);
+        result.replaceChildren(el("p", { class: r.passed ? "ok" : "not-yet" }, r.passed ? "Done." : "Not yet:"), conditions(r));
+        if (r.passed) {
+          verified.add(step.number);
+          section.classList.add("verified");
+        }
+        update();
+      } catch (e) {
+        result.textContent = refusalText(e);
+      } finally {
+        check.disabled = false;
+      }
+    });
+    return section;
+  });
+  pane.replaceChildren(
+    el("h2", {}, lab.title),
+    ...(lab.description ? [el("p", { class: "muted" }, lab.description)] : []),
+    progress,
+    ...steps,
+    finish,
+  );
+  update();
+}
