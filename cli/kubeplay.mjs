@@ -301,7 +301,12 @@ const SETTLE_MS = 90_000;
 
 async function labTest(flags, positionals) {
   const { path, text } = labFile(positionals);
-  const lab = parseYaml(text);
+  let lab;
+  try {
+    lab = parseYaml(text);
+  } catch (e) {
+    throw new CliError(`${path}: invalid YAML: ${e.message.split("\n")[0]}`);
+  }
   const server = serverOf(flags);
   const query = flags.clock ? `?clock=${encodeURIComponent(flags.clock)}` : "";
   const created = await request("POST", `${server}/api/sessions${query}`, {
