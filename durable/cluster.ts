@@ -243,11 +243,13 @@ export class Cluster extends DurableObject<ClusterEnv> {
   async init(params: SessionInit): Promise<SessionInfo> {
     const existing = this.session();
     if (existing) return this.describe(existing);
+    const layout = nodeNames(params.nodes.map((n) => n.role));
     const meta: SessionMeta = {
       id: params.id,
       createdAt: params.createdAt,
       expiresAt: params.expiresAt,
-      nodes: nodeNames(params.nodes.map((n) => n.role)),
+      nodes: layout.filter((_, i) => params.nodes[i].joined !== false),
+      machines: layout.flatMap((n, index) => (params.nodes[index].joined === false ? [{ ...n, index }] : [])),
       clock: params.clock ?? "realistic",
       origin: params.origin,
     };
@@ -324,7 +326,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       const client = new Client(reg);
       const now = Date.now();
       const events = new EventRecorder(client, () => now);
-      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length === 1));
+      const nodes = meta.nodes.map((n, i) => registerNode(client, events, n.name, n.role, i, now, meta.nodes.length + (meta.machines?.length ?? 0) === 1));
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
       bootstrapLocalPath(client);

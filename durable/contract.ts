@@ -8,8 +8,9 @@ export interface SessionInit {
   /** ISO timestamps. */
   createdAt: string;
   expiresAt: string;
-  /** Node layout in order; names are derived by the cluster (controlplane, node01, …). */
-  nodes: { role: NodeRole }[];
+  /** Node layout in order; names are derived by the cluster (controlplane, node01, …). Workers with
+   *  `joined: false` (last) are machines that wait for `kubeadm join` in their shell. */
+  nodes: { role: NodeRole; joined?: boolean }[];
   /** "realistic" (default) or "instant" delays for the simulated nodes. */
   clock?: "realistic" | "instant";
   /** Public origin the session was created through, e.g. https://127.0.0.1:8787. */

@@ -13,7 +13,8 @@ export interface Lab {
   description: string;
   /** BCP 47 tag of the text: "en", "zh". */
   language: string;
-  cluster: { nodes: { role: Role }[]; lifetime?: string; clock: "realistic" | "instant" };
+  /** Workers with `joined: false` (after the others) are machines that wait for `kubeadm join`. */
+  cluster: { nodes: { role: Role; joined?: boolean }[]; lifetime?: string; clock: "realistic" | "instant" };
   /** Done before the learner arrives, out of sight: manifests applied, then the script run. */
   setup: { manifests?: string; script?: string };
   steps: Step[];
@@ -70,10 +71,15 @@ export function parseLab(source: string | unknown): Parsed {
   const top = r.object(doc, "", ["title", "description", "language", "cluster", "setup", "steps", "finish"]);
   const clusterDoc = r.object(top.cluster ?? {}, "cluster", ["nodes", "lifetime", "clock"]);
   const nodes = (r.array(clusterDoc.nodes ?? [{ role: "control-plane" }, { role: "worker" }], "cluster.nodes") ?? []).map((n, i) => {
-    const node = r.object(n, `cluster.nodes[${i}]`, ["role"]);
+    const node = r.object(n, `cluster.nodes[${i}]`, ["role", "joined"]);
     const role = r.oneOf(node.role, `cluster.nodes[${i}].role`, ["control-plane", "worker"]) as Role;
-    return { role };
+    if (node.joined === undefined) return { role };
+    if (typeof node.joined !== "boolean") errors.push({ field: `cluster.nodes[${i}].joined`, message: "must be true or false" });
+    return { role, joined: node.joined === true };
   });
+  const waiting = nodes.findIndex((n) => n.joined === false);
+  if (waiting >= 0 && (nodes[waiting].role !== "worker" || nodes.slice(waiting).some((n) => n.joined !== false)))
+    errors.push({ field: `cluster.nodes[${waiting}].joined`, message: "only workers may wait for kubeadm join, after the joined nodes" });
   if (nodes.filter((n) => n.role === "control-plane").length !== 1 || nodes[0]?.role !== "control-plane")
     errors.push({ field: "cluster.nodes", message: "must have exactly one control-plane node, first" });
   if (
