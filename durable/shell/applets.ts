@@ -208,7 +208,9 @@ function ls(args: string[], { s, io }: AppletCall): number {
     else names = [".", "..", ...names];
     if (targets.length > 1) io.stdout(`${i ? "\n" : ""}${t}:\n`);
     if (long) io.stdout(`total ${names.length * 4}\n`);
-    if (names.length) io.stdout(long || f["1"] ? names.map((n) => `${entry(n, resolvePath(n, p))}\n`).join("") : `${names.join("  ")}\n`);
+    // Columns are for a terminal; into a pipe or a file ls writes one name per line.
+    const perLine = long || f["1"] || !io.tty;
+    if (names.length) io.stdout(perLine ? names.map((n) => `${entry(n, resolvePath(n, p))}\n`).join("") : `${names.join("  ")}\n`);
   });
   return status;
 }
