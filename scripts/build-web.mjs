@@ -14,7 +14,9 @@ const out = join(root, ".build", "web");
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt)$/.test(f)) cpSync(join(web, f), join(out, f));
+for (const f of readdirSync(web)) if (/\.(html|css|svg|ico|txt|js)$/.test(f) || f === "_headers") cpSync(join(web, f), join(out, f));
+// The example course page that embeds a lab (docs/embed.md).
+cpSync(join(web, "examples"), join(out, "examples"), { recursive: true });
 // The lab catalogue, served as it is written (the Worker reads a lab from here when a session names
 // it), and its index for the start page.
 mkdirSync(join(out, "labs"), { recursive: true });

@@ -20,6 +20,7 @@ const KNOBS = [
   "MAX_SESSIONS_PER_CLIENT",
   "MAX_OBJECTS_PER_CLUSTER",
   "SESSION_RATE_LIMIT",
+  "EMBED_ORIGINS",
 ];
 
 // 1. A random local signing secret, kept across restarts so issued kubeconfigs stay valid.

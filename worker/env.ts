@@ -17,6 +17,8 @@ export interface Env {
   MAX_OBJECTS_PER_CLUSTER?: string;
   /** "off" disables the per-address creation rate limit (local test runs). */
   SESSION_RATE_LIMIT?: string;
+  /** Who may frame /embed/… pages: a CSP frame-ancestors source list ("*" by default; "'none'" for nobody). */
+  EMBED_ORIGINS?: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: { auth: import("./auth").Authorized } };

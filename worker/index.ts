@@ -20,6 +20,15 @@ app.use("*", bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge() }));
 app.get("/healthz", (c) => c.text("ok"));
 // The session page; the id is read from the path in the page, the token from its fragment.
 app.get("/s/:id", (c) => c.env.ASSETS.fetch(new Request(new URL("/session", c.req.url))));
+// The same page framed by a course site: it starts the lab's session itself. Framing is allowed for
+// the EMBED_ORIGINS allow-list (any site by default); every other page may be framed by no one.
+app.get("/embed/lab/:name", async (c) => {
+  const page = await c.env.ASSETS.fetch(new Request(new URL("/session", c.req.url)));
+  const res = new Response(page.body, page);
+  res.headers.set("content-security-policy", `frame-ancestors ${c.env.EMBED_ORIGINS?.trim() || "*"}`);
+  res.headers.set("cache-control", "no-store");
+  return res;
+});
 app.route("/api/sessions", sessions);
 app.route("/api/sessions", nodes);
 app.route("/api/sessions", workstation);

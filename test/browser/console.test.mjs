@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -305,4 +306,43 @@ test("a lab from the start page opens beside the terminal; Run types a step's bl
   assert.equal(await page.locator("#lab-pane .progress").innerText(), "1 of 5 steps done");
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("a course page on another site embeds a lab with embed.js: the frame starts the lab's session, and the page hears session-started and step-verified only from kubeplay's frame", async () => {
+  const { page, errors, context } = await newPage({ width: 1400, height: 1000 });
+  // The course site: a server of its own on another port, so another origin than kubeplay's.
+  const html = readFileSync(join(root, "web", "examples", "course.html"), "utf8").replace(
+    'src="/embed.js"',
+    `src="${server.origin}/embed.js"`,
+  );
+  const site = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  await page.goto(`http://127.0.0.1:${site.address().port}/lesson-2.html`);
+  await page.locator("#progress li", { hasText: /^cluster [a-z2-7]{16} started$/ }).waitFor({ timeout: 20_000 });
+  // A message from another frame or origin is not passed on as kubeplay's.
+  await page.evaluate(() => window.postMessage({ source: "kubeplay", type: "lab-completed" }, "*"));
+
+  const lab = page.frameLocator("iframe.kubeplay");
+  await lab.locator("#lab-pane h2", { hasText: "Hello Node" }).waitFor();
+  await lab.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor();
+  const first = lab.locator("#lab-pane .step").first();
+  await first.locator(".codeblock button", { hasText: "Run" }).first().click();
+  await lab.locator(".xterm-rows", { hasText: "deployment.apps/hello-node created" }).waitFor({ timeout: 15_000 });
+  for (let i = 0; i < 90 && (await first.locator(".result .ok").count()) === 0; i++) {
+    await first.locator('button[data-step="1"]').click();
+    await first.locator('button[data-step="1"]:not([disabled])').waitFor();
+    if ((await first.locator(".result .ok").count()) === 0) await page.waitForTimeout(1000);
+  }
+  await page.locator("#progress li", { hasText: "step 1 done" }).waitFor();
+  assert.deepEqual(
+    (await page.locator("#progress li").allInnerTexts()).map((t) => t.replace(/[a-z2-7]{16}/, "<id>")),
+    ["cluster <id> started", "step 1 done"],
+  );
+  await page.screenshot({ path: join(shots, "embed.png") });
+
+  const framed = await request(`${server.origin}/embed/lab/hello-node`);
+  assert.equal(framed.headers["content-security-policy"], "frame-ancestors *");
+  assert.deepEqual(errors, []);
+  await context.close();
+  site.close();
 });

@@ -4,6 +4,11 @@
 import { checkStep, refusalText, type CheckResult, type LabView, type Session } from "./api";
 import { markdown, type BlockActions } from "./markdown";
 
+export interface LabActions extends BlockActions {
+  /** A step passed its check for the first time; `completed` when it was the last one left. */
+  verified(step: number, completed: boolean): void;
+}
+
 function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -29,7 +34,7 @@ function conditions(result: CheckResult): HTMLElement {
 }
 
 /** Draw the lab into `pane`; `blocks` types a runnable block into the terminal. */
-export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: BlockActions): void {
+export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: LabActions): void {
   const progress = el("p", { class: "progress", "aria-live": "polite" });
   const finish = el("section", { class: "finish", hidden: "" }, ...(lab.finish ? markdown(lab.finish, blocks) : []));
   const verified = new Set(lab.steps.filter((st) => st.verified).map((st) => st.number));
@@ -55,9 +60,10 @@ export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: Blo
       try {
         const r = await checkStep(s, step.number);
         result.replaceChildren(el("p", { class: r.passed ? "ok" : "not-yet" }, r.passed ? "Done." : "Not yet:"), conditions(r));
-        if (r.passed) {
+        if (r.passed && !verified.has(step.number)) {
           verified.add(step.number);
           section.classList.add("verified");
+          blocks.verified(step.number, verified.size === lab.steps.length);
         }
         update();
       } catch (e) {

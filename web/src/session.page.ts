@@ -17,7 +17,7 @@ import {
 import { showLab } from "./lab";
 import { ClusterModel, WATCHED, type Kind } from "./map/model";
 import { MapView } from "./map/view";
-import { forget, remember, sessionLink, sessionOfPage } from "./sessions";
+import { forget, knownSessions, remember, sessionLink, sessionOfPage, tab } from "./sessions";
 import { openTerminal, type TerminalHandle } from "./terminal";
 import { remaining, setUpTheme } from "./theme";
 
@@ -199,15 +199,25 @@ async function main(): Promise<void> {
     if (e.target === e.currentTarget) $<HTMLDialogElement>("details").close();
   });
   $("details-close").addEventListener("click", () => $<HTMLDialogElement>("details").close());
-  const id = location.pathname.split("/")[2] ?? "";
+  const embedded = embeddedLab();
+  let s: Session | undefined;
+  if (embedded) {
+    document.body.classList.add("embed");
+    try {
+      s = await embeddedSession(embedded);
+    } catch (e) {
+      return banner(refusalText(e));
+    }
+  } else s = sessionOfPage(location.pathname.split("/")[2] ?? "");
+  const id = s?.id ?? location.pathname.split("/")[2] ?? "";
   $("cluster-id").textContent = id;
-  const s = sessionOfPage(id);
   if (!s) return gone(`This browser does not hold the key of cluster ${id}. Open it from the link you were given, or start a new one.`);
 
   let ended = false;
   const expired = () => {
     if (ended) return;
     ended = true;
+    tellHost({ type: "session-expired", session: s.id });
     forget(s.id);
     gone(`Cluster ${s.id} reached the end of its lifetime and was deleted with everything in it.`, () => void restart(s));
   };
@@ -278,7 +288,40 @@ async function labPane(s: Session, terminal: Promise<TerminalHandle>): Promise<v
       t.focus();
     },
     copy: (code) => void navigator.clipboard?.writeText(code).catch(() => {}),
+    verified: (step, completed) => {
+      tellHost({ type: "step-verified", session: s.id, lab: s.lab, step });
+      if (completed) tellHost({ type: "lab-completed", session: s.id, lab: s.lab });
+    },
   });
+}
+
+// ---- embedded in a course page (/embed/lab/<name>, docs/embed.md) ----------------------------------
+
+/** The lab of an /embed/lab/<name> page, or undefined on the session page. */
+function embeddedLab(): string | undefined {
+  const m = /^\/embed\/lab\/([^/]+)$/.exec(location.pathname);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+/** The embedded lab's session: the one this frame started (kept in its storage), or a new one. */
+async function embeddedSession(lab: string): Promise<Session> {
+  const theme = new URLSearchParams(location.search).get("theme");
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  const key = `kubeplay:embed:${lab}`;
+  const known = knownSessions().find((k) => k.id === tab.getItem(key));
+  if (known) return known;
+  const s = await createSession({ lab });
+  remember(s);
+  tab.setItem(key, s.id);
+  tellHost({ type: "session-started", session: s.id, lab, expiresAt: s.expiresAt });
+  return s;
+}
+
+/** A message to the page that frames this one, at its origin only; never the token. */
+function tellHost(message: Record<string, unknown>): void {
+  if (window.parent === window) return;
+  const host = location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : undefined);
+  if (host) window.parent.postMessage({ source: "kubeplay", ...message }, host);
 }
 
 /** A new cluster of the same layout; with `replace`, the old one is deleted first. */
@@ -288,7 +331,12 @@ async function restart(s: Session, replace = false): Promise<void> {
     forget(s.id);
     const next = await createSession(s.lab ? { lab: s.lab } : { nodes: s.nodes });
     remember(next);
-    location.assign(sessionLink(next));
+    const embedded = embeddedLab();
+    if (embedded) {
+      tab.setItem(`kubeplay:embed:${embedded}`, next.id);
+      tellHost({ type: "session-started", session: next.id, lab: embedded, expiresAt: next.expiresAt });
+      location.reload();
+    } else location.assign(sessionLink(next));
   } catch (e) {
     banner(refusalText(e));
   }

@@ -5,22 +5,41 @@ import type { Session } from "./api";
 
 const LIST = "kubeplay:sessions";
 
+/** The browser's storage, or a page-lifetime stand-in where it is denied (a framed page whose
+ *  browser blocks third-party storage): the session then lasts as long as the frame. */
+function storage(kind: "localStorage" | "sessionStorage"): Pick<Storage, "getItem" | "setItem" | "removeItem"> {
+  try {
+    const s = window[kind];
+    s.getItem(LIST);
+    return s;
+  } catch {
+    const memory = new Map<string, string>();
+    return {
+      getItem: (k) => memory.get(k) ?? null,
+      setItem: (k, v) => void memory.set(k, v),
+      removeItem: (k) => void memory.delete(k),
+    };
+  }
+}
+export const local = storage("localStorage");
+export const tab = storage("sessionStorage");
+
 export function knownSessions(now = Date.now()): Session[] {
   let all: Session[] = [];
   try {
-    all = JSON.parse(localStorage.getItem(LIST) ?? "[]");
+    all = JSON.parse(local.getItem(LIST) ?? "[]");
   } catch {}
   return all.filter((s) => s && typeof s.id === "string" && Date.parse(s.expiresAt) > now);
 }
 
 export function remember(s: Session): void {
-  localStorage.setItem(LIST, JSON.stringify([s, ...knownSessions().filter((k) => k.id !== s.id)]));
-  sessionStorage.setItem(`kubeplay:${s.id}`, JSON.stringify(s));
+  local.setItem(LIST, JSON.stringify([s, ...knownSessions().filter((k) => k.id !== s.id)]));
+  tab.setItem(`kubeplay:${s.id}`, JSON.stringify(s));
 }
 
 export function forget(id: string): void {
-  localStorage.setItem(LIST, JSON.stringify(knownSessions().filter((k) => k.id !== id)));
-  sessionStorage.removeItem(`kubeplay:${id}`);
+  local.setItem(LIST, JSON.stringify(knownSessions().filter((k) => k.id !== id)));
+  tab.removeItem(`kubeplay:${id}`);
 }
 
 /** The link that opens a session page, the token in the fragment. */
@@ -51,7 +70,7 @@ export function sessionOfPage(id: string): Session | undefined {
     return s;
   }
   try {
-    const stored = sessionStorage.getItem(`kubeplay:${id}`);
+    const stored = tab.getItem(`kubeplay:${id}`);
     if (stored) return JSON.parse(stored);
   } catch {}
   return knownSessions().find((k) => k.id === id);

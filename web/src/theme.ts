@@ -1,8 +1,9 @@
 // Light and dark: the system's preference unless the learner chose, remembered in this browser.
+import { local } from "./sessions";
 const KEY = "kubeplay:theme";
 
 export function setUpTheme(): void {
-  const saved = localStorage.getItem(KEY);
+  const saved = local.getItem(KEY);
   if (saved === "light" || saved === "dark") document.documentElement.dataset.theme = saved;
   for (const button of document.querySelectorAll<HTMLButtonElement>("button.theme")) {
     button.addEventListener("click", () => {
@@ -11,7 +12,7 @@ export function setUpTheme(): void {
         : matchMedia("(prefers-color-scheme: dark)").matches;
       const next = dark ? "light" : "dark";
       document.documentElement.dataset.theme = next;
-      localStorage.setItem(KEY, next);
+      local.setItem(KEY, next);
     });
   }
 }

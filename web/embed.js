@@ -1,0 +1,34 @@
+// kubeplay's embed script (docs/embed.md). On a course page:
+//   <div data-kubeplay-lab="hello-node"></div>
+//   <script src="https://<kubeplay>/embed.js"></script>
+// Each such element gets the lab runner in an iframe as wide as the element (data-height sets its
+// height, data-theme "light" or "dark" its colours), and the lab's progress as DOM events on the
+// element: kubeplay:session-started, kubeplay:step-verified, kubeplay:lab-completed,
+// kubeplay:session-expired (event.detail is the message). Only messages from kubeplay's origin and
+// from that element's own frame are passed on; the session's token never leaves the frame.
+(() => {
+  const script = document.currentScript;
+  if (!script) return;
+  const origin = new URL(script.src).origin;
+  const frames = new Map();
+  window.addEventListener("message", (event) => {
+    const el = frames.get(event.source);
+    if (!el || event.origin !== origin || event.data?.source !== "kubeplay" || typeof event.data.type !== "string") return;
+    el.dispatchEvent(new CustomEvent(`kubeplay:${event.data.type}`, { detail: event.data, bubbles: true }));
+  });
+  for (const el of document.querySelectorAll("[data-kubeplay-lab]")) {
+    if (el.querySelector("iframe.kubeplay")) continue;
+    const lab = el.getAttribute("data-kubeplay-lab");
+    const url = new URL(`/embed/lab/${encodeURIComponent(lab)}`, origin);
+    const theme = el.getAttribute("data-theme");
+    if (theme === "light" || theme === "dark") url.searchParams.set("theme", theme);
+    const frame = document.createElement("iframe");
+    frame.className = "kubeplay";
+    frame.src = url.href;
+    frame.title = `kubeplay lab: ${lab}`;
+    frame.allow = "clipboard-write";
+    frame.style.cssText = `display:block;width:100%;height:${el.getAttribute("data-height") || "720px"};border:0;border-radius:8px`;
+    el.replaceChildren(frame);
+    frames.set(frame.contentWindow, el);
+  }
+})();
