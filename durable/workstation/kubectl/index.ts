@@ -20,6 +20,7 @@ import { cordon, drain, taint, uncordon } from "./nodes";
 import { auth, patch, wait } from "./misc";
 import { edit } from "./edit-verb";
 import { portForward, type Listen } from "./portforward";
+import { cp } from "./cp";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -57,11 +58,11 @@ const VERBS: Record<string, Verb> = {
   "api-resources": apiResources,
   "api-versions": apiVersions,
   config,
+  cp,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
 const LATER = [
-  "cp",
   "proxy",
   "top",
   "autoscale",
