@@ -21,6 +21,7 @@ import { auth, patch, wait } from "./misc";
 import { edit } from "./edit-verb";
 import { portForward, type Listen } from "./portforward";
 import { cp } from "./cp";
+import { events } from "./events";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -59,6 +60,7 @@ const VERBS: Record<string, Verb> = {
   "api-versions": apiVersions,
   config,
   cp,
+  events,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
@@ -70,7 +72,6 @@ const LATER = [
   "debug",
   "diff",
   "kustomize",
-  "events",
   "certificate",
   "plugin",
   "completion",
