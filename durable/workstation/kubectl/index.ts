@@ -22,6 +22,7 @@ import { edit } from "./edit-verb";
 import { portForward, type Listen } from "./portforward";
 import { cp } from "./cp";
 import { events } from "./events";
+import { debug } from "./debug";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -61,23 +62,11 @@ const VERBS: Record<string, Verb> = {
   config,
   cp,
   events,
+  debug,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
-const LATER = [
-  "proxy",
-  "top",
-  "autoscale",
-  "explain",
-  "debug",
-  "diff",
-  "kustomize",
-  "certificate",
-  "plugin",
-  "completion",
-  "alpha",
-  "options",
-];
+const LATER = ["proxy", "top", "autoscale", "explain", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
 
 /** The first argument that is not a flag (or a global flag's value): the verb, as cobra finds it. */
 function verbOf(argv: string[]): { verb?: string; rest: string[] } {
