@@ -24,8 +24,11 @@ before(async () => {
   s.k(["create", "namespace", "lab"]);
   // Storage: a hand-made volume (Available) and a claim of the default class waiting for its first pod.
   s.k(["apply", "-f", "-"], { input: STORAGE });
+  // What `kubectl debug` adds ephemeral containers to, away from the pods the other lines read.
+  s.k(["run", "target", "-n", "lab", "--image=busybox:1.36", "--", "sleep", "3600"]);
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
+  s.k(["wait", "--for=condition=Ready", "pod/target", "-n", "lab", "--timeout=60s"]);
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
   for (const [name, text] of Object.entries(MANIFESTS)) {
     writeFileSync(join(s.dir, name), text);
@@ -102,8 +105,13 @@ test("a script runs in the control-plane node's root shell with the admin kubeco
   assert.equal(slow.status, 401);
 });
 
-/** Ages change from one run to the next, and so do the runtime's random ids; nothing else may. */
-const normalise = (text) => text.replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>").replace(/\b[0-9a-f]{64}\b/g, "<id>");
+/** Ages change from one run to the next, and so do the runtime's random ids and the 5-character
+ *  suffixes (rand.String's alphabet) kubectl debug gives debugger-xxxxx and node-debugger-<node>-xxxxx; nothing else may. */
+const normalise = (text) =>
+  text
+    .replace(/(?<=^|\s|\()(\d+(?:s|m|h|d|y))+(?=\s|$|\))/gm, "<age>")
+    .replace(/\b[0-9a-f]{64}\b/g, "<id>")
+    .replace(/\b((?:node-)?debugger(?:-[a-z0-9.-]+?)?)-[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, "$1-<rand>");
 
 /** Command lines (kubectl's arguments) run both ways; `undo` undoes what a mutating one did. */
 const CORPUS = [
@@ -148,6 +156,46 @@ const CORPUS = [
   { args: "get pv,pvc,sc" },
   { args: "get namespace lab -o yaml" },
   { args: "get sa" },
+  { args: "events --for=pod/bb" },
+  { args: "events --for=pod/bb -o yaml" },
+  { args: "events --for=pod/bb -o json" },
+  { args: "events --for=pod/bb -o name" },
+  { args: "events --for=pod/bb --no-headers --types=normal" },
+  { args: "events --for=node/node01 -A" },
+  { args: "events --for=pod/bb -w --request-timeout=2s" },
+  { args: "events -A --types=Warning" },
+  { args: "events -n empty" },
+  { args: "events --types=Bogus" },
+  { args: "events --for bb" },
+  { args: "events --for=frob/x" },
+  { args: "events -o wide" },
+  { args: "cp pod.yaml bb:/tmp/pod.yaml" },
+  { args: "cp bb:/tmp/pod.yaml pod-back.yaml" },
+  { args: "cp pod.yaml bb:/tmp" },
+  { args: "cp bb:/tmp/nope.txt x" },
+  { args: "cp nope.txt bb:/tmp/" },
+  { args: "cp pod.yaml nope:/tmp/" },
+  { args: "cp pod.yaml lab/bb:/tmp/" },
+  { args: "cp pod.yaml bb:/tmp -c nope" },
+  { args: "cp pod.yaml bb:/nodir/x/y" },
+  { args: "cp bb:/a bb:/b" },
+  { args: "cp pod.yaml bb:" },
+  { args: "cp :a b" },
+  { args: "cp a" },
+  { args: "debug target -n lab --image=busybox -- true" },
+  { args: "debug target -n lab --image=busybox --target=target --profile=general -- true" },
+  { args: "debug node/node01 -n kube-public --image=busybox -- true", undo: "delete pods --all -n kube-public" },
+  { args: "debug target -n lab --copy-to=target-copy --image=busybox -- sleep 3600", undo: "delete pod target-copy -n lab" },
+  { args: "debug target -n lab --copy-to=target-copy --set-image=*=busybox:1.37 --profile=general", undo: "delete pod target-copy -n lab" },
+  { args: "debug target -n lab --copy-to=x --target=target --image=busybox --profile=general" },
+  { args: "debug target -n lab" },
+  { args: "debug --image=busybox" },
+  { args: "debug nope --image=busybox --profile=general" },
+  { args: "debug target -n lab --image=busybox --profile=bogus" },
+  { args: "debug target -n lab --image=busybox -t" },
+  { args: "debug target -n lab --image=busybox --set-image=a=b" },
+  { args: "debug deploy/web --image=busybox --profile=general -- true" },
+  { args: "debug frob/x --image=busybox" },
   { args: "get events --field-selector involvedObject.name=bb" },
   { args: "get frobs" },
   { args: "get" },
@@ -673,4 +721,69 @@ test("kubectl port-forward in the background makes the node's localhost reach th
     /Unable to listen on port 8081: [^\n]*bind: address already in use[^\n]*\nerror: unable to listen on any of the requested ports: \[\{8081 80\}\]\n/,
   );
   assert.match(ran.stderr, /curl: \(7\) Failed to connect to localhost port 8081 after \d+ ms: Couldn't connect to server\n$/);
+});
+
+test("kubectl debug -it at the terminal: an ephemeral container beside the target's processes, attached, its session's end said", async () => {
+  const t = terminal();
+  await t.opened;
+  await t.shows(/controlplane \$ $/);
+  t.type("kubectl debug target -n lab -it --image=busybox --target=target --profile=general\r");
+  await t.shows(/If you don't see a command prompt, try pressing enter\.\r\n$/);
+  const name = /\r\nDefaulting debug container name to (debugger-[a-z0-9]{5})\.\r\n/.exec(t.screen)?.[1];
+  assert.ok(name, t.screen);
+  assert.match(
+    t.screen,
+    /Targeting container "target"\. If you don't see processes from this container it may be because the container runtime doesn't support this feature\.\r\n/,
+  );
+  assert.doesNotMatch(t.screen, /--profile=legacy is deprecated/);
+  t.type("\r");
+  await t.shows(/\/ # $/);
+  // --target shares the target's process namespace: its sleep is there beside the debugger's shell.
+  t.type("ps\r");
+  await t.shows(/PID {3}USER {5}TIME {2}COMMAND\r\n {4}1 root {6}0:00 sleep 3600\r\n[\s\S]* root {6}0:00 sh\r\n[\s\S]*\/ # $/);
+  t.type("hostname\r");
+  await t.shows(/\r\ntarget\r\n\/ # $/);
+  t.type("exit\r");
+  await t.shows(
+    new RegExp(
+      `/ # exit\\r\\nSession ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach target -c ${name} -i -t' if it is still running\\r\\ncontrolplane \\$ $`,
+    ),
+  );
+  t.type("echo status=$?\r");
+  await t.shows(/status=0\r\n/);
+  // The pod's own view, through the real kubectl: the ephemeral container is there and has finished.
+  const spec = JSON.parse(s.k(["get", "pod", "target", "-n", "lab", "-o", "json"]));
+  const ec = spec.spec.ephemeralContainers.find((c) => c.name === name);
+  assert.equal(ec.targetContainerName, "target");
+  assert.deepEqual(ec.securityContext, { capabilities: { add: ["SYS_PTRACE"] } });
+  assert.equal(ec.stdin, true);
+  assert.equal(ec.tty, true);
+});
+
+test("kubectl cp round trip: a workstation file and directory into the pod and back, the pod seeing the same bytes", async () => {
+  const long = `${"deep/".repeat(22)}leaf.txt`; // past tar's 100-byte name field: a GNU long name
+  const wrote = await run(
+    `printf 'line one\\n\\ttabbed \\\\ back\\n' > blob.txt; mkdir -p tree/sub tree/${long.slice(0, long.lastIndexOf("/"))} tree/empty; echo a > tree/a.txt; echo b > tree/sub/b.txt; echo leaf > tree/${long}`,
+  );
+  assert.equal(wrote.exitCode, 0, wrote.stderr);
+  const up = await run("kubectl cp blob.txt bb:/tmp/blob.txt && kubectl cp tree bb:/tmp/tree-in-pod");
+  assert.deepEqual(up, { exitCode: 0, stdout: "", stderr: "" });
+  // What the pod holds, read with the real kubectl.
+  assert.equal(s.k(["exec", "bb", "--", "cat", "/tmp/blob.txt"]), "line one\n\ttabbed \\ back\n");
+  assert.equal(s.k(["exec", "bb", "--", "cat", "/tmp/tree-in-pod/sub/b.txt"]), "b\n");
+  assert.equal(s.k(["exec", "bb", "--", "cat", `/tmp/tree-in-pod/${long}`]), "leaf\n");
+  assert.equal(s.k(["exec", "bb", "--", "ls", "/tmp/tree-in-pod"]), "a.txt  deep  empty  sub\n");
+  const down = await run("kubectl cp bb:/tmp/blob.txt blob-back.txt && kubectl cp bb:/tmp/tree-in-pod tree-back");
+  assert.equal(down.exitCode, 0, down.stderr);
+  // cp.go hands tar's stderr to kubectl's stdout: busybox's word for the stripped slash, once per copy.
+  assert.equal(down.stdout, "tar: removing leading '/' from member names\n".repeat(2));
+  assert.equal(down.stderr, "");
+  const back = await run(`cat blob-back.txt; cat tree-back/a.txt tree-back/sub/b.txt tree-back/${long}; ls tree-back`);
+  assert.equal(back.stdout, "line one\n\ttabbed \\ back\na\nb\nleaf\na.txt  deep  empty  sub\n");
+  // A destination that is a directory takes the source's name inside it.
+  assert.deepEqual(await run("kubectl cp blob.txt bb:/tmp && kubectl exec bb -- cat /tmp/blob.txt | head -1"), {
+    exitCode: 0,
+    stdout: "line one\n",
+    stderr: "",
+  });
 });

@@ -17,8 +17,26 @@ function exitCode(status: { status?: string; reason?: string; details?: { causes
   return undefined;
 }
 
+/** Where a stream's bytes go and what feeds it, when not the terminal's streams (kubectl cp's tar pipe). */
+export interface StreamIO {
+  stdout?(bytes: Uint8Array): void;
+  stderr?(bytes: Uint8Array): void;
+  /** The remote's whole stdin, sent and then closed. */
+  stdin?: Uint8Array;
+  /** Settles once the caller has what it needs: the stream is let go then, without waiting for the remote's end. */
+  enough?: Promise<void>;
+}
+
 /** Open the stream and relay it until the remote end finishes; the remote's exit code. */
-export function* stream(k: Kube, pod: Pod, sub: "exec" | "attach", query: URLSearchParams, stdin: boolean, tty: boolean): KubectlRun {
+export function* stream(
+  k: Kube,
+  pod: Pod,
+  sub: "exec" | "attach",
+  query: URLSearchParams,
+  stdin: boolean,
+  tty: boolean,
+  io: StreamIO = {},
+): KubectlRun {
   const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/${sub}?${query}`;
   const reply = yield* awaitHost(k.api("POST", path, { upgrade: PROTOCOL }));
   const ws = reply.webSocket;
@@ -34,8 +52,8 @@ export function* stream(k: Kube, pod: Pod, sub: "exec" | "attach", query: URLSea
   const handle = (data: Uint8Array) => {
     const channel = data[0];
     const body = data.subarray(1);
-    if (channel === STDOUT) k.io.stdout(decoders[STDOUT].decode(body, { stream: true }));
-    else if (channel === STDERR) k.io.stderr(decoders[STDERR].decode(body, { stream: true }));
+    if (channel === STDOUT) io.stdout ? io.stdout(body.slice()) : k.io.stdout(decoders[STDOUT].decode(body, { stream: true }));
+    else if (channel === STDERR) io.stderr ? io.stderr(body.slice()) : k.io.stderr(decoders[STDERR].decode(body, { stream: true }));
     else if (channel === ERROR) {
       try {
         status = JSON.parse(new TextDecoder().decode(body));
@@ -52,6 +70,7 @@ export function* stream(k: Kube, pod: Pod, sub: "exec" | "attach", query: URLSea
     const done = () => void chain.then(resolve, resolve);
     ws.addEventListener("close", done);
     ws.addEventListener("error", done);
+    io.enough?.then(done, done);
   });
   const send = (channel: number, data: Uint8Array) => {
     try {
@@ -65,7 +84,8 @@ export function* stream(k: Kube, pod: Pod, sub: "exec" | "attach", query: URLSea
   if (stdin) {
     if (tty && k.tty) k.tty.raw((bytes) => send(STDIN, encoder.encode(bytes)));
     else {
-      if (k.stdin) send(STDIN, encoder.encode(k.stdin));
+      const bytes = io.stdin ?? encoder.encode(k.stdin);
+      if (bytes.length) send(STDIN, bytes);
       send(CLOSE, new Uint8Array([STDIN]));
     }
   }
@@ -102,7 +122,7 @@ function* execRun(p: Parsed, k: Kube): KubectlRun {
   }
   const query = new URLSearchParams();
   for (const c of command) query.append("command", c);
-  query.set("container", containerOf(pod, str(p, "container"), k));
+  query.set("container", containerOf(pod, str(p, "container"), k, bool(p, "quiet") ? () => {} : undefined));
   if (stdin) query.set("stdin", "true");
   query.set("stdout", "true");
   if (!tty) query.set("stderr", "true");

@@ -21,6 +21,9 @@ import { cordon, drain, taint, uncordon } from "./nodes";
 import { auth, patch, wait } from "./misc";
 import { edit } from "./edit-verb";
 import { portForward, type Listen } from "./portforward";
+import { cp } from "./cp";
+import { events } from "./events";
+import { debug } from "./debug";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -59,24 +62,13 @@ const VERBS: Record<string, Verb> = {
   "api-resources": apiResources,
   "api-versions": apiVersions,
   config,
+  cp,
+  events,
+  debug,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
-const LATER = [
-  "cp",
-  "proxy",
-  "top",
-  "autoscale",
-  "debug",
-  "diff",
-  "kustomize",
-  "events",
-  "certificate",
-  "plugin",
-  "completion",
-  "alpha",
-  "options",
-];
+const LATER = ["proxy", "top", "autoscale", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
 
 /** The first argument that is not a flag (or a global flag's value): the verb, as cobra finds it. */
 function verbOf(argv: string[]): { verb?: string; rest: string[] } {

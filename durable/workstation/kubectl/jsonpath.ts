@@ -234,8 +234,9 @@ function jsonNumber(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 1e21 ? BigInt(n).toString() : String(n);
 }
 
-/** encoding/json Marshal (indent "") or MarshalIndent(v, "", indent): sorted keys, HTML-safe escapes. */
-export function goJson(v: unknown, indent = ""): string {
+/** encoding/json Marshal (indent "") or MarshalIndent(v, "", indent): HTML-safe escapes, keys sorted as
+ *  a map's are (`inOrder`: as given, for a typed struct laid out in its fields' order). */
+export function goJson(v: unknown, indent = "", inOrder = false): string {
   const nl = (depth: number) => (indent ? `\n${indent.repeat(depth)}` : "");
   const walk = (x: unknown, depth: number): string => {
     if (x === undefined || x === null) return "null";
@@ -255,9 +256,8 @@ export function goJson(v: unknown, indent = ""): string {
         return x.toString();
       case "object": {
         const m = x as Record<string, unknown>;
-        const keys = Object.keys(m)
-          .filter((k) => m[k] !== undefined)
-          .sort(byteCompare);
+        const keys = Object.keys(m).filter((k) => m[k] !== undefined);
+        if (!inOrder) keys.sort(byteCompare);
         if (keys.length === 0) return "{}";
         const sep = indent ? ": " : ":";
         return `{${keys.map((k) => nl(depth + 1) + jsonString(k) + sep + walk(m[k], depth + 1)).join(",")}${nl(depth)}}`;

@@ -34,12 +34,26 @@ export function* podFor(arg: string | undefined, k: Kube, usage: string, found =
   return pods[0];
 }
 
-/** -c, else the default-container annotation, else the first container (said when there were several). */
-export function containerOf(pod: Pod, given: string | undefined, k: Kube): string {
+/** podcmd.AllContainerNames: the containers, then the ephemeral and init ones, marked. */
+export function allContainerNames(pod: Pod): string {
+  return [
+    ...(pod.spec?.containers ?? []).map((c) => c.name),
+    ...(pod.spec?.ephemeralContainers ?? []).map((c) => `${c.name} (ephem)`),
+    ...(pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`),
+  ].join(", ");
+}
+
+/** podcmd.FindOrDefaultContainerByName's choice without a name: the default-container annotation
+ *  when it names one, else the first container, said (to `say`, stderr unless given) when the pod
+ *  has others, ephemeral and init ones included. */
+export function containerOf(pod: Pod, given: string | undefined, k: Kube, say = (text: string) => k.io.stderr(text)): string {
   if (given) return given;
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const spec = pod.spec;
   const annotated = pod.metadata?.annotations?.[DEFAULT_CONTAINER];
-  if (annotated) return annotated;
-  if (names.length > 1) k.io.stderr(`Defaulted container "${names[0]}" out of: ${names.join(", ")}\n`);
-  return names[0] ?? "";
+  const all = [...(spec?.containers ?? []), ...(spec?.initContainers ?? []), ...(spec?.ephemeralContainers ?? [])];
+  if (annotated && all.some((c) => c.name === annotated)) return annotated;
+  const first = spec?.containers?.[0]?.name ?? "";
+  if ((spec?.containers?.length ?? 0) > 1 || spec?.initContainers?.length || spec?.ephemeralContainers?.length)
+    say(`Defaulted container "${first}" out of: ${allContainerNames(pod)}\n`);
+  return first;
 }

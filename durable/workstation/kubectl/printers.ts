@@ -271,8 +271,8 @@ function goSprintS(v: unknown): string {
   return goV(v);
 }
 
-/** printers.WriteEscaped */
-function escapeTerminal(s: string): string {
+/** printers.EscapeTerminal */
+export function escapeTerminal(s: string): string {
   return s.replace(/\x1b/g, "^[").replace(/\r/g, "\\r");
 }
 
