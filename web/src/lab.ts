@@ -2,6 +2,7 @@
 // asks the server, which runs the step's checks in the cluster; the pane only shows the verdict, each
 // condition with its reason, and keeps the progress the server keeps.
 import { checkStep, refusalText, type CheckResult, type LabView, type Session } from "./api";
+import { h } from "./dom";
 import { markdown, type BlockActions } from "./markdown";
 
 export interface LabActions extends BlockActions {
@@ -9,25 +10,18 @@ export interface LabActions extends BlockActions {
   verified(step: number, completed: boolean): void;
 }
 
-function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
 function conditions(result: CheckResult): HTMLElement {
-  return el(
+  return h(
     "ul",
     { class: "conditions" },
     ...result.conditions.map((c) =>
-      el(
+      h(
         "li",
         { class: c.passed ? "passed" : "failed" },
-        el("span", { "aria-hidden": "true" }, c.passed ? "✓ " : "✗ "),
-        el("span", { class: "visually-hidden" }, c.passed ? "holds: " : "does not hold: "),
+        h("span", { "aria-hidden": "true" }, c.passed ? "✓ " : "✗ "),
+        h("span", { class: "visually-hidden" }, c.passed ? "holds: " : "does not hold: "),
         c.description,
-        ...(c.output ? [el("pre", {}, el("code", {}, c.output.trimEnd()))] : []),
+        ...(c.output ? [h("pre", {}, h("code", {}, c.output.trimEnd()))] : []),
       ),
     ),
   );
@@ -35,23 +29,23 @@ function conditions(result: CheckResult): HTMLElement {
 
 /** Draw the lab into `pane`; `blocks` types a runnable block into the terminal. */
 export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: LabActions): void {
-  const progress = el("p", { class: "progress", "aria-live": "polite" });
-  const finish = el("section", { class: "finish", hidden: "" }, ...(lab.finish ? markdown(lab.finish, blocks) : []));
+  const progress = h("p", { class: "progress", "aria-live": "polite" });
+  const finish = h("section", { class: "finish", hidden: "" }, ...(lab.finish ? markdown(lab.finish, blocks) : []));
   const verified = new Set(lab.steps.filter((st) => st.verified).map((st) => st.number));
   const update = () => {
     progress.textContent = `${verified.size} of ${lab.steps.length} steps done`;
     finish.hidden = verified.size < lab.steps.length;
   };
   const steps = lab.steps.map((step) => {
-    const result = el("div", { class: "result", "aria-live": "polite" });
-    const check = el("button", { type: "button", "data-step": String(step.number) }, "Check") as HTMLButtonElement;
-    const section = el(
+    const result = h("div", { class: "result", "aria-live": "polite" });
+    const check = h("button", { type: "button", "data-step": String(step.number) }, "Check") as HTMLButtonElement;
+    const section = h(
       "section",
       { class: `step${step.verified ? " verified" : ""}`, "aria-labelledby": `step-${step.number}` },
-      el("h3", { id: `step-${step.number}` }, el("span", { class: "number" }, `${step.number}. `), step.title),
+      h("h3", { id: `step-${step.number}` }, h("span", { class: "number" }, `${step.number}. `), step.title),
       ...markdown(step.text, blocks),
-      ...(step.hint ? [el("details", {}, el("summary", {}, "Hint"), ...markdown(step.hint, blocks))] : []),
-      el("div", { class: "actions" }, check),
+      ...(step.hint ? [h("details", {}, h("summary", {}, "Hint"), ...markdown(step.hint, blocks))] : []),
+      h("div", { class: "actions" }, check),
       result,
     );
     check.addEventListener("click", async () => {
@@ -59,7 +53,7 @@ export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: Lab
       result.textContent = "Checking…";
       try {
         const r = await checkStep(s, step.number);
-        result.replaceChildren(el("p", { class: r.passed ? "ok" : "not-yet" }, r.passed ? "Done." : "Not yet:"), conditions(r));
+        result.replaceChildren(h("p", { class: r.passed ? "ok" : "not-yet" }, r.passed ? "Done." : "Not yet:"), conditions(r));
         if (r.passed && !verified.has(step.number)) {
           verified.add(step.number);
           section.classList.add("verified");
@@ -75,8 +69,8 @@ export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: Lab
     return section;
   });
   pane.replaceChildren(
-    el("h2", {}, lab.title),
-    ...(lab.description ? [el("p", { class: "muted" }, lab.description)] : []),
+    h("h2", {}, lab.title),
+    ...(lab.description ? [h("p", { class: "muted" }, lab.description)] : []),
     progress,
     ...steps,
     finish,

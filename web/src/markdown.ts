@@ -2,17 +2,15 @@
 // paragraphs, lists, emphasis, inline code, links, and fenced code blocks. A block marked
 // ```bash {run} gets a Run button that types it into the terminal; ```yaml {copy} gets Copy.
 
+import { h } from "./dom";
+
 export interface BlockActions {
   run(code: string): void;
   copy(code: string): void;
 }
 
-function el(tag: string, cls?: string, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  e.append(...children);
-  return e;
-}
+/** An element with a class (or none) and children. */
+const el = (tag: string, cls?: string, ...children: (Node | string)[]) => h(tag, { class: cls }, ...children);
 
 /** Inline Markdown: `code`, **strong**, *em*, [text](https://…). */
 export function inline(text: string): Node[] {

@@ -4,23 +4,18 @@
 // (keyed by pod and node), so a thousand pods cost a thousand comparisons, not a thousand new
 // elements to style and lay out; clicks are delegated, so a morphed element never keeps a stale handler.
 import type { ClusterModel, NodeView, PodView } from "./model";
-
-type Child = Node | string | false | undefined;
+import { type Child, h as element } from "../dom";
 
 /** The key that identifies an element among its siblings across draws (its data-pod, data-node or
  *  data-key), kept beside the element because reading it back through the DOM is what a morph of a
  *  thousand pods would spend its time on. */
 const keys = new WeakMap<Node, string>();
 
+/** An element of the picture, its key remembered. */
 export function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === "class") el.className = String(v);
-    else el.setAttribute(k, v === true ? "" : v);
-    if (k === "data-pod" || k === "data-node" || k === "data-key") keys.set(el, String(v));
-  }
-  for (const c of children) if (c !== false && c !== undefined) el.append(c);
+  const el = element(tag, attrs, ...children);
+  const key = attrs["data-pod"] ?? attrs["data-node"] ?? attrs["data-key"];
+  if (typeof key === "string") keys.set(el, key);
   return el;
 }
 
