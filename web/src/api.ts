@@ -2,6 +2,10 @@
 // with the session's bearer token (REST, and watches over WebSockets with the token in the
 // subprotocol, as the API server accepts from browsers).
 
+// The lab API's answers are typed by the cluster's contract (docs/labs.md).
+import type { CheckResult, LabView } from "../../durable/contract";
+export type { CheckResult, LabView };
+
 export interface SessionNode {
   role: "control-plane" | "worker";
 }
@@ -69,23 +73,6 @@ export async function createSession(body: { lifetime?: string; nodes: SessionNod
     session.nodes = (await sessionInfo(s.id, s.token)).nodes.map(({ role }) => ({ role }));
   } else session.nodes = body.nodes;
   return session;
-}
-
-/** A lab session's steps and progress (docs/labs.md); undefined for a session without a lab. */
-export interface LabView {
-  title: string;
-  description: string;
-  language: string;
-  steps: { number: number; title: string; text: string; hint?: string; verified: boolean }[];
-  finish?: string;
-  progress: { verified: number; total: number };
-  completed: boolean;
-}
-
-export interface CheckResult {
-  step: number;
-  passed: boolean;
-  conditions: { description: string; passed: boolean; output?: string }[];
 }
 
 export async function labOf(s: { id: string; token: string }): Promise<LabView | undefined> {

@@ -156,3 +156,22 @@ export function listError(reply: ApiReply, resource: Resource, labelSelector = "
       : `Unable to list ${JSON.stringify(subject)}: ${st.message}`;
   return statusMessage({ ...reply, text: JSON.stringify({ ...st, message }) });
 }
+
+/** A watch's chunks as the events they carry, one JSON line each (a line may span chunks). */
+export function watchEvents(onEvent: (event: { type: string; object: any }) => void): (chunk: string) => void {
+  let pending = "";
+  return (chunk) => {
+    pending += chunk;
+    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.trim()) onEvent(JSON.parse(line));
+    }
+  };
+}
+
+/** `--request-timeout` on a watch: it ends quietly then, as the server closing it does. */
+export function abortAfterRequestTimeout(timeout: string | undefined, abort: AbortController): ReturnType<typeof setTimeout> | undefined {
+  const seconds = Number.parseInt(/^(\d+)s?$/.exec(timeout ?? "")?.[1] ?? "0", 10);
+  return seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
+}

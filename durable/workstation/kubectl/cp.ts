@@ -7,7 +7,7 @@ import { FSError, resolvePath } from "../../fs";
 import { packTar, TarError, type TarEntry, unpackTar } from "../../shell/tar";
 import { type Parsed, bool, int, str } from "./args";
 import { awaitHost, KubectlError, statusMessage } from "./client";
-import { type StreamIO, stream } from "./exec";
+import { type StreamIO, stream, withStreams } from "./exec";
 import { base, clean, dir, join, rel } from "./gopath";
 import { byteCompare, goQuote } from "./jsonpath";
 import { containerOf } from "./pods";
@@ -84,9 +84,7 @@ function* execIn(k: Kube, t: Target, command: string[], io: StreamIO, say: (text
   const query = new URLSearchParams();
   for (const c of command) query.append("command", c);
   query.set("container", containerOf(pod, t.container, k, say));
-  if (io.stdin) query.set("stdin", "true");
-  query.set("stdout", "true");
-  query.set("stderr", "true");
+  withStreams(query, !!io.stdin, false);
   return yield* stream(k, pod, "exec", query, !!io.stdin, false, io);
 }
 

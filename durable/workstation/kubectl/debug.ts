@@ -10,9 +10,9 @@ import type { HostPause } from "../../shell/types";
 import { DEFINITIONS } from "../../openapi/unknown-fields";
 import { randomString } from "../../resources/podtemplate";
 import { type Parsed, bool, str, strs } from "./args";
-import { awaitHost, findResource, KubectlError, statusMessage } from "./client";
+import { awaitHost, findResource, KubectlError, statusMessage, watchEvents } from "./client";
 import { applyProfile, type KeepFlags, PROFILES, type Profile } from "./debug-profiles";
-import { stream } from "./exec";
+import { stream, withStreams } from "./exec";
 import { readManifests } from "./manifests";
 import type { Kube, KubectlRun, Verb } from "./types";
 
@@ -477,23 +477,16 @@ function* waitForContainer(o: Options, k: Kube, namespace: string, podName: stri
     const abort = new AbortController();
     let found: Pod | undefined;
     let gone = false;
-    let pending = "";
     try {
       yield* awaitHost(
         k.api("GET", `${base}?${q}`, {
           signal: abort.signal,
-          stream: (chunk) => {
-            pending += chunk;
-            for (let nl = pending.indexOf("\n"); nl >= 0 && !found && !gone; nl = pending.indexOf("\n")) {
-              const line = pending.slice(0, nl);
-              pending = pending.slice(nl + 1);
-              if (!line.trim()) continue;
-              const event = JSON.parse(line);
-              if (event.type === "DELETED") gone = true;
-              else if (event.type !== "ERROR" && event.type !== "BOOKMARK" && done(event.object)) found = event.object;
-            }
+          stream: watchEvents((event) => {
+            if (found || gone) return;
+            if (event.type === "DELETED") gone = true;
+            else if (event.type !== "ERROR" && event.type !== "BOOKMARK" && done(event.object)) found = event.object;
             if (found || gone) abort.abort();
-          },
+          }),
         }),
       );
     } finally {
@@ -530,11 +523,7 @@ function* attachTo(o: Options, k: Kube, namespace: string, podName: string, cont
     if (!o.quiet) k.io.stderr("Unable to use a TTY - input is not a terminal or the right kind of file\n");
   }
   if (!o.quiet) k.io.stderr("If you don't see a command prompt, try pressing enter.\n");
-  const query = new URLSearchParams({ container });
-  if (o.interactive) query.set("stdin", "true");
-  query.set("stdout", "true");
-  if (!tty) query.set("stderr", "true");
-  if (tty) query.set("tty", "true");
+  const query = withStreams(new URLSearchParams({ container }), o.interactive, tty);
   let failure: string | undefined;
   try {
     const code = yield* stream(k, pod, "attach", query, o.interactive, tty);

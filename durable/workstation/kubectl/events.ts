@@ -3,7 +3,7 @@
 // REASON, OBJECT, MESSAGE) or as the typed EventList prints; -w follows them until Ctrl-C.
 import type { Event } from "kubernetes-types/core/v1";
 import { type Parsed, bool, str, strs } from "./args";
-import { awaitHost, findResource, KubectlError, listError, statusMessage } from "./client";
+import { abortAfterRequestTimeout, awaitHost, findResource, KubectlError, listError, statusMessage, watchEvents } from "./client";
 import { escapeFieldValue, goSort, since } from "./describe/format";
 import { GoError, goJson, JsonPathError, jsonPath } from "./jsonpath";
 import { escapeTerminal, TabWriter } from "./printers";
@@ -244,26 +244,15 @@ function* watch(
 ): KubectlRun {
   query.set("watch", "true");
   const abort = new AbortController();
-  // --request-timeout ends the watch as the server closing it would: quietly.
-  const seconds = Number.parseInt(/^(\d+)s?$/.exec(str(p, "request-timeout") ?? "")?.[1] ?? "0", 10);
-  const timer = seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
-  let pending = "";
+  const timer = abortAfterRequestTimeout(str(p, "request-timeout"), abort);
   try {
     const r = yield* awaitHost(
       k.api("GET", `${path}?${query}`, {
         signal: abort.signal,
-        stream: (chunk) => {
-          pending += chunk;
-          for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            if (!line.trim()) continue;
-            const { type, object } = JSON.parse(line);
-            // Deleted events are only expiring; an ERROR's object is a Status, not an Event.
-            if (type === "DELETED" || type === "ERROR" || !wanted(object)) continue;
-            k.io.stdout(print(object));
-          }
-        },
+        stream: watchEvents(({ type, object }) => {
+          // Deleted events are only expiring; an ERROR's object is a Status, not an Event.
+          if (type !== "DELETED" && type !== "ERROR" && wanted(object)) k.io.stdout(print(object));
+        }),
       }),
     );
     if (r.status >= 400) throw new KubectlError(statusMessage(r));

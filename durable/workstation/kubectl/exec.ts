@@ -27,6 +27,16 @@ export interface StreamIO {
   enough?: Promise<void>;
 }
 
+/** The streams an exec or attach asks for, as remotecommand's StreamOptions put them in the query:
+ *  stdin when it is fed, stdout always, stderr unless a tty merges it into stdout. */
+export function withStreams(query: URLSearchParams, stdin: boolean, tty: boolean): URLSearchParams {
+  if (stdin) query.set("stdin", "true");
+  query.set("stdout", "true");
+  if (!tty) query.set("stderr", "true");
+  if (tty) query.set("tty", "true");
+  return query;
+}
+
 /** Open the stream and relay it until the remote end finishes; the remote's exit code. */
 export function* stream(
   k: Kube,
@@ -123,10 +133,7 @@ function* execRun(p: Parsed, k: Kube): KubectlRun {
   const query = new URLSearchParams();
   for (const c of command) query.append("command", c);
   query.set("container", containerOf(pod, str(p, "container"), k, bool(p, "quiet") ? () => {} : undefined));
-  if (stdin) query.set("stdin", "true");
-  query.set("stdout", "true");
-  if (!tty) query.set("stderr", "true");
-  if (tty) query.set("tty", "true");
+  withStreams(query, stdin, tty);
   const code = yield* stream(k, pod, "exec", query, stdin, tty);
   if (code !== 0 && !bool(p, "quiet")) k.io.stderr(`command terminated with exit code ${code}\n`);
   return code;
@@ -149,10 +156,7 @@ function* attachRun(p: Parsed, k: Kube): KubectlRun {
   if (tty && (!stdin || !k.tty)) tty = false;
   if (tty && !bool(p, "quiet")) k.io.stderr("If you don't see a command prompt, try pressing enter.\n");
   const query = new URLSearchParams({ container: name });
-  if (stdin) query.set("stdin", "true");
-  query.set("stdout", "true");
-  if (!tty) query.set("stderr", "true");
-  if (tty) query.set("tty", "true");
+  withStreams(query, stdin, tty);
   return yield* stream(k, pod, "attach", query, stdin, tty);
 }
 

@@ -2,7 +2,18 @@
 // out; other formats print the objects themselves.
 import { groupVersions, inGroupVersion } from "../../resources";
 import { type Parsed, bool, str, strs } from "./args";
-import { awaitHost, findResource, KubectlError, listError, resourceOf, statusMessage, TABLE_ACCEPT, type Resource } from "./client";
+import {
+  abortAfterRequestTimeout,
+  awaitHost,
+  findResource,
+  KubectlError,
+  listError,
+  resourceOf,
+  statusMessage,
+  TABLE_ACCEPT,
+  watchEvents,
+  type Resource,
+} from "./client";
 import { customColumns } from "./customcolumns";
 import { JsonPathError, jsonPath } from "./jsonpath";
 import { PrinterError, printJson, printName, printTables, printYaml, TableStream, type Table, type TableBlock } from "./printers";
@@ -192,25 +203,15 @@ function* watchRun(p: Parsed, k: Kube, output: string): KubectlRun {
   query.set("watch", "1");
   query.set("resourceVersion", table.metadata?.resourceVersion ?? "0");
   const abort = new AbortController();
-  // --request-timeout ends the watch quietly, as the server closing it does.
-  const seconds = Number.parseInt(/^(\d+)s?$/.exec(str(p, "request-timeout") ?? "")?.[1] ?? "0", 10);
-  const timer = seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
-  let pending = "";
+  const timer = abortAfterRequestTimeout(str(p, "request-timeout"), abort);
   try {
     const r = yield* awaitHost(
       k.api("GET", `${resource.path(ns)}?${query}`, {
         headers,
         signal: abort.signal,
-        stream: (chunk) => {
-          pending += chunk;
-          for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            if (!line.trim()) continue;
-            const event = JSON.parse(line);
-            if (event.type !== "ERROR" && event.object?.kind === "Table") k.io.stdout(printer.print(event.object));
-          }
-        },
+        stream: watchEvents((event) => {
+          if (event.type !== "ERROR" && event.object?.kind === "Table") k.io.stdout(printer.print(event.object));
+        }),
       }),
     );
     if (r.status >= 400) throw new KubectlError(statusMessage(r));

@@ -1,5 +1,6 @@
 // patch, wait and auth (can-i, whoami): requests kubectl makes and the words it prints for them.
 import { parse as parseYaml } from "yaml";
+import type { PolicyRule } from "kubernetes-types/rbac/v1";
 import { type Parsed, bool, str } from "./args";
 import { awaitHost, findResource, KubectlError, statusMessage, type Resource } from "./client";
 import { formatObjects, requested } from "./get";
@@ -122,13 +123,7 @@ function* waitRun(p: Parsed, k: Kube): KubectlRun {
 }
 
 /** An RBAC rule as SelfSubjectRulesReview answers it and kubectl's rbac utilities handle it. */
-interface Rule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+type Rule = PolicyRule;
 
 /** rbacutil.BreakdownRule: one rule per group, resource, verb (and name), or per URL and verb. */
 function breakdownRule(r: Rule): Rule[] {

@@ -1,7 +1,7 @@
 // `kubectl run NAME --image=IMAGE [-- ARGS…]`: one pod, as kubectl's run command builds it.
 import { type Parsed, bool, int, str, strs } from "./args";
 import { awaitHost, findResource, KubectlError, statusMessage } from "./client";
-import { stream } from "./exec";
+import { stream, withStreams } from "./exec";
 import { submit } from "./generators";
 import type { Kube, KubectlRun, Verb } from "./types";
 
@@ -98,11 +98,7 @@ function* runAttached(p: Parsed, k: Kube, pod: any, restart: string): KubectlRun
   let code = 0;
   if (live.status?.phase === "Running") {
     if (tty && !bool(p, "quiet")) k.io.stderr("If you don't see a command prompt, try pressing enter.\n");
-    const query = new URLSearchParams({ container: name });
-    if (stdin) query.set("stdin", "true");
-    query.set("stdout", "true");
-    if (!tty) query.set("stderr", "true");
-    if (tty) query.set("tty", "true");
+    const query = withStreams(new URLSearchParams({ container: name }), stdin, tty);
     code = yield* stream(k, live, "attach", query, stdin, tty);
   } else {
     // Finished before it could be attached: its log is what it said.
