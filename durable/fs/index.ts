@@ -19,6 +19,8 @@ export interface VirtualFS {
   removeTree?(path: string): boolean;
   /** Modification time (ms) and permission bits, when known. */
   stat?(path: string): { dir: boolean; size: number; mtime?: number; mode?: number } | undefined;
+  /** Set a file's permission bits (chmod). */
+  chmod?(path: string, mode: number): void;
 }
 
 const ERRNO = {
@@ -63,12 +65,15 @@ interface Entry {
   text?: string;
   bytes?: Uint8Array;
   mtime?: number;
+  /** Permission bits set by chmod; unset, a file is 0644 as root's umask makes it. */
+  mode?: number;
 }
 
 /** An in-memory tree from a map of absolute file paths to contents; directories are implied. */
 export class MemoryFS implements VirtualFS {
   private files = new Map<string, Entry>();
   private dirs = new Set<string>(["/"]);
+  private dirModes = new Map<string, number>();
 
   constructor(files: Record<string, string> = {}, dirs: string[] = []) {
     for (const d of dirs) this.mkdir(d);
@@ -97,11 +102,19 @@ export class MemoryFS implements VirtualFS {
     return this.dirs.has(resolvePath(path));
   }
 
-  stat(path: string): { dir: boolean; size: number; mtime?: number } | undefined {
+  stat(path: string): { dir: boolean; size: number; mtime?: number; mode?: number } | undefined {
     const p = resolvePath(path);
-    if (this.dirs.has(p)) return { dir: true, size: 4096 };
+    if (this.dirs.has(p)) return { dir: true, size: 4096, mode: this.dirModes.get(p) ?? 0o755 };
     const e = this.files.get(p);
-    return e && { dir: false, size: this.readBytes(p)!.length, mtime: e.mtime };
+    return e && { dir: false, size: this.readBytes(p)!.length, mtime: e.mtime, mode: e.mode ?? 0o644 };
+  }
+
+  chmod(path: string, mode: number): void {
+    const p = resolvePath(path);
+    const e = this.files.get(p);
+    if (e) e.mode = mode & 0o7777;
+    else if (this.dirs.has(p)) this.dirModes.set(p, mode & 0o7777);
+    else throw new FSError("ENOENT", p);
   }
 
   list(dir: string): string[] | undefined {
@@ -139,6 +152,8 @@ export class MemoryFS implements VirtualFS {
     const p = resolvePath(path);
     if (this.dirs.has(p)) throw new FSError("EISDIR", p);
     this.mkdir(parentOf(p));
-    this.files.set(p, e);
+    // Writing a file keeps its permission bits, as an open(2) with O_TRUNC does.
+    const mode = this.files.get(p)?.mode;
+    this.files.set(p, mode === undefined ? e : { ...e, mode });
   }
 }

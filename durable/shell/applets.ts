@@ -4,6 +4,7 @@ import type { Flavour, ShellIO } from "./types";
 import { environ, nowOf, type Run, type ShellState } from "./interp";
 import { JOB_APPLETS } from "./jobs";
 import { tar } from "./tar";
+import { FILE_APPLETS, defaultMode } from "./fileapplets";
 import { grep, grepAs } from "./grep";
 import { sed } from "./sed";
 import { awk } from "./awk";
@@ -181,6 +182,16 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
   return { data, status };
 }
 
+/** ls -l's mode column: "-rwxr-xr-x". */
+function permissions(dir: boolean, mode: number): string {
+  let out = dir ? "d" : "-";
+  for (const shift of [6, 3, 0]) {
+    const b = (mode >> shift) & 7;
+    out += `${b & 4 ? "r" : "-"}${b & 2 ? "w" : "-"}${b & 1 ? "x" : "-"}`;
+  }
+  return out;
+}
+
 function ls(args: string[], { s, io }: AppletCall): number {
   const { f, rest } = flags(args);
   const all = !!f.a;
@@ -192,7 +203,7 @@ function ls(args: string[], { s, io }: AppletCall): number {
     const dir = s.ctx.fs.isDir(path);
     const size = dir ? 4096 : (s.ctx.fs.read(path) ?? "").length;
     const date = strftime("%b %e %H:%M", nowOf(s));
-    return `${dir ? "drwxr-xr-x" : "-rw-r--r--"}    ${dir ? 2 : 1} root     root     ${String(size).padStart(8)} ${date} ${name}`;
+    return `${permissions(dir, s.ctx.fs.stat?.(path)?.mode ?? defaultMode(dir))}    ${dir ? 2 : 1} root     root     ${String(size).padStart(8)} ${date} ${name}`;
   };
   targets.forEach((t, i) => {
     const p = resolvePath(t, s.cwd);
@@ -476,6 +487,7 @@ export const APPLETS: Record<string, Applet> = {
     }
     return status;
   },
+  ...FILE_APPLETS,
   touch(args, { s }) {
     for (const a of args) {
       const p = resolvePath(a, s.cwd);

@@ -61,6 +61,8 @@ export type Dialect = "bash" | "dash" | "busybox";
 
 export interface ShellState {
   ctx: ShellContext;
+  /** The script file this shell reads, which its error lines start with instead of the shell's name. */
+  script?: string;
   /** Shell variables; exported ones are in `exported`. */
   vars: Record<string, string>;
   exported: Set<string>;
@@ -322,11 +324,11 @@ export function errPrefix(s: ShellState): string {
   const line = s.lineno ?? 1;
   switch (dialectOf(s)) {
     case "bash":
-      return `${s.name}: ${s.interactive ? "" : `line ${line}: `}`;
+      return `${s.script ?? s.name}: ${s.interactive ? "" : `line ${line}: `}`;
     case "dash":
-      return `${s.name}: ${line}: `;
+      return `${s.script ?? s.name}: ${line}: `;
     default:
-      return `${s.name}: `;
+      return `${s.script ?? s.name}: `;
   }
 }
 
@@ -923,8 +925,31 @@ const programName = (name: string) => name.replace(/^.*\//, "");
 /** A command the image lacks, as its shell says it: busybox ash, dash (Debian's sh) or bash. */
 function notFound(name: string, s: ShellState, io: ShellIO): number {
   const d = dialectOf(s);
-  io.stderr(`${errPrefix(s)}${name}: ${d === "bash" ? "command not found" : "not found"}\n`);
+  const why = d !== "bash" ? "not found" : name.includes("/") ? "No such file or directory" : "command not found";
+  io.stderr(`${errPrefix(s)}${name}: ${why}\n`);
   return 127;
+}
+
+/** A command named by a path to a file the shell can see (`./run.sh`, `/opt/course/2/status.sh`):
+ *  run by the interpreter its #! line names when it is executable, refused as Linux refuses it when
+ *  not; undefined when no such file is there (the image's own programs are found by name). */
+function* runByPath(name: string, args: string[], s: ShellState, io: ShellIO, inp: Input): Run<number | undefined> {
+  const path = resolvePath(name, s.cwd);
+  const st = s.ctx.fs.stat?.(path);
+  if (!st) return undefined;
+  if (st.dir || !((st.mode ?? 0o644) & 0o111)) {
+    io.stderr(`${errPrefix(s)}${name}: ${st.dir && dialectOf(s) === "bash" ? "Is a directory" : "Permission denied"}\n`);
+    return 126;
+  }
+  const first = (s.ctx.fs.read(path) ?? "").split("\n", 1)[0];
+  const shebang = first.match(/^#!\s*(\S+)(?:\s+(\S+))?/);
+  const interpreter = shebang ? programName(shebang[1] === "/usr/bin/env" && shebang[2] ? shebang[2] : shebang[1]) : s.name;
+  if (!["sh", "bash", "ash", "dash"].includes(interpreter)) {
+    if (!shebang) return yield* shell("sh", [name, ...args], s, io, inp);
+    io.stderr(`kubeplay: ${interpreter}: this interpreter (from ${name}'s #! line) is not simulated\n`);
+    return 126;
+  }
+  return yield* shell(interpreter, [name, ...args], s, io, inp);
 }
 
 /** Run one command (builtin or applet) with expanded argv, to its end on the virtual clock. */
@@ -960,6 +985,11 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
     }
   }
   const programs = programsOf(s);
+  // The image's own programs by path (/bin/sh, /usr/bin/env) are programs, not files to interpret.
+  if (name.includes("/") && !programs?.program(name)) {
+    const ran = yield* runByPath(name, args, s, io, inp);
+    if (ran !== undefined) return ran;
+  }
   const flavour: Flavour | undefined = programs ? programs.program(name) : "busybox";
   if (!flavour && !BUILTINS.has(prog)) return notFound(name, s, io);
   if (prog === "sh" || prog === "bash" || prog === "ash" || prog === "dash") return yield* shell(prog, args, s, io, inp);
@@ -1083,6 +1113,7 @@ function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: I
   } else src = rest(inp); // a non-interactive shell without a script reads stdin
   const sub = subshell(s, {
     name: prog,
+    script: src !== undefined && args.length && args[0] !== "-c" ? args[0] : undefined,
     args: params,
     interactive: false,
     lineno: 0,

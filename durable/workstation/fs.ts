@@ -1,7 +1,7 @@
 // The workstation's filesystem: the control-plane node's own files (durable/nodes/runtime/hostfs.ts),
 // the admin kubeconfig and a root home, with what the learner writes kept in the cluster's file store
 // for the session's life, so every login, tab and run sees the same files.
-import { FSError, MemoryFS, resolvePath, bytesOf, type VirtualFS } from "../fs";
+import { FSError, MemoryFS, resolvePath, bytesOf, utf8, type VirtualFS } from "../fs";
 import { type FileRow, type FileStore, NODE_SCOPE, nodeOwner } from "../nodes/runtime/files";
 import { hostPathFiles, type HostReader } from "../nodes/runtime/hostfs";
 
@@ -27,6 +27,7 @@ export class WorkstationFS implements VirtualFS {
     for (const r of this.files.rows(nodeOwner(this.node), [SCOPE])) {
       try {
         if (r.kind === "x") view.removeTree(r.path);
+        else if (r.kind === "m") view.chmod(r.path, Number.parseInt(utf8(r.data ?? new Uint8Array(0)), 8));
         else if (r.kind === "d") view.mkdir(r.path, r.at);
         else view.writeBytes(r.path, r.data ?? new Uint8Array(0), r.at);
       } catch (e) {
@@ -65,6 +66,10 @@ export class WorkstationFS implements VirtualFS {
     const view = this.current();
     view.writeBytes(path, data, this.now());
     this.record(path, "f", data);
+  }
+  chmod(path: string, mode: number): void {
+    this.current().chmod(path, mode);
+    this.record(path, "m", bytesOf(mode.toString(8)));
   }
   mkdir(path: string): void {
     const view = this.current();

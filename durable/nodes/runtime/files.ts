@@ -7,7 +7,7 @@
 // the image again), a writable volume (emptyDir …) as long as the pod, shared by every container
 // mounting it; ConfigMap/Secret/downward/projected mounts are read-only.
 import type { Obj } from "../../resources/types";
-import { FSError, type MemoryFS, bytesOf, resolvePath, type VirtualFS } from "../../fs";
+import { FSError, type MemoryFS, bytesOf, resolvePath, utf8, type VirtualFS } from "../../fs";
 import { podFS, podMounts, type FSReader, type Mount } from "./fs";
 import { imageBehaviour } from "./images";
 import type { ClusterReader } from "./network";
@@ -29,7 +29,8 @@ const DISCARDING = new Set([
 export interface FileRow {
   scope: string;
   path: string;
-  kind: "f" | "d" | "x";
+  /** f: a file's bytes, d: a directory, x: removed, m: permission bits (octal text; node files only). */
+  kind: "f" | "d" | "x" | "m";
   at: number;
   data?: Uint8Array;
 }
@@ -297,6 +298,8 @@ class ContainerFS implements VirtualFS {
       try {
         if (e.kind === "x") view.removeTree(e.abs);
         else if (e.kind === "d") view.mkdir(e.abs);
+        else if (e.kind === "m")
+          view.chmod(e.abs, Number.parseInt(typeof e.data === "string" ? e.data : utf8(e.data ?? new Uint8Array(0)), 8));
         else if (typeof e.data === "string") view.write(e.abs, e.data, e.at);
         else view.writeBytes(e.abs, e.data ?? new Uint8Array(0), e.at);
       } catch (err) {
@@ -417,6 +420,13 @@ class ContainerFS implements VirtualFS {
     if (this.view.isDir(abs)) return;
     this.record(abs, "d");
     this.view.mkdir(abs);
+  }
+
+  chmod(path: string, mode: number): void {
+    const abs = resolvePath(path);
+    if (!this.view.stat(abs)) throw new FSError("ENOENT", abs);
+    this.record(abs, "m", bytesOf(mode.toString(8)));
+    this.view.chmod(abs, mode);
   }
 
   remove(path: string): boolean {
