@@ -32,7 +32,7 @@ import { Workstation } from "./workstation";
 import { warningsOf, type ApiInit, type ApiReply } from "./workstation/kubectl/client";
 import { TerminalSockets } from "./workstation/terminal";
 import { RUN_LIMIT_MS } from "./workstation/run";
-import { checkStep, labView, runSetup, type LabState, type Run } from "./lab";
+import { checkStep, labView, reachNextStep, runSetup, type LabState, type Run } from "./lab";
 import type { Lab } from "../labs/format";
 
 export interface ClusterEnv {
@@ -177,6 +177,10 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const res = await this.fetch(
       new Request(`https://workstation.internal/clusters/${id}${path}`, { method, headers, body: init.body, signal: init.signal }),
     );
+    // The controllers react to a write while a real kubectl starts up for the next command (~100 ms),
+    // so `kubectl create job …; kubectl get pods` shows the Job's pods: give them a moment here too.
+    if (method !== "GET" && this.runtime.pending)
+      await Promise.race([this.runtime.drain(), new Promise((r) => setTimeout(r, CONTROLLERS_REACT_MS))]);
     const contentType = res.headers.get("content-type") ?? "";
     const warnings = warningsOf(res.headers.get("warning"));
     if (res.webSocket) return { status: res.status, contentType, text: "", webSocket: res.webSocket, warnings };
@@ -302,13 +306,16 @@ export class Cluster extends DurableObject<ClusterEnv> {
     if (!state) return { code: 404, message: "this session runs no lab" };
     if (!Number.isInteger(number) || number < 1 || number > state.lab.steps.length)
       return { code: 404, message: `the lab has no step ${number} (its steps are 1 to ${state.lab.steps.length})` };
-    const result = await checkStep(state, number, (script, limit) => this.workstation.run(script, limit));
+    const run: Run = (script, limit) => this.workstation.run(script, limit);
+    const result = await checkStep(state, number, run);
     if (this.runtime.pending) await this.wake();
     if (result.passed && !state.verified[number - 1]) {
       // Re-read: another check may have finished meanwhile.
       const now = this.labState()!;
+      const first = !now.verified[number - 1];
       now.verified[number - 1] = true;
       this.saveLab(now);
+      if (first) await reachNextStep(now.lab, number, run);
     }
     return result;
   }
@@ -491,6 +498,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
 
 /** What a run may be: a script, not a payload. */
 const MAX_SCRIPT_BYTES = 64 << 10;
+/** How long a write by the workstation's kubectl waits for the controllers to react before it returns. */
+const CONTROLLERS_REACT_MS = 50;
 
 /** What ends a stream when the cluster goes: 410 Expired or Gone, and how to start again. */
 function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {
