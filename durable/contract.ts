@@ -24,6 +24,10 @@ export interface LabView {
   title: string;
   description: string;
   language: string;
+  /** Markdown shown before the steps. */
+  intro?: string;
+  /** What an imported scenario asks that kubeplay cannot do, with the reasons. */
+  notes?: string[];
   steps: { number: number; title: string; text: string; hint?: string; verified: boolean }[];
   finish?: string;
   progress: { verified: number; total: number };

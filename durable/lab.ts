@@ -30,12 +30,19 @@ export async function runSetup(lab: Lab, run: Run): Promise<LabState["setup"]> {
     output += r.stdout + r.stderr;
     if (r.exitCode !== 0) return { exitCode: r.exitCode, output };
   }
-  if (lab.setup.script?.trim()) {
-    const r = await run(lab.setup.script, SETUP_LIMIT_MS);
+  for (const script of [lab.setup.script, lab.steps[0]?.background]) {
+    if (!script?.trim()) continue;
+    const r = await run(script, SETUP_LIMIT_MS);
     output += r.stdout + r.stderr;
-    return { exitCode: r.exitCode, output };
+    if (r.exitCode !== 0) return { exitCode: r.exitCode, output };
   }
   return { exitCode: 0, output };
+}
+
+/** The next step's background, run once step `number` first passed: the learner has reached it. */
+export async function reachNextStep(lab: Lab, number: number, run: Run): Promise<void> {
+  const next = lab.steps[number];
+  if (next?.background?.trim()) await run(next.background, SETUP_LIMIT_MS);
 }
 
 /** Step `number` (from 1) checked: every condition runs, each says whether it held. */
@@ -60,6 +67,8 @@ export function labView(state: LabState): LabView {
     title: lab.title,
     description: lab.description,
     language: lab.language,
+    ...(lab.intro ? { intro: lab.intro } : {}),
+    ...(lab.notes?.length ? { notes: lab.notes } : {}),
     steps: lab.steps.map((s, i) => ({
       number: i + 1,
       title: s.title,

@@ -13,12 +13,16 @@ export interface Lab {
   description: string;
   /** BCP 47 tag of the text: "en", "zh". */
   language: string;
+  /** Markdown shown before the steps. */
+  intro?: string;
   /** Workers with `joined: false` (after the others) are machines that wait for `kubeadm join`. */
   cluster: { nodes: { role: Role; joined?: boolean }[]; lifetime?: string; clock: "realistic" | "instant" };
   /** Done before the learner arrives, out of sight: manifests applied, then the script run. */
   setup: { manifests?: string; script?: string };
   steps: Step[];
   finish?: string;
+  /** What an imported scenario asks that kubeplay cannot do, each with the reason (never from YAML). */
+  notes?: string[];
 }
 
 export interface Step {
@@ -28,6 +32,9 @@ export interface Step {
   hint?: string;
   /** What a teacher's `kubeplay lab test` types to solve the step (a shell script). */
   solution?: string;
+  /** Run out of sight when the step is reached: the first step's after the setup, the others' once
+   *  the step before passed (Killercoda's per-step background scripts). */
+  background?: string;
   checks: Check[];
 }
 
@@ -68,7 +75,7 @@ export function parseLab(source: string | unknown): Parsed {
   }
   const errors: LabError[] = [];
   const r = new Reader(errors);
-  const top = r.object(doc, "", ["title", "description", "language", "cluster", "setup", "steps", "finish"]);
+  const top = r.object(doc, "", ["title", "description", "language", "intro", "cluster", "setup", "steps", "finish"]);
   const clusterDoc = r.object(top.cluster ?? {}, "cluster", ["nodes", "lifetime", "clock"]);
   const nodes = (r.array(clusterDoc.nodes ?? [{ role: "control-plane" }, { role: "worker" }], "cluster.nodes") ?? []).map((n, i) => {
     const node = r.object(n, `cluster.nodes[${i}]`, ["role", "joined"]);
@@ -98,6 +105,7 @@ export function parseLab(source: string | unknown): Parsed {
     title: r.text(top.title, "title") ?? "",
     description: r.text(top.description, "description", true) ?? "",
     language: r.text(top.language, "language", true) ?? "en",
+    intro: r.text(top.intro, "intro", true),
     cluster: {
       nodes,
       lifetime: r.text(clusterDoc.lifetime, "cluster.lifetime", true),
@@ -108,7 +116,7 @@ export function parseLab(source: string | unknown): Parsed {
     setup: { manifests: r.text(setupDoc.manifests, "setup.manifests", true), script: r.text(setupDoc.script, "setup.script", true) },
     steps: stepsDoc.map((s, i) => {
       const at = `steps[${i}]`;
-      const step = r.object(s, at, ["title", "text", "hint", "solution", "checks"]);
+      const step = r.object(s, at, ["title", "text", "hint", "solution", "background", "checks"]);
       const checks = (r.array(step.checks, `${at}.checks`) ?? []).map((c, j) => readCheck(r, c, `${at}.checks[${j}]`));
       if (!checks.length && !errors.some((e) => e.field === `${at}.checks`))
         errors.push({ field: `${at}.checks`, message: "a step needs at least one check" });
@@ -117,6 +125,7 @@ export function parseLab(source: string | unknown): Parsed {
         text: r.text(step.text, `${at}.text`) ?? "",
         hint: r.text(step.hint, `${at}.hint`, true),
         solution: r.text(step.solution, `${at}.solution`, true),
+        background: r.text(step.background, `${at}.background`, true),
         checks: checks.filter((c): c is Check => c !== undefined),
       };
     }),

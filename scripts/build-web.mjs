@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scenarioFiles } from "../cli/scenario.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "web");
@@ -26,6 +27,19 @@ for (const f of readdirSync(join(web, "labs")).sort()) {
   cpSync(join(web, "labs", f), join(out, "labs", f));
   const { title, description = "", language = "en" } = parseYaml(readFileSync(join(web, "labs", f), "utf8"));
   catalogue.push({ name: f.replace(/\.yaml$/, ""), title, description, language });
+}
+// Killercoda scenarios, kept as their authors wrote them (web/labs/killercoda/<name>/, sources and
+// licences in sources.json): each bundled as its files, which the Worker imports when a session names it.
+const killercoda = join(web, "labs", "killercoda");
+const sources = JSON.parse(readFileSync(join(killercoda, "sources.json"), "utf8"));
+for (const [repo, { commit, licence, scenarios }] of Object.entries(sources)) {
+  for (const [name, upstream] of Object.entries(scenarios)) {
+    const files = scenarioFiles(join(killercoda, name));
+    writeFileSync(join(out, "labs", `${name}.killercoda.json`), JSON.stringify(files));
+    const { title, description = "" } = JSON.parse(files["index.json"]);
+    const source = `https://github.com/${repo}/tree/${commit}/${upstream}`;
+    catalogue.push({ name, title, description, language: "en", source, licence });
+  }
 }
 writeFileSync(join(out, "labs", "index.json"), JSON.stringify(catalogue));
 // xterm.js's own stylesheet, beside ours.

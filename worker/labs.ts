@@ -2,7 +2,8 @@
 // progress, and its checks (docs/labs.md), answered by its Cluster Durable Object; token checked here.
 // Labs of the catalogue are the web console's static files (web/labs/<name>.yaml), read through ASSETS.
 import { Hono, type Context } from "hono";
-import { parseLab, type Lab } from "../labs/format";
+import { parseLab, type Lab, type Parsed } from "../labs/format";
+import { importScenario, type ScenarioFiles } from "../labs/killercoda";
 import { clusterStub, sessionAuth } from "./auth";
 import type { AppEnv } from "./env";
 import { invalid, notFound } from "./status";
@@ -11,17 +12,37 @@ export const labs = new Hono<AppEnv>();
 /** /api/labs: what works on labs without a session (`kubeplay lab lint`). */
 export const labTools = new Hono<AppEnv>();
 
-/** POST /api/labs/lint: a lab's text checked as a session request would check it, nothing started. */
+/** POST /api/labs/lint: a lab's text (or a Killercoda scenario's files as JSON, `{"killercoda": {…}}`)
+ *  checked as a session request would check it, nothing started. A scenario's answer carries the lab
+ *  it reads as, solutions included: they are the caller's own. */
 labTools.post("/lint", async (c) => {
-  const lab = checked(parseLab(await c.req.text()));
+  const text = await c.req.text();
+  const scenario = c.req.header("content-type")?.startsWith("application/json") ? scenarioOf(text) : undefined;
+  const lab = checked(scenario ? importScenario(scenario) : parseLab(text));
   if (lab instanceof Response) return lab;
   return c.json({
     title: lab.title,
     language: lab.language,
     steps: lab.steps.length,
     checks: lab.steps.reduce((n, s) => n + s.checks.length, 0),
+    ...(scenario ? { notes: lab.notes ?? [], lab } : {}),
   });
 });
+
+/** The files of a Killercoda scenario, when a JSON body is one. */
+function scenarioOf(text: string): ScenarioFiles | undefined {
+  try {
+    const doc = JSON.parse(text);
+    return isScenario(doc) ? doc.killercoda : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isScenario(doc: unknown): doc is { killercoda: ScenarioFiles } {
+  const files = (doc as { killercoda?: unknown } | null)?.killercoda;
+  return typeof files === "object" && files !== null && Object.values(files).every((v) => typeof v === "string");
+}
 
 labs.use("/:id/lab", sessionAuth);
 labs.use("/:id/lab/*", sessionAuth);
@@ -41,20 +62,26 @@ const LAB_NAME = /^[a-z0-9][a-z0-9-]{0,62}(\.[a-z]{2})?$/;
 
 /** The lab a session request names or carries, read and checked; or the 422 that says what is wrong. */
 export async function resolveLab(c: Context<AppEnv>, raw: unknown): Promise<Lab | Response> {
-  let source = raw;
-  if (typeof raw === "string") {
-    const res = LAB_NAME.test(raw) ? await c.env.ASSETS.fetch(new Request(new URL(`/labs/${raw}.yaml`, c.req.url))) : undefined;
-    if (!res?.ok)
-      return invalid(`invalid session request: lab: Not found: ${JSON.stringify(raw)}: no lab of that name in the catalogue`, [
-        { reason: "FieldValueNotFound", field: "lab", message: `Not found: ${JSON.stringify(raw)}` },
-      ]);
-    source = await res.text();
+  if (isScenario(raw)) return checked(importScenario(raw.killercoda));
+  if (typeof raw !== "string") return checked(parseLab(raw));
+  // A catalogue lab is a YAML file, or a Killercoda scenario the build bundled as its files.
+  const asset = async (file: string) => {
+    const res = await c.env.ASSETS.fetch(new Request(new URL(`/labs/${file}`, c.req.url)));
+    return res.ok ? res.text() : undefined;
+  };
+  if (LAB_NAME.test(raw)) {
+    const yaml = await asset(`${raw}.yaml`);
+    if (yaml !== undefined) return checked(parseLab(yaml));
+    const bundle = await asset(`${raw}.killercoda.json`);
+    if (bundle !== undefined) return checked(importScenario(JSON.parse(bundle)));
   }
-  return checked(parseLab(source));
+  return invalid(`invalid session request: lab: Not found: ${JSON.stringify(raw)}: no lab of that name in the catalogue`, [
+    { reason: "FieldValueNotFound", field: "lab", message: `Not found: ${JSON.stringify(raw)}` },
+  ]);
 }
 
 /** The lab read, or the 422 Status that lists what is wrong with it, field by field. */
-function checked(parsed: ReturnType<typeof parseLab>): Lab | Response {
+function checked(parsed: Parsed | ReturnType<typeof importScenario>): Lab | Response {
   if (parsed.ok) return parsed.lab;
   const causes = parsed.errors.map((e) => ({ reason: "FieldValueInvalid", field: e.field ? `lab.${e.field}` : "lab", message: e.message }));
   const detail = causes.map((x) => `${x.field}: ${x.message}`);

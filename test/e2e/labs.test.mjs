@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,58 @@ for (const file of readdirSync(catalogue).filter((f) => f.endsWith(".yaml"))) {
     assert.match(run.out, /every step fails before its solution and passes after it\n$/);
   });
 }
+
+const killercoda = join(catalogue, "killercoda");
+for (const { scenarios } of Object.values(JSON.parse(readFileSync(join(killercoda, "sources.json"), "utf8"))))
+  for (const name of Object.keys(scenarios))
+    test(`imported Killercoda scenario ${name}: it lints as it is, and its verify script fails before the solution its text gives and passes after it`, async () => {
+      const lint = await kubeplay(["lab", "lint", join(killercoda, name)]);
+      assert.equal(lint.code, 0, lint.out);
+      const run = await kubeplay(["lab", "test", join(killercoda, name), "--clock", "instant"]);
+      assert.equal(run.code, 0, run.out);
+      assert.match(run.out, /every step fails before its solution and passes after it\n$/);
+    });
+
+test("a Killercoda scenario inline: intro and steps as Markdown with Run, a step's background runs once the step before passed, and what cannot run is named", async () => {
+  const files = {
+    "index.json": JSON.stringify({
+      title: "Inline scenario",
+      details: {
+        intro: { text: "intro.md", background: "setup.sh" },
+        steps: [
+          { title: "Make a namespace", text: "one.md", verify: "one.sh" },
+          { title: "Build an image", text: "two.md", verify: "two.sh", background: "two-bg.sh" },
+        ],
+      },
+      backend: { imageid: "kubernetes-kubeadm-1node" },
+    }),
+    "intro.md": "# Welcome\nStart with `kubectl get nodes`{{exec}}.",
+    "setup.sh": "echo ready > /root/setup-done",
+    "one.md": "```\nkubectl create namespace work\n```{{exec}}",
+    "one.sh": "#!/bin/bash\nset -euo pipefail\n[[ $(kubectl get ns work -o jsonpath='{.status.phase}') == Active ]]",
+    "two.md": "Run `docker build -t app .`{{exec}}",
+    "two.sh": "test -f /root/step-two-reached",
+    "two-bg.sh": "touch /root/step-two-reached",
+  };
+  const res = await api("/api/sessions?clock=instant", { method: "POST", body: JSON.stringify({ lab: { killercoda: files } }) });
+  assert.equal(res.status, 201, res.text);
+  const { id, token } = res.json;
+  const view = (await api(`/api/sessions/${id}/lab`, { token })).json;
+  assert.equal(view.intro, "# Welcome\nStart with `kubectl get nodes`{run}.");
+  assert.equal(view.steps[0].text, "```bash {run}\nkubectl create namespace work\n```");
+  assert.deepEqual(view.notes, [
+    'step 2 "Build an image": uses docker: kubeplay\'s nodes run no container engine: images come from its catalogue',
+  ]);
+  const run = (script) => api(`/api/sessions/${id}/run`, { method: "POST", token, body: script, type: "text/plain" });
+  assert.equal((await run("cat /root/setup-done; ls /root/step-two-reached")).json.stdout, "ready\n");
+  const check = async (n) => (await api(`/api/sessions/${id}/lab/steps/${n}/check`, { method: "POST", token })).json;
+  assert.equal((await check(2)).passed, false, "step 2's background waits for step 1");
+  assert.equal((await check(1)).passed, false);
+  await run("kubectl create namespace work");
+  assert.equal((await check(1)).passed, true);
+  assert.equal((await check(2)).passed, true, "step 1 passed, so step 2's background ran");
+  await api(`/api/sessions/${id}`, { method: "DELETE", token });
+});
 
 test("a lab session: the setup is done before it is handed out, a failing check says which condition failed and why, a passing one marks the step verified for good", async () => {
   const lab = {
@@ -164,7 +216,7 @@ test("bad labs are refused with 422s naming each field at fault, before anything
   assert.deepEqual(
     bad.json.details.causes.map((c) => `${c.field}: ${c.message}`).sort(),
     [
-      "lab.extra: unknown field (allowed: title, description, language, cluster, setup, steps, finish)",
+      "lab.extra: unknown field (allowed: title, description, language, intro, cluster, setup, steps, finish)",
       "lab.cluster.nodes: must have exactly one control-plane node, first",
       'lab.cluster.lifetime: Invalid value: "soon": must be a duration such as 90m or 4h',
       "lab.steps[0].checks[0].exists.name: required",

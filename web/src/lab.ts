@@ -71,6 +71,17 @@ export function showLab(pane: HTMLElement, s: Session, lab: LabView, blocks: Lab
   pane.replaceChildren(
     h("h2", {}, lab.title),
     ...(lab.description ? [h("p", { class: "muted" }, lab.description)] : []),
+    ...(lab.intro ? [h("section", { class: "intro" }, ...markdown(lab.intro, blocks))] : []),
+    ...(lab.notes?.length
+      ? [
+          h(
+            "details",
+            { class: "notes" },
+            h("summary", {}, "Not simulated in this lab"),
+            h("ul", {}, ...lab.notes.map((n) => h("li", {}, n))),
+          ),
+        ]
+      : []),
     progress,
     ...steps,
     finish,
