@@ -1,4 +1,5 @@
 // The start page: one click to a cluster, the clusters this browser started, refusals in words.
+import { h } from "./dom";
 import { createSession, deleteSession, refusalText, serverLimits, type Limits } from "./api";
 import { forget, knownSessions, remember, sessionLink } from "./sessions";
 import { durationMs, remaining, setUpTheme } from "./theme";
@@ -62,7 +63,7 @@ function renderMine(): void {
 
 /** The lab catalogue (web/labs, indexed by the build): one button per lab, each starting its cluster. */
 async function listLabs(): Promise<void> {
-  let labs: { name: string; title: string; description: string; language: string }[] = [];
+  let labs: { name: string; title: string; description: string; language: string; source?: string; licence?: string }[] = [];
   try {
     labs = await (await fetch("/labs/index.json")).json();
   } catch {
@@ -94,6 +95,15 @@ async function listLabs(): Promise<void> {
         }
       });
       li.append(start, about);
+      if (lab.source) {
+        // An imported scenario says whose it is and under which licence, as that licence asks.
+        const from = document.createElement("a");
+        from.href = lab.source;
+        from.rel = "noopener";
+        from.target = "_blank";
+        from.textContent = `${new URL(lab.source).pathname.split("/").slice(1, 3).join("/")} (${lab.licence})`;
+        li.append(h("span", { class: "muted" }, " · from "), from);
+      }
       return li;
     }),
   );
