@@ -6,7 +6,7 @@ import { ApiServer } from "./api/server";
 import { Registry, rfc3339 } from "./api/registry";
 import { ApiError, statusResponse } from "./api/status";
 import { WatchHub, type SocketHost, type SocketWatch } from "./api/watch";
-import { RequestBudget, isLongRunning, tooManyRequests } from "./api/fairness";
+import { RequestBudget, TOO_MANY_REQUESTS, isLongRunning, tooManyRequests } from "./api/fairness";
 import { byPlural } from "./resources";
 import { Op, Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
@@ -301,13 +301,24 @@ export class Cluster extends DurableObject<ClusterEnv> {
   }
 
   /** POST /api/sessions/:id/lab/steps/:n/check: the step's conditions run in the workstation. */
-  async checkLabStep(number: number): Promise<CheckResult | { code: number; message: string }> {
+  async checkLabStep(number: number): Promise<CheckResult | { code: number; message: string; retryAfter?: number }> {
     const state = this.labState();
     if (!state) return { code: 404, message: "this session runs no lab" };
     if (!Number.isInteger(number) || number < 1 || number > state.lab.steps.length)
       return { code: 404, message: `the lab has no step ${number} (its steps are 1 to ${state.lab.steps.length})` };
+    // A check runs scripts for up to 15 s each: one at a time per cluster, and only within its
+    // budget (the API calls its kubectl makes are charged as any request is).
+    if (this.checking) return { code: 429, message: "a check is already running in this session: try again when it ends", retryAfter: 1 };
+    const retryAfter = await this.budget.admit(false);
+    if (retryAfter !== undefined) return { code: 429, message: TOO_MANY_REQUESTS, retryAfter };
     const run: Run = (script, limit) => this.workstation.run(script, limit);
-    const result = await checkStep(state, number, run);
+    this.checking = true;
+    let result: CheckResult;
+    try {
+      result = await checkStep(state, number, run);
+    } finally {
+      this.checking = false;
+    }
     if (this.runtime.pending) await this.wake();
     if (result.passed && !state.verified[number - 1]) {
       // Re-read: another check may have finished meanwhile.
@@ -412,6 +423,9 @@ export class Cluster extends DurableObject<ClusterEnv> {
     await this.runtime.drain();
     await this.wake();
   }
+
+  /** Whether a lab check is running (they run one at a time). */
+  private checking = false;
 
   /** This cluster's share of the thread (durable/api/fairness.ts): checked before anything is parsed. */
   private readonly budget = new RequestBudget(() => Date.now());

@@ -6,7 +6,7 @@ import { parseLab, type Lab, type Parsed } from "../labs/format";
 import { importScenario, type ScenarioFiles } from "../labs/killercoda";
 import { clusterStub, sessionAuth } from "./auth";
 import type { AppEnv } from "./env";
-import { invalid, notFound } from "./status";
+import { invalid, notFound, tooManyRequests } from "./status";
 
 export const labs = new Hono<AppEnv>();
 /** /api/labs: what works on labs without a session (`kubeplay lab lint`). */
@@ -54,7 +54,8 @@ labs.get("/:id/lab", async (c) => {
 
 labs.post("/:id/lab/steps/:n/check", async (c) => {
   const result = await clusterStub(c.env, c.req.param("id")).checkLabStep(Number(c.req.param("n")));
-  return "code" in result ? notFound(result.message) : c.json(result);
+  if (!("code" in result)) return c.json(result);
+  return result.code === 429 ? tooManyRequests(result.message, result.retryAfter ?? 1) : notFound(result.message);
 });
 
 /** Catalogue names: a file stem of web/labs, with the language after a dot ("hello-node", "hello-node.zh"). */

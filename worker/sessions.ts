@@ -7,7 +7,7 @@ import { kubeconfig, serverUrl } from "./kubeconfig";
 import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
 import { resolveLab } from "./labs";
-import { badRequest, invalid, status, statusResponse } from "./status";
+import { badRequest, invalid, status, statusResponse, tooManyRequests } from "./status";
 import { clientHash, newSessionId, signToken } from "./token";
 
 export const sessions = new Hono<AppEnv>();
@@ -58,12 +58,7 @@ sessions.post("/", async (c) => {
   if (c.env.SESSION_RATE_LIMIT !== "off") {
     const { success } = await c.env.SESSION_RATE_LIMITER.limit({ key: client });
     if (!success) {
-      return statusResponse(
-        status(429, "TooManyRequests", "too many sessions created from your address; try again in a minute", {
-          retryAfterSeconds: RATE_PERIOD_SECONDS,
-        }),
-        { "retry-after": String(RATE_PERIOD_SECONDS) },
-      );
+      return tooManyRequests("too many sessions created from your address; try again in a minute", RATE_PERIOD_SECONDS);
     }
   }
 

@@ -44,6 +44,8 @@ export const BODY_LIMIT = 3 * 1024 * 1024; // 3145728, the real API server's lim
 export const unauthorized = () => statusResponse(status(401, "Unauthorized", "Unauthorized"));
 export const tooLarge = () => statusResponse(status(413, "RequestEntityTooLarge", `Request entity too large: limit is ${BODY_LIMIT}`));
 export const notFound = (message = "the server could not find the requested resource") => statusResponse(status(404, "NotFound", message));
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  statusResponse(status(429, "TooManyRequests", message, { retryAfterSeconds }), { "retry-after": String(retryAfterSeconds) });
 export const badRequest = (message: string) => statusResponse(status(400, "BadRequest", message));
 export const invalid = (message: string, causes: StatusCause[]) =>
   statusResponse(status(422, "Invalid", message, { kind: "Cluster", causes }));

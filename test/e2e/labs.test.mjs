@@ -103,6 +103,27 @@ test("a Killercoda scenario inline: intro and steps as Markdown with Run, a step
   await api(`/api/sessions/${id}`, { method: "DELETE", token });
 });
 
+test("checks run one at a time per session: a second check while one runs is a 429 with Retry-After", async () => {
+  const lab = {
+    title: "Slow check",
+    cluster: { nodes: [{ role: "control-plane" }] },
+    steps: [{ title: "Wait", text: "x", checks: [{ script: "sleep 2", description: "two seconds pass" }] }],
+  };
+  const res = await api("/api/sessions", { method: "POST", body: JSON.stringify({ lab }) });
+  assert.equal(res.status, 201, res.text);
+  const { id, token } = res.json;
+  const check = () => api(`/api/sessions/${id}/lab/steps/1/check`, { method: "POST", token });
+  const first = check();
+  await new Promise((r) => setTimeout(r, 500));
+  const second = await check();
+  assert.equal(second.status, 429, second.text);
+  assert.equal(second.headers["retry-after"], "1");
+  assert.equal(second.json.message, "a check is already running in this session: try again when it ends");
+  assert.equal((await first).json.passed, true);
+  assert.equal((await check()).status, 200, "once it ended, the next check runs");
+  await api(`/api/sessions/${id}`, { method: "DELETE", token });
+});
+
 test("a lab session: the setup is done before it is handed out, a failing check says which condition failed and why, a passing one marks the step verified for good", async () => {
   const lab = {
     title: "Setup and checks",
