@@ -21,6 +21,7 @@ const KNOBS = [
   "MAX_OBJECTS_PER_CLUSTER",
   "SESSION_RATE_LIMIT",
   "EMBED_ORIGINS",
+  "COURSES",
 ];
 
 // 1. A random local signing secret, kept across restarts so issued kubeconfigs stay valid.

@@ -1,6 +1,7 @@
 // kubeplay's embed script (docs/embed.md). On a course page:
-//   <div data-kubeplay-lab="hello-node"></div>
-//   <script src="https://<kubeplay>/embed.js"></script>
+//   <div data-kubeplay-lab="hello-node"></div>      (or <div data-kubeplay-playground></div>: a cluster,
+//   <script src="https://<kubeplay>/embed.js"></script>                 its terminal and map, no lab)
+// data-kubeplay-course="KEY" starts it under a course (its quota, its teacher's view).
 // Each such element gets the lab runner in an iframe as wide as the element (data-height sets its
 // height, data-theme "light" or "dark" its colours), and the lab's progress as DOM events on the
 // element: kubeplay:session-started, kubeplay:step-verified, kubeplay:lab-completed,
@@ -16,16 +17,18 @@
     if (!el || event.origin !== origin || event.data?.source !== "kubeplay" || typeof event.data.type !== "string") return;
     el.dispatchEvent(new CustomEvent(`kubeplay:${event.data.type}`, { detail: event.data, bubbles: true }));
   });
-  for (const el of document.querySelectorAll("[data-kubeplay-lab]")) {
+  for (const el of document.querySelectorAll("[data-kubeplay-lab], [data-kubeplay-playground]")) {
     if (el.querySelector("iframe.kubeplay")) continue;
     const lab = el.getAttribute("data-kubeplay-lab");
-    const url = new URL(`/embed/lab/${encodeURIComponent(lab)}`, origin);
+    const url = new URL(lab ? `/embed/lab/${encodeURIComponent(lab)}` : "/embed/playground", origin);
+    const course = el.getAttribute("data-kubeplay-course");
+    if (course) url.searchParams.set("course", course);
     const theme = el.getAttribute("data-theme");
     if (theme === "light" || theme === "dark") url.searchParams.set("theme", theme);
     const frame = document.createElement("iframe");
     frame.className = "kubeplay";
     frame.src = url.href;
-    frame.title = `kubeplay lab: ${lab}`;
+    frame.title = lab ? `kubeplay lab: ${lab}` : "kubeplay playground";
     frame.allow = "clipboard-write";
     frame.style.cssText = `display:block;width:100%;height:${el.getAttribute("data-height") || "720px"};border:0;border-radius:8px`;
     el.replaceChildren(frame);

@@ -19,6 +19,8 @@ export interface Env {
   SESSION_RATE_LIMIT?: string;
   /** Who may frame /embed/… pages: a CSP frame-ancestors source list ("*" by default; "'none'" for nobody). */
   EMBED_ORIGINS?: string;
+  /** Courses and their quotas, as JSON (worker/courses.ts); a secret, since it holds teacher tokens. */
+  COURSES?: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: { auth: import("./auth").Authorized } };

@@ -1,5 +1,5 @@
 // Session registry queries (D1 through drizzle-orm).
-import { and, eq, gt, lte } from "drizzle-orm";
+import { and, count, eq, gt, gte, isNull, lte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { NodeRole } from "../durable/contract";
 import { sessions, type SessionRow, type SessionState } from "./schema";
@@ -16,6 +16,9 @@ export async function insertSession(
     expiresAt: string;
     nodes: { role: NodeRole }[];
     clientHash: string;
+    course?: string;
+    learner?: string;
+    lab?: string;
   },
 ): Promise<void> {
   await db(d1)
@@ -27,7 +30,8 @@ export async function getSession(d1: D1Database, id: string): Promise<SessionRow
   return db(d1).select().from(sessions).where(eq(sessions.id, id)).get();
 }
 
-/** Live, unexpired sessions created from one (hashed) address, the next to expire first. */
+/** Live, unexpired sessions created from one (hashed) address outside any course (a course's count
+ *  against the course), the next to expire first. */
 export async function liveSessions(
   d1: D1Database,
   clientHash: string,
@@ -36,8 +40,37 @@ export async function liveSessions(
   return db(d1)
     .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, nodes: sessions.nodes })
     .from(sessions)
-    .where(and(eq(sessions.clientHash, clientHash), eq(sessions.state, "live"), gt(sessions.expiresAt, now.toISOString())))
+    .where(
+      and(
+        eq(sessions.clientHash, clientHash),
+        isNull(sessions.course),
+        eq(sessions.state, "live"),
+        gt(sessions.expiresAt, now.toISOString()),
+      ),
+    )
     .orderBy(sessions.expiresAt);
+}
+
+/** A course's live, unexpired sessions, the next to expire first. */
+export async function courseSessions(
+  d1: D1Database,
+  course: string,
+  now: Date,
+): Promise<Pick<SessionRow, "id" | "createdAt" | "expiresAt" | "learner" | "lab">[]> {
+  return db(d1)
+    .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, learner: sessions.learner, lab: sessions.lab })
+    .from(sessions)
+    .where(and(eq(sessions.course, course), eq(sessions.state, "live"), gt(sessions.expiresAt, now.toISOString())))
+    .orderBy(sessions.expiresAt);
+}
+
+/** How many sessions a course started since `since`, whatever became of them. */
+export async function createdSince(d1: D1Database, course: string, since: Date): Promise<number> {
+  const [row] = await db(d1)
+    .select({ n: count() })
+    .from(sessions)
+    .where(and(eq(sessions.course, course), gte(sessions.createdAt, since.toISOString())));
+  return row?.n ?? 0;
 }
 
 /** Moves a session out of "live" (never back); returns whether this call changed it. */

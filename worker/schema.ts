@@ -18,8 +18,18 @@ export const sessions = sqliteTable(
       .default("live"),
     /** SHA-256 of the creator's address keyed with the secret: quotas without storing addresses. */
     clientHash: text("client_hash").notNull(),
+    /** The course key the session was started under (its quota, its teacher's view); null for none. */
+    course: text("course"),
+    /** The name the learner gave, for the teacher's view; null when none was given. */
+    learner: text("learner"),
+    /** The catalogue lab it runs, by name; null for none or an inline lab. */
+    lab: text("lab"),
   },
-  (t) => [index("sessions_client_state").on(t.clientHash, t.state), index("sessions_state_expires").on(t.state, t.expiresAt)],
+  (t) => [
+    index("sessions_client_state").on(t.clientHash, t.state),
+    index("sessions_state_expires").on(t.state, t.expiresAt),
+    index("sessions_course_state").on(t.course, t.state),
+  ],
 );
 
 export type SessionRow = typeof sessions.$inferSelect;

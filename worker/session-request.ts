@@ -11,7 +11,14 @@ export interface SessionRequest {
   clock: "realistic" | "instant";
   /** A lab: its catalogue name, or the lab itself (labs/format.ts reads it). */
   lab?: unknown;
+  /** A course key: the session counts against the course's quota instead of the address's. */
+  course?: string;
+  /** The name a learner gave, shown to the course's teacher. */
+  learner?: string;
 }
+
+/** The longest learner name kept. */
+const MAX_LEARNER = 64;
 
 export type ParseResult =
   | { ok: true; value: SessionRequest }
@@ -24,7 +31,7 @@ const CLOCKS = ["realistic", "instant"] as const;
 const KIND_API_VERSION = "kind.x-k8s.io/v1alpha4";
 /** kind's current config version and the older ones tutorials still show (same `nodes` shape). */
 const KIND_API_VERSIONS = [KIND_API_VERSION, "kind.sigs.k8s.io/v1alpha3", "kind.sigs.k8s.io/v1alpha2"];
-const JSON_FIELDS = new Set(["lifetime", "nodes", "clock", "lab"]);
+const JSON_FIELDS = new Set(["lifetime", "nodes", "clock", "lab", "course", "learner"]);
 
 /** Query parameters (`?lifetime=90m&clock=instant`) override fields of the body, so a kind config can stay pure. */
 export interface Overrides {
@@ -61,7 +68,8 @@ export function parseSessionRequest(body: string, contentType: string | null, li
     }
   } else {
     const unknown = Object.keys(obj).filter((k) => !JSON_FIELDS.has(k));
-    if (unknown.length) return { ok: false, code: 400, message: `unknown field "${unknown[0]}" (allowed: lifetime, nodes, clock, lab)` };
+    if (unknown.length)
+      return { ok: false, code: 400, message: `unknown field "${unknown[0]}" (allowed: lifetime, nodes, clock, lab, course, learner)` };
   }
 
   const causes: StatusCause[] = [];
@@ -87,6 +95,16 @@ export function parseSessionRequest(body: string, contentType: string | null, li
   const clockValue = overrides.clock ?? (isKind ? undefined : obj.clock) ?? "realistic";
   if (!CLOCKS.includes(clockValue as (typeof CLOCKS)[number])) causes.push(unsupported("clock", clockValue, CLOCKS));
 
+  if (!isKind && obj.course !== undefined && (typeof obj.course !== "string" || !obj.course))
+    causes.push(invalidValue("course", obj.course, "must be a course key"));
+  const learner = !isKind && typeof obj.learner === "string" ? obj.learner.trim() : "";
+  if (
+    !isKind &&
+    obj.learner !== undefined &&
+    (typeof obj.learner !== "string" || learner.length > MAX_LEARNER || /[\p{Cc}]/u.test(learner))
+  )
+    causes.push(invalidValue("learner", obj.learner, `must be a name of at most ${MAX_LEARNER} characters`));
+
   if (causes.length) {
     const detail = causes.map((c) => `${c.field}: ${c.message}`);
     return {
@@ -103,6 +121,8 @@ export function parseSessionRequest(body: string, contentType: string | null, li
       nodes,
       clock: clockValue as SessionRequest["clock"],
       ...(obj.lab !== undefined && !isKind ? { lab: obj.lab } : {}),
+      ...(typeof obj.course === "string" && !isKind ? { course: obj.course } : {}),
+      ...(learner ? { learner } : {}),
     },
   };
 }

@@ -7,6 +7,7 @@ import { kubeconfig, serverUrl } from "./kubeconfig";
 import { endSession, insertSession, liveSessions } from "./registry";
 import { parseSessionRequest } from "./session-request";
 import { resolveLab } from "./labs";
+import { courseRefusal } from "./courses";
 import { badRequest, invalid, status, statusResponse, tooManyRequests } from "./status";
 import { clientHash, newSessionId, signToken } from "./token";
 
@@ -50,12 +51,19 @@ sessions.post("/", async (c) => {
   }
 
   const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, like the token's expiry
-  const live = await liveSessions(c.env.DB, client, now);
-  if (live.length >= lim.maxSessionsPerClient)
-    return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
+  const { course, learner } = parsed.value;
+  if (course) {
+    // A course's sessions count against the course, not the address the class shares.
+    const refusal = await courseRefusal(c.env, course, now);
+    if (refusal) return refusal;
+  } else {
+    const live = await liveSessions(c.env.DB, client, now);
+    if (live.length >= lim.maxSessionsPerClient)
+      return statusResponse(status(403, "Forbidden", tooManySessions(live, lim.maxSessionsPerClient)));
+  }
 
   // Charged only for requests that would create: a typo in a config or a refusal at the cap costs nothing.
-  if (c.env.SESSION_RATE_LIMIT !== "off") {
+  if (!course && c.env.SESSION_RATE_LIMIT !== "off") {
     const { success } = await c.env.SESSION_RATE_LIMITER.limit({ key: client });
     if (!success) {
       return tooManyRequests("too many sessions created from your address; try again in a minute", RATE_PERIOD_SECONDS);
@@ -67,7 +75,8 @@ sessions.post("/", async (c) => {
   const createdAt = now.toISOString();
   const expiresAt = new Date(Math.floor(expires.getTime() / 1000) * 1000).toISOString();
   // Registry first: if the cluster fails to start, the sweep still finds the row and cleans up.
-  await insertSession(c.env.DB, { id, createdAt, expiresAt, nodes, clientHash: client });
+  const labName = typeof parsed.value.lab === "string" ? parsed.value.lab : undefined;
+  await insertSession(c.env.DB, { id, createdAt, expiresAt, nodes, clientHash: client, course, learner, lab: labName });
   try {
     await clusterStub(c.env, id).init({ id, createdAt, expiresAt, nodes, clock, origin, ...(lab ? { lab } : {}) });
   } catch (e) {

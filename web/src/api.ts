@@ -19,7 +19,13 @@ export interface Session {
   nodes: SessionNode[];
   /** The catalogue lab it runs, if it was started for one (a reset starts the lab again). */
   lab?: string;
+  /** The course it counts against, and the name its learner gave (a reset keeps both). */
+  course?: string;
+  learner?: string;
 }
+
+/** What a session is started as: a layout, or a catalogue lab, either under a course. */
+export type SessionRequest = ({ lifetime?: string; nodes: SessionNode[] } | { lab: string }) & { course?: string; learner?: string };
 
 export interface Limits {
   defaultLifetime: string;
@@ -62,11 +68,13 @@ async function refusal(res: Response): Promise<ApiRefusal> {
   return new ApiRefusal(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 
-export async function createSession(body: { lifetime?: string; nodes: SessionNode[] } | { lab: string }): Promise<Session> {
+export async function createSession(body: SessionRequest): Promise<Session> {
   const res = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (res.status !== 201) throw await refusal(res);
   const s = await res.json();
   const session: Session = { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt, server: s.server, token: s.token, nodes: [] };
+  if (body.course) session.course = body.course;
+  if (body.learner) session.learner = body.learner;
   if ("lab" in body) {
     // The lab chose the layout: ask what it is.
     session.lab = body.lab;

@@ -1,5 +1,6 @@
 // The session page: the workstation's terminal, the cluster map live from the watch API, the
 // countdown to expiry, the learner's own kubectl, node controls, reset and delete.
+import { h } from "./dom";
 import {
   ApiRefusal,
   createSession,
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
     if (e.target === e.currentTarget) $<HTMLDialogElement>("details").close();
   });
   $("details-close").addEventListener("click", () => $<HTMLDialogElement>("details").close());
-  const embedded = embeddedLab();
+  const embedded = embedding();
   let s: Session | undefined;
   if (embedded) {
     document.body.classList.add("embed");
@@ -297,24 +298,55 @@ async function labPane(s: Session, terminal: Promise<TerminalHandle>): Promise<v
 
 // ---- embedded in a course page (/embed/lab/<name>, docs/embed.md) ----------------------------------
 
-/** The lab of an /embed/lab/<name> page, or undefined on the session page. */
-function embeddedLab(): string | undefined {
-  const m = /^\/embed\/lab\/([^/]+)$/.exec(location.pathname);
-  return m ? decodeURIComponent(m[1]) : undefined;
+/** What an embedding page asked for: /embed/lab/<name> (a lab) or /embed/playground (a cluster,
+ *  terminal and map only), with the course it counts against; undefined on the session page. */
+function embedding(): { lab?: string; course?: string } | undefined {
+  const m = /^\/embed\/(?:lab\/([^/]+)|playground)$/.exec(location.pathname);
+  if (!m) return undefined;
+  const course = new URLSearchParams(location.search).get("course") ?? undefined;
+  return { ...(m[1] ? { lab: decodeURIComponent(m[1]) } : {}), ...(course ? { course } : {}) };
 }
 
-/** The embedded lab's session: the one this frame started (kept in its storage), or a new one. */
-async function embeddedSession(lab: string): Promise<Session> {
+const embedKey = (e: { lab?: string }) => `kubeplay:embed:${e.lab ?? ":playground"}`;
+
+/** The embedded session: the one this frame started (kept in its storage), or a new one. */
+async function embeddedSession(e: { lab?: string; course?: string }): Promise<Session> {
   const theme = new URLSearchParams(location.search).get("theme");
   if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
-  const key = `kubeplay:embed:${lab}`;
-  const known = knownSessions().find((k) => k.id === tab.getItem(key));
+  const known = knownSessions().find((k) => k.id === tab.getItem(embedKey(e)));
   if (known) return known;
-  const s = await createSession({ lab });
+  // A class's teacher sees the names learners give; nobody has to give one.
+  const learner = e.course ? await askName() : undefined;
+  const s = await createSession({
+    ...(e.lab ? { lab: e.lab } : { nodes: [{ role: "control-plane" }, { role: "worker" }] }),
+    ...(e.course ? { course: e.course } : {}),
+    ...(learner ? { learner } : {}),
+  });
   remember(s);
-  tab.setItem(key, s.id);
-  tellHost({ type: "session-started", session: s.id, lab, expiresAt: s.expiresAt });
+  tab.setItem(embedKey(e), s.id);
+  tellHost({ type: "session-started", session: s.id, ...(e.lab ? { lab: e.lab } : {}), expiresAt: s.expiresAt });
   return s;
+}
+
+/** The name a learner gives their teacher, or none. */
+function askName(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const input = h("input", { id: "learner-name", type: "text", maxlength: "64", autocomplete: "name" }) as HTMLInputElement;
+    const form = h(
+      "form",
+      { class: "learner card" },
+      h("label", { for: "learner-name" }, "Your name for your teacher (optional)"),
+      input,
+      h("button", { type: "submit" }, "Start the lab"),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      form.remove();
+      resolve(input.value.trim() || undefined);
+    });
+    document.body.prepend(form);
+    input.focus();
+  });
 }
 
 /** A message to the page that frames this one, at its origin only; never the token. */
@@ -329,12 +361,16 @@ async function restart(s: Session, replace = false): Promise<void> {
   try {
     if (replace) await deleteSession(s.id, s.token).catch(() => {});
     forget(s.id);
-    const next = await createSession(s.lab ? { lab: s.lab } : { nodes: s.nodes });
+    const next = await createSession({
+      ...(s.lab ? { lab: s.lab } : { nodes: s.nodes }),
+      ...(s.course ? { course: s.course } : {}),
+      ...(s.learner ? { learner: s.learner } : {}),
+    });
     remember(next);
-    const embedded = embeddedLab();
+    const embedded = embedding();
     if (embedded) {
-      tab.setItem(`kubeplay:embed:${embedded}`, next.id);
-      tellHost({ type: "session-started", session: next.id, lab: embedded, expiresAt: next.expiresAt });
+      tab.setItem(embedKey(embedded), next.id);
+      tellHost({ type: "session-started", session: next.id, ...(embedded.lab ? { lab: embedded.lab } : {}), expiresAt: next.expiresAt });
       location.reload();
     } else location.assign(sessionLink(next));
   } catch (e) {
