@@ -163,11 +163,18 @@ function checkRoleWrite(plural: "roles" | "clusterroles", obj: Obj, { user, poli
   const name = obj.metadata?.name ?? "";
   const escalate = { user, verb: "escalate", resourceRequest: true, apiGroup: RBAC_GROUP, resource: plural, name, namespace };
   if (user.groups.includes("system:masters") || allowed(policy, escalate)) return;
-  // An aggregated ClusterRole's rules are the controller's to write: what it grants is checked at its sources.
   const rules = ((obj.rules ?? []) as PolicyRule[]).filter(Boolean);
   const why = confirmNoEscalation(policy, user, namespace, rules);
   if (why) throw forbiddenWrite(plural, name, why);
+  // An aggregationRule can gather anything: setting one takes `*` on `*.*`.
+  if (plural === "clusterroles" && obj.aggregationRule && confirmNoEscalation(policy, user, "", FULL_AUTHORITY))
+    throw forbiddenWrite(plural, name, "must have cluster-admin privileges to use the aggregationRule");
 }
+
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ["*"], apiGroups: ["*"], resources: ["*"] },
+  { verbs: ["*"], nonResourceURLs: ["*"] },
+];
 
 /** BindingAuthorized, then ConfirmNoEscalation over the bound role's rules. */
 function checkBindingWrite(plural: "rolebindings" | "clusterrolebindings", obj: Obj, { user, policy }: WriteCheck): void {

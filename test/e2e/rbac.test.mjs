@@ -193,6 +193,14 @@ test("a Role granting more than its writer holds is refused; bind and the writer
     /rolebindings\.rbac\.authorization\.k8s\.io "x" is forbidden: user "jane" .* not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}/,
   );
   assert.equal(kubectl("create rolebinding y --clusterrole=view --user=bob -n dev --as jane").code, 0);
+  // Writing cluster roles is not enough to set an aggregationRule.
+  k("create clusterrole role-writer --verb=create,get --resource=clusterroles.rbac.authorization.k8s.io");
+  k("create clusterrolebinding ops-role-writer --clusterrole=role-writer --user=ops");
+  const agg = kubectl("create clusterrole gatherer --aggregation-rule=a=b --as ops");
+  assert.equal(
+    agg.stderr.trim(),
+    'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: must have cluster-admin privileges to use the aggregationRule',
+  );
 });
 
 test("auth reconcile creates roles and bindings; SubjectAccessReview and LocalSubjectAccessReview are answered", () => {
