@@ -267,17 +267,20 @@ const CLUSTER_ROLE_BINDINGS: [string, Who[]][] = [
   ["system:volume-scheduler", ["User:system:kube-scheduler"]],
 ];
 
-/** controller_policy.go: each controller's role, bound to its service account in kube-system. */
+/** controller_policy.go: each controller's role, bound to its service account in kube-system (the
+ *  roles of feature-gated controllers that are off by default in v1.33 are left out). */
 const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "attachdetach-controller",
     [
       r("list,watch", "", "persistentvolumeclaims,persistentvolumes"),
-      r("get,list,watch", "", "nodes"),
+      r(READ, "", "nodes"),
       r("patch,update", "", "nodes/status"),
       r("list,watch", "", "pods"),
       EVENTS,
       r("create,delete,get,list,watch", "storage.k8s.io", "volumeattachments"),
+      r(READ, "storage.k8s.io", "csidrivers"),
+      r(READ, "storage.k8s.io", "csinodes"),
     ],
   ],
   [
@@ -304,20 +307,20 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
       r("create,delete,get,list,patch,update,watch", "batch", "jobs"),
       r("update", "batch", "cronjobs/status"),
       r("update", "batch", "cronjobs/finalizers"),
-      r("delete,list", "", "pods"),
+      r("delete,list,watch", "", "pods"),
       EVENTS,
     ],
   ],
   [
     "daemon-set-controller",
     [
-      r("get,list,watch", "apps,extensions", "daemonsets"),
+      r(READ, "apps,extensions", "daemonsets"),
       r("update", "apps,extensions", "daemonsets/status"),
       r("update", "apps,extensions", "daemonsets/finalizers"),
       r("list,watch", "", "nodes"),
       r("create,delete,list,patch,watch", "", "pods"),
       r("create", "", "pods/binding"),
-      r("create,delete,list,patch,update,watch", "apps", "controllerrevisions"),
+      r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
       EVENTS,
     ],
   ],
@@ -335,12 +338,13 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "disruption-controller",
     [
-      r("get,list,watch", "apps,extensions", "deployments"),
-      r("get,list,watch", "apps,extensions", "replicasets"),
-      r("get,list,watch", "", "replicationcontrollers"),
-      r("get,list,watch", "policy", "poddisruptionbudgets"),
-      r("get,list,watch", "apps", "statefulsets"),
+      r(READ, "apps,extensions", "deployments"),
+      r(READ, "apps,extensions", "replicasets"),
+      r(READ, "", "replicationcontrollers"),
+      r(READ, "policy", "poddisruptionbudgets"),
+      r(READ, "apps", "statefulsets"),
       r("update", "policy", "poddisruptionbudgets/status"),
+      r("patch,update", "", "pods/status"),
       r("get", "*", "*/scale"),
       EVENTS,
     ],
@@ -348,8 +352,8 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "endpoint-controller",
     [
-      r("get,list,watch", "", "pods,services"),
-      r("create,delete,get,list,update", "", "endpoints"),
+      r(READ, "", "pods,services"),
+      r("create,delete,get,list,update,watch", "", "endpoints"),
       r("create", "", "endpoints/restricted"),
       EVENTS,
     ],
@@ -357,32 +361,32 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "endpointslice-controller",
     [
-      r("get,list,watch", "", "nodes,pods,services"),
+      r(READ, "", "nodes,pods,services"),
       r("update", "", "services/finalizers"),
-      r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"),
+      r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"),
       EVENTS,
     ],
   ],
   [
     "endpointslicemirroring-controller",
     [
-      r("get,list,watch", "", "endpoints,services"),
-      r("update", "", "endpoints/finalizers,services/finalizers"),
-      r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"),
+      r(READ, "", "endpoints,services"),
+      r("update", "", "services/finalizers"),
+      r("update", "", "endpoints/finalizers"),
+      r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"),
       EVENTS,
     ],
   ],
   [
     "ephemeral-volume-controller",
-    [r("get,list,watch", "", "pods"), r("update", "", "pods/finalizers"), r("create,get,list,watch", "", "persistentvolumeclaims"), EVENTS],
+    [r(READ, "", "pods"), r("update", "", "pods/finalizers"), r("create,get,list,watch", "", "persistentvolumeclaims"), EVENTS],
   ],
   [
     "expand-controller",
     [
       r("get,list,patch,update,watch", "", "persistentvolumes"),
       r("patch,update", "", "persistentvolumeclaims/status"),
-      r("get,list,watch", "", "persistentvolumeclaims"),
-      r("get", "", "endpoints,services"),
+      r(READ, "", "persistentvolumeclaims"),
       EVENTS,
     ],
   ],
@@ -390,20 +394,20 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "horizontal-pod-autoscaler",
     [
-      r("get,list,watch", "autoscaling", "horizontalpodautoscalers"),
+      r(READ, "autoscaling", "horizontalpodautoscalers"),
       r("update", "autoscaling", "horizontalpodautoscalers/status"),
       r("get,update", "*", "*/scale"),
-      r("list", "", "pods"),
-      r("list", "metrics.k8s.io", "pods"),
-      r("get,list", "custom.metrics.k8s.io", "*"),
-      r("get,list", "external.metrics.k8s.io", "*"),
+      r("list,watch", "", "pods"),
+      r("list,watch", "metrics.k8s.io", "pods"),
+      r(READ, "custom.metrics.k8s.io", "*"),
+      r(READ, "external.metrics.k8s.io", "*"),
       EVENTS,
     ],
   ],
   [
     "job-controller",
     [
-      r("get,list,update,watch", "batch", "jobs"),
+      r("get,list,patch,update,watch", "batch", "jobs"),
       r("update", "batch", "jobs/status"),
       r("update", "batch", "jobs/finalizers"),
       r("create,delete,list,patch,watch", "", "pods"),
@@ -412,28 +416,23 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   ],
   [
     "legacy-service-account-token-cleaner",
-    [
-      r("delete,get,list,patch,watch", "", "secrets"),
-      r("get,list,watch", "", "pods"),
-      r("get,update", "", "configmaps", "kube-apiserver-legacy-service-account-token-tracking"),
-    ],
+    [r("get", "", "configmaps", "kube-apiserver-legacy-service-account-token-tracking"), r("delete,patch", "", "secrets")],
   ],
   [
     "namespace-controller",
     [
       r("delete,get,list,watch", "", "namespaces"),
       r("update", "", "namespaces/finalize,namespaces/status"),
-      r("delete,deletecollection,get,list", "*", "*"),
+      r("delete,deletecollection,get,list,watch", "*", "*"),
     ],
   ],
   [
     "node-controller",
     [
-      r("delete,get,list,patch,update", "", "nodes"),
+      r("delete,get,list,patch,update,watch", "", "nodes"),
       r("patch,update", "", "nodes/status"),
       r("patch,update", "", "pods/status"),
-      r("delete,list", "", "pods"),
-      r("create", "", "pods/eviction"),
+      r("delete,get,list,watch", "", "pods"),
       EVENTS,
     ],
   ],
@@ -445,18 +444,23 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
       r("get,list,update,watch", "", "persistentvolumeclaims"),
       r("update", "", "persistentvolumeclaims/status"),
       r("create,delete,get,list,watch", "", "pods"),
-      r("get,list,watch", "storage.k8s.io", "storageclasses"),
-      r("create,delete,get", "", "endpoints"),
-      r("create,delete,get", "", "services"),
-      r("get", "", "secrets"),
-      r("get,list", "", "nodes"),
+      r(READ, "storage.k8s.io", "storageclasses"),
+      r("list,watch", "", "nodes"),
+      EVENTS,
       r("watch", "", "events"),
+    ],
+  ],
+  ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), r(READ, "", "nodes"), r("patch", "", "pods/status")]],
+  ["pv-protection-controller", [r("get,list,update,watch", "", "persistentvolumes"), EVENTS]],
+  [
+    "pvc-protection-controller",
+    [
+      r("get,list,update,watch", "", "persistentvolumeclaims"),
+      r("update", "", "persistentvolumeclaims/status"),
+      r(READ, "", "pods"),
       EVENTS,
     ],
   ],
-  ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), r("get,list", "", "nodes"), r("patch", "", "pods/status")]],
-  ["pv-protection-controller", [r("get,list,update,watch", "", "persistentvolumes"), EVENTS]],
-  ["pvc-protection-controller", [r("get,list,update,watch", "", "persistentvolumeclaims"), r("get,list,watch", "", "pods"), EVENTS]],
   [
     "replicaset-controller",
     [
@@ -479,32 +483,31 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   ],
   ["resourcequota-controller", [r("list,watch", "*", "*"), r("update", "", "resourcequotas/status"), EVENTS]],
   ["root-ca-cert-publisher", [r("create,update", "", "configmaps"), EVENTS]],
-  ["route-controller", [r("list", "", "nodes"), r("patch", "", "nodes/status"), EVENTS]],
+  ["route-controller", [r("list,watch", "", "nodes"), r("patch", "", "nodes/status"), EVENTS]],
   ["service-account-controller", [r("create", "", "serviceaccounts"), EVENTS]],
   [
     "service-cidrs-controller",
     [
-      r("get,list,watch", "networking.k8s.io", "servicecidrs"),
+      r("get,list,patch,update,watch", "networking.k8s.io", "servicecidrs"),
       r("patch,update", "networking.k8s.io", "servicecidrs/finalizers"),
       r("patch,update", "networking.k8s.io", "servicecidrs/status"),
-      r("get,list,watch", "networking.k8s.io", "ipaddresses"),
+      r(READ, "networking.k8s.io", "ipaddresses"),
       EVENTS,
     ],
   ],
-  [
-    "service-controller",
-    [r("get,list,watch", "", "services"), r("patch,update", "", "services/status"), r("list,watch", "", "nodes"), EVENTS],
-  ],
+  ["service-controller", [r(READ, "", "services"), r("patch,update", "", "services/status"), r("list,watch", "", "nodes"), EVENTS]],
   [
     "statefulset-controller",
     [
       r("list,watch", "", "pods"),
-      r("get,list,watch", "apps", "statefulsets"),
+      r(READ, "apps", "statefulsets"),
       r("update", "apps", "statefulsets/status"),
       r("update", "apps", "statefulsets/finalizers"),
       r("create,delete,get,patch,update", "", "pods"),
       r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
-      r("create,get", "", "persistentvolumeclaims"),
+      r("create,get,list,watch", "", "persistentvolumeclaims"),
+      r("delete,update", "", "persistentvolumeclaims"),
+      r("update", "", "pods/finalizers"),
       EVENTS,
     ],
   ],
@@ -513,9 +516,9 @@ const CONTROLLER_ROLES: [string, PolicyRule[]][] = [
   [
     "validatingadmissionpolicy-status-controller",
     [
-      r("get,list,watch", "admissionregistration.k8s.io", "validatingadmissionpolicies"),
+      r(READ, "admissionregistration.k8s.io", "validatingadmissionpolicies"),
       r("get,patch,update", "admissionregistration.k8s.io", "validatingadmissionpolicies/status"),
-      r("create", "authorization.k8s.io", "subjectaccessreviews"),
+      EVENTS,
     ],
   ],
 ];
