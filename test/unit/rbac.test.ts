@@ -18,7 +18,7 @@ import { attributesFor, ctxPolicy, impersonate } from "../../durable/api/authz";
 import { ADMIN, type UserInfo } from "../../durable/api/identity";
 import { bootstrapPolicy } from "../../durable/rbacpolicy";
 import { aggregatedRules } from "../../durable/controllers/clusterroleaggregation";
-import { ApiError } from "../../durable/api/status";
+import type { ApiError } from "../../durable/api/status";
 import type { Obj } from "../../durable/resources/types";
 
 /** The bootstrap policy plus `extra`, with the aggregated roles filled as the controller would. */
