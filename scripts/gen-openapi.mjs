@@ -36,6 +36,7 @@ const PACKAGES = {
   "authentication/v1": "io.k8s.api.authentication.v1",
   "authorization/v1": "io.k8s.api.authorization.v1",
   "storage/v1": "io.k8s.api.storage.v1",
+  "rbac/v1": "io.k8s.api.rbac.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
   "api/resource": "io.k8s.apimachinery.pkg.api.resource",
   runtime: "io.k8s.apimachinery.pkg.runtime",
@@ -69,7 +70,8 @@ const ROOTS = {
   "autoscaling/v1": ["Scale"],
   "policy/v1": ["Eviction"],
   "authentication/v1": ["SelfSubjectReview", "TokenRequest"],
-  "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview"],
+  "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview", "LocalSubjectAccessReview"],
+  "rbac/v1": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].flatMap((k) => [k, `${k}List`]),
   "meta/v1": ["Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroupList", "APIGroup", "APIVersions", "Patch"],
 };
 

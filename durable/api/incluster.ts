@@ -1,18 +1,28 @@
 // The API server as a pod sees it (https://kubernetes.default.svc from curl in a container): the
 // request is authenticated by its bearer token — a service-account token from the pod's projected
-// volume or `kubectl create token`, else anonymous — and authorized by RBAC over the bootstrap
-// bindings (resources/authorization.ts). No Roles are served, so a service account may read
-// discovery and the health and version paths, and is refused every resource with the real message.
-import { authorize } from "../resources/authorization";
+// volume or `kubectl create token`, else anonymous — and authorized by RBAC over the cluster's Roles
+// and bindings (api/rbac.ts), as every request is. What a pod may then read (get and list) is served
+// from the store; writes from inside pods are not served.
 import type { UserInfo } from "./identity";
+import { authorize, type PolicySource } from "./rbac";
+import { attributesFor, forbiddenError, impersonate, requestInfo } from "./authz";
+import { ApiError } from "./status";
+import { apiVersionOf } from "../resources/types";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery";
 import { KUBE_VERSION } from "./server";
 import type { Obj } from "../resources/types";
 import { lookup } from "../resources";
-import { queryBool } from "./query";
 import type { ServiceAccountTokens } from "./tokens";
 
 type TokenVerifier = Pick<ServiceAccountTokens, "verify">;
+
+export { requestInfo };
+
+/** What serving a read needs: the objects as the API server serves them. */
+export interface InClusterReader {
+  get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
+  list(plural: string, namespace?: string): Obj[];
+}
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 
@@ -28,31 +38,6 @@ function tokenUser(token: string, tokens: TokenVerifier | undefined): UserInfo |
   const sa = tokens?.verify(token, Date.now());
   if (!sa) return undefined;
   return { username: sa.sub, groups: ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`, "system:authenticated"] };
-}
-
-/** RequestInfoFactory.NewRequestInfo, for the paths a pod asks: resource requests under /api and /apis. */
-export function requestInfo(method: string, path: string, query: URLSearchParams): Obj | undefined {
-  const segs = path.split("/").filter(Boolean);
-  let group = "",
-    version: string,
-    rest: string[];
-  if (segs[0] === "api" && segs.length >= 2) [version, rest] = [segs[1], segs.slice(2)];
-  else if (segs[0] === "apis" && segs.length >= 3) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
-  else return undefined;
-  if (!rest.length) return undefined; // discovery of a group version: a non-resource path
-  let watch = false;
-  if (rest[0] === "watch") (watch = true), (rest = rest.slice(1));
-  let namespace = "";
-  if (rest[0] === "namespaces" && rest.length > 1) {
-    namespace = rest[1];
-    // namespaces/<name>/status and /finalize are the namespace's own subresources.
-    if (rest.length > 2 && !["status", "finalize"].includes(rest[2])) rest = rest.slice(2);
-  }
-  const [resource, name, subresource] = rest;
-  const verbs: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch", DELETE: name ? "delete" : "deletecollection" };
-  let verb = verbs[method] ?? (name ? "get" : "list");
-  if (watch || (method === "GET" && queryBool(query, "watch"))) verb = "watch";
-  return { verb, group, version, resource, name, subresource, namespace };
 }
 
 /** The headers kube-apiserver's filters put on every answer (audit, no caching, nosniff). */
@@ -102,38 +87,68 @@ function nonResource(path: string, serverAddress: string | undefined): InCluster
 /** Serve one in-cluster HTTPS request to the API server. */
 export function serveInCluster(
   req: { method: string; path: string; headers: Record<string, string> },
-  { serverAddress, tokens }: { serverAddress?: string; tokens?: TokenVerifier } = {},
+  {
+    serverAddress,
+    tokens,
+    policy,
+    reader,
+  }: { serverAddress?: string; tokens?: TokenVerifier; policy?: PolicySource; reader?: InClusterReader } = {},
 ): InClusterReply {
   const url = new URL(req.path, "https://kubernetes.default.svc");
   const auth = req.headers["authorization"] ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
   const user = bearer ? tokenUser(bearer, tokens) : ANONYMOUS;
   if (!user) return status(401, "Unauthorized", "Unauthorized");
-  const info = requestInfo(req.method, url.pathname, url.searchParams);
-  if (!info) {
-    const verb = req.method === "GET" || req.method === "HEAD" ? "get" : req.method.toLowerCase();
-    const decision = authorize(user, { nonResourceAttributes: { verb, path: url.pathname } });
-    if (!decision.allowed) return status(403, "Forbidden", `forbidden: User "${user.username}" cannot ${verb} path "${url.pathname}"`);
+  let actor: UserInfo;
+  try {
+    actor = impersonate(user, new Headers(req.headers), policy ?? NO_POLICY);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    return status(e.code, e.reason, e.message, (e.details ?? {}) as Obj);
+  }
+  const a = attributesFor(actor, req.method, url.pathname, url.searchParams);
+  const decision = authorize(policy ?? NO_POLICY, a);
+  if (!decision.allowed) {
+    const e = forbiddenError(a, decision.reason);
+    return status(403, "Forbidden", e.message, e.details as Obj);
+  }
+  if (!a.resourceRequest)
     return nonResource(url.pathname, serverAddress) ?? status(404, "NotFound", "the server could not find the requested resource");
+  const def = lookup(a.apiGroup ?? "", a.apiVersion ?? "", a.resource ?? "");
+  if (!def || (a.namespace && !def.namespaced && a.resource !== "namespaces"))
+    return status(404, "NotFound", "the server could not find the requested resource");
+  const qualified = def.group ? `${def.plural}.${def.group}` : def.plural;
+  if (!reader || a.subresource || (a.verb !== "get" && a.verb !== "list"))
+    return status(405, "MethodNotAllowed", `${qualified} is served to pods for get and list only in kubeplay`);
+  if (a.verb === "get") {
+    const obj = reader.get(def.plural, def.namespaced ? a.namespace : undefined, a.name ?? "");
+    if (!obj)
+      return status(404, "NotFound", `${qualified} ${JSON.stringify(a.name)} not found`, {
+        name: a.name,
+        ...(def.group ? { group: def.group } : {}),
+        kind: def.plural,
+      });
+    return okJson(obj);
   }
-  const decision = authorize(user, { resourceAttributes: info });
-  // Only cluster-admins could get further, and no service account is one.
-  const def = lookup(info.group, info.version, info.resource);
-  const qualified = info.group ? `${info.resource}.${info.group}` : info.resource;
-  const what = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  const scope = info.namespace ? `in the namespace "${info.namespace}"` : "at the cluster scope";
-  if (!decision.allowed || !def) {
-    const subject = info.name ? `${qualified} "${info.name}"` : qualified;
-    return status(
-      403,
-      "Forbidden",
-      `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.group}" ${scope}`,
-      {
-        ...(info.name ? { name: info.name } : {}),
-        ...(info.group ? { group: info.group } : {}),
-        kind: info.resource,
-      },
-    );
-  }
-  return status(403, "Forbidden", `${qualified} is forbidden: kubeplay serves in-cluster requests to service accounts only`);
+  const items = reader.list(def.plural, def.namespaced ? a.namespace || undefined : undefined);
+  const rv = items.reduce((m, o) => Math.max(m, Number(o.metadata?.resourceVersion ?? 0)), 0);
+  return okJson({
+    kind: def.listKind ?? `${def.kind}List`,
+    apiVersion: apiVersionOf(def),
+    metadata: { resourceVersion: String(rv) },
+    items: items.map(({ kind: _k, apiVersion: _v, ...rest }) => rest),
+  });
 }
+
+const okJson = (body: Obj): InClusterReply => {
+  const text = JSON.stringify(body, null, 2);
+  return { status: 200, headers: apiHeaders("application/json", text), body: text };
+};
+
+/** The bootstrap policy's public part, for a caller that passes no policy (anonymous reads of /version). */
+const NO_POLICY: PolicySource = {
+  clusterRoleBindings: () => [],
+  roleBindings: () => [],
+  clusterRole: () => undefined,
+  role: () => undefined,
+};

@@ -35,7 +35,9 @@ import type { WatchHub, SocketWatch, WatchRequest } from "./watch";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { isAlias, isMap, isScalar, isSeq, Lexer, parseDocument } from "yaml";
 import { MAX_DEPTH, MAX_REQUEST_BYTES, TOO_LARGE_DETAIL, deeperThan, maxDepthMessage } from "./limits";
-import { requestUser } from "./identity";
+import { ADMIN, type UserInfo } from "./identity";
+import { attributesFor, authorizeRequest, impersonate, storePolicy } from "./authz";
+import type { PolicySource } from "./rbac";
 import { indented, isStream, wantsPretty } from "./pretty";
 import { MATERIALIZE_BYTES, preformatted, streamedObject } from "./liststream";
 import { queryBool } from "./query";
@@ -83,20 +85,27 @@ export class ApiServer {
   readonly extra = new Map<string, SubresourceHandler>();
   /** apiserver_request_total, served at /metrics. */
   readonly metrics = new RequestMetrics();
+  /** The Roles and bindings every request is authorized by, as of the last commit. */
+  readonly policy: PolicySource;
 
   constructor(
     readonly registry: Registry,
     readonly hub: WatchHub,
     /** Run fn in one storage transaction (all writes of a request commit together). */
     private readonly transaction: <T>(fn: () => T) => T,
-  ) {}
+  ) {
+    this.policy = storePolicy(registry.store);
+  }
 
   /** Serve one request; `path` is the Kubernetes path (the /clusters/<id> prefix removed). */
   async handle(request: Request, path: string, prefix: string): Promise<Response> {
     const url = new URL(request.url);
     let res: Response;
     try {
-      res = await this.route(request, path, prefix, url);
+      // Every request here carries the session's token (the Worker checked it): the admin, or whom it impersonates.
+      const user = impersonate(ADMIN, request.headers, this.policy);
+      authorizeRequest(this.policy, attributesFor(user, request.method, path, url.searchParams));
+      res = await this.route(request, path, prefix, url, user);
     } catch (thrown) {
       const e = storageError(thrown); // a store refusal from any writer is a Status too
       if (!(e instanceof ApiError)) console.error("internal error", e);
@@ -107,7 +116,7 @@ export class ApiServer {
     return wantsPretty(request, url) && !isStream(path, url) && !preformatted.has(res) ? indented(res) : res;
   }
 
-  private async route(request: Request, path: string, prefix: string, url: URL): Promise<Response> {
+  private async route(request: Request, path: string, prefix: string, url: URL, user: UserInfo): Promise<Response> {
     const method = request.method;
     const accept = request.headers.get("accept");
     const segs = path.split("/").filter(Boolean).map(decodePathSegment);
@@ -165,7 +174,7 @@ export class ApiServer {
       // Listed but served by nothing here: never let it reach the main resource's handlers.
       if (!generic) throw notFoundPath();
     }
-    return this.rest(request, target, url, accept);
+    return this.rest(request, target, url, accept, user);
   }
 
   /** Map path segments after /api/v1 or /apis/<g>/<v> to a resource target. */
@@ -193,7 +202,7 @@ export class ApiServer {
 
   // ---- REST verbs ---------------------------------------------------------------
 
-  private async rest(request: Request, t: Target, url: URL, accept: string | null): Promise<Response> {
+  private async rest(request: Request, t: Target, url: URL, accept: string | null, user: UserInfo): Promise<Response> {
     const { def, namespace, name, subresource } = t;
     const q = url.searchParams;
     const method = request.method;
@@ -222,7 +231,9 @@ export class ApiServer {
         allow("create");
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
-        if (def.review) return withWarnings(json(def.review(body, requestUser(request.headers), this.registry.ctx()), 201), warnings);
+        if (def.review)
+          return withWarnings(json(def.review(body, user, this.registry.ctx(), { policy: this.policy, namespace }), 201), warnings);
+        if (def.authorizeWrite) this.checkWrite(def, namespace, body, user);
         const obj = this.transaction(() =>
           storable(() => this.registry.create(def, namespace, body, { dryRun, warnings }), bodyTooDeep(def)),
         );
@@ -265,6 +276,7 @@ export class ApiServer {
         allow("update");
         const body = await readBody(request, def);
         this.checkFields(def, body, q, warnings);
+        if (def.authorizeWrite && !status) this.checkWrite(def, namespace, body, user);
         const { obj, created } = this.transaction(() =>
           storable(
             () => this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }),
@@ -289,6 +301,7 @@ export class ApiServer {
                 (current) => {
                   const next = applyPatch(contentType, current, patch, def);
                   this.checkFields(def, next, q, warnings, true);
+                  if (def.authorizeWrite && !status) this.checkWrite(def, namespace, next, user);
                   return next;
                 },
                 { dryRun, warnings, subresource: status },
@@ -306,6 +319,13 @@ export class ApiServer {
       }
     }
     throw methodNotAllowed(method, def.plural, def.group);
+  }
+
+  /** The kind's own REST-storage authorization of what is about to be written (RBAC's escalation check). */
+  private checkWrite(def: ResourceDef, namespace: string | undefined, obj: Obj, user: UserInfo): void {
+    if (!obj || typeof obj !== "object") return;
+    const meta = obj.metadata && typeof obj.metadata === "object" ? obj.metadata : {};
+    def.authorizeWrite!({ ...obj, metadata: { ...meta, ...(namespace ? { namespace } : {}) } }, { user, policy: this.policy });
   }
 
   private list(def: ResourceDef, namespace: string | undefined, q: URLSearchParams, accept: string | null, pretty: boolean): Response {

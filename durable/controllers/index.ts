@@ -20,6 +20,7 @@ import { claimBinder, volumeBinder } from "./persistentvolume";
 import { localPathDeleter, localPathProvisioner } from "./localpath";
 import { pvProtection, pvcProtection } from "./storageprotection";
 import { ephemeralVolumeController } from "./ephemeralvolume";
+import { clusterRoleAggregation } from "./clusterroleaggregation";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -47,4 +48,5 @@ export const controllers: Controller[] = [
   serviceAccountController,
   rootCACertPublisher,
   eventTTL,
+  clusterRoleAggregation,
 ];

@@ -1,108 +1,61 @@
-// authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview (`kubectl auth can-i`,
-// `kubectl auth can-i --list`): create-only, never stored (pkg/registry/authorization). No RBAC
-// objects are served, so the authorizer is RBAC over the bootstrap ClusterRoleBindings a kubeadm
-// cluster starts with: the admin is a cluster-admin, everyone else only has the basic and discovery roles.
-import type { Obj, ResourceDef } from "./types";
+// authorization.k8s.io/v1 SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview and
+// LocalSubjectAccessReview (`kubectl auth can-i`, `can-i --list`, webhooks): create-only, never
+// stored (pkg/registry/authorization), answered by the same authorizer chain every request passes
+// (api/rbac.ts) over the stored Roles and bindings.
+import type { PolicyRule } from "kubernetes-types/rbac/v1";
+import type { FieldError, Obj, ResourceDef } from "./types";
 import type { UserInfo } from "../api/identity";
+import { authorize, rulesFor, type Attributes, type PolicySource } from "../api/rbac";
+import { isAdmin } from "../api/authz";
 import { badRequest, invalid as invalidObject } from "../api/status";
 import { invalid } from "./validation";
 import { nameColumn } from "./printers";
 
 const GROUP = "authorization.k8s.io";
 
-interface Rule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
+/** The attributes a review's spec names (authorizationutil.ResourceAttributesFrom / NonResourceAttributesFrom). */
+function attributesOf(user: UserInfo, spec: Obj): Attributes {
+  const r: Obj | undefined = spec.resourceAttributes;
+  if (r)
+    return {
+      user,
+      resourceRequest: true,
+      verb: r.verb ?? "",
+      apiGroup: r.group ?? "",
+      apiVersion: r.version ?? "",
+      resource: r.resource ?? "",
+      subresource: r.subresource ?? "",
+      name: r.name ?? "",
+      namespace: r.namespace ?? "",
+    };
+  const n: Obj = spec.nonResourceAttributes ?? {};
+  return { user, resourceRequest: false, verb: n.verb ?? "", path: n.path ?? "" };
 }
 
-interface Binding {
-  name: string;
-  role: string;
-  group: string;
-  rules: Rule[];
+/** The review's decision: RBAC's, or the privileged group's (and the session admin's) with no reason. */
+export function decide(policy: PolicySource, user: UserInfo, spec: Obj): Obj {
+  const d = authorize(policy, attributesOf(user, spec));
+  if (!d.allowed && isAdmin(user)) return { allowed: true };
+  return { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) };
 }
 
-const CLUSTER_ADMIN: Rule[] = [
-  { verbs: ["*"], apiGroups: ["*"], resources: ["*"] },
-  { verbs: ["*"], nonResourceURLs: ["*"] },
-];
-
-/** The bootstrap policy's bindings that matter here (plugin/pkg/auth/authorizer/rbac/bootstrappolicy). */
-const BINDINGS: Binding[] = [
-  { name: "cluster-admin", role: "cluster-admin", group: "system:masters", rules: CLUSTER_ADMIN },
-  { name: "kubeadm:cluster-admins", role: "cluster-admin", group: "kubeadm:cluster-admins", rules: CLUSTER_ADMIN },
-  {
-    name: "system:basic-user",
-    role: "system:basic-user",
-    group: "system:authenticated",
-    rules: [
-      { verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"] },
-      { verbs: ["create"], apiGroups: [GROUP], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"] },
-    ],
-  },
-  {
-    name: "system:discovery",
-    role: "system:discovery",
-    group: "system:authenticated",
-    rules: [
-      {
-        verbs: ["get"],
-        nonResourceURLs: [
-          "/api",
-          "/api/*",
-          "/apis",
-          "/apis/*",
-          "/healthz",
-          "/livez",
-          "/openapi",
-          "/openapi/*",
-          "/readyz",
-          "/version",
-          "/version/",
-        ],
-      },
-    ],
-  },
-  ...["system:authenticated", "system:unauthenticated"].map((group) => ({
-    name: "system:public-info-viewer",
-    role: "system:public-info-viewer",
-    group,
-    rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"] }],
-  })),
-];
-
-const bindingsOf = (user: UserInfo) => BINDINGS.filter((b) => user.groups.includes(b.group));
-const has = (list: string[] | undefined, v: string) => !!list && (list.includes("*") || list.includes(v));
-
-/** rbac.RuleAllows for resource attributes. */
-function allowsResource(r: Rule, a: Obj): boolean {
-  if (!r.resources || !has(r.verbs, a.verb ?? "") || !has(r.apiGroups, a.group ?? "")) return false;
-  const combined = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
-  const resourceOk = r.resources.some((x) => x === "*" || x === combined || (!!a.subresource && x === `*/${a.subresource}`));
-  return resourceOk && (!r.resourceNames?.length || r.resourceNames.includes(a.name ?? ""));
+/** ValidateSelfSubjectAccessReviewSpec / ValidateSubjectAccessReviewSpec's shared part. */
+function attributeErrors(spec: Obj): FieldError[] {
+  if (spec.resourceAttributes && spec.nonResourceAttributes)
+    return [
+      invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes"),
+    ];
+  if (!spec.resourceAttributes && !spec.nonResourceAttributes)
+    return [invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified")];
+  return [];
 }
 
-/** rbac.RuleAllows for non-resource attributes (a trailing `*` is a prefix match). */
-function allowsNonResource(r: Rule, a: Obj): boolean {
-  if (!r.nonResourceURLs || !has(r.verbs, a.verb ?? "")) return false;
-  const path = a.path ?? "";
-  return r.nonResourceURLs.some((u) => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.slice(0, -1))));
-}
-
-/** The RBAC authorizer's decision and reason for one request of `user`. */
-export function authorize(user: UserInfo, spec: Obj): { allowed: boolean; reason?: string } {
-  for (const b of bindingsOf(user)) {
-    const ok = b.rules.some((r) =>
-      spec.resourceAttributes ? allowsResource(r, spec.resourceAttributes) : allowsNonResource(r, spec.nonResourceAttributes ?? {}),
-    );
-    if (ok)
-      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to Group "${b.group}"` };
-  }
-  return { allowed: false };
-}
+const answer = (obj: Obj, spec: Obj, status: Obj): Obj => ({
+  ...obj,
+  metadata: { ...(obj.metadata ?? {}), creationTimestamp: null },
+  spec,
+  status,
+});
 
 const base: Pick<ResourceDef, "group" | "version" | "namespaced" | "verbs" | "columns" | "row"> = {
   group: GROUP,
@@ -119,20 +72,68 @@ const selfSubjectAccessReview: ResourceDef = {
   plural: "selfsubjectaccessreviews",
   singular: "selfsubjectaccessreview",
   openapi: "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
-  review(obj, user) {
+  review(obj, user, _ctx, { policy }) {
     const spec: Obj = obj.spec ?? {};
-    // ValidateSelfSubjectAccessReviewSpec.
-    if (spec.resourceAttributes && spec.nonResourceAttributes)
-      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [
-        invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "cannot be specified in combination with resourceAttributes"),
-      ]);
-    if (!spec.resourceAttributes && !spec.nonResourceAttributes)
-      throw invalidObject("SelfSubjectAccessReview", GROUP, "", [
-        invalid("spec.resourceAttributes", null, "exactly one of nonResourceAttributes or resourceAttributes must be specified"),
-      ]);
-    return { ...obj, metadata: { ...(obj.metadata ?? {}), creationTimestamp: null }, spec, status: authorize(user, spec) };
+    const errs = attributeErrors(spec);
+    if (errs.length) throw invalidObject("SelfSubjectAccessReview", GROUP, "", errs);
+    return answer(obj, spec, decide(policy, user, spec));
   },
 };
+
+/** The user a SubjectAccessReview asks about. */
+const specUser = (spec: Obj): UserInfo => ({
+  username: spec.user ?? "",
+  groups: spec.groups ?? [],
+  ...(spec.uid ? { uid: spec.uid } : {}),
+  ...(spec.extra ? { extra: spec.extra } : {}),
+});
+
+function subjectErrors(spec: Obj): FieldError[] {
+  const errs = attributeErrors(spec);
+  if (!spec.user && !spec.groups?.length)
+    errs.push(invalid("spec.user", spec.user ?? "", "at least one of user or group must be specified"));
+  return errs;
+}
+
+const subjectAccessReview: ResourceDef = {
+  ...base,
+  kind: "SubjectAccessReview",
+  plural: "subjectaccessreviews",
+  singular: "subjectaccessreview",
+  openapi: "io.k8s.api.authorization.v1.SubjectAccessReview",
+  review(obj, _user, _ctx, { policy }) {
+    const spec: Obj = obj.spec ?? {};
+    const errs = subjectErrors(spec);
+    if (errs.length) throw invalidObject("SubjectAccessReview", GROUP, "", errs);
+    return answer(obj, spec, decide(policy, specUser(spec), spec));
+  },
+};
+
+const localSubjectAccessReview: ResourceDef = {
+  ...base,
+  namespaced: true,
+  kind: "LocalSubjectAccessReview",
+  plural: "localsubjectaccessreviews",
+  singular: "localsubjectaccessreview",
+  openapi: "io.k8s.api.authorization.v1.LocalSubjectAccessReview",
+  review(obj, _user, _ctx, { policy, namespace }) {
+    const spec: Obj = obj.spec ?? {};
+    const errs = subjectErrors(spec);
+    if (spec.nonResourceAttributes)
+      errs.push(invalid("spec.nonResourceAttributes", spec.nonResourceAttributes, "disallowed on this kind of request"));
+    if (errs.length) throw invalidObject("LocalSubjectAccessReview", GROUP, "", errs);
+    if ((spec.resourceAttributes?.namespace ?? "") !== namespace)
+      throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
+    return answer({ ...obj, metadata: { ...(obj.metadata ?? {}), namespace } }, spec, decide(policy, specUser(spec), spec));
+  },
+};
+
+const resourceRule = ({ verbs, apiGroups, resources, resourceNames }: PolicyRule) => ({
+  verbs,
+  ...(apiGroups ? { apiGroups } : {}),
+  ...(resources ? { resources } : {}),
+  ...(resourceNames ? { resourceNames } : {}),
+});
 
 const selfSubjectRulesReview: ResourceDef = {
   ...base,
@@ -140,28 +141,17 @@ const selfSubjectRulesReview: ResourceDef = {
   plural: "selfsubjectrulesreviews",
   singular: "selfsubjectrulesreview",
   openapi: "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
-  review(obj, user) {
+  review(obj, user, _ctx, { policy }) {
     const spec: Obj = obj.spec ?? {};
     if (!spec.namespace) throw badRequest("no namespace on request");
-    const rules = bindingsOf(user).flatMap((b) => b.rules);
-    return {
-      ...obj,
-      metadata: { ...(obj.metadata ?? {}), creationTimestamp: null },
-      spec,
-      status: {
-        resourceRules: rules
-          .filter((r) => r.resources)
-          .map(({ verbs, apiGroups, resources, resourceNames }) => ({
-            verbs,
-            apiGroups,
-            resources,
-            ...(resourceNames ? { resourceNames } : {}),
-          })),
-        nonResourceRules: rules.filter((r) => r.nonResourceURLs).map(({ verbs, nonResourceURLs }) => ({ verbs, nonResourceURLs })),
-        incomplete: false,
-      },
-    };
+    const { rules, errors } = rulesFor(policy, user, spec.namespace);
+    return answer(obj, spec, {
+      resourceRules: rules.filter((r) => r.resources?.length).map(resourceRule),
+      nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map(({ verbs, nonResourceURLs }) => ({ verbs, nonResourceURLs })),
+      incomplete: errors.length > 0,
+      ...(errors.length ? { evaluationError: errors.join(", ") } : {}),
+    });
   },
 };
 
-export default [selfSubjectAccessReview, selfSubjectRulesReview];
+export default [selfSubjectAccessReview, selfSubjectRulesReview, subjectAccessReview, localSubjectAccessReview];

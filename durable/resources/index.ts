@@ -19,6 +19,7 @@ import controllerrevision from "./controllerrevision";
 import lease from "./lease";
 import selfsubjectreview from "./selfsubjectreview";
 import authorization from "./authorization";
+import rbac from "./rbac";
 import job from "./job";
 import cronjob from "./cronjob";
 import persistentvolume from "./persistentvolume";
@@ -50,6 +51,7 @@ export const resources: ResourceDef[] = [
   lease,
   selfsubjectreview,
   authorization,
+  rbac,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();

@@ -4,6 +4,7 @@
 
 /** A Kubernetes object as plain JSON. */
 import type { UserInfo } from "../api/identity";
+import type { PolicySource } from "../api/rbac";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
@@ -115,7 +116,10 @@ export interface ResourceDef {
   virtual?(ctx: Ctx): Obj[];
   /** Create-only kinds that are never stored (SelfSubjectAccessReview, SelfSubjectReview): the
    *  answer to a POST of `obj` by `user`, with its status filled in. */
-  review?(obj: Obj, user: UserInfo, ctx: Ctx): Obj;
+  review?(obj: Obj, user: UserInfo, ctx: Ctx, req: { policy: PolicySource; namespace?: string }): Obj;
+  /** The REST storage's check of who may write this object (RBAC's escalation checks): throws the
+   *  403 when `check.user` may not. Runs on create, update and patch, after defaulting. */
+  authorizeWrite?(obj: Obj, check: { user: UserInfo; policy: PolicySource }): void;
   /** Graceful deletion (CheckGracefulDelete): the grace period in seconds for this deletion, given
    *  the one requested (undefined when not given). 0 or absent hook means delete at once. */
   gracePeriod?(obj: Obj, requested: number | undefined): number;

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { requestInfo, serveInCluster } from "../../durable/api/incluster";
 import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
 import type { Obj } from "../../durable/resources/types";
+import { ctxPolicy } from "../../durable/api/authz";
+import { bootstrapPolicy } from "../../durable/rbacpolicy";
 
 const q = new URLSearchParams();
 const sa = { metadata: { name: "robot", namespace: "dev", uid: "u" } };
@@ -17,7 +19,9 @@ beforeAll(async () => {
   otherCluster = new ServiceAccountTokens(await generateSigningKey(), lookup, () => Date.now());
   bearer = { authorization: `Bearer ${tokens.sign(tokens.claims(sa, [ISSUER], now, now + 3600))}` };
 });
-const get = (path: string, headers: Record<string, string> = {}) => serveInCluster({ method: "GET", path, headers }, { tokens });
+const rbac = bootstrapPolicy();
+const policy = ctxPolicy({ list: (plural) => rbac.filter((o) => o.plural === plural).map((o) => o.obj) });
+const get = (path: string, headers: Record<string, string> = {}) => serveInCluster({ method: "GET", path, headers }, { tokens, policy });
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 describe("requestInfo (RequestInfoFactory)", () => {

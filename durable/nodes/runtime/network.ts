@@ -4,6 +4,7 @@
 import type { Obj } from "../../resources/types";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
 import { serveInCluster } from "../../api/incluster";
+import { ctxPolicy } from "../../api/authz";
 import type { ServiceAccountTokens } from "../../api/tokens";
 
 // The network's face to a shell (Network and its results) is declared by the shell it serves.
@@ -365,7 +366,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       if (refusal) return refusal;
       return serveInCluster(
         { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers },
-        { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens },
+        { serverAddress: `${conn.ip}:${conn.port}`, tokens: client.tokens, policy: ctxPolicy(client), reader: client },
       );
     }
     const reply = serveOn(

@@ -21,6 +21,9 @@ export interface Parsed {
 /** A refusal in pflag's words; `usage` is the "See 'kubectl … --help'" line's command. */
 export class UsageError extends Error {}
 
+/** pflag StringArray flags: each value whole, commas included (the rest are StringSlices). */
+const STRING_ARRAYS = new Set(["env", "filename", "user", "group", "serviceaccount", "resource-name"]);
+
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "namespace", short: "n", kind: "string" },
   { name: "kubeconfig", kind: "string" },
@@ -60,7 +63,7 @@ export function parse(argv: string[], specs: FlagSpec[]): Parsed {
       const prev = (flags.get(spec.name) as string[] | undefined) ?? [];
       return void flags.set(spec.name, [
         ...prev,
-        ...(spec.name.startsWith("from-") || spec.name === "env" || spec.name === "filename" ? [value] : value.split(",")),
+        ...(spec.name.startsWith("from-") || STRING_ARRAYS.has(spec.name) ? [value] : value.split(",")),
       ]);
     }
     flags.set(spec.name, value);

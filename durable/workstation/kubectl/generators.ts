@@ -30,6 +30,16 @@ export const GENERATOR_FLAGS = [
   { name: "docker-username", kind: "string" },
   { name: "docker-password", kind: "string" },
   { name: "docker-email", kind: "string" },
+  { name: "verb", kind: "strings" },
+  { name: "resource", kind: "strings" },
+  { name: "resource-name", kind: "strings" },
+  { name: "non-resource-url", kind: "strings" },
+  { name: "aggregation-rule", kind: "strings" },
+  { name: "role", kind: "string" },
+  { name: "clusterrole", kind: "string" },
+  { name: "user", kind: "strings" },
+  { name: "group", kind: "strings" },
+  { name: "serviceaccount", kind: "strings" },
 ] as const;
 
 /** A container's name from its image, as kubectl derives it ("nginx:1.27" → "nginx", "registry.k8s.io/e2e-test-images/agnhost:2.39" → "agnhost"). */
@@ -286,9 +296,174 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
         },
       };
     }
+    case "role":
+      need("role");
+      return { resource: findResource("roles.rbac.authorization.k8s.io"), obj: roleObject(p, k, "Role", name) };
+    case "clusterrole":
+      need("clusterrole");
+      return { resource: findResource("clusterroles.rbac.authorization.k8s.io"), obj: roleObject(p, k, "ClusterRole", name) };
+    case "rolebinding":
+      need("rolebinding");
+      return { resource: findResource("rolebindings.rbac.authorization.k8s.io"), obj: bindingObject(p, "RoleBinding", name) };
+    case "clusterrolebinding":
+      need("clusterrolebinding");
+      if (!str(p, "clusterrole")) throw new KubectlError('error: required flag(s) "clusterrole" not set');
+      return { resource: findResource("clusterrolebindings.rbac.authorization.k8s.io"), obj: bindingObject(p, "ClusterRoleBinding", name) };
     default:
       throw k.notYet(`kubectl create ${kind}`);
   }
+}
+
+const RBAC = "rbac.authorization.k8s.io";
+const VALID_RESOURCE_VERBS = [
+  "*",
+  "get",
+  "delete",
+  "list",
+  "create",
+  "update",
+  "patch",
+  "watch",
+  "proxy",
+  "deletecollection",
+  "use",
+  "bind",
+  "escalate",
+  "impersonate",
+];
+const VALID_NON_RESOURCE_VERBS = ["*", "get", "post", "put", "delete", "patch", "head", "options"];
+/** create_role.go's specialVerbs: verbs only some resources have. */
+const SPECIAL_VERBS: Record<string, [string, string][]> = {
+  use: [
+    ["policy", "podsecuritypolicies"],
+    ["extensions", "podsecuritypolicies"],
+  ],
+  bind: [
+    [RBAC, "roles"],
+    [RBAC, "clusterroles"],
+  ],
+  escalate: [
+    [RBAC, "roles"],
+    [RBAC, "clusterroles"],
+  ],
+  impersonate: [
+    ["", "users"],
+    ["", "serviceaccounts"],
+    ["", "groups"],
+    ["authentication.k8s.io", "userextras"],
+  ],
+};
+
+const unique = (list: string[]) => [...new Set(list)];
+
+/** The Role or ClusterRole of `create role|clusterrole` (create_role.go, create_clusterrole.go). */
+function roleObject(p: Parsed, k: Kube, kind: "Role" | "ClusterRole", name: string): any {
+  let verbs = unique(strs(p, "verb"));
+  if (verbs.includes("*")) verbs = ["*"];
+  // --resource=deployments.apps/scale: resource, group and subresource; "*" alone stands for all.
+  let resources = strs(p, "resource").map((r) => {
+    const [main, sub = ""] = r.split(/\/(.*)/s);
+    const dot = main.indexOf(".");
+    return {
+      resource: dot < 0 ? main : main.slice(0, dot),
+      group: dot < 0 ? "" : main.slice(dot + 1),
+      sub,
+      whole: !r.includes("/") && dot < 0,
+    };
+  });
+  const star = resources.find((r) => r.resource === "*" && r.whole);
+  if (star) resources = [star];
+  const resourceNames = unique(strs(p, "resource-name"));
+  const urls = kind === "ClusterRole" ? strs(p, "non-resource-url") : [];
+  const aggregation = kind === "ClusterRole" ? strs(p, "aggregation-rule") : [];
+  const obj: any = { kind, apiVersion: `${RBAC}/v1`, metadata: meta(name) };
+  if (aggregation.length) {
+    if (urls.length || verbs.length || resources.length || resourceNames.length)
+      throw new KubectlError("error: aggregation rule must be specified without nonResourceURLs, verbs, resources or resourceNames");
+    obj.rules = null;
+    obj.aggregationRule = { clusterRoleSelectors: [{ matchLabels: Object.fromEntries(pairs(aggregation)) }] };
+    return obj;
+  }
+  if (!verbs.length) throw new KubectlError("error: at least one verb must be specified");
+  if (kind === "Role" && !resources.length) throw new KubectlError("error: at least one resource must be specified");
+  if (kind === "ClusterRole" && !resources.length && !urls.length)
+    throw new KubectlError("error: one of resource or nonResourceURL must be specified");
+  if (resources.length)
+    for (const v of verbs) if (!VALID_RESOURCE_VERBS.includes(v)) k.io.stderr(`Warning: '${v}' is not a standard resource verb\n`);
+  // The RESTMapper's group of each resource, and validateResource's refusals.
+  const mapped = resources.map((r) => {
+    if (!r.resource) throw new KubectlError("error: resource must be specified if apiGroup/subresource specified");
+    if (r.resource === "*") return { group: r.group, resource: r.resource, sub: r.sub, known: true };
+    try {
+      const def = findResource(r.group ? `${r.resource}.${r.group}` : r.resource).def;
+      return { group: def.group, resource: def.plural, sub: r.sub, known: true };
+    } catch {
+      return { ...r, known: false };
+    }
+  });
+  for (const m of mapped) {
+    if (m.resource === "*") break;
+    let ok = m.known;
+    for (const v of verbs) {
+      const special = SPECIAL_VERBS[v];
+      if (!special) continue;
+      if (!special.some(([g, res]) => g === m.group && res === m.resource))
+        throw new KubectlError(`error: can not perform '${v}' on '${m.resource}' in group '${m.group}'`);
+      ok = true;
+    }
+    // The RESTMapper's NoResourceMatchError, which kubectl prints without its "error: ".
+    if (!ok) throw new KubectlError(`the server doesn't have a resource type "${m.resource}"${m.group ? ` in group "${m.group}"` : ""}`);
+  }
+  if (urls.length) {
+    for (const v of verbs)
+      if (!VALID_NON_RESOURCE_VERBS.includes(v)) throw new KubectlError(`error: invalid verb: '${v}' for nonResourceURL`);
+    for (const u of urls) {
+      if (u === "*") continue;
+      if (!u.startsWith("/")) throw new KubectlError("error: nonResourceURL should start with /");
+      if (u.slice(0, -1).includes("*"))
+        throw new KubectlError("error: nonResourceURL only supports wildcard matches when '*' is at the end");
+    }
+  }
+  // generateResourcePolicyRules: one rule per API group, groups in sorted order, then the URLs' rule.
+  const byGroup = new Map<string, string[]>();
+  for (const m of mapped) {
+    const res = m.sub ? `${m.resource}/${m.sub}` : m.resource;
+    const list = byGroup.get(m.group) ?? [];
+    if (!list.includes(res)) list.push(res);
+    byGroup.set(m.group, list);
+  }
+  obj.rules = [...byGroup.keys()].sort().map((g) => ({
+    verbs,
+    apiGroups: [g],
+    resources: byGroup.get(g),
+    ...(resourceNames.length ? { resourceNames } : {}),
+  }));
+  if (urls.length) obj.rules.push({ verbs, nonResourceURLs: urls });
+  return obj;
+}
+
+/** The RoleBinding or ClusterRoleBinding of `create rolebinding|clusterrolebinding`. */
+function bindingObject(p: Parsed, kind: "RoleBinding" | "ClusterRoleBinding", name: string): any {
+  const role = kind === "RoleBinding" ? str(p, "role") : undefined;
+  const clusterRole = str(p, "clusterrole");
+  if (kind === "RoleBinding" && !role === !clusterRole)
+    throw new KubectlError("error: exactly one of clusterrole or role must be specified");
+  const subjects = [
+    ...strs(p, "user").map((n) => ({ kind: "User", apiGroup: RBAC, name: n })),
+    ...strs(p, "group").map((n) => ({ kind: "Group", apiGroup: RBAC, name: n })),
+    ...strs(p, "serviceaccount").map((sa) => {
+      const parts = sa.split(":");
+      if (parts.length !== 2 || !parts[0] || !parts[1]) throw new KubectlError("error: serviceaccount must be <namespace>:<name>");
+      return { kind: "ServiceAccount", name: parts[1], namespace: parts[0] };
+    }),
+  ];
+  return {
+    kind,
+    apiVersion: `${RBAC}/v1`,
+    metadata: meta(name),
+    ...(subjects.length ? { subjects } : {}),
+    roleRef: { apiGroup: RBAC, kind: role ? "Role" : "ClusterRole", name: role ?? clusterRole },
+  };
 }
 
 /** A typed object as Go's json.MarshalIndent prints it: its field order, 4 spaces, HTML characters escaped. */
@@ -303,6 +478,8 @@ function failurePrefix(obj: any): string | undefined {
     case "CronJob":
     case "Job":
     case "ServiceAccount":
+    case "RoleBinding":
+    case "ClusterRoleBinding":
       return `failed to create ${obj.kind.toLowerCase()}: `;
     case "Secret":
       return "failed to create secret ";

@@ -120,7 +120,7 @@ function* main(argv: string[], api: ApiCall, call: HostCall, host: KubectlHost):
   const k: Kube = {
     // kubectl's warning handler prints each of the server's warnings on stderr as it comes.
     api: async (method, path, init = {}) => {
-      // --as and --as-group: the Impersonate-* headers, which the reviews (auth can-i, whoami) honour.
+      // --as and --as-group: the Impersonate-* headers; the API server checks and honours them.
       const as = str(p, "as");
       const headers = as
         ? {

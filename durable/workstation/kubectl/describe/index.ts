@@ -26,6 +26,7 @@ import { describeReplicationController } from "./replicationcontroller";
 import { describeSecret } from "./secret";
 import { describeService } from "./service";
 import { describeServiceAccount } from "./serviceaccount";
+import { describeRole, describeRoleBinding } from "./rbac";
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from "./storage";
 
 export type { DescribeOptions, DescribeReader } from "./format";
@@ -53,6 +54,10 @@ const describers: Record<string, Describer> = {
   "apps/Deployment": describeDeployment,
   "apps/DaemonSet": describeDaemonSet,
   "apps/ReplicaSet": describeReplicaSet,
+  "rbac.authorization.k8s.io/Role": describeRole,
+  "rbac.authorization.k8s.io/ClusterRole": describeRole,
+  "rbac.authorization.k8s.io/RoleBinding": describeRoleBinding,
+  "rbac.authorization.k8s.io/ClusterRoleBinding": describeRoleBinding,
 };
 
 /** The describers kubectl 1.33 has for the kinds we serve; undefined for a kind without one (the
