@@ -1,8 +1,10 @@
 // The cluster map's drawing: at most once per animation frame, from the model. Pods that appear,
 // change state or go are marked, so CSS can animate a rolling update or a self-healing replacement.
 // Each draw builds the picture afresh and morphs the page's DOM into it, touching only what changed
-// (keyed by pod and node), so a thousand pods cost a thousand comparisons, not a thousand new
-// elements to style and lay out; clicks are delegated, so a morphed element never keeps a stale handler.
+// (keyed by pod and node): a chip drawn as last time is only a stand-in, a changed one replaces its
+// old self, long lists are counted rather than listed, and past a few dozen changes nothing
+// animates, so a thousand pods scaling up stay smooth. Clicks are delegated, so a morphed element
+// never keeps a stale handler.
 import type { ClusterModel, NodeView, PodView } from "./model";
 import { type Child, h as element } from "../dom";
 
@@ -17,6 +19,33 @@ export function h(tag: string, attrs: Record<string, string | boolean | undefine
   const key = attrs["data-pod"] ?? attrs["data-node"] ?? attrs["data-key"];
   if (typeof key === "string") keys.set(el, key);
   return el;
+}
+
+/** Stand-ins for elements drawn the same as last time, and how to build the real one should the
+ *  page not have it where the stand-in goes. A thousand unchanged pods then cost a thousand map
+ *  lookups per draw, not three thousand elements built and compared. */
+const unchanged = new WeakMap<Node, () => HTMLElement>();
+
+/** Chips built afresh this draw, which replace their old selves whole. */
+const fresh = new WeakSet<Node>();
+
+/** A stand-in for an element keyed `key` that is drawn as it was (`build` makes it afresh). */
+function same(tag: string, key: string, build: () => HTMLElement): HTMLElement {
+  const el = document.createElement(tag);
+  keys.set(el, key);
+  unchanged.set(el, build);
+  return el;
+}
+
+/** A new part of the page as it will stay: the stand-ins in it built (they had no old self here). */
+function realize(node: Node): Node {
+  const build = unchanged.get(node);
+  if (build) return build();
+  for (const c of [...node.childNodes]) {
+    const real = realize(c);
+    if (real !== c) node.replaceChild(real, c);
+  }
+  return node;
 }
 
 /** Make `from` look like `to`, reusing `from`'s elements where tag and key agree. */
@@ -44,11 +73,18 @@ export function morphChildren(from: Element, to: Element): void {
     const k = keys.get(want);
     let have: ChildNode | null | undefined = k !== undefined ? (keyed.get(k) as ChildNode | undefined) : cur;
     if (have && (have.nodeName !== want.nodeName || keys.get(have) !== k)) have = undefined;
-    if (!have) from.insertBefore(want, cur);
+    const build = unchanged.get(want);
+    if (!have) from.insertBefore(realize(want), cur);
     else {
       if (have === cur) cur = cur.nextSibling;
       else from.insertBefore(have, cur);
-      if (have.nodeType === Node.TEXT_NODE) {
+      if (build) {
+        // drawn as last time: nothing to compare
+      } else if (fresh.has(want) && have !== document.activeElement) {
+        // A changed chip is swapped for its new self: cheaper than comparing it part by part (the
+        // focused one is morphed, so the keyboard keeps its place).
+        have.replaceWith(want);
+      } else if (have.nodeType === Node.TEXT_NODE) {
         if (have.nodeValue !== want.nodeValue) have.nodeValue = want.nodeValue;
       } else morph(have as Element, want as Element);
     }
@@ -72,6 +108,7 @@ export interface MapActions {
 export class MapView {
   private frame = 0;
   private seen = new Map<string, string>(); // pod key → status last drawn
+  private chips = new Map<string, string>(); // place and pod key → how its chip was last drawn
   namespace: string | undefined;
 
   constructor(
@@ -113,21 +150,33 @@ export class MapView {
     const ns = this.namespace;
     const { nodes, unscheduled } = this.model.nodes(ns, now);
     const drawn = new Map<string, string>();
-    const chip = (p: PodView) => {
+    const versions = new Map<string, string>();
+    // A rolling update of a few pods is worth watching; a thousand pods pulsing at once is a blur
+    // that costs every frame a repaint of the map, so past a few dozen changes nothing animates.
+    let changes = 0;
+    if (this.seen.size)
+      for (const n of [...nodes, { pods: unscheduled }])
+        for (const p of n.pods) if (this.seen.get(p.key) !== p.status && ++changes > ANIMATED) break;
+    const animate = changes <= ANIMATED;
+    /** A pod's chip in one place of the map (a node's box, the unscheduled box, a ReplicaSet). */
+    const chip = (p: PodView, where: string) => {
       const before = this.seen.get(p.key);
       drawn.set(p.key, p.status);
-      const cls = `pod ${p.look}${before === undefined && this.seen.size ? " appeared" : before !== undefined && before !== p.status ? " changed" : ""}`;
-      return h(
-        "button",
-        {
-          type: "button",
-          class: cls,
-          "data-pod": p.key,
-          title: `${p.namespace}/${p.name}: ${p.status}, ${p.ready} ready, ${p.restarts} restarts`,
-        },
-        h("span", { class: "name" }, p.name),
-        h("span", { class: "state" }, `${p.status} ${p.ready}`),
-      );
+      const cls = `pod ${p.look}${!animate ? "" : before === undefined && this.seen.size ? " appeared" : before !== undefined && before !== p.status ? " changed" : ""}`;
+      const title = `${p.namespace}/${p.name}: ${p.status}, ${p.ready} ready, ${p.restarts} restarts`;
+      const build = () =>
+        h(
+          "button",
+          { type: "button", class: cls, "data-pod": p.key, title, "data-select": "pods", "data-select-key": p.key },
+          h("span", { class: "name" }, p.name),
+          h("span", { class: "state" }, `${p.status} ${p.ready}`),
+        );
+      const version = `${cls}\0${title}`;
+      versions.set(`${where}\0${p.key}`, version);
+      if (this.chips.get(`${where}\0${p.key}`) === version) return same("button", p.key, build);
+      const el = build();
+      fresh.add(el);
+      return el;
     };
     const wire = (el: HTMLElement, kind: string, key: string) => {
       el.dataset.select = kind;
@@ -174,7 +223,7 @@ export class MapView {
           h("span", { class: "nstate" }, state),
           controls,
         ),
-        h("div", { class: "pods" }, ...n.pods.map((p) => wire(chip(p), "pods", p.key))),
+        h("div", { class: "pods" }, ...n.pods.map((p) => chip(p, n.name))),
       );
       return box;
     };
@@ -193,7 +242,7 @@ export class MapView {
             "section",
             { class: "node unscheduled", "aria-label": "pods not on a node" },
             h("header", {}, h("strong", {}, "Not scheduled")),
-            h("div", { class: "pods" }, ...unscheduled.map((p) => wire(chip(p), "pods", p.key))),
+            h("div", { class: "pods" }, ...unscheduled.map((p) => chip(p, ""))),
           ),
       ),
       h(
@@ -227,7 +276,17 @@ export class MapView {
                     "replicasets",
                     rs.key,
                   ),
-                  h("div", { class: "pods" }, ...rs.pods.map((p) => wire(chip(p), "pods", p.key))),
+                  rs.pods.length > LISTED
+                    ? h(
+                        "p",
+                        { class: "muted tally" },
+                        tally(
+                          rs.pods.length,
+                          "pods",
+                          rs.pods.map((p) => p.status),
+                        ),
+                      )
+                    : h("div", { class: "pods" }, ...rs.pods.map((p) => chip(p, rs.key))),
                 ),
               ),
             ),
@@ -261,11 +320,23 @@ export class MapView {
               h(
                 "div",
                 { class: "endpoints" },
-                ...(s.endpoints.length
-                  ? s.endpoints.map((e) =>
-                      h("span", { class: `ep ${e.ready ? "ready" : "unready"}` }, `${e.ip}${e.pod ? ` (${e.pod})` : ""}`),
-                    )
-                  : [h("span", { class: "muted" }, "no endpoints")]),
+                ...(s.endpoints.length > LISTED
+                  ? [
+                      h(
+                        "span",
+                        { class: "muted tally" },
+                        tally(
+                          s.endpoints.length,
+                          "endpoints",
+                          s.endpoints.map((e) => (e.ready ? "ready" : "not ready")),
+                        ),
+                      ),
+                    ]
+                  : s.endpoints.length
+                    ? s.endpoints.map((e) =>
+                        h("span", { class: `ep ${e.ready ? "ready" : "unready"}` }, `${e.ip}${e.pod ? ` (${e.pod})` : ""}`),
+                      )
+                    : [h("span", { class: "muted" }, "no endpoints")]),
               ),
             ),
           ),
@@ -293,8 +364,25 @@ export class MapView {
     );
     morphChildren(this.root, picture);
     this.seen = drawn;
+    this.chips = versions;
     this.lastDraw = { at: performance.now(), took: performance.now() - started };
   }
+}
+
+/** Past this many, a ReplicaSet's pods or a Service's endpoints are counted rather than listed: the
+ *  node boxes already show every pod, and a second and third thousand chips would be read by nobody
+ *  while the page lays them out on every change. */
+const LISTED = 60;
+
+/** How many chips may animate in one draw. */
+const ANIMATED = 40;
+
+/** "1000 pods: 990 Running, 10 ContainerCreating", most common first. */
+function tally(total: number, what: string, states: string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of states) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s, n]) => `${n} ${s}`);
+  return `${total} ${what}: ${parts.join(", ")}`;
 }
 
 function ago(ms: number): string {
