@@ -18,11 +18,13 @@ const shots = join(root, "docs", "screenshots");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let server;
 let browser;
+const TEACHER = "teacher-token-for-the-browser-test";
+const COURSES = { "class-1": { title: "Class one", sessions: 30, perMinute: 30, origins: ["http://127.0.0.1:*"], teacher: TEACHER } };
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
   [server, browser] = await Promise.all([
-    Server.start(),
+    Server.start({ COURSES: JSON.stringify(COURSES) }),
     chromium.launch({ executablePath: ensureChromium(), args: ["--ignore-certificate-errors"] }),
   ]);
 });
@@ -342,6 +344,40 @@ test("a course page on another site embeds a lab with embed.js: the frame starts
 
   const framed = await request(`${server.origin}/embed/lab/hello-node`);
   assert.equal(framed.headers["content-security-policy"], "frame-ancestors *");
+  assert.deepEqual(errors, []);
+  await context.close();
+  site.close();
+});
+
+test("a course's embedded lab asks the learner's name, and the teacher's page lists the learner with the lab and its progress", async () => {
+  const { page, errors, context } = await newPage({ width: 1400, height: 1000 });
+  const html = `<!doctype html><html lang="en"><title>Lesson</title><main><h1>Lesson</h1>
+    <div data-kubeplay-lab="first-pod" data-kubeplay-course="class-1"></div>
+    <script src="${server.origin}/embed.js"></script></main></html>`;
+  const site = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  await page.goto(`http://127.0.0.1:${site.address().port}/`);
+  const frame = page.frameLocator("iframe.kubeplay");
+  await frame.locator("#learner-name").fill("Ada Lovelace");
+  await frame.locator("form.learner button[type=submit]").click();
+  await frame.locator("#lab-pane h2", { hasText: "Your first Pod" }).waitFor({ timeout: 20_000 });
+
+  const teacher = await context.newPage();
+  await teacher.goto(`${server.origin}/teacher`);
+  await teacher.locator("#key").fill("class-1");
+  await teacher.locator("#token").fill(TEACHER);
+  await teacher.locator("#course button[type=submit]").click();
+  const row = teacher.locator("#rows tr", { hasText: "Ada Lovelace" });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Ada Lovelace\s+first-pod\s+.+\s+0 of \d+ ·+/);
+  assert.equal(await teacher.locator("#class-h").innerText(), "Class one: 1 live session");
+  assert.doesNotMatch(teacher.url(), /token|teacher-token/);
+  await teacher.screenshot({ path: join(shots, "teacher.png") });
+  assert.deepEqual(await accessibilityViolations(teacher), []);
+
+  await teacher.locator("#token").fill("not-the-token");
+  await teacher.locator("#course button[type=submit]").click();
+  await teacher.locator("#refusal", { hasText: "That teacher token is not this course's." }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
   site.close();
