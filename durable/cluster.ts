@@ -12,6 +12,7 @@ import { Op, Store } from "./store/store";
 import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
 import { bootstrapKubeSystem } from "./kubesystem";
 import { bootstrapLocalPath } from "./localpathstorage";
+import { bootstrapIngressNginx } from "./ingressnginx";
 import { Client } from "./controllers/client";
 import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
@@ -332,6 +333,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       reg.create(byPlural("services")!, "default", kubernetesService());
       bootstrapKubeSystem(client, nodes[0], now);
       bootstrapLocalPath(client);
+      bootstrapIngressNginx(client);
     });
   }
 

@@ -20,6 +20,7 @@ import { claimBinder, volumeBinder } from "./persistentvolume";
 import { localPathDeleter, localPathProvisioner } from "./localpath";
 import { pvProtection, pvcProtection } from "./storageprotection";
 import { ephemeralVolumeController } from "./ephemeralvolume";
+import { ingressNginxController } from "./ingress";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -43,6 +44,7 @@ export const controllers: Controller[] = [
   serviceController,
   endpointsController,
   endpointSliceController,
+  ingressNginxController,
   namespaceController,
   serviceAccountController,
   rootCACertPublisher,

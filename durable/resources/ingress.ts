@@ -136,6 +136,21 @@ function validateStatus(ing: Ingress): FieldError[] {
   return errs;
 }
 
+/** ingress-nginx's controller name (IngressClass spec.controller). */
+export const INGRESS_NGINX = "k8s.io/ingress-nginx";
+
+/** Is this Ingress a controller's: its class (or the deprecated annotation) names an IngressClass of that controller. */
+export function classServedBy(ing: Ingress, classes: Obj[], controller: string): boolean {
+  const name = ing.spec?.ingressClassName ?? ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
+  return name !== undefined && classes.some((ic) => ic.spec?.controller === controller && ic.metadata?.name === name);
+}
+
+/** The live Ingresses a controller serves (what ingress-nginx renders nginx.conf from). */
+export function ingressesOf(list: (plural: string) => Obj[], controller: string): Ingress[] {
+  const classes = list("ingressclasses");
+  return (list("ingresses") as Ingress[]).filter((ing) => !ing.metadata?.deletionTimestamp && classServedBy(ing, classes, controller));
+}
+
 const isDefault = (ic: Obj) => ic.metadata?.annotations?.[DEFAULT_INGRESS_CLASS] === "true";
 
 /** DefaultIngressClass admission: the default class, the newest when several are marked. */

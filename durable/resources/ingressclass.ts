@@ -3,7 +3,18 @@
 import type { IngressClass } from "kubernetes-types/networking/v1";
 import type { FieldError, Obj, ResourceDef } from "./types";
 import { age, ageColumn, nameColumn } from "./printers";
-import { each, forbidden, immutable, invalid, isDNS1123Label, isDNS1123Subdomain, notSupported, required, tooLong, validatePathSegmentName } from "./validation";
+import {
+  each,
+  forbidden,
+  immutable,
+  invalid,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  notSupported,
+  required,
+  tooLong,
+  validatePathSegmentName,
+} from "./validation";
 
 const SCOPES = ["Cluster", "Namespace"];
 const httpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";

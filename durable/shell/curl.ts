@@ -626,7 +626,7 @@ export function* curl(args: string[], call: AppletCall): Run {
             !problem
               ? "SSL certificate verify ok."
               : insecure
-                ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.`
+                ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted === "self-signed certificate" ? 18 : cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.`
                 : undefined,
           );
         return insecure ? undefined : problem;

@@ -49,7 +49,7 @@ export interface ServerCertificate {
   notBefore: string;
   notAfter: string;
   /** What OpenSSL says when nothing trusted issued it (the chain's root is sent, or it is not). */
-  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain";
+  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain" | "self-signed certificate";
 }
 
 export interface HttpClientRequest {
@@ -83,6 +83,8 @@ export interface Network {
   connect(host: string, port: number, from?: Obj): ConnectResult;
   /** The pod's eth0 as its CNI set it up (a veth in the node's podCIDR), or the node's for hostNetwork. */
   iface?(pod: Obj): PodInterface | undefined;
+  /** False when the cluster DNS cannot be reached at all (a NetworkPolicy dropping the queries). */
+  dnsReachable?(): boolean;
 }
 
 // ---- the image a shell runs in (implemented by the image catalogue, durable/nodes/runtime/images.ts) ----

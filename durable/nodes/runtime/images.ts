@@ -487,6 +487,40 @@ const ALPINE_FILES = {
 
 const FAMILIES: Family[] = [
   {
+    // ingress-nginx's controller: nginx run by /nginx-ingress-controller, which renders nginx.conf
+    // from the Ingresses (the routing itself is the network's: network.ts asks ingressproxy.ts).
+    repos: ["registry.k8s.io/ingress-nginx/controller"],
+    behaviour: {
+      kind: "generic",
+      ports: [80, 443, 8443, 10254],
+      entrypoint: ["/usr/bin/dumb-init", "--"],
+      cmd: ["/nginx-ingress-controller"],
+      main: ["nginx-ingress-controller"],
+      titles: [
+        { user: "www-data", command: "/usr/bin/dumb-init -- /nginx-ingress-controller" },
+        { user: "www-data", command: "/nginx-ingress-controller --publish-service=$(POD_NAMESPACE)/ingress-nginx-controller" },
+        { user: "www-data", command: "nginx: master process /usr/bin/nginx -c /etc/nginx/nginx.conf" },
+        { user: "www-data", command: "nginx: worker process" },
+      ],
+      shell: "sh",
+      programs: { ...ALPINE_BASE, ...CURL, ...ship("own", "nginx nginx-ingress-controller dumb-init") },
+      startup: () => ({
+        lines: [
+          at(0, "-------------------------------------------------------------------------------"),
+          at(0, "NGINX Ingress controller"),
+          at(0, "  Release:       v1.12.1"),
+          at(0, "  Build:         51724dddf9f60e3e8f1a5bd9c4f6e2f0d9d3a5c2"),
+          at(0, "  Repository:    https://github.com/kubernetes/ingress-nginx"),
+          at(0, "  nginx version: nginx/1.25.5"),
+          at(0, ""),
+          at(0, "-------------------------------------------------------------------------------"),
+          at(0, ""),
+        ],
+      }),
+      sigterm: { after: 300, code: 0 },
+    },
+  },
+  {
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
     newest: [1, 29, 3],
