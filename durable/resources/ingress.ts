@@ -103,8 +103,13 @@ function validateTLS(tls: IngressTLS[]): FieldError[] {
 export function validateIngressSpec(ing: Ingress): FieldError[] {
   const spec = ing.spec ?? {};
   const errs: FieldError[] = [];
+  // Go prints the rules slice with %#v: nil or empty.
   if (!spec.rules?.length && spec.defaultBackend == null)
-    errs.push(invalid("spec", spec.rules ?? null, "either `defaultBackend` or `rules` must be specified"));
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec",
+      message: `Invalid value: []networking.IngressRule${spec.rules ? "{}" : "(nil)"}: either \`defaultBackend\` or \`rules\` must be specified`,
+    });
   if (spec.defaultBackend != null) errs.push(...validateBackend(spec.defaultBackend, "spec.defaultBackend"));
   if (spec.rules?.length) errs.push(...validateRules(spec.rules));
   if (spec.tls?.length) errs.push(...validateTLS(spec.tls));

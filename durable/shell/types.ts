@@ -27,7 +27,8 @@ export type NetError = {
   ip?: string /** ms the connection stayed open and silent before this (the client's timer may end it first) */;
   after?: number;
 };
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
+/** A response; `reason` is the server's own reason phrase when it is not the standard one (nginx's "Service Temporarily Unavailable"). */
+export type HttpResult = { status: number; headers: Record<string, string>; body: string; reason?: string } | NetError;
 export type Connected = {
   ok: true;
   ip: string;

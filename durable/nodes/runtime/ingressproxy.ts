@@ -70,9 +70,9 @@ function requestId(now: number): string {
 
 const byteLength = (s: string) => new TextEncoder().encode(s).length;
 
-function page(status: number, https: boolean, extra: Record<string, string> = {}): ServerReply {
+function page(status: number, https: boolean, extra: Record<string, string> = {}): ServerReply & { reason?: string } {
   const body = nginxPage(status, REASONS[status]);
-  return { kind: "http", status, headers: nginxHeaders(body, "text/html", https, extra), body };
+  return { kind: "http", status, reason: REASONS[status], headers: nginxHeaders(body, "text/html", https, extra), body };
 }
 
 function nginxHeaders(body: string, type: string | undefined, https: boolean, extra: Record<string, string>): Record<string, string> {
@@ -97,8 +97,8 @@ function accessLine(k: ProxyContext, req: HttpRequest, status: number, bytes: nu
   return `${k.remoteAddr} - - [${timeLocal(k.now)}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "${h("referer")}" "${h("user-agent")}" ${length} 0.002 [${upstream}] [] ${addr} ${addr === "-" ? "-" : bytes} ${addr === "-" ? "-" : "0.002"} ${upstreamStatus} ${id}`;
 }
 
-/** Answer one request the way ingress-nginx would. */
-export function proxyIngress(req: HttpRequest, k: ProxyContext): ServerReply {
+/** Answer one request the way ingress-nginx would; `reason` is nginx's own phrase for its error pages. */
+export function proxyIngress(req: HttpRequest, k: ProxyContext): ServerReply & { reason?: string } {
   const host = req.headers.host ?? "";
   const r = route(k.servers, host, req.path, k.https);
   const id = requestId(k.now);
@@ -110,7 +110,7 @@ export function proxyIngress(req: HttpRequest, k: ProxyContext): ServerReply {
       accessLine(k, req, status, bytes, upstream, addr, id),
       k.now,
     );
-  const finish = (reply: ServerReply, upstream: string, addr: string): ServerReply => {
+  const finish = (reply: ServerReply & { reason?: string }, upstream: string, addr: string) => {
     if (reply.kind === "http") {
       reply.headers.date = httpDate(k.now);
       log(reply.status, byteLength(reply.body), upstream, addr);

@@ -436,7 +436,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
         },
       );
       if (reply.kind !== "http") return { error: "Empty reply from server", code: 52 };
-      return { status: reply.status, headers: reply.headers, body: reply.body };
+      return { status: reply.status, headers: reply.headers, body: reply.body, ...(reply.reason ? { reason: reply.reason } : {}) };
     }
     if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     if (https) {
