@@ -60,7 +60,7 @@ export function parse(argv: string[], specs: FlagSpec[]): Parsed {
       const prev = (flags.get(spec.name) as string[] | undefined) ?? [];
       return void flags.set(spec.name, [
         ...prev,
-        ...(spec.name.startsWith("from-") || spec.name === "env" || spec.name === "filename" ? [value] : value.split(",")),
+        ...(spec.name.startsWith("from-") || ["env", "filename", "rule", "annotation"].includes(spec.name) ? [value] : value.split(",")),
       ]);
     }
     flags.set(spec.name, value);

@@ -19,6 +19,7 @@ import { describeEndpointSlice, describeEndpoints } from "./endpoints";
 import type { DescribeOptions, DescribeReader } from "./format";
 import { describeCronJob, describeJob } from "./job";
 import { describeNamespace } from "./namespace";
+import { describeIngress, describeIngressClass, describeNetworkPolicy } from "./networking";
 import { describeNode } from "./node";
 import { describePod } from "./pod";
 import { describeReplicaSet } from "./replicaset";
@@ -53,6 +54,9 @@ const describers: Record<string, Describer> = {
   "apps/Deployment": describeDeployment,
   "apps/DaemonSet": describeDaemonSet,
   "apps/ReplicaSet": describeReplicaSet,
+  "networking.k8s.io/Ingress": describeIngress,
+  "networking.k8s.io/IngressClass": describeIngressClass,
+  "networking.k8s.io/NetworkPolicy": (obj) => describeNetworkPolicy(obj),
 };
 
 /** The describers kubectl 1.33 has for the kinds we serve; undefined for a kind without one (the
