@@ -127,6 +127,9 @@ test("the docs' example-ingress: the controller's node IP is its address, and / 
     other.stdout,
     /<head><title>404 Not Found<\/title><\/head>\r?\n<body>\r?\n<center><h1>404 Not Found<\/h1><\/center>\r?\n<hr><center>nginx<\/center>/,
   );
+  // The controller's hostPort 80 on its own node, as minikube's addon maps it.
+  const hostPort = await onNode(`curl -s -H "Host: hello-world.example" http://${address}/v2`);
+  assert.match(hostPort.stdout, /Version: 2\.0\.0/);
   // From a pod, through the controller's Service by its DNS name.
   const fromPod = inPod("client", "curlimages/curl", [
     "curl",

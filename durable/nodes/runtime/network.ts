@@ -298,13 +298,21 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 
   /**
    * A node's own address: kube-proxy's NodePort rules first (on every node IP, and on 127.0.0.1 of a
-   * node, as route_localnet allows), then whatever host-network process listens; else the node's
+   * node, as route_localnet allows), then the hostPorts of its pods, then whatever host-network process listens; else the node's
    * kernel resets the connection (refused).
    */
   function toNode(node: Obj, port: number, d: Dialled, from?: Obj): ConnectResult {
     for (const svc of world().services) {
       const sp = servicePort(svc, port, "nodePort");
       if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
+    }
+    // A container's hostPort: the CNI portmap plugin DNATs the node's port to the pod.
+    for (const p of world().pods) {
+      if (!isLive(p) || p.spec?.hostNetwork || p.spec?.nodeName !== node.metadata.name) continue;
+      const mapped = ((p.spec?.containers ?? []) as Obj[])
+        .flatMap((c) => (c.ports ?? []) as Obj[])
+        .find((cp) => cp.hostPort === port && (cp.protocol ?? "TCP") === "TCP");
+      if (mapped) return reach(p, mapped.containerPort, d, from);
     }
     const ip = nodeIP(node);
     const pod = ip ? podAt(ip, port) : undefined;
