@@ -1,7 +1,8 @@
 // The ingress controller a fresh playground ships with, as minikube's ingress addon installs it
-// (ingress-nginx v1.12's static manifest): namespace ingress-nginx, its ServiceAccount and
+// (ingress-nginx v1.12's static manifest): namespace ingress-nginx, its ServiceAccounts and
 // ConfigMap, the controller Deployment, its NodePort Service (80 and 443 on ports 3xxxx of every
-// node) and the `nginx` IngressClass, marked default. The pod runs on the control-plane node so the
+// node) and its webhook's Service, the two admission Jobs whose pods stay Completed, and the
+// `nginx` IngressClass, marked default. The pod runs on the control-plane node so the
 // workers stay the learner's. What the controller does is durable/controllers/ingress.ts (status,
 // events) and durable/nodes/runtime/ingressproxy.ts (routing requests).
 import type { Client } from "./controllers/client";
@@ -108,6 +109,75 @@ export function ingressNginxService(): Obj {
   };
 }
 
+/** The Service of the controller's validating webhook. */
+export function admissionService(): Obj {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `${INGRESS_NGINX_CONTROLLER}-admission`, namespace: INGRESS_NGINX_NAMESPACE, labels: LABELS },
+    spec: {
+      type: "ClusterIP",
+      selector: INGRESS_NGINX_LABELS,
+      ports: [{ name: "https-webhook", port: 443, targetPort: "webhook", appProtocol: "https" }],
+    },
+  };
+}
+
+const ADMISSION_LABELS = { ...LABELS, "app.kubernetes.io/component": "admission-webhook" };
+
+/** The install's two Jobs (admission-create, admission-patch), whose pods stay Completed. */
+export function admissionJob(step: "create" | "patch"): Obj {
+  const args =
+    step === "create"
+      ? [
+          "create",
+          `--host=${INGRESS_NGINX_CONTROLLER}-admission,${INGRESS_NGINX_CONTROLLER}-admission.$(POD_NAMESPACE).svc`,
+          "--namespace=$(POD_NAMESPACE)",
+          "--secret-name=ingress-nginx-admission",
+        ]
+      : [
+          "patch",
+          "--webhook-name=ingress-nginx-admission",
+          "--namespace=$(POD_NAMESPACE)",
+          "--patch-mutating=false",
+          "--secret-name=ingress-nginx-admission",
+          "--patch-failure-policy=Fail",
+        ];
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: `ingress-nginx-admission-${step}`, namespace: INGRESS_NGINX_NAMESPACE, labels: ADMISSION_LABELS },
+    spec: {
+      template: {
+        metadata: { name: `ingress-nginx-admission-${step}`, labels: ADMISSION_LABELS },
+        spec: {
+          containers: [
+            {
+              name: step,
+              image: "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.5.2",
+              imagePullPolicy: "IfNotPresent",
+              args,
+              env: [{ name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+                runAsGroup: 65532,
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+            },
+          ],
+          nodeSelector: { "kubernetes.io/os": "linux" },
+          restartPolicy: "OnFailure",
+          serviceAccountName: "ingress-nginx-admission",
+        },
+      },
+    },
+  };
+}
+
 export function nginxIngressClass(): Obj {
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -136,7 +206,16 @@ export function bootstrapIngressNginx(client: Client): void {
     metadata: { name: INGRESS_NGINX_CONTROLLER, namespace: INGRESS_NGINX_NAMESPACE, labels: LABELS },
     data: { "allow-snippet-annotations": "false" },
   });
+  client.create("serviceaccounts", {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: "ingress-nginx-admission", namespace: INGRESS_NGINX_NAMESPACE, labels: ADMISSION_LABELS },
+    automountServiceAccountToken: true,
+  });
   client.create("services", ingressNginxService());
+  client.create("services", admissionService());
   client.create("deployments", ingressNginxDeployment());
+  client.create("jobs", admissionJob("create"));
+  client.create("jobs", admissionJob("patch"));
   client.create("ingressclasses", nginxIngressClass());
 }

@@ -8,6 +8,7 @@ import { each, invalid, isDNS1035Label, isDNS1123Subdomain, isValidPortName, isV
 import { deepEqual } from "./podtemplate";
 import { parseIP } from "./service";
 import { validateTypedReference } from "./ingressclass";
+import { badRequest } from "../api/status";
 
 /** The annotation Ingresses named their class by before spec.ingressClassName. */
 export const INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
@@ -191,6 +192,39 @@ export function ingressAddresses(ing: Ingress): string {
   return [...set].sort().join(",");
 }
 
+/**
+ * ingress-nginx's validating webhook (validate.nginx.ingress.kubernetes.io, installed with the
+ * add-on; it answers while its Service has ready endpoints): an Ingress of its class may not take a
+ * host and path another Ingress already has, unless exactly one of the two is a canary (checkOverlap).
+ */
+function nginxWebhook(ing: Ingress, ctx: Ctx): void {
+  const eps = ctx.get("endpoints", "ingress-nginx", "ingress-nginx-controller-admission");
+  if (!((eps?.subsets ?? []) as Obj[]).some((ss) => ss.addresses?.length)) return;
+  const classes = ctx.list("ingressclasses");
+  if (!classServedBy(ing, classes, INGRESS_NGINX) || validateIngressSpec(ing).length) return;
+  const canary = (i: Ingress) => i.metadata?.annotations?.["nginx.ingress.kubernetes.io/canary"] === "true";
+  const others = (ctx.list("ingresses") as Ingress[]).filter(
+    (o) =>
+      !(o.metadata?.namespace === ing.metadata?.namespace && o.metadata?.name === ing.metadata?.name) &&
+      !o.metadata?.deletionTimestamp &&
+      classServedBy(o, classes, INGRESS_NGINX),
+  );
+  for (const rule of ing.spec?.rules ?? []) {
+    const host = rule.host || "_";
+    for (const path of rule.http?.paths ?? []) {
+      if (!path.backend?.service) continue;
+      const p = path.path || "/";
+      const existing = others.find((o) =>
+        (o.spec?.rules ?? []).some((r) => (r.host || "_") === host && (r.http?.paths ?? []).some((q) => (q.path || "/") === p)),
+      );
+      if (existing && canary(existing) === canary(ing))
+        throw badRequest(
+          `admission webhook "validate.nginx.ingress.kubernetes.io" denied the request: host "${host}" and path "${p}" is already defined in ingress ${existing.metadata?.namespace}/${existing.metadata?.name}`,
+        );
+    }
+  }
+}
+
 const ingresses: ResourceDef = {
   group: "networking.k8s.io",
   version: "v1",
@@ -237,8 +271,10 @@ const ingresses: ResourceDef = {
         ing.spec.ingressClassName = cls.metadata.name;
       }
     }
+    nginxWebhook(ing as Ingress, ctx);
   },
-  prepareForUpdate(ing, old) {
+  prepareForUpdate(ing, old, ctx) {
+    nginxWebhook(ing as Ingress, ctx);
     ing.status = old.status;
     if (!deepEqual(ing.spec, old.spec)) ing.metadata.generation = (old.metadata?.generation ?? 1) + 1;
   },

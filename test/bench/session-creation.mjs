@@ -21,7 +21,7 @@ export async function main({ n = 7 } = {}) {
       for (;;) {
         const r = await s.api("/api/v1/pods", { headers: { accept: "application/json" } });
         const items = r.json?.items ?? [];
-        if (items.length && items.every(ready)) {
+        if (items.length && items.every((p) => ready(p) || p.status?.phase === "Succeeded")) {
           pods = items.length;
           break;
         }

@@ -1,7 +1,7 @@
 // Ingress and NetworkPolicy with the real kubectl: the ingress-nginx add-on a fresh cluster ships
 // with, the docs' "Set up Ingress on Minikube with the NGINX Ingress Controller" (web and web2 behind
 // example-ingress, reached through the controller's NodePort from a node and from a pod), `kubectl
-// create ingress` and `describe ingress`, the API server's refusals, the docs' "Declare Network
+// create ingress` and `describe ingress`, the API server's and ingress-nginx's webhook's refusals, the docs' "Declare Network
 // Policy" (access-nginx: only pods labelled access=true get the page, the others time out) and a
 // default-deny egress policy that takes DNS away until kube-dns is allowed.
 import { test, before, after } from "node:test";
@@ -77,13 +77,16 @@ spec:
                   number: 8080
 `;
 
-test("the cluster ships ingress-nginx: its pod runs, its Service is a NodePort on 80 and 443, and nginx is the default IngressClass", async () => {
-  await eventually(() => {
-    const pods = json(k("get pods -n ingress-nginx -o json")).items;
-    assert.equal(pods.length, 1);
-    assert.match(pods[0].metadata.name, /^ingress-nginx-controller-[a-z0-9]+-[a-z0-9]{5}$/);
-    assert.ok(pods[0].status.conditions.some((c) => c.type === "Ready" && c.status === "True"));
-  });
+test("the cluster ships ingress-nginx: its controller runs beside the Completed admission Jobs, its Service is a NodePort on 80 and 443, and nginx is the default IngressClass", async () => {
+  // The docs' `kubectl get pods -n ingress-nginx`: the two admission Jobs' pods Completed, the controller Running.
+  await eventually(() =>
+    assert.match(
+      aged(k("get pods -n ingress-nginx")),
+      /^NAME +READY +STATUS +RESTARTS +AGE\ningress-nginx-admission-create-[a-z0-9]{5} +0\/1 +Completed +0 +<age>\ningress-nginx-admission-patch-[a-z0-9]{5} +0\/1 +Completed +0 +<age>\ningress-nginx-controller-[a-z0-9]+-[a-z0-9]{5} +1\/1 +Running +0 +<age>\n$/,
+    ),
+  );
+  const patched = k("logs -n ingress-nginx job/ingress-nginx-admission-patch");
+  assert.match(patched, /"msg":"Patched hook\(s\)"/);
   const svc = k("get svc -n ingress-nginx ingress-nginx-controller");
   assert.match(svc, /^ingress-nginx-controller\s+NodePort\s+10\.\d+\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP,443:3\d{4}\/TCP\s/m);
   assert.equal(
@@ -101,7 +104,8 @@ test("the docs' example-ingress: the controller's node IP is its address, and / 
   k("expose deployment web2 --port=8080");
   assert.equal(apply(EXAMPLE_INGRESS), "ingress.networking.k8s.io/example-ingress created\n");
   await eventually(() => assert.equal(k("rollout status deployment web2 --timeout=5s").includes("successfully rolled out"), true));
-  const address = nodeIP(json(k("get pods -n ingress-nginx -o json")).items[0].spec.nodeName);
+  const controller = json(k("get pods -n ingress-nginx -l app.kubernetes.io/component=controller -o json")).items[0];
+  const address = nodeIP(controller.spec.nodeName);
   await eventually(() =>
     assert.equal(
       aged(k("get ingress")),
@@ -234,6 +238,16 @@ spec:
     r.stderr,
     `The Ingress "broken" is invalid: \n* spec.rules[0].host: Invalid value: "*.*.example.com": a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n* spec.rules[0].http.paths[0].path: Invalid value: "relative": must be an absolute path\n* spec.rules[0].http.paths[1].pathType: Required value: pathType must be specified\n`,
   );
+  // ingress-nginx's webhook: a host and path another Ingress has are refused.
+  const taken = kubectl(["create", "ingress", "again", "--rule=hello-world.example/=web2:8080"]);
+  assert.equal(taken.code, 1);
+  assert.equal(
+    taken.stderr,
+    'error: failed to create ingress: admission webhook "validate.nginx.ingress.kubernetes.io" denied the request: host "hello-world.example" and path "/" is already defined in ingress default/example-ingress\n',
+  );
+  const other = kubectl(["create", "ingress", "again", "--rule=hello-world.example/other=web2:8080"]);
+  assert.equal(other.stdout, "ingress.networking.k8s.io/again created\n");
+  k("delete ingress again");
   const empty = kubectl(["create", "-f", "-"], {
     input: `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"empty"},"spec":{}}`,
   });

@@ -1,9 +1,10 @@
 // Which location ingress-nginx picks for a request (durable/nodes/runtime/ingressrouting.ts), case by
 // case after ingress-nginx's docs ("Ingress Path Matching", "Rewrite") and the Kubernetes Ingress
-// docs' examples table for Prefix and Exact.
+// docs' examples table for Prefix and Exact; then what its proxy sends on and answers (ingressproxy.ts).
 import { describe, expect, it } from "vitest";
 import type { Ingress, HTTPIngressPath } from "kubernetes-types/networking/v1";
 import { buildServers, route, rewrite, type Location } from "../../durable/nodes/runtime/ingressrouting";
+import { nginxPage, proxyIngress } from "../../durable/nodes/runtime/ingressproxy";
 
 let seq = 0;
 function ingress(
@@ -221,5 +222,87 @@ describe("TLS", () => {
 
   it("the server keeps the secret of the Ingress naming the host", () => {
     expect(buildServers([tls]).get("secure.example")?.tls?.secret).toBe("default/cert");
+  });
+});
+
+describe("the proxy (ingressproxy.ts)", () => {
+  const docs = ingress("example-ingress", [
+    {
+      host: "hello-world.example",
+      paths: [
+        ["/", "Prefix", "web"],
+        ["/v2", "Prefix", "web2"],
+      ],
+    },
+  ]);
+  const controller = { pod: { metadata: { uid: "u", name: "ctl" } }, container: { name: "controller" } };
+  const lines: string[] = [];
+  function proxy(path: string, host: string, endpoints: Record<string, { ip: string; port: number }[]>, https = false) {
+    const sent: { up: string; path: string; headers: Record<string, string> }[] = [];
+    const reply = proxyIngress(
+      { method: "GET", path, headers: { host, "user-agent": "curl/8.5.0", accept: "*/*" } },
+      {
+        servers: buildServers([docs]),
+        https,
+        remoteAddr: "10.244.0.1",
+        port: https ? 443 : 80,
+        now: Date.UTC(2026, 11, 5),
+        controller,
+        logs: { append: (_u, _c, _r, line) => lines.push(line) },
+        endpoints: (_ing, backend) => endpoints[backend.service!.name],
+        send: (up, req) => {
+          sent.push({ up: `${up.ip}:${up.port}`, path: req.path, headers: req.headers });
+          return { kind: "http", status: 200, headers: { server: "gunicorn", "content-type": "text/plain", "x-app": "1" }, body: "ok\n" };
+        },
+      },
+    );
+    return { reply, sent };
+  }
+
+  it("forwards with ingress-nginx's headers and answers with nginx's Date and without the backend's Server", () => {
+    const { reply, sent } = proxy("/v2?x=1", "hello-world.example", { web2: [{ ip: "10.244.1.3", port: 8080 }] });
+    expect(sent[0].up).toBe("10.244.1.3:8080");
+    expect(sent[0].path).toBe("/v2?x=1");
+    expect(sent[0].headers).toMatchObject({
+      host: "hello-world.example",
+      "x-real-ip": "10.244.0.1",
+      "x-forwarded-for": "10.244.0.1",
+      "x-forwarded-host": "hello-world.example",
+      "x-forwarded-port": "80",
+      "x-forwarded-proto": "http",
+      "x-scheme": "http",
+    });
+    expect(sent[0].headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(reply.kind === "http" && Object.keys(reply.headers)).toEqual(["date", "content-type", "content-length", "connection", "x-app"]);
+    expect(lines.at(-1)).toMatch(
+      /^10\.244\.0\.1 - - \[05\/Dec\/2026:00:00:00 \+0000\] "GET \/v2\?x=1 HTTP\/1\.1" 200 3 "-" "curl\/8\.5\.0" \d+ 0\.002 \[default-web2-80\] \[\] 10\.244\.1\.3:8080 3 0\.002 200 [0-9a-f]{32}$/,
+    );
+  });
+
+  it("round-robins over the endpoints", () => {
+    const eps = {
+      web: [
+        { ip: "10.244.1.4", port: 8080 },
+        { ip: "10.244.1.5", port: 8080 },
+      ],
+    };
+    const ups = [1, 2, 3, 4].map(() => proxy("/", "hello-world.example", eps).sent[0].up);
+    expect(new Set(ups).size).toBe(2);
+    expect(ups[0]).not.toBe(ups[1]);
+  });
+
+  it("no endpoints: 503 Service Temporarily Unavailable; no server: nginx's 404", () => {
+    const none = proxy("/", "hello-world.example", { web: [] }).reply;
+    expect(none.kind === "http" && [none.status, none.reason]).toEqual([503, "Service Temporarily Unavailable"]);
+    const lost = proxy("/", "elsewhere", {}).reply;
+    expect(lost.kind === "http" && lost.body).toBe(nginxPage(404, "Not Found"));
+    expect(lost.kind === "http" && lost.body).toContain("<hr><center>nginx</center>");
+  });
+
+  it("over TLS: HSTS, no Connection header, X-Forwarded-Proto https", () => {
+    const { reply, sent } = proxy("/", "hello-world.example", { web: [{ ip: "10.244.1.4", port: 8080 }] }, true);
+    expect(sent[0].headers["x-forwarded-proto"]).toBe("https");
+    expect(reply.kind === "http" && reply.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+    expect(reply.kind === "http" && "connection" in reply.headers).toBe(false);
   });
 });

@@ -154,6 +154,9 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   const peerOf = (pod: Obj | undefined, target?: Obj): Peer => {
     if (pod && !pod.spec?.hostNetwork) return { ip: pod.status?.podIP, pod };
     if (pod) return { ip: pod.status?.podIP, node: pod.spec?.nodeName };
+    // A node's shell: from its own address (NetworkPolicy lets a pod's own node through, no other).
+    const shell = hostNode ? world().nodes.find((n) => n.metadata.name === hostNode) : undefined;
+    if (shell) return { ip: nodeIP(shell) ?? "", node: hostNode };
     return { ip: clientIP(undefined, target), node: target?.spec?.nodeName };
   };
 
