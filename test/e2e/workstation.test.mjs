@@ -18,13 +18,8 @@ before(async () => {
   s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }] });
   s.k(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"]);
   s.k(["expose", "deployment", "web", "--port=80"]);
-  s.k(["run", "bb", "--image=busybox:1.36", "--labels=app=bb,tier=tools", "--", "sleep", "3600"]);
-  s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
-  s.k(["create", "configmap", "single", "--from-literal=only=one"]);
-  s.k(["create", "namespace", "lab"]);
-  // Storage: a hand-made volume (Available) and a claim of the default class waiting for its first pod.
-  s.k(["apply", "-f", "-"], { input: STORAGE });
-  // Networking: an Ingress with TLS, a path of its own and a default backend, and a NetworkPolicy.
+  // Networking, before bb (the corpus compares its events' ages): an Ingress with TLS, a path of
+  // its own and a default backend, and a NetworkPolicy.
   s.k([
     "create",
     "ingress",
@@ -35,6 +30,12 @@ before(async () => {
     "--default-backend=web:80",
   ]);
   s.k(["apply", "-f", "-"], { input: NETPOL });
+  s.k(["run", "bb", "--image=busybox:1.36", "--labels=app=bb,tier=tools", "--", "sleep", "3600"]);
+  s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
+  s.k(["create", "configmap", "single", "--from-literal=only=one"]);
+  s.k(["create", "namespace", "lab"]);
+  // Storage: a hand-made volume (Available) and a claim of the default class waiting for its first pod.
+  s.k(["apply", "-f", "-"], { input: STORAGE });
   // What `kubectl debug` adds ephemeral containers to, away from the pods the other lines read.
   s.k(["run", "target", "-n", "lab", "--image=busybox:1.36", "--", "sleep", "3600"]);
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
@@ -192,38 +193,6 @@ const CORPUS = [
   { args: "describe pvc claim" },
   { args: "get pv,pvc,sc" },
   { args: "get namespace lab -o yaml" },
-  { args: "get ingress" },
-  { args: "get ing site -o wide" },
-  { args: "get ingress site -o yaml" },
-  { args: "describe ingress site" },
-  { args: "get ingressclass" },
-  { args: "describe ingressclass nginx" },
-  { args: "get netpol" },
-  { args: "describe netpol db-access" },
-  { args: ["create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080,tls=my-cert"], undo: "delete ingress simple" },
-  {
-    args: [
-      "create",
-      "ingress",
-      "multi",
-      "--class=nginx",
-      "--rule=foo.com/=svc:http,tls",
-      "--rule=foo.com/admin*=svcadmin:8080",
-      "--rule=bar.com/*=svc2:80,tls=secret1",
-      "--default-backend=defaultsvc:http",
-      "--annotation=ingress.annotation1=foo",
-      "--dry-run=client",
-      "-o",
-      "yaml",
-    ],
-  },
-  { args: ["create", "ingress", "catch", "--rule=/path*=svc:8080", "-o", "json", "--dry-run=client"] },
-  { args: "create ingress bad --rule=foo.com/bar" },
-  { args: "create ingress empty" },
-  { args: "create ingress" },
-  { args: "create ingress x --default-backend=svc" },
-  { args: "create ingress x --rule=/a=b:c --annotation=noequals" },
-  { args: "create ingress Bad --rule=/a=b:80" },
   { args: "get sa" },
   { args: "events --for=pod/bb" },
   { args: "events --for=pod/bb -o yaml" },
@@ -538,6 +507,38 @@ const CORPUS = [
   { args: "explain deploy.spec --output=plaintext-openapiv2" },
   { args: "explain pods.spec.nope.x --output=plaintext-openapiv2" },
   { args: "delete configmap" },
+  { args: "get ingress" },
+  { args: "get ing site -o wide" },
+  { args: "get ingress site -o yaml" },
+  { args: "describe ingress site" },
+  { args: "get ingressclass" },
+  { args: "describe ingressclass nginx" },
+  { args: "get netpol" },
+  { args: "describe netpol db-access" },
+  { args: ["create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080,tls=my-cert"], undo: "delete ingress simple" },
+  {
+    args: [
+      "create",
+      "ingress",
+      "multi",
+      "--class=nginx",
+      "--rule=foo.com/=svc:http,tls",
+      "--rule=foo.com/admin*=svcadmin:8080",
+      "--rule=bar.com/*=svc2:80,tls=secret1",
+      "--default-backend=defaultsvc:http",
+      "--annotation=ingress.annotation1=foo",
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ],
+  },
+  { args: ["create", "ingress", "catch", "--rule=/path*=svc:8080", "-o", "json", "--dry-run=client"] },
+  { args: "create ingress bad --rule=foo.com/bar" },
+  { args: "create ingress empty" },
+  { args: "create ingress" },
+  { args: "create ingress x --default-backend=svc" },
+  { args: "create ingress x --rule=/a=b:c --annotation=noequals" },
+  { args: "create ingress Bad --rule=/a=b:80" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */

@@ -301,8 +301,8 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 
   /**
    * A node's own address: kube-proxy's NodePort rules first (on every node IP, and on 127.0.0.1 of a
-   * node, as route_localnet allows), then the hostPorts of its pods, then whatever host-network process listens; else the node's
-   * kernel resets the connection (refused).
+   * node, as route_localnet allows), then the hostPorts of its pods, then whatever host-network
+   * process listens; else the node's kernel resets the connection (refused).
    */
   function toNode(node: Obj, port: number, d: Dialled, from?: Obj): ConnectResult {
     for (const svc of world().services) {
