@@ -209,6 +209,40 @@ Events:
   });
 });
 
+/** A self-signed P-256 certificate (CN ec) and its key, for the TLS secret an Ingress names. */
+const TLS_CRT =
+  "-----BEGIN CERTIFICATE-----\nMIIBbzCCARWgAwIBAgIUH9HQtW7Qv4GW8kFKHWdSli1eu/AwCgYIKoZIzj0EAwIw\nDTELMAkGA1UEAwwCZWMwHhcNMjYxMjA0MjE0NDA2WhcNMjcwMTAzMjE0NDA2WjAN\nMQswCQYDVQQDDAJlYzBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABHV/ZzjIl07c\nAFiS5WgEHQvBB5ibf0uuuuBrCTbPKyQxC+eoV5ecZEc4jVx4pC5a5pK3I903iyls\nR0MXyVL+jOujUzBRMB0GA1UdDgQWBBTxTa17JBPjRl5z0xAGE7ruOP0e/jAfBgNV\nHSMEGDAWgBTxTa17JBPjRl5z0xAGE7ruOP0e/jAPBgNVHRMBAf8EBTADAQH/MAoG\nCCqGSM49BAMCA0gAMEUCIDCYYGfritcAmTLhGqxWn25WLOClUzLPJ/uo5kyljC0W\nAiEAmjYxiVRB8hTdAumIj2vAo9I0nfoHkVpkouUmlviB/9U=\n-----END CERTIFICATE-----\n";
+const TLS_KEY =
+  "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFY/z4lZj9sVDcgmUBErRO6p2pQXm9YAvUl9h68LP0ynoAoGCCqGSM49\nAwEHoUQDQgAEdX9nOMiXTtwAWJLlaAQdC8EHmJt/S6664GsJNs8rJDEL56hXl5xk\nRziNXHikLlrmkrcj3TeLKWxHQxfJUv6M6w==\n-----END EC PRIVATE KEY-----\n";
+
+test("HTTPS on the controller: the Ingress's TLS secret for its host, the fake certificate for others, and plain HTTP redirected", async () => {
+  s.file("tls.crt", TLS_CRT);
+  s.file("tls.key", TLS_KEY);
+  k(["create", "secret", "tls", "my-cert", `--cert=${s.dir}/tls.crt`, `--key=${s.dir}/tls.key`]);
+  const https = nodePort(443);
+  const http = nodePort(80);
+  const ip = nodeIP("node01");
+  const pin = (port) => `--resolve foo.com:${port}:${ip}`;
+  const trusted = await onNode(
+    `cat > tls.crt <<'EOF'\n${TLS_CRT}EOF\ncurl -s -i --cacert tls.crt ${pin(https)} https://foo.com:${https}/bar`,
+  );
+  assert.equal(trusted.exitCode, 0, trusted.stderr);
+  assert.match(
+    trusted.stdout,
+    /^HTTP\/2 200 \r?\n[\s\S]*strict-transport-security: max-age=31536000; includeSubDomains\r?\n[\s\S]*Version: 1\.0\.0/,
+  );
+  // Another host gets ingress-nginx's fake certificate, which nothing trusts.
+  const fake = await onNode(`curl -sS https://localhost:${https}/`);
+  assert.equal(fake.exitCode, 60);
+  assert.equal(
+    fake.stderr,
+    "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.\n",
+  );
+  // A host with TLS is only served over HTTPS: plain HTTP gets ingress-nginx's 308.
+  const redirect = await onNode(`curl -s -i ${pin(http)} http://foo.com:${http}/bar`);
+  assert.match(redirect.stdout, /^HTTP\/1\.1 308 Permanent Redirect\r?\n[\s\S]*Location: https:\/\/foo\.com\/bar\r?\n/);
+});
+
 test("the API server refuses invalid Ingresses with the real messages", () => {
   const r = kubectl(["apply", "-f", "-"], {
     input: `apiVersion: networking.k8s.io/v1

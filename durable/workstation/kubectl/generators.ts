@@ -8,6 +8,7 @@ import { formatObjects } from "./get";
 import { groupHelp } from "./help";
 import { x509KeyPairError } from "./tlspair";
 import type { Kube, KubectlRun } from "./types";
+import type { HTTPIngressPath } from "kubernetes-types/networking/v1";
 
 export const GENERATOR_FLAGS = [
   { name: "image", kind: "strings" },
@@ -139,7 +140,7 @@ const ingressBackend = (service: string) => {
 };
 
 /** create_ingress.go's Validate and createIngress: the Ingress `create ingress` builds. */
-function ingress(p: Parsed, name: string): any {
+function ingress(p: Parsed, name: string): Record<string, unknown> {
   const rules = strs(p, "rule");
   const annotations = strs(p, "annotation");
   const defaultBackend = str(p, "default-backend") ?? "";
@@ -174,7 +175,7 @@ function ingress(p: Parsed, name: string): any {
     if (entry.hosts || entry.secretName) tls.push(entry);
   }
   // buildIngressRules: paths of one host share a rule; a trailing * is pathType Prefix, else Exact.
-  const built: { host?: string; http: { paths: any[] } }[] = [];
+  const built: { host?: string; http: { paths: HTTPIngressPath[] } }[] = [];
   for (const rule of rules) {
     const noTLS = rule.split(",")[0];
     const slash = noTLS.indexOf("/");
