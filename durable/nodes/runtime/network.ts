@@ -141,13 +141,13 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   let policyCache: PolicyWorld | undefined;
   const policies = (): PolicyWorld => {
     if (policyCache) return policyCache;
-    const namespaces = new Map(
-      client.list("namespaces").map((n) => [n.metadata.name as string, (n.metadata.labels ?? {}) as Record<string, string>]),
-    );
-    return (policyCache = {
-      policies: client.list("networkpolicies") as NetworkPolicy[],
-      namespaceLabels: (name) => namespaces.get(name) ?? { "kubernetes.io/metadata.name": name },
-    });
+    // Namespaces are read only when a policy's namespaceSelector asks.
+    let namespaces: Map<string, Record<string, string>> | undefined;
+    const labelsOf = (name: string) =>
+      (namespaces ??= new Map(client.list("namespaces").map((n) => [n.metadata.name as string, n.metadata.labels ?? {}]))).get(name) ?? {
+        "kubernetes.io/metadata.name": name,
+      };
+    return (policyCache = { policies: client.list("networkpolicies") as NetworkPolicy[], namespaceLabels: labelsOf });
   };
 
   /** A connection's end as NetworkPolicy sees it: a pod, or a node's own address. */
