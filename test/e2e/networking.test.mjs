@@ -6,7 +6,9 @@
 // default-deny egress policy that takes DNS away until kube-dns is allowed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Server, eventually as poll, request } from "./lib/harness.mjs";
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { KUBECTL, Server, eventually as poll, request } from "./lib/harness.mjs";
 
 let server;
 let s;
@@ -147,6 +149,39 @@ test("the docs' example-ingress: the controller's node IP is its address, and / 
   const logs = k("logs -n ingress-nginx deploy/ingress-nginx-controller");
   assert.match(logs, /"GET \/v2 HTTP\/1\.1" 200 \d+ "-" "curl\/[\d.]+" \d+ [\d.]+ \[default-web2-8080\] \[\] 10\.244\.\d+\.\d+:8080 /);
   assert.match(logs, /"GET \/ HTTP\/1\.1" 404 \d+ .*\[upstream-default-backend\]/);
+});
+
+/** A plain HTTP GET to the local end of a port-forward, with the Host header given. */
+const get = (port, path, host) =>
+  new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode, body }));
+      })
+      .on("error", reject);
+  });
+
+test("kubectl port-forward to the controller's Service, as ingress-nginx's quick start does, routes by the Host header", async () => {
+  const port = 20000 + Math.floor(Math.random() * 2000);
+  const child = spawn(KUBECTL["1.33"], ["port-forward", "-n", "ingress-nginx", "service/ingress-nginx-controller", `${port}:80`], {
+    env: { ...process.env, KUBECONFIG: s.kubeconfigPath, HOME: s.dir },
+    detached: true,
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  try {
+    await eventually(() => assert.match(out, /Forwarding from 127\.0\.0\.1:\d+ -> 80/), { timeout: 15_000 });
+    const v2 = await get(port, "/v2", "hello-world.example");
+    assert.equal(v2.status, 200);
+    assert.match(v2.body, /^Hello, world!\nVersion: 2\.0\.0\n/);
+    const none = await get(port, "/v2", `127.0.0.1:${port}`);
+    assert.equal(none.status, 404);
+  } finally {
+    process.kill(-child.pid, "SIGKILL");
+  }
 });
 
 test("the backends load-balance over their endpoints, and a Service without endpoints is a 503", async () => {

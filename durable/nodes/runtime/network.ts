@@ -575,5 +575,13 @@ export function podHTTP(
 ): ServerReply | { refused: true } {
   const container = isLive(pod) ? listener(pod, port) : undefined;
   if (!container) return { refused: true };
+  // ingress-nginx's nginx routes what a port-forward or the API proxy brings it, as any other request.
+  if (reader && isIngressController(container) && port === 80) {
+    const r = clusterNetwork(reader, logs, now).http(
+      { method: req.method, url: `http://${pod.status.podIP}:${port}${req.path}`, headers: req.headers, body: req.body },
+      undefined,
+    );
+    return "error" in r ? { kind: "eof" } : { kind: "http", status: r.status, headers: r.headers, body: r.body };
+  }
   return serve(req, port, { pod, container, remoteAddr, now, logs, reader });
 }
