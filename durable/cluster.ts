@@ -13,6 +13,7 @@ import { STANDARD_NAMESPACES, kubernetesService, nodeNames } from "./bootstrap";
 import { bootstrapKubeSystem } from "./kubesystem";
 import { bootstrapLocalPath } from "./localpathstorage";
 import { bootstrapPolicy } from "./rbacpolicy";
+import { bootstrapIngressNginx } from "./ingressnginx";
 import { Client } from "./controllers/client";
 import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
@@ -352,6 +353,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       bootstrapKubeSystem(client, nodes[0], now);
       bootstrapLocalPath(client);
       for (const { plural, obj } of bootstrapPolicy()) client.create(plural, obj);
+      bootstrapIngressNginx(client);
     });
   }
 

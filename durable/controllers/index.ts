@@ -21,6 +21,7 @@ import { localPathDeleter, localPathProvisioner } from "./localpath";
 import { pvProtection, pvcProtection } from "./storageprotection";
 import { ephemeralVolumeController } from "./ephemeralvolume";
 import { clusterRoleAggregation } from "./clusterroleaggregation";
+import { ingressNginxController } from "./ingress";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -44,6 +45,7 @@ export const controllers: Controller[] = [
   serviceController,
   endpointsController,
   endpointSliceController,
+  ingressNginxController,
   namespaceController,
   serviceAccountController,
   rootCACertPublisher,

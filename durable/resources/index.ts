@@ -25,6 +25,9 @@ import cronjob from "./cronjob";
 import persistentvolume from "./persistentvolume";
 import persistentvolumeclaim from "./persistentvolumeclaim";
 import storageclass from "./storageclass";
+import ingress from "./ingress";
+import ingressclass from "./ingressclass";
+import networkpolicy from "./networkpolicy";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -48,6 +51,9 @@ export const resources: ResourceDef[] = [
   job,
   cronjob,
   storageclass,
+  ingressclass,
+  ingress,
+  networkpolicy,
   lease,
   selfsubjectreview,
   authorization,

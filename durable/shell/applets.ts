@@ -240,6 +240,11 @@ function nslookup(args: string[], { s, io }: AppletCall): number {
     );
     return 1;
   }
+  if (s.ctx.net.dnsReachable?.() === false) {
+    // Every query went unanswered (dropped by a NetworkPolicy): busybox gives up on the server.
+    io.stdout(";; connection timed out; no servers could be reached\n\n");
+    return 1;
+  }
   const resolv = s.ctx.fs.read("/etc/resolv.conf") ?? "";
   const server = /^nameserver\s+(\S+)/m.exec(resolv)?.[1] ?? "127.0.0.1";
   const search = (/^search\s+(.+)$/m.exec(resolv)?.[1] ?? "").split(/\s+/).filter(Boolean);

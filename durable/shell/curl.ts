@@ -626,7 +626,7 @@ export function* curl(args: string[], call: AppletCall): Run {
             !problem
               ? "SSL certificate verify ok."
               : insecure
-                ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.`
+                ? `SSL certificate verify result: ${cert.untrusted} (${cert.untrusted === "self-signed certificate" ? 18 : cert.untrusted.startsWith("self") ? 19 : 20}), continuing anyway.`
                 : undefined,
           );
         return insecure ? undefined : problem;
@@ -698,7 +698,7 @@ export function* curl(args: string[], call: AppletCall): Run {
       t.uploadSize = sendBody === undefined ? 0 : new TextEncoder().encode(sendBody).length;
       const proto = https ? "HTTP/2" : "HTTP/1.1";
       // HTTP/2 (ALPN h2 with the API server) sends lower-case names and no reason phrase.
-      const statusLine = https ? `${proto} ${res.status} ` : `${proto} ${res.status} ${STATUS_TEXT[res.status] ?? ""}`;
+      const statusLine = https ? `${proto} ${res.status} ` : `${proto} ${res.status} ${res.reason ?? STATUS_TEXT[res.status] ?? ""}`;
       const respHead = [statusLine, ...Object.entries(res.headers).map(([k, v]) => `${https ? k : wireName(k)}: ${v}`)];
       t.headerSize = respHead.reduce((a, l) => a + l.length + 2, 2);
       t.timing.appconnect = https ? connectAt + 2100 + (rtt(host, 3, sameNode) % 900) : 0;

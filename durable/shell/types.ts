@@ -27,7 +27,8 @@ export type NetError = {
   ip?: string /** ms the connection stayed open and silent before this (the client's timer may end it first) */;
   after?: number;
 };
-export type HttpResult = { status: number; headers: Record<string, string>; body: string } | NetError;
+/** A response; `reason` is the server's own reason phrase when it is not the standard one (nginx's "Service Temporarily Unavailable"). */
+export type HttpResult = { status: number; headers: Record<string, string>; body: string; reason?: string } | NetError;
 export type Connected = {
   ok: true;
   ip: string;
@@ -49,7 +50,7 @@ export interface ServerCertificate {
   notBefore: string;
   notAfter: string;
   /** What OpenSSL says when nothing trusted issued it (the chain's root is sent, or it is not). */
-  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain";
+  untrusted: "unable to get local issuer certificate" | "self-signed certificate in certificate chain" | "self-signed certificate";
 }
 
 export interface HttpClientRequest {
@@ -83,6 +84,8 @@ export interface Network {
   connect(host: string, port: number, from?: Obj): ConnectResult;
   /** The pod's eth0 as its CNI set it up (a veth in the node's podCIDR), or the node's for hostNetwork. */
   iface?(pod: Obj): PodInterface | undefined;
+  /** False when the cluster DNS cannot be reached at all (a NetworkPolicy dropping the queries). */
+  dnsReachable?(): boolean;
 }
 
 // ---- the image a shell runs in (implemented by the image catalogue, durable/nodes/runtime/images.ts) ----

@@ -273,7 +273,7 @@ function* busyboxWget(o: WgetOptions, call: AppletCall): Run {
       return die("error getting response");
     }
     if (o.serverResponse && !o.quiet) io.stderr(responseLines(res, "  "));
-    if (res.status >= 400) return die(`server returned error: HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`);
+    if (res.status >= 400) return die(`server returned error: HTTP/1.1 ${res.status} ${res.reason ?? STATUS_TEXT[res.status] ?? ""}`);
     if (o.spider) {
       if (!o.quiet) io.stderr("remote file exists\n");
       continue;
@@ -295,7 +295,10 @@ function* busyboxWget(o: WgetOptions, call: AppletCall): Run {
 
 /** The status line and headers as an HTTP/1.1 server sent them, each line prefixed. */
 function responseLines(res: Extract<HttpResult, { status: number }>, prefix: string): string {
-  return [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}`, ...Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}`)]
+  return [
+    `HTTP/1.1 ${res.status} ${res.reason ?? STATUS_TEXT[res.status] ?? ""}`,
+    ...Object.entries(res.headers).map(([k, v]) => `${wireName(k)}: ${v}`),
+  ]
     .map((l) => `${prefix}${l}\n`)
     .join("");
 }
@@ -395,7 +398,7 @@ function* gnuWget(o: WgetOptions, call: AppletCall): Run {
       continue;
     }
     log("connected.\n");
-    const reason = STATUS_TEXT[res.status] ?? "";
+    const reason = res.reason ?? STATUS_TEXT[res.status] ?? "";
     log(`HTTP request sent, awaiting response... ${o.serverResponse ? `\n${responseLines(res, "  ")}` : `${res.status} ${reason}\n`}`);
     if (res.status >= 400) {
       log(o.spider ? "Remote file does not exist -- broken link!!!\n" : `${stamp(nowOf(s))} ERROR ${res.status}: ${reason}.\n\n`);

@@ -107,7 +107,7 @@ export class Workstation {
       cwd: HOME,
       hostname: node,
       fs,
-      net: forwarded(liveNetwork(reader, logs, now), node, this.forwards, reader),
+      net: forwarded(liveNetwork(reader, logs, now, node), node, this.forwards, reader),
       now,
       image: { program: (name) => programIn(NODE_PROGRAMS, name) },
       hostPrograms: programs,
@@ -246,8 +246,8 @@ export class Login {
 
 /** The cluster's network as it is at each call: a login lives long, and a network built once keeps
  *  the Services and pods it first saw. */
-function liveNetwork(reader: ClusterReader, logs: LogAppender | undefined, now: () => number): Network {
-  const net = () => clusterNetwork(reader, logs, now());
+function liveNetwork(reader: ClusterReader, logs: LogAppender | undefined, now: () => number, node: string): Network {
+  const net = () => clusterNetwork(reader, logs, now(), undefined, node);
   return {
     resolve: (name, ns) => net().resolve(name, ns),
     reverse: (ip) => net().reverse?.(ip),

@@ -116,7 +116,7 @@ test("@kubernetes/client-node: list, create, watch, log and exec", async () => {
       .split("\n")
       .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
   );
-  assert.match(steps.namespaces, /^default,kube-node-lease,kube-public,kube-system,local-path-storage$/);
+  assert.match(steps.namespaces, /^default,ingress-nginx,kube-node-lease,kube-public,kube-system,local-path-storage$/);
   assert.equal(steps.created, "journey 250m"); // the quantity as the API server canonicalised it
   assert.match(steps.watched, /^(ADDED|MODIFIED) Running$/);
   assert.equal(steps.log, "started");

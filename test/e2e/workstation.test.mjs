@@ -18,6 +18,18 @@ before(async () => {
   s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }] });
   s.k(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"]);
   s.k(["expose", "deployment", "web", "--port=80"]);
+  // Networking, before bb (the corpus compares its events' ages): an Ingress with TLS, a path of
+  // its own and a default backend, and a NetworkPolicy.
+  s.k([
+    "create",
+    "ingress",
+    "site",
+    "--class=nginx",
+    "--rule=site.example/=web:80,tls=site-tls",
+    "--rule=site.example/api*=web:80",
+    "--default-backend=web:80",
+  ]);
+  s.k(["apply", "-f", "-"], { input: NETPOL });
   s.k(["run", "bb", "--image=busybox:1.36", "--labels=app=bb,tier=tools", "--", "sleep", "3600"]);
   s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
   s.k(["create", "configmap", "single", "--from-literal=only=one"]);
@@ -56,6 +68,32 @@ spec:
   accessModes: [ReadWriteOnce]
   resources:
     requests: {storage: 1Gi}
+`;
+
+const NETPOL = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: db-access
+spec:
+  podSelector:
+    matchLabels: {app: db}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels: {team: web}
+      podSelector:
+        matchLabels: {app: web}
+    - ipBlock: {cidr: 172.17.0.0/16, except: [172.17.1.0/24]}
+    ports:
+    - {protocol: TCP, port: 5432}
+    - {port: 6000, endPort: 6010}
+  - {}
+  egress:
+  - to:
+    - namespaceSelector: {}
+    ports:
+    - {protocol: UDP, port: 53}
 `;
 
 const MANIFESTS = {
@@ -494,6 +532,38 @@ const CORPUS = [
   { args: "explain deploy.spec --output=plaintext-openapiv2" },
   { args: "explain pods.spec.nope.x --output=plaintext-openapiv2" },
   { args: "delete configmap" },
+  { args: "get ingress" },
+  { args: "get ing site -o wide" },
+  { args: "get ingress site -o yaml" },
+  { args: "describe ingress site" },
+  { args: "get ingressclass" },
+  { args: "describe ingressclass nginx" },
+  { args: "get netpol" },
+  { args: "describe netpol db-access" },
+  { args: ["create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080,tls=my-cert"], undo: "delete ingress simple" },
+  {
+    args: [
+      "create",
+      "ingress",
+      "multi",
+      "--class=nginx",
+      "--rule=foo.com/=svc:http,tls",
+      "--rule=foo.com/admin*=svcadmin:8080",
+      "--rule=bar.com/*=svc2:80,tls=secret1",
+      "--default-backend=defaultsvc:http",
+      "--annotation=ingress.annotation1=foo",
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ],
+  },
+  { args: ["create", "ingress", "catch", "--rule=/path*=svc:8080", "-o", "json", "--dry-run=client"] },
+  { args: "create ingress bad --rule=foo.com/bar" },
+  { args: "create ingress empty" },
+  { args: "create ingress" },
+  { args: "create ingress x --default-backend=svc" },
+  { args: "create ingress x --rule=/a=b:c --annotation=noequals" },
+  { args: "create ingress Bad --rule=/a=b:80" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */

@@ -334,7 +334,7 @@ export function containerContext(
     hostname: podHostname(pod),
     fs: fs ?? containerFS(pod, c, now, { reader, clock: () => Date.now() }),
     net: reader
-      ? clusterNetwork(reader, logs, now)
+      ? clusterNetwork(reader, logs, now, pod)
       : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
     now: () => now,
     pod,

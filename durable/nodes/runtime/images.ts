@@ -487,6 +487,105 @@ const ALPINE_FILES = {
 
 const FAMILIES: Family[] = [
   {
+    // ingress-nginx's admission Jobs: `create` makes the webhook's certificate Secret, `patch` puts
+    // its CA into the webhook configuration; each logs its step as JSON and exits.
+    repos: ["registry.k8s.io/ingress-nginx/kube-webhook-certgen"],
+    behaviour: {
+      kind: "generic",
+      ports: [],
+      entrypoint: ["/kube-webhook-certgen"],
+      cmd: [],
+      main: ["kube-webhook-certgen"],
+      shell: undefined,
+      programs: ship("own", "kube-webhook-certgen"),
+      startup: (k) => {
+        const time = (ms: number) => new Date(k.start + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+        const line = (ms: number, msg: string, source: string) =>
+          at(ms, `{"level":"info","msg":"${msg}","source":"${source}","time":"${time(ms)}"}`);
+        const patch = k.argv?.[0] === "patch" || k.argv?.[1] === "patch";
+        return {
+          lines: patch
+            ? [
+                line(
+                  0,
+                  "patching webhook configurations 'ingress-nginx-admission' mutating=false, validating=true, failurePolicy=Fail",
+                  "k8s/k8s.go:118",
+                ),
+                line(0, "Patched hook(s)", "k8s/k8s.go:138"),
+              ]
+            : [line(0, "creating new secret", "cmd/create.go:28")],
+          // Both finish within their first second (the status's times have whole seconds only).
+          exit: { code: 0, after: 1 },
+        };
+      },
+    },
+  },
+  {
+    // ingress-nginx's controller: nginx run by /nginx-ingress-controller, which renders nginx.conf
+    // from the Ingresses (the routing itself is the network's: network.ts asks ingressproxy.ts).
+    repos: ["registry.k8s.io/ingress-nginx/controller"],
+    behaviour: {
+      kind: "generic",
+      ports: [80, 443, 8443, 10254],
+      entrypoint: ["/usr/bin/dumb-init", "--"],
+      cmd: ["/nginx-ingress-controller"],
+      main: ["dumb-init", "nginx-ingress-controller"],
+      titles: [
+        { user: "www-data", command: "/usr/bin/dumb-init -- /nginx-ingress-controller" },
+        { user: "www-data", command: "/nginx-ingress-controller --publish-service=$(POD_NAMESPACE)/ingress-nginx-controller" },
+        { user: "www-data", command: "nginx: master process /usr/bin/nginx -c /etc/nginx/nginx.conf" },
+        { user: "www-data", command: "nginx: worker process" },
+      ],
+      shell: "sh",
+      programs: { ...ALPINE_BASE, ...CURL, ...ship("own", "nginx nginx-ingress-controller dumb-init") },
+      startup: (k) => {
+        // klog's header: severity, MMDD hh:mm:ss.uuuuuu, the thread id, file:line.
+        const klog = (ms: number, sev: string, src: string, text: string) => {
+          const d = new Date(k.start + ms);
+          const p = (n: number, w = 2) => String(n).padStart(w, "0");
+          return at(
+            ms,
+            `${sev}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}${p((k.start * 7) % 1000, 3)}       7 ${src}] ${text}`,
+          );
+        };
+        return {
+          lines: [
+            at(0, "-------------------------------------------------------------------------------"),
+            at(0, "NGINX Ingress controller"),
+            at(0, "  Release:       v1.12.1"),
+            at(0, "  Build:         51724dddf9f60e3e8f1a5bd9c4f6e2f0d9d3a5c2"),
+            at(0, "  Repository:    https://github.com/kubernetes/ingress-nginx"),
+            at(0, "  nginx version: nginx/1.25.5"),
+            at(0, ""),
+            at(0, "-------------------------------------------------------------------------------"),
+            at(0, ""),
+            klog(
+              2,
+              "W",
+              "client_config.go:667",
+              "Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.",
+            ),
+            klog(3, "I", "main.go:205", '"Creating API client" host="https://10.96.0.1:443"'),
+            klog(
+              9,
+              "I",
+              "main.go:248",
+              '"Running in Kubernetes cluster" major="1" minor="33" git="v1.33.1" state="clean" platform="linux/amd64"',
+            ),
+            klog(120, "I", "main.go:101", '"SSL fake certificate created" file="/etc/ingress-controller/ssl/default-fake-certificate.pem"'),
+            klog(140, "I", "nginx.go:271", '"Starting NGINX Ingress controller"'),
+            klog(160, "I", "leaderelection.go:257", "attempting to acquire leader lease ingress-nginx/ingress-nginx-leader..."),
+            klog(170, "I", "nginx.go:317", '"Starting NGINX process"'),
+            klog(180, "I", "leaderelection.go:271", "successfully acquired lease ingress-nginx/ingress-nginx-leader"),
+            klog(181, "I", "status.go:85", `"New leader elected" identity="${k.hostname}"`),
+            klog(260, "I", "controller.go:214", '"Backend successfully reloaded"'),
+          ],
+        };
+      },
+      sigterm: { after: 300, code: 0 },
+    },
+  },
+  {
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
     newest: [1, 29, 3],

@@ -6,6 +6,11 @@ import { listener, serve, type HttpRequest, type LogAppender, type ServerReply }
 import { serveInCluster } from "../../api/incluster";
 import { ctxPolicy } from "../../api/authz";
 import type { ServiceAccountTokens } from "../../api/tokens";
+import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import { connectionAllowed, egressAllowed, ingressAllowed, type Peer, type PolicyWorld } from "./policy";
+import { buildServers } from "./ingressrouting";
+import { fakeCertificate, proxyIngress, type Upstream } from "./ingressproxy";
+import { INGRESS_NGINX, ingressesOf } from "../../resources/ingress";
 
 // The network's face to a shell (Network and its results) is declared by the shell it serves.
 import type {
@@ -123,9 +128,55 @@ export function pickEndpoint<T extends { ip: string }>(svc: Obj, svcPort: Obj, e
   return endpoints[n % endpoints.length];
 }
 
-export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefined, now: number): Network {
+/** The ingress-nginx controller image: its nginx routes by the Ingresses (ingressproxy.ts). */
+const isIngressController = (container: Obj | undefined) => /(^|\/)ingress-nginx\/controller(:|@|$)/.test(container?.image ?? "");
+
+/**
+ * The network as seen from `self` (the pod a container's shell runs in: its DNS queries are subject
+ * to the NetworkPolicies selecting it) or from the node `hostNode` (a node's shell: its loopback is
+ * the node's, where kube-proxy's NodePorts answer too).
+ */
+export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefined, now: number, self?: Obj, hostNode?: string): Network {
   let cache: { services: Obj[]; pods: Obj[]; nodes: Obj[] } | undefined;
   const world = () => (cache ??= { services: client.list("services"), pods: client.list("pods"), nodes: client.list("nodes") });
+  let policyCache: PolicyWorld | undefined;
+  const policies = (): PolicyWorld => {
+    if (policyCache) return policyCache;
+    // Namespaces are read only when a policy's namespaceSelector asks.
+    let namespaces: Map<string, Record<string, string>> | undefined;
+    const labelsOf = (name: string) =>
+      (namespaces ??= new Map(client.list("namespaces").map((n) => [n.metadata.name as string, n.metadata.labels ?? {}]))).get(name) ?? {
+        "kubernetes.io/metadata.name": name,
+      };
+    return (policyCache = { policies: client.list("networkpolicies") as NetworkPolicy[], namespaceLabels: labelsOf });
+  };
+
+  /** A connection's end as NetworkPolicy sees it: a pod, or a node's own address. */
+  const peerOf = (pod: Obj | undefined, target?: Obj): Peer => {
+    if (pod && !pod.spec?.hostNetwork) return { ip: pod.status?.podIP, pod };
+    if (pod) return { ip: pod.status?.podIP, node: pod.spec?.nodeName };
+    // A node's shell: from its own address (NetworkPolicy lets a pod's own node through, no other).
+    const shell = hostNode ? world().nodes.find((n) => n.metadata.name === hostNode) : undefined;
+    if (shell) return { ip: nodeIP(shell) ?? "", node: hostNode };
+    return { ip: clientIP(undefined, target), node: target?.spec?.nodeName };
+  };
+
+  /** Does the CNI let this TCP connection through (egress of the client, ingress of the pod)? */
+  const admitted = (from: Obj | undefined, to: Obj, port: number) =>
+    !policies().policies.length || connectionAllowed(policies(), { from: peerOf(from, to), to: peerOf(to), port, protocol: "TCP" });
+
+  /** Can `self` reach a cluster DNS server on UDP 53 (kube-dns's pods, after the Service's DNAT)? */
+  function dnsReachable(): boolean {
+    if (!self || self.spec?.hostNetwork || !policies().policies.length) return true;
+    const dns = world().pods.filter(
+      (p) => p.metadata.namespace === "kube-system" && p.metadata.labels?.["k8s-app"] === "kube-dns" && isLive(p),
+    );
+    const w = policies();
+    return dns.some((p) => {
+      const c = { from: peerOf(self), to: peerOf(p), port: 53, protocol: "UDP" as const };
+      return egressAllowed(w, c) && ingressAllowed(w, c);
+    });
+  }
 
   const serviceByName = (name: string, ns: string) => world().services.find((s) => s.metadata.name === name && s.metadata.namespace === ns);
 
@@ -169,6 +220,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     name = name.toLowerCase().replace(/\.$/, "");
     if (IPV4.test(name)) return [name];
     if (name === "localhost") return ["127.0.0.1"];
+    if (!dnsReachable()) return [];
     if (absolute) return lookupFQDN(name) ?? [];
     // resolv.conf: search <ns>.svc.cluster.local svc.cluster.local cluster.local, options ndots:5.
     const search = [`${fromNamespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
@@ -191,8 +243,10 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
   /** Where the client dialled: the host as typed, its address and port (what error messages name). */
   type Dialled = { host: string; ip: string; port: number };
 
-  /** A backend pod's listener on port, or refused at the address the client dialled. */
-  function reach(pod: Obj | undefined, port: number, d: Dialled): ConnectResult {
+  /** A backend pod's listener on port, or refused at the address the client dialled; a SYN a
+   *  NetworkPolicy drops goes unanswered (Calico and Cilium drop, they do not reject). */
+  function reach(pod: Obj | undefined, port: number, d: Dialled, from?: Obj): ConnectResult {
+    if (pod && isLive(pod) && !admitted(from, pod, port)) return timedOut(d.host, d.port, d.ip);
     const container = pod && isLive(pod) ? listener(pod, port) : undefined;
     if (!pod || !container) return refused(d.host, d.port, d.ip);
     return { ok: true, ip: pod.status.podIP, pod, port, container };
@@ -217,7 +271,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       ep.targetRef?.kind === "Pod"
         ? world().pods.find((p) => p.metadata.name === ep.targetRef!.name && p.metadata.namespace === ep.targetRef!.namespace)
         : podAt(ep.ip, ep.port);
-    return reach(pod, ep.port, d);
+    return reach(pod, ep.port, d, from);
   }
 
   /** The pod at an IP; for a node IP, the host-network pod listening on port. */
@@ -228,7 +282,11 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 
   /** The node a host-network client runs on: its loopback is the node's. */
   const hostNodeOf = (from?: Obj) =>
-    from?.spec?.hostNetwork ? world().nodes.find((n) => n.metadata.name === from.spec.nodeName) : undefined;
+    from?.spec?.hostNetwork
+      ? world().nodes.find((n) => n.metadata.name === from.spec.nodeName)
+      : !from && hostNode
+        ? world().nodes.find((n) => n.metadata.name === hostNode)
+        : undefined;
 
   /** A Service's TCP port on one of its addresses, by the port number kube-proxy matches there. */
   const servicePort = (svc: Obj, port: number, field: "port" | "nodePort") =>
@@ -244,19 +302,27 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
 
   /**
    * A node's own address: kube-proxy's NodePort rules first (on every node IP, and on 127.0.0.1 of a
-   * node, as route_localnet allows), then whatever host-network process listens; else the node's
-   * kernel resets the connection (refused).
+   * node, as route_localnet allows), then the hostPorts of its pods, then whatever host-network
+   * process listens; else the node's kernel resets the connection (refused).
    */
   function toNode(node: Obj, port: number, d: Dialled, from?: Obj): ConnectResult {
     for (const svc of world().services) {
       const sp = servicePort(svc, port, "nodePort");
       if (sp && (svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer")) return viaService(svc, sp, d, from);
     }
+    // A container's hostPort: the CNI portmap plugin DNATs the node's port to the pod.
+    for (const p of world().pods) {
+      if (!isLive(p) || p.spec?.hostNetwork || p.spec?.nodeName !== node.metadata.name) continue;
+      const mapped = ((p.spec?.containers ?? []) as Obj[])
+        .flatMap((c) => (c.ports ?? []) as Obj[])
+        .find((cp) => cp.hostPort === port && (cp.protocol ?? "TCP") === "TCP");
+      if (mapped) return reach(p, mapped.containerPort, d, from);
+    }
     const ip = nodeIP(node);
     const pod = ip ? podAt(ip, port) : undefined;
     // The kubelet is no pod: it listens on 10250 (TLS) on every node.
     if (!(pod && listener(pod, port)) && port === KUBELET_PORT) return { ok: true, ip: ip ?? d.ip, port, kubelet: node };
-    return reach(pod, port, d);
+    return reach(pod, port, d, from);
   }
 
   /** The kubelet's self-signed serving certificate (kubeadm leaves serverTLSBootstrap off). */
@@ -281,7 +347,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (ip === "127.0.0.1") {
       const hostNode = hostNodeOf(from);
       if (hostNode) return toNode(hostNode, port, d, from);
-      return from ? reach(from, port, d) : refused(host, port, ip);
+      return from ? reach(from, port, d, from) : refused(host, port, ip);
     }
     for (const svc of world().services) {
       if (!clusterIPs(svc).includes(ip) && !externalAddresses(svc).includes(ip)) continue;
@@ -293,7 +359,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     const node = world().nodes.find((n) => nodeIP(n) === ip);
     if (node) return toNode(node, port, d, from);
     const pod = podAt(ip, port);
-    if (pod) return reach(pod, port, d);
+    if (pod) return reach(pod, port, d, from);
     return timedOut(host, port, ip);
   }
 
@@ -357,10 +423,34 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
       };
     }
     const isApiserver = conn.container?.image && /kube-apiserver/.test(conn.container.image);
-    if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     // The client sends its own headers (curl: User-Agent and Accept; busybox wget: User-Agent: Wget, Connection: close).
     const headers: Record<string, string> = { host: url.host };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (isIngressController(conn.container) && (conn.port === 80 || conn.port === 443)) {
+      if (https !== (conn.port === 443))
+        return https ? { error: "error:0A00010B:SSL routines::wrong version number", code: 35 } : ingressPlainOnTLS();
+      if (https) {
+        const refusal = req.verify?.(ingressCertificate(headers.host.replace(/:\d+$/, ""), conn.pod!));
+        if (refusal) return refusal;
+      }
+      const reply = proxyIngress(
+        { method: req.method.toUpperCase(), path: `${url.pathname}${url.search}`, headers, body: req.body },
+        {
+          servers: buildServers(ingressesOf((plural) => client.list(plural), INGRESS_NGINX)),
+          https,
+          remoteAddr: clientIP(from, conn.pod),
+          port: conn.port,
+          now,
+          controller: { pod: conn.pod!, container: conn.container! },
+          logs,
+          endpoints: (ing, backend) => backendEndpoints(ing.metadata?.namespace ?? "default", backend.service),
+          send: (up, r) => sendFrom(conn.pod!, up, r),
+        },
+      );
+      if (reply.kind !== "http") return { error: "Empty reply from server", code: 52 };
+      return { status: reply.status, headers: reply.headers, body: reply.body, ...(reply.reason ? { reason: reply.reason } : {}) };
+    }
+    if (https && !isApiserver) return { error: "error:0A00010B:SSL routines::wrong version number", code: 35 };
     if (https) {
       const refusal = req.verify?.(apiserverCertificate(conn.pod, from));
       if (refusal) return refusal;
@@ -377,6 +467,71 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     if (reply.kind === "eof") return { error: "Empty reply from server", code: 52, ...(reply.after ? { after: reply.after } : {}) };
     if (reply.kind === "garbage") return { error: "Received HTTP/0.9 when not allowed", code: 1 };
     return { status: reply.status, headers: reply.headers, body: reply.body };
+  }
+
+  /** nginx's answer to plain HTTP on its TLS port. */
+  function ingressPlainOnTLS(): HttpResult {
+    const body =
+      "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    return { status: 400, headers: { "content-type": "text/html", "content-length": String(body.length), connection: "close" }, body };
+  }
+
+  /** The certificate nginx presents for a server name: the TLS secret of an Ingress naming the host, else its fake one. */
+  function ingressCertificate(host: string, pod: Obj): ServerCertificate {
+    for (const ing of ingressesOf((plural) => client.list(plural), INGRESS_NGINX)) {
+      for (const tls of ing.spec?.tls ?? []) {
+        if (
+          !tls.secretName ||
+          !(tls.hosts ?? []).some(
+            (h) => h === host || (h.startsWith("*.") && host.endsWith(h.slice(1)) && !host.slice(0, -h.length + 1).includes(".")),
+          )
+        )
+          continue;
+        const secret = client.get("secrets", ing.metadata?.namespace, tls.secretName);
+        const crt = secret?.data?.["tls.crt"];
+        if (secret?.type !== "kubernetes.io/tls" || !crt) continue;
+        const created = Date.parse(secret.metadata?.creationTimestamp ?? "") || now;
+        let pem: string | undefined;
+        try {
+          pem = atob(crt);
+        } catch {
+          pem = undefined;
+        }
+        // The secret's own certificate, named for the hosts it is served for: a self-signed one is its own issuer.
+        return {
+          subject: `CN=${tls.hosts![0]}`,
+          issuer: `CN=${tls.hosts![0]}`,
+          issuerPEM: pem,
+          names: (tls.hosts ?? []).map((h) => h.toLowerCase()),
+          notBefore: certDate(created),
+          notAfter: certDate(created + 365 * 86_400_000),
+          untrusted: "self-signed certificate",
+        };
+      }
+    }
+    return fakeCertificate(Date.parse(pod.metadata?.creationTimestamp ?? "") || now, certDate);
+  }
+
+  /** A backend Service's ready endpoints for the Ingress's service port (by number or name). */
+  function backendEndpoints(
+    namespace: string,
+    backend: { name: string; port?: { name?: string; number?: number } } | undefined,
+  ): Upstream[] | undefined {
+    if (!backend) return undefined;
+    const svc = serviceByName(backend.name, namespace);
+    const sp = ((svc?.spec?.ports ?? []) as Obj[]).find((p) =>
+      backend.port?.number ? p.port === backend.port.number : p.name === backend.port?.name,
+    );
+    if (!svc || !sp) return undefined;
+    return readyEndpoints(client, svc, sp).map((e) => ({ ip: e.ip, port: e.port }));
+  }
+
+  /** A request nginx sends from the controller pod to an endpoint: NetworkPolicies apply to it. */
+  function sendFrom(controller: Obj, up: Upstream, req: HttpRequest): ServerReply | NetError {
+    const d: Dialled = { host: up.ip, ip: up.ip, port: up.port };
+    const conn = reach(podAt(up.ip, up.port), up.port, d, controller);
+    if (!("ok" in conn)) return conn;
+    return serveOn(conn, req, controller.status?.podIP);
   }
 
   function serveOn(conn: Connected, req: HttpRequest, remoteAddr: string): ServerReply {
@@ -406,7 +561,7 @@ export function clusterNetwork(client: ClusterReader, logs: LogAppender | undefi
     return { ip, prefix, gateway, clusterCIDR: CLUSTER_CIDR, hostNetwork, peerIndex, mac: macOf(ip, hostNetwork ? "02:42" : "0a:58") };
   }
 
-  return { resolve, reverse, connect, http, iface };
+  return { resolve, reverse, connect, http, iface, dnsReachable };
 }
 
 /** Send one HTTP request straight to a pod's port (the API server proxy, port-forward): no Service in between. */
@@ -421,5 +576,13 @@ export function podHTTP(
 ): ServerReply | { refused: true } {
   const container = isLive(pod) ? listener(pod, port) : undefined;
   if (!container) return { refused: true };
+  // ingress-nginx's nginx routes what a port-forward or the API proxy brings it, as any other request.
+  if (reader && isIngressController(container) && port === 80) {
+    const r = clusterNetwork(reader, logs, now).http(
+      { method: req.method, url: `http://${pod.status.podIP}:${port}${req.path}`, headers: req.headers, body: req.body },
+      undefined,
+    );
+    return "error" in r ? { kind: "eof" } : { kind: "http", status: r.status, headers: r.headers, body: r.body };
+  }
   return serve(req, port, { pod, container, remoteAddr, now, logs, reader });
 }

@@ -41,7 +41,7 @@ export function streamSubresources(registry: Registry, logs: LogStore, stdio: Co
     "pods/portforward": portForwardHandler({
       registry,
       streams,
-      http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs),
+      http: (pod, port, req, remote) => podHTTP(pod, port, req, remote, now(), logs, client),
     }),
   };
 }

@@ -22,7 +22,7 @@ export interface Parsed {
 export class UsageError extends Error {}
 
 /** pflag StringArray flags: each value whole, commas included (the rest are StringSlices). */
-const STRING_ARRAYS = new Set(["env", "filename", "user", "group", "serviceaccount", "resource-name"]);
+const STRING_ARRAYS = new Set(["env", "filename", "user", "group", "serviceaccount", "resource-name", "rule", "annotation"]);
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "namespace", short: "n", kind: "string" },

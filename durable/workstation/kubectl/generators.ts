@@ -8,6 +8,7 @@ import { formatObjects } from "./get";
 import { groupHelp } from "./help";
 import { x509KeyPairError } from "./tlspair";
 import type { Kube, KubectlRun } from "./types";
+import type { HTTPIngressPath } from "kubernetes-types/networking/v1";
 
 export const GENERATOR_FLAGS = [
   { name: "image", kind: "strings" },
@@ -40,6 +41,10 @@ export const GENERATOR_FLAGS = [
   { name: "user", kind: "strings" },
   { name: "group", kind: "strings" },
   { name: "serviceaccount", kind: "strings" },
+  { name: "class", kind: "string" },
+  { name: "rule", kind: "strings" },
+  { name: "default-backend", kind: "string" },
+  { name: "annotation", kind: "strings" },
 ] as const;
 
 /** A container's name from its image, as kubectl derives it ("nginx:1.27" → "nginx", "registry.k8s.io/e2e-test-images/agnhost:2.39" → "agnhost"). */
@@ -130,6 +135,93 @@ function secret(sub: string, p: Parsed, k: Kube, name: string): any {
 const meta = (name: string, labels?: Record<string, string>) => ({ name, creationTimestamp: null, ...(labels ? { labels } : {}) });
 
 const SERVICE_TYPES = { clusterip: "ClusterIP", externalname: "ExternalName", loadbalancer: "LoadBalancer", nodeport: "NodePort" };
+
+/** create_ingress.go's ruleRegex: host/path=svcname:svcport[,tls[=secret]]. */
+const INGRESS_RULE = /^(?<host>[\w*\-.]*)(?<path>\/.*)=(?<svcname>[\w-]+):(?<svcport>[\w-]+)(,(?<istls>tls)=?(?<secretname>[\w-]+)?)?/;
+
+/** parseServiceBackendPort: intstr.Parse makes a number of what parses as one. */
+const backendPort = (port: string) =>
+  /^-?\d+$/.test(port) && Math.abs(Number(port)) < 2 ** 31 ? { number: Number(port) } : { name: port };
+
+/** buildIngressBackendSvc. */
+const ingressBackend = (service: string) => {
+  const [name, port] = service.split(":");
+  return { service: { name, port: backendPort(port) } };
+};
+
+/** create_ingress.go's Validate and createIngress: the Ingress `create ingress` builds. */
+function ingress(p: Parsed, name: string): Record<string, unknown> {
+  const rules = strs(p, "rule");
+  const annotations = strs(p, "annotation");
+  const defaultBackend = str(p, "default-backend") ?? "";
+  if (!defaultBackend && !rules.length)
+    throw new KubectlError(
+      "error: not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)",
+    );
+  for (const rule of rules)
+    if (!INGRESS_RULE.test(rule))
+      throw new KubectlError(`error: rule ${rule} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]`);
+  for (const a of annotations)
+    if (!a.includes("=")) throw new KubectlError(`error: annotation ${a} is invalid and should be in format key=[value]`);
+  if (defaultBackend && defaultBackend.split(":").length !== 2)
+    throw new KubectlError("error: default-backend should be in format servicename:serviceport");
+  // buildTLSRules: one entry per secret, gathering the hosts of the rules that name it.
+  const tls: { hosts?: string[]; secretName?: string }[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    const parts = rule.split(",");
+    if (parts.length !== 2) continue;
+    const host = rule.split("/")[0];
+    const secretName = parts[1].split("=");
+    const secret = secretName.length > 1 ? secretName[1] : "";
+    if (seen.has(host)) continue;
+    seen.add(host);
+    const same = tls.find((t) => (t.secretName ?? "") === secret);
+    if (same) {
+      (same.hosts ??= []).push(host);
+      continue;
+    }
+    const entry = { ...(host ? { hosts: [host] } : {}), ...(secret ? { secretName: secret } : {}) };
+    if (entry.hosts || entry.secretName) tls.push(entry);
+  }
+  // buildIngressRules: paths of one host share a rule; a trailing * is pathType Prefix, else Exact.
+  const built: { host?: string; http: { paths: HTTPIngressPath[] } }[] = [];
+  for (const rule of rules) {
+    const noTLS = rule.split(",")[0];
+    const slash = noTLS.indexOf("/");
+    const host = noTLS.slice(0, slash);
+    const [pathPart, service] = noTLS.slice(slash + 1).split("=");
+    let path = `/${pathPart}`;
+    let pathType = "Exact";
+    if (path.endsWith("*")) {
+      pathType = "Prefix";
+      path = path.slice(0, -1);
+    }
+    const entry = { path, pathType, backend: ingressBackend(service) };
+    const same = built.find((r) => (r.host ?? "") === host);
+    if (same) same.http.paths.push(entry);
+    else built.push({ ...(host ? { host } : {}), http: { paths: [entry] } });
+  }
+  const className = str(p, "class") ?? "";
+  return {
+    kind: "Ingress",
+    apiVersion: "networking.k8s.io/v1",
+    metadata: {
+      name,
+      creationTimestamp: null,
+      ...(annotations.length
+        ? { annotations: Object.fromEntries(annotations.map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)])) }
+        : {}),
+    },
+    spec: {
+      ...(className ? { ingressClassName: className } : {}),
+      ...(defaultBackend ? { defaultBackend: ingressBackend(defaultBackend) } : {}),
+      ...(tls.length ? { tls } : {}),
+      ...(built.length ? { rules: built } : {}),
+    },
+    status: { loadBalancer: {} },
+  };
+}
 
 /** A command group run without its subcommand: kubectl prints the group's help. */
 class GroupHelp {
@@ -242,6 +334,10 @@ function build(p: Parsed, k: Kube): { obj: any; resource: Resource } {
         },
       };
     }
+    case "ingress":
+    case "ing":
+      need("ingress");
+      return { resource: findResource("ingresses.networking.k8s.io"), obj: ingress(p, name) };
     case "job": {
       need("job");
       const images = strs(p, "image");
@@ -480,6 +576,7 @@ function failurePrefix(obj: any): string | undefined {
     case "ServiceAccount":
     case "RoleBinding":
     case "ClusterRoleBinding":
+    case "Ingress":
       return `failed to create ${obj.kind.toLowerCase()}: `;
     case "Secret":
       return "failed to create secret ";

@@ -19,6 +19,7 @@ import { describeEndpointSlice, describeEndpoints } from "./endpoints";
 import type { DescribeOptions, DescribeReader } from "./format";
 import { describeCronJob, describeJob } from "./job";
 import { describeNamespace } from "./namespace";
+import { describeIngress, describeIngressClass, describeNetworkPolicy } from "./networking";
 import { describeNode } from "./node";
 import { describePod } from "./pod";
 import { describeReplicaSet } from "./replicaset";
@@ -58,6 +59,9 @@ const describers: Record<string, Describer> = {
   "rbac.authorization.k8s.io/ClusterRole": describeRole,
   "rbac.authorization.k8s.io/RoleBinding": describeRoleBinding,
   "rbac.authorization.k8s.io/ClusterRoleBinding": describeRoleBinding,
+  "networking.k8s.io/Ingress": describeIngress,
+  "networking.k8s.io/IngressClass": describeIngressClass,
+  "networking.k8s.io/NetworkPolicy": (obj) => describeNetworkPolicy(obj),
 };
 
 /** The describers kubectl 1.33 has for the kinds we serve; undefined for a kind without one (the
