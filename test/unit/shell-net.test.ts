@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ISSUER, ServiceAccountTokens, generateSigningKey } from "../../durable/api/tokens";
 import { clusterNetwork, type ClusterReader, type HttpResult } from "../../durable/nodes/runtime/network";
+import { bootstrapPolicy } from "../../durable/rbacpolicy";
 import type { Obj } from "../../durable/resources/types";
 import { InteractiveShell, runCommand } from "../../durable/shell";
 import { MemoryFS } from "../../durable/fs";
@@ -91,6 +92,8 @@ function world(): ClusterReader {
     ],
     configmaps: [{ metadata: { name: "kube-root-ca.crt", namespace: "default" }, data: { "ca.crt": CA } }],
   };
+  // The RBAC a kubeadm cluster starts with: in-cluster requests are authorized by it.
+  for (const { plural, obj } of bootstrapPolicy()) (objs[plural] ??= []).push(obj);
   return {
     get: (plural, ns, name) => (objs[plural] ?? []).find((o) => o.metadata.name === name && (o.metadata.namespace ?? undefined) === ns),
     list: (plural) => objs[plural] ?? [],
