@@ -12,7 +12,7 @@ import { Server, request } from "./lib/harness.mjs";
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cli", "kubeplay.mjs");
 const MAX_SESSIONS = 3;
 const RATE_LIMIT = 10; // wrangler.toml [[ratelimits]] simple = { limit = 10, period = 60 }
-const MAX_OBJECTS = 120;
+const MAX_OBJECTS = 500; // above what a fresh cluster holds (its RBAC policy, add-ons, kube-system)
 let server;
 
 before(async () => {

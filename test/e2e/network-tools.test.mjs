@@ -98,28 +98,36 @@ test("curl -s -o /dev/null -w '%{http_code}' http://<svc> prints 200; -v shows t
   );
 });
 
-test("a node IP refuses port 80; a NodePort answers on every node IP; the kubelet listens on 10250", () => {
+test("a node IP refuses port 80 where nothing listens (ingress-nginx's hostPort answers on its node); a NodePort answers on every node IP; the kubelet listens on 10250", () => {
   const ips = s.k(["get", "nodes", "-o", 'jsonpath={.items[*].status.addresses[?(@.type=="InternalIP")].address}']).trim().split(" ");
   assert.equal(ips.length, 2);
   const nodePort = s.k("get svc web-np -o jsonpath={.spec.ports[0].nodePort}");
+  const ingressNode = s
+    .k("get pods -n ingress-nginx -l app.kubernetes.io/component=controller -o jsonpath={.items[0].status.hostIP}")
+    .trim();
+  assert.ok(ips.includes(ingressNode), ingressNode);
+  const ingress = exec("client", `curl -s -o /dev/null -w '%{http_code}' http://${ingressNode}/`);
+  assert.deepEqual([ingress.code, ingress.stdout], [0, "404"], "ingress-nginx answers a request no Ingress routes with its 404");
   for (const ip of ips) {
+    const np = exec("client", `curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port}' http://${ip}:${nodePort}/`);
+    assert.deepEqual([np.code, np.stdout], [0, `200 ${ip}:${nodePort}`]);
+    if (ip === ingressNode) continue;
     const refused = exec("client", `curl -sS http://${ip}/`);
     assert.equal(refused.code, 7);
     assert.equal(
       refused.stderr,
       `curl: (7) Failed to connect to ${ip} port 80 after 0 ms: Couldn't connect to server\ncommand terminated with exit code 7\n`,
     );
-    const np = exec("client", `curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port}' http://${ip}:${nodePort}/`);
-    assert.deepEqual([np.code, np.stdout], [0, `200 ${ip}:${nodePort}`]);
   }
   // The kubelet is there on every node, TLS only, and anonymous requests are refused.
   const kubelet = exec("client", `curl -sk -w ' %{http_code}' https://${ips[0]}:10250/pods`);
   assert.deepEqual([kubelet.code, kubelet.stdout], [0, "Unauthorized\n 401"]);
   // busybox wget says it its way.
-  const bb = exec("bb", `wget -qO- http://${ips[1]}/`);
+  const quiet = ips.find((ip) => ip !== ingressNode);
+  const bb = exec("bb", `wget -qO- http://${quiet}/`);
   assert.deepEqual(
     [bb.code, bb.stderr],
-    [1, `wget: can't connect to remote host (${ips[1]}): Connection refused\ncommand terminated with exit code 1\n`],
+    [1, `wget: can't connect to remote host (${quiet}): Connection refused\ncommand terminated with exit code 1\n`],
   );
   const missing = exec("bb", "wget -qO- http://web/nope");
   assert.deepEqual(
