@@ -4,7 +4,7 @@
 // its pod, OrderedReady or Parallel management, scale-down from the highest ordinal, ControllerRevisions
 // for the template history, RollingUpdate with a partition or OnDelete, and the claims' owner
 // references kept to the persistentVolumeClaimRetentionPolicy.
-import type { StatefulSet, StatefulSetStatus } from "kubernetes-types/apps/v1";
+import type { StatefulSetStatus } from "kubernetes-types/apps/v1";
 import type { Obj } from "../resources/types";
 import { ApiError } from "../api/status";
 import { clone, computeHash, selectorMatches, stableStringify } from "../resources/podtemplate";
