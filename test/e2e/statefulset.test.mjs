@@ -80,8 +80,17 @@ spec:
 const podNames = (sel) =>
   k(["get", "pods", "-l", sel, "-o", 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}']).trim().split("\n").filter(Boolean).sort();
 const readyCount = (name) => json(["get", "sts", name]).status?.readyReplicas ?? 0;
+/** The set reports n ready replicas and its n live pods are Ready. */
 const waitReady = (name, n) =>
-  eventually(() => readyCount(name) === n && json(["get", "sts", name]).status.replicas === n, { timeout: 60_000 });
+  eventually(
+    () => {
+      const sel = name === "web" ? "app=nginx" : `app=${name}`;
+      const pods = json(["get", "pods", "-l", sel]).items.filter((p) => !p.metadata.deletionTimestamp);
+      const ready = pods.filter((p) => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      return readyCount(name) === n && json(["get", "sts", name]).status.replicas === n && ready.length === n;
+    },
+    { timeout: 60_000 },
+  );
 /** Events of the set, oldest first, as "reason message". */
 const setEvents = (name) =>
   json(["get", "events", "--field-selector", `involvedObject.kind=StatefulSet,involvedObject.name=${name}`])
@@ -138,38 +147,23 @@ test("each pod has its ordinal identity: hostname, subdomain, labels, owner", ()
   }
 });
 
-test("the headless Service gives each pod a DNS name, and its own name all ready pods", () => {
+test("the headless Service gives each pod a DNS name, and its own name all ready pods (busybox:1.28's nslookup)", () => {
   const ip0 = json(["get", "pod", "web-0"]).status.podIP;
   const ip1 = json(["get", "pod", "web-1"]).status.podIP;
-  const r = kubectl(
-    [
-      "run",
-      "-i",
-      "--rm",
-      "--restart=Never",
-      "--image",
-      "busybox:1.28",
-      "dns-test",
-      "--",
-      "nslookup",
-      "web-0.nginx.default.svc.cluster.local",
-    ],
-    {
-      timeout: 60_000,
-    },
+  const dns = (name, host) =>
+    kubectl(["run", "-i", "--rm", "--restart=Never", "--image", "busybox:1.28", name, "--", "nslookup", host], { timeout: 60_000 });
+  const server = "Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\n";
+  assert.equal(
+    dns("dns-test", "web-0.nginx").stdout,
+    `${server}Name:      web-0.nginx\nAddress 1: ${ip0} web-0.nginx.default.svc.cluster.local\npod "dns-test" deleted\n`,
   );
-  assert.match(
-    r.stdout,
-    new RegExp(`Name:\\s+web-0\\.nginx\\.default\\.svc\\.cluster\\.local\\nAddress:? (1: )?${ip0.replace(/\./g, "\\.")}`),
-    r.out,
+  const all = dns("dns-test2", "nginx.default.svc.cluster.local").stdout;
+  assert.ok(
+    all.includes(`${ip0} web-0.nginx.default.svc.cluster.local`) && all.includes(`${ip1} web-1.nginx.default.svc.cluster.local`),
+    all,
   );
-  const all = kubectl(
-    ["run", "-i", "--rm", "--restart=Never", "--image", "busybox:1.28", "dns-test2", "--", "nslookup", "nginx.default.svc.cluster.local"],
-    {
-      timeout: 60_000,
-    },
-  ).stdout;
-  assert.ok(all.includes(ip0) && all.includes(ip1), all);
+  const missing = dns("dns-test3", "web-9.nginx");
+  assert.match(missing.stdout, /nslookup: can't resolve 'web-9\.nginx'\n/);
 });
 
 test("the claims are Bound and what was written there survives the pods' deletion", async () => {
@@ -177,9 +171,13 @@ test("the claims are Bound and what was written there survives the pods' deletio
   assert.match(pvcs, /^www-web-0\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+local-path/m);
   assert.match(pvcs, /^www-web-1\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+local-path/m);
   for (const i of [0, 1]) k(["exec", `web-${i}`, "--", "sh", "-c", 'echo "$(hostname)" > /usr/share/nginx/html/index.html']);
-  const uid0 = json(["get", "pod", "web-0"]).metadata.uid;
-  k(["delete", "pod", "-l", "app=nginx"]);
-  await eventually(() => json(["get", "pod", "web-0"]).metadata.uid !== uid0, { timeout: 30_000 });
+  const uids = [0, 1].map((i) => json(["get", "pod", `web-${i}`]).metadata.uid);
+  // --wait=false: with the instant clock the new web-N can exist before kubectl's wait starts
+  // listing, and kubectl would then wait for a deletion it already missed.
+  k(["delete", "pod", "-l", "app=nginx", "--wait=false"]);
+  await eventually(() => [0, 1].every((i) => kubectl(["get", "pod", `web-${i}`, "-o", "jsonpath={.metadata.uid}"]).stdout !== uids[i]), {
+    timeout: 30_000,
+  });
   await waitReady("web", 2);
   for (const i of [0, 1]) assert.equal(k(["exec", `web-${i}`, "--", "curl", "-s", "http://localhost/"]), `web-${i}\n`);
 });
