@@ -63,6 +63,7 @@ export function claimsFor(set: Obj, ordinal: number): Map<string, Obj> {
     delete c.status;
     c.metadata = { ...(c.metadata ?? {}), name: claimName(set, t, ordinal), namespace: set.metadata.namespace };
     c.metadata.labels = { ...(c.metadata.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
+    delete c.metadata.creationTimestamp;
     c.apiVersion = "v1";
     c.kind = "PersistentVolumeClaim";
     out.set(t.metadata?.name, c);

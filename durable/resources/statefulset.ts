@@ -217,6 +217,9 @@ const statefulsets: ResourceDef = {
     for (const claim of (spec.volumeClaimTemplates ?? []) as Obj[]) {
       claim.apiVersion ??= "v1";
       claim.kind ??= "PersistentVolumeClaim";
+      // An embedded ObjectMeta: v1.33 serializes its zero creationTimestamp as null.
+      claim.metadata ??= {};
+      if (!("creationTimestamp" in claim.metadata)) claim.metadata.creationTimestamp = null;
       persistentvolumeclaims.defaults!(claim, ctx);
     }
   },
