@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Obj } from "../../durable/resources/types";
 import statefulsets from "../../durable/resources/statefulset";
+import { rolloutStatus } from "../../durable/workstation/kubectl/rollout";
 import {
   applyRevision,
   completeRollingUpdate,
@@ -327,5 +328,42 @@ describe("defaults and validation", () => {
       "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
       `spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep": supported values: "Retain", "Delete"`,
     ]);
+  });
+});
+
+describe("the workstation's rollout status of a StatefulSet (statefulSetStatusViewer)", () => {
+  const sts = (spec: Obj, status: Obj, generation = 2) => ({
+    metadata: { name: "web", generation },
+    spec: { replicas: 3, updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } }, ...spec },
+    status: { observedGeneration: 2, ...status },
+  });
+  it("waits for the spec, then for readiness, then for the partitioned pods", () => {
+    expect(rolloutStatus("StatefulSet", sts({}, { observedGeneration: 1 }))).toEqual({
+      text: "Waiting for statefulset spec update to be observed...\n",
+      done: false,
+    });
+    expect(rolloutStatus("StatefulSet", sts({}, { readyReplicas: 1 })).text).toBe("Waiting for 2 pods to be ready...\n");
+    const partitioned = { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 1 } } };
+    expect(rolloutStatus("StatefulSet", sts(partitioned, { readyReplicas: 3, updatedReplicas: 1 }))).toEqual({
+      text: "Waiting for partitioned roll out to finish: 1 out of 2 new pods have been updated...\n",
+      done: false,
+    });
+    expect(rolloutStatus("StatefulSet", sts(partitioned, { readyReplicas: 3, updatedReplicas: 2 }))).toEqual({
+      text: "partitioned roll out complete: 2 new pods have been updated...\n",
+      done: true,
+    });
+  });
+  it("without rollingUpdate compares the revisions; OnDelete has no status", () => {
+    const plain = { updateStrategy: { type: "RollingUpdate" } };
+    expect(
+      rolloutStatus("StatefulSet", sts(plain, { readyReplicas: 3, updatedReplicas: 1, currentRevision: "web-a", updateRevision: "web-b" }))
+        .text,
+    ).toBe("waiting for statefulset rolling update to complete 1 pods at revision web-b...\n");
+    expect(
+      rolloutStatus("StatefulSet", sts(plain, { readyReplicas: 3, currentReplicas: 3, currentRevision: "web-b", updateRevision: "web-b" })),
+    ).toEqual({ text: "statefulset rolling update complete 3 pods at revision web-b...\n", done: true });
+    expect(() => rolloutStatus("StatefulSet", sts({ updateStrategy: { type: "OnDelete" } }, {}))).toThrow(
+      "error: rollout status is only available for RollingUpdate strategy type",
+    );
   });
 });
