@@ -62,7 +62,7 @@ const ROOTS = {
   ]
     .flatMap((k) => [k, `${k}List`])
     .concat(["Binding"]),
-  "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
+  "apps/v1": ["ReplicaSet", "Deployment", "DaemonSet", "StatefulSet", "ControllerRevision"].flatMap((k) => [k, `${k}List`]),
   "batch/v1": ["Job", "CronJob"].flatMap((k) => [k, `${k}List`]),
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
   "storage/v1": ["StorageClass", "StorageClassList"],

@@ -8,6 +8,7 @@ import { rootCACertPublisher, serviceAccountController } from "./serviceaccount"
 import { deploymentController } from "./deployment";
 import { replicaSetController, replicationControllerController } from "./replicaset";
 import { daemonSetController } from "./daemonset";
+import { statefulSetController } from "./statefulset";
 import { garbageCollector } from "./garbagecollector";
 import { scheduler } from "../scheduler";
 import { kubelet } from "../nodes/kubelet";
@@ -28,6 +29,7 @@ export const controllers: Controller[] = [
   replicaSetController,
   replicationControllerController,
   daemonSetController,
+  statefulSetController,
   cronJobController,
   jobController,
   ttlAfterFinishedController,

@@ -15,6 +15,7 @@ import replicationcontroller from "./replicationcontroller";
 import replicaset from "./replicaset";
 import deployment from "./deployment";
 import daemonset from "./daemonset";
+import statefulset from "./statefulset";
 import controllerrevision from "./controllerrevision";
 import lease from "./lease";
 import selfsubjectreview from "./selfsubjectreview";
@@ -47,6 +48,7 @@ export const resources: ResourceDef[] = [
   replicaset,
   deployment,
   daemonset,
+  statefulset,
   controllerrevision,
   job,
   cronjob,

@@ -226,6 +226,35 @@ function ls(args: string[], { s, io }: AppletCall): number {
   return status;
 }
 
+/** busybox before 1.29 (the docs' busybox:1.28): nslookup still asked the C library's resolver. */
+function oldBusybox(image: string | undefined): boolean {
+  const m = /(?:^|\/)busybox:(\d+)\.(\d+)/.exec(image ?? "");
+  return !!m && (Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 29));
+}
+
+/**
+ * busybox 1.28's nslookup: getaddrinfo (resolv.conf's search list and ndots apply, so `web-0.nginx`
+ * resolves), `%-10s %s` headers, each address numbered with its reverse name when there is one.
+ */
+function nslookupLibc(name: string, server: string, { s, io }: AppletCall): number {
+  const ns = s.ctx.pod?.metadata?.namespace ?? "default";
+  const block = (header: string, host: string, ips: string[]) =>
+    `${header.padEnd(10)} ${host}\n${ips
+      .map((ip, i) => {
+        const rev = s.ctx.net.reverse?.(ip);
+        return `Address ${i + 1}: ${ip}${rev ? ` ${rev}` : ""}\n`;
+      })
+      .join("")}`;
+  io.stdout(`${block("Server:", server, [server])}\n`);
+  const ips = s.ctx.net.resolve(name, ns);
+  if (!ips.length) {
+    io.stderr(`nslookup: can't resolve '${name}'\n`);
+    return 1;
+  }
+  io.stdout(block("Name:", name, ips));
+  return 0;
+}
+
 /**
  * busybox nslookup (1.36, its own resolver): a name without a dot is tried in every search domain of
  * /etc/resolv.conf, one with a dot only as given (so `svc.ns` is NXDOMAIN, unlike getaddrinfo); an A
@@ -247,6 +276,7 @@ function nslookup(args: string[], { s, io }: AppletCall): number {
   }
   const resolv = s.ctx.fs.read("/etc/resolv.conf") ?? "";
   const server = /^nameserver\s+(\S+)/m.exec(resolv)?.[1] ?? "127.0.0.1";
+  if (oldBusybox(s.ctx.container?.image)) return nslookupLibc(name, server, { s, io } as AppletCall);
   const search = (/^search\s+(.+)$/m.exec(resolv)?.[1] ?? "").split(/\s+/).filter(Boolean);
   io.stdout(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`);
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {

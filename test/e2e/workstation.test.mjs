@@ -41,6 +41,9 @@ before(async () => {
   s.k(["wait", "--for=condition=Available", "deployment/web", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/bb", "--timeout=60s"]);
   s.k(["wait", "--for=condition=Ready", "pod/target", "-n", "lab", "--timeout=60s"]);
+  // A StatefulSet with a claim per pod, for get/describe/rollout of statefulsets.
+  s.k(["apply", "-n", "lab", "-f", "-"], { input: STATEFULSET });
+  s.k(["rollout", "status", "-n", "lab", "sts/db", "--timeout=60s"]);
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
   for (const [name, text] of Object.entries(MANIFESTS)) {
     writeFileSync(join(s.dir, name), text);
@@ -48,6 +51,31 @@ before(async () => {
     assert.equal(wrote.exitCode, 0, wrote.stderr);
   }
 });
+
+const STATEFULSET = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        volumeMounts: [{name: data, mountPath: /usr/share/nginx/html}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests: {storage: 1Gi}
+`;
 
 const STORAGE = `apiVersion: v1
 kind: PersistentVolume
@@ -269,6 +297,12 @@ const CORPUS = [
   { args: ["exec", "deploy/web", "--", "cat", "/etc/hostname"] },
   { args: "describe pod bb" },
   { args: "describe deployment web" },
+  { args: "get sts -n lab" },
+  { args: "get statefulsets -n lab -o wide" },
+  { args: "describe sts db -n lab" },
+  { args: "rollout status sts/db -n lab" },
+  { args: "rollout history statefulset/db -n lab" },
+  { args: "rollout undo sts/db -n lab" },
   { args: "describe svc web" },
   { args: "describe node" },
   // One key: kubectl describes a ConfigMap's data in Go's map order, which changes from run to run.

@@ -306,6 +306,34 @@ describe("the network tools a learner types in a pod (busybox/curl)", () => {
     });
   });
 
+  it("busybox 1.28's nslookup resolves through the search list and numbers the addresses with their reverse names", () => {
+    const old = (script: string) => {
+      let out = "";
+      let err = "";
+      const ctx = {
+        env: { PATH: "/bin" },
+        cwd: "/",
+        hostname: "bb",
+        pod: client,
+        container: { name: "bb", image: "busybox:1.28" },
+        now: () => NOW,
+        fs: new MemoryFS({
+          "/etc/resolv.conf": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\n",
+        }),
+        net: clusterNetwork(cluster(), logs, NOW),
+      };
+      const code = runCommand(["sh", "-c", script], ctx, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+      return { out, err, code };
+    };
+    const server = "Server:    10.96.0.10\nAddress 1: 10.96.0.10\n\n";
+    expect(old("nslookup web.default")).toEqual({
+      out: `${server}Name:      web.default\nAddress 1: 10.96.10.1 web.default.svc.cluster.local\n`,
+      err: "",
+      code: 0,
+    });
+    expect(old("nslookup nosuch")).toEqual({ out: server, err: "nslookup: can't resolve 'nosuch'\n", code: 1 });
+  });
+
   it("busybox wget: its request, its progress lines and its errors", () => {
     const ok = run("wget -O- http://echo:8080/x");
     expect(ok.code).toBe(0);

@@ -922,6 +922,13 @@ FAMILIES.push({
   behaviour: FAMILIES.find((f) => f.repos.includes("docker.io/library/redis"))!.behaviour,
 });
 
+// The StatefulSet tutorial's web server: nginx under the e2e image's name (0.8 … 0.27).
+FAMILIES.push({
+  repos: ["registry.k8s.io/nginx-slim", "k8s.gcr.io/nginx-slim", "gcr.io/google_containers/nginx-slim"],
+  tags: /^0\.([89]|1\d|2[0-7])$/,
+  behaviour: FAMILIES.find((f) => f.repos.includes("docker.io/library/nginx"))!.behaviour,
+});
+
 /** stress 1.0.4: `--vm N --vm-bytes B` holds N×B (default 256M; suffixes b k m g, powers of 1024),
  *  touching it over and over; `--timeout` ends a successful run. */
 function stressRun(args: string[]): BinaryRun {

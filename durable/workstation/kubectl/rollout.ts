@@ -1,9 +1,10 @@
 // `kubectl rollout status|history|undo|restart|pause|resume` (k8s.io/kubectl/pkg/cmd/rollout and
 // polymorphichelpers): what a rollout is, read from the workload and its ReplicaSets.
-import type { Deployment, ReplicaSet } from "kubernetes-types/apps/v1";
+import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from "kubernetes-types/apps/v1";
 import { type Parsed, int } from "./args";
 import { awaitHost, KubectlError, statusMessage, type Resource } from "./client";
 import { requested } from "./get";
+import { labelSelectorString } from "./describe/format";
 import { groupHelp } from "./help";
 import type { Kube, KubectlRun, Verb } from "./types";
 
@@ -75,6 +76,33 @@ export function rolloutStatus(kind: string, o: any): { text: string; done: boole
     }
     return { text: "Waiting for daemon set spec update to be observed...\n", done: false };
   }
+  if (kind === "StatefulSet") {
+    if (o.spec?.updateStrategy?.type !== "RollingUpdate")
+      throw new KubectlError("error: rollout status is only available for RollingUpdate strategy type");
+    if (!st.observedGeneration || (o.metadata?.generation ?? 0) > st.observedGeneration)
+      return { text: "Waiting for statefulset spec update to be observed...\n", done: false };
+    const replicas = o.spec?.replicas;
+    if (replicas != null && (st.readyReplicas ?? 0) < replicas)
+      return { text: `Waiting for ${replicas - (st.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
+    const ru = o.spec.updateStrategy.rollingUpdate;
+    if (ru) {
+      if (replicas != null && ru.partition != null && (st.updatedReplicas ?? 0) < replicas - ru.partition)
+        return {
+          text: `Waiting for partitioned roll out to finish: ${st.updatedReplicas ?? 0} out of ${replicas - ru.partition} new pods have been updated...\n`,
+          done: false,
+        };
+      return { text: `partitioned roll out complete: ${st.updatedReplicas ?? 0} new pods have been updated...\n`, done: true };
+    }
+    if (st.updateRevision !== st.currentRevision)
+      return {
+        text: `waiting for statefulset rolling update to complete ${st.updatedReplicas ?? 0} pods at revision ${st.updateRevision}...\n`,
+        done: false,
+      };
+    return {
+      text: `statefulset rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}...\n`,
+      done: true,
+    };
+  }
   throw new KubectlError(`error: no status viewer has been implemented for ${kind}`);
 }
 
@@ -86,6 +114,19 @@ function* replicaSets(k: Kube, d: Deployment): Generator<any, ReplicaSet[], void
     rs.metadata?.ownerReferences?.some((o) => o.controller && o.uid === d.metadata?.uid),
   );
 }
+
+/** controlledHistory: the ControllerRevisions a StatefulSet's selector matches and it controls. */
+function* revisions(k: Kube, o: StatefulSet): Generator<any, ControllerRevision[], void> {
+  const sel = encodeURIComponent(labelSelectorString(o.spec?.selector) ?? "");
+  const r = yield* awaitHost(k.api("GET", `/apis/apps/v1/namespaces/${o.metadata?.namespace}/controllerrevisions?labelSelector=${sel}`));
+  if (r.status >= 400) throw new KubectlError(statusMessage(r));
+  return (JSON.parse(r.text).items as ControllerRevision[]).filter((cr) =>
+    cr.metadata?.ownerReferences?.some((x) => x.controller && x.uid === o.metadata?.uid),
+  );
+}
+
+/** getStatefulSetPatch: what a revision stores for the set's current template. */
+const statefulSetPatch = (o: StatefulSet) => ({ spec: { template: { ...(o.spec?.template ?? {}), $patch: "replace" } } });
 
 const revisionOf = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? Number.NaN);
 
@@ -123,6 +164,19 @@ function* rolloutRun(p: Parsed, k: Kube): KubectlRun {
         break;
       }
       case "history": {
+        if (kind === "StatefulSet") {
+          if (int(p, "revision")) throw k.notYet("kubectl rollout history --revision");
+          const byRevision = new Map((yield* revisions(k, obj)).map((cr) => [cr.revision, cr]));
+          if (!byRevision.size) {
+            k.io.stdout(`${name} \nNo rollout history found.\n`);
+            break;
+          }
+          const rows: [string, string][] = [["REVISION", "CHANGE-CAUSE"]];
+          for (const rev of [...byRevision.keys()].sort((a, b) => a - b))
+            rows.push([String(rev), byRevision.get(rev)!.metadata?.annotations?.[CHANGE_CAUSE] || "<none>"]);
+          k.io.stdout(`${name} \n${historyTable(rows)}\n`);
+          break;
+        }
         if (kind !== "Deployment") throw k.notYet(`kubectl rollout history of a ${kind}`);
         if (int(p, "revision")) throw k.notYet("kubectl rollout history --revision");
         const rss = (yield* replicaSets(k, obj)).filter((rs) => !Number.isNaN(revisionOf(rs)));
@@ -138,6 +192,22 @@ function* rolloutRun(p: Parsed, k: Kube): KubectlRun {
         break;
       }
       case "undo": {
+        if (kind === "StatefulSet") {
+          const to = int(p, "to-revision") ?? 0;
+          if (to < 0) throw new KubectlError(`error: unable to find specified revision ${to} in history`);
+          const history = (yield* revisions(k, obj)).sort((a, b) => a.revision - b.revision);
+          if (to === 0 && history.length <= 1) throw new KubectlError("error: no last revision to roll back to");
+          const target = to === 0 ? history[history.length - 2] : history.find((cr) => cr.revision === to);
+          if (!target) throw new KubectlError(`error: unable to find specified revision ${to} in history`);
+          if (JSON.stringify(sorted(statefulSetPatch(obj))) === JSON.stringify(sorted(target.data))) {
+            k.io.stdout(`${name} skipped rollback (current template already matches revision ${to})\n`);
+            break;
+          }
+          const r = yield* awaitHost(k.api("PATCH", path, { body: JSON.stringify(target.data), headers: MERGE }));
+          if (r.status >= 400) throw new KubectlError(`error: failed restoring revision ${to}: ${JSON.parse(r.text).message}`);
+          k.io.stdout(`${name} rolled back\n`);
+          break;
+        }
         if (kind !== "Deployment") throw k.notYet(`kubectl rollout undo of a ${kind}`);
         const to = int(p, "to-revision") ?? 0;
         if (to < 0) throw new KubectlError(`error: unable to find specified revision ${to} in history`);

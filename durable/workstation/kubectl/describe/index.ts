@@ -14,6 +14,7 @@
 // node's pods ("Pods: not authorized"); other failures are handled as kubectl handles them.
 import { describeConfigMap } from "./configmap";
 import { describeDaemonSet } from "./daemonset";
+import { describeStatefulSet } from "./statefulset";
 import { describeDeployment } from "./deployment";
 import { describeEndpointSlice, describeEndpoints } from "./endpoints";
 import type { DescribeOptions, DescribeReader } from "./format";
@@ -54,6 +55,7 @@ const describers: Record<string, Describer> = {
   "batch/CronJob": describeCronJob,
   "apps/Deployment": describeDeployment,
   "apps/DaemonSet": describeDaemonSet,
+  "apps/StatefulSet": describeStatefulSet,
   "apps/ReplicaSet": describeReplicaSet,
   "rbac.authorization.k8s.io/Role": describeRole,
   "rbac.authorization.k8s.io/ClusterRole": describeRole,
