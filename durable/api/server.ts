@@ -2,7 +2,7 @@
 // generic REST engine, with content negotiation (Table, PartialObjectMetadata) and Status errors.
 import type { Obj, ResourceDef } from "../resources/types";
 import { apiVersionOf } from "../resources/types";
-import { lookup, resources } from "../resources";
+import { lookup, lookupUnserved, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
@@ -25,6 +25,7 @@ import {
   invalid,
   methodNotAllowed,
   notFoundPath,
+  notServed,
   routeMethodNotAllowed,
   statusResponse,
   unsupportedMediaType,
@@ -161,6 +162,7 @@ export class ApiServer {
       return json(list);
     }
     const target = this.resolve(group, version, rest);
+    if (target.def.unserved) throw notServed(target.def, target.name, method);
     if (target.subresource && target.name) {
       const { def, subresource } = target;
       // go-restful has a route per verb the subresource serves: any other method is its 405.
@@ -186,13 +188,13 @@ export class ApiServer {
     }
     let namespace: string | undefined;
     if (rest[0] === "namespaces" && rest.length >= 3) {
-      const nsScoped = lookup(group, version, rest[2]);
+      const nsScoped = lookup(group, version, rest[2]) ?? lookupUnserved(group, version, rest[2]);
       if (nsScoped?.namespaced) {
         namespace = rest[1];
         rest = rest.slice(2);
       }
     }
-    const def = lookup(group, version, rest[0]);
+    const def = lookup(group, version, rest[0]) ?? lookupUnserved(group, version, rest[0]);
     // Only a proxy subresource has a path after it: services/x/proxy/some/path.
     if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;

@@ -29,6 +29,7 @@ import storageclass from "./storageclass";
 import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
+import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -62,8 +63,11 @@ export const resources: ResourceDef[] = [
   rbac,
 ].flat();
 
+/** The kinds of a real cluster that are listed in discovery but not served (see unserved.ts). */
+export const unserved = unservedDefs(resources);
+
 const byGroupVersion = new Map<string, ResourceDef[]>();
-for (const def of resources) {
+for (const def of [...resources, ...unserved]) {
   const gv = def.group ? `${def.group}/${def.version}` : def.version;
   if (!byGroupVersion.has(gv)) byGroupVersion.set(gv, []);
   byGroupVersion.get(gv)!.push(def);
@@ -72,16 +76,22 @@ for (const def of resources) {
 // Within a group version, the real server lists resources alphabetically (kubectl's `all` follows it).
 for (const defs of byGroupVersion.values()) defs.sort((a, b) => a.plural.localeCompare(b.plural));
 
-/** Group versions in discovery order (core first, then groups as registered). */
+/** Group versions in discovery order (core first, then groups as registered, then unserved ones). */
 export const groupVersions = [...byGroupVersion.keys()];
 
+/** Every kind discovery lists in a group version, unserved ones included. */
 export function inGroupVersion(gv: string): ResourceDef[] {
   return byGroupVersion.get(gv) ?? [];
 }
 
-/** Find a kind by group, version and plural (the REST path). */
+/** Find a served kind by group, version and plural (the REST path). */
 export function lookup(group: string, version: string, plural: string): ResourceDef | undefined {
   return resources.find((d) => d.group === group && d.version === version && d.plural === plural);
+}
+
+/** The unserved kind at a REST path, if it names one. */
+export function lookupUnserved(group: string, version: string, plural: string): ResourceDef | undefined {
+  return unserved.find((d) => d.group === group && d.version === version && d.plural === plural);
 }
 
 /** The preferred definition of a plural across groups (for internal readers: "pods", "nodes"…). */

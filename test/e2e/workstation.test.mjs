@@ -598,6 +598,10 @@ const CORPUS = [
   { args: "create ingress x --default-backend=svc" },
   { args: "create ingress x --rule=/a=b:c --annotation=noequals" },
   { args: "create ingress Bad --rule=/a=b:80" },
+  { args: "get csr" },
+  { args: "get certificatesigningrequests.certificates.k8s.io someone" },
+  { args: "delete volumeattachment va-1" },
+  { args: "get runtimeclasses -o wide" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */

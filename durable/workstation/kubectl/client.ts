@@ -1,7 +1,7 @@
 // The workstation kubectl's way to the API server: in-process calls as the admin (no network, no
 // TLS), discovery from the server's own resource table, and errors as kubectl words them
 // (k8s.io/kubectl/pkg/cmd/util/helpers.go checkErr).
-import { resources } from "../../resources";
+import { resources, unserved } from "../../resources";
 import type { ResourceDef } from "../../resources/types";
 export { awaitHost } from "../../shell/host";
 
@@ -97,10 +97,13 @@ export function resourceOf(def: ResourceDef): Resource {
   };
 }
 
+/** Everything discovery lists: kubectl maps unserved kinds too, and the server says why it does not serve them. */
+const mappable = [...resources, ...unserved];
+
 /** The preferred version of each group's resources, as discovery orders them (the first served). */
 const preferred = (() => {
   const seen = new Map<string, ResourceDef>();
-  for (const def of resources) {
+  for (const def of mappable) {
     if (def.plural.includes("/")) continue;
     const key = `${def.group}/${def.plural}`;
     if (!seen.has(key)) seen.set(key, def);
@@ -123,7 +126,7 @@ export function findResource(typed: string): Resource {
   }
   const matches = (d: ResourceDef) =>
     d.plural === name || d.singular === name || d.kind.toLowerCase() === name || (d.shortNames ?? []).includes(name);
-  const pool = version ? resources.filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
+  const pool = version ? mappable.filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
   const found = pool.filter((d) => matches(d) && (group === undefined || d.group === group || (group === "core" && d.group === "")));
   // The legacy group wins a bare name ("events" is core/v1 before events.k8s.io).
   const def = found.find((d) => d.group === "") ?? found[0];
