@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // Builds the web console: web/src/*.ts bundled by esbuild, with web/*.html and web/*.css, into
-// .build/web, which the Worker serves as static assets. wrangler runs this before `wrangler dev`
-// (so `npm start` and the tests) and `wrangler deploy` (wrangler.toml [build]); nothing built is committed.
+// .build/web, which the Worker serves as static assets. `npm start` (so the tests) and `npm run
+// deploy` run it first; nothing built is committed. Only files whose bytes changed are written, so
+// a build that changes nothing does not make a running `wrangler dev` reload its assets.
 import { build } from "esbuild";
 import { parse as parseYaml } from "yaml";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scenarioFiles } from "../cli/scenario.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "web");
-const out = join(root, ".build", "web");
+const target = join(root, ".build", "web");
+const out = join(root, ".build", `web.building-${process.pid}`);
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -59,3 +61,21 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
+
+/** Every file under dir, as paths relative to it. */
+const filesUnder = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+    : [];
+const built = new Set(filesUnder(out));
+for (const f of filesUnder(target)) if (!built.has(f)) rmSync(join(target, f));
+for (const f of built) {
+  const bytes = readFileSync(join(out, f));
+  const dest = join(target, f);
+  if (existsSync(dest) && readFileSync(dest).equals(bytes)) continue;
+  mkdirSync(dirname(dest), { recursive: true });
+  writeFileSync(dest, bytes);
+}
+rmSync(out, { recursive: true, force: true });

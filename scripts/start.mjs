@@ -4,7 +4,7 @@
 // Any [vars] knob set in the environment (e.g. MAX_SESSIONS_PER_CLIENT=100 npm start) overrides wrangler.toml.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, appendFileSync } from "node:fs";
+import { existsSync, readFileSync, appendFileSync, watch } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,7 +44,20 @@ if (migrate.status !== 0) {
   process.exit(migrate.status ?? 1);
 }
 
-// 3. The server. HTTPS because kubectl only sends bearer tokens over TLS (wrangler makes a self-signed cert).
+// 3. The web console, built once before the server starts; an edit under web/ rebuilds it, and
+// wrangler dev reloads when its assets change.
+const buildWeb = () => spawnSync(process.execPath, [join(root, "scripts", "build-web.mjs")], { cwd: root, env, stdio: "inherit" }).status;
+if (buildWeb() !== 0) {
+  console.error("kubeplay: building the web console failed");
+  process.exit(1);
+}
+let rebuild;
+watch(join(root, "web"), { recursive: true }, () => {
+  clearTimeout(rebuild);
+  rebuild = setTimeout(buildWeb, 200);
+});
+
+// 4. The server. HTTPS because kubectl only sends bearer tokens over TLS (wrangler makes a self-signed cert).
 const vars = KNOBS.filter((k) => process.env[k]).flatMap((k) => ["--var", `${k}:${process.env[k]}`]);
 const args = [
   "dev",

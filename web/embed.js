@@ -1,7 +1,8 @@
 // kubeplay's embed script (docs/embed.md). On a course page:
 //   <div data-kubeplay-lab="hello-node"></div>      (or <div data-kubeplay-playground></div>: a cluster,
 //   <script src="https://<kubeplay>/embed.js"></script>                 its terminal and map, no lab)
-// data-kubeplay-course="KEY" starts it under a course (its quota, its teacher's view).
+// data-kubeplay-course="KEY" starts it under a course (its quota, its teacher's view);
+// data-kubeplay-lifetime="90m" sets how long its cluster lives (at most the server's longest).
 // Each such element gets the lab runner in an iframe as wide as the element (data-height sets its
 // height, data-theme "light" or "dark" its colours), and the lab's progress as DOM events on the
 // element: kubeplay:session-started, kubeplay:step-verified, kubeplay:lab-completed,
@@ -23,6 +24,8 @@
     const url = new URL(lab ? `/embed/lab/${encodeURIComponent(lab)}` : "/embed/playground", origin);
     const course = el.getAttribute("data-kubeplay-course");
     if (course) url.searchParams.set("course", course);
+    const lifetime = el.getAttribute("data-kubeplay-lifetime");
+    if (lifetime) url.searchParams.set("lifetime", lifetime);
     const theme = el.getAttribute("data-theme");
     if (theme === "light" || theme === "dark") url.searchParams.set("theme", theme);
     const frame = document.createElement("iframe");

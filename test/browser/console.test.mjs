@@ -19,7 +19,10 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 let server;
 let browser;
 const TEACHER = "teacher-token-for-the-browser-test";
-const COURSES = { "class-1": { title: "Class one", sessions: 30, perMinute: 30, origins: ["http://127.0.0.1:*"], teacher: TEACHER } };
+const COURSES = {
+  "class-1": { title: "Class one", sessions: 30, perMinute: 30, origins: ["http://127.0.0.1:*"], teacher: TEACHER },
+  "class-of-one": { title: "Class of one", sessions: 1, perMinute: 30, origins: ["http://127.0.0.1:*"], teacher: TEACHER },
+};
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
@@ -380,5 +383,70 @@ test("a course's embedded lab asks the learner's name, and the teacher's page li
   await teacher.locator("#refusal", { hasText: "That teacher token is not this course's." }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
+  site.close();
+});
+
+/** A course site on its own origin serving one page; resolves with the page's URL and a close(). */
+async function courseSite(html) {
+  const site = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html));
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${site.address().port}/`, close: () => site.close() };
+}
+
+/** A host page embedding one frame with these attributes, that lists the events it hears in #heard. */
+const hostPage = (attributes) => `<!doctype html><html lang="en"><title>Lesson</title><main><h1>Lesson</h1>
+  <div id="lab" ${attributes} data-height="420px"></div><ol id="heard"></ol>
+  <script src="${server.origin}/embed.js"></script>
+  <script>
+    for (const type of ["session-started", "step-verified", "lab-completed", "session-expired"])
+      document.getElementById("lab").addEventListener("kubeplay:" + type, (e) => {
+        const li = document.createElement("li");
+        li.textContent = type + " " + e.detail.session;
+        document.getElementById("heard").append(li);
+      });
+  </script></main></html>`;
+
+test("an embedded playground with data-kubeplay-lifetime tells the host page session-expired when its cluster reaches the end of its lifetime", async () => {
+  const { page, errors, context } = await newPage();
+  const site = await courseSite(hostPage('data-kubeplay-playground data-kubeplay-lifetime="8s"'));
+  await page.goto(site.url);
+  const started = page.locator("#heard li", { hasText: /^session-started [a-z2-7]{16}$/ });
+  await started.waitFor({ timeout: 20_000 });
+  const id = (await started.innerText()).split(" ")[1];
+  const liveIds = async () => (await request(`${server.origin}/api/sessions`)).json.sessions.map((x) => x.id);
+  assert.ok((await liveIds()).includes(id));
+  const frame = page.frameLocator("iframe.kubeplay");
+  await frame.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor({ timeout: 20_000 });
+  await page.locator("#heard li", { hasText: `session-expired ${id}` }).waitFor({ timeout: 20_000 });
+  await frame.locator("#gone", { hasText: `Cluster ${id} reached the end of its lifetime` }).waitFor();
+  assert.ok(!(await liveIds()).includes(id), `${id} is still live`);
+  assert.deepEqual(errors, []);
+  await context.close();
+  site.close();
+});
+
+test("a course's embedded frame that would pass the course's live-session limit says so in the course's words, and the host page hears no session-started", async () => {
+  const site = await courseSite(hostPage('data-kubeplay-playground data-kubeplay-course="class-of-one"'));
+  const learner = async () => {
+    const { page, errors, context } = await newPage({ width: 900, height: 700 });
+    await page.goto(site.url);
+    const frame = page.frameLocator("iframe.kubeplay");
+    await frame.locator("form.learner button[type=submit]").click();
+    return { page, frame, errors, context };
+  };
+  const first = await learner();
+  await first.page.locator("#heard li", { hasText: /^session-started / }).waitFor({ timeout: 20_000 });
+  const second = await learner();
+  const banner = second.frame.locator("#banner");
+  await banner.waitFor({ state: "visible", timeout: 20_000 });
+  assert.match(
+    await banner.innerText(),
+    /^The cluster could not be started: the course "Class of one" has 1 live sessions, its limit; one frees itself when it expires \(the next at .+\)$/,
+  );
+  assert.equal(await second.page.locator("#heard li").count(), 0);
+  for (const l of [first, second]) {
+    assert.deepEqual(l.errors, []);
+    await l.context.close();
+  }
   site.close();
 });

@@ -25,7 +25,7 @@ export interface Session {
 }
 
 /** What a session is started as: a layout, or a catalogue lab, either under a course. */
-export type SessionRequest = ({ lifetime?: string; nodes: SessionNode[] } | { lab: string }) & { course?: string; learner?: string };
+export type SessionRequest = ({ nodes: SessionNode[] } | { lab: string }) & { lifetime?: string; course?: string; learner?: string };
 
 export interface Limits {
   defaultLifetime: string;
@@ -48,9 +48,11 @@ export class ApiRefusal extends Error {
 /** What a refusal means for the learner, in a sentence (the server's message says which limit). */
 export function refusalText(e: unknown): string {
   if (e instanceof ApiRefusal) {
-    if (e.code === 429)
+    // A course's own limits are worded by the server (they name the course); an address's are explained here.
+    const fromAddress = /from your address/.test(e.message);
+    if (e.code === 429 && fromAddress)
       return `Too many clusters were started from your address in the last minute. Try again in ${e.retryAfterSeconds ?? 60} seconds.`;
-    if (e.code === 403)
+    if (e.code === 403 && fromAddress)
       return `You already have as many live clusters as one address may: ${e.message.replace(/^too many live sessions from your address /, "")}. Delete one below or wait until one expires.`;
     if (e.code === 503) return `kubeplay cannot start a cluster right now: ${e.message}`;
     return `The cluster could not be started: ${e.message}`;

@@ -299,18 +299,26 @@ async function labPane(s: Session, terminal: Promise<TerminalHandle>): Promise<v
 // ---- embedded in a course page (/embed/lab/<name>, docs/embed.md) ----------------------------------
 
 /** What an embedding page asked for: /embed/lab/<name> (a lab) or /embed/playground (a cluster,
- *  terminal and map only), with the course it counts against; undefined on the session page. */
-function embedding(): { lab?: string; course?: string } | undefined {
+ *  terminal and map only), with the course it counts against and its clusters' lifetime; undefined
+ *  on the session page. */
+function embedding(): Embedding | undefined {
   const m = /^\/embed\/(?:lab\/([^/]+)|playground)$/.exec(location.pathname);
   if (!m) return undefined;
-  const course = new URLSearchParams(location.search).get("course") ?? undefined;
-  return { ...(m[1] ? { lab: decodeURIComponent(m[1]) } : {}), ...(course ? { course } : {}) };
+  const q = new URLSearchParams(location.search);
+  const [course, lifetime] = [q.get("course"), q.get("lifetime")];
+  return { ...(m[1] ? { lab: decodeURIComponent(m[1]) } : {}), ...(course ? { course } : {}), ...(lifetime ? { lifetime } : {}) };
+}
+
+interface Embedding {
+  lab?: string;
+  course?: string;
+  lifetime?: string;
 }
 
 const embedKey = (e: { lab?: string }) => `kubeplay:embed:${e.lab ?? ":playground"}`;
 
 /** The embedded session: the one this frame started (kept in its storage), or a new one. */
-async function embeddedSession(e: { lab?: string; course?: string }): Promise<Session> {
+async function embeddedSession(e: Embedding): Promise<Session> {
   const theme = new URLSearchParams(location.search).get("theme");
   if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
   const known = knownSessions().find((k) => k.id === tab.getItem(embedKey(e)));
@@ -320,6 +328,7 @@ async function embeddedSession(e: { lab?: string; course?: string }): Promise<Se
   const s = await createSession({
     ...(e.lab ? { lab: e.lab } : { nodes: [{ role: "control-plane" }, { role: "worker" }] }),
     ...(e.course ? { course: e.course } : {}),
+    ...(e.lifetime ? { lifetime: e.lifetime } : {}),
     ...(learner ? { learner } : {}),
   });
   remember(s);
@@ -361,13 +370,14 @@ async function restart(s: Session, replace = false): Promise<void> {
   try {
     if (replace) await deleteSession(s.id, s.token).catch(() => {});
     forget(s.id);
+    const embedded = embedding();
     const next = await createSession({
       ...(s.lab ? { lab: s.lab } : { nodes: s.nodes }),
       ...(s.course ? { course: s.course } : {}),
+      ...(embedded?.lifetime ? { lifetime: embedded.lifetime } : {}),
       ...(s.learner ? { learner: s.learner } : {}),
     });
     remember(next);
-    const embedded = embedding();
     if (embedded) {
       tab.setItem(embedKey(embedded), next.id);
       tellHost({ type: "session-started", session: next.id, ...(embedded.lab ? { lab: embedded.lab } : {}), expiresAt: next.expiresAt });
