@@ -38,6 +38,7 @@ const PACKAGES = {
   "storage/v1": "io.k8s.api.storage.v1",
   "rbac/v1": "io.k8s.api.rbac.v1",
   "networking/v1": "io.k8s.api.networking.v1",
+  "apiextensions/v1": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
   "api/resource": "io.k8s.apimachinery.pkg.api.resource",
   runtime: "io.k8s.apimachinery.pkg.runtime",
@@ -67,6 +68,7 @@ const ROOTS = {
   "discovery/v1": ["EndpointSlice", "EndpointSliceList"],
   "storage/v1": ["StorageClass", "StorageClassList"],
   "networking/v1": ["Ingress", "IngressClass", "NetworkPolicy"].flatMap((k) => [k, `${k}List`]),
+  "apiextensions/v1": ["CustomResourceDefinition", "CustomResourceDefinitionList"],
   "events/v1": ["Event", "EventList"],
   "coordination/v1": ["Lease", "LeaseList"],
   "autoscaling/v1": ["Scale"],
@@ -87,6 +89,13 @@ const LEAVES = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": { type: "object" },
   "io.k8s.apimachinery.pkg.runtime.RawExtension": { type: "object" },
   "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": { type: "object" },
+  // apiextensions' any-JSON values: upstream publishes them untyped, described only.
+  ...Object.fromEntries(
+    ["JSON", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrArray", "JSONSchemaPropsOrStringArray"].map((n) => [
+      `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.${n}`,
+      {},
+    ]),
+  ),
   [INT_OR_STRING]: {
     description:
       "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
