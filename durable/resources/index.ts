@@ -29,6 +29,7 @@ import storageclass from "./storageclass";
 import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
+import customresourcedefinition from "./customresourcedefinition";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -56,35 +57,70 @@ export const resources: ResourceDef[] = [
   ingressclass,
   ingress,
   networkpolicy,
+  customresourcedefinition,
   lease,
   selfsubjectreview,
   authorization,
   rbac,
 ].flat();
 
-const byGroupVersion = new Map<string, ResourceDef[]>();
-for (const def of resources) {
-  const gv = def.group ? `${def.group}/${def.version}` : def.version;
-  if (!byGroupVersion.has(gv)) byGroupVersion.set(gv, []);
-  byGroupVersion.get(gv)!.push(def);
+/** A resource table: lookups over a list of defs, grouped by group version as discovery serves them. */
+export class ResourceTable {
+  private readonly byGroupVersion = new Map<string, ResourceDef[]>();
+  private readonly byPath = new Map<string, ResourceDef>();
+  /** Group versions in discovery order (core first, then groups as registered). */
+  readonly groupVersions: string[];
+
+  constructor(readonly all: ResourceDef[]) {
+    for (const def of all) {
+      const gv = def.group ? `${def.group}/${def.version}` : def.version;
+      if (!this.byGroupVersion.has(gv)) this.byGroupVersion.set(gv, []);
+      this.byGroupVersion.get(gv)!.push(def);
+      this.byPath.set(`${def.group}/${def.version}/${def.plural}`, def);
+    }
+    // Within a group version, the real server lists resources alphabetically (kubectl's `all` follows it).
+    for (const defs of this.byGroupVersion.values()) defs.sort((a, b) => a.plural.localeCompare(b.plural));
+    this.groupVersions = [...this.byGroupVersion.keys()];
+  }
+
+  inGroupVersion(gv: string): ResourceDef[] {
+    return this.byGroupVersion.get(gv) ?? [];
+  }
+
+  /** Find a kind by group, version and plural (the REST path). */
+  lookup(group: string, version: string, plural: string): ResourceDef | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  /** The preferred definition of a plural across groups (for internal readers: "pods", "nodes"…). */
+  byPlural(plural: string): ResourceDef | undefined {
+    return this.all.find((d) => d.plural === plural && !d.convert);
+  }
+
+  /** This table and `extra` defs (a cluster's custom resources) after it; a def whose group,
+   *  version and plural this table already serves is left out (built-in kinds win). */
+  with(extra: ResourceDef[]): ResourceTable {
+    const fresh = extra.filter((d) => !this.lookup(d.group, d.version, d.plural));
+    return fresh.length ? new ResourceTable([...this.all, ...fresh]) : this;
+  }
 }
 
-// Within a group version, the real server lists resources alphabetically (kubectl's `all` follows it).
-for (const defs of byGroupVersion.values()) defs.sort((a, b) => a.plural.localeCompare(b.plural));
+/** The built-in kinds, the same in every cluster. */
+export const builtins = new ResourceTable(resources);
 
-/** Group versions in discovery order (core first, then groups as registered). */
-export const groupVersions = [...byGroupVersion.keys()];
+/** Group versions of the built-in kinds in discovery order (core first, then groups as registered). */
+export const groupVersions = builtins.groupVersions;
 
 export function inGroupVersion(gv: string): ResourceDef[] {
-  return byGroupVersion.get(gv) ?? [];
+  return builtins.inGroupVersion(gv);
 }
 
-/** Find a kind by group, version and plural (the REST path). */
+/** Find a built-in kind by group, version and plural (the REST path). */
 export function lookup(group: string, version: string, plural: string): ResourceDef | undefined {
-  return resources.find((d) => d.group === group && d.version === version && d.plural === plural);
+  return builtins.lookup(group, version, plural);
 }
 
-/** The preferred definition of a plural across groups (for internal readers: "pods", "nodes"…). */
+/** The preferred built-in definition of a plural across groups (for internal readers: "pods", "nodes"…). */
 export function byPlural(plural: string): ResourceDef | undefined {
-  return resources.find((d) => d.plural === plural && !d.convert);
+  return builtins.byPlural(plural);
 }
