@@ -49,6 +49,19 @@ function cell(type: string, value: unknown, now: number): unknown {
 
 const SCALE_PATH = (p: string) => p.replace(/^\./, "");
 
+const KUBE_VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/** version.CompareKubeAwareVersionStrings as a sort order: the highest priority first (v2, v1,
+ *  v1beta2, v1beta1, v1alpha1, then other names alphabetically), the order discovery lists a
+ *  group's versions in and the first of which is its preferred version. */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const ma = KUBE_VERSION.exec(a);
+  const mb = KUBE_VERSION.exec(b);
+  if (!ma || !mb) return ma ? -1 : mb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  const stability = (m: RegExpExecArray) => (m[2] === "alpha" ? 0 : m[2] === "beta" ? 1 : 2);
+  return stability(mb) - stability(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
+}
+
 /** The ResourceDefs of a CRD: one per served version, when the CRD is Established. */
 export function customResourceDefs(crd: CustomResourceDefinition, jp: JsonPathEval): ResourceDef[] {
   // Still served while it is being deleted, so that the finalizer controller can delete the objects.
@@ -58,6 +71,7 @@ export function customResourceDefs(crd: CustomResourceDefinition, jp: JsonPathEv
   const stored = storageVersion(crd);
   return (spec.versions ?? [])
     .filter((v) => v.served)
+    .sort((a, b) => compareKubeAwareVersions(a.name, b.name))
     .map((v) => {
       const schema = (v.schema?.openAPIV3Schema ?? { type: "object" }) as Schema;
       const cols = columnsOf(v);
@@ -79,7 +93,22 @@ export function customResourceDefs(crd: CustomResourceDefinition, jp: JsonPathEv
         openapiSchema: schema,
         storage: { group: spec.group, plural: names.plural },
         // Conversion strategy None: objects are stored at the storage version, only apiVersion changes.
-        ...(v.name !== stored ? { convert: { toStorage: rewrite(`${spec.group}/${stored}`), fromStorage: rewrite(apiVersion) } } : {}),
+        // Objects read are pruned by this version's schema too (the storage decoder's schema
+        // coercion): what another version's schema kept is not served here.
+        ...(v.name !== stored
+          ? {
+              convert: {
+                toStorage: rewrite(`${spec.group}/${stored}`),
+                fromStorage: (o: Obj) => {
+                  const out = structuredClone({ ...o, apiVersion });
+                  prune(out, schema);
+                  return out;
+                },
+              },
+            }
+          : (spec.versions ?? []).length > 1
+            ? { present: (o: Obj) => (prune(o, schema), o) }
+            : {}),
         subresources: {
           ...(statusOn ? { status: true } : {}),
           ...(scale
