@@ -31,33 +31,71 @@ const key = (path: string, k: string) => `${path}[${k}]`;
 
 type Level = "root" | "item" | "field";
 
-/** validateStructuralInvariants and the type checks of ValidateCustomResourceDefinitionOpenAPISchema,
- *  for the schema at `path` (e.g. `spec.versions[0].schema.openAPIV3Schema`). Properties are visited
- *  in sorted order (upstream walks a Go map). */
-export function validateStructural(s: Schema | undefined, path: string, level: Level = "root"): FieldError[] {
+/** A CRD version's openAPIV3Schema: the checks of ValidateCustomResourceDefinitionOpenAPISchema
+ *  that kubeplay makes (types, items, properties vs additionalProperties, uniqueItems), then
+ *  ValidateStructural's invariants, sorted by their text as upstream sorts them. */
+export function validateStructural(s: Schema | undefined, path: string): FieldError[] {
+  const structural = invariants(s, "root", path);
+  const text = (e: FieldError) => `${e.field}: ${e.message}`;
+  structural.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+  return [...openAPISchemaErrors(s, path), ...structural];
+}
+
+function openAPISchemaErrors(s: Schema | undefined, path: string): FieldError[] {
   if (!s) return [];
   const errs: FieldError[] = [];
-  if (s.type !== undefined && !TYPES.includes(s.type)) errs.push(notSupported(child(path, "type"), s.type, TYPES));
-  if (s.type === "array" && !s.items) errs.push(required(child(path, "items"), "must be specified"));
-  if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
-    errs.push(forbidden(child(path, "additionalProperties"), "additionalProperties and properties are mutual exclusive"));
+  if (s.type !== undefined && s.type !== "" && !TYPES.includes(s.type)) errs.push(notSupported(child(path, "type"), s.type, TYPES));
   if (s.uniqueItems === true)
     errs.push(forbidden(child(path, "uniqueItems"), "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"));
-  if (s.items && !Array.isArray(s.items)) errs.push(...validateStructural(s.items as Schema, child(path, "items"), "item"));
+  if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
+    errs.push(forbidden(child(path, "additionalProperties"), "additionalProperties and properties are mutual exclusive"));
+  if (Array.isArray(s.items)) errs.push(forbidden(child(path, "items"), "items must be a schema object and not an array"));
+  else errs.push(...openAPISchemaErrors(s.items, child(path, "items")));
   for (const k of Object.keys(s.properties ?? {}).sort())
-    errs.push(...validateStructural(s.properties![k], key(child(path, "properties"), k), "field"));
-  if (s.additionalProperties && typeof s.additionalProperties === "object")
-    errs.push(...validateStructural(s.additionalProperties as Schema, child(path, "additionalProperties"), "field"));
+    errs.push(...openAPISchemaErrors(s.properties![k], key(child(path, "properties"), k)));
+  if (isObject(s.additionalProperties))
+    errs.push(...openAPISchemaErrors(s.additionalProperties as Schema, child(path, "additionalProperties")));
+  return errs;
+}
+
+/** validateStructuralInvariants (apiserver/schema/validation.go). */
+function invariants(s: Schema | undefined, level: Level, path: string): FieldError[] {
+  if (!s) return [];
+  const errs: FieldError[] = [];
+  const items = Array.isArray(s.items) ? undefined : s.items;
+  if (s.type === "array" && !items) errs.push(required(child(path, "items"), "must be specified"));
+  errs.push(...invariants(items, "item", child(path, "items")));
+  for (const k of Object.keys(s.properties ?? {})) errs.push(...invariants(s.properties![k], "field", key(child(path, "properties"), k)));
+  // validateGeneric
+  if (s.additionalProperties !== undefined && s.additionalProperties !== false) {
+    if (level === "root") errs.push(forbidden(child(path, "additionalProperties"), "must not be used at the root"));
+    if (isObject(s.additionalProperties))
+      errs.push(...invariants(s.additionalProperties as Schema, "field", child(path, "additionalProperties")));
+  }
   const intOrString = s["x-kubernetes-int-or-string"] === true;
   const embedded = s["x-kubernetes-embedded-resource"] === true;
-  if (intOrString && s["x-kubernetes-preserve-unknown-fields"] === true)
+  const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+  // validateExtensions
+  if (intOrString && preserve)
     errs.push(invalid(child(path, "x-kubernetes-preserve-unknown-fields"), true, "must be false if x-kubernetes-int-or-string is true"));
   if (intOrString && embedded)
     errs.push(invalid(child(path, "x-kubernetes-embedded-resource"), true, "must be false if x-kubernetes-int-or-string is true"));
-  if (embedded && s.type !== "object") {
-    if (!s.type) errs.push(required(child(path, "type"), "must be object if x-kubernetes-embedded-resource is true"));
-    else errs.push(invalid(child(path, "type"), s.type, "must be object if x-kubernetes-embedded-resource is true"));
-  } else if (!s.type && !intOrString) {
+  // validateValueValidation: of the value validations only the pattern is checked here.
+  if (s.pattern && !safeRegExp(s.pattern))
+    errs.push(invalid(child(path, "pattern"), s.pattern, "must be a valid regular expression, but isn't: error parsing regexp"));
+  for (const [junctor, list] of [
+    ["anyOf", s.anyOf],
+    ["allOf", s.allOf],
+    ["oneOf", s.oneOf],
+  ] as const)
+    (list ?? []).forEach((v, i) => errs.push(...nested(v as Schema, `${child(path, junctor)}[${i}]`, junctor === "anyOf" && intOrString)));
+  if (s.not) errs.push(...nested(s.not as Schema, child(path, "not"), false));
+
+  const type = s.type ?? "";
+  if (embedded && type !== "object") {
+    if (!type) errs.push(required(child(path, "type"), "must be object if x-kubernetes-embedded-resource is true"));
+    else errs.push(invalid(child(path, "type"), type, "must be object if x-kubernetes-embedded-resource is true"));
+  } else if (!type && !intOrString && !preserve) {
     const detail = {
       root: "must not be empty at the root",
       item: "must not be empty for specified array items",
@@ -65,34 +103,57 @@ export function validateStructural(s: Schema | undefined, path: string, level: L
     };
     errs.push(required(child(path, "type"), detail[level]));
   }
-  if (level === "root" && s.type && s.type !== "object") errs.push(invalid(child(path, "type"), s.type, "must be object at the root"));
+  if (embedded && s.additionalProperties !== undefined)
+    errs.push(forbidden(child(path, "additionalProperties"), "must not be used if x-kubernetes-embedded-resource is set"));
+  if (level === "root" && type && type !== "object") errs.push(invalid(child(path, "type"), type, "must be object at the root"));
+
   const checkMeta = level === "root" || embedded;
   const props = s.properties ?? {};
+  const propType = (name: string) => key(child(path, "properties"), name);
   if (checkMeta && props.kind && props.kind.type !== "string")
-    errs.push(invalid(child(key(child(path, "properties"), "kind"), "type"), props.kind.type ?? "", "must be string"));
+    errs.push(invalid(child(propType("kind"), "type"), props.kind.type ?? "", "must be string"));
   if (checkMeta && props.apiVersion && props.apiVersion.type !== "string")
-    errs.push(invalid(child(key(child(path, "properties"), "apiVersion"), "type"), props.apiVersion.type ?? "", "must be string"));
+    errs.push(invalid(child(propType("apiVersion"), "type"), props.apiVersion.type ?? "", "must be string"));
   if (checkMeta && props.metadata && props.metadata.type !== "object")
-    errs.push(invalid(child(key(child(path, "properties"), "metadata"), "type"), props.metadata.type ?? "", "must be object"));
+    errs.push(invalid(child(propType("metadata"), "type"), props.metadata.type ?? "", "must be object"));
   if (level === "root" && props.metadata) {
     const { type: _t, default: _d, properties, ...rest } = props.metadata;
     const names = Object.keys(properties ?? {});
     const onlyNames = names.every((n) => n === "name" || n === "generateName");
     if (!onlyNames || Object.keys(rest).length > 0)
       errs.push(
-        forbidden(
-          key(child(path, "properties"), "metadata"),
-          "must not specify anything other than name and generateName, but metadata is implicitly specified",
-        ),
+        forbidden(propType("metadata"), "must not specify anything other than name and generateName, but metadata is implicitly specified"),
       );
   }
-  if (embedded && s["x-kubernetes-preserve-unknown-fields"] !== true && Object.keys(props).length === 0)
+  if (embedded && !preserve && Object.keys(props).length === 0)
     errs.push(
       required(
         child(path, "properties"),
         "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields",
       ),
     );
+  return errs;
+}
+
+/** validateNestedValueValidation: what may not appear under anyOf/allOf/oneOf/not. The
+ *  int-or-string pattern (anyOf of integer and string) may name its types. */
+function nested(v: Schema, path: string, intOrStringAnyOf: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (v.items && !Array.isArray(v.items)) errs.push(...nested(v.items, child(path, "items"), false));
+  for (const [k, p] of Object.entries(v.properties ?? {})) errs.push(...nested(p, key(child(path, "properties"), k), false));
+  const mustBe = (f: string, what: string) => errs.push(forbidden(child(path, f), `must be ${what} to be structural`));
+  if (v.type && !(intOrStringAnyOf && (v.type === "integer" || v.type === "string"))) mustBe("type", "empty");
+  if (v.additionalProperties !== undefined) mustBe("additionalProperties", "undefined");
+  if (v.default !== undefined) mustBe("default", "undefined");
+  if (v.title) mustBe("title", "empty");
+  if (v.description) mustBe("description", "empty");
+  if (v.nullable) mustBe("nullable", "false");
+  if (v["x-kubernetes-preserve-unknown-fields"]) mustBe("x-kubernetes-preserve-unknown-fields", "false");
+  if (v["x-kubernetes-embedded-resource"]) mustBe("x-kubernetes-embedded-resource", "false");
+  if (v["x-kubernetes-int-or-string"]) mustBe("x-kubernetes-int-or-string", "false");
+  if (v["x-kubernetes-list-map-keys"]?.length) mustBe("x-kubernetes-list-map-keys", "empty");
+  if (v["x-kubernetes-list-type"] !== undefined) mustBe("x-kubernetes-list-type", "undefined");
+  if (v.properties?.metadata) errs.push(forbidden(key(child(path, "properties"), "metadata"), "must not be specified in a nested context"));
   return errs;
 }
 
@@ -257,7 +318,8 @@ export function validateCustom(obj: Obj, schema: Schema): FieldError[] {
         errs.push(invalid(path, Object.keys(v).length, `${path} in body should have at least ${s.minProperties} properties`));
       for (const r of s.required ?? []) if (!(r in v)) errs.push(required(child(path, r), ""));
       const additional = isObject(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
-      for (const [k, x] of Object.entries(v)) {
+      // Properties in sorted order: kube-openapi walks a Go map, so upstream has no order of its own.
+      for (const [k, x] of Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         if (!path && (k === "apiVersion" || k === "kind" || k === "metadata")) continue;
         const p = s.properties?.[k] ?? additional;
         if (p) visit(x, p, child(path, k), p["x-kubernetes-embedded-resource"] === true);

@@ -222,7 +222,9 @@ test("two versions share storage: the preferred one is v1, objects are served at
   const beta = JSON.parse(k("get widgets.v1beta1.example.org w1 -o json"));
   assert.equal(beta.apiVersion, "example.org/v1beta1");
   assert.equal(beta.spec.legacy, "kept");
-  const r = kubectl(["apply", "-f", "-"], { input: "apiVersion: example.org/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: medium}\n" });
+  const r = kubectl(["apply", "-f", "-"], {
+    input: "apiVersion: example.org/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: medium}\n",
+  });
   assert.match(r.stderr, /spec\.size: Unsupported value: "medium": supported values: "small", "large"/);
 });
 
@@ -236,7 +238,10 @@ test("the status and scale subresources of a custom kind", () => {
 });
 
 test("deleting the CRD deletes its objects, and the kind is no longer served", async () => {
-  assert.equal(k("delete crd crontabs.stable.example.com"), 'customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted\n');
+  assert.equal(
+    k("delete crd crontabs.stable.example.com"),
+    'customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted\n',
+  );
   assert.match(kubectl("get crd crontabs.stable.example.com").stderr, /NotFound/);
   const gone = await s.api("/apis/stable.example.com/v1/namespaces/default/crontabs");
   assert.equal(gone.status, 404);
