@@ -122,6 +122,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       reader: client,
       logs,
       api: (method, path, init) => this.inProcess(method, path, init),
+      table: () => this.registry.table,
       now,
       kubelet: async (name, action) => void (await this.node({ action, name })),
       machines: () => this.session()?.machines ?? [],
