@@ -237,6 +237,53 @@ test("the status and scale subresources of a custom kind", () => {
   assert.deepEqual([scale.kind, scale.spec, scale.status.replicas], ["Scale", { replicas: 4 }, 4]);
 });
 
+test("an invalid CRD is refused with ValidateCustomResourceDefinition's messages", () => {
+  const broken = CRONTAB_CRD.replace("            spec:\n              type: object\n", "            spec:\n");
+  let r = kubectl(["apply", "-f", "-"], { input: broken.replace("crontabs.stable.example.com", "crontabz.stable.example.com") });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    'The CustomResourceDefinition "crontabz.stable.example.com" is invalid: \n' +
+      '* metadata.name: Invalid value: "crontabz.stable.example.com": must be spec.names.plural+"."+spec.group\n' +
+      "* spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields\n",
+  );
+  r = kubectl(["apply", "-f", "-"], {
+    input: CRONTAB_CRD.replaceAll("stable.example.com", "example").replace("crontabs.example", "crontabs.example"),
+  });
+  assert.match(r.stderr, /spec\.group: Invalid value: "example": should be a domain with at least one dot/);
+});
+
+test("CEL rules are not evaluated, and a write says so", () => {
+  const cel = WIDGETS.replaceAll("widgets", "gadgets")
+    .replaceAll("Widget", "Gadget")
+    .replace(
+      "            required: [size]\n",
+      "            required: [size]\n            x-kubernetes-validations:\n            - rule: self.replicas >= 0\n",
+    );
+  apply(cel);
+  k("wait --for condition=established --timeout=20s crd/gadgets.example.org");
+  const r = kubectl(["apply", "-f", "-"], {
+    input: "apiVersion: example.org/v1\nkind: Gadget\nmetadata: {name: g}\nspec: {size: small, replicas: -1}\n",
+  });
+  assert.equal(r.code, 0, r.out);
+  assert.match(
+    r.stderr,
+    /Warning: kubeplay does not evaluate the CEL rules \(x-kubernetes-validations\) of gadgets\.example\.org: they were not checked/,
+  );
+});
+
+test("deleting a namespace deletes the custom objects in it", async () => {
+  k("create namespace crons");
+  apply(MY_CRON, "-n", "crons");
+  k("delete namespace crons");
+  await eventually(() => /NotFound/.test(kubectl("get ns crons").stderr));
+  assert.equal(kubectl("get ct -n crons").stderr, "No resources found in crons namespace.\n");
+});
+
+test("kubectl 1.32 finds the custom kind through discovery too", () => {
+  assert.match(s.k("get ct", { version: "default" }), /^NAME\s+SPEC\s+REPLICAS\s+AGE\nmy-new-cron-object\s/);
+});
+
 test("deleting the CRD deletes its objects, and the kind is no longer served", async () => {
   assert.equal(
     k("delete crd crontabs.stable.example.com"),
