@@ -7,7 +7,7 @@ import type { CustomResourceDefinition, CustomResourceDefinitionNames } from "ku
 import type { Obj } from "../resources/types";
 import { CRD_CLEANUP_FINALIZER } from "../resources/customresourcedefinition";
 import { resourceName } from "./client";
-import type { Controller, ControllerContext } from "./types";
+import type { Controller, ControllerContext, ReconcileResult } from "./types";
 import { getCondition, setCondition } from "./util";
 
 const CRDS = "customresourcedefinitions";
@@ -89,7 +89,7 @@ function setTerminating(c: ControllerContext, crd: Obj, cond: Cond): void {
 }
 
 /** The finalizer controller's sync: delete the instances, then release the CRD. */
-function finalize(c: ControllerContext, crd: Obj): { requeueAfter?: number } | void {
+function finalize(c: ControllerContext, crd: Obj): ReconcileResult | undefined {
   if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) return;
   const group = crd.spec?.group;
   const plural = crd.status?.acceptedNames?.plural;

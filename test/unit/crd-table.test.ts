@@ -9,6 +9,8 @@ import { findResults, JSONPath } from "../../durable/workstation/kubectl/jsonpat
 import { aggregated, apiResourceList } from "../../durable/api/discovery";
 import { openapiV3Document } from "../../durable/api/openapi";
 import { acceptNames } from "../../durable/controllers/customresourcedefinition";
+import { findResource, withTable } from "../../durable/workstation/kubectl/client";
+import type { HostPause } from "../../durable/shell/types";
 
 const NOW = Date.parse("2025-05-01T12:00:00Z");
 const ctx = { now: NOW, get: () => undefined, list: () => [] };
@@ -205,5 +207,49 @@ describe("the naming controller", () => {
       "ShortNamesConflict",
     );
     expect(acceptNames(c as never, [other({ plural: "others", kind: "CronTab" })] as never).cond.reason).toBe("KindConflict");
+  });
+});
+
+describe("the workstation kubectl's discovery", () => {
+  const mine = builtins.with(customResourceDefs(crontabs() as never, jp));
+
+  it("finds a custom kind by short name only in the cluster whose table has it, across interleaved waits", () => {
+    const seen: string[] = [];
+    function* program(): Generator<HostPause, number, void> {
+      for (let i = 0; i < 2; i++) {
+        try {
+          seen.push(findResource("ct").kindName);
+        } catch (e) {
+          seen.push((e as { text: string }).text);
+        }
+        yield { until: Promise.resolve() } as HostPause;
+      }
+      return 0;
+    }
+    const a = withTable(program(), () => mine);
+    const b = withTable(program(), () => builtins);
+    // Resumed in turn, as two clusters' terminals in one isolate would be.
+    a.next();
+    b.next();
+    a.next();
+    b.next();
+    expect(a.next().done).toBe(true);
+    expect(b.next().done).toBe(true);
+    const refused = 'error: the server doesn\'t have a resource type "ct"';
+    expect(seen).toEqual(["crontab.stable.example.com", refused, "crontab.stable.example.com", refused]);
+  });
+
+  it("passes a signal thrown into it on to the program", () => {
+    function* program(): Generator<HostPause, number, void> {
+      try {
+        yield { until: Promise.resolve() } as HostPause;
+        return 0;
+      } catch {
+        return 130;
+      }
+    }
+    const run = withTable(program(), () => mine);
+    run.next();
+    expect(run.throw(new Error("SIGINT"))).toEqual({ done: true, value: 130 });
   });
 });
