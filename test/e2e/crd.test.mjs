@@ -280,6 +280,21 @@ test("deleting a namespace deletes the custom objects in it", async () => {
   assert.equal(kubectl("get ct -n crons").stderr, "No resources found in crons namespace.\n");
 });
 
+test("the garbage collector deletes what a custom object owns when it is deleted", async () => {
+  const uid = k("get ct my-new-cron-object -o jsonpath={.metadata.uid}");
+  apply(
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  ownerReferences:\n  - {apiVersion: stable.example.com/v1, kind: CronTab, name: my-new-cron-object, uid: ${uid}}\ndata: {a: b}\n`,
+  );
+  k("create configmap unowned --from-literal=a=b");
+  apply(MY_CRON.replace("my-new-cron-object", "short-lived"));
+  k("delete ct short-lived");
+  assert.equal(k("get cm owned -o name"), "configmap/owned\n");
+  k("delete ct my-new-cron-object");
+  await eventually(() => /NotFound/.test(kubectl("get cm owned").stderr));
+  assert.equal(k("get cm unowned -o name"), "configmap/unowned\n");
+  apply(MY_CRON);
+});
+
 test("kubectl 1.32 finds the custom kind through discovery too", () => {
   assert.match(s.k("get ct", { version: "default" }), /^NAME\s+SPEC\s+REPLICAS\s+AGE\nmy-new-cron-object\s/);
 });
