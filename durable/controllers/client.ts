@@ -7,8 +7,7 @@ import { ApiError } from "../api/status";
 import { filesOf, type FileStore } from "../nodes/runtime/files";
 import { tokensOf, type ServiceAccountTokens } from "../api/tokens";
 
-/** How a client names a kind: its plural, or `<plural>.<group>` for a custom kind. */
-export const resourceName = (d: ResourceDef): string => (byPlural(d.plural) === d ? d.plural : `${d.plural}.${d.group}`);
+export { resourceName } from "../resources";
 
 export class Client {
   constructor(private readonly registry: Registry) {}

@@ -124,3 +124,6 @@ export function lookup(group: string, version: string, plural: string): Resource
 export function byPlural(plural: string): ResourceDef | undefined {
   return builtins.byPlural(plural);
 }
+
+/** How internal readers name a kind: its plural, or `<plural>.<group>` for a custom kind. */
+export const resourceName = (d: ResourceDef): string => (byPlural(d.plural) === d ? d.plural : `${d.plural}.${d.group}`);

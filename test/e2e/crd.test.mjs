@@ -295,6 +295,32 @@ test("the garbage collector deletes what a custom object owns when it is deleted
   apply(MY_CRON);
 });
 
+test("a pod reads custom objects from the API server with its service account, as RBAC allows", async () => {
+  k("create role cron-reader --verb=get,list --resource=crontabs.stable.example.com");
+  k("create rolebinding cron-reader --role=cron-reader --serviceaccount=default:default");
+  k("run cron-client --image=nginx");
+  await eventually(() => k("get pod cron-client -o jsonpath={.status.containerStatuses[0].ready}") === "true");
+  const curl = (path) =>
+    JSON.parse(
+      k([
+        "exec",
+        "cron-client",
+        "--",
+        "sh",
+        "-c",
+        `curl -sk -H "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)" https://kubernetes.default.svc${path}`,
+      ]),
+    );
+  const list = curl("/apis/stable.example.com/v1/namespaces/default/crontabs");
+  assert.equal(list.kind, "CronTabList");
+  assert.deepEqual(
+    list.items.map((o) => o.metadata.name),
+    ["my-new-cron-object"],
+  );
+  assert.equal(curl("/apis/stable.example.com/v1/namespaces/default/crontabs/my-new-cron-object").spec.cronSpec, "* * * * */5");
+  assert.equal(curl("/apis/example.org/v1/widgets").reason, "Forbidden");
+});
+
 test("kubectl 1.32 finds the custom kind through discovery too", () => {
   assert.match(s.k("get ct", { version: "default" }), /^NAME\s+SPEC\s+REPLICAS\s+AGE\nmy-new-cron-object\s/);
 });
