@@ -12,6 +12,7 @@ import type { Obj, PrinterColumn, ResourceDef } from "./types";
 import { age, ageColumn, nameColumn } from "./printers";
 import { applyDefaults, hasCelRules, prune, validateCustom, type Schema } from "./crdschema";
 import { established, storageVersion } from "./customresourcedefinition";
+import { ApiError } from "../api/status";
 
 /** client-go's jsonpath, handed in by the cluster (it lives with the workstation's kubectl). */
 export interface JsonPathEval {
@@ -151,6 +152,12 @@ export function customResourceDefs(crd: CustomResourceDefinition, jp: JsonPathEv
         pruneUnknown: (obj) => prune(obj, schema).map((p) => `unknown field "${p}"`),
         defaults: (obj) => applyDefaults(obj, schema),
         prepareForCreate(obj) {
+          // The custom resource handler's refusal while the finalizer controller empties the kind.
+          if (crd.metadata?.deletionTimestamp)
+            throw new ApiError(405, "MethodNotAllowed", "create not allowed while custom resource definition is terminating", {
+              group: spec.group,
+              kind: names.plural,
+            });
           if (statusOn) delete obj.status;
           obj.metadata.generation = 1;
         },

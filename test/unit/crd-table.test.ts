@@ -125,6 +125,20 @@ describe("served versions", () => {
     expect(defs.every((d) => d.storage?.plural === "crontabs" && d.storage.group === "stable.example.com")).toBe(true);
   });
 
+  it("are still served while the CRD is deleted, but refuse new objects", () => {
+    const [d] = customResourceDefs(
+      crontabs({ metadata: { name: "crontabs.stable.example.com", deletionTimestamp: "2025-05-01T12:00:00Z" } }) as never,
+      jp,
+    );
+    expect(() => d.prepareForCreate!({ metadata: {} }, ctx)).toThrow(
+      expect.objectContaining({
+        code: 405,
+        reason: "MethodNotAllowed",
+        message: "create not allowed while custom resource definition is terminating",
+      }),
+    );
+  });
+
   it("compareKubeAwareVersions sorts as upstream's example", () => {
     const list = ["foo10", "v1", "v11alpha2", "v12alpha1", "v3beta1", "v10beta3", "v11beta2", "v2", "foo1"];
     expect(list.sort(compareKubeAwareVersions)).toEqual([
