@@ -24,6 +24,7 @@ import {
   invalid,
   methodNotAllowed,
   notFoundPath,
+  notServed,
   routeMethodNotAllowed,
   statusResponse,
   unsupportedMediaType,
@@ -160,6 +161,7 @@ export class ApiServer {
       return json(list);
     }
     const target = this.resolve(group, version, rest);
+    if (target.def.unserved) throw notServed(target.def, target.name, method);
     if (target.subresource && target.name) {
       const { def, subresource } = target;
       // go-restful has a route per verb the subresource serves: any other method is its 405.
@@ -185,13 +187,13 @@ export class ApiServer {
     }
     let namespace: string | undefined;
     if (rest[0] === "namespaces" && rest.length >= 3) {
-      const nsScoped = this.registry.table.lookup(group, version, rest[2]);
+      const nsScoped = this.registry.table.lookup(group, version, rest[2]) ?? this.registry.table.lookupUnserved(group, version, rest[2]);
       if (nsScoped?.namespaced) {
         namespace = rest[1];
         rest = rest.slice(2);
       }
     }
-    const def = this.registry.table.lookup(group, version, rest[0]);
+    const def = this.registry.table.lookup(group, version, rest[0]) ?? this.registry.table.lookupUnserved(group, version, rest[0]);
     // Only a proxy subresource has a path after it: services/x/proxy/some/path.
     if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;

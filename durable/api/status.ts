@@ -1,5 +1,5 @@
 // metav1.Status errors with the real reasons, codes and messages (k8s.io/apimachinery/pkg/api/errors).
-import type { FieldError, Obj } from "../resources/types";
+import type { FieldError, Obj, ResourceDef } from "../resources/types";
 
 export interface StatusDetails {
   name?: string;
@@ -98,6 +98,15 @@ export const routeMethodNotAllowed = () =>
   new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {
     causes: [{ reason: "UnexpectedServerResponse", message: "405: Method Not Allowed" }],
   });
+
+/** A kind discovery lists but kubeplay does not simulate: reads find nothing (so `kubectl apply` goes
+ *  on to create and prints the reason), writes are not allowed; both say why. */
+export const notServed = (def: Pick<ResourceDef, "plural" | "group" | "unserved">, name: string | undefined, method: string) => {
+  const details = { ...(name ? { name } : {}), ...(def.group ? { group: def.group } : {}), kind: def.plural };
+  return method === "GET" || method === "HEAD"
+    ? new ApiError(404, "NotFound", def.unserved!, details)
+    : new ApiError(405, "MethodNotAllowed", def.unserved!, details);
+};
 
 export const notFoundPath = () => new ApiError(404, "NotFound", "the server could not find the requested resource", {});
 

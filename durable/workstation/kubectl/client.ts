@@ -145,12 +145,15 @@ export function resourceOf(def: ResourceDef): Resource {
 
 const preferredOf = new WeakMap<ResourceTable, ResourceDef[]>();
 
+/** Everything discovery lists: kubectl maps unserved kinds too, and the server says why it does not serve them. */
+const mappable = (): ResourceDef[] => [...served.all, ...served.unserved];
+
 /** The preferred version of each group's resources, as discovery orders them (the first served). */
 function preferredDefs(): ResourceDef[] {
   let list = preferredOf.get(served);
   if (!list) {
     const seen = new Map<string, ResourceDef>();
-    for (const def of served.all) {
+    for (const def of mappable()) {
       if (def.plural.includes("/")) continue;
       const key = `${def.group}/${def.plural}`;
       if (!seen.has(key)) seen.set(key, def);
@@ -176,7 +179,7 @@ export function findResource(typed: string): Resource {
   }
   const matches = (d: ResourceDef) =>
     d.plural === name || d.singular === name || d.kind.toLowerCase() === name || (d.shortNames ?? []).includes(name);
-  const pool = version ? served.all.filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
+  const pool = version ? mappable().filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
   const found = pool.filter((d) => matches(d) && (group === undefined || d.group === group || (group === "core" && d.group === "")));
   // The legacy group wins a bare name ("events" is core/v1 before events.k8s.io).
   const def = found.find((d) => d.group === "") ?? found[0];

@@ -46,11 +46,11 @@ const CONFIG = [
   "view",
 ];
 
-/** api-resources -o name: "pods", "deployments.apps". */
+/** api-resources -o name: "pods", "deployments.apps" (not the verb-less unserved kinds). */
 const resourceNames = () =>
   servedTable()
     .groupVersions.flatMap((gv) => servedTable().inGroupVersion(gv))
-    .flatMap((d) => (d.plural.includes("/") ? [] : [`${d.plural}${d.group ? `.${d.group}` : ""}`]));
+    .flatMap((d) => (d.plural.includes("/") || d.unserved ? [] : [`${d.plural}${d.group ? `.${d.group}` : ""}`]));
 
 async function names(api: ApiCall, type: string, namespace: string | undefined): Promise<string[]> {
   const resource = findResource(type);

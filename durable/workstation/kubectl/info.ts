@@ -63,11 +63,15 @@ function* apiResourcesRun(p: Parsed, k: Kube): KubectlRun {
   const group = str(p, "api-group");
   const rows: string[][] = [];
   const seen = new Set<string>();
-  // The preferred version of each resource, by group (core first) and then by name, as kubectl sorts them.
+  // The preferred version of each resource, by group (core first) and then by name, as kubectl sorts
+  // them; resources without verbs (the unserved kinds) are left out, as kubectl leaves them out.
   const table = servedTable();
   const defs = table.groupVersions
     .flatMap((gv) => table.inGroupVersion(gv))
-    .filter((def) => !def.plural.includes("/") && !seen.has(`${def.group}/${def.plural}`) && seen.add(`${def.group}/${def.plural}`))
+    .filter(
+      (def) =>
+        !def.plural.includes("/") && !def.unserved && !seen.has(`${def.group}/${def.plural}`) && seen.add(`${def.group}/${def.plural}`),
+    )
     .sort((a, b) => (a.group === b.group ? a.plural.localeCompare(b.plural) : a.group.localeCompare(b.group)));
   for (const def of defs) {
     if (namespaced !== undefined && def.namespaced !== namespaced) continue;
