@@ -179,7 +179,19 @@ describe("the table with a CRD", () => {
       },
     ]);
     const groups = aggregated(false, "v2", table).items.map((g: Obj) => g.metadata.name);
-    expect(groups.at(-1)).toBe("stable.example.com");
+    // After the built-in groups it serves (the unserved kinds' groups come last).
+    expect(groups.indexOf("stable.example.com")).toBeGreaterThan(groups.indexOf("apiextensions.k8s.io"));
+    expect(groups.indexOf("stable.example.com")).toBeLessThan(groups.indexOf("certificates.k8s.io"));
+  });
+
+  it("takes an unserved kind's place when it serves the same group and plural", () => {
+    expect(builtins.lookupUnserved("storage.k8s.io", "v1", "csidrivers")).toBeDefined();
+    const csi = customResourceDefs(crontabs() as never, jp).map((d) => ({ ...d, group: "storage.k8s.io", plural: "csidrivers" }));
+    const t = builtins.with(csi);
+    expect(t.lookupUnserved("storage.k8s.io", "v1", "csidrivers")).toBeUndefined();
+    expect(t.inGroupVersion("storage.k8s.io/v1").filter((d) => d.plural === "csidrivers")).toEqual([
+      t.lookup("storage.k8s.io", "v1", "csidrivers"),
+    ]);
   });
 
   it("leaves out a custom kind that a built-in one already serves", () => {
