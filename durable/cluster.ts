@@ -33,6 +33,7 @@ import { keyOf } from "./controllers/types";
 import { Workstation } from "./workstation";
 import { warningsOf, type ApiInit, type ApiReply } from "./workstation/kubectl/client";
 import { TerminalSockets } from "./workstation/terminal";
+import { findResults, JSONPath } from "./workstation/kubectl/jsonpath";
 import { RUN_LIMIT_MS } from "./workstation/run";
 import { checkStep, labView, reachNextStep, runSetup, type LabState, type Run } from "./lab";
 import type { Lab } from "../labs/format";
@@ -79,6 +80,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       store: this.store,
       now: () => Date.now(),
       maxObjects: Number(this.env.MAX_OBJECTS_PER_CLUSTER ?? 20000),
+      jsonPath: { find: findResults, print: (v) => new JSONPath("column", "").printResults([v]) },
     });
     this.loadTokens();
     this.hub = new WatchHub(this.store, () => this.registry.ctx(), this.watchSockets);
@@ -120,6 +122,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
       reader: client,
       logs,
       api: (method, path, init) => this.inProcess(method, path, init),
+      table: () => this.registry.table,
       now,
       kubelet: async (name, action) => void (await this.node({ action, name })),
       machines: () => this.session()?.machines ?? [],

@@ -1,7 +1,7 @@
 // Discovery: legacy (/api, /apis, /api/v1, /apis/<g>/<v>) and aggregated (apidiscovery.k8s.io v2
 // and v2beta1), all derived from the resource table.
 import type { Obj, ResourceDef } from "../resources/types";
-import { groupVersions, inGroupVersion } from "../resources";
+import { builtins, type ResourceTable } from "../resources";
 
 const DEFAULT_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const SUB_VERBS = ["get", "patch", "update"];
@@ -31,9 +31,9 @@ export function subresourceVerbs(def: ResourceDef, name: string): string[] | und
   return subresources(def).find((s) => s.name === name)?.verbs;
 }
 
-const groups = () => {
+const groups = (table: ResourceTable) => {
   const out = new Map<string, string[]>();
-  for (const gv of groupVersions) {
+  for (const gv of table.groupVersions) {
     const [g, v] = gv.includes("/") ? gv.split("/") : ["", gv];
     if (!out.has(g)) out.set(g, []);
     out.get(g)!.push(v);
@@ -49,28 +49,28 @@ export function apiVersions(): Obj {
   };
 }
 
-export function apiGroup(name: string): Obj | undefined {
-  const versions = groups().get(name);
+export function apiGroup(name: string, table: ResourceTable = builtins): Obj | undefined {
+  const versions = groups(table).get(name);
   if (!name || !versions) return undefined;
   const vs = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
   return { kind: "APIGroup", apiVersion: "v1", name, versions: vs, preferredVersion: vs[0] };
 }
 
-export function apiGroupList(): Obj {
+export function apiGroupList(table: ResourceTable = builtins): Obj {
   return {
     kind: "APIGroupList",
     apiVersion: "v1",
-    groups: [...groups().keys()]
+    groups: [...groups(table).keys()]
       .filter((g) => g !== "")
       .map((g) => {
-        const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!;
+        const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g, table)!;
         return rest;
       }),
   };
 }
 
-export function apiResourceList(gv: string): Obj | undefined {
-  const defs = inGroupVersion(gv);
+export function apiResourceList(gv: string, table: ResourceTable = builtins): Obj | undefined {
+  const defs = table.inGroupVersion(gv);
   if (defs.length === 0) return undefined;
   const resources: Obj[] = [];
   for (const def of defs) {
@@ -99,15 +99,15 @@ export function apiResourceList(gv: string): Obj | undefined {
 }
 
 /** The aggregated discovery document for /api (core) or /apis (groups). */
-export function aggregated(core: boolean, version: "v2" | "v2beta1"): Obj {
+export function aggregated(core: boolean, version: "v2" | "v2beta1", table: ResourceTable = builtins): Obj {
   const items: Obj[] = [];
-  for (const [group, versions] of groups()) {
+  for (const [group, versions] of groups(table)) {
     if ((group === "") !== core) continue;
     items.push({
       metadata: { name: group, creationTimestamp: null },
       versions: versions.map((v) => ({
         version: v,
-        resources: inGroupVersion(group ? `${group}/${v}` : v).map((def) => ({
+        resources: table.inGroupVersion(group ? `${group}/${v}` : v).map((def) => ({
           resource: def.plural,
           responseKind: { group: def.group, version: def.version, kind: def.kind },
           scope: def.namespaced ? "Namespaced" : "Cluster",

@@ -11,7 +11,7 @@ import { apiVersionOf } from "../resources/types";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery";
 import { KUBE_VERSION } from "./server";
 import type { Obj } from "../resources/types";
-import { lookup } from "../resources";
+import { builtins, resourceName, type ResourceTable } from "../resources";
 import type { ServiceAccountTokens } from "./tokens";
 
 type TokenVerifier = Pick<ServiceAccountTokens, "verify">;
@@ -22,6 +22,8 @@ export { requestInfo };
 export interface InClusterReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   list(plural: string, namespace?: string): Obj[];
+  /** The kinds the cluster serves, custom resources included (built-in ones without it). */
+  readonly table?: ResourceTable;
 }
 
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
@@ -114,14 +116,14 @@ export function serveInCluster(
   }
   if (!a.resourceRequest)
     return nonResource(url.pathname, serverAddress) ?? status(404, "NotFound", "the server could not find the requested resource");
-  const def = lookup(a.apiGroup ?? "", a.apiVersion ?? "", a.resource ?? "");
+  const def = (reader?.table ?? builtins).lookup(a.apiGroup ?? "", a.apiVersion ?? "", a.resource ?? "");
   if (!def || (a.namespace && !def.namespaced && a.resource !== "namespaces"))
     return status(404, "NotFound", "the server could not find the requested resource");
   const qualified = def.group ? `${def.plural}.${def.group}` : def.plural;
   if (!reader || a.subresource || (a.verb !== "get" && a.verb !== "list"))
     return status(405, "MethodNotAllowed", `${qualified} is served to pods for get and list only in kubeplay`);
   if (a.verb === "get") {
-    const obj = reader.get(def.plural, def.namespaced ? a.namespace : undefined, a.name ?? "");
+    const obj = reader.get(resourceName(def), def.namespaced ? a.namespace : undefined, a.name ?? "");
     if (!obj)
       return status(404, "NotFound", `${qualified} ${JSON.stringify(a.name)} not found`, {
         name: a.name,
@@ -130,7 +132,7 @@ export function serveInCluster(
       });
     return okJson(obj);
   }
-  const items = reader.list(def.plural, def.namespaced ? a.namespace || undefined : undefined);
+  const items = reader.list(resourceName(def), def.namespaced ? a.namespace || undefined : undefined);
   const rv = items.reduce((m, o) => Math.max(m, Number(o.metadata?.resourceVersion ?? 0)), 0);
   return okJson({
     kind: def.listKind ?? `${def.kind}List`,

@@ -356,13 +356,70 @@ function article(kind: string): string {
   return /^[AEIOU]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
 
+/** A definition by name: the built-in ones, or a custom kind's. */
+type Definitions = (name: string) => SchemaNode | undefined;
+
+const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const LIST_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
+const typeMeta = () => {
+  const { apiVersion, kind } = DEFINITIONS["io.k8s.api.core.v1.Pod"]!.properties!;
+  return { apiVersion, kind };
+};
+
+/** The definitions of the custom kinds among `defs`, as apiextensions-apiserver's OpenAPI builder
+ *  makes them (controller/openapi/builder): the schema with TypeMeta, ObjectMeta and the GVK, and
+ *  its list kind. */
+function customDefinitions(defs: ResourceDef[]): Record<string, SchemaNode> {
+  const out: Record<string, SchemaNode> = {};
+  for (const def of defs) {
+    if (!def.openapiSchema) continue;
+    const schema = def.openapiSchema as SchemaNode;
+    const gvk = (kind: string) => [{ group: def.group, kind, version: def.version }];
+    out[def.openapi] = {
+      ...schema,
+      type: "object",
+      properties: {
+        ...typeMeta(),
+        ...schema.properties,
+        metadata: {
+          $ref: `#/definitions/${OBJECT_META}`,
+          description: DEFINITIONS["io.k8s.api.core.v1.Pod"]!.properties!.metadata!.description,
+        },
+      },
+      "x-kubernetes-group-version-kind": gvk(def.kind),
+    };
+    const listKind = def.listKind ?? `${def.kind}List`;
+    out[def.openapi.replace(/\.[^.]+$/, `.${listKind}`)] = {
+      description: `${listKind} is a list of ${def.kind}`,
+      type: "object",
+      required: ["items"],
+      properties: {
+        ...typeMeta(),
+        items: {
+          description: `List of ${def.plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md`,
+          type: "array",
+          items: { $ref: `#/definitions/${def.openapi}` },
+        },
+        metadata: {
+          $ref: `#/definitions/${LIST_META}`,
+          description:
+            "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+        },
+      },
+      "x-kubernetes-group-version-kind": gvk(listKind),
+    };
+  }
+  return out;
+}
+
 /** Definition names reachable from `roots` (following $ref). */
-function reachable(roots: Iterable<string>): string[] {
+function reachable(roots: Iterable<string>, definition: Definitions): string[] {
   const seen = new Set<string>();
   const visit = (name: string) => {
-    if (seen.has(name) || !DEFINITIONS[name]) return;
+    const d = definition(name);
+    if (seen.has(name) || !d) return;
     seen.add(name);
-    refsOf(DEFINITIONS[name]!, visit);
+    refsOf(d, visit);
   };
   for (const r of roots) visit(r);
   return [...seen].sort();
@@ -473,7 +530,8 @@ function buildV3Document(defs: ResourceDef[], gv: string): Json | null {
       paths[it.path] = item;
     }
   }
-  const schemas = Object.fromEntries(reachable(rootsOf(items)).map((n) => [n, toV3(DEFINITIONS[n]!, n)]));
+  const definition = cache(defs).definitions;
+  const schemas = Object.fromEntries(reachable(rootsOf(items), definition).map((n) => [n, toV3(definition(n)!, n)]));
   return {
     openapi: "3.0.0",
     info: { title: "Kubernetes", version: K8S_VERSION },
@@ -542,7 +600,8 @@ function buildV2Document(defs: ResourceDef[]): Json {
       paths[it.path] = item;
     }
   }
-  const definitions = Object.fromEntries(reachable(rootsOf(items)).map((n) => [n, DEFINITIONS[n]]));
+  const definition = cache(defs).definitions;
+  const definitions = Object.fromEntries(reachable(rootsOf(items), definition).map((n) => [n, definition(n)]));
   return {
     swagger: "2.0",
     info: { title: "Kubernetes", version: K8S_VERSION },
@@ -559,13 +618,17 @@ function buildV2Document(defs: ResourceDef[]): Json {
 // Public functions (pure; cached per isolate, keyed by the registry array's identity).
 
 interface Cache {
+  definitions: Definitions;
   v3: Map<string, { body: string; hash: string } | null>;
   v2?: { json: string; pb: Uint8Array; etag: string };
 }
 const caches = new WeakMap<ResourceDef[], Cache>();
 function cache(defs: ResourceDef[]): Cache {
   let c = caches.get(defs);
-  if (!c) caches.set(defs, (c = { v3: new Map() }));
+  if (!c) {
+    const custom = customDefinitions(defs);
+    caches.set(defs, (c = { v3: new Map(), definitions: (n) => DEFINITIONS[n] ?? custom[n] }));
+  }
   return c;
 }
 

@@ -17,7 +17,8 @@ import {
 import { BytesQuotaError, MAX_OBJECT_BYTES, Op, TooLargeError, TooOldError, type Store } from "../store/store";
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modifiedConflict, notFound, successStatus } from "./status";
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
-import { byPlural } from "../resources";
+import { builtins, byPlural, type ResourceTable } from "../resources";
+import { customResourceDefs, type JsonPathEval } from "../resources/customresource";
 import { cloneTree } from "./limits";
 
 export interface WriteOptions {
@@ -71,10 +72,30 @@ export interface RegistryHost {
   now(): number;
   /** Cap on stored objects (403 past it). */
   maxObjects: number;
+  /** client-go's jsonpath, for custom kinds' printer columns. */
+  jsonPath?: JsonPathEval;
 }
+
+const CRD_PREFIX = "/apiextensions.k8s.io/customresourcedefinitions/";
 
 export class Registry {
   constructor(private readonly host: RegistryHost) {}
+
+  private tableKey = "";
+  private tableCache: ResourceTable = builtins;
+
+  /** The kinds this cluster serves: the built-in ones and its Established CRDs' served versions.
+   *  Rebuilt only when a CRD changed (a new table, so caches keyed by it refresh too). */
+  get table(): ResourceTable {
+    const crds = this.store.current(CRD_PREFIX);
+    const key = crds.map((c) => `${c.metadata.name}@${c.metadata.resourceVersion}`).join(",");
+    if (key !== this.tableKey) {
+      const jp = this.host.jsonPath;
+      this.tableCache = jp ? builtins.with(crds.flatMap((c) => customResourceDefs(c as never, jp))) : builtins;
+      this.tableKey = key;
+    }
+    return this.tableCache;
+  }
 
   get store(): Store {
     return this.host.store;

@@ -2,7 +2,6 @@
 // generic REST engine, with content negotiation (Table, PartialObjectMetadata) and Status errors.
 import type { Obj, ResourceDef } from "../resources/types";
 import { apiVersionOf } from "../resources/types";
-import { lookup, lookupUnserved, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
@@ -132,20 +131,20 @@ export class ApiServer {
     }
     if (path === "/metrics") return text(this.metrics.render(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
     if (segs[0] === "openapi") {
-      const res = serveOpenAPI(resources, prefix, path, url.searchParams, request.headers);
+      const res = serveOpenAPI(this.registry.table.all, prefix, path, url.searchParams, request.headers);
       if (!res) throw notFoundPath();
       return res;
     }
     if (segs[0] === "api" && segs.length === 1) {
       const agg = wantsAggregated(accept);
-      return agg ? aggregatedResponse(aggregated(true, agg), agg) : json(apiVersions());
+      return agg ? aggregatedResponse(aggregated(true, agg, this.registry.table), agg) : json(apiVersions());
     }
     if (segs[0] === "apis" && segs.length === 1) {
       const agg = wantsAggregated(accept);
-      return agg ? aggregatedResponse(aggregated(false, agg), agg) : json(apiGroupList());
+      return agg ? aggregatedResponse(aggregated(false, agg, this.registry.table), agg) : json(apiGroupList(this.registry.table));
     }
     if (segs[0] === "apis" && segs.length === 2) {
-      const g = apiGroup(segs[1]);
+      const g = apiGroup(segs[1], this.registry.table);
       if (!g) throw notFoundPath();
       return json(g);
     }
@@ -157,7 +156,7 @@ export class ApiServer {
 
     const gv = group ? `${group}/${version}` : version;
     if (rest.length === 0) {
-      const list = apiResourceList(gv);
+      const list = apiResourceList(gv, this.registry.table);
       if (!list) throw notFoundPath();
       return json(list);
     }
@@ -188,13 +187,13 @@ export class ApiServer {
     }
     let namespace: string | undefined;
     if (rest[0] === "namespaces" && rest.length >= 3) {
-      const nsScoped = lookup(group, version, rest[2]) ?? lookupUnserved(group, version, rest[2]);
+      const nsScoped = this.registry.table.lookup(group, version, rest[2]) ?? this.registry.table.lookupUnserved(group, version, rest[2]);
       if (nsScoped?.namespaced) {
         namespace = rest[1];
         rest = rest.slice(2);
       }
     }
-    const def = lookup(group, version, rest[0]) ?? lookupUnserved(group, version, rest[0]);
+    const def = this.registry.table.lookup(group, version, rest[0]) ?? this.registry.table.lookupUnserved(group, version, rest[0]);
     // Only a proxy subresource has a path after it: services/x/proxy/some/path.
     if (!def || (rest.length > 3 && rest[2] !== "proxy") || (namespace && !def.namespaced)) throw notFoundPath();
     const [, name, subresource] = rest;
@@ -476,7 +475,7 @@ export class ApiServer {
     if (mode !== "Strict" && mode !== "Warn" && mode !== "Ignore") {
       throw badRequest(`fieldValidation parameter unsupported: ${mode}`);
     }
-    const unknown = unknownFields(body, def.openapi, mode !== "Strict");
+    const unknown = def.pruneUnknown ? def.pruneUnknown(body) : unknownFields(body, def.openapi, mode !== "Strict");
     if (unknown.length === 0 || mode === "Ignore") return;
     if (mode === "Strict") {
       throw badRequest(patch ? strictDecodingMessage(unknown) : strictDecodingMessage(unknown, def.kind, def.version));

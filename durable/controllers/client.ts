@@ -1,20 +1,28 @@
 // The in-cluster client controllers write through: the same registry (defaulting, strategies,
 // validation, finalizers) the API server uses, addressed by plural like client-go's typed clients.
 import type { Obj, ResourceDef } from "../resources/types";
-import { byPlural } from "../resources";
+import { byPlural, type ResourceTable } from "../resources";
 import type { DeleteOptions, Registry } from "../api/registry";
 import { ApiError } from "../api/status";
 import { filesOf, type FileStore } from "../nodes/runtime/files";
 import { tokensOf, type ServiceAccountTokens } from "../api/tokens";
 
-function def(plural: string): ResourceDef {
-  const d = byPlural(plural);
-  if (!d) throw new Error(`unknown resource ${plural}`);
-  return d;
-}
+export { resourceName } from "../resources";
 
 export class Client {
   constructor(private readonly registry: Registry) {}
+
+  /** The kinds this cluster serves, its custom resources included. */
+  get table(): ResourceTable {
+    return this.registry.table;
+  }
+
+  /** A built-in kind by plural, or a custom kind by `<plural>.<group>` (at its storage version). */
+  private def(resource: string): ResourceDef {
+    const d = byPlural(resource) ?? this.registry.table.all.find((x) => !x.convert && `${x.plural}.${x.group}` === resource);
+    if (!d) throw new Error(`unknown resource ${resource}`);
+    return d;
+  }
 
   /** The cluster's stored container files (durable/nodes/runtime/files.ts), for the containers' filesystems. */
   get files(): FileStore | undefined {
@@ -27,16 +35,16 @@ export class Client {
   }
 
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined {
-    return this.registry.read(def(plural), namespace, name);
+    return this.registry.read(this.def(plural), namespace, name);
   }
 
   list(plural: string, namespace?: string, filter?: (o: Obj) => boolean): Obj[] {
-    const items = this.registry.listRaw(def(plural), namespace);
+    const items = this.registry.listRaw(this.def(plural), namespace);
     return filter ? items.filter(filter) : items;
   }
 
   create(plural: string, obj: Obj): Obj {
-    return this.registry.create(def(plural), obj.metadata?.namespace, obj);
+    return this.registry.create(this.def(plural), obj.metadata?.namespace, obj);
   }
 
   /** Create unless it exists (bootstrap, idempotent reconciles); returns the stored object. */
@@ -45,11 +53,11 @@ export class Client {
   }
 
   update(plural: string, obj: Obj): Obj {
-    return this.registry.update(def(plural), obj.metadata?.namespace, obj.metadata.name, obj).obj;
+    return this.registry.update(this.def(plural), obj.metadata?.namespace, obj.metadata.name, obj).obj;
   }
 
   updateStatus(plural: string, obj: Obj): Obj {
-    return this.registry.update(def(plural), obj.metadata?.namespace, obj.metadata.name, obj, { subresource: "status" }).obj;
+    return this.registry.update(this.def(plural), obj.metadata?.namespace, obj.metadata.name, obj, { subresource: "status" }).obj;
   }
 
   /**
@@ -66,7 +74,7 @@ export class Client {
   ): Obj | undefined {
     try {
       return this.registry.mutate(
-        def(plural),
+        this.def(plural),
         namespace,
         name,
         (current) => {
@@ -84,7 +92,7 @@ export class Client {
   /** Delete; returns false when it was already gone. */
   delete(plural: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): boolean {
     try {
-      this.registry.delete(def(plural), namespace, name, opts);
+      this.registry.delete(this.def(plural), namespace, name, opts);
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return false;

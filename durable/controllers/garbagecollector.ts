@@ -9,19 +9,24 @@
 import type { Obj, ResourceDef } from "../resources/types";
 import { resources } from "../resources";
 import type { Controller, ControllerContext, Key } from "./types";
+import { ANY_KIND } from "./types";
+import { resourceName } from "./client";
 
 const FOREGROUND = "foregroundDeletion";
 const ORPHAN = "orphan";
 
-/** The kinds in the graph: everything stored (events have no owners and churn the most). */
-const graphKinds = (): ResourceDef[] => resources.filter((d) => !d.virtual && !d.convert && d.plural !== "events");
+const inGraph = (d: ResourceDef) => !d.virtual && !d.convert && d.plural !== "events";
+
+/** The kinds in the graph: everything stored (events have no owners and churn the most), the
+ *  cluster's custom kinds included. */
+const graphKinds = (c: ControllerContext): ResourceDef[] => c.client.table.all.filter(inGraph);
 
 const groupOf = (apiVersion: string | undefined) => (apiVersion?.includes("/") ? apiVersion.split("/")[0] : "");
 
 /** The kind an ownerReference points to (by group and kind; any served version). */
-function defOfRef(ref: Obj): ResourceDef | undefined {
+function defOfRef(c: ControllerContext, ref: Obj): ResourceDef | undefined {
   const group = groupOf(ref.apiVersion);
-  return resources.find((d) => d.kind === ref.kind && d.group === group && !d.convert);
+  return c.client.table.all.find((d) => d.kind === ref.kind && d.group === group && !d.convert);
 }
 
 const objectKey = (plural: string, o: Obj): Key => `${plural}|${o.metadata.namespace ?? ""}/${o.metadata.name}|${o.metadata.uid}`;
@@ -34,9 +39,10 @@ function parseKey(key: Key): { plural: string; namespace?: string; name: string;
 /** Every object (with its plural) in a namespace, or everywhere when ns is undefined. */
 function everything(c: ControllerContext, namespace?: string): { plural: string; obj: Obj }[] {
   const out: { plural: string; obj: Obj }[] = [];
-  for (const d of graphKinds()) {
+  for (const d of graphKinds(c)) {
     if (namespace !== undefined && !d.namespaced) continue;
-    for (const obj of c.client.list(d.plural, namespace)) out.push({ plural: d.plural, obj });
+    const plural = resourceName(d);
+    for (const obj of c.client.list(plural, namespace)) out.push({ plural, obj });
   }
   return out;
 }
@@ -51,9 +57,9 @@ type OwnerState = "absent" | "present" | "waiting";
 
 /** Is the owner of `ref` there (same uid)? "waiting" when it is being deleted in the foreground. */
 function ownerState(c: ControllerContext, ref: Obj, namespace: string | undefined): OwnerState {
-  const def = defOfRef(ref);
+  const def = defOfRef(c, ref);
   if (!def) return "present"; // an unknown kind: never collect on a guess
-  const owner = c.client.get(def.plural, def.namespaced ? namespace : undefined, ref.name);
+  const owner = c.client.get(resourceName(def), def.namespaced ? namespace : undefined, ref.name);
   if (!owner || owner.metadata.uid !== ref.uid) return "absent";
   if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FOREGROUND)) return "waiting";
   return "present";
@@ -158,11 +164,11 @@ function keysFor(plural: string) {
     const refs: Obj[] = obj.metadata.ownerReferences ?? prev?.metadata?.ownerReferences ?? [];
     for (const r of refs) {
       if (!r.blockOwnerDeletion) continue;
-      const def = defOfRef(r);
+      const def = defOfRef(c, r);
       if (!def) continue;
       const ns = def.namespaced ? obj.metadata.namespace : undefined;
-      const owner = c.client.get(def.plural, ns, r.name);
-      if (owner && owner.metadata.uid === r.uid && owner.metadata.deletionTimestamp) keys.push(objectKey(def.plural, owner));
+      const owner = c.client.get(resourceName(def), ns, r.name);
+      if (owner && owner.metadata.uid === r.uid && owner.metadata.deletionTimestamp) keys.push(objectKey(resourceName(def), owner));
     }
     return keys;
   };
@@ -172,7 +178,17 @@ export const garbageCollector: Controller = {
   name: "garbage-collector",
   primary: "namespaces",
   get watches() {
-    return graphKinds().map((d) => ({ plural: d.plural, map: keysFor(d.plural) }));
+    return [
+      ...resources.filter(inGraph).map((d) => ({ plural: d.plural, map: keysFor(d.plural) })),
+      // Custom kinds come and go with their CRDs: found by the changed object's group and kind.
+      {
+        plural: ANY_KIND,
+        map: (obj: Obj, prev: Obj | undefined, c: ControllerContext): Key[] => {
+          const def = defOfRef(c, obj);
+          return def && inGraph(def) ? keysFor(resourceName(def))(obj, prev, c) : [];
+        },
+      },
+    ];
   },
   reconcile,
 };

@@ -23,6 +23,7 @@ import { pvProtection, pvcProtection } from "./storageprotection";
 import { ephemeralVolumeController } from "./ephemeralvolume";
 import { clusterRoleAggregation } from "./clusterroleaggregation";
 import { ingressNginxController } from "./ingress";
+import { customResourceDefinitionController } from "./customresourcedefinition";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -49,6 +50,7 @@ export const controllers: Controller[] = [
   endpointSliceController,
   ingressNginxController,
   namespaceController,
+  customResourceDefinitionController,
   serviceAccountController,
   rootCACertPublisher,
   eventTTL,

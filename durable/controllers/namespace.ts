@@ -3,12 +3,12 @@
 // is left it is finalized: "kubernetes" leaves spec.finalizers through namespaces/finalize, which
 // deletes it. Like the API server's system-namespaces controller, it also recreates kube-node-lease.
 import type { Obj } from "../resources/types";
-import { resources } from "../resources";
 import type { Controller, ControllerContext } from "./types";
+import { resourceName } from "./client";
 import { setCondition } from "./util";
 
-/** The content kinds: every namespaced kind with storage of its own. */
-const contentKinds = () => resources.filter((d) => d.namespaced && !d.virtual && !d.convert).map((d) => d.plural);
+/** The content kinds: every namespaced kind with storage of its own, custom kinds included. */
+const contentKinds = (c: ControllerContext) => c.client.table.all.filter((d) => d.namespaced && !d.virtual && !d.convert).map(resourceName);
 
 /** conditionTypes with their OK reason and message (status_condition_utils.go). */
 const OK: [string, string, string][] = [
@@ -23,7 +23,7 @@ const OK: [string, string, string][] = [
 function deleteAllContent(c: ControllerContext, namespace: string): { remaining: Map<string, number>; finalizers: Map<string, number> } {
   const remaining = new Map<string, number>();
   const finalizers = new Map<string, number>();
-  for (const plural of contentKinds()) {
+  for (const plural of contentKinds(c)) {
     for (const obj of c.client.list(plural, namespace)) {
       if (!obj.metadata.deletionTimestamp) c.client.delete(plural, namespace, obj.metadata.name, { propagationPolicy: "Background" });
     }

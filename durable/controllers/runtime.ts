@@ -6,7 +6,7 @@
 import { storagePrefix } from "../api/registry";
 import { byPlural } from "../resources";
 import type { Change, Store } from "../store/store";
-import { keyOf, type Controller, type ControllerContext, type Key } from "./types";
+import { ANY_KIND, keyOf, type Controller, type ControllerContext, type Key } from "./types";
 
 /**
  * The drain reconciles in slices of about SLICE_MS of wall time and yields between them, so the
@@ -73,7 +73,7 @@ export class ControllerRuntime {
 
   private onChanges(changes: Change[]): void {
     for (const change of changes) {
-      const watchers = this.byPlural.get(pluralOfKey(change.key));
+      const watchers = this.byPlural.get(pluralOfKey(change.key)) ?? this.byPlural.get(ANY_KIND);
       if (!watchers) continue;
       for (const { controller, watch } of watchers) {
         const keys = watch.map ? watch.map(change.value, change.prev, this.context) : [keyOf(change.value)];

@@ -14,8 +14,12 @@ export function splitKey(key: Key): { namespace?: string; name: string } {
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
+/** A Watch's plural for the changes of kinds no controller names (custom resources). */
+export const ANY_KIND = "*";
+
 /** What wakes a controller: changes to objects of `plural` map to keys of its primary kind. */
 export interface Watch {
+  /** A built-in kind's plural, or ANY_KIND. */
   plural: string;
   /** Keys to reconcile for a changed object (`prev` is its previous state, when known).
    *  Defaults to the object's own key. */

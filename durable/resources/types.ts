@@ -77,6 +77,11 @@ export interface ResourceDef {
   extraSubresources?: { name: string; kind: string; verbs: string[]; group?: string; version?: string }[];
   /** The OpenAPI definition name, e.g. "io.k8s.api.core.v1.Pod". */
   openapi: string;
+  /** A custom kind's schema (a CRD version's openAPIV3Schema), published in OpenAPI under `openapi`. */
+  openapiSchema?: Obj;
+  /** A custom kind's pruning (instead of the OpenAPI definitions): removes the fields its schema
+   *  does not declare and returns the messages `unknown field "<path>"`. */
+  pruneUnknown?(obj: Obj): string[];
   /** Storage version note: kinds served at several versions share storage (plural + group). */
   storage?: { plural: string; group: string };
 

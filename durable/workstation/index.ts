@@ -18,6 +18,7 @@ import { kubeadm } from "./kubeadm";
 import { editors } from "./editors";
 import { forwarded, PortForwards } from "./portforward";
 import { awaitHost } from "../shell/host";
+import type { ResourceTable } from "../resources";
 
 export interface WorkstationDeps {
   sql: SqlStorage;
@@ -26,6 +27,8 @@ export interface WorkstationDeps {
   logs?: LogAppender;
   /** The cluster's API server, called in-process as the admin. */
   api: ApiCall;
+  /** The kinds the API server serves (its discovery), custom resources included. */
+  table?: () => ResourceTable;
   now: () => number;
   /** Stop or start a node's kubelet (the session API's node actions). */
   kubelet(node: string, action: "stop" | "start"): Promise<void>;
@@ -88,7 +91,7 @@ export class Workstation {
     const { reader, logs, now } = this.deps;
     const fs = this.fsOf(node);
     const programs: Record<string, HostProgram> = {
-      kubectl: kubectl(this.deps.api, { listen: (port, forward) => this.forwards.listen(node, port, forward) }),
+      kubectl: kubectl(this.deps.api, { listen: (port, forward) => this.forwards.listen(node, port, forward), table: this.deps.table }),
       ssh: (args, call) => this.ssh(args, call),
       ...nodeTools(node, this.deps),
       kubeadm: kubeadm(node, this.deps),
@@ -113,7 +116,15 @@ export class Workstation {
       hostPrograms: programs,
       complete: (argv, word) =>
         argv[0] === "kubectl"
-          ? kubectlCompletions(this.deps.api, verbNames(), fs, { HOME, KUBECONFIG: `${HOME}/.kube/config` }, argv, word)
+          ? kubectlCompletions(
+              this.deps.api,
+              verbNames(),
+              fs,
+              { HOME, KUBECONFIG: `${HOME}/.kube/config` },
+              argv,
+              word,
+              this.deps.table?.(),
+            )
           : undefined,
     };
   }

@@ -44,6 +44,10 @@ before(async () => {
   // A StatefulSet with a claim per pod, for get/describe/rollout of statefulsets.
   s.k(["apply", "-n", "lab", "-f", "-"], { input: STATEFULSET });
   s.k(["rollout", "status", "-n", "lab", "sts/db", "--timeout=60s"]);
+  // A CustomResourceDefinition (the docs' CronTab) and one of its objects.
+  s.k(["apply", "-f", "-"], { input: CRONTAB_CRD });
+  s.k(["wait", "--for=condition=Established", "crd/crontabs.stable.example.com", "--timeout=60s"]);
+  s.k(["apply", "-f", "-"], { input: MY_CRON });
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
   for (const [name, text] of Object.entries(MANIFESTS)) {
     writeFileSync(join(s.dir, name), text);
@@ -75,6 +79,43 @@ spec:
       accessModes: [ReadWriteOnce]
       resources:
         requests: {storage: 1Gi}
+`;
+
+const CRONTAB_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: crontabs.stable.example.com
+spec:
+  group: stable.example.com
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              cronSpec: {type: string}
+              image: {type: string}
+              replicas: {type: integer, default: 1}
+    additionalPrinterColumns:
+    - {name: Spec, type: string, description: The cron spec defining the interval a CronJob is run, jsonPath: .spec.cronSpec}
+    - {name: Replicas, type: integer, description: The number of jobs launched by the CronJob, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+  scope: Namespaced
+  names: {plural: crontabs, singular: crontab, kind: CronTab, shortNames: [ct], categories: [all]}
+`;
+
+const MY_CRON = `apiVersion: stable.example.com/v1
+kind: CronTab
+metadata:
+  name: my-new-cron-object
+spec:
+  cronSpec: "* * * * */5"
+  image: my-awesome-cron-image
 `;
 
 const STORAGE = `apiVersion: v1
@@ -138,6 +179,9 @@ const MANIFESTS = {
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\ndata:\n  a: '1'\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: second\nspec:\n  selector:\n    app: demo\n  ports:\n  - port: 8080\n",
   "bad.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\nspec:\n  containers:\n  - name: app\n    image: nginx\n",
   "nokind.yaml": "apiVersion: v1\nmetadata:\n  name: x\n",
+  "crontab.yaml":
+    "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: filed-cron\nspec:\n  cronSpec: '*/10 * * * *'\n  image: cron\n  replicas: 2\n",
+  "badcron.yaml": "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: bad-cron\nspec:\n  cronSpec: 5\n  bogus: true\n",
   "deploy.yaml":
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: filed\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: filed\n  template:\n    metadata:\n      labels:\n        app: filed\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n",
 };
@@ -602,6 +646,23 @@ const CORPUS = [
   { args: "get certificatesigningrequests.certificates.k8s.io someone" },
   { args: "delete volumeattachment va-1" },
   { args: "get runtimeclasses -o wide" },
+  { args: "get crd" },
+  { args: "get crd crontabs.stable.example.com -o yaml" },
+  { args: "describe crd crontabs.stable.example.com" },
+  { args: "get crontabs" },
+  { args: "get ct -o wide" },
+  { args: "get crontab.stable.example.com my-new-cron-object -o yaml" },
+  { args: "get crontabs.v1.stable.example.com -A" },
+  { args: "describe ct my-new-cron-object" },
+  { args: "describe crontabs" },
+  { args: "explain crontab" },
+  { args: "explain crontab.spec" },
+  { args: "explain ct --recursive" },
+  { args: "api-resources --api-group=stable.example.com" },
+  { args: "apply -f crontab.yaml", undo: "delete -f crontab.yaml" },
+  { args: "create -f badcron.yaml" },
+  { args: "create -f badcron.yaml --validate=false" },
+  { args: "get ct nope" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */

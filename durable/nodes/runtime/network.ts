@@ -2,6 +2,7 @@
 // to a ready endpoint, round-robin or ClientIP affinity, REJECT when there is none), pod IPs, node
 // IPs, and the HTTP client a container's curl/wget uses on top (servers.ts answers).
 import type { Obj } from "../../resources/types";
+import type { ResourceTable } from "../../resources";
 import { listener, serve, type HttpRequest, type LogAppender, type ServerReply } from "./servers";
 import { serveInCluster } from "../../api/incluster";
 import { ctxPolicy } from "../../api/authz";
@@ -48,6 +49,8 @@ export const macOf = (ip: string, prefix = "0a:58") =>
 export interface ClusterReader {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   list(plural: string, namespace?: string): Obj[];
+  /** The kinds the cluster serves, custom resources included. */
+  readonly table?: ResourceTable;
   /** Checks the service-account tokens pods present to the API server. */
   readonly tokens?: ServiceAccountTokens;
 }

@@ -43,6 +43,23 @@ export function dryRun(p: Parsed): "client" | "server" | undefined {
 
 const withDryRun = (path: string, p: Parsed) => (dryRun(p) === "server" ? `${path}${path.includes("?") ? "&" : "?"}dryRun=All` : path);
 
+/** --validate as the fieldValidation of a write (cmdutil.GetValidationDirective; strict by default). */
+export function fieldValidation(p: Parsed): "Strict" | "Warn" | "Ignore" {
+  const v = (str(p, "validate") ?? "strict").toLowerCase();
+  if (v === "strict" || v === "true" || v === "") return "Strict";
+  if (v === "warn") return "Warn";
+  if (v === "ignore" || v === "false") return "Ignore";
+  throw new KubectlError(
+    `error: invalid - validate option "${str(p, "validate")}"; must be one of: strict (or true), warn, ignore (or false)`,
+  );
+}
+
+/** The query of a create, update or patch: dryRun and fieldValidation, as kubectl sends them. */
+const withWrite = (path: string, p: Parsed) => {
+  const withDry = withDryRun(path, p);
+  return `${withDry}${withDry.includes("?") ? "&" : "?"}fieldValidation=${fieldValidation(p)}`;
+};
+
 /** The object as the server answered a write, or the error line for it. */
 function written(r: ApiReply, action: string, source: string): any {
   if (r.status >= 400) {
@@ -79,7 +96,7 @@ function* createRun(p: Parsed, k: Kube): KubectlRun {
     // The builder sets the namespace it will write to, so a client dry run prints it too.
     if (dryRun(p) === "client") return report(k, p, { ...m, obj: inNamespace(m.obj, ns) }, "created");
     const body = bool(p, "save-config") ? annotated(m.obj) : m.obj;
-    const r = yield* awaitHost(k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(body), headers: JSON_TYPE }));
+    const r = yield* awaitHost(k.api("POST", withWrite(m.resource.path(ns), p), { body: JSON.stringify(body), headers: JSON_TYPE }));
     return report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
   });
 }
@@ -146,7 +163,7 @@ function* applyRun(p: Parsed, k: Kube): KubectlRun {
     if (live.status === 404) {
       if (dryRun(p) === "client") return report(k, p, { ...m, obj: inNamespace(m.obj, ns) }, "created");
       const r = yield* awaitHost(
-        k.api("POST", withDryRun(m.resource.path(ns), p), { body: JSON.stringify(annotated(m.obj)), headers: JSON_TYPE }),
+        k.api("POST", withWrite(m.resource.path(ns), p), { body: JSON.stringify(annotated(m.obj)), headers: JSON_TYPE }),
       );
       return report(k, p, { resource: m.resource, obj: written(r, "creating", m.source) }, "created");
     }
@@ -163,7 +180,7 @@ function* applyRun(p: Parsed, k: Kube): KubectlRun {
     if (!Object.keys(patch).length) return report(k, p, { resource: m.resource, obj: current }, "unchanged");
     if (dryRun(p) === "client") return report(k, p, { resource: m.resource, obj: current }, "configured");
     const r = yield* awaitHost(
-      k.api("PATCH", withDryRun(m.resource.path(ns, name), p), {
+      k.api("PATCH", withWrite(m.resource.path(ns, name), p), {
         body: JSON.stringify(patch),
         headers: { "content-type": "application/strategic-merge-patch+json" },
       }),
@@ -176,7 +193,7 @@ function* replaceRun(p: Parsed, k: Kube): KubectlRun {
   return yield* eachManifest(k, p, function* (m) {
     const ns = namespaceOf(m, k);
     const name = m.obj.metadata?.name;
-    const r = yield* awaitHost(k.api("PUT", withDryRun(m.resource.path(ns, name), p), { body: JSON.stringify(m.obj), headers: JSON_TYPE }));
+    const r = yield* awaitHost(k.api("PUT", withWrite(m.resource.path(ns, name), p), { body: JSON.stringify(m.obj), headers: JSON_TYPE }));
     return report(k, p, { resource: m.resource, obj: written(r, "replacing", m.source) }, "replaced");
   });
 }

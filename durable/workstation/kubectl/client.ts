@@ -1,9 +1,55 @@
 // The workstation kubectl's way to the API server: in-process calls as the admin (no network, no
 // TLS), discovery from the server's own resource table, and errors as kubectl words them
 // (k8s.io/kubectl/pkg/cmd/util/helpers.go checkErr).
-import { resources, unserved } from "../../resources";
+import { builtins, type ResourceTable } from "../../resources";
 import type { ResourceDef } from "../../resources/types";
+import type { HostPause } from "../../shell/types";
 export { awaitHost } from "../../shell/host";
+
+let served: ResourceTable = builtins;
+
+/** The kinds the cluster serves, as this kubectl's discovery finds them (custom kinds included). */
+export const servedTable = (): ResourceTable => served;
+
+/** Discovery for what runs synchronously next (a completion). */
+export function useTable(table: ResourceTable): void {
+  served = table;
+}
+
+/** Run a kubectl program with `table()` as its discovery. It is set again at every resume: the
+ *  terminals of several clusters can share one isolate and interleave at their waits. */
+export function* withTable<T>(run: Generator<HostPause, T, void>, table: () => ResourceTable): Generator<HostPause, T, void> {
+  let closed = false;
+  let thrown: { error: unknown } | undefined;
+  try {
+    for (;;) {
+      served = table();
+      let step: IteratorResult<HostPause, T>;
+      if (thrown) {
+        const { error } = thrown;
+        thrown = undefined;
+        step = run.throw(error); // a signal delivered to the shell's job
+      } else step = run.next();
+      if (step.done) {
+        closed = true;
+        return step.value;
+      }
+      try {
+        yield step.value;
+      } catch (error) {
+        thrown = { error };
+      }
+    }
+  } catch (e) {
+    closed = true; // the program threw: it is finished
+    throw e;
+  } finally {
+    if (!closed) {
+      served = table();
+      run.return(undefined as T);
+    }
+  }
+}
 
 export interface ApiReply {
   status: number;
@@ -97,23 +143,30 @@ export function resourceOf(def: ResourceDef): Resource {
   };
 }
 
+const preferredOf = new WeakMap<ResourceTable, ResourceDef[]>();
+
 /** Everything discovery lists: kubectl maps unserved kinds too, and the server says why it does not serve them. */
-const mappable = [...resources, ...unserved];
+const mappable = (): ResourceDef[] => [...served.all, ...served.unserved];
 
 /** The preferred version of each group's resources, as discovery orders them (the first served). */
-const preferred = (() => {
-  const seen = new Map<string, ResourceDef>();
-  for (const def of mappable) {
-    if (def.plural.includes("/")) continue;
-    const key = `${def.group}/${def.plural}`;
-    if (!seen.has(key)) seen.set(key, def);
+function preferredDefs(): ResourceDef[] {
+  let list = preferredOf.get(served);
+  if (!list) {
+    const seen = new Map<string, ResourceDef>();
+    for (const def of mappable()) {
+      if (def.plural.includes("/")) continue;
+      const key = `${def.group}/${def.plural}`;
+      if (!seen.has(key)) seen.set(key, def);
+    }
+    preferredOf.set(served, (list = [...seen.values()]));
   }
-  return [...seen.values()];
-})();
+  return list;
+}
 
 /** kubectl's shortcut expansion and RESTMapper: "po", "pods", "pod", "Pod", "deploy", "deployments.apps", "deployments.v1.apps". */
 export function findResource(typed: string): Resource {
   const lower = typed.toLowerCase();
+  const preferred = preferredDefs();
   const [name, ...rest] = lower.split(".");
   let group: string | undefined;
   let version: string | undefined;
@@ -126,7 +179,7 @@ export function findResource(typed: string): Resource {
   }
   const matches = (d: ResourceDef) =>
     d.plural === name || d.singular === name || d.kind.toLowerCase() === name || (d.shortNames ?? []).includes(name);
-  const pool = version ? mappable.filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
+  const pool = version ? mappable().filter((d) => d.version === version && !d.plural.includes("/")) : preferred;
   const found = pool.filter((d) => matches(d) && (group === undefined || d.group === group || (group === "core" && d.group === "")));
   // The legacy group wins a bare name ("events" is core/v1 before events.k8s.io).
   const def = found.find((d) => d.group === "") ?? found[0];
@@ -138,8 +191,14 @@ export function findResource(typed: string): Resource {
  *  short name that also names resources of lower priority ("ev": events, and events.events.k8s.io).
  *  None for a plural or singular name, which is never expanded. */
 export function shortNameWarnings(name: string): string[] {
-  if (resources.some((d) => d.plural === name || d.singular === name)) return [];
-  const named = [...new Set(preferred.filter((d) => d.shortNames?.includes(name)).map((d) => `${d.plural}${groupSuffix(d)}`))];
+  if (served.all.some((d) => d.plural === name || d.singular === name)) return [];
+  const named = [
+    ...new Set(
+      preferredDefs()
+        .filter((d) => d.shortNames?.includes(name))
+        .map((d) => `${d.plural}${groupSuffix(d)}`),
+    ),
+  ];
   return named.slice(1).map((gr) => `short name "${name}" could also match lower priority resource ${gr}`);
 }
 

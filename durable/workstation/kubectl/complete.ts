@@ -2,9 +2,9 @@
 // resource types (api-resources -o name), the names of the cluster's objects, namespaces after -n,
 // config's subcommands and contexts; file names after -f.
 import type { VirtualFS } from "../../fs";
-import { groupVersions, inGroupVersion } from "../../resources";
 import { GLOBAL_FLAGS } from "./args";
-import { findResource, type ApiCall } from "./client";
+import { findResource, servedTable, useTable, type ApiCall } from "./client";
+import type { ResourceTable } from "../../resources";
 import { loadKubeconfig } from "./kubeconfig";
 
 const TYPED = ["get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "explain", "wait", "rollout", "set"];
@@ -48,8 +48,8 @@ const CONFIG = [
 
 /** api-resources -o name: "pods", "deployments.apps" (not the verb-less unserved kinds). */
 const resourceNames = () =>
-  groupVersions
-    .flatMap(inGroupVersion)
+  servedTable()
+    .groupVersions.flatMap((gv) => servedTable().inGroupVersion(gv))
     .flatMap((d) => (d.plural.includes("/") || d.unserved ? [] : [`${d.plural}${d.group ? `.${d.group}` : ""}`]));
 
 async function names(api: ApiCall, type: string, namespace: string | undefined): Promise<string[]> {
@@ -66,7 +66,10 @@ export function kubectlCompletions(
   env: Record<string, string>,
   argv: string[],
   word: string,
+  table?: ResourceTable,
 ): string[] | Promise<string[]> | undefined {
+  // What reads the table below runs before the first wait.
+  if (table) useTable(table);
   const valued = new Set(
     GLOBAL_FLAGS.filter((f) => f.kind !== "bool").flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]),
   );

@@ -1,6 +1,5 @@
 // `kubectl get` (k8s.io/kubectl/pkg/cmd/get): the server prints the rows (Table), kubectl lays them
 // out; other formats print the objects themselves.
-import { groupVersions, inGroupVersion } from "../../resources";
 import { type Parsed, bool, str, strs } from "./args";
 import {
   abortAfterRequestTimeout,
@@ -9,6 +8,7 @@ import {
   KubectlError,
   listError,
   resourceOf,
+  servedTable,
   statusMessage,
   TABLE_ACCEPT,
   watchEvents,
@@ -23,7 +23,10 @@ import type { Kube, KubectlRun, Verb } from "./types";
 /** The resources of `kubectl get all`: the "all" category, in discovery order. */
 const ALL = () => {
   const seen = new Set<string>();
-  return groupVersions.flatMap(inGroupVersion).filter((d) => d.categories?.includes("all") && !seen.has(d.plural) && seen.add(d.plural));
+  const table = servedTable();
+  return table.groupVersions
+    .flatMap((gv) => table.inGroupVersion(gv))
+    .filter((d) => d.categories?.includes("all") && !seen.has(d.plural) && seen.add(d.plural));
 };
 
 /** What the arguments (or -f) ask for: a resource, its names, and where -f put them. */

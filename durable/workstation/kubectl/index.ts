@@ -2,7 +2,8 @@
 // module, the cluster reached in-process. What it does not do says so and points to the real kubectl.
 import type { HostCall, HostProgram } from "../../shell/types";
 import { GLOBAL_FLAGS, parse, str, strs, UsageError, type FlagSpec } from "./args";
-import { KubectlError, type ApiCall } from "./client";
+import { KubectlError, withTable, type ApiCall } from "./client";
+import { builtins, type ResourceTable } from "../../resources";
 import { loadKubeconfig, noServer } from "./kubeconfig";
 import type { Kube, KubectlRun, Verb } from "./types";
 import { get } from "./get";
@@ -90,6 +91,8 @@ function verbOf(argv: string[]): { verb?: string; rest: string[] } {
 /** What the host gives kubectl beyond the API: where port-forward listens. */
 export interface KubectlHost {
   listen?: Listen;
+  /** The kinds the cluster serves (its discovery), custom resources included. */
+  table?: () => ResourceTable;
 }
 
 function* main(argv: string[], api: ApiCall, call: HostCall, host: KubectlHost): KubectlRun {
@@ -173,7 +176,7 @@ function distance(a: string, b: string): number {
 export function kubectl(api: ApiCall, host: KubectlHost = {}): HostProgram {
   return function* (argv, call) {
     try {
-      return yield* main(argv, api, call, host);
+      return yield* withTable(main(argv, api, call, host), host.table ?? (() => builtins));
     } catch (e) {
       if (!(e instanceof KubectlError)) throw e;
       call.io.stderr(e.text.endsWith("\n") ? e.text : `${e.text}\n`);

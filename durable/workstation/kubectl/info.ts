@@ -1,7 +1,6 @@
 // What kubectl tells of itself and of the server: version, cluster-info, api-resources, api-versions.
-import { groupVersions, inGroupVersion } from "../../resources";
 import { type Parsed, bool, str } from "./args";
-import { awaitHost, KubectlError, statusMessage } from "./client";
+import { awaitHost, KubectlError, servedTable, statusMessage } from "./client";
 import { printYaml } from "./printers";
 import type { Kube, KubectlRun, Verb } from "./types";
 
@@ -66,8 +65,9 @@ function* apiResourcesRun(p: Parsed, k: Kube): KubectlRun {
   const seen = new Set<string>();
   // The preferred version of each resource, by group (core first) and then by name, as kubectl sorts
   // them; resources without verbs (the unserved kinds) are left out, as kubectl leaves them out.
-  const defs = groupVersions
-    .flatMap(inGroupVersion)
+  const table = servedTable();
+  const defs = table.groupVersions
+    .flatMap((gv) => table.inGroupVersion(gv))
     .filter(
       (def) =>
         !def.plural.includes("/") && !def.unserved && !seen.has(`${def.group}/${def.plural}`) && seen.add(`${def.group}/${def.plural}`),
@@ -97,7 +97,7 @@ function* apiResourcesRun(p: Parsed, k: Kube): KubectlRun {
 
 function* apiVersionsRun(_p: Parsed, k: Kube): KubectlRun {
   k.io.stdout(
-    [...groupVersions]
+    [...servedTable().groupVersions]
       .sort()
       .map((gv) => `${gv}\n`)
       .join(""),

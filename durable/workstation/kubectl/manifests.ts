@@ -2,8 +2,7 @@
 // `-` for stdin, each a stream of YAML or JSON documents; a List's items are objects of their own.
 import { parseAllDocuments } from "yaml";
 import { resolvePath } from "../../fs";
-import { resources } from "../../resources";
-import { KubectlError, resourceOf, type Resource } from "./client";
+import { KubectlError, resourceOf, servedTable, type Resource } from "./client";
 import type { Kube } from "./types";
 
 export interface Manifest {
@@ -37,7 +36,7 @@ function files(k: Kube, name: string, recursive: boolean): { source: string; tex
 /** The resource of an object's apiVersion and kind, as the RESTMapper finds it. */
 export function resourceFor(apiVersion: string, kind: string, source: string): Resource {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  const def = resources.find((d) => d.group === group && d.version === version && d.kind === kind && !d.plural.includes("/"));
+  const def = servedTable().all.find((d) => d.group === group && d.version === version && d.kind === kind && !d.plural.includes("/"));
   if (!def)
     throw new KubectlError(
       `error: resource mapping not found for name: "" namespace: "" from "${source}": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`,
