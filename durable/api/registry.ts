@@ -19,6 +19,7 @@ import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modi
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
 import { cloneTree } from "./limits";
+import { validatingAdmission } from "../resources/admission";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -260,6 +261,7 @@ export class Registry {
     if (opts.warnings && def.warnings) opts.warnings.push(...def.warnings(obj));
 
     if (def.namespaced) this.checkNamespace(def, meta.namespace, meta.name);
+    validatingAdmission(def, obj, undefined, ctx);
     const key = keyOf(def, meta.namespace, meta.name);
     if (this.store.get(key)) throw alreadyExists(def.plural, def.group, meta.name);
     if (opts.dryRun) return obj;
@@ -369,6 +371,7 @@ export class Registry {
           : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
     ];
     if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
+    if (!opts.subresource) validatingAdmission(def, obj, old, ctx);
     if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
 
     const key = keyOf(def, om.namespace, om.name);

@@ -29,6 +29,7 @@ import storageclass from "./storageclass";
 import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
+import resourcequota from "./resourcequota";
 import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
@@ -57,6 +58,7 @@ export const resources: ResourceDef[] = [
   ingressclass,
   ingress,
   networkpolicy,
+  resourcequota,
   lease,
   selfsubjectreview,
   authorization,

@@ -1,0 +1,190 @@
+// Policy with the real kubectl: the docs' "Configure Memory and CPU Quotas for a Namespace" task (the
+// second pod refused with the quota's message, status.used kept by the controller), object-count
+// quotas refusing a Deployment's pods (the ReplicaSet's FailedCreate event), LimitRange defaults and
+// bounds at admission, a PodDisruptionBudget refusing evictions and holding up `kubectl drain`, and a
+// PriorityClass whose pods preempt lower-priority ones.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Server, eventually } from "./lib/harness.mjs";
+
+let server;
+let s;
+
+before(async () => {
+  server = await Server.start();
+  s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }] });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+const json = (out) => JSON.parse(out);
+/** kubectl 1.33, the version the workstation's kubectl follows. */
+const kubectl = (args, opts = {}) => s.kubectl(args, { version: "1.33", ...opts });
+const k = (args, opts = {}) => s.k(args, { version: "1.33", ...opts });
+const apply = (yaml, ns) => k(["apply", ...(ns ? ["-n", ns] : []), "-f", "-"], { input: yaml });
+/** The cells of a printed table (columns are two or more spaces apart), ages as <age>. */
+const cells = (text) =>
+  text
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.split(/\s{2,}/).map((c) => (/^\d+(?:s|m|h)(?:\d+s)?$/.test(c) ? "<age>" : c)));
+
+// https://kubernetes.io/docs/tasks/administer-cluster/manage-resources/quota-memory-cpu-namespace/
+const QUOTA_MEM_CPU = `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: mem-cpu-demo
+spec:
+  hard:
+    requests.cpu: "1"
+    requests.memory: 1Gi
+    limits.cpu: "2"
+    limits.memory: 2Gi
+`;
+const QUOTA_MEM_CPU_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: quota-mem-cpu-demo
+spec:
+  containers:
+  - name: quota-mem-cpu-demo-ctr
+    image: nginx
+    resources:
+      limits:
+        memory: "800Mi"
+        cpu: "800m"
+      requests:
+        memory: "600Mi"
+        cpu: "400m"
+`;
+const QUOTA_MEM_CPU_POD_2 = `apiVersion: v1
+kind: Pod
+metadata:
+  name: quota-mem-cpu-demo-2
+spec:
+  containers:
+  - name: quota-mem-cpu-demo-2-ctr
+    image: redis
+    resources:
+      limits:
+        memory: "1Gi"
+        cpu: "800m"
+      requests:
+        memory: "700Mi"
+        cpu: "400m"
+`;
+
+test("the docs' memory and CPU quota: the first pod is charged, the second refused with the quota's message", async () => {
+  k("create namespace quota-mem-cpu-example");
+  apply(QUOTA_MEM_CPU, "quota-mem-cpu-example");
+  apply(QUOTA_MEM_CPU_POD, "quota-mem-cpu-example");
+  const r = kubectl(["apply", "-n", "quota-mem-cpu-example", "-f", "-"], { input: QUOTA_MEM_CPU_POD_2 });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    'Error from server (Forbidden): error when creating "STDIN": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=600Mi, limited: requests.memory=1Gi\n',
+  );
+  const q = await eventually(() => {
+    const q = json(k("get resourcequota mem-cpu-demo -n quota-mem-cpu-example -o json"));
+    assert.equal(q.status?.used?.["requests.cpu"], "400m");
+    return q;
+  });
+  assert.deepEqual(q.status, {
+    hard: { "limits.cpu": "2", "limits.memory": "2Gi", "requests.cpu": "1", "requests.memory": "1Gi" },
+    used: { "limits.cpu": "800m", "limits.memory": "800Mi", "requests.cpu": "400m", "requests.memory": "600Mi" },
+  });
+  assert.deepEqual(cells(k("get quota -n quota-mem-cpu-example")), [
+    ["NAME", "AGE", "REQUEST", "LIMIT"],
+    ["mem-cpu-demo", "<age>", "requests.cpu: 400m/1, requests.memory: 600Mi/1Gi", "limits.cpu: 800m/2, limits.memory: 800Mi/2Gi"],
+  ]);
+  assert.equal(
+    k("describe quota mem-cpu-demo -n quota-mem-cpu-example"),
+    [
+      "Name:            mem-cpu-demo",
+      "Namespace:       quota-mem-cpu-example",
+      "Resource         Used   Hard",
+      "--------         ----   ----",
+      "limits.cpu       800m   2",
+      "limits.memory    800Mi  2Gi",
+      "requests.cpu     400m   1",
+      "requests.memory  600Mi  1Gi",
+      "",
+    ].join("\n"),
+  );
+  // A pod that names no cpu or memory is refused by the same quota, container by container.
+  const bare = kubectl("run bare --image=nginx -n quota-mem-cpu-example");
+  assert.equal(
+    bare.stderr,
+    'Error from server (Forbidden): pods "bare" is forbidden: failed quota: mem-cpu-demo: must specify limits.cpu for: bare; limits.memory for: bare; requests.cpu for: bare; requests.memory for: bare\n',
+  );
+  // Deleting the first pod gives its share back.
+  k("delete pod quota-mem-cpu-demo -n quota-mem-cpu-example --grace-period=0 --force");
+  await eventually(() => json(k("get quota mem-cpu-demo -n quota-mem-cpu-example -o json")).status.used["requests.memory"] === "0");
+  apply(QUOTA_MEM_CPU_POD_2, "quota-mem-cpu-example");
+});
+
+test("an object-count quota stops a Deployment at its pod count: the ReplicaSet records FailedCreate with the quota's message", async () => {
+  k("create namespace counted");
+  k("create quota pods-cm --hard=pods=2,configmaps=3,count/deployments.apps=1 -n counted");
+  k("create deployment web --image=nginx --replicas=3 -n counted");
+  await eventually(() => {
+    const events = json(k("get events -n counted --field-selector reason=FailedCreate -o json")).items;
+    assert.ok(events.length > 0);
+    assert.equal(events[0].involvedObject.kind, "ReplicaSet");
+    assert.match(
+      events[0].message,
+      /^Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: pods-cm, requested: pods=1, used: pods=2, limited: pods=2$/,
+    );
+    return true;
+  });
+  assert.equal(json(k("get pods -n counted -o json")).items.length, 2);
+  await eventually(() => cells(k("get quota -n counted --no-headers"))[0][2] === "configmaps: 1/3, count/deployments.apps: 1/1, pods: 2/2");
+  const second = kubectl("create deployment other --image=nginx -n counted");
+  assert.equal(
+    second.stderr,
+    'error: failed to create deployment: deployments.apps "other" is forbidden: exceeded quota: pods-cm, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1\n',
+  );
+  const rs = json(k("get rs -n counted -o json")).items[0];
+  assert.deepEqual(
+    rs.status.conditions.map((c) => [c.type, c.reason]),
+    [["ReplicaFailure", "FailedCreate"]],
+  );
+});
+
+test("a quota with a BestEffort scope counts only best-effort pods, and describe names its scope", async () => {
+  k("create namespace scoped");
+  k("create quota besteffort --hard=pods=1 --scopes=BestEffort -n scoped");
+  k("run a --image=nginx -n scoped");
+  const refused = kubectl("run b --image=nginx -n scoped");
+  assert.equal(
+    refused.stderr,
+    'Error from server (Forbidden): pods "b" is forbidden: exceeded quota: besteffort, requested: pods=1, used: pods=1, limited: pods=1\n',
+  );
+  apply(
+    `apiVersion: v1
+kind: Pod
+metadata: {name: burstable}
+spec:
+  containers:
+  - name: c
+    image: nginx
+    resources: {requests: {cpu: 100m}}
+`,
+    "scoped",
+  );
+  assert.equal(
+    k("describe quota besteffort -n scoped"),
+    [
+      "Name:       besteffort",
+      "Namespace:  scoped",
+      "Scopes:     BestEffort",
+      " * Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.",
+      "Resource  Used  Hard",
+      "--------  ----  ----",
+      "pods      1     1",
+      "",
+    ].join("\n"),
+  );
+});
