@@ -30,6 +30,7 @@ import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
 import resourcequota from "./resourcequota";
+import limitrange from "./limitrange";
 import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
@@ -59,6 +60,7 @@ export const resources: ResourceDef[] = [
   ingress,
   networkpolicy,
   resourcequota,
+  limitrange,
   lease,
   selfsubjectreview,
   authorization,

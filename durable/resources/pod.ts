@@ -5,6 +5,7 @@ import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
 import { goFieldName, structDiff } from "./godiff";
 import { age, ageColumn, nameColumn } from "./printers";
 import { printPodSummary } from "./podsummary";
+import { admitLimitRanges } from "./limitrange";
 
 export { printPodSummary };
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
@@ -107,6 +108,7 @@ function admitPriority(pod: Obj, ctx: Ctx): void {
 /** What the admission chain of a kubeadm v1.33 API server adds to a new Pod. */
 export function admitPod(pod: Obj, ctx: Ctx): void {
   pod.spec ??= {};
+  admitLimitRanges(pod, ctx);
   admitServiceAccount(pod, ctx);
   admitPriority(pod, ctx);
   admitDefaultTolerations(pod);

@@ -98,25 +98,25 @@ function computeUsage(requests: ResourceList, limits: ResourceList): ResourceLis
   return out;
 }
 
-/** resourcehelper.PodRequests / PodLimits: containers add up, an init container counts when it is
- *  larger (with the sidecars started before it), sidecars run beside the containers, plus overhead. */
-function podResources(pod: Pod, kind: "requests" | "limits"): ResourceList {
+/** resourcehelper.PodRequests / PodLimits: containers and sidecars add up, an init container (with the
+ *  sidecars started before it) counts when it is larger, plus the pod's overhead when asked. */
+export function podResources(pod: Pod, kind: "requests" | "limits", withOverhead = true): ResourceList {
   let sum: ResourceList = {};
   for (const c of pod.spec?.containers ?? []) sum = addLists(sum, parseList(c.resources?.[kind]));
   let sidecars: ResourceList = {};
   const initMax: ResourceList = {};
   for (const c of pod.spec?.initContainers ?? []) {
     const own = parseList(c.resources?.[kind]);
+    let effective: ResourceList;
     if (c.restartPolicy === "Always") {
       sum = addLists(sum, own);
       sidecars = addLists(sidecars, own);
-      continue;
-    }
-    for (const [r, q] of Object.entries(addLists(own, mask(sidecars, Object.keys(own)))))
-      if (!(r in initMax) || cmpQuantity(q, initMax[r]) > 0) initMax[r] = q;
+      effective = sidecars;
+    } else effective = addLists(own, sidecars);
+    for (const [r, q] of Object.entries(effective)) if (!(r in initMax) || cmpQuantity(q, initMax[r]) > 0) initMax[r] = q;
   }
   for (const [r, q] of Object.entries(initMax)) if (!(r in sum) || cmpQuantity(q, sum[r]) > 0) sum[r] = q;
-  if (pod.spec?.overhead) sum = addLists(sum, parseList(pod.spec.overhead as Record<string, unknown>));
+  if (withOverhead && pod.spec?.overhead) sum = addLists(sum, parseList(pod.spec.overhead as Record<string, unknown>));
   return sum;
 }
 

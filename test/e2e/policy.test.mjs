@@ -188,3 +188,109 @@ spec:
     ].join("\n"),
   );
 });
+
+// https://kubernetes.io/docs/tasks/administer-cluster/manage-resources/memory-default-namespace/
+const MEMORY_DEFAULTS = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: mem-limit-range
+spec:
+  limits:
+  - default:
+      memory: 512Mi
+    defaultRequest:
+      memory: 256Mi
+    type: Container
+`;
+const DEFAULT_MEM_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: default-mem-demo
+spec:
+  containers:
+  - name: default-mem-demo-ctr
+    image: nginx
+`;
+
+test("the docs' default memory LimitRange: a pod without resources gets the defaults and the LimitRanger annotation", () => {
+  k("create namespace default-mem-example");
+  apply(MEMORY_DEFAULTS, "default-mem-example");
+  apply(DEFAULT_MEM_POD, "default-mem-example");
+  const pod = json(k("get pod default-mem-demo -n default-mem-example -o json"));
+  assert.deepEqual(pod.spec.containers[0].resources, { limits: { memory: "512Mi" }, requests: { memory: "256Mi" } });
+  assert.equal(
+    pod.metadata.annotations["kubernetes.io/limit-ranger"],
+    "LimitRanger plugin set: memory request for container default-mem-demo-ctr; memory limit for container default-mem-demo-ctr",
+  );
+  assert.equal(pod.status.qosClass, "Burstable");
+  assert.deepEqual(
+    cells(k("get limits -n default-mem-example")).map((r) => r[0]),
+    ["NAME", "mem-limit-range"],
+  );
+  assert.match(cells(k("get limits -n default-mem-example"))[1][1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal(
+    k("describe limitrange mem-limit-range -n default-mem-example"),
+    [
+      "Name:       mem-limit-range",
+      "Namespace:  default-mem-example",
+      "Type        Resource  Min  Max  Default Request  Default Limit  Max Limit/Request Ratio",
+      "----        --------  ---  ---  ---------------  -------------  -----------------------",
+      "Container   memory    -    -    256Mi            512Mi          -",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("a LimitRange's bounds refuse a pod and a claim with the plugin's messages", () => {
+  k("create namespace bounded");
+  apply(
+    `apiVersion: v1
+kind: LimitRange
+metadata: {name: bounds}
+spec:
+  limits:
+  - type: Container
+    min: {cpu: 100m}
+    max: {memory: 1Gi}
+  - type: PersistentVolumeClaim
+    max: {storage: 2Gi}
+`,
+    "bounded",
+  );
+  const p = kubectl(["apply", "-n", "bounded", "-f", "-"], {
+    input: `apiVersion: v1
+kind: Pod
+metadata: {name: x}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    resources:
+      requests: {cpu: 50m}
+      limits: {memory: 2Gi}
+`,
+  });
+  assert.equal(
+    p.stderr,
+    'Error from server (Forbidden): error when creating "STDIN": pods "x" is forbidden: [minimum cpu usage per Container is 100m, but request is 50m, maximum memory usage per Container is 1Gi, but limit is 2Gi]\n',
+  );
+  const c = kubectl(["create", "-n", "bounded", "-f", "-"], {
+    input: `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: big}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 5Gi}}
+`,
+  });
+  assert.equal(
+    c.stderr,
+    'Error from server (Forbidden): error when creating "STDIN": persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi\n',
+  );
+  // The range's defaults (from min and max) make a bare pod fit.
+  k("run fits --image=nginx -n bounded");
+  assert.deepEqual(json(k("get pod fits -n bounded -o json")).spec.containers[0].resources, {
+    limits: { memory: "1Gi" },
+    requests: { cpu: "100m", memory: "1Gi" },
+  });
+});
