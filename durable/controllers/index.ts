@@ -24,6 +24,7 @@ import { ephemeralVolumeController } from "./ephemeralvolume";
 import { clusterRoleAggregation } from "./clusterroleaggregation";
 import { ingressNginxController } from "./ingress";
 import { resourceQuotaController } from "./resourcequota";
+import { disruptionController } from "./disruption";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -55,4 +56,5 @@ export const controllers: Controller[] = [
   eventTTL,
   clusterRoleAggregation,
   resourceQuotaController,
+  disruptionController,
 ];

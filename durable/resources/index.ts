@@ -31,6 +31,7 @@ import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
 import resourcequota from "./resourcequota";
 import limitrange from "./limitrange";
+import poddisruptionbudget from "./poddisruptionbudget";
 import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
@@ -61,6 +62,7 @@ export const resources: ResourceDef[] = [
   networkpolicy,
   resourcequota,
   limitrange,
+  poddisruptionbudget,
   lease,
   selfsubjectreview,
   authorization,

@@ -294,3 +294,100 @@ spec:
     requests: { cpu: "100m", memory: "1Gi" },
   });
 });
+
+test("a PodDisruptionBudget with minAvailable 2 over 2 replicas: its status, the eviction API's 429, and kubectl drain retrying until its timeout", async () => {
+  k("create namespace guarded");
+  k("create deployment web --image=nginx --replicas=2 -n guarded");
+  k("create pdb web-pdb --selector=app=web --min-available=2 -n guarded");
+  k("rollout status deployment/web -n guarded --timeout=60s");
+  const pdb = await eventually(() => {
+    const p = json(k("get pdb web-pdb -n guarded -o json"));
+    return p.status.currentHealthy === 2 && p;
+  });
+  assert.deepEqual(
+    { ...pdb.status, conditions: pdb.status.conditions.map(({ lastTransitionTime, ...c }) => c) },
+    {
+      currentHealthy: 2,
+      desiredHealthy: 2,
+      disruptionsAllowed: 0,
+      expectedPods: 2,
+      observedGeneration: 1,
+      conditions: [{ type: "DisruptionAllowed", status: "False", reason: "InsufficientPods", message: "", observedGeneration: 1 }],
+    },
+  );
+  assert.deepEqual(cells(k("get pdb -n guarded")), [
+    ["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"],
+    ["web-pdb", "2", "N/A", "0", "<age>"],
+  ]);
+  assert.equal(
+    k("describe pdb web-pdb -n guarded"),
+    [
+      "Name:           web-pdb",
+      "Namespace:      guarded",
+      "Min available:  2",
+      "Selector:       app=web",
+      "Status:",
+      "    Allowed disruptions:  0",
+      "    Current:              2",
+      "    Desired:              2",
+      "    Total:                2",
+      "Events:                   <none>",
+      "",
+    ].join("\n"),
+  );
+  const pods = json(k("get pods -n guarded -l app=web -o json")).items;
+  const victim = pods[0].metadata.name;
+  const r = await s.api(`/api/v1/namespaces/guarded/pods/${victim}/eviction`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name: victim } }),
+  });
+  assert.equal(r.status, 429);
+  assert.deepEqual(r.json, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: "Cannot evict pod as it would violate the pod's disruption budget.",
+    reason: "TooManyRequests",
+    details: {
+      causes: [{ reason: "DisruptionBudget", message: "The disruption budget web-pdb needs 2 healthy pods and has 2 currently" }],
+    },
+    code: 429,
+  });
+
+  const node = pods[0].spec.nodeName;
+  const drain = kubectl(["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=7s"], { timeout: 30_000 });
+  assert.equal(drain.code, 1);
+  assert.ok(drain.stdout.startsWith(`node/${node} cordoned\n`));
+  assert.match(drain.stdout, new RegExp(`^evicting pod guarded/${victim}$`, "m"));
+  assert.ok(
+    drain.stderr.includes(
+      `error when evicting pods/"${victim}" -n "guarded" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\n`,
+    ),
+  );
+  assert.ok(
+    drain.stderr.endsWith(
+      [
+        `There are pending pods in node "${node}" when an error occurred: error when evicting pods/"${victim}" -n "guarded": global timeout reached: 7s`,
+        `pod/${victim}`,
+        `error: unable to drain node "${node}" due to error: error when evicting pods/"${victim}" -n "guarded": global timeout reached: 7s, continuing command...`,
+        "There are pending nodes to be drained:",
+        ` ${node}`,
+        `error when evicting pods/"${victim}" -n "guarded": global timeout reached: 7s`,
+        "",
+      ].join("\n"),
+    ),
+    drain.stderr,
+  );
+  assert.equal(json(k(`get pod ${victim} -n guarded -o json`)).metadata.deletionTimestamp, undefined);
+
+  // With the budget lowered, the same drain goes through: the pod is evicted, the budget charged.
+  k(["patch", "pdb", "web-pdb", "-n", "guarded", "--type=merge", "-p", '{"spec":{"minAvailable":1}}']);
+  await eventually(() => json(k("get pdb web-pdb -n guarded -o json")).status.disruptionsAllowed === 1);
+  const ok = kubectl(["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s"], { timeout: 90_000 });
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.stdout, new RegExp(`^pod/${victim} evicted$`, "m"));
+  assert.ok(ok.stdout.endsWith(`node/${node} drained\n`));
+  k(`uncordon ${node}`);
+});
