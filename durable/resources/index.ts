@@ -32,6 +32,7 @@ import networkpolicy from "./networkpolicy";
 import resourcequota from "./resourcequota";
 import limitrange from "./limitrange";
 import poddisruptionbudget from "./poddisruptionbudget";
+import priorityclass from "./priorityclass";
 import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
@@ -63,6 +64,7 @@ export const resources: ResourceDef[] = [
   resourcequota,
   limitrange,
   poddisruptionbudget,
+  priorityclass,
   lease,
   selfsubjectreview,
   authorization,
