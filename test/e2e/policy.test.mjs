@@ -391,3 +391,101 @@ test("a PodDisruptionBudget with minAvailable 2 over 2 replicas: its status, the
   assert.ok(ok.stdout.endsWith(`node/${node} drained\n`));
   k(`uncordon ${node}`);
 });
+
+test("the system PriorityClasses are served, a pod naming an unknown class is refused, and a high-priority pod preempts a low-priority one", async () => {
+  assert.deepEqual(cells(k("get pc")), [
+    ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
+    ["system-cluster-critical", "2000000000", "false", "<age>", "PreemptLowerPriority"],
+    ["system-node-critical", "2000001000", "false", "<age>", "PreemptLowerPriority"],
+  ]);
+  const unknown = kubectl(["run", "nope", "--image=nginx", "--overrides", '{"spec":{"priorityClassName":"foo"}}']);
+  assert.equal(unknown.stderr, 'Error from server (Forbidden): pods "nope" is forbidden: no PriorityClass with name foo was found\n');
+
+  k("create namespace preempt");
+  apply(
+    `apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: low-priority
+value: 1000
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: high-priority
+value: 1000000
+globalDefault: false
+description: "This priority class should be used for XYZ service pods only."
+`,
+  );
+  assert.equal(
+    k("describe pc high-priority"),
+    [
+      "Name:              high-priority",
+      "Value:             1000000",
+      "GlobalDefault:     false",
+      "PreemptionPolicy:  PreemptLowerPriority",
+      "Description:       This priority class should be used for XYZ service pods only.",
+      'Annotations:       kubectl.kubernetes.io/last-applied-configuration={"apiVersion":"scheduling.k8s.io/v1","description":"This priority class should be used for XYZ service pods only.","globalDefault":false,"kind":"PriorityClass","metadata":{"annotations":{},"name":"high-priority"},"value":1000000}',
+      "",
+      "Events:  <none>",
+      "",
+    ].join("\n"),
+  );
+  // Two workers of 2 cpus: one low-priority pod of 1500m on each fills them.
+  apply(
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: filler}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: filler}}
+  template:
+    metadata: {labels: {app: filler}}
+    spec:
+      priorityClassName: low-priority
+      containers:
+      - {name: c, image: nginx, resources: {requests: {cpu: 1500m}}}
+`,
+    "preempt",
+  );
+  k("rollout status deployment/filler -n preempt --timeout=60s");
+  const before = json(k("get pods -n preempt -o json")).items;
+  assert.deepEqual(
+    before.map((p) => p.spec.priority),
+    [1000, 1000],
+  );
+  apply(
+    `apiVersion: v1
+kind: Pod
+metadata: {name: important}
+spec:
+  priorityClassName: high-priority
+  containers:
+  - {name: c, image: nginx, resources: {requests: {cpu: 1500m}}}
+`,
+    "preempt",
+  );
+  const running = await eventually(() => {
+    const p = json(k("get pod important -n preempt -o json"));
+    return p.status.phase === "Running" && p;
+  });
+  assert.equal(running.spec.priority, 1000000);
+  assert.equal(running.status.nominatedNodeName, running.spec.nodeName);
+  const victim = before.find((p) => p.spec.nodeName === running.spec.nodeName);
+  const preempted = json(k("get events -n preempt --field-selector reason=Preempted -o json")).items;
+  assert.deepEqual(
+    preempted.map((e) => [e.involvedObject.name, e.message, e.source.component]),
+    [[victim.metadata.name, `Preempted by pod ${running.metadata.uid} on node ${running.spec.nodeName}`, "default-scheduler"]],
+  );
+  const failed = json(k("get events -n preempt --field-selector involvedObject.name=important,reason=FailedScheduling -o json")).items;
+  assert.equal(
+    failed[0].message,
+    "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.",
+  );
+  // The victim's replacement cannot preempt back: nothing below its priority is left.
+  await eventually(() => {
+    const pending = json(k("get pods -n preempt -l app=filler --field-selector status.phase=Pending -o json")).items;
+    return pending.length === 1 && pending[0].status.conditions?.[0]?.reason === "Unschedulable" && pending[0];
+  });
+});
