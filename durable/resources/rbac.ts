@@ -14,7 +14,6 @@ import { ApiError } from "../api/status";
 
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
-
 /** The object rbac's REST storage and authorizer share, with what a write needs to be refused. */
 export interface WriteCheck {
   user: UserInfo;
