@@ -10,9 +10,12 @@ import { Server, eventually } from "./lib/harness.mjs";
 let server;
 let s;
 
+/** A new cluster: a control plane and two workers, on the instant clock. */
+const fresh = () => server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }] });
+
 before(async () => {
   server = await Server.start();
-  s = await server.createSession({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }] });
+  s = await fresh();
 });
 
 after(async () => {
@@ -296,6 +299,8 @@ spec:
 });
 
 test("a PodDisruptionBudget with minAvailable 2 over 2 replicas: its status, the eviction API's 429, and kubectl drain retrying until its timeout", async () => {
+  // A cluster of its own: drain would stop at the bare pods of the tests above.
+  s = await fresh();
   k("create namespace guarded");
   k("create deployment web --image=nginx --replicas=2 -n guarded");
   k("create pdb web-pdb --selector=app=web --min-available=2 -n guarded");
@@ -393,6 +398,8 @@ test("a PodDisruptionBudget with minAvailable 2 over 2 replicas: its status, the
 });
 
 test("the system PriorityClasses are served, a pod naming an unknown class is refused, and a high-priority pod preempts a low-priority one", async () => {
+  // A cluster of its own: the workers' cpu must be free but for the fillers.
+  s = await fresh();
   assert.deepEqual(cells(k("get pc")), [
     ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
     ["system-cluster-critical", "2000000000", "false", "<age>", "PreemptLowerPriority"],
