@@ -5,6 +5,7 @@ import type { Obj } from "./resources/types";
 import { KUBE_VERSION } from "./api/server";
 import { rfc3339 } from "./api/registry";
 import type { Client } from "./controllers/client";
+import { systemPriorityClasses } from "./resources/priorityclass";
 
 const V = KUBE_VERSION.gitVersion;
 const ETCD_VERSION = "3.5.21-0";
@@ -357,6 +358,8 @@ export const SYSTEM_SERVICE_ACCOUNTS = ["coredns", "kube-proxy"];
  * CoreDNS and kube-proxy pods come from their controllers like any other workload.
  */
 export function bootstrapKubeSystem(client: Client, controlPlane: Obj, now: number): void {
+  // The API server's own system PriorityClasses, before the pods that name them.
+  for (const pc of systemPriorityClasses()) client.create("priorityclasses", pc);
   for (const name of SYSTEM_SERVICE_ACCOUNTS) {
     client.create("serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: "kube-system" } });
   }

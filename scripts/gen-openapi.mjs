@@ -33,6 +33,7 @@ const PACKAGES = {
   "coordination/v1": "io.k8s.api.coordination.v1",
   "autoscaling/v1": "io.k8s.api.autoscaling.v1",
   "policy/v1": "io.k8s.api.policy.v1",
+  "scheduling/v1": "io.k8s.api.scheduling.v1",
   "authentication/v1": "io.k8s.api.authentication.v1",
   "authorization/v1": "io.k8s.api.authorization.v1",
   "storage/v1": "io.k8s.api.storage.v1",
@@ -60,6 +61,8 @@ const ROOTS = {
     "ReplicationController",
     "PersistentVolume",
     "PersistentVolumeClaim",
+    "ResourceQuota",
+    "LimitRange",
   ]
     .flatMap((k) => [k, `${k}List`])
     .concat(["Binding"]),
@@ -72,7 +75,8 @@ const ROOTS = {
   "events/v1": ["Event", "EventList"],
   "coordination/v1": ["Lease", "LeaseList"],
   "autoscaling/v1": ["Scale"],
-  "policy/v1": ["Eviction"],
+  "policy/v1": ["Eviction", "PodDisruptionBudget", "PodDisruptionBudgetList"],
+  "scheduling/v1": ["PriorityClass", "PriorityClassList"],
   "authentication/v1": ["SelfSubjectReview", "TokenRequest"],
   "authorization/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview", "LocalSubjectAccessReview"],
   "rbac/v1": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].flatMap((k) => [k, `${k}List`]),

@@ -20,6 +20,7 @@ import { fieldMatches, matches, type FieldRequirement, type Requirement } from "
 import { builtins, byPlural, type ResourceTable } from "../resources";
 import { customResourceDefs, type JsonPathEval } from "../resources/customresource";
 import { cloneTree } from "./limits";
+import { validatingAdmission } from "../resources/admission";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -281,6 +282,7 @@ export class Registry {
     if (opts.warnings && def.warnings) opts.warnings.push(...def.warnings(obj));
 
     if (def.namespaced) this.checkNamespace(def, meta.namespace, meta.name);
+    validatingAdmission(def, obj, undefined, ctx);
     const key = keyOf(def, meta.namespace, meta.name);
     if (this.store.get(key)) throw alreadyExists(def.plural, def.group, meta.name);
     if (opts.dryRun) return obj;
@@ -390,6 +392,7 @@ export class Registry {
           : (def.validateUpdate ?? ((o: Obj) => def.validate?.(o, ctx) ?? []))(obj, old, ctx)),
     ];
     if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
+    if (!opts.subresource) validatingAdmission(def, obj, old, ctx);
     if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
 
     const key = keyOf(def, om.namespace, om.name);

@@ -24,6 +24,8 @@ import { ephemeralVolumeController } from "./ephemeralvolume";
 import { clusterRoleAggregation } from "./clusterroleaggregation";
 import { ingressNginxController } from "./ingress";
 import { customResourceDefinitionController } from "./customresourcedefinition";
+import { resourceQuotaController } from "./resourcequota";
+import { disruptionController } from "./disruption";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -55,4 +57,6 @@ export const controllers: Controller[] = [
   rootCACertPublisher,
   eventTTL,
   clusterRoleAggregation,
+  resourceQuotaController,
+  disruptionController,
 ];

@@ -1,12 +1,14 @@
 // Pod subresources served by the simulated control plane rather than the generic engine:
 // pods/binding (the scheduler's bind, pkg/registry/core/pod/storage BindingREST) and pods/eviction
-// (drain, EvictionREST; no PodDisruptionBudgets are served, so an eviction is never refused).
+// (drain, EvictionREST: refused while the pod's PodDisruptionBudget allows no disruption).
 import { decodeBody, type SubresourceHandler } from "../api/server";
 import { keyOf, rfc3339, type Registry } from "../api/registry";
 import { ApiError, badRequest, conflict, methodNotAllowed } from "../api/status";
 import { Op } from "../store/store";
 import type { Obj, ResourceDef } from "../resources/types";
 import { byPlural } from "../resources";
+import { chargeEviction } from "../resources/poddisruptionbudget";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 
 const podsDef = () => byPlural("pods")!;
 
@@ -57,12 +59,17 @@ export function bindPod(
 }
 
 /**
- * EvictionREST.Create without PodDisruptionBudgets: mark the pod DisruptionTarget (unless it has
- * finished) and delete it gracefully with the eviction's delete options.
+ * EvictionREST.Create: charge the pod's PodDisruptionBudget (or refuse with its 429), mark the pod
+ * DisruptionTarget (unless it has finished) and delete it gracefully with the eviction's delete options.
  */
 export function evictPod(registry: Registry, namespace: string, name: string, deleteOptions: Obj = {}, dryRun = false): void {
   const def = podsDef();
   const pod = registry.get(def, namespace, name);
+  const charged = chargeEviction(pod, registry.ctx().list("poddisruptionbudgets", namespace) as PodDisruptionBudget[], registry.ctx().now);
+  if (charged && !dryRun) {
+    const pdbDef = byPlural("poddisruptionbudgets")!;
+    registry.mutate(pdbDef, namespace, charged.pdb.metadata!.name!, (p) => ({ ...p, status: charged.status }), { subresource: "status" });
+  }
   const pre = deleteOptions.preconditions ?? {};
   const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
   if (!terminal && !pod.metadata.deletionTimestamp && !dryRun) {

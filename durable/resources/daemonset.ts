@@ -27,7 +27,7 @@ const DS_DOC = "https://kubernetes.io/docs/concepts/workloads/controllers/daemon
 const isPercent = (v: unknown) => typeof v === "string" && /^[0-9]+%$/.test(v);
 const intOrPercentValue = (v: unknown): number => (isPercent(v) ? parseInt(v as string, 10) : typeof v === "number" ? v : 0);
 
-function validateIntOrPercent(v: unknown, path: string): FieldError[] {
+export function validateIntOrPercent(v: unknown, path: string): FieldError[] {
   if (v == null) return [];
   if (typeof v === "string")
     return isPercent(v)

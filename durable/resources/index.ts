@@ -30,6 +30,10 @@ import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
 import customresourcedefinition from "./customresourcedefinition";
+import resourcequota from "./resourcequota";
+import limitrange from "./limitrange";
+import poddisruptionbudget from "./poddisruptionbudget";
+import priorityclass from "./priorityclass";
 import { unservedDefs } from "./unserved";
 
 export const resources: ResourceDef[] = [
@@ -59,6 +63,10 @@ export const resources: ResourceDef[] = [
   ingress,
   networkpolicy,
   customresourcedefinition,
+  resourcequota,
+  limitrange,
+  poddisruptionbudget,
+  priorityclass,
   lease,
   selfsubjectreview,
   authorization,

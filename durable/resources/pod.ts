@@ -5,6 +5,8 @@ import type { Ctx, FieldError, Obj, ResourceDef } from "./types";
 import { goFieldName, structDiff } from "./godiff";
 import { age, ageColumn, nameColumn } from "./printers";
 import { printPodSummary } from "./podsummary";
+import { admitLimitRanges } from "./limitrange";
+import { admitPodPriority } from "./priorityclass";
 
 export { printPodSummary };
 import { duplicate, each, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, required } from "./validation";
@@ -88,27 +90,12 @@ function admitDefaultTolerations(pod: Obj): void {
   if (add.length) pod.spec.tolerations = [...tolerations, ...add];
 }
 
-const systemPriorities: Record<string, number> = {
-  "system-node-critical": 2000001000,
-  "system-cluster-critical": 2000000000,
-};
-
-/** plugin/pkg/admission/priority: resolve the PriorityClass into priority and preemptionPolicy. */
-function admitPriority(pod: Obj, ctx: Ctx): void {
-  const spec = pod.spec;
-  let pc: Obj | undefined;
-  if (spec.priorityClassName) pc = ctx.get("priorityclasses", undefined, spec.priorityClassName);
-  else pc = ctx.list("priorityclasses").find((p) => p.globalDefault === true);
-  if (pc && !spec.priorityClassName) spec.priorityClassName = pc.metadata?.name;
-  spec.priority ??= pc?.value ?? systemPriorities[spec.priorityClassName] ?? 0;
-  spec.preemptionPolicy ??= pc?.preemptionPolicy ?? "PreemptLowerPriority";
-}
-
 /** What the admission chain of a kubeadm v1.33 API server adds to a new Pod. */
 export function admitPod(pod: Obj, ctx: Ctx): void {
   pod.spec ??= {};
+  admitLimitRanges(pod, ctx);
   admitServiceAccount(pod, ctx);
-  admitPriority(pod, ctx);
+  admitPodPriority(pod, ctx);
   admitDefaultTolerations(pod);
 }
 

@@ -57,6 +57,9 @@ export const ageColumn = {
   priority: 0,
 } as const;
 
+/** CREATED AT: the creation timestamp itself (RFC 3339), as Roles and LimitRanges print it. */
+export const createdAtColumn = { ...ageColumn, name: "Created At", type: "date" } as const;
+
 /** Join a label map as `k=v,k2=v2` (labels.FormatLabels / selector String()), "<none>" when empty. */
 export function formatLabels(labels: Record<string, string> | undefined | null): string {
   const keys = Object.keys(labels ?? {}).sort();

@@ -123,3 +123,41 @@ export function isFractional(v: unknown): boolean {
   const milli = q.scale >= -3 ? q.unscaled * pow10(q.scale + 3) : (q.unscaled + pow10(-3 - q.scale) - 1n) / pow10(-3 - q.scale);
   return milli % 1000n !== 0n;
 }
+
+/** A parsed quantity, for the arithmetic of quota usage and limit ranges. */
+export type Quantity = NonNullable<ReturnType<typeof parseCanonical>>;
+
+export const zeroQuantity = (format: Quantity["format"] = "DecimalSI"): Quantity => ({ negative: false, unscaled: 0n, scale: 0, format });
+
+/** The quantity of a JSON value; a missing or unparsable one is zero (a ResourceList lookup of an absent key). */
+export function quantityOf(v: unknown): Quantity {
+  return (typeof v === "string" || typeof v === "number" ? parseCanonical(String(v)) : undefined) ?? zeroQuantity();
+}
+
+const signed = (q: Quantity, scale: number) => (q.negative ? -q.unscaled : q.unscaled) * pow10(q.scale - scale);
+
+/** Quantity.Add / Sub: the format is the first operand's, unless it is zero (then the second's). */
+export function addQuantity(a: Quantity, b: Quantity, sign: 1 | -1 = 1): Quantity {
+  const scale = Math.min(a.scale, b.scale);
+  const sum = signed(a, scale) + BigInt(sign) * signed(b, scale);
+  const format = a.unscaled === 0n ? b.format : a.format;
+  return { negative: sum < 0n, unscaled: sum < 0n ? -sum : sum, scale, format };
+}
+
+/** Quantity.Cmp of two parsed quantities. */
+export function cmpQuantity(a: Quantity, b: Quantity): number {
+  const scale = Math.min(a.scale, b.scale);
+  const x = signed(a, scale);
+  const y = signed(b, scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Quantity.String() of a parsed quantity. */
+export const quantityString = (q: Quantity): string => formatCanonical(q);
+
+/** Quantity.MilliValue(): rounded up (away from zero). */
+export function milliValue(q: Quantity): bigint {
+  const shift = q.scale + 3;
+  const v = shift >= 0 ? q.unscaled * pow10(shift) : (q.unscaled + pow10(-shift) - 1n) / pow10(-shift);
+  return q.negative ? -v : v;
+}

@@ -5,7 +5,7 @@
 // may `bind` its role).
 import type { ClusterRole, PolicyRule, RoleBinding, RoleRef, Subject } from "kubernetes-types/rbac/v1";
 import type { FieldError, Obj, PrinterColumn, ResourceDef } from "./types";
-import { ageColumn, age, nameColumn } from "./printers";
+import { age, ageColumn, createdAtColumn, nameColumn } from "./printers";
 import { invalid, isDNS1123Subdomain, notSupported, required, validateLabelSelector, validatePathSegmentName } from "./validation";
 import { allowed, isAdmin } from "../api/authz";
 import { confirmNoEscalation, type PolicySource } from "../api/rbac";
@@ -13,8 +13,6 @@ import type { UserInfo } from "../api/identity";
 import { ApiError } from "../api/status";
 
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
-
-const createdAtColumn: PrinterColumn = { ...ageColumn, name: "Created At", type: "date" };
 
 /** The object rbac's REST storage and authorizer share, with what a write needs to be refused. */
 export interface WriteCheck {

@@ -1,6 +1,7 @@
 // kube-scheduler as a controller: one scheduling cycle per unscheduled pod (filter, score, bind
 // through pods/binding), FailedScheduling with the real FitError message otherwise; unschedulable
-// pods are retried when nodes change or a bound pod goes away (the real queue's "move" events).
+// pods are retried when nodes change or a bound pod goes away (the real queue's "move" events), and
+// a pod that fits nowhere preempts lower-priority pods (DefaultPreemption) and is nominated there.
 import type { Controller, ControllerContext, Key } from "../controllers/types";
 import { keyOf, splitKey } from "../controllers/types";
 import type { Client } from "../controllers/client";
@@ -9,6 +10,7 @@ import type { Obj } from "../resources/types";
 import { bindPod, putPodCondition } from "../nodes/subresources";
 import { isUnscheduled, observePod, podCache } from "./cache";
 import { filter, fitErrorMessage, selectHost, type FilterStatus, type NodeInfo } from "./framework";
+import { preempt } from "./preemption";
 import { filterNode, preFilter, type PodClaims, type VolumeReader } from "./volumebinding";
 import { volumeBoundTo } from "../controllers/pvmatch";
 import { ANN_SELECTED_NODE } from "../resources/storagehelpers";
@@ -42,8 +44,63 @@ export function schedule(pod: Obj, nodes: NodeInfo[], volumes: VolumeCheck = {})
     if (s) statuses.push(s);
     else feasible.push(info);
   }
-  const host = selectHost(pod, feasible);
+  // A pod that preempted for a node goes there once it fits (evaluateNominatedNode).
+  const nominated = feasible.find((i) => i.node.metadata.name === pod.status?.nominatedNodeName);
+  const host = nominated ?? selectHost(pod, feasible);
   return host ? { node: host.node.metadata.name } : { message: fitErrorMessage(pod, statuses) };
+}
+
+/**
+ * DefaultPreemption's PostFilter for a pod that fits nowhere: nominate the best node, mark its victims
+ * DisruptionTarget and delete them (each told so in a Preempted event); returns the FitError message
+ * with what preemption made of it.
+ */
+function postFilter(pod: Obj, nodes: NodeInfo[], fitError: string, c: ControllerContext): { message: string; nominated?: string } {
+  const cache = podCache(c);
+  const statuses = new Map<string, FilterStatus>();
+  // The FitError without its preemption part, which is this PostFilter's to say.
+  const withoutPostFilter = fitError.replace(/ preemption: .*$/, "");
+  const nodePods = nodes.map((info) => {
+    // A node only the volume filter refused is one preemption cannot help.
+    const s: FilterStatus = filter(pod, info) ?? { code: "UnschedulableAndUnresolvable", reasons: [] };
+    statuses.set(info.node.metadata.name, s);
+    const pods = cache
+      .podsOn(info.node.metadata.name)
+      .map((k) => cache.get(k)!)
+      .filter((p) => p && !["Succeeded", "Failed"].includes(p.status?.phase));
+    return { node: info.node, pods };
+  });
+  if (pod.spec?.preemptionPolicy === "Never") return { message: fitError };
+  const verdict = preempt(pod, nodePods, statuses, c.client.list("poddisruptionbudgets"));
+  if (verdict.notEligible) return { message: `${withoutPostFilter} preemption: ${verdict.notEligible}` };
+  const chosen = verdict.candidate;
+  if (!chosen) return { message: fitError };
+  const source = { component: SCHEDULER };
+  for (const victim of chosen.victims) {
+    const { namespace, name } = victim.metadata;
+    c.client.patch(
+      "pods",
+      namespace,
+      name,
+      (p) => {
+        p.status ??= {};
+        putPodCondition(
+          p.status,
+          {
+            type: "DisruptionTarget",
+            status: "True",
+            reason: "PreemptionByScheduler",
+            message: `${pod.spec?.schedulerName ?? SCHEDULER}: preempting to accommodate a higher priority pod`,
+          },
+          c.now(),
+        );
+      },
+      { status: true },
+    );
+    c.client.delete("pods", namespace, name);
+    c.events.record(victim, "Normal", "Preempted", `Preempted by pod ${pod.metadata?.uid} on node ${chosen.node}`, source);
+  }
+  return { message: withoutPostFilter, nominated: chosen.node };
 }
 
 /** The scheduler's view of the cluster's storage. */
@@ -143,16 +200,19 @@ export const scheduler: Controller = {
       c.events.record(bound, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${decision.node}`, source);
       return;
     }
+    // Preemption is for what other pods hold, not for a claim no node can serve.
+    const post = claims && "reject" in claims ? { message: decision.message } : postFilter(pod, nodes, decision.message, c);
     c.client.patch(
       "pods",
       namespace,
       name,
       (p) => {
         p.status ??= {};
-        putPodCondition(p.status, { type: "PodScheduled", status: "False", reason: "Unschedulable", message: decision.message }, c.now());
+        putPodCondition(p.status, { type: "PodScheduled", status: "False", reason: "Unschedulable", message: post.message }, c.now());
+        if (post.nominated) p.status.nominatedNodeName = post.nominated;
       },
       { status: true },
     );
-    c.events.record(pod, "Warning", "FailedScheduling", decision.message, source);
+    c.events.record(pod, "Warning", "FailedScheduling", post.message, source);
   },
 };

@@ -48,6 +48,9 @@ before(async () => {
   s.k(["apply", "-f", "-"], { input: CRONTAB_CRD });
   s.k(["wait", "--for=condition=Established", "crd/crontabs.stable.example.com", "--timeout=60s"]);
   s.k(["apply", "-f", "-"], { input: MY_CRON });
+  // Policy objects in a namespace of their own: a quota, a limit range, a budget over the web pods.
+  s.k(["create", "namespace", "policy"]);
+  s.k(["apply", "-n", "policy", "-f", "-"], { input: POLICY });
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
   for (const [name, text] of Object.entries(MANIFESTS)) {
     writeFileSync(join(s.dir, name), text);
@@ -137,6 +140,41 @@ spec:
   accessModes: [ReadWriteOnce]
   resources:
     requests: {storage: 1Gi}
+`;
+
+const POLICY = `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: counts
+spec:
+  hard: {pods: "10", configmaps: "5", requests.cpu: "2", limits.memory: 4Gi}
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: mem-defaults
+spec:
+  limits:
+  - type: Container
+    default: {memory: 512Mi}
+    defaultRequest: {memory: 256Mi}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web-pdb
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: {app: web}
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: batch-low
+value: 100
+preemptionPolicy: Never
+description: Batch work that waits its turn.
 `;
 
 const NETPOL = `apiVersion: networking.k8s.io/v1
@@ -618,6 +656,16 @@ const CORPUS = [
   { args: "describe ingressclass nginx" },
   { args: "get netpol" },
   { args: "describe netpol db-access" },
+  { args: "get quota -n policy" },
+  { args: "get quota -A" },
+  { args: "describe quota counts -n policy" },
+  { args: "describe limitrange mem-defaults -n policy" },
+  { args: "get limits -n policy" },
+  { args: "get pdb -n policy" },
+  { args: "describe pdb web-pdb -n policy" },
+  { args: "get pc" },
+  { args: "describe pc batch-low" },
+  { args: "describe pc system-node-critical" },
   { args: ["create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080,tls=my-cert"], undo: "delete ingress simple" },
   {
     args: [

@@ -81,7 +81,7 @@ function met(forSpec: string, obj: any | undefined): boolean {
 }
 
 /** A Go duration ("30s", "1m", "2m30s") in ms. */
-function durationMs(d: string): number {
+export function durationMs(d: string): number {
   let ms = 0;
   for (const [, n, unit] of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
     ms += Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as "s"];

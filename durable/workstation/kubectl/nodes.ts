@@ -4,6 +4,9 @@ import type { Node, Pod, Taint } from "kubernetes-types/core/v1";
 import { type Parsed, bool } from "./args";
 import { awaitHost, findResource, KubectlError, statusMessage } from "./client";
 import type { Kube, KubectlRun, Verb } from "./types";
+import type { HostPause } from "../../shell/types";
+import type { Obj } from "../../resources/types";
+import { durationMs } from "./misc";
 
 const MERGE = { "content-type": "application/merge-patch+json" };
 const JSON_TYPE = { "content-type": "application/json" };
@@ -104,42 +107,93 @@ function* drainRun(p: Parsed, k: Kube): KubectlRun {
     throw new KubectlError(why.join("\n"));
   }
   if (warnings.size) k.io.stderr(`Warning: ${[...warnings].map(([msg, ids]) => `${msg}: ${ids.join(", ")}`).join("; ")}\n`);
-  const options: { kind: string; apiVersion: string; deleteOptions?: { gracePeriodSeconds: number } } = {
+  const options: Obj = {
     kind: "Eviction",
     apiVersion: "policy/v1",
   };
   const grace = p.flags.get("grace-period") as number | undefined;
   if (grace !== undefined && grace >= 0) options.deleteOptions = { gracePeriodSeconds: grace };
-  const pending: { pod: Pod; uid?: string }[] = [];
-  for (const pod of evict) {
-    k.io.stdout(`evicting pod ${pod.metadata?.namespace}/${pod.metadata?.name}\n`);
-    const body = { ...options, metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace } };
-    const e = yield* awaitHost(
-      k.api("POST", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/eviction`, {
-        body: JSON.stringify(body),
-        headers: JSON_TYPE,
-      }),
-    );
-    if (e.status >= 400 && e.status !== 404) {
-      k.io.stderr(`error when evicting pods/"${pod.metadata?.name}" -n "${pod.metadata?.namespace}": ${JSON.parse(e.text).message}\n`);
-      status = 1;
-      continue;
-    }
-    pending.push({ pod, uid: pod.metadata?.uid });
-  }
-  while (pending.length) {
-    for (let i = 0; i < pending.length; i++) {
-      const { pod, uid } = pending[i];
-      const g = yield* awaitHost(k.api("GET", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`));
-      if (g.status === 404 || (g.status < 400 && JSON.parse(g.text).metadata?.uid !== uid)) {
-        k.io.stdout(`pod/${pod.metadata?.name} evicted\n`);
-        pending.splice(i--, 1);
-      }
-    }
-    if (pending.length) yield { sleep: 250 };
+  const errs = yield* evictPods(k, evict, body(options), durationMs(String(p.flags.get("timeout") ?? "0s")));
+  if (errs.length) {
+    const agg = errs.length === 1 ? errs[0] : `[${errs.join(", ")}]`;
+    // deleteOrEvictPodsSimple: what is still to go from the node, after the error.
+    const left: Pod[] = JSON.parse((yield* awaitHost(k.api("GET", `/api/v1/pods?${q}`))).text).items ?? [];
+    const still = left.filter((pod) => podFilter(pod, p).delete);
+    if (still.length)
+      k.io.stderr(
+        `There are pending pods in node "${name}" when an error occurred: ${agg}\n${still.map((x) => `pod/${x.metadata?.name}\n`).join("")}`,
+      );
+    k.io.stderr(`error: unable to drain node "${name}" due to error: ${agg}, continuing command...\n`);
+    k.io.stderr(`There are pending nodes to be drained:\n ${name}\n`);
+    throw new KubectlError(errs.join("\n"));
   }
   if (status === 0) k.io.stdout(`node/${name} drained\n`);
   return status;
+}
+
+const body = (options: Obj) => (pod: Pod) => ({ ...options, metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace } });
+
+/**
+ * Helper.evictPods: every pod's eviction runs side by side, a 429 (a disruption budget) retried
+ * every 5s with "evicting pod" said again, until the pod is gone or the global timeout (0: none)
+ * passes. Returns the errors, in the order the pods finished.
+ */
+function* evictPods(k: Kube, pods: Pod[], bodyOf: (pod: Pod) => Obj, timeoutMs: number): Generator<HostPause, string[], void> {
+  const deadline = timeoutMs > 0 ? k.now() + timeoutMs : Number.POSITIVE_INFINITY;
+  const shown = (pod: Pod) => `pods/"${pod.metadata?.name}" -n "${pod.metadata?.namespace}"`;
+  type State = { pod: Pod; evicted: boolean; retryAt: number };
+  let active: State[] = pods.map((pod) => ({ pod, evicted: false, retryAt: 0 }));
+  const errors: string[] = [];
+  while (active.length) {
+    const next: State[] = [];
+    // First every due eviction (side by side, as kubectl's goroutines), then every wait for deletion.
+    for (const st of active) {
+      const { pod } = st;
+      if (st.evicted || k.now() < st.retryAt) {
+        next.push(st);
+        continue;
+      }
+      k.io.stdout(`evicting pod ${pod.metadata?.namespace}/${pod.metadata?.name}\n`);
+      if (k.now() >= deadline) {
+        errors.push(`error when evicting ${shown(pod)}: global timeout reached: ${goSeconds(timeoutMs)}`);
+        continue;
+      }
+      const e = yield* awaitHost(
+        k.api("POST", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/eviction`, {
+          body: JSON.stringify(bodyOf(pod)),
+          headers: JSON_TYPE,
+        }),
+      );
+      if (e.status === 404) continue;
+      if (e.status === 429) {
+        k.io.stderr(`error when evicting ${shown(pod)} (will retry after 5s): ${JSON.parse(e.text).message}\n`);
+        next.push({ ...st, retryAt: k.now() + 5000 });
+      } else if (e.status >= 400) errors.push(`error when evicting ${shown(pod)}: ${JSON.parse(e.text).message}`);
+      else next.push({ ...st, evicted: true });
+    }
+    active = [];
+    for (const st of next) {
+      const { pod } = st;
+      if (st.evicted) {
+        const g = yield* awaitHost(k.api("GET", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`));
+        if (g.status === 404 || (g.status < 400 && JSON.parse(g.text).metadata?.uid !== pod.metadata?.uid)) {
+          k.io.stdout(`pod/${pod.metadata?.name} evicted\n`);
+          continue;
+        }
+      }
+      active.push(st);
+    }
+    if (active.length) yield { sleep: 250 };
+  }
+  return errors;
+}
+
+/** A Go time.Duration's String() of whole seconds and minutes, as the timeout message prints it. */
+function goSeconds(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s % 60}s`;
 }
 
 /** KEY[=VALUE]:EFFECT to add, KEY[:EFFECT]- to remove (pkg/cmd/taint/utils.go). */

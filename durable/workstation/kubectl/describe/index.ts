@@ -23,6 +23,7 @@ import { describeNamespace } from "./namespace";
 import { describeIngress, describeIngressClass, describeNetworkPolicy } from "./networking";
 import { describeNode } from "./node";
 import { describePod } from "./pod";
+import { describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota } from "./policy";
 import { describeReplicaSet } from "./replicaset";
 import { describeReplicationController } from "./replicationcontroller";
 import { describeSecret } from "./secret";
@@ -49,6 +50,10 @@ const describers: Record<string, Describer> = {
   "/ConfigMap": describeConfigMap,
   "/PersistentVolume": describePersistentVolume,
   "/PersistentVolumeClaim": describePersistentVolumeClaim,
+  "/ResourceQuota": (obj) => describeResourceQuota(obj),
+  "/LimitRange": (obj) => describeLimitRange(obj),
+  "policy/PodDisruptionBudget": describePodDisruptionBudget,
+  "scheduling.k8s.io/PriorityClass": describePriorityClass,
   "storage.k8s.io/StorageClass": describeStorageClass,
   "discovery.k8s.io/EndpointSlice": describeEndpointSlice,
   "batch/Job": describeJob,

@@ -55,7 +55,7 @@ export async function describeNamespace(ns: Namespace, reader: DescribeReader): 
   });
 }
 
-const SCOPE_HELP: Record<string, string> = {
+export const SCOPE_HELP: Record<string, string> = {
   Terminating:
     "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
   NotTerminating:
@@ -88,7 +88,7 @@ function describeResourceQuotas(quotas: ResourceQuota[], w: PrefixWriter) {
   }
 }
 
-function describeLimitRangeSpec(items: LimitRangeItem[], prefix: string, w: PrefixWriter) {
+export function describeLimitRangeSpec(items: LimitRangeItem[], prefix: string, w: PrefixWriter) {
   for (const item of items) {
     // kubectl walks a Go map here (no fixed order); the names are printed sorted.
     const names = sortStrings([
