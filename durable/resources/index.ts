@@ -29,6 +29,7 @@ import storageclass from "./storageclass";
 import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
+import metrics from "./metrics";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -60,6 +61,7 @@ export const resources: ResourceDef[] = [
   selfsubjectreview,
   authorization,
   rbac,
+  metrics,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();
