@@ -24,6 +24,7 @@ import { portForward, type Listen } from "./portforward";
 import { cp } from "./cp";
 import { events } from "./events";
 import { debug } from "./debug";
+import { top } from "./top";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -65,10 +66,11 @@ const VERBS: Record<string, Verb> = {
   cp,
   events,
   debug,
+  top,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
-const LATER = ["proxy", "top", "autoscale", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
+const LATER = ["proxy", "autoscale", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
 
 /** The first argument that is not a flag (or a global flag's value): the verb, as cobra finds it. */
 function verbOf(argv: string[]): { verb?: string; rest: string[] } {
