@@ -6,6 +6,7 @@ import { type Parsed, bool, str } from "./args";
 import { awaitHost, KubectlError, statusMessage } from "./client";
 import { goSort, Quantity } from "./describe/format";
 import { TabWriter } from "./printers";
+import type { HostPause } from "../../shell/types";
 import type { Kube, KubectlRun, Verb } from "./types";
 
 interface Usage {
@@ -28,14 +29,14 @@ const METRICS_CREATION_DELAY_MS = 2 * 60_000;
 const cpuOf = (u: Usage) => Quantity.parse(u.cpu);
 const memoryOf = (u: Usage) => Quantity.parse(u.memory, "BinarySI");
 
-function* getJSON<T>(k: Kube, path: string): Generator<any, T, void> {
+function* getJSON<T>(k: Kube, path: string): Generator<HostPause, T, void> {
   const r = yield* awaitHost(k.api("GET", path));
   if (r.status >= 400) throw new KubectlError(statusMessage(r));
   return JSON.parse(r.text) as T;
 }
 
 /** SupportedMetricsAPIVersionAvailable: metrics.k8s.io/v1beta1 among the server's groups. */
-function* metricsAvailable(k: Kube): Generator<any, void, void> {
+function* metricsAvailable(k: Kube): Generator<HostPause, void, void> {
   const groups = yield* getJSON<{ groups?: { name: string; versions?: { version: string }[] }[] }>(k, "/apis");
   const ok = (groups.groups ?? []).some((g) => g.name === "metrics.k8s.io" && (g.versions ?? []).some((v) => v.version === "v1beta1"));
   if (!ok) throw new KubectlError("error: Metrics API not available");
