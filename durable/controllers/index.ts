@@ -23,6 +23,7 @@ import { pvProtection, pvcProtection } from "./storageprotection";
 import { ephemeralVolumeController } from "./ephemeralvolume";
 import { clusterRoleAggregation } from "./clusterroleaggregation";
 import { ingressNginxController } from "./ingress";
+import { horizontalPodAutoscalerController } from "./horizontalpodautoscaler";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -53,4 +54,5 @@ export const controllers: Controller[] = [
   rootCACertPublisher,
   eventTTL,
   clusterRoleAggregation,
+  horizontalPodAutoscalerController,
 ];

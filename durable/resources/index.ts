@@ -30,6 +30,7 @@ import ingress from "./ingress";
 import ingressclass from "./ingressclass";
 import networkpolicy from "./networkpolicy";
 import metrics from "./metrics";
+import horizontalpodautoscalers from "./horizontalpodautoscaler";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -62,6 +63,7 @@ export const resources: ResourceDef[] = [
   authorization,
   rbac,
   metrics,
+  horizontalpodautoscalers,
 ].flat();
 
 const byGroupVersion = new Map<string, ResourceDef[]>();
