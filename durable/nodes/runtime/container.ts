@@ -6,6 +6,7 @@ import { clusterNetwork, type ClusterReader } from "./network";
 import type { VirtualFS } from "../../fs";
 import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
+import { HaltSignal } from "../../shell/interp";
 import { processTable } from "./processes";
 import type { Mounted, ShellContext } from "../../shell/types";
 import { podMounts, type FSReader } from "./fs";
@@ -372,9 +373,14 @@ export interface ContainerRun extends ProgramRun {
   requests?: Record<string, number>;
 }
 
+/** Requests a program's run simulates before it is cut off: enough to know a loop's rate, and a
+ *  bound on the work one container start costs (each request is served through the network). */
+const COUNTED_REQUESTS = 200;
+
 /** Counts the requests a program sends, without storing anything per request: a load generator's
  *  loop is a rate (requests over the run's virtual span), which metrics read (nodes/metrics.ts). */
 function countingNetwork(ctx: ShellContext, requests: Record<string, number>): ShellContext {
+  let sent = 0;
   const net = ctx.net;
   const ns = ctx.pod?.metadata?.namespace ?? "default";
   return {
@@ -390,6 +396,8 @@ function countingNetwork(ctx: ShellContext, requests: Record<string, number>): S
         } catch {
           // a malformed URL reaches no server; the client reports it
         }
+        // It runs on from here as it ran so far (runProgram's cut-off: no exit, the rate measured).
+        if (++sent > COUNTED_REQUESTS) throw new HaltSignal();
         return net.http(req, from);
       },
     },
