@@ -44,6 +44,10 @@ before(async () => {
   // A StatefulSet with a claim per pod, for get/describe/rollout of statefulsets.
   s.k(["apply", "-n", "lab", "-f", "-"], { input: STATEFULSET });
   s.k(["rollout", "status", "-n", "lab", "sts/db", "--timeout=60s"]);
+  // An autoscaled Deployment with a CPU request (so metrics give it a utilization from the start).
+  s.k(["apply", "-n", "lab", "-f", "-"], { input: AUTOSCALED });
+  s.k(["rollout", "status", "-n", "lab", "deployment/api", "--timeout=60s"]);
+  s.k(["autoscale", "-n", "lab", "deployment", "api", "--cpu-percent=50", "--min=1", "--max=4"]);
   // The same manifests beside both kubectls: the laptop's working directory and the workstation's /root.
   for (const [name, text] of Object.entries(MANIFESTS)) {
     writeFileSync(join(s.dir, name), text);
@@ -52,6 +56,23 @@ before(async () => {
   }
 });
 
+const AUTOSCALED = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: api
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m}
+`;
 const STATEFULSET = `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -608,6 +629,18 @@ const CORPUS = [
   { args: "create ingress x --default-backend=svc" },
   { args: "create ingress x --rule=/a=b:c --annotation=noequals" },
   { args: "create ingress Bad --rule=/a=b:80" },
+  { args: "get hpa -n lab" },
+  { args: "get hpa -A -o wide" },
+  { args: "describe hpa api -n lab" },
+  { args: "get hpa api -n lab -o yaml" },
+  { args: "autoscale deployment web --max=3 --dry-run=client -o yaml" },
+  { args: "autoscale deployment web --min=2 --max=4 --cpu-percent=60", undo: "delete hpa web" },
+  { args: "autoscale deploy/web --max=3 --name=web-dry --dry-run=client" },
+  { args: "autoscale deployment web --max=0" },
+  { args: "autoscale deployment web --min=3 --max=2" },
+  { args: "autoscale deployment web" },
+  { args: "autoscale pod bb --max=3" },
+  { args: "autoscale deployment nope --max=2" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */
@@ -646,7 +679,6 @@ test("the workstation's kubectl prints what kubectl 1.33 prints, command line fo
 });
 
 /** Differences accepted, each with its reason. */
-const NOT_YET = "not implemented in the workstation yet: it says so and points to the real kubectl";
 const ACCEPTED = {
   "config view":
     "two kubeconfigs: the laptop's (kubeplay's server, a token) against kubeadm's admin.conf (the node's API address, client certificates)",
