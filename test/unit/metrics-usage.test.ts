@@ -40,6 +40,7 @@ describe("container usage", () => {
 
   it("reads busy cores from the command line as the programs would run", () => {
     expect(busyCores(["stress", "--cpu", "2"])).toBe(2);
+    expect(busyCores(["/stress", "-cpus", "2"])).toBe(2); // vish/stress
     expect(busyCores(["stress", "--vm", "1", "--vm-bytes", "150M", "--vm-hang", "1"])).toBe(0);
     expect(busyCores(["stress", "--vm", "1", "--vm-bytes", "150M"])).toBe(1);
     expect(busyCores(["sh", "-c", "dd if=/dev/zero of=/dev/null"])).toBe(1);

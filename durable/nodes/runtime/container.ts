@@ -373,9 +373,10 @@ export interface ContainerRun extends ProgramRun {
   requests?: Record<string, number>;
 }
 
-/** Requests a program's run simulates before it is cut off: enough to know a loop's rate, and a
+/** Requests a program's run simulates before it is cut off: enough to know a loop's rate (and half an
+ *  hour of a poller's once-a-second output), and a
  *  bound on the work one container start costs (each request is served through the network). */
-const COUNTED_REQUESTS = 200;
+const COUNTED_REQUESTS = 2000;
 
 /** Counts the requests a program sends, without storing anything per request: a load generator's
  *  loop is a rate (requests over the run's virtual span), which metrics read (nodes/metrics.ts). */

@@ -122,7 +122,9 @@ export function busyCores(argv: string[]): number {
       return i >= 0 ? Number(words[i + 1]) || 0 : 0;
     };
     const hang = words.includes("--vm-hang");
-    return opt("-c", "--cpu") + (hang ? 0 : opt("-m", "--vm")) + opt("-i", "--io") * 0.1;
+    // vish/stress (the docs' "Assign CPU Resources" task) takes Go flags: -cpus N.
+    const goCpus = opt("-cpus", "--cpus");
+    return goCpus + opt("-c", "--cpu") + (hang ? 0 : opt("-m", "--vm")) + opt("-i", "--io") * 0.1;
   }
   if (/\b(dd|cat)\s[^;|&]*\/dev\/(zero|urandom|random)\b/.test(text) || /\bdd\s+if=\/dev\/(zero|urandom)/.test(text)) return 1;
   if (/(^|[\s;&|])yes(\s|$)/.test(text)) return 1;
