@@ -16,7 +16,7 @@ import { metricsSource } from "../nodes/metrics";
 import { METRICS_WINDOW_MS } from "../nodes/runtime/usage";
 import { ApiError } from "../api/status";
 import { rfc3339 } from "../api/registry";
-import { splitKey, type Controller, type ControllerContext, type Key } from "./types";
+import { keyOf, splitKey, type Controller, type ControllerContext, type Key } from "./types";
 
 const SOURCE = { component: "horizontal-pod-autoscaler" };
 const HPAS = "horizontalpodautoscalers";
@@ -716,6 +716,14 @@ function computeReplicasForMetrics(
 export const horizontalPodAutoscalerController: Controller = {
   name: "horizontal-pod-autoscaler",
   primary: HPAS,
-  watches: [{ plural: HPAS }],
+  // The real controller's queue lets each HPA through once per sync period (its rate limiter): a
+  // new or changed spec is acted on at once, the controller's own status writes wait for the resync.
+  watches: [
+    {
+      plural: HPAS,
+      map: (obj, prev) =>
+        !prev || prev.metadata?.generation !== obj.metadata?.generation || !!obj.metadata?.deletionTimestamp ? [keyOf(obj)] : [],
+    },
+  ],
   reconcile,
 };
