@@ -633,7 +633,7 @@ function computeReplicasForMetrics(
       try {
         items = fetchPodMetrics().filter((m) => matches(m.metadata?.labels) && m.metadata?.namespace === ns);
       } catch (e) {
-        const msg = e instanceof ApiError ? `${e.message} (get pods.metrics.k8s.io)` : String(e);
+        const msg = e instanceof ApiError ? e.message : String(e);
         throw new Error(`unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${msg}`);
       }
       if (!items.length) throw new Error(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);

@@ -164,10 +164,13 @@ export interface MetricsSource {
 
 /** The metrics API over a cluster reader: 503 while metrics-server is not serving, as the aggregator answers. */
 export function metricsSource(reader: ClusterReader, mode: () => ClockMode): MetricsSource {
-  const unavailable = () => new ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+  // The aggregator answers an unavailable APIService without a Status; client-go's generic error then
+  // names the request, as kubectl prints it.
+  const unavailable = (plural: string) =>
+    new ApiError(503, "ServiceUnavailable", `the server is currently unable to handle the request (get ${plural}.metrics.k8s.io)`);
   return {
     pods(now) {
-      if (!metricsServerReady(reader)) throw unavailable();
+      if (!metricsServerReady(reader)) throw unavailable("pods");
       const { at } = scrapeOf(now);
       return podUsages(reader, now, mode()).map((p) => {
         const pod = reader.get("pods", p.namespace, p.name);
@@ -182,7 +185,7 @@ export function metricsSource(reader: ClusterReader, mode: () => ClockMode): Met
       });
     },
     nodes(now) {
-      if (!metricsServerReady(reader)) throw unavailable();
+      if (!metricsServerReady(reader)) throw unavailable("nodes");
       const { at } = scrapeOf(now);
       return nodeUsages(reader, podUsages(reader, now, mode()), now).map(({ node, cpu, memory }) => ({
         kind: "NodeMetrics",

@@ -292,3 +292,25 @@ spec:
   });
   assert.equal(r2.stderr, 'The HorizontalPodAutoscaler "bad" is invalid: spec.scaleTargetRef.name: Required value\n');
 });
+
+test("without a serving metrics-server, kubectl top and the HPA get the aggregator's 503; scaled back, both work again", async () => {
+  k("-n kube-system scale deployment metrics-server --replicas=0");
+  const down = await eventually(() => {
+    const r = kubectl("top nodes");
+    return r.code === 1 && r;
+  });
+  assert.equal(
+    down.stderr,
+    "Error from server (ServiceUnavailable): the server is currently unable to handle the request (get nodes.metrics.k8s.io)\n",
+  );
+  const hpa = await eventually(() => {
+    const c = JSON.parse(k("get hpa php-apache -o json")).status.conditions.find((x) => x.type === "ScalingActive");
+    return c?.status === "False" && c;
+  });
+  assert.equal(
+    hpa.message,
+    "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server is currently unable to handle the request (get pods.metrics.k8s.io)",
+  );
+  k("-n kube-system scale deployment metrics-server --replicas=1");
+  await eventually(() => kubectl("top nodes").code === 0);
+});
