@@ -19,6 +19,7 @@ import { EventRecorder } from "./controllers/events";
 import { controllers } from "./controllers";
 import { ControllerRuntime } from "./controllers/runtime";
 import { Clock } from "./nodes/clock";
+import { metricsSource } from "./nodes/metrics";
 import { nodeAction, registerNode, type Machine, type NodeAction } from "./nodes/lifecycle";
 import { podSubresources } from "./nodes/subresources";
 import { serviceAccountSubresources } from "./api/tokenrequest";
@@ -116,6 +117,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
     }
     const client = new Client(this.registry);
     const now = () => Date.now();
+    const clockMode = () => (this.booting ? "instant" : (this.session()?.clock ?? "realistic"));
+    this.registry.host.metrics = metricsSource(client, clockMode);
     this.workstation = new Workstation({
       sql: this.ctx.storage.sql,
       files,
@@ -136,7 +139,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
         now,
         client,
         events: new EventRecorder(client, now),
-        clock: new Clock(() => (this.booting ? "instant" : (this.session()?.clock ?? "realistic"))),
+        clock: new Clock(clockMode),
         enqueue: (controller, key) => this.runtime.enqueue(controller, key),
         stdio,
       },

@@ -270,6 +270,140 @@ export function kubeProxyDaemonSet(): Obj {
   };
 }
 
+/** metrics-server v0.7.2's components.yaml as the kubeadm playgrounds apply it (with
+ *  --kubelet-insecure-tls: kubeadm's kubelet serving certificates are self-signed). */
+export const METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.7.2";
+
+export function metricsServerDeployment(): Obj {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "metrics-server", namespace: "kube-system", labels: { "k8s-app": "metrics-server" } },
+    spec: {
+      selector: { matchLabels: { "k8s-app": "metrics-server" } },
+      strategy: { rollingUpdate: { maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { "k8s-app": "metrics-server" } },
+        spec: {
+          priorityClassName: "system-cluster-critical",
+          serviceAccountName: "metrics-server",
+          nodeSelector: { "kubernetes.io/os": "linux" },
+          tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
+          containers: [
+            {
+              name: "metrics-server",
+              image: METRICS_SERVER_IMAGE,
+              imagePullPolicy: "IfNotPresent",
+              args: [
+                "--cert-dir=/tmp",
+                "--secure-port=10250",
+                "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                "--kubelet-use-node-status-port",
+                "--metric-resolution=15s",
+                "--kubelet-insecure-tls",
+              ],
+              ports: [{ containerPort: 10250, name: "https", protocol: "TCP" }],
+              resources: { requests: { cpu: "100m", memory: "200Mi" } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              volumeMounts: [{ name: "tmp-dir", mountPath: "/tmp" }],
+            },
+          ],
+          volumes: [{ name: "tmp-dir", emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+export function metricsServerService(): Obj {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "metrics-server", namespace: "kube-system", labels: { "k8s-app": "metrics-server" } },
+    spec: {
+      selector: { "k8s-app": "metrics-server" },
+      ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: "https" }],
+    },
+  };
+}
+
+/** metrics-server's RBAC from components.yaml: readers of metrics.k8s.io aggregated into view, edit and
+ *  admin, and what metrics-server itself reads (nodes' stats, pods, nodes). */
+export function metricsServerRBAC(): { plural: string; obj: Obj }[] {
+  const API = "rbac.authorization.k8s.io/v1";
+  const labels = { "k8s-app": "metrics-server" };
+  const sa = [{ kind: "ServiceAccount", name: "metrics-server", namespace: "kube-system" }];
+  const ref = (kind: string, name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name });
+  return [
+    {
+      plural: "clusterroles",
+      obj: {
+        apiVersion: API,
+        kind: "ClusterRole",
+        metadata: {
+          name: "system:aggregated-metrics-reader",
+          labels: {
+            ...labels,
+            "rbac.authorization.k8s.io/aggregate-to-admin": "true",
+            "rbac.authorization.k8s.io/aggregate-to-edit": "true",
+            "rbac.authorization.k8s.io/aggregate-to-view": "true",
+          },
+        },
+        rules: [{ apiGroups: ["metrics.k8s.io"], resources: ["pods", "nodes"], verbs: ["get", "list", "watch"] }],
+      },
+    },
+    {
+      plural: "clusterroles",
+      obj: {
+        apiVersion: API,
+        kind: "ClusterRole",
+        metadata: { name: "system:metrics-server", labels },
+        rules: [
+          { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+          { apiGroups: [""], resources: ["pods", "nodes"], verbs: ["get", "list", "watch"] },
+        ],
+      },
+    },
+    {
+      plural: "rolebindings",
+      obj: {
+        apiVersion: API,
+        kind: "RoleBinding",
+        metadata: { name: "metrics-server-auth-reader", namespace: "kube-system", labels },
+        roleRef: ref("Role", "extension-apiserver-authentication-reader"),
+        subjects: sa,
+      },
+    },
+    {
+      plural: "clusterrolebindings",
+      obj: {
+        apiVersion: API,
+        kind: "ClusterRoleBinding",
+        metadata: { name: "metrics-server:system:auth-delegator", labels },
+        roleRef: ref("ClusterRole", "system:auth-delegator"),
+        subjects: sa,
+      },
+    },
+    {
+      plural: "clusterrolebindings",
+      obj: {
+        apiVersion: API,
+        kind: "ClusterRoleBinding",
+        metadata: { name: "system:metrics-server", labels },
+        roleRef: ref("ClusterRole", "system:metrics-server"),
+        subjects: sa,
+      },
+    },
+  ];
+}
+
 export function kubeSystemConfigMaps(): Obj[] {
   const cm = (name: string, namespace: string, data: Record<string, string>, labels?: Record<string, string>): Obj => ({
     apiVersion: "v1",
@@ -351,7 +485,7 @@ kind: KubeletConfiguration
 }
 
 /** The system ServiceAccounts the add-ons run as. */
-export const SYSTEM_SERVICE_ACCOUNTS = ["coredns", "kube-proxy"];
+export const SYSTEM_SERVICE_ACCOUNTS = ["coredns", "kube-proxy", "metrics-server"];
 
 /**
  * Create kube-system's contents. The static pods are mirror pods owned by the control-plane Node;
@@ -367,6 +501,9 @@ export function bootstrapKubeSystem(client: Client, controlPlane: Obj, now: numb
   client.create("services", kubeDNSService());
   client.create("deployments", coreDNSDeployment());
   client.create("daemonsets", kubeProxyDaemonSet());
+  client.create("services", metricsServerService());
+  client.create("deployments", metricsServerDeployment());
+  for (const { plural, obj } of metricsServerRBAC()) client.create(plural, obj);
   const ip = controlPlane.status.addresses.find((a: Obj) => a.type === "InternalIP").address;
   const owner = { apiVersion: "v1", kind: "Node", name: controlPlane.metadata.name, uid: controlPlane.metadata.uid, controller: true };
   for (const pod of controlPlanePods(controlPlane.metadata.name, ip)) {

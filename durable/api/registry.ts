@@ -75,12 +75,14 @@ export interface RegistryHost {
   maxObjects: number;
   /** client-go's jsonpath, for custom kinds' printer columns. */
   jsonPath?: JsonPathEval;
+  /** The metrics API's source (metrics-server's view of the simulated nodes). */
+  metrics?: Ctx["metrics"];
 }
 
 const CRD_PREFIX = "/apiextensions.k8s.io/customresourcedefinitions/";
 
 export class Registry {
-  constructor(private readonly host: RegistryHost) {}
+  constructor(readonly host: RegistryHost) {}
 
   private tableKey = "";
   private tableCache: ResourceTable = builtins;
@@ -114,6 +116,7 @@ export class Registry {
         const def = byPlural(plural);
         return def ? this.listRaw(def, ns) : [];
       },
+      metrics: this.host.metrics,
     };
   }
 
@@ -121,14 +124,15 @@ export class Registry {
 
   /** The object as served at this def's version, or undefined. */
   read(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
-    if (def.virtual) return def.virtual(this.ctx()).find((o) => o.metadata.name === name);
+    if (def.virtual)
+      return def.virtual(this.ctx()).find((o) => o.metadata.name === name && (!def.namespaced || o.metadata.namespace === namespace));
     const obj = this.store.get(keyOf(def, namespace, name));
     return obj && this.served(def, obj);
   }
 
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
     const obj = this.read(def, namespace, name);
-    if (!obj) throw notFound(def.plural, def.group, name);
+    if (!obj) throw def.missing?.(namespace, name, this.ctx()) ?? notFound(def.plural, def.group, name);
     return obj;
   }
 
@@ -138,7 +142,7 @@ export class Registry {
    * in place (copy first), as with an informer's lister.
    */
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
-    if (def.virtual) return def.virtual(this.ctx());
+    if (def.virtual) return def.virtual(this.ctx()).filter((o) => !def.namespaced || !namespace || o.metadata.namespace === namespace);
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
     if (!def.convert && !def.present) return this.store.current(prefix);
     return this.store.list(prefix).map((o) => this.served(def, o));
@@ -174,7 +178,9 @@ export class Registry {
       (!opts.fields || fieldMatches(opts.fields, (f) => fieldValue(def, o, f)));
     if (def.virtual) {
       const resourceVersion = String(this.store.rev);
-      const items = def.virtual(this.ctx()).filter(filter);
+      const items = def
+        .virtual(this.ctx())
+        .filter((o) => (!def.namespaced || !namespace || o.metadata.namespace === namespace) && filter(o));
       return { resourceVersion, pages: [items], result: () => ({ resourceVersion }) };
     }
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");

@@ -26,6 +26,7 @@ import { ingressNginxController } from "./ingress";
 import { customResourceDefinitionController } from "./customresourcedefinition";
 import { resourceQuotaController } from "./resourcequota";
 import { disruptionController } from "./disruption";
+import { horizontalPodAutoscalerController } from "./horizontalpodautoscaler";
 
 export const controllers: Controller[] = [
   deploymentController,
@@ -59,4 +60,5 @@ export const controllers: Controller[] = [
   clusterRoleAggregation,
   resourceQuotaController,
   disruptionController,
+  horizontalPodAutoscalerController,
 ];

@@ -35,6 +35,8 @@ import limitrange from "./limitrange";
 import poddisruptionbudget from "./poddisruptionbudget";
 import priorityclass from "./priorityclass";
 import { unservedDefs } from "./unserved";
+import metrics from "./metrics";
+import horizontalpodautoscalers from "./horizontalpodautoscaler";
 
 export const resources: ResourceDef[] = [
   namespace,
@@ -71,6 +73,8 @@ export const resources: ResourceDef[] = [
   selfsubjectreview,
   authorization,
   rbac,
+  metrics,
+  horizontalpodautoscalers,
 ].flat();
 
 /** A resource table: lookups over a list of served defs, grouped by group version as discovery

@@ -46,6 +46,8 @@ export interface Ctx {
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined;
   /** List objects of a kind (optionally in one namespace). */
   list(plural: string, namespace?: string): Obj[];
+  /** metrics.k8s.io's figures, computed on read by the simulated nodes (durable/nodes/metrics.ts). */
+  metrics?: { nodes(now: number): Obj[]; pods(now: number): Obj[] };
 }
 
 export interface ScaleSubresource {
@@ -119,6 +121,9 @@ export interface ResourceDef {
   present?(obj: Obj, ctx: Ctx): Obj;
   /** Read-only kinds computed on read (ComponentStatus): the current objects. */
   virtual?(ctx: Ctx): Obj[];
+  /** A virtual kind's own answer to a GET of an object it does not have (metrics-server's NotFound
+   *  names the pod when the pod itself is missing); the generic NotFound otherwise. */
+  missing?(namespace: string | undefined, name: string, ctx: Ctx): Error;
   /** Create-only kinds that are never stored (SelfSubjectAccessReview, SelfSubjectReview): the
    *  answer to a POST of `obj` by `user`, with its status filled in. */
   review?(obj: Obj, user: UserInfo, ctx: Ctx, req: { policy: PolicySource; namespace?: string }): Obj;

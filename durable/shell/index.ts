@@ -55,6 +55,9 @@ export interface ProgramRun {
   memory?: { bytes: number; at: number };
   /** The program's file writes and removals in time order (exec probes see the files at a time). */
   files?: { at: number; path: string; data?: string }[];
+  /** How much of its virtual time was simulated (ms): a loop cut off by the step budget runs on
+   *  beyond it, and what it does per second is what it did in this span (a load generator's rate). */
+  ran?: number;
 }
 
 const MAX_LINES = 20_000;
@@ -116,13 +119,14 @@ export function runProgram(
     else if (e instanceof ShellSignal) code = e.code;
     else if (e instanceof HaltSignal) {
       flush();
-      return { lines, files };
+      return { lines, files, ran: s.t.elapsed };
     } else throw e;
   }
   flush();
   // `sleep infinity` as the last command: still running.
-  if (!Number.isFinite(s.t.elapsed) || start + s.t.elapsed > opts.until) return { lines: lines.filter((l) => l.at <= opts.until), files };
-  return { lines, exit: { code, at: start + s.t.elapsed }, files };
+  if (!Number.isFinite(s.t.elapsed) || start + s.t.elapsed > opts.until)
+    return { lines: lines.filter((l) => l.at <= opts.until), files, ran: opts.until - start };
+  return { lines, exit: { code, at: start + s.t.elapsed }, files, ran: s.t.elapsed };
 }
 
 /** Consecutive busy ticks (TICK_STEPS commands each) a job runs before giving the event loop a turn. */

@@ -6,6 +6,7 @@ import { clusterNetwork, type ClusterReader } from "./network";
 import type { VirtualFS } from "../../fs";
 import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
+import { HaltSignal } from "../../shell/interp";
 import { processTable } from "./processes";
 import type { Mounted, ShellContext } from "../../shell/types";
 import { podMounts, type FSReader } from "./fs";
@@ -367,20 +368,57 @@ export const startError = (program: string) =>
 /** How far ahead a container's program is simulated: longer than any session lives. */
 export const PROGRAM_HORIZON = 6 * 3600_000;
 
-const cache = new Map<string, ProgramRun>();
+/** A container program's run, with the HTTP requests it sent by destination ("ip:port" as dialled). */
+export interface ContainerRun extends ProgramRun {
+  requests?: Record<string, number>;
+}
+
+/** Requests a program's run simulates before it is cut off: enough to know a loop's rate (and half an
+ *  hour of a poller's once-a-second output), and a
+ *  bound on the work one container start costs (each request is served through the network). */
+const COUNTED_REQUESTS = 2000;
+
+/** Counts the requests a program sends, without storing anything per request: a load generator's
+ *  loop is a rate (requests over the run's virtual span), which metrics read (nodes/metrics.ts). */
+function countingNetwork(ctx: ShellContext, requests: Record<string, number>): ShellContext {
+  let sent = 0;
+  const net = ctx.net;
+  const ns = ctx.pod?.metadata?.namespace ?? "default";
+  return {
+    ...ctx,
+    net: {
+      ...net,
+      http(req, from) {
+        try {
+          const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url : `http://${req.url}`);
+          const ip = net.resolve(url.hostname, ns)[0];
+          const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+          if (ip) requests[`${ip}:${port}`] = (requests[`${ip}:${port}`] ?? 0) + 1;
+        } catch {
+          // a malformed URL reaches no server; the client reports it
+        }
+        // It runs on from here as it ran so far (runProgram's cut-off: no exit, the rate measured).
+        if (++sent > COUNTED_REQUESTS) throw new HaltSignal();
+        return net.http(req, from);
+      },
+    },
+  };
+}
+
+const cache = new Map<string, ContainerRun>();
 
 /**
  * The run of a container's program that started at `startedAt`: its output lines and, if it ends
  * within the horizon, its exit. Computed once per start (cached in memory; recomputed after an eviction).
  */
-export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: ClusterReader): ProgramRun {
+export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: ClusterReader): ContainerRun {
   const key = `${pod.metadata?.uid}/${c.name}/${startedAt}/${c.image}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const behaviour = imageBehaviour(c.image);
   c = expandedContainer(c, containerEnv(pod, c, reader, behaviour, startedAt));
   const { argv, own } = containerArgv(c, behaviour);
-  let run: ProgramRun;
+  let run: ContainerRun;
   if (readsStdin(c, behaviour)) {
     run = { lines: [] }; // its input, and so its output and its end, come through attach (nodes/stdio.ts)
   } else if (own && behaviour.startup) {
@@ -415,10 +453,12 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     // it produces.
     const files = (reader as Partial<FSReader> | undefined)?.files;
     const start = containerFS(pod, c, startedAt, { reader, programs: false, files, persist: false });
-    run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, start, true), {
+    const requests: Record<string, number> = {};
+    run = runProgram(argv, countingNetwork(containerContext(pod, c, reader, startedAt, undefined, start, true), requests), {
       until: startedAt + PROGRAM_HORIZON,
       maxSteps: 200_000,
     });
+    if (Object.keys(requests).length) run.requests = requests;
   } else {
     run = { lines: [] }; // a server or a binary of its own: runs, says nothing
   }

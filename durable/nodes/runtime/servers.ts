@@ -482,7 +482,34 @@ const generic: Server = (req, k) => {
 };
 
 /** Serve one request on `port` of the container (which listens there: see listener()). */
+/** Requests each pod answered as they happened (a logged request is a live one, not a program's
+ *  simulated run), counted per metrics window in memory: two counters a pod, never a write. */
+const served = new Map<string, { window: number; count: number; previous: number }>();
+
+function countServed(uid: string | undefined, now: number): void {
+  if (!uid) return;
+  const window = Math.floor(now / SERVED_WINDOW_MS);
+  const s = served.get(uid);
+  if (!s) {
+    served.set(uid, { window, count: 1, previous: 0 });
+    if (served.size > 5000) served.delete(served.keys().next().value!);
+  } else if (s.window === window) s.count++;
+  else Object.assign(s, { previous: s.window === window - 1 ? s.count : 0, window, count: 1 });
+}
+
+const SERVED_WINDOW_MS = 15_000;
+
+/** Requests per second a pod answered live in the last whole window before `now`. */
+export function servedRate(uid: string, now: number): number {
+  const s = served.get(uid);
+  const window = Math.floor(now / SERVED_WINDOW_MS);
+  if (!s) return 0;
+  const last = s.window === window - 1 ? s.count : s.window === window ? s.previous : 0;
+  return last / (SERVED_WINDOW_MS / 1000);
+}
+
 export function serve(req: HttpRequest, port: number, k: ServeContext): ServerReply {
+  if (k.logs) countServed(k.pod?.metadata?.uid, k.now);
   const own = imageBehaviour(k.container.image);
   if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
   const { kind } = serverOf(k.container.image);

@@ -127,7 +127,19 @@ export class AttachSession {
     if (this.done || !msg.length) return;
     const [channel, data] = [msg[0], msg.subarray(1)];
     if (channel === STDIN) {
-      if (this.opts.stdin && this.container.stdin) this.proc?.write(this.decoder.decode(data, { stream: true }));
+      if (!this.opts.stdin || !this.container.stdin) return;
+      const text = this.decoder.decode(data, { stream: true });
+      if (this.proc) this.proc.write(text);
+      // A terminal's Ctrl-C is SIGINT to its foreground process: a command that does not read its
+      // stdin (a load generator's loop) ends with 128+2, as a shell killed by SIGINT does.
+      else if (this.tty && text.includes("\x03")) {
+        this.write("stdout", "^C");
+        this.deps.stdio.recordExit(this.pod, this.container, {
+          code: 130,
+          at: this.deps.now(),
+          startedAt: startedAt(this.pod, this.container),
+        });
+      }
     } else if (channel === CLOSE && data[0] === STDIN) this.stdinEnd();
     else if (channel === RESIZE) return; // the simulated terminal has no size
   }

@@ -25,6 +25,8 @@ import { portForward, type Listen } from "./portforward";
 import { cp } from "./cp";
 import { events } from "./events";
 import { debug } from "./debug";
+import { top } from "./top";
+import { autoscale } from "./autoscale";
 
 export type { ApiCall } from "./client";
 export { kubectlCompletions } from "./complete";
@@ -66,10 +68,12 @@ const VERBS: Record<string, Verb> = {
   cp,
   events,
   debug,
+  top,
+  autoscale,
 };
 
 /** kubectl's commands this one knows of but does not carry out yet. */
-const LATER = ["proxy", "top", "autoscale", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
+const LATER = ["proxy", "diff", "kustomize", "certificate", "plugin", "completion", "alpha", "options"];
 
 /** The first argument that is not a flag (or a global flag's value): the verb, as cobra finds it. */
 function verbOf(argv: string[]): { verb?: string; rest: string[] } {

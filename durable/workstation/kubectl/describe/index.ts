@@ -29,6 +29,7 @@ import { describeReplicationController } from "./replicationcontroller";
 import { describeSecret } from "./secret";
 import { describeService } from "./service";
 import { describeServiceAccount } from "./serviceaccount";
+import { describeHorizontalPodAutoscaler } from "./horizontalpodautoscaler";
 import { describeRole, describeRoleBinding } from "./rbac";
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from "./storage";
 
@@ -69,6 +70,7 @@ const describers: Record<string, Describer> = {
   "networking.k8s.io/Ingress": describeIngress,
   "networking.k8s.io/IngressClass": describeIngressClass,
   "networking.k8s.io/NetworkPolicy": (obj) => describeNetworkPolicy(obj),
+  "autoscaling/HorizontalPodAutoscaler": describeHorizontalPodAutoscaler,
 };
 
 /** The describers kubectl 1.33 has for the kinds we serve; undefined for a kind without one (the
