@@ -18,6 +18,7 @@ import { BytesQuotaError, MAX_OBJECT_BYTES, Op, TooLargeError, TooOldError, type
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modifiedConflict, notFound, successStatus } from "./status";
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
+import { admitPodSecurity } from "../resources/podsecurity";
 import { cloneTree } from "./limits";
 
 export interface WriteOptions {
@@ -258,6 +259,7 @@ export class Registry {
     const errs = [...validateObjectMeta(def, meta, true), ...(def.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw invalid(def.kind, def.group, meta.name ?? "", errs);
     if (opts.warnings && def.warnings) opts.warnings.push(...def.warnings(obj));
+    admitPodSecurity(def.plural, obj, undefined, ctx, opts.warnings);
 
     if (def.namespaced) this.checkNamespace(def, meta.namespace, meta.name);
     const key = keyOf(def, meta.namespace, meta.name);
@@ -370,6 +372,7 @@ export class Registry {
     ];
     if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
     if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
+    if (!opts.subresource) admitPodSecurity(def.plural, obj, old, ctx, opts.warnings);
 
     const key = keyOf(def, om.namespace, om.name);
     // An update that drops the last finalizer of an object being deleted completes the deletion.
