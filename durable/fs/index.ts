@@ -35,6 +35,7 @@ export interface FileStat {
 
 const ERRNO = {
   EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
   EROFS: "Read-only file system",
   ENOENT: "No such file or directory",
   EISDIR: "Is a directory",

@@ -122,6 +122,7 @@ describe("inside the container", () => {
         "sh: can't create /etc/x: Permission denied\ntouch: /usr/y: Permission denied\n",
       ]);
       expect(sh(DEMO, files, "echo x > /tmp/x && cat /tmp/x")).toEqual([0, "x\n"]);
+      expect(sh(DEMO, files, "chmod 777 /etc/hosts")).toEqual([1, "chmod: /etc/hosts: Operation not permitted\n"]);
     });
   });
   it("fails writes outside volumes on a read-only root filesystem, not on a volume", async () => {

@@ -143,6 +143,7 @@ export const filesOf = (registry: object) => stores.get(registry);
 
 const parentOf = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 const DAC_OVERRIDE = 1n << BigInt(CAPABILITIES.indexOf("DAC_OVERRIDE"));
+const FOWNER = 1n << BigInt(CAPABILITIES.indexOf("FOWNER"));
 /** Files the kubelet bind-mounts writable into every container (a read-only root leaves them writable). */
 const KUBELET_MOUNTS = new Set(["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"]);
 
@@ -349,8 +350,13 @@ class ContainerFS implements VirtualFS {
   private check(abs: string, p: Place, kind: FileRow["kind"]): void {
     if (p.mount?.readOnly) throw new FSError("EROFS", abs);
     if (!p.mount && this.sec.readOnlyRoot && !KUBELET_MOUNTS.has(abs)) throw new FSError("EROFS", abs);
-    if (this.sec.effective & DAC_OVERRIDE) return;
     const own = this.view.stat(abs);
+    // chmod(2) is the owner's (or CAP_FOWNER's), whatever the permission bits say.
+    if (kind === "m") {
+      if (own && (own.uid ?? 0) !== this.sec.uid && !(this.sec.effective & FOWNER)) throw new FSError("EPERM", abs);
+      return;
+    }
+    if (this.sec.effective & DAC_OVERRIDE) return;
     const target = kind === "f" && own && !own.dir ? own : this.view.stat(parentOf(abs));
     if (!target) return;
     const uid = target.uid ?? 0;
