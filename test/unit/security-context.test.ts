@@ -61,9 +61,9 @@ describe("identity", () => {
     const p = pod({ name: "c", image: "busybox", securityContext: { runAsUser: 2000 } }, { runAsUser: 1000 });
     expect(containerIdentity(p, p.spec!.containers[0]).uid).toBe(2000);
   });
-  it("runs a bitnami image as its USER 1001 and busybox as root with wheel", () => {
+  it("runs a bitnami image as its bare USER 1001 (gid 0) and busybox as root with wheel", () => {
     const b = pod({ name: "c", image: "bitnami/nginx" });
-    expect(containerIdentity(b, b.spec!.containers[0])).toMatchObject({ uid: 1001 });
+    expect(containerIdentity(b, b.spec!.containers[0])).toEqual({ uid: 1001, gid: 0, groups: [0] });
     const r = pod({ name: "c", image: "busybox" });
     expect(containerIdentity(r, r.spec!.containers[0])).toEqual({ uid: 0, gid: 0, groups: [0, 10] });
   });

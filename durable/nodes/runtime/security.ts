@@ -102,9 +102,11 @@ export function containerIdentity(pod: Pod, c: Container): Identity {
   const named = Object.entries(accounts.users).find(([, n]) => n === u)?.[0];
   const imageUid = u === undefined || u === "" ? 0 : /^\d+$/.test(u) ? Number(u) : Number(named ?? 0);
   const uid = sc.runAsUser ?? imageUid;
-  // Without runAsGroup the primary group is the image's (its USER's gid, or the uid's own group).
+  // Without runAsGroup the primary group is the image's USER's group, else the uid's /etc/passwd
+  // group (the images' accounts have gid = uid), else root's: a bare uid runs with gid 0.
   const gid =
-    sc.runAsGroup ?? (g !== undefined && /^\d+$/.test(g) ? Number(g) : sc.runAsUser !== undefined ? 0 : imageUid === 0 ? 0 : imageUid);
+    sc.runAsGroup ??
+    (g !== undefined && /^\d+$/.test(g) ? Number(g) : sc.runAsUser === undefined && accounts.users[imageUid] !== undefined ? imageUid : 0);
   const extra = [
     gid,
     ...(pod.spec?.securityContext?.fsGroup !== undefined ? [pod.spec.securityContext.fsGroup] : []),
