@@ -6,8 +6,9 @@
 // messages are upstream's (policy/check_*.go).
 import type { Container, PodSpec, SecurityContext } from "kubernetes-types/core/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { forbidden } from "../api/status";
-import type { Ctx, Obj } from "./types";
+import { forbidden, invalid } from "../api/status";
+import type { Ctx, FieldError, Obj } from "./types";
+import { invalid as invalidField } from "./validation";
 
 export type Level = "privileged" | "baseline" | "restricted";
 export interface LevelVersion {
@@ -26,22 +27,33 @@ const PREFIX = "pod-security.kubernetes.io/";
 /** "restricted:latest". */
 export const levelString = (lv: LevelVersion) => `${lv.level}:${lv.version}`;
 
-/** The policy a namespace's labels set (api.PolicyToEvaluate): unset or invalid modes are privileged:latest,
- *  and warn follows enforce when only enforce is labelled. */
-export function policyOf(labels: Record<string, string> | undefined): Policy {
+/** The policy a namespace's labels set (api.PolicyToEvaluate) and the labels' errors: an unset mode
+ *  is privileged:latest, an unparseable level restricted (failing closed), an unparseable version
+ *  latest; warn follows enforce when only enforce is labelled. */
+export function parsePolicy(labels: Record<string, string> | undefined): { policy: Policy; errors: FieldError[] } {
   const l = labels ?? {};
+  const errors: FieldError[] = [];
   const mode = (m: string): LevelVersion => {
-    const level = l[`${PREFIX}${m}`] as Level | undefined;
-    const version = l[`${PREFIX}${m}-version`];
+    const key = `${PREFIX}${m}`;
+    const level = l[key];
+    const version = l[`${key}-version`];
+    const okLevel = level === undefined || LEVELS.includes(level as Level);
+    const okVersion = version === undefined || /^(latest|v1\.(0|[1-9]\d*))$/.test(version);
+    if (!okLevel) errors.push(invalidField(`metadata.labels[${key}]`, level, "must be one of privileged, baseline, restricted"));
+    if (!okVersion) errors.push(invalidField(`metadata.labels[${key}-version]`, version, 'must be "latest" or "v1.x"'));
     return {
-      level: level && LEVELS.includes(level) ? level : "privileged",
-      version: version && /^(latest|v1\.(0|[1-9]\d*))$/.test(version) ? version : "latest",
+      level: level === undefined ? "privileged" : okLevel ? (level as Level) : "restricted",
+      version: version !== undefined && okVersion ? version : "latest",
     };
   };
   const enforce = mode("enforce");
+  const audit = mode("audit");
   const hasWarn = `${PREFIX}warn` in l || `${PREFIX}warn-version` in l;
-  return { enforce, audit: mode("audit"), warn: hasWarn ? mode("warn") : enforce };
+  const warn = hasWarn ? mode("warn") : enforce;
+  return { policy: { enforce, audit, warn }, errors };
 }
+
+export const policyOf = (labels: Record<string, string> | undefined): Policy => parsePolicy(labels).policy;
 
 export interface CheckResult {
   reason: string;
@@ -402,6 +414,9 @@ function significantPodUpdate(pod: Obj, old: Obj): boolean {
  */
 export function admitPodSecurity(plural: string, obj: Obj, old: Obj | undefined, ctx: Ctx, warnings: string[] | undefined): void {
   if (plural === "namespaces") {
+    // ValidateNamespace: labels that do not parse are refused; a tightened enforce level warns.
+    const { errors } = parsePolicy(obj.metadata?.labels);
+    if (errors.length) throw invalid("Namespace", "", obj.metadata?.name ?? "", errors);
     if (old) warnings?.push(...namespaceWarnings(obj, old, ctx));
     return;
   }

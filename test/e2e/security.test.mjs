@@ -183,4 +183,10 @@ spec:
     l.stderr,
     'Warning: existing pods in namespace "soft" violate the new PodSecurity enforce level "baseline:latest"\nWarning: priv: host namespaces, privileged\n',
   );
+  const typo = kubectl(["label", "namespace", "soft", "pod-security.kubernetes.io/enforce=strict", "--overwrite"]);
+  assert.notEqual(typo.code, 0);
+  assert.equal(
+    typo.stderr.trim(),
+    'The Namespace "soft" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+  );
 });

@@ -3,7 +3,7 @@
 // warnings for pods, workloads and a namespace given a new enforce level.
 import { describe, expect, it } from "vitest";
 import type { PodSpec } from "kubernetes-types/core/v1";
-import { admitPodSecurity, evaluate, forbiddenDetail, policyOf } from "../../durable/resources/podsecurity";
+import { admitPodSecurity, evaluate, forbiddenDetail, parsePolicy, policyOf } from "../../durable/resources/podsecurity";
 import { ApiError } from "../../durable/api/status";
 import type { Ctx, Obj } from "../../durable/resources/types";
 
@@ -29,6 +29,26 @@ describe("policy from namespace labels", () => {
     expect(policyOf({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" }).warn.level).toBe(
       "restricted",
     );
+  });
+});
+
+describe("namespace label validation", () => {
+  it("refuses a level that does not parse with the 422 Invalid upstream gives, and fails closed to restricted", () => {
+    const labels = { "pod-security.kubernetes.io/enforce": "strict" };
+    let err: unknown;
+    try {
+      admitPodSecurity("namespaces", { metadata: { name: "typo", labels } }, undefined, ctxWith({}), []);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ApiError).code).toBe(422);
+    expect((err as ApiError).message).toBe(
+      'Namespace "typo" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+    );
+    expect(policyOf(labels).enforce.level).toBe("restricted");
+    expect(parsePolicy({ "pod-security.kubernetes.io/warn-version": "1.33" }).errors.map((e) => e.message)).toEqual([
+      'Invalid value: "1.33": must be "latest" or "v1.x"',
+    ]);
   });
 });
 
