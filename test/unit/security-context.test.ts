@@ -115,6 +115,13 @@ describe("inside the container", () => {
       expect(out).toMatch(/^drwxrwsrwx {4}2 root {5}2000 {9}4096 .* demo$/m);
     });
   });
+  it("prints GNU id's primary-group-first list and whoami's message on a Debian image", async () => {
+    await withFiles((files) => {
+      const p = pod({ name: "web", image: "nginx:1.27", securityContext: { runAsUser: 1000 } }, { fsGroup: 2000 });
+      expect(sh(p, files, "id")).toEqual([0, "uid=1000 gid=0(root) groups=0(root),2000\n"]);
+      expect(sh(p, files, "whoami")).toEqual([1, "whoami: cannot find name for user ID 1000\n"]);
+    });
+  });
   it("refuses a non-root write to a root-owned directory with EACCES", async () => {
     await withFiles((files) => {
       expect(sh(DEMO, files, "echo x > /etc/x; touch /usr/y")).toEqual([
