@@ -19,6 +19,7 @@ import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modi
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { builtins, byPlural, type ResourceTable } from "../resources";
 import { customResourceDefs, type JsonPathEval } from "../resources/customresource";
+import { admitPodSecurity } from "../resources/podsecurity";
 import { cloneTree } from "./limits";
 import { validatingAdmission } from "../resources/admission";
 
@@ -286,6 +287,7 @@ export class Registry {
     const errs = [...validateObjectMeta(def, meta, true), ...(def.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw invalid(def.kind, def.group, meta.name ?? "", errs);
     if (opts.warnings && def.warnings) opts.warnings.push(...def.warnings(obj));
+    admitPodSecurity(def.plural, obj, undefined, ctx, opts.warnings);
 
     if (def.namespaced) this.checkNamespace(def, meta.namespace, meta.name);
     validatingAdmission(def, obj, undefined, ctx);
@@ -400,6 +402,7 @@ export class Registry {
     if (errs.length) throw invalid(def.kind, def.group, om.name, errs);
     if (!opts.subresource) validatingAdmission(def, obj, old, ctx);
     if (opts.warnings && def.warnings && !opts.subresource) opts.warnings.push(...def.warnings(obj));
+    if (!opts.subresource) admitPodSecurity(def.plural, obj, old, ctx, opts.warnings);
 
     const key = keyOf(def, om.namespace, om.name);
     // An update that drops the last finalizer of an object being deleted completes the deletion.

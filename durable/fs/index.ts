@@ -17,13 +17,25 @@ export interface VirtualFS {
   mkdir?(path: string): void;
   /** Remove a directory and everything under it (rm -r). */
   removeTree?(path: string): boolean;
-  /** Modification time (ms) and permission bits, when known. */
-  stat?(path: string): { dir: boolean; size: number; mtime?: number; mode?: number } | undefined;
+  /** Modification time (ms), permission bits and owner, when known. */
+  stat?(path: string): FileStat | undefined;
   /** Set a file's permission bits (chmod). */
   chmod?(path: string, mode: number): void;
 }
 
+export interface FileStat {
+  dir: boolean;
+  size: number;
+  mtime?: number;
+  mode?: number;
+  /** Owner and group; unset, root's. */
+  uid?: number;
+  gid?: number;
+}
+
 const ERRNO = {
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
   EROFS: "Read-only file system",
   ENOENT: "No such file or directory",
   EISDIR: "Is a directory",
@@ -67,6 +79,8 @@ interface Entry {
   mtime?: number;
   /** Permission bits set by chmod; unset, a file is 0644 as root's umask makes it. */
   mode?: number;
+  uid?: number;
+  gid?: number;
 }
 
 /** An in-memory tree from a map of absolute file paths to contents; directories are implied. */
@@ -74,6 +88,7 @@ export class MemoryFS implements VirtualFS {
   private files = new Map<string, Entry>();
   private dirs = new Set<string>(["/"]);
   private dirModes = new Map<string, number>();
+  private dirOwners = new Map<string, { uid: number; gid: number }>();
 
   constructor(files: Record<string, string> = {}, dirs: string[] = []) {
     for (const d of dirs) this.mkdir(d);
@@ -102,11 +117,22 @@ export class MemoryFS implements VirtualFS {
     return this.dirs.has(resolvePath(path));
   }
 
-  stat(path: string): { dir: boolean; size: number; mtime?: number; mode?: number } | undefined {
+  stat(path: string): FileStat | undefined {
     const p = resolvePath(path);
-    if (this.dirs.has(p)) return { dir: true, size: 4096, mode: this.dirModes.get(p) ?? 0o755 };
+    if (this.dirs.has(p)) return { dir: true, size: 4096, mode: this.dirModes.get(p) ?? 0o755, ...this.dirOwners.get(p) };
     const e = this.files.get(p);
-    return e && { dir: false, size: this.readBytes(p)!.length, mtime: e.mtime, mode: e.mode ?? 0o644 };
+    return e && { dir: false, size: this.readBytes(p)!.length, mtime: e.mtime, mode: e.mode ?? 0o644, uid: e.uid, gid: e.gid };
+  }
+
+  /** Set a file's or directory's owner and group (chown). */
+  chown(path: string, uid: number, gid: number): void {
+    const p = resolvePath(path);
+    const e = this.files.get(p);
+    if (e) {
+      e.uid = uid;
+      e.gid = gid;
+    } else if (this.dirs.has(p)) this.dirOwners.set(p, { uid, gid });
+    else throw new FSError("ENOENT", p);
   }
 
   chmod(path: string, mode: number): void {
@@ -152,8 +178,8 @@ export class MemoryFS implements VirtualFS {
     const p = resolvePath(path);
     if (this.dirs.has(p)) throw new FSError("EISDIR", p);
     this.mkdir(parentOf(p));
-    // Writing a file keeps its permission bits, as an open(2) with O_TRUNC does.
-    const mode = this.files.get(p)?.mode;
-    this.files.set(p, mode === undefined ? e : { ...e, mode });
+    // Writing a file keeps its permission bits and owner, as an open(2) with O_TRUNC does.
+    const old = this.files.get(p);
+    this.files.set(p, old?.mode === undefined && old?.uid === undefined ? e : { ...e, mode: old.mode, uid: old.uid, gid: old.gid });
   }
 }

@@ -12,6 +12,8 @@ import { parseQuantity } from "../resources/podtemplate";
 import { goDuration, imageInfo, pullFailure, seededHex } from "./runtime/images";
 import { pullDuration } from "./clock";
 import { sigtermExit } from "./runtime/container";
+import { containerIdentity, runAsNonRootError } from "./runtime/security";
+import type { Container, Pod } from "kubernetes-types/core/v1";
 
 export interface StageEvent {
   type: "Normal" | "Warning";
@@ -126,7 +128,14 @@ const volumeMounts = (c: Obj) =>
     ...(m.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}),
   }));
 
-const userInfo = { linux: { gid: 0, supplementalGroups: [0], uid: 0 } };
+/** The process's credentials as the runtime reports them (status.containerStatuses[].user). */
+function userInfo(pod: Obj, c: Obj): Obj {
+  const { uid, gid, groups } = containerIdentity(pod as Pod, c as Container);
+  return { linux: { gid, supplementalGroups: groups, uid } };
+}
+
+/** Why the kubelet cannot make the container's config (CreateContainerConfigError), if it cannot. */
+const configError = (pod: Obj, c: Obj): string | undefined => runAsNonRootError(pod as Pod, c as Container);
 
 function waitingStatus(c: Obj, reason: string): Obj {
   return {
@@ -215,7 +224,7 @@ function runningStatus(pod: Obj, c: Obj, init: boolean, k: StageContext): Obj {
     restartCount: 0,
     started: true,
     state: { running: { startedAt: rfc3339(k.now) } },
-    user: userInfo,
+    user: userInfo(pod, c),
     ...(c.volumeMounts?.length ? { volumeMounts: volumeMounts(c) } : {}),
   };
 }
@@ -553,7 +562,12 @@ export const stages: Stage[] = [
   {
     // The next container: image pulled, container created and started.
     name: "start",
-    selector: (pod) => !isTerminating(pod) && !!pod.status?.podIP && !!nextToStart(pod) && !pullFailure(nextToStart(pod)!.container.image),
+    selector: (pod) =>
+      !isTerminating(pod) &&
+      !!pod.status?.podIP &&
+      !!nextToStart(pod) &&
+      !pullFailure(nextToStart(pod)!.container.image) &&
+      !configError(pod, nextToStart(pod)!.container),
     due: (pod, k) => {
       const { container: c } = nextToStart(pod)!;
       const seed = `${pod.metadata.uid}/${c.name}`;
@@ -597,6 +611,45 @@ export const stages: Stage[] = [
         updateConditions(pod, k.now);
       },
       after: pullingEvents,
+    },
+  },
+  {
+    // The image is there but the kubelet cannot make the container's config (runAsNonRoot with a
+    // root user): the container waits in CreateContainerConfigError.
+    name: "config-error",
+    selector: (pod) =>
+      !isTerminating(pod) &&
+      !!pod.status?.podIP &&
+      !!nextToStart(pod) &&
+      !pullFailure(nextToStart(pod)!.container.image) &&
+      !!configError(pod, nextToStart(pod)!.container) &&
+      waitingReason(pod, nextToStart(pod)!.container, nextToStart(pod)!.init) !== "CreateContainerConfigError",
+    due: (pod, k) => {
+      const { container: c } = nextToStart(pod)!;
+      const seed = `${pod.metadata.uid}/${c.name}`;
+      return lastProgress(pod) + (pulls(c, k) && k.clock.mode !== "instant" ? pullDuration(c.image, seed) : 0);
+    },
+    next: {
+      events(pod, k) {
+        const { container: c, init } = nextToStart(pod)!;
+        const fp = fieldPath(c, init);
+        const img = imageInfo(c.image);
+        const ms = pullDuration(c.image, `${pod.metadata.uid}/${c.name}`);
+        const message = pulls(c, k)
+          ? `Successfully pulled image ${JSON.stringify(c.image)} in ${goDuration(ms)} (${goDuration(ms)} including waiting). Image size: ${img.sizeBytes} bytes.`
+          : `Container image ${JSON.stringify(c.image)} already present on machine`;
+        return [
+          { type: "Normal", reason: "Pulled", message, fieldPath: fp },
+          { type: "Warning", reason: "Failed", message: `Error: ${configError(pod, c)}`, fieldPath: fp },
+        ];
+      },
+      status(pod, k) {
+        const { container: c, init } = nextToStart(pod)!;
+        const s = statusOf(pod, c.name, init) ?? waitingStatus(c, "CreateContainerConfigError");
+        s.state = { waiting: { reason: "CreateContainerConfigError", message: configError(pod, c) } };
+        setStatus(pod, s, init);
+        updateConditions(pod, k.now);
+      },
     },
   },
   {

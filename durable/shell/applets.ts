@@ -1,6 +1,6 @@
 // The commands a container has (busybox-style applets), over the virtual filesystem and network.
 import { FSError, resolvePath } from "../fs";
-import type { Flavour, ShellIO } from "./types";
+import type { Flavour, ShellIO, ShellUser } from "./types";
 import { environ, nowOf, type Run, type ShellState } from "./interp";
 import { JOB_APPLETS } from "./jobs";
 import { tar } from "./tar";
@@ -182,12 +182,28 @@ function inputs(files: string[], { s, io, stdin }: AppletCall, cmd: string): { d
   return { data, status };
 }
 
+/** The shell's credentials: its context's, else a root shell's. */
+const ROOT: ShellUser = {
+  uid: 0,
+  gid: 0,
+  groups: [0],
+  userName: (u) => (u === 0 ? "root" : undefined),
+  groupName: (g) => (g === 0 ? "root" : undefined),
+};
+export const userOf = (s: ShellState): ShellUser => s.ctx.user ?? ROOT;
+
 /** ls -l's mode column: "-rwxr-xr-x". */
 function permissions(dir: boolean, mode: number): string {
   let out = dir ? "d" : "-";
-  for (const shift of [6, 3, 0]) {
+  // setuid, setgid and sticky show in the x column of their triple (s/t, capital without x).
+  for (const [shift, special, letter] of [
+    [6, 0o4000, "s"],
+    [3, 0o2000, "s"],
+    [0, 0o1000, "t"],
+  ] as const) {
     const b = (mode >> shift) & 7;
-    out += `${b & 4 ? "r" : "-"}${b & 2 ? "w" : "-"}${b & 1 ? "x" : "-"}`;
+    const x = mode & special ? (b & 1 ? letter : letter.toUpperCase()) : b & 1 ? "x" : "-";
+    out += `${b & 4 ? "r" : "-"}${b & 2 ? "w" : "-"}${x}`;
   }
   return out;
 }
@@ -203,7 +219,11 @@ function ls(args: string[], { s, io }: AppletCall): number {
     const dir = s.ctx.fs.isDir(path);
     const size = dir ? 4096 : (s.ctx.fs.read(path) ?? "").length;
     const date = strftime("%b %e %H:%M", nowOf(s));
-    return `${permissions(dir, s.ctx.fs.stat?.(path)?.mode ?? defaultMode(dir))}    ${dir ? 2 : 1} root     root     ${String(size).padStart(8)} ${date} ${name}`;
+    const st = s.ctx.fs.stat?.(path);
+    const u = userOf(s);
+    const owner = (u.userName(st?.uid ?? 0) ?? String(st?.uid)).padEnd(8);
+    const group = (u.groupName(st?.gid ?? 0) ?? String(st?.gid)).padEnd(8);
+    return `${permissions(dir, st?.mode ?? defaultMode(dir))}    ${dir ? 2 : 1} ${owner} ${group} ${String(size).padStart(8)} ${date} ${name}`;
   };
   targets.forEach((t, i) => {
     const p = resolvePath(t, s.cwd);
@@ -396,12 +416,24 @@ export const APPLETS: Record<string, Applet> = {
     io.stdout(`${s.cwd}\n`);
     return 0;
   },
-  whoami(_args, { io }) {
-    io.stdout("root\n");
-    return 0;
+  whoami(_args, { s, io, flavour }) {
+    const u = userOf(s);
+    const name = u.userName(u.uid);
+    if (name !== undefined) {
+      io.stdout(`${name}\n`);
+      return 0;
+    }
+    io.stderr(flavour === "gnu" ? `whoami: cannot find name for user ID ${u.uid}\n` : `whoami: unknown uid ${u.uid}\n`);
+    return 1;
   },
-  id(_args, { io }) {
-    io.stdout("uid=0(root) gid=0(root) groups=0(root)\n");
+  id(_args, { s, io, flavour }) {
+    const u = userOf(s);
+    const named = (id: number, name: string | undefined) => (name === undefined ? `${id}` : `${id}(${name})`);
+    // GNU id lists the primary group first; busybox prints getgroups(2) as the kernel sorts it.
+    const groups = flavour === "gnu" ? [u.gid, ...u.groups.filter((g) => g !== u.gid)] : u.groups;
+    io.stdout(
+      `uid=${named(u.uid, u.userName(u.uid))} gid=${named(u.gid, u.groupName(u.gid))} groups=${groups.map((g) => named(g, u.groupName(g))).join(",")}\n`,
+    );
     return 0;
   },
   uname(args, { s, io }) {
@@ -523,12 +555,19 @@ export const APPLETS: Record<string, Applet> = {
     return status;
   },
   ...FILE_APPLETS,
-  touch(args, { s }) {
+  touch(args, { s, io, flavour }) {
+    let status = 0;
     for (const a of args) {
       const p = resolvePath(a, s.cwd);
-      if (s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, "");
+      try {
+        if (s.ctx.fs.read(p) === undefined) s.ctx.fs.write(p, "");
+      } catch (e) {
+        if (!(e instanceof FSError)) throw e;
+        io.stderr(flavour === "gnu" ? `touch: cannot touch '${a}': ${e.message}\n` : `touch: ${a}: ${e.message}\n`);
+        status = 1;
+      }
     }
-    return 0;
+    return status;
   },
   ps(_args, { s, io }) {
     const rows = (

@@ -108,6 +108,15 @@ export interface Mounted {
   mountpoint: string;
 }
 
+/** A process's credentials: uid, primary gid, the supplementary groups (sorted, as getgroups(2) gives them). */
+export interface ShellUser {
+  uid: number;
+  gid: number;
+  groups: number[];
+  userName(uid: number): string | undefined;
+  groupName(gid: number): string | undefined;
+}
+
 /** One row of the process table `ps` and `top` show. */
 export interface Process {
   pid: number;
@@ -159,6 +168,8 @@ export interface ShellContext {
   /** The host's Tab completion of its programs' arguments: candidates for `word` after `argv`
    *  (undefined: not a program it completes; file names are offered then). */
   complete?(argv: string[], word: string): string[] | Promise<string[]> | undefined;
+  /** Who the shell runs as, and the names the image's /etc/passwd and /etc/group give ids; without it, root. */
+  user?: ShellUser;
   /** The node's memory as `top`/`free` see it, in KiB. */
   memory?(): { total: number; used: number; free: number; shared: number; buffers: number; cached: number };
 }

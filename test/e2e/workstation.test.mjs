@@ -34,6 +34,9 @@ before(async () => {
   s.k(["create", "configmap", "settings", "--from-literal=mode=dev", "--from-literal=level=3"]);
   s.k(["create", "configmap", "single", "--from-literal=only=one"]);
   s.k(["create", "namespace", "lab"]);
+  // Pod Security Admission: a namespace enforcing restricted (server dry runs meet its verdicts).
+  s.k(["create", "namespace", "guarded"]);
+  s.k(["label", "namespace", "guarded", "pod-security.kubernetes.io/enforce=restricted"]);
   // Storage: a hand-made volume (Available) and a claim of the default class waiting for its first pod.
   s.k(["apply", "-f", "-"], { input: STORAGE });
   // What `kubectl debug` adds ephemeral containers to, away from the pods the other lines read.
@@ -754,6 +757,8 @@ const CORPUS = [
   { args: "autoscale deployment web" },
   { args: "autoscale pod bb --max=3" },
   { args: "autoscale deployment nope --max=2" },
+  { args: "run psa --image=nginx -n guarded --dry-run=server" },
+  { args: "create deployment psa --image=nginx -n guarded --dry-run=server" },
 ];
 
 /** The same command line through the workstation (a shell: arguments with spaces are quoted). */

@@ -8,6 +8,8 @@ import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
 import { HaltSignal } from "../../shell/interp";
 import { processTable } from "./processes";
+import { shellUser } from "./security";
+import type { Container, Pod } from "kubernetes-types/core/v1";
 import type { Mounted, ShellContext } from "../../shell/types";
 import { podMounts, type FSReader } from "./fs";
 
@@ -341,6 +343,7 @@ export function containerContext(
     pod,
     container: c,
     image: imageView(c.image ?? ""),
+    user: shellUser(pod as Pod, c as Container),
     // A shell exec'd into the container runs beside its PID 1; the container's own program is PID 1.
     processes: (self) => processTable(pod, c, pid1 ? undefined : self),
     mounts: () => containerMounts(pod, c, pod.spec?.nodeName ? reader?.get("nodes", undefined, pod.spec.nodeName) : undefined),

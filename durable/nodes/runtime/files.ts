@@ -12,6 +12,9 @@ import { podFS, podMounts, type FSReader, type Mount } from "./fs";
 import { imageBehaviour } from "./images";
 import type { ClusterReader } from "./network";
 import { containerRun } from "./container";
+import { processTable } from "./processes";
+import { type Identity, type ProcessSecurity, CAPABILITIES, containerIdentity, procStatus, processSecurity } from "./security";
+import type { Container, Pod } from "kubernetes-types/core/v1";
 
 /** A stored write: a file, a directory, or a whiteout (removed, with whatever was under it). */
 /** Devices whose writes vanish (the container's /dev is a tmpfs of character devices, not files). */
@@ -138,6 +141,12 @@ const stores = new WeakMap<object, FileStore>();
 export const attachFiles = (registry: object, files: FileStore) => void stores.set(registry, files);
 export const filesOf = (registry: object) => stores.get(registry);
 
+const parentOf = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
+const DAC_OVERRIDE = 1n << BigInt(CAPABILITIES.indexOf("DAC_OVERRIDE"));
+const FOWNER = 1n << BigInt(CAPABILITIES.indexOf("FOWNER"));
+/** Files the kubelet bind-mounts writable into every container (a read-only root leaves them writable). */
+const KUBELET_MOUNTS = new Set(["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"]);
+
 const under = (path: string, dir: string) => dir === "/" || path === dir || path.startsWith(`${dir}/`);
 
 /** The status of a container (regular, init or ephemeral). */
@@ -260,6 +269,8 @@ class ContainerFS implements VirtualFS {
   private readonly uid: string;
   /** The store of each volume of the pod, by name. */
   private readonly stores = new Map<string, VolumeStore>();
+  /** Who writes through this view: the container's processes. */
+  private readonly sec: ProcessSecurity;
 
   constructor(
     private readonly pod: Obj,
@@ -272,8 +283,19 @@ class ContainerFS implements VirtualFS {
     this.root = rootScope(pod, c);
     this.files = opts.files ?? opts.reader?.files;
     this.uid = pod.metadata?.uid ?? "";
+    this.sec = processSecurity(pod as Pod, c as Container);
     for (const v of (pod.spec?.volumes ?? []) as Obj[]) this.stores.set(v.name, volumeStore(pod, v.name, opts.reader));
-    const events: { at: number; abs: string; kind: FileRow["kind"]; data?: Uint8Array | string; order: number }[] = [];
+    // The kernel's view of the container's processes (procfs is not the image's, nothing is stored there).
+    for (const p of processTable(pod, c))
+      if (p.command !== "ps") view.write(`/proc/${p.pid}/status`, procStatus(this.sec, p.pid, p.command));
+    const events: {
+      at: number;
+      abs: string;
+      kind: FileRow["kind"];
+      data?: Uint8Array | string;
+      order: number;
+      by?: Identity;
+    }[] = [];
     if (opts.programs !== false) for (const e of this.programEvents()) events.push({ ...e, order: 0 });
     if (this.files) {
       // The scopes to read, by owner: the container's root layer and its writable volumes' stores.
@@ -296,16 +318,52 @@ class ContainerFS implements VirtualFS {
     events.sort((a, b) => a.at - b.at || a.order - b.order);
     for (const e of events) {
       try {
-        if (e.kind === "x") view.removeTree(e.abs);
-        else if (e.kind === "d") view.mkdir(e.abs);
-        else if (e.kind === "m")
-          view.chmod(e.abs, Number.parseInt(typeof e.data === "string" ? e.data : utf8(e.data ?? new Uint8Array(0)), 8));
-        else if (typeof e.data === "string") view.write(e.abs, e.data, e.at);
-        else view.writeBytes(e.abs, e.data ?? new Uint8Array(0), e.at);
+        const existed = !!view.stat(e.abs);
+        if (!existed && (e.kind === "f" || e.kind === "d")) this.afterCreate(e.abs, e.by ?? this.sec, () => apply(e));
+        else apply(e);
       } catch (err) {
         if (!(err instanceof FSError)) throw err; // a file where a directory is now: the later one wins elsewhere
       }
     }
+    function apply(e: (typeof events)[number]) {
+      if (e.kind === "x") view.removeTree(e.abs);
+      else if (e.kind === "d") view.mkdir(e.abs);
+      else if (e.kind === "m")
+        view.chmod(e.abs, Number.parseInt(typeof e.data === "string" ? e.data : utf8(e.data ?? new Uint8Array(0)), 8));
+      else if (typeof e.data === "string") view.write(e.abs, e.data, e.at);
+      else view.writeBytes(e.abs, e.data ?? new Uint8Array(0), e.at);
+    }
+  }
+
+  /** Create a file or directory as `by`: owned by its uid, and by its gid or a setgid parent's group. */
+  private afterCreate(abs: string, by: Identity, create: () => void): void {
+    const parent = this.view.stat(parentOf(abs));
+    create();
+    const gid = parent?.mode !== undefined && parent.mode & 0o2000 ? (parent.gid ?? 0) : by.gid;
+    if (by.uid !== 0 || gid !== 0) this.view.chown(abs, by.uid, gid);
+    // A directory made in a setgid one is setgid too.
+    if (this.view.isDir(abs) && parent?.mode !== undefined && parent.mode & 0o2000)
+      this.view.chmod(abs, (this.view.stat(abs)?.mode ?? 0o755) | 0o2000);
+  }
+
+  /** What the kernel checks before a write: a read-only mount (EROFS), then the permission bits (EACCES). */
+  private check(abs: string, p: Place, kind: FileRow["kind"]): void {
+    if (p.mount?.readOnly) throw new FSError("EROFS", abs);
+    if (!p.mount && this.sec.readOnlyRoot && !KUBELET_MOUNTS.has(abs)) throw new FSError("EROFS", abs);
+    const own = this.view.stat(abs);
+    // chmod(2) is the owner's (or CAP_FOWNER's), whatever the permission bits say.
+    if (kind === "m") {
+      if (own && (own.uid ?? 0) !== this.sec.uid && !(this.sec.effective & FOWNER)) throw new FSError("EPERM", abs);
+      return;
+    }
+    if (this.sec.effective & DAC_OVERRIDE) return;
+    const target = kind === "f" && own && !own.dir ? own : this.view.stat(parentOf(abs));
+    if (!target) return;
+    const uid = target.uid ?? 0;
+    const gid = target.gid ?? 0;
+    const mode = target.mode ?? 0o755;
+    const bit = uid === this.sec.uid ? 0o200 : this.sec.groups.includes(gid) || gid === this.sec.gid ? 0o020 : 0o002;
+    if (!(mode & bit)) throw new FSError("EACCES", abs);
   }
 
   private store(m: Mount): VolumeStore {
@@ -340,8 +398,8 @@ class ContainerFS implements VirtualFS {
 
   /** The programs' writes up to `at`: this container's own into its root layer, and every
    *  container's (init ones too, previous runs too) into the volumes this one mounts. */
-  private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] {
-    const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string }[] = [];
+  private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string; by: Identity }[] {
+    const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string; by: Identity }[] = [];
     const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => storeKey(this.store(m))));
     const all: Obj[] = [
       ...(this.pod.spec?.initContainers ?? []),
@@ -352,6 +410,7 @@ class ContainerFS implements VirtualFS {
       const own = k.name === this.c.name;
       const mounts = podMounts(this.pod, k);
       if (!own && !mounts.some((m) => shared.has(storeKey(this.store(m))) && !m.readOnly)) continue;
+      const by = containerIdentity(this.pod as Pod, k as Container);
       const starts = runStarts(this.pod, k.name);
       if (own && this.opts.startedAt !== undefined) starts.current = this.opts.startedAt;
       for (const [which, start] of [
@@ -363,7 +422,7 @@ class ContainerFS implements VirtualFS {
           if (f.at > this.at) break;
           const abs = resolvePath(f.path);
           const m = mounts.find((m) => under(abs, m.path));
-          const ev = { at: f.at, kind: f.data === undefined ? ("x" as const) : ("f" as const), data: f.data };
+          const ev = { at: f.at, kind: f.data === undefined ? ("x" as const) : ("f" as const), data: f.data, by };
           if (!m) {
             if (own && which === "current") out.push({ ...ev, abs });
           } else if (!m.readOnly && shared.has(storeKey(this.store(m)))) {
@@ -380,7 +439,7 @@ class ContainerFS implements VirtualFS {
   /** Check a path is writable, then record the write (if this view persists). */
   private record(abs: string, kind: FileRow["kind"], data?: Uint8Array): void {
     const p = this.place(abs);
-    if (p.mount?.readOnly) throw new FSError("EROFS", abs);
+    this.check(abs, p, kind);
     if (!this.files || this.opts.persist === false) return;
     this.files.put(p.owner, { scope: p.scope, path: p.path, kind, at: this.opts.clock?.() ?? this.at, data });
     if (p.owner === this.uid && p.scope === this.root) this.files.dropOtherLayers(this.uid, this.c.name, this.root);
@@ -411,15 +470,16 @@ class ContainerFS implements VirtualFS {
     if (this.view.isDir(abs)) throw new FSError("EISDIR", abs);
     if (DISCARDING.has(abs)) return; // character devices: what is written there is gone
     this.record(abs, "f", data);
-    if (text !== undefined) this.view.write(abs, text);
-    else this.view.writeBytes(abs, data);
+    const write = () => (text !== undefined ? this.view.write(abs, text) : this.view.writeBytes(abs, data));
+    if (this.view.stat(abs)) write();
+    else this.afterCreate(abs, this.sec, write);
   }
 
   mkdir(path: string): void {
     const abs = resolvePath(path);
     if (this.view.isDir(abs)) return;
     this.record(abs, "d");
-    this.view.mkdir(abs);
+    this.afterCreate(abs, this.sec, () => this.view.mkdir(abs));
   }
 
   chmod(path: string, mode: number): void {

@@ -163,6 +163,8 @@ export function podMounts(pod: Obj, container: Obj): Mount[] {
 export function podFS(pod: Obj, container: Obj, reader?: FSReader, imageFiles: Record<string, string> = {}): MemoryFS {
   const hostname = (pod.spec?.hostNetwork ? pod.spec?.nodeName : pod.spec?.hostname) ?? pod.metadata?.name ?? "localhost";
   const fs = new MemoryFS({ ...imageFiles, ...kubeletFiles(pod, hostname), ...DEV }, [...BASE_DIRS, ...DEV_DIRS]);
+  fs.chmod("/tmp", 0o1777);
+  const fsGroup = pod.spec?.securityContext?.fsGroup as number | undefined;
   const put = (p: string, data: Data) => (typeof data === "string" ? fs.write(p, data) : fs.writeBytes(p, data));
   const volumes = new Map<string, Obj>(((pod.spec?.volumes ?? []) as Obj[]).map((v) => [v.name, v]));
   for (const m of [...podMounts(pod, container)].reverse()) {
@@ -176,6 +178,11 @@ export function podFS(pod: Obj, container: Obj, reader?: FSReader, imageFiles: R
     }
     fs.mkdir(m.path);
     for (const [p, data] of Object.entries(files)) put(`${m.path}/${p}`, data);
+    // An emptyDir is made 0777; with an fsGroup the kubelet gives it that group and setgid (SetVolumeOwnership).
+    if (volumes.get(m.volume)!.emptyDir) {
+      fs.chmod(m.path, fsGroup === undefined ? 0o777 : 0o2777);
+      if (fsGroup !== undefined) fs.chown(m.path, 0, fsGroup);
+    }
   }
   return fs;
 }

@@ -6,15 +6,26 @@ import type { Obj } from "../../resources/types";
 import { imageBehaviour } from "./images";
 import { containerArgv } from "./container";
 import type { Process } from "../../shell/types";
+import type { Container } from "kubernetes-types/core/v1";
+import { containerIdentity, effectiveSecurityContext, imageAccounts, userName } from "./security";
 
 export type { Process } from "../../shell/types";
 
 /** The command lines a container's processes show (servers that retitle themselves as they do). */
-function commandsOf(c: Obj): { user: string; command: string }[] {
+function commandsOf(c: Obj, pod?: Obj): { user: string; command: string }[] {
   const behaviour = imageBehaviour(c.image);
   const { argv, own } = containerArgv(c, behaviour);
-  if (own && behaviour.titles) return behaviour.titles;
-  return [{ user: "root", command: argv.join(" ") || "sh" }];
+  const user = userOf(pod, c);
+  // A runAsUser leaves a server no root to drop privileges from: all its processes are that user.
+  const forced = pod && effectiveSecurityContext(pod, c as Container).runAsUser !== undefined;
+  if (own && behaviour.titles) return behaviour.titles.map((t) => (forced || t.user === "root" ? { ...t, user } : t));
+  return [{ user, command: argv.join(" ") || "sh" }];
+}
+
+/** The user a container's processes show as: its uid's name in the image's /etc/passwd, else the number. */
+function userOf(pod: Obj | undefined, c: Obj | undefined): string {
+  if (!pod || !c) return "root";
+  return userName(imageAccounts(c.image), containerIdentity(pod, c as Container).uid);
 }
 
 /** What a node shows to a hostPID pod: init, the runtime, the kubelet and the control plane's pieces. */
@@ -32,7 +43,8 @@ const HOST = [
  * program is PID 1 and has none.
  */
 export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: string): Process[] {
-  const own = c ? commandsOf(c)[0] : { user: "root", command: "sh" };
+  const own = c ? commandsOf(c, pod)[0] : { user: "root", command: "sh" };
+  const me = userOf(pod, c);
   const spec = pod?.spec ?? {};
   const out: Process[] = [];
   let pid = 1;
@@ -46,15 +58,15 @@ export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: st
   } else if (spec.shareProcessNamespace) {
     add({ user: "65535", command: "/pause" });
     for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[])
-      for (const p of commandsOf(k)) add(p, pid + 6);
+      for (const p of commandsOf(k, pod)) add(p, pid + 6);
   } else if (c?.targetContainerName) {
     const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
-    for (const p of target ? commandsOf(target) : []) add(p, out.length ? pid + 28 : 1);
+    for (const p of target ? commandsOf(target, pod) : []) add(p, out.length ? pid + 28 : 1);
     add(own, pid + 6);
   } else if (c)
-    for (const p of commandsOf(c)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
+    for (const p of commandsOf(c, pod)) add(p, pid === 1 ? 1 : pid === 2 ? 29 : pid); // nginx's workers fork after its entrypoint's scripts
   else add(own);
-  if (self) add({ user: "root", command: self }, pid + 6);
-  out.push({ pid: pid + 5, user: "root", command: "ps" });
+  if (self) add({ user: me, command: self }, pid + 6);
+  out.push({ pid: pid + 5, user: me, command: "ps" });
   return out;
 }
