@@ -35,6 +35,8 @@ export interface StageContext {
   memoryOf?(pod: Obj, c: Obj, startedAt: number): { bytes: number; at: number } | undefined;
   /** The container's probes over its run: when liveness kills it, when readiness flips. */
   probes?(pod: Obj, c: Obj, startedAt: number): ProbeTimeline;
+  /** The message a run started at `startedAt` leaves when it ends so (its terminationMessagePath, or its log's tail). */
+  terminationMessage?(pod: Obj, c: Obj, startedAt: number, exit: { code: number; at: number }): string;
 }
 
 /** A container's end: its exit code, or the runtime's StartError (exit 128) for a program it could not start. */
@@ -150,17 +152,23 @@ export function probeReady(c: Obj, startedAt: number, k: StageContext): boolean 
   return k.now >= startedAt + k.clock.seconds(probe.initialDelaySeconds ?? 0);
 }
 
+/** The terminated state of a running container's run that ends with `exit`. */
+function terminatedState(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): Obj {
+  const startedAt = r.s.state.running.startedAt;
+  const message = k.terminationMessage?.(pod, r.c, time(startedAt), exit);
+  return {
+    containerID: r.s.containerID,
+    exitCode: exit.code,
+    finishedAt: rfc3339(exit.at),
+    ...(message ? { message } : {}),
+    reason,
+    startedAt,
+  };
+}
+
 /** A running container's process ends (its own exit, or the kernel's OOM kill). */
 function terminate(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): void {
-  r.s.state = {
-    terminated: {
-      containerID: r.s.containerID,
-      exitCode: exit.code,
-      finishedAt: rfc3339(exit.at),
-      reason,
-      startedAt: r.s.state.running.startedAt,
-    },
-  };
+  r.s.state = { terminated: terminatedState(pod, r, exit, reason, k) };
   r.s.ready = false;
   r.s.started = false;
   phaseAfterExit(pod);
@@ -828,15 +836,7 @@ export const stages: Stage[] = [
         const kill = liveKill(pod, r, k)!;
         // A server stops on SIGTERM its own way; a shell as PID 1 ignores it and is SIGKILLed (137).
         const code = sigtermExit(r.c)?.code ?? 137;
-        r.s.state = {
-          terminated: {
-            containerID: r.s.containerID,
-            exitCode: code,
-            finishedAt: rfc3339(kill.at),
-            reason: code === 0 ? "Completed" : "Error",
-            startedAt: r.s.state.running.startedAt,
-          },
-        };
+        r.s.state = { terminated: terminatedState(pod, r, { code, at: kill.at }, code === 0 ? "Completed" : "Error", k) };
         r.s.ready = false;
         r.s.started = false;
         updateConditions(pod, k.now);
