@@ -71,3 +71,50 @@ spec:
   assert.equal(lines[0], "line 22");
   assert.equal(lines.at(-1), "failing");
 });
+
+// content/en/examples/pods/share-process-namespace.yaml
+const SHARE_PROCESS_NAMESPACE = `apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+spec:
+  shareProcessNamespace: true
+  containers:
+  - name: nginx
+    image: nginx
+  - name: shell
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    securityContext:
+      capabilities:
+        add:
+        - SYS_PTRACE
+    stdin: true
+    tty: true
+`;
+
+test("Share Process Namespace between Containers in a Pod: ps, kill and /proc/PID/root across containers", async () => {
+  apply(SHARE_PROCESS_NAMESPACE);
+  k(["wait", "--for=condition=Ready", "pod/nginx", "--timeout=60s"]);
+  const ps = k(["exec", "nginx", "-c", "shell", "--", "ps", "ax"]);
+  const rows = ps.trimEnd().split("\n");
+  assert.equal(rows[0], "PID   USER     TIME  COMMAND");
+  assert.match(rows[1], /^\s+1 \S+\s+0:00 \/pause$/);
+  assert.match(rows[2], /^\s+8 root\s+0:00 nginx: master process nginx -g daemon off;$/);
+  assert.match(rows[3], /^\s+\d+ 101\s+0:00 nginx: worker process$/);
+  assert.match(rows.at(-2), /^\s+\d+ root\s+0:00 sleep 3600$/);
+  assert.match(rows.at(-1), /^\s+\d+ root\s+0:00 ps ax$/);
+  // A shell in the container shows beside its ps; an exec'd ps alone has none.
+  assert.doesNotMatch(ps, /0:00 sh$/m);
+  assert.match(k(["exec", "nginx", "-c", "shell", "--", "sh", "-c", "ps ax"]), /0:00 sh\n.*0:00 ps ax\n$/);
+
+  assert.equal(kubectl(["exec", "nginx", "-c", "shell", "--", "kill", "-HUP", "8"]).code, 0);
+  const gone = kubectl(["exec", "nginx", "-c", "shell", "--", "kill", "-HUP", "99"]);
+  assert.match(gone.stderr, /kill: can't kill pid 99: No such process/);
+
+  // The nginx container's files through its process's root, from the shell container.
+  const conf = k(["exec", "nginx", "-c", "shell", "--", "head", "-n", "3", "/proc/8/root/etc/nginx/nginx.conf"]);
+  assert.match(conf, /^\nuser  nginx;\nworker_processes  auto;\n$/);
+  const own = kubectl(["exec", "nginx", "-c", "shell", "--", "cat", "/etc/nginx/nginx.conf"]);
+  assert.notEqual(own.code, 0);
+});
