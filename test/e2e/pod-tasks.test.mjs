@@ -118,3 +118,158 @@ test("Share Process Namespace between Containers in a Pod: ps, kill and /proc/PI
   const own = kubectl(["exec", "nginx", "-c", "shell", "--", "cat", "/etc/nginx/nginx.conf"]);
   assert.notEqual(own.code, 0);
 });
+
+// content/en/examples/pods/inject/dapi-volume.yaml
+const DAPI_VOLUME = String.raw`apiVersion: v1
+kind: Pod
+metadata:
+  name: kubernetes-downwardapi-volume-example
+  labels:
+    zone: us-est-coast
+    cluster: test-cluster1
+    rack: rack-22
+  annotations:
+    build: two
+    builder: john-doe
+spec:
+  containers:
+    - name: client-container
+      image: registry.k8s.io/busybox:1.27.2
+      command: ["sh", "-c"]
+      args:
+      - while true; do
+          if [[ -e /etc/podinfo/labels ]]; then
+            echo -en '\n\n'; cat /etc/podinfo/labels; fi;
+          if [[ -e /etc/podinfo/annotations ]]; then
+            echo -en '\n\n'; cat /etc/podinfo/annotations; fi;
+          sleep 5;
+        done;
+      volumeMounts:
+        - name: podinfo
+          mountPath: /etc/podinfo
+  volumes:
+    - name: podinfo
+      downwardAPI:
+        items:
+          - path: "labels"
+            fieldRef:
+              fieldPath: metadata.labels
+          - path: "annotations"
+            fieldRef:
+              fieldPath: metadata.annotations
+`;
+
+test("Expose Pod Information to Containers Through Files: the labels and annotations files, updated on relabel", async () => {
+  apply(DAPI_VOLUME);
+  const pod = "kubernetes-downwardapi-volume-example";
+  k(["wait", "--for=condition=Ready", `pod/${pod}`, "--timeout=60s"]);
+  await holds(() =>
+    assert.match(
+      k(["logs", pod]),
+      /^\n\ncluster="test-cluster1"\nrack="rack-22"\nzone="us-est-coast"\n\nbuild="two"\nbuilder="john-doe"\n/,
+    ),
+  );
+  assert.equal(k(["exec", pod, "--", "cat", "/etc/podinfo/labels"]), 'cluster="test-cluster1"\nrack="rack-22"\nzone="us-est-coast"');
+  k(["label", "pod", pod, "zone=us-west", "--overwrite"]);
+  await holds(() => assert.match(k(["exec", pod, "--", "cat", "/etc/podinfo/labels"]), /zone="us-west"$/));
+});
+
+// content/en/examples/pods/inject/dapi-envars-pod.yaml and dapi-envars-container.yaml
+const DAPI_ENVARS = String.raw`apiVersion: v1
+kind: Pod
+metadata:
+  name: dapi-envars-fieldref
+spec:
+  containers:
+    - name: test-container
+      image: registry.k8s.io/busybox:1.27.2
+      command: [ "sh", "-c"]
+      args:
+      - while true; do
+          echo -en '\n';
+          printenv MY_NODE_NAME MY_POD_NAME MY_POD_NAMESPACE;
+          printenv MY_POD_IP MY_POD_SERVICE_ACCOUNT;
+          sleep 10;
+        done;
+      env:
+        - name: MY_NODE_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: spec.nodeName
+        - name: MY_POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        - name: MY_POD_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: MY_POD_IP
+          valueFrom:
+            fieldRef:
+              fieldPath: status.podIP
+        - name: MY_POD_SERVICE_ACCOUNT
+          valueFrom:
+            fieldRef:
+              fieldPath: spec.serviceAccountName
+  restartPolicy: Never
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dapi-envars-resourcefieldref
+spec:
+  containers:
+    - name: test-container
+      image: registry.k8s.io/busybox:1.27.2
+      command: [ "sh", "-c"]
+      args:
+      - while true; do
+          echo -en '\n';
+          printenv MY_CPU_REQUEST MY_CPU_LIMIT;
+          printenv MY_MEM_REQUEST MY_MEM_LIMIT;
+          sleep 10;
+        done;
+      resources:
+        requests:
+          memory: "32Mi"
+          cpu: "125m"
+        limits:
+          memory: "64Mi"
+          cpu: "250m"
+      env:
+        - name: MY_CPU_REQUEST
+          valueFrom:
+            resourceFieldRef:
+              containerName: test-container
+              resource: requests.cpu
+        - name: MY_CPU_LIMIT
+          valueFrom:
+            resourceFieldRef:
+              containerName: test-container
+              resource: limits.cpu
+        - name: MY_MEM_REQUEST
+          valueFrom:
+            resourceFieldRef:
+              containerName: test-container
+              resource: requests.memory
+        - name: MY_MEM_LIMIT
+          valueFrom:
+            resourceFieldRef:
+              containerName: test-container
+              resource: limits.memory
+  restartPolicy: Never
+`;
+
+test("Expose Pod Information to Containers Through Environment Variables: printenv of fieldRef and resourceFieldRef", async () => {
+  apply(DAPI_ENVARS);
+  await holds(() => {
+    const pod = JSON.parse(k(["get", "pod", "dapi-envars-fieldref", "-o", "json"]));
+    assert.ok(pod.status.podIP);
+    const printed = k(["logs", "dapi-envars-fieldref"]).split("\n").slice(0, 6).join("\n");
+    assert.equal(printed, `\n${pod.spec.nodeName}\ndapi-envars-fieldref\ndefault\n${pod.status.podIP}\ndefault`);
+  });
+  await holds(() =>
+    assert.equal(k(["logs", "dapi-envars-resourcefieldref"]).split("\n").slice(0, 5).join("\n"), "\n1\n1\n33554432\n67108864"),
+  );
+});
