@@ -109,7 +109,7 @@ export const kubelet: Controller = {
     const work = structuredClone(pod);
     const result = advance(work, k, kubeletStages);
     const source = { component: KUBELET, host: nodeName };
-    for (const e of result.events) c.events.record(pod, e.type, e.reason, e.message, source, e.fieldPath);
+    for (const e of result.events) c.events.record(pod, e.type, e.reason, e.message, source, e.fieldPath, e.at);
     if (result.remove) {
       c.client.delete("pods", namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       return;

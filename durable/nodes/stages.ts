@@ -18,6 +18,8 @@ export interface StageEvent {
   reason: string;
   message: string;
   fieldPath?: string;
+  /** When it happened, when that was before the stage ran (ms since epoch). */
+  at?: number;
 }
 
 /** What a stage sees besides the pod. */
@@ -820,14 +822,17 @@ export const stages: Stage[] = [
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
         const kill = liveKill(pod, r, k)!;
         const fp = fieldPath(r.c, r.init);
-        const unhealthy: StageEvent = {
+        // The failures came one period apart, the last one at the kill.
+        const period = (r.c.livenessProbe.periodSeconds ?? 10) * 1000;
+        const unhealthy = (i: number): StageEvent => ({
           type: "Warning",
           reason: "Unhealthy",
           message: `Liveness probe failed: ${kill.message}`,
           fieldPath: fp,
-        };
+          at: kill.at - (kill.failures - 1 - i) * period,
+        });
         return [
-          ...Array(kill.failures).fill(unhealthy),
+          ...Array.from({ length: kill.failures }, (_, i) => unhealthy(i)),
           { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp },
         ];
       },

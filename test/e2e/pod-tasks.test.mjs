@@ -273,3 +273,47 @@ test("Expose Pod Information to Containers Through Environment Variables: printe
     assert.equal(k(["logs", "dapi-envars-resourcefieldref"]).split("\n").slice(0, 5).join("\n"), "\n1\n1\n33554432\n67108864"),
   );
 });
+
+// content/en/examples/pods/storage/projected.yaml
+const PROJECTED = `apiVersion: v1
+kind: Pod
+metadata:
+  name: test-projected-volume
+spec:
+  containers:
+  - name: test-projected-volume
+    image: busybox:1.28
+    args:
+    - sleep
+    - "86400"
+    volumeMounts:
+    - name: all-in-one
+      mountPath: "/projected-volume"
+      readOnly: true
+  volumes:
+  - name: all-in-one
+    projected:
+      sources:
+      - secret:
+          name: user
+      - secret:
+          name: pass
+`;
+
+test("Configure a Pod to Use a Projected Volume for Storage: both secrets' files in one directory", async () => {
+  s.file("username.txt", "admin");
+  s.file("password.txt", "1f2d1e2e67df");
+  assert.equal(k(["create", "secret", "generic", "user", "--from-file=./username.txt"]), "secret/user created\n");
+  assert.equal(k(["create", "secret", "generic", "pass", "--from-file=./password.txt"]), "secret/pass created\n");
+  apply(PROJECTED);
+  k(["wait", "--for=condition=Ready", "pod/test-projected-volume", "--timeout=60s"]);
+  assert.match(
+    k(["get", "pod", "test-projected-volume"]),
+    /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ntest-projected-volume\s+1\/1\s+Running\s+0\s+/,
+  );
+  assert.equal(k(["exec", "test-projected-volume", "--", "ls", "/projected-volume/"]), "password.txt\nusername.txt\n");
+  assert.equal(k(["exec", "test-projected-volume", "--", "cat", "/projected-volume/username.txt"]), "admin");
+  assert.equal(k(["exec", "test-projected-volume", "--", "cat", "/projected-volume/password.txt"]), "1f2d1e2e67df");
+  const write = kubectl(["exec", "test-projected-volume", "--", "touch", "/projected-volume/new"]);
+  assert.match(write.stderr, /Read-only file system/);
+});

@@ -439,7 +439,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     // claim's files from an earlier pod, an emptyDir's from an earlier run); its own writes are what
     // it produces.
     const files = (reader as Partial<FSReader> | undefined)?.files;
-    const start = containerFS(pod, c, startedAt, { reader, programs: false, files, persist: false });
+    const start = containerFS(pod, c, startedAt, { reader, programs: "inits", files, persist: false });
     run = runProgram(argv, containerContext(pod, c, reader, startedAt, undefined, start, true), {
       until: startedAt + PROGRAM_HORIZON,
       maxSteps: 200_000,
