@@ -419,8 +419,8 @@ function failingPull(pod: Obj): { c: Obj; init: boolean; failure: NonNullable<Re
 const waitingReason = (pod: Obj, c: Obj, init: boolean): string | undefined => statusOf(pod, c.name, init)?.state?.waiting?.reason;
 
 /** When liveness kills a running container (before it exits by itself), if it does. */
-function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: string; failures: number } | undefined {
-  if (r.init || !running(r.s) || !r.c.livenessProbe || !k.probes) return undefined;
+function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: string; failures: number; probe?: string } | undefined {
+  if (r.init || !running(r.s) || !(r.c.livenessProbe || r.c.startupProbe) || !k.probes) return undefined;
   const kill = k.probes(pod, r.c, time(r.s.state.running.startedAt)).kill;
   const exit = exitOf(pod, r, k);
   return kill && (!exit || kill.at < exit.at) ? kill : undefined;
@@ -814,8 +814,7 @@ export const stages: Stage[] = [
   {
     // Liveness fails failureThreshold times in a row: the kubelet kills the container (it restarts).
     name: "liveness",
-    selector: (pod, k) =>
-      !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!r.c.livenessProbe && !!liveKill(pod, r, k)),
+    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!liveKill(pod, r, k)),
     due: (pod, k) => earliest(pod, (r) => liveKill(pod, r, k)?.at)?.at ?? Infinity,
     next: {
       events(pod, k) {
@@ -823,17 +822,23 @@ export const stages: Stage[] = [
         const kill = liveKill(pod, r, k)!;
         const fp = fieldPath(r.c, r.init);
         // The failures came one period apart, the last one at the kill.
-        const period = (r.c.livenessProbe.periodSeconds ?? 10) * 1000;
+        const probe = kill.probe ?? "Liveness";
+        const period = ((kill.probe ? r.c.startupProbe : r.c.livenessProbe).periodSeconds ?? 10) * 1000;
         const unhealthy = (i: number): StageEvent => ({
           type: "Warning",
           reason: "Unhealthy",
-          message: `Liveness probe failed: ${kill.message}`,
+          message: `${probe} probe failed: ${kill.message}`,
           fieldPath: fp,
           at: kill.at - (kill.failures - 1 - i) * period,
         });
         return [
           ...Array.from({ length: kill.failures }, (_, i) => unhealthy(i)),
-          { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp },
+          {
+            type: "Normal",
+            reason: "Killing",
+            message: `Container ${r.c.name} failed ${probe.toLowerCase()} probe, will be restarted`,
+            fieldPath: fp,
+          },
         ];
       },
       status(pod, k) {

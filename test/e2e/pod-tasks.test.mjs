@@ -317,3 +317,266 @@ test("Configure a Pod to Use a Projected Volume for Storage: both secrets' files
   const write = kubectl(["exec", "test-projected-volume", "--", "touch", "/projected-volume/new"]);
   assert.match(write.stderr, /Read-only file system/);
 });
+
+// content/en/examples/pods/probe/exec-liveness.yaml, http-liveness.yaml, tcp-liveness-readiness.yaml
+const EXEC_LIVENESS = `apiVersion: v1
+kind: Pod
+metadata:
+  labels:
+    test: liveness
+  name: liveness-exec
+spec:
+  containers:
+  - name: liveness
+    image: registry.k8s.io/busybox:1.27.2
+    args:
+    - /bin/sh
+    - -c
+    - touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600
+    livenessProbe:
+      exec:
+        command:
+        - cat
+        - /tmp/healthy
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`;
+const HTTP_LIVENESS = `apiVersion: v1
+kind: Pod
+metadata:
+  labels:
+    test: liveness
+  name: liveness-http
+spec:
+  containers:
+  - name: liveness
+    image: registry.k8s.io/e2e-test-images/agnhost:2.40
+    args:
+    - liveness
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: 8080
+        httpHeaders:
+        - name: Custom-Header
+          value: Awesome
+      initialDelaySeconds: 3
+      periodSeconds: 3
+`;
+const TCP_LIVENESS = `apiVersion: v1
+kind: Pod
+metadata:
+  name: goproxy
+  labels:
+    app: goproxy
+spec:
+  containers:
+  - name: goproxy
+    image: registry.k8s.io/goproxy:0.1
+    ports:
+    - containerPort: 8080
+    readinessProbe:
+      tcpSocket:
+        port: 8080
+      initialDelaySeconds: 15
+      periodSeconds: 10
+    livenessProbe:
+      tcpSocket:
+        port: 8080
+      initialDelaySeconds: 15
+      periodSeconds: 10
+`;
+
+/** The Events section of `kubectl describe`, one array of columns per event. */
+/** "2s (x3 over 12s)": how many, and the seconds between the first and the last. */
+const repeated = (age) => {
+  const m = /^(\d+)s \(x(\d+) over (\d+)s\)$/.exec(age);
+  assert.ok(m, `not a repeated event's age: ${age}`);
+  return { count: Number(m[2]), span: Number(m[3]) - Number(m[1]) };
+};
+const events = (pod) =>
+  k(["describe", "pod", pod])
+    .split("\nEvents:\n")[1]
+    .split("\n")
+    .slice(2)
+    .filter(Boolean)
+    .map((l) => l.trim().split(/\s{2,}/));
+
+test("Configure Liveness, Readiness and Startup Probes: exec, HTTP and TCP liveness fail and restart as the page shows", async () => {
+  apply(EXEC_LIVENESS);
+  apply(HTTP_LIVENESS);
+  apply(TCP_LIVENESS);
+  // http: agnhost's liveness server answers 500 from its 10th second; failures 3 s apart.
+  await holds(
+    () => {
+      const unhealthy = events("liveness-http").find((e) => e[1] === "Unhealthy");
+      assert.ok(unhealthy, "no Unhealthy event yet");
+      const { count, span } = repeated(unhealthy[2]);
+      assert.equal(count, 3);
+      assert.ok(Math.abs(span - 6) <= 1, `failures 3 s apart: ${unhealthy[2]}`);
+      assert.equal(unhealthy[4], "Liveness probe failed: HTTP probe failed with statuscode: 500");
+    },
+    { timeout: 30_000, interval: 1000 },
+  );
+  // exec: /tmp/healthy is removed after 30 s; three failures 5 s apart, then the kill and the restart.
+  await holds(
+    () => {
+      const unhealthy = events("liveness-exec").find((e) => e[1] === "Unhealthy");
+      assert.ok(unhealthy, "no Unhealthy event yet");
+      const { count, span } = repeated(unhealthy[2]);
+      assert.equal(count, 3);
+      assert.ok(Math.abs(span - 10) <= 1, `failures 5 s apart: ${unhealthy[2]}`);
+      assert.equal(unhealthy[4], "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory");
+      assert.ok(
+        events("liveness-exec").some((e) => e[1] === "Killing" && e[4] === "Container liveness failed liveness probe, will be restarted"),
+      );
+      assert.match(k(["get", "pod", "liveness-exec"]), /\nliveness-exec\s+1\/1\s+Running\s+1 \(\S+ ago\)\s/);
+    },
+    { timeout: 60_000, interval: 1000 },
+  );
+  // tcp: goproxy listens on 8080, so both probes pass and it stays up.
+  k(["wait", "--for=condition=Ready", "pod/goproxy", "--timeout=60s"]);
+  assert.match(k(["get", "pod", "goproxy"]), /\ngoproxy\s+1\/1\s+Running\s+0\s/);
+  assert.ok(!events("goproxy").some((e) => e[1] === "Unhealthy"));
+});
+
+// content/en/examples/pods/two-container-pod.yaml
+const TWO_CONTAINERS = `apiVersion: v1
+kind: Pod
+metadata:
+  name: two-containers
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: shared-data
+    emptyDir: {}
+  containers:
+  - name: nginx-container
+    image: nginx
+    volumeMounts:
+    - name: shared-data
+      mountPath: /usr/share/nginx/html
+  - name: debian-container
+    image: debian
+    volumeMounts:
+    - name: shared-data
+      mountPath: /pod-data
+    command: ["/bin/sh"]
+    args: ["-c", "echo Hello from the debian container > /pod-data/index.html"]
+`;
+
+test("Communicate Between Containers in the Same Pod Using a Shared Volume: nginx serves what debian wrote", async () => {
+  apply(TWO_CONTAINERS);
+  await holds(() => {
+    const pod = JSON.parse(k(["get", "pod", "two-containers", "-o", "json"]));
+    const st = Object.fromEntries(pod.status.containerStatuses.map((c) => [c.name, c.state]));
+    assert.equal(st["debian-container"].terminated?.reason, "Completed");
+    assert.equal(st["debian-container"].terminated?.exitCode, 0);
+    assert.ok(st["nginx-container"].running);
+  });
+  assert.equal(
+    k(["exec", "two-containers", "-c", "nginx-container", "--", "curl", "-s", "localhost"]),
+    "Hello from the debian container\n",
+  );
+  assert.equal(
+    k(["exec", "two-containers", "-c", "nginx-container", "--", "cat", "/usr/share/nginx/html/index.html"]),
+    "Hello from the debian container\n",
+  );
+});
+
+// content/en/examples/application/job/indexed-job.yaml and indexed-job-vol.yaml
+const INDEXED_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: 'indexed-job'
+spec:
+  completions: 5
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: 'input'
+        image: 'docker.io/library/bash'
+        command:
+        - "bash"
+        - "-c"
+        - |
+          items=(foo bar baz qux xyz)
+          echo \${items[$JOB_COMPLETION_INDEX]} > /input/data.txt
+        volumeMounts:
+        - mountPath: /input
+          name: input
+      containers:
+      - name: 'worker'
+        image: 'docker.io/library/busybox'
+        command:
+        - "rev"
+        - "/input/data.txt"
+        volumeMounts:
+        - mountPath: /input
+          name: input
+      volumes:
+      - name: input
+        emptyDir: {}
+`;
+const INDEXED_JOB_VOL = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: 'indexed-job-vol'
+spec:
+  completions: 5
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: 'worker'
+        image: 'docker.io/library/busybox'
+        command:
+        - "rev"
+        - "/input/data.txt"
+        volumeMounts:
+        - mountPath: /input
+          name: input
+      volumes:
+      - name: input
+        downwardAPI:
+          items:
+          - path: "data.txt"
+            fieldRef:
+              fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']
+`;
+
+test("Indexed Job for Parallel Processing with Static Work Assignment: per-index input, hostnames and logs", async () => {
+  apply(INDEXED_JOB);
+  apply(INDEXED_JOB_VOL);
+  k(["wait", "--for=condition=complete", "job/indexed-job", "job/indexed-job-vol", "--timeout=60s"]);
+  const described = k(["describe", "jobs/indexed-job"]);
+  assert.match(described, /\nCompletion Mode:\s+Indexed\n/);
+  assert.match(described, /\nPods Statuses:\s+0 Active \(0 Ready\) \/ 5 Succeeded \/ 0 Failed\n/);
+  assert.match(described, /\nCompleted Indexes:\s+0-4\n/);
+  const logsOf = (job, i) =>
+    k([
+      "logs",
+      "-c",
+      "worker",
+      k(["get", "pods", "-l", `job-name=${job},batch.kubernetes.io/job-completion-index=${i}`, "-o", "name"]).trim(),
+    ]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => logsOf("indexed-job", i)),
+    ["oof\n", "rab\n", "zab\n", "xuq\n", "zyx\n"],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => logsOf("indexed-job-vol", i)),
+    ["0\n", "1\n", "2\n", "3\n", "4\n"],
+  );
+  const pods = JSON.parse(k(["get", "pods", "-l", "job-name=indexed-job", "-o", "json"])).items;
+  for (const p of pods) {
+    const i = p.metadata.annotations["batch.kubernetes.io/job-completion-index"];
+    assert.equal(p.spec.hostname, `indexed-job-${i}`);
+    assert.ok(p.spec.containers[0].env.some((e) => e.name === "JOB_COMPLETION_INDEX"));
+  }
+});
