@@ -221,9 +221,10 @@ function runningStatus(pod: Obj, c: Obj, init: boolean, k: StageContext): Obj {
     imageID: img.imageID,
     lastState: {},
     name: c.name,
-    ready: init && !isSidecar(c) ? false : k.probes && c.readinessProbe ? false : probeReady(c, k.now, k),
+    ready: init && !isSidecar(c) ? false : k.probes && (c.readinessProbe || c.startupProbe) ? false : probeReady(c, k.now, k),
     restartCount: 0,
-    started: true,
+    // A startup probe decides when it has started (the "startup" stage).
+    started: !(k.probes && c.startupProbe && !init),
     state: { running: { startedAt: rfc3339(k.now) } },
     user: userInfo,
     ...(c.volumeMounts?.length ? { volumeMounts: volumeMounts(c) } : {}),
@@ -424,6 +425,12 @@ function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: str
   const kill = k.probes(pod, r.c, time(r.s.state.running.startedAt)).kill;
   const exit = exitOf(pod, r, k);
   return kill && (!exit || kill.at < exit.at) ? kill : undefined;
+}
+
+/** When a running container's startup probe first succeeds, while it is not yet started. */
+function startupAt(pod: Obj, r: Ref, k: StageContext): number | undefined {
+  if (r.init || !running(r.s) || r.s.started || !r.c.startupProbe || !k.probes) return undefined;
+  return k.probes(pod, r.c, time(r.s.state.running.startedAt)).started;
 }
 
 /** When the OOM killer ends a running container: its program comes to hold more than its memory
@@ -809,6 +816,20 @@ export const stages: Stage[] = [
         updateConditions(pod, k.now);
       },
       after: pullingEvents,
+    },
+  },
+  {
+    // The startup probe succeeds: the container has started, and is ready unless a readiness probe says otherwise.
+    name: "startup",
+    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => startupAt(pod, r, k) !== undefined),
+    due: (pod, k) => earliest(pod, (r) => startupAt(pod, r, k))?.at ?? Infinity,
+    next: {
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => startupAt(pod, r, k))!;
+        r.s.started = true;
+        if (!r.c.readinessProbe) r.s.ready = true;
+        updateConditions(pod, k.now);
+      },
     },
   },
   {

@@ -438,7 +438,63 @@ test("Configure Liveness, Readiness and Startup Probes: exec, HTTP and TCP liven
   k(["wait", "--for=condition=Ready", "pod/goproxy", "--timeout=60s"]);
   assert.match(k(["get", "pod", "goproxy"]), /\ngoproxy\s+1\/1\s+Running\s+0\s/);
   assert.ok(!events("goproxy").some((e) => e[1] === "Unhealthy"));
+
+  // startup: a slow start is given failureThreshold * periodSeconds before liveness applies; a
+  // startup probe that never passes kills the container.
+  apply(STARTUP);
+  await holds(() =>
+    assert.equal(k(["get", "pod", "startup-slow", "-o", "jsonpath={.status.containerStatuses[0].state.running}"]) !== "", true),
+  );
+  assert.equal(k(["get", "pod", "startup-slow", "-o", "jsonpath={.status.containerStatuses[0].started}"]), "false");
+  await holds(() => assert.match(k(["get", "pod", "startup-slow"]), /\nstartup-slow\s+1\/1\s+Running\s+0\s/), { timeout: 30_000 });
+  assert.equal(k(["get", "pod", "startup-slow", "-o", "jsonpath={.status.containerStatuses[0].started}"]), "true");
+  await holds(
+    () => {
+      const all = events("startup-never");
+      assert.ok(
+        all.some((e) => e[1] === "Unhealthy" && /^Startup probe failed: dial tcp [\d.]+:8080: connect: connection refused$/.test(e[4])),
+      );
+      assert.ok(all.some((e) => e[1] === "Killing" && e[4] === "Container app failed startup probe, will be restarted"));
+    },
+    { timeout: 30_000 },
+  );
 });
+
+// A slow starter and one that never starts (the page's startupProbe pattern, shortened).
+const STARTUP = `apiVersion: v1
+kind: Pod
+metadata:
+  name: startup-slow
+spec:
+  containers:
+  - name: app
+    image: registry.k8s.io/busybox:1.27.2
+    args: ["/bin/sh", "-c", "sleep 8; touch /tmp/up; sleep 600"]
+    startupProbe:
+      exec:
+        command: ["cat", "/tmp/up"]
+      failureThreshold: 30
+      periodSeconds: 1
+    livenessProbe:
+      exec:
+        command: ["cat", "/tmp/up"]
+      periodSeconds: 1
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: startup-never
+spec:
+  containers:
+  - name: app
+    image: nginx
+    startupProbe:
+      tcpSocket:
+        port: 8080
+      failureThreshold: 3
+      periodSeconds: 2
+`;
 
 // content/en/examples/pods/two-container-pod.yaml
 const TWO_CONTAINERS = `apiVersion: v1

@@ -68,7 +68,11 @@ describe("probes", () => {
     const unguarded = pod(slow);
     expect(run(unguarded, T0 + 30_000).some((e) => e[1] === "Killing")).toBe(true);
     const guarded = pod({ ...slow, startupProbe: { exec: { command: ["cat", "/tmp/up"] }, periodSeconds: 1, failureThreshold: 30 } });
+    const early = structuredClone(guarded);
+    run(early, T0 + 10_000);
+    expect(early.status.containerStatuses[0]).toMatchObject({ started: false, ready: false });
     const events = run(guarded, T0 + 60_000);
+    expect(guarded.status.containerStatuses[0]).toMatchObject({ started: true, ready: true });
     expect(events.some((e) => e[1] === "Killing")).toBe(false);
     expect(guarded.status.containerStatuses[0].restartCount).toBe(0);
   });

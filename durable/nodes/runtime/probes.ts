@@ -59,6 +59,8 @@ export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, startedAt: n
 export interface ProbeTimeline {
   /** Liveness: when the kubelet kills the container, and the last failure's message. */
   kill?: { at: number; message: string; failures: number; probe?: "Startup" };
+  /** Startup: when the startup probe first succeeds (the container counts as started from then). */
+  started?: number;
   /** Readiness: when Ready flips (alternating, starting from not ready). */
   ready: { at: number; ready: boolean; message: string }[];
 }
@@ -109,7 +111,7 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
     let fails = 0;
     started = Infinity;
     walk(c.startupProbe, startedAt, delay, end, memo(c.startupProbe), (at, r) => {
-      if (r.ok) started = at;
+      if (r.ok) started = out.started = at;
       else if (++fails >= threshold) out.kill = { at, message: r.message, failures: threshold, probe: "Startup" };
       return r.ok || !!out.kill;
     });

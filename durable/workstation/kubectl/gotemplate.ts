@@ -6,8 +6,8 @@ import { KubectlError } from "./client";
 type Node =
   | { t: "text"; text: string }
   | { t: "out"; pipe: Pipe }
-  | { t: "if" | "with"; pipe: Pipe; then: Node[]; else: Node[] }
-  | { t: "range"; pipe: Pipe; vars: string[]; then: Node[]; else: Node[] };
+  | { t: "if" | "with"; pipe: Pipe; body: Node[]; else: Node[] }
+  | { t: "range"; pipe: Pipe; vars: string[]; body: Node[]; else: Node[] };
 /** A pipeline: an optional declaration, then commands joined by `|`. */
 type Pipe = { decl?: string[]; assign?: boolean; cmds: Arg[][] };
 type Arg =
@@ -157,10 +157,10 @@ function parse(src: string): Node[] {
         const pos = { i: 1 };
         const pipe = parsePipe(toks, pos);
         const node: Node =
-          word === "range" ? { t: "range", pipe, vars: pipe.decl ?? [], then: [], else: [] } : { t: word, pipe, then: [], else: [] };
+          word === "range" ? { t: "range", pipe, vars: pipe.decl ?? [], body: [], else: [] } : { t: word, pipe, body: [], else: [] };
         if (word === "range" && pipe.decl) pipe.decl = undefined;
         const body = block(["end", "else"]);
-        node.then = body.nodes;
+        node.body = body.nodes;
         if (body.end.startsWith("else")) {
           const rest = body.end.slice(4).trim();
           if (rest) {
@@ -307,7 +307,7 @@ const FUNCS: Record<string, Fn> = {
 
 class Exec {
   private vars: Map<string, unknown>[] = [];
-  constructor(private readonly root: unknown) {
+  constructor(root: unknown) {
     this.vars.push(new Map([["$", root]]));
   }
 
@@ -371,7 +371,7 @@ class Exec {
       } else if (n.t === "if" || n.t === "with") {
         const v = this.pipe(n.pipe, dot);
         this.vars.push(new Map());
-        out += truth(v) ? this.run(n.then, n.t === "with" ? v : dot) : this.run(n.else, dot);
+        out += truth(v) ? this.run(n.body, n.t === "with" ? v : dot) : this.run(n.else, dot);
         this.vars.pop();
       } else {
         const v = this.pipe(n.pipe, dot);
@@ -396,7 +396,7 @@ class Exec {
             scope.set(vars[1], e);
           }
           this.vars.push(scope);
-          out += this.run(n.then, e);
+          out += this.run(n.body, e);
           this.vars.pop();
         }
       }
