@@ -636,3 +636,31 @@ test("Indexed Job for Parallel Processing with Static Work Assignment: per-index
     assert.ok(p.spec.containers[0].env.some((e) => e.name === "JOB_COMPLETION_INDEX"));
   }
 });
+
+test("Configure Liveness, Readiness and Startup Probes on the realistic clock: the exec liveness kill after the pull", async () => {
+  const real = await server.createSession({ clock: "realistic" });
+  real.k(["apply", "-f", "-"], { version: "1.33", input: EXEC_LIVENESS });
+  await holds(
+    () => {
+      const out = real.k(["describe", "pod", "liveness-exec"], { version: "1.33" });
+      const rows = out
+        .split("\nEvents:\n")[1]
+        .split("\n")
+        .slice(2)
+        .filter(Boolean)
+        .map((l) => l.trim().split(/\s{2,}/));
+      const unhealthy = rows.find((e) => e[1] === "Unhealthy");
+      assert.ok(unhealthy, "no Unhealthy event yet");
+      const { count, span } = repeated(unhealthy[2]);
+      assert.equal(count, 3);
+      assert.ok(Math.abs(span - 10) <= 1);
+      // The first run pulled the image; the restart finds it present.
+      assert.ok(rows.some((e) => e[1] === "Pulled" && /^Successfully pulled image "registry.k8s.io\/busybox:1.27.2" in /.test(e[4])));
+      assert.ok(
+        rows.some((e) => e[1] === "Pulled" && e[4] === 'Container image "registry.k8s.io/busybox:1.27.2" already present on machine'),
+      );
+      assert.ok(rows.some((e) => e[1] === "Started" && /\(x2 over \d+s\)$/.test(e[2])));
+    },
+    { timeout: 90_000, interval: 2000 },
+  );
+});
