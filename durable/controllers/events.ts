@@ -32,7 +32,7 @@ export class EventRecorder {
    * Record an event about `obj`. `fieldPath` names a part of it, e.g. `spec.containers{nginx}`.
    * Objects in no namespace (nodes) get their events in "default", as the real components do.
    */
-  record(obj: Obj, type: EventType, reason: string, message: string, source: EventSource, fieldPath?: string): void {
+  record(obj: Obj, type: EventType, reason: string, message: string, source: EventSource, fieldPath?: string, at?: number): void {
     const namespace = obj.metadata.namespace || "default";
     const involved = {
       kind: obj.kind,
@@ -55,7 +55,8 @@ export class EventRecorder {
       source.host ?? "",
       type,
     ].join("\u0000");
-    const ts = rfc3339(this.now());
+    // A component reporting late what it saw earlier (the kubelet's probe failures before a kill) gives the time it saw it.
+    const ts = rfc3339(at ?? this.now());
     const seen = this.recent.get(key);
     if (seen) {
       const updated = this.client.patch("events", namespace, seen, (ev) => {

@@ -3,6 +3,7 @@
 // events, and removes terminated pods. Pods on a stopped node do not move.
 import type { Controller, ControllerContext } from "../controllers/types";
 import { keyOf, splitKey } from "../controllers/types";
+import type { Container } from "kubernetes-types/core/v1";
 import type { Obj } from "../resources/types";
 import { observePod, podCache } from "../scheduler/cache";
 import { kubeletRunning, KUBELET_STOPPED } from "../resources/heartbeat";
@@ -11,6 +12,7 @@ import { advance, stages, type StageContext } from "./stages";
 import { ephemeralStages } from "./ephemeral";
 import { containerRun } from "./runtime/container";
 import { probeTimeline } from "./runtime/probes";
+import { terminationMessage } from "./runtime/termination";
 
 export const KUBELET = "kubelet";
 
@@ -43,6 +45,8 @@ function stageContext(c: ControllerContext, node: Obj): StageContext {
     exitOf: (pod, container, startedAt) =>
       c.stdio?.exitOf(pod, container, startedAt) ?? containerRun(pod, container, startedAt, c.client).exit,
     memoryOf: (pod, container, startedAt) => containerRun(pod, container, startedAt, c.client).memory,
+    terminationMessage: (pod, container, startedAt, exit) =>
+      terminationMessage(container as Container, containerRun(pod, container, startedAt, c.client), exit),
     probes: (pod, container, startedAt) => probeTimeline(pod, container, startedAt, (s) => c.clock.seconds(s), c.client),
   };
 }
@@ -105,7 +109,7 @@ export const kubelet: Controller = {
     const work = structuredClone(pod);
     const result = advance(work, k, kubeletStages);
     const source = { component: KUBELET, host: nodeName };
-    for (const e of result.events) c.events.record(pod, e.type, e.reason, e.message, source, e.fieldPath);
+    for (const e of result.events) c.events.record(pod, e.type, e.reason, e.message, source, e.fieldPath, e.at);
     if (result.remove) {
       c.client.delete("pods", namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       return;

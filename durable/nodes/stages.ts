@@ -20,6 +20,8 @@ export interface StageEvent {
   reason: string;
   message: string;
   fieldPath?: string;
+  /** When it happened, when that was before the stage ran (ms since epoch). */
+  at?: number;
 }
 
 /** What a stage sees besides the pod. */
@@ -37,6 +39,8 @@ export interface StageContext {
   memoryOf?(pod: Obj, c: Obj, startedAt: number): { bytes: number; at: number } | undefined;
   /** The container's probes over its run: when liveness kills it, when readiness flips. */
   probes?(pod: Obj, c: Obj, startedAt: number): ProbeTimeline;
+  /** The message a run started at `startedAt` leaves when it ends so (its terminationMessagePath, or its log's tail). */
+  terminationMessage?(pod: Obj, c: Obj, startedAt: number, exit: { code: number; at: number }): string;
 }
 
 /** A container's end: its exit code, or the runtime's StartError (exit 128) for a program it could not start. */
@@ -159,17 +163,23 @@ export function probeReady(c: Obj, startedAt: number, k: StageContext): boolean 
   return k.now >= startedAt + k.clock.seconds(probe.initialDelaySeconds ?? 0);
 }
 
+/** The terminated state of a running container's run that ends with `exit`. */
+function terminatedState(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): Obj {
+  const startedAt = r.s.state.running.startedAt;
+  const message = k.terminationMessage?.(pod, r.c, time(startedAt), exit);
+  return {
+    containerID: r.s.containerID,
+    exitCode: exit.code,
+    finishedAt: rfc3339(exit.at),
+    ...(message ? { message } : {}),
+    reason,
+    startedAt,
+  };
+}
+
 /** A running container's process ends (its own exit, or the kernel's OOM kill). */
 function terminate(pod: Obj, r: Ref, exit: { code: number; at: number }, reason: string, k: StageContext): void {
-  r.s.state = {
-    terminated: {
-      containerID: r.s.containerID,
-      exitCode: exit.code,
-      finishedAt: rfc3339(exit.at),
-      reason,
-      startedAt: r.s.state.running.startedAt,
-    },
-  };
+  r.s.state = { terminated: terminatedState(pod, r, exit, reason, k) };
   r.s.ready = false;
   r.s.started = false;
   phaseAfterExit(pod);
@@ -220,9 +230,10 @@ function runningStatus(pod: Obj, c: Obj, init: boolean, k: StageContext): Obj {
     imageID: img.imageID,
     lastState: {},
     name: c.name,
-    ready: init && !isSidecar(c) ? false : k.probes && c.readinessProbe ? false : probeReady(c, k.now, k),
+    ready: init && !isSidecar(c) ? false : k.probes && (c.readinessProbe || c.startupProbe) ? false : probeReady(c, k.now, k),
     restartCount: 0,
-    started: true,
+    // A startup probe decides when it has started (the "startup" stage).
+    started: !(k.probes && c.startupProbe && !init),
     state: { running: { startedAt: rfc3339(k.now) } },
     user: userInfo(pod, c),
     ...(c.volumeMounts?.length ? { volumeMounts: volumeMounts(c) } : {}),
@@ -418,11 +429,17 @@ function failingPull(pod: Obj): { c: Obj; init: boolean; failure: NonNullable<Re
 const waitingReason = (pod: Obj, c: Obj, init: boolean): string | undefined => statusOf(pod, c.name, init)?.state?.waiting?.reason;
 
 /** When liveness kills a running container (before it exits by itself), if it does. */
-function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: string; failures: number } | undefined {
-  if (r.init || !running(r.s) || !r.c.livenessProbe || !k.probes) return undefined;
+function liveKill(pod: Obj, r: Ref, k: StageContext): { at: number; message: string; failures: number; probe?: string } | undefined {
+  if (r.init || !running(r.s) || !(r.c.livenessProbe || r.c.startupProbe) || !k.probes) return undefined;
   const kill = k.probes(pod, r.c, time(r.s.state.running.startedAt)).kill;
   const exit = exitOf(pod, r, k);
   return kill && (!exit || kill.at < exit.at) ? kill : undefined;
+}
+
+/** When a running container's startup probe first succeeds, while it is not yet started. */
+function startupAt(pod: Obj, r: Ref, k: StageContext): number | undefined {
+  if (r.init || !running(r.s) || r.s.started || !r.c.startupProbe || !k.probes) return undefined;
+  return k.probes(pod, r.c, time(r.s.state.running.startedAt)).started;
 }
 
 /** When the OOM killer ends a running container: its program comes to hold more than its memory
@@ -855,25 +872,47 @@ export const stages: Stage[] = [
     },
   },
   {
+    // The startup probe succeeds: the container has started, and is ready unless a readiness probe says otherwise.
+    name: "startup",
+    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => startupAt(pod, r, k) !== undefined),
+    due: (pod, k) => earliest(pod, (r) => startupAt(pod, r, k))?.at ?? Infinity,
+    next: {
+      status(pod, k) {
+        const { r } = earliest(pod, (r) => startupAt(pod, r, k))!;
+        r.s.started = true;
+        if (!r.c.readinessProbe) r.s.ready = true;
+        updateConditions(pod, k.now);
+      },
+    },
+  },
+  {
     // Liveness fails failureThreshold times in a row: the kubelet kills the container (it restarts).
     name: "liveness",
-    selector: (pod, k) =>
-      !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!r.c.livenessProbe && !!liveKill(pod, r, k)),
+    selector: (pod, k) => !isTerminating(pod) && !!k?.probes && refs(pod).some((r) => !r.init && running(r.s) && !!liveKill(pod, r, k)),
     due: (pod, k) => earliest(pod, (r) => liveKill(pod, r, k)?.at)?.at ?? Infinity,
     next: {
       events(pod, k) {
         const { r } = earliest(pod, (r) => liveKill(pod, r, k)?.at)!;
         const kill = liveKill(pod, r, k)!;
         const fp = fieldPath(r.c, r.init);
-        const unhealthy: StageEvent = {
+        // The failures came one period apart, the last one at the kill.
+        const probe = kill.probe ?? "Liveness";
+        const period = ((kill.probe ? r.c.startupProbe : r.c.livenessProbe).periodSeconds ?? 10) * 1000;
+        const unhealthy = (i: number): StageEvent => ({
           type: "Warning",
           reason: "Unhealthy",
-          message: `Liveness probe failed: ${kill.message}`,
+          message: `${probe} probe failed: ${kill.message}`,
           fieldPath: fp,
-        };
+          at: kill.at - (kill.failures - 1 - i) * period,
+        });
         return [
-          ...Array(kill.failures).fill(unhealthy),
-          { type: "Normal", reason: "Killing", message: `Container ${r.c.name} failed liveness probe, will be restarted`, fieldPath: fp },
+          ...Array.from({ length: kill.failures }, (_, i) => unhealthy(i)),
+          {
+            type: "Normal",
+            reason: "Killing",
+            message: `Container ${r.c.name} failed ${probe.toLowerCase()} probe, will be restarted`,
+            fieldPath: fp,
+          },
         ];
       },
       status(pod, k) {
@@ -881,15 +920,7 @@ export const stages: Stage[] = [
         const kill = liveKill(pod, r, k)!;
         // A server stops on SIGTERM its own way; a shell as PID 1 ignores it and is SIGKILLed (137).
         const code = sigtermExit(r.c)?.code ?? 137;
-        r.s.state = {
-          terminated: {
-            containerID: r.s.containerID,
-            exitCode: code,
-            finishedAt: rfc3339(kill.at),
-            reason: code === 0 ? "Completed" : "Error",
-            startedAt: r.s.state.running.startedAt,
-          },
-        };
+        r.s.state = { terminated: terminatedState(pod, r, { code, at: kill.at }, code === 0 ? "Completed" : "Error", k) };
         r.s.ready = false;
         r.s.started = false;
         updateConditions(pod, k.now);

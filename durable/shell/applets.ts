@@ -569,13 +569,16 @@ export const APPLETS: Record<string, Applet> = {
     }
     return status;
   },
-  ps(_args, { s, io }) {
+  ps(args, { s, io }) {
     const rows = (
       s.ctx.processes?.(s.interactive === undefined ? undefined : s.name) ?? [
         { pid: 1, user: "root", command: "sh" },
         { pid: 7, user: "root", command: "ps" },
       ]
-    ).map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
+    )
+      // busybox shows each process's whole command line, its own too (`ps ax`).
+      .map((p, i, all) => (i === all.length - 1 && p.command === "ps" ? { ...p, command: ["ps", ...args].join(" ") } : p))
+      .map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)}  0:00 ${p.command}\n`);
     io.stdout(`PID   USER     TIME  COMMAND\n${rows.join("")}`);
     return 0;
   },

@@ -581,8 +581,13 @@ function* braced(body: string, s: ShellState, quoted: boolean): Run<string | str
   let value: string | string[] | undefined;
   if (index === "@" || index === "*")
     value = s.arrays[name] ? s.arrays[name].filter((x) => x !== undefined) : s.vars[name] !== undefined ? [s.vars[name]] : [];
-  else if (index !== undefined) value = s.arrays[name]?.[arith(index, s)] ?? (arith(index, s) === 0 ? s.vars[name] : undefined);
-  else if (name === "@" || name === "*") value = [...s.args];
+  else if (index !== undefined) {
+    // The subscript is expanded before its arithmetic, as in $((…)): ${items[$JOB_COMPLETION_INDEX]}.
+    const sub = /[$`]/.test(index)
+      ? (yield* expandWord(`"${index.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`, s, false)).join("")
+      : index;
+    value = s.arrays[name]?.[arith(sub, s)] ?? (arith(sub, s) === 0 ? s.vars[name] : undefined);
+  } else if (name === "@" || name === "*") value = [...s.args];
   else value = special(name, s);
   if (length) return String(Array.isArray(value) ? value.length : (value ?? "").length);
   const all = index === "*" || name === "*";

@@ -286,7 +286,8 @@ export function execRealtime(
   stdin: Input | string = "",
   stdinBytes?: Uint8Array,
 ): RealtimeJob {
-  const s = realtimeState(ctx);
+  // A program exec'd alone has no shell beside it (`ps` shows none); a shell is one.
+  const s = newState(ctx, { name: "sh", maxSteps: Infinity, interactive: isShell(argv[0] ?? "") ? false : undefined, realtime: true });
   return new RealtimeJob(execute(argv, s, io, stdin, stdinBytes), s, true);
 }
 

@@ -48,6 +48,35 @@ function run(p: Obj, until: number): [number, string, string][] {
 }
 
 describe("probes", () => {
+  it("a startup probe failing failureThreshold times kills the container: Startup probe failed, then the restart", () => {
+    const p = pod({ image: "nginx", startupProbe: { tcpSocket: { port: 8080 }, failureThreshold: 4, periodSeconds: 10 } });
+    const events = run(p, T0 + 45_000);
+    const unhealthy = events.filter((e) => e[1] === "Unhealthy");
+    expect(unhealthy.length).toBe(4);
+    expect(unhealthy[0][2]).toMatch(/^Startup probe failed: dial tcp [0-9.]+:8080: connect: connection refused$/);
+    const killing = events.find((e) => e[1] === "Killing")!;
+    expect(killing[2]).toBe("Container app failed startup probe, will be restarted");
+    expect(p.status.containerStatuses[0].restartCount).toBe(1);
+  });
+
+  it("a startup probe holds liveness back until it succeeds (failureThreshold * periodSeconds to start)", () => {
+    const slow = {
+      image: "registry.k8s.io/busybox",
+      args: ["/bin/sh", "-c", "sleep 20; touch /tmp/up; sleep 600"],
+      livenessProbe: { exec: { command: ["cat", "/tmp/up"] }, periodSeconds: 1, failureThreshold: 3 },
+    };
+    const unguarded = pod(slow);
+    expect(run(unguarded, T0 + 30_000).some((e) => e[1] === "Killing")).toBe(true);
+    const guarded = pod({ ...slow, startupProbe: { exec: { command: ["cat", "/tmp/up"] }, periodSeconds: 1, failureThreshold: 30 } });
+    const early = structuredClone(guarded);
+    run(early, T0 + 10_000);
+    expect(early.status.containerStatuses[0]).toMatchObject({ started: false, ready: false });
+    const events = run(guarded, T0 + 60_000);
+    expect(guarded.status.containerStatuses[0]).toMatchObject({ started: true, ready: true });
+    expect(events.some((e) => e[1] === "Killing")).toBe(false);
+    expect(guarded.status.containerStatuses[0].restartCount).toBe(0);
+  });
+
   it("the docs' exec liveness example restarts the container after the file is gone", () => {
     const p = pod({
       image: "registry.k8s.io/busybox",

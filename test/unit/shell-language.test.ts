@@ -400,6 +400,12 @@ describe("case and [[ ]]", () => {
 });
 
 describe("arrays", () => {
+  it("bash: a subscript is expanded before its arithmetic: i=2; a=(foo bar baz); echo ${a[$i]} ${a[$i-1]} ${a[$(echo 0)]}", () =>
+    expect(run("bash", "i=2; a=(foo bar baz); echo ${a[$i]} ${a[$i-1]} ${a[$(echo 0)]}")).toEqual({
+      out: "baz bar foo\n",
+      err: "",
+      code: 0,
+    }));
   it('bash: a=(x y "z w"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in "${a[@]}"; do echo "[$i]"; done', () =>
     expect(run("bash", 'a=(x y "z w"); echo ${a[0]} ${a[2]} ${#a[@]}; for i in "${a[@]}"; do echo "[$i]"; done')).toEqual({
       out: "x z w 3\n[x]\n[y]\n[z w]\n",

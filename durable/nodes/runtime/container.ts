@@ -7,7 +7,7 @@ import type { VirtualFS } from "../../fs";
 import { containerFS } from "./files";
 import { hasCommand, runProgram, type ProgramRun } from "../../shell";
 import { HaltSignal } from "../../shell/interp";
-import { processTable } from "./processes";
+import { processTable, sharedPidContainer } from "./processes";
 import { shellUser } from "./security";
 import type { Container, Pod } from "kubernetes-types/core/v1";
 import type { Mounted, ShellContext } from "../../shell/types";
@@ -318,6 +318,31 @@ export function pid1Signal(c: Obj, signal: number): { after: number; code: numbe
   return [2, 3, 15].includes(signal) ? sigtermExit(c) : undefined;
 }
 
+const PATH_READS = new Set<PropertyKey>(["read", "list", "isDir", "readBytes", "stat"]);
+
+/** With a shared PID namespace, /proc/PID/root is the root of the container that process runs in
+ *  (how the docs read nginx's config from the shell container); it is read-only from here. */
+function withProcRoots(pod: Obj, fs: VirtualFS, now: number, reader: ClusterReader | undefined): VirtualFS {
+  if (!pod.spec?.shareProcessNamespace) return fs;
+  const other = (path: string) => {
+    const m = /^\/proc\/(\d+)\/root(\/.*)?$/.exec(path);
+    const k = m ? sharedPidContainer(pod, Number(m[1])) : undefined;
+    return k && { fs: containerFS(pod, k, now, { reader, clock: () => Date.now() }), path: m![2] ?? "/" };
+  };
+  return new Proxy(fs, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== "function") return v;
+      if (!PATH_READS.has(prop)) return v.bind(target);
+      return (path: string, ...rest: unknown[]) => {
+        const o = other(path);
+        const own = o && (Reflect.get(o.fs, prop, o.fs) as ((...a: unknown[]) => unknown) | undefined);
+        return o ? own?.call(o.fs, o.path, ...rest) : v.call(target, path, ...rest);
+      };
+    },
+  });
+}
+
 export function containerContext(
   pod: Obj,
   c: Obj,
@@ -335,7 +360,7 @@ export function containerContext(
     env,
     cwd: c.workingDir ?? "/",
     hostname: podHostname(pod),
-    fs: fs ?? containerFS(pod, c, now, { reader, clock: () => Date.now() }),
+    fs: withProcRoots(pod, fs ?? containerFS(pod, c, now, { reader, clock: () => Date.now() }), now, reader),
     net: reader
       ? clusterNetwork(reader, logs, now, pod)
       : { resolve: () => [], http: () => ({ error: "Could not resolve host" }), connect: () => ({ error: "connection refused" }) },
@@ -455,7 +480,7 @@ export function containerRun(pod: Obj, c: Obj, startedAt: number, reader?: Clust
     // claim's files from an earlier pod, an emptyDir's from an earlier run); its own writes are what
     // it produces.
     const files = (reader as Partial<FSReader> | undefined)?.files;
-    const start = containerFS(pod, c, startedAt, { reader, programs: false, files, persist: false });
+    const start = containerFS(pod, c, startedAt, { reader, programs: "inits", files, persist: false });
     const requests: Record<string, number> = {};
     run = runProgram(argv, countingNetwork(containerContext(pod, c, reader, startedAt, undefined, start, true), requests), {
       until: startedAt + PROGRAM_HORIZON,

@@ -212,8 +212,9 @@ export interface ViewOptions {
   reader?: ClusterReader & FSReader;
   /** The store of exec/cp writes (default: the reader's); none for the program's own start view. */
   files?: FileStore;
-  /** Include the container programs' writes (false: the filesystem as the container starts). */
-  programs?: boolean;
+  /** Include the container programs' writes (false: none; "inits": only the init containers' that ran
+   *  before this one, into shared volumes — what a container's program finds as it starts). */
+  programs?: boolean | "inits";
   /** Record writes in the store (exec, cp); false keeps them in this view only (probes). */
   persist?: boolean;
   /** The start of this container's current run, when the caller knows it before the status does (probes). */
@@ -401,11 +402,13 @@ class ContainerFS implements VirtualFS {
   private programEvents(): { at: number; abs: string; kind: FileRow["kind"]; data?: string; by: Identity }[] {
     const out: { at: number; abs: string; kind: FileRow["kind"]; data?: string; by: Identity }[] = [];
     const shared = new Set(this.mounts.filter((m) => !m.readOnly).map((m) => storeKey(this.store(m))));
-    const all: Obj[] = [
-      ...(this.pod.spec?.initContainers ?? []),
-      ...(this.pod.spec?.containers ?? []),
-      ...(this.pod.spec?.ephemeralContainers ?? []),
-    ];
+    const inits: Obj[] = this.pod.spec?.initContainers ?? [];
+    const before = inits.findIndex((k) => k.name === this.c.name);
+    // A program's start view takes only the init containers that ran before it: no run depends on its own.
+    const all: Obj[] =
+      this.opts.programs === "inits"
+        ? inits.slice(0, before < 0 ? inits.length : before)
+        : [...inits, ...(this.pod.spec?.containers ?? []), ...(this.pod.spec?.ephemeralContainers ?? [])];
     for (const k of all) {
       const own = k.name === this.c.name;
       const mounts = podMounts(this.pod, k);

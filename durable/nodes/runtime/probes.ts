@@ -58,7 +58,9 @@ export function probeOnce(probe: Obj, pod: Obj, c: Obj, at: number, startedAt: n
 
 export interface ProbeTimeline {
   /** Liveness: when the kubelet kills the container, and the last failure's message. */
-  kill?: { at: number; message: string; failures: number };
+  kill?: { at: number; message: string; failures: number; probe?: "Startup" };
+  /** Startup: when the startup probe first succeeds (the container counts as started from then). */
+  started?: number;
   /** Readiness: when Ready flips (alternating, starting from not ready). */
   ready: { at: number; ready: boolean; message: string }[];
 }
@@ -102,17 +104,30 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
     };
   };
   const out: ProbeTimeline = { ready: [] };
-  if (c.livenessProbe) {
+  // A startup probe holds the other probes back until it succeeds; failing failureThreshold times, it kills.
+  let started = -Infinity;
+  if (c.startupProbe) {
+    const threshold = c.startupProbe.failureThreshold ?? 3;
+    let fails = 0;
+    started = Infinity;
+    walk(c.startupProbe, startedAt, delay, end, memo(c.startupProbe), (at, r) => {
+      if (r.ok) started = out.started = at;
+      else if (++fails >= threshold) out.kill = { at, message: r.message, failures: threshold, probe: "Startup" };
+      return r.ok || !!out.kill;
+    });
+  }
+  if (c.livenessProbe && started < Infinity) {
     const threshold = c.livenessProbe.failureThreshold ?? 3;
     let fails = 0;
     walk(c.livenessProbe, startedAt, delay, end, memo(c.livenessProbe), (at, r) => {
+      if (at <= started) return false;
       fails = r.ok ? 0 : fails + 1;
       if (fails < threshold) return false;
       out.kill = { at, message: r.message, failures: threshold };
       return true;
     });
   }
-  if (c.readinessProbe) {
+  if (c.readinessProbe && started < Infinity) {
     const p = c.readinessProbe;
     const failT = p.failureThreshold ?? 3;
     const okT = p.successThreshold ?? 1;
@@ -121,6 +136,7 @@ export function probeTimeline(pod: Obj, c: Obj, startedAt: number, delay: (s: nu
     let fails = 0;
     const stop = Math.min(end, out.kill?.at ?? Infinity);
     walk(p, startedAt, delay, stop, memo(p), (at, r) => {
+      if (at <= started) return false;
       oks = r.ok ? oks + 1 : 0;
       fails = r.ok ? 0 : fails + 1;
       if (!ready && oks >= okT) {

@@ -37,6 +37,20 @@ const HOST = [
   "/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)",
 ];
 
+/** The processes of a pod's shared PID namespace behind the sandbox's /pause, each with its container. */
+function sharedProcesses(pod: Obj): { pid: number; user: string; command: string; container?: Obj }[] {
+  const out: { pid: number; user: string; command: string; container?: Obj }[] = [{ pid: 1, user: "65535", command: "/pause" }];
+  const spec = pod.spec ?? {};
+  for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[])
+    for (const p of commandsOf(k, pod)) out.push({ ...p, pid: out.at(-1)!.pid + 7, container: k });
+  return out;
+}
+
+/** The container whose process `pid` is in the pod's shared PID namespace (what /proc/PID/root opens). */
+export function sharedPidContainer(pod: Obj, pid: number): Obj | undefined {
+  return pod.spec?.shareProcessNamespace ? sharedProcesses(pod).find((p) => p.pid === pid)?.container : undefined;
+}
+
 /**
  * The processes visible from container `c` of `pod`, then `ps`. `self` is a shell started beside
  * the container's own process (`kubectl exec … -- sh`): it shows after them; a container's own
@@ -56,9 +70,7 @@ export function processTable(pod: Obj | undefined, c: Obj | undefined, self?: st
     for (const command of HOST) add({ user: "root", command }, pid === 1 ? 1 : pid + 300);
     add(own, pid + 4000);
   } else if (spec.shareProcessNamespace) {
-    add({ user: "65535", command: "/pause" });
-    for (const k of [...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[])
-      for (const p of commandsOf(k, pod)) add(p, pid + 6);
+    for (const p of sharedProcesses(pod!)) add({ user: p.user, command: p.command }, p.pid);
   } else if (c?.targetContainerName) {
     const target = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((k: Obj) => k.name === c.targetContainerName);
     for (const p of target ? commandsOf(target, pod) : []) add(p, out.length ? pid + 28 : 1);

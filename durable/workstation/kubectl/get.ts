@@ -1,5 +1,6 @@
 // `kubectl get` (k8s.io/kubectl/pkg/cmd/get): the server prints the rows (Table), kubectl lays them
 // out; other formats print the objects themselves.
+import { goTemplate } from "./gotemplate";
 import { type Parsed, bool, str, strs } from "./args";
 import {
   abortAfterRequestTimeout,
@@ -95,7 +96,10 @@ function* getRun(p: Parsed, k: Kube) {
     k.io.stdout(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
     return 0;
   }
-  const output = str(p, "output") ?? "";
+  // --template alone means -o go-template; -o go-template/template take it when `=` gives none.
+  const template = str(p, "template");
+  let output = str(p, "output") ?? (template !== undefined ? "go-template" : "");
+  if ((output === "go-template" || output === "template") && template !== undefined) output = `go-template=${template}`;
   if (bool(p, "watch") || bool(p, "watch-only")) return yield* watchRun(p, k, output);
   const all = bool(p, "all-namespaces");
   const wanted = strs(p, "filename").length ? fromFiles(k, strs(p, "filename")) : requested(p.args);
@@ -266,6 +270,11 @@ function format(output: string, objects: { obj: any; resource: Resource }[], sin
     return jsonPath(arg, data);
   }
   if (format === "custom-columns") return customColumns(arg, objs, noHeaders);
+  if ((format === "go-template" || format === "template") && output.includes("=")) {
+    const data = single ? objs[0] : { apiVersion: "v1", items: objs, kind: "List", metadata: { resourceVersion: "" } };
+    return goTemplate(arg, data);
+  }
+  if (format === "go-template" || format === "template") throw new KubectlError("error: template format specified but no template given");
   throw new KubectlError(
     `error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml`,
   );
