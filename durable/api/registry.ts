@@ -19,11 +19,16 @@ import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modi
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
 import { cloneTree } from "./limits";
+import { ManagedFieldsError, updateManagedFields } from "./fieldmanager";
 
 export interface WriteOptions {
   dryRun?: boolean;
   /** Extra warnings collected for the response. */
   warnings?: string[];
+  /** Who writes, for managedFields (default: the in-cluster component that makes such writes). */
+  fieldManager?: { manager: string; subresource?: string };
+  /** Store the body's managedFields as they are (a server-side apply computed them). */
+  managedFieldsAsGiven?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -249,10 +254,12 @@ export class Registry {
     // System fields are the server's.
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
+    const givenManaged = meta.managedFields;
     for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"])
       delete meta[f];
 
     def.defaults?.(obj, ctx);
+    this.recordManagedFields(def, undefined, obj, givenManaged, opts);
     def.prepareForCreate?.(obj, ctx);
 
     const errs = [...validateObjectMeta(def, meta, true), ...(def.validate?.(obj, ctx) ?? [])];
@@ -351,14 +358,15 @@ export class Registry {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
+    const givenManaged = body.metadata?.managedFields;
     delete meta.managedFields;
     delete meta.selfLink;
     meta.resourceVersion = om.resourceVersion;
 
-    if (!opts.subresource) {
-      def.defaults?.(obj, ctx);
-      def.prepareForUpdate?.(obj, old, ctx);
-    } else if (opts.subresource === "status") def.prepareForStatusUpdate?.(obj, old, ctx);
+    if (!opts.subresource) def.defaults?.(obj, ctx);
+    this.recordManagedFields(def, old, obj, givenManaged, opts);
+    if (!opts.subresource) def.prepareForUpdate?.(obj, old, ctx);
+    else if (opts.subresource === "status") def.prepareForStatusUpdate?.(obj, old, ctx);
     const errs = [
       ...uidErr,
       ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),
@@ -385,6 +393,39 @@ export class Registry {
     if (deepEqual(obj, old)) return old; // no change: no new revision, like the real server
     if (opts.dryRun) return obj;
     return this.commit(def, key, Op.Updated, obj, old);
+  }
+
+  /**
+   * metadata.managedFields of a write from `old` (undefined on create) to `obj`, computed after
+   * defaulting and before the strategy, as the real handlers run the field manager. Writes without
+   * a named manager are the cluster's own: the kubelet's for pod and node status, the controller
+   * manager's otherwise.
+   */
+  private recordManagedFields(def: ResourceDef, old: Obj | undefined, obj: Obj, given: unknown, opts: WriteOptions & { subresource?: string }): void {
+    if (opts.managedFieldsAsGiven) {
+      if (Array.isArray(given) && given.length) obj.metadata.managedFields = given;
+      else delete obj.metadata.managedFields;
+      return;
+    }
+    const subresource = opts.fieldManager ? opts.fieldManager.subresource : opts.subresource;
+    const manager =
+      opts.fieldManager?.manager ??
+      (subresource === "status" && (def.plural === "pods" || def.plural === "nodes") ? "kubelet" : "kube-controller-manager");
+    let managed: Obj[] | undefined;
+    try {
+      managed = updateManagedFields(
+        { openapi: def.openapi, apiVersion: apiVersionOf(def), kind: def.kind, hasStatus: !!def.subresources?.status },
+        old,
+        obj,
+        given,
+        { manager, apiVersion: apiVersionOf(def), subresource, now: rfc3339(this.host.now()) },
+      );
+    } catch (e) {
+      if (e instanceof ManagedFieldsError) throw badRequest(`error decoding managed fields: ${e.message}`);
+      throw e;
+    }
+    if (managed) obj.metadata.managedFields = managed;
+    else delete obj.metadata.managedFields;
   }
 
   /**
