@@ -45,8 +45,14 @@ const withoutManaged = (o: Obj): Obj => {
  */
 export function updateManagedFields(kind: KindInfo, live: Obj | undefined, next: Obj, given: unknown, writer: Writer): Obj[] | undefined {
   const atom = atomOf(kind.openapi);
-  const base: ManagedEntry[] =
-    Array.isArray(given) && given.length > 0 ? decodeManaged(given) : decodeManaged(live?.metadata?.managedFields);
+  // A client's managedFields that do not decode are ignored for the live ones, as upstream.
+  let base: ManagedEntry[] | undefined;
+  if (Array.isArray(given) && given.length > 0) {
+    try {
+      base = decodeManaged(given);
+    } catch {}
+  }
+  base ??= decodeManaged(live?.metadata?.managedFields);
   const from = live ? withoutManaged(live) : emptyObject(atom, kind.apiVersion, kind.kind);
   const entries = recordUpdate(from, withoutManaged(next), atom, base, writer, ignoredFields(writer.subresource, kind.hasStatus));
   return encodeManaged(entries);

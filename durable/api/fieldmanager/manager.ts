@@ -4,7 +4,7 @@
 // configuration, prunes what its manager stopped applying and reports conflicts.
 import { FieldSet, pathString, type PathElement } from "./fieldset";
 import type { Atom } from "./schema";
-import { compare, dropNulls, ensureNamedFieldsAreMembers, equal, merge, removeItems, toFieldSet } from "./typed";
+import { compare, ensureNamedFieldsAreMembers, equal, merge, removeItems, toFieldSet } from "./typed";
 
 type Obj = Record<string, any>;
 
@@ -248,7 +248,6 @@ function apply(live: Obj, config: Obj, atom: Atom, current: ManagedEntry[], writ
   };
   let entries = [...current.filter((e) => e !== last), entry];
   if (last && !last.set.empty()) merged = prune(merged, entries, last.set, atom);
-  merged = dropNulls(merged) as Obj;
   entries = transfer(live, merged, atom, entries, id, force).entries;
   const changed = !equal(live, merged);
   if (changed) entry.time = writer.now;

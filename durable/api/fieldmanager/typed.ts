@@ -216,8 +216,12 @@ export function merge(l: unknown, r: unknown, atom: Atom): unknown {
   if (ar.atomic || !isObj(l) || !isObj(r)) return r;
   if (Object.keys(l).length === 0 && Object.keys(r).length === 0) return r;
   const out: Obj = {};
-  for (const [k, v] of Object.entries(l)) out[k] = k in r ? merge(v, r[k], childAtom(ar, k).atom) : v;
-  for (const [k, v] of Object.entries(r)) if (!(k in l)) out[k] = v;
+  // A null applied over a value clears it (the typed decode drops the null); the live nulls stay.
+  for (const [k, v] of Object.entries(l)) {
+    if (!(k in r)) out[k] = v;
+    else if (r[k] !== null || v === null) out[k] = merge(v, r[k], childAtom(ar, k).atom);
+  }
+  for (const [k, v] of Object.entries(r)) if (!(k in l) && v !== null) out[k] = v;
   return out;
 }
 
@@ -299,13 +303,4 @@ export function removeItems(v: unknown, set: FieldSet, atom: Atom): unknown {
     return out;
   }
   return v;
-}
-
-/** Nulls dropped, as decoding into a typed object drops them. */
-export function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = dropNulls(val);
-  return out;
 }
