@@ -19,7 +19,7 @@ import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modi
 import { fieldMatches, matches, type FieldRequirement, type Requirement } from "./selectors";
 import { byPlural } from "../resources";
 import { cloneTree } from "./limits";
-import { ManagedFieldsError, updateManagedFields } from "./fieldmanager";
+import { ManagedFieldsError, updateManagedFields } from "./managedfields";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -401,7 +401,13 @@ export class Registry {
    * a named manager are the cluster's own: the kubelet's for pod and node status, the controller
    * manager's otherwise.
    */
-  private recordManagedFields(def: ResourceDef, old: Obj | undefined, obj: Obj, given: unknown, opts: WriteOptions & { subresource?: string }): void {
+  private recordManagedFields(
+    def: ResourceDef,
+    old: Obj | undefined,
+    obj: Obj,
+    given: unknown,
+    opts: WriteOptions & { subresource?: string },
+  ): void {
     if (opts.managedFieldsAsGiven) {
       if (Array.isArray(given) && given.length) obj.metadata.managedFields = given;
       else delete obj.metadata.managedFields;

@@ -6,7 +6,7 @@ import { lookup, lookupUnserved, resources } from "../resources";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { APPLY_TYPES, applyPatch, patchDecodeFailure } from "./patching";
-import { ApplyConflict, ManagedFieldsError, applyConfiguration, managerName } from "./fieldmanager";
+import { ApplyConflict, ManagedFieldsError, applyConfiguration, managerName } from "./managedfields";
 import { forbidden as fieldForbidden, required as fieldRequired } from "../resources/validation";
 import {
   checkFieldSelector,

@@ -177,7 +177,13 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
     assert.equal(kc.k(["apply", "-f", file]).trim(), `deployment.apps/${name} configured`);
     assert.equal(kc.k(["get", "deploy", name, "-o", "jsonpath={.spec.replicas}"]), "1");
     // The template was never changed by the moves: one ReplicaSet.
-    assert.equal(kc.k(["get", "rs", "-l", `app=${name}`, "-o", "name"]).trim().split("\n").length, 1);
+    assert.equal(
+      kc
+        .k(["get", "rs", "-l", `app=${name}`, "-o", "name"])
+        .trim()
+        .split("\n").length,
+      1,
+    );
   });
 }
 

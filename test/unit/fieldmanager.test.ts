@@ -4,7 +4,7 @@
 // ownership moving between managers.
 import { describe, expect, it } from "vitest";
 import { FieldSet } from "../../durable/api/fieldmanager/fieldset";
-import { ApplyConflict, applyConfiguration, atomOf, updateManagedFields } from "../../durable/api/fieldmanager";
+import { ApplyConflict, applyConfiguration, atomOf, updateManagedFields } from "../../durable/api/managedfields";
 import { toFieldSet } from "../../durable/api/fieldmanager/typed";
 
 const NOW = "2026-12-05T06:00:00Z";
@@ -172,7 +172,11 @@ describe("apply", () => {
       'Apply failed with 1 conflict: conflict with "kubectl-scale" with subresource "scale" using apps/v1: .spec.replicas',
     );
     expect((err as ApplyConflict).causes).toEqual([
-      { reason: "FieldManagerConflict", message: 'conflict with "kubectl-scale" with subresource "scale" using apps/v1', field: ".spec.replicas" },
+      {
+        reason: "FieldManagerConflict",
+        message: 'conflict with "kubectl-scale" with subresource "scale" using apps/v1',
+        field: ".spec.replicas",
+      },
     ]);
     const forced = applyConfiguration(DEPLOY, scaled, base(), w("kubectl"), true).obj;
     expect(forced.spec.replicas).toBe(2);

@@ -7,11 +7,7 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** One path element; `key` holds the associative-list keys sorted by name. */
-export type PathElement =
-  | { field: string }
-  | { key: [string, Json][] }
-  | { value: Json }
-  | { index: number };
+export type PathElement = { field: string } | { key: [string, Json][] } | { value: Json } | { index: number };
 
 const kindRank = (pe: PathElement) => ("field" in pe ? 0 : "key" in pe ? 1 : "value" in pe ? 2 : 3);
 
@@ -94,7 +90,11 @@ export function parseElementKey(s: string): PathElement | undefined {
       case "k:": {
         const o = JSON.parse(body);
         if (!o || typeof o !== "object" || Array.isArray(o)) return undefined;
-        return { key: Object.keys(o).sort().map((k) => [k, o[k]] as [string, Json]) };
+        return {
+          key: Object.keys(o)
+            .sort()
+            .map((k) => [k, o[k]] as [string, Json]),
+        };
       }
       case "v:":
         return { value: JSON.parse(body) };

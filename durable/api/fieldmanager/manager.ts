@@ -80,7 +80,8 @@ export function decodeManaged(entries: unknown): ManagedEntry[] {
   if (!Array.isArray(entries)) throw new ManagedFieldsError("managedFields must be a list");
   return entries.map((e: Obj) => {
     if (!e || typeof e !== "object") throw new ManagedFieldsError("managedFields entries must be objects");
-    if (e.fieldsType !== "FieldsV1") throw new ManagedFieldsError(`expected FieldsType "FieldsV1" but got: ${quote(String(e.fieldsType ?? ""))}`);
+    if (e.fieldsType !== "FieldsV1")
+      throw new ManagedFieldsError(`expected FieldsType "FieldsV1" but got: ${quote(String(e.fieldsType ?? ""))}`);
     if (e.operation !== "Apply" && e.operation !== "Update") throw new ManagedFieldsError(`unexpected operation: ${e.operation}`);
     let set: FieldSet;
     try {
@@ -226,14 +227,25 @@ export function recordApply(
   if (writer.manager === "kubectl" && annotations?.[LAST_APPLIED]) {
     const value = buildLastApplied(config);
     if (result.obj.metadata?.annotations?.[LAST_APPLIED] !== value) {
-      const obj = { ...result.obj, metadata: { ...result.obj.metadata, annotations: { ...result.obj.metadata?.annotations, [LAST_APPLIED]: value } } };
+      const obj = {
+        ...result.obj,
+        metadata: { ...result.obj.metadata, annotations: { ...result.obj.metadata?.annotations, [LAST_APPLIED]: value } },
+      };
       result = { ...result, obj, changed: true };
     }
   }
   return result;
 }
 
-function apply(live: Obj, config: Obj, atom: Atom, current: ManagedEntry[], writer: Writer, ignored: FieldSet, force: boolean): ApplyResult {
+function apply(
+  live: Obj,
+  config: Obj,
+  atom: Atom,
+  current: ManagedEntry[],
+  writer: Writer,
+  ignored: FieldSet,
+  force: boolean,
+): ApplyResult {
   const id = identity({ ...writer, operation: "Apply" });
   const last = current.find((e) => identity(e) === id);
   let merged = merge(live, config, atom) as Obj;

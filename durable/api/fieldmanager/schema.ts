@@ -5,7 +5,19 @@
 // more than the merge key), a merge list of scalars is a set, every other list is atomic, and the
 // +structType=atomic / +mapType=atomic types are listed here. A kind without a schema (a custom
 // resource without one) is "deduced": maps granular, lists atomic.
-import type { PatchMetaTable, SwaggerSchema } from "../patch/strategic";
+
+/** The parts of a swagger-2.0 schema node the walk reads (patch/strategic.ts has the full one). */
+export interface SwaggerSchema {
+  type?: string;
+  $ref?: string;
+  allOf?: SwaggerSchema[];
+  properties?: Record<string, SwaggerSchema>;
+  items?: SwaggerSchema;
+  additionalProperties?: SwaggerSchema | boolean;
+  [extra: string]: unknown;
+}
+/** Definition name → field → its Go struct tags' patch strategy and merge key. */
+export type PatchMetaTable = Record<string, Record<string, { strategy?: string; mergeKey?: string }>>;
 
 export type Atom =
   | { kind: "scalar" }

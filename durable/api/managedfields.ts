@@ -1,13 +1,23 @@
 // The field manager as the registry and the API server use it: a kind's schema from the served
 // definitions (the same lookup the strategic merge patch uses), the manager name of a request,
 // and the managedFields of one write.
-import { DEFINITIONS } from "../../openapi/unknown-fields";
-import { BUILTIN_PATCH_META, type Definitions } from "../patch/strategic";
-import { type Atom, SchemaIndex } from "./schema";
-import { type ManagedEntry, type Writer, decodeManaged, emptyObject, encodeManaged, ignoredFields, recordApply, recordUpdate } from "./manager";
+import { DEFINITIONS } from "../openapi/unknown-fields";
+import { BUILTIN_PATCH_META, type Definitions } from "./patch/strategic";
+import { type Atom, SchemaIndex } from "./fieldmanager/schema";
+import { equal } from "./fieldmanager/typed";
+import {
+  type ManagedEntry,
+  type Writer,
+  decodeManaged,
+  emptyObject,
+  encodeManaged,
+  ignoredFields,
+  recordApply,
+  recordUpdate,
+} from "./fieldmanager/manager";
 
-export { ApplyConflict, ManagedFieldsError, LAST_APPLIED } from "./manager";
-export type { Writer } from "./manager";
+export { ApplyConflict, ManagedFieldsError, LAST_APPLIED } from "./fieldmanager/manager";
+export type { Writer } from "./fieldmanager/manager";
 
 const index = new SchemaIndex(DEFINITIONS as unknown as Definitions, BUILTIN_PATCH_META);
 
@@ -45,6 +55,9 @@ const withoutManaged = (o: Obj): Obj => {
  */
 export function updateManagedFields(kind: KindInfo, live: Obj | undefined, next: Obj, given: unknown, writer: Writer): Obj[] | undefined {
   const atom = atomOf(kind.openapi);
+  const givenAny = Array.isArray(given) && given.length > 0;
+  // A write that changes nothing leaves managedFields as they are, with no decoding.
+  if (live && !givenAny && equal(withoutManaged(live), withoutManaged(next))) return live.metadata?.managedFields;
   // A client's managedFields that do not decode are ignored for the live ones, as upstream.
   let base: ManagedEntry[] | undefined;
   if (Array.isArray(given) && given.length > 0) {
