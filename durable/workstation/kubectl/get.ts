@@ -246,15 +246,16 @@ function withKind(item: any, resource: Resource): any {
   return { apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind, ...item };
 }
 
-/** `omitManaged`: kubectl get's OmitManagedFieldsPrinter, unless --show-managed-fields. */
+/** `omitManaged`: the OmitManagedFieldsPrinter that -o yaml and -o json get unless --show-managed-fields. */
 export function formatObjects(
   output: string,
   objects: { obj: any; resource: Resource }[],
   single: boolean,
   noHeaders = false,
-  omitManaged = false,
+  omitManaged = true,
 ): string {
-  const shown = omitManaged ? objects.map((o) => ({ ...o, obj: withoutManagedFields(o.obj) })) : objects;
+  const shown =
+    omitManaged && (output === "yaml" || output === "json") ? objects.map((o) => ({ ...o, obj: withoutManagedFields(o.obj) })) : objects;
   try {
     return format(output, shown, single, noHeaders);
   } catch (e) {
