@@ -45,18 +45,25 @@ export function itemElement(list: Atom & { kind: "list" }, item: unknown, index:
   return { index };
 }
 
-/** Order-insensitive deep equality of JSON values. */
-export function equal(a: unknown, b: unknown): boolean {
+/**
+ * Past this depth a value is one leaf to every walk here: no schema goes that deep, only untyped
+ * data (a RawExtension) can, and workerd's stack is far smaller than Go's.
+ */
+const DEEP = 64;
+
+/** Order-insensitive deep equality of JSON values (order-sensitive past DEEP). */
+export function equal(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
+  if (depth > DEEP) return JSON.stringify(a) === JSON.stringify(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], depth + 1)) return false;
     return true;
   }
   if (isObj(a) && isObj(b)) {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) if (!(k in b) || !equal(a[k], b[k])) return false;
+    for (const k of ka) if (!(k in b) || !equal(a[k], b[k], depth + 1)) return false;
     return true;
   }
   return false;
@@ -68,13 +75,13 @@ export function equal(a: unknown, b: unknown): boolean {
  */
 export function toFieldSet(v: unknown, atom: Atom, named = false): FieldSet {
   const set = new FieldSet();
-  walkSet(v, atom, set, named);
+  walkSet(v, atom, set, named, 0);
   return set;
 }
 
-function walkSet(v: unknown, atom: Atom, node: FieldSet, named: boolean): void {
+function walkSet(v: unknown, atom: Atom, node: FieldSet, named: boolean, depth: number): void {
   const a = resolve(atom, v);
-  if (a.kind === "scalar" || a.kind === "untyped") {
+  if (a.kind === "scalar" || a.kind === "untyped" || depth > DEEP) {
     node.member = true;
     return;
   }
@@ -87,7 +94,7 @@ function walkSet(v: unknown, atom: Atom, node: FieldSet, named: boolean): void {
     const elem = a.elem();
     v.forEach((item, i) => {
       const child = node.descend(itemElement(a, item, i));
-      walkSet(item, elem, child, named);
+      walkSet(item, elem, child, named, depth + 1);
       child.member = true;
     });
     return;
@@ -101,7 +108,7 @@ function walkSet(v: unknown, atom: Atom, node: FieldSet, named: boolean): void {
     if (val === undefined) continue;
     const { atom: ca, declared } = childAtom(a, key);
     const child = node.descend({ field: key });
-    walkSet(val, ca, child, named);
+    walkSet(val, ca, child, named, depth + 1);
     if (val === null || (isObj(val) && Object.keys(val).length === 0) || !declared) child.member = true;
     else if (named && !child.empty()) child.member = true;
   }
@@ -146,7 +153,7 @@ function compareWalk(l: unknown, r: unknown, atom: Atom, path: PathElement[], ou
     else if (r === undefined) out.removed.insert(path);
     else if (!equal(l, r)) out.modified.insert(path);
   };
-  if (shapeOf(al) !== shapeOf(ar) || al.kind === "scalar" || al.kind === "untyped") doLeaf();
+  if (shapeOf(al) !== shapeOf(ar) || al.kind === "scalar" || al.kind === "untyped" || path.length > DEEP) doLeaf();
   else if (al.kind === "list") {
     const ll = Array.isArray(l) ? l : [];
     const rl = Array.isArray(r) ? r : [];
@@ -201,9 +208,9 @@ function compareWalk(l: unknown, r: unknown, atom: Atom, path: PathElement[], ou
 }
 
 /** TypedValue.Merge: `rhs` (an applied configuration) over `lhs` (the live object). */
-export function merge(l: unknown, r: unknown, atom: Atom): unknown {
+export function merge(l: unknown, r: unknown, atom: Atom, depth = 0): unknown {
   if (r === undefined) return l;
-  if (l === undefined) return r;
+  if (l === undefined || depth > DEEP) return r;
   const al = resolve(atom, l);
   const ar = resolve(atom, r);
   if (shapeOf(al) !== shapeOf(ar) || ar.kind === "scalar" || ar.kind === "untyped") return r;
@@ -211,7 +218,7 @@ export function merge(l: unknown, r: unknown, atom: Atom): unknown {
     const ll = Array.isArray(l) ? l : [];
     const rl = Array.isArray(r) ? r : [];
     if (ar.type === "atomic" || (ll.length === 0 && rl.length === 0)) return r;
-    return mergeList(ll, rl, ar);
+    return mergeList(ll, rl, ar, depth);
   }
   if (ar.atomic || !isObj(l) || !isObj(r)) return r;
   if (Object.keys(l).length === 0 && Object.keys(r).length === 0) return r;
@@ -219,14 +226,14 @@ export function merge(l: unknown, r: unknown, atom: Atom): unknown {
   // A null applied over a value clears it (the typed decode drops the null); the live nulls stay.
   for (const [k, v] of Object.entries(l)) {
     if (!(k in r)) out[k] = v;
-    else if (r[k] !== null || v === null) out[k] = merge(v, r[k], childAtom(ar, k).atom);
+    else if (r[k] !== null || v === null) out[k] = merge(v, r[k], childAtom(ar, k).atom, depth + 1);
   }
   for (const [k, v] of Object.entries(r)) if (!(k in l) && v !== null) out[k] = v;
   return out;
 }
 
 /** mergingWalker.visitListItems: rhs order for shared items, lhs-only items kept in place. */
-function mergeList(lhs: unknown[], rhs: unknown[], list: Atom & { kind: "list" }): unknown[] {
+function mergeList(lhs: unknown[], rhs: unknown[], list: Atom & { kind: "list" }, depth: number): unknown[] {
   const elem = list.elem();
   const pes = (items: unknown[]) => items.map((it, i) => JSON.stringify(itemElement(list, it, i)));
   const lPE = pes(lhs);
@@ -246,7 +253,7 @@ function mergeList(lhs: unknown[], rhs: unknown[], list: Atom & { kind: "list" }
       const pe = lPE[lI];
       if (pe === rPE[rI]) {
         merged.add(pe);
-        out.push(merge(lObs.get(pe), rObs.get(pe), elem));
+        out.push(merge(lObs.get(pe), rObs.get(pe), elem, depth + 1));
         lI++;
         rI++;
         nextShared = shared.shift();
@@ -272,7 +279,7 @@ function mergeList(lhs: unknown[], rhs: unknown[], list: Atom & { kind: "list" }
     if (rI < rPE.length) {
       const pe = rPE[rI];
       merged.add(pe);
-      out.push(merge(lObs.get(pe), rObs.get(pe), elem));
+      out.push(merge(lObs.get(pe), rObs.get(pe), elem, depth + 1));
       rI++;
       if (nextShared === pe) nextShared = shared.shift();
     }
@@ -281,7 +288,8 @@ function mergeList(lhs: unknown[], rhs: unknown[], list: Atom & { kind: "list" }
 }
 
 /** TypedValue.RemoveItems: drop every member of `set` (with what is below it) from `v`. */
-export function removeItems(v: unknown, set: FieldSet, atom: Atom): unknown {
+export function removeItems(v: unknown, set: FieldSet, atom: Atom, depth = 0): unknown {
+  if (depth > DEEP) return v;
   const a = resolve(atom, v);
   if (a.kind === "list" && a.type !== "atomic" && Array.isArray(v)) {
     const elem = a.elem();
@@ -289,7 +297,7 @@ export function removeItems(v: unknown, set: FieldSet, atom: Atom): unknown {
     v.forEach((item, i) => {
       const c = set.child(itemElement(a, item, i));
       if (c?.member) return;
-      out.push(c ? removeItems(item, c, elem) : item);
+      out.push(c ? removeItems(item, c, elem, depth + 1) : item);
     });
     return out;
   }
@@ -298,7 +306,7 @@ export function removeItems(v: unknown, set: FieldSet, atom: Atom): unknown {
     for (const [k, val] of Object.entries(v)) {
       const c = set.child({ field: k });
       if (c?.member) continue;
-      out[k] = c ? removeItems(val, c, childAtom(a, k).atom) : val;
+      out[k] = c ? removeItems(val, c, childAtom(a, k).atom, depth + 1) : val;
     }
     return out;
   }
