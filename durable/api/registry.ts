@@ -414,9 +414,7 @@ export class Registry {
       return;
     }
     const subresource = opts.fieldManager ? opts.fieldManager.subresource : opts.subresource;
-    const manager =
-      opts.fieldManager?.manager ??
-      (subresource === "status" && (def.plural === "pods" || def.plural === "nodes") ? "kubelet" : "kube-controller-manager");
+    const manager = opts.fieldManager?.manager ?? inClusterManager(def, obj, subresource);
     let managed: Obj[] | undefined;
     try {
       managed = updateManagedFields(
@@ -551,6 +549,17 @@ export class Registry {
       throw err;
     }
   }
+}
+
+/** The manager of a write from inside the cluster: the binary whose User-Agent the real one carries. */
+function inClusterManager(def: ResourceDef, obj: Obj, subresource: string | undefined): string {
+  if (subresource === "status" && (def.plural === "pods" || def.plural === "nodes")) return "kubelet";
+  if (def.kind === "Event") {
+    const component = obj.source?.component ?? obj.reportingController ?? obj.reportingComponent;
+    if (component === "kubelet") return "kubelet";
+    if (component === "default-scheduler") return "kube-scheduler";
+  }
+  return "kube-controller-manager";
 }
 
 /** The value of a field selector's field on an object; unknown fields are a 400. */
