@@ -7,7 +7,12 @@ import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
 import { APPLY_TYPES, applyPatch, patchDecodeFailure } from "./patching";
 import { ApplyConflict, ManagedFieldsError, applyConfiguration, managerName } from "./managedfields";
-import { forbidden as fieldForbidden, required as fieldRequired } from "../resources/validation";
+import {
+  forbidden as fieldForbidden,
+  invalid as fieldInvalid,
+  required as fieldRequired,
+  tooLong as fieldTooLong,
+} from "../resources/validation";
 import {
   checkFieldSelector,
   parseInt64,
@@ -220,6 +225,7 @@ export class ApiServer {
     if (def.deprecationWarning) warnings.push(def.deprecationWarning);
     const dryRun = parseDryRun(q);
     const manager = managerName(q.get("fieldManager"), request.headers.get("user-agent"));
+    if (method === "POST" || method === "PUT" || method === "PATCH") checkWriteOptions(request, q);
 
     if (method === "GET" && (t.watch || queryBool(q, "watch"))) {
       allow("watch");
@@ -306,9 +312,6 @@ export class ApiServer {
           const { obj, created } = await this.serverSideApply(request, t, q, contentType, { dryRun, warnings, status, user });
           return withWarnings(json(obj, created ? 201 : 200), warnings);
         }
-        if (q.has("force")) {
-          throw invalid("PatchOptions", "meta.k8s.io", "", [fieldForbidden("force", "may not be specified for non-apply patch")]);
-        }
         const undecodable = patchDecodeFailure(contentType, q.get("fieldValidation"));
         const patch = await readJson(request, undecodable);
         const obj = this.transaction(() =>
@@ -356,7 +359,6 @@ export class ApiServer {
     const { def, namespace } = t;
     const name = t.name!;
     const manager = q.get("fieldManager") ?? "";
-    if (!manager) throw invalid("PatchOptions", "meta.k8s.io", "", [fieldRequired("fieldManager", "is required for apply patch")]);
     if (contentType !== "application/apply-patch+yaml") throw unsupportedMediaType(contentType);
     const forceParam = q.get("force");
     if (forceParam !== null && forceParam !== "true" && forceParam !== "false")
@@ -692,6 +694,32 @@ function parseDryRun(q: URLSearchParams): boolean {
   const values = q.getAll("dryRun");
   for (const v of values) if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
   return values.length > 0;
+}
+
+/**
+ * ValidateCreateOptions / ValidateUpdateOptions / ValidatePatchOptions on the query: an apply
+ * needs a fieldManager and only an apply takes `force`; a fieldManager is at most 128 bytes of
+ * printable characters.
+ */
+function checkWriteOptions(request: Request, q: URLSearchParams): void {
+  const method = request.method;
+  const kind = method === "POST" ? "CreateOptions" : method === "PUT" ? "UpdateOptions" : "PatchOptions";
+  const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+  const fm = q.get("fieldManager") ?? "";
+  const errs = [];
+  if (method === "PATCH") {
+    if (!APPLY_TYPES.includes(contentType)) {
+      if (q.has("force")) errs.push(fieldForbidden("force", "may not be specified for non-apply patch"));
+    } else if (!fm) errs.push(fieldRequired("fieldManager", "is required for apply patch"));
+  }
+  if (new TextEncoder().encode(fm).length > 128) errs.push(fieldTooLong("fieldManager", 128));
+  for (const ch of fm) {
+    if (ch !== " " && /[\p{C}\p{Z}]/u.test(ch)) {
+      const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+      errs.push(fieldInvalid("fieldManager", fm, `invalid character ${code}`));
+    }
+  }
+  if (errs.length) throw invalid(kind, "meta.k8s.io", "", errs);
 }
 
 /**

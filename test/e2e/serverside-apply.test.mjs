@@ -198,7 +198,7 @@ test("kubectl get -o yaml hides managedFields unless --show-managed-fields", () 
   );
 });
 
-test("an apply request without a fieldManager is refused as PatchOptions invalid", async () => {
+test("write options: an apply without a fieldManager, a fieldManager over 128 bytes, force on a non-apply patch are refused as invalid", async () => {
   const res = await s.api("/api/v1/namespaces/default/configmaps/nofm", {
     method: "PATCH",
     headers: { "content-type": "application/apply-patch+yaml" },
@@ -215,4 +215,18 @@ test("an apply request without a fieldManager is refused as PatchOptions invalid
   assert.equal(created.status, 201);
   assert.deepEqual(created.json.data, { k: "v" });
   assert.equal(created.json.metadata.managedFields[0].manager, "curl");
+  const long = await s.api(`/api/v1/namespaces/default/configmaps?fieldManager=${"m".repeat(129)}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "long" } }),
+  });
+  assert.equal(long.status, 422);
+  assert.equal(long.json.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes');
+  const forced = await s.api("/api/v1/namespaces/default/configmaps/nofm?force=true", {
+    method: "PATCH",
+    headers: { "content-type": "application/merge-patch+json" },
+    body: "{}",
+  });
+  assert.equal(forced.status, 422);
+  assert.equal(forced.json.message, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
 });
