@@ -12,16 +12,8 @@ import { ApiError, badRequest, unsupportedMediaType } from "./status";
 
 export const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
 
-/** Server-side apply is not served: a 415 for its content types, checked before the object is
- *  looked up so that applying a new object gets the same answer as an existing one. */
-export function refuseApply(contentType: string): void {
-  if (contentType === "application/apply-patch+yaml" || contentType === "application/apply-patch+cbor")
-    throw new ApiError(
-      415,
-      "UnsupportedMediaType",
-      "server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side)",
-    );
-}
+/** The server-side apply content types (served by the field manager, not by a patch engine). */
+export const APPLY_TYPES = ["application/apply-patch+yaml", "application/apply-patch+cbor"];
 
 /**
  * How a patch body that does not decode (a syntax error, nesting past MAX_DEPTH) is reported,
@@ -74,7 +66,6 @@ function runEngine(contentType: string, current: Obj, patch: unknown, def: Resou
           def ? applyStrategicMergePatch(current, patch, schemaFor(DEFINITIONS as never, def.openapi)) : applyMergePatch(current, patch)
         ) as Obj;
     }
-    refuseApply(contentType);
   } catch (e) {
     if (e instanceof PatchError) {
       const s = e.toStatus();

@@ -22,11 +22,16 @@ import { customResourceDefs, type JsonPathEval } from "../resources/customresour
 import { admitPodSecurity } from "../resources/podsecurity";
 import { cloneTree } from "./limits";
 import { validatingAdmission } from "../resources/admission";
+import { ManagedFieldsError, updateManagedFields } from "./managedfields";
 
 export interface WriteOptions {
   dryRun?: boolean;
   /** Extra warnings collected for the response. */
   warnings?: string[];
+  /** Who writes, for managedFields (default: the in-cluster component that makes such writes). */
+  fieldManager?: { manager: string; subresource?: string };
+  /** Store the body's managedFields as they are (a server-side apply computed them). */
+  managedFieldsAsGiven?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -278,10 +283,12 @@ export class Registry {
     // System fields are the server's.
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
+    const givenManaged = meta.managedFields;
     for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"])
       delete meta[f];
 
     def.defaults?.(obj, ctx);
+    this.recordManagedFields(def, undefined, obj, givenManaged, opts);
     def.prepareForCreate?.(obj, ctx);
 
     const errs = [...validateObjectMeta(def, meta, true), ...(def.validate?.(obj, ctx) ?? [])];
@@ -382,14 +389,15 @@ export class Registry {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
+    const givenManaged = body.metadata?.managedFields;
     delete meta.managedFields;
     delete meta.selfLink;
     meta.resourceVersion = om.resourceVersion;
 
-    if (!opts.subresource) {
-      def.defaults?.(obj, ctx);
-      def.prepareForUpdate?.(obj, old, ctx);
-    } else if (opts.subresource === "status") def.prepareForStatusUpdate?.(obj, old, ctx);
+    if (!opts.subresource) def.defaults?.(obj, ctx);
+    this.recordManagedFields(def, old, obj, givenManaged, opts);
+    if (!opts.subresource) def.prepareForUpdate?.(obj, old, ctx);
+    else if (opts.subresource === "status") def.prepareForStatusUpdate?.(obj, old, ctx);
     const errs = [
       ...uidErr,
       ...(opts.subresource ? [] : validateObjectMeta(def, meta, false)),
@@ -418,6 +426,43 @@ export class Registry {
     if (deepEqual(obj, old)) return old; // no change: no new revision, like the real server
     if (opts.dryRun) return obj;
     return this.commit(def, key, Op.Updated, obj, old);
+  }
+
+  /**
+   * metadata.managedFields of a write from `old` (undefined on create) to `obj`, computed after
+   * defaulting and before the strategy, as the real handlers run the field manager. Writes without
+   * a named manager are the cluster's own: the kubelet's for pod and node status, the controller
+   * manager's otherwise.
+   */
+  private recordManagedFields(
+    def: ResourceDef,
+    old: Obj | undefined,
+    obj: Obj,
+    given: unknown,
+    opts: WriteOptions & { subresource?: string },
+  ): void {
+    if (opts.managedFieldsAsGiven) {
+      if (Array.isArray(given) && given.length) obj.metadata.managedFields = given;
+      else delete obj.metadata.managedFields;
+      return;
+    }
+    const subresource = opts.fieldManager ? opts.fieldManager.subresource : opts.subresource;
+    const manager = opts.fieldManager?.manager ?? inClusterManager(def, obj, subresource);
+    let managed: Obj[] | undefined;
+    try {
+      managed = updateManagedFields(
+        { openapi: def.openapi, apiVersion: apiVersionOf(def), kind: def.kind, hasStatus: !!def.subresources?.status },
+        old,
+        obj,
+        given,
+        { manager, apiVersion: apiVersionOf(def), subresource, now: rfc3339(this.host.now()) },
+      );
+    } catch (e) {
+      if (e instanceof ManagedFieldsError) throw badRequest(`error decoding managed fields: ${e.message}`);
+      throw e;
+    }
+    if (managed) obj.metadata.managedFields = managed;
+    else delete obj.metadata.managedFields;
   }
 
   /**
@@ -537,6 +582,17 @@ export class Registry {
       throw err;
     }
   }
+}
+
+/** The manager of a write from inside the cluster: the binary whose User-Agent the real one carries. */
+function inClusterManager(def: ResourceDef, obj: Obj, subresource: string | undefined): string {
+  if (subresource === "status" && (def.plural === "pods" || def.plural === "nodes")) return "kubelet";
+  if (def.kind === "Event") {
+    const component = obj.source?.component ?? obj.reportingController ?? obj.reportingComponent;
+    if (component === "kubelet") return "kubelet";
+    if (component === "default-scheduler") return "kube-scheduler";
+  }
+  return "kube-controller-manager";
 }
 
 /** The value of a field selector's field on an object; unknown fields are a 400. */

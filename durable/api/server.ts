@@ -4,11 +4,19 @@ import type { Obj, ResourceDef } from "../resources/types";
 import { apiVersionOf } from "../resources/types";
 import { unknownFields } from "../openapi/unknown-fields";
 import { serveOpenAPI, strictDecodingMessage } from "./openapi";
-import { applyPatch, patchDecodeFailure, refuseApply } from "./patching";
+import { APPLY_TYPES, applyPatch, patchDecodeFailure } from "./patching";
+import { ApplyConflict, ManagedFieldsError, applyConfiguration, managerName } from "./managedfields";
+import {
+  forbidden as fieldForbidden,
+  invalid as fieldInvalid,
+  required as fieldRequired,
+  tooLong as fieldTooLong,
+} from "../resources/validation";
 import {
   checkFieldSelector,
   parseInt64,
   parseResourceVersion,
+  rfc3339,
   type Registry,
   storageError,
   validateResourceVersionMatch,
@@ -23,6 +31,7 @@ import {
   internal,
   invalid,
   methodNotAllowed,
+  notFound,
   notFoundPath,
   notServed,
   routeMethodNotAllowed,
@@ -214,6 +223,8 @@ export class ApiServer {
     const warnings: string[] = [];
     if (def.deprecationWarning) warnings.push(def.deprecationWarning);
     const dryRun = parseDryRun(q);
+    const manager = managerName(q.get("fieldManager"), request.headers.get("user-agent"));
+    if (method === "POST" || method === "PUT" || method === "PATCH") checkWriteOptions(request, q);
 
     if (method === "GET" && (t.watch || queryBool(q, "watch"))) {
       allow("watch");
@@ -236,7 +247,7 @@ export class ApiServer {
           return withWarnings(json(def.review(body, user, this.registry.ctx(), { policy: this.policy, namespace }), 201), warnings);
         if (def.authorizeWrite) this.checkWrite(def, namespace, body, user);
         const obj = this.transaction(() =>
-          storable(() => this.registry.create(def, namespace, body, { dryRun, warnings }), bodyTooDeep(def)),
+          storable(() => this.registry.create(def, namespace, body, { dryRun, warnings, fieldManager: { manager } }), bodyTooDeep(def)),
         );
         return withWarnings(json(obj, 201), warnings);
       }
@@ -264,7 +275,7 @@ export class ApiServer {
       throw methodNotAllowed(method, def.plural, def.group);
     }
 
-    if (subresource === "scale") return this.scale(request, def, namespace, name, dryRun);
+    if (subresource === "scale") return this.scale(request, def, namespace, name, dryRun, manager);
 
     const status = subresource === "status" || (subresource && def.updateSubresources?.[subresource]) ? subresource : undefined;
     switch (method) {
@@ -280,7 +291,14 @@ export class ApiServer {
         if (def.authorizeWrite && !status) this.checkWrite(def, namespace, body, user);
         const { obj, created } = this.transaction(() =>
           storable(
-            () => this.registry.update(def, namespace, name, body, { dryRun, warnings, subresource: status, createIfMissing: true }),
+            () =>
+              this.registry.update(def, namespace, name, body, {
+                dryRun,
+                warnings,
+                subresource: status,
+                createIfMissing: true,
+                fieldManager: { manager, subresource: status },
+              }),
             bodyTooDeep(def),
           ),
         );
@@ -289,7 +307,10 @@ export class ApiServer {
       case "PATCH": {
         allow("patch");
         const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
-        refuseApply(contentType);
+        if (APPLY_TYPES.includes(contentType)) {
+          const { obj, created } = await this.serverSideApply(request, t, q, contentType, { dryRun, warnings, status, user });
+          return withWarnings(json(obj, created ? 201 : 200), warnings);
+        }
         const undecodable = patchDecodeFailure(contentType, q.get("fieldValidation"));
         const patch = await readJson(request, undecodable);
         const obj = this.transaction(() =>
@@ -305,7 +326,7 @@ export class ApiServer {
                   if (def.authorizeWrite && !status) this.checkWrite(def, namespace, next, user);
                   return next;
                 },
-                { dryRun, warnings, subresource: status },
+                { dryRun, warnings, subresource: status, fieldManager: { manager, subresource: status } },
               ),
             () => undecodable(maxDepthMessage("{")),
           ),
@@ -320,6 +341,79 @@ export class ApiServer {
       }
     }
     throw methodNotAllowed(method, def.plural, def.group);
+  }
+
+  /**
+   * PATCH with an apply configuration (server-side apply): the configuration merged into the
+   * live object by the field manager, then written through the registry's update (or create, for
+   * an object that does not exist yet) like any other write.
+   */
+  private async serverSideApply(
+    request: Request,
+    t: Target,
+    q: URLSearchParams,
+    contentType: string,
+    o: { dryRun: boolean; warnings: string[]; status: string | undefined; user: UserInfo },
+  ): Promise<{ obj: Obj; created: boolean }> {
+    const { def, namespace } = t;
+    const name = t.name!;
+    const manager = q.get("fieldManager") ?? "";
+    if (contentType !== "application/apply-patch+yaml") throw unsupportedMediaType(contentType);
+    const forceParam = q.get("force");
+    if (forceParam !== null && forceParam !== "true" && forceParam !== "false")
+      throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(forceParam)}: invalid syntax`);
+    const force = forceParam === "true";
+    const text = new TextDecoder().decode(await readBytes(request));
+    const yamlError = (err: string) => badRequest(`error decoding YAML: ${err}`);
+    const config = decodeYaml(text, yamlError, yamlError) as Obj;
+    if (!config || typeof config !== "object" || Array.isArray(config)) throw yamlError("the configuration is not an object");
+    const apiVersion = apiVersionOf(def);
+    if (config.apiVersion !== apiVersion || config.kind !== def.kind) {
+      const [g, v] = String(config.apiVersion ?? "").includes("/") ? String(config.apiVersion).split("/") : ["", config.apiVersion ?? ""];
+      throw badRequest(`invalid object type: ${g}/${v}, Kind=${config.kind ?? ""}`);
+    }
+    const meta = config.metadata && typeof config.metadata === "object" ? config.metadata : {};
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    if (def.namespaced && meta.namespace !== undefined && meta.namespace !== namespace)
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    this.checkFields(def, config, q, o.warnings, true);
+    const kind = { openapi: def.openapi, apiVersion, kind: def.kind, hasStatus: !!def.subresources?.status };
+    const writer = { manager, apiVersion, subresource: o.status, now: rfc3339(Date.now()) };
+    const opts = { dryRun: o.dryRun, warnings: o.warnings, managedFieldsAsGiven: true };
+    const run = <T>(write: () => T): T => {
+      try {
+        return storable(write, bodyTooDeep(def));
+      } catch (e) {
+        if (e instanceof ApplyConflict) throw new ApiError(409, "Conflict", e.message, { causes: e.causes });
+        if (e instanceof ManagedFieldsError) throw badRequest(`error decoding managed fields: ${e.message}`);
+        throw e;
+      }
+    };
+    return this.transaction(() =>
+      run(() => {
+        const live = this.registry.read(def, namespace, name);
+        if (!live) {
+          if (o.status) throw notFound(def.plural, def.group, name);
+          const { obj } = applyConfiguration(kind, undefined, config, writer, force);
+          obj.metadata.name = name;
+          if (def.authorizeWrite) this.checkWrite(def, namespace, obj, o.user);
+          return { obj: this.registry.create(def, namespace, obj, opts), created: true };
+        }
+        const obj = this.registry.mutate(
+          def,
+          namespace,
+          name,
+          (current) => {
+            const next = applyConfiguration(kind, current, config, writer, force).obj;
+            if (def.authorizeWrite && !o.status) this.checkWrite(def, namespace, next, o.user);
+            return next;
+          },
+          { ...opts, subresource: o.status },
+        );
+        return { obj, created: false };
+      }),
+    );
   }
 
   /** The kind's own REST-storage authorization of what is about to be written (RBAC's escalation check). */
@@ -484,7 +578,14 @@ export class ApiServer {
   }
 
   /** The scale subresource: an autoscaling/v1 Scale view of spec.replicas. */
-  private async scale(request: Request, def: ResourceDef, namespace: string | undefined, name: string, dryRun: boolean): Promise<Response> {
+  private async scale(
+    request: Request,
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    dryRun: boolean,
+    manager: string,
+  ): Promise<Response> {
     const spec = def.subresources!.scale!;
     const toScale = (obj: Obj): Obj => {
       const sel = spec.labelSelectorPath ? getPath(obj, spec.labelSelectorPath) : undefined;
@@ -547,7 +648,7 @@ export class ApiServer {
           setPath(current, spec.specReplicasPath, replicas);
           return current;
         },
-        { dryRun },
+        { dryRun, fieldManager: { manager, subresource: "scale" } },
       ),
     );
     return json(toScale(obj));
@@ -592,6 +693,32 @@ function parseDryRun(q: URLSearchParams): boolean {
   const values = q.getAll("dryRun");
   for (const v of values) if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
   return values.length > 0;
+}
+
+/**
+ * ValidateCreateOptions / ValidateUpdateOptions / ValidatePatchOptions on the query: an apply
+ * needs a fieldManager and only an apply takes `force`; a fieldManager is at most 128 bytes of
+ * printable characters.
+ */
+function checkWriteOptions(request: Request, q: URLSearchParams): void {
+  const method = request.method;
+  const kind = method === "POST" ? "CreateOptions" : method === "PUT" ? "UpdateOptions" : "PatchOptions";
+  const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+  const fm = q.get("fieldManager") ?? "";
+  const errs = [];
+  if (method === "PATCH") {
+    if (!APPLY_TYPES.includes(contentType)) {
+      if (q.has("force")) errs.push(fieldForbidden("force", "may not be specified for non-apply patch"));
+    } else if (!fm) errs.push(fieldRequired("fieldManager", "is required for apply patch"));
+  }
+  if (new TextEncoder().encode(fm).length > 128) errs.push(fieldTooLong("fieldManager", 128));
+  for (const ch of fm) {
+    if (ch !== " " && /[\p{C}\p{Z}]/u.test(ch)) {
+      const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+      errs.push(fieldInvalid("fieldManager", fm, `invalid character ${code}`));
+    }
+  }
+  if (errs.length) throw invalid(kind, "meta.k8s.io", "", errs);
 }
 
 /**

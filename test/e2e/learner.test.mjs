@@ -159,14 +159,3 @@ test("curl to the API server from a pod: version for anyone, discovery with the 
     'nodes is forbidden: User "system:serviceaccount:default:robot" cannot list resource "nodes" in API group "" at the cluster scope',
   );
 });
-
-test("apply --server-side is refused the same way for a new object and an existing one", () => {
-  const manifest = s.file("ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: b\n");
-  const expected =
-    "error: Server-side apply not available on the server: (server-side apply is not supported by this playground yet: use client-side `kubectl apply` (without --server-side))";
-  const fresh = k(["apply", "--server-side", "-f", manifest]);
-  assert.deepEqual([fresh.code, fresh.stderr.trim()], [1, expected]);
-  assert.equal(k(["apply", "-f", manifest]).code, 0);
-  const existing = k(["apply", "--server-side", "-f", manifest]);
-  assert.deepEqual([existing.code, existing.stderr.trim()], [1, expected]);
-});

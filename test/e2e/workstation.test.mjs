@@ -312,6 +312,8 @@ const CORPUS = [
   { args: "get svc web -o yaml" },
   { args: "get cm settings -o yaml" },
   { args: "get cm settings -o json" },
+  { args: "get cm settings -o yaml --show-managed-fields" },
+  { args: "get deploy web -o json --show-managed-fields" },
   { args: "get configmap settings -o jsonpath={.data.mode}" },
   { args: "get pods -o jsonpath={.items[*].metadata.name}" },
   { args: "get deploy,svc" },

@@ -51,7 +51,9 @@ function* editRun(p: Parsed, k: Kube): KubectlRun {
   const got = yield* awaitHost(k.api("GET", path));
   if (got.status >= 400)
     throw new KubectlError(JSON.parse(got.text).message ? `Error from server (NotFound): ${JSON.parse(got.text).message}` : got.text);
-  const original = JSON.parse(got.text);
+  // kubectl edit leaves managedFields out of the buffer (it has no --show-managed-fields here).
+  const { managedFields: _, ...metadata } = JSON.parse(got.text).metadata ?? {};
+  const original = { ...JSON.parse(got.text), metadata };
   const originalYaml = printYaml([original], false);
   let body = originalYaml;
   let reasons = "";

@@ -211,8 +211,15 @@ function* eventsRun(p: Parsed, k: Kube): KubectlRun {
     query.set("fieldSelector", terms.map(([f, v]) => `${f}=${escapeFieldValue(v)}`).join(","));
   }
   const human = new EventPrinter(bool(p, "no-headers"), all);
+  // -o yaml and -o json leave managedFields out unless --show-managed-fields (OmitManagedFieldsPrinter).
+  const omitManaged = (output === "yaml" || output === "json") && !bool(p, "show-managed-fields");
+  const typed = (e: Event): Json => {
+    const t = typedEvent(e);
+    if (omitManaged) delete (t.metadata as Json).managedFields;
+    return t;
+  };
   if (bool(p, "watch"))
-    return yield* watch(p, k, path, query, wanted, (e) => (printer ? printer(typedEvent(e), "event") : human.print([e], k.now())));
+    return yield* watch(p, k, path, query, wanted, (e) => (printer ? printer(typed(e), "event") : human.print([e], k.now())));
 
   const items: Event[] = [];
   for (;;) {
@@ -229,7 +236,7 @@ function* eventsRun(p: Parsed, k: Kube): KubectlRun {
     return 0;
   }
   const sorted = sortEvents(shown);
-  k.io.stdout(printer ? printer(typedList(sorted), "list") : human.print(sorted, k.now()));
+  k.io.stdout(printer ? printer({ ...typedList([]), items: sorted.map(typed) }, "list") : human.print(sorted, k.now()));
   return 0;
 }
 

@@ -170,7 +170,7 @@ function* getRun(p: Parsed, k: Kube) {
       },
     );
   } else if (objects.length || !single) {
-    text = formatObjects(output, objects, single, bool(p, "no-headers"));
+    text = formatObjects(output, objects, single, bool(p, "no-headers"), !bool(p, "show-managed-fields"));
   }
   k.io.stdout(text);
   if (!text && !errors.length && !bool(p, "ignore-not-found") && (human || output === "name"))
@@ -241,15 +241,30 @@ function addRows(blocks: TableBlock[], resource: Resource, table: Table): void {
   else blocks.push({ table, kind, group, namespaced: resource.def.namespaced });
 }
 
+function withoutManagedFields(obj: any): any {
+  if (!obj?.metadata?.managedFields) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 /** List items come without kind and apiVersion; kubectl puts them back before printing. */
 function withKind(item: any, resource: Resource): any {
   const { def } = resource;
   return { apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind, ...item };
 }
 
-export function formatObjects(output: string, objects: { obj: any; resource: Resource }[], single: boolean, noHeaders = false): string {
+/** `omitManaged`: the OmitManagedFieldsPrinter that -o yaml and -o json get unless --show-managed-fields. */
+export function formatObjects(
+  output: string,
+  objects: { obj: any; resource: Resource }[],
+  single: boolean,
+  noHeaders = false,
+  omitManaged = true,
+): string {
+  const shown =
+    omitManaged && (output === "yaml" || output === "json") ? objects.map((o) => ({ ...o, obj: withoutManagedFields(o.obj) })) : objects;
   try {
-    return format(output, objects, single, noHeaders);
+    return format(output, shown, single, noHeaders);
   } catch (e) {
     if (e instanceof JsonPathError || e instanceof PrinterError) throw new KubectlError(e.message);
     throw e;
