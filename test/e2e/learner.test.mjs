@@ -78,9 +78,13 @@ test("kubectl auth can-i / can-i --list / whoami: the admin may do anything, an 
   assert.equal(k("auth can-i get /healthz --as=bob").stdout, "yes\n");
   assert.equal(k("auth can-i create selfsubjectaccessreviews.authorization.k8s.io --as=bob").stdout, "yes\n");
   // A kind the server lacks: kubectl warns, the authorizer still answers.
-  const missing = k("auth can-i create priorityclasses");
+  const missing = k("auth can-i create widgets");
   assert.equal(missing.stdout, "yes\n");
-  assert.match(missing.stderr, /Warning: the server doesn't have a resource type 'priorityclasses'/);
+  assert.match(missing.stderr, /Warning: the server doesn't have a resource type 'widgets'/);
+  // A cluster-scoped kind asked about in a namespace: kubectl says so from discovery.
+  const clusterScoped = k("auth can-i create priorityclasses");
+  assert.equal(clusterScoped.stdout, "yes\n");
+  assert.match(clusterScoped.stderr, /Warning: resource 'priorityclasses' is not namespace scoped in group 'scheduling.k8s.io'/);
   assert.deepEqual([k("auth can-i create jobs").stderr, k("auth can-i create cronjobs").stdout], ["", "yes\n"]);
 
   const list = k("auth can-i --list").stdout.split("\n");
