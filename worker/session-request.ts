@@ -7,6 +7,8 @@ import type { StatusCause } from "./status";
 
 export interface SessionRequest {
   lifetimeMs: number;
+  /** The request named its lifetime (so a lab's own does not replace it). */
+  lifetimeAsked: boolean;
   nodes: { role: NodeRole }[];
   clock: "realistic" | "instant";
   /** A lab: its catalogue name, or the lab itself (labs/format.ts reads it). */
@@ -118,6 +120,7 @@ export function parseSessionRequest(body: string, contentType: string | null, li
     ok: true,
     value: {
       lifetimeMs,
+      lifetimeAsked: lifetimeText !== undefined,
       nodes,
       clock: clockValue as SessionRequest["clock"],
       ...(obj.lab !== undefined && !isKind ? { lab: obj.lab } : {}),

@@ -31,7 +31,8 @@ sessions.post("/", async (c) => {
   });
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
 
-  // A lab brings its own cluster: its nodes, clock and lifetime (within the limits); ?clock= still wins.
+  // A lab brings its own cluster: its nodes, clock and lifetime (within the limits); a clock or
+  // lifetime the request names still wins.
   let { nodes, clock, lifetimeMs } = parsed.value;
   const lab = parsed.value.lab === undefined ? undefined : await resolveLab(c, parsed.value.lab);
   if (lab instanceof Response) return lab;
@@ -39,7 +40,7 @@ sessions.post("/", async (c) => {
     nodes = lab.cluster.nodes;
     if (!c.req.query("clock")) clock = lab.cluster.clock;
     const labLifetime = lab.cluster.lifetime === undefined ? null : parseDuration(lab.cluster.lifetime);
-    if (labLifetime !== null) lifetimeMs = Math.min(labLifetime, lim.maxLifetimeMs);
+    if (labLifetime !== null && !parsed.value.lifetimeAsked) lifetimeMs = Math.min(labLifetime, lim.maxLifetimeMs);
     if (nodes.length > lim.maxNodes)
       return invalid(`invalid lab: lab.cluster.nodes: Too many: ${nodes.length}: must have at most ${lim.maxNodes} items`, [
         {

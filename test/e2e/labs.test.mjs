@@ -199,6 +199,22 @@ test("a lab session: the setup is done before it is handed out, a failing check 
   assert.equal((await api(`/api/sessions/${id}/lab`)).status, 401);
 });
 
+test("a lab's own lifetime sets its session's, unless the request names one", async () => {
+  const lab = {
+    title: "Short",
+    cluster: { nodes: [{ role: "control-plane" }], lifetime: "20m" },
+    steps: [{ title: "Look", text: "Look." }],
+  };
+  const lifetimeOf = async (body) => {
+    const r = await api("/api/sessions", { method: "POST", body: JSON.stringify(body) });
+    assert.equal(r.status, 201, r.text);
+    await api(`/api/sessions/${r.json.id}`, { method: "DELETE", token: r.json.token });
+    return Math.round((Date.parse(r.json.expiresAt) - Date.parse(r.json.createdAt)) / 60_000);
+  };
+  assert.equal(await lifetimeOf({ lab }), 20);
+  assert.equal(await lifetimeOf({ lab, lifetime: "45m" }), 45);
+});
+
 test("a failing condition shows what its script printed; a session without a lab has none", async () => {
   const lab = {
     title: "Missing",

@@ -18,14 +18,14 @@ function fieldsOf(r: ParseResult) {
 describe("session request", () => {
   it("defaults to one control-plane and two workers, 4h, realistic clock", () => {
     for (const r of [parseSessionRequest("", null, lim), json({}), parseSessionRequest("  \n", "application/yaml", lim)]) {
-      expect(r).toEqual({ ok: true, value: { lifetimeMs: 4 * 3600_000, nodes: [CP, W, W], clock: "realistic" } });
+      expect(r).toEqual({ ok: true, value: { lifetimeMs: 4 * 3600_000, lifetimeAsked: false, nodes: [CP, W, W], clock: "realistic" } });
     }
   });
 
   it("reads JSON options", () => {
     expect(json({ lifetime: "90m", nodes: [CP, W], clock: "instant" })).toEqual({
       ok: true,
-      value: { lifetimeMs: 90 * 60_000, nodes: [CP, W], clock: "instant" },
+      value: { lifetimeMs: 90 * 60_000, lifetimeAsked: true, nodes: [CP, W], clock: "instant" },
     });
   });
 
@@ -41,7 +41,7 @@ nodes:
 - role: worker
 - role: worker
 `);
-    expect(r).toEqual({ ok: true, value: { lifetimeMs: 4 * 3600_000, nodes: [CP, CP, W, W], clock: "realistic" } });
+    expect(r).toEqual({ ok: true, value: { lifetimeMs: 4 * 3600_000, lifetimeAsked: false, nodes: [CP, CP, W, W], clock: "realistic" } });
   });
 
   it("takes lifetime and clock from query overrides for a kind config", () => {
