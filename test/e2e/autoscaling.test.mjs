@@ -107,7 +107,8 @@ test("kubectl top pods: an idle nginx costs about a millicore and 3Mi, a busy lo
     milli(by.web["CPU(cores)"]) <= 3 && mib(by.web["MEMORY(bytes)"]) >= 2 && mib(by.web["MEMORY(bytes)"]) <= 5,
     JSON.stringify(by.web),
   );
-  assert.equal(milli(by.spin["CPU(cores)"]), 300, "the loop is throttled at its 300m limit");
+  const spin = milli(by.spin["CPU(cores)"]);
+  assert.ok(spin <= 300 && spin >= 297, `the loop is throttled at its 300m limit, never above: ${by.spin["CPU(cores)"]}`);
   assert.ok(Math.abs(milli(by.dd["CPU(cores)"]) - 1000) <= 5, `dd spins a core: ${by.dd["CPU(cores)"]}`);
   const sorted = rows(k("top pods --sort-by=cpu")).map((p) => p.NAME);
   assert.deepEqual(sorted, ["dd", "spin", "web"]);
