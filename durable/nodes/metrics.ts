@@ -46,10 +46,6 @@ export function metricsServerReady(reader: ClusterReader): boolean {
   return reader.list("pods", "kube-system").some((p) => p.metadata?.labels?.["k8s-app"] === "metrics-server" && isPodReady(p));
 }
 
-/** An image named stress whose argv is only flags (vish/stress: `args: [-cpus, "2"]`): stress runs them. */
-const stressArgv = (image: string, argv: string[]) =>
-  /(^|\/)stress([:@]|$)/.test(image) && !/(^|\/)stress$/.test(argv[0] ?? "") ? ["stress", ...argv] : argv;
-
 type Running = { pod: Pod & Obj; c: Obj; startedAt: number; run: ContainerRun };
 
 /**
@@ -113,7 +109,7 @@ export function podUsages(reader: ClusterReader, now: number, mode: ClockMode): 
     const own = !SHELLS.has((argv[0] ?? "").replace(/^.*\//, ""));
     const live = own ? servedRate(uid, now) : 0;
     const node = nodes.get(pod.spec!.nodeName!);
-    const busy = r.run.exit && r.run.exit.at <= now ? 0 : Math.max(busyCores(stressArgv(c.image ?? "", argv)), spins(r.run) ? 1 : 0);
+    const busy = r.run.exit && r.run.exit.at <= now ? 0 : Math.max(busyCores(argv), spins(r.run) ? 1 : 0);
     const usage = containerUsage(
       {
         image: c.image ?? "",

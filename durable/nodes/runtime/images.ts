@@ -89,6 +89,87 @@ export function goDuration(ms: number): string {
 
 export type ImageKind = "nginx" | "httpd" | "hello" | "echo" | "redis" | "postgres" | "mysql" | "busybox" | "generic" | "pause";
 
+/** The built-in servers (servers.ts) an image's main program can be. */
+export type ServerName =
+  | "nginx"
+  | "httpd"
+  | "hello"
+  | "hello-app"
+  | "echoserver"
+  | "whoami"
+  | "http-echo"
+  | "coredns"
+  | "apiserver"
+  | "component"
+  | "kube-proxy"
+  | "redis"
+  | "postgres"
+  | "mysql"
+  | "mongo"
+  | "none"
+  | "generic";
+
+/** The server each kind runs unless its entry names another. */
+const KIND_SERVERS: Record<ImageKind, ServerName> = {
+  nginx: "nginx",
+  httpd: "httpd",
+  hello: "echoserver",
+  echo: "whoami",
+  redis: "redis",
+  postgres: "postgres",
+  mysql: "mysql",
+  busybox: "none",
+  pause: "none",
+  generic: "generic",
+};
+
+/** An image's idle footprint (metrics), and the CPU one request it serves costs (seconds of one core). */
+export interface IdleCost {
+  cpu: number;
+  memory: number;
+  perRequest: number;
+}
+
+const Mi = 1024 * 1024;
+
+/** An image's /etc/passwd and /etc/group as (name, id) pairs; the images' own, abridged. */
+export interface Accounts {
+  users: Record<number, string>;
+  groups: Record<number, string>;
+  /** The supplementary groups /etc/group gives each user (containerd adds them). */
+  memberOf: Record<number, number[]>;
+}
+
+const BUSYBOX_ACCOUNTS: Accounts = {
+  users: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 4: "sync", 8: "mail", 33: "www-data", 37: "operator", 65534: "nobody" },
+  groups: {
+    0: "root",
+    1: "daemon",
+    2: "bin",
+    3: "sys",
+    4: "adm",
+    5: "tty",
+    6: "disk",
+    7: "lp",
+    8: "mail",
+    9: "kmem",
+    10: "wheel",
+    33: "www-data",
+    65534: "nogroup",
+  },
+  memberOf: { 0: [10] },
+};
+export const DEBIAN_ACCOUNTS: Accounts = {
+  users: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 33: "www-data", 65534: "nobody" },
+  groups: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 4: "adm", 5: "tty", 33: "www-data", 65534: "nogroup" },
+  memberOf: {},
+};
+const NGINX_ACCOUNTS: Accounts = {
+  users: { ...DEBIAN_ACCOUNTS.users, 101: "nginx" },
+  groups: { ...DEBIAN_ACCOUNTS.groups, 101: "nginx" },
+  memberOf: {},
+};
+
 /** What a container's main process writes when it starts: lines at offsets (ms) from its start. */
 export interface StartupContext {
   start: number;
@@ -131,6 +212,14 @@ export interface ImageBehaviour {
   titles?: { user: string; command: string }[];
   /** The ports its program listens on for its argv (default: `ports`). */
   listens?(argv: string[]): number[];
+  /** The built-in server its main program is (default: its kind's). */
+  server?: ServerName;
+  /** The USER its Dockerfile sets (none: root). */
+  user?: string;
+  /** Its /etc/passwd and /etc/group (default: Debian's). */
+  accounts?: Accounts;
+  /** What it costs idle and per request (default: a small server of the learner's). */
+  idle?: IdleCost;
 }
 
 /** What an image's own program does: its lines, its exit, and the memory it comes to hold. */
@@ -460,6 +549,8 @@ interface Family {
   tags?: RegExp;
   /** The newest release: a version tag past it (nginx:1.99.99) is "not found". */
   newest?: number[];
+  /** How some of its repositories differ from the family's behaviour (another publisher's build). */
+  variants?: Record<string, Partial<ImageBehaviour>>;
 }
 
 // A version (1, 1.27, 1.27.5) or channel, optionally with a variant (-alpine, -bookworm, -perl…), or a variant alone.
@@ -483,6 +574,18 @@ export function released(tag: string, newest: number[] | undefined): boolean {
 const ALPINE_FILES = {
   "/etc/alpine-release": "3.21.3\n",
   "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\n',
+};
+
+// Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
+// bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.
+// Any program no known base decides ("*": node, python, the learner's binary) is taken to be theirs.
+const GENERIC: ImageBehaviour = {
+  kind: "generic",
+  ports: [],
+  entrypoint: [],
+  cmd: [],
+  shell: "bash",
+  programs: { ...DEBIAN_BASE, ...CURL, "*": "own" },
 };
 
 const FAMILIES: Family[] = [
@@ -530,6 +633,10 @@ const FAMILIES: Family[] = [
       entrypoint: ["/usr/bin/dumb-init", "--"],
       cmd: ["/nginx-ingress-controller"],
       main: ["dumb-init", "nginx-ingress-controller"],
+      user: "www-data",
+      accounts: NGINX_ACCOUNTS,
+      // nginx plus its Go controller watching the API.
+      idle: { cpu: 0.002, memory: 44 * Mi, perRequest: 5e-5 },
       titles: [
         { user: "www-data", command: "/usr/bin/dumb-init -- /nginx-ingress-controller" },
         { user: "www-data", command: "/nginx-ingress-controller --publish-service=$(POD_NAMESPACE)/ingress-nginx-controller" },
@@ -589,12 +696,18 @@ const FAMILIES: Family[] = [
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
     newest: [1, 29, 3],
+    variants: {
+      "docker.io/nginxinc/nginx-unprivileged": { user: "101" },
+      "docker.io/bitnami/nginx": { user: "1001", accounts: DEBIAN_ACCOUNTS }, // 1001 has no entry: a bare uid
+    },
     behaviour: {
       kind: "nginx",
       ports: [80],
       entrypoint: ["/docker-entrypoint.sh"],
       cmd: ["nginx", "-g", "daemon off;"],
       main: ["nginx", "nginx-debug"],
+      accounts: NGINX_ACCOUNTS,
+      idle: { cpu: 0.0005, memory: 3.2 * Mi, perRequest: 5e-5 },
       titles: [
         { user: "root", command: "nginx: master process nginx -g daemon off;" },
         { user: "101", command: "nginx: worker process" },
@@ -633,6 +746,7 @@ const FAMILIES: Family[] = [
       entrypoint: [],
       cmd: ["httpd-foreground"],
       main: ["httpd-foreground", "httpd"],
+      idle: { cpu: 0.001, memory: 6.5 * Mi, perRequest: 0.0001 },
       shell: "bash",
       programs: { ...DEBIAN_BASE, ...ship("own", "httpd httpd-foreground apachectl htpasswd ab") },
       startup: httpdStartup,
@@ -654,6 +768,7 @@ const FAMILIES: Family[] = [
       env: { NODE_VERSION: "6.3.0", NPM_CONFIG_LOGLEVEL: "info" },
       startup: bootcampStartup,
       http: "bootcamp",
+      idle: { cpu: 0.001, memory: 12 * Mi, perRequest: 0.0002 },
     },
   },
   {
@@ -670,12 +785,18 @@ const FAMILIES: Family[] = [
       startup: (k) => agnhostStartup(k.argv ?? [], k),
       listens: agnhostPorts,
       http: "agnhost",
+      idle: { cpu: 0.001, memory: 6 * Mi, perRequest: 5e-5 },
       sigterm: { after: 200, code: 2 },
     },
   },
   ...(
     [
-      [["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"], "phpApache"],
+      [
+        ["registry.k8s.io/hpa-example", "k8s.gcr.io/hpa-example", "gcr.io/google_containers/hpa-example"],
+        "phpApache",
+        // index.php runs a million-iteration sqrt loop for every request.
+        { cpu: 0.001, memory: 9.5 * Mi, perRequest: 0.007 },
+      ],
       [
         [
           "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend",
@@ -683,10 +804,11 @@ const FAMILIES: Family[] = [
           "gcr.io/google_samples/gb-frontend",
         ],
         "guestbookFrontend",
+        { cpu: 0.001, memory: 11 * Mi, perRequest: 0.0004 },
       ],
     ] as const
   ).map(
-    ([repos, http]): Family => ({
+    ([repos, http, idle]): Family => ({
       // php:5-apache images: Apache with mod_php on 80; STOPSIGNAL SIGWINCH is a graceful stop.
       repos: [...repos],
       behaviour: {
@@ -698,6 +820,7 @@ const FAMILIES: Family[] = [
         programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "apache2 apache2-foreground apache2ctl php docker-php-entrypoint") },
         startup: apacheStartup,
         http,
+        idle,
         sigterm: { after: 1000, code: 0 },
       },
     }),
@@ -721,6 +844,7 @@ const FAMILIES: Family[] = [
         main: ["node"],
         shell: "bash",
         programs: { ...DEBIAN_BASE, ...CURL, ...ship("own", "node npm npx yarn") },
+        server: "hello",
         startup: () => ({ lines: [] }),
         env: { NODE_VERSION: "8.10.0", YARN_VERSION: "1.5.1" },
         files: {
@@ -740,6 +864,10 @@ const FAMILIES: Family[] = [
       "us-docker.pkg.dev/google-samples/containers/gke/hello-app",
       "docker.io/kicbase/echo-server",
     ],
+    variants: {
+      "gcr.io/google-samples/hello-app": { server: "hello-app" },
+      "us-docker.pkg.dev/google-samples/containers/gke/hello-app": { server: "hello-app" },
+    },
     behaviour: {
       kind: "hello",
       ports: [8080],
@@ -762,6 +890,7 @@ const FAMILIES: Family[] = [
       "docker.io/ealen/echo-server",
       "docker.io/mendhak/http-https-echo",
     ],
+    variants: { "docker.io/hashicorp/http-echo": { server: "http-echo", ports: [5678] } },
     behaviour: {
       kind: "echo",
       ports: [80],
@@ -775,6 +904,7 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
+    variants: { "docker.io/bitnami/redis": { user: "1001" } },
     tags: VERSION_TAGS,
     newest: [8, 2, 3],
     behaviour: {
@@ -782,6 +912,7 @@ const FAMILIES: Family[] = [
       ports: [6379],
       entrypoint: ["docker-entrypoint.sh"],
       cmd: ["redis-server"],
+      idle: { cpu: 0.002, memory: 2.8 * Mi, perRequest: 3e-5 },
       shell: "bash",
       programs: {
         ...DEBIAN_BASE,
@@ -793,6 +924,7 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
+    variants: { "docker.io/bitnami/postgresql": { user: "1001" } },
     tags: VERSION_TAGS,
     newest: [18, 1],
     behaviour: {
@@ -800,6 +932,7 @@ const FAMILIES: Family[] = [
       ports: [5432],
       entrypoint: ["docker-entrypoint.sh"],
       cmd: ["postgres"],
+      idle: { cpu: 0.003, memory: 21 * Mi, perRequest: 0.0002 },
       shell: "bash",
       programs: {
         ...DEBIAN_BASE,
@@ -814,12 +947,14 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
+    variants: { "docker.io/bitnami/mysql": { user: "1001" } },
     tags: VERSION_TAGS,
     behaviour: {
       kind: "mysql",
       ports: [3306],
       entrypoint: ["docker-entrypoint.sh"],
       cmd: ["mysqld"],
+      idle: { cpu: 0.006, memory: 360 * Mi, perRequest: 0.0003 },
       shell: "bash",
       programs: {
         ...RHEL_BASE,
@@ -845,20 +980,22 @@ const FAMILIES: Family[] = [
       cmd: ["sh"],
       shell: "sh",
       programs: BUSYBOX_APPLETS,
+      accounts: BUSYBOX_ACCOUNTS,
+      idle: { cpu: 0, memory: 0.45 * Mi, perRequest: 2e-5 },
       files: { "/etc/os-release": 'NAME="BusyBox"\n' },
     },
   },
   ...(
     [
-      [["docker.io/library/alpine"], ALPINE_BASE],
-      [["docker.io/curlimages/curl"], { ...ALPINE_BASE, ...CURL }],
-      [["docker.io/nicolaka/netshoot"], NETSHOOT],
+      [["docker.io/library/alpine"], ALPINE_BASE, { accounts: BUSYBOX_ACCOUNTS, idle: { cpu: 0, memory: 0.5 * Mi, perRequest: 0.00002 } }],
+      [["docker.io/curlimages/curl"], { ...ALPINE_BASE, ...CURL }, {}],
+      [["docker.io/nicolaka/netshoot"], NETSHOOT, {}],
     ] as const
   ).map(
-    ([repos, programs]): Family => ({
+    ([repos, programs, own]): Family => ({
       repos: [...repos],
       tags: VERSION_TAGS,
-      behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", programs, files: ALPINE_FILES },
+      behaviour: { kind: "busybox", ports: [], entrypoint: [], cmd: ["/bin/sh"], shell: "sh", programs, files: ALPINE_FILES, ...own },
     }),
   ),
   {
@@ -906,9 +1043,59 @@ const FAMILIES: Family[] = [
     },
   },
   {
-    repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
-    behaviour: { kind: "pause", ports: [], entrypoint: ["/pause"], cmd: [], shell: undefined, programs: ship("own", "pause") },
+    // The docs' "Assign CPU Resources" task: one Go binary FROM scratch taking flags (`-cpus N`).
+    repos: ["docker.io/vish/stress"],
+    behaviour: {
+      kind: "generic",
+      ports: [],
+      entrypoint: ["/stress", "-logtostderr"],
+      cmd: [],
+      main: ["stress"],
+      shell: undefined,
+      programs: ship("own", "stress"),
+      server: "none",
+      sigterm: { after: 200, code: 2 },
+    },
   },
+  {
+    repos: ["registry.k8s.io/pause", "k8s.gcr.io/pause", "gcr.io/google_containers/pause"],
+    behaviour: {
+      kind: "pause",
+      ports: [],
+      entrypoint: ["/pause"],
+      cmd: [],
+      shell: undefined,
+      programs: ship("own", "pause"),
+      idle: { cpu: 0, memory: 0.25 * Mi, perRequest: 0 },
+    },
+  },
+  // The cluster's own images and the databases without a simulated shell of their own: what they
+  // serve on their ports and what they cost (measured on kind/kubeadm clusters' own pods).
+  ...(
+    [
+      [
+        ["registry.k8s.io/coredns/coredns", "docker.io/coredns/coredns", "k8s.gcr.io/coredns/coredns", "k8s.gcr.io/coredns"],
+        "coredns",
+        [53, 8080, 8181, 9153],
+        [0.002, 13, 0.00005],
+      ],
+      [["registry.k8s.io/kube-apiserver", "k8s.gcr.io/kube-apiserver"], "apiserver", [6443], [0.045, 240, 0]],
+      // etcd's client and peer ports and the secure ports of the scheduler and controller manager, as
+      // kubeadm configures them: they listen there and nowhere else, so a node IP refuses other ports.
+      [["registry.k8s.io/etcd", "k8s.gcr.io/etcd"], "component", [2379, 2380, 2381], [0.022, 42, 0]],
+      [["registry.k8s.io/kube-scheduler", "k8s.gcr.io/kube-scheduler"], "component", [10259], [0.003, 21, 0]],
+      [["registry.k8s.io/kube-controller-manager", "k8s.gcr.io/kube-controller-manager"], "component", [10257], [0.014, 48, 0]],
+      [["registry.k8s.io/kube-proxy", "k8s.gcr.io/kube-proxy"], "kube-proxy", [10249, 10256], [0.001, 14, 0]],
+      [["registry.k8s.io/metrics-server/metrics-server", "k8s.gcr.io/metrics-server/metrics-server"], "generic", [], [0.004, 17, 0]],
+      [["docker.io/rancher/local-path-provisioner"], "generic", [], [0.001, 8, 0]],
+      [["docker.io/library/mongo", "docker.io/bitnami/mongodb"], "mongo", [27017], [0.008, 75, 0.0002]],
+    ] as const
+  ).map(
+    ([repos, server, ports, [cpu, memory, perRequest]]): Family => ({
+      repos: [...repos],
+      behaviour: { ...GENERIC, server, ports: [...ports], idle: { cpu, memory: memory * Mi, perRequest } },
+    }),
+  ),
 ];
 
 // The guestbook's Redis leader and followers: redis under other names and tags.
@@ -959,18 +1146,6 @@ function stressRun(args: string[]): BinaryRun {
   return { lines, exit, memory: vm ? { bytes: vm * each, after: 120 } : undefined };
 }
 
-// Unknown images are most often built FROM a Debian-based image (node, python, nginx…), which has
-// bash: the tutorials' own `username/myapp` is entered with `kubectl exec -it myapp bash`.
-// Any program no known base decides ("*": node, python, the learner's binary) is taken to be theirs.
-const GENERIC: ImageBehaviour = {
-  kind: "generic",
-  ports: [],
-  entrypoint: [],
-  cmd: [],
-  shell: "bash",
-  programs: { ...DEBIAN_BASE, ...CURL, "*": "own" },
-};
-
 /**
  * Official (docker.io/library) repositories that exist besides the catalogue's: any other
  * single-name image ("nginxx") is a repository that does not exist.
@@ -1016,9 +1191,33 @@ export const imageView = (image: string): ImageView => {
   return { program: (program) => programIn(programs, program) };
 };
 
+/** Publishers' conventions for images the catalogue does not list: the USER their images set. */
+const PUBLISHERS: [RegExp, Partial<ImageBehaviour>][] = [
+  [/^docker\.io\/bitnami\//, { user: "1001" }],
+  [/^gcr\.io\/distroless\/.*:.*nonroot/, { user: "65532" }],
+];
+
+const resolved = new Map<string, ImageBehaviour>();
+
 /** What a container of `image` does. Unknown images behave as a generic server on their containerPorts. */
 export function imageBehaviour(image: string): ImageBehaviour {
-  return familyOf(normalizeImage(image ?? ""))?.behaviour ?? GENERIC;
+  const key = image ?? "";
+  let b = resolved.get(key);
+  if (!b) {
+    const normalized = normalizeImage(key);
+    const family = familyOf(normalized);
+    const own = family ? family.variants?.[imageRepository(normalized)] : PUBLISHERS.find(([re]) => re.test(normalized))?.[1];
+    b = own ? { ...(family?.behaviour ?? GENERIC), ...own } : (family?.behaviour ?? GENERIC);
+    if (resolved.size >= 1024) resolved.clear();
+    resolved.set(key, b);
+  }
+  return b;
+}
+
+/** The built-in server (servers.ts) a container of `image` runs. */
+export function imageServer(image: string): ServerName {
+  const b = imageBehaviour(image);
+  return b.server ?? KIND_SERVERS[b.kind];
 }
 
 const tagOf = (normalized: string) => {

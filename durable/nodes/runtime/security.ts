@@ -2,71 +2,14 @@
 // kubelet and containerd give them from the pod's and container's securityContext and the image's
 // USER. Pure: the runtime (files.ts, processes.ts, container.ts) and the kubelet's stages read it.
 import type { Capabilities, Container, Pod, SecurityContext } from "kubernetes-types/core/v1";
-import { imageRepository, normalizeImage } from "./images";
+import { type Accounts, DEBIAN_ACCOUNTS, imageBehaviour } from "./images";
 import type { ShellUser } from "../../shell/types";
 
-/** The USER an image's Dockerfile sets (its repository's), where it is not root. */
-const IMAGE_USERS: [RegExp, string][] = [
-  [/^docker\.io\/bitnami\//, "1001"],
-  [/^docker\.io\/nginxinc\/nginx-unprivileged$/, "101"],
-  [/^registry\.k8s\.io\/ingress-nginx\/controller$/, "www-data"],
-  [/^gcr\.io\/distroless\/.*:.*nonroot/, "65532"],
-];
-
 /** The image's USER ("" when it sets none, so root). */
-export function imageUser(image: string | undefined): string {
-  const normalized = normalizeImage(image ?? "");
-  const repo = imageRepository(normalized);
-  return IMAGE_USERS.find(([re]) => re.test(repo) || re.test(normalized))?.[1] ?? "";
-}
+export const imageUser = (image: string | undefined): string => imageBehaviour(image ?? "").user ?? "";
 
-/** An image's /etc/passwd and /etc/group as (name, id) pairs; the images' own, abridged. */
-export interface Accounts {
-  users: Record<number, string>;
-  groups: Record<number, string>;
-  /** The supplementary groups /etc/group gives each user (containerd adds them). */
-  memberOf: Record<number, number[]>;
-}
-
-const BUSYBOX_ACCOUNTS: Accounts = {
-  users: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 4: "sync", 8: "mail", 33: "www-data", 37: "operator", 65534: "nobody" },
-  groups: {
-    0: "root",
-    1: "daemon",
-    2: "bin",
-    3: "sys",
-    4: "adm",
-    5: "tty",
-    6: "disk",
-    7: "lp",
-    8: "mail",
-    9: "kmem",
-    10: "wheel",
-    33: "www-data",
-    65534: "nogroup",
-  },
-  memberOf: { 0: [10] },
-};
-const DEBIAN_ACCOUNTS: Accounts = {
-  users: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 33: "www-data", 65534: "nobody" },
-  groups: { 0: "root", 1: "daemon", 2: "bin", 3: "sys", 4: "adm", 5: "tty", 33: "www-data", 65534: "nogroup" },
-  memberOf: {},
-};
-const NGINX_ACCOUNTS: Accounts = {
-  users: { ...DEBIAN_ACCOUNTS.users, 101: "nginx" },
-  groups: { ...DEBIAN_ACCOUNTS.groups, 101: "nginx" },
-  memberOf: {},
-};
-const BITNAMI_ACCOUNTS: Accounts = DEBIAN_ACCOUNTS; // 1001 has no entry: bitnami images run as a bare uid
-
-/** The accounts of an image (by its repository). */
-export function imageAccounts(image: string | undefined): Accounts {
-  const repo = imageRepository(normalizeImage(image ?? ""));
-  if (/bitnami\//.test(repo)) return BITNAMI_ACCOUNTS;
-  if (/nginx/.test(repo)) return NGINX_ACCOUNTS;
-  if (/busybox|alpine/.test(repo)) return BUSYBOX_ACCOUNTS;
-  return DEBIAN_ACCOUNTS;
-}
+/** The accounts of an image: its /etc/passwd and /etc/group. */
+export const imageAccounts = (image: string | undefined): Accounts => imageBehaviour(image ?? "").accounts ?? DEBIAN_ACCOUNTS;
 
 /** The securityContext that applies: the container's fields over the pod's (DetermineEffectiveSecurityContext). */
 export function effectiveSecurityContext(pod: Pod, c: Container): SecurityContext {

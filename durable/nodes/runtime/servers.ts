@@ -3,7 +3,7 @@
 // server on declared containerPorts, and the non-HTTP servers (redis, postgres, mysql) that make an
 // HTTP client fail the way a real one does.
 import type { Obj } from "../../resources/types";
-import { imageBehaviour, NGINX_INDEX } from "./images";
+import { imageBehaviour, imageServer, NGINX_INDEX, type ServerName } from "./images";
 import type { FSReader } from "./fs";
 import { servedFS } from "./files";
 import { containerArgv } from "./container";
@@ -47,36 +47,6 @@ export interface ServeContext {
   reader?: FSReader;
 }
 
-export type ServerKind =
-  | "nginx"
-  | "httpd"
-  | "hello"
-  | "hello-app"
-  | "echoserver"
-  | "whoami"
-  | "http-echo"
-  | "coredns"
-  | "apiserver"
-  | "component"
-  | "redis"
-  | "postgres"
-  | "mysql"
-  | "mongo"
-  | "none"
-  | "generic";
-
-/**
- * The control plane's host-network processes and their ports as kubeadm configures them: etcd's
- * client and peer ports, the secure ports of the scheduler and controller manager, kube-proxy's
- * healthz. They listen there and nowhere else (never on 80), so a node IP refuses other ports.
- */
-const COMPONENT_PORTS: Record<string, number[]> = {
-  etcd: [2379, 2380, 2381],
-  "kube-scheduler": [10259],
-  "kube-controller-manager": [10257],
-  "kube-proxy": [10249, 10256],
-};
-
 /** The repository's last path element and the tag: "registry.k8s.io/echoserver:1.4" → ["echoserver", "1.4"]. */
 function imageName(image: string): [string, string] {
   const noDigest = (image ?? "").split("@")[0];
@@ -87,28 +57,9 @@ function imageName(image: string): [string, string] {
   return [repo.slice(repo.lastIndexOf("/") + 1).toLowerCase(), tag];
 }
 
-/**
- * Which server an image runs and the ports it listens on by itself: the image catalogue's kind
- * (images.ts), refined by repository where one kind covers different programs.
- */
-export function serverOf(image: string): { kind: ServerKind; ports: number[] } {
-  const [name] = imageName(image);
-  if (name === "coredns") return { kind: "coredns", ports: [53, 8080, 8181, 9153] };
-  if (name === "kube-apiserver") return { kind: "apiserver", ports: [6443] };
-  if (COMPONENT_PORTS[name]) return { kind: "component", ports: COMPONENT_PORTS[name] };
-  if (name === "mongo" || name === "mongodb") return { kind: "mongo", ports: [27017] };
-  const b = imageBehaviour(image);
-  switch (b.kind) {
-    case "hello":
-      return { kind: name === "hello-app" ? "hello-app" : name === "hello-node" ? "hello" : "echoserver", ports: b.ports };
-    case "echo":
-      return name === "http-echo" ? { kind: "http-echo", ports: [5678] } : { kind: "whoami", ports: b.ports };
-    case "busybox":
-    case "pause":
-      return { kind: "none", ports: [] };
-    default:
-      return { kind: b.kind, ports: b.ports };
-  }
+/** Which server an image runs and the ports it listens on by itself (the image catalogue's). */
+export function serverOf(image: string): { kind: ServerName; ports: number[] } {
+  return { kind: imageServer(image), ports: imageBehaviour(image).ports };
 }
 
 /** The ports a container listens on: its image's, or for a generic web server its declared ports. */
@@ -401,12 +352,11 @@ const apiserver: Server = () => ({
   body: "Client sent an HTTP request to an HTTPS server.\n",
 });
 
-/** kube-proxy's healthz (HTTP) answers JSON; every other component port speaks only TLS. */
-const component =
+/** kube-proxy's healthz (HTTP) answers JSON, and its other paths Go's 404. */
+const kubeProxy =
   (port: number): Server =>
   (req, k) => {
-    const [name] = imageName(k.container.image);
-    if (name === "kube-proxy" && port === 10256 && pathOnly(req.path) === "/healthz") {
+    if (port === 10256 && pathOnly(req.path) === "/healthz") {
       // Go's Time.String (fmt %q of a time.Time): fractional seconds without trailing zeros.
       const at = new Date(k.now)
         .toISOString()
@@ -419,8 +369,7 @@ const component =
         date: httpDate(k.now),
       });
     }
-    if (name === "kube-proxy") return goNotFound(k);
-    return apiserver(req, k);
+    return goNotFound(k);
   };
 
 /** redis parses "GET / HTTP/1.1" as a command, then drops the connection at "Host:" (cross-protocol scripting guard). */
@@ -457,10 +406,8 @@ const postgres: Server = (_req, k) => {
 };
 
 /** MySQL and MongoDB speak first, in binary: not an HTTP status line. */
-const binaryGreeting: Server = (_req, k) => ({
-  kind: "garbage",
-  text: serverOf(k.container.image).kind === "mysql" ? "J\u0000\u0000\u0000\n8.4.6" : "\u0000\u0000\u0000",
-});
+const mysql: Server = () => ({ kind: "garbage", text: "J\u0000\u0000\u0000\n8.4.6" });
+const mongo: Server = () => ({ kind: "garbage", text: "\u0000\u0000\u0000" });
 
 /** An unknown image on its declared ports: a small web app. */
 const generic: Server = (req, k) => {
@@ -512,8 +459,7 @@ export function serve(req: HttpRequest, port: number, k: ServeContext): ServerRe
   if (k.logs) countServed(k.pod?.metadata?.uid, k.now);
   const own = imageBehaviour(k.container.image);
   if (own.http) return APPS[own.http](req, port, k, containerArgv(k.container, own).argv);
-  const { kind } = serverOf(k.container.image);
-  const servers: Record<ServerKind, Server> = {
+  const servers: Record<ServerName, Server> = {
     nginx,
     httpd,
     hello,
@@ -523,13 +469,15 @@ export function serve(req: HttpRequest, port: number, k: ServeContext): ServerRe
     "http-echo": httpEcho,
     coredns: coredns(port),
     apiserver,
-    component: component(port),
+    // The other components' ports speak only TLS.
+    component: apiserver,
+    "kube-proxy": kubeProxy(port),
     redis,
     postgres,
-    mysql: binaryGreeting,
-    mongo: binaryGreeting,
+    mysql,
+    mongo,
     none: () => ({ kind: "eof" }),
     generic,
   };
-  return servers[kind](req, k);
+  return servers[imageServer(k.container.image)](req, k);
 }

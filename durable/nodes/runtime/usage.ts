@@ -2,63 +2,21 @@
 // stats: CPU in cores and memory (working set) in bytes over one metrics window. Pure: the caller
 // says what runs, what it served and what it is allowed; the figures follow from the image's idle
 // cost, the work its requests make, busy programs, and the cgroup limits that cap them.
+import { imageBehaviour, type IdleCost } from "./images";
+
+const Mi = 1024 * 1024;
 
 /** metrics-server's --metric-resolution: one scrape per window, and the `window` it reports. */
 export const METRICS_WINDOW_MS = 15_000;
 
-/** An image's idle footprint, and the CPU one request it serves costs (seconds of one core). */
-export interface IdleCost {
-  cpu: number;
-  memory: number;
-  perRequest: number;
-}
-
-const Mi = 1024 * 1024;
-
-/** By the last path element of the image's repository; measured on kind/kubeadm clusters' own pods. */
-const IDLE: Record<string, IdleCost> = {
-  nginx: { cpu: 0.0005, memory: 3.2 * Mi, perRequest: 0.00005 },
-  httpd: { cpu: 0.001, memory: 6.5 * Mi, perRequest: 0.0001 },
-  busybox: { cpu: 0, memory: 0.45 * Mi, perRequest: 0.00002 },
-  alpine: { cpu: 0, memory: 0.5 * Mi, perRequest: 0.00002 },
-  pause: { cpu: 0, memory: 0.25 * Mi, perRequest: 0 },
-  // index.php runs a million-iteration sqrt loop for every request.
-  "hpa-example": { cpu: 0.001, memory: 9.5 * Mi, perRequest: 0.007 },
-  "gb-frontend": { cpu: 0.001, memory: 11 * Mi, perRequest: 0.0004 },
-  redis: { cpu: 0.002, memory: 2.8 * Mi, perRequest: 0.00003 },
-  "gb-redis-follower": { cpu: 0.002, memory: 2.8 * Mi, perRequest: 0.00003 },
-  postgres: { cpu: 0.003, memory: 21 * Mi, perRequest: 0.0002 },
-  mysql: { cpu: 0.006, memory: 360 * Mi, perRequest: 0.0003 },
-  mongo: { cpu: 0.008, memory: 75 * Mi, perRequest: 0.0002 },
-  agnhost: { cpu: 0.001, memory: 6 * Mi, perRequest: 0.00005 },
-  "kubernetes-bootcamp": { cpu: 0.001, memory: 12 * Mi, perRequest: 0.0002 },
-  coredns: { cpu: 0.002, memory: 13 * Mi, perRequest: 0.00005 },
-  etcd: { cpu: 0.022, memory: 42 * Mi, perRequest: 0 },
-  "kube-apiserver": { cpu: 0.045, memory: 240 * Mi, perRequest: 0 },
-  "kube-controller-manager": { cpu: 0.014, memory: 48 * Mi, perRequest: 0 },
-  "kube-scheduler": { cpu: 0.003, memory: 21 * Mi, perRequest: 0 },
-  "kube-proxy": { cpu: 0.001, memory: 14 * Mi, perRequest: 0 },
-  "metrics-server": { cpu: 0.004, memory: 17 * Mi, perRequest: 0 },
-  "local-path-provisioner": { cpu: 0.001, memory: 8 * Mi, perRequest: 0 },
-  // registry.k8s.io/ingress-nginx/controller: nginx plus its Go controller watching the API.
-  controller: { cpu: 0.002, memory: 44 * Mi, perRequest: 0.00005 },
-};
-/** An image the table does not name: a small server or program of the learner's. */
+/** An image the catalogue gives no cost: a small server or program of the learner's. */
 const DEFAULT_IDLE: IdleCost = { cpu: 0.001, memory: 5 * Mi, perRequest: 0.0002 };
 /** A shell running the container's command (sh -c "…"): a process or two of busybox/dash. */
 const SHELL_IDLE: IdleCost = { cpu: 0, memory: 0.5 * Mi, perRequest: 0 };
 /** A request a container's program sends (one wget or curl process): its CPU. */
 const CLIENT_REQUEST_CPU = 0.0001;
 
-const repoName = (image: string) => {
-  const noDigest = (image ?? "").split("@")[0];
-  const slash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  const repo = colon > slash ? noDigest.slice(0, colon) : noDigest;
-  return repo.slice(repo.lastIndexOf("/") + 1).toLowerCase();
-};
-
-export const idleCost = (image: string): IdleCost => IDLE[repoName(image)] ?? DEFAULT_IDLE;
+export const idleCost = (image: string): IdleCost => imageBehaviour(image).idle ?? DEFAULT_IDLE;
 
 /** What one container does in the window. */
 export interface ContainerActivity {
