@@ -450,3 +450,43 @@ test("a course's embedded frame that would pass the course's live-session limit 
   }
   site.close();
 });
+
+test("a class of thirty behind one address starts thirty embedded clusters under its course key with the per-address limits on, each at a working prompt, and the teacher's page lists all thirty", async () => {
+  // A server of its own with the deployment's limits (5 live sessions and 10 creations a minute per address).
+  const limited = await Server.start({
+    COURSES: JSON.stringify({
+      "class-30": { title: "Class of thirty", sessions: 30, perMinute: 30, origins: ["http://127.0.0.1:*"], teacher: TEACHER },
+    }),
+    MAX_SESSIONS_PER_CLIENT: "5",
+    SESSION_RATE_LIMIT: "on",
+  });
+  const site = await courseSite(
+    hostPage('data-kubeplay-playground data-kubeplay-course="class-30"').replaceAll(server.origin, limited.origin),
+  );
+  const learners = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const l = await newPage({ width: 800, height: 600 });
+        learners.push(l);
+        await l.page.goto(site.url);
+        const frame = l.page.frameLocator("iframe.kubeplay");
+        await frame.locator("#learner-name").fill(`learner ${i + 1}`);
+        await frame.locator("form.learner button[type=submit]").click();
+        await l.page.locator("#heard li", { hasText: /^session-started [a-z2-7]{16}$/ }).waitFor({ timeout: 90_000 });
+        await frame.locator(".xterm-rows", { hasText: "controlplane $" }).waitFor({ timeout: 90_000 });
+      }),
+    );
+    const view = await request(`${limited.origin}/api/courses/class-30/sessions`, { headers: { authorization: `Bearer ${TEACHER}` } });
+    assert.equal(view.status, 200, view.text);
+    assert.deepEqual(view.json.sessions.map((s) => s.learner).sort(), Array.from({ length: 30 }, (_, i) => `learner ${i + 1}`).sort());
+    // The address's own places are untouched: a session without the key still starts.
+    const own = await request(`${limited.origin}/api/sessions`, { method: "POST" });
+    assert.equal(own.status, 201, own.text);
+    for (const l of learners) assert.deepEqual(l.errors, []);
+  } finally {
+    await Promise.all(learners.map((l) => l.context.close()));
+    site.close();
+    await limited.stop();
+  }
+});
