@@ -4,6 +4,7 @@ import { resolvePath } from "../fs";
 import { APPLETS } from "./applets";
 import { arith } from "./arith";
 import type { ShellIO } from "./types";
+import { moreInput } from "./pipes";
 import {
   BUILTINS,
   dialectOf,
@@ -19,7 +20,6 @@ import {
   setVar,
   type ShellSignal,
   SIGNUMS,
-  TTY_POLL_MS,
   type BackgroundJob,
   type Input,
   type Run,
@@ -181,7 +181,7 @@ export function* builtins(name: string, args: string[], s: ShellState, io: Shell
       }
       if (prompt) io.stderr(prompt);
       // From a terminal: wait until a line is typed (or ^D).
-      while (inp.live && !inp.live.closed && inp.text.indexOf("\n", inp.pos) < 0) yield { sleep: TTY_POLL_MS };
+      while (inp.live && !inp.live.closed && inp.text.indexOf("\n", inp.pos) < 0) yield moreInput(inp.live);
       if (inp.pos >= inp.text.length) return 1;
       let end = inp.text.indexOf("\n", inp.pos);
       let line: string;

@@ -157,13 +157,16 @@ export class RealtimeJob {
     own = false,
   ) {
     this.startElapsed = s.t.elapsed;
-    // Background jobs (`cmd &`) run as real-time jobs of their own beside this one.
-    s.t.spawn ??= (g, job) => {
-      const child = new RealtimeJob(asStatus(g), s);
-      job.kill = (sig) => child.interrupt(sig);
-      job.cancel = () => child.cancel();
-      child.start();
-    };
+    // Background jobs (`cmd &`) and a pipeline's writers run as real-time jobs of their own beside this one.
+    if (!s.t.spawn) {
+      s.t.spawn = (g, job) => {
+        const child = new RealtimeJob(asStatus(g), s);
+        job.kill = (sig) => child.interrupt(sig);
+        job.cancel = () => child.cancel();
+        child.start();
+      };
+      s.t.streams = true;
+    }
     this.done = new Promise((res, rej) => {
       this.settle = res;
       this.fail = rej;

@@ -12,6 +12,7 @@ import { APPLETS } from "./applets";
 import { cond, dollar, expandWord, patternOf } from "./expand";
 import { arith } from "./arith";
 import { builtins } from "./builtins";
+import { moreInput, newPipe, pipeOf, streamFilter, streams, TTY_POLL_MS } from "./pipes";
 
 export { arith } from "./arith";
 export { expandWord } from "./expand";
@@ -112,6 +113,8 @@ export interface Clock {
   nextPid: number;
   /** The driver's way to run a background job beside the foreground (each driver installs its own). */
   spawn?: (g: Run<void>, job: BackgroundJob) => void;
+  /** The driver runs jobs in real time, so a pipeline's stages run side by side through pipes. */
+  streams?: boolean;
   /** When the next background job wakes (virtual driver), for `wait`. */
   nextWake?: () => number;
   /** The first shell of the run: PID 1 of a container, which the runtime signals (see `deliver`). */
@@ -196,6 +199,9 @@ export function environ(s: ShellState): Record<string, string> {
 export function drive<T>(g: Run<T>, s: ShellState, signals: { at: number; name: ShellSignal["name"] }[] = []): T {
   const queue = [...signals].sort((a, b) => a.at - b.at);
   const own = !s.t.spawn;
+  // Pipes wait on promises, which only a real-time driver can: here a pipeline's stages run in turn.
+  const streams = s.t.streams;
+  s.t.streams = false;
   const due: { g: Run<void>; at: number; job: BackgroundJob }[] = [];
   const step = (e: (typeof due)[number], first: () => IteratorResult<Pause, void>) => {
     const now = s.t.elapsed;
@@ -262,6 +268,7 @@ export function drive<T>(g: Run<T>, s: ShellState, signals: { at: number; name: 
     }
     return r.value;
   } finally {
+    s.t.streams = streams;
     if (own) {
       s.t.spawn = undefined;
       s.t.nextWake = undefined;
@@ -432,7 +439,12 @@ export interface Input {
   pos: number;
   /** A terminal: more may be typed (`read` waits for a line, `cat` for ^D) until `closed`; a
    *  program that put it in raw mode gets every byte as typed, ^C included (`raw`). */
-  live?: { closed: boolean; raw?: (bytes: string) => void };
+  live?: {
+    closed: boolean;
+    raw?: (bytes: string) => void;
+    /** A pipe (pipes.ts), not a terminal: resolves when more is written or the writer is done. */
+    written?: () => Promise<void>;
+  };
 }
 const input = (x: Input | string): Input => (typeof x === "string" ? { text: x, pos: 0 } : x);
 const rest = (i: Input) => {
@@ -472,6 +484,7 @@ function* exec(n: Node, s: ShellState, io: ShellIO, stdin: Input, base: number):
       return (s.status = st);
     }
     case "pipeline": {
+      if (s.t.streams && s.t.spawn) return yield* streamingPipeline(n, s, io, stdin, base);
       let carry = stdin;
       let st = 0;
       let failed = 0;
@@ -619,6 +632,57 @@ function* background(body: Node, text: string, s: ShellState, io: ShellIO, base:
   if (s.t.spawn) s.t.spawn(run(), job);
   else yield* run();
   return 0;
+}
+
+/**
+ * A pipeline in real time: every stage but the last is a job of its own (a subshell, as in dash and
+ * bash) writing into a pipe the next stage reads as it is written. When the last stage ends, a
+ * stage still writing dies of SIGPIPE (141), as it would on its next write.
+ */
+function* streamingPipeline(n: Extract<Node, { type: "pipeline" }>, s: ShellState, io: ShellIO, stdin: Input, base: number): Run {
+  const writers: BackgroundJob[] = [];
+  if (n.negate) s.tested++;
+  try {
+    let carry = stdin;
+    for (const c of n.commands.slice(0, -1)) {
+      const pipe = newPipe();
+      const job: BackgroundJob = { id: 0, pid: s.t.nextPid++, text: "" };
+      const state = subshell(s, { tested: s.tested + 1 });
+      const out: ShellIO = { ...io, stdout: pipe.write, stdoutBytes: undefined, tty: false };
+      const from = carry;
+      const stage = function* (): Run<void> {
+        try {
+          job.code = yield* exec(c, state, out, from, base);
+        } catch (e) {
+          if (e instanceof ExitSignal || e instanceof ShellSignal) job.code = e.code;
+          else if (e instanceof LoopSignal || e instanceof ReturnSignal) job.code = 0;
+          else throw e;
+        } finally {
+          pipe.close();
+        }
+      };
+      writers.push(job);
+      s.t.spawn!(stage(), job);
+      carry = pipe.input;
+    }
+    let st: number;
+    try {
+      st = yield* exec(n.commands[n.commands.length - 1], subshell(s), io, carry, base);
+    } catch (e) {
+      if (!(e instanceof ExitSignal)) throw e; // `exit` in a pipeline ends only its subshell
+      st = e.code;
+    }
+    for (const w of writers)
+      if (w.code === undefined) {
+        w.cancel?.();
+        w.code = 128 + 13;
+      }
+    if (s.opts.pipefail) st = [...writers.map((w) => w.code ?? 0), st].filter((c) => c !== 0).at(-1) ?? 0;
+    return (s.status = n.negate ? Number(st === 0) : st);
+  } finally {
+    if (n.negate) s.tested--;
+    for (const w of writers) if (w.code === undefined) w.cancel?.();
+  }
 }
 
 /** set -e: a failed command outside a condition ends the shell. */
@@ -969,9 +1033,11 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   const host = s.ctx.hostPrograms?.[prog];
   if (host) {
     const live = inp.live;
-    if (live) while (!live.closed && readsStdin(args)) yield { sleep: TTY_POLL_MS };
+    // From a pipe a host program gets what was written once the writer is done; from a terminal,
+    // only one reading its stdin (`-f -`) waits for ^D.
+    if (live) while (!live.closed && (live.written || readsStdin(args))) yield moreInput(live);
     const tty =
-      live && io.tty
+      live && !live.written && io.tty
         ? {
             raw: (take: ((bytes: string) => void) | undefined) => void (live.raw = take),
             size: () => ({ columns: Number(s.vars.COLUMNS) || 80, lines: Number(s.vars.LINES) || 24 }),
@@ -1002,26 +1068,28 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
     }
     return notFound(name, s, io);
   }
-  // A program reading the terminal (`cat > pod.yaml`) gets what is typed up to ^D.
-  if (inp.live && readsTerminal(prog, args)) while (!inp.live.closed) yield { sleep: TTY_POLL_MS };
-  try {
-    const r = applet(args, {
-      s,
-      io,
-      stdin: inp.live && !readsTerminal(prog, args) ? "" : rest(inp),
-      stdinBytes,
-      flavour: flavour ?? "busybox",
-    });
-    return typeof r === "number" ? r : yield* r;
-  } catch (e) {
-    if (!(e instanceof FSError)) throw e;
-    io.stderr(`${name}: ${e.path}: ${e.message}\n`);
-    return 1;
+  const run = function* (argv: string[], text: string): Run {
+    try {
+      const r = applet(argv, { s, io, stdin: text, stdinBytes, flavour: flavour ?? "busybox" });
+      return typeof r === "number" ? r : yield* r;
+    } catch (e) {
+      if (!(e instanceof FSError)) throw e;
+      io.stderr(`${name}: ${e.path}: ${e.message}\n`);
+      return 1;
+    }
+  };
+  const pipe = pipeOf(inp);
+  const reads = readsTerminal(prog, args);
+  if (pipe) {
+    if (reads && streams(prog, args)) return yield* streamFilter(prog, args, inp, io, run);
+    // Any other reader gets its input once the writer is done; a filter given files reads none.
+    if (reads || !FILTERS.has(prog)) while (!pipe.closed) yield moreInput(pipe);
+    return yield* run(args, reads || !FILTERS.has(prog) ? rest(inp) : "");
   }
+  // A program reading the terminal (`cat > pod.yaml`) gets what is typed up to ^D.
+  if (inp.live && reads) while (!inp.live.closed) yield { sleep: TTY_POLL_MS };
+  return yield* run(args, inp.live && !reads ? "" : rest(inp));
 }
-
-/** How often a command waiting for typed input looks for it. */
-export const TTY_POLL_MS = 25;
 
 /** Options of the filters that take a value (their value is not a file operand). */
 const VALUE_OPTS: Record<string, string[]> = {
@@ -1110,7 +1178,12 @@ function* shell(prog: string, args: string[], s: ShellState, io: ShellIO, inp: I
     }
     a0 = args[0];
     params = args.slice(1);
-  } else src = rest(inp); // a non-interactive shell without a script reads stdin
+  } else {
+    // A non-interactive shell without a script reads its stdin (from a pipe, all the writer writes).
+    const pipe = pipeOf(inp);
+    if (pipe) while (!pipe.closed) yield moreInput(pipe);
+    src = rest(inp);
+  }
   const sub = subshell(s, {
     name: prog,
     script: src !== undefined && args.length && args[0] !== "-c" ? args[0] : undefined,

@@ -277,6 +277,17 @@ test("a script runs in the control-plane node's root shell with the admin kubeco
   assert.equal(slow.status, 401);
 });
 
+test("a pipeline's stages run side by side: head ends kubectl get -w once it has its lines, and grep passes a watch's lines as they come", async () => {
+  const t0 = Date.now();
+  const watched = await run("kubectl get nodes -w | head -2; echo status $?");
+  assert.match(watched.stdout, /^NAME +STATUS +ROLES +AGE +VERSION\ncontrolplane +Ready +control-plane .+\nstatus 0\n$/);
+  assert.ok(Date.now() - t0 < 10_000, "head ended the watch; it did not run to the script's time limit");
+  const filtered = await run(
+    "kubectl get nodes -w --request-timeout=2s | grep -c node01; kubectl get nodes -w --request-timeout=2s | grep node01 | cut -d' ' -f1",
+  );
+  assert.deepEqual([filtered.exitCode, filtered.stdout], [0, "1\nnode01\n"]);
+});
+
 /** Ages change from one run to the next, and so do the runtime's random ids and the 5-character
  *  suffixes (rand.String's alphabet) kubectl debug gives debugger-xxxxx and node-debugger-<node>-xxxxx; nothing else may. */
 const normalise = (text) =>

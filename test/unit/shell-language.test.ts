@@ -863,6 +863,89 @@ describe("real time", () => {
   });
 });
 
+// ---- pipelines in real time: the stages run side by side through pipes ------------------------
+
+describe("pipelines in real time", () => {
+  /** A one-shot `sh -c SCRIPT` in real time: its output as it arrives, and its status. */
+  function oneShot(script: string, image = "busybox") {
+    const chunks: { at: number; text: string }[] = [];
+    const t0 = Date.now();
+    const job = execRealtime(["sh", "-c", script], realCtx(image), {
+      stdout: (x) => void chunks.push({ at: Date.now() - t0, text: x }),
+      stderr: (x) => void chunks.push({ at: Date.now() - t0, text: `E:${x}` }),
+    });
+    job.start();
+    return { job, chunks, text: () => chunks.map((c) => c.text).join("") };
+  }
+
+  it("a filter at the end of a pipe prints each line as the writer writes it", async () => {
+    const r = oneShot("for i in 1 2 3; do echo line $i; sleep 0.3; done | grep line");
+    await wait(150);
+    expect(r.text()).toBe("line 1\n");
+    expect(await r.job.done).toBe(0);
+    expect(r.chunks.map((c) => c.text)).toEqual(["line 1\n", "line 2\n", "line 3\n"]);
+    expect(r.chunks[2].at - r.chunks[0].at).toBeGreaterThanOrEqual(500);
+  });
+
+  it("head ends an endless writer once it has its lines; the pipeline's status is head's", async () => {
+    const r = oneShot("while true; do echo tick; sleep 0.05; done | head -n 2; echo status $?");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("tick\ntick\nstatus 0\n");
+  });
+
+  it("with pipefail a writer ended by its reader's leaving reports SIGPIPE's 141", async () => {
+    const r = oneShot("set -o pipefail; while true; do echo x; sleep 0.05; done | head -1; echo $?");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("x\n141\n");
+  });
+
+  it("grep -q answers at the first match without waiting for the writer to end", async () => {
+    const t0 = Date.now();
+    const r = oneShot("(echo ready; sleep 5; echo late) | grep -q ready; echo found $?");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("found 0\n");
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("read takes each line as it comes; cut, tr and tee work through the stream", async () => {
+    const r = oneShot(
+      "for i in a b; do echo $i:x; sleep 0.2; done | tee /log | cut -d: -f1 | tr a-z A-Z | while read l; do echo got $l; done; cat /log",
+    );
+    await wait(100);
+    expect(r.text()).toBe("got A\n");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("got A\ngot B\na:x\nb:x\n");
+  });
+
+  it("a reader that needs the whole input (sort, wc) gets it once the writer is done", async () => {
+    const r = oneShot("for i in 3 1 2; do echo $i; sleep 0.1; done | sort -n | tr '\\n' ' '; echo; printf 'a\\nb\\n' | wc -l");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("1 2 3 \n2\n");
+  });
+
+  it("^C at the terminal ends the whole pipeline and the prompt returns with 130", async () => {
+    const t = terminal();
+    t.type("while true; do echo tick; sleep 0.1; done | grep tick\r");
+    await wait(350);
+    expect(t.chunks.filter((c) => c.text === "tick\r\n").length).toBeGreaterThanOrEqual(2);
+    t.type("\x03");
+    await wait(50);
+    expect(t.text().endsWith("tick\r\n^C\r\n/ # ")).toBe(true);
+    const n = t.text().length;
+    await wait(250);
+    expect(t.text().length).toBe(n);
+    t.clear();
+    t.type("echo $?\r");
+    expect(t.text()).toBe("echo $?\r\n130\r\n/ # ");
+  });
+
+  it("a script piped into sh runs once the writer is done", async () => {
+    const r = oneShot("(echo 'echo one'; sleep 0.1; echo 'echo two') | sh");
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("one\ntwo\n");
+  });
+});
+
 // ---- background jobs: `&`, wait, kill, jobs ----------------------------------------------------
 
 describe("background jobs", () => {
