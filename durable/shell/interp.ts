@@ -1082,9 +1082,9 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   const reads = readsTerminal(prog, args);
   if (pipe) {
     if (reads && streams(prog, args)) return yield* streamFilter(prog, args, inp, io, run);
-    // Any other reader gets its input once the writer is done; a filter given files reads none.
-    if (reads || !FILTERS.has(prog)) while (!pipe.closed) yield moreInput(pipe);
-    return yield* run(args, reads || !FILTERS.has(prog) ? rest(inp) : "");
+    // Any other program gets all its input once the writer is done.
+    while (!pipe.closed) yield moreInput(pipe);
+    return yield* run(args, rest(inp));
   }
   // A program reading the terminal (`cat > pod.yaml`) gets what is typed up to ^D.
   if (inp.live && reads) while (!inp.live.closed) yield { sleep: TTY_POLL_MS };

@@ -939,6 +939,15 @@ describe("pipelines in real time", () => {
     expect(t.text()).toBe("echo $?\r\n130\r\n/ # ");
   });
 
+  it("a program whose first operand is its program (jq) reads the pipe, inside $( ) under set -euo pipefail too", async () => {
+    const r = oneShot(
+      `set -euo pipefail; J='{"a":[{"n":"x"}]}'; echo "$J" | jq -r '.a[].n'; V=$(echo "$J" | jq -r '.a[] | select(.n=="x") | "yes"' | head -n1); echo "v=$V"`,
+      "nicolaka/netshoot",
+    );
+    expect(await r.job.done).toBe(0);
+    expect(r.text()).toBe("x\nv=yes\n");
+  });
+
   it("a script piped into sh runs once the writer is done", async () => {
     const r = oneShot("(echo 'echo one'; sleep 0.1; echo 'echo two') | sh");
     expect(await r.job.done).toBe(0);
