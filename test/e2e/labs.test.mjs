@@ -203,7 +203,7 @@ test("a lab's own lifetime sets its session's, unless the request names one", as
   const lab = {
     title: "Short",
     cluster: { nodes: [{ role: "control-plane" }], lifetime: "20m" },
-    steps: [{ title: "Look", text: "Look." }],
+    steps: [{ title: "Look", text: "Look.", checks: [{ exists: { kind: "namespace", name: "default" } }] }],
   };
   const lifetimeOf = async (body) => {
     const r = await api("/api/sessions", { method: "POST", body: JSON.stringify(body) });
