@@ -233,6 +233,59 @@ test("the terminal opens at a controlplane $ prompt whose kubectl creates what t
   await context.close();
 });
 
+test("a here-document typed in the terminal applies a Deployment whose pods appear on the map; ssh node01 and systemctl stop kubelet turn node01 NotReady on the map and its pods move to the other worker", async () => {
+  const res = await request(`${server.origin}/api/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ clock: "instant", nodes: [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }] }),
+  });
+  assert.equal(res.status, 201, res.text);
+  const { page, errors, context } = await newPage();
+  await page.goto(`${server.origin}/s/${res.json.id}#token=${encodeURIComponent(res.json.token)}&expires=${res.json.expiresAt}&nodes=3`);
+  const rows = page.locator(".xterm-rows");
+  await rows.filter({ hasText: "controlplane $" }).waitFor({ timeout: 20_000 });
+  for (const line of [
+    "cat <<EOF | kubectl apply -f -",
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    "  name: web",
+    "spec:",
+    "  replicas: 4",
+    "  selector:",
+    "    matchLabels: {app: web}",
+    "  template:",
+    "    metadata:",
+    "      labels: {app: web}",
+    "    spec:",
+    "      containers:",
+    "      - name: nginx",
+    "        image: nginx:1.27",
+    "EOF",
+  ])
+    await page.keyboard.type(`${line}\n`);
+  await rows.filter({ hasText: "deployment.apps/web created" }).waitFor();
+  const webPods = (node) => `.node${node ? `[data-node="${node}"]` : ""} [data-pod^="default/web-"]`;
+  await page.waitForFunction((sel) => document.querySelectorAll(`${sel}.ready`).length === 4, webPods(), { timeout: 30_000 });
+
+  await page.keyboard.type("ssh node01\n");
+  await rows.filter({ hasText: "node01 $" }).waitFor();
+  await page.keyboard.type("systemctl stop kubelet; exit\n");
+  await page.locator('[data-node="node01"].notready').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('[data-node="node01"]').getAttribute("aria-label"), /^node node01, (NotReady|Unknown)/);
+  // The node controller evicts them; the ReplicaSet makes them again where kubelets still run.
+  await page.waitForFunction(
+    ([all, dead]) =>
+      document.querySelectorAll(`${all}.ready`).length === 4 &&
+      [...document.querySelectorAll(dead)].every((chip) => chip.classList.contains("terminating")),
+    [webPods(), webPods("node01")],
+    { timeout: 60_000 },
+  );
+  assert.equal(await page.locator(`${webPods("node02")}.ready`).count(), 4);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("vi opens the editor pane and :wq writes the file; kubectl edit applies a change, and reopens with the server's reasons when it is refused", async () => {
   const { page, errors, context } = await newPage();
   await page.goto(`${server.origin}/`);
