@@ -12,7 +12,7 @@ import { APPLETS } from "./applets";
 import { cond, dollar, expandWord, patternOf } from "./expand";
 import { arith } from "./arith";
 import { builtins } from "./builtins";
-import { moreInput, newPipe, pipeOf, streamFilter, streams, TTY_POLL_MS } from "./pipes";
+import { moreInput, newPipe, pipeOf, streamFilter, TTY_POLL_MS, worksLineByLine } from "./pipes";
 
 export { arith } from "./arith";
 export { expandWord } from "./expand";
@@ -1081,7 +1081,7 @@ export function* execute(argv: string[], s: ShellState, io: ShellIO, stdin: Inpu
   const pipe = pipeOf(inp);
   const reads = readsTerminal(prog, args);
   if (pipe) {
-    if (reads && streams(prog, args)) return yield* streamFilter(prog, args, inp, io, run);
+    if (reads && worksLineByLine(prog, args)) return yield* streamFilter(prog, args, inp, io, run);
     // Any other program gets all its input once the writer is done.
     while (!pipe.closed) yield moreInput(pipe);
     return yield* run(args, rest(inp));

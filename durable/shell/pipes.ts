@@ -78,7 +78,7 @@ function headLines(args: string[]): number | undefined {
 }
 
 /** Can this filter work through a pipe a batch of lines at a time with the same result as on the whole? */
-export function streams(prog: string, args: string[]): boolean {
+export function worksLineByLine(prog: string, args: string[]): boolean {
   switch (prog) {
     case "cat":
       return args.every((a) => a === "-");
@@ -106,7 +106,7 @@ export function streams(prog: string, args: string[]): boolean {
 }
 
 /**
- * Run a filter (one that `streams`) over a pipe as it is written: `run(args, text)` runs the applet
+ * Run a filter (one that `worksLineByLine`) over a pipe as it is written: `run(args, text)` runs the applet
  * on one batch of whole lines. grep's status is 0 once any batch matched; `grep -q` and `head` stop
  * as soon as they have what they need, which ends the writers (SIGPIPE).
  */
