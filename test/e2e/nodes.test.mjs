@@ -123,8 +123,9 @@ test("cordon, drain (evictions) and uncordon", async () => {
       (t) => t.key === "node.kubernetes.io/unschedulable" && t.effect === "NoSchedule",
     ),
   );
-  // Bare pods need --force; the eviction API deletes them gracefully.
-  const drain = s.kubectl("drain node01 --ignore-daemonsets --force");
+  // Bare pods need --force; the eviction API deletes them gracefully. metrics-server, wherever it was
+  // scheduled, has an emptyDir: the flags a course gives drain for a kubeadm cluster's add-ons.
+  const drain = s.kubectl("drain node01 --ignore-daemonsets --delete-emptydir-data --force");
   assert.equal(drain.code, 0, drain.out);
   assert.match(drain.out, /evicting pod default\/bare1/);
   assert.match(drain.out, /node\/node01 drained/);
