@@ -27,6 +27,8 @@ describe("image catalogue", () => {
     const c = { name: "etcd", image: "registry.k8s.io/etcd:3.5.21-0", ports: [{ containerPort: 80 }] };
     expect(listeningPorts(c)).toEqual([2379, 2380, 2381]);
     expect(listeningPorts({ name: "app", image: "example.com/team/app:1", ports: [{ containerPort: 8000 }] })).toEqual([8000]);
+    expect(listeningPorts({ name: "echo", image: "hashicorp/http-echo", args: ["-listen=:8080", "-text=hi"] })).toEqual([8080]);
+    expect(listeningPorts({ name: "echo", image: "hashicorp/http-echo", args: ["-text=hi"] })).toEqual([5678]);
   });
 
   it("gives each publisher's build of a family its own USER", () => {

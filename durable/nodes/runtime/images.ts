@@ -890,7 +890,14 @@ const FAMILIES: Family[] = [
       "docker.io/ealen/echo-server",
       "docker.io/mendhak/http-https-echo",
     ],
-    variants: { "docker.io/hashicorp/http-echo": { server: "http-echo", ports: [5678] } },
+    variants: {
+      // http-echo listens where `-listen=:PORT` says, else on 5678.
+      "docker.io/hashicorp/http-echo": {
+        server: "http-echo",
+        ports: [5678],
+        listens: (argv) => [Number(/-listen[= ]\S*:(\d+)/.exec(argv.join(" "))?.[1] ?? 5678)],
+      },
+    },
     behaviour: {
       kind: "echo",
       ports: [80],

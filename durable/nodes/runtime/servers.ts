@@ -68,10 +68,6 @@ export function listeningPorts(container: Obj): number[] {
   if (own.listens) return own.listens(containerArgv(container, own).argv);
   if (own.http) return own.ports;
   const { kind, ports } = serverOf(container.image);
-  if (kind === "http-echo") {
-    const listen = [...(container.command ?? []), ...(container.args ?? [])].join(" ").match(/-listen[= ]\S*:(\d+)/);
-    if (listen) return [Number(listen[1])];
-  }
   const declared = ((container.ports ?? []) as Obj[]).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort as number);
   if (kind === "generic") return declared.length ? declared : [80];
   return ports;
