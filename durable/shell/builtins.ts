@@ -320,7 +320,13 @@ function jobOf(spec: string, s: ShellState): BackgroundJob | undefined {
   return s.t.jobs.find((j) => j.pid === Number(spec));
 }
 
-const STATE_NAMES: Record<ShellSignal["name"], string> = { INT: "Interrupt", TERM: "Terminated", HUP: "Hangup", KILL: "Killed" };
+const STATE_NAMES: Record<ShellSignal["name"], string> = {
+  INT: "Interrupt",
+  TERM: "Terminated",
+  HUP: "Hangup",
+  KILL: "Killed",
+  PIPE: "Broken pipe",
+};
 
 /**
  * The job table as `jobs` prints it, or (`ended`) the ends not told yet, which an interactive shell

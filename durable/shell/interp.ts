@@ -44,12 +44,12 @@ export class ReturnSignal {
 export class HaltSignal {}
 /** A signal delivered to the foreground job (Ctrl-C on the tty is INT). */
 export class ShellSignal {
-  constructor(readonly name: "INT" | "TERM" | "HUP" | "KILL") {}
+  constructor(readonly name: "INT" | "TERM" | "HUP" | "KILL" | "PIPE") {}
   get code(): number {
     return 128 + SIGNUMS[this.name];
   }
 }
-export const SIGNUMS = { HUP: 1, INT: 2, KILL: 9, TERM: 15 } as const;
+export const SIGNUMS = { HUP: 1, INT: 2, KILL: 9, PIPE: 13, TERM: 15 } as const;
 /** An expansion error (`${x?}`, `$((1/0))`, set -u): the shell prints it and a script ends. */
 export class ExpansionError {
   constructor(
@@ -616,23 +616,31 @@ function* background(body: Node, text: string, s: ShellState, io: ShellIO, base:
   s.vars["!"] = String(job.pid);
   const child = subshell(s, { tested: 0 });
   // An interactive shell's background jobs ignore ^C (only the foreground job gets it).
-  const run = function* (): Run<void> {
-    try {
-      job.code = yield* exec(body, child, io, { text: "", pos: 0 }, base);
-    } catch (e) {
-      if (e instanceof ExitSignal) job.code = e.code;
-      else if (e instanceof ShellSignal) {
-        job.signal = e.name;
-        job.code = e.code;
-      } else if (e instanceof LoopSignal || e instanceof ReturnSignal) job.code = 0;
-      else throw e;
-    }
-  };
+  const run = asJob(job, exec(body, child, io, { text: "", pos: 0 }, base));
   if (s.interactive && dialectOf(s) === "bash") io.stdout(`[${job.id}] ${job.pid}\n`);
-  if (s.t.spawn) s.t.spawn(run(), job);
-  else yield* run();
+  if (s.t.spawn) s.t.spawn(run, job);
+  else yield* run;
   return 0;
 }
+
+/** A job's body run to its end, its status (or the signal that ended it) kept in the job. */
+function* asJob(job: BackgroundJob, body: Run, then?: () => void): Run<void> {
+  try {
+    job.code = yield* body;
+  } catch (e) {
+    if (e instanceof ExitSignal) job.code = e.code;
+    else if (e instanceof ShellSignal) {
+      job.signal = e.name;
+      job.code = e.code;
+    } else if (e instanceof LoopSignal || e instanceof ReturnSignal) job.code = 0;
+    else throw e;
+  } finally {
+    then?.();
+  }
+}
+
+/** What a pipe holds that its reader has not taken, at most: past it the writer gets SIGPIPE. */
+const PIPE_LIMIT = 8 << 20;
 
 /**
  * A pipeline in real time: every stage but the last is a job of its own (a subshell, as in dash and
@@ -641,28 +649,26 @@ function* background(body: Node, text: string, s: ShellState, io: ShellIO, base:
  */
 function* streamingPipeline(n: Extract<Node, { type: "pipeline" }>, s: ShellState, io: ShellIO, stdin: Input, base: number): Run {
   const writers: BackgroundJob[] = [];
+  const endWriters = () => {
+    for (const w of writers)
+      if (w.code === undefined) {
+        w.cancel?.();
+        w.code = 128 + SIGNUMS.PIPE;
+      }
+  };
   if (n.negate) s.tested++;
   try {
     let carry = stdin;
     for (const c of n.commands.slice(0, -1)) {
-      const pipe = newPipe();
+      // A reader that waits for the end (sort) while the writer never ends must not fill the cluster's memory.
+      const pipe = newPipe(PIPE_LIMIT, () => {
+        io.stderr(`kubeplay: a pipe holds at most ${PIPE_LIMIT >> 20} MiB its reader has not read: the writer is stopped (SIGPIPE)\n`);
+        throw new ShellSignal("PIPE");
+      });
       const job: BackgroundJob = { id: 0, pid: s.t.nextPid++, text: "" };
-      const state = subshell(s, { tested: s.tested + 1 });
       const out: ShellIO = { ...io, stdout: pipe.write, stdoutBytes: undefined, tty: false };
-      const from = carry;
-      const stage = function* (): Run<void> {
-        try {
-          job.code = yield* exec(c, state, out, from, base);
-        } catch (e) {
-          if (e instanceof ExitSignal || e instanceof ShellSignal) job.code = e.code;
-          else if (e instanceof LoopSignal || e instanceof ReturnSignal) job.code = 0;
-          else throw e;
-        } finally {
-          pipe.close();
-        }
-      };
       writers.push(job);
-      s.t.spawn!(stage(), job);
+      s.t.spawn!(asJob(job, exec(c, subshell(s, { tested: s.tested + 1 }), out, carry, base), pipe.close), job);
       carry = pipe.input;
     }
     let st: number;
@@ -672,16 +678,12 @@ function* streamingPipeline(n: Extract<Node, { type: "pipeline" }>, s: ShellStat
       if (!(e instanceof ExitSignal)) throw e; // `exit` in a pipeline ends only its subshell
       st = e.code;
     }
-    for (const w of writers)
-      if (w.code === undefined) {
-        w.cancel?.();
-        w.code = 128 + 13;
-      }
+    endWriters();
     if (s.opts.pipefail) st = [...writers.map((w) => w.code ?? 0), st].filter((c) => c !== 0).at(-1) ?? 0;
     return (s.status = n.negate ? Number(st === 0) : st);
   } finally {
     if (n.negate) s.tested--;
-    for (const w of writers) if (w.code === undefined) w.cancel?.();
+    endWriters();
   }
 }
 

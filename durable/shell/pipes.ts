@@ -21,7 +21,8 @@ export interface Pipe {
 /** What the reader has taken is dropped once it passes this, so a long stream holds only what is unread. */
 const COMPACT_AT = 1 << 16;
 
-export function newPipe(): Pipe {
+/** A pipe; a write that would leave more than `limit` unread calls `full` instead (it throws: SIGPIPE). */
+export function newPipe(limit: number, full: () => never): Pipe {
   let wake: (() => void) | undefined;
   let waiting: Promise<void> | undefined;
   const live: NonNullable<Input["live"]> = {
@@ -48,6 +49,7 @@ export function newPipe(): Pipe {
         input.text = input.text.slice(input.pos);
         input.pos = 0;
       }
+      if (input.text.length - input.pos + text.length > limit) full();
       input.text += text;
       notify();
     },

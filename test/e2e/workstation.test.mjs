@@ -286,6 +286,11 @@ test("a pipeline's stages run side by side: head ends kubectl get -w once it has
     "kubectl get nodes -w --request-timeout=2s | grep -c node01; kubectl get nodes -w --request-timeout=2s | grep node01 | cut -d' ' -f1",
   );
   assert.deepEqual([filtered.exitCode, filtered.stdout], [0, "1\nnode01\n"]);
+  // A small script whose output grows without end is stopped at the pipe's limit; the server answers.
+  const endless = await run("x=0123456789; x=$x$x$x$x$x$x$x$x$x$x; while true; do echo $x; done | sort | wc -l");
+  assert.equal(endless.exitCode, 0);
+  assert.match(endless.stderr, /^kubeplay: a pipe holds at most 8 MiB its reader has not read: the writer is stopped \(SIGPIPE\)\n$/);
+  assert.ok(Number(endless.stdout) > 70_000, endless.stdout);
 });
 
 /** Ages change from one run to the next, and so do the runtime's random ids and the 5-character

@@ -948,6 +948,15 @@ describe("pipelines in real time", () => {
     expect(r.text()).toBe("x\nv=yes\n");
   });
 
+  it("an endless writer before a reader that waits for the end is stopped at the pipe's limit, not the cluster's memory", async () => {
+    const r = oneShot("x=0123456789; x=$x$x$x$x$x$x$x$x$x$x; x=$x$x$x$x$x$x$x$x$x$x; while true; do echo $x; done | wc -c");
+    expect(await r.job.done).toBe(0);
+    const [warning, count] = r.text().split("\n");
+    expect(warning).toBe("E:kubeplay: a pipe holds at most 8 MiB its reader has not read: the writer is stopped (SIGPIPE)");
+    expect(Number(count)).toBeLessThanOrEqual(8 << 20);
+    expect(Number(count)).toBeGreaterThan((8 << 20) - 1001);
+  });
+
   it("a script piped into sh runs once the writer is done", async () => {
     const r = oneShot("(echo 'echo one'; sleep 0.1; echo 'echo two') | sh");
     expect(await r.job.done).toBe(0);
