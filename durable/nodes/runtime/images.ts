@@ -696,10 +696,7 @@ const FAMILIES: Family[] = [
     repos: ["docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged", "docker.io/bitnami/nginx"],
     tags: VERSION_TAGS,
     newest: [1, 29, 3],
-    variants: {
-      "docker.io/nginxinc/nginx-unprivileged": { user: "101" },
-      "docker.io/bitnami/nginx": { user: "1001", accounts: DEBIAN_ACCOUNTS }, // 1001 has no entry: a bare uid
-    },
+    variants: { "docker.io/nginxinc/nginx-unprivileged": { user: "101" } },
     behaviour: {
       kind: "nginx",
       ports: [80],
@@ -911,7 +908,6 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/redis", "docker.io/bitnami/redis"],
-    variants: { "docker.io/bitnami/redis": { user: "1001" } },
     tags: VERSION_TAGS,
     newest: [8, 2, 3],
     behaviour: {
@@ -931,7 +927,6 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/postgres", "docker.io/bitnami/postgresql"],
-    variants: { "docker.io/bitnami/postgresql": { user: "1001" } },
     tags: VERSION_TAGS,
     newest: [18, 1],
     behaviour: {
@@ -954,7 +949,6 @@ const FAMILIES: Family[] = [
   },
   {
     repos: ["docker.io/library/mysql", "docker.io/library/mariadb", "docker.io/bitnami/mysql"],
-    variants: { "docker.io/bitnami/mysql": { user: "1001" } },
     tags: VERSION_TAGS,
     behaviour: {
       kind: "mysql",
@@ -1198,9 +1192,10 @@ export const imageView = (image: string): ImageView => {
   return { program: (program) => programIn(programs, program) };
 };
 
-/** Publishers' conventions for images the catalogue does not list: the USER their images set. */
+/** Publishers' conventions, over every image of theirs: the USER (bitnami's bare uid 1001 has no
+ *  /etc/passwd entry on its Debian base). A family's variant still has the last word. */
 const PUBLISHERS: [RegExp, Partial<ImageBehaviour>][] = [
-  [/^docker\.io\/bitnami\//, { user: "1001" }],
+  [/^docker\.io\/bitnami\//, { user: "1001", accounts: DEBIAN_ACCOUNTS }],
   [/^gcr\.io\/distroless\/.*:.*nonroot/, { user: "65532" }],
 ];
 
@@ -1213,8 +1208,10 @@ export function imageBehaviour(image: string): ImageBehaviour {
   if (!b) {
     const normalized = normalizeImage(key);
     const family = familyOf(normalized);
-    const own = family ? family.variants?.[imageRepository(normalized)] : PUBLISHERS.find(([re]) => re.test(normalized))?.[1];
-    b = own ? { ...(family?.behaviour ?? GENERIC), ...own } : (family?.behaviour ?? GENERIC);
+    const publisher = PUBLISHERS.find(([re]) => re.test(normalized))?.[1];
+    const variant = family?.variants?.[imageRepository(normalized)];
+    const base = family?.behaviour ?? GENERIC;
+    b = publisher || variant ? { ...base, ...publisher, ...variant } : base;
     if (resolved.size >= 1024) resolved.clear();
     resolved.set(key, b);
   }
