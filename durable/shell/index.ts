@@ -180,8 +180,18 @@ export class RealtimeJob {
         .catch(() => {});
   }
 
+  /** The run's time is the wall clock's: since its state began where it knows that, else since this job began. */
+  private catchUp(): void {
+    const { t } = this.s;
+    t.elapsed = Math.max(
+      t.elapsed,
+      t.wallOrigin !== undefined ? Date.now() - t.wallOrigin : this.startElapsed + Date.now() - this.wallStart,
+    );
+  }
+
   /** Run what can run now; the exit status if it already ended, else undefined (then see `done`). */
   start(): number | undefined {
+    this.catchUp();
     const r = this.advance(() => this.g.next());
     if ("code" in r) {
       this.settle(r.code);
@@ -207,7 +217,7 @@ export class RealtimeJob {
     try {
       for (;;) {
         await this.pause(wait);
-        this.s.t.elapsed = Math.max(this.s.t.elapsed, this.startElapsed + Date.now() - this.wallStart);
+        this.catchUp();
         if (this.cancelled) {
           try {
             this.g.return(0);

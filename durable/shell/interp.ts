@@ -113,6 +113,9 @@ export interface Clock {
   nextPid: number;
   /** The driver's way to run a background job beside the foreground (each driver installs its own). */
   spawn?: (g: Run<void>, job: BackgroundJob) => void;
+  /** A real-time run's wall clock when `elapsed` was 0: its elapsed time is wall time, the waits at a
+   *  prompt between commands included, so `date` agrees with the clock on the wall. */
+  wallOrigin?: number;
   /** The driver runs jobs in real time, so a pipeline's stages run side by side through pipes. */
   streams?: boolean;
   /** When the next background job wakes (virtual driver), for `wait`. */
@@ -155,7 +158,7 @@ export function newState(
     frames: [],
     cwd: ctx.cwd,
     status: 0,
-    t: { elapsed: 0, steps: 0, jobs: [], nextPid: 100 },
+    t: { elapsed: 0, steps: 0, jobs: [], nextPid: 100, ...(opts.realtime ? { wallOrigin: Date.now() } : {}) },
     until: opts.until ?? Infinity,
     maxSteps: opts.maxSteps ?? 100_000,
     name: opts.name ?? "sh",

@@ -89,6 +89,7 @@ export class Workstation {
   /** What a shell on `node` (the control plane by default) sees. */
   context(node = this.node): ShellContext {
     const { reader, logs, now } = this.deps;
+    const began = now();
     const fs = this.fsOf(node);
     const programs: Record<string, HostProgram> = {
       kubectl: kubectl(this.deps.api, { listen: (port, forward) => this.forwards.listen(node, port, forward), table: this.deps.table }),
@@ -111,7 +112,8 @@ export class Workstation {
       hostname: node,
       fs,
       net: forwarded(liveNetwork(reader, logs, now, node), node, this.forwards, reader),
-      now,
+      // The moment the shell begins: the shell adds the time that passes in it.
+      now: () => began,
       image: { program: (name) => programIn(NODE_PROGRAMS, name) },
       hostPrograms: programs,
       complete: (argv, word) =>

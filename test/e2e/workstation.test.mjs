@@ -269,6 +269,9 @@ test("a script runs in the control-plane node's root shell with the admin kubeco
   assert.deepEqual(first, { exitCode: 0, stdout: "controlplane\nroot\n/root\n    server: https://IP:6443\n", stderr: "" });
   assert.equal((await run("cat note.txt")).stdout, "apiVersion: v1\n");
   assert.equal((await run("exit 7")).exitCode, 7);
+  // Its clock is the wall's: two seconds of sleep are two seconds of `date`.
+  const [a, b] = (await run("date +%s; sleep 2; date +%s")).stdout.trim().split("\n").map(Number);
+  assert.ok(b - a >= 2 && b - a <= 3, `${a} → ${b}`);
   const slow = await request(`${server.origin}/api/sessions/${s.id}/run`, {
     method: "POST",
     headers: { authorization: "Bearer kp1.nope" },

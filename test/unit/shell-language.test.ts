@@ -846,6 +846,25 @@ describe("real time", () => {
     expect(frames[0].split("\r\n")[0]).toHaveLength(79);
   });
 
+  it("date keeps to the wall clock in a shell that lives on: the wait at the prompt counts once, a sleep once", async () => {
+    const t0 = Date.now();
+    const chunks: string[] = [];
+    const io = { stdout: (x: string) => void chunks.push(x), stderr: (x: string) => void chunks.push(x) };
+    const sh = new InteractiveShell({ ...realCtx(), now: () => t0 }, { shell: "sh", host: { exit: () => {} } });
+    await wait(1100);
+    sh.feed("date +%s; sleep 1; date +%s\r", io);
+    await wait(1300);
+    const [before, after] = chunks
+      .join("")
+      .match(/^\d+\r$/gm)!
+      .map((l) => Number(l.trim()));
+    expect(before - Math.floor(t0 / 1000)).toBeGreaterThanOrEqual(1);
+    expect(before - Math.floor(t0 / 1000)).toBeLessThanOrEqual(2);
+    expect(after - before).toBeGreaterThanOrEqual(1);
+    expect(after - before).toBeLessThanOrEqual(2);
+    expect(Math.abs(after - Math.floor(Date.now() / 1000))).toBeLessThanOrEqual(1);
+  });
+
   it("the client leaving ends an endless one-shot command", async () => {
     let out = "";
     const job = execRealtime(["sh", "-c", "while true; do echo x; sleep 0.1; done"], realCtx(), {
