@@ -19,11 +19,21 @@ export async function insertSession(
     course?: string;
     learner?: string;
     lab?: string;
+    requestKey?: string;
   },
-): Promise<void> {
-  await db(d1)
+): Promise<boolean> {
+  // A concurrent request with the same key inserted first: this one made nothing.
+  const res = await db(d1)
     .insert(sessions)
-    .values({ ...row, state: "live" });
+    .values({ ...row, state: "live" })
+    .onConflictDoNothing({ target: sessions.requestKey })
+    .run();
+  return res.meta.changes === 1;
+}
+
+/** The session a request with this key started, whatever became of it. */
+export async function sessionByRequestKey(d1: D1Database, requestKey: string): Promise<SessionRow | undefined> {
+  return db(d1).select().from(sessions).where(eq(sessions.requestKey, requestKey)).get();
 }
 
 export async function getSession(d1: D1Database, id: string): Promise<SessionRow | undefined> {

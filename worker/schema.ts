@@ -1,5 +1,5 @@
 // The D1 session registry (drizzle-orm). Generate migrations with `npm run db:generate`.
-import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { NodeRole } from "../durable/contract";
 
 export type SessionState = "live" | "expired" | "deleted";
@@ -24,11 +24,15 @@ export const sessions = sqliteTable(
     learner: text("learner"),
     /** The catalogue lab it runs, by name; null for none or an inline lab. */
     lab: text("lab"),
+    /** Keyed hash of the creator's address, its Idempotency-Key and the request body: a retried
+     *  request finds the session it created instead of starting a second one. Null without a key. */
+    requestKey: text("request_key"),
   },
   (t) => [
     index("sessions_client_state").on(t.clientHash, t.state),
     index("sessions_state_expires").on(t.state, t.expiresAt),
     index("sessions_course_state").on(t.course, t.state),
+    uniqueIndex("sessions_request_key").on(t.requestKey),
   ],
 );
 

@@ -4,7 +4,7 @@ import { setCookie } from "hono/cookie";
 import { authorize, clusterStub, forgetSession, notConfigured, proxyCookieName } from "./auth";
 import { formatDuration, limits, parseDuration, signingSecret, type AppEnv } from "./env";
 import { kubeconfig, serverUrl } from "./kubeconfig";
-import { endSession, insertSession, liveSessions } from "./registry";
+import { endSession, insertSession, liveSessions, sessionByRequestKey, type SessionRow } from "./registry";
 import { parseSessionRequest } from "./session-request";
 import { resolveLab } from "./labs";
 import { courseRefusal } from "./courses";
@@ -25,11 +25,22 @@ sessions.post("/", async (c) => {
   const client = await clientHash(secret, clientAddress(c));
 
   const lim = limits(c.env);
-  const parsed = parseSessionRequest(new TextDecoder().decode(await c.req.arrayBuffer()), c.req.header("content-type") ?? null, lim, {
+  const body = new TextDecoder().decode(await c.req.arrayBuffer());
+  const parsed = parseSessionRequest(body, c.req.header("content-type") ?? null, lim, {
     lifetime: c.req.query("lifetime"),
     clock: c.req.query("clock"),
   });
   if (!parsed.ok) return parsed.code === 400 ? badRequest(parsed.message) : invalid(parsed.message, parsed.causes);
+
+  // A retry of a request that already started a session (its answer was lost on the way) gets that
+  // session, not a second one: the key is only ever matched for the same address and the same request.
+  const key = idempotencyKey(c.req.header("idempotency-key"));
+  if (key instanceof Response) return key;
+  const requestKey = key === undefined ? undefined : await clientHash(secret, `${client}\u0000${c.req.url}\u0000${key}\u0000${body}`);
+  if (requestKey) {
+    const earlier = await sessionByRequestKey(c.env.DB, requestKey);
+    if (earlier) return replay(c, earlier, secret);
+  }
 
   // A lab brings its own cluster: its nodes, clock and lifetime (within the limits); a clock or
   // lifetime the request names still wins.
@@ -77,16 +88,62 @@ sessions.post("/", async (c) => {
   const expiresAt = new Date(Math.floor(expires.getTime() / 1000) * 1000).toISOString();
   // Registry first: if the cluster fails to start, the sweep still finds the row and cleans up.
   const labName = typeof parsed.value.lab === "string" ? parsed.value.lab : undefined;
-  await insertSession(c.env.DB, { id, createdAt, expiresAt, nodes, clientHash: client, course, learner, lab: labName });
+  const row = { id, createdAt, expiresAt, nodes, clientHash: client, course, learner, lab: labName, requestKey };
+  if (!(await insertSession(c.env.DB, row))) {
+    const earlier = requestKey && (await sessionByRequestKey(c.env.DB, requestKey));
+    if (earlier) return replay(c, earlier, secret);
+    throw new Error(`session ${id} was not registered`);
+  }
   try {
     await clusterStub(c.env, id).init({ id, createdAt, expiresAt, nodes, clock, origin, ...(lab ? { lab } : {}) });
   } catch (e) {
     await endSession(c.env.DB, id, "deleted");
     throw e;
   }
-  const token = await signToken(secret, id, new Date(expiresAt));
-  return c.json({ id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) }, 201);
+  return created(c, secret, row);
 });
+
+async function created(
+  c: Context<AppEnv>,
+  secret: string,
+  s: Pick<SessionRow, "id" | "createdAt" | "expiresAt">,
+  headers?: Record<string, string>,
+) {
+  const origin = new URL(c.req.url).origin;
+  const token = await signToken(secret, s.id, new Date(s.expiresAt));
+  const { id, createdAt, expiresAt } = s;
+  return c.json(
+    { id, createdAt, expiresAt, server: serverUrl(origin, id), token, kubeconfig: kubeconfig(origin, id, token) },
+    201,
+    headers,
+  );
+}
+
+/** The answer to a request whose key already started a session: that session's, once it has started. */
+async function replay(c: Context<AppEnv>, row: SessionRow, secret: string): Promise<Response> {
+  const ended = row.state !== "live" ? row.state : row.expiresAt <= new Date().toISOString() ? "expired" : undefined;
+  if (ended)
+    return statusResponse(
+      status(409, "Conflict", `the session ${row.id} this Idempotency-Key started has ended (${ended}); a new session needs a new key`),
+    );
+  if (!(await clusterStub(c.env, row.id).info()))
+    return statusResponse(
+      status(409, "Conflict", `session ${row.id}, started by an earlier request with this Idempotency-Key, is still starting; retry`, {
+        retryAfterSeconds: 1,
+      }),
+      { "retry-after": "1" },
+    );
+  return created(c, secret, row, { "idempotent-replayed": "true" });
+}
+
+/** The Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header: a string, quoted or not). */
+function idempotencyKey(header: string | undefined): string | undefined | Response {
+  if (header === undefined) return undefined;
+  const key = /^"(.*)"$/.exec(header.trim())?.[1] ?? header.trim();
+  if (!/^[\x21-\x7e]{1,255}$/.test(key) || key.includes('"'))
+    return badRequest("invalid Idempotency-Key header: it must be 1 to 255 visible ASCII characters, such as a UUID");
+  return key;
+}
 
 /** The refusal at the per-address cap: which sessions hold the address's places, how to free one
  *  (only a holder of a session's token can delete it), and when one frees itself. */

@@ -5,6 +5,7 @@ export type StatusReason =
   | "Unauthorized"
   | "Forbidden"
   | "NotFound"
+  | "Conflict"
   | "Invalid"
   | "RequestEntityTooLarge"
   | "TooManyRequests"

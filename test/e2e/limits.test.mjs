@@ -70,6 +70,49 @@ test("the per-address cap refuses one session too many with a 403 naming the ses
   for (const s of [...live.slice(1), again.json]) assert.equal((await remove(s)).status, 200);
 });
 
+test("a creation retried with the same Idempotency-Key gets the session the first attempt started, even at the per-address cap; once that session is deleted the key is refused with 409", async () => {
+  const withKey = (key, body = "{}") =>
+    request(`${server.origin}/api/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": key },
+      body,
+    });
+  const key = `"${crypto.randomUUID()}"`;
+  const first = await withKey(key);
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.headers["idempotent-replayed"], undefined);
+  created++;
+  const others = [];
+  for (let i = 1; i < MAX_SESSIONS; i++) {
+    const res = await create();
+    assert.equal(res.status, 201, res.text);
+    others.push(res.json);
+    created++;
+  }
+  assert.equal((await create()).status, 403, "the address is at its cap");
+
+  const retry = await withKey(key);
+  assert.equal(retry.status, 201, retry.text);
+  assert.equal(retry.headers["idempotent-replayed"], "true");
+  assert.deepEqual(retry.json, first.json, "the same session, token and kubeconfig");
+  const live = (await request(`${server.origin}/api/sessions`)).json.sessions.map((s) => s.id);
+  assert.deepEqual(live.sort(), [first.json.id, ...others.map((s) => s.id)].sort());
+
+  const invalidKey = await withKey("two words");
+  assert.equal(invalidKey.status, 400, invalidKey.text);
+  assert.equal(invalidKey.json.message, "invalid Idempotency-Key header: it must be 1 to 255 visible ASCII characters, such as a UUID");
+
+  assert.equal((await remove(first.json)).status, 200);
+  const afterDelete = await withKey(key);
+  assert.equal(afterDelete.status, 409, afterDelete.text);
+  assert.equal(afterDelete.json.reason, "Conflict");
+  assert.equal(
+    afterDelete.json.message,
+    `the session ${first.json.id} this Idempotency-Key started has ended (deleted); a new session needs a new key`,
+  );
+  for (const s of others) assert.equal((await remove(s)).status, 200);
+});
+
 test("the creation rate limit answers 429 TooManyRequests with Retry-After once an address has created 10 sessions in a minute", async () => {
   // The limiter counts per fixed minute, so creations that straddle a minute's end may get up to
   // twice the limit before the refusal; never more.
