@@ -2,6 +2,7 @@
 // kubeplay: create, list and delete playground clusters in the style of `kind`, and keep ~/.kube/config in sync.
 // Talks only to the public HTTP API (POST/GET/DELETE /api/sessions).
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { homedir } from "node:os";
@@ -55,7 +56,8 @@ function request(method, url, { body, headers = {} } = {}) {
     const req = mod.request(u, options, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      const retryAfter = res.headers["retry-after"] === undefined ? undefined : Number(res.headers["retry-after"]);
+      res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), retryAfter }));
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", (e) =>
@@ -68,6 +70,26 @@ function request(method, url, { body, headers = {} } = {}) {
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+/** POST /api/sessions, sent again with the same Idempotency-Key when the answer is lost or the server
+ *  asks for a retry: the server gives a retry the session the first attempt started. */
+async function startSession(url, body, contentType) {
+  const headers = { "content-type": contentType, "idempotency-key": randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt === 6;
+    let res;
+    try {
+      res = await request("POST", url, { body, headers });
+    } catch (e) {
+      if (last) throw e;
+    }
+    const transient =
+      res && (res.status === 502 || res.status === 504 || ((res.status === 503 || res.status === 409) && res.retryAfter !== undefined));
+    if (res && (last || !transient)) return res;
+    const wait = res?.retryAfter > 0 ? res.retryAfter * 1000 : Math.min(2000, 250 * 2 ** (attempt - 1));
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, wait));
+  }
 }
 
 /** The Status message of an error answer, or the raw text. */
@@ -180,10 +202,7 @@ async function createCluster(flags) {
   if (flags.name) throw new CliError("--name is not supported by create: the server assigns each cluster a unique id");
 
   log(`Creating cluster on ${server} ...`);
-  const res = await request("POST", `${server}/api/sessions${query.size ? `?${query}` : ""}`, {
-    body,
-    headers: { "content-type": contentType },
-  });
+  const res = await startSession(`${server}/api/sessions${query.size ? `?${query}` : ""}`, body, contentType);
   if (res.status !== 201) throw new CliError(`failed to create cluster: ${errorMessage(res)}`);
   const session = JSON.parse(res.text);
   const info = await request("GET", `${server}/api/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
@@ -322,10 +341,11 @@ async function labTest(flags, positionals) {
   // Solutions and titles as the server reads the lab (a scenario's come from its Markdown).
   const lab = source.scenario ? (await lint(server, source)).lab : parseLabYaml(source);
   const query = flags.clock ? `?clock=${encodeURIComponent(flags.clock)}` : "";
-  const created = await request("POST", `${server}/api/sessions${query}`, {
-    body: JSON.stringify({ lab: source.scenario ? { killercoda: source.scenario } : lab }),
-    headers: { "content-type": "application/json" },
-  });
+  const created = await startSession(
+    `${server}/api/sessions${query}`,
+    JSON.stringify({ lab: source.scenario ? { killercoda: source.scenario } : lab }),
+    "application/json",
+  );
   if (created.status !== 201) throw new CliError(`${path}: the session did not start: ${errorMessage(created)}`);
   const session = JSON.parse(created.text);
   const auth = { authorization: `Bearer ${session.token}` };

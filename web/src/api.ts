@@ -70,8 +70,34 @@ async function refusal(res: Response): Promise<ApiRefusal> {
   return new ApiRefusal(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 
+/** Answers worth sending the same request again for: the way to the server failed, or the server
+ *  asks for a retry (Retry-After on a 409 or 503). */
+const transient = (res: Response) =>
+  res.status === 502 || res.status === 504 || ((res.status === 503 || res.status === 409) && res.headers.has("retry-after"));
+
+/** POST /api/sessions, retried with the same Idempotency-Key when the answer is lost or transient:
+ *  the server gives a retry the session the first attempt started, so one click is one cluster. */
+async function postSession(body: string): Promise<Response> {
+  // getRandomValues, unlike randomUUID, also works on a page served over plain http from another host.
+  const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const headers = { "content-type": "application/json", "idempotency-key": key };
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt === 6;
+    let res: Response | undefined;
+    try {
+      res = await fetch("/api/sessions", { method: "POST", headers, body });
+      if (last || !transient(res)) return res;
+    } catch (e) {
+      if (last) throw e;
+    }
+    const asked = Number(res?.headers.get("retry-after"));
+    const backoff = Math.min(2000, 250 * 2 ** (attempt - 1));
+    await new Promise((resolve) => setTimeout(resolve, Number.isFinite(asked) && asked > 0 ? asked * 1000 : backoff));
+  }
+}
+
 export async function createSession(body: SessionRequest): Promise<Session> {
-  const res = await fetch("/api/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await postSession(JSON.stringify(body));
   if (res.status !== 201) throw await refusal(res);
   const s = await res.json();
   const session: Session = { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt, server: s.server, token: s.token, nodes: [] };
