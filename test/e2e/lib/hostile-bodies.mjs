@@ -416,7 +416,7 @@ export function hostileCases() {
  * { status, headers, text, json, ms } or, when the server does not answer in time or drops the
  * connection, { status: "timeout" | "error", error, ms }. `maxBody` bytes of the answer are kept.
  */
-export function send(url, { method = "GET", headers = {}, body, timeout = 60_000, maxBody = 8 * MiB } = {}) {
+export function send(url, { method = "GET", headers = {}, body, timeout = 60_000, maxBody = 8 * MiB, agent } = {}) {
   const t0 = Date.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -426,7 +426,7 @@ export function send(url, { method = "GET", headers = {}, body, timeout = 60_000
       clearTimeout(timer);
       resolve({ ...v, ms: Date.now() - t0 });
     };
-    const req = https.request(url, { method, headers, rejectUnauthorized: false }, (res) => {
+    const req = https.request(url, { method, headers, rejectUnauthorized: false, agent }, (res) => {
       const chunks = [];
       let size = 0;
       res.on("data", (c) => {
