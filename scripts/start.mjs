@@ -12,7 +12,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const port = process.env.PORT || "8787";
 const persist = process.env.KUBEPLAY_STATE_DIR || join(root, ".wrangler", "state");
-const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" };
+const env = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  CI: process.env.CI ?? "1",
+  // wrangler's debug log (it writes one per run whatever the log level) stays with the state it belongs to.
+  WRANGLER_LOG_PATH: process.env.WRANGLER_LOG_PATH ?? join(persist, "logs"),
+};
+// wrangler dev's DevTools proxy turns on the inspector's Network domain, so every call from the Worker
+// into a cluster's Durable Object sends three events through wrangler's proxy to its Node process,
+// which appends each to that debug log: about a third of the server's CPU per request, and 12 MB of
+// log a minute under load. It runs only when DevTools are asked for (--inspector-port, as the memory
+// benchmark does). wrangler has no flag for it: this variable is how it leaves the inspector to a
+// debugger that is already attached.
+if (!process.argv.slice(2).some((a) => a.startsWith("--inspector-port"))) env.VSCODE_INSPECTOR_OPTIONS = "kubeplay: no DevTools proxy";
 const KNOBS = [
   "SESSION_LIFETIME",
   "MAX_SESSION_LIFETIME",
