@@ -105,7 +105,7 @@ const rangeEnd = (prefix: string) => prefix + "\uffff";
 const EVENTS_PREFIX = "/core/events/";
 
 /** The stored JSON a resource may hold and still be kept parsed in memory by `current`. */
-export const CACHE_RESOURCE_BYTES = 4 * 1024 * 1024;
+export const CACHE_RESOURCE_BYTES = 8 * 1024 * 1024;
 /** After a resource was found too big to keep, revisions before it is tried again. */
 const CACHE_RETRY_REVISIONS = 1000;
 
@@ -261,16 +261,44 @@ export class Store {
    * The current objects under `prefix` (at least `/group/plural/` deep), in key order, like list()
    * but from memory: each resource is read from SQL once, then kept in step with commits, as an
    * informer's cache is, and each object is parsed when it is first listed. The objects are shared and frozen: a reader that wants to change one
-   * copies it. A resource with writes in the open transaction, or too big to keep, is read from SQL.
+   * copies it. The open transaction's own writes are read over the cache (a reconcile lists what it
+   * just created); a resource too big to keep is read from SQL.
    */
   current(prefix: string): Obj[] {
     const resource = resourceOf(prefix);
     const cache = this.cacheOf(resource);
-    if (!cache || this.pending.some((c) => c.key.startsWith(resource))) return this.list(prefix);
+    if (!cache) return this.list(prefix);
     cache.sorted ??= [...cache.objects.keys()].sort();
+    const written = this.writtenUnder(prefix);
     const out: Obj[] = [];
-    for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(parsed(cache.objects.get(key)!));
+    if (!written.size) {
+      for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(parsed(cache.objects.get(key)!));
+      return out;
+    }
+    // The cache's keys and the keys this transaction created, merged in order.
+    const created = [...written.keys()].filter((k) => !cache.objects.has(k)).sort();
+    const take = (key: string) => {
+      const w = written.get(key);
+      if (!w) out.push(parsed(cache.objects.get(key)!));
+      else if (w.op !== Op.Deleted) out.push(deepFreeze(JSON.parse(w.json) as Obj));
+    };
+    let i = 0;
+    for (const key of cache.sorted) {
+      if (!key.startsWith(prefix)) continue;
+      while (i < created.length && created[i] < key) take(created[i++]);
+      take(key);
+    }
+    while (i < created.length) take(created[i++]);
     return out;
+  }
+
+  /** The open transaction's last write of each key under `prefix`. */
+  private writtenUnder(prefix: string): Map<string, { op: Op; json: string }> {
+    const written = new Map<string, { op: Op; json: string }>();
+    this.pending.forEach((c, i) => {
+      if (c.key.startsWith(prefix)) written.set(c.key, { op: c.op, json: this.pendingJson[i] });
+    });
+    return written;
   }
 
   private cacheOf(resource: string): ResourceCache | undefined {

@@ -53,6 +53,37 @@ describe("Store.current", () => {
       expect(store.list("/core/pods/a/").map((o) => o.metadata.labels.x)).toEqual(["1"]);
     }));
 
+  it("inside a transaction, its creations, updates and deletions are read over the cache in key order, as SQL reads them", () =>
+    withStore((store, storage) => {
+      for (const [ns, name] of [
+        ["a", "p1"],
+        ["a", "p3"],
+        ["b", "p5"],
+        ["c", "p7"],
+      ])
+        store.put(key(ns, name), Op.Created, pod(name, "1"));
+      expect(names(store, "/core/pods/")).toHaveLength(4); // the cache holds the pods from here on
+      store.transaction(storage, () => {
+        store.put(key("a", "p0"), Op.Created, pod("p0", "1"));
+        store.put(key("a", "p2"), Op.Created, pod("p2", "1"));
+        store.put(key("a", "p3"), Op.Updated, pod("p3", "2"));
+        store.put(key("b", "p5"), Op.Deleted, pod("p5", "1"));
+        store.put(key("b", "p6"), Op.Created, pod("p6", "1"));
+        store.put(key("b", "p6"), Op.Deleted, pod("p6", "1"));
+        store.put(key("d", "p9"), Op.Created, pod("p9", "1"));
+        expect(names(store, "/core/pods/")).toEqual(["p0=1", "p1=1", "p2=1", "p3=2", "p7=1", "p9=1"]);
+        expect(names(store, "/core/pods/a/")).toEqual(["p0=1", "p1=1", "p2=1", "p3=2"]);
+        expect(names(store, "/core/pods/b/")).toEqual([]);
+        for (const prefix of ["/core/pods/", "/core/pods/a/", "/core/pods/b/", "/core/pods/d/"])
+          expect(store.current(prefix)).toEqual(store.list(prefix));
+        const [p0] = store.current("/core/pods/a/");
+        expect(() => {
+          p0.metadata.labels.x = "changed";
+        }).toThrow(TypeError);
+      });
+      expect(names(store, "/core/pods/")).toEqual(["p0=1", "p1=1", "p2=1", "p3=2", "p7=1", "p9=1"]);
+    }));
+
   it("a resource that grows bigger than the cache allows is still listed whole, from SQL", () =>
     withStore((store) => {
       const big = "x".repeat(256 * 1024);
