@@ -27,8 +27,8 @@ export interface BudgetLimits {
    *  a saturated thread for the neighbours. */
   burstMs: number;
   /** The least a request costs: what it costs outside the handler (the Worker's token check and
-   *  routing, the call into the object; locally also wrangler's proxy, measured at about 4 ms of CPU
-   *  a request), which the handler's clock does not see. Deployed, the clock stands still while a
+   *  routing, the call into the object; locally also wrangler's proxy: about 3 ms of CPU a request
+   *  in all, measured, and 4 with a margin), which the handler's clock does not see. Deployed, the clock stands still while a
    *  handler runs (it moves only on I/O), so there most requests cost just this: about 60
    *  concurrent requests a second once the bucket is spent. */
   minCostMs: number;
