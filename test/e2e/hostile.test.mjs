@@ -4,6 +4,7 @@
 // seeded objects are exactly as they were. Last, the server logged no server error at all.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import https from "node:https";
 import { Server, eventually } from "./lib/harness.mjs";
 import { CM, SEED_CONFIGMAP, SEED_DEPLOYMENT, hostileCases, send, sendCase } from "./lib/hostile-bodies.mjs";
 
@@ -239,6 +240,43 @@ test("list at a compacted resourceVersion (rv=1, Exact) → 410 Expired", async 
 
 test("list at a compacted resourceVersion: afterwards /healthz, the neighbour and the seeded objects answer as before", async () => {
   await assertIntact();
+});
+
+// 12. A flood: a session's concurrent requests beyond its budget wait in its queue, and past the
+// queue are refused as the API server's max-in-flight filter refuses (apierrors.NewTooManyRequests).
+test("a session flooded by 64 concurrent connections is answered 429 TooManyRequests with Retry-After, never 5xx; its neighbour is answered meanwhile, and its own sequential requests after", async () => {
+  const flooder = await server.createSession({ clock: "instant" });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  const headers = { authorization: `Bearer ${flooder.token}` };
+  const statuses = {};
+  let refusal;
+  // Until the first refusal (a 500 ms bucket of handler time lasts a moment), for at least 2 s.
+  const start = Date.now();
+  const flood = Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while ((!refusal || Date.now() < start + 2000) && Date.now() < start + 30_000) {
+        const r = await send(`${flooder.server}${CM}`, { headers, agent, timeout: REQUEST_TIMEOUT });
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        if (r.status === 429) refusal ??= r;
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  const next = await neighbour.api(`${CM}/next-door`);
+  await flood;
+  agent.destroy();
+  assert.equal(next.status, 200, `the neighbour during the flood: ${got(next)}`);
+  assert.deepEqual(
+    Object.keys(statuses).filter((code) => !(code === "200" || code === "429")),
+    [],
+    JSON.stringify(statuses),
+  );
+  assert.ok(refusal, `no 429 in ${JSON.stringify(statuses)}`);
+  assertStatus(refusal, { status: 429, reason: "TooManyRequests", message: /^Too many requests, please try again later\.$/ });
+  assert.match(refusal.headers["retry-after"], /^[1-9]\d*$/);
+  assert.equal(refusal.json.details.retryAfterSeconds, Number(refusal.headers["retry-after"]));
+  const after = await flooder.api(CM);
+  assert.equal(after.status, 200, `the flooder's own request after the flood: ${got(after)}`);
 });
 
 // The zero-5xx sweep: nothing above made the server answer 500 or print an internal error.
