@@ -12,6 +12,7 @@ import {
   ExpansionError,
   script,
   setVar,
+  ShellSignal,
   subshell,
   type Run,
   type ShellState,
@@ -258,6 +259,7 @@ export function* expandWord(raw: string, s: ShellState, split = true, assignment
   const sep = new RegExp(`[${escapeClass(ifs)}]+`);
   const add = (t: string, quoted: boolean) => {
     cur += t;
+    if (cur.length > WORD_LIMIT) throw tooLong("a word");
     pat += quoted ? t.replace(/[*?[\]\\]/g, "\\$&") : t;
     if (!quoted && /[*?[]/.test(t)) glob = true;
   };
@@ -717,16 +719,34 @@ function special(name: string, s: ShellState): string | undefined {
   return s.vars[name];
 }
 
-/** $(…): run in a subshell, capture stdout, strip trailing newlines. Its status becomes $?. */
+/**
+ * The most a word or a command substitution's output may hold. A real shell would grow until the
+ * machine's memory ran out; here that memory is the cluster's, and its neighbours'.
+ */
+export const WORD_LIMIT = 8 << 20;
+
+const tooLong = (what: string) => new ExpansionError(`kubeplay: ${what} may hold at most ${WORD_LIMIT >> 20} MiB`, 1);
+
+/** $(…): run in a subshell, capture stdout, strip trailing newlines. Its status becomes $?. A
+ *  command that writes past WORD_LIMIT is stopped as a writer to a full pipe would be: SIGPIPE. */
 function* substitute(src: string, s: ShellState): Run<string> {
   let out = "";
+  let full = false;
   const sub = subshell(s, { linesRead: (s.lineno ?? 1) - 1, tested: 0 });
   sub.opts.errexit = false;
+  const stdout = (x: string) => {
+    if (out.length + x.length > WORD_LIMIT) {
+      full = true;
+      s.stderr?.(`kubeplay: a command substitution holds at most ${WORD_LIMIT >> 20} MiB: the command is stopped (SIGPIPE)\n`);
+      throw new ShellSignal("PIPE");
+    }
+    out += x;
+  };
   try {
-    s.status = yield* script(src, sub, { stdout: (x) => void (out += x), stderr: (x) => s.stderr?.(x) });
+    s.status = yield* script(src, sub, { stdout, stderr: (x) => s.stderr?.(x) });
   } catch (e) {
-    if (!(e instanceof ExitSignal)) throw e;
-    s.status = e.code;
+    if (e instanceof ExitSignal || (full && e instanceof ShellSignal)) s.status = e.code;
+    else throw e;
   }
   return out.replace(/\n+$/, "");
 }

@@ -9,7 +9,7 @@ import { FSError, resolvePath } from "../fs";
 import { EXTENSIONS, parse, SyntaxError, type Node, type Redirect } from "./parse";
 import type { Flavour, ImageView, ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
-import { cond, dollar, expandWord, patternOf } from "./expand";
+import { cond, dollar, expandWord, patternOf, WORD_LIMIT } from "./expand";
 import { arith } from "./arith";
 import { builtins } from "./builtins";
 import { moreInput, newPipe, pipeOf, streamFilter, TTY_POLL_MS, worksLineByLine } from "./pipes";
@@ -732,7 +732,9 @@ function* assign(s: ShellState, name: string, value: string | string[]): Run<voi
     return;
   }
   const v = (yield* expandWord(value, s, false, true)).join("");
-  setVar(s, name, append ? (s.vars[name] ?? "") + v : v);
+  const before = append ? (s.vars[name] ?? "") : "";
+  if (before.length + v.length > WORD_LIMIT) throw new ExpansionError(`kubeplay: a variable may hold at most ${WORD_LIMIT >> 20} MiB`, 1);
+  setVar(s, name, before + v);
 }
 
 /** set -x quoting of a word (bash and busybox quote; dash prints words as they are). */

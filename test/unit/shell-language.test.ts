@@ -976,6 +976,28 @@ describe("pipelines in real time", () => {
     expect(Number(count)).toBeGreaterThan((8 << 20) - 1001);
   });
 
+  it("an endless writer inside $( ) is stopped at the substitution's limit with SIGPIPE, and the script goes on", async () => {
+    const r = oneShot("x=0123456789; x=$x$x$x$x$x$x$x$x$x$x; x=$x$x$x$x$x$x$x$x$x$x; y=$(while true; do echo $x; done); echo ${#y} $?");
+    expect(await r.job.done).toBe(0);
+    const [warning, line] = r.text().split("\n");
+    expect(warning).toBe("E:kubeplay: a command substitution holds at most 8 MiB: the command is stopped (SIGPIPE)");
+    const [length, status] = line.split(" ").map(Number);
+    expect(length).toBeLessThanOrEqual(8 << 20);
+    expect(length).toBeGreaterThan((8 << 20) - 1002);
+    expect(status).toBe(141);
+  });
+
+  it("a variable that doubles without end is refused at 8 MiB, by word and by +=, and the shell exits 1", async () => {
+    const doubled = oneShot("x=0123456789; while true; do x=$x$x; done; echo unreachable");
+    expect(await doubled.job.done).toBe(1);
+    expect(doubled.text()).toBe("E:sh: kubeplay: a word may hold at most 8 MiB\n");
+    expect(run("bash", "x=0123456789; while true; do x+=$x; done; echo unreachable")).toEqual({
+      out: "",
+      err: "bash: line 1: kubeplay: a variable may hold at most 8 MiB\n",
+      code: 1,
+    });
+  });
+
   it("a script piped into sh runs once the writer is done", async () => {
     const r = oneShot("(echo 'echo one'; sleep 0.1; echo 'echo two') | sh");
     expect(await r.job.done).toBe(0);
