@@ -1135,9 +1135,33 @@ const FILTERS = new Set([
 const readsStdin = (args: string[]) =>
   args.some((a, i) => a === "-" && /^(-f|--filename)$/.test(args[i - 1] ?? "")) || args.includes("--filename=-");
 
+/** jq's options that take values, by how many. */
+const JQ_VALUES: Record<string, number> = { "--arg": 2, "--argjson": 2, "--slurpfile": 2, "--rawfile": 2, "--indent": 1, "-L": 1 };
+
+/** Does jq read its stdin: a filter (or -f FILE), not -n, and no file after it? */
+function jqReadsStdin(args: string[]): boolean {
+  let filter = true;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--args" || a === "--jsonargs") break; // the rest are values of $ARGS, not files
+    if (a === "-n" || a === "--null-input" || /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a)) return false;
+    if (a === "-f" || a === "--from-file") {
+      filter = false;
+      i++;
+    } else if (JQ_VALUES[a]) i += JQ_VALUES[a];
+    else if (a.startsWith("-") && a.length > 1) continue;
+    else if (filter) filter = false;
+    else files.push(a);
+  }
+  // Without a filter, jq on a terminal prints its usage rather than read.
+  return !filter && (files.length === 0 || files.includes("-"));
+}
+
 /** Does this command read its stdin (no file operands), so that on a terminal it waits for ^D? */
 function readsTerminal(prog: string, args: string[]): boolean {
   if (!FILTERS.has(prog)) return false;
+  if (prog === "jq") return jqReadsStdin(args);
   if (prog === "tee" || prog === "xargs" || prog === "tr") return true;
   const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {

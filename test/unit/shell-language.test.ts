@@ -790,6 +790,24 @@ describe("real time", () => {
     expect(t.text()).toBe("cat > /tmp/a.txt\r\none\r\ntwo\r\nroot@h:/# wc -l < /tmp/a.txt\r\n2\r\nroot@h:/# ");
   });
 
+  it("jq FILTER at a terminal reads typed JSON up to ^D; jq -n and jq FILTER FILE do not wait", async () => {
+    const t = terminal("nicolaka/netshoot", "bash");
+    t.type("jq -c --arg k a '.[$k]'\r");
+    t.type('{"a":[1,2]}\r');
+    await wait(60);
+    t.type("\x04");
+    await wait(60);
+    expect(t.text()).toMatch(/^jq -c --arg k a '\.\[\$k\]'\r\n\{"a":\[1,2\]\}\r\n\[1,2\]\r\n\S.* $/);
+    t.clear();
+    t.type("jq -n '1+1'\r");
+    await wait(60);
+    expect(t.text()).toMatch(/^jq -n '1\+1'\r\n2\r\n\S.* $/);
+    t.clear();
+    t.type("echo '{\"b\":3}' > /tmp/b.json; jq .b /tmp/b.json\r");
+    await wait(60);
+    expect(t.text()).toMatch(/\r\n3\r\n\S.* $/);
+  });
+
   it("a heredoc is read line by line with the PS2 prompt", () => {
     const t = terminal("debian", "bash");
     t.type("cat <<EOF > /tmp/pod.yaml\r");
