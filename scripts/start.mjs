@@ -22,7 +22,7 @@ const env = {
 };
 // wrangler dev's DevTools proxy turns on the inspector's Network domain, so every call from the Worker
 // into a cluster's Durable Object sends three events through wrangler's proxy to its Node process,
-// which appends each to that debug log: about a third of the server's CPU per request, and 12 MB of
+// which appends each to that debug log: over 40 % of the server's CPU per request, and 12 MB of
 // log a minute under load. It runs only when DevTools are asked for (--inspector-port, as the memory
 // benchmark does). wrangler has no flag for it: this variable is how it leaves the inspector to a
 // debugger that is already attached.
