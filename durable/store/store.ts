@@ -260,9 +260,10 @@ export class Store {
   /**
    * The current objects under `prefix` (at least `/group/plural/` deep), in key order, like list()
    * but from memory: each resource is read from SQL once, then kept in step with commits, as an
-   * informer's cache is, and each object is parsed when it is first listed. The objects are shared and frozen: a reader that wants to change one
-   * copies it. The open transaction's own writes are read over the cache (a reconcile lists what it
-   * just created); a resource too big to keep is read from SQL.
+   * informer's cache is, and each object is parsed when it is first listed. The objects are shared
+   * and frozen: a reader that wants to change one copies it. The open transaction's own writes are
+   * read over the cache (a reconcile lists what it just created); a resource too big to keep is read
+   * from SQL.
    */
   current(prefix: string): Obj[] {
     const resource = resourceOf(prefix);
@@ -271,10 +272,6 @@ export class Store {
     cache.sorted ??= [...cache.objects.keys()].sort();
     const written = this.writtenUnder(prefix);
     const out: Obj[] = [];
-    if (!written.size) {
-      for (const key of cache.sorted) if (key.startsWith(prefix)) out.push(parsed(cache.objects.get(key)!));
-      return out;
-    }
     // The cache's keys and the keys this transaction created, merged in order.
     const created = [...written.keys()].filter((k) => !cache.objects.has(k)).sort();
     const take = (key: string) => {
