@@ -259,7 +259,7 @@ export function* expandWord(raw: string, s: ShellState, split = true, assignment
   const sep = new RegExp(`[${escapeClass(ifs)}]+`);
   const add = (t: string, quoted: boolean) => {
     cur += t;
-    if (cur.length > WORD_LIMIT) throw tooLong("a word");
+    if (cur.length > HOLD_LIMIT) throw tooLong("a word");
     pat += quoted ? t.replace(/[*?[\]\\]/g, "\\$&") : t;
     if (!quoted && /[*?[]/.test(t)) glob = true;
   };
@@ -720,24 +720,26 @@ function special(name: string, s: ShellState): string | undefined {
 }
 
 /**
- * The most a word or a command substitution's output may hold. A real shell would grow until the
- * machine's memory ran out; here that memory is the cluster's, and its neighbours'.
+ * The most the shell holds of one value or stream: a word, a variable, a command substitution's
+ * output, what a pipe's reader has not read. A real shell would grow until the machine's memory ran
+ * out; here that memory is the cluster's, and its neighbours'.
  */
-export const WORD_LIMIT = 8 << 20;
+export const HOLD_LIMIT = 8 << 20;
 
-const tooLong = (what: string) => new ExpansionError(`kubeplay: ${what} may hold at most ${WORD_LIMIT >> 20} MiB`, 1);
+/** The error of a value past HOLD_LIMIT. */
+export const tooLong = (what: string) => new ExpansionError(`kubeplay: ${what} may hold at most ${HOLD_LIMIT >> 20} MiB`, 1);
 
 /** $(…): run in a subshell, capture stdout, strip trailing newlines. Its status becomes $?. A
- *  command that writes past WORD_LIMIT is stopped as a writer to a full pipe would be: SIGPIPE. */
+ *  command that writes past HOLD_LIMIT is stopped as a writer to a full pipe would be: SIGPIPE. */
 function* substitute(src: string, s: ShellState): Run<string> {
   let out = "";
   let full = false;
   const sub = subshell(s, { linesRead: (s.lineno ?? 1) - 1, tested: 0 });
   sub.opts.errexit = false;
   const stdout = (x: string) => {
-    if (out.length + x.length > WORD_LIMIT) {
+    if (out.length + x.length > HOLD_LIMIT) {
       full = true;
-      s.stderr?.(`kubeplay: a command substitution holds at most ${WORD_LIMIT >> 20} MiB: the command is stopped (SIGPIPE)\n`);
+      s.stderr?.(`kubeplay: a command substitution holds at most ${HOLD_LIMIT >> 20} MiB: the command is stopped (SIGPIPE)\n`);
       throw new ShellSignal("PIPE");
     }
     out += x;

@@ -9,7 +9,7 @@ import { FSError, resolvePath } from "../fs";
 import { EXTENSIONS, parse, SyntaxError, type Node, type Redirect } from "./parse";
 import type { Flavour, ImageView, ShellContext, ShellIO } from "./types";
 import { APPLETS } from "./applets";
-import { cond, dollar, expandWord, patternOf, WORD_LIMIT } from "./expand";
+import { cond, dollar, expandWord, HOLD_LIMIT, patternOf, tooLong } from "./expand";
 import { arith } from "./arith";
 import { builtins } from "./builtins";
 import { moreInput, newPipe, pipeOf, streamFilter, TTY_POLL_MS, worksLineByLine } from "./pipes";
@@ -642,9 +642,6 @@ function* asJob(job: BackgroundJob, body: Run, then?: () => void): Run<void> {
   }
 }
 
-/** What a pipe holds that its reader has not taken, at most: past it the writer gets SIGPIPE. */
-const PIPE_LIMIT = 8 << 20;
-
 /**
  * A pipeline in real time: every stage but the last is a job of its own (a subshell, as in dash and
  * bash) writing into a pipe the next stage reads as it is written. When the last stage ends, a
@@ -664,8 +661,8 @@ function* streamingPipeline(n: Extract<Node, { type: "pipeline" }>, s: ShellStat
     let carry = stdin;
     for (const c of n.commands.slice(0, -1)) {
       // A reader that waits for the end (sort) while the writer never ends must not fill the cluster's memory.
-      const pipe = newPipe(PIPE_LIMIT, () => {
-        io.stderr(`kubeplay: a pipe holds at most ${PIPE_LIMIT >> 20} MiB its reader has not read: the writer is stopped (SIGPIPE)\n`);
+      const pipe = newPipe(HOLD_LIMIT, () => {
+        io.stderr(`kubeplay: a pipe holds at most ${HOLD_LIMIT >> 20} MiB its reader has not read: the writer is stopped (SIGPIPE)\n`);
         throw new ShellSignal("PIPE");
       });
       const job: BackgroundJob = { id: 0, pid: s.t.nextPid++, text: "" };
@@ -733,7 +730,7 @@ function* assign(s: ShellState, name: string, value: string | string[]): Run<voi
   }
   const v = (yield* expandWord(value, s, false, true)).join("");
   const before = append ? (s.vars[name] ?? "") : "";
-  if (before.length + v.length > WORD_LIMIT) throw new ExpansionError(`kubeplay: a variable may hold at most ${WORD_LIMIT >> 20} MiB`, 1);
+  if (before.length + v.length > HOLD_LIMIT) throw tooLong("a variable");
   setVar(s, name, before + v);
 }
 
@@ -1145,7 +1142,7 @@ function jqReadsStdin(args: string[]): boolean {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--args" || a === "--jsonargs") break; // the rest are values of $ARGS, not files
-    if (a === "-n" || a === "--null-input" || /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a)) return false;
+    if (a === "--null-input" || /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a)) return false; // -n, also in -nr
     if (a === "-f" || a === "--from-file") {
       filter = false;
       i++;

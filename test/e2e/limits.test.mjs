@@ -26,20 +26,26 @@ after(async () => {
   await server?.stop();
 });
 
-const create = () =>
-  request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+const create = (headers = {}) =>
+  request(`${server.origin}/api/sessions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: "{}" });
 const remove = (s) =>
   request(`${server.origin}/api/sessions/${s.id}`, { method: "DELETE", headers: { authorization: `Bearer ${s.token}` } });
 let created = 0; // creations charged to this address's rate limit so far
 
-test("the per-address cap refuses one session too many with a 403 naming the sessions that hold the places, and kubeplay get clusters lists them", async () => {
-  const live = [];
-  for (let i = 0; i < MAX_SESSIONS; i++) {
+/** `n` new sessions, each 201. */
+async function createMany(n) {
+  const sessions = [];
+  for (let i = 0; i < n; i++) {
     const res = await create();
     assert.equal(res.status, 201, res.text);
-    live.push(res.json);
+    sessions.push(res.json);
     created++;
   }
+  return sessions;
+}
+
+test("the per-address cap refuses one session too many with a 403 naming the sessions that hold the places, and kubeplay get clusters lists them", async () => {
+  const live = await createMany(MAX_SESSIONS);
   const refused = await create();
   assert.equal(refused.status, 403, refused.text);
   assert.equal(refused.json.kind, "Status");
@@ -71,24 +77,13 @@ test("the per-address cap refuses one session too many with a 403 naming the ses
 });
 
 test("a creation retried with the same Idempotency-Key gets the session the first attempt started, even at the per-address cap; once that session is deleted the key is refused with 409", async () => {
-  const withKey = (key, body = "{}") =>
-    request(`${server.origin}/api/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "idempotency-key": key },
-      body,
-    });
   const key = `"${crypto.randomUUID()}"`;
+  const withKey = (k) => create({ "idempotency-key": k });
   const first = await withKey(key);
   assert.equal(first.status, 201, first.text);
   assert.equal(first.headers["idempotent-replayed"], undefined);
   created++;
-  const others = [];
-  for (let i = 1; i < MAX_SESSIONS; i++) {
-    const res = await create();
-    assert.equal(res.status, 201, res.text);
-    others.push(res.json);
-    created++;
-  }
+  const others = await createMany(MAX_SESSIONS - 1);
   assert.equal((await create()).status, 403, "the address is at its cap");
 
   const retry = await withKey(key);
