@@ -64,6 +64,26 @@ describe("reconcile slices", () => {
       expect(runtime.pending).toBe(false);
     }));
 
+  it("lets a task of three turns in a row (a request's hops through the thread) finish between two slices", () =>
+    withRuntime(2, async ({ runtime, reconciled }) => {
+      const seen: number[] = []; // reconciles done when each turn ran
+      const hop = () => {
+        seen.push(reconciled());
+        if (seen.length < 3) setTimeout(hop, 0);
+      };
+      setTimeout(hop, 0);
+      await runtime.drain();
+      expect(seen[0]).toBeGreaterThan(0);
+      expect(seen).toEqual([seen[0], seen[0], seen[0]]);
+    }));
+
+  it("ends a slice before a reconcile that, at its last cost, would run past SLICE_MS", () =>
+    withRuntime(SLICE_MS * 0.6, async ({ runtime, reconciled }) => {
+      const { before } = await taskRunsAfter(runtime, reconciled);
+      expect(before).toBe(1); // a second would end at 1.2 × SLICE_MS
+      expect(reconciled()).toBe(100);
+    }));
+
   it("ends a slice by count when the clock stands still", () =>
     withRuntime(0, async ({ runtime, reconciled }) => {
       const { before } = await taskRunsAfter(runtime, reconciled);
