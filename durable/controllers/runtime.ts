@@ -96,9 +96,14 @@ export class ControllerRuntime {
     for (const c of this.controllers) for (const obj of this.store.list(primaryPrefix(c.primary))) this.enqueue(c.name, keyOf(obj));
   }
 
-  /** Move timers that are due into the queue. */
+  /**
+   * Move timers that are due into the queue, and off the table: a backlog of due keys is read once,
+   * not again by every slice until it is reconciled (a fresh instance's resync covers a queue lost).
+   */
   private takeDueTimers(now: number): void {
-    const due = this.sql.exec<{ controller: string; key: string }>(`SELECT controller, key FROM timers WHERE at <= ?`, now).toArray();
+    const due = this.sql
+      .exec<{ controller: string; key: string }>(`DELETE FROM timers WHERE at <= ? RETURNING controller, key`, now)
+      .toArray();
     for (const t of due) this.enqueue(t.controller, t.key);
   }
 
