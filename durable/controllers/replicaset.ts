@@ -245,9 +245,9 @@ function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods
 
 /** calculateStatus: counts over the claimed active pods, the ReplicaFailure condition. */
 function calculateStatus(owner: Obj, pods: Obj[], manageError: unknown, now: number): Obj {
-  const templateLabels: Record<string, string> = owner.spec?.template?.metadata?.labels ?? {};
+  const templateLabels = Object.entries<string>(owner.spec?.template?.metadata?.labels ?? {});
   const minReady = owner.spec?.minReadySeconds ?? 0;
-  const fully = pods.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
+  const fully = pods.filter((p) => templateLabels.every(([k, v]) => p.metadata.labels?.[k] === v)).length;
   const ready = pods.filter(isPodReady).length;
   const available = pods.filter((p) => isPodAvailable(p, minReady, now)).length;
   let conditions: Obj[] = [...(owner.status?.conditions ?? [])];

@@ -2,10 +2,29 @@
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
 
-/** The controller ownerReference of an object, if any. */
-export function controllerRef(obj: Obj): Obj | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: Obj) => r.controller === true);
+/**
+ * A fact read from an object, found once per stored version: the store's cached objects are frozen
+ * and shared between reconciles, and a controller that scans a thousand pods on every sync would
+ * otherwise search each one's lists again each time. Objects not frozen (being built or changed) are
+ * searched every time.
+ */
+function memoized<T>(find: (obj: Obj) => T | undefined): (obj: Obj) => T | undefined {
+  const found = new WeakMap<Obj, T | null>();
+  return (obj) => {
+    if (!Object.isFrozen(obj)) return find(obj);
+    const hit = found.get(obj);
+    if (hit !== undefined) return hit ?? undefined;
+    const value = find(obj);
+    found.set(obj, value ?? null);
+    return value;
+  };
 }
+
+/** The controller ownerReference of an object, if any. */
+export const controllerRef = memoized<Obj>((obj) => (obj.metadata?.ownerReferences ?? []).find((r: Obj) => r.controller === true));
+
+/** A pod's Ready condition when it is True. */
+const readyCondition = memoized<Obj>((pod) => (pod.status?.conditions ?? []).find((c: Obj) => c.type === "Ready" && c.status === "True"));
 
 /** Is `obj` controlled by `owner` (by uid)? */
 export function isControlledBy(obj: Obj, owner: Obj): boolean {
@@ -28,7 +47,7 @@ export const isTerminating = (obj: Obj) => !!obj.metadata?.deletionTimestamp;
 
 /** podutil.IsPodReady: the Ready condition is True. */
 export function isPodReady(pod: Obj): boolean {
-  return (pod.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
+  return readyCondition(pod) !== undefined;
 }
 
 /** controller.IsPodActive: not terminal and not being deleted. */
@@ -39,7 +58,7 @@ export function isPodActive(pod: Obj): boolean {
 
 /** podutil.IsPodAvailable: ready for at least minReadySeconds. */
 export function isPodAvailable(pod: Obj, minReadySeconds: number, now: number): boolean {
-  const ready = (pod.status?.conditions ?? []).find((c: Obj) => c.type === "Ready" && c.status === "True");
+  const ready = readyCondition(pod);
   if (!ready) return false;
   if (!minReadySeconds) return true;
   return Date.parse(ready.lastTransitionTime) + minReadySeconds * 1000 <= now;

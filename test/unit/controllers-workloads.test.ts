@@ -6,6 +6,7 @@ import { byPlural } from "../../durable/resources";
 import { Client } from "../../durable/controllers/client";
 import { EventRecorder } from "../../durable/controllers/events";
 import { Clock } from "../../durable/nodes/clock";
+import { controllerRef, isPodReady } from "../../durable/controllers/util";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import type { Obj } from "../../durable/resources/types";
 import {
@@ -85,6 +86,20 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
     const c = pod("crowded-2", { node: "n2", ready: NOW - 5000 });
     expect(podsToDelete([a, b, c], [a, b, c], 1, NOW)[0].metadata.name).toMatch(/^crowded/);
     expect(podsToDelete([a, b], [a, b], 5, NOW)).toHaveLength(2);
+  });
+
+  it("reads a pod's readiness and controller afresh unless the pod is frozen (a stored version)", () => {
+    const p: Obj = { metadata: { name: "p" }, status: { conditions: [] } };
+    expect(isPodReady(p)).toBe(false);
+    expect(controllerRef(p)).toBeUndefined();
+    p.status.conditions.push({ type: "Ready", status: "True" });
+    p.metadata.ownerReferences = [{ uid: "u1", controller: true }];
+    expect(isPodReady(p)).toBe(true);
+    expect(controllerRef(p)?.uid).toBe("u1");
+    const frozen = Object.freeze({ ...p, status: Object.freeze({ conditions: [] }) });
+    expect(isPodReady(frozen)).toBe(false);
+    expect(isPodReady(frozen)).toBe(false);
+    expect(controllerRef(frozen)?.uid).toBe("u1");
   });
 
   it("creates in slow-start batches and stops after a failing batch", () => {
