@@ -77,13 +77,20 @@ export function podFromTemplate(template: Obj, owner: Obj): Obj {
 }
 
 /** slowStartBatch: call fn count times in batches of 1, 2, 4, …, stopping after a batch with an
- *  error, so a failing create (quota, validation) does not hammer the API server. */
-export function slowStartBatch(count: number, initial: number, fn: () => void): { successes: number; error?: unknown } {
+ *  error, so a failing create (quota, validation) does not hammer the API server, or, after one
+ *  success, as soon as stop() says so. */
+export function slowStartBatch(
+  count: number,
+  initial: number,
+  fn: () => void,
+  stop: () => boolean = () => false,
+): { successes: number; error?: unknown } {
   let remaining = count;
   let successes = 0;
   for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
     let error: unknown;
     for (let i = 0; i < batch; i++) {
+      if (successes > 0 && stop()) return { successes };
       try {
         fn();
         successes++;
@@ -203,7 +210,8 @@ interface Managed {
   current: Obj[];
 }
 
-/** Create or delete the difference, at most REPLICAS_PER_RECONCILE of it. */
+/** Create or delete the difference, at most REPLICAS_PER_RECONCILE of it; creations stop early when
+ *  the drain's slice is spent (each one is a full create with its event). */
 function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods: Obj[], allPods: Obj[]): Managed {
   const desired = owner.spec?.replicas ?? 1;
   const diff = pods.length - desired;
@@ -212,7 +220,7 @@ function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods
   const source = { component: flavour.name };
   if (diff < 0) {
     const created: Obj[] = [];
-    const { error } = slowStartBatch(step, SLOW_START_INITIAL_BATCH, () => {
+    const create = () => {
       try {
         const pod = c.client.create("pods", podFromTemplate(owner.spec?.template ?? {}, owner));
         created.push(pod);
@@ -221,8 +229,9 @@ function manageReplicas(c: ControllerContext, owner: Obj, flavour: Flavour, pods
         c.events.record(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(e)}`, source);
         throw e;
       }
-    });
-    return { error, more: more && error === undefined, current: [...pods, ...created] };
+    };
+    const { successes, error } = slowStartBatch(step, SLOW_START_INITIAL_BATCH, create, () => c.sliceSpent?.() ?? false);
+    return { error, more: (more || successes < step) && error === undefined, current: [...pods, ...created] };
   }
   if (diff > 0) {
     const victims = podsToDelete(pods, relatedPods(c, owner, flavour, allPods), step, c.now());

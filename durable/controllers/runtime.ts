@@ -45,17 +45,22 @@ export class ControllerRuntime {
   private sliceCap = SLICE_FIRST;
   /** How long each controller's last reconcile took, to end a slice before one would overrun it. */
   private readonly lastCost = new Map<string, number>();
+  /** When the running slice began (wall clock). */
+  private sliceStart = 0;
+  /** What reconciles see: the cluster's context, and whether the slice they run in has used its time. */
+  private readonly context: ControllerContext;
 
   constructor(
     private readonly store: Store,
     private readonly sql: SqlStorage,
     private readonly controllers: Controller[],
-    private readonly context: ControllerContext,
+    context: ControllerContext,
     /** Run fn in one storage transaction. */
     private readonly transaction: <T>(fn: () => T) => T,
     /** Wall time in ms, for slicing the drain (tests slow it down or freeze it). */
     private readonly wallClock: () => number = () => performance.now(),
   ) {
+    this.context = { ...context, sliceSpent: () => this.wallClock() - this.sliceStart >= SLICE_MS };
     sql.exec(`CREATE TABLE IF NOT EXISTS timers (
       controller TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (controller, key))`);
     sql.exec(`CREATE INDEX IF NOT EXISTS timers_at ON timers (at)`);
@@ -139,6 +144,7 @@ export class ControllerRuntime {
   /** One slice: reconcile, controller by controller, until the queue is empty, SLICE_MS have passed
    *  or sliceCap keys are done; returns how many were done. */
   private slice(start: number): number {
+    this.sliceStart = start;
     let done = 0;
     for (const c of this.controllers) {
       const keys = this.queue.get(c.name)!;

@@ -49,6 +49,11 @@ export interface ControllerContext {
   clock: Clock;
   /** Enqueue a key of any controller (e.g. the scheduler after a node change). */
   enqueue(controller: string, key: Key): void;
+  /**
+   * Has the slice of the drain this reconcile runs in used its time (see SLICE_MS)? A reconcile with a
+   * batch of writes to do stops there, after at least one, and asks to be requeued for the rest.
+   */
+  sliceSpent?(): boolean;
   /** Exits of container processes driven by their stdin through attach (durable/nodes/stdio.ts). */
   stdio?: { exitOf(pod: Obj, c: Obj, startedAt: number): { code: number; at: number } | undefined };
 }

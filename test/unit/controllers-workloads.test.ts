@@ -88,6 +88,19 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
     expect(podsToDelete([a, b], [a, b], 5, NOW)).toHaveLength(2);
   });
 
+  it("creates in slow-start batches and stops after a failing batch", () => {
+    let n = 0;
+    expect(slowStartBatch(10, 1, () => void n++)).toEqual({ successes: 10 });
+    let calls = 0;
+    const r = slowStartBatch(10, 1, () => {
+      calls++;
+      if (calls === 3) throw new Error("quota");
+    });
+    // batches 1, 2 (one fails): 3 calls, 2 successes, the remaining 7 never tried
+    expect(calls).toBe(3);
+    expect(r.successes).toBe(2);
+  });
+
   it("reads a pod's readiness and controller afresh unless the pod is frozen (a stored version)", () => {
     const p: Obj = { metadata: { name: "p" }, status: { conditions: [] } };
     expect(isPodReady(p)).toBe(false);
@@ -102,17 +115,25 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
     expect(controllerRef(frozen)?.uid).toBe("u1");
   });
 
-  it("creates in slow-start batches and stops after a failing batch", () => {
+  it("stops a slow start when told to, after at least one success", () => {
     let n = 0;
-    expect(slowStartBatch(10, 1, () => void n++)).toEqual({ successes: 10 });
-    let calls = 0;
-    const r = slowStartBatch(10, 1, () => {
-      calls++;
-      if (calls === 3) throw new Error("quota");
-    });
-    // batches 1, 2 (one fails): 3 calls, 2 successes, the remaining 7 never tried
-    expect(calls).toBe(3);
-    expect(r.successes).toBe(2);
+    expect(
+      slowStartBatch(
+        10,
+        1,
+        () => void n++,
+        () => n >= 3,
+      ),
+    ).toEqual({ successes: 3 });
+    n = 0;
+    expect(
+      slowStartBatch(
+        10,
+        1,
+        () => void n++,
+        () => true,
+      ),
+    ).toEqual({ successes: 1 });
   });
 });
 
@@ -289,6 +310,15 @@ describe("ReplicaSet controller", () => {
         [8, 8, 0],
         [0, 0, undefined],
       ]);
+    }));
+
+  it("stops creating when the drain's slice is spent and asks to run again at once", () =>
+    withCluster((c) => {
+      c.client.create("replicasets", rsObj("web", 40));
+      const spentAfterFive = { ...c, sliceSpent: () => c.client.list("pods", "default").length >= 5 };
+      expect(replicaSetController.reconcile("default/web", spentAfterFive)).toEqual({ requeueAfter: 0 });
+      expect(c.client.list("pods", "default")).toHaveLength(5);
+      expect(c.client.get("replicasets", "default", "web")!.status?.replicas).toBe(5);
     }));
 
   it("adopts matching orphans and releases pods that stop matching", () =>
