@@ -188,7 +188,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     // The controllers react to a write while a real kubectl starts up for the next command (~100 ms),
     // so `kubectl create job …; kubectl get pods` shows the Job's pods: give them a moment here too.
     if (method !== "GET" && this.runtime.pending)
-      await Promise.race([this.runtime.drain(), new Promise((r) => setTimeout(r, CONTROLLERS_REACT_MS))]);
+      await Promise.race([this.drain(), new Promise((r) => setTimeout(r, CONTROLLERS_REACT_MS))]);
     const contentType = res.headers.get("content-type") ?? "";
     const warnings = warningsOf(res.headers.get("warning"));
     if (res.webSocket) return { status: res.status, contentType, text: "", webSocket: res.webSocket, warnings };
@@ -276,7 +276,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
     // Bring the control plane up before answering, as a playground's cluster is up when you get it.
     this.booting = true;
     try {
-      await this.runtime.drain();
+      await this.drain();
     } finally {
       this.booting = false;
     }
@@ -289,7 +289,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
   private async setUpLab(lab: Lab): Promise<void> {
     const run: Run = (script, limit) => this.workstation.run(script, limit);
     const setup = await runSetup(lab, run);
-    if (this.runtime.pending) await this.runtime.drain();
+    if (this.runtime.pending) await this.drain();
     this.saveLab({ lab, verified: lab.steps.map(() => false), setup });
   }
 
@@ -419,10 +419,32 @@ export class Cluster extends DurableObject<ClusterEnv> {
     }
   }
 
-  /** Set the alarm: now if there is work queued, else the earliest timer or the session's expiry. */
+  /** The drain running now, if one is: it takes what is queued meanwhile, and sets the alarm when it ends. */
+  private draining?: Promise<void>;
+
+  /**
+   * Reconcile until the queue is empty (joining the drain running now, if any), then set the alarm. An
+   * alarm is set as a drain starts, too: should the process die mid-drain, it picks the work up again.
+   */
+  private drain(): Promise<void> {
+    if (!this.draining) {
+      void this.ctx.storage.setAlarm(Date.now() + DRAIN_WATCHDOG_MS);
+      this.draining = this.runtime
+        .drain()
+        .finally(() => (this.draining = undefined))
+        .then(() => this.wake());
+    }
+    return this.draining;
+  }
+
+  /**
+   * Set the alarm: now if there is work queued, else the earliest timer or the session's expiry. While
+   * a drain runs there is nothing to set (it does, as it ends): a request answered mid-burst does not
+   * wait for a storage write of its own.
+   */
   private async wake(): Promise<void> {
     const meta = this.session();
-    if (!meta) return;
+    if (!meta || this.draining) return;
     const at = this.runtime.pending ? Date.now() : Math.min(this.runtime.nextTimer() ?? Infinity, Date.parse(meta.expiresAt));
     await this.ctx.storage.setAlarm(at);
   }
@@ -430,8 +452,7 @@ export class Cluster extends DurableObject<ClusterEnv> {
   override async alarm(): Promise<void> {
     const meta = this.session();
     if (!meta || Date.parse(meta.expiresAt) <= Date.now()) return this.destroy();
-    await this.runtime.drain();
-    await this.wake();
+    await this.drain();
   }
 
   /** Whether a lab check is running (they run one at a time). */
@@ -524,6 +545,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
 const MAX_SCRIPT_BYTES = 64 << 10;
 /** How long a write by the workstation's kubectl waits for the controllers to react before it returns. */
 const CONTROLLERS_REACT_MS = 50;
+/** When the alarm set as a drain starts fires, unless the drain's end sets it first. */
+const DRAIN_WATCHDOG_MS = 5_000;
 
 /** What ends a stream when the cluster goes: 410 Expired or Gone, and how to start again. */
 function endStatus(meta: SessionMeta, why: "expired" | "deleted"): EndStatus {
