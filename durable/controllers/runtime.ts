@@ -11,19 +11,19 @@ import { ANY_KIND, keyOf, type Controller, type ControllerContext, type Key } fr
 /**
  * The drain reconciles in slices of about SLICE_MS of wall time and yields between them, so the
  * requests of this cluster and of the others sharing the thread (every Durable Object of a local
- * `wrangler dev`, or of one isolate in production) wait at most about one slice: 10 ms keeps a
- * request's p99 near the 20 ms single-object target. A slice ends early rather than start a
- * reconcile that, at what that controller's last one cost, would run past it. Each yield has a cost
- * of its own (with 5 ms slices a session's start and a scale to 1,000 replicas took about twice as
- * long, for a p99 during the scale about a third lower and still above the target). Between slices
- * the drain gives way three times (YIELDS): each hop of a request — into the Worker, into the Durable
- * Object, back out — is an event of its own, and with one yield each hop waited a whole slice; more
- * than three slowed the drain for no gain. Locally the clock advances inside a turn and ends the
- * slice; deployed, Workers' clocks stand still until I/O (a Spectre mitigation), so a slice is also
- * capped by a count, recalibrated after every yield (where the clock does move) from the time the
- * last slice took, between SLICE_MIN and SLICE_MAX reconciles.
+ * `wrangler dev`, or of one isolate in production) wait at most about one slice more than when the
+ * cluster is idle. A slice ends early rather than start a reconcile that, at what that controller's
+ * last one cost, would run past it. Each yield has a cost of its own: 8 ms slices took a scale to
+ * 1,000 replicas about a tenth longer than 10 ms ones for a p50 during it a fifth lower; 5 ms
+ * slices about twice as long. Between slices the drain gives way three times (YIELDS): each hop of a
+ * request — into the Worker, into the Durable Object, back out — is an event of its own, and with
+ * one yield each hop waited a whole slice; more than three slowed the drain for no gain. Locally the
+ * clock advances inside a turn and ends the slice; deployed, Workers' clocks stand still until I/O
+ * (a Spectre mitigation), so a slice is also capped by a count, recalibrated after every yield
+ * (where the clock does move) from the time the last slice took, between SLICE_MIN and SLICE_MAX
+ * reconciles.
  */
-export const SLICE_MS = 10;
+export const SLICE_MS = 8;
 const YIELDS = 3;
 const SLICE_FIRST = 20;
 const SLICE_MIN = 1;
