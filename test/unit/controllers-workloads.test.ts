@@ -101,7 +101,7 @@ describe("pod deletion ranking (ActivePodsWithRanks)", () => {
     expect(r.successes).toBe(2);
   });
 
-  it("reads a pod's readiness and controller afresh unless the pod is frozen (a stored version)", () => {
+  it("reads a pod's readiness and controller as they are, of a pod being changed and of a frozen (stored) one", () => {
     const p: Obj = { metadata: { name: "p" }, status: { conditions: [] } };
     expect(isPodReady(p)).toBe(false);
     expect(controllerRef(p)).toBeUndefined();
