@@ -136,6 +136,12 @@ export class Registry {
     return obj && this.served(def, obj);
   }
 
+  /** read() for controllers: a kind served as stored comes from the store's cache, shared and frozen (copy to change). */
+  readCurrent(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
+    if (def.virtual || def.convert || def.present) return this.read(def, namespace, name);
+    return this.store.currentOne(keyOf(def, namespace, name));
+  }
+
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
     const obj = this.read(def, namespace, name);
     if (!obj) throw def.missing?.(namespace, name, this.ctx()) ?? notFound(def.plural, def.group, name);
@@ -567,7 +573,7 @@ export class Registry {
 
   private checkNamespace(def: ResourceDef, namespace: string, name: string): void {
     const nsDef = byPlural("namespaces")!;
-    const ns = this.store.get(keyOf(nsDef, undefined, namespace));
+    const ns = this.store.currentOne(keyOf(nsDef, undefined, namespace));
     if (!ns) throw notFound("namespaces", "", namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") {
       const err = forbidden(

@@ -38,6 +38,11 @@ export class Client {
     return this.registry.read(this.def(plural), namespace, name);
   }
 
+  /** get() for a reader that changes nothing: from the store's cache, as list() is, shared and frozen. */
+  current(plural: string, namespace: string | undefined, name: string): Obj | undefined {
+    return this.registry.readCurrent(this.def(plural), namespace, name);
+  }
+
   list(plural: string, namespace?: string, filter?: (o: Obj) => boolean): Obj[] {
     const items = this.registry.listRaw(this.def(plural), namespace);
     return filter ? items.filter(filter) : items;

@@ -753,10 +753,10 @@ function replicaSetKeys(rs: Obj, prev: Obj | undefined, c: ControllerContext): K
 function podKeys(pod: Obj, _prev: Obj | undefined, c: ControllerContext): Key[] {
   const ref = controllerRef(pod);
   if (ref?.kind !== "ReplicaSet") return [];
-  const rs = c.client.get("replicasets", pod.metadata.namespace, ref.name);
+  const rs = c.client.current("replicasets", pod.metadata.namespace, ref.name);
   const dref = rs && controllerRef(rs);
   if (dref?.kind !== "Deployment") return [];
-  const d = c.client.get("deployments", pod.metadata.namespace, dref.name);
+  const d = c.client.current("deployments", pod.metadata.namespace, dref.name);
   return d?.spec?.strategy?.type === "Recreate" ? [`${pod.metadata.namespace}/${dref.name}`] : [];
 }
 

@@ -100,10 +100,10 @@ export const kubelet: Controller = {
   ],
   reconcile(key, c) {
     const { namespace, name } = splitKey(key);
-    const pod = c.client.get("pods", namespace, name);
+    const pod = c.client.current("pods", namespace, name);
     const nodeName = pod?.spec?.nodeName;
     if (!pod || !nodeName) return;
-    const node = c.client.get("nodes", undefined, nodeName);
+    const node = c.client.current("nodes", undefined, nodeName);
     if (!node || !kubeletRunning(node)) return;
     const k = stageContext(c, node);
     const work = structuredClone(pod);

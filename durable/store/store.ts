@@ -289,6 +289,20 @@ export class Store {
     return out;
   }
 
+  /**
+   * The current object at `key` as current() has it: from memory (read over the open transaction's
+   * own writes), shared and frozen, so a reader that wants to change it copies it.
+   */
+  currentOne(key: string): Obj | undefined {
+    const cache = this.cacheOf(resourceOf(key));
+    if (!cache) return this.get(key);
+    for (let i = this.pending.length - 1; i >= 0; i--)
+      if (this.pending[i].key === key)
+        return this.pending[i].op === Op.Deleted ? undefined : deepFreeze(JSON.parse(this.pendingJson[i]) as Obj);
+    const entry = cache.objects.get(key);
+    return entry && parsed(entry);
+  }
+
   /** The open transaction's last write of each key under `prefix`. */
   private writtenUnder(prefix: string): Map<string, { op: Op; json: string }> {
     const written = new Map<string, { op: Op; json: string }>();

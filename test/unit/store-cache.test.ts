@@ -95,3 +95,28 @@ describe("Store.current", () => {
       expect(Object.isFrozen(listed[0])).toBe(false);
     }));
 });
+
+describe("Store.currentOne", () => {
+  it("reads one object as current() lists it, frozen, over the open transaction's own writes", () =>
+    withStore((store, storage) => {
+      store.put(key("a", "p1"), Op.Created, pod("p1", "1"));
+      store.put(key("a", "gone"), Op.Created, pod("gone", "1"));
+      expect(store.currentOne(key("a", "p1"))).toBe(store.current("/core/pods/a/")[1]);
+      expect(Object.isFrozen(store.currentOne(key("a", "p1")))).toBe(true);
+      expect(store.currentOne(key("a", "none"))).toBeUndefined();
+      expect(() =>
+        store.transaction(storage, () => {
+          store.put(key("a", "p1"), Op.Updated, pod("p1", "2"));
+          store.put(key("a", "p2"), Op.Created, pod("p2", "1"));
+          store.put(key("a", "gone"), Op.Deleted, pod("gone", "1"));
+          expect(store.currentOne(key("a", "p1"))?.metadata.labels.x).toBe("2");
+          expect(store.currentOne(key("a", "p2"))?.metadata.labels.x).toBe("1");
+          expect(store.currentOne(key("a", "gone"))).toBeUndefined();
+          throw new Error("refused");
+        }),
+      ).toThrow("refused");
+      expect(store.currentOne(key("a", "p1"))?.metadata.labels.x).toBe("1");
+      expect(store.currentOne(key("a", "p2"))).toBeUndefined();
+      expect(store.currentOne(key("a", "gone"))?.metadata.name).toBe("gone");
+    }));
+});
