@@ -13,9 +13,10 @@ import { ANY_KIND, keyOf, type Controller, type ControllerContext, type Key } fr
  * requests of this cluster and of the others sharing the thread (every Durable Object of a local
  * `wrangler dev`, or of one isolate in production) wait at most about one slice more than when the
  * cluster is idle. A slice ends early rather than start a reconcile that, at what that controller's
- * last one cost, would run past it. Each yield has a cost of its own: 8 ms slices took a scale to
- * 1,000 replicas about a tenth longer than 10 ms ones for a p50 during it a fifth lower; 5 ms
- * slices about twice as long. Between slices the drain gives way three times (YIELDS): each hop of a
+ * last one cost, would run past it. Each yield has a cost of its own: 6 ms slices take a scale to
+ * 1,000 replicas about a tenth longer than 8 ms ones, for a same-cluster GET's p99 during a scale to
+ * 200 of 16–22 ms instead of 20–25 (slices of 5 ms, before the controllers' reads got cheaper, made
+ * a session's start twice as slow). Between slices the drain gives way three times (YIELDS): each hop of a
  * request — into the Worker, into the Durable Object, back out — is an event of its own, and with
  * one yield each hop waited a whole slice; more than three slowed the drain for no gain. Locally the
  * clock advances inside a turn and ends the slice; deployed, Workers' clocks stand still until I/O
@@ -23,7 +24,7 @@ import { ANY_KIND, keyOf, type Controller, type ControllerContext, type Key } fr
  * (where the clock does move) from the time the last slice took, between SLICE_MIN and SLICE_MAX
  * reconciles.
  */
-export const SLICE_MS = 8;
+export const SLICE_MS = 6;
 const YIELDS = 3;
 const SLICE_FIRST = 20;
 const SLICE_MIN = 1;
