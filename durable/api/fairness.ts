@@ -118,11 +118,12 @@ export class RequestBudget {
   }
 
   /** A served request took `ms` of handler time (its least cost was taken when it was admitted).
-   *  The debt is bounded by what one wait repays, so a long sequential run does not lock the next
-   *  burst out for longer than that. */
+   *  The debt is bounded by what half a wait repays, so requests that queue behind a long sequential
+   *  run (a script, and a request its last pipeline stage sent as it ended) are served within their
+   *  wait, not refused at its end. */
   charge(ms: number): void {
     this.refill();
-    const floor = -(this.limits.maxWaitMs * this.limits.rateMsPerSecond) / 1000;
+    const floor = -(this.limits.maxWaitMs * this.limits.rateMsPerSecond) / 2000;
     this.tokens = Math.max(floor, this.tokens - Math.max(0, ms - this.limits.minCostMs));
   }
 

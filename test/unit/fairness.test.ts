@@ -194,13 +194,23 @@ describe("request budget", () => {
     expect(Math.max(...grown.map((h) => h.heldMs))).toBeGreaterThanOrEqual(2000);
   });
 
+  it("serves two requests that queue behind a long sequential one within their wait", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, { ...LIMITS, minCostMs: 1 });
+    budget.charge(60_000);
+    const answers = Promise.all([budget.admit(false), budget.admit(false)]);
+    await time.advance(LIMITS.maxWaitMs);
+    expect(await answers).toEqual([undefined, undefined]);
+  });
+
   it("refuses a queued request whose wait is over", async () => {
     const time = fakeTime();
     const budget = new RequestBudget(time.now, time.sleep, { ...LIMITS, rateMsPerSecond: 1, queueLength: 10 });
     budget.charge(1000);
     const answers = Promise.all([budget.admit(false), budget.admit(false), budget.admit(false)]);
     await time.advance(5000);
-    expect(await answers).toEqual([1, 1, 1]);
+    // The first is served once half a wait has repaid the debt; its least cost (10 s at 1 ms/s) outlasts the others' waits.
+    expect(await answers).toEqual([undefined, 1, 1]);
     expect(budget.waiting).toBe(0);
   });
 
