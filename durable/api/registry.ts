@@ -138,8 +138,7 @@ export class Registry {
 
   /** read() for controllers: a kind served as stored comes from the store's cache, shared and frozen (copy to change). */
   readCurrent(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
-    if (def.virtual || def.convert || def.present) return this.read(def, namespace, name);
-    return this.store.currentOne(keyOf(def, namespace, name));
+    return servedAsStored(def) ? this.store.currentOne(keyOf(def, namespace, name)) : this.read(def, namespace, name);
   }
 
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
@@ -156,7 +155,7 @@ export class Registry {
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
     if (def.virtual) return def.virtual(this.ctx()).filter((o) => !def.namespaced || !namespace || o.metadata.namespace === namespace);
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
-    if (!def.convert && !def.present) return this.store.current(prefix);
+    if (servedAsStored(def)) return this.store.current(prefix);
     return this.store.list(prefix).map((o) => this.served(def, o));
   }
 
@@ -589,6 +588,9 @@ export class Registry {
     }
   }
 }
+
+/** A kind served as it is stored (not computed, converted or filled in on read): the store's cache can serve it. */
+const servedAsStored = (def: ResourceDef) => !def.virtual && !def.convert && !def.present;
 
 /** The manager of a write from inside the cluster: the binary whose User-Agent the real one carries. */
 function inClusterManager(def: ResourceDef, obj: Obj, subresource: string | undefined): string {

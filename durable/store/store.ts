@@ -138,6 +138,9 @@ interface CachedObject {
   size: number;
 }
 
+/** An object as a pending write left it: gone, or parsed and frozen as the cache's are. */
+const afterWrite = (op: Op, json: string): Obj | undefined => (op === Op.Deleted ? undefined : deepFreeze(JSON.parse(json) as Obj));
+
 /** The object, parsed and frozen on first use (a key written many times between lists is parsed once). */
 function parsed(entry: CachedObject): Obj {
   if (!entry.obj) {
@@ -276,8 +279,8 @@ export class Store {
     const created = [...written.keys()].filter((k) => !cache.objects.has(k)).sort();
     const take = (key: string) => {
       const w = written.get(key);
-      if (!w) out.push(parsed(cache.objects.get(key)!));
-      else if (w.op !== Op.Deleted) out.push(deepFreeze(JSON.parse(w.json) as Obj));
+      const obj = w ? afterWrite(w.op, w.json) : parsed(cache.objects.get(key)!);
+      if (obj) out.push(obj);
     };
     let i = 0;
     for (const key of cache.sorted) {
@@ -297,8 +300,7 @@ export class Store {
     const cache = this.cacheOf(resourceOf(key));
     if (!cache) return this.get(key);
     for (let i = this.pending.length - 1; i >= 0; i--)
-      if (this.pending[i].key === key)
-        return this.pending[i].op === Op.Deleted ? undefined : deepFreeze(JSON.parse(this.pendingJson[i]) as Obj);
+      if (this.pending[i].key === key) return afterWrite(this.pending[i].op, this.pendingJson[i]);
     const entry = cache.objects.get(key);
     return entry && parsed(entry);
   }
