@@ -345,11 +345,36 @@ function podKeys(flavour: Flavour, pod: Obj, prev: Obj | undefined, c: Controlle
   return [...keys];
 }
 
+/** Same keys and values. */
+function sameLabels(a: Record<string, string> = {}, b: Record<string, string> = {}): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
+/**
+ * Whether a pod update can change what its owner claims, counts or reports: its labels, its
+ * controller, its deletion, its phase, its readiness. A binding or a container's progress cannot,
+ * and during a scale those are most of the updates.
+ */
+function countsDifferently(pod: Obj, prev: Obj): boolean {
+  return (
+    controllerRef(pod)?.uid !== controllerRef(prev)?.uid ||
+    pod.metadata.deletionTimestamp !== prev.metadata.deletionTimestamp ||
+    pod.status?.phase !== prev.status?.phase ||
+    isPodReady(pod) !== isPodReady(prev) ||
+    readyTime(pod) !== readyTime(prev) ||
+    !sameLabels(pod.metadata.labels, prev.metadata.labels)
+  );
+}
+
 function replicaController(flavour: Flavour): Controller {
   return {
     name: flavour.name,
     primary: flavour.plural,
-    watches: [{ plural: flavour.plural }, { plural: "pods", map: (pod, prev, c) => podKeys(flavour, pod, prev, c) }],
+    watches: [
+      { plural: flavour.plural },
+      { plural: "pods", map: (pod, prev, c) => podKeys(flavour, pod, prev, c), concerns: countsDifferently },
+    ],
     reconcile: (key, c) => reconcile(flavour, key, c),
   };
 }

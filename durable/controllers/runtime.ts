@@ -5,7 +5,7 @@
 // of its primary kind once, so nothing depends on an in-memory queue surviving.
 import { storagePrefix } from "../api/registry";
 import { byPlural } from "../resources";
-import type { Change, Store } from "../store/store";
+import { Op, type Change, type Store } from "../store/store";
 import { ANY_KIND, keyOf, type Controller, type ControllerContext, type Key } from "./types";
 
 /**
@@ -91,6 +91,7 @@ export class ControllerRuntime {
       const watchers = this.byPlural.get(pluralOfKey(change.key)) ?? this.byPlural.get(ANY_KIND);
       if (!watchers) continue;
       for (const { controller, watch } of watchers) {
+        if (change.op === Op.Updated && change.prev && watch.concerns && !watch.concerns(change.value, change.prev)) continue;
         const keys = watch.map ? watch.map(change.value, change.prev, this.context) : [keyOf(change.value)];
         for (const k of keys) this.enqueue(controller.name, k);
       }

@@ -24,6 +24,10 @@ export interface Watch {
   /** Keys to reconcile for a changed object (`prev` is its previous state, when known).
    *  Defaults to the object's own key. */
   map?(obj: Obj, prev: Obj | undefined, c: ControllerContext): Key[];
+  /** Whether an update (from `prev` to `obj`) can concern the controller at all; an update it
+   *  refuses wakes nobody, as a controller-runtime update predicate. Creations and deletions, and
+   *  updates whose previous state is unknown, always do. */
+  concerns?(obj: Obj, prev: Obj): boolean;
 }
 
 export interface ReconcileResult {

@@ -337,6 +337,33 @@ describe("ReplicaSet controller", () => {
       expect(c.client.get("pods", "default", "orphan")!.metadata.ownerReferences).toBeUndefined();
       expect(c.client.list("pods", "default", (p) => p.metadata.labels.app === "web")).toHaveLength(2);
     }));
+
+  it("is woken by a pod update that changes what it counts, not by a binding or a container's progress", () => {
+    const concerns = replicaSetController.watches.find((w) => w.plural === "pods")!.concerns!;
+    const ref = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "u1", controller: true };
+    const pending = {
+      metadata: { name: "web-abcde", namespace: "default", labels: { app: "web" }, ownerReferences: [ref] },
+      spec: {},
+      status: { phase: "Pending" },
+    };
+    const bound = { ...pending, spec: { nodeName: "node01" } };
+    const creating = {
+      ...bound,
+      status: { phase: "Pending", containerStatuses: [{ state: { waiting: { reason: "ContainerCreating" } } }] },
+    };
+    const ready = (at: string) => ({
+      ...bound,
+      status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: at }] },
+    });
+    expect(concerns(bound, pending)).toBe(false);
+    expect(concerns(creating, bound)).toBe(false);
+    expect(concerns(ready("2026-01-01T00:00:00Z"), creating)).toBe(true);
+    expect(concerns(ready("2026-01-01T00:00:05Z"), ready("2026-01-01T00:00:00Z"))).toBe(true); // minReadySeconds counts from it
+    expect(concerns({ ...bound, metadata: { ...bound.metadata, labels: { app: "other" } } }, bound)).toBe(true);
+    expect(concerns({ ...bound, metadata: { ...bound.metadata, ownerReferences: [] } }, bound)).toBe(true);
+    expect(concerns({ ...bound, metadata: { ...bound.metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } }, bound)).toBe(true);
+    expect(concerns({ ...bound, status: { phase: "Failed" } }, bound)).toBe(true);
+  });
 });
 
 describe("Deployment controller and garbage collector", () => {

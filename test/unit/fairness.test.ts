@@ -5,7 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ControllerRuntime, SLICE_MS, nextSliceCap } from "../../durable/controllers/runtime";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
-import { Store } from "../../durable/store/store";
+import { Op, Store } from "../../durable/store/store";
 import {
   DroppedRequests,
   RequestBudget,
@@ -99,6 +99,43 @@ describe("reconcile slices", () => {
     expect(nextSliceCap(20, 20, SLICE_MS * 40)).toBe(1);
     expect(nextSliceCap(400, 400, 1)).toBe(500);
     expect(nextSliceCap(20, 7, 30)).toBe(20); // the queue ran dry or the clock ended it
+  });
+});
+
+describe("watch predicates", () => {
+  it("an update the watch's concerns() refuses wakes nobody; creations, deletions and the updates it accepts do", () => {
+    const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
+    return runInDurableObject(ns.get(ns.newUniqueId()), async (_i, state) => {
+      const store = new Store(state.storage.sql);
+      const woken: string[] = [];
+      const watcher: Controller = {
+        name: "watcher",
+        primary: "configmaps",
+        watches: [{ plural: "configmaps", concerns: (obj, prev) => obj.data?.x !== prev.data?.x }],
+        reconcile: (key) => void woken.push(key),
+      };
+      const context = { now: () => Date.now() } as unknown as ControllerContext;
+      const runtime = new ControllerRuntime(store, state.storage.sql, [watcher], context, (f) => store.transaction(state.storage, f));
+      await runtime.drain(); // the first drain's resync, of nothing
+      const key = "/core/configmaps/default/a";
+      const cm = (x: string, y: string) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "a", namespace: "default" },
+        data: { x, y },
+      });
+      const wakes: number[] = [];
+      const write = async (op: Op, value: ReturnType<typeof cm>, prev?: ReturnType<typeof cm>) => {
+        store.put(key, op, value, prev);
+        await runtime.drain();
+        wakes.push(woken.splice(0).length);
+      };
+      await write(Op.Created, cm("1", "1"));
+      await write(Op.Updated, cm("1", "2"), cm("1", "1"));
+      await write(Op.Updated, cm("2", "2"), cm("1", "2"));
+      await write(Op.Deleted, cm("2", "2"), cm("2", "2"));
+      expect(wakes).toEqual([1, 0, 1, 1]);
+    });
   });
 });
 
