@@ -77,6 +77,8 @@ export class RequestBudget {
   private tokens: number;
   private at: number;
   private readonly queue: Waiter[] = [];
+  /** When the last request arrived. */
+  private lastArrival = -Infinity;
   /** Requests that found the cluster in debt and are looking whether they came alone. */
   private arriving = 0;
   private pumping = false;
@@ -96,9 +98,15 @@ export class RequestBudget {
   /** Wait for the budget: undefined to serve the request, or the Retry-After (s) of its refusal. */
   async admit(longRunning: boolean): Promise<number | undefined> {
     this.refill();
-    if (longRunning || (this.tokens > 0 && !this.queue.length && !this.arriving)) return this.take();
-    // In debt: wait a moment for the requests that come right behind this one, to see whether it
-    // is alone (a sequential client, served however deep the debt) or one of many.
+    const sinceLast = this.at - this.lastArrival;
+    this.lastArrival = this.at;
+    // In debt, a request that came alone is served at once too: none arrived within the last few
+    // ms, so it is not one of many (a sequential client, between the answer and its next request,
+    // is a round trip and a handler apart; a flood's requests a few ms).
+    const alone = sinceLast > this.limits.aloneMs;
+    if (longRunning || ((this.tokens > 0 || alone) && !this.queue.length && !this.arriving)) return this.take();
+    // Else wait a moment for the requests that come right behind this one, to see whether it is
+    // alone (a sequential client, served however deep the debt) or one of many.
     this.arriving++;
     await this.sleep(this.limits.aloneMs);
     this.arriving--;

@@ -181,6 +181,25 @@ describe("request budget", () => {
     expect(time.now()).toBe(0);
   });
 
+  it("serves a request in debt at once when none came within aloneMs before it; one that follows closer first looks for company", async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget(time.now, time.sleep, { ...LIMITS, aloneMs: 5 });
+    budget.charge(1000);
+    const servedAt: number[] = [];
+    const request = async () => {
+      expect(await budget.admit(false)).toBeUndefined();
+      servedAt.push(time.now());
+    };
+    await request();
+    await time.advance(30);
+    await request();
+    await time.advance(33); // 3 ms after the last one, a sequential client's quick next request
+    const third = request();
+    await time.advance(60);
+    await third;
+    expect(servedAt).toEqual([0, 30, 38]);
+  });
+
   it("queues concurrent requests in debt, releases them at the refill rate and refuses the overflow after the wait limit", async () => {
     const time = fakeTime();
     const budget = new RequestBudget(time.now, time.sleep, LIMITS);
