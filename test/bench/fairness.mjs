@@ -117,11 +117,9 @@ export async function partA(server, { bursts = [200, 1000], repeats = 3 } = {}) 
   for (const replicas of bursts) {
     const pooled = new Map(list.map((p) => [p.name, []]));
     for (let run = 0; run < repeats; run++) {
-      if (run > 0) {
-        // Back to where the first run began: one pod, the others not just Terminating but gone.
-        await scale(s, 1);
-        for (let i = 0; i < 1200 && !((await deploymentReady(s, 1)) && (await podCount(s)) === 1); i++) await sleep(100);
-      }
+      // From where the first run began: one pod, the others not just Terminating but gone.
+      await scale(s, 1);
+      for (let i = 0; i < 1200 && !((await deploymentReady(s, 1)) && (await podCount(s)) === 1); i++) await sleep(100);
       const t0 = performance.now();
       await scale(s, replicas);
       let ready = false;
