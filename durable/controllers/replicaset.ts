@@ -6,7 +6,7 @@ import type { Obj } from "../resources/types";
 import { ApiError } from "../api/status";
 import { mapSelectorMatches, selectorMatches, stableStringify } from "../resources/podtemplate";
 import { keyOf, splitKey, type Controller, type ControllerContext, type Key } from "./types";
-import { controllerRef, isPodActive, isPodAvailable, isPodReady, ownerReference } from "./util";
+import { controllerRef, isPodActive, isPodAvailable, isPodReady, ownerReference, readyCondition } from "./util";
 
 /** controller.BurstReplicas: at most this many creations or deletions per sync. */
 const BURST_REPLICAS = 500;
@@ -351,6 +351,12 @@ function sameLabels(a: Record<string, string> = {}, b: Record<string, string> = 
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
+/** A ready pod's Ready transition time ("" when it has none), undefined for one not ready. */
+function readySince(pod: Obj): string | undefined {
+  const ready = readyCondition(pod);
+  return ready && (ready.lastTransitionTime ?? "");
+}
+
 /**
  * Whether a pod update can change what its owner claims, counts or reports: its labels, its
  * controller, its deletion, its phase, its readiness. A binding or a container's progress cannot,
@@ -361,8 +367,7 @@ function countsDifferently(pod: Obj, prev: Obj): boolean {
     controllerRef(pod)?.uid !== controllerRef(prev)?.uid ||
     pod.metadata.deletionTimestamp !== prev.metadata.deletionTimestamp ||
     pod.status?.phase !== prev.status?.phase ||
-    isPodReady(pod) !== isPodReady(prev) ||
-    readyTime(pod) !== readyTime(prev) ||
+    readySince(pod) !== readySince(prev) ||
     !sameLabels(pod.metadata.labels, prev.metadata.labels)
   );
 }

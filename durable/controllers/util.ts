@@ -24,7 +24,9 @@ function memoized<T>(find: (obj: Obj) => T | undefined): (obj: Obj) => T | undef
 export const controllerRef = memoized<Obj>((obj) => (obj.metadata?.ownerReferences ?? []).find((r: Obj) => r.controller === true));
 
 /** A pod's Ready condition when it is True. */
-const readyCondition = memoized<Obj>((pod) => (pod.status?.conditions ?? []).find((c: Obj) => c.type === "Ready" && c.status === "True"));
+export const readyCondition = memoized<Obj>((pod) =>
+  (pod.status?.conditions ?? []).find((c: Obj) => c.type === "Ready" && c.status === "True"),
+);
 
 /** Is `obj` controlled by `owner` (by uid)? */
 export function isControlledBy(obj: Obj, owner: Obj): boolean {
