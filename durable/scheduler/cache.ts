@@ -24,7 +24,7 @@ interface Share {
   spread: string;
 }
 
-const isTerminal = (pod: Obj) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+export const isTerminal = (pod: Obj) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 
 /** Pods the default scheduler should place. */
 export const isUnscheduled = (pod: Obj) =>

@@ -8,7 +8,7 @@ import type { Client } from "../controllers/client";
 import type { Registry } from "../api/registry";
 import type { Obj } from "../resources/types";
 import { bindPod, putPodCondition } from "../nodes/subresources";
-import { isUnscheduled, observePod, podCache } from "./cache";
+import { isTerminal, isUnscheduled, observePod, podCache } from "./cache";
 import { filter, fitErrorMessage, selectHost, type FilterStatus, type NodeInfo } from "./framework";
 import { preempt } from "./preemption";
 import { filterNode, preFilter, type PodClaims, type VolumeReader } from "./volumebinding";
@@ -67,7 +67,7 @@ function postFilter(pod: Obj, nodes: NodeInfo[], fitError: string, c: Controller
     const pods = cache
       .podsOn(info.node.metadata.name)
       .map((k) => cache.get(k)!)
-      .filter((p) => p && !["Succeeded", "Failed"].includes(p.status?.phase));
+      .filter((p) => p && !isTerminal(p));
     return { node: info.node, pods };
   });
   if (pod.spec?.preemptionPolicy === "Never") return { message: fitError };
@@ -153,10 +153,10 @@ export const scheduler: Controller = {
         // A new pending pod, or one whose spec changed (a status write of our own is no news).
         if (current && isUnscheduled(current))
           return !prev || JSON.stringify(prev.spec) !== JSON.stringify(obj.spec) ? [keyOf(current)] : [];
-        // A bound pod that went away or finished frees room: retry the pending ones.
-        const freed =
-          prev?.spec?.nodeName &&
-          (!current || current.metadata?.deletionTimestamp || ["Succeeded", "Failed"].includes(current.status?.phase));
+        // A bound pod that went away or just finished frees room: retry the pending ones. A
+        // terminating pod keeps its room until it is gone (its node still runs it), so the writes
+        // of its termination are no news.
+        const freed = prev?.spec?.nodeName && (!current || (isTerminal(current) && !isTerminal(prev)));
         return freed ? allPending(c) : [];
       },
     },

@@ -148,4 +148,43 @@ describe("scheduler cache and transactions", () => {
       expect(cache.pending.has("default/big")).toBe(false);
       expect(cache.nodeInfo(node).requested.cpu).toBe(1000);
     }));
+
+  it("retries the pending pods when a bound pod is removed or finishes, not on every write to a terminating one", () =>
+    withCluster((c, _store, tx) => {
+      const podsWatch = scheduler.watches.find((w) => w.plural === "pods")!;
+      tx(() =>
+        c.client.create("pods", {
+          ...structuredClone(cpuPod),
+          metadata: { name: "bound", namespace: "default" },
+          spec: { ...cpuPod.spec, nodeName: "node01" },
+        }),
+      );
+      tx(() =>
+        c.client.create("pods", {
+          ...structuredClone(cpuPod),
+          metadata: { name: "done", namespace: "default" },
+          spec: { ...cpuPod.spec, nodeName: "node01" },
+        }),
+      );
+      tx(() => c.client.create("pods", structuredClone(cpuPod)));
+      expect([...podCache(c).pending]).toEqual(["default/big"]);
+      const retriedBy = (name: string, write: () => void) => {
+        const prev = c.client.get("pods", "default", name)!;
+        tx(write);
+        return podsWatch.map!(c.client.get("pods", "default", name) ?? prev, prev, c);
+      };
+      const setPhase = (name: string, phase: string) => () =>
+        void c.client.patch("pods", "default", name, (p) => void (p.status = { ...p.status, phase }), { status: true });
+      // A terminating pod holds its room on the node until it is gone, as in kube-scheduler's cache.
+      expect(retriedBy("bound", () => void c.client.delete("pods", "default", "bound"))).toEqual([]);
+      expect(c.client.get("pods", "default", "bound")!.metadata.deletionTimestamp).toBeDefined();
+      expect(retriedBy("bound", setPhase("bound", "Running"))).toEqual([]);
+      expect(retriedBy("bound", () => void c.client.delete("pods", "default", "bound", { gracePeriodSeconds: 0 }))).toEqual([
+        "default/big",
+      ]);
+      expect(retriedBy("done", setPhase("done", "Succeeded"))).toEqual(["default/big"]);
+      expect(retriedBy("done", () => void c.client.patch("pods", "default", "done", (p) => void (p.metadata.labels = { a: "b" })))).toEqual(
+        [],
+      );
+    }));
 });
