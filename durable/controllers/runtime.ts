@@ -29,6 +29,8 @@ const YIELDS = 3;
 const SLICE_FIRST = 20;
 const SLICE_MIN = 1;
 const SLICE_MAX = 500;
+/** How long one controller may keep the turn while others wait (see slice). */
+export const TURN_MS = 50;
 /** A failing reconcile is retried after this long (then doubled, up to the maximum). */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 60_000;
@@ -46,6 +48,9 @@ export class ControllerRuntime {
   private sliceCap = SLICE_FIRST;
   /** How long each controller's last reconcile took, to end a slice before one would overrun it. */
   private readonly lastCost = new Map<string, number>();
+  /** The index of the controller whose keys the next slice reconciles first, and since when. */
+  private turn = 0;
+  private turnSince = 0;
   /** When the running slice began (wall clock). */
   private sliceStart = 0;
   /** What reconciles see: the cluster's context, and whether the slice they run in has used its time. */
@@ -143,12 +148,21 @@ export class ControllerRuntime {
     }
   }
 
-  /** One slice: reconcile, controller by controller, until the queue is empty, SLICE_MS have passed
-   *  or sliceCap keys are done; returns how many were done. */
+  /**
+   * One slice: reconcile until the queue is empty, SLICE_MS have passed or sliceCap keys are done;
+   * returns how many were done. Controllers take turns: each drains its queue in as many slices as
+   * that takes, then passes the turn to the next, so a burst's stages run in batches (all the pods
+   * created, then all scheduled, …) rather than interleaved; interleaved, every batch would wake the
+   * controllers that read all pods again. A controller whose queue keeps refilling (the scheduler
+   * retrying hundreds of pending pods whenever a pod leaves a node) passes the turn after TURN_MS,
+   * rather than starving those after it (the kubelets that remove the pods).
+   */
   private slice(start: number): number {
     this.sliceStart = start;
+    if (start - this.turnSince >= TURN_MS) this.passTurn(start);
     let done = 0;
-    for (const c of this.controllers) {
+    for (let i = 0; i < this.controllers.length; i++) {
+      const c = this.controllers[this.turn];
       const keys = this.queue.get(c.name)!;
       while (keys.size) {
         const before = this.wallClock();
@@ -160,8 +174,14 @@ export class ControllerRuntime {
         this.lastCost.set(c.name, this.wallClock() - before);
         if (++done >= this.sliceCap || this.wallClock() - start >= SLICE_MS) return done;
       }
+      this.passTurn(this.wallClock());
     }
     return done;
+  }
+
+  private passTurn(now: number): void {
+    this.turn = (this.turn + 1) % this.controllers.length;
+    this.turnSince = now;
   }
 
   private reconcileOne(c: Controller, key: Key): void {

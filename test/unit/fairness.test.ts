@@ -3,7 +3,7 @@
 // refuses a flood with the API server's 429 and Retry-After, and never holds long-running requests.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ControllerRuntime, SLICE_MS, nextSliceCap } from "../../durable/controllers/runtime";
+import { ControllerRuntime, SLICE_MS, TURN_MS, nextSliceCap } from "../../durable/controllers/runtime";
 import type { Controller, ControllerContext } from "../../durable/controllers/types";
 import { Op, Store } from "../../durable/store/store";
 import {
@@ -15,34 +15,38 @@ import {
   type BudgetLimits,
 } from "../../durable/api/fairness";
 
-/** A runtime whose one controller advances `wall` by `costMs` per reconcile and counts them. */
-function withRuntime<T>(costMs: number, fn: (r: { runtime: ControllerRuntime; reconciled: () => number }) => Promise<T>): Promise<T> {
+/** A runtime over `controllers` in a fresh Durable Object, with `wall` as its wall clock. */
+function inRuntime<T>(controllers: Controller[], wall: () => number, fn: (runtime: ControllerRuntime) => Promise<T>): Promise<T> {
   const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
   return runInDurableObject(ns.get(ns.newUniqueId()), async (_i, state) => {
     const store = new Store(state.storage.sql);
-    let wall = 0;
-    let reconciled = 0;
-    const slow: Controller = {
-      name: "slow",
-      primary: "configmaps",
-      watches: [],
-      reconcile() {
-        wall += costMs;
-        reconciled++;
-      },
-    };
     const context = { now: () => Date.now() } as unknown as ControllerContext;
-    const runtime = new ControllerRuntime(
-      store,
-      state.storage.sql,
-      [slow],
-      context,
-      (f) => store.transaction(state.storage, f),
-      () => wall,
-    );
-    for (let i = 0; i < 100; i++) runtime.enqueue("slow", `default/cm-${i}`);
-    return fn({ runtime, reconciled: () => reconciled });
+    const runtime = new ControllerRuntime(store, state.storage.sql, controllers, context, (f) => store.transaction(state.storage, f), wall);
+    return fn(runtime);
   });
+}
+
+/** A runtime whose one controller advances `wall` by `costMs` per reconcile and counts them. */
+function withRuntime<T>(costMs: number, fn: (r: { runtime: ControllerRuntime; reconciled: () => number }) => Promise<T>): Promise<T> {
+  let wall = 0;
+  let reconciled = 0;
+  const slow: Controller = {
+    name: "slow",
+    primary: "configmaps",
+    watches: [],
+    reconcile() {
+      wall += costMs;
+      reconciled++;
+    },
+  };
+  return inRuntime(
+    [slow],
+    () => wall,
+    async (runtime) => {
+      for (let i = 0; i < 100; i++) runtime.enqueue("slow", `default/cm-${i}`);
+      return fn({ runtime, reconciled: () => reconciled });
+    },
+  );
 }
 
 /** When a task queued with setTimeout(0) just before the drain ran, in reconciles done by then. */
@@ -91,6 +95,44 @@ describe("reconcile slices", () => {
       expect(before).toBeLessThanOrEqual(20);
       expect(reconciled()).toBe(100);
     }));
+
+  it("gives every controller a turn while an earlier one's queue keeps refilling", () => {
+    let wall = 0;
+    let refills = 0;
+    let refillsBeforeOther = -1;
+    let runtime: ControllerRuntime | undefined;
+    const refilling: Controller = {
+      name: "refilling",
+      primary: "configmaps",
+      watches: [],
+      reconcile() {
+        wall += 1;
+        if (++refills < 1000) runtime!.enqueue("refilling", `default/cm-${refills}`);
+      },
+    };
+    const other: Controller = {
+      name: "other",
+      primary: "configmaps",
+      watches: [],
+      reconcile() {
+        wall += 1;
+        refillsBeforeOther = refills;
+      },
+    };
+    return inRuntime(
+      [refilling, other],
+      () => wall,
+      async (r) => {
+        runtime = r;
+        r.enqueue("refilling", "default/cm-0");
+        r.enqueue("other", "default/cm-0");
+        await r.drain();
+        expect(refills).toBe(1000);
+        expect(refillsBeforeOther).toBeGreaterThan(0);
+        expect(refillsBeforeOther).toBeLessThanOrEqual(TURN_MS + SLICE_MS); // after one turn of the first, not after all 1,000
+      },
+    );
+  });
 
   it("recalibrates the count cap from the time a full slice took", () => {
     expect(nextSliceCap(20, 20, SLICE_MS / 2)).toBe(40);
