@@ -1,5 +1,5 @@
-// The garbage collector (pkg/controller/garbagecollector): the ownerReferences graph, read from the
-// store instead of kept in memory. Dependents whose owners are all gone are deleted (background);
+// The garbage collector (pkg/controller/garbagecollector): the ownerReferences graph's edges kept
+// in memory (OwnerGraph), the objects themselves read from the store. Dependents whose owners are all gone are deleted (background);
 // an owner deleted in the foreground keeps its foregroundDeletion finalizer until its blocking
 // dependents are gone (they are deleted first, in the foreground too); an orphaning delete strips
 // the owner's references from its dependents, then drops the orphan finalizer.
@@ -47,10 +47,70 @@ function everything(c: ControllerContext, namespace?: string): { plural: string;
   return out;
 }
 
+/**
+ * The graph's edges, dependent → owner uids, as the real collector's uidToNode keeps them: built
+ * from one scan of the store on first use, then kept from the committed changes its watches see,
+ * so finding an owner's dependents costs O(dependents), not O(objects).
+ */
+class OwnerGraph {
+  private readonly dependents = new Map<string, Set<Key>>();
+  private readonly owners = new Map<Key, string[]>();
+
+  constructor(objects: { plural: string; obj: Obj }[]) {
+    for (const { plural, obj } of objects) this.set(objectKey(plural, obj), obj);
+  }
+
+  /** Record an object's current references (undefined: it is gone). */
+  set(key: Key, obj: Obj | undefined): void {
+    for (const uid of this.owners.get(key) ?? []) {
+      const deps = this.dependents.get(uid)!;
+      deps.delete(key);
+      if (!deps.size) this.dependents.delete(uid);
+    }
+    this.owners.delete(key);
+    const uids = ((obj?.metadata.ownerReferences ?? []) as Obj[]).map((r) => r.uid as string);
+    if (!uids.length) return;
+    this.owners.set(key, uids);
+    for (const uid of uids) {
+      let deps = this.dependents.get(uid);
+      if (!deps) this.dependents.set(uid, (deps = new Set()));
+      deps.add(key);
+    }
+  }
+
+  dependentsOf(uid: string): Key[] {
+    return [...(this.dependents.get(uid) ?? [])];
+  }
+}
+
+const graphs = new WeakMap<object, OwnerGraph>();
+
+function ownerGraph(c: ControllerContext): OwnerGraph {
+  let graph = graphs.get(c.client);
+  if (!graph) graphs.set(c.client, (graph = new OwnerGraph(everything(c))));
+  return graph;
+}
+
+/** Feed a committed change into the graph (a no-op until the graph exists). */
+function observe(c: ControllerContext, plural: string, obj: Obj): void {
+  const graph = graphs.get(c.client);
+  if (!graph) return;
+  const current = c.client.current(plural, obj.metadata.namespace, obj.metadata.name);
+  graph.set(objectKey(plural, obj), current?.metadata.uid === obj.metadata.uid ? current : undefined);
+}
+
 /** The dependents of an owner: objects with an ownerReference to its uid (same namespace, or any
  *  namespace for a cluster-scoped owner). */
 function dependentsOf(c: ControllerContext, uid: string, namespace?: string): { plural: string; obj: Obj }[] {
-  return everything(c, namespace).filter(({ obj }) => (obj.metadata.ownerReferences ?? []).some((r: Obj) => r.uid === uid));
+  const out: { plural: string; obj: Obj }[] = [];
+  for (const key of ownerGraph(c).dependentsOf(uid)) {
+    const k = parseKey(key)!;
+    if (namespace !== undefined && k.namespace !== namespace) continue;
+    const obj = c.client.current(k.plural, k.namespace, k.name);
+    if (obj?.metadata.uid === k.uid && (obj.metadata.ownerReferences ?? []).some((r: Obj) => r.uid === uid))
+      out.push({ plural: k.plural, obj });
+  }
+  return out;
 }
 
 type OwnerState = "absent" | "present" | "waiting";
@@ -59,7 +119,7 @@ type OwnerState = "absent" | "present" | "waiting";
 function ownerState(c: ControllerContext, ref: Obj, namespace: string | undefined): OwnerState {
   const def = defOfRef(c, ref);
   if (!def) return "present"; // an unknown kind: never collect on a guess
-  const owner = c.client.get(resourceName(def), def.namespaced ? namespace : undefined, ref.name);
+  const owner = c.client.current(resourceName(def), def.namespaced ? namespace : undefined, ref.name);
   if (!owner || owner.metadata.uid !== ref.uid) return "absent";
   if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FOREGROUND)) return "waiting";
   return "present";
@@ -149,7 +209,7 @@ function reconcile(key: Key, c: ControllerContext): void {
     for (const { plural, obj } of everything(c, key)) process(c, plural, obj);
     return;
   }
-  const obj = c.client.get(k.plural, k.namespace, k.name);
+  const obj = c.client.current(k.plural, k.namespace, k.name);
   if (obj && obj.metadata.uid === k.uid) return process(c, k.plural, obj);
   // The object is gone: its dependents may now be garbage.
   for (const { plural, obj: dep } of dependentsOf(c, k.uid, k.namespace)) process(c, plural, dep);
@@ -160,6 +220,7 @@ function reconcile(key: Key, c: ControllerContext): void {
  *  owner waiting in the foreground. */
 function keysFor(plural: string) {
   return (obj: Obj, prev: Obj | undefined, c: ControllerContext): Key[] => {
+    observe(c, plural, obj);
     const keys: Key[] = [objectKey(plural, obj)];
     const refs: Obj[] = obj.metadata.ownerReferences ?? prev?.metadata?.ownerReferences ?? [];
     for (const r of refs) {
@@ -167,11 +228,26 @@ function keysFor(plural: string) {
       const def = defOfRef(c, r);
       if (!def) continue;
       const ns = def.namespaced ? obj.metadata.namespace : undefined;
-      const owner = c.client.get(resourceName(def), ns, r.name);
+      const owner = c.client.current(resourceName(def), ns, r.name);
       if (owner && owner.metadata.uid === r.uid && owner.metadata.deletionTimestamp) keys.push(objectKey(resourceName(def), owner));
     }
     return keys;
   };
+}
+
+/**
+ * Whether an update can matter to the graph (as the real collector's graph builder looks only at
+ * references and deletion state): its owners, its finalizers, its deletion. A pod's status writes,
+ * most of a cluster's writes, cannot.
+ */
+function changesGraph(obj: Obj, prev: Obj): boolean {
+  const m = obj.metadata;
+  const p = prev.metadata;
+  return (
+    m.deletionTimestamp !== p.deletionTimestamp ||
+    String(m.finalizers ?? "") !== String(p.finalizers ?? "") ||
+    (m.ownerReferences !== p.ownerReferences && JSON.stringify(m.ownerReferences) !== JSON.stringify(p.ownerReferences))
+  );
 }
 
 export const garbageCollector: Controller = {
@@ -179,7 +255,7 @@ export const garbageCollector: Controller = {
   primary: "namespaces",
   get watches() {
     return [
-      ...resources.filter(inGraph).map((d) => ({ plural: d.plural, map: keysFor(d.plural) })),
+      ...resources.filter(inGraph).map((d) => ({ plural: d.plural, map: keysFor(d.plural), concerns: changesGraph })),
       // Custom kinds come and go with their CRDs: found by the changed object's group and kind.
       {
         plural: ANY_KIND,
@@ -187,6 +263,7 @@ export const garbageCollector: Controller = {
           const def = defOfRef(c, obj);
           return def && inGraph(def) ? keysFor(resourceName(def))(obj, prev, c) : [];
         },
+        concerns: changesGraph,
       },
     ];
   },

@@ -521,3 +521,54 @@ describe("Deployment progress deadline on the instant clock", () => {
     120_000,
   );
 });
+
+describe("garbage collector graph", () => {
+  const cm = (name: string, owners: Obj[] = []) => ({
+    metadata: {
+      name,
+      namespace: "default",
+      ...(owners.length
+        ? { ownerReferences: owners.map((o) => ({ apiVersion: "v1", kind: "ConfigMap", name: o.metadata.name, uid: o.metadata.uid })) }
+        : {}),
+    },
+    data: { a: "b" },
+  });
+  const exists = (c: ControllerContext, name: string) => c.client.get("configmaps", "default", name) !== undefined;
+
+  it("follows references added, removed and replaced after it was built, and collects by them", () =>
+    withControlPlane(async (c, settle) => {
+      const first = c.client.create("configmaps", cm("first"));
+      c.client.create("configmaps", cm("early", [first]));
+      await settle(() => false, 1000); // the collector has looked at everything: its graph exists
+      c.client.delete("configmaps", "default", "first");
+      await settle(() => !exists(c, "early"));
+      expect(exists(c, "early")).toBe(false);
+
+      const owner = c.client.create("configmaps", cm("owner"));
+      const other = c.client.create("configmaps", cm("other"));
+      c.client.create("configmaps", cm("adopted"));
+      c.client.create("configmaps", cm("released", [owner]));
+      c.client.create("configmaps", cm("moved", [owner]));
+      await settle(() => false, 1000);
+      c.client.patch(
+        "configmaps",
+        "default",
+        "adopted",
+        (o) => void (o.metadata.ownerReferences = cm("x", [owner]).metadata.ownerReferences),
+      );
+      c.client.patch("configmaps", "default", "released", (o) => void delete o.metadata.ownerReferences);
+      c.client.patch(
+        "configmaps",
+        "default",
+        "moved",
+        (o) => void (o.metadata.ownerReferences = cm("x", [other]).metadata.ownerReferences),
+      );
+      await settle(() => false, 1000);
+      c.client.delete("configmaps", "default", "owner");
+      await settle(() => !exists(c, "adopted"));
+      expect([exists(c, "adopted"), exists(c, "released"), exists(c, "moved")]).toEqual([false, true, true]);
+      c.client.delete("configmaps", "default", "other");
+      await settle(() => !exists(c, "moved"));
+      expect(exists(c, "moved")).toBe(false);
+    }));
+});
