@@ -136,9 +136,11 @@ export class Registry {
     return obj && this.served(def, obj);
   }
 
-  /** read() for controllers: a kind served as stored comes from the store's cache, shared and frozen (copy to change). */
+  /** read() for controllers: a kind stored as served comes from the store's cache, shared and frozen (copy to change). */
   readCurrent(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
-    return servedAsStored(def) ? this.store.currentOne(keyOf(def, namespace, name)) : this.read(def, namespace, name);
+    if (!storedAsServed(def)) return this.read(def, namespace, name);
+    const obj = this.store.currentOne(keyOf(def, namespace, name));
+    return obj && def.present ? def.present(obj, this.ctx()) : obj;
   }
 
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
@@ -155,8 +157,9 @@ export class Registry {
   listRaw(def: ResourceDef, namespace?: string): Obj[] {
     if (def.virtual) return def.virtual(this.ctx()).filter((o) => !def.namespaced || !namespace || o.metadata.namespace === namespace);
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
-    if (servedAsStored(def)) return this.store.current(prefix);
-    return this.store.list(prefix).map((o) => this.served(def, o));
+    if (!storedAsServed(def)) return this.store.list(prefix).map((o) => this.served(def, o));
+    const items = this.store.current(prefix);
+    return def.present ? items.map((o) => def.present!(o, this.ctx())) : items;
   }
 
   /** A stored object as this def serves it: converted to its version, computed state filled in. */
@@ -590,7 +593,8 @@ export class Registry {
 }
 
 /** A kind served as it is stored (not computed, converted or filled in on read): the store's cache can serve it. */
-const servedAsStored = (def: ResourceDef) => !def.virtual && !def.convert && !def.present;
+/** Kinds whose stored objects are those served at this version, computed state aside (present). */
+const storedAsServed = (def: ResourceDef) => !def.virtual && !def.convert;
 
 /** The manager of a write from inside the cluster: the binary whose User-Agent the real one carries. */
 function inClusterManager(def: ResourceDef, obj: Obj, subresource: string | undefined): string {

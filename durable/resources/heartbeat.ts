@@ -26,21 +26,24 @@ function beatingUntil(node: Obj | undefined, now: number): number {
   return stopped ? Math.min(now, Date.parse(stopped)) : now;
 }
 
-/** Node conditions' lastHeartbeatTime: on a 10 s cadence while the kubelet runs, frozen after. */
+/** Node conditions' lastHeartbeatTime: on a 10 s cadence while the kubelet runs, frozen after. The
+ *  stored node is left as it is (it may be the store's shared copy); the rest of it is shared. */
 export function presentNode(node: Obj, now: number): Obj {
+  const conditions = node.status?.conditions as Obj[] | undefined;
+  if (!conditions?.length) return node;
   now = beatingUntil(node, now);
-  for (const c of (node.status?.conditions ?? []) as Obj[]) {
+  const beating = conditions.map((c) => {
     const from = Date.parse(c.lastHeartbeatTime ?? c.lastTransitionTime);
-    if (Number.isFinite(from)) c.lastHeartbeatTime = rfc3339(lastBeat(from, now));
-  }
-  return node;
+    return Number.isFinite(from) ? { ...c, lastHeartbeatTime: rfc3339(lastBeat(from, now)) } : c;
+  });
+  return { ...node, status: { ...node.status, conditions: beating } };
 }
 
-/** A node Lease's renewTime: renewed every 10 s while the kubelet runs, frozen after. */
+/** A node Lease's renewTime: renewed every 10 s while the kubelet runs, frozen after (a copy, as
+ *  presentNode's). */
 export function presentLease(lease: Obj, node: Obj | undefined, now: number): Obj {
   if (!node || !lease.spec?.renewTime) return lease;
   now = beatingUntil(node, now);
   const from = Date.parse(lease.spec.renewTime);
-  if (Number.isFinite(from)) lease.spec.renewTime = microTime(lastBeat(from, now));
-  return lease;
+  return Number.isFinite(from) ? { ...lease, spec: { ...lease.spec, renewTime: microTime(lastBeat(from, now)) } } : lease;
 }

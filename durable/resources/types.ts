@@ -117,7 +117,8 @@ export interface ResourceDef {
    *  events): convert between this version and the stored form. `storage` names the stored kind. */
   convert?: { toStorage(obj: Obj): Obj; fromStorage(obj: Obj): Obj };
   /** Lazy simulation: state computed when read rather than written (node heartbeats, lease
-   *  renewals). Gets a copy of the stored object; returns what clients see. */
+   *  renewals). Gets the stored object, which may be the store's shared frozen copy: returns what
+   *  clients see without changing it (copying what differs). */
   present?(obj: Obj, ctx: Ctx): Obj;
   /** Read-only kinds computed on read (ComponentStatus): the current objects. */
   virtual?(ctx: Ctx): Obj[];

@@ -3,6 +3,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CACHE_RESOURCE_BYTES, Op, Store } from "../../durable/store/store";
+import { Registry } from "../../durable/api/registry";
+import { Client } from "../../durable/controllers/client";
+import { EventRecorder } from "../../durable/controllers/events";
+import { registerNode } from "../../durable/nodes/lifecycle";
 
 function withStore(fn: (store: Store, storage: DurableObjectStorage) => void): Promise<void> {
   const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
@@ -118,5 +122,22 @@ describe("Store.currentOne", () => {
       expect(store.currentOne(key("a", "p1"))?.metadata.labels.x).toBe("1");
       expect(store.currentOne(key("a", "p2"))).toBeUndefined();
       expect(store.currentOne(key("a", "gone"))?.metadata.name).toBe("gone");
+    }));
+});
+
+describe("computed state over the cache", () => {
+  it("a node read from the cache has its heartbeats of now, and the shared copy stays as stored", () =>
+    withStore((store) => {
+      let now = Date.parse("2026-01-01T00:00:00Z");
+      const client = new Client(new Registry({ store, now: () => now, maxObjects: 1000 }));
+      registerNode(client, new EventRecorder(client, () => now), "node01", "worker", 1, now);
+      const beats = (n: { status: { conditions: { lastHeartbeatTime: string }[] } }) => n.status.conditions.map((c) => c.lastHeartbeatTime);
+      now += 25_000;
+      const current = client.current("nodes", undefined, "node01")!;
+      expect(beats(current)).toEqual(Array(4).fill("2026-01-01T00:00:20Z"));
+      expect(client.list("nodes").map(beats)).toEqual([beats(current)]);
+      expect(current).toEqual(client.get("nodes", undefined, "node01"));
+      expect(Object.isFrozen(current.metadata)).toBe(true);
+      expect(beats(store.currentOne("/core/nodes/node01")!)).toEqual(Array(4).fill("2026-01-01T00:00:00Z"));
     }));
 });
