@@ -4,6 +4,7 @@
 // - `kubectl scale` of a Deployment to 100 and to 1,000 replicas until all pods are Ready
 //   (targets ≤ 1 s and ≤ 10 s);
 // - a rolling update of 100 replicas until the rollout is complete;
+// - a scale from 1,000 to 1 and straight back, until the 1,000 are Ready and the old pods gone;
 // - writes per minute of an idle cluster (target 0), from the list resourceVersion.
 // Not a pass/fail test. BENCH_IDLE_SECONDS shortens the idle window (default 60).
 import { performance } from "node:perf_hooks";
@@ -118,12 +119,24 @@ export async function main({ idleSeconds = Number(process.env.BENCH_IDLE_SECONDS
         rows.push(["rolling update of 100 replicas until complete", `${fmt(performance.now() - t1, 0)} ms`, "—", "—"]);
       }
     }
+    // 4. Down to one and straight back, while the old pods still terminate on full nodes.
+    const t2 = performance.now();
+    await patchDeployment(s, "web", { spec: { replicas: 1 } });
+    const live = async () => (await getJson(s, "/api/v1/namespaces/default/pods")).items.filter((p) => !p.metadata.deletionTimestamp);
+    await until(async () => (await live()).length === 1);
+    await patchDeployment(s, "web", { spec: { replicas: 1000 } });
+    await until(async () => {
+      const pods = (await getJson(s, "/api/v1/namespaces/default/pods")).items;
+      return pods.length === 1000 && pods.every((p) => ready(p) && !p.metadata.deletionTimestamp);
+    }, 300_000);
+    rows.push(["scale 1000→1→1000 at once until all Ready", `${fmt(performance.now() - t2, 0)} ms`, "—", "—"]);
+
     await patchDeployment(s, "web", { spec: { replicas: 2 } });
     await until(() => deploymentDone(s, "web", 2), 300_000);
     const settle = await until(async () => (await getJson(s, "/api/v1/namespaces/default/pods")).items.length === 2, 300_000);
     rows.push(["scale 1000→2 until old pods are gone", `${fmt(settle, 0)} ms`, "—", "—"]);
 
-    // 4. Idle writes: resourceVersion of a list is the store's newest revision.
+    // 5. Idle writes: resourceVersion of a list is the store's newest revision.
     await new Promise((r) => setTimeout(r, 3000));
     const rv0 = Number((await getJson(s, "/api/v1/namespaces")).metadata.resourceVersion);
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
