@@ -7,6 +7,8 @@ import { Registry } from "../../durable/api/registry";
 import { Client } from "../../durable/controllers/client";
 import { EventRecorder } from "../../durable/controllers/events";
 import { registerNode } from "../../durable/nodes/lifecycle";
+import type { Obj } from "../../durable/resources/types";
+import type { NodeCondition } from "kubernetes-types/core/v1";
 
 function withStore(fn: (store: Store, storage: DurableObjectStorage) => void): Promise<void> {
   const ns = (env as unknown as { CLUSTER: DurableObjectNamespace }).CLUSTER;
@@ -131,7 +133,7 @@ describe("computed state over the cache", () => {
       let now = Date.parse("2026-01-01T00:00:00Z");
       const client = new Client(new Registry({ store, now: () => now, maxObjects: 1000 }));
       registerNode(client, new EventRecorder(client, () => now), "node01", "worker", 1, now);
-      const beats = (n: { status: { conditions: { lastHeartbeatTime: string }[] } }) => n.status.conditions.map((c) => c.lastHeartbeatTime);
+      const beats = (n: Obj) => (n.status.conditions as NodeCondition[]).map((c) => c.lastHeartbeatTime);
       now += 25_000;
       const current = client.current("nodes", undefined, "node01")!;
       expect(beats(current)).toEqual(Array(4).fill("2026-01-01T00:00:20Z"));
