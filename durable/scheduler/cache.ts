@@ -136,13 +136,13 @@ export function podCache(c: ControllerContext): PodCache {
 }
 
 /** Feed a committed pod change into the cache (a no-op until the cache exists). Returns the pod's
- *  current state, or undefined when it is gone. */
+ *  current state (shared and frozen, as the cache holds it), or undefined when it is gone. */
 export function observePod(c: ControllerContext, pod: Obj): Obj | undefined {
   const cache = caches.get(c.client);
   if (!cache) return pod;
   const key = keyOf(pod);
   if (cache.get(key)?.metadata?.resourceVersion === pod.metadata?.resourceVersion) return cache.get(key);
-  const current = c.client.get("pods", pod.metadata.namespace, pod.metadata.name);
+  const current = c.client.current("pods", pod.metadata.namespace, pod.metadata.name);
   cache.set(key, current);
   return current;
 }

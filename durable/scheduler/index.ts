@@ -168,7 +168,7 @@ export const scheduler: Controller = {
   ],
   reconcile(key, c) {
     const { namespace, name } = splitKey(key);
-    const pod = c.client.get("pods", namespace, name);
+    const pod = c.client.current("pods", namespace, name);
     if (!pod || !isUnscheduled(pod) || (pod.spec?.schedulingGates ?? []).length) return;
     const cache = podCache(c);
     const nodes = c.client.list("nodes", undefined, (n) => !n.metadata?.deletionTimestamp).map((n) => cache.nodeInfo(n));
