@@ -150,11 +150,23 @@ function parsed(entry: CachedObject): Obj {
   return entry.obj;
 }
 
+/** The index of the first of the sorted `keys` at or after `key` (where it would be inserted). */
+function firstAtOrAfter(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** One resource's current objects, kept in step with commits. */
 interface ResourceCache {
   objects: Map<string, CachedObject>;
   bytes: number;
-  /** The keys in order, rebuilt after a key came or went. */
+  /** The keys in order, sorted once on first use and kept so. */
   sorted?: string[];
 }
 
@@ -283,8 +295,9 @@ export class Store {
       if (obj) out.push(obj);
     };
     let i = 0;
-    for (const key of cache.sorted) {
-      if (!key.startsWith(prefix)) continue;
+    for (let k = firstAtOrAfter(cache.sorted, prefix); k < cache.sorted.length; k++) {
+      const key = cache.sorted[k];
+      if (!key.startsWith(prefix)) break;
       while (i < created.length && created[i] < key) take(created[i++]);
       take(key);
     }
@@ -344,7 +357,12 @@ export class Store {
         cache.objects.set(c.key, { json: json[i], size: json[i].length });
         cache.bytes += json[i].length;
       }
-      if (!before || c.op === Op.Deleted) cache.sorted = undefined;
+      // The keys stay in order as they come and go: a burst of creations re-sorts nothing.
+      if (cache.sorted && (!before || c.op === Op.Deleted)) {
+        const at = firstAtOrAfter(cache.sorted, c.key);
+        if (c.op !== Op.Deleted) cache.sorted.splice(at, 0, c.key);
+        else if (cache.sorted[at] === c.key) cache.sorted.splice(at, 1);
+      }
       if (cache.bytes > CACHE_RESOURCE_BYTES) {
         this.caches.delete(resource);
         this.uncached.set(resource, this.revCache + CACHE_RETRY_REVISIONS);

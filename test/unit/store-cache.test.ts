@@ -33,6 +33,26 @@ describe("Store.current", () => {
       expect(store.current("/core/pods/")).toEqual(store.list("/core/pods/"));
     }));
 
+  it("keeps its key order through many creations and deletions between reads, per namespace and across them", () =>
+    withStore((store) => {
+      let seed = 7;
+      const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      const live = new Set<string>();
+      for (let step = 0; step < 400; step++) {
+        const k = key(["a", "b", "c"][random(3)], `p${random(60)}`);
+        if (live.has(k) && random(3) === 0) {
+          store.put(k, Op.Deleted, pod(k, "gone"));
+          live.delete(k);
+        } else {
+          store.put(k, live.has(k) ? Op.Updated : Op.Created, pod(k, String(step)));
+          live.add(k);
+        }
+        if (step % 7 === 0)
+          for (const prefix of ["/core/pods/", "/core/pods/b/"]) expect(store.current(prefix)).toEqual(store.list(prefix));
+      }
+      expect(store.current("/core/pods/").length).toBe(live.size);
+    }));
+
   it("shares frozen objects: changing one in place throws", () =>
     withStore((store) => {
       store.put(key("a", "p1"), Op.Created, pod("p1", "1"));
