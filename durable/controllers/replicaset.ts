@@ -300,7 +300,7 @@ function nextAvailable(owner: Obj, pods: Obj[], now: number): number | undefined
 
 function reconcile(flavour: Flavour, key: Key, c: ControllerContext) {
   const { namespace, name } = splitKey(key);
-  const owner = c.client.get(flavour.plural, namespace, name);
+  const owner = c.client.current(flavour.plural, namespace, name);
   if (!owner) return; // gone: the garbage collector deletes its pods
   const allPods = c.client.list("pods", namespace);
   const active = allPods.filter(isPodActive);
