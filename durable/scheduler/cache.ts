@@ -41,6 +41,8 @@ export class PodCache {
   readonly pending = new Set<Key>();
   /** Live pod IPs per node (pods with their own network namespace). */
   private readonly ips = new Map<string, Map<Key, string>>();
+  /** The keys of the pods bound to each node. */
+  private readonly bound = new Map<string, Set<Key>>();
 
   constructor(pods: Obj[]) {
     for (const p of pods) this.set(keyOf(p), p);
@@ -54,7 +56,10 @@ export class PodCache {
   set(key: Key, pod: Obj | undefined): void {
     this.unshare(key);
     this.pending.delete(key);
-    for (const m of this.ips.values()) m.delete(key);
+    const was = this.pods.get(key)?.spec?.nodeName;
+    if (was) this.ips.get(was)?.delete(key);
+    // (A bound pod's node never changes: it keeps its place among the node's pods until it is gone.)
+    if (was && was !== pod?.spec?.nodeName) this.bound.get(was)?.delete(key);
     if (!pod) {
       this.pods.delete(key);
       return;
@@ -63,6 +68,8 @@ export class PodCache {
     if (isUnscheduled(pod)) this.pending.add(key);
     const node = pod.spec?.nodeName;
     if (!node) return;
+    if (!this.bound.has(node)) this.bound.set(node, new Set());
+    this.bound.get(node)!.add(key);
     if (!isTerminal(pod)) this.share(key, pod, node);
     const ip = pod.status?.podIP;
     if (ip && !pod.spec?.hostNetwork) {
@@ -115,9 +122,7 @@ export class PodCache {
 
   /** Keys of the pods bound to a node. */
   podsOn(node: string): Key[] {
-    const out: Key[] = [];
-    for (const [k, p] of this.pods) if (p.spec?.nodeName === node) out.push(k);
-    return out;
+    return [...(this.bound.get(node) ?? [])];
   }
 
   /** IPs in use on a node. */

@@ -149,6 +149,25 @@ describe("scheduler cache and transactions", () => {
       expect(cache.nodeInfo(node).requested.cpu).toBe(1000);
     }));
 
+  it("knows the pods bound to each node as they are bound, updated and removed", () =>
+    withCluster((c, _store, tx) => {
+      registerNode(c.client, c.events, "node02", "worker", 2, Date.now());
+      const bound = (name: string, node: string) => ({
+        ...structuredClone(cpuPod),
+        metadata: { name, namespace: "default" },
+        spec: { ...cpuPod.spec, nodeName: node },
+      });
+      tx(() => c.client.create("pods", bound("a", "node01")));
+      const cache = podCache(c);
+      tx(() => c.client.create("pods", bound("b", "node02")));
+      tx(() => c.client.create("pods", bound("c", "node01")));
+      tx(() => c.client.patch("pods", "default", "a", (p) => void (p.metadata.labels = { x: "y" })));
+      expect([cache.podsOn("node01"), cache.podsOn("node02")]).toEqual([["default/a", "default/c"], ["default/b"]]);
+      tx(() => c.client.delete("pods", "default", "a", { gracePeriodSeconds: 0 }));
+      tx(() => c.client.create("pods", bound("d", "node01")));
+      expect(cache.podsOn("node01")).toEqual(["default/c", "default/d"]);
+    }));
+
   it("retries the pending pods when a bound pod is removed or finishes, not on every write to a terminating one", () =>
     withCluster((c, _store, tx) => {
       const podsWatch = scheduler.watches.find((w) => w.plural === "pods")!;
