@@ -108,7 +108,13 @@ export function customResourceDefs(crd: CustomResourceDefinition, jp: JsonPathEv
               },
             }
           : (spec.versions ?? []).length > 1
-            ? { present: (o: Obj) => (prune(o, schema), o) }
+            ? {
+                present: (o: Obj) => {
+                  const out = structuredClone(o); // o may be the store's shared copy
+                  prune(out, schema);
+                  return out;
+                },
+              }
             : {}),
         subresources: {
           ...(statusOn ? { status: true } : {}),
