@@ -202,17 +202,27 @@ export const scheduler: Controller = {
     }
     // Preemption is for what other pods hold, not for a claim no node can serve.
     const post = claims && "reject" in claims ? { message: decision.message } : postFilter(pod, nodes, decision.message, c);
-    c.client.patch(
-      "pods",
-      namespace,
-      name,
-      (p) => {
-        p.status ??= {};
-        putPodCondition(p.status, { type: "PodScheduled", status: "False", reason: "Unschedulable", message: post.message }, c.now());
-        if (post.nominated) p.status.nominatedNodeName = post.nominated;
-      },
-      { status: true },
-    );
+    const unschedulable = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: post.message };
+    // updatePod: no write when the condition and the nomination say what they already say.
+    const was = (pod.status?.conditions ?? []).find((x: Obj) => x.type === unschedulable.type);
+    const news =
+      !was ||
+      was.status !== unschedulable.status ||
+      was.reason !== unschedulable.reason ||
+      was.message !== unschedulable.message ||
+      (post.nominated !== undefined && post.nominated !== pod.status?.nominatedNodeName);
+    if (news)
+      c.client.patch(
+        "pods",
+        namespace,
+        name,
+        (p) => {
+          p.status ??= {};
+          putPodCondition(p.status, unschedulable, c.now());
+          if (post.nominated) p.status.nominatedNodeName = post.nominated;
+        },
+        { status: true },
+      );
     c.events.record(pod, "Warning", "FailedScheduling", post.message, source);
   },
 };
