@@ -488,7 +488,6 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const [, id, path = "/"] = match;
     const refusal = await this.refusal(id);
     if (refusal) return refusal;
-    this.store.compact();
     await this.ensureTokens();
     const response = await this.api.handle(request, path, `/clusters/${id}`);
     if (this.runtime.pending) await this.wake();

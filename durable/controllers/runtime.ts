@@ -138,6 +138,9 @@ export class ControllerRuntime {
         if (this.needsResync) this.resync();
         this.takeDueTimers(this.context.now());
         const start = this.wallClock();
+        // The history the reconciles write is compacted a step at a time in their slices, never
+        // by a request that happens to come when a step is due.
+        this.store.compact();
         const done = this.slice(start);
         if (!this.pending) break;
         for (let i = 0; i < YIELDS; i++) await new Promise((r) => setTimeout(r, 0)); // let requests in (and, deployed, the clock move)

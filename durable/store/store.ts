@@ -32,6 +32,8 @@ export interface Change extends Row {
 
 /** How many revisions of history to keep before compacting (the window for watches and continues). */
 const HISTORY = 5000;
+/** The most revisions one compaction looks at (beyond the window; more wait for the next call). */
+const COMPACT_STEP = HISTORY / 2;
 
 /** etcd's default --max-request-bytes (1.5 MiB): the largest object a real cluster stores. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -530,21 +532,36 @@ export class Store {
   }
 
   /**
-   * Drop superseded revisions older than the history window, or older than the point that brings
-   * the history's bytes back to half their budget when it is over. Cheap to call often.
+   * Drop superseded revisions older than the history window, at most COMPACT_STEP revisions of it a
+   * call (a few milliseconds), or older than the point that brings the history's bytes back to half
+   * their budget when it is over. Cheap to call often.
    */
   compact(): void {
-    let target = this.revCache - HISTORY;
+    let target = Math.min(this.revCache - HISTORY, this.compactCache + COMPACT_STEP);
     const byBytes = this.historyBytes > this.limits.historyBytes;
     if (!byBytes && target <= this.compactCache + HISTORY / 5) return;
     if (byBytes) target = Math.max(target, this.historyPoint(this.limits.historyBytes / 2, Math.max(target, this.compactCache)));
     if (target <= this.compactCache) return;
-    // Remove rows that have a newer row for the same key at or below the target,
-    // and deletion rows at or below the target (the key is gone).
-    const doomed = `rev <= ? AND (op = ${Op.Deleted}
-         OR rev < (SELECT MAX(m.rev) FROM log m WHERE m.key = log.key AND m.rev <= ?))`;
-    const freed = Number(this.sql.exec(`SELECT COALESCE(SUM(size), 0) AS n FROM log WHERE ${doomed}`, target, target).one().n);
-    this.sql.exec(`DELETE FROM log WHERE ${doomed}`, target, target);
+    // Remove rows that have a newer row for the same key at or below the target, and deletion rows
+    // at or below the target (the key is gone). The last compaction left neither at or below its
+    // point, so only keys written since can have any: the work is the new history's, not the log's.
+    const from = this.compactCache;
+    let freed = 0;
+    for (const row of this.sql.exec<{ size: number }>(
+      `DELETE FROM log WHERE rev IN (
+         SELECT l.rev FROM (SELECT key, MAX(rev) AS top FROM log WHERE rev > ? AND rev <= ? GROUP BY key) w
+         JOIN log l ON l.key = w.key AND l.rev < w.top)
+       RETURNING size`,
+      from,
+      target,
+    ))
+      freed += row.size;
+    for (const row of this.sql.exec<{ size: number }>(
+      `DELETE FROM log WHERE rev > ? AND rev <= ? AND op = ${Op.Deleted} RETURNING size`,
+      from,
+      target,
+    ))
+      freed += row.size;
     this.totalBytes -= freed;
     this.compactCache = target;
     this.setMeta("compact", String(target));

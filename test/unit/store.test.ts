@@ -89,4 +89,32 @@ describe("store", () => {
       expect(() => store.changesSince("/core/", 1)).toThrow(TooOldError);
       expect(() => store.list("/core/", { at: 1 })).toThrow(/too old resource version: 1/);
     }));
+
+  it("compacts to exactly each key's last row at the compaction point and everything after, compaction after compaction", () =>
+    withStore((store, storage) => {
+      let seed = 11;
+      const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      const live = new Set<string>();
+      const rows = () => storage.sql.exec<{ rev: number; key: string; op: number }>("SELECT rev, key, op FROM log ORDER BY rev").toArray();
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 2500; i++) {
+          const key = `/core/configmaps/default/c${random(300)}`;
+          if (live.has(key) && random(4) === 0) {
+            store.put(key, Op.Deleted, obj(key));
+            live.delete(key);
+          } else {
+            store.put(key, live.has(key) ? Op.Updated : Op.Created, obj(key, { data: { i: String(i) } }));
+            live.add(key);
+          }
+        }
+        const before = rows();
+        store.compact();
+        const at = store.compacted;
+        const lastAtOrBefore = new Map<string, { rev: number; op: number }>();
+        for (const r of before) if (r.rev <= at) lastAtOrBefore.set(r.key, r);
+        const expected = before.filter((r) => (r.rev > at ? true : lastAtOrBefore.get(r.key)!.rev === r.rev && r.op !== Op.Deleted));
+        expect(rows()).toEqual(expected);
+        expect(store.list("/core/configmaps/").length).toBe(live.size);
+      }
+    }));
 });
