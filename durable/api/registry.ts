@@ -592,8 +592,8 @@ export class Registry {
   }
 }
 
-/** A kind served as it is stored (not computed, converted or filled in on read): the store's cache can serve it. */
-/** Kinds whose stored objects are those served at this version, computed state aside (present). */
+/** Kinds whose stored objects are those served at this version, computed state aside (present):
+ *  the store's cache can serve them. */
 const storedAsServed = (def: ResourceDef) => !def.virtual && !def.convert;
 
 /** The manager of a write from inside the cluster: the binary whose User-Agent the real one carries. */

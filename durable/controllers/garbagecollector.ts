@@ -1,8 +1,9 @@
 // The garbage collector (pkg/controller/garbagecollector): the ownerReferences graph's edges kept
-// in memory (OwnerGraph), the objects themselves read from the store. Dependents whose owners are all gone are deleted (background);
-// an owner deleted in the foreground keeps its foregroundDeletion finalizer until its blocking
-// dependents are gone (they are deleted first, in the foreground too); an orphaning delete strips
-// the owner's references from its dependents, then drops the orphan finalizer.
+// in memory (OwnerGraph), the objects themselves read from the store. Dependents whose owners are
+// all gone are deleted (background); an owner deleted in the foreground keeps its foregroundDeletion
+// finalizer until its blocking dependents are gone (they are deleted first, in the foreground too);
+// an orphaning delete strips the owner's references from its dependents, then drops the orphan
+// finalizer.
 //
 // Keys: `<plural>|<namespace>/<name>|<uid>` for one object (the uid tells a deleted owner from a new
 // one of the same name), or a namespace name (resync: look at everything in it).
