@@ -488,6 +488,8 @@ export class Cluster extends DurableObject<ClusterEnv> {
     const [, id, path = "/"] = match;
     const refusal = await this.refusal(id);
     if (refusal) return refusal;
+    // A drain compacts as it goes; writes that wake no controller still need their history compacted.
+    if (!this.draining) this.store.compact();
     await this.ensureTokens();
     const response = await this.api.handle(request, path, `/clusters/${id}`);
     if (this.runtime.pending) await this.wake();
