@@ -11,7 +11,7 @@ import { rfc3339 } from "../api/registry";
 import { podCache } from "../scheduler/cache";
 import { toleratedBy, tolerates } from "../scheduler/framework";
 import { kubeletRunning, KUBELET_STOPPED, lastBeat, microTime } from "../resources/heartbeat";
-import { putPodCondition } from "../nodes/subresources";
+import { patchPodCondition } from "./util";
 
 export const NODE_CONTROLLER = "node-controller";
 const UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -55,20 +55,12 @@ function collectOrphans(c: ControllerContext, name: string): void {
   for (const pod of podsOn(c, name)) {
     const { namespace, name: podName } = pod.metadata;
     if (pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed")
-      c.client.patch(
-        "pods",
+      patchPodCondition(
+        c,
         namespace,
         podName,
-        (p) => {
-          p.status ??= {};
-          p.status.phase = "Failed";
-          putPodCondition(
-            p.status,
-            { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" },
-            c.now(),
-          );
-        },
-        { status: true },
+        { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" },
+        (status) => void (status.phase = "Failed"),
       );
     c.client.delete("pods", namespace, podName, { gracePeriodSeconds: 0 });
   }
@@ -122,25 +114,12 @@ function evictions(c: ControllerContext, node: Obj, now: number): number | undef
     c.events.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`, {
       component: "taint-eviction-controller",
     });
-    c.client.patch(
-      "pods",
-      namespace,
-      name,
-      (p) => {
-        p.status ??= {};
-        putPodCondition(
-          p.status,
-          {
-            type: "DisruptionTarget",
-            status: "True",
-            reason: "DeletionByTaintManager",
-            message: "Taint manager: deleting due to NoExecute taint",
-          },
-          now,
-        );
-      },
-      { status: true },
-    );
+    patchPodCondition(c, namespace, name, {
+      type: "DisruptionTarget",
+      status: "True",
+      reason: "DeletionByTaintManager",
+      message: "Taint manager: deleting due to NoExecute taint",
+    });
     c.client.delete("pods", namespace, name);
   }
   return wake;

@@ -1,6 +1,8 @@
 // Small helpers shared by controllers (k8s.io/kubernetes/pkg/controller and api/v1/pod).
 import type { Obj } from "../resources/types";
 import { rfc3339 } from "../api/registry";
+import { putPodCondition } from "../nodes/subresources";
+import type { ControllerContext } from "./types";
 
 /**
  * A fact read from an object, found once per stored version: the store's cached objects are frozen
@@ -85,4 +87,25 @@ export function setCondition(conditions: Obj[] | undefined, cond: Obj, now: numb
 
 export function getCondition(obj: Obj, type: string): Obj | undefined {
   return (obj.status?.conditions ?? []).find((c: Obj) => c.type === type);
+}
+
+/** Write one condition into a pod's status (and what `also` sets beside it); undefined when the pod is gone. */
+export function patchPodCondition(
+  c: ControllerContext,
+  namespace: string,
+  name: string,
+  condition: Obj,
+  also?: (status: Obj) => void,
+): Obj | undefined {
+  return c.client.patch(
+    "pods",
+    namespace,
+    name,
+    (p) => {
+      p.status ??= {};
+      putPodCondition(p.status, condition, c.now());
+      also?.(p.status);
+    },
+    { status: true },
+  );
 }

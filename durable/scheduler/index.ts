@@ -7,7 +7,8 @@ import { keyOf, splitKey } from "../controllers/types";
 import type { Client } from "../controllers/client";
 import type { Registry } from "../api/registry";
 import type { Obj } from "../resources/types";
-import { bindPod, putPodCondition } from "../nodes/subresources";
+import { bindPod } from "../nodes/subresources";
+import { patchPodCondition } from "../controllers/util";
 import { isTerminal, isUnscheduled, observePod, podCache } from "./cache";
 import { filter, fitErrorMessage, selectHost, type FilterStatus, type NodeInfo } from "./framework";
 import { preempt } from "./preemption";
@@ -78,25 +79,12 @@ function postFilter(pod: Obj, nodes: NodeInfo[], fitError: string, c: Controller
   const source = { component: SCHEDULER };
   for (const victim of chosen.victims) {
     const { namespace, name } = victim.metadata;
-    c.client.patch(
-      "pods",
-      namespace,
-      name,
-      (p) => {
-        p.status ??= {};
-        putPodCondition(
-          p.status,
-          {
-            type: "DisruptionTarget",
-            status: "True",
-            reason: "PreemptionByScheduler",
-            message: `${pod.spec?.schedulerName ?? SCHEDULER}: preempting to accommodate a higher priority pod`,
-          },
-          c.now(),
-        );
-      },
-      { status: true },
-    );
+    patchPodCondition(c, namespace, name, {
+      type: "DisruptionTarget",
+      status: "True",
+      reason: "PreemptionByScheduler",
+      message: `${pod.spec?.schedulerName ?? SCHEDULER}: preempting to accommodate a higher priority pod`,
+    });
     c.client.delete("pods", namespace, name);
     c.events.record(victim, "Normal", "Preempted", `Preempted by pod ${pod.metadata?.uid} on node ${chosen.node}`, source);
   }
@@ -212,17 +200,9 @@ export const scheduler: Controller = {
       was.message !== unschedulable.message ||
       (post.nominated !== undefined && post.nominated !== pod.status?.nominatedNodeName);
     if (news)
-      c.client.patch(
-        "pods",
-        namespace,
-        name,
-        (p) => {
-          p.status ??= {};
-          putPodCondition(p.status, unschedulable, c.now());
-          if (post.nominated) p.status.nominatedNodeName = post.nominated;
-        },
-        { status: true },
-      );
+      patchPodCondition(c, namespace!, name, unschedulable, (status) => {
+        if (post.nominated) status.nominatedNodeName = post.nominated;
+      });
     c.events.record(pod, "Warning", "FailedScheduling", post.message, source);
   },
 };
