@@ -140,7 +140,7 @@ export class Registry {
   readCurrent(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
     if (!storedAsServed(def)) return this.read(def, namespace, name);
     const obj = this.store.currentOne(keyOf(def, namespace, name));
-    return obj && def.present ? def.present(obj, this.ctx()) : obj;
+    return obj && this.served(def, obj);
   }
 
   get(def: ResourceDef, namespace: string | undefined, name: string): Obj {
@@ -159,7 +159,7 @@ export class Registry {
     const prefix = storagePrefix(def) + (def.namespaced && namespace ? `${namespace}/` : "");
     if (!storedAsServed(def)) return this.store.list(prefix).map((o) => this.served(def, o));
     const items = this.store.current(prefix);
-    return def.present ? items.map((o) => def.present!(o, this.ctx())) : items;
+    return def.present ? items.map((o) => this.served(def, o)) : items;
   }
 
   /** A stored object as this def serves it: converted to its version, computed state filled in. */

@@ -107,7 +107,7 @@ export function slowStartBatch(
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 function readyTime(pod: Obj): number | undefined {
-  const ready = (pod.status?.conditions ?? []).find((c: Obj) => c.type === "Ready" && c.status === "True");
+  const ready = readyCondition(pod);
   return ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : undefined;
 }
 

@@ -8,7 +8,7 @@ import type { Client } from "../controllers/client";
 import type { Registry } from "../api/registry";
 import type { Obj } from "../resources/types";
 import { bindPod } from "../nodes/subresources";
-import { patchPodCondition } from "../controllers/util";
+import { getCondition, patchPodCondition } from "../controllers/util";
 import { isTerminal, isUnscheduled, observePod, podCache } from "./cache";
 import { filter, fitErrorMessage, selectHost, type FilterStatus, type NodeInfo } from "./framework";
 import { preempt } from "./preemption";
@@ -192,7 +192,7 @@ export const scheduler: Controller = {
     const post = claims && "reject" in claims ? { message: decision.message } : postFilter(pod, nodes, decision.message, c);
     const unschedulable = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: post.message };
     // updatePod: no write when the condition and the nomination say what they already say.
-    const was = (pod.status?.conditions ?? []).find((x: Obj) => x.type === unschedulable.type);
+    const was = getCondition(pod, unschedulable.type);
     const news =
       !was ||
       was.status !== unschedulable.status ||
